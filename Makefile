@@ -1,0 +1,120 @@
+# gatewatch — build, test, demo, bench.
+#
+#   make            build build/gatewatch (BPF object, skeleton, nanopb code, agent)
+#   make test       every test: unit, cli, bpf (root), e2e
+#   make demo       the main job on the embedded default
+#   make bench      benchmark table (ratios measured side by side)
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF, on purpose
+#
+# NO_DEPS=1 skips the dependency check (packaging builds pass it).
+
+ARCH ?= x86
+BUILD ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+NANOPB_GEN ?= nanopb_generator.py
+SAN ?=
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wcast-qual -Wpointer-arith
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -Iagent -Ibpf $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS)
+ifneq ($(SAN),)
+CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SAN)
+endif
+LIBS := -lbpf -lelf -lz -lcurl -lmicrohttpd -lcjson -linih -ldeflate -lprotobuf-nanopb -lpthread -lm
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -Wall -Werror
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+PB_C := $(BUILD)/gatewatch.pb.c
+PB_H := $(BUILD)/gatewatch.pb.h
+
+AGENT_SRCS := $(shell find agent -name '*.c' | sort)
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRCS)) $(BUILD)/gatewatch.pb.o
+LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS)) $(BUILD)/tests/unit/runner.o
+
+GEN := $(SKELS) $(PB_H)
+
+.PHONY: all deps test unit-test demo bench vmlinux clean lint fuzz
+.DEFAULT_GOAL := all
+
+all: deps $(BUILD)/gatewatch $(BUILD)/tests/bpf/readload $(BUILD)/unit_tests
+
+deps:
+ifeq ($(NO_DEPS),)
+	@packaging/install-deps.sh
+endif
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(PB_C) $(PB_H): proto/gatewatch.proto proto/gatewatch.options
+	@mkdir -p $(BUILD)
+	$(NANOPB_GEN) -q -I proto -D $(BUILD) -f proto/gatewatch.options proto/gatewatch.proto
+
+$(BUILD)/gatewatch.pb.o: $(PB_C) $(PB_H)
+	$(CC) $(filter-out -Wcast-qual,$(CFLAGS)) -c $< -o $@
+
+$(BUILD)/agent/%.o: agent/%.c $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gatewatch: $(AGENT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests: every TEST(name) in tests/unit/test_*.c is registered automatically.
+$(BUILD)/tests/unit/tests.inc: $(UNIT_SRCS)
+	@mkdir -p $(@D)
+	@sed -n 's/^TEST(\([a-zA-Z0-9_]*\)).*/T(\1)/p' $(UNIT_SRCS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/unit/tests.inc $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -I$(BUILD)/tests/unit -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
+
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/bpf/readload: tests/bpf/readload.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+unit-test: all
+	$(BUILD)/unit_tests
+
+test: all
+	@tests/run.sh $(BUILD)
+
+demo: all
+	@tests/demo/demo.sh $(BUILD)
+
+bench: all
+	@tests/bench/bench.sh $(BUILD)
+
+lint:
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|sscanf|gets)\s*\(' \
+		$(AGENT_SRCS) $(wildcard agent/*/*.h agent/*.h) || { echo "lint: banned function above"; exit 1; }
+	@echo "lint: ok"
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,102 @@
+/* agent/audit: cloud audit logs in, normalized audit events out.
+ *
+ * In:  a SOURCE spec ("cloudtrail:PATH", or a PATH whose format is detected),
+ *      a file or a directory (recursive), plain or gzip.
+ * Out: one struct audit_event per record, handed to a callback in file order.
+ *
+ * Records that cannot be parsed are counted and reported with file and
+ * offset; they never stop the stream.
+ */
+#ifndef GW_AUDIT_H
+#define GW_AUDIT_H
+
+#include <stdint.h>
+
+#include "strpool.h"
+
+enum gw_cloud {
+	GW_CLOUD_UNKNOWN = 0,
+	GW_CLOUD_AWS,
+	GW_CLOUD_GCP,
+	GW_CLOUD_AZURE,
+	GW_CLOUD_MINIO,
+};
+
+enum gw_action {
+	GW_ACT_OTHER = 0,
+	GW_ACT_OBJECT_READ,
+	GW_ACT_OBJECT_WRITE,
+	GW_ACT_OBJECT_DELETE,
+	GW_ACT_LIST,
+	GW_ACT_PERMISSION,
+	GW_ACT_MANAGEMENT,
+};
+
+enum gw_outcome {
+	GW_OUT_OK = 0,
+	GW_OUT_DENIED,
+	GW_OUT_ERROR,
+};
+
+enum gw_principal_type {
+	GW_PT_UNKNOWN = 0,
+	GW_PT_USER,           /* IAMUser, GCP user account, Azure user */
+	GW_PT_ROLE,           /* AssumedRole, federated, service account */
+	GW_PT_ROOT,
+	GW_PT_SERVICE,        /* the cloud's own services */
+	GW_PT_ANONYMOUS,
+	GW_PT_ACCOUNT,        /* AWSAccount: another account */
+};
+
+/* The normalized audit event. Every string is interned in the strpool the
+ * reader was given (never NULL; "" when missing) and lives as long as it. */
+struct audit_event {
+	int64_t time_ms;          /* UTC milliseconds */
+	uint8_t cloud;            /* enum gw_cloud */
+	uint8_t action;           /* enum gw_action */
+	uint8_t outcome;          /* enum gw_outcome */
+	uint8_t principal_type;   /* enum gw_principal_type */
+	uint8_t key_long_term;    /* access key is long-term (AKIA...) */
+	uint8_t pad[3];
+	const char *principal;    /* ARN, email, object id or access key owner */
+	const char *account;      /* account / project / subscription */
+	const char *access_key;
+	const char *source_ip;
+	const char *user_agent;
+	const char *region;
+	const char *service;      /* e.g. s3.amazonaws.com */
+	const char *api;          /* as the cloud spells it: GetObject */
+	const char *bucket;
+	const char *object_key;
+	const char *error_code;
+	const char *request_id;
+	uint64_t bytes_out;
+	uint64_t bytes_in;
+};
+
+struct audit_stats {
+	uint64_t files;           /* files opened and read */
+	uint64_t files_failed;    /* files that could not be read or parsed at all */
+	uint64_t records;         /* records seen */
+	uint64_t events;          /* events delivered */
+	uint64_t skipped;         /* records that could not be parsed */
+	uint64_t digests;         /* CloudTrail digest files passed over */
+	uint64_t bytes;           /* bytes of log read (after decompression) */
+};
+
+/* Return 0 to go on, a negative errno to stop the stream. */
+typedef int (*audit_event_fn)(const struct audit_event *ev, void *ctx);
+
+/* Read one SOURCE spec. Returns 0 when the source was read (even if some
+ * records or files were skipped, which stats count), -ENOENT/-EINVAL for a
+ * spec that names nothing readable or an unknown prefix (a usage error), or
+ * the callback's negative return. */
+int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
+		       void *ctx, struct audit_stats *st);
+
+const char *gw_cloud_name(int cloud);
+const char *gw_action_name(int action);
+const char *gw_outcome_name(int outcome);
+const char *gw_principal_type_name(int type);
+
+#endif

@@ -1,0 +1,20 @@
+/* The subcommands of the gatewatch binary. Each takes argv with argv[0] set
+ * to the subcommand's name and returns the process exit status:
+ * 0 success, 1 runtime failure, 2 bad usage or configuration. */
+#ifndef GW_COMMANDS_H
+#define GW_COMMANDS_H
+
+#define GW_EXIT_OK 0
+#define GW_EXIT_FAIL 1
+#define GW_EXIT_USAGE 2
+
+#ifndef GW_VERSION
+#define GW_VERSION "0.1.0"
+#endif
+
+int host_main(int argc, char **argv);
+int analyze_main(int argc, char **argv);
+int collect_main(int argc, char **argv);
+int decode_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,24 @@
+/* gatewatch logging: one line per message on stderr.
+ *
+ * Each line starts with the syslog priority prefix "<N>" that journald reads
+ * when stderr is not a terminal (or JOURNAL_STREAM is set), so no timestamps
+ * are printed. Messages are lower case and name the object they are about.
+ */
+#ifndef GW_LOG_H
+#define GW_LOG_H
+
+#include <stdarg.h>
+#include <syslog.h>
+
+void gw_log_init(const char *prog);
+/* Raise or lower the threshold (LOG_DEBUG shows everything). */
+void gw_log_set_level(int level);
+void gw_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void gw_vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+#define log_err(...) gw_log(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) gw_log(LOG_WARNING, __VA_ARGS__)
+#define log_info(...) gw_log(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) gw_log(LOG_DEBUG, __VA_ARGS__)
+
+#endif

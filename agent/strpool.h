@@ -1,0 +1,25 @@
+/* String interning: every distinct string is stored once, in large chunks,
+ * so that a day of events for one principal costs pointers, not copies.
+ *
+ * Ownership: the pool owns every string it returns; they live until
+ * strpool__free(). Interned strings can be compared by pointer.
+ */
+#ifndef GW_STRPOOL_H
+#define GW_STRPOOL_H
+
+#include <stddef.h>
+
+struct strpool;
+
+/* Returns NULL and sets errno on allocation failure. */
+struct strpool *strpool__new(void);
+void strpool__free(struct strpool *p);
+/* Intern s[0..len). Returns the pooled copy (NUL-terminated), "" for len 0,
+ * or NULL with errno set (ENOMEM, or E2BIG past the pool's byte cap). */
+const char *strpool__intern(struct strpool *p, const char *s, size_t len);
+const char *strpool__intern_str(struct strpool *p, const char *s);
+/* Bytes held by the pool (chunks and table), for memory accounting. */
+size_t strpool__bytes(const struct strpool *p);
+size_t strpool__count(const struct strpool *p);
+
+#endif
