@@ -45,6 +45,8 @@ GEN := $(SKELS) $(PB_H)
 
 .PHONY: all deps test unit-test demo bench vmlinux clean lint fuzz
 .DEFAULT_GOAL := all
+# Keep the BPF objects: the skeleton embeds them, and tests inspect them.
+.SECONDARY:
 
 all: deps $(BUILD)/gatewatch $(BUILD)/tests/bpf/readload $(BUILD)/unit_tests
 

@@ -1,10 +1,183 @@
-/* Placeholder until the command lands. */
+/* gatewatch host: the sensor alone, host windows as JSON lines. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "commands.h"
+#include "host.h"
 #include "log.h"
+#include "reads.h"
+
+#define HOST_DEFAULT_INTERVAL 10
+#define HOST_DEFAULT_MAX_COUNTS 10240
+
+static volatile sig_atomic_t host_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	host_stop = 1;
+}
+
+static void host_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: gatewatch host --root DIR [--root DIR...] [OPTIONS]\n"
+		"\n"
+		"Count object reads per process under the roots, in the kernel, and print\n"
+		"one JSON line per window.\n"
+		"\n"
+		"  --root DIR          an object root to watch (repeatable, at most %d)\n"
+		"  --interval SEC      window length (default %d)\n"
+		"  --duration SEC      stop after SEC seconds (default: run until SIGINT/SIGTERM)\n"
+		"  --output FILE       write JSON lines to FILE (default stdout)\n"
+		"  --max-counts N      entries in the kernel's counts map (default %d)\n"
+		"  --help              this text\n",
+		GW_MAX_ROOTS, HOST_DEFAULT_INTERVAL, HOST_DEFAULT_MAX_COUNTS);
+}
+
+/* A whole number in [min, max] from flag `flag`. 0 or -EINVAL (logged). */
+static int parse_u32(const char *flag, const char *s, unsigned long min, unsigned long max,
+		     unsigned long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+		log_err("invalid value for %s: '%s' (expected %lu..%lu)", flag, s, min, max);
+		return -EINVAL;
+	}
+	*out = (unsigned long)v;
+	return 0;
+}
+
+/* Sleep until `deadline` (monotonic ms) or a signal. */
+static void sleep_until(int64_t deadline)
+{
+	struct timespec ts;
+
+	for (;;) {
+		int64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (host_stop || now >= deadline)
+			return;
+		ts.tv_sec = (deadline - now) / 1000;
+		ts.tv_nsec = ((deadline - now) % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int run_windows(struct sensor *s, FILE *out, unsigned long interval, unsigned long duration)
+{
+	int64_t start = mono_ms(), next = start + (int64_t)interval * 1000;
+	int64_t end = duration ? start + (int64_t)duration * 1000 : INT64_MAX;
+	struct host_window w;
+	int last = 0;
+
+	while (!last) {
+		sleep_until(next < end ? next : end);
+		last = host_stop || mono_ms() >= end;
+		if (sensor__poll(s, &w) < 0 && w.nreads == 0)
+			log_warn("poll failed; the window is empty");
+		if (host_window__write_json(&w, out) < 0) {
+			log_err("failed to write a window: %s", strerror(errno));
+			return GW_EXIT_FAIL;
+		}
+		next += (int64_t)interval * 1000;
+	}
+	return GW_EXIT_OK;
+}
 
 int host_main(int argc, char **argv)
 {
-	(void)argc;
-	log_err("%s: not built yet", argv[0]);
-	return GW_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "max-counts", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *roots[GW_MAX_ROOTS], *output = NULL;
+	unsigned long interval = HOST_DEFAULT_INTERVAL, duration = 0, max_counts = HOST_DEFAULT_MAX_COUNTS;
+	struct sensor_opts so = { 0 };
+	struct sensor *s;
+	FILE *out = stdout;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (so.nroots == GW_MAX_ROOTS) {
+				log_err("too many --root (at most %d)", GW_MAX_ROOTS);
+				return GW_EXIT_USAGE;
+			}
+			roots[so.nroots++] = optarg;
+			break;
+		case 'i':
+			if (parse_u32("--interval", optarg, 1, 86400, &interval))
+				return GW_EXIT_USAGE;
+			break;
+		case 'd':
+			if (parse_u32("--duration", optarg, 1, 365UL * 86400, &duration))
+				return GW_EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'm':
+			if (parse_u32("--max-counts", optarg, 16, 1UL << 22, &max_counts))
+				return GW_EXIT_USAGE;
+			break;
+		case 'h':
+			host_usage(stdout);
+			return GW_EXIT_OK;
+		default:
+			host_usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (optind < argc || so.nroots == 0) {
+		log_err(so.nroots ? "unexpected argument '%s'" : "missing --root%s", so.nroots ? argv[optind] : "");
+		return GW_EXIT_USAGE;
+	}
+	so.roots = roots;
+	so.max_counts = (uint32_t)max_counts;
+	if (output && !(out = fopen(output, "we"))) {
+		log_err("failed to open %s: %s", output, strerror(errno));
+		return GW_EXIT_USAGE;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	s = sensor__open(&so);
+	if (!s) {
+		rc = GW_EXIT_FAIL;
+		goto out;
+	}
+	rc = run_windows(s, out, interval, duration);
+	sensor__free(s);
+out:
+	if (out != stdout && fclose(out) != 0 && rc == GW_EXIT_OK) {
+		log_err("failed to write %s: %s", output, strerror(errno));
+		rc = GW_EXIT_FAIL;
+	}
+	return rc;
 }
