@@ -55,6 +55,11 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
 static __always_inline void count_drop(__u32 what)
 {
 	__u64 *v = bpf_map_lookup_elem(&drops, &what);
@@ -124,6 +129,25 @@ static __always_inline int on_enter(int fd)
 	return 0;
 }
 
+/* Tell the agent about a new reader while it is still alive, so that its
+ * identity (exe, start time) can be read from /proc before it exits. */
+static __always_inline void emit_new_reader(const struct gw_read_key *key, const char *comm)
+{
+	struct gw_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop(GW_DROP_EVENTS_FULL);
+		return;
+	}
+	e->kind = GW_EV_NEW_READER;
+	e->tgid = key->tgid;
+	e->root_id = key->root_id;
+	e->pad = 0;
+	e->bucket_ino = key->bucket_ino;
+	__builtin_memcpy(e->comm, comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline int on_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -142,7 +166,8 @@ static __always_inline int on_exit(long ret)
 		struct gw_read_val zero = {};
 
 		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-		bpf_map_update_elem(&reads, &key, &zero, BPF_NOEXIST);
+		if (bpf_map_update_elem(&reads, &key, &zero, BPF_NOEXIST) == 0)
+			emit_new_reader(&key, zero.comm);
 		v = bpf_map_lookup_elem(&reads, &key);
 		if (!v) {
 			count_drop(GW_DROP_COUNTS_FULL);

@@ -45,10 +45,25 @@ struct gw_pending {
 	__u64 bucket_ino;
 };
 
+/* Rare events on the ring buffer. */
+enum gw_event_kind {
+	GW_EV_NEW_READER = 1,     /* a process's first read under a root x bucket */
+};
+
+struct gw_event {
+	__u32 kind;
+	__u32 tgid;
+	__u32 root_id;
+	__u32 pad;
+	__u64 bucket_ino;
+	char comm[16];
+};
+
 /* Lost updates, counted per CPU. */
 enum gw_drop {
 	GW_DROP_PENDING_FULL = 0, /* too many reads in flight */
 	GW_DROP_COUNTS_FULL,      /* the counts map is full */
+	GW_DROP_EVENTS_FULL,      /* the ring buffer is full */
 	GW_DROP_MAX,
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,30 +59,25 @@ static int parse_u32(const char *flag, const char *s, unsigned long min, unsigne
 	return 0;
 }
 
-/* Sleep until `deadline` (monotonic ms) or a signal. */
-static void sleep_until(int64_t deadline)
-{
-	struct timespec ts;
-
-	for (;;) {
-		int64_t now;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		if (host_stop || now >= deadline)
-			return;
-		ts.tv_sec = (deadline - now) / 1000;
-		ts.tv_nsec = ((deadline - now) % 1000) * 1000000;
-		nanosleep(&ts, NULL);
-	}
-}
-
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Serve the sensor's events until `deadline` (monotonic ms) or a signal. */
+static void wait_until(struct sensor *s, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+
+		if (host_stop || left <= 0)
+			return;
+		if (sensor__wait(s, left > 200 ? 200 : (int)left) < 0)
+			usleep(10000);
+	}
 }
 
 static int run_windows(struct sensor *s, FILE *out, unsigned long interval, unsigned long duration)
@@ -92,7 +88,7 @@ static int run_windows(struct sensor *s, FILE *out, unsigned long interval, unsi
 	int last = 0;
 
 	while (!last) {
-		sleep_until(next < end ? next : end);
+		wait_until(s, next < end ? next : end);
 		last = host_stop || mono_ms() >= end;
 		if (sensor__poll(s, &w) < 0 && w.nreads == 0)
 			log_warn("poll failed; the window is empty");
@@ -158,6 +154,15 @@ int host_main(int argc, char **argv)
 	if (optind < argc || so.nroots == 0) {
 		log_err(so.nroots ? "unexpected argument '%s'" : "missing --root%s", so.nroots ? argv[optind] : "");
 		return GW_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < so.nroots; i++) {
+		struct stat st;
+
+		errno = 0;
+		if (stat(roots[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			log_err("invalid --root %s: %s", roots[i], errno ? strerror(errno) : "not a directory");
+			return GW_EXIT_USAGE;
+		}
 	}
 	so.roots = roots;
 	so.max_counts = (uint32_t)max_counts;

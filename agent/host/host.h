@@ -26,7 +26,7 @@ struct host_read {
 	uint64_t ops, bytes, errors;
 };
 
-#define HOST_DROP_KINDS 2
+#define HOST_DROP_KINDS 3
 
 struct host_window {
 	int64_t start_ms, end_ms;            /* UTC milliseconds */
@@ -47,6 +47,9 @@ struct sensor;
 /* Load the programs, register the roots and attach. Mounts tracefs when the
  * kernel's tracepoints need it. NULL with errno set on failure (logged). */
 struct sensor *sensor__open(const struct sensor_opts *opts);
+/* Handle the sensor's rare events for up to timeout_ms; use it as the sleep
+ * between polls. 0 or a negative errno. */
+int sensor__wait(struct sensor *s, int timeout_ms);
 /* Collect the counts since the previous poll into *w. 0 or a negative errno. */
 int sensor__poll(struct sensor *s, struct host_window *w);
 void sensor__free(struct sensor *s);

@@ -80,3 +80,78 @@ int dir_name_by_ino(const char *dir, uint64_t ino, char *name, size_t size)
 	closedir(d);
 	return 0;
 }
+
+struct proc_slot {
+	uint32_t pid;
+	uint32_t uid;
+	uint64_t start_time;
+	char *exe;
+};
+
+struct proc_cache {
+	struct proc_slot *slots;
+	size_t n;
+};
+
+struct proc_cache *proc_cache__new(size_t slots)
+{
+	struct proc_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->slots = calloc(slots, sizeof(*c->slots));
+	if (!c->slots) {
+		free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->n = slots;
+	return c;
+}
+
+void proc_cache__free(struct proc_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->slots[i].exe);
+	free(c->slots);
+	free(c);
+}
+
+static void keep(struct proc_cache *c, uint32_t pid, const struct procinfo *pi)
+{
+	struct proc_slot *s = &c->slots[pid % c->n];
+
+	if (s->pid == pid && s->start_time == pi->start_time && s->exe && strcmp(s->exe, pi->exe) == 0)
+		return;
+	free(s->exe);
+	s->exe = strdup(pi->exe);
+	s->pid = s->exe ? pid : 0;
+	s->uid = pi->uid;
+	s->start_time = pi->start_time;
+}
+
+void proc_cache__remember(struct proc_cache *c, uint32_t pid)
+{
+	struct procinfo pi;
+
+	if (procinfo__read(pid, &pi) == 0)
+		keep(c, pid, &pi);
+}
+
+int proc_cache__lookup(struct proc_cache *c, uint32_t pid, struct procinfo *pi)
+{
+	const struct proc_slot *s = &c->slots[pid % c->n];
+
+	if (procinfo__read(pid, pi) == 0) {
+		keep(c, pid, pi);
+		return 0;
+	}
+	if (s->pid == pid && s->exe) {
+		pi->uid = s->uid;
+		pi->start_time = s->start_time;
+		snprintf(pi->exe, sizeof(pi->exe), "%s", s->exe);
+	}
+	return -ENOENT;
+}

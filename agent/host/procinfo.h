@@ -18,3 +18,16 @@ int procinfo__read(uint32_t pid, struct procinfo *pi);
 int dir_name_by_ino(const char *dir, uint64_t ino, char *name, size_t size);
 
 #endif
+
+/* Identities of processes seen reading, kept after they exit so that a
+ * window can still name a short-lived reader. Direct-mapped by pid with a
+ * fixed number of slots: bounded memory, an old entry may be replaced. */
+struct proc_cache;
+
+struct proc_cache *proc_cache__new(size_t slots);
+void proc_cache__free(struct proc_cache *c);
+/* Read pid's identity from /proc now and keep it. */
+void proc_cache__remember(struct proc_cache *c, uint32_t pid);
+/* Identity of pid: fresh from /proc when alive (returns 0), else the kept
+ * one (returns -ENOENT; pi->exe is "" if nothing was kept). */
+int proc_cache__lookup(struct proc_cache *c, uint32_t pid, struct procinfo *pi);

@@ -49,6 +49,8 @@ struct sensor {
 	struct gw_read_val *vals;          /* one per possible CPU */
 	uint64_t drops_prev[GW_DROP_MAX];
 	int64_t last_poll_ms;
+	struct ring_buffer *events;
+	struct proc_cache *procs;
 	struct strpool *pool;              /* strings of the current window */
 	struct host_read *rows;
 	size_t cap_rows;
@@ -145,6 +147,25 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct sensor *s = ctx;
+	const struct gw_event *e = data;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (e->kind == GW_EV_NEW_READER)
+		proc_cache__remember(s->procs, e->tgid);
+	return 0;
+}
+
+int sensor__wait(struct sensor *s, int timeout_ms)
+{
+	int n = ring_buffer__poll(s->events, timeout_ms);
+
+	return n == -EINTR ? 0 : n < 0 ? n : 0;
+}
+
 struct sensor *sensor__open(const struct sensor_opts *opts)
 {
 	struct sensor *s;
@@ -164,9 +185,10 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 	}
 	s->ncpus = libbpf_num_possible_cpus();
 	s->pool = strpool__new();
+	s->procs = proc_cache__new(4096);
 	s->vals = s->ncpus > 0 ? calloc((size_t)s->ncpus, sizeof(*s->vals)) : NULL;
 	err = -ENOMEM;
-	if (!s->pool || !s->vals || count_table__init(&s->prev, opts->max_counts) < 0)
+	if (!s->pool || !s->procs || !s->vals || count_table__init(&s->prev, opts->max_counts) < 0)
 		goto fail;
 	s->skel = reads_bpf__open();
 	if (!s->skel) {
@@ -190,6 +212,12 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 		log_err("failed to attach the BPF programs: %s", strerror(-err));
 		goto fail;
 	}
+	s->events = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
+	if (!s->events) {
+		err = -errno;
+		log_err("failed to open the BPF ring buffer: %s", strerror(errno));
+		goto fail;
+	}
 	s->last_poll_ms = now_ms();
 	log_info("sensor attached: hooks=tracepoint roots=%zu max_counts=%u", s->nroots,
 		 opts->max_counts);
@@ -205,7 +233,9 @@ void sensor__free(struct sensor *s)
 {
 	if (!s)
 		return;
+	ring_buffer__free(s->events);
 	reads_bpf__destroy(s->skel);
+	proc_cache__free(s->procs);
 	for (size_t i = 0; i < s->nroots; i++)
 		free(s->roots[i].path);
 	count_table__fini(&s->prev);
@@ -312,7 +342,7 @@ static int poll_key(struct sensor *s, const struct gw_read_key *key, size_t *nro
 	int err;
 
 	/* Look for death first: a process found dead has made all its reads. */
-	*dead = procinfo__read(key->tgid, &pi) == -ENOENT;
+	*dead = proc_cache__lookup(s->procs, key->tgid, &pi) == -ENOENT;
 	err = sum_key(s, key, &sum);
 	if (err)
 		return err == -ENOENT ? 0 : err;

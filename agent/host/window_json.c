@@ -83,6 +83,7 @@ int host_window__write_json(const struct host_window *w, FILE *out)
 		goto out;
 	cJSON_AddNumberToObject(drops, "pending_full", (double)w->drops[0]);
 	cJSON_AddNumberToObject(drops, "counts_full", (double)w->drops[1]);
+	cJSON_AddNumberToObject(drops, "events_full", (double)w->drops[2]);
 	text = cJSON_PrintUnformatted(root);
 	if (!text)
 		goto out;
