@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 nanopb libnanopb-dev protobuf-compiler python3-protobuf
 libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libinih-dev libdeflate-dev
-curl ca-certificates openssl python3"
+curl ca-certificates openssl python3 bc"
 
 missing=""
 for p in $PKGS; do
