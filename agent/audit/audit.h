@@ -90,9 +90,15 @@ typedef int (*audit_event_fn)(const struct audit_event *ev, void *ctx);
 /* Read one SOURCE spec. Returns 0 when the source was read (even if some
  * records or files were skipped, which stats count), -ENOENT/-EINVAL for a
  * spec that names nothing readable or an unknown prefix (a usage error), or
- * the callback's negative return. */
+ * the callback's negative return. Counts are added to *st (it is not
+ * zeroed), so one stats struct can sum several sources. A file that cannot
+ * be read or parsed is logged as one line naming it. */
 int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
 		       void *ctx, struct audit_stats *st);
+
+/* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
+ * after logging one line naming the spec or the path. */
+int audit_source__check(const char *spec);
 
 const char *gw_cloud_name(int cloud);
 const char *gw_action_name(int action);

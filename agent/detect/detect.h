@@ -76,11 +76,24 @@ void detector__flush(struct detector *d);
 /* Findings so far, sorted by severity then score, highest first. */
 size_t detector__findings(struct detector *d, const struct finding *const **out);
 
+/* What the detector saw and what it had to let go. */
+struct detector_stats {
+	uint64_t events;            /* events fed */
+	uint64_t dropped;           /* events a rule could not take (out of memory) */
+	uint64_t entities_dropped;  /* events of principals past a rule's table bound */
+	uint64_t findings;          /* findings kept */
+	uint64_t findings_dropped;  /* findings past the bound or out of memory */
+};
+
+void detector__stats(const struct detector *d, struct detector_stats *st);
+
 const char *gw_severity_name(int sev);
 
 /* Helpers for rules and tests: evidence and finding lifetime. */
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Frees the strings a finding owns (id, principal ... samples, evidence)
+ * and the finding itself, which must come from calloc(). NULL is fine. */
 void finding__free(struct finding *f);
 
 #endif

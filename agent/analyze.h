@@ -1,0 +1,28 @@
+/* gatewatch analyze internals: the JSON report of an offline analysis. */
+#ifndef GW_ANALYZE_H
+#define GW_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+#include "detect/detect.h"
+
+struct analyze_report {
+	int64_t generated_ms;
+	const char *const *sources;
+	size_t nsources;
+	const struct audit_stats *st;
+	uint64_t events_analyzed;     /* after the bucket and time filters */
+	const struct finding *const *findings;
+	size_t nfindings;
+};
+
+/* The report as pretty-printed JSON: malloc'd, owned by the caller; NULL
+ * with errno set on allocation failure. */
+char *analyze_report__json(const struct analyze_report *r);
+/* Write text to path atomically (temporary file in the same directory,
+ * fsync, rename), or to stdout when path is NULL. Returns 0 or -errno. */
+int analyze_report__write(const char *path, const char *text);
+
+#endif

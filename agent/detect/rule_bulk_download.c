@@ -1,0 +1,352 @@
+/* Rule "bulk-download": one principal reads more than bulk_threshold objects
+ * within any window_sec span (sliding, so a burst across an hour boundary is
+ * caught). MITRE T1530 (data from cloud storage), T1567.002 (exfiltration
+ * to cloud storage).
+ *
+ * Per principal the rule keeps a ring of its last threshold+1 reads. When
+ * the ring is full and spans less than the window, a burst opens with those
+ * reads; it extends while each new read, with the threshold reads before
+ * it, still fits in the window, and closes (one finding) when a read does
+ * not, or at flush. Reads of a closed burst never count toward the next.
+ * Denied reads moved no data and are left to other rules.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect_internal.h"
+
+#define BULK_MAX_PRINCIPALS 4096
+#define BULK_MAX_DISTINCT 65536
+
+struct read_ent {
+	int64_t t;
+	uint64_t bytes;
+	const char *object, *bucket, *ip, *ua, *region, *key;
+};
+
+struct burst {
+	int64_t start, end;
+	uint64_t count, bytes;
+	int cloud;
+	struct tally objects, buckets, ips, uas, regions, keys;
+	const char *samples[GW_FINDING_MAX_SAMPLES];
+	size_t nsamples;
+};
+
+struct principal {
+	const char *name;          /* interned: the table's key */
+	struct read_ent *ring;     /* grows up to threshold + 1 */
+	uint32_t head, n, cap;     /* head: the oldest entry */
+	int64_t last_t;
+	int cloud;
+	struct burst *burst;       /* open burst or NULL */
+};
+
+struct bulk {
+	struct detector *d;
+	uint32_t threshold;
+	int64_t window_ms;
+	struct principal *tab;
+	size_t nslots, count;
+};
+
+static void *bulk_new(struct detector *d, const struct detector_config *cfg)
+{
+	struct bulk *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->d = d;
+	b->threshold = cfg->bulk_threshold;
+	b->window_ms = (int64_t)cfg->window_sec * 1000;
+	b->nslots = 2 * BULK_MAX_PRINCIPALS;
+	b->tab = calloc(b->nslots, sizeof(*b->tab));
+	if (!b->tab) {
+		free(b);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return b;
+}
+
+static void burst_free(struct burst *u)
+{
+	if (!u)
+		return;
+	tally__free(&u->objects);
+	tally__free(&u->buckets);
+	tally__free(&u->ips);
+	tally__free(&u->uas);
+	tally__free(&u->regions);
+	tally__free(&u->keys);
+	free(u);
+}
+
+static void bulk_free(void *state)
+{
+	struct bulk *b = state;
+
+	for (size_t i = 0; i < b->nslots; i++) {
+		free(b->tab[i].ring);
+		burst_free(b->tab[i].burst);
+	}
+	free(b->tab);
+	free(b);
+}
+
+/* Find or add the principal. NULL when the table is full. */
+static struct principal *principal_get(struct bulk *b, const char *name)
+{
+	uint64_t h = gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name));
+	size_t i;
+
+	for (i = (size_t)h & (b->nslots - 1); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+		if (b->tab[i].name == name)
+			return &b->tab[i];
+	if (b->count == BULK_MAX_PRINCIPALS)
+		return NULL;
+	b->tab[i].name = name;
+	b->count++;
+	return &b->tab[i];
+}
+
+static int ring_push(struct bulk *b, struct principal *p, const struct read_ent *e)
+{
+	uint32_t max = b->threshold + 1, ncap;
+	struct read_ent *nr;
+
+	if (p->n == p->cap && p->cap < max) {
+		/* Grow; entries are kept in order from 0 while the ring is not full. */
+		ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < 16 ? max : 16);
+		nr = realloc(p->ring, ncap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		p->ring = nr;
+		p->cap = ncap;
+	}
+	if (p->n < p->cap) {
+		p->ring[(p->head + p->n) % p->cap] = *e;
+		p->n++;
+	} else {
+		p->ring[p->head] = *e;
+		p->head = (p->head + 1) % p->cap;
+	}
+	return 0;
+}
+
+static int burst_add(struct burst *u, const struct read_ent *e)
+{
+	int err = 0;
+
+	if (!u->count || e->t < u->start)
+		u->start = e->t;
+	if (e->t > u->end)
+		u->end = e->t;
+	u->count++;
+	u->bytes += e->bytes;
+	if (*e->object && u->nsamples < GW_FINDING_MAX_SAMPLES) {
+		size_t i;
+
+		for (i = 0; i < u->nsamples && u->samples[i] != e->object; i++)
+			;
+		if (i == u->nsamples)
+			u->samples[u->nsamples++] = e->object;
+	}
+	err |= tally__add(&u->objects, e->object);
+	err |= tally__add(&u->buckets, e->bucket);
+	err |= tally__add(&u->ips, e->ip);
+	err |= tally__add(&u->uas, e->ua);
+	err |= tally__add(&u->regions, e->region);
+	err |= tally__add(&u->keys, e->key);
+	return err ? -ENOMEM : 0;
+}
+
+static struct burst *burst_open(struct principal *p)
+{
+	struct burst *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->cloud = p->cloud;
+	tally__init(&u->objects, BULK_MAX_DISTINCT);
+	tally__init(&u->buckets, BULK_MAX_DISTINCT);
+	tally__init(&u->ips, BULK_MAX_DISTINCT);
+	tally__init(&u->uas, BULK_MAX_DISTINCT);
+	tally__init(&u->regions, 1024);
+	tally__init(&u->keys, 1024);
+	for (uint32_t i = 0; i < p->n; i++) {
+		if (burst_add(u, &p->ring[(p->head + i) % p->cap]) < 0) {
+			burst_free(u);
+			return NULL;
+		}
+	}
+	return u;
+}
+
+/* 50 at the threshold, +25 per doubling above it, at most 100. */
+static double bulk_score(uint64_t count, uint32_t threshold)
+{
+	double s = 50.0 + 25.0 * log2((double)count / (double)threshold);
+
+	if (s > 100.0)
+		s = 100.0;
+	if (s < 0.0)
+		s = 0.0;
+	return round(s * 10.0) / 10.0;
+}
+
+static char *dup_top(const struct tally *t, int *oom)
+{
+	char *s = strdup(tally__top(t));
+
+	if (!s)
+		*oom = 1;
+	return s;
+}
+
+static int finding_id(struct finding *f, const char *principal, int64_t start)
+{
+	uint64_t h = GW_FNV64_INIT;
+
+	h = gw_fnv1a64(h, rule_bulk_download.id, strlen(rule_bulk_download.id) + 1);
+	h = gw_fnv1a64(h, principal, strlen(principal) + 1);
+	h = gw_fnv1a64(h, &start, sizeof(start));
+	return asprintf(&f->id, "%016" PRIx64, h) < 0 ? -ENOMEM : 0;
+}
+
+static int add_evidence(struct finding *f, const struct burst *u, const struct bulk *b)
+{
+	int err = 0;
+
+	err |= finding__add_evidence(f, "count", "%" PRIu64, u->count);
+	err |= finding__add_evidence(f, "bytes", "%" PRIu64, u->bytes);
+	err |= finding__add_evidence(f, "distinct_objects", "%zu%s", u->objects.n,
+				     u->objects.overflow ? "+" : "");
+	err |= finding__add_evidence(f, "buckets", "%zu", u->buckets.n);
+	err |= finding__add_evidence(f, "source_ips", "%zu", u->ips.n);
+	err |= finding__add_evidence(f, "user_agents", "%zu", u->uas.n);
+	err |= finding__add_evidence(f, "threshold", "%" PRIu32, b->threshold);
+	err |= finding__add_evidence(f, "window", "%" PRId64 "s", b->window_ms / 1000);
+	err |= finding__add_evidence(f, "access_key_long_term", "%s",
+				     strncmp(tally__top(&u->keys), "AKIA", 4) == 0 ? "true" : "false");
+	return err ? -ENOMEM : 0;
+}
+
+static int emit(struct bulk *b, const struct principal *p, const struct burst *u)
+{
+	struct finding *f = calloc(1, sizeof(*f));
+	int oom = 0;
+
+	if (!f)
+		return -ENOMEM;
+	f->rule_id = rule_bulk_download.id;
+	f->title = "Bulk object download";
+	f->severity = GW_SEV_HIGH;
+	f->score = bulk_score(u->count, b->threshold);
+	f->start_ms = u->start;
+	f->end_ms = u->end;
+	f->cloud = u->cloud;
+	f->count = u->count;
+	f->bytes = u->bytes;
+	f->mitre[f->nmitre++] = "T1530";
+	f->mitre[f->nmitre++] = "T1567.002";
+	f->principal = strdup(p->name);
+	oom |= !f->principal;
+	f->access_key = dup_top(&u->keys, &oom);
+	f->source_ip = dup_top(&u->ips, &oom);
+	f->user_agent = dup_top(&u->uas, &oom);
+	f->region = dup_top(&u->regions, &oom);
+	f->bucket = dup_top(&u->buckets, &oom);
+	for (size_t i = 0; i < u->nsamples && !oom; i++) {
+		f->samples[i] = strdup(u->samples[i]);
+		oom |= !f->samples[i];
+		f->nsamples = i + 1;
+	}
+	if (oom || finding_id(f, p->name, u->start) < 0 || add_evidence(f, u, b) < 0) {
+		finding__free(f);
+		return -ENOMEM;
+	}
+	return detector__emit(b->d, f);
+}
+
+static int close_burst(struct bulk *b, struct principal *p)
+{
+	int err = emit(b, p, p->burst);
+
+	burst_free(p->burst);
+	p->burst = NULL;
+	p->head = 0;
+	p->n = 0;
+	return err;
+}
+
+static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_ent *e)
+{
+	e->object = detector__intern(b->d, ev->object_key);
+	e->bucket = detector__intern(b->d, ev->bucket);
+	e->ip = detector__intern(b->d, ev->source_ip);
+	e->ua = detector__intern(b->d, ev->user_agent);
+	e->region = detector__intern(b->d, ev->region);
+	e->key = detector__intern(b->d, ev->access_key);
+	e->bytes = ev->bytes_out;
+	return e->object && e->bucket && e->ip && e->ua && e->region && e->key ? 0 : -ENOMEM;
+}
+
+static int bulk_feed(void *state, const struct audit_event *ev)
+{
+	struct bulk *b = state;
+	struct principal *p;
+	struct read_ent e;
+	const char *name;
+	int err;
+
+	if (ev->action != GW_ACT_OBJECT_READ || ev->outcome == GW_OUT_DENIED)
+		return 0;
+	name = detector__intern(b->d, ev->principal);
+	if (!name || intern_ent(b, ev, &e) < 0)
+		return -ENOMEM;
+	p = principal_get(b, name);
+	if (!p) {
+		detector__entity_dropped(b->d);
+		return 0;
+	}
+	/* Out-of-order events within a principal are taken at the latest time seen. */
+	e.t = ev->time_ms > p->last_t ? ev->time_ms : p->last_t;
+	p->last_t = e.t;
+	p->cloud = ev->cloud;
+	err = ring_push(b, p, &e);
+	if (err)
+		return err;
+	if (p->n <= b->threshold || e.t - p->ring[p->head].t >= b->window_ms) {
+		if (!p->burst)
+			return 0;
+		/* The burst is over; this read starts afresh. */
+		err = close_burst(b, p);
+		return ring_push(b, p, &e) ? -ENOMEM : err;
+	}
+	if (p->burst)
+		return burst_add(p->burst, &e);
+	p->burst = burst_open(p);
+	return p->burst ? 0 : -ENOMEM;
+}
+
+static void bulk_flush(void *state)
+{
+	struct bulk *b = state;
+
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i].burst)
+			close_burst(b, &b->tab[i]);
+}
+
+const struct rule rule_bulk_download = {
+	.id = "bulk-download",
+	.new = bulk_new,
+	.feed = bulk_feed,
+	.flush = bulk_flush,
+	.free = bulk_free,
+};

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# gatewatch analyze end to end: the bundled demo sample gives exactly one
+# bulk-download finding; bad input gives the documented exit codes and one
+# stderr line naming the flag or the file, and the report is still written.
+# Usage: tests/cli/test_analyze.sh BUILD_DIR   (exit 0 pass, 1 fail)
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build}
+GW="$PWD/$BUILD/gatewatch"
+DEMO=tests/data/demo-cloudtrail
+CT=tests/data/cloudtrail
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok   $*"; }
+
+# expect_rc NAME WANT GOT
+expect_rc() {
+	if [ "$2" -eq "$3" ]; then ok "$1: exit $3"; else fail "$1: expected exit $2, got $3"; fi
+}
+
+# expect_one_line NAME FILE NEEDLE: FILE holds exactly one line, containing NEEDLE.
+expect_one_line() {
+	local n
+	n=$(wc -l < "$2")
+	if [ "$n" -eq 1 ] && grep -qF -- "$3" "$2"; then
+		ok "$1: one stderr line naming '$3'"
+	else
+		fail "$1: expected one stderr line naming '$3', got $n lines:"; sed 's/^/    /' "$2"
+	fi
+}
+
+# check_json NAME FILE PYTHON-EXPR: the expression over the report `r` is true.
+check_json() {
+	local out
+	if out=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+f = r["findings"]
+ok = eval(sys.argv[2])
+print(json.dumps({"stats": r["stats"], "findings": [{k: x[k] for k in ("rule_id", "principal", "count", "bucket")} for x in f]}))
+sys.exit(0 if ok else 1)' "$2" "$3" 2>&1); then
+		ok "$1: $3"
+	else
+		fail "$1: expected $3, got: $out"
+	fi
+}
+
+[ -x "$GW" ] || { echo "FAIL: $GW not built"; exit 1; }
+
+# 1. The demo: one bulk download by svc-reporting, 240 reads, nothing else.
+"$GW" analyze --audit "$DEMO" --output "$TMP/demo.json" 2> "$TMP/err"
+expect_rc demo 0 $?
+check_json demo "$TMP/demo.json" 'len(f) == 1 and f[0]["rule_id"] == "bulk-download" and f[0]["principal"].endswith(":user/svc-reporting") and f[0]["count"] == 240'
+check_json demo-details "$TMP/demo.json" 'f[0]["severity"] == "high" and f[0]["source_ip"] == "203.0.113.45" and f[0]["bucket"] == "finance-reports" and f[0]["start"] == "2026-11-24T02:10:00Z" and "T1530" in f[0]["mitre"] and f[0]["evidence"]["distinct_objects"] == "240" and r["stats"]["digests"] == 1 and r["stats"]["files_failed"] == 0 and r["incidents"] == []'
+[ -s "$TMP/err" ] && fail "demo: expected no stderr, got: $(cat "$TMP/err")"
+ls "$TMP" | grep -q '\.tmp\.' && fail "demo: a temporary report file was left behind"
+
+# Same input, same finding id; stdout when --output is left out.
+"$GW" analyze --audit "cloudtrail:$DEMO" > "$TMP/demo2.json" 2> "$TMP/err"
+expect_rc demo-stdout 0 $?
+id1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["findings"][0]["id"])' "$TMP/demo.json")
+check_json demo-stable-id "$TMP/demo2.json" "f[0][\"id\"] == \"$id1\""
+
+# Filters: another bucket has no bulk download; a 10-minute slice is under the
+# default threshold (97 reads) but over a threshold of 50.
+"$GW" analyze --audit "$DEMO" --bucket team-docs --output "$TMP/bucket.json" 2> "$TMP/err"
+expect_rc bucket-filter 0 $?
+check_json bucket-filter "$TMP/bucket.json" 'len(f) == 0 and r["stats"]["events_analyzed"] == 12'
+"$GW" analyze --audit "$DEMO" --now 2026-11-24T02:20:00Z --hours-back 1 --output "$TMP/slice.json" 2> "$TMP/err"
+expect_rc time-slice 0 $?
+check_json time-slice "$TMP/slice.json" 'len(f) == 0'
+"$GW" analyze --audit "$DEMO" --now 2026-11-24T02:20:00Z --hours-back 1 --bulk-threshold 50 --output "$TMP/slice50.json" 2> "$TMP/err"
+expect_rc time-slice-threshold-50 0 $?
+check_json time-slice-threshold-50 "$TMP/slice50.json" 'len(f) == 1 and f[0]["count"] == 97'
+
+# 2. Usage errors: exit 2, one line naming the path or the flag.
+"$GW" analyze --audit "$TMP/no-such-file.json" > "$TMP/out" 2> "$TMP/err"
+expect_rc missing-file 2 $?
+expect_one_line missing-file "$TMP/err" "$TMP/no-such-file.json"
+"$GW" analyze --audit "$DEMO" --no-such-flag > "$TMP/out" 2> "$TMP/err"
+expect_rc unknown-flag 2 $?
+expect_one_line unknown-flag "$TMP/err" "--no-such-flag"
+"$GW" analyze --bucket x > "$TMP/out" 2> "$TMP/err"
+expect_rc missing-audit 2 $?
+expect_one_line missing-audit "$TMP/err" "--audit"
+"$GW" analyze --audit "$DEMO" --bulk-threshold 12x > "$TMP/out" 2> "$TMP/err"
+expect_rc bad-number 2 $?
+expect_one_line bad-number "$TMP/err" "--bulk-threshold"
+"$GW" analyze --audit "$DEMO" --hours-back -3 > "$TMP/out" 2> "$TMP/err"
+expect_rc negative-number 2 $?
+expect_one_line negative-number "$TMP/err" "--hours-back"
+"$GW" analyze --audit "$DEMO" --now yesterday > "$TMP/out" 2> "$TMP/err"
+expect_rc bad-time 2 $?
+expect_one_line bad-time "$TMP/err" "--now"
+"$GW" analyze --audit "splunk:$DEMO" > "$TMP/out" 2> "$TMP/err"
+expect_rc unknown-prefix 2 $?
+expect_one_line unknown-prefix "$TMP/err" "splunk"
+"$GW" analyze --help > "$TMP/out" 2> "$TMP/err"
+expect_rc help 0 $?
+for opt in --audit --bucket --hours-back --now --output --bulk-threshold --collector "default: 100"; do
+	grep -qF -- "$opt" "$TMP/out" || fail "help: expected '$opt' in --help, got: $(cat "$TMP/out")"
+done
+
+# 3. Runtime errors: exit 1, one line naming the file, the report still written.
+"$GW" analyze --audit "$CT/notjson.txt" --output "$TMP/bad.json" 2> "$TMP/err"
+expect_rc not-json 1 $?
+expect_one_line not-json "$TMP/err" "$CT/notjson.txt"
+check_json not-json-report "$TMP/bad.json" 'r["stats"]["files_failed"] == 1 and len(f) == 0'
+"$GW" analyze --audit "$CT/truncated.json.gz" --output "$TMP/trunc.json" 2> "$TMP/err"
+expect_rc truncated-gz 1 $?
+expect_one_line truncated-gz "$TMP/err" "$CT/truncated.json.gz"
+check_json truncated-gz-report "$TMP/trunc.json" 'r["stats"]["files_failed"] == 1'
+
+# A directory with one good and one bad file: the good file's events count.
+mkdir -p "$TMP/mixed"
+python3 -c '
+import json, sys
+recs = json.load(open(sys.argv[1]))["Records"]
+json.dump({"Records": [x for x in recs if isinstance(x, dict) and "eventTime" in x]}, open(sys.argv[2], "w"))' \
+	"$CT/records.json" "$TMP/mixed/a-good.json"
+head -c 300 "$DEMO"/AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/24/*T0215Z*.json.gz > "$TMP/mixed/b-cut.json.gz"
+"$GW" analyze --audit "$TMP/mixed" --output "$TMP/mixed.json" 2> "$TMP/err"
+expect_rc mixed-dir 1 $?
+expect_one_line mixed-dir "$TMP/err" "$TMP/mixed/b-cut.json.gz"
+check_json mixed-dir-report "$TMP/mixed.json" 'r["stats"]["events"] == 5 and r["stats"]["files"] == 1 and r["stats"]["files_failed"] == 1'
+
+# Several sources add up: the demo plus a bad file still finds the download.
+"$GW" analyze --audit "$DEMO" --audit "$CT/notjson.txt" --output "$TMP/two.json" 2> "$TMP/err"
+expect_rc two-sources 1 $?
+check_json two-sources "$TMP/two.json" 'len(f) == 1 and f[0]["count"] == 240 and r["sources"] == ["tests/data/demo-cloudtrail", "tests/data/cloudtrail/notjson.txt"]'
+
+# 4. --collector: the finding reaches a real collector; an unreachable one is exit 1.
+"$GW" collect --listen 127.0.0.1:0 --store "$TMP/store" 2> "$TMP/collect.err" &
+cpid=$!
+port=
+for _ in $(seq 50); do
+	port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$TMP/collect.err" | head -1 | sed 's/.*://')
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+if [ -z "$port" ]; then
+	fail "collector: did not start: $(cat "$TMP/collect.err")"
+else
+	"$GW" analyze --audit "$DEMO" --output "$TMP/shipped.json" --collector "http://127.0.0.1:$port" 2> "$TMP/err"
+	expect_rc collector 0 $?
+	"$GW" decode "$TMP/store/batches.gwb" > "$TMP/decoded.jsonl" 2> "$TMP/err"
+	if python3 -c '
+import json, sys
+b = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+f = [x for batch in b for x in batch["findings"]]
+sys.exit(0 if len(f) == 1 and f[0]["rule_id"] == "bulk-download" and f[0]["count"] == 240 else 1)' "$TMP/decoded.jsonl"; then
+		ok "collector: stored one bulk-download finding with count 240"
+	else
+		fail "collector: expected one stored bulk-download finding, got: $(head -c 400 "$TMP/decoded.jsonl")"
+	fi
+fi
+kill "$cpid" 2> /dev/null
+wait "$cpid" 2> /dev/null
+[ -n "$port" ] && "$GW" analyze --audit "$DEMO" --output "$TMP/unshipped.json" --collector "http://127.0.0.1:$port" 2> "$TMP/err"
+expect_rc collector-unreachable 1 $?
+check_json collector-unreachable-report "$TMP/unshipped.json" 'len(f) == 1'
+
+if [ $fails -ne 0 ]; then
+	echo "test_analyze: $fails failed"
+	exit 1
+fi
+echo "test_analyze: all passed"
