@@ -36,4 +36,20 @@ int ship__encode_batch(const struct batch_meta *meta, const struct finding *cons
 int ship__post(const char *url, const uint8_t *buf, size_t len, uint64_t sequence,
 	       int attempts);
 
+struct ship_post_opts {
+	const char *token;          /* "Authorization: Bearer" when set; never logged */
+	long connect_timeout_ms;    /* default 5000 */
+	long timeout_ms;            /* whole request, default 30000 */
+	unsigned int backoff_ms;    /* first retry delay, doubling, default 500 */
+};
+
+void ship_post_opts__defaults(struct ship_post_opts *o);
+
+/* ship__post() with options (NULL: the defaults). A URL without a path gets
+ * /v1/batches. HTTP 408, 429, 5xx, transport errors and a wrong ack are
+ * retried; other answers are final (-EACCES for 401/403, -EMSGSIZE for 413,
+ * -EPROTO otherwise). -ETIMEDOUT when the attempts ran out. */
+int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t sequence,
+		    int attempts, const struct ship_post_opts *opts);
+
 #endif

@@ -1,0 +1,301 @@
+/* agent/ship: findings -> FindingBatch protobuf (nanopb), and back. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+#include "commands.h"
+#include "ship/ship.h"
+#include "ship/wire.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+int ship__copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n;
+
+	if (!cap)
+		return 1;
+	if (!src)
+		src = "";
+	n = strnlen(src, cap);
+	if (n < cap) {
+		memcpy(dst, src, n + 1);
+		return 0;
+	}
+	/* Cut before the character that does not fit: back off over UTF-8
+	 * continuation bytes so the result stays valid UTF-8. */
+	n = cap - 1;
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 1;
+}
+
+/* Read the first line of path into buf, trimmed; 0 if it is a usable id. */
+static int read_id_file(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)cap, f))
+		buf[0] = '\0';
+	fclose(f);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!isprint((unsigned char)buf[i]))
+			return -EINVAL;
+	return n ? 0 : -ENODATA;
+}
+
+void batch_meta__from_host(struct batch_meta *meta)
+{
+	static char machine_id[128], host[256], boot_id[64];
+
+	if (gethostname(host, sizeof(host)) != 0 || !host[0])
+		ship__copy_str(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	if (read_id_file("/etc/machine-id", machine_id, sizeof(machine_id)) != 0)
+		ship__copy_str(machine_id, sizeof(machine_id), host);
+	if (read_id_file("/proc/sys/kernel/random/boot_id", boot_id, sizeof(boot_id)) != 0)
+		boot_id[0] = '\0';
+	meta->agent_id = machine_id;
+	meta->hostname = host;
+	meta->boot_id = boot_id;
+	meta->agent_version = GW_VERSION;
+}
+
+struct ship_batch *ship_batch__new(void)
+{
+	struct ship_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->findings = calloc(SHIP_MAX_FINDINGS, sizeof(*b->findings));
+	b->incidents = calloc(SHIP_MAX_INCIDENTS, sizeof(*b->incidents));
+	if (!b->findings || !b->incidents) {
+		ship_batch__free(b);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return b;
+}
+
+void ship_batch__free(struct ship_batch *b)
+{
+	if (!b)
+		return;
+	free(b->findings);
+	free(b->incidents);
+	free(b);
+}
+
+static gatewatch_v1_Severity severity_to_pb(int sev)
+{
+	if (sev < GW_SEV_INFO || sev > GW_SEV_CRITICAL)
+		return gatewatch_v1_Severity_SEVERITY_UNSPECIFIED;
+	return (gatewatch_v1_Severity)(sev - GW_SEV_INFO + gatewatch_v1_Severity_SEVERITY_INFO);
+}
+
+static gatewatch_v1_Cloud cloud_to_pb(int cloud)
+{
+	/* enum gw_cloud and Cloud share their values. */
+	if (cloud < GW_CLOUD_UNKNOWN || cloud > GW_CLOUD_MINIO)
+		return gatewatch_v1_Cloud_CLOUD_UNSPECIFIED;
+	return (gatewatch_v1_Cloud)cloud;
+}
+
+static void finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)
+{
+	size_t n;
+
+	memset(m, 0, sizeof(*m));
+	ship__copy_str(m->id, sizeof(m->id), f->id);
+	ship__copy_str(m->rule_id, sizeof(m->rule_id), f->rule_id);
+	ship__copy_str(m->title, sizeof(m->title), f->title);
+	m->severity = severity_to_pb(f->severity);
+	m->score = f->score;
+	m->start_ms = f->start_ms;
+	m->end_ms = f->end_ms;
+	m->cloud = cloud_to_pb(f->cloud);
+	ship__copy_str(m->principal, sizeof(m->principal), f->principal);
+	ship__copy_str(m->access_key, sizeof(m->access_key), f->access_key);
+	ship__copy_str(m->source_ip, sizeof(m->source_ip), f->source_ip);
+	ship__copy_str(m->user_agent, sizeof(m->user_agent), f->user_agent);
+	ship__copy_str(m->region, sizeof(m->region), f->region);
+	ship__copy_str(m->bucket, sizeof(m->bucket), f->bucket);
+	n = f->nsamples < ARRAY_LEN(m->sample_objects) ? f->nsamples : ARRAY_LEN(m->sample_objects);
+	for (size_t i = 0; i < n; i++)
+		ship__copy_str(m->sample_objects[i], sizeof(m->sample_objects[i]), f->samples[i]);
+	m->sample_objects_count = (pb_size_t)n;
+	n = f->nmitre < ARRAY_LEN(m->mitre) ? f->nmitre : ARRAY_LEN(m->mitre);
+	for (size_t i = 0; i < n; i++)
+		ship__copy_str(m->mitre[i], sizeof(m->mitre[i]), f->mitre[i]);
+	m->mitre_count = (pb_size_t)n;
+	m->count = f->count;
+	m->bytes = f->bytes;
+	n = f->nevidence < ARRAY_LEN(m->evidence) ? f->nevidence : ARRAY_LEN(m->evidence);
+	for (size_t i = 0; i < n; i++) {
+		ship__copy_str(m->evidence[i].key, sizeof(m->evidence[i].key), f->evidence[i].key);
+		ship__copy_str(m->evidence[i].value, sizeof(m->evidence[i].value),
+			       f->evidence[i].value);
+	}
+	m->evidence_count = (pb_size_t)n;
+}
+
+int ship__encode_batch(const struct batch_meta *meta, const struct finding *const *findings,
+		       size_t n, uint8_t **buf, size_t *len)
+{
+	struct ship_batch *b = NULL;
+	int err;
+
+	if (n > SHIP_MAX_FINDINGS)
+		return -E2BIG;
+	b = ship_batch__new();
+	if (!b)
+		return -ENOMEM;
+	ship__copy_str(b->hdr.agent_id, sizeof(b->hdr.agent_id), meta->agent_id);
+	ship__copy_str(b->hdr.hostname, sizeof(b->hdr.hostname), meta->hostname);
+	ship__copy_str(b->hdr.boot_id, sizeof(b->hdr.boot_id), meta->boot_id);
+	ship__copy_str(b->hdr.agent_version, sizeof(b->hdr.agent_version), meta->agent_version);
+	b->hdr.sequence = meta->sequence;
+	for (size_t i = 0; i < n; i++)
+		finding_to_pb(findings[i], &b->findings[i]);
+	b->nfindings = n;
+	err = ship_batch__encode(b, buf, len);
+	ship_batch__free(b);
+	return err;
+}
+
+/* Callback fields: arg points to the struct ship_batch. */
+static bool encode_findings(pb_ostream_t *s, const pb_field_t *field, void *const *arg)
+{
+	const struct ship_batch *b = *arg;
+
+	for (size_t i = 0; i < b->nfindings; i++)
+		if (!pb_encode_tag_for_field(s, field) ||
+		    !pb_encode_submessage(s, gatewatch_v1_Finding_fields, &b->findings[i]))
+			return false;
+	return true;
+}
+
+static bool encode_incidents(pb_ostream_t *s, const pb_field_t *field, void *const *arg)
+{
+	const struct ship_batch *b = *arg;
+
+	for (size_t i = 0; i < b->nincidents; i++)
+		if (!pb_encode_tag_for_field(s, field) ||
+		    !pb_encode_submessage(s, gatewatch_v1_Incident_fields, &b->incidents[i]))
+			return false;
+	return true;
+}
+
+int ship_batch__encode(const struct ship_batch *b, uint8_t **buf, size_t *len)
+{
+	gatewatch_v1_FindingBatch hdr = b->hdr;
+	pb_ostream_t s;
+	size_t size = 0;
+	uint8_t *out = NULL;
+	int err;
+
+	if (b->nfindings > SHIP_MAX_FINDINGS || b->nincidents > SHIP_MAX_INCIDENTS)
+		return -E2BIG;
+	hdr.findings.funcs.encode = encode_findings;
+	hdr.findings.arg = (void *)(uintptr_t)b;   /* only read back as const */
+	hdr.incidents.funcs.encode = encode_incidents;
+	hdr.incidents.arg = (void *)(uintptr_t)b;
+	err = -EINVAL;
+	if (!pb_get_encoded_size(&size, gatewatch_v1_FindingBatch_fields, &hdr))
+		goto out;
+	err = -ENOMEM;
+	out = malloc(size ? size : 1);
+	if (!out)
+		goto out;
+	s = pb_ostream_from_buffer(out, size);
+	err = -EINVAL;
+	if (!pb_encode(&s, gatewatch_v1_FindingBatch_fields, &hdr))
+		goto out;
+	*buf = out;
+	*len = s.bytes_written;
+	out = NULL;
+	err = 0;
+out:
+	free(out);
+	return err;
+}
+
+static bool decode_finding(pb_istream_t *s, const pb_field_t *field, void **arg)
+{
+	struct ship_batch *b = *arg;
+
+	(void)field;
+	if (b->nfindings >= SHIP_MAX_FINDINGS)
+		PB_RETURN_ERROR(s, "more than 64 findings in a batch");
+	if (!pb_decode(s, gatewatch_v1_Finding_fields, &b->findings[b->nfindings]))
+		return false;
+	b->nfindings++;
+	return true;
+}
+
+static bool decode_incident(pb_istream_t *s, const pb_field_t *field, void **arg)
+{
+	struct ship_batch *b = *arg;
+
+	(void)field;
+	if (b->nincidents >= SHIP_MAX_INCIDENTS)
+		PB_RETURN_ERROR(s, "more than 16 incidents in a batch");
+	if (!pb_decode(s, gatewatch_v1_Incident_fields, &b->incidents[b->nincidents]))
+		return false;
+	b->nincidents++;
+	return true;
+}
+
+int ship_batch__decode(const uint8_t *buf, size_t len, struct ship_batch **out,
+		       const char **why)
+{
+	struct ship_batch *b = ship_batch__new();
+	pb_istream_t s;
+	int err;
+
+	*why = NULL;
+	if (!b) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	b->hdr.findings.funcs.decode = decode_finding;
+	b->hdr.findings.arg = b;
+	b->hdr.incidents.funcs.decode = decode_incident;
+	b->hdr.incidents.arg = b;
+	s = pb_istream_from_buffer(buf, len);
+	err = -EBADMSG;
+	if (!pb_decode(&s, gatewatch_v1_FindingBatch_fields, &b->hdr)) {
+		*why = PB_GET_ERROR(&s);
+		goto out;
+	}
+	memset(&b->hdr.findings, 0, sizeof(b->hdr.findings));
+	memset(&b->hdr.incidents, 0, sizeof(b->hdr.incidents));
+	*out = b;
+	b = NULL;
+	err = 0;
+out:
+	ship_batch__free(b);
+	return err;
+}
+
+int ship_batch__identity(const uint8_t *buf, size_t len, gatewatch_v1_BatchIdentity *id)
+{
+	pb_istream_t s = pb_istream_from_buffer(buf, len);
+
+	memset(id, 0, sizeof(*id));
+	return pb_decode(&s, gatewatch_v1_BatchIdentity_fields, id) ? 0 : -EBADMSG;
+}

@@ -1,0 +1,265 @@
+/* agent/ship: POST a FindingBatch to a collector and wait for its ack. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <pb_decode.h>
+
+#include "commands.h"
+#include "log.h"
+#include "ship/ship.h"
+#include "ship/wire.h"
+
+#define POST_PATH "/v1/batches"
+#define RESP_MAX (64 * 1024)
+#define BACKOFF_CAP_MS 30000u
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void ship_post_opts__defaults(struct ship_post_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->connect_timeout_ms = 5000;
+	o->timeout_ms = 30000;
+	o->backoff_ms = 500;
+}
+
+struct resp {
+	uint8_t buf[RESP_MAX];
+	size_t len;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct resp *r = ctx;
+	size_t n = size * nmemb;
+
+	if (n > sizeof(r->buf) - r->len)
+		return 0;   /* over the cap: curl fails the transfer */
+	memcpy(r->buf + r->len, data, n);
+	r->len += n;
+	return n;
+}
+
+/* url with POST_PATH appended when it names no path. */
+static char *post_url(const char *url)
+{
+	const char *host = strstr(url, "://"), *path;
+	size_t n = strlen(url);
+	char *out;
+
+	if (!host || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	path = strpbrk(host + 3, "/?#");
+	if (path && !(path[0] == '/' && path[1] == '\0'))
+		return strdup(url);
+	if (path)
+		n--;   /* a lone trailing '/' */
+	if (asprintf(&out, "%.*s%s", (int)n, url, POST_PATH) < 0)
+		return NULL;
+	return out;
+}
+
+/* The URL for log lines: without user:password@ and without the query. */
+static void redact_url(const char *url, char *out, size_t cap)
+{
+	const char *host = strstr(url, "://");
+	const char *end, *at;
+	size_t pre;
+
+	if (!host) {
+		snprintf(out, cap, "(bad url)");
+		return;
+	}
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at)
+		host = at + 1;
+	pre = (size_t)(strstr(url, "://") - url) + 3;
+	snprintf(out, cap, "%.*s%.*s", (int)pre, url, (int)strcspn(host, "?#"), host);
+}
+
+/* One attempt. 0 acked, -EAGAIN retryable, other negative errno final. */
+static int post_once(CURL *c, struct resp *r, uint64_t sequence, char *why, size_t whylen,
+		     long *retry_after_ms)
+{
+	gatewatch_v1_BatchAck ack = gatewatch_v1_BatchAck_init_zero;
+	pb_istream_t s;
+	curl_off_t ra = 0;
+	long code = 0;
+	CURLcode rc;
+
+	r->len = 0;
+	*retry_after_ms = 0;
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
+		return -EAGAIN;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		*retry_after_ms = ra > 300 ? 300000 : (long)ra * 1000;
+	if (code != 200) {
+		snprintf(why, whylen, "HTTP %ld", code);
+		if (code == 408 || code == 429 || code >= 500)
+			return -EAGAIN;
+		return code == 401 || code == 403 ? -EACCES : code == 413 ? -EMSGSIZE : -EPROTO;
+	}
+	s = pb_istream_from_buffer(r->buf, r->len);
+	if (!pb_decode(&s, gatewatch_v1_BatchAck_fields, &ack)) {
+		snprintf(why, whylen, "HTTP 200 without a batch ack: %s", PB_GET_ERROR(&s));
+		return -EAGAIN;
+	}
+	if (ack.sequence != sequence) {
+		snprintf(why, whylen, "ack for sequence %llu, sent %llu",
+			 (unsigned long long)ack.sequence, (unsigned long long)sequence);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static void backoff(const struct ship_post_opts *o, int attempt, long retry_after_ms,
+		    unsigned int *seed)
+{
+	uint64_t ms = o->backoff_ms;
+	struct timespec ts;
+
+	for (int i = 1; i < attempt && ms < BACKOFF_CAP_MS; i++)
+		ms *= 2;
+	if (ms > BACKOFF_CAP_MS)
+		ms = BACKOFF_CAP_MS;
+	/* Half fixed, half random: agents that lost the collector together do
+	 * not come back together. */
+	ms = ms / 2 + (ms / 2 ? (uint64_t)rand_r(seed) % (ms / 2 + 1) : 0);
+	if (retry_after_ms > 0 && (uint64_t)retry_after_ms > ms)
+		ms = (uint64_t)retry_after_ms;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static struct curl_slist *headers(const struct ship_post_opts *o)
+{
+	struct curl_slist *h = NULL, *t;
+	char *auth = NULL;
+
+	h = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
+	t = h ? curl_slist_append(h, "Expect:") : NULL;
+	if (t && o->token && o->token[0]) {
+		if (asprintf(&auth, "Authorization: Bearer %s", o->token) < 0)
+			auth = NULL;
+		t = auth ? curl_slist_append(h, auth) : NULL;
+		free(auth);
+	}
+	if (!t) {
+		curl_slist_free_all(h);
+		return NULL;
+	}
+	return h;
+}
+
+static int setup(CURL *c, const char *url, const uint8_t *buf, size_t len,
+		 const struct ship_post_opts *o, struct curl_slist *h, struct resp *r)
+{
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_POST, 1L);
+	SET(CURLOPT_POSTFIELDS, buf);
+	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	SET(CURLOPT_HTTPHEADER, h);
+	SET(CURLOPT_USERAGENT, "gatewatch/" GW_VERSION);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, r);
+#undef SET
+	return rc == CURLE_OK ? 0 : -EINVAL;
+}
+
+int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t sequence,
+		    int attempts, const struct ship_post_opts *opts)
+{
+	struct ship_post_opts o;
+	struct curl_slist *h = NULL;
+	struct resp *r = NULL;
+	char *full = NULL, shown[512], why[256] = "";
+	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	long retry_after = 0;
+	CURL *c = NULL;
+	int err, attempt = 0;
+
+	if (opts)
+		o = *opts;
+	else
+		ship_post_opts__defaults(&o);
+	redact_url(url, shown, sizeof(shown));
+	pthread_once(&curl_once, curl_init);
+	err = -EINVAL;
+	if (curl_init_rc != CURLE_OK) {
+		snprintf(why, sizeof(why), "cannot initialize libcurl");
+		goto out;
+	}
+	full = post_url(url);
+	if (!full) {
+		snprintf(why, sizeof(why), "not an http(s) URL");
+		goto out;
+	}
+	err = -ENOMEM;
+	c = curl_easy_init();
+	h = headers(&o);
+	r = malloc(sizeof(*r));
+	if (!c || !h || !r || setup(c, full, buf, len, &o, h, r) < 0) {
+		snprintf(why, sizeof(why), "cannot set up the request");
+		goto out;
+	}
+	if (attempts < 1)
+		attempts = 1;
+	for (attempt = 1; attempt <= attempts; attempt++) {
+		if (attempt > 1)
+			backoff(&o, attempt - 1, retry_after, &seed);
+		err = post_once(c, r, sequence, why, sizeof(why), &retry_after);
+		if (err != -EAGAIN)
+			break;
+		log_warn("batch %llu to %s: %s (attempt %d of %d)", (unsigned long long)sequence,
+			 shown, why, attempt, attempts);
+	}
+	if (err == -EAGAIN) {
+		err = -ETIMEDOUT;
+		attempt = attempts;
+	}
+out:
+	if (err < 0 && attempt > 0)
+		log_err("failed to ship batch %llu to %s: %s (after %d attempts)",
+			(unsigned long long)sequence, shown, why, attempt);
+	else if (err < 0)
+		log_err("cannot ship batch %llu to %s: %s", (unsigned long long)sequence, shown, why);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	free(r);
+	free(full);
+	return err;
+}
+
+int ship__post(const char *url, const uint8_t *buf, size_t len, uint64_t sequence,
+	       int attempts)
+{
+	return ship__post_opts(url, buf, len, sequence, attempts, NULL);
+}

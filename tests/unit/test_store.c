@@ -1,0 +1,204 @@
+/* The collector's store: append, reopen, scan, torn tails, checksums; and
+ * the duplicate index. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "assert.h"
+#include "ship/store.h"
+
+struct seen {
+	size_t n;
+	char data[8][32];
+};
+
+static int collect_rec(uint64_t off, const uint8_t *data, size_t len, void *ctx)
+{
+	struct seen *s = ctx;
+
+	(void)off;
+	if (s->n < 8 && len < 32) {
+		memcpy(s->data[s->n], data, len);
+		s->data[s->n][len] = '\0';
+	}
+	s->n++;
+	return 0;
+}
+
+static void tmpdir(char *dir, size_t cap)
+{
+	snprintf(dir, cap, "%s/gw-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir))
+		dir[0] = '\0';
+}
+
+static void rmstore(const char *dir)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/" STORE_FILE, dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/db", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+static off_t fsize(const char *dir)
+{
+	char p[512];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/" STORE_FILE, dir);
+	return stat(p, &sb) == 0 ? sb.st_size : -1;
+}
+
+/* Append raw bytes (or flip one byte at off when append is NULL). */
+static void poke(const char *dir, const char *append, size_t len, off_t off)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/" STORE_FILE, dir);
+	fd = open(p, O_RDWR);
+	if (fd < 0)
+		return;
+	if (append) {
+		if (pwrite(fd, append, len, lseek(fd, 0, SEEK_END)) < 0)
+			perror("pwrite");
+	} else {
+		char c;
+
+		if (pread(fd, &c, 1, off) == 1) {
+			c ^= 0x55;
+			if (pwrite(fd, &c, 1, off) < 0)
+				perror("pwrite");
+		}
+	}
+	close(fd);
+}
+
+TEST(store_append_reopen_scan)
+{
+	char dir[256], sub[300];
+	struct store *s = NULL;
+	struct seen seen = { 0 };
+
+	tmpdir(dir, sizeof(dir));
+	ASSERT(dir[0]);
+	snprintf(sub, sizeof(sub), "%s/db", dir);   /* created by store__open */
+	ASSERT_EQ_INT(0, store__open(sub, NULL, NULL, &s));
+	ASSERT_EQ_INT(-EBUSY, store__open(sub, NULL, NULL, &(struct store *){ NULL }));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"one", 3));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"", 0));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"three", 5));
+	ASSERT_EQ_INT(0, store__scan(s, collect_rec, &seen));
+	ASSERT_EQ_INT(3, seen.n);
+	store__close(s);
+	s = NULL;
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ_INT(0, store__open(sub, collect_rec, &seen, &s));
+	ASSERT_EQ_INT(3, seen.n);
+	ASSERT_EQ_STR("one", seen.data[0]);
+	ASSERT_EQ_STR("", seen.data[1]);
+	ASSERT_EQ_STR("three", seen.data[2]);
+	store__close(s);
+	rmdir(sub);
+	rmstore(dir);
+}
+
+TEST(store_torn_tail_is_cut)
+{
+	char dir[256];
+	struct store *s = NULL;
+	struct seen seen = { 0 };
+	off_t good;
+
+	tmpdir(dir, sizeof(dir));
+	ASSERT_EQ_INT(0, store__open(dir, NULL, NULL, &s));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"first", 5));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"second", 6));
+	store__close(s);
+	s = NULL;
+	good = fsize(dir);
+	/* A crash after the header and half the payload. */
+	poke(dir, "GWB1\x0a\x00\x00\x00\x01\x02\x03\x04half", 16, 0);
+	ASSERT_EQ_INT(good + 16, fsize(dir));
+	ASSERT_EQ_INT(0, store__open(dir, collect_rec, &seen, &s));
+	ASSERT_EQ_INT(2, seen.n);
+	ASSERT_EQ_INT(good, fsize(dir));
+	/* Appends go on after the cut. */
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"third", 5));
+	store__close(s);
+	s = NULL;
+	/* A whole last record whose checksum is wrong is torn, too; so is a
+	 * zero-filled tail. */
+	poke(dir, NULL, 0, good + 12 + 2);
+	poke(dir, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20, 0);
+	memset(&seen, 0, sizeof(seen));
+	ASSERT_EQ_INT(0, store__open(dir, collect_rec, &seen, &s));
+	ASSERT_EQ_INT(2, seen.n);
+	ASSERT_EQ_INT(good, fsize(dir));
+	store__close(s);
+	rmstore(dir);
+}
+
+TEST(store_crc_mismatch_detected)
+{
+	char dir[256], p[512];
+	struct store *s = NULL;
+	struct store_scan st;
+	off_t size;
+	FILE *f;
+
+	tmpdir(dir, sizeof(dir));
+	ASSERT_EQ_INT(0, store__open(dir, NULL, NULL, &s));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"first", 5));
+	ASSERT_EQ_INT(0, store__append(s, (const uint8_t *)"second", 6));
+	store__close(s);
+	s = NULL;
+	size = fsize(dir);
+	poke(dir, NULL, 0, 12 + 1);   /* inside the first payload */
+	snprintf(p, sizeof(p), "%s/" STORE_FILE, dir);
+	f = fopen(p, "rb");
+	ASSERT(f != NULL);
+	ASSERT_EQ_INT(-EBADMSG, store__scan_stream(f, UINT64_MAX, NULL, NULL, &st));
+	fclose(f);
+	ASSERT_EQ_INT(STORE_BAD_CRC, st.bad);
+	ASSERT_EQ_U64(0, st.end);
+	/* Damage with a good record after it is refused, never cut away. */
+	ASSERT_EQ_INT(-EBADMSG, store__open(dir, NULL, NULL, &s));
+	ASSERT(s == NULL);
+	ASSERT_EQ_INT(size, fsize(dir));
+	rmstore(dir);
+}
+
+TEST(dedup_window_and_agents)
+{
+	struct dedup *d = dedup__new(2);
+
+	ASSERT(d != NULL);
+	ASSERT_EQ_INT(0, dedup__seen(d, "a", 1));
+	ASSERT_EQ_INT(0, dedup__add(d, "a", 1));
+	ASSERT_EQ_INT(1, dedup__seen(d, "a", 1));
+	ASSERT_EQ_INT(0, dedup__seen(d, "a", 2));
+	ASSERT_EQ_INT(0, dedup__seen(d, "b", 1));
+	ASSERT_EQ_INT(0, dedup__add(d, "a", 5));
+	ASSERT_EQ_INT(0, dedup__add(d, "a", 3));
+	ASSERT_EQ_INT(1, dedup__seen(d, "a", 3));
+	ASSERT_EQ_INT(0, dedup__seen(d, "a", 4));
+	ASSERT_EQ_INT(1, dedup__seen(d, "a", 5));
+	/* Far ahead: the old window is gone, older sequences count as new. */
+	ASSERT_EQ_INT(0, dedup__add(d, "a", 5 + DEDUP_WINDOW + 1));
+	ASSERT_EQ_INT(0, dedup__seen(d, "a", 5));
+	ASSERT_EQ_INT(1, dedup__seen(d, "a", 5 + DEDUP_WINDOW + 1));
+	/* A third agent evicts the least recently used one. */
+	ASSERT_EQ_INT(0, dedup__add(d, "b", 1));
+	ASSERT_EQ_INT(0, dedup__add(d, "a", 7000));
+	ASSERT_EQ_INT(0, dedup__add(d, "c", 1));
+	ASSERT_EQ_INT(0, dedup__seen(d, "b", 1));
+	ASSERT_EQ_INT(1, dedup__seen(d, "a", 7000));
+	ASSERT_EQ_INT(1, dedup__seen(d, "c", 1));
+	dedup__free(d);
+}
