@@ -48,7 +48,9 @@ GEN := $(SKELS) $(PB_H)
 # Keep the BPF objects: the skeleton embeds them, and tests inspect them.
 .SECONDARY:
 
-all: deps $(BUILD)/gatewatch $(BUILD)/tests/bpf/readload $(BUILD)/unit_tests
+BPF_TOOLS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(wildcard tests/bpf/*.c))
+
+all: deps $(BUILD)/gatewatch $(BPF_TOOLS) $(BUILD)/unit_tests
 
 deps:
 ifeq ($(NO_DEPS),)
@@ -92,7 +94,8 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(GEN)
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/bpf/readload: tests/bpf/readload.c
+# Workloads for the BPF tests.
+$(BUILD)/tests/bpf/%: tests/bpf/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 

@@ -29,7 +29,7 @@ void gw_log_set_level(int level)
 
 void gw_vlog(int prio, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[16384];
 	int n;
 
 	if (prio > log_level)

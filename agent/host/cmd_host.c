@@ -16,6 +16,8 @@
 
 #define HOST_DEFAULT_INTERVAL 10
 #define HOST_DEFAULT_MAX_COUNTS 10240
+#define HOST_DEFAULT_MAX_CONNS 10240
+#define HOST_DEFAULT_SAMPLES 5
 
 static volatile sig_atomic_t host_stop;
 
@@ -37,9 +39,14 @@ static void host_usage(FILE *out)
 		"  --interval SEC      window length (default %d)\n"
 		"  --duration SEC      stop after SEC seconds (default: run until SIGINT/SIGTERM)\n"
 		"  --output FILE       write JSON lines to FILE (default stdout)\n"
-		"  --max-counts N      entries in the kernel's counts map (default %d)\n"
+		"  --max-counts N      entries in the kernel's read counts map (default %d)\n"
+		"  --max-conns N       entries in the kernel's connection counts map (default %d)\n"
+		"  --samples N         sample objects per process and window, 0 for none (default %d)\n"
+		"  --hooks FAMILY      force a hook family: tp_btf, raw_tp or tracepoint\n"
+		"                      (default: the cheapest one this kernel accepts)\n"
 		"  --help              this text\n",
-		GW_MAX_ROOTS, HOST_DEFAULT_INTERVAL, HOST_DEFAULT_MAX_COUNTS);
+		GW_MAX_ROOTS, HOST_DEFAULT_INTERVAL, HOST_DEFAULT_MAX_COUNTS, HOST_DEFAULT_MAX_CONNS,
+		HOST_DEFAULT_SAMPLES);
 }
 
 /* A whole number in [min, max] from flag `flag`. 0 or -EINVAL (logged). */
@@ -109,11 +116,15 @@ int host_main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-counts", required_argument, NULL, 'm' },
+		{ "max-conns", required_argument, NULL, 'c' },
+		{ "samples", required_argument, NULL, 's' },
+		{ "hooks", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *roots[GW_MAX_ROOTS], *output = NULL;
 	unsigned long interval = HOST_DEFAULT_INTERVAL, duration = 0, max_counts = HOST_DEFAULT_MAX_COUNTS;
+	unsigned long max_conns = HOST_DEFAULT_MAX_CONNS, samples = HOST_DEFAULT_SAMPLES;
 	struct sensor_opts so = { 0 };
 	struct sensor *s;
 	FILE *out = stdout;
@@ -143,6 +154,21 @@ int host_main(int argc, char **argv)
 			if (parse_u32("--max-counts", optarg, 16, 1UL << 22, &max_counts))
 				return GW_EXIT_USAGE;
 			break;
+		case 'c':
+			if (parse_u32("--max-conns", optarg, 16, 1UL << 22, &max_conns))
+				return GW_EXIT_USAGE;
+			break;
+		case 's':
+			if (parse_u32("--samples", optarg, 0, 64, &samples))
+				return GW_EXIT_USAGE;
+			break;
+		case 'k':
+			if (strcmp(optarg, "tp_btf") && strcmp(optarg, "raw_tp") && strcmp(optarg, "tracepoint")) {
+				log_err("invalid value for --hooks: '%s' (expected tp_btf, raw_tp or tracepoint)", optarg);
+				return GW_EXIT_USAGE;
+			}
+			so.hooks = optarg;
+			break;
 		case 'h':
 			host_usage(stdout);
 			return GW_EXIT_OK;
@@ -166,6 +192,8 @@ int host_main(int argc, char **argv)
 	}
 	so.roots = roots;
 	so.max_counts = (uint32_t)max_counts;
+	so.max_conns = (uint32_t)max_conns;
+	so.samples = (uint32_t)samples;
 	if (output && !(out = fopen(output, "we"))) {
 		log_err("failed to open %s: %s", output, strerror(errno));
 		return GW_EXIT_USAGE;

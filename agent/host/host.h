@@ -1,8 +1,10 @@
 /* agent/host: the host sensor.
  *
- * In:  watched object roots; the BPF counts in the kernel's maps.
+ * In:  watched object roots; the BPF counts in the kernel's maps and its rare
+ *      events on the ring buffer.
  * Out: one struct host_window per interval: per process x root x bucket the
- *      object reads (ops, bytes, errors) made during the window, and the
+ *      object reads (ops, bytes, errors, sample objects) made during the
+ *      window, per process x remote its connections in and out, and the
  *      lost-update counters.
  *
  * Ownership: a window's rows and strings belong to the sensor and stay valid
@@ -15,42 +17,75 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct host_read {
+#define HOST_MAX_SAMPLES 5
+
+/* Who: the process behind a row. */
+struct host_proc {
 	uint32_t pid;
 	uint32_t uid;
-	uint64_t start_time;     /* process start, clock ticks since boot (/proc/PID/stat) */
+	uint64_t start_time;     /* clock ticks since boot, as /proc/PID/stat */
 	const char *comm;
-	const char *exe;         /* "" when the process is gone */
-	const char *root;        /* the watched root, as configured */
-	const char *bucket;      /* first directory under the root; "" for files in the root */
-	uint64_t ops, bytes, errors;
+	const char *exe;         /* "" when the process exited unseen */
+	const char *unit;        /* systemd unit or container id from the cgroup; "" if none */
 };
 
-#define HOST_DROP_KINDS 3
+struct host_read {
+	struct host_proc proc;
+	const char *root;        /* the watched root, as resolved at start */
+	const char *bucket;      /* first directory under the root; "" for files in the root */
+	uint64_t ops, bytes, errors;
+	const char *samples[HOST_MAX_SAMPLES];  /* paths below the root */
+	size_t nsamples;
+};
+
+struct host_conn {
+	struct host_proc proc;
+	int inbound;             /* accepted by this process, else connected out */
+	const char *addr;        /* remote address; v4-mapped v6 shown as v4 */
+	uint16_t port;           /* remote port for outbound, 0 for inbound */
+	uint64_t ok, failed;
+};
+
+enum host_drop {
+	HOST_DROP_PENDING = 0,
+	HOST_DROP_COUNTS,
+	HOST_DROP_EVENTS,
+	HOST_DROP_CONNS,
+	HOST_DROP_VERDICTS,
+	HOST_DROP_AGENT,         /* rows the agent could not keep (memory, table full) */
+	HOST_DROP_KINDS,
+};
 
 struct host_window {
 	int64_t start_ms, end_ms;            /* UTC milliseconds */
 	struct host_read *reads;             /* sorted by pid, root, bucket */
 	size_t nreads;
-	uint64_t drops[HOST_DROP_KINDS];     /* lost in the kernel during this window */
+	struct host_conn *conns;             /* sorted by pid */
+	size_t nconns;
+	uint64_t drops[HOST_DROP_KINDS];     /* lost during this window */
 	const char *hooks;                   /* the hook family in use */
 };
 
 struct sensor_opts {
 	const char *const *roots;
 	size_t nroots;
-	uint32_t max_counts;     /* entries in the counts map (processes x roots x buckets) */
+	uint32_t max_counts;     /* entries in the read counts map */
+	uint32_t max_conns;      /* entries in the connection counts map */
+	uint32_t samples;        /* sample objects per process and window (0: none) */
+	const char *hooks;       /* force a hook family: "tp_btf", "raw_tp", "tracepoint"; NULL: probe */
 };
 
 struct sensor;
 
-/* Load the programs, register the roots and attach. Mounts tracefs when the
- * kernel's tracepoints need it. NULL with errno set on failure (logged). */
+/* Load the programs with the cheapest hook family the kernel accepts,
+ * register the roots and attach. Mounts tracefs when the kernel's tracepoints
+ * need it. NULL with errno set on failure (logged). */
 struct sensor *sensor__open(const struct sensor_opts *opts);
 /* Handle the sensor's rare events for up to timeout_ms; use it as the sleep
  * between polls. 0 or a negative errno. */
 int sensor__wait(struct sensor *s, int timeout_ms);
-/* Collect the counts since the previous poll into *w. 0 or a negative errno. */
+/* Collect the counts since the previous poll into *w. 0 or a negative errno;
+ * *w is valid either way. */
 int sensor__poll(struct sensor *s, struct host_window *w);
 void sensor__free(struct sensor *s);
 

@@ -40,6 +40,75 @@ static int read_start_time(uint32_t pid, uint64_t *start)
 	return errno ? -errno : 0;
 }
 
+static int is_hex_id(const char *s, size_t n)
+{
+	if (n < 32)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+void cgroup_unit(const char *cgroup, char *unit, size_t size)
+{
+	const char *line_end, *p, *comp, *best = NULL;
+	size_t best_len = 0, n;
+
+	if (size)
+		unit[0] = '\0';
+	/* the unified hierarchy's line is "0::/path" */
+	p = strstr(cgroup, "0::/");
+	if (!p)
+		return;
+	p += 3;
+	line_end = strchr(p, '\n');
+	if (!line_end)
+		line_end = p + strlen(p);
+	for (comp = p + 1; comp < line_end; comp += n + 1) {
+		const char *slash = memchr(comp, '/', (size_t)(line_end - comp));
+
+		n = (size_t)((slash ? slash : line_end) - comp);
+		if ((n > 8 && memcmp(comp + n - 8, ".service", 8) == 0) ||
+		    (n > 6 && memcmp(comp + n - 6, ".scope", 6) == 0) || is_hex_id(comp, n)) {
+			best = comp;
+			best_len = n;
+		}
+		if (!slash)
+			break;
+	}
+	if (best && best_len < size) {
+		memcpy(unit, best, best_len);
+		unit[best_len] = '\0';
+	}
+}
+
+static void read_unit(uint32_t pid, char *unit, size_t size)
+{
+	char path[64], buf[2048];
+	ssize_t n;
+	int fd;
+
+	unit[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	cgroup_unit(buf, unit, size);
+}
+
+int proc_alive(uint32_t pid, uint64_t start_time)
+{
+	uint64_t st;
+
+	return read_start_time(pid, &st) == 0 && st == start_time;
+}
+
 int procinfo__read(uint32_t pid, struct procinfo *pi)
 {
 	char path[64];
@@ -58,6 +127,7 @@ int procinfo__read(uint32_t pid, struct procinfo *pi)
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
 	n = readlink(path, pi->exe, sizeof(pi->exe) - 1);
 	pi->exe[n > 0 ? n : 0] = '\0';
+	read_unit(pid, pi->unit, sizeof(pi->unit));
 	return 0;
 }
 
@@ -86,6 +156,7 @@ struct proc_slot {
 	uint32_t uid;
 	uint64_t start_time;
 	char *exe;
+	char *unit;
 };
 
 struct proc_cache {
@@ -113,8 +184,10 @@ void proc_cache__free(struct proc_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		free(c->slots[i].exe);
+		free(c->slots[i].unit);
+	}
 	free(c->slots);
 	free(c);
 }
@@ -123,35 +196,54 @@ static void keep(struct proc_cache *c, uint32_t pid, const struct procinfo *pi)
 {
 	struct proc_slot *s = &c->slots[pid % c->n];
 
-	if (s->pid == pid && s->start_time == pi->start_time && s->exe && strcmp(s->exe, pi->exe) == 0)
-		return;
+	if (s->pid == pid && s->start_time == pi->start_time && s->exe &&
+	    (strcmp(s->exe, pi->exe) == 0 || !pi->exe[0]))
+		return; /* a zombie has no exe any more: keep what was known */
 	free(s->exe);
+	free(s->unit);
 	s->exe = strdup(pi->exe);
-	s->pid = s->exe ? pid : 0;
+	s->unit = strdup(pi->unit);
+	s->pid = s->exe && s->unit ? pid : 0;
 	s->uid = pi->uid;
 	s->start_time = pi->start_time;
 }
 
-void proc_cache__remember(struct proc_cache *c, uint32_t pid)
+void proc_cache__remember(struct proc_cache *c, uint32_t pid, uint64_t start_time, uint32_t uid,
+			  const char *exe)
 {
 	struct procinfo pi;
 
-	if (procinfo__read(pid, &pi) == 0)
+	if (procinfo__read(pid, &pi) == 0 && pi.start_time == start_time) {
+		/* an exiting process (zombie) no longer has an exe link */
+		if (!pi.exe[0])
+			snprintf(pi.exe, sizeof(pi.exe), "%s", exe);
 		keep(c, pid, &pi);
+		return;
+	}
+	memset(&pi, 0, sizeof(pi));
+	pi.uid = uid;
+	pi.start_time = start_time;
+	snprintf(pi.exe, sizeof(pi.exe), "%s", exe);
+	keep(c, pid, &pi);
 }
 
-int proc_cache__lookup(struct proc_cache *c, uint32_t pid, struct procinfo *pi)
+int proc_cache__lookup(struct proc_cache *c, uint32_t pid, uint64_t start_time,
+		       struct procinfo *pi)
 {
 	const struct proc_slot *s = &c->slots[pid % c->n];
 
-	if (procinfo__read(pid, pi) == 0) {
+	if (procinfo__read(pid, pi) == 0 && pi->start_time == start_time) {
 		keep(c, pid, pi);
+		if (!pi->exe[0] && s->pid == pid && s->start_time == start_time && s->exe)
+			snprintf(pi->exe, sizeof(pi->exe), "%s", s->exe);
 		return 0;
 	}
-	if (s->pid == pid && s->exe) {
+	memset(pi, 0, sizeof(*pi));
+	pi->start_time = start_time;
+	if (s->pid == pid && s->start_time == start_time && s->exe) {
 		pi->uid = s->uid;
-		pi->start_time = s->start_time;
 		snprintf(pi->exe, sizeof(pi->exe), "%s", s->exe);
+		snprintf(pi->unit, sizeof(pi->unit), "%s", s->unit ? s->unit : "");
 	}
 	return -ENOENT;
 }

@@ -9,15 +9,20 @@ struct procinfo {
 	uint32_t uid;
 	uint64_t start_time;   /* clock ticks since boot */
 	char exe[4096];        /* "" when unreadable */
+	char unit[128];        /* systemd unit or container id; "" when none */
 };
 
+/* Is the process (pid, start_time) still running? A reused pid is not. */
+int proc_alive(uint32_t pid, uint64_t start_time);
 /* 0, or -ENOENT when the process is gone. */
 int procinfo__read(uint32_t pid, struct procinfo *pi);
+/* The unit or container named by a /proc/PID/cgroup text: the last
+ * "*.service" or "*.scope" component (a container id inside it when there
+ * is one). Writes "" when none. */
+void cgroup_unit(const char *cgroup, char *unit, size_t size);
 /* The name of the entry of directory `dir` whose inode is `ino`; writes ""
  * when none. 0 or a negative errno. */
 int dir_name_by_ino(const char *dir, uint64_t ino, char *name, size_t size);
-
-#endif
 
 /* Identities of processes seen reading, kept after they exit so that a
  * window can still name a short-lived reader. Direct-mapped by pid with a
@@ -26,8 +31,14 @@ struct proc_cache;
 
 struct proc_cache *proc_cache__new(size_t slots);
 void proc_cache__free(struct proc_cache *c);
-/* Read pid's identity from /proc now and keep it. */
-void proc_cache__remember(struct proc_cache *c, uint32_t pid);
-/* Identity of pid: fresh from /proc when alive (returns 0), else the kept
- * one (returns -ENOENT; pi->exe is "" if nothing was kept). */
-int proc_cache__lookup(struct proc_cache *c, uint32_t pid, struct procinfo *pi);
+/* Read the identity of (pid, start_time) from /proc now and keep it; when
+ * the process is already gone, keep what the kernel told (uid, exe path). */
+void proc_cache__remember(struct proc_cache *c, uint32_t pid, uint64_t start_time, uint32_t uid,
+			  const char *exe);
+/* Identity of the process (pid, start_time): fresh from /proc when it is
+ * alive (returns 0), else the kept one (returns -ENOENT; pi->exe is "" if
+ * nothing was kept). A reused pid is a different process. */
+int proc_cache__lookup(struct proc_cache *c, uint32_t pid, uint64_t start_time,
+		       struct procinfo *pi);
+
+#endif

@@ -1,11 +1,8 @@
-/* See host.h. Loads bpf/reads.bpf.c, registers the roots, polls the counts. */
-#include "host.h"
-
+/* See host.h. Loads bpf/reads.bpf.c with the cheapest hook family the kernel
+ * accepts, registers the roots, and serves the ring buffer's rare events. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,51 +13,33 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "counts.h"
 #include "log.h"
-#include "procinfo.h"
-#include "reads.h"
+#include "sensor_priv.h"
 /* The generated skeleton casts away const in its embedded object. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
 #include "reads.skel.h"
 #pragma GCC diagnostic pop
-#include "strpool.h"
 
 _Static_assert(sizeof(struct gw_root_key) == 16, "gw_root_key ABI");
 _Static_assert(sizeof(struct gw_root_val) == 8, "gw_root_val ABI");
-_Static_assert(sizeof(struct gw_read_key) == 16, "gw_read_key ABI");
+_Static_assert(sizeof(struct gw_read_key) == 24, "gw_read_key ABI");
 _Static_assert(sizeof(struct gw_read_val) == 40, "gw_read_val ABI");
+_Static_assert(sizeof(struct gw_verdict) == 24, "gw_verdict ABI");
 _Static_assert(sizeof(struct gw_pending) == 16, "gw_pending ABI");
-_Static_assert(GW_DROP_MAX == HOST_DROP_KINDS, "drop kinds");
+_Static_assert(sizeof(struct gw_conn_key) == 32, "gw_conn_key ABI");
+_Static_assert(sizeof(struct gw_conn_val) == 32, "gw_conn_val ABI");
+_Static_assert(sizeof(struct gw_connecting) == 32, "gw_connecting ABI");
+_Static_assert(sizeof(struct gw_event) == 56 + GW_SAMPLE_DEPTH * GW_NAME_LEN, "gw_event ABI");
+_Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 
-struct root_info {
-	char *path;
-	uint64_t dev, ino;   /* dev in the kernel's encoding */
-};
-
-struct sensor {
-	struct reads_bpf *skel;
-	struct root_info roots[GW_MAX_ROOTS];
-	size_t nroots;
-	struct count_table prev;
-	uint32_t gen;
-	int ncpus;
-	struct gw_read_val *vals;          /* one per possible CPU */
-	uint64_t drops_prev[GW_DROP_MAX];
-	int64_t last_poll_ms;
-	struct ring_buffer *events;
-	struct proc_cache *procs;
-	struct strpool *pool;              /* strings of the current window */
-	struct host_read *rows;
-	size_t cap_rows;
-};
+/* Hook families, cheapest first. */
+static const char *const hook_families[] = { "tp_btf", "raw_tp", "tracepoint" };
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	int prio = level == LIBBPF_WARN ? LOG_WARNING : level == LIBBPF_INFO ? LOG_INFO : LOG_DEBUG;
-
-	gw_vlog(prio, fmt, ap);
+	/* libbpf's warnings while probing are expected; the fallback is logged. */
+	gw_vlog(level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG, fmt, ap);
 	return 0;
 }
 
@@ -109,12 +88,55 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
+static uint64_t kdev(dev_t d)
+{
+	return ((uint64_t)major(d) << 20) | minor(d);
+}
+
+static int add_dev(struct sensor *s, uint64_t dev)
+{
+	__u32 one = 1;
+
+	if (bpf_map__update_elem(s->skel->maps.root_devs, &dev, sizeof(dev), &one, sizeof(one),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Filesystems mounted below a root hold objects of that root too. */
+static void add_mounts_below(struct sensor *s, const char *root)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	size_t rlen = strlen(root);
+	char line[4096];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok, *fields[5] = { 0 };
+		unsigned long maj, min;
+		char *end;
+		int n = 0;
+
+		for (tok = strtok_r(line, " ", &save); tok && n < 5; tok = strtok_r(NULL, " ", &save))
+			fields[n++] = tok;
+		if (n < 5 || strncmp(fields[4], root, rlen) != 0 || fields[4][rlen] != '/')
+			continue;
+		maj = strtoul(fields[2], &end, 10);
+		if (*end != ':')
+			continue;
+		min = strtoul(end + 1, NULL, 10);
+		if (add_dev(s, (maj << 20) | min) == 0)
+			log_info("root %s: also watching the filesystem mounted on %s", root, fields[4]);
+	}
+	fclose(f);
+}
+
 static int add_root(struct sensor *s, const char *path)
 {
 	struct gw_root_key key = {};
 	struct gw_root_val val = {};
 	struct stat st;
-	__u32 one = 1;
 	char real[PATH_MAX];
 
 	if (s->nroots >= GW_MAX_ROOTS) {
@@ -129,15 +151,15 @@ static int add_root(struct sensor *s, const char *path)
 		log_err("root %s is not a directory", path);
 		return -ENOTDIR;
 	}
-	key.dev = ((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev);
+	key.dev = kdev(st.st_dev);
 	key.ino = st.st_ino;
 	val.root_id = (uint32_t)s->nroots;
 	if (bpf_map__update_elem(s->skel->maps.roots, &key, sizeof(key), &val, sizeof(val), BPF_ANY) ||
-	    bpf_map__update_elem(s->skel->maps.root_devs, &key.dev, sizeof(key.dev), &one,
-				 sizeof(one), BPF_ANY)) {
+	    add_dev(s, key.dev)) {
 		log_err("failed to register root %s: %s", path, strerror(errno));
 		return -errno;
 	}
+	add_mounts_below(s, real);
 	s->roots[s->nroots].path = strdup(real);
 	if (!s->roots[s->nroots].path)
 		return -ENOMEM;
@@ -147,15 +169,136 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
+/* "btf_*" programs belong to tp_btf, "raw_*" to raw_tp, "tp_enter_*",
+ * "tp_exit_*" to tracepoint; others (the socket state hook) to all. */
+static int prog_family(const char *name)
+{
+	if (strncmp(name, "btf_", 4) == 0)
+		return 0;
+	if (strncmp(name, "raw_", 4) == 0)
+		return 1;
+	if (strncmp(name, "tp_enter_", 9) == 0 || strncmp(name, "tp_exit_", 8) == 0)
+		return 2;
+	return -1;
+}
+
+static void drop_roots(struct sensor *s)
+{
+	for (size_t i = 0; i < s->nroots; i++)
+		free(s->roots[i].path);
+	s->nroots = 0;
+}
+
+/* Open, configure, load, register roots and attach with one family.
+ * 0, or a negative errno with nothing left loaded. */
+static int try_family(struct sensor *s, int fam, const struct sensor_opts *opts)
+{
+	struct bpf_program *prog;
+	int err;
+
+	s->skel = reads_bpf__open();
+	if (!s->skel)
+		return -errno;
+	s->skel->rodata->samples_per_window = opts->samples;
+	bpf_map__set_max_entries(s->skel->maps.reads, opts->max_counts);
+	bpf_map__set_max_entries(s->skel->maps.conns, opts->max_conns);
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		int f = prog_family(bpf_program__name(prog));
+
+		bpf_program__set_autoload(prog, f < 0 || f == fam);
+	}
+	err = reads_bpf__load(s->skel);
+	for (size_t i = 0; !err && i < opts->nroots; i++)
+		err = add_root(s, opts->roots[i]);
+	if (!err)
+		err = reads_bpf__attach(s->skel);
+	if (err) {
+		reads_bpf__destroy(s->skel);
+		s->skel = NULL;
+		drop_roots(s);
+	}
+	return err;
+}
+
+static int load_programs(struct sensor *s, const struct sensor_opts *opts)
+{
+	int err = -EINVAL;
+
+	for (int fam = 0; fam < 3; fam++) {
+		if (opts->hooks && strcmp(opts->hooks, hook_families[fam]) != 0)
+			continue;
+		err = try_family(s, fam, opts);
+		if (!err) {
+			s->hooks = hook_families[fam];
+			return 0;
+		}
+		log_info("hook family %s not usable here (%s)%s", hook_families[fam], strerror(-err),
+			 fam < 2 && !opts->hooks ? "; trying the next" : "");
+	}
+	if (opts->hooks && err == -EINVAL)
+		log_err("unknown hook family '%s' (tp_btf, raw_tp, tracepoint)", opts->hooks);
+	return err;
+}
+
+/* A path from an event's innermost components: "a/b/c", ".../b/c" when
+ * longer; absolute when absolute is set and the path is complete. */
+static void event_path(const struct gw_event *e, int absolute, char *path, size_t size)
+{
+	size_t len = 0, depth = e->depth < GW_SAMPLE_DEPTH ? e->depth : GW_SAMPLE_DEPTH;
+
+	path[0] = '\0';
+	if (e->depth > GW_SAMPLE_DEPTH)
+		len = (size_t)snprintf(path, size, ".../");
+	else if (absolute)
+		len = (size_t)snprintf(path, size, "/");
+	for (size_t i = depth; i-- > 0;) {
+		char name[GW_NAME_LEN + 1];
+		int n;
+
+		memcpy(name, e->names[i], GW_NAME_LEN);
+		name[GW_NAME_LEN] = '\0';
+		/* the root of the filesystem is "/" and adds nothing */
+		if (strcmp(name, "/") == 0)
+			continue;
+		n = snprintf(path + len, size - len, "%s%s", name, i ? "/" : "");
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct sensor *s = ctx;
 	const struct gw_event *e = data;
+	struct sample *smp;
+
+	char path[GW_SAMPLE_DEPTH * (GW_NAME_LEN + 1) + 8];
 
 	if (size < sizeof(*e))
 		return 0;
-	if (e->kind == GW_EV_NEW_READER)
-		proc_cache__remember(s->procs, e->tgid);
+	if (e->kind != GW_EV_SAMPLE) {
+		event_path(e, 1, path, sizeof(path));
+		proc_cache__remember(s->procs, e->tgid, e->start_ns / (1000000000ull / (uint64_t)s->clk_tck),
+				     e->uid, e->has_exe ? path : "");
+		return 0;
+	}
+	if (s->nsamples == SENSOR_MAX_SAMPLES) {
+		s->agent_drops++;
+		return 0;
+	}
+	smp = &s->samples[s->nsamples];
+	event_path(e, 0, path, sizeof(path));
+	smp->path = strpool__intern_str(s->next_pool, path);
+	if (!smp->path) {
+		s->agent_drops++;
+		return 0;
+	}
+	smp->tgid = e->tgid;
+	smp->root_id = e->root_id;
+	smp->bucket_ino = e->bucket_ino;
+	smp->start_ns = e->start_ns;
+	s->nsamples++;
 	return 0;
 }
 
@@ -166,50 +309,44 @@ int sensor__wait(struct sensor *s, int timeout_ms)
 	return n == -EINTR ? 0 : n < 0 ? n : 0;
 }
 
+static int sensor_alloc(struct sensor *s, const struct sensor_opts *opts)
+{
+	s->ncpus = libbpf_num_possible_cpus();
+	s->clk_tck = sysconf(_SC_CLK_TCK);
+	if (s->ncpus <= 0 || s->clk_tck <= 0)
+		return -EINVAL;
+	s->pool = strpool__new();
+	s->next_pool = strpool__new();
+	s->procs = proc_cache__new(4096);
+	/* one buffer large enough for either per-CPU value type */
+	s->vals = calloc((size_t)s->ncpus, sizeof(struct gw_read_val) > sizeof(struct gw_conn_val) ?
+						   sizeof(struct gw_read_val) : sizeof(struct gw_conn_val));
+	s->samples = calloc(SENSOR_MAX_SAMPLES, sizeof(*s->samples));
+	if (!s->pool || !s->next_pool || !s->procs || !s->vals || !s->samples ||
+	    count_table__init(&s->prev_reads, opts->max_counts, sizeof(struct gw_read_key)) < 0 ||
+	    count_table__init(&s->prev_conns, opts->max_conns, sizeof(struct gw_conn_key)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 struct sensor *sensor__open(const struct sensor_opts *opts)
 {
-	struct sensor *s;
+	struct sensor *s = NULL;
 	int err;
 
 	libbpf_set_print(libbpf_log);
 	err = check_kernel();
+	if (!err)
+		err = ensure_tracefs();
 	if (err)
-		goto fail_early;
-	err = ensure_tracefs();
-	if (err)
-		goto fail_early;
+		goto fail;
 	s = calloc(1, sizeof(*s));
-	if (!s) {
-		err = -ENOMEM;
-		goto fail_early;
-	}
-	s->ncpus = libbpf_num_possible_cpus();
-	s->pool = strpool__new();
-	s->procs = proc_cache__new(4096);
-	s->vals = s->ncpus > 0 ? calloc((size_t)s->ncpus, sizeof(*s->vals)) : NULL;
-	err = -ENOMEM;
-	if (!s->pool || !s->procs || !s->vals || count_table__init(&s->prev, opts->max_counts) < 0)
+	err = s ? sensor_alloc(s, opts) : -ENOMEM;
+	if (err)
 		goto fail;
-	s->skel = reads_bpf__open();
-	if (!s->skel) {
-		err = -errno;
-		log_err("failed to open the BPF object: %s", strerror(errno));
-		goto fail;
-	}
-	bpf_map__set_max_entries(s->skel->maps.reads, opts->max_counts);
-	err = reads_bpf__load(s->skel);
+	err = load_programs(s, opts);
 	if (err) {
 		log_err("failed to load the BPF programs: %s", strerror(-err));
-		goto fail;
-	}
-	for (size_t i = 0; i < opts->nroots; i++) {
-		err = add_root(s, opts->roots[i]);
-		if (err)
-			goto fail;
-	}
-	err = reads_bpf__attach(s->skel);
-	if (err) {
-		log_err("failed to attach the BPF programs: %s", strerror(-err));
 		goto fail;
 	}
 	s->events = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
@@ -219,12 +356,11 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 		goto fail;
 	}
 	s->last_poll_ms = now_ms();
-	log_info("sensor attached: hooks=tracepoint roots=%zu max_counts=%u", s->nroots,
-		 opts->max_counts);
+	log_info("sensor attached: hooks=%s roots=%zu max_counts=%u max_conns=%u samples=%u",
+		 s->hooks, s->nroots, opts->max_counts, opts->max_conns, opts->samples);
 	return s;
 fail:
 	sensor__free(s);
-fail_early:
 	errno = -err;
 	return NULL;
 }
@@ -235,180 +371,15 @@ void sensor__free(struct sensor *s)
 		return;
 	ring_buffer__free(s->events);
 	reads_bpf__destroy(s->skel);
+	drop_roots(s);
 	proc_cache__free(s->procs);
-	for (size_t i = 0; i < s->nroots; i++)
-		free(s->roots[i].path);
-	count_table__fini(&s->prev);
+	count_table__fini(&s->prev_reads);
+	count_table__fini(&s->prev_conns);
 	strpool__free(s->pool);
+	strpool__free(s->next_pool);
+	free(s->samples);
 	free(s->vals);
 	free(s->rows);
+	free(s->crows);
 	free(s);
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-	const struct host_read *x = a, *y = b;
-	int c;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	c = strcmp(x->root, y->root);
-	return c ? c : strcmp(x->bucket, y->bucket);
-}
-
-/* Sum one key's per-CPU values. */
-static int sum_key(struct sensor *s, const struct gw_read_key *key, struct gw_read_val *sum)
-{
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map__lookup_elem(s->skel->maps.reads, key, sizeof(*key), s->vals,
-				 sizeof(*s->vals) * (size_t)s->ncpus, 0))
-		return -errno;
-	for (int c = 0; c < s->ncpus; c++) {
-		sum->ops += s->vals[c].ops;
-		sum->bytes += s->vals[c].bytes;
-		sum->errors += s->vals[c].errors;
-		if (!sum->comm[0] && s->vals[c].comm[0])
-			memcpy(sum->comm, s->vals[c].comm, sizeof(sum->comm));
-	}
-	sum->comm[sizeof(sum->comm) - 1] = '\0';
-	return 0;
-}
-
-static int add_row(struct sensor *s, size_t *nrows, const struct gw_read_key *key,
-		   const struct gw_read_val *sum, const struct count_entry *delta,
-		   const struct procinfo *pi)
-{
-	struct host_read *r;
-	char bucket[256] = "";
-
-	if (*nrows == s->cap_rows) {
-		size_t cap = s->cap_rows ? s->cap_rows * 2 : 64;
-		struct host_read *rows = realloc(s->rows, cap * sizeof(*rows));
-
-		if (!rows)
-			return -ENOMEM;
-		s->rows = rows;
-		s->cap_rows = cap;
-	}
-	if (key->bucket_ino && key->root_id < s->nroots)
-		dir_name_by_ino(s->roots[key->root_id].path, key->bucket_ino, bucket, sizeof(bucket));
-	r = &s->rows[(*nrows)++];
-	r->pid = key->tgid;
-	r->uid = pi->uid;
-	r->start_time = pi->start_time;
-	r->comm = strpool__intern_str(s->pool, sum->comm);
-	r->exe = strpool__intern_str(s->pool, pi->exe);
-	r->root = key->root_id < s->nroots ? s->roots[key->root_id].path : "";
-	r->bucket = strpool__intern_str(s->pool, bucket);
-	if (!r->comm || !r->exe || !r->bucket) {
-		(*nrows)--;
-		return -ENOMEM;
-	}
-	r->ops = delta->ops;
-	r->bytes = delta->bytes;
-	r->errors = delta->errors;
-	return 0;
-}
-
-static void poll_drops(struct sensor *s, struct host_window *w)
-{
-	__u64 vals[s->ncpus];
-
-	for (__u32 k = 0; k < GW_DROP_MAX; k++) {
-		uint64_t total = 0;
-
-		if (bpf_map__lookup_elem(s->skel->maps.drops, &k, sizeof(k), vals, sizeof(vals), 0))
-			continue;
-		for (int c = 0; c < s->ncpus; c++)
-			total += vals[c];
-		w->drops[k] = total - s->drops_prev[k];
-		s->drops_prev[k] = total;
-	}
-}
-
-/* Forget the kernel's counts of processes that are gone, after their last
- * window reported them. */
-static void reap(struct sensor *s, const struct gw_read_key *dead, size_t ndead)
-{
-	for (size_t i = 0; i < ndead; i++)
-		bpf_map__delete_elem(s->skel->maps.reads, &dead[i], sizeof(dead[i]), 0);
-}
-
-static int poll_key(struct sensor *s, const struct gw_read_key *key, size_t *nrows, int *dead)
-{
-	struct gw_read_val sum;
-	struct count_entry *e, delta;
-	struct procinfo pi;
-	int err;
-
-	/* Look for death first: a process found dead has made all its reads. */
-	*dead = proc_cache__lookup(s->procs, key->tgid, &pi) == -ENOENT;
-	err = sum_key(s, key, &sum);
-	if (err)
-		return err == -ENOENT ? 0 : err;
-	e = count_table__get(&s->prev, key);
-	if (!e)
-		return -ENOSPC;
-	delta.ops = sum.ops - e->ops;
-	delta.bytes = sum.bytes - e->bytes;
-	delta.errors = sum.errors - e->errors;
-	e->ops = sum.ops;
-	e->bytes = sum.bytes;
-	e->errors = sum.errors;
-	e->seen = s->gen;
-	if (!delta.ops && !delta.bytes && !delta.errors)
-		return 0;
-	return add_row(s, nrows, key, &sum, &delta, &pi);
-}
-
-int sensor__poll(struct sensor *s, struct host_window *w)
-{
-	struct gw_read_key key, next, *dead = NULL;
-	size_t nrows = 0, ndead = 0, capdead = 0;
-	struct strpool *pool;
-	void *prevp = NULL;
-	int err = 0, is_dead;
-
-	pool = strpool__new();
-	if (!pool)
-		return -ENOMEM;
-	strpool__free(s->pool);
-	s->pool = pool;
-	s->gen++;
-	memset(w, 0, sizeof(*w));
-	w->start_ms = s->last_poll_ms;
-	w->end_ms = now_ms();
-	s->last_poll_ms = w->end_ms;
-	while (bpf_map__get_next_key(s->skel->maps.reads, prevp, &next, sizeof(next)) == 0) {
-		key = next;
-		prevp = &key;
-		is_dead = 0;
-		err = poll_key(s, &key, &nrows, &is_dead);
-		if (err == -ENOSPC || err == -ENOMEM) {
-			log_warn("window truncated at %zu rows: %s", nrows, strerror(-err));
-			break;
-		}
-		if (is_dead && ndead < capdead) {
-			dead[ndead++] = key;
-		} else if (is_dead) {
-			size_t cap = capdead ? capdead * 2 : 32;
-			struct gw_read_key *d = realloc(dead, cap * sizeof(*d));
-
-			if (d) {
-				dead = d;
-				capdead = cap;
-				dead[ndead++] = key;
-			}
-		}
-	}
-	reap(s, dead, ndead);
-	free(dead);
-	count_table__sweep(&s->prev, s->gen);
-	/* A key reaped now was seen now; it leaves the table on the next sweep. */
-	poll_drops(s, w);
-	qsort(s->rows, nrows, sizeof(*s->rows), row_cmp);
-	w->reads = s->rows;
-	w->nreads = nrows;
-	w->hooks = "tracepoint";
-	return err == -ENOSPC || err == -ENOMEM ? err : 0;
 }

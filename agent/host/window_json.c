@@ -1,29 +1,36 @@
-/* Host windows as JSON lines. */
+/* Host windows as JSON lines: one object per window, one entry per process
+ * with its reads (per root and bucket) and its connections (per remote). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "host.h"
 #include "timefmt.h"
 
-static cJSON *process_obj(const struct host_read *r)
-{
-	cJSON *p = cJSON_CreateObject();
+static const char *const drop_names[HOST_DROP_KINDS] = {
+	"pending_full", "counts_full", "events_full", "conns_full", "verdicts_full", "agent",
+};
 
-	if (!p)
+static cJSON *process_obj(const struct host_proc *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(p, "pid", r->pid);
-	cJSON_AddNumberToObject(p, "start_time", (double)r->start_time);
-	cJSON_AddNumberToObject(p, "uid", r->uid);
-	cJSON_AddStringToObject(p, "comm", r->comm);
-	cJSON_AddStringToObject(p, "exe", r->exe);
-	cJSON_AddNumberToObject(p, "read_ops", 0);
-	cJSON_AddNumberToObject(p, "read_bytes", 0);
-	cJSON_AddNumberToObject(p, "read_errors", 0);
-	cJSON_AddArrayToObject(p, "reads");
-	return p;
+	cJSON_AddNumberToObject(o, "pid", p->pid);
+	cJSON_AddNumberToObject(o, "start_time", (double)p->start_time);
+	cJSON_AddNumberToObject(o, "uid", p->uid);
+	cJSON_AddStringToObject(o, "comm", p->comm);
+	cJSON_AddStringToObject(o, "exe", p->exe);
+	cJSON_AddStringToObject(o, "unit", p->unit);
+	cJSON_AddNumberToObject(o, "read_ops", 0);
+	cJSON_AddNumberToObject(o, "read_bytes", 0);
+	cJSON_AddNumberToObject(o, "read_errors", 0);
+	cJSON_AddArrayToObject(o, "reads");
+	cJSON_AddArrayToObject(o, "conns_out");
+	cJSON_AddArrayToObject(o, "conns_in");
+	return o;
 }
 
 static void add_to(cJSON *obj, const char *key, uint64_t v)
@@ -35,55 +42,92 @@ static void add_to(cJSON *obj, const char *key, uint64_t v)
 
 static int add_read(cJSON *proc, const struct host_read *r)
 {
-	cJSON *rd = cJSON_CreateObject();
+	cJSON *rd = cJSON_CreateObject(), *samples;
 
 	if (!rd)
 		return -ENOMEM;
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(proc, "reads"), rd);
 	cJSON_AddStringToObject(rd, "root", r->root);
 	cJSON_AddStringToObject(rd, "bucket", r->bucket);
 	cJSON_AddNumberToObject(rd, "ops", (double)r->ops);
 	cJSON_AddNumberToObject(rd, "bytes", (double)r->bytes);
 	cJSON_AddNumberToObject(rd, "errors", (double)r->errors);
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(proc, "reads"), rd);
+	samples = cJSON_AddArrayToObject(rd, "samples");
+	for (size_t i = 0; samples && i < r->nsamples; i++)
+		cJSON_AddItemToArray(samples, cJSON_CreateString(r->samples[i]));
 	add_to(proc, "read_ops", r->ops);
 	add_to(proc, "read_bytes", r->bytes);
 	add_to(proc, "read_errors", r->errors);
 	return 0;
 }
 
+static int add_conn(cJSON *proc, const struct host_conn *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(proc, c->inbound ? "conns_in" : "conns_out"), o);
+	cJSON_AddStringToObject(o, "addr", c->addr);
+	if (c->inbound) {
+		cJSON_AddNumberToObject(o, "accepted", (double)c->ok);
+	} else {
+		cJSON_AddNumberToObject(o, "port", c->port);
+		cJSON_AddNumberToObject(o, "ok", (double)c->ok);
+		cJSON_AddNumberToObject(o, "failed", (double)c->failed);
+	}
+	return 0;
+}
+
+/* Reads and connections are each sorted by pid: merge them per process. */
+static int add_processes(cJSON *procs, const struct host_window *w)
+{
+	size_t i = 0, j = 0;
+
+	while (i < w->nreads || j < w->nconns) {
+		const struct host_proc *p;
+		uint32_t pid;
+		cJSON *o;
+
+		if (j == w->nconns || (i < w->nreads && w->reads[i].proc.pid <= w->conns[j].proc.pid))
+			p = &w->reads[i].proc;
+		else
+			p = &w->conns[j].proc;
+		pid = p->pid;
+		o = process_obj(p);
+		if (!o)
+			return -ENOMEM;
+		cJSON_AddItemToArray(procs, o);
+		for (; i < w->nreads && w->reads[i].proc.pid == pid; i++)
+			if (add_read(o, &w->reads[i]) < 0)
+				return -ENOMEM;
+		for (; j < w->nconns && w->conns[j].proc.pid == pid; j++)
+			if (add_conn(o, &w->conns[j]) < 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
 int host_window__write_json(const struct host_window *w, FILE *out)
 {
-	cJSON *root = cJSON_CreateObject(), *procs, *drops, *proc = NULL;
+	cJSON *root = cJSON_CreateObject(), *procs, *drops;
 	char ts[40];
 	char *text = NULL;
 	int err = -ENOMEM;
 
 	if (!root)
 		return -ENOMEM;
-	gw_format_time_ms(w->start_ms, ts, sizeof(ts));
-	cJSON_AddStringToObject(root, "window_start", ts);
-	gw_format_time_ms(w->end_ms, ts, sizeof(ts));
-	cJSON_AddStringToObject(root, "window_end", ts);
+	cJSON_AddStringToObject(root, "window_start", gw_format_time_ms(w->start_ms, ts, sizeof(ts)));
+	cJSON_AddStringToObject(root, "window_end", gw_format_time_ms(w->end_ms, ts, sizeof(ts)));
 	cJSON_AddStringToObject(root, "hooks", w->hooks ? w->hooks : "");
 	procs = cJSON_AddArrayToObject(root, "processes");
-	for (size_t i = 0; procs && i < w->nreads; i++) {
-		const struct host_read *r = &w->reads[i];
-
-		if (i == 0 || r->pid != w->reads[i - 1].pid) {
-			proc = process_obj(r);
-			if (!proc)
-				goto out;
-			cJSON_AddItemToArray(procs, proc);
-		}
-		if (add_read(proc, r) < 0)
-			goto out;
-	}
+	if (!procs || add_processes(procs, w) < 0)
+		goto out;
 	drops = cJSON_AddObjectToObject(root, "drops");
 	if (!drops)
 		goto out;
-	cJSON_AddNumberToObject(drops, "pending_full", (double)w->drops[0]);
-	cJSON_AddNumberToObject(drops, "counts_full", (double)w->drops[1]);
-	cJSON_AddNumberToObject(drops, "events_full", (double)w->drops[2]);
+	for (int k = 0; k < HOST_DROP_KINDS; k++)
+		cJSON_AddNumberToObject(drops, drop_names[k], (double)w->drops[k]);
 	text = cJSON_PrintUnformatted(root);
 	if (!text)
 		goto out;

@@ -1,15 +1,32 @@
 /* A workload with exactly known reads, for the BPF tests.
  *
- * usage: readload FILE COUNT SIZE [pread|read]
- * Does COUNT reads of SIZE bytes from FILE (rewinding as needed; FILE must
- * hold at least SIZE bytes), then prints "pid=N ops=N bytes=N". Exits 1 on
- * any short or failed read, so the test's expectation is exact. */
+ * usage: readload [--wait] FILE COUNT SIZE [MODE]
+ * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice or
+ * copy_file_range. Does COUNT calls that each read SIZE bytes of FILE (FILE
+ * must hold at least SIZE bytes), then prints "pid=N ops=N bytes=N". With
+ * --wait, FILE is opened first, "ready pid=N" printed, and the reads start on
+ * SIGUSR1: a file opened before the sensor started. Exits 1 on any short or
+ * failed call, so the test's expectation is exact. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t go;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
 
 static long parse_num(const char *s)
 {
@@ -25,43 +42,97 @@ static long parse_num(const char *s)
 	return v;
 }
 
+struct ctx {
+	int fd, null_fd, pipe_r, pipe_w, out_fd;
+	char *buf;
+	size_t size;
+};
+
+static ssize_t one_call(struct ctx *c, const char *mode)
+{
+	struct iovec iov[2] = { { c->buf, c->size / 2 }, { c->buf + c->size / 2, c->size - c->size / 2 } };
+	off_t off = 0;
+	ssize_t n;
+
+	if (strcmp(mode, "read") == 0) {
+		if (lseek(c->fd, 0, SEEK_SET) < 0)
+			return -1;
+		return read(c->fd, c->buf, c->size);
+	}
+	if (strcmp(mode, "pread") == 0)
+		return pread(c->fd, c->buf, c->size, 0);
+	if (strcmp(mode, "readv") == 0) {
+		if (lseek(c->fd, 0, SEEK_SET) < 0)
+			return -1;
+		return readv(c->fd, iov, 2);
+	}
+	if (strcmp(mode, "preadv") == 0)
+		return preadv(c->fd, iov, 2, 0);
+	if (strcmp(mode, "preadv2") == 0)
+		return preadv2(c->fd, iov, 2, 0, 0);
+	if (strcmp(mode, "sendfile") == 0)
+		return sendfile(c->null_fd, c->fd, &off, c->size);
+	if (strcmp(mode, "copy_file_range") == 0) {
+		if (lseek(c->out_fd, 0, SEEK_SET) < 0)
+			return -1;
+		return copy_file_range(c->fd, &off, c->out_fd, NULL, c->size, 0);
+	}
+	if (strcmp(mode, "splice") == 0) {
+		n = splice(c->fd, &off, c->pipe_w, NULL, c->size, 0);
+		/* drain the pipe; pipe reads are not file reads */
+		if (n > 0 && read(c->pipe_r, c->buf, (size_t)n) != n)
+			return -1;
+		return n;
+	}
+	fprintf(stderr, "readload: unknown mode '%s'\n", mode);
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
-	long count, size, bytes = 0;
-	int fd, use_read;
-	char *buf;
+	int wait_sig = argc > 1 && strcmp(argv[1], "--wait") == 0;
+	const char *mode;
+	char outpath[] = "/tmp/readload.XXXXXX";
+	struct ctx c = { 0 };
+	int p[2];
+	long count, bytes = 0;
 
+	argv += wait_sig;
+	argc -= wait_sig;
 	if (argc < 4) {
-		fprintf(stderr, "usage: readload FILE COUNT SIZE [pread|read]\n");
+		fprintf(stderr, "usage: readload [--wait] FILE COUNT SIZE [MODE]\n");
 		return 2;
 	}
 	count = parse_num(argv[2]);
-	size = parse_num(argv[3]);
-	use_read = argc > 4 && strcmp(argv[4], "read") == 0;
-	buf = malloc((size_t)size);
-	fd = open(argv[1], O_RDONLY);
-	if (!buf || fd < 0) {
+	c.size = (size_t)parse_num(argv[3]);
+	mode = argc > 4 ? argv[4] : "pread";
+	c.buf = malloc(c.size);
+	c.fd = open(argv[1], O_RDONLY);
+	c.null_fd = open("/dev/null", O_WRONLY);
+	c.out_fd = mkstemp(outpath);
+	if (!c.buf || c.fd < 0 || c.null_fd < 0 || c.out_fd < 0 || pipe(p) < 0) {
 		fprintf(stderr, "readload: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
+	unlink(outpath);
+	c.pipe_r = p[0];
+	c.pipe_w = p[1];
+	if (wait_sig) {
+		signal(SIGUSR1, on_usr1);
+		printf("ready pid=%d\n", (int)getpid());
+		fflush(stdout);
+		while (!go)
+			pause();
+	}
 	for (long i = 0; i < count; i++) {
-		ssize_t n;
+		ssize_t n = one_call(&c, mode);
 
-		if (use_read) {
-			if (lseek(fd, 0, SEEK_SET) < 0)
-				return 1;
-			n = read(fd, buf, (size_t)size);
-		} else {
-			n = pread(fd, buf, (size_t)size, 0);
-		}
-		if (n != size) {
-			fprintf(stderr, "readload: short read %zd at %ld\n", n, i);
+		if (n != (ssize_t)c.size) {
+			fprintf(stderr, "readload: %s returned %zd at %ld: %s\n", mode, n, i, strerror(errno));
 			return 1;
 		}
 		bytes += n;
 	}
 	printf("pid=%d ops=%ld bytes=%ld\n", (int)getpid(), count, bytes);
-	close(fd);
-	free(buf);
 	return 0;
 }

@@ -82,14 +82,15 @@ for f in r["findings"]:
 PY
 
 say "4. what the collector received"
-"$GW" decode "$DIR/store/batches.gwb" | tee "$DIR/decoded.jsonl" | python3 -c '
+"$GW" decode "$DIR/store/batches.gwb" > "$DIR/decoded.jsonl"
+python3 - "$DIR/decoded.jsonl" <<'PY'
 import json, sys
-for line in sys.stdin:
+for line in open(sys.argv[1]):
     b = json.loads(line)
-    print(f"batch {b[\"sequence\"]} from agent {b[\"agent_id\"]} ({b[\"hostname\"]}): "
-          f"{len(b[\"findings\"])} finding(s)")
+    n = len(b["findings"])
+    print(f'batch {b["sequence"]} from agent {b["agent_id"]} ({b["hostname"]}): {n} finding(s)')
     for f in b["findings"]:
-        print(f"  {f[\"rule_id\"]}  {f[\"principal\"]}  count={f[\"count\"]}")
-'
+        print(f'  {f["rule_id"]}  {f["principal"]}  count={f["count"]}')
+PY
 echo
 echo "demo files in $DIR"

@@ -1,0 +1,55 @@
+/* The sensor's insides, shared by sensor.c (load, events) and
+ * sensor_poll.c (windows). */
+#ifndef GW_SENSOR_PRIV_H
+#define GW_SENSOR_PRIV_H
+
+#include "counts.h"
+#include "host.h"
+#include "procinfo.h"
+#include "reads.h"
+#include "strpool.h"
+
+struct root_info {
+	char *path;
+	uint64_t dev, ino;   /* dev in the kernel's encoding */
+};
+
+/* A sample object seen during the window being collected. */
+struct sample {
+	uint32_t tgid, root_id;
+	uint64_t bucket_ino, start_ns;
+	const char *path;    /* in sensor.next_pool */
+};
+
+#define SENSOR_MAX_SAMPLES 4096
+
+struct reads_bpf;
+struct ring_buffer;
+
+struct sensor {
+	struct reads_bpf *skel;
+	const char *hooks;
+	struct root_info roots[GW_MAX_ROOTS];
+	size_t nroots;
+	struct count_table prev_reads, prev_conns;
+	uint32_t gen;
+	int ncpus;
+	long clk_tck;
+	void *vals;                        /* per-CPU lookup buffer */
+	uint64_t drops_prev[GW_DROP_MAX];
+	uint64_t agent_drops;              /* rows lost in the agent since the last poll */
+	int64_t last_poll_ms;
+	struct ring_buffer *events;
+	struct proc_cache *procs;
+	struct strpool *pool;              /* strings of the current window */
+	struct strpool *next_pool;         /* strings gathered for the next one */
+	struct sample *samples;
+	size_t nsamples;
+	struct host_read *rows;
+	size_t cap_rows;
+	struct host_conn *crows;
+	size_t cap_crows;
+};
+
+
+#endif

@@ -1,0 +1,38 @@
+# Helpers for the BPF tests (sourced). Needs root.
+set -u
+BUILD=${BUILD:-build}
+GW=$BUILD/gatewatch
+LOAD=$BUILD/tests/bpf/readload
+CONN=$BUILD/tests/bpf/connload
+sensor_pid=""
+
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root to load BPF programs"; exit 77; fi
+}
+
+# start_sensor OUT ERR ARGS...: start `gatewatch host` and wait until attached.
+start_sensor() {
+	local out=$1 err=$2
+	shift 2
+	"$GW" host --interval 1 --duration 120 --output "$out" "$@" 2>"$err" &
+	sensor_pid=$!
+	for _ in $(seq 150); do
+		grep -q "sensor attached" "$err" && return 0
+		kill -0 "$sensor_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$err"
+	if grep -qiE "operation not permitted|no BTF|too old" "$err"; then
+		echo "skip: BPF cannot load here"; exit 77
+	fi
+	echo "FAIL: sensor did not start"; exit 1
+}
+
+stop_sensor() {
+	[ -n "$sensor_pid" ] || return 0
+	kill -INT "$sensor_pid" 2>/dev/null
+	wait "$sensor_pid"
+	local rc=$?
+	sensor_pid=""
+	return $rc
+}
