@@ -67,6 +67,14 @@ struct {
 	__type(value, struct gw_pending);
 } pending SEC(".maps");
 
+/* tp_btf family only (5.11+): cheaper than the pending hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct gw_task);
+} task_state SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 10240);
@@ -370,32 +378,21 @@ static __always_inline int read_enter(long fd)
 	return 0;
 }
 
-static __always_inline int read_exit(long ret)
+static __always_inline void count_read(struct gw_read_key *key, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct gw_pending *p = bpf_map_lookup_elem(&pending, &id);
-	struct gw_read_key key = {};
-	struct gw_read_val *v;
+	struct gw_read_val *v = bpf_map_lookup_elem(&reads, key);
 
-	if (!p)
-		return 0;
-	key.tgid = id >> 32;
-	key.root_id = p->root_id;
-	key.bucket_ino = p->bucket_ino;
-	key.start_ns = current_start_ns();
-	bpf_map_delete_elem(&pending, &id);
-	v = bpf_map_lookup_elem(&reads, &key);
 	if (!v) {
 		struct gw_read_val zero = {};
 
 		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-		if (bpf_map_update_elem(&reads, &key, &zero, BPF_NOEXIST) == 0)
-			emit_new(GW_EV_NEW_READER, key.tgid, key.root_id, key.bucket_ino,
-				 key.start_ns, zero.comm, 1);
-		v = bpf_map_lookup_elem(&reads, &key);
+		if (bpf_map_update_elem(&reads, key, &zero, BPF_NOEXIST) == 0)
+			emit_new(GW_EV_NEW_READER, key->tgid, key->root_id, key->bucket_ino,
+				 key->start_ns, zero.comm, 1);
+		v = bpf_map_lookup_elem(&reads, key);
 		if (!v) {
 			count_drop(GW_DROP_COUNTS_FULL);
-			return 0;
+			return;
 		}
 	}
 	if (ret >= 0) {
@@ -404,6 +401,22 @@ static __always_inline int read_exit(long ret)
 	} else {
 		v->errors += 1;
 	}
+}
+
+static __always_inline int read_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct gw_pending *p = bpf_map_lookup_elem(&pending, &id);
+	struct gw_read_key key = {};
+
+	if (!p)
+		return 0;
+	key.tgid = id >> 32;
+	key.root_id = p->root_id;
+	key.bucket_ino = p->bucket_ino;
+	key.start_ns = current_start_ns();
+	bpf_map_delete_elem(&pending, &id);
+	count_read(&key, ret);
 	return 0;
 }
 
@@ -567,21 +580,57 @@ static __always_inline int sys_exit_common(long nr, long ret)
 #define SC_NR_CORE(regs) BPF_CORE_READ(regs, orig_ax)
 #endif
 
-/* Family 1: tp_btf, typed arguments read directly. */
+/* Family 1: tp_btf, typed arguments read directly; the read in flight is
+ * kept in task local storage. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long nr)
 {
 	int arg = read_fd_arg(nr);
+	struct gw_pending p = {};
+	struct task_struct *task;
+	struct file *file;
+	struct gw_task *t;
 
 	if (arg < 0)
 		return 0;
-	return read_enter(arg ? SC_ARG1(regs) : SC_ARG0(regs));
+	file = fd_file(arg ? SC_ARG1(regs) : SC_ARG0(regs));
+	if (!file || !classify(file, &p))
+		return 0;
+	task = bpf_get_current_task_btf();
+	t = bpf_task_storage_get(&task_state, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		count_drop(GW_DROP_PENDING_FULL);
+		return 0;
+	}
+	if (!t->start_ns)
+		t->start_ns = task->group_leader->start_boottime;
+	t->active = 1;
+	t->root_id = p.root_id;
+	t->bucket_ino = p.bucket_ino;
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	return sys_exit_common(SC_NR(regs), ret);
+	long nr = SC_NR(regs);
+	struct gw_read_key key = {};
+	struct gw_task *t;
+
+	if (nr == GW_NR_accept || nr == GW_NR_accept4)
+		return accept_exit(ret);
+	if (read_fd_arg(nr) < 0)
+		return 0;
+	t = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), 0, 0);
+	if (!t || !t->active)
+		return 0;
+	t->active = 0;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.root_id = t->root_id;
+	key.bucket_ino = t->bucket_ino;
+	key.start_ns = t->start_ns;
+	count_read(&key, ret);
+	return 0;
 }
 
 /* Family 2: raw tracepoints, arguments through probe reads. */

@@ -91,6 +91,15 @@ struct gw_connecting {
 	char comm[16];
 };
 
+/* Per-thread state of the tp_btf hooks (task local storage): the read in
+ * flight, and the process's start time, looked up once per thread. */
+struct gw_task {
+	__u64 start_ns;
+	__u32 active;
+	__u32 root_id;
+	__u64 bucket_ino;
+};
+
 /* Per-process sample budget for the current window. */
 struct gw_sample_budget {
 	__u64 window;

@@ -24,6 +24,7 @@ struct host_proc {
 	uint32_t pid;
 	uint32_t uid;
 	uint64_t start_time;     /* clock ticks since boot, as /proc/PID/stat */
+	uint64_t start_ns;       /* ns since boot: tells apart two processes of one pid */
 	const char *comm;
 	const char *exe;         /* "" when the process exited unseen */
 	const char *unit;        /* systemd unit or container id from the cgroup; "" if none */

@@ -39,6 +39,7 @@ static int fill_proc(struct sensor *s, uint32_t tgid, uint64_t start_ns, const c
 	p->pid = tgid;
 	p->uid = pi.uid;
 	p->start_time = ticks;
+	p->start_ns = start_ns;
 	p->comm = strpool__intern_str(s->pool, comm);
 	p->exe = strpool__intern_str(s->pool, pi.exe);
 	p->unit = strpool__intern_str(s->pool, pi.unit);
@@ -281,6 +282,8 @@ static int read_cmp(const void *a, const void *b)
 
 	if (x->proc.pid != y->proc.pid)
 		return x->proc.pid < y->proc.pid ? -1 : 1;
+	if (x->proc.start_ns != y->proc.start_ns)
+		return x->proc.start_ns < y->proc.start_ns ? -1 : 1;
 	c = strcmp(x->root, y->root);
 	return c ? c : strcmp(x->bucket, y->bucket);
 }
@@ -291,6 +294,8 @@ static int conn_cmp(const void *a, const void *b)
 
 	if (x->proc.pid != y->proc.pid)
 		return x->proc.pid < y->proc.pid ? -1 : 1;
+	if (x->proc.start_ns != y->proc.start_ns)
+		return x->proc.start_ns < y->proc.start_ns ? -1 : 1;
 	if (x->inbound != y->inbound)
 		return x->inbound - y->inbound;
 	return strcmp(x->addr, y->addr);

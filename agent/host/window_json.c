@@ -20,6 +20,7 @@ static cJSON *process_obj(const struct host_proc *p)
 		return NULL;
 	cJSON_AddNumberToObject(o, "pid", p->pid);
 	cJSON_AddNumberToObject(o, "start_time", (double)p->start_time);
+	cJSON_AddNumberToObject(o, "start_ns", (double)p->start_ns);
 	cJSON_AddNumberToObject(o, "uid", p->uid);
 	cJSON_AddStringToObject(o, "comm", p->comm);
 	cJSON_AddStringToObject(o, "exe", p->exe);
@@ -79,29 +80,37 @@ static int add_conn(cJSON *proc, const struct host_conn *c)
 	return 0;
 }
 
-/* Reads and connections are each sorted by pid: merge them per process. */
+/* Order of processes: pid, then start time (a reused pid is another process). */
+static int proc_cmp(const struct host_proc *a, const struct host_proc *b)
+{
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->start_ns != b->start_ns)
+		return a->start_ns < b->start_ns ? -1 : 1;
+	return 0;
+}
+
+/* Reads and connections are each sorted by process: merge them per process. */
 static int add_processes(cJSON *procs, const struct host_window *w)
 {
 	size_t i = 0, j = 0;
 
 	while (i < w->nreads || j < w->nconns) {
 		const struct host_proc *p;
-		uint32_t pid;
 		cJSON *o;
 
-		if (j == w->nconns || (i < w->nreads && w->reads[i].proc.pid <= w->conns[j].proc.pid))
+		if (j == w->nconns || (i < w->nreads && proc_cmp(&w->reads[i].proc, &w->conns[j].proc) <= 0))
 			p = &w->reads[i].proc;
 		else
 			p = &w->conns[j].proc;
-		pid = p->pid;
 		o = process_obj(p);
 		if (!o)
 			return -ENOMEM;
 		cJSON_AddItemToArray(procs, o);
-		for (; i < w->nreads && w->reads[i].proc.pid == pid; i++)
+		for (; i < w->nreads && proc_cmp(&w->reads[i].proc, p) == 0; i++)
 			if (add_read(o, &w->reads[i]) < 0)
 				return -ENOMEM;
-		for (; j < w->nconns && w->conns[j].proc.pid == pid; j++)
+		for (; j < w->nconns && proc_cmp(&w->conns[j].proc, p) == 0; j++)
 			if (add_conn(o, &w->conns[j]) < 0)
 				return -ENOMEM;
 	}

@@ -24,22 +24,37 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/root/b" "$tmp/out"
 	head -c 4096 /dev/urandom > "$tmp/root/b/obj"
 	head -c 4096 /dev/urandom > "$tmp/out/obj"
-	base=() inroot=() outroot=()
+	# loops: 4 KiB cached preads under a root, outside any root, and an unwatched syscall
+	declare -A T
+	run_loops() { # $1 = label
+		T[$1,in]+="$(t "$LOAD" "$tmp/root/b/obj" "$N" 4096 pread) "
+		T[$1,out]+="$(t "$LOAD" "$tmp/out/obj" "$N" 4096 pread) "
+		T[$1,other]+="$(t "$LOAD" "$tmp/out/obj" "$N" 4096 getppid) "
+	}
+	families="tp_btf raw_tp tracepoint"
 	for _ in $(seq "$REPS"); do
-		base+=("$(t "$LOAD" "$tmp/root/b/obj" "$N" 4096 pread)")
-		"$GW" host --root "$tmp/root" --interval 3600 --output /dev/null 2>"$tmp/err" &
-		sensor=$!
-		for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err" && break; sleep 0.05; done
-		inroot+=("$(t "$LOAD" "$tmp/root/b/obj" "$N" 4096 pread)")
-		outroot+=("$(t "$LOAD" "$tmp/out/obj" "$N" 4096 pread)")
-		kill -INT $sensor; wait $sensor || true; sensor=""
+		run_loops none
+		for hooks in $families; do
+			"$GW" host --root "$tmp/root" --interval 3600 --output /dev/null --hooks "$hooks" 2>"$tmp/err" &
+			sensor=$!
+			for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err" && break; sleep 0.05; done
+			run_loops "$hooks"
+			kill -INT $sensor; wait $sensor || true; sensor=""
+		done
 	done
-	b=$(printf '%s\n' "${base[@]}" | median)
-	i=$(printf '%s\n' "${inroot[@]}" | median)
-	o=$(printf '%s\n' "${outroot[@]}" | median)
-	printf '%-58s %s\n' "pread 4 KiB x $N, no sensor (median of $REPS)" "$(printf '%.0f ns/call' "$(echo "$b * 1000000000 / $N" | bc -l)")"
-	printf '%-58s %s\n' "  with sensor, file under a root: time ratio" "$(printf '%.2fx' "$(echo "$i / $b" | bc -l)")"
-	printf '%-58s %s\n' "  with sensor, file outside the roots: time ratio" "$(printf '%.2fx' "$(echo "$o / $b" | bc -l)")"
+	med() { printf '%s\n' ${T[$1,$2]} | median; }
+	for loop in in out other; do
+		b=$(med none $loop)
+		case $loop in
+		in) what="pread 4 KiB under a root";; out) what="pread 4 KiB outside the roots";; other) what="getppid (not watched)";;
+		esac
+		printf '%-58s %s\n' "$what x $N, no sensor (median of $REPS)" "$(printf '%.0f ns/call' "$(echo "$b * 1000000000 / $N" | bc -l)")"
+		for hooks in $families; do
+			w=$(med "$hooks" $loop)
+			printf '%-58s %s\n' "  with sensor ($hooks): added per call, ratio" \
+				"$(printf '%+.0f ns, %.2fx' "$(echo "($w - $b) * 1000000000 / $N" | bc -l)" "$(echo "$w / $b" | bc -l)")"
+		done
+	done
 else
 	printf '%-58s %s\n' "sensor overhead" "skipped (needs root)"
 fi

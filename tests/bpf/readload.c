@@ -1,8 +1,9 @@
 /* A workload with exactly known reads, for the BPF tests.
  *
  * usage: readload [--wait] FILE COUNT SIZE [MODE]
- * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice or
- * copy_file_range. Does COUNT calls that each read SIZE bytes of FILE (FILE
+ * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
+ * copy_file_range, or getppid (no read at all: a syscall the sensor does not
+ * watch). Does COUNT calls that each read SIZE bytes of FILE (FILE
  * must hold at least SIZE bytes), then prints "pid=N ops=N bytes=N". With
  * --wait, FILE is opened first, "ready pid=N" printed, and the reads start on
  * SIGUSR1: a file opened before the sensor started. Exits 1 on any short or
@@ -61,6 +62,9 @@ static ssize_t one_call(struct ctx *c, const char *mode)
 	}
 	if (strcmp(mode, "pread") == 0)
 		return pread(c->fd, c->buf, c->size, 0);
+	/* a syscall the sensor does not watch, for the benchmark */
+	if (strcmp(mode, "getppid") == 0)
+		return getppid() > 0 ? (ssize_t)c->size : -1;
 	if (strcmp(mode, "readv") == 0) {
 		if (lseek(c->fd, 0, SEEK_SET) < 0)
 			return -1;
