@@ -201,6 +201,7 @@ static __always_inline struct dentry *up(struct dentry *d, struct mount **mnt, i
 		return NULL;
 	parent = BPF_CORE_READ(*mnt, mnt_mountpoint);
 	*mnt = pm;
+	*at_root = is_root(parent, &root_id);
 	return parent;
 }
 
@@ -273,19 +274,23 @@ static __always_inline int walk(struct file *file, struct gw_verdict *v)
 				return 0;
 			d = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = pm;
+			/* a root registered before something was mounted on it */
+			if (is_root(d, &root_id))
+				goto found;
 			continue;
 		}
 		top = d;
 		d = parent;
-		if (is_root(d, &root_id)) {
-			v->root_id = root_id;
-			v->bucket_ino = top != leaf ? BPF_CORE_READ(top, d_inode, i_ino) : 0;
-			if (samples_per_window)
-				emit_sample(v, leaf, leaf_mnt);
-			return 1;
-		}
+		if (is_root(d, &root_id))
+			goto found;
 	}
 	return 0;
+found:
+	v->root_id = root_id;
+	v->bucket_ino = top != leaf ? BPF_CORE_READ(top, d_inode, i_ino) : 0;
+	if (samples_per_window)
+		emit_sample(v, leaf, leaf_mnt);
+	return 1;
 }
 
 /* Is this file under a watched root? Cached per struct file. */

@@ -104,8 +104,9 @@ static int add_dev(struct sensor *s, uint64_t dev)
 	return 0;
 }
 
-/* Filesystems mounted below a root hold objects of that root too. */
-static void add_mounts_below(struct sensor *s, const char *root)
+/* Filesystems mounted on or below a root hold objects of that root too.
+ * Called at start and at every poll, for mounts that come later. */
+static void add_mounts_below(struct sensor *s, const char *root, int verbose)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	size_t rlen = strlen(root);
@@ -121,13 +122,14 @@ static void add_mounts_below(struct sensor *s, const char *root)
 
 		for (tok = strtok_r(line, " ", &save); tok && n < 5; tok = strtok_r(NULL, " ", &save))
 			fields[n++] = tok;
-		if (n < 5 || strncmp(fields[4], root, rlen) != 0 || fields[4][rlen] != '/')
+		if (n < 5 || strncmp(fields[4], root, rlen) != 0 ||
+		    (fields[4][rlen] != '/' && fields[4][rlen] != '\0'))
 			continue;
 		maj = strtoul(fields[2], &end, 10);
 		if (*end != ':')
 			continue;
 		min = strtoul(end + 1, NULL, 10);
-		if (add_dev(s, (maj << 20) | min) == 0)
+		if (add_dev(s, (maj << 20) | min) == 0 && verbose)
 			log_info("root %s: also watching the filesystem mounted on %s", root, fields[4]);
 	}
 	fclose(f);
@@ -160,7 +162,7 @@ static int add_root(struct sensor *s, const char *path)
 		log_err("failed to register root %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	add_mounts_below(s, real);
+	add_mounts_below(s, real, 1);
 	s->roots[s->nroots].path = strdup(real);
 	if (!s->roots[s->nroots].path)
 		return -ENOMEM;
@@ -303,6 +305,12 @@ static int on_event(void *ctx, void *data, size_t size)
 	smp->start_ns = e->start_ns;
 	s->nsamples++;
 	return 0;
+}
+
+void sensor__refresh_mounts(struct sensor *s)
+{
+	for (size_t i = 0; i < s->nroots; i++)
+		add_mounts_below(s, s->roots[i].path, 0);
 }
 
 int sensor__wait(struct sensor *s, int timeout_ms)

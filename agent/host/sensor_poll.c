@@ -319,6 +319,7 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	w->start_ms = s->last_poll_ms;
 	w->end_ms = now_ms();
 	s->last_poll_ms = w->end_ms;
+	sensor__refresh_mounts(s);
 	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
 	poll_map(s, s->skel->maps.reads, sizeof(struct gw_read_key), 1, &nreads);
 	poll_map(s, s->skel->maps.conns, sizeof(struct gw_conn_key), 0, &nconns);

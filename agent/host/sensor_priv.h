@@ -52,4 +52,7 @@ struct sensor {
 };
 
 
+/* Watch filesystems mounted on or below a root since the last call. */
+void sensor__refresh_mounts(struct sensor *s);
+
 #endif
