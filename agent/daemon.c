@@ -1,0 +1,436 @@
+/* See daemon.h. One thread: sleep on the sensor's ring buffer, poll a host
+ * window every interval, pull the audit sources every pull interval, judge
+ * correlations as audit logs come in, and hand findings to the shipper. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "daemon.h"
+#include "detect/correlate.h"
+#include "detect/detect.h"
+#include "host/host.h"
+#include "log.h"
+#include "ship/ship.h"
+#include "strpool.h"
+
+/* Findings logged per cycle before the rest are summed up in one line. */
+#define LOG_FINDINGS_PER_CYCLE 20
+
+struct daemon {
+	struct gw_config *cfg;
+	const struct daemon_opts *o;
+	struct sensor *sensor;
+	struct detector *det;
+	struct correlator *corr;
+	struct shipper *ship;
+	struct local_sources *srcs;
+	struct strpool *pool;
+	struct audit_event *evs;
+	size_t nevs, capevs;
+	struct audit_stats ast;
+	char **shipped;              /* ids of detector findings already handed over */
+	size_t nshipped, capshipped;
+	uint64_t findings, logged;
+	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
+};
+
+static volatile sig_atomic_t d_stop, d_reload;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	d_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	d_reload = 1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int path_in(char *dst, size_t size, const char *dir, const char *name)
+{
+	return (size_t)snprintf(dst, size, "%s/%s", dir, name) >= size ? -ENAMETOOLONG : 0;
+}
+
+static void correlate_opts_from(struct correlate_opts *co, const struct gw_config *cfg,
+				const struct daemon_opts *o)
+{
+	correlate_opts__defaults(co);
+	co->gateway_exes = (const char *const *)cfg->gateway_exes;
+	co->ngateway_exes = cfg->ngateway_exes;
+	co->allow_exes = (const char *const *)cfg->allow_exes;
+	co->nallow_exes = cfg->nallow_exes;
+	co->gateway_keys = (const char *const *)cfg->gateway_access_keys;
+	co->ngateway_keys = cfg->ngateway_keys;
+	co->gateway_ips = (const char *const *)cfg->gateway_ips;
+	co->ngateway_ips = cfg->ngateway_ips;
+	if (o->audit_delay_ms >= 0)
+		co->delay_ms = o->audit_delay_ms;
+	if (o->learning_ms >= 0)
+		co->learning_ms = o->learning_ms;
+}
+
+/* One line per finding, for the journal; rate-limited per cycle. */
+static void log_finding(struct daemon *d, const struct finding *f, size_t *cycle)
+{
+	const char *who = f->principal && f->principal[0] ? f->principal : NULL;
+
+	for (size_t i = 0; !who && i < f->nevidence; i++)
+		if (strcmp(f->evidence[i].key, "exe") == 0 || strcmp(f->evidence[i].key, "client") == 0)
+			who = f->evidence[i].value;
+	d->findings++;
+	if ((*cycle)++ < LOG_FINDINGS_PER_CYCLE)
+		log_warn("finding %s (%s, score %.0f): %s; %s%s%s", f->rule_id,
+			 gw_severity_name(f->severity), f->score, f->title, who ? who : "",
+			 f->bucket && f->bucket[0] ? " bucket " : "", f->bucket ? f->bucket : "");
+}
+
+static int was_shipped(struct daemon *d, const char *id)
+{
+	for (size_t i = 0; i < d->nshipped; i++)
+		if (strcmp(d->shipped[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void mark_shipped(struct daemon *d, const char *id)
+{
+	if (d->nshipped == d->capshipped) {
+		size_t cap = d->capshipped ? d->capshipped * 2 : 64;
+		char **n = realloc(d->shipped, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		d->shipped = n;
+		d->capshipped = cap;
+	}
+	if ((d->shipped[d->nshipped] = strdup(id)))
+		d->nshipped++;
+}
+
+static void hand_over(struct daemon *d, const struct finding *const *f, size_t n)
+{
+	int err;
+
+	if (!n || !d->ship)
+		return;
+	err = shipper__submit(d->ship, f, n, 0);
+	if (err < 0)
+		log_err("failed to spool %zu findings: %s", n, strerror(-err));
+}
+
+/* New findings of the detector and the correlator go to the log and the spool. */
+static void collect_findings(struct daemon *d)
+{
+	const struct finding *const *df;
+	struct finding **cf;
+	size_t n, cycle = 0, nc;
+
+	n = detector__findings(d->det, &df);
+	for (size_t i = 0; i < n; i++) {
+		if (was_shipped(d, df[i]->id))
+			continue;
+		mark_shipped(d, df[i]->id);
+		log_finding(d, df[i], &cycle);
+		hand_over(d, &df[i], 1);
+	}
+	nc = correlator__take(d->corr, &cf);
+	for (size_t i = 0; i < nc; i++)
+		log_finding(d, cf[i], &cycle);
+	hand_over(d, (const struct finding *const *)cf, nc);
+	for (size_t i = 0; i < nc; i++)
+		finding__free(cf[i]);
+	free(cf);
+	if (cycle > LOG_FINDINGS_PER_CYCLE)
+		log_warn("%zu more findings not logged one by one (see the collector)",
+			 cycle - LOG_FINDINGS_PER_CYCLE);
+}
+
+static int keep_event(const struct audit_event *ev, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->nevs == d->capevs) {
+		size_t cap = d->capevs ? d->capevs * 2 : 4096;
+		struct audit_event *n = realloc(d->evs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		d->evs = n;
+		d->capevs = cap;
+	}
+	d->evs[d->nevs++] = *ev;
+	return 0;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct audit_event *x = a, *y = b;
+
+	if (x->time_ms != y->time_ms)
+		return x->time_ms < y->time_ms ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Pull every source, then feed what came in time order. */
+static void pull(struct daemon *d)
+{
+	for (size_t i = 0; i < d->cfg->naudit; i++) {
+		int err = local_sources__pull(d->srcs, d->cfg->audit_sources[i], d->pool, keep_event, d,
+					      &d->ast);
+
+		if (err < 0)
+			log_warn("audit source %zu: pull failed: %s; retried next interval", i + 1,
+				 strerror(-err));
+	}
+	qsort(d->evs, d->nevs, sizeof(*d->evs), ev_cmp);
+	for (size_t i = 0; i < d->nevs; i++) {
+		detector__feed(d->det, &d->evs[i]);
+		correlator__audit_event(d->corr, &d->evs[i]);
+	}
+	d->nevs = 0;
+}
+
+static void poll_window(struct daemon *d)
+{
+	struct host_window w;
+
+	if (!d->sensor)
+		return;
+	if (sensor__poll(d->sensor, &w) < 0)
+		log_warn("host window incomplete");
+	correlator__host_window(d->corr, &w);
+	for (int k = 0; k < HOST_DROP_KINDS; k++)
+		if (w.drops[k]) {
+			log_warn("the sensor lost %" PRIu64 " updates in this window (kind %d)",
+				 w.drops[k], k);
+			break;
+		}
+}
+
+static void save_state(struct daemon *d)
+{
+	int err = correlator__save(d->corr, d->clients_path);
+
+	if (err)
+		log_err("failed to save %s: %s", d->clients_path, strerror(-err));
+	err = local_sources__save(d->srcs);
+	if (err)
+		log_err("failed to save %s: %s", d->sources_path, strerror(-err));
+}
+
+static int open_shipper(struct daemon *d)
+{
+	struct shipper_opts so;
+	int err;
+
+	if (!d->cfg->collector_url && !d->cfg->otlp_url) {
+		log_info("no collector_url or otlp_url: findings go to the log only");
+		return 0;
+	}
+	shipper_opts__defaults(&so);
+	so.state_dir = d->cfg->state_dir;
+	so.collector_url = d->cfg->collector_url;
+	so.otlp_url = d->cfg->otlp_url;
+	so.ca_file = d->cfg->ca_file;
+	so.cert_file = d->cfg->cert_file;
+	so.key_file = d->cfg->key_file;
+	so.token_file = d->cfg->token_file;
+	so.batch_ms = 1000;
+	err = shipper__new(&so, &d->ship);
+	if (err < 0)
+		log_err("failed to start shipping: %s", strerror(-err));
+	return err;
+}
+
+static int open_sensor(struct daemon *d)
+{
+	struct sensor_opts so = { 0 };
+
+	if (!d->cfg->nroots) {
+		log_info("no roots configured: the host sensor is off");
+		return 0;
+	}
+	so.roots = (const char *const *)d->cfg->roots;
+	so.nroots = d->cfg->nroots;
+	so.max_counts = 10240;
+	so.max_conns = 10240;
+	so.samples = 5;
+	d->sensor = sensor__open(&so);
+	return d->sensor ? 0 : -errno;
+}
+
+static int open_all(struct daemon *d)
+{
+	struct detector_config dc;
+	struct correlate_opts co;
+	int err;
+
+	if (mkdir(d->cfg->state_dir, 0700) < 0 && errno != EEXIST) {
+		log_err("failed to create %s: %s", d->cfg->state_dir, strerror(errno));
+		return -errno;
+	}
+	if (path_in(d->clients_path, sizeof(d->clients_path), d->cfg->state_dir, "clients.state") ||
+	    path_in(d->sources_path, sizeof(d->sources_path), d->cfg->state_dir, "sources.state") ||
+	    path_in(d->cursor_dir, sizeof(d->cursor_dir), d->cfg->state_dir, "cursors"))
+		return -ENAMETOOLONG;
+	/* pulled sources keep their cursors here */
+	setenv("GATEWATCH_STATE_DIR", d->cursor_dir, 1);
+	detector_config__defaults(&dc);
+	if (d->cfg->bulk_threshold)
+		dc.bulk_threshold = d->cfg->bulk_threshold;
+	correlate_opts_from(&co, d->cfg, d->o);
+	d->pool = strpool__new();
+	d->det = detector__new(&dc);
+	d->corr = correlator__new(&co, wall_ms());
+	d->srcs = local_sources__new(d->sources_path);
+	if (!d->pool || !d->det || !d->corr || !d->srcs)
+		return -ENOMEM;
+	err = correlator__load(d->corr, d->clients_path);
+	if (err)
+		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));
+	err = open_sensor(d);
+	return err ? err : open_shipper(d);
+}
+
+static void close_all(struct daemon *d)
+{
+	sensor__free(d->sensor);
+	shipper__free(d->ship);
+	detector__free(d->det);
+	correlator__free(d->corr);
+	local_sources__free(d->srcs);
+	strpool__free(d->pool);
+	for (size_t i = 0; i < d->nshipped; i++)
+		free(d->shipped[i]);
+	free(d->shipped);
+	free(d->evs);
+}
+
+static void startup_summary(const struct daemon *d)
+{
+	struct utsname u;
+
+	uname(&u);
+	log_info("gatewatch %s running: kernel %s, sensor %s, %zu roots, %zu audit sources, "
+		 "%zu gateway processes, shipping %s, state in %s", GW_VERSION, u.release,
+		 d->sensor ? "on" : "off", d->cfg->nroots, d->cfg->naudit, d->cfg->ngateway_exes,
+		 d->ship ? "on" : "off", d->cfg->state_dir);
+}
+
+/* SIGHUP: read the file again; lists and thresholds change, the rest of the
+ * state stays. A bad file keeps the running configuration. */
+static void reload(struct daemon *d)
+{
+	struct gw_config fresh;
+	struct correlate_opts co;
+
+	d_reload = 0;
+	if (!d->o->config_path) {
+		log_info("reload: no configuration file to read");
+		return;
+	}
+	gw_config__defaults(&fresh);
+	if (gw_config__load(&fresh, d->o->config_path) || gw_config__check(&fresh)) {
+		log_err("reload: %s refused; keeping the running configuration", d->o->config_path);
+		gw_config__free(&fresh);
+		return;
+	}
+	/* lists move over; the correlator points at the new strings */
+	gw_config__free(d->cfg);
+	*d->cfg = fresh;
+	correlate_opts_from(&co, d->cfg, d->o);
+	correlator__set_opts(d->corr, &co);
+	log_info("reloaded %s", d->o->config_path);
+}
+
+static void loop(struct daemon *d)
+{
+	int64_t start = mono_ms(), now = start;
+	int64_t interval = (int64_t)(d->cfg->interval_sec ? d->cfg->interval_sec : 10) * 1000;
+	int64_t pull_every = (int64_t)(d->cfg->pull_interval_sec ? d->cfg->pull_interval_sec : 60) * 1000;
+	int64_t next_window = start + interval, next_pull = start, next_save = start + 60000;
+	int64_t end = d->o->duration_sec ? start + (int64_t)d->o->duration_sec * 1000 : INT64_MAX;
+
+	while (!d_stop && now < end) {
+		if (d->sensor)
+			sensor__wait(d->sensor, 200);
+		else
+			usleep(200000);
+		now = mono_ms();
+		if (d_reload)
+			reload(d);
+		if (now >= next_window) {
+			poll_window(d);
+			next_window += interval;
+		}
+		if (now >= next_pull) {
+			pull(d);
+			next_pull += pull_every;
+		}
+		correlator__tick(d->corr, wall_ms());
+		collect_findings(d);
+		if (d->ship)
+			shipper__pump(d->ship, 0);
+		if (now >= next_save) {
+			save_state(d);
+			next_save += 60000;
+		}
+	}
+}
+
+int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
+{
+	struct daemon d = { .cfg = cfg, .o = o };
+	int rc = 1;
+
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_hup);
+	signal(SIGPIPE, SIG_IGN);
+	if (open_all(&d) < 0)
+		goto out;
+	startup_summary(&d);
+	loop(&d);
+	/* the last window and what the sources hold now */
+	poll_window(&d);
+	pull(&d);
+	collect_findings(&d);
+	if (d.ship) {
+		shipper__flush(d.ship);
+		shipper__pump(d.ship, 2000);
+	}
+	save_state(&d);
+	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped",
+		 d.findings, d.ast.events, d.ast.skipped);
+	rc = 0;
+out:
+	close_all(&d);
+	return rc;
+}

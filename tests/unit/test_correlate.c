@@ -1,0 +1,219 @@
+/* The correlated rules, each on its scenario and on its benign twin. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assert.h"
+#include "detect/correlate.h"
+
+#define T0 1764000000000LL /* a slot boundary (multiple of 5 minutes) */
+
+static const char *const gw_exes[] = { "s3rver", "node" };
+static const char *const allow[] = { "/usr/bin/restic" };
+static const char *const keys[] = { "AKIAGATEWAY000000001" };
+
+static struct correlator *make(int64_t learning_ms)
+{
+	struct correlate_opts o;
+
+	correlate_opts__defaults(&o);
+	o.gateway_exes = gw_exes;
+	o.ngateway_exes = 2;
+	o.allow_exes = allow;
+	o.nallow_exes = 1;
+	o.gateway_keys = keys;
+	o.ngateway_keys = 1;
+	o.delay_ms = 60000;
+	o.learning_ms = learning_ms;
+	return correlator__new(&o, T0 - 3600000);
+}
+
+static struct host_proc proc(uint32_t pid, const char *comm, const char *exe)
+{
+	struct host_proc p = { .pid = pid, .uid = 0, .start_time = 1, .start_ns = pid * 1000ull,
+			       .comm = comm, .exe = exe, .unit = "" };
+	return p;
+}
+
+static struct host_read rd(struct host_proc p, const char *bucket, uint64_t ops, uint64_t bytes)
+{
+	struct host_read r = { .proc = p, .root = "/srv/data", .bucket = bucket, .ops = ops,
+			       .bytes = bytes, .samples = { "finance/q1.csv" }, .nsamples = 1 };
+	return r;
+}
+
+static struct audit_event ev(int64_t t, int action, const char *bucket, const char *key,
+			     const char *ip, uint64_t bytes)
+{
+	struct audit_event e = { .time_ms = t, .cloud = GW_CLOUD_AWS, .action = (uint8_t)action,
+				 .outcome = GW_OUT_OK, .principal = "arn:aws:iam::123456789012:user/gw",
+				 .account = "", .access_key = key, .source_ip = ip, .user_agent = "",
+				 .region = "us-east-1", .service = "s3.amazonaws.com", .api = "GetObject",
+				 .bucket = bucket, .object_key = "q1.csv", .error_code = "",
+				 .request_id = "", .bytes_out = bytes };
+	return e;
+}
+
+static size_t take(struct correlator *c, const char *rule, struct finding **first)
+{
+	struct finding **f;
+	size_t n = correlator__take(c, &f), hits = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(f[i]->rule_id, rule) == 0) {
+			if (!*first) {
+				*first = f[i];
+				hits++;
+				continue;
+			}
+			hits++;
+		}
+		finding__free(f[i]);
+	}
+	free(f);
+	return hits;
+}
+
+static const char *evidence(const struct finding *f, const char *key)
+{
+	for (size_t i = 0; f && i < f->nevidence; i++)
+		if (strcmp(f->evidence[i].key, key) == 0)
+			return f->evidence[i].value;
+	return NULL;
+}
+
+TEST(correlate_unexpected_reader)
+{
+	struct correlator *c = make(0);
+	struct host_read rows[3] = {
+		rd(proc(100, "node", "/usr/bin/node"), "finance", 10, 1000),
+		rd(proc(200, "cp", "/usr/bin/cp"), "finance", 40, 4 << 20),
+		rd(proc(300, "restic", "/usr/bin/restic"), "finance", 40, 4 << 20),
+	};
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 10000, .reads = rows, .nreads = 3 };
+	struct finding *f;
+
+	ASSERT(c);
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "unexpected-reader", &f));
+	ASSERT_EQ_STR("finance", f->bucket);
+	ASSERT_EQ_STR("/usr/bin/cp", evidence(f, "exe"));
+	ASSERT_EQ_U64(4 << 20, f->bytes);
+	finding__free(f);
+	/* the same reader in the next window: not again within the hour */
+	w.start_ms += 10000;
+	w.end_ms += 10000;
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(0, take(c, "unexpected-reader", &f));
+	correlator__free(c);
+}
+
+TEST(correlate_unaudited_reads)
+{
+	struct correlator *c = make(0);
+	struct host_read rows[2] = {
+		rd(proc(100, "node", "/usr/bin/node"), "finance", 50, 8 << 20),
+		rd(proc(100, "node", "/usr/bin/node"), "public", 50, 8 << 20),
+	};
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 60000, .reads = rows, .nreads = 2 };
+	struct audit_event e = ev(T0 + 1000, GW_ACT_OBJECT_READ, "public", "AKIACLIENT", "192.0.2.9", 8 << 20);
+	struct finding *f;
+
+	ASSERT(c);
+	correlator__host_window(c, &w);
+	correlator__audit_event(c, &e);
+	/* before the delivery delay passed: nothing judged yet */
+	correlator__tick(c, T0 + 5 * 60000 + 30000);
+	ASSERT_EQ_INT(0, take(c, "unaudited-reads", &f));
+	correlator__tick(c, T0 + 5 * 60000 + 60000);
+	/* finance had no audit at all; public was served and logged */
+	ASSERT_EQ_INT(1, take(c, "unaudited-reads", &f));
+	ASSERT_EQ_STR("finance", f->bucket);
+	ASSERT_EQ_STR("0", evidence(f, "audit_object_reads"));
+	finding__free(f);
+	correlator__free(c);
+}
+
+TEST(correlate_credential_off_gateway)
+{
+	struct correlator *c = make(0);
+	struct host_conn conns[2] = {
+		{ .proc = proc(100, "node", "/usr/bin/node"), .inbound = 0, .addr = "203.0.113.10",
+		  .port = 443, .ok = 3 },
+		{ .proc = proc(400, "curl", "/usr/bin/curl"), .inbound = 0, .addr = "203.0.113.10",
+		  .port = 443, .ok = 1 },
+	};
+	struct host_window w1 = { .start_ms = T0, .end_ms = T0 + 60000, .conns = conns, .nconns = 1 };
+	struct host_window w2 = { .start_ms = T0 + 300000, .end_ms = T0 + 360000, .conns = conns + 1,
+				  .nconns = 1 };
+	struct audit_event a1 = ev(T0 + 2000, GW_ACT_OBJECT_READ, "finance", "AKIAGATEWAY000000001", "198.51.100.1", 10);
+	struct audit_event a2 = ev(T0 + 302000, GW_ACT_LIST, "finance", "AKIAGATEWAY000000001", "198.51.100.1", 0);
+	struct finding *f;
+
+	ASSERT(c);
+	/* slot 1: the gateway itself connects and the key is used: benign */
+	correlator__host_window(c, &w1);
+	correlator__audit_event(c, &a1);
+	/* slot 2: only curl connects to the gateway's endpoint while the key is used */
+	correlator__host_window(c, &w2);
+	correlator__audit_event(c, &a2);
+	correlator__tick(c, INT64_MAX);
+	ASSERT_EQ_INT(1, take(c, "credential-off-gateway", &f));
+	ASSERT_EQ_INT(GW_SEV_CRITICAL, f->severity);
+	ASSERT_EQ_STR("/usr/bin/curl", evidence(f, "process_exe"));
+	ASSERT_EQ_STR("AKIAGATEWAY000000001", f->access_key);
+	finding__free(f);
+	correlator__free(c);
+}
+
+TEST(correlate_new_client_and_state)
+{
+	char path[] = "/tmp/gw-corr-XXXXXX";
+	int fd = mkstemp(path);
+	struct correlator *c = make(0), *c2;
+	struct host_conn in = { .proc = proc(100, "node", "/usr/bin/node"), .inbound = 1,
+				.addr = "198.51.100.7", .ok = 2 };
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 60000, .conns = &in, .nconns = 1 };
+	struct audit_event e = ev(T0 + 5000, GW_ACT_OBJECT_READ, "finance", "AKIACLIENT", "198.51.100.7", 4096);
+	struct finding *f;
+
+	ASSERT(c && fd >= 0);
+	close(fd);
+	correlator__host_window(c, &w);
+	correlator__audit_event(c, &e);
+	correlator__audit_event(c, &e);
+	correlator__tick(c, INT64_MAX);
+	ASSERT_EQ_INT(1, take(c, "new-client", &f));
+	ASSERT_EQ_STR("198.51.100.7", f->source_ip);
+	ASSERT_EQ_U64(2, f->count);
+	finding__free(f);
+	ASSERT_EQ_INT(0, correlator__save(c, path));
+	/* after a restart the client is known: silent */
+	c2 = make(0);
+	ASSERT_EQ_INT(0, correlator__load(c2, path));
+	w.start_ms += 600000;
+	w.end_ms += 600000;
+	correlator__host_window(c2, &w);
+	correlator__tick(c2, INT64_MAX);
+	ASSERT_EQ_INT(0, take(c2, "new-client", &f));
+	unlink(path);
+	correlator__free(c);
+	correlator__free(c2);
+}
+
+TEST(correlate_learning_is_silent)
+{
+	struct correlator *c = make(48 * 3600 * 1000LL);
+	struct host_conn in = { .proc = proc(100, "node", "/usr/bin/node"), .inbound = 1,
+				.addr = "198.51.100.8", .ok = 1 };
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 60000, .conns = &in, .nconns = 1 };
+	struct finding *f;
+
+	ASSERT(c);
+	correlator__host_window(c, &w);
+	correlator__tick(c, INT64_MAX);
+	ASSERT_EQ_INT(0, take(c, "new-client", &f));
+	correlator__free(c);
+}
