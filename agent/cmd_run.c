@@ -15,7 +15,8 @@
 #define OPT_BASE 1000
 #define MAX_OPTS 80
 
-enum { OPT_CONFIG = 'c', OPT_DURATION = 'd', OPT_DELAY = 'D', OPT_LEARN = 'L', OPT_HELP = 'h' };
+enum { OPT_CONFIG = 'c', OPT_DURATION = 'd', OPT_DELAY = 'D', OPT_LEARN = 'L', OPT_SLOT = 'S',
+       OPT_HELP = 'h' };
 
 static void usage(FILE *out)
 {
@@ -31,6 +32,7 @@ static void usage(FILE *out)
 		"  --audit-delay SEC          how late audit logs may arrive (default 900)\n"
 		"  --new-client-learning SEC  learn clients this long before new-client fires\n"
 		"                             (default 86400)\n"
+		"  --correlation-slot SEC     host and audit data are compared per slot (default 300)\n"
 		"  --help                     this help\n"
 		"\n"
 		"every configuration key is also a flag:\n",
@@ -45,7 +47,7 @@ static int parse_sec(const char *flag, const char *s, unsigned long long *out)
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	if (errno || end == s || *end || s[0] == '-' || *out > 10ull * 365 * 86400) {
-		log_err("invalid value for %s: '%s' (expected seconds)", flag, s);
+		log_err("invalid value for --%s: '%s' (expected seconds)", flag, s);
 		return -EINVAL;
 	}
 	return 0;
@@ -79,12 +81,13 @@ static int parse_flags(int argc, char **argv, struct gw_config *cfg, struct daem
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "audit-delay", required_argument, NULL, OPT_DELAY },
 		{ "new-client-learning", required_argument, NULL, OPT_LEARN },
+		{ "correlation-slot", required_argument, NULL, OPT_SLOT },
 		{ "help", no_argument, NULL, OPT_HELP },
 	};
 	unsigned long long v;
 	int opt;
 
-	if (gw_config__options(opts + 5, MAX_OPTS - 6, OPT_BASE) < 0)
+	if (gw_config__options(opts + 6, MAX_OPTS - 7, OPT_BASE) < 0)
 		return -ENOSPC;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -93,16 +96,18 @@ static int parse_flags(int argc, char **argv, struct gw_config *cfg, struct daem
 		if (k) {
 			if (gw_config__set(cfg, k->flag, optarg))
 				return -EINVAL;
-		} else if (opt == OPT_DURATION || opt == OPT_DELAY || opt == OPT_LEARN) {
-			if (parse_sec(opt == OPT_DURATION ? "--duration" : opt == OPT_DELAY ?
-				      "--audit-delay" : "--new-client-learning", optarg, &v))
+		} else if (opt == OPT_DURATION || opt == OPT_DELAY || opt == OPT_LEARN || opt == OPT_SLOT) {
+			if (parse_sec(opts[opt == OPT_DURATION ? 1 : opt == OPT_DELAY ? 2 :
+					   opt == OPT_LEARN ? 3 : 4].name, optarg, &v))
 				return -EINVAL;
 			if (opt == OPT_DURATION)
 				o->duration_sec = (unsigned)v;
 			else if (opt == OPT_DELAY)
 				o->audit_delay_ms = (int64_t)v * 1000;
-			else
+			else if (opt == OPT_LEARN)
 				o->learning_ms = (int64_t)v * 1000;
+			else
+				o->slot_ms = (int64_t)v * 1000;
 		} else if (opt != OPT_CONFIG) {
 			usage(stderr);
 			return -EINVAL;

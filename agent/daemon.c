@@ -94,6 +94,8 @@ static void correlate_opts_from(struct correlate_opts *co, const struct gw_confi
 		co->delay_ms = o->audit_delay_ms;
 	if (o->learning_ms >= 0)
 		co->learning_ms = o->learning_ms;
+	if (o->slot_ms > 0)
+		co->slot_ms = o->slot_ms;
 }
 
 /* One line per finding, for the journal; rate-limited per cycle. */

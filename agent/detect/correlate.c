@@ -15,6 +15,7 @@
 void correlate_opts__defaults(struct correlate_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->slot_ms = CORR_SLOT_MS;
 	o->delay_ms = 15 * 60 * 1000;
 	o->learning_ms = 24 * 3600 * 1000LL;
 	o->client_ttl_ms = 30 * 24 * 3600 * 1000LL;
@@ -29,7 +30,7 @@ struct correlator *correlator__new(const struct correlate_opts *o, int64_t now_m
 	if (!c)
 		return NULL;
 	c->o = *o;
-	c->slot_ms = CORR_SLOT_MS;
+	c->slot_ms = o->slot_ms > 0 ? o->slot_ms : CORR_SLOT_MS;
 	c->created_ms = now_ms;
 	c->clients = calloc(CORR_MAX_CLIENTS * 2, sizeof(*c->clients));
 	if (!c->clients) {

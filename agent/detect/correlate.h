@@ -42,6 +42,7 @@ struct correlate_opts {
 	size_t ngateway_keys;
 	const char *const *gateway_ips;      /* egress addresses */
 	size_t ngateway_ips;
+	int64_t slot_ms;             /* time slot host and audit data are compared in (5 min) */
 	int64_t delay_ms;            /* audit delivery delay tolerated (default 15 min) */
 	int64_t learning_ms;         /* new-client is silent while the client set is younger */
 	int64_t client_ttl_ms;       /* a client is new again after this (default 30 days) */

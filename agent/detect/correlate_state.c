@@ -74,6 +74,24 @@ int64_t corr_client_seen(struct correlator *c, const char *addr, int64_t now_ms)
 	return 0;
 }
 
+/* "endpoint ADDR PORT": a storage endpoint the gateway talks to. */
+static void load_endpoint(struct correlator *c, const char *rest)
+{
+	const char *sp = strchr(rest, ' ');
+	unsigned long port;
+	char *end;
+
+	if (!sp || (size_t)(sp - rest) >= sizeof(c->endpoints[0].addr) ||
+	    c->nendpoints == CORR_MAX_ENDPOINTS)
+		return;
+	port = strtoul(sp + 1, &end, 10);
+	if (port == 0 || port > 65535 || (*end && *end != '\n'))
+		return;
+	memcpy(c->endpoints[c->nendpoints].addr, rest, (size_t)(sp - rest));
+	c->endpoints[c->nendpoints].addr[sp - rest] = '\0';
+	c->endpoints[c->nendpoints++].port = (uint16_t)port;
+}
+
 int correlator__load(struct correlator *c, const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -93,6 +111,10 @@ int correlator__load(struct correlator *c, const char *path)
 		}
 		memcpy(addr, line, (size_t)(sp - line));
 		addr[sp - line] = '\0';
+		if (strcmp(addr, "endpoint") == 0) {
+			load_endpoint(c, sp + 1);
+			continue;
+		}
 		errno = 0;
 		v = strtoll(sp + 1, &end, 10);
 		if (errno || (*end && *end != '\n') || v <= 0) {
@@ -124,6 +146,8 @@ int correlator__save(const struct correlator *c, const char *path)
 		return err;
 	}
 	fprintf(f, "created %" PRId64 "\n", c->created_ms);
+	for (size_t i = 0; i < c->nendpoints; i++)
+		fprintf(f, "endpoint %s %u\n", c->endpoints[i].addr, c->endpoints[i].port);
 	for (size_t i = 0; i < NSLOTS; i++)
 		if (c->clients[i].last_ms)
 			fprintf(f, "%s %" PRId64 "\n", c->clients[i].addr, c->clients[i].last_ms);
