@@ -1,96 +1,142 @@
 #!/usr/bin/env bash
 # make demo: gatewatch end to end on this machine, with nothing configured.
 #
-#  1. starts the reference collector on loopback,
-#  2. runs the host sensor over a small workload that reads objects under a
-#     demo root (needs root for BPF; passed over with a note otherwise),
-#  3. analyzes the bundled CloudTrail sample, which holds one bulk download,
-#     and ships the finding to the collector,
-#  4. prints what the collector stored.
+#  1. starts the reference collector on loopback;
+#  2. starts a storage gateway: s3rver serving two buckets from a local
+#     directory, and the agent (`gatewatch run`) watching that directory,
+#     with a local CloudTrail source into which this script writes the
+#     records a cloud would have logged for the requests below;
+#  3. ordinary traffic: a known client downloads public objects;
+#  4. an attack: a process copies a bucket's directory behind the gateway's
+#     back, and a new address downloads 150 objects with a long-term key;
+#  5. analyzes the bundled CloudTrail sample offline and ships its finding;
+#  6. prints what the collector received.
 #
+# The BPF sensor needs root; without it the gateway part is passed over.
 # DEMO_DIR=DIR keeps the demo's files there (the e2e test reads them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 GW="$PWD/$BUILD/gatewatch"
+S3RVER="$PWD/build-tools/node_modules/.bin/s3rver"
+AWS=/usr/bin/aws
 SAMPLE=tests/data/demo-cloudtrail
+RECORDS="python3 $PWD/tests/demo/cloudtrail_records.py"
 DIR=${DEMO_DIR:-$(mktemp -d /tmp/gatewatch-demo.XXXXXX)}
 mkdir -p "$DIR"
-collector=""
-cleanup() { [ -n "$collector" ] && kill "$collector" 2>/dev/null; wait 2>/dev/null || true; }
+pids=()
+agent=""
+cleanup() {
+	[ -n "$agent" ] && kill "$agent" 2>/dev/null
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null || true
+}
 trap cleanup EXIT
-
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+now_ms() { date +%s%3N; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 say "1. collector"
 "$GW" collect --listen 127.0.0.1:0 --store "$DIR/store" 2>"$DIR/collector.log" &
-collector=$!
-port=""
+pids+=($!)
+cport=""
 for _ in $(seq 100); do
-	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DIR/collector.log" | head -1)
-	[ -n "$port" ] && break
-	kill -0 "$collector" 2>/dev/null || break
+	cport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$DIR/collector.log" | head -1)
+	[ -n "$cport" ] && break
 	sleep 0.1
 done
-if [ -z "$port" ]; then cat "$DIR/collector.log" >&2; echo "demo: the collector did not start" >&2; exit 1; fi
-echo "collector listening on 127.0.0.1:$port, store $DIR/store"
+[ -n "$cport" ] || { cat "$DIR/collector.log" >&2; echo "demo: the collector did not start" >&2; exit 1; }
+echo "collector listening on 127.0.0.1:$cport, store $DIR/store"
 
-say "2. host sensor: who reads object data under the demo root"
-root="$DIR/objects"
-mkdir -p "$root/finance-reports" "$root/public-assets"
-for i in 1 2 3 4 5; do head -c 65536 /dev/urandom > "$root/finance-reports/q$i.csv"; done
-head -c 4096 /dev/urandom > "$root/public-assets/logo.png"
-if [ "$(id -u)" -eq 0 ]; then
-	"$GW" host --root "$root" --interval 2 --duration 6 --output "$DIR/windows.jsonl" 2>"$DIR/sensor.log" &
-	sensor=$!
-	for _ in $(seq 100); do grep -q "sensor attached" "$DIR/sensor.log" && break; sleep 0.1; done
-	cat "$DIR/sensor.log"
-	# the workload: a copy of the bucket behind the gateway's back, and a few reads
-	cp -r "$root/finance-reports" "$DIR/copied"
-	cat "$root/public-assets/logo.png" > /dev/null
-	"$PWD/$BUILD/tests/bpf/readload" "$root/finance-reports/q1.csv" 100 4096 > /dev/null
-	wait "$sensor"
-	python3 - "$DIR/windows.jsonl" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    w = json.loads(line)
-    for p in w["processes"]:
-        for r in p["reads"]:
-            print(f'{w["window_end"]}  pid {p["pid"]:<7} {p["comm"]:<10} {p["exe"]:<28} '
-                  f'bucket {r["bucket"]:<16} ops {r["ops"]:<5} bytes {r["bytes"]}')
+if [ "$(id -u)" -eq 0 ] && [ -x "$S3RVER" ] && [ -x "$AWS" ]; then
+	say "2. a storage gateway: s3rver serving $DIR/objects, watched by gatewatch"
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
+	export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+	port=$(free_port)
+	url="http://127.0.0.1:$port"
+	mkdir -p "$DIR/objects" "$DIR/audit" "$DIR/state" "$DIR/src/finance-reports" "$DIR/src/public-assets"
+	"$S3RVER" -d "$DIR/objects" -a 127.0.0.1 -p "$port" --silent \
+		--configure-bucket finance-reports --configure-bucket public-assets > "$DIR/s3rver.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 100); do curl -s -o /dev/null "$url/public-assets" && break; sleep 0.1; done
+	objs=""
+	for i in $(seq 150); do
+		head -c 2048 /dev/urandom > "$DIR/src/finance-reports/q$i.csv"
+		objs="$objs${objs:+,}q$i.csv"
+	done
+	for i in 1 2 3; do head -c 50000 /dev/urandom > "$DIR/src/public-assets/logo-$i.png"; done
+	"$AWS" --endpoint-url "$url" s3 cp --quiet --recursive "$DIR/src/finance-reports" s3://finance-reports/
+	"$AWS" --endpoint-url "$url" s3 cp --quiet --recursive "$DIR/src/public-assets" s3://public-assets/
+	"$GW" run --root "$DIR/objects" --state-dir "$DIR/state" --interval-sec 1 --pull-interval-sec 1 \
+		--audit "cloudtrail:$DIR/audit" --gateway-exe node --collector-url "http://127.0.0.1:$cport" \
+		--audit-delay 2 --correlation-slot 4 --new-client-learning 5 2> "$DIR/agent.log" &
+	agent=$!
+	for _ in $(seq 100); do grep -q "running:" "$DIR/agent.log" && break; sleep 0.1; done
+	cat "$DIR/agent.log"
+
+	say "3. ordinary traffic: a known client downloads the public assets"
+	t=$(now_ms)
+	"$AWS" --endpoint-url "$url" s3 cp --quiet --recursive s3://public-assets/ "$DIR/downloads/"
+	$RECORDS "$DIR/audit/ordinary.json" public-assets 127.0.0.1 AKIACLIENTEXAMPLE001 50000 "$t" \
+		logo-1.png,logo-2.png,logo-3.png web-frontend
+	sleep 5
+
+	say "4. the attack: a copy behind the gateway's back, and a burst of downloads from a new address"
+	cp -r "$DIR/objects/finance-reports" "$DIR/stolen"
+	echo "cp copied the finance-reports directory to $DIR/stolen"
+	t=$(now_ms)
+	python3 - "$port" "$objs" <<'PY'
+import socket, sys
+port, objs = int(sys.argv[1]), sys.argv[2].split(",")
+for obj in objs:
+    s = socket.socket(); s.bind(("127.0.0.66", 0)); s.connect(("127.0.0.1", port))
+    s.sendall(f"GET /finance-reports/{obj} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+    while s.recv(65536):
+        pass
+    s.close()
+print(f"127.0.0.66 downloaded {len(objs)} objects of finance-reports")
 PY
+	$RECORDS "$DIR/audit/burst.json" finance-reports 127.0.0.66 AKIAIOSFODNN7EXAMPLE 2048 "$t" "$objs" svc-reporting
+	echo "(waiting for the audit delivery delay and the correlation window)"
+	sleep 9
+	kill -TERM "$agent"; wait "$agent" || true; agent=""
+	grep -E "finding|stopped" "$DIR/agent.log" || true
 else
-	echo "(not root: the BPF sensor needs CAP_BPF and CAP_PERFMON; run 'sudo make demo' to see it)"
+	say "2-4. the gateway part is passed over"
+	echo "(it needs root for the BPF sensor, s3rver and awscli: run 'sudo make demo')"
 fi
 
-say "3. analyze the bundled CloudTrail sample and ship the findings"
-set +e
-"$GW" analyze --audit "cloudtrail:$SAMPLE" --output "$DIR/report.json" \
-	--collector "http://127.0.0.1:$port"
-rc=$?
-set -e
-[ $rc -eq 0 ] || { echo "demo: analyze failed (exit $rc)" >&2; exit 1; }
+say "5. offline: analyze the bundled CloudTrail sample and ship the findings"
+"$GW" analyze --audit "cloudtrail:$SAMPLE" --output "$DIR/report.json" --collector "http://127.0.0.1:$cport"
 python3 - "$DIR/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 s = r["stats"]
-print(f'{s["files"]} files, {s["events"]} events, {len(r["findings"])} finding(s):')
+print(f'{s["files"]} files, {s["events"]} events, {len(r["findings"])} finding(s), '
+      f'{len(r.get("incidents", []))} incident(s)')
 for f in r["findings"]:
     print(f'  [{f["severity"].upper()}] {f["title"]}: {f["principal"]} made {f["count"]} reads '
           f'({f["bytes"]} bytes) from {f["source_ip"]} between {f["start"]} and {f["end"]} '
           f'on bucket {f["bucket"]} (MITRE {", ".join(f["mitre"])})')
 PY
 
-say "4. what the collector received"
+say "6. what the collector received"
 "$GW" decode "$DIR/store/batches.gwb" > "$DIR/decoded.jsonl"
 python3 - "$DIR/decoded.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     b = json.loads(line)
-    n = len(b["findings"])
-    print(f'batch {b["sequence"]} from agent {b["agent_id"]} ({b["hostname"]}): {n} finding(s)')
+    print(f'batch {b["sequence"]} from agent {b["agent_id"][:12]} ({b["hostname"]}): '
+          f'{len(b["findings"])} finding(s), {len(b.get("incidents", []))} incident(s)')
     for f in b["findings"]:
-        print(f'  {f["rule_id"]}  {f["principal"]}  count={f["count"]}')
+        ev = {e["key"]: e["value"] for e in f.get("evidence", [])}
+        who = f.get("principal") or ev.get("exe") or f.get("source_ip") or ""
+        print(f'  [{f["severity"].upper():8}] {f["rule_id"]:24} {who}  '
+              f'bucket={f.get("bucket", "")} count={f.get("count", 0)}')
+    for i in b.get("incidents", []):
+        print(f'  incident {i.get("classification", "")} score {i.get("score", 0)}')
+        for step in i.get("remediation", [])[:3]:
+            print(f'    - {step}')
 PY
 echo
 echo "demo files in $DIR"

@@ -52,28 +52,7 @@ for _ in $(seq 100); do cport=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)
 
 # CloudTrail records as the cloud would log them, one per object:
 # audit BUCKET IP ACCESSKEY BYTES TIME_MS OBJECTS (GetObject; ListObjects when BYTES is 0)
-audit() {
-	python3 - "$tmp/audit/ct-$(now_ms)-$RANDOM.json" "$@" <<'PY'
-import json, sys, datetime
-path, bucket, ip, key, nbytes, t = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
-objs = sys.argv[7].split(",")
-recs = []
-for i, obj in enumerate(objs):
-    when = datetime.datetime.fromtimestamp((t + i) / 1000, datetime.timezone.utc)
-    user = "gateway" if key.startswith("AKIAGATEWAY") else "client"
-    recs.append({"eventVersion": "1.08", "eventTime": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        "eventSource": "s3.amazonaws.com", "eventName": "GetObject" if nbytes else "ListObjects",
-        "awsRegion": "us-east-1",
-        "sourceIPAddress": ip, "userAgent": "[aws-cli/2.9.19]",
-        "userIdentity": {"type": "IAMUser", "arn": f"arn:aws:iam::123456789012:user/{user}",
-                         "accountId": "123456789012", "accessKeyId": key},
-        "requestParameters": {"bucketName": bucket, "key": obj},
-        "additionalEventData": {"bytesTransferredOut": nbytes},
-        "requestID": f"R{t}{i}", "eventID": f"E{t}{i}", "eventType": "AwsApiCall",
-        "recipientAccountId": "123456789012"})
-json.dump({"Records": recs}, open(path, "w"))
-PY
-}
+audit() { python3 tests/demo/cloudtrail_records.py "$tmp/audit/ct-$(now_ms)-$RANDOM.json" "$@"; }
 
 start_agent() { # $1 = learning seconds
 	"$GW" run --root "$tmp/data" --root "$tmp/mnt" --state-dir "$tmp/state" --interval-sec 1 \
