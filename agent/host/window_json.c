@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "host.h"
-#include "timefmt.h"
+#include "audit/isotime.h"
 
 static const char *const drop_names[HOST_DROP_KINDS] = {
 	"pending_full", "counts_full", "events_full", "conns_full", "verdicts_full", "agent",
@@ -126,8 +126,10 @@ int host_window__write_json(const struct host_window *w, FILE *out)
 
 	if (!root)
 		return -ENOMEM;
-	cJSON_AddStringToObject(root, "window_start", gw_format_time_ms(w->start_ms, ts, sizeof(ts)));
-	cJSON_AddStringToObject(root, "window_end", gw_format_time_ms(w->end_ms, ts, sizeof(ts)));
+	if (iso8601__format(w->start_ms, ts, sizeof(ts)) == 0)
+		cJSON_AddStringToObject(root, "window_start", ts);
+	if (iso8601__format(w->end_ms, ts, sizeof(ts)) == 0)
+		cJSON_AddStringToObject(root, "window_end", ts);
 	cJSON_AddStringToObject(root, "hooks", w->hooks ? w->hooks : "");
 	procs = cJSON_AddArrayToObject(root, "processes");
 	if (!procs || add_processes(procs, w) < 0)
