@@ -394,6 +394,9 @@ static void loop(struct daemon *d)
 		}
 		if (now >= next_pull) {
 			pull(d);
+			/* what was read is remembered at once: a crash does not read it twice */
+			if (local_sources__save(d->srcs) < 0)
+				log_err("failed to save %s", d->sources_path);
 			next_pull += pull_every;
 		}
 		correlator__tick(d->corr, wall_ms());
