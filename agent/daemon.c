@@ -379,6 +379,7 @@ static void loop(struct daemon *d)
 	int64_t pull_every = (int64_t)(d->cfg->pull_interval_sec ? d->cfg->pull_interval_sec : 60) * 1000;
 	int64_t next_window = start + interval, next_pull = start, next_save = start + 60000;
 	int64_t end = d->o->duration_sec ? start + (int64_t)d->o->duration_sec * 1000 : INT64_MAX;
+	int pulled;
 
 	while (!d_stop && now < end) {
 		if (d->sensor)
@@ -392,15 +393,17 @@ static void loop(struct daemon *d)
 			poll_window(d);
 			next_window += interval;
 		}
-		if (now >= next_pull) {
+		pulled = now >= next_pull;
+		if (pulled) {
 			pull(d);
-			/* what was read is remembered at once: a crash does not read it twice */
-			if (local_sources__save(d->srcs) < 0)
-				log_err("failed to save %s", d->sources_path);
 			next_pull += pull_every;
 		}
 		correlator__tick(d->corr, wall_ms());
 		collect_findings(d);
+		/* the files read are remembered once their findings are in the
+		 * spool: a crash neither loses nor reads them twice */
+		if (pulled && local_sources__save(d->srcs) < 0)
+			log_err("failed to save %s", d->sources_path);
 		if (d->ship)
 			shipper__pump(d->ship, 0);
 		if (now >= next_save) {
