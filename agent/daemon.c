@@ -142,7 +142,10 @@ static void hand_over(struct daemon *d, const struct finding *const *f, size_t n
 
 	if (!n || !d->ship)
 		return;
+	/* findings are rare: each goes to disk now rather than wait for a full batch */
 	err = shipper__submit(d->ship, f, n, 0);
+	if (!err)
+		err = shipper__flush(d->ship);
 	if (err < 0)
 		log_err("failed to spool %zu findings: %s", n, strerror(-err));
 }
