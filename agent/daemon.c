@@ -19,6 +19,7 @@
 #include "detect/detect.h"
 #include "host/host.h"
 #include "log.h"
+#include "metrics.h"
 #include "ship/ship.h"
 #include "strpool.h"
 
@@ -106,7 +107,11 @@ static void log_finding(struct daemon *d, const struct finding *f, size_t *cycle
 	for (size_t i = 0; !who && i < f->nevidence; i++)
 		if (strcmp(f->evidence[i].key, "exe") == 0 || strcmp(f->evidence[i].key, "client") == 0)
 			who = f->evidence[i].value;
+	char labels[128];
+
 	d->findings++;
+	if (metrics__labels(labels, sizeof(labels), "rule", f->rule_id, NULL) == 0)
+		metrics__add(M_FINDINGS, labels, 1);
 	if ((*cycle)++ < LOG_FINDINGS_PER_CYCLE)
 		log_warn("finding %s (%s, score %.0f): %s; %s%s%s", f->rule_id,
 			 gw_severity_name(f->severity), f->score, f->title, who ? who : "",
@@ -203,16 +208,47 @@ static int ev_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A source's metrics label: its position and kind, never its text (a URL
+ * may carry a signature). */
+static void source_label(const char *spec, size_t i, char *buf, size_t size)
+{
+	const char *colon = strchr(spec, ':');
+	char name[48];
+	int n = colon && spec[0] != '/' ? (int)(colon - spec) : 4;
+
+	snprintf(name, sizeof(name), "%zu:%.*s", i + 1, n > 16 ? 16 : n, colon && spec[0] != '/' ? spec : "path");
+	if (metrics__labels(buf, size, "source", name, NULL))
+		buf[0] = '\0';
+}
+
+static void source_metrics(size_t i, const char *spec, const struct audit_stats *st, int ok)
+{
+	char labels[96];
+
+	source_label(spec, i, labels, sizeof(labels));
+	metrics__add(M_EVENTS, labels, (double)st->events);
+	metrics__add(M_SKIPPED, labels, (double)st->skipped);
+	if (ok)
+		metrics__set(M_PULL_LAST, labels, (double)wall_ms() / 1000.0);
+}
+
 /* Pull every source, then feed what came in time order. */
 static void pull(struct daemon *d)
 {
 	for (size_t i = 0; i < d->cfg->naudit; i++) {
+		struct audit_stats st = { 0 };
 		int err = local_sources__pull(d->srcs, d->cfg->audit_sources[i], d->pool, keep_event, d,
-					      &d->ast);
+					      &st);
 
 		if (err < 0)
 			log_warn("audit source %zu: pull failed: %s; retried next interval", i + 1,
 				 strerror(-err));
+		source_metrics(i, d->cfg->audit_sources[i], &st, err >= 0);
+		d->ast.events += st.events;
+		d->ast.skipped += st.skipped;
+		d->ast.records += st.records;
+		d->ast.files += st.files;
+		d->ast.files_failed += st.files_failed;
 	}
 	qsort(d->evs, d->nevs, sizeof(*d->evs), ev_cmp);
 	for (size_t i = 0; i < d->nevs; i++) {
@@ -230,13 +266,19 @@ static void poll_window(struct daemon *d)
 		return;
 	if (sensor__poll(d->sensor, &w) < 0)
 		log_warn("host window incomplete");
+	static const char *const kinds[HOST_DROP_KINDS] = {
+		"pending", "counts", "events", "conns", "verdicts", "agent",
+	};
+	char labels[64];
+
 	correlator__host_window(d->corr, &w);
-	for (int k = 0; k < HOST_DROP_KINDS; k++)
-		if (w.drops[k]) {
-			log_warn("the sensor lost %" PRIu64 " updates in this window (kind %d)",
-				 w.drops[k], k);
-			break;
-		}
+	for (int k = 0; k < HOST_DROP_KINDS; k++) {
+		if (!w.drops[k])
+			continue;
+		if (metrics__labels(labels, sizeof(labels), "map", kinds[k], NULL) == 0)
+			metrics__add(M_BPF_DROPS, labels, (double)w.drops[k]);
+		log_warn("the sensor lost %" PRIu64 " updates (%s) in this window", w.drops[k], kinds[k]);
+	}
 }
 
 static void save_state(struct daemon *d)
@@ -407,8 +449,13 @@ static void loop(struct daemon *d)
 		 * spool: a crash neither loses nor reads them twice */
 		if (pulled && local_sources__save(d->srcs) < 0)
 			log_err("failed to save %s", d->sources_path);
-		if (d->ship)
+		if (d->ship) {
+			struct shipper_stats ss;
+
 			shipper__pump(d->ship, 0);
+			shipper__stats(d->ship, &ss);
+			metrics__set(M_SPOOL_DEPTH, NULL, (double)ss.spool_batches);
+		}
 		if (now >= next_save) {
 			save_state(d);
 			next_save += 60000;
@@ -427,7 +474,13 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (open_all(&d) < 0)
 		goto out;
+	metrics__describe_agent();
+	if (cfg->metrics_listen && metrics__start(cfg->metrics_listen) < 0)
+		goto out;
 	startup_summary(&d);
+	if (cfg->nroots && !cfg->ngateway_exes)
+		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "
+			 "the gateway's reads are not compared with the audit log");
 	loop(&d);
 	/* the last window and what the sources hold now */
 	poll_window(&d);
@@ -442,6 +495,7 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		 d.findings, d.ast.events, d.ast.skipped);
 	rc = 0;
 out:
+	metrics__stop();
 	close_all(&d);
 	return rc;
 }

@@ -7,7 +7,8 @@
  *
  * Rules:
  *  - unexpected-reader: a process that is not the gateway (nor allowed) read
- *    object data under a root. Fires from the host window alone.
+ *    object data under a root. Fires from the host window alone; off while
+ *    no gateway process is named.
  *  - unaudited-reads: the gateway read more object data of a bucket than the
  *    audit log accounts for in the same window (none at all, or far less).
  *  - credential-off-gateway: audit events with the gateway's access key or
