@@ -1,0 +1,68 @@
+/* Internal to config.c and config_check.c: the key table and its accessors. */
+#ifndef GW_CONFIG_PRIV_H
+#define GW_CONFIG_PRIV_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+enum val_check {
+	CHK_NONE,
+	CHK_DIR,       /* absolute path */
+	CHK_FILE,      /* absolute path */
+	CHK_SECRET,    /* absolute path of a file holding a secret */
+	CHK_SOURCE,    /* audit source: [cloud:]PATH or URL */
+	CHK_URL,       /* http:// or https:// */
+	CHK_LISTEN,    /* loopback HOST:PORT */
+	CHK_LEVEL,
+	CHK_IP,        /* IP or CIDR */
+	CHK_EXE,       /* absolute path or a bare name */
+	CHK_KEYID,
+};
+
+struct gw_config_field {
+	struct gw_config_key key;  /* first: gw_config__key() returns its address */
+	size_t off;                /* the member (for lists, the array) */
+	size_t noff;               /* lists: the count member */
+	size_t cap;                /* lists: the array's capacity */
+	enum val_check chk;
+	unsigned min, max;         /* GW_CFG_UINT */
+};
+
+extern const struct gw_config_field gw_config_fields[];
+extern const size_t gw_config_nfields;
+
+static inline char **str_at(struct gw_config *c, const struct gw_config_field *f)
+{
+	return (char **)((char *)c + f->off);
+}
+
+static inline size_t *count_at(struct gw_config *c, const struct gw_config_field *f)
+{
+	return (size_t *)((char *)c + f->noff);
+}
+
+static inline unsigned *uint_at(struct gw_config *c, const struct gw_config_field *f)
+{
+	return (unsigned *)((char *)c + f->off);
+}
+
+static inline const char *const *cstr_at(const struct gw_config *c, const struct gw_config_field *f)
+{
+	return (const char *const *)((const char *)c + f->off);
+}
+
+static inline size_t ccount_at(const struct gw_config *c, const struct gw_config_field *f)
+{
+	return *(const size_t *)((const char *)c + f->noff);
+}
+
+static inline int is_url_key(const struct gw_config_field *f)
+{
+	return f->chk == CHK_URL || f->chk == CHK_SOURCE;
+}
+
+/* A URL with user:password@ or a signature/token in its query holds a secret. */
+int gw_config_url_has_secret(const char *v);
+
+#endif

@@ -1,0 +1,260 @@
+/* The configuration: defaults, the INI loader, the flag setter and the checks. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "assert.h"
+#include "config.h"
+
+/* Write text to a fresh temporary file with the given mode; returns its path
+ * in buf (caller unlinks). */
+static int write_tmp(char *buf, size_t len, const char *text, mode_t mode)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(buf, len, "/tmp/gw-test-config-XXXXXX");
+	fd = mkstemp(buf);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	fputs(text, f);
+	fclose(f);
+	return chmod(buf, mode);
+}
+
+TEST(config_defaults)
+{
+	struct gw_config c;
+
+	gw_config__defaults(&c);
+	ASSERT_EQ_STR("/var/lib/gatewatch", c.state_dir);
+	ASSERT_EQ_STR("info", c.log_level);
+	ASSERT(c.metrics_listen == NULL);
+	ASSERT(c.collector_url == NULL);
+	ASSERT_EQ_INT(10, c.interval_sec);
+	ASSERT_EQ_INT(300, c.pull_interval_sec);
+	ASSERT_EQ_INT(100, c.bulk_threshold);
+	ASSERT_EQ_INT(0, c.nroots);
+	ASSERT_EQ_INT(LOG_INFO, gw_config__log_priority(&c));
+	gw_config__free(&c);
+}
+
+TEST(config_load_all_sections)
+{
+	char path[64];
+	struct gw_config c;
+	int err;
+
+	ASSERT_EQ_INT(0, write_tmp(path, sizeof(path),
+		"# comment\n"
+		"[sensor]\nroots = /srv/a, /srv/b\nroots = /srv/c\ninterval_sec = 30\n"
+		"[audit]\nsources = cloudtrail:/var/log/ct\nsources = s3://logs/AWSLogs/\n"
+		"pull_interval_sec = 60\n"
+		"[gateway]\nexes = /usr/local/bin/minio, s3fs\naccess_keys = AKIAEXAMPLE123\n"
+		"ips = 203.0.113.7, 2001:db8::/32\n"
+		"[detect]\nbulk_threshold = 500 ; inline comment\n"
+		"[ship]\ncollector_url = https://collector.example:8443/v1/batches\n"
+		"[agent]\nstate_dir = /tmp\nmetrics_listen = 127.0.0.1:9464\nlog_level = debug\n",
+		0600));
+	gw_config__defaults(&c);
+	err = gw_config__load(&c, path);
+	unlink(path);
+	ASSERT_EQ_INT(0, err);
+	ASSERT_EQ_INT(3, c.nroots);
+	ASSERT_EQ_STR("/srv/b", c.roots[1]);
+	ASSERT_EQ_STR("/srv/c", c.roots[2]);
+	ASSERT_EQ_INT(30, c.interval_sec);
+	ASSERT_EQ_INT(2, c.naudit);
+	ASSERT_EQ_STR("s3://logs/AWSLogs/", c.audit_sources[1]);
+	ASSERT_EQ_INT(2, c.ngateway_exes);
+	ASSERT_EQ_STR("s3fs", c.gateway_exes[1]);
+	ASSERT_EQ_INT(1, c.ngateway_keys);
+	ASSERT_EQ_INT(2, c.ngateway_ips);
+	ASSERT_EQ_INT(500, c.bulk_threshold);
+	ASSERT_EQ_STR("https://collector.example:8443/v1/batches", c.collector_url);
+	ASSERT_EQ_STR("127.0.0.1:9464", c.metrics_listen);
+	ASSERT_EQ_INT(LOG_DEBUG, gw_config__log_priority(&c));
+	ASSERT_EQ_STR(path, c.path);
+	gw_config__free(&c);
+}
+
+static int load_text(const char *text)
+{
+	char path[64];
+	struct gw_config c;
+	int err;
+
+	if (write_tmp(path, sizeof(path), text, 0600))
+		return -999;
+	gw_config__defaults(&c);
+	err = gw_config__load(&c, path);
+	unlink(path);
+	gw_config__free(&c);
+	return err;
+}
+
+TEST(config_load_errors)
+{
+	ASSERT_EQ_INT(-EINVAL, load_text("[sensor]\nrootz = /srv\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[nosuch]\nroots = /srv\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("roots = /srv\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[sensor]\nroots = relative/dir\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[sensor]\ninterval_sec = 0\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[sensor]\ninterval_sec = 10s\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[agent]\nmetrics_listen = 0.0.0.0:9464\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[agent]\nmetrics_listen = 127.0.0.1\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[agent]\nlog_level = loud\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[agent]\nstate_dir =\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[ship]\ncollector_url = ftp://x\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[gateway]\nips = 10.0.0.0/33\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[gateway]\nexes = bin/minio\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[audit]\nsources = cloudtrail:logs\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[sensor]\nthis line has no equals sign\n"));
+	ASSERT_EQ_INT(0, load_text("[agent]\nmetrics_listen = [::1]:9464\n"));
+	ASSERT_EQ_INT(0, load_text("[agent]\nmetrics_listen = localhost:1\n"));
+	ASSERT_EQ_INT(0, load_text(""));
+}
+
+TEST(config_load_missing_file)
+{
+	struct gw_config c;
+
+	gw_config__defaults(&c);
+	ASSERT_EQ_INT(-ENOENT, gw_config__load(&c, "/nonexistent/gatewatch.conf"));
+	gw_config__free(&c);
+}
+
+TEST(config_set_flags)
+{
+	struct gw_config c;
+
+	gw_config__defaults(&c);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "root", "/srv/a"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "roots", "/srv/b,/srv/c"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "sensor.roots", "/srv/d"));
+	ASSERT_EQ_INT(4, c.nroots);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "root", ""));
+	ASSERT_EQ_INT(0, c.nroots);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "interval-sec", "5"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "bulk_threshold", "7"));
+	ASSERT_EQ_INT(5, c.interval_sec);
+	ASSERT_EQ_INT(7, c.bulk_threshold);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "metrics-listen", "127.0.0.1:9000"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "metrics-listen", ""));
+	ASSERT(c.metrics_listen == NULL);
+	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "no-such-flag", "1"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "log-level", "verbose"));
+	ASSERT_EQ_STR("info", c.log_level);
+	gw_config__free(&c);
+}
+
+TEST(config_key_table)
+{
+	const struct gw_config_key *k;
+	size_t n = 0;
+	int have_state = 0;
+
+	for (size_t i = 0; (k = gw_config__key(i)); i++, n++) {
+		ASSERT(k->section && k->name && k->flag && k->help && k->def && k->metavar);
+		if (!strcmp(k->name, "state_dir"))
+			have_state = !strcmp(k->def, "/var/lib/gatewatch");
+	}
+	ASSERT(n >= 18);
+	ASSERT(have_state);
+}
+
+TEST(config_check_secrets)
+{
+	char conf[64], tok[64];
+	char text[256];
+	struct gw_config c;
+	int err;
+
+	ASSERT_EQ_INT(0, write_tmp(tok, sizeof(tok), "s3cret\n", 0644));
+	snprintf(text, sizeof(text), "[ship]\ntoken_file = %s\n[agent]\nstate_dir = /tmp\n", tok);
+	ASSERT_EQ_INT(0, write_tmp(conf, sizeof(conf), text, 0644));
+	gw_config__defaults(&c);
+	ASSERT_EQ_INT(0, gw_config__load(&c, conf));
+	err = gw_config__check(&c);            /* world-readable token file */
+	chmod(tok, 0600);
+	ASSERT_EQ_INT(-EINVAL, err);
+	ASSERT_EQ_INT(0, gw_config__check(&c));
+	/* A SAS signature in a URL makes the file itself a secret. */
+	ASSERT_EQ_INT(0, gw_config__set(&c, "audit",
+		"azure:https://acct.blob.core.windows.net/insights-logs?sv=2022&sig=abc%2B"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__check(&c));
+	c.file_mode = S_IFREG | 0640;
+	ASSERT_EQ_INT(0, gw_config__check(&c));
+	gw_config__free(&c);
+	unlink(conf);
+	unlink(tok);
+}
+
+TEST(config_read_secret)
+{
+	char tok[64];
+	char *s = NULL;
+
+	ASSERT_EQ_INT(0, write_tmp(tok, sizeof(tok), "tok-123 \n", 0600));
+	ASSERT_EQ_INT(0, gw_config__read_secret(tok, &s));
+	ASSERT_EQ_STR("tok-123", s);
+	free(s);
+	chmod(tok, 0644);
+	ASSERT_EQ_INT(-EPERM, gw_config__read_secret(tok, &s));
+	ASSERT(s == NULL);
+	unlink(tok);
+}
+
+TEST(config_check_paths)
+{
+	struct gw_config c;
+
+	gw_config__defaults(&c);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "state-dir", "/tmp/gw-no-such-state"));
+	ASSERT_EQ_INT(0, gw_config__check(&c));     /* parent exists: created at start */
+	ASSERT_EQ_INT(0, gw_config__set(&c, "root", "/nonexistent/bucket-root"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__check(&c));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "root", ""));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "cert-file", "/etc/hostname"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__check(&c)); /* cert without key */
+	gw_config__free(&c);
+}
+
+/* The shipped file documents every key, commented out, with its default,
+ * under its own section, and loads as it is. */
+TEST(config_shipped_file_documents_every_key)
+{
+	const char *path = "packaging/gatewatch.conf";
+	const struct gw_config_key *k;
+	char line[512], section[64] = "", want[256];
+	struct gw_config c;
+
+	for (size_t i = 0; (k = gw_config__key(i)); i++) {
+		FILE *f = fopen(path, "r");
+		int found = 0;
+
+		ASSERT(f != NULL);
+		snprintf(want, sizeof(want), "#%s =%s%s\n", k->name, k->def[0] ? " " : "", k->def);
+		while (fgets(line, sizeof(line), f)) {
+			if (line[0] == '[')
+				snprintf(section, sizeof(section), "%.*s", (int)strcspn(line + 1, "]"),
+					 line + 1);
+			else if (!strcmp(line, want) && !strcmp(section, k->section))
+				found = 1;
+		}
+		fclose(f);
+		if (!found)
+			FAIL_AT("%s: no line '#%s = %s' in [%s]", path, k->name, k->def, k->section);
+	}
+	gw_config__defaults(&c);
+	ASSERT_EQ_INT(0, gw_config__load(&c, path));
+	gw_config__free(&c);
+}
