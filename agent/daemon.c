@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "detect/correlate.h"
 #include "detect/detect.h"
+#include "host/caps.h"
 #include "host/host.h"
 #include "log.h"
 #include "metrics.h"
@@ -477,6 +478,15 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 	metrics__describe_agent();
 	if (cfg->metrics_listen && metrics__start(cfg->metrics_listen) < 0)
 		goto out;
+	/* everything privileged is done: keep only what reading needs */
+	if (geteuid() == 0 || caps__effective()) {
+		int err = caps__drop_except(GW_CAPS_KEEP);
+
+		if (err)
+			log_warn("failed to drop capabilities: %s", strerror(-err));
+		else
+			log_info("capabilities reduced to %#" PRIx64, caps__effective());
+	}
 	startup_summary(&d);
 	if (cfg->nroots && !cfg->ngateway_exes)
 		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "

@@ -110,7 +110,7 @@ sleep $((SLOT + DELAY + 3))
 stop_agent
 
 "$GW" decode "$tmp/store/batches.gwb" > "$tmp/decoded.jsonl" || { echo "FAIL: decode"; exit 1; }
-python3 - "$tmp/decoded.jsonl" "$phase1" "$tmp/copied" <<'PY'
+python3 - "$tmp/decoded.jsonl" "$phase1" "$tmp/agent.log" <<'PY'
 import json, sys
 fs = [f for l in open(sys.argv[1]) for f in json.loads(l)["findings"]]
 phase1 = int(sys.argv[2])
@@ -136,6 +136,8 @@ results = [
     check("new-client: 127.0.0.9 with its reads, not the known 127.0.0.1",
           len(nc) == 1 and nc[0]["source_ip"] == "127.0.0.9" and int(nc[0]["count"]) == 2,
           [(f["source_ip"], f["count"]) for f in nc]),
+    check("the agent kept only DAC_READ_SEARCH and SYS_PTRACE after attach",
+          "capabilities reduced to 0x80004" in open(sys.argv[3]).read(), "see the agent log"),
     check("the first run's finding survived the restart, nothing doubled",
           phase1 >= 1 and len(ids) == len(set(ids)), f"{phase1} before the restart, {len(ids)} ids, {len(set(ids))} distinct"),
 ]
