@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "ship/collect_tls.h"
 #include "ship/store.h"
 #include "ship/wire.h"
 
@@ -37,6 +38,8 @@ struct collector {
 	char token[TOKEN_MAX];
 	size_t token_len;         /* 0: no token required */
 	size_t max_body;
+	struct collect_tls tls;   /* PEM text when serving HTTPS */
+	bool client_cert;         /* --client-ca: every request needs a valid one */
 };
 
 struct upload {
@@ -314,6 +317,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
 
 	(void)version;
+	if (!*con_cls && c->client_cert) {
+		char why[256];
+
+		if (collect_tls__verify_client(conn, why, sizeof(why)) < 0) {
+			if (log_ok())
+				log_warn("refused a request: %s", why);
+			return respond_text(conn, MHD_HTTP_FORBIDDEN, "%s\n", why);
+		}
+	}
 	if (*con_cls) {
 		if (*upload_data_size) {
 			post_data(c, *con_cls, upload_data, *upload_data_size);
@@ -384,6 +396,9 @@ static void usage(FILE *out)
 		"  --token-file FILE    require 'Authorization: Bearer TOKEN', TOKEN being\n"
 		"                       FILE's content (default: no token)\n"
 		"  --max-body BYTES     largest batch accepted (default %u)\n"
+		"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
+		"  --tls-key FILE       and its PEM private key\n"
+		"  --client-ca FILE     require client certificates signed by these PEM CAs\n"
 		"  -h, --help           this text\n", DEFAULT_MAX_BODY);
 }
 
@@ -452,6 +467,7 @@ static int read_token(struct collector *c, const char *path)
 
 struct collect_args {
 	const char *listen, *store, *token_file;
+	const char *tls_cert, *tls_key, *client_ca;
 	struct sockaddr_storage addr;
 };
 
@@ -463,6 +479,9 @@ static int parse_args(int argc, char **argv, struct collect_args *a, struct coll
 		{ "store", required_argument, NULL, 's' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "max-body", required_argument, NULL, 'm' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "client-ca", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -475,6 +494,9 @@ static int parse_args(int argc, char **argv, struct collect_args *a, struct coll
 		case 'l': a->listen = optarg; break;
 		case 's': a->store = optarg; break;
 		case 't': a->token_file = optarg; break;
+		case 'C': a->tls_cert = optarg; break;
+		case 'K': a->tls_key = optarg; break;
+		case 'A': a->client_ca = optarg; break;
 		case 'm':
 			errno = 0;
 			v = strtoull(optarg, &end, 10);
@@ -503,6 +525,21 @@ static int parse_args(int argc, char **argv, struct collect_args *a, struct coll
 		log_err("bad --listen '%s': expected ADDR:PORT with a numeric address", a->listen);
 		return GW_EXIT_USAGE;
 	}
+	if (!a->tls_cert != !a->tls_key || (a->client_ca && !a->tls_cert)) {
+		log_err("collect: --tls-cert and --tls-key go together, and --client-ca needs them");
+		return GW_EXIT_USAGE;
+	}
+	if (a->tls_cert) {
+		const char *bad;
+
+		err = collect_tls__load(&c->tls, a->tls_cert, a->tls_key, a->client_ca, &bad);
+		if (err) {
+			log_err("cannot use %s: %s", bad,
+				err == -EINVAL ? "not a PEM file" : strerror(-err));
+			return GW_EXIT_USAGE;
+		}
+		c->client_cert = a->client_ca != NULL;
+	}
 	if (a->token_file && (err = read_token(c, a->token_file)) < 0) {
 		log_err("cannot use --token-file %s: %s", a->token_file,
 			err == -EINVAL ? "empty or not a text token" : strerror(-err));
@@ -517,14 +554,27 @@ static struct MHD_Daemon *start(struct collector *c, const struct collect_args *
 
 	if (a->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, c,
+	if (c->tls.cert)
+		return MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_request, c,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, c,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&a->addr,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)16,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, c,
+				MHD_OPTION_HTTPS_MEM_CERT, c->tls.cert,
+				MHD_OPTION_HTTPS_MEM_KEY, c->tls.key,
+				c->tls.ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, c->tls.ca,
+				MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, c,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, c,
+				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&a->addr,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, c,
 				MHD_OPTION_END);
 }
 
@@ -593,6 +643,7 @@ out:
 		MHD_stop_daemon(d);
 	store__close(c->store);
 	dedup__free(c->dedup);
+	collect_tls__free(&c->tls);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return rc;

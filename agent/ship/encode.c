@@ -115,7 +115,7 @@ static gatewatch_v1_Cloud cloud_to_pb(int cloud)
 	return (gatewatch_v1_Cloud)cloud;
 }
 
-static void finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)
+void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)
 {
 	size_t n;
 
@@ -170,7 +170,7 @@ int ship__encode_batch(const struct batch_meta *meta, const struct finding *cons
 	ship__copy_str(b->hdr.agent_version, sizeof(b->hdr.agent_version), meta->agent_version);
 	b->hdr.sequence = meta->sequence;
 	for (size_t i = 0; i < n; i++)
-		finding_to_pb(findings[i], &b->findings[i]);
+		ship__finding_to_pb(findings[i], &b->findings[i]);
 	b->nfindings = n;
 	err = ship_batch__encode(b, buf, len);
 	ship_batch__free(b);

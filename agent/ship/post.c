@@ -15,6 +15,7 @@
 #include "ship/wire.h"
 
 #define POST_PATH "/v1/batches"
+#define OTLP_PATH "/v1/logs"
 #define RESP_MAX (64 * 1024)
 #define BACKOFF_CAP_MS 30000u
 
@@ -52,7 +53,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 }
 
 /* url with POST_PATH appended when it names no path. */
-static char *post_url(const char *url)
+static char *post_url(const char *url, const char *defpath)
 {
 	const char *host = strstr(url, "://"), *path;
 	size_t n = strlen(url);
@@ -67,7 +68,7 @@ static char *post_url(const char *url)
 		return strdup(url);
 	if (path)
 		n--;   /* a lone trailing '/' */
-	if (asprintf(&out, "%.*s%s", (int)n, url, POST_PATH) < 0)
+	if (asprintf(&out, "%.*s%s", (int)n, url, defpath) < 0)
 		return NULL;
 	return out;
 }
@@ -94,7 +95,7 @@ static void redact_url(const char *url, char *out, size_t cap)
 
 /* One attempt. 0 acked, -EAGAIN retryable, other negative errno final. */
 static int post_once(CURL *c, struct resp *r, uint64_t sequence, char *why, size_t whylen,
-		     long *retry_after_ms)
+		     long *retry_after_ms, int otlp)
 {
 	gatewatch_v1_BatchAck ack = gatewatch_v1_BatchAck_init_zero;
 	pb_istream_t s;
@@ -112,7 +113,9 @@ static int post_once(CURL *c, struct resp *r, uint64_t sequence, char *why, size
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
 		*retry_after_ms = ra > 300 ? 300000 : (long)ra * 1000;
-	if (code != 200) {
+	if (otlp && code >= 200 && code < 300)
+		return 0;
+	if (code != 200 || otlp) {
 		snprintf(why, whylen, "HTTP %ld", code);
 		if (code == 408 || code == 429 || code >= 500)
 			return -EAGAIN;
@@ -190,6 +193,12 @@ static int setup(CURL *c, const char *url, const uint8_t *buf, size_t len,
 	SET(CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, r);
+	if (o->ca_file)
+		SET(CURLOPT_CAINFO, o->ca_file);
+	if (o->cert_file)
+		SET(CURLOPT_SSLCERT, o->cert_file);
+	if (o->key_file)
+		SET(CURLOPT_SSLKEY, o->key_file);
 #undef SET
 	return rc == CURLE_OK ? 0 : -EINVAL;
 }
@@ -217,7 +226,7 @@ int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t se
 		snprintf(why, sizeof(why), "cannot initialize libcurl");
 		goto out;
 	}
-	full = post_url(url);
+	full = post_url(url, o.otlp ? OTLP_PATH : POST_PATH);
 	if (!full) {
 		snprintf(why, sizeof(why), "not an http(s) URL");
 		goto out;
@@ -235,7 +244,7 @@ int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t se
 	for (attempt = 1; attempt <= attempts; attempt++) {
 		if (attempt > 1)
 			backoff(&o, attempt - 1, retry_after, &seed);
-		err = post_once(c, r, sequence, why, sizeof(why), &retry_after);
+		err = post_once(c, r, sequence, why, sizeof(why), &retry_after, o.otlp);
 		if (err != -EAGAIN)
 			break;
 		log_warn("batch %llu to %s: %s (attempt %d of %d)", (unsigned long long)sequence,
@@ -262,4 +271,89 @@ int ship__post(const char *url, const uint8_t *buf, size_t len, uint64_t sequenc
 	       int attempts)
 {
 	return ship__post_opts(url, buf, len, sequence, attempts, NULL);
+}
+
+struct ship_conn {
+	CURL *curl;
+	struct curl_slist *hdrs;
+	struct resp *r;
+	char *url;
+	int otlp;
+	char shown[512];
+	char errbuf[CURL_ERROR_SIZE];   /* curl's detailed reason */
+};
+
+void ship_conn__free(struct ship_conn *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->hdrs);
+	free(c->r);
+	free(c->url);
+	free(c);
+}
+
+struct ship_conn *ship_conn__new(const char *url, const struct ship_post_opts *opts)
+{
+	struct ship_conn *c = calloc(1, sizeof(*c));
+	struct ship_post_opts o;
+	int err = ENOMEM;
+
+	if (!c)
+		return NULL;
+	if (opts)
+		o = *opts;
+	else
+		ship_post_opts__defaults(&o);
+	c->otlp = o.otlp;
+	redact_url(url, c->shown, sizeof(c->shown));
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK) {
+		err = EIO;
+		goto fail;
+	}
+	c->url = post_url(url, o.otlp ? OTLP_PATH : POST_PATH);
+	if (!c->url) {
+		err = errno == EINVAL ? EINVAL : ENOMEM;
+		goto fail;
+	}
+	c->curl = curl_easy_init();
+	c->hdrs = headers(&o);
+	c->r = malloc(sizeof(*c->r));
+	if (!c->curl || !c->hdrs || !c->r)
+		goto fail;
+	/* The body is set per post; setup() needs one to start with. */
+	if (setup(c->curl, c->url, (const uint8_t *)"", 0, &o, c->hdrs, c->r) < 0 ||
+	    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf) != CURLE_OK) {
+		err = EINVAL;
+		goto fail;
+	}
+	return c;
+fail:
+	ship_conn__free(c);
+	errno = err;
+	return NULL;
+}
+
+int ship_conn__post(struct ship_conn *c, const uint8_t *buf, size_t len, uint64_t sequence,
+		    char *why, size_t whylen, long *retry_after_ms)
+{
+	int err;
+
+	if (curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, buf) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len) != CURLE_OK) {
+		snprintf(why, whylen, "cannot set up the request");
+		return -EINVAL;
+	}
+	c->errbuf[0] = '\0';
+	err = post_once(c->curl, c->r, sequence, why, whylen, retry_after_ms, c->otlp);
+	if (err && c->errbuf[0])
+		snprintf(why, whylen, "%s", c->errbuf);
+	return err;
+}
+
+const char *ship_conn__shown(const struct ship_conn *c)
+{
+	return c->shown;
 }

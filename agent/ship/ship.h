@@ -41,6 +41,10 @@ struct ship_post_opts {
 	long connect_timeout_ms;    /* default 5000 */
 	long timeout_ms;            /* whole request, default 30000 */
 	unsigned int backoff_ms;    /* first retry delay, doubling, default 500 */
+	const char *ca_file;        /* PEM CAs to verify the server (default: system) */
+	const char *cert_file;      /* PEM client certificate for mutual TLS */
+	const char *key_file;       /* its PEM private key */
+	int otlp;                   /* OTLP/HTTP: default path /v1/logs, any 2xx acks */
 };
 
 void ship_post_opts__defaults(struct ship_post_opts *o);
@@ -51,5 +55,80 @@ void ship_post_opts__defaults(struct ship_post_opts *o);
  * -EPROTO otherwise). -ETIMEDOUT when the attempts ran out. */
 int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t sequence,
 		    int attempts, const struct ship_post_opts *opts);
+
+/* One collector (or OTLP endpoint) connection, kept alive across posts.
+ * Strings in opts are copied. NULL with errno set on failure. */
+struct ship_conn;
+
+struct ship_conn *ship_conn__new(const char *url, const struct ship_post_opts *opts);
+void ship_conn__free(struct ship_conn *c);
+/* One attempt, no retry and no logging: 0 when acknowledged (for OTLP: any
+ * 2xx), -EAGAIN when worth retrying, -EACCES (401/403), -EMSGSIZE (413),
+ * -EPROTO (another answer). why[whylen] gets the reason; *retry_after_ms the
+ * server's Retry-After (0: none). */
+int ship_conn__post(struct ship_conn *c, const uint8_t *buf, size_t len, uint64_t sequence,
+		    char *why, size_t whylen, long *retry_after_ms);
+/* The URL without credentials or query, for log lines. */
+const char *ship_conn__shown(const struct ship_conn *c);
+
+/* The shipper: findings -> durable spool -> collector and/or OTLP.
+ *
+ * shipper__submit() encodes findings into batches of opts.batch_max and writes
+ * each full batch to the spool in state_dir/spool with the next sequence
+ * number (fsync, atomic rename, CRC; see spool.h) before it returns; a partial
+ * batch waits up to opts.batch_ms for more (shipper__flush() spools it now).
+ * shipper__pump() sends spooled batches, oldest first, and removes each only
+ * after the collector acknowledged its sequence (and the OTLP endpoint
+ * answered 2xx), retrying with exponential backoff and jitter. Not
+ * thread-safe: one thread drives a shipper.
+ *
+ * The cursor is the caller's input position: shipper__submit(..., cursor)
+ * records it once all findings of that call are in the spool, and
+ * shipper__cursor() returns the last recorded one after a restart, so the
+ * caller resumes where the spool ends and nothing is spooled twice. */
+struct shipper_opts {
+	const char *state_dir;      /* required; the spool lives in state_dir/spool */
+	const char *collector_url;  /* FindingBatch POSTs; NULL: OTLP only */
+	const char *otlp_url;       /* OTLP/HTTP logs; NULL: none */
+	const char *ca_file, *cert_file, *key_file;
+	const char *token_file;     /* bearer token for the collector; never logged */
+	const char *agent_id;       /* NULL: /etc/machine-id */
+	size_t batch_max;           /* findings per batch, 1..SHIP_MAX_FINDINGS, default 64 */
+	unsigned int batch_ms;      /* a partial batch waits at most this, default 5000 */
+	uint64_t spool_cap;         /* bytes, default 256 MiB */
+	long connect_timeout_ms;    /* default 5000 */
+	long timeout_ms;            /* per request, default 30000 */
+	unsigned int backoff_ms;    /* first retry delay, default 200 */
+	unsigned int backoff_max_ms; /* default 30000 */
+};
+
+struct shipper_stats {
+	uint64_t findings_spooled, batches_spooled;
+	uint64_t batches_sent;      /* acknowledged and removed */
+	uint64_t duplicates;        /* acknowledged as already stored */
+	uint64_t retries;           /* failed attempts */
+	uint64_t rejected;          /* batches the collector refused for good (set aside) */
+	uint64_t spool_batches, spool_bytes, spool_dropped, spool_corrupt;
+};
+
+struct shipper;
+
+void shipper_opts__defaults(struct shipper_opts *o);
+/* Returns 0 or a negative errno (logged, naming the file at fault). On
+ * success *out is owned by the caller. */
+int shipper__new(const struct shipper_opts *o, struct shipper **out);
+/* Flushes a partial batch to the spool (not sent) and frees. NULL is fine. */
+void shipper__free(struct shipper *s);
+int shipper__submit(struct shipper *s, const struct finding *const *findings, size_t n,
+		    uint64_t cursor);
+int shipper__flush(struct shipper *s);
+/* Send for at most timeout_ms (0: one pass over what is due, without
+ * waiting). Returns the number of batches acknowledged, or a negative errno
+ * on a local failure (the spool cannot be read). */
+int shipper__pump(struct shipper *s, int timeout_ms);
+uint64_t shipper__cursor(const struct shipper *s);
+/* Batches in the spool plus a partial one in memory. */
+size_t shipper__backlog(const struct shipper *s);
+void shipper__stats(const struct shipper *s, struct shipper_stats *st);
 
 #endif

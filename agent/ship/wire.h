@@ -47,6 +47,15 @@ int ship_batch__identity(const uint8_t *buf, size_t len, gatewatch_v1_BatchIdent
 /* Write b as one JSON line (with '\n'). Returns 0 or -EIO. */
 int ship_batch__write_json(FILE *out, const struct ship_batch *b);
 
+/* Encode b as an OTLP/HTTP ExportLogsServiceRequest: one LogRecord per
+ * finding and incident (see otlp.c). *buf is malloc'd and owned by the
+ * caller. Returns 0, -E2BIG or -ENOMEM. */
+int ship_otlp__encode(const struct ship_batch *b, uint8_t **buf, size_t *len);
+
+struct finding;
+/* A finding as its protobuf message, strings cut to the schema's bounds. */
+void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m);
+
 /* Copy src into dst[cap] (NUL-terminated), cutting an over-long string at a
  * UTF-8 character boundary. NULL copies as "". Returns 1 if truncated. */
 int ship__copy_str(char *dst, size_t cap, const char *src);
