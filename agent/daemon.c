@@ -19,6 +19,7 @@
 #include "detect/detect.h"
 #include "host/caps.h"
 #include "host/host.h"
+#include "clock.h"
 #include "log.h"
 #include "metrics.h"
 #include "ship/ship.h"
@@ -57,22 +58,6 @@ static void on_hup(int sig)
 {
 	(void)sig;
 	d_reload = 1;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int path_in(char *dst, size_t size, const char *dir, const char *name)
@@ -230,7 +215,7 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 	metrics__add(M_EVENTS, labels, (double)st->events);
 	metrics__add(M_SKIPPED, labels, (double)st->skipped);
 	if (ok)
-		metrics__set(M_PULL_LAST, labels, (double)wall_ms() / 1000.0);
+		metrics__set(M_PULL_LAST, labels, (double)gw_wall_ms() / 1000.0);
 }
 
 /* Pull every source, then feed what came in time order. */
@@ -356,7 +341,7 @@ static int open_all(struct daemon *d)
 	correlate_opts_from(&co, d->cfg, d->o);
 	d->pool = strpool__new();
 	d->det = detector__new(&dc);
-	d->corr = correlator__new(&co, wall_ms());
+	d->corr = correlator__new(&co, gw_wall_ms());
 	d->srcs = local_sources__new(d->sources_path);
 	if (!d->pool || !d->det || !d->corr || !d->srcs)
 		return -ENOMEM;
@@ -420,7 +405,7 @@ static void reload(struct daemon *d)
 
 static void loop(struct daemon *d)
 {
-	int64_t start = mono_ms(), now = start;
+	int64_t start = gw_mono_ms(), now = start;
 	int64_t interval = (int64_t)(d->cfg->interval_sec ? d->cfg->interval_sec : 10) * 1000;
 	int64_t pull_every = (int64_t)(d->cfg->pull_interval_sec ? d->cfg->pull_interval_sec : 60) * 1000;
 	int64_t next_window = start + interval, next_pull = start, next_save = start + 60000;
@@ -432,7 +417,7 @@ static void loop(struct daemon *d)
 			sensor__wait(d->sensor, 200);
 		else
 			usleep(200000);
-		now = mono_ms();
+		now = gw_mono_ms();
 		if (d_reload)
 			reload(d);
 		if (now >= next_window) {
@@ -444,7 +429,7 @@ static void loop(struct daemon *d)
 			pull(d);
 			next_pull += pull_every;
 		}
-		correlator__tick(d->corr, wall_ms());
+		correlator__tick(d->corr, gw_wall_ms());
 		collect_findings(d);
 		/* the files read are remembered once their findings are in the
 		 * spool: a crash neither loses nor reads them twice */

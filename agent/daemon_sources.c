@@ -1,7 +1,6 @@
 /* See daemon.h: local audit sources read incrementally. The state file
  * holds one line per file read: its size, its mtime and its path. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "audit/audit_internal.h"
 #include "daemon.h"
 #include "log.h"
+#include "state/atomic.h"
 
 /* Files remembered at most: older ones are forgotten first (and are then
  * out of the window anyway). */
@@ -121,35 +121,24 @@ void local_sources__free(struct local_sources *ls)
 	free(ls);
 }
 
-int local_sources__save(struct local_sources *ls)
+static int write_files(FILE *f, const void *ctx)
 {
-	char tmp[4200];
-	FILE *f;
-	int fd, err = 0;
+	const struct local_sources *ls = ctx;
 
-	if (!ls->dirty)
-		return 0;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", ls->state_path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
 	for (size_t i = 0; i < ls->n; i++)
 		fprintf(f, "%" PRIu64 " %" PRId64 " %s\n", ls->files[i].size, ls->files[i].mtime,
 			ls->files[i].path);
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, ls->state_path) < 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	else
+	return ferror(f) ? -EIO : 0;
+}
+
+int local_sources__save(struct local_sources *ls)
+{
+	int err;
+
+	if (!ls->dirty)
+		return 0;
+	err = atomic_write(ls->state_path, 0600, write_files, ls);
+	if (!err)
 		ls->dirty = 0;
 	return err;
 }

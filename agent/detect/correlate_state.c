@@ -1,7 +1,6 @@
 /* The correlator's known clients: a bounded set of addresses with the time
  * each was last seen, kept across restarts in a small text file. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "correlate_priv.h"
 #include "log.h"
+#include "state/atomic.h"
 
 #define NSLOTS (CORR_MAX_CLIENTS * 2)
 
@@ -130,34 +130,20 @@ int correlator__load(struct correlator *c, const char *path)
 	return 0;
 }
 
-int correlator__save(const struct correlator *c, const char *path)
+static int write_state(FILE *f, const void *ctx)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd, err = 0;
+	const struct correlator *c = ctx;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
 	fprintf(f, "created %" PRId64 "\n", c->created_ms);
 	for (size_t i = 0; i < c->nendpoints; i++)
 		fprintf(f, "endpoint %s %u\n", c->endpoints[i].addr, c->endpoints[i].port);
 	for (size_t i = 0; i < NSLOTS; i++)
 		if (c->clients[i].last_ms)
 			fprintf(f, "%s %" PRId64 "\n", c->clients[i].addr, c->clients[i].last_ms);
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path) < 0)
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return ferror(f) ? -EIO : 0;
+}
+
+int correlator__save(const struct correlator *c, const char *path)
+{
+	return atomic_write(path, 0600, write_state, c);
 }

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "host.h"
+#include "clock.h"
 #include "log.h"
 #include "reads.h"
 
@@ -66,19 +67,11 @@ static int parse_u32(const char *flag, const char *s, unsigned long min, unsigne
 	return 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Serve the sensor's events until `deadline` (monotonic ms) or a signal. */
 static void wait_until(struct sensor *s, int64_t deadline)
 {
 	for (;;) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - gw_mono_ms();
 
 		if (host_stop || left <= 0)
 			return;
@@ -89,14 +82,14 @@ static void wait_until(struct sensor *s, int64_t deadline)
 
 static int run_windows(struct sensor *s, FILE *out, unsigned long interval, unsigned long duration)
 {
-	int64_t start = mono_ms(), next = start + (int64_t)interval * 1000;
+	int64_t start = gw_mono_ms(), next = start + (int64_t)interval * 1000;
 	int64_t end = duration ? start + (int64_t)duration * 1000 : INT64_MAX;
 	struct host_window w;
 	int last = 0;
 
 	while (!last) {
 		wait_until(s, next < end ? next : end);
-		last = host_stop || mono_ms() >= end;
+		last = host_stop || gw_mono_ms() >= end;
 		if (sensor__poll(s, &w) < 0 && w.nreads == 0)
 			log_warn("poll failed; the window is empty");
 		if (host_window__write_json(&w, out) < 0) {

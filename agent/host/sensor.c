@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sensor_priv.h"
 /* The generated skeleton casts away const in its embedded object. */
@@ -42,14 +43,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	/* libbpf's warnings while probing are expected; the fallback is logged. */
 	gw_vlog(level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG, fmt, ap);
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The ring buffer and BTF we rely on arrived in 5.8. */
@@ -366,7 +359,7 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 		log_err("failed to open the BPF ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	s->last_poll_ms = now_ms();
+	s->last_poll_ms = gw_wall_ms();
 	log_info("sensor attached: hooks=%s roots=%zu max_counts=%u max_conns=%u samples=%u",
 		 s->hooks, s->nroots, opts->max_counts, opts->max_conns, opts->samples);
 	return s;

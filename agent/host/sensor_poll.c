@@ -8,20 +8,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sensor_priv.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
 #include "reads.skel.h"
 #pragma GCC diagnostic pop
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint64_t ns_to_ticks(const struct sensor *s, uint64_t ns)
 {
@@ -317,7 +310,7 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	s->gen++;
 	s->skel->bss->window_id = s->gen;
 	w->start_ms = s->last_poll_ms;
-	w->end_ms = now_ms();
+	w->end_ms = gw_wall_ms();
 	s->last_poll_ms = w->end_ms;
 	sensor__refresh_mounts(s);
 	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
