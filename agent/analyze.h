@@ -14,8 +14,13 @@ struct analyze_report {
 	size_t nsources;
 	const struct audit_stats *st;
 	uint64_t events_analyzed;     /* after the bucket and time filters */
+	uint64_t events_baseline;     /* before the window: baselines only */
 	const struct finding *const *findings;
 	size_t nfindings;
+	const struct incident *const *incidents;
+	size_t nincidents;
+	struct detector_stats dstats;
+	double detect_sec;            /* time spent feeding the detector */
 };
 
 /* The report as pretty-printed JSON: malloc'd, owned by the caller; NULL

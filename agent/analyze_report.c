@@ -99,7 +99,115 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "digests", (double)r->st->digests);
 	err |= add_num(s, "bytes", (double)r->st->bytes);
 	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
+	err |= add_num(s, "events_baseline", (double)r->events_baseline);
 	return err ? -ENOMEM : 0;
+}
+
+/* What the detector kept and let go, and what it cost. */
+static int add_detector(cJSON *root, const struct analyze_report *r)
+{
+	cJSON *s = cJSON_AddObjectToObject(root, "detector");
+	const struct detector_stats *d = &r->dstats;
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	err |= add_num(s, "events", (double)d->events);
+	err |= add_num(s, "dropped", (double)d->dropped);
+	err |= add_num(s, "identities", (double)d->identities);
+	err |= add_num(s, "entities_dropped", (double)d->entities_dropped);
+	err |= add_num(s, "seen_dropped", (double)d->seen_dropped);
+	err |= add_num(s, "findings", (double)d->findings);
+	err |= add_num(s, "findings_dropped", (double)d->findings_dropped);
+	err |= add_num(s, "findings_before_window", (double)d->findings_before);
+	err |= add_num(s, "findings_allowed", (double)d->findings_allowed);
+	err |= add_num(s, "findings_normal", (double)d->findings_normal);
+	err |= add_num(s, "intel_prefixes", (double)d->intel_prefixes);
+	err |= add_num(s, "incidents", (double)r->nincidents);
+	err |= add_num(s, "state_bytes", (double)d->state_bytes);
+	err |= add_num(s, "seconds", r->detect_sec);
+	return err ? -ENOMEM : 0;
+}
+
+static int add_kvs(cJSON *o, const char *name, const struct gw_kv *kv, size_t n)
+{
+	cJSON *ev = cJSON_AddObjectToObject(o, name);
+
+	if (!ev)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (add_str(ev, kv[i].key, kv[i].value) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int add_strs(cJSON *o, const char *name, char *const *v, size_t n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!cJSON_AddItemToArray(a, cJSON_CreateString(v[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* One line of the timeline per finding, in time order. */
+static int add_timeline(cJSON *o, const struct incident *in)
+{
+	cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
+	int err = 0;
+
+	if (!tl)
+		return -ENOMEM;
+	for (size_t i = 0; i < in->nfindings && !err; i++) {
+		const struct finding *f = in->findings[i];
+		cJSON *e = cJSON_CreateObject();
+
+		if (!e || !cJSON_AddItemToArray(tl, e))
+			return -ENOMEM;
+		err |= add_time(e, "time", f->start_ms);
+		err |= add_time(e, "end", f->end_ms);
+		err |= add_str(e, "finding_id", f->id);
+		err |= add_str(e, "rule_id", f->rule_id);
+		err |= add_str(e, "title", f->title);
+		err |= add_str(e, "severity", gw_severity_name(f->severity));
+		err |= add_num(e, "score", f->score);
+		err |= add_str(e, "source_ip", f->source_ip);
+		err |= add_str(e, "region", f->region);
+		err |= add_num(e, "count", (double)f->count);
+		err |= add_kvs(e, "evidence", f->evidence, f->nevidence);
+	}
+	return err ? -ENOMEM : 0;
+}
+
+static cJSON *incident_json(const struct incident *in)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	err |= add_str(o, "id", in->id);
+	err |= add_num(o, "score", in->score);
+	err |= add_str(o, "severity", gw_severity_name(in->severity));
+	err |= add_str(o, "classification", in->classification);
+	err |= add_str(o, "principal", in->principal);
+	err |= add_str(o, "access_key", in->access_key);
+	err |= cJSON_AddBoolToObject(o, "access_key_long_term", in->key_long_term) ? 0 : -ENOMEM;
+	err |= add_time(o, "start", in->start_ms);
+	err |= add_time(o, "end", in->end_ms);
+	err |= add_num(o, "findings", (double)in->nfindings);
+	err |= add_kvs(o, "evidence", in->evidence, in->nevidence);
+	err |= add_strs(o, "remediation", in->remediation, in->nremediation);
+	err |= add_strs(o, "related_principals", in->related, in->nrelated);
+	err |= add_timeline(o, in);
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
 }
 
 char *analyze_report__json(const struct analyze_report *r)
@@ -124,8 +232,12 @@ char *analyze_report__json(const struct analyze_report *r)
 	for (size_t i = 0; i < r->nfindings; i++)
 		if (!cJSON_AddItemToArray(fs, finding_json(r->findings[i])))
 			goto out;
-	if (!cJSON_AddArrayToObject(root, "incidents"))
+	fs = cJSON_AddArrayToObject(root, "incidents");
+	if (!fs || add_detector(root, r) < 0)
 		goto out;
+	for (size_t i = 0; i < r->nincidents; i++)
+		if (!cJSON_AddItemToArray(fs, incident_json(r->incidents[i])))
+			goto out;
 	text = cJSON_Print(root);
 	err = text ? 0 : -ENOMEM;
 out:

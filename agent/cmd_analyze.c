@@ -22,6 +22,7 @@
 #include "strpool.h"
 
 #define ANALYZE_MAX_SOURCES 256
+#define ANALYZE_MAX_INTEL 32
 #define ANALYZE_MAX_EVENTS ((size_t)1 << 28)
 #define SHIP_ATTEMPTS 3
 
@@ -34,6 +35,8 @@ struct analyze_opts {
 	uint64_t hours_back;       /* 0: no lower bound */
 	int64_t now_ms;
 	int have_now;
+	const char *intel[ANALYZE_MAX_INTEL];
+	size_t nintel;
 	struct detector_config dcfg;
 };
 
@@ -54,11 +57,19 @@ static void usage(FILE *out)
 		"                        or PATH (format detected); PATH is a file or a directory\n"
 		"                        (recursive), plain or gzip\n"
 		"  --bucket NAME         only events on this bucket (default: all)\n"
-		"  --hours-back N        only events within N hours before --now (default: all)\n"
+		"  --hours-back N        report findings within N hours before --now; older\n"
+		"                        events only build the baselines (default: all)\n"
 		"  --now TIME            ISO-8601 end of the analyzed range (default: newest event)\n"
 		"  --output FILE         write the report to FILE, atomically (default: stdout)\n"
 		"  --bulk-threshold N    object reads per principal per hour above which\n"
 		"                        bulk-download fires (default: 100)\n"
+		"  --baseline-days N     active days before an identity's baseline counts\n"
+		"                        (default: 14)\n"
+		"  --intel [KIND:]FILE   threat intel, repeatable: tor:, deny:, hosting:, allow:\n"
+		"                        (silences), cloud: (AWS/GCP/Azure range files); a JSON\n"
+		"                        FILE is cloud, a text FILE deny (default: none)\n"
+		"  --tz-offset +HH:MM    business-hours time zone as a UTC offset (default: +00:00)\n"
+		"  --business-hours H-H  business hours, Monday-Friday (default: 8-18)\n"
 		"  --collector URL       also send the findings to a gatewatch collector\n"
 		"                        (default: none)\n"
 		"  --help                this help\n");
@@ -81,6 +92,56 @@ static int parse_u64(const char *flag, const char *s, uint64_t min, uint64_t max
 bad:
 	log_err("%s: invalid value '%s' (expected %" PRIu64 "..%" PRIu64 ")", flag, s ? s : "",
 		min, max);
+	return -EINVAL;
+}
+
+static int two_digits(const char *p, unsigned max, unsigned *out)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -EINVAL;
+	*out = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	return *out <= max ? 0 : -EINVAL;
+}
+
+/* "+HH:MM", "-HH:MM", "+HH" or "UTC". */
+static int parse_tz(const char *s, int32_t *out)
+{
+	unsigned h = 0, m = 0;
+	size_t n = strlen(s);
+
+	if (strcmp(s, "UTC") == 0 || strcmp(s, "Z") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') || (n != 3 && n != 6) || two_digits(s + 1, 14, &h) < 0 ||
+	    (n == 6 && (s[3] != ':' || two_digits(s + 4, 59, &m) < 0))) {
+		log_err("--tz-offset: invalid value '%s' (expected +HH:MM, -14:00..+14:00)", s);
+		return -EINVAL;
+	}
+	*out = (s[0] == '-' ? -1 : 1) * (int32_t)(h * 60 + m);
+	return 0;
+}
+
+/* "8-18": whole hours, start before end. */
+static int parse_hours(const char *s, struct detector_config *cfg)
+{
+	const char *dash = strchr(s, '-');
+	char a[8] = "";
+	uint64_t x, y;
+
+	if (!dash || dash == s || (size_t)(dash - s) >= sizeof(a))
+		goto bad;
+	memcpy(a, s, (size_t)(dash - s));
+	if (parse_u64("--business-hours", a, 0, 23, &x) < 0 ||
+	    parse_u64("--business-hours", dash + 1, 1, 24, &y) < 0)
+		return -EINVAL;
+	if (x >= y)
+		goto bad;
+	cfg->work_start_hour = (uint8_t)x;
+	cfg->work_end_hour = (uint8_t)y;
+	return 0;
+bad:
+	log_err("--business-hours: invalid value '%s' (expected START-END, e.g. 8-18)", s);
 	return -EINVAL;
 }
 
@@ -120,6 +181,22 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 	case 'c':
 		o->collector = arg;
 		return 0;
+	case 'B':
+		if (parse_u64("--baseline-days", arg, 1, 365, &v) < 0)
+			return -EINVAL;
+		o->dcfg.baseline_days = (uint32_t)v;
+		return 0;
+	case 'I':
+		if (o->nintel == ANALYZE_MAX_INTEL) {
+			log_err("--intel: at most %d files", ANALYZE_MAX_INTEL);
+			return -EINVAL;
+		}
+		o->intel[o->nintel++] = arg;
+		return 0;
+	case 'Z':
+		return parse_tz(arg, &o->dcfg.tz_offset_min);
+	case 'W':
+		return parse_hours(arg, &o->dcfg);
 	default:
 		return -EINVAL;
 	}
@@ -136,6 +213,10 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "bulk-threshold", required_argument, NULL, 't' },
 		{ "collector", required_argument, NULL, 'c' },
+		{ "baseline-days", required_argument, NULL, 'B' },
+		{ "intel", required_argument, NULL, 'I' },
+		{ "tz-offset", required_argument, NULL, 'Z' },
+		{ "business-hours", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -188,6 +269,8 @@ static int collect_event(const struct audit_event *ev, void *ctx)
 	return 0;
 }
 
+static struct detector *new_detector(const struct analyze_opts *o);
+
 static int cmp_by_time(const void *a, const void *b, void *arg)
 {
 	const struct audit_event *v = arg;
@@ -198,15 +281,27 @@ static int cmp_by_time(const void *a, const void *b, void *arg)
 	return i < j ? -1 : i > j;
 }
 
-/* Sort by time, keep what the bucket and time filters allow, feed. */
-static int feed_sorted(const struct analyze_opts *o, const struct event_vec *vec,
-		       struct detector *d, uint64_t *analyzed)
+/* Sort by time, keep what the bucket filter allows and what is not after
+ * --now, feed. Events before the reporting window build the baselines; the
+ * detector reports only findings inside it. */
+static double mono_sec(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
+		       struct detector **dp, uint64_t *analyzed, uint64_t *baseline, double *sec)
+{
+	double t0;
+
 	size_t *idx = NULL;
 	int64_t now, lo = INT64_MIN;
 	const struct audit_event *ev;
 
-	*analyzed = 0;
+	*analyzed = *baseline = 0;
 	if (vec->n) {
 		idx = malloc(vec->n * sizeof(*idx));
 		if (!idx)
@@ -219,17 +314,48 @@ static int feed_sorted(const struct analyze_opts *o, const struct event_vec *vec
 	now = o->have_now ? o->now_ms : vec->n ? vec->v[idx[vec->n - 1]].time_ms : 0;
 	if (o->hours_back)
 		lo = now - (int64_t)o->hours_back * 3600 * 1000;
+	o->dcfg.report_from_ms = lo;
+	*dp = new_detector(o);
+	if (!*dp) {
+		free(idx);
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	}
+	t0 = mono_sec();
 	for (size_t i = 0; i < vec->n; i++) {
 		ev = &vec->v[idx[i]];
-		if (ev->time_ms < lo || ev->time_ms > now)
+		if (ev->time_ms > now)
 			continue;
 		/* A dropped event is counted by the detector; the run goes on. */
-		detector__feed(d, ev);
-		(*analyzed)++;
+		detector__feed(*dp, ev);
+		if (ev->time_ms < lo)
+			(*baseline)++;
+		else
+			(*analyzed)++;
 	}
-	detector__flush(d);
+	detector__flush(*dp);
+	*sec = mono_sec() - t0;
 	free(idx);
 	return 0;
+}
+
+/* The detector with its threat intel; NULL with errno set (EINVAL: a bad
+ * intel file, already named). */
+static struct detector *new_detector(const struct analyze_opts *o)
+{
+	struct detector *d = detector__new(&o->dcfg);
+	int err;
+
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < o->nintel; i++) {
+		err = detector__load_intel(d, o->intel[i]);
+		if (err) {
+			detector__free(d);
+			errno = err == -ENOMEM ? ENOMEM : EINVAL;
+			return NULL;
+		}
+	}
+	return d;
 }
 
 /* Returns 0, or 1 when a source stopped on a runtime error. */
@@ -302,16 +428,19 @@ static int64_t now_ms(void)
 }
 
 static int report(const struct analyze_opts *o, const struct audit_stats *st, uint64_t analyzed,
-		  struct detector *d)
+		  uint64_t baseline, double sec, struct detector *d)
 {
 	struct analyze_report r = {
 		.generated_ms = now_ms(), .sources = o->sources, .nsources = o->nsources,
-		.st = st, .events_analyzed = analyzed,
+		.st = st, .events_analyzed = analyzed, .events_baseline = baseline,
+		.detect_sec = sec,
 	};
 	char *text;
 	int err;
 
 	r.nfindings = detector__findings(d, &r.findings);
+	r.nincidents = detector__incidents(d, &r.incidents);
+	detector__stats(d, &r.dstats);
 	text = analyze_report__json(&r);
 	if (!text) {
 		log_err("failed to build the report: %s", strerror(errno));
@@ -328,25 +457,28 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st, ui
 	return GW_EXIT_OK;
 }
 
-static int run(const struct analyze_opts *o)
+static int run(struct analyze_opts *o)
 {
 	struct audit_stats st = { 0 };
 	struct event_vec vec = { .bucket = o->bucket };
 	struct strpool *pool = strpool__new();
-	struct detector *d = detector__new(&o->dcfg);
-	uint64_t analyzed = 0;
-	int rc = GW_EXIT_FAIL, failed;
+	struct detector *d = NULL;
+	uint64_t analyzed = 0, baseline = 0;
+	double sec = 0;
+	int rc = GW_EXIT_FAIL, failed, err;
 
-	if (!pool || !d) {
+	if (!pool) {
 		log_err("failed to start the analysis: %s", strerror(errno));
 		goto out;
 	}
 	failed = read_sources(o, pool, &vec, &st);
-	if (feed_sorted(o, &vec, d, &analyzed) < 0) {
-		log_err("failed to sort %zu events: out of memory", vec.n);
+	err = feed_sorted(o, &vec, &d, &analyzed, &baseline, &sec);
+	if (err) {
+		if (err == -ENOMEM)
+			log_err("failed to analyze %zu events: out of memory", vec.n);
 		goto out;
 	}
-	rc = report(o, &st, analyzed, d);
+	rc = report(o, &st, analyzed, baseline, sec, d);
 	/* Each failed file was named on its own line; the report counts them. */
 	if (failed || st.files_failed)
 		rc = GW_EXIT_FAIL;
@@ -355,6 +487,20 @@ out:
 	free(vec.v);
 	strpool__free(pool);
 	return rc;
+}
+
+/* Load the intel files once up front, so that a bad one is a usage error. */
+static int check_intel(const struct analyze_opts *o)
+{
+	struct detector *d;
+
+	if (!o->nintel)
+		return 0;
+	d = new_detector(o);
+	if (!d && errno == ENOMEM)
+		log_err("failed to load the threat intel: out of memory");
+	detector__free(d);
+	return d ? 0 : -EINVAL;
 }
 
 int analyze_main(int argc, char **argv)
@@ -373,5 +519,7 @@ int analyze_main(int argc, char **argv)
 	for (size_t i = 0; i < o.nsources; i++)
 		if (audit_source__check(o.sources[i]) < 0)
 			return GW_EXIT_USAGE;
+	if (check_intel(&o) < 0)
+		return GW_EXIT_USAGE;
 	return run(&o);
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "audit/audit.h"
 
@@ -59,6 +60,25 @@ struct finding {
 struct detector_config {
 	uint32_t bulk_threshold;   /* GetObject per principal per window: fire above it */
 	uint32_t window_sec;       /* default 3600 */
+	/* Fields below were added after the first release; zero means the default. */
+	uint32_t baseline_days;    /* active days before an identity is established (14) */
+	uint32_t seen_ttl_days;    /* first-seen sets forget after this (30) */
+	uint32_t max_identities;   /* identities tracked; past it, counted (200000) */
+	int64_t report_from_ms;    /* findings ending before this only build baselines */
+	int32_t tz_offset_min;     /* business-hours time zone as a UTC offset */
+	uint8_t work_start_hour;   /* business hours [start, end), Monday-Friday (8, 18) */
+	uint8_t work_end_hour;
+	uint8_t pad[2];
+	uint32_t denied_min;       /* AccessDenied cluster: denials per hour (5) */
+	uint32_t denied_min_apis;  /* ... over at least this many distinct APIs (2) */
+	uint32_t regions_min;      /* multi-region burst: regions within 6 h (3) */
+	uint32_t list_floor;       /* enumeration: list calls per hour, a floor (50) */
+	uint32_t list_buckets_floor; /* enumeration: distinct buckets listed per hour (10) */
+	uint32_t after_hours_floor;  /* after-hours: object reads per hour (20) */
+	uint32_t read_hour_floor;  /* read volume: object reads per hour, a floor (50) */
+	uint32_t read_day_floor;   /* read volume: object reads per day, a floor (300) */
+	uint32_t incident_gap_sec; /* findings closer than this join one incident (6 h) */
+	uint32_t incident_min_score; /* an incident of 2+ rules needs this score (60) */
 };
 
 void detector_config__defaults(struct detector_config *cfg);
@@ -83,11 +103,65 @@ struct detector_stats {
 	uint64_t entities_dropped;  /* events of principals past a rule's table bound */
 	uint64_t findings;          /* findings kept */
 	uint64_t findings_dropped;  /* findings past the bound or out of memory */
+	/* Added after the first release. */
+	uint64_t identities;        /* identities with a baseline */
+	uint64_t seen_dropped;      /* first-seen entries past a set's bound (taken as seen) */
+	uint64_t findings_before;   /* findings before report_from_ms (baseline only) */
+	uint64_t findings_allowed;  /* findings silenced by an allow list */
+	uint64_t intel_prefixes;    /* threat-intel prefixes loaded */
+	uint64_t incidents;         /* incidents reported */
+	uint64_t state_bytes;       /* memory held by baselines and first-seen sets */
+	uint64_t findings_normal;   /* fixed-threshold findings the identity's baseline calls normal */
 };
 
 void detector__stats(const struct detector *d, struct detector_stats *st);
 
 const char *gw_severity_name(int sev);
+
+/* Threat intel, before the first event. spec is KIND:FILE or FILE. KIND is
+ * tor (plain list or exit-addresses), deny, hosting, allow (silences
+ * findings from those sources), or cloud (AWS ip-ranges.json, GCP
+ * cloud.json, Azure ServiceTags: labels provider and region). A JSON FILE
+ * is taken as cloud, a text FILE as deny. Returns 0, -ENOENT/-EIO (file), or
+ * -EINVAL (bad KIND or nothing usable in FILE), after logging one line. */
+int detector__load_intel(struct detector *d, const char *spec);
+
+/* Baselines across restarts (agent/state/baseline.c wraps these in a
+ * crash-safe file). Save writes the identities' baselines and first-seen
+ * sets, and the organisation's IPs and buckets; the open hour of each
+ * identity is not saved. Load goes into a fresh detector, before its first
+ * event; on error (-EINVAL: damaged or another version, -ENOMEM) discard
+ * that detector and start a new one. 0 or a negative errno. */
+int detector__save_baselines(struct detector *d, FILE *f);
+int detector__load_baselines(struct detector *d, const void *buf, size_t len);
+
+/* Findings about one identity close in time, grouped, classified, with
+ * what to do about them. Owned by the detector; valid until a later call
+ * of detector__incidents() that sees new findings, or detector__free(). */
+#define GW_INCIDENT_MAX_STEPS 8
+#define GW_INCIDENT_MAX_RELATED 8
+struct incident {
+	char *id;
+	double score;
+	int severity;
+	const char *classification;   /* static */
+	char *principal;
+	char *access_key;
+	int key_long_term;
+	int64_t start_ms, end_ms;
+	const struct finding **findings;  /* time order */
+	size_t nfindings;
+	char *remediation[GW_INCIDENT_MAX_STEPS];
+	size_t nremediation;
+	char *related[GW_INCIDENT_MAX_RELATED]; /* other principals, same IP or UA */
+	size_t nrelated;
+	struct gw_kv evidence[GW_FINDING_MAX_EVIDENCE];
+	size_t nevidence;
+};
+
+/* Incidents over the findings so far (call after detector__flush), highest
+ * score first. */
+size_t detector__incidents(struct detector *d, const struct incident *const **out);
 
 /* Helpers for rules and tests: evidence and finding lifetime. */
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)

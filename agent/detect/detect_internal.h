@@ -4,8 +4,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "detect/detect.h"
+
+struct ident;
+struct hour_rec;
 
 /* A rule: one file under agent/detect, registered in detector.c. Strings a
  * rule keeps between events are interned with detector__intern(), so they
@@ -19,12 +23,32 @@ struct rule {
 	/* Close every open window and emit what is due. */
 	void (*flush)(void *state);
 	void (*free)(void *state);
+	/* Baseline rules: an identity's hour closed. id holds the baseline as it
+	 * was before this hour; h what the hour saw. Any of the callbacks above
+	 * may be NULL for such a rule. 0 or -ENOMEM. */
+	int (*hour)(struct detector *d, struct ident *id, const struct hour_rec *h);
 };
 
 extern const struct rule rule_bulk_download;
+extern const struct rule rule_new_source_ip;
+extern const struct rule rule_first_api;
+extern const struct rule rule_denied_cluster;
+extern const struct rule rule_multi_region;
+extern const struct rule rule_enumeration;
+extern const struct rule rule_after_hours;
+extern const struct rule rule_threat_intel;
+extern const struct rule rule_new_user_agent;
+extern const struct rule rule_exfil_copy;
+extern const struct rule rule_read_volume;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
+/* Intern s[0..len): NULL on failure. */
+const char *detector__intern_n(struct detector *d, const char *s, size_t len);
+/* The same for a string of an audit event (already interned by its reader,
+ * so its address is stable while the reader's pool lives): cached by
+ * address, checked by content. */
+const char *detector__intern_ev(struct detector *d, const char *s);
 /* Hand a finding (calloc'd, strings malloc'd) to the detector, which owns it
  * from then on, even on failure. Returns 0 or -ENOMEM (finding dropped). */
 int detector__emit(struct detector *d, struct finding *f);
@@ -50,5 +74,177 @@ void tally__free(struct tally *t);
 /* 64-bit FNV-1a, for stable finding ids. */
 uint64_t gw_fnv1a64(uint64_t h, const void *data, size_t len);
 #define GW_FNV64_INIT 0xcbf29ce484222325ull
+
+/* ---- baselines (baseline.c) ---- */
+
+/* EWMA of mean and variance, over active hours (or days). */
+struct ewma {
+	float mean, var;
+	uint32_t n;
+};
+
+/* First-seen set: interned string and kind -> last day seen (days since
+ * 1970), forgotten after the TTL. Bounded; past the bound a key counts as
+ * seen (and as a drop). */
+enum { SEEN_IP = 1, SEEN_UA, SEEN_API, SEEN_SERVICE, SEEN_REGION, SEEN_BUCKET };
+struct seen_ent {
+	const char *key;
+	uint16_t day;
+	uint8_t kind;
+};
+struct seen_set {
+	struct seen_ent *e;
+	uint32_t n, cap, max;
+	uint16_t purged;             /* day of the last purge at the bound */
+};
+
+#define HOUR_SET 8
+#define HOUR_LIST_BUCKETS 32
+#define IDENT_RECENT_REGIONS 8
+
+/* What one identity did in one hour: counts and the new things. */
+struct hour_rec {
+	/* Scalars and counts: zeroed when the hour opens. */
+	int64_t start, first_t, last_t;
+	uint32_t events, reads, lists, denied, writes;
+	uint64_t read_bytes;
+	uint32_t day_reads;          /* object reads this UTC day, this hour included */
+	uint32_t list_buckets_more;  /* distinct buckets past the array */
+	uint32_t foreign_copies;
+	const char *ip, *ua, *key, *region, *bucket;   /* the hour's first (non-empty) */
+	const char *ctx_ip, *ctx_ua; /* the first call with anything new */
+	uint8_t key_long_term, established, cloud, nips, nuas, regions_6h;
+	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
+	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
+	/* Arrays: valid up to their count, never read past it, so not zeroed. */
+	const char *ips[HOUR_SET];           /* cache of IPs already looked at */
+	const char *uas[HOUR_SET];           /* ... and user agents */
+	const char *denied_apis[HOUR_SET];
+	const char *regions[HOUR_SET];
+	const char *list_buckets[HOUR_LIST_BUCKETS];
+	const char *new_ips[HOUR_SET];
+	uint8_t new_ip_org[HOUR_SET];
+	const char *new_apis[HOUR_SET];
+	const char *new_services[HOUR_SET];
+	const char *new_uas[HOUR_SET];      /* full user agent */
+	const char *new_ua_fams[HOUR_SET];  /* its family */
+	uint8_t new_ua_ip_new[HOUR_SET];    /* ... seen from an IP new to the identity */
+	const char *new_ua_ips[HOUR_SET];   /* ... and from this IP */
+	const char *denied_ips[HOUR_SET];   /* where the denials came from, and how many */
+	const char *denied_uas[HOUR_SET];
+	uint32_t denied_ip_n[HOUR_SET];
+	const char *intel_ips[HOUR_SET];
+	const char *intel_labels[HOUR_SET];
+	uint8_t intel_kind[HOUR_SET];
+	const char *foreign_buckets[HOUR_SET];
+	const char *samples[GW_FINDING_MAX_SAMPLES];
+};
+#define HOUR_REC_ZERO offsetof(struct hour_rec, ips)
+
+
+/* One identity's baseline. */
+struct ident {
+	const char *name;            /* interned principal: the table's key */
+	const char *account;
+	uint16_t first_day, last_day, active_days, cur_day;
+	uint8_t how[168];            /* active hours per hour-of-week slot (saturating) */
+	uint8_t max_regions_6h, read_days_hot, cloud, fired_day;
+	struct ewma ev, reads, rbytes, lists, lbuckets, denied, day_reads;
+	uint32_t day_reads_acc;
+	struct {
+		const char *region;
+		int64_t t;
+	} recent[IDENT_RECENT_REGIONS];
+	struct seen_set seen;
+	struct hour_rec *h;          /* the open hour, or NULL */
+};
+
+struct baseline;
+
+struct baseline *baseline__new(struct detector *d, const struct detector_config *cfg);
+void baseline__free(struct baseline *b);
+/* 0 or -ENOMEM; calls the rules' hour() for each hour it closes. */
+int baseline__feed(struct baseline *b, const struct audit_event *ev);
+void baseline__flush(struct baseline *b);
+/* Other principals seen with this IP or user agent (interned); n found. */
+size_t baseline__related(const struct baseline *b, const char *key, const char *self,
+			 const char **out, size_t max);
+size_t baseline__bytes(const struct baseline *b);
+/* Baselines to f / back from bytes (baseline_io.c): 0 or a negative errno
+ * (-EINVAL: not a baseline file of this version, or damaged). */
+int baseline__save(const struct baseline *b, FILE *f);
+int baseline__load(struct baseline *b, const uint8_t *p, size_t n);
+/* The identity's baseline, or NULL when it has none. */
+const struct ident *baseline__find(const struct baseline *b, const char *name);
+uint64_t baseline__identities(const struct baseline *b);
+
+void seen__init(struct seen_set *s, uint32_t max);
+void seen__free(struct seen_set *s);
+/* Returns 1 when key was seen within ttl days before today, 0 when not
+ * (it is now), -ENOMEM. Past the set's bound: 1, and *dropped counts it. */
+int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
+		uint16_t ttl, uint64_t *dropped);
+
+/* Restore an entry with its day (loading saved state): 0 or -ENOMEM; past
+ * the bound the entry is left out. */
+int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day);
+/* 1 when key is in the set (whatever its age), else 0; no change. */
+int seen__has(const struct seen_set *s, const char *key, int kind);
+
+/* x far above the baseline: at least floor, ratio x the mean and k sd above. */
+int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);
+void ewma__add(struct ewma *e, double x, double alpha);
+
+/* Calls the hour() of every rule. */
+int detector__close_hour(struct detector *d, struct ident *id, const struct hour_rec *h);
+const struct detector_config *detector__config(const struct detector *d);
+/* 1 when an established identity's own hourly reads make n reads over
+ * span_ms ordinary for it (the finding is then counted, not kept). */
+int detector__reads_normal(struct detector *d, const char *principal, uint64_t n,
+			   int64_t span_ms);
+uint64_t *detector__seen_dropped(struct detector *d);
+
+/* ---- threat intel (intel.c) ---- */
+enum { INTEL_NONE = 0, INTEL_DENY, INTEL_TOR, INTEL_HOSTING, INTEL_ALLOW, INTEL_CLOUD };
+struct intel;
+struct intel *intel__new(void);
+void intel__free(struct intel *t);
+int intel__load(struct intel *t, const char *spec);
+/* Longest match of ip in lists of kind (INTEL_NONE: any deny/tor/hosting
+ * kind); the label (static or owned by t) and kind, or NULL. */
+const char *intel__match(const struct intel *t, const char *ip, int want, int *kind);
+uint64_t intel__prefixes(const struct intel *t);
+const struct intel *detector__intel(const struct detector *d);
+
+/* ---- incidents (incident.c) ---- */
+/* Group findings into incidents, highest score first. 0 or -ENOMEM. */
+int incidents__build(struct detector *d, const struct baseline *b,
+		     const struct finding *const *fs, size_t n, struct incident ***out,
+		     size_t *nout);
+void incidents__free(struct incident **v, size_t n);
+
+/* ---- finding helpers (finding_util.c) ---- */
+/* A finding from an identity's hour: principal, key, ip, ua, region,
+ * bucket, times, cloud and a stable id. NULL on allocation failure. */
+struct finding *finding__from_hour(const struct rule *r, const char *title, int sev,
+				   double score, const struct ident *id, const struct hour_rec *h);
+/* Replace a finding's string with a copy of s: 0 or -ENOMEM. */
+int finding__set(char **dst, const char *s);
+/* Point f at the IP and user agent that made it (each if non-empty). */
+int finding__at(struct finding *f, const char *ip, const char *ua);
+/* Emit f unless err (then free it): 0 or -ENOMEM. */
+int finding__finish(struct detector *d, struct finding *f, int err);
+/* Hour of the week, 0 = Monday 00:00, in the time zone UTC+tz_min. */
+int gw_hour_of_week(int64_t t, int32_t tz_min);
+/* "a, b, c" of up to n strings into buf. */
+const char *join_list(char *buf, size_t len, const char *const *v, size_t n);
+/* A user agent's family: boto3, aws-cli, aws-sdk-go, gsutil, azcopy,
+ * browser, ... written into buf; sets *sdk for programmatic clients and
+ * *pentest for penetration-testing distributions. */
+const char *ua_family(const char *ua, char *buf, size_t len, int *sdk, int *pentest);
+static inline double clamp100(double s)
+{
+	return s > 100.0 ? 100.0 : s < 0.0 ? 0.0 : s;
+}
 
 #endif

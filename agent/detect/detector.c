@@ -13,9 +13,22 @@
 
 /* A flood of findings is itself the signal; past this, count and drop. */
 #define DETECTOR_MAX_FINDINGS 100000
+/* Event strings are interned by their reader already: a cache keyed by
+ * their address saves hashing the same user agent a million times. */
+#define ICACHE_SLOTS (1u << 18)
 
 static const struct rule *const rules[] = {
 	&rule_bulk_download,
+	&rule_new_source_ip,
+	&rule_first_api,
+	&rule_denied_cluster,
+	&rule_multi_region,
+	&rule_enumeration,
+	&rule_after_hours,
+	&rule_threat_intel,
+	&rule_new_user_agent,
+	&rule_exfil_copy,
+	&rule_read_volume,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -28,6 +41,12 @@ struct detector {
 	size_t nfindings, cap;
 	int sorted;
 	struct detector_stats stats;
+	struct baseline *base;
+	struct intel *intel;
+	struct { const char *in, *out; } *icache;   /* event string -> interned */
+	struct incident **incidents;
+	size_t nincidents;
+	size_t incidents_for;     /* nfindings when the incidents were built */
 };
 
 void detector_config__defaults(struct detector_config *cfg)
@@ -35,6 +54,54 @@ void detector_config__defaults(struct detector_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->bulk_threshold = 100;
 	cfg->window_sec = 3600;
+	cfg->baseline_days = 14;
+	cfg->seen_ttl_days = 30;
+	cfg->max_identities = 200000;
+	cfg->report_from_ms = INT64_MIN;
+	cfg->work_start_hour = 8;
+	cfg->work_end_hour = 18;
+	cfg->denied_min = 5;
+	cfg->denied_min_apis = 2;
+	cfg->regions_min = 3;
+	cfg->list_floor = 50;
+	cfg->list_buckets_floor = 10;
+	cfg->after_hours_floor = 20;
+	cfg->read_hour_floor = 50;
+	cfg->read_day_floor = 300;
+	cfg->incident_gap_sec = 6 * 3600;
+	cfg->incident_min_score = 60;
+}
+
+/* Zero means the default: callers built against the first release set only
+ * the first two fields. */
+static int config_fill(struct detector_config *c)
+{
+	struct detector_config def;
+
+	detector_config__defaults(&def);
+#define FILL(f) do { if (!c->f) c->f = def.f; } while (0)
+	FILL(baseline_days);
+	FILL(seen_ttl_days);
+	FILL(max_identities);
+	FILL(report_from_ms);
+	FILL(work_end_hour);
+	FILL(denied_min);
+	FILL(denied_min_apis);
+	FILL(regions_min);
+	FILL(list_floor);
+	FILL(list_buckets_floor);
+	FILL(after_hours_floor);
+	FILL(read_hour_floor);
+	FILL(read_day_floor);
+	FILL(incident_gap_sec);
+	FILL(incident_min_score);
+#undef FILL
+	if (!c->work_start_hour && !c->work_end_hour)
+		c->work_start_hour = def.work_start_hour;
+	if (c->work_start_hour >= c->work_end_hour || c->work_end_hour > 24 ||
+	    c->seen_ttl_days > 3650 || c->tz_offset_min < -14 * 60 || c->tz_offset_min > 14 * 60)
+		return -EINVAL;
+	return 0;
 }
 
 struct detector *detector__new(const struct detector_config *cfg)
@@ -47,7 +114,7 @@ struct detector *detector__new(const struct detector_config *cfg)
 	detector_config__defaults(&d->cfg);
 	if (cfg) {
 		d->cfg = *cfg;
-		if (!d->cfg.bulk_threshold || !d->cfg.window_sec) {
+		if (!d->cfg.bulk_threshold || !d->cfg.window_sec || config_fill(&d->cfg) < 0) {
 			err = EINVAL;
 			goto fail;
 		}
@@ -55,7 +122,15 @@ struct detector *detector__new(const struct detector_config *cfg)
 	d->pool = strpool__new();
 	if (!d->pool)
 		goto fail;
+	d->icache = calloc(ICACHE_SLOTS, sizeof(*d->icache));
+	if (!d->icache)
+		goto fail;
+	d->base = baseline__new(d, &d->cfg);
+	if (!d->base)
+		goto fail;
 	for (size_t i = 0; i < NRULES; i++) {
+		if (!rules[i]->new)
+			continue;
 		d->state[i] = rules[i]->new(d, &d->cfg);
 		if (!d->state[i]) {
 			err = errno ? errno : ENOMEM;
@@ -76,6 +151,10 @@ void detector__free(struct detector *d)
 	for (size_t i = 0; i < NRULES; i++)
 		if (d->state[i])
 			rules[i]->free(d->state[i]);
+	baseline__free(d->base);
+	free(d->icache);
+	intel__free(d->intel);
+	incidents__free(d->incidents, d->nincidents);
 	for (size_t i = 0; i < d->nfindings; i++)
 		finding__free(d->findings[i]);
 	free(d->findings);
@@ -88,7 +167,10 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 	int err = 0, e;
 
 	d->stats.events++;
+	err = baseline__feed(d->base, ev);
 	for (size_t i = 0; i < NRULES; i++) {
+		if (!rules[i]->feed)
+			continue;
 		e = rules[i]->feed(d->state[i], ev);
 		if (e && !err)
 			err = e;
@@ -100,8 +182,81 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 
 void detector__flush(struct detector *d)
 {
+	baseline__flush(d->base);
 	for (size_t i = 0; i < NRULES; i++)
-		rules[i]->flush(d->state[i]);
+		if (rules[i]->flush)
+			rules[i]->flush(d->state[i]);
+}
+
+int detector__close_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	int err = 0, e;
+
+	for (size_t i = 0; i < NRULES; i++) {
+		if (!rules[i]->hour)
+			continue;
+		e = rules[i]->hour(d, id, h);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+int detector__reads_normal(struct detector *d, const char *principal, uint64_t n,
+			   int64_t span_ms)
+{
+	const struct ident *id = baseline__find(d->base, principal);
+	double hours = span_ms > 3600000 ? span_ms / 3600000.0 : 1.0;
+
+	if (!id || id->active_days < d->cfg.baseline_days ||
+	    ewma__unusual(&id->reads, n / hours, 0.0, 3.0, 4.0))
+		return 0;
+	d->stats.findings_normal++;
+	return 1;
+}
+
+const struct detector_config *detector__config(const struct detector *d)
+{
+	return &d->cfg;
+}
+
+uint64_t *detector__seen_dropped(struct detector *d)
+{
+	return &d->stats.seen_dropped;
+}
+
+const struct intel *detector__intel(const struct detector *d)
+{
+	return d->intel;
+}
+
+int detector__load_intel(struct detector *d, const char *spec)
+{
+	if (!d->intel) {
+		d->intel = intel__new();
+		if (!d->intel)
+			return -ENOMEM;
+	}
+	return intel__load(d->intel, spec);
+}
+
+size_t detector__incidents(struct detector *d, const struct incident *const **out)
+{
+	const struct finding *const *fs;
+	size_t n = detector__findings(d, &fs);
+
+	if (!d->incidents || d->incidents_for != n) {
+		incidents__free(d->incidents, d->nincidents);
+		d->incidents = NULL;
+		d->nincidents = 0;
+		/* Out of memory: no incidents this time; the findings stand. */
+		if (incidents__build(d, d->base, fs, n, &d->incidents, &d->nincidents) < 0)
+			d->nincidents = 0;
+		d->incidents_for = n;
+		d->stats.incidents = d->nincidents;
+	}
+	*out = (const struct incident *const *)d->incidents;
+	return d->nincidents;
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -130,11 +285,48 @@ size_t detector__findings(struct detector *d, const struct finding *const **out)
 void detector__stats(const struct detector *d, struct detector_stats *st)
 {
 	*st = d->stats;
+	st->identities = baseline__identities(d->base);
+	st->intel_prefixes = intel__prefixes(d->intel);
+	st->state_bytes = baseline__bytes(d->base);
 }
 
 const char *detector__intern(struct detector *d, const char *s)
 {
 	return strpool__intern_str(d->pool, s ? s : "");
+}
+
+const char *detector__intern_n(struct detector *d, const char *s, size_t len)
+{
+	return strpool__intern(d->pool, s, len);
+}
+
+int detector__save_baselines(struct detector *d, FILE *f)
+{
+	return baseline__save(d->base, f);
+}
+
+int detector__load_baselines(struct detector *d, const void *buf, size_t len)
+{
+	return baseline__load(d->base, buf, len);
+}
+
+const char *detector__intern_ev(struct detector *d, const char *s)
+{
+	uint64_t h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h >> 48) & (ICACHE_SLOTS - 1);
+	const char *r;
+
+	if (!s || !*s)
+		return detector__intern(d, "");
+	/* The address may have been reused by another reader's pool: check. */
+	if (d->icache[i].in == s && strcmp(d->icache[i].out, s) == 0)
+		return d->icache[i].out;
+	r = detector__intern(d, s);
+	if (r) {
+		d->icache[i].in = s;
+		d->icache[i].out = r;
+	}
+	return r;
 }
 
 void detector__entity_dropped(struct detector *d)
@@ -145,8 +337,24 @@ void detector__entity_dropped(struct detector *d)
 int detector__emit(struct detector *d, struct finding *f)
 {
 	struct finding **nv;
+	const char *label;
 	size_t cap;
+	int kind;
 
+	if (f->end_ms < d->cfg.report_from_ms) {
+		/* Before the reporting window: the baselines learned from it. */
+		d->stats.findings_before++;
+		finding__free(f);
+		return 0;
+	}
+	if (f->source_ip && intel__match(d->intel, f->source_ip, INTEL_ALLOW, &kind)) {
+		d->stats.findings_allowed++;
+		finding__free(f);
+		return 0;
+	}
+	label = f->source_ip ? intel__match(d->intel, f->source_ip, INTEL_CLOUD, &kind) : NULL;
+	if (label && finding__add_evidence(f, "source_network", "%s", label) < 0)
+		goto drop;
 	if (d->nfindings == DETECTOR_MAX_FINDINGS)
 		goto drop;
 	if (d->nfindings == d->cap) {

@@ -1,0 +1,537 @@
+/* See detect_internal.h: per-identity baselines. Each event updates its
+ * identity's open hour (counts, and what is new: IPs, user agents, APIs,
+ * services, regions); when the identity's next event falls in a later hour,
+ * or at flush, the hour closes: the rules judge it against the baseline as
+ * it was, then the baseline learns it. Identities, first-seen sets and the
+ * related-principal index are bounded; what does not fit is counted. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect_internal.h"
+
+#include "detect/baseline_priv.h"
+
+struct baseline *baseline__new(struct detector *d, const struct detector_config *cfg)
+{
+	struct baseline *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		goto fail;
+	b->d = d;
+	b->cfg = cfg;
+	b->dropped = detector__seen_dropped(d);
+	b->nslots = 1024;
+	b->tab = calloc(b->nslots, sizeof(*b->tab));
+	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
+	if (!b->tab || !b->rel)
+		goto fail;
+	seen__init(&b->org, ORG_SEEN_MAX);
+	seen__init(&b->org_buckets, ORG_SEEN_MAX);
+	return b;
+fail:
+	baseline__free(b);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void baseline__free(struct baseline *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; b->tab && i < b->nslots; i++) {
+		if (!b->tab[i])
+			continue;
+		seen__free(&b->tab[i]->seen);
+		free(b->tab[i]->h);
+		free(b->tab[i]);
+	}
+	for (size_t i = 0; i < b->nfree; i++)
+		free(b->free_hours[i]);
+	seen__free(&b->org);
+	seen__free(&b->org_buckets);
+	free(b->tab);
+	free(b->rel);
+	free(b);
+}
+
+static size_t ptr_slot(const void *p, size_t nslots)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p;
+
+	h ^= h >> 31;
+	h *= 0x9e3779b97f4a7c15ull;
+	h ^= h >> 29;
+	return (size_t)h & (nslots - 1);
+}
+
+static int ident_grow(struct baseline *b)
+{
+	size_t n = b->nslots * 2, j;
+	struct ident **t = calloc(n, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nslots; i++) {
+		if (!b->tab[i])
+			continue;
+		for (j = ptr_slot(b->tab[i]->name, n); t[j]; j = (j + 1) & (n - 1))
+			;
+		t[j] = b->tab[i];
+	}
+	free(b->tab);
+	b->tab = t;
+	b->nslots = n;
+	return 0;
+}
+
+/* See baseline_priv.h. */
+struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err)
+{
+	size_t i;
+
+	*err = 0;
+	for (i = ptr_slot(name, b->nslots); b->tab[i]; i = (i + 1) & (b->nslots - 1))
+		if (b->tab[i]->name == name)
+			return b->tab[i];
+	if (b->count >= b->cfg->max_identities)
+		return NULL;
+	if ((b->count + 1) * 2 > b->nslots) {
+		*err = ident_grow(b);
+		if (*err)
+			return NULL;
+		for (i = ptr_slot(name, b->nslots); b->tab[i]; i = (i + 1) & (b->nslots - 1))
+			;
+	}
+	b->tab[i] = calloc(1, sizeof(**b->tab));
+	if (!b->tab[i]) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	b->tab[i]->name = name;
+	seen__init(&b->tab[i]->seen, IDENT_SEEN_MAX);
+	b->count++;
+	return b->tab[i];
+}
+
+/* Remember that principal `who` used `key` (an IP or a user agent). */
+static void related_add(struct baseline *b, const char *key, const char *who)
+{
+	size_t i = ptr_slot(key, RELATED_SLOTS);
+
+	for (size_t probe = 0; probe < 8; probe++, i = (i + 1) & (RELATED_SLOTS - 1)) {
+		struct related *r = &b->rel[i];
+
+		if (r->key && r->key != key)
+			continue;
+		r->key = key;
+		for (size_t k = 0; k < RELATED_PER_KEY; k++) {
+			if (r->who[k] == who)
+				return;
+			if (!r->who[k]) {
+				r->who[k] = who;
+				return;
+			}
+		}
+		return;
+	}
+}
+
+size_t baseline__related(const struct baseline *b, const char *key, const char *self,
+			 const char **out, size_t max)
+{
+	size_t i = ptr_slot(key, RELATED_SLOTS), n = 0;
+
+	for (size_t probe = 0; probe < 8; probe++, i = (i + 1) & (RELATED_SLOTS - 1)) {
+		const struct related *r = &b->rel[i];
+
+		if (r->key != key)
+			continue;
+		for (size_t k = 0; k < RELATED_PER_KEY && r->who[k] && n < max; k++)
+			if (r->who[k] != self)
+				out[n++] = r->who[k];
+		break;
+	}
+	return n;
+}
+
+int gw_hour_of_week(int64_t t, int32_t tz_min)
+{
+	int64_t lt = t + (int64_t)tz_min * 60000;
+	int64_t day = lt >= 0 ? lt / DAY_MS : (lt - DAY_MS + 1) / DAY_MS;
+	int dow = (int)(((day + 3) % 7 + 7) % 7);   /* 1970-01-01 was a Thursday */
+
+	return dow * 24 + (int)((lt - day * DAY_MS) / HOUR_MS);
+}
+
+static int regions_within(const struct ident *id, int64_t now, int64_t span)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < IDENT_RECENT_REGIONS; i++)
+		n += id->recent[i].region && now - id->recent[i].t <= span;
+	return n;
+}
+
+static void close_hour(struct baseline *b, struct ident *id)
+{
+	struct hour_rec *h = id->h;
+	int slot = gw_hour_of_week(h->start, b->cfg->tz_offset_min);
+
+	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
+	/* Rules judge against the baseline as it was; a failed finding is counted. */
+	detector__close_hour(b->d, id, h);
+	if (id->how[slot] < 255)
+		id->how[slot]++;
+	ewma__add(&id->ev, h->events, ALPHA_HOUR);
+	ewma__add(&id->reads, h->reads, ALPHA_HOUR);
+	ewma__add(&id->rbytes, (double)h->read_bytes, ALPHA_HOUR);
+	ewma__add(&id->lists, h->lists, ALPHA_HOUR);
+	ewma__add(&id->lbuckets, h->nlist_buckets + h->list_buckets_more, ALPHA_HOUR);
+	ewma__add(&id->denied, h->denied, ALPHA_HOUR);
+	if (h->regions_6h > id->max_regions_6h)
+		id->max_regions_6h = h->regions_6h;
+	id->h = NULL;
+	b->open--;
+	if (b->nfree < FREE_HOURS)
+		b->free_hours[b->nfree++] = h;
+	else
+		free(h);
+}
+
+/* A new UTC day for this identity: the old one joins the baseline. */
+static void new_day(struct ident *id, uint16_t day)
+{
+	if (id->cur_day) {
+		id->active_days++;
+		ewma__add(&id->day_reads, id->day_reads_acc, ALPHA_DAY);
+		if (!id->fired_day || day - id->cur_day > 1)
+			id->read_days_hot = 0;
+	} else {
+		id->first_day = day;
+	}
+	id->cur_day = day;
+	id->day_reads_acc = 0;
+	id->fired_day = 0;
+}
+
+static int open_hour(struct baseline *b, struct ident *id, int64_t t)
+{
+	struct hour_rec *h = b->nfree ? b->free_hours[--b->nfree] : malloc(sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	memset(h, 0, HOUR_REC_ZERO);
+	h->start = t - ((t % HOUR_MS) + HOUR_MS) % HOUR_MS;
+	h->first_t = t;
+	h->established = id->active_days >= b->cfg->baseline_days;
+	id->h = h;
+	if (++b->open > b->peak_open)
+		b->peak_open = b->open;
+	return 0;
+}
+
+static int set_has(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == s)
+			return 1;
+	return 0;
+}
+
+/* Add s to a small set; 1 if it was added. */
+static int set_add(const char **v, uint8_t *n, size_t cap, const char *s)
+{
+	if (!*s || set_has(v, *n, s) || *n >= cap)
+		return 0;
+	v[(*n)++] = s;
+	return 1;
+}
+
+struct ev_str {
+	const char *ip, *ua, *api, *service, *region, *bucket, *key, *object;
+};
+
+static int intern_all(struct detector *d, const struct audit_event *ev, struct ev_str *s)
+{
+	s->ip = detector__intern_ev(d, ev->source_ip);
+	s->ua = detector__intern_ev(d, ev->user_agent);
+	s->api = detector__intern_ev(d, ev->api);
+	s->service = detector__intern_ev(d, ev->service);
+	s->region = detector__intern_ev(d, ev->region);
+	s->bucket = detector__intern_ev(d, ev->bucket);
+	s->key = detector__intern_ev(d, ev->access_key);
+	s->object = ev->object_key;   /* interned only when kept as a sample */
+	return s->ip && s->ua && s->api && s->service && s->region && s->bucket && s->key ?
+	       0 : -ENOMEM;
+}
+
+static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_t day)
+{
+	struct hour_rec *h = id->h;
+	uint16_t ttl = (uint16_t)b->cfg->seen_ttl_days;
+	const char *label;
+	int r, org, kind = 0;
+
+	if (!*ip || set_has(h->ips, h->nips, ip))
+		return 0;
+	if (h->nips < HOUR_SET)
+		h->ips[h->nips++] = ip;
+	related_add(b, ip, id->name);
+	r = seen__touch(&id->seen, ip, SEEN_IP, day, ttl, b->dropped);
+	org = seen__touch(&b->org, ip, SEEN_IP, day, ttl, b->dropped);
+	if (r < 0 || org < 0)
+		return -ENOMEM;
+	if (!r && !set_has(h->new_ips, h->nnew_ips, ip) && h->nnew_ips < HOUR_SET) {
+		h->new_ip_org[h->nnew_ips] = !org;
+		h->new_ips[h->nnew_ips++] = ip;
+	}
+	label = intel__match(detector__intel(b->d), ip, INTEL_NONE, &kind);
+	if (label && !set_has(h->intel_ips, h->nintel, ip) && h->nintel < HOUR_SET) {
+		h->intel_ips[h->nintel] = ip;
+		h->intel_labels[h->nintel] = label;
+		h->intel_kind[h->nintel++] = (uint8_t)kind;
+	}
+	return 0;
+}
+
+/* A user agent's family, interned; cached by the (interned) agent. */
+static const char *family_of(struct baseline *b, const char *ua, char *buf, size_t len)
+{
+	size_t i = ptr_slot(ua, UA_CACHE);
+	int sdk, pentest;
+
+	if (b->ua_cache[i].ua != ua) {
+		b->ua_cache[i].fam = detector__intern(b->d, ua_family(ua, buf, len, &sdk, &pentest));
+		if (!b->ua_cache[i].fam)
+			return NULL;
+		b->ua_cache[i].ua = ua;
+	}
+	return b->ua_cache[i].fam;
+}
+
+static int note_ua(struct baseline *b, struct ident *id, const char *ua, const char *ip,
+		   uint16_t day)
+{
+	struct hour_rec *h = id->h;
+	const char *fam;
+	char buf[64];
+	int r;
+
+	if (!*ua || set_has(h->uas, h->nuas, ua))
+		return 0;
+	if (h->nuas < HOUR_SET)
+		h->uas[h->nuas++] = ua;
+	related_add(b, ua, id->name);
+	fam = family_of(b, ua, buf, sizeof(buf));
+	if (!fam)
+		return -ENOMEM;
+	r = seen__touch(&id->seen, fam, SEEN_UA, day, (uint16_t)b->cfg->seen_ttl_days, b->dropped);
+	if (r < 0)
+		return r;
+	if (!r && h->nnew_uas < HOUR_SET) {
+		h->new_ua_fams[h->nnew_uas] = fam;
+		h->new_ua_ip_new[h->nnew_uas] = set_has(h->new_ips, h->nnew_ips, ip);
+		h->new_ua_ips[h->nnew_uas] = ip;
+		h->new_uas[h->nnew_uas++] = ua;
+	}
+	return 0;
+}
+
+/* APIs, services, regions and buckets: first-seen for the identity. */
+static int note_names(struct baseline *b, struct ident *id, const struct ev_str *s, uint16_t day)
+{
+	struct hour_rec *h = id->h;
+	uint16_t ttl = (uint16_t)b->cfg->seen_ttl_days;
+	int r;
+
+	r = seen__touch(&id->seen, s->api, SEEN_API, day, ttl, b->dropped);
+	if (r == 0)
+		set_add(h->new_apis, &h->nnew_apis, HOUR_SET, s->api);
+	if (r >= 0)
+		r = seen__touch(&id->seen, s->service, SEEN_SERVICE, day, ttl, b->dropped);
+	if (r == 0)
+		set_add(h->new_services, &h->nnew_services, HOUR_SET, s->service);
+	if (r >= 0)
+		r = seen__touch(&id->seen, s->region, SEEN_REGION, day, ttl, b->dropped);
+	if (r >= 0)
+		r = seen__touch(&id->seen, s->bucket, SEEN_BUCKET, day, ttl, b->dropped);
+	/* The organisation's buckets: any bucket its identities use, except as
+	 * the target of a copy (which is what the exfiltration rule asks about). */
+	if (r == 0 && strstr(s->api, "Copy") == NULL)
+		r = seen__touch(&b->org_buckets, s->bucket, SEEN_BUCKET, day, 0xffff, b->dropped);
+	return r < 0 ? r : 0;
+}
+
+static void note_region(struct ident *id, const char *region, int64_t t)
+{
+	size_t old = 0;
+
+	if (!*region)
+		return;
+	set_add(id->h->regions, &id->h->nregions, HOUR_SET, region);
+	for (size_t i = 0; i < IDENT_RECENT_REGIONS; i++) {
+		if (id->recent[i].region == region) {
+			id->recent[i].t = t;
+			return;
+		}
+		if (id->recent[i].t < id->recent[old].t)
+			old = i;
+	}
+	id->recent[old].region = region;
+	id->recent[old].t = t;
+}
+
+static int note_action(struct baseline *b, struct ident *id, const struct audit_event *ev,
+		       const struct ev_str *s)
+{
+	struct hour_rec *h = id->h;
+
+	if (ev->outcome == GW_OUT_DENIED) {
+		size_t i;
+
+		h->denied++;
+		set_add(h->denied_apis, &h->ndenied_apis, HOUR_SET, s->api);
+		for (i = 0; i < h->ndenied_ips && h->denied_ips[i] != s->ip; i++)
+			;
+		if (i == h->ndenied_ips && i < HOUR_SET) {
+			h->denied_uas[i] = s->ua;
+			h->denied_ip_n[i] = 0;
+			h->denied_ips[h->ndenied_ips++] = s->ip;
+		}
+		if (i < HOUR_SET)
+			h->denied_ip_n[i]++;
+		return 0;
+	}
+	if (ev->action == GW_ACT_LIST) {
+		h->lists++;
+		if (*s->bucket && !set_has(h->list_buckets, h->nlist_buckets, s->bucket)) {
+			if (h->nlist_buckets < HOUR_LIST_BUCKETS)
+				h->list_buckets[h->nlist_buckets++] = s->bucket;
+			else
+				h->list_buckets_more = 1;
+		}
+	} else if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK) {
+		h->reads++;
+		h->read_bytes += ev->bytes_out;
+		h->day_reads = ++id->day_reads_acc;
+		if (*s->object && h->nsamples < GW_FINDING_MAX_SAMPLES) {
+			const char *o = detector__intern(b->d, s->object);
+
+			if (!o)
+				return -ENOMEM;
+			h->samples[h->nsamples++] = o;
+		}
+	} else if (ev->action == GW_ACT_OBJECT_WRITE) {
+		h->writes++;
+		if (h->established && ev->outcome == GW_OUT_OK && *s->bucket &&
+		    (strcmp(s->api, "CopyObject") == 0 || strcmp(s->api, "UploadPartCopy") == 0) &&
+		    b->org_buckets.n && !seen__has(&b->org_buckets, s->bucket, SEEN_BUCKET)) {
+			h->foreign_copies++;
+			set_add(h->foreign_buckets, &h->nforeign, HOUR_SET, s->bucket);
+		}
+	}
+	return 0;
+}
+
+static void fill_first(struct hour_rec *h, const struct audit_event *ev, const struct ev_str *s)
+{
+	if (!h->ip || !*h->ip)
+		h->ip = s->ip;
+	if (!h->ua || !*h->ua)
+		h->ua = s->ua;
+	if (!h->region || !*h->region)
+		h->region = s->region;
+	if (!h->bucket || !*h->bucket)
+		h->bucket = s->bucket;
+	if (!h->key || !*h->key) {
+		h->key = s->key;
+		h->key_long_term = ev->key_long_term;
+	}
+	h->cloud = ev->cloud;
+	h->events++;
+}
+
+static int new_things(const struct hour_rec *h)
+{
+	return h->nnew_ips + h->nnew_uas + h->nnew_apis + h->nnew_services;
+}
+
+int baseline__feed(struct baseline *b, const struct audit_event *ev)
+{
+	struct ev_str s;
+	struct ident *id;
+	const char *name = detector__intern_ev(b->d, ev->principal);
+	int64_t t = ev->time_ms;
+	uint16_t day;
+	int err, nnew;
+
+	if (!name || intern_all(b->d, ev, &s) < 0)
+		return -ENOMEM;
+	if (!*name)
+		return 0;
+	id = baseline__ident_get(b, name, &err);
+	if (!id) {
+		if (!err)
+			detector__entity_dropped(b->d);
+		return err;
+	}
+	if (id->h && t < id->h->start)
+		t = id->h->start;   /* late events count in the open hour */
+	if (id->h && t >= id->h->start + HOUR_MS)
+		close_hour(b, id);
+	day = (uint16_t)(t / DAY_MS);
+	if (day > id->cur_day)
+		new_day(id, day);
+	if (!id->h && (err = open_hour(b, id, t)) < 0)
+		return err;
+	id->account = detector__intern_ev(b->d, ev->account);
+	id->h->last_t = t;
+	fill_first(id->h, ev, &s);
+	nnew = new_things(id->h);
+	err = note_ip(b, id, s.ip, id->cur_day);
+	if (!err)
+		err = note_ua(b, id, s.ua, s.ip, id->cur_day);
+	if (!err)
+		err = note_names(b, id, &s, id->cur_day);
+	if (!id->h->ctx_ip && new_things(id->h) != nnew) {
+		id->h->ctx_ip = s.ip;
+		id->h->ctx_ua = s.ua;
+	}
+	note_region(id, s.region, t);
+	return note_action(b, id, ev, &s) ? -ENOMEM : err;
+}
+
+void baseline__flush(struct baseline *b)
+{
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i] && b->tab[i]->h)
+			close_hour(b, b->tab[i]);
+}
+
+const struct ident *baseline__find(const struct baseline *b, const char *name)
+{
+	for (size_t i = ptr_slot(name, b->nslots); b->tab[i]; i = (i + 1) & (b->nslots - 1))
+		if (b->tab[i]->name == name)
+			return b->tab[i];
+	return NULL;
+}
+
+size_t baseline__bytes(const struct baseline *b)
+{
+	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab) + RELATED_SLOTS * sizeof(*b->rel);
+
+	/* Open hours at their peak: the memory the stream needed at once. */
+	n += (b->org.cap + b->org_buckets.cap) * sizeof(struct seen_ent);
+	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i])
+			n += sizeof(struct ident) + b->tab[i]->seen.cap * sizeof(struct seen_ent);
+	return n;
+}
+
+uint64_t baseline__identities(const struct baseline *b)
+{
+	return b->count;
+}

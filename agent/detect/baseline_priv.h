@@ -1,0 +1,44 @@
+/* agent/detect: the baseline table's layout, shared by baseline.c (the
+ * stream) and baseline_io.c (saving and loading it). */
+#ifndef GW_DETECT_BASELINE_PRIV_H
+#define GW_DETECT_BASELINE_PRIV_H
+
+#include "detect/detect_internal.h"
+
+#define HOUR_MS 3600000LL
+#define DAY_MS 86400000LL
+#define IDENT_SEEN_MAX 4096
+#define ORG_SEEN_MAX (1u << 20)
+#define RELATED_SLOTS (1u << 16)
+#define RELATED_PER_KEY 4
+#define FREE_HOURS 256
+#define UA_CACHE 1024
+#define ALPHA_HOUR 0.02
+#define ALPHA_DAY 0.1
+
+struct related {
+	const char *key;
+	const char *who[RELATED_PER_KEY];
+};
+
+struct baseline {
+	struct detector *d;
+	const struct detector_config *cfg;
+	struct ident **tab;
+	size_t nslots, count;
+	struct seen_set org;               /* IPs, organisation-wide */
+	struct seen_set org_buckets;       /* the organisation's own buckets */
+	struct related *rel;
+	struct hour_rec *free_hours[FREE_HOURS];
+	size_t nfree;
+	size_t open, peak_open;            /* hours open now, and at most */
+	struct {
+		const char *ua, *fam;
+	} ua_cache[UA_CACHE];
+	uint64_t *dropped;
+};
+
+/* Find or add an identity; NULL with *err 0 when the table is at its bound. */
+struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err);
+
+#endif

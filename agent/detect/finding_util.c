@@ -1,0 +1,140 @@
+/* See detect_internal.h: building findings from an identity's hour, and
+ * naming user-agent families. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect_internal.h"
+
+static char *dup_or(const char *s, int *oom)
+{
+	char *r = strdup(s ? s : "");
+
+	if (!r)
+		*oom = 1;
+	return r;
+}
+
+struct finding *finding__from_hour(const struct rule *r, const char *title, int sev,
+				   double score, const struct ident *id, const struct hour_rec *h)
+{
+	struct finding *f = calloc(1, sizeof(*f));
+	uint64_t hash = GW_FNV64_INIT;
+	int oom = 0;
+
+	if (!f)
+		return NULL;
+	f->rule_id = r->id;
+	f->title = title;
+	f->severity = sev;
+	f->score = clamp100(score);
+	f->start_ms = h->first_t;
+	f->end_ms = h->last_t;
+	f->cloud = h->cloud;
+	f->count = h->events;
+	f->principal = dup_or(id->name, &oom);
+	f->access_key = dup_or(h->key, &oom);
+	f->source_ip = dup_or(h->ip, &oom);
+	f->user_agent = dup_or(h->ua, &oom);
+	f->region = dup_or(h->region, &oom);
+	f->bucket = dup_or(h->bucket, &oom);
+	hash = gw_fnv1a64(hash, r->id, strlen(r->id) + 1);
+	hash = gw_fnv1a64(hash, id->name, strlen(id->name) + 1);
+	hash = gw_fnv1a64(hash, &h->start, sizeof(h->start));
+	if (oom || asprintf(&f->id, "%016" PRIx64, hash) < 0) {
+		f->id = NULL;
+		finding__free(f);
+		return NULL;
+	}
+	return f;
+}
+
+const char *join_list(char *buf, size_t len, const char *const *v, size_t n)
+{
+	size_t off = 0;
+	int w;
+
+	if (!len)
+		return "";
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "", v[i]);
+		if (w < 0 || (size_t)w >= len - off)
+			break;   /* truncated: keep the whole items that fit */
+		off += (size_t)w;
+	}
+	return buf;
+}
+
+static int has_ci(const char *s, const char *needle)
+{
+	return strcasestr(s, needle) != NULL;
+}
+
+const char *ua_family(const char *ua, char *buf, size_t len, int *sdk, int *pentest)
+{
+	static const char *const sdks[] = {
+		"boto3", "botocore", "aws-cli", "aws-sdk-go", "aws-sdk-java", "aws-sdk-js",
+		"aws-sdk-dotnet", "aws-sdk-ruby", "aws-sdk-php", "aws-sdk-rust", "gsutil",
+		"gcloud", "google-cloud-sdk", "azcopy", "azure-sdk", "azsdk", "rclone", "s3cmd",
+		"curl", "python-requests", "go-http-client", "pacu", "cloudfox", "scoutsuite",
+	};
+	size_t i = 0;
+
+	*pentest = has_ci(ua, "kali") || has_ci(ua, "parrot") || has_ci(ua, "pentoo") ||
+		   has_ci(ua, "pacu") || has_ci(ua, "cloudfox");
+	*sdk = 0;
+	for (size_t k = 0; k < sizeof(sdks) / sizeof(sdks[0]); k++) {
+		if (has_ci(ua, sdks[k])) {
+			*sdk = 1;
+			/* botocore alone is Boto3's core: one family. */
+			snprintf(buf, len, "%s", k == 1 ? "boto3" : sdks[k]);
+			return buf;
+		}
+	}
+	if (has_ci(ua, "mozilla/") || has_ci(ua, "console.amazonaws.com")) {
+		snprintf(buf, len, "browser");
+		return buf;
+	}
+	/* Otherwise the product token: up to the first '/', ' ' or '#'. */
+	while (ua[0] == '[')
+		ua++;
+	for (; ua[i] && ua[i] != '/' && ua[i] != ' ' && ua[i] != '#' && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)ua[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+int finding__set(char **dst, const char *s)
+{
+	char *n = strdup(s ? s : "");
+
+	if (!n)
+		return -ENOMEM;
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+int finding__finish(struct detector *d, struct finding *f, int err)
+{
+	if (err) {
+		finding__free(f);
+		return -ENOMEM;
+	}
+	return detector__emit(d, f);
+}
+
+int finding__at(struct finding *f, const char *ip, const char *ua)
+{
+	int err = 0;
+
+	if (ip && *ip)
+		err |= finding__set(&f->source_ip, ip);
+	if (ua && *ua)
+		err |= finding__set(&f->user_agent, ua);
+	return err ? -ENOMEM : 0;
+}

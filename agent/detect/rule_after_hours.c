@@ -1,0 +1,59 @@
+/* Rule "after-hours-access": object reads outside business hours (default
+ * 08:00-18:00 Monday-Friday, in the configured UTC offset), at an hour of the
+ * week when this identity is rarely active: a nightly job that always runs
+ * then is its own normal. MITRE T1530 (data from cloud storage). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "detect/detect_internal.h"
+
+static int after_hours(const struct detector_config *cfg, int slot)
+{
+	int dow = slot / 24, hour = slot % 24;
+
+	return dow >= 5 || hour < cfg->work_start_hour || hour >= cfg->work_end_hour;
+}
+
+static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	const struct detector_config *cfg = detector__config(d);
+	int slot = gw_hour_of_week(h->start, cfg->tz_offset_min), err = 0;
+	double weeks, share;
+	struct finding *f;
+
+	if (!h->established || h->reads < cfg->after_hours_floor || !after_hours(cfg, slot))
+		return 0;
+	weeks = (id->cur_day - id->first_day) / 7.0;
+	if (weeks < 1.0)
+		weeks = 1.0;
+	share = id->how[slot] / weeks;
+	if (share > 0.25)
+		return 0;
+	f = finding__from_hour(&rule_after_hours, "Object reads outside business hours",
+			       GW_SEV_MEDIUM, 40.0 + (share == 0.0 ? 10.0 : 0.0), id, h);
+	if (!f)
+		return -ENOMEM;
+	f->mitre[f->nmitre++] = "T1530";
+	f->count = h->reads;
+	f->bytes = h->read_bytes;
+	for (size_t i = 0; i < h->nsamples && !err; i++) {
+		err = finding__set(&f->samples[i], h->samples[i]);
+		f->nsamples = i + 1;
+	}
+	err |= finding__add_evidence(f, "reads", "%" PRIu32, h->reads);
+	err |= finding__add_evidence(f, "local_hour_of_week", "%s %02d:00",
+				     (const char *[]){ "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+						       "Sun" }[slot / 24], slot % 24);
+	err |= finding__add_evidence(f, "identity_active_this_hour_share", "%.2f", share);
+	err |= finding__add_evidence(f, "business_hours", "%02u:00-%02u:00 Mon-Fri UTC%+d:%02d",
+				     cfg->work_start_hour, cfg->work_end_hour,
+				     cfg->tz_offset_min / 60, (cfg->tz_offset_min < 0 ?
+							       -cfg->tz_offset_min : cfg->tz_offset_min) % 60);
+	return finding__finish(d, f, err);
+}
+
+const struct rule rule_after_hours = {
+	.id = "after-hours-access",
+	.hour = ah_hour,
+};

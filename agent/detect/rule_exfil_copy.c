@@ -1,0 +1,34 @@
+/* Rule "cross-account-copy": an established identity copies objects into a
+ * bucket the organisation has never used itself — the shape of exfiltration
+ * to an attacker's account. MITRE T1537 (transfer data to cloud account). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "detect/detect_internal.h"
+
+static int copy_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	struct finding *f;
+	char list[512];
+	int err = 0;
+
+	if (!h->foreign_copies)
+		return 0;
+	f = finding__from_hour(&rule_exfil_copy, "Objects copied to a bucket outside the organisation",
+			       GW_SEV_HIGH, 85.0 + (h->foreign_copies >= 10 ? 10.0 : 0.0), id, h);
+	if (!f)
+		return -ENOMEM;
+	f->mitre[f->nmitre++] = "T1537";
+	f->count = h->foreign_copies;
+	err |= finding__set(&f->bucket, h->foreign_buckets[0]);
+	err |= finding__add_evidence(f, "copies", "%" PRIu32, h->foreign_copies);
+	err |= finding__add_evidence(f, "destination_buckets", "%s",
+				     join_list(list, sizeof(list), h->foreign_buckets, h->nforeign));
+	return finding__finish(d, f, err);
+}
+
+const struct rule rule_exfil_copy = {
+	.id = "cross-account-copy",
+	.hour = copy_hour,
+};

@@ -1,0 +1,47 @@
+/* Rule "suspicious-source": a call from an IP in a threat-intel list loaded
+ * with --intel: the Tor exit list, a custom deny list (high), or an
+ * anonymizing/hosting list (medium). Fires for any identity, established or
+ * not. MITRE T1090.003 (multi-hop proxy), T1078.004 (valid cloud accounts). */
+#include <errno.h>
+#include <stdio.h>
+
+#include "detect/detect_internal.h"
+
+static int intel_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	struct finding *f;
+	int err = 0, best = 0;
+	size_t bi = 0;
+
+	for (size_t i = 0; i < h->nintel; i++) {
+		int w = h->intel_kind[i] == INTEL_HOSTING ? 1 : 2;
+
+		if (w > best) {
+			best = w;
+			bi = i;
+		}
+	}
+	if (!best)
+		return 0;
+	f = finding__from_hour(&rule_threat_intel, "Call from a source on a threat-intel list",
+			       best == 2 ? GW_SEV_HIGH : GW_SEV_MEDIUM, best == 2 ? 90.0 : 45.0,
+			       id, h);
+	if (!f)
+		return -ENOMEM;
+	if (h->intel_kind[bi] == INTEL_TOR)
+		f->mitre[f->nmitre++] = "T1090.003";
+	f->mitre[f->nmitre++] = "T1078.004";
+	err |= finding__set(&f->source_ip, h->intel_ips[bi]);
+	err |= finding__add_evidence(f, "listed_ip", "%s", h->intel_ips[bi]);
+	err |= finding__add_evidence(f, "list", "%s", h->intel_labels[bi]);
+	err |= finding__add_evidence(f, "list_kind", "%s",
+				     h->intel_kind[bi] == INTEL_TOR ? "tor-exit" :
+				     h->intel_kind[bi] == INTEL_HOSTING ? "hosting" : "deny");
+	err |= finding__add_evidence(f, "calls_in_hour", "%u", h->events);
+	return finding__finish(d, f, err);
+}
+
+const struct rule rule_threat_intel = {
+	.id = "suspicious-source",
+	.hour = intel_hour,
+};

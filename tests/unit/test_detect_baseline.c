@@ -1,0 +1,94 @@
+/* Baseline building blocks: first-seen sets with a TTL and a bound, robust
+ * EWMA statistics, user-agent families, hour of the week. */
+#include <stdio.h>
+#include <string.h>
+
+#include "assert.h"
+#include "detect/detect_internal.h"
+
+TEST(detect_seen_ttl_forgets_after_30_days)
+{
+	struct seen_set s;
+	uint64_t dropped = 0;
+	const char *ip = "203.0.113.9", *ua = "boto3";
+
+	seen__init(&s, 16);
+	ASSERT_EQ_INT(0, seen__touch(&s, ip, SEEN_IP, 20000, 30, &dropped));
+	ASSERT_EQ_INT(1, seen__touch(&s, ip, SEEN_IP, 20000, 30, &dropped));
+	/* The same string as another kind is another key. */
+	ASSERT_EQ_INT(0, seen__touch(&s, ip, SEEN_API, 20000, 30, &dropped));
+	ASSERT_EQ_INT(1, seen__touch(&s, ip, SEEN_IP, 20030, 30, &dropped));   /* 30 days: seen */
+	ASSERT_EQ_INT(0, seen__touch(&s, ip, SEEN_IP, 20061, 30, &dropped));   /* 31 days: new */
+	ASSERT_EQ_INT(0, seen__touch(&s, ua, SEEN_UA, 20061, 30, &dropped));
+	ASSERT_EQ_U64(0, dropped);
+	ASSERT_EQ_INT(1, seen__has(&s, ua, SEEN_UA));
+	ASSERT_EQ_INT(0, seen__has(&s, ua, SEEN_IP));
+	seen__free(&s);
+}
+
+TEST(detect_seen_bound_counts_drops)
+{
+	static char keys[40][16];
+	struct seen_set s;
+	uint64_t dropped = 0;
+	int news = 0;
+
+	seen__init(&s, 6);
+	for (int i = 0; i < 40; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		news += seen__touch(&s, keys[i], SEEN_API, 100, 30, &dropped) == 0;
+	}
+	/* Past the bound a key counts as seen (no alert storm) and as a drop. */
+	ASSERT(s.n <= 6);
+	ASSERT_EQ_INT((int)s.n, news);
+	ASSERT_EQ_U64(40 - s.n, dropped);
+	/* A day later the bound is the same, but expired keys make room. */
+	ASSERT_EQ_INT(0, seen__touch(&s, keys[39], SEEN_API, 200, 30, &dropped));
+	seen__free(&s);
+}
+
+TEST(detect_ewma_unusual_and_winsorized)
+{
+	struct ewma e = { 0 };
+
+	for (int i = 0; i < 50; i++)
+		ewma__add(&e, 10 + (i % 3), 0.05);
+	ASSERT(e.mean > 10.0 && e.mean < 12.0);
+	ASSERT_EQ_INT(1, ewma__unusual(&e, 100, 50, 5, 6));
+	ASSERT_EQ_INT(0, ewma__unusual(&e, 40, 50, 5, 6));    /* under the floor */
+	ASSERT_EQ_INT(0, ewma__unusual(&e, 52, 50, 5, 6));    /* not 5x the mean */
+	/* One huge hour must not teach the baseline that it is normal. */
+	ewma__add(&e, 100000, 0.05);
+	if (e.mean > 15.0)
+		FAIL_AT("mean after one outlier: expected <= 15, got %.1f", e.mean);
+	ASSERT_EQ_INT(1, ewma__unusual(&e, 100, 50, 5, 6));
+}
+
+TEST(detect_ua_family)
+{
+	char buf[64];
+	int sdk, pt;
+
+	ASSERT_EQ_STR("boto3", ua_family("Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0", buf, sizeof(buf),
+					 &sdk, &pt));
+	ASSERT_EQ_INT(1, sdk);
+	ASSERT_EQ_INT(0, pt);
+	ASSERT_EQ_STR("aws-cli", ua_family("aws-cli/2.17.60 md/awscrt#0.21.2", buf, sizeof(buf),
+					   &sdk, &pt));
+	ASSERT_EQ_STR("browser", ua_family("Mozilla/5.0 (X11; Linux x86_64)", buf, sizeof(buf),
+					   &sdk, &pt));
+	ASSERT_EQ_INT(0, sdk);
+	ua_family("Boto3/1.34 os/linux#6.6.9-amd64 kali", buf, sizeof(buf), &sdk, &pt);
+	ASSERT_EQ_INT(1, pt);
+	ASSERT_EQ_STR("myapp", ua_family("[MyApp/3.1 (build 7)]", buf, sizeof(buf), &sdk, &pt));
+}
+
+TEST(detect_hour_of_week)
+{
+	const int64_t tue = 1795478400000LL;   /* 2026-11-24T00:00:00Z, a Tuesday */
+
+	ASSERT_EQ_INT(24, gw_hour_of_week(tue, 0));
+	ASSERT_EQ_INT(24 + 13, gw_hour_of_week(tue + 13 * 3600000LL, 0));
+	ASSERT_EQ_INT(23, gw_hour_of_week(tue, -60));          /* Monday 23:00 at UTC-1 */
+	ASSERT_EQ_INT(167, gw_hour_of_week(tue - 24 * 3600000LL - 1, 0));  /* Sunday 23:59 */
+}
