@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "ship/ship.h"
+#include "state/baseline.h"
 #include "strpool.h"
 
 /* Findings logged per cycle before the rest are summed up in one line. */
@@ -43,7 +44,9 @@ struct daemon {
 	char **shipped;              /* ids of detector findings already handed over */
 	size_t nshipped, capshipped;
 	uint64_t findings, logged;
+	size_t det_seen;             /* detector findings seen at the last look */
 	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
+	char baselines_path[PATH_MAX];
 };
 
 static volatile sig_atomic_t d_stop, d_reload;
@@ -141,6 +144,24 @@ static void hand_over(struct daemon *d, const struct finding *const *f, size_t n
 		log_err("failed to spool %zu findings: %s", n, strerror(-err));
 }
 
+/* New incidents go to the log, with their first remediation step. */
+static void log_incidents(struct daemon *d)
+{
+	const struct incident *const *in;
+	size_t n = detector__incidents(d->det, &in);
+	char key[160];
+
+	for (size_t i = 0; i < n; i++) {
+		if ((size_t)snprintf(key, sizeof(key), "incident:%s", in[i]->id) >= sizeof(key) ||
+		    was_shipped(d, key))
+			continue;
+		mark_shipped(d, key);
+		log_warn("incident %s (score %.0f): %s, %zu findings; first step: %s", in[i]->classification,
+			 in[i]->score, in[i]->principal ? in[i]->principal : "", in[i]->nfindings,
+			 in[i]->nremediation ? in[i]->remediation[0] : "review the findings");
+	}
+}
+
 /* New findings of the detector and the correlator go to the log and the spool. */
 static void collect_findings(struct daemon *d)
 {
@@ -149,12 +170,17 @@ static void collect_findings(struct daemon *d)
 	size_t n, cycle = 0, nc;
 
 	n = detector__findings(d->det, &df);
-	for (size_t i = 0; i < n; i++) {
-		if (was_shipped(d, df[i]->id))
-			continue;
-		mark_shipped(d, df[i]->id);
-		log_finding(d, df[i], &cycle);
-		hand_over(d, &df[i], 1);
+	/* cheap when nothing is new: the list only grows */
+	if (n != d->det_seen) {
+		d->det_seen = n;
+		for (size_t i = 0; i < n; i++) {
+			if (was_shipped(d, df[i]->id))
+				continue;
+			mark_shipped(d, df[i]->id);
+			log_finding(d, df[i], &cycle);
+			hand_over(d, &df[i], 1);
+		}
+		log_incidents(d);
 	}
 	nc = correlator__take(d->corr, &cf);
 	for (size_t i = 0; i < nc; i++)
@@ -269,7 +295,11 @@ static void poll_window(struct daemon *d)
 
 static void save_state(struct daemon *d)
 {
-	int err = correlator__save(d->corr, d->clients_path);
+	int err = baseline_file__save(d->det, d->baselines_path);
+
+	if (err)
+		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
+	err = correlator__save(d->corr, d->clients_path);
 
 	if (err)
 		log_err("failed to save %s: %s", d->clients_path, strerror(-err));
@@ -331,13 +361,15 @@ static int open_all(struct daemon *d)
 	}
 	if (path_in(d->clients_path, sizeof(d->clients_path), d->cfg->state_dir, "clients.state") ||
 	    path_in(d->sources_path, sizeof(d->sources_path), d->cfg->state_dir, "sources.state") ||
-	    path_in(d->cursor_dir, sizeof(d->cursor_dir), d->cfg->state_dir, "cursors"))
+	    path_in(d->cursor_dir, sizeof(d->cursor_dir), d->cfg->state_dir, "cursors") ||
+	    path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb"))
 		return -ENAMETOOLONG;
 	/* pulled sources keep their cursors here */
 	setenv("GATEWATCH_STATE_DIR", d->cursor_dir, 1);
 	detector_config__defaults(&dc);
 	if (d->cfg->bulk_threshold)
 		dc.bulk_threshold = d->cfg->bulk_threshold;
+	dc.live = 1;
 	correlate_opts_from(&co, d->cfg, d->o);
 	d->pool = strpool__new();
 	d->det = detector__new(&dc);
@@ -345,6 +377,14 @@ static int open_all(struct daemon *d)
 	d->srcs = local_sources__new(d->sources_path);
 	if (!d->pool || !d->det || !d->corr || !d->srcs)
 		return -ENOMEM;
+	err = baseline_file__load(d->det, d->baselines_path);
+	if (err == -EINVAL) {
+		/* a damaged file: start the baselines afresh rather than trust it */
+		detector__free(d->det);
+		d->det = detector__new(&dc);
+		if (!d->det)
+			return -ENOMEM;
+	}
 	err = correlator__load(d->corr, d->clients_path);
 	if (err)
 		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));

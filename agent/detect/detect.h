@@ -79,6 +79,10 @@ struct detector_config {
 	uint32_t read_day_floor;   /* read volume: object reads per day, a floor (300) */
 	uint32_t incident_gap_sec; /* findings closer than this join one incident (6 h) */
 	uint32_t incident_min_score; /* an incident of 2+ rules needs this score (60) */
+	/* Live (the daemon): report a burst as soon as it crosses its threshold
+	 * rather than when it ends, which may be an hour later. Offline
+	 * analysis leaves it 0 and reports each burst whole. */
+	uint32_t live;
 };
 
 void detector_config__defaults(struct detector_config *cfg);

@@ -35,6 +35,7 @@ struct burst {
 	struct tally objects, buckets, ips, uas, regions, keys;
 	const char *samples[GW_FINDING_MAX_SAMPLES];
 	size_t nsamples;
+	int reported;              /* live mode: already reported when it crossed */
 };
 
 struct principal {
@@ -50,6 +51,7 @@ struct bulk {
 	struct detector *d;
 	uint32_t threshold;
 	int64_t window_ms;
+	int live;
 	struct principal *tab;
 	size_t nslots, count;
 };
@@ -63,6 +65,7 @@ static void *bulk_new(struct detector *d, const struct detector_config *cfg)
 	b->d = d;
 	b->threshold = cfg->bulk_threshold;
 	b->window_ms = (int64_t)cfg->window_sec * 1000;
+	b->live = cfg->live != 0;
 	b->nslots = 2 * BULK_MAX_PRINCIPALS;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	if (!b->tab) {
@@ -281,7 +284,7 @@ static int emit(struct bulk *b, const struct principal *p, const struct burst *u
 
 static int close_burst(struct bulk *b, struct principal *p)
 {
-	int err = emit(b, p, p->burst);
+	int err = p->burst->reported ? 0 : emit(b, p, p->burst);
 
 	burst_free(p->burst);
 	p->burst = NULL;
@@ -337,7 +340,13 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	if (p->burst)
 		return burst_add(p->burst, &e);
 	p->burst = burst_open(p);
-	return p->burst ? 0 : -ENOMEM;
+	if (!p->burst)
+		return -ENOMEM;
+	if (b->live) {
+		p->burst->reported = 1;
+		return emit(b, p, p->burst);
+	}
+	return 0;
 }
 
 static void bulk_flush(void *state)

@@ -25,6 +25,8 @@ if os.geteuid() == 0:
          len(have("unexpected-reader", lambda f: ev(f, "comm") == "cp" and f["bucket"] == "finance-reports")) == 1),
         ("gateway: new client 127.0.0.66 with 150 reads",
          len(have("new-client", lambda f: f["source_ip"] == "127.0.0.66" and int(f["count"]) == 150)) == 1),
+        ("gateway: the burst of svc-reporting reported live at its 101st read",
+         len(have("bulk-download", lambda f: "svc-reporting" in f["principal"] and int(f["count"]) == 101)) == 1),
         ("gateway: the known client 127.0.0.1 is not new",
          not have("new-client", lambda f: f["source_ip"] == "127.0.0.1")),
     ]

@@ -178,3 +178,27 @@ TEST(bulk_finding_id_is_stable)
 	detector__free(d1);
 	detector__free(d2);
 }
+
+/* Live (the daemon): the burst is reported when it crosses the threshold,
+ * without waiting for it to end, and only once. */
+TEST(bulk_live_reports_at_the_crossing)
+{
+	struct detector_config cfg;
+	struct detector *d;
+	const struct finding *const *fs;
+
+	detector_config__defaults(&cfg);
+	cfg.live = 1;
+	d = detector__new(&cfg);
+	ASSERT(d);
+	feed_reads(d, "arn:aws:iam::123456789012:user/svc", T0, 1000, 100, 0);
+	ASSERT_EQ_U64(0, detector__findings(d, &fs));
+	feed_reads(d, "arn:aws:iam::123456789012:user/svc", T0 + 100000, 1000, 1, 100);
+	ASSERT_EQ_U64(1, detector__findings(d, &fs));
+	ASSERT_EQ_U64(101, fs[0]->count);
+	/* the burst goes on and ends: still one finding */
+	feed_reads(d, "arn:aws:iam::123456789012:user/svc", T0 + 101000, 1000, 50, 101);
+	detector__flush(d);
+	ASSERT_EQ_U64(1, detector__findings(d, &fs));
+	detector__free(d);
+}
