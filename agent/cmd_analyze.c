@@ -387,12 +387,17 @@ static uint64_t now_us(void)
  * from the current time in microseconds, unique for a one-shot command. */
 static int ship_findings(const char *url, const struct finding *const *fs, size_t n)
 {
+	char agent_id[160];
 	struct batch_meta meta;
 	uint8_t *buf = NULL;
 	size_t len = 0, chunk = n, pos = 0;
 	int err = 0;
 
 	batch_meta__from_host(&meta);
+	/* its own agent id: the daemon's spool on this host numbers its
+	 * batches independently, and the collector deduplicates per agent */
+	if ((size_t)snprintf(agent_id, sizeof(agent_id), "%s/analyze", meta.agent_id) < sizeof(agent_id))
+		meta.agent_id = agent_id;
 	meta.sequence = now_us();
 	while (pos < n) {
 		if (chunk > n - pos)
