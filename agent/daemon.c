@@ -517,9 +517,11 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "
 			 "the gateway's reads are not compared with the audit log");
 	loop(&d);
-	/* the last window and what the sources hold now */
+	/* the last window and what the sources hold now; the detector's open
+	 * windows close, so that what they hold is reported, not lost */
 	poll_window(&d);
 	pull(&d);
+	detector__flush(d.det);
 	collect_findings(&d);
 	if (d.ship) {
 		shipper__flush(d.ship);

@@ -143,6 +143,35 @@ static struct corr_bucket *slot_bucket(struct correlator *c, struct corr_slot *s
 	return &s->buckets[s->nbuckets++];
 }
 
+/* The existing slot of time t, or NULL. */
+static struct corr_slot *find_slot(struct correlator *c, int64_t t)
+{
+	int64_t start = t - (((t % c->slot_ms) + c->slot_ms) % c->slot_ms);
+
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].start_ms == start)
+			return &c->slots[i];
+	return NULL;
+}
+
+/* What a new client asked for, per the audit log. */
+static void client_requests(struct corr_slot *s, const struct audit_event *ev)
+{
+	for (size_t i = 0; i < s->nnew; i++) {
+		struct corr_newclient *n = &s->newc[i];
+
+		if (strcmp(n->addr, ev->source_ip) != 0)
+			continue;
+		n->events++;
+		if (ev->action == GW_ACT_OBJECT_READ) {
+			n->reads++;
+			n->bytes += ev->bytes_out;
+			if (!n->object[0])
+				snprintf(n->object, sizeof(n->object), "%s/%s", ev->bucket, ev->object_key);
+		}
+	}
+}
+
 int correlator__audit_event(struct correlator *c, const struct audit_event *ev)
 {
 	struct corr_slot *s = corr_slot(c, ev->time_ms);
@@ -161,18 +190,12 @@ int correlator__audit_event(struct correlator *c, const struct audit_event *ev)
 		if (!s->ident_events++)
 			corr_copy_event(&s->ident, ev);
 	}
-	for (size_t i = 0; i < s->nnew; i++) {
-		if (strcmp(s->newc[i].addr, ev->source_ip) != 0)
-			continue;
-		s->newc[i].events++;
-		if (ev->action == GW_ACT_OBJECT_READ) {
-			s->newc[i].reads++;
-			s->newc[i].bytes += ev->bytes_out;
-			if (!s->newc[i].object[0])
-				snprintf(s->newc[i].object, sizeof(s->newc[i].object), "%s/%s",
-					 ev->bucket, ev->object_key);
-		}
-	}
+	/* a new client is kept in the slot of the host window that saw it, which
+	 * may end in the slot after its first requests */
+	client_requests(s, ev);
+	s = find_slot(c, ev->time_ms + c->slot_ms);
+	if (s)
+		client_requests(s, ev);
 	return 0;
 }
 

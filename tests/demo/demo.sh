@@ -8,7 +8,8 @@
 #     records a cloud would have logged for the requests below;
 #  3. ordinary traffic: a known client downloads public objects;
 #  4. an attack: a process copies a bucket's directory behind the gateway's
-#     back, and a new address downloads 150 objects with a long-term key;
+#     back, and a new address downloads 150 objects with the long-term key
+#     of a service account whose three weeks of history the agent has read;
 #  5. analyzes the bundled CloudTrail sample offline and ships its finding;
 #  6. prints what the collector received.
 #
@@ -67,6 +68,9 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$S3RVER" ] && [ -x "$AWS" ]; then
 	for i in 1 2 3; do head -c 50000 /dev/urandom > "$DIR/src/public-assets/logo-$i.png"; done
 	"$AWS" --endpoint-url "$url" s3 cp --quiet --recursive "$DIR/src/finance-reports" s3://finance-reports/
 	"$AWS" --endpoint-url "$url" s3 cp --quiet --recursive "$DIR/src/public-assets" s3://public-assets/
+	# three weeks of the reporting account's ordinary reads: its baseline
+	python3 tests/demo/cloudtrail_history.py "$DIR/audit" 21 "$(now_ms)"
+	touch -d '10 seconds ago' "$DIR"/audit/history-*.json
 	"$GW" run --root "$DIR/objects" --state-dir "$DIR/state" --interval-sec 1 --pull-interval-sec 1 \
 		--audit "cloudtrail:$DIR/audit" --gateway-exe node --collector-url "http://127.0.0.1:$cport" \
 		--audit-delay 2 --correlation-slot 4 --new-client-learning 5 2> "$DIR/agent.log" &
@@ -100,7 +104,7 @@ PY
 	echo "(waiting for the audit delivery delay and the correlation window)"
 	sleep 9
 	kill -TERM "$agent"; wait "$agent" || true; agent=""
-	grep -E "finding|stopped" "$DIR/agent.log" || true
+	grep -E "finding|incident|stopped" "$DIR/agent.log" | sed 's/^<[0-9]>gatewatch: //' || true
 else
 	say "2-4. the gateway part is passed over"
 	echo "(it needs root for the BPF sensor, s3rver and awscli: run 'sudo make demo')"

@@ -27,6 +27,9 @@ if os.geteuid() == 0:
          len(have("new-client", lambda f: f["source_ip"] == "127.0.0.66" and int(f["count"]) == 150)) == 1),
         ("gateway: the burst of svc-reporting reported live at its 101st read",
          len(have("bulk-download", lambda f: "svc-reporting" in f["principal"] and int(f["count"]) == 101)) == 1),
+        ("gateway: one incident, possible data exfiltration, revoke the key first",
+         "incident possible data exfiltration" in open(os.path.join(d, "agent.log")).read()
+         and "first step: Revoke access key AKIAIOSFODNN7EXAMPLE" in open(os.path.join(d, "agent.log")).read()),
         ("gateway: the known client 127.0.0.1 is not new",
          not have("new-client", lambda f: f["source_ip"] == "127.0.0.1")),
     ]
