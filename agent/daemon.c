@@ -1,6 +1,7 @@
 /* See daemon.h. One thread: sleep on the sensor's ring buffer, poll a host
  * window every interval, pull the audit sources every pull interval, judge
  * correlations as audit logs come in, and hand findings to the shipper. */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -45,6 +46,7 @@ struct daemon {
 	size_t nshipped, capshipped;
 	uint64_t findings, logged;
 	size_t det_seen;             /* detector findings seen at the last look */
+	int64_t newest_ms;           /* newest event of the source being pulled */
 	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
 	char baselines_path[PATH_MAX];
 };
@@ -208,6 +210,8 @@ static int keep_event(const struct audit_event *ev, void *ctx)
 		d->capevs = cap;
 	}
 	d->evs[d->nevs++] = *ev;
+	if (ev->time_ms > d->newest_ms)
+		d->newest_ms = ev->time_ms;
 	return 0;
 }
 
@@ -249,8 +253,16 @@ static void pull(struct daemon *d)
 {
 	for (size_t i = 0; i < d->cfg->naudit; i++) {
 		struct audit_stats st = { 0 };
-		int err = local_sources__pull(d->srcs, d->cfg->audit_sources[i], d->pool, keep_event, d,
-					      &st);
+		int err;
+
+		d->newest_ms = 0;
+		err = local_sources__pull(d->srcs, d->cfg->audit_sources[i], d->pool, keep_event, d, &st);
+		if (d->newest_ms) {
+			char labels[96];
+
+			source_label(d->cfg->audit_sources[i], i, labels, sizeof(labels));
+			metrics__set(M_PULL_LAG, labels, (double)(gw_wall_ms() - d->newest_ms) / 1000.0);
+		}
 
 		if (err < 0)
 			log_warn("audit source %zu: pull failed: %s; retried next interval", i + 1,
@@ -270,6 +282,30 @@ static void pull(struct daemon *d)
 	d->nevs = 0;
 }
 
+/* Age of the oldest batch waiting in the spool, for the metrics. */
+static void spool_age(struct daemon *d)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	time_t oldest = 0;
+	DIR *dp;
+
+	if (!d->ship || path_in(dir, sizeof(dir), d->cfg->state_dir, "spool") || !(dp = opendir(dir)))
+		return;
+	while ((de = readdir(dp))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".gwb") != 0 || path_in(path, sizeof(path), dir, de->d_name) ||
+		    stat(path, &st) < 0)
+			continue;
+		if (!oldest || st.st_mtime < oldest)
+			oldest = st.st_mtime;
+	}
+	closedir(dp);
+	metrics__set(M_SPOOL_AGE, NULL, oldest ? (double)(time(NULL) - oldest) : 0.0);
+}
+
 static void poll_window(struct daemon *d)
 {
 	struct host_window w;
@@ -284,6 +320,11 @@ static void poll_window(struct daemon *d)
 	char labels[64];
 
 	correlator__host_window(d->corr, &w);
+	if (w.reads_max)
+		metrics__set(M_MAP_FILL, "map=\"reads\"", (double)w.reads_used / w.reads_max);
+	if (w.conns_max)
+		metrics__set(M_MAP_FILL, "map=\"conns\"", (double)w.conns_used / w.conns_max);
+	spool_age(d);
 	for (int k = 0; k < HOST_DROP_KINDS; k++) {
 		if (!w.drops[k])
 			continue;

@@ -64,6 +64,8 @@ struct host_window {
 	struct host_conn *conns;             /* sorted by pid */
 	size_t nconns;
 	uint64_t drops[HOST_DROP_KINDS];     /* lost during this window */
+	uint32_t reads_used, reads_max;      /* the kernel's count maps: entries, capacity */
+	uint32_t conns_used, conns_max;
 	const char *hooks;                   /* the hook family in use */
 };
 

@@ -348,6 +348,8 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 	err = s ? sensor_alloc(s, opts) : -ENOMEM;
 	if (err)
 		goto fail;
+	s->max_counts = opts->max_counts;
+	s->max_conns = opts->max_conns;
 	err = load_programs(s, opts);
 	if (err) {
 		log_err("failed to load the BPF programs: %s", strerror(-err));

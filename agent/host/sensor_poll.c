@@ -326,5 +326,9 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	w->nreads = nreads;
 	w->conns = s->crows;
 	w->nconns = nconns;
+	w->reads_used = (uint32_t)s->prev_reads.count;
+	w->reads_max = s->max_counts;
+	w->conns_used = (uint32_t)s->prev_conns.count;
+	w->conns_max = s->max_conns;
 	return 0;
 }

@@ -33,6 +33,7 @@ struct sensor {
 	size_t nroots;
 	struct count_table prev_reads, prev_conns;
 	uint32_t gen;
+	uint32_t max_counts, max_conns;
 	int ncpus;
 	long clk_tck;
 	void *vals;                        /* per-CPU lookup buffer */
