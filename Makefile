@@ -4,7 +4,11 @@
 #   make test       every test: unit, cli, bpf (root), e2e
 #   make demo       the main job on the embedded default
 #   make bench      benchmark table (ratios measured side by side)
+#   make eval       detector evaluation: recall per scenario, false positives per 1,000 identity-days
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF, on purpose
+#   make install    install into $(DESTDIR)$(PREFIX) (binary, config, unit, man page)
+#   make deb        Debian package (debhelper) into $(PKGOUT)
+#   make rpm        rpm package (rpmbuild) into $(PKGOUT)
 #
 # NO_DEPS=1 skips the dependency check (packaging builds pass it).
 
@@ -15,6 +19,9 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 NANOPB_GEN ?= nanopb_generator.py
 SAN ?=
+EVAL_IDENTITIES ?= 150
+EVAL_DAYS ?= 90
+EVAL_SEED ?= 1
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wcast-qual -Wpointer-arith
@@ -25,7 +32,7 @@ ifneq ($(SAN),)
 CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SAN)
 endif
-LIBS := -lbpf -lelf -lz -lcurl -lmicrohttpd -lcjson -linih -ldeflate -lprotobuf-nanopb -lpthread -lm
+LIBS := -lbpf -lelf -lz -lcurl -lmicrohttpd -lgnutls -lcjson -linih -ldeflate -lprotobuf-nanopb -lpthread -lm
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -Wall -Werror
 
@@ -43,7 +50,7 @@ UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS)) $(BUILD)/tests/unit/runne
 
 GEN := $(SKELS) $(PB_H)
 
-.PHONY: all deps test unit-test demo bench vmlinux clean lint fuzz
+.PHONY: all deps test unit-test demo bench eval vmlinux clean lint fuzz install deb rpm
 .DEFAULT_GOAL := all
 # Keep the BPF objects: the skeleton embeds them, and tests inspect them.
 .SECONDARY:
@@ -104,17 +111,46 @@ unit-test: all
 
 test: all
 	@tests/run.sh $(BUILD)
+	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
 demo: all
 	@tests/demo/demo.sh $(BUILD)
 
+eval: all
+	@tests/eval/run_eval.sh $(BUILD) $(EVAL_IDENTITIES) $(EVAL_DAYS) $(EVAL_SEED)
+
 bench: all
 	@tests/bench/bench.sh $(BUILD)
+
+# libFuzzer targets, one per audit parser, each run FUZZ_SECONDS under
+# ASan + UBSan on its seed corpus (tests/fuzz/).
+FUZZ_SECONDS ?= 5
+fuzz:
+	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|sscanf|gets)\s*\(' \
 		$(AGENT_SRCS) $(wildcard agent/*/*.h agent/*.h) || { echo "lint: banned function above"; exit 1; }
 	@echo "lint: ok"
+
+# Packaging. `install` takes what `make` built; deb and rpm build from a copy
+# of the tree with the distribution's flags (packaging/build-pkg.sh).
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+PKGOUT ?= $(BUILD)/pkg
+
+install: $(BUILD)/gatewatch
+	install -D -m 0755 $(BUILD)/gatewatch $(DESTDIR)$(PREFIX)/bin/gatewatch
+	install -D -m 0640 packaging/gatewatch.conf $(DESTDIR)$(SYSCONFDIR)/gatewatch/gatewatch.conf
+	install -D -m 0644 packaging/gatewatch.service $(DESTDIR)$(UNITDIR)/gatewatch.service
+	install -D -m 0644 packaging/gatewatch.8 $(DESTDIR)$(MANDIR)/man8/gatewatch.8
+	install -d -m 0700 $(DESTDIR)$(LOCALSTATEDIR)/lib/gatewatch
+
+deb rpm:
+	@packaging/build-pkg.sh $@ $(PKGOUT)
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h

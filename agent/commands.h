@@ -16,5 +16,8 @@ int host_main(int argc, char **argv);
 int analyze_main(int argc, char **argv);
 int collect_main(int argc, char **argv);
 int decode_main(int argc, char **argv);
+int ship_main(int argc, char **argv);
+int check_config_main(int argc, char **argv);
+int run_main(int argc, char **argv);
 
 #endif

@@ -406,7 +406,7 @@ static int open_all(struct daemon *d)
 	    path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb"))
 		return -ENAMETOOLONG;
 	/* pulled sources keep their cursors here */
-	setenv("GATEWATCH_STATE_DIR", d->cursor_dir, 1);
+	audit_set_state_dir(d->cursor_dir);
 	detector_config__defaults(&dc);
 	if (d->cfg->bulk_threshold)
 		dc.bulk_threshold = d->cfg->bulk_threshold;

@@ -11,10 +11,13 @@ static void usage(FILE *out)
 		"usage: gatewatch COMMAND [OPTIONS]\n"
 		"\n"
 		"commands:\n"
+		"  run       the agent: sensor, audit sources, detector, shipping (the daemon)\n"
 		"  host      run the host sensor alone, print host windows as JSON lines\n"
 		"  analyze   analyze audit logs offline, write a prioritized JSON report\n"
 		"  collect   run the reference collector that stores finding batches\n"
 		"  decode    print stored finding batches as JSON lines\n"
+		"  ship      ship synthetic findings through the durable spool (tests)\n"
+		"  check-config  validate the configuration, name the key at fault\n"
 		"  version   print the version\n"
 		"\n"
 		"'gatewatch COMMAND --help' lists a command's options.\n");
@@ -30,6 +33,9 @@ int main(int argc, char **argv)
 		{ "analyze", analyze_main },
 		{ "collect", collect_main },
 		{ "decode", decode_main },
+		{ "ship", ship_main },
+		{ "check-config", check_config_main },
+		{ "run", run_main },
 	};
 	const char *cmd;
 

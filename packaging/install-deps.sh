@@ -5,8 +5,14 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 nanopb libnanopb-dev protobuf-compiler python3-protobuf
-libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libinih-dev libdeflate-dev
-curl ca-certificates openssl python3 bc"
+libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev libinih-dev libdeflate-dev
+curl ca-certificates openssl python3 bc awscli s3fs"
+
+# The packaging test's tools are heavy (lintian pulls in much of Perl), so
+# they are installed only when that test asks: install-deps.sh --packaging.
+if [ "${1:-}" = "--packaging" ]; then
+	PKGS="build-essential debhelper fakeroot lintian rpm rpmlint systemd"
+fi
 
 missing=""
 for p in $PKGS; do
@@ -14,7 +20,11 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# Node may come from elsewhere than Debian (its npm conflicts with Debian's).
+if [ "${1:-}" != "--packaging" ] && ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
+if [ -n "$missing" ]; then
 
 echo "gatewatch: installing missing packages:$missing" >&2
 SUDO=""
@@ -30,3 +40,15 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# npm test servers (real S3 and Azure Blob APIs for the pull tests), into
+# the ignored build-tools/ beside the Makefile; skipped when already there.
+if [ "${1:-}" != "--packaging" ]; then
+	TOOLS="$(cd "$(dirname "$0")/.." && pwd)/build-tools"
+	if [ ! -x "$TOOLS/node_modules/.bin/s3rver" ] || [ ! -x "$TOOLS/node_modules/.bin/azurite-blob" ]; then
+		echo "gatewatch: installing s3rver and azurite (npm) into $TOOLS" >&2
+		mkdir -p "$TOOLS"
+		npm install --prefix "$TOOLS" --no-audit --no-fund --silent s3rver@3.7.1 azurite@3.37.0 >/dev/null
+	fi
+fi

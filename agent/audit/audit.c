@@ -11,54 +11,103 @@
 #include <sys/stat.h>
 
 #include "audit/audit_internal.h"
+#include "audit/isotime.h"
+#include "audit/jsonarena.h"
 #include "log.h"
 
-enum audit_format {
-	FMT_DETECT = 0,
-	FMT_CLOUDTRAIL,
+/* Detection order matters: the JSON formats are told apart by marker keys
+ * that CloudTrail records do not carry, so CloudTrail is tried after them. */
+static const struct format {
+	const char *prefix;
+	const char *what;
+	int (*detect)(const char *buf, size_t len);
+	int (*parse)(struct audit_ctx *c, const char *buf, size_t len);
+} formats[] = {
+	[AUDIT_FMT_GCS] = { "gcs", "GCP audit log JSON", gcs__detect, gcs__parse },
+	[AUDIT_FMT_AZURE] = { "azure", "an Azure Storage log", NULL, NULL },
+	[AUDIT_FMT_MINIO] = { "minio", "MinIO audit JSON", minio__detect, minio__parse },
+	[AUDIT_FMT_CLOUDTRAIL] = { "cloudtrail", "CloudTrail JSON", cloudtrail__detect, cloudtrail__parse },
+	[AUDIT_FMT_S3ACCESS] = { "s3access", "an S3 server access log", s3access__detect, s3access__parse },
 };
+
+#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
 struct spec {
 	int format;
 	const char *path;
+	int url;                  /* URL_S3 (s3://, gs://) or URL_AZURE (http(s)://) */
 };
 
-static const char *const future_prefixes[] = { "gcs", "azure", "minio" };
+enum { URL_NONE, URL_S3, URL_AZURE };
+
+static int is_url(const char *p)
+{
+	if (strncmp(p, "s3://", 5) == 0 || strncmp(p, "gs://", 5) == 0)
+		return URL_S3;
+	if (strncmp(p, "https://", 8) == 0 || strncmp(p, "http://", 7) == 0)
+		return URL_AZURE;
+	return URL_NONE;
+}
 
 /* Split "format:path". A spec whose text before ':' is not a plain word (or
- * that exists as a path) is a bare path. */
+ * that exists as a path) is a bare path; "s3://..." and "gs://..." are
+ * bucket URLs. */
 static int spec__parse(const char *spec, struct spec *out)
 {
 	const char *colon = strchr(spec, ':');
 	struct stat sb;
 	size_t n;
 
-	out->format = FMT_DETECT;
+	out->format = AUDIT_FMT_DETECT;
 	out->path = spec;
-	if (!colon || stat(spec, &sb) == 0)
+	out->url = is_url(spec);
+	if (!colon || out->url || stat(spec, &sb) == 0)
 		return 0;
 	n = (size_t)(colon - spec);
 	for (size_t i = 0; i < n; i++)
 		if (!((spec[i] >= 'a' && spec[i] <= 'z') || (spec[i] >= '0' && spec[i] <= '9')))
 			return 0;
-	if (n == 10 && strncmp(spec, "cloudtrail", n) == 0) {
-		out->format = FMT_CLOUDTRAIL;
-		out->path = colon + 1;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(future_prefixes) / sizeof(future_prefixes[0]); i++) {
-		if (strlen(future_prefixes[i]) == n && strncmp(spec, future_prefixes[i], n) == 0) {
-			log_err("audit source '%s': format '%.*s' is not supported yet", spec,
-				(int)n, spec);
-			return -EINVAL;
+	for (size_t i = 1; i < NFORMATS; i++) {
+		if (formats[i].prefix && strlen(formats[i].prefix) == n &&
+		    strncmp(spec, formats[i].prefix, n) == 0) {
+			out->format = (int)i;
+			out->path = colon + 1;
+			out->url = is_url(out->path);
+			return 0;
 		}
 	}
 	if (strncmp(colon, "://", 3) == 0)
-		log_err("audit source '%s': bucket URLs are not supported yet", spec);
+		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", spec);
 	else
-		log_err("audit source '%s': unknown format prefix '%.*s' (known: cloudtrail)",
-			spec, (int)n, spec);
+		log_err("audit source '%s': unknown format prefix '%.*s' (known: cloudtrail, "
+			"s3access, gcs, azure, minio)", spec, (int)n, spec);
 	return -EINVAL;
+}
+
+static const char *state_dir;
+
+void audit_set_state_dir(const char *dir)
+{
+	state_dir = dir;
+}
+
+const char *audit_state_dir(void)
+{
+	const char *env = getenv("GATEWATCH_STATE_DIR");
+
+	return state_dir ? state_dir : env && *env ? env : NULL;
+}
+
+static int azure_detect(const char *buf, size_t len)
+{
+	return azure_json__detect(buf, len) || azure_classic__detect(buf, len);
+}
+
+static int azure_parse(struct audit_ctx *c, const char *buf, size_t len)
+{
+	if (azure_classic__detect(buf, len))
+		return azure_classic__parse(c, buf, len);
+	return azure_json__parse(c, buf, len);
 }
 
 static int spec__resolve(const char *spec, struct spec *out, struct stat *sb)
@@ -71,6 +120,10 @@ static int spec__resolve(const char *spec, struct spec *out, struct stat *sb)
 		log_err("audit source '%s': no path", spec);
 		return -EINVAL;
 	}
+	if (out->url == URL_S3)
+		return s3pull__check(out->path);
+	if (out->url == URL_AZURE)
+		return azpull__check(out->path);
 	if (stat(out->path, sb) < 0) {
 		err = -errno;
 		log_err("failed to open %s: %s", out->path, strerror(-err));
@@ -106,6 +159,44 @@ void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
 }
 
+static int format_detect(int format, const char *buf, size_t len)
+{
+	if (format == AUDIT_FMT_AZURE)
+		return azure_detect(buf, len);
+	return formats[format].detect(buf, len);
+}
+
+int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
+{
+	int err;
+
+	c->st->files++;
+	c->st->bytes += len;
+	for (size_t i = 1; format == AUDIT_FMT_DETECT && i < NFORMATS; i++)
+		if (format_detect((int)i, buf, len))
+			format = (int)i;
+	if (format == AUDIT_FMT_DETECT) {
+		log_err("failed to parse %s: unknown log format", c->path);
+		c->st->files_failed++;
+		return 0;
+	}
+	/* The JSON parsers stop at a NUL; the text parsers check each line. */
+	if (format != AUDIT_FMT_S3ACCESS && memchr(buf, '\0', len))
+		audit_buf__blank_nul_lines(c, buf, len);
+	json_arena__begin();
+	if (format == AUDIT_FMT_AZURE)
+		err = azure_parse(c, buf, len);
+	else
+		err = formats[format].parse(c, buf, len);
+	json_arena__end();
+	if (err == -EBADMSG) {
+		log_err("failed to parse %s: not %s", c->path, formats[format].what);
+		c->st->files_failed++;
+		err = 0;
+	}
+	return err;
+}
+
 static const char *load_error(int err)
 {
 	switch (err) {
@@ -132,21 +223,7 @@ static int read_file(struct audit_ctx *c, int format)
 		c->st->files_failed++;
 		return 0;
 	}
-	c->st->files++;
-	c->st->bytes += len;
-	if (format == FMT_DETECT && !cloudtrail__detect(buf, len)) {
-		log_err("failed to parse %s: unknown log format", c->path);
-		c->st->files_failed++;
-		err = 0;
-		goto out;
-	}
-	err = cloudtrail__parse(c, buf, len);
-	if (err == -EBADMSG) {
-		log_err("failed to parse %s: not CloudTrail JSON", c->path);
-		c->st->files_failed++;
-		err = 0;
-	}
-out:
+	err = audit_buf__parse(c, format, buf, len);
 	free(buf);
 	return err;
 }
@@ -186,11 +263,36 @@ int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb
 	if (err)
 		return err;
 	c.path = s.path;
-	err = S_ISDIR(sb.st_mode) ? read_dir(&c, s.path, s.format) : read_file(&c, s.format);
+	if (s.url == URL_S3)
+		err = s3pull__read(&c, s.path, s.format);
+	else if (s.url == URL_AZURE)
+		err = azpull__read(&c, s.path, s.format);
+	else
+		err = S_ISDIR(sb.st_mode) ? read_dir(&c, s.path, s.format) : read_file(&c, s.format);
 	if (c.warnings > AUDIT_MAX_RECORD_WARNINGS)
 		log_warn("%s: %llu records skipped in all", spec,
 			 (unsigned long long)(st->skipped - skipped0));
 	return err;
+}
+
+int audit_stats__write_json(const struct audit_stats *st, FILE *f)
+{
+	char first[40] = "", last[40] = "";
+
+	if (st->events) {
+		iso8601__format(st->first_ms, first, sizeof(first));
+		iso8601__format(st->last_ms, last, sizeof(last));
+	}
+	if (fprintf(f, "{\"files\":%llu,\"files_failed\":%llu,\"records\":%llu,\"events\":%llu,"
+		    "\"skipped\":%llu,\"skipped_bad_bytes\":%llu,\"ignored\":%llu,\"digests\":%llu,"
+		    "\"bytes\":%llu,\"first\":\"%s\",\"last\":\"%s\"}",
+		    (unsigned long long)st->files, (unsigned long long)st->files_failed,
+		    (unsigned long long)st->records, (unsigned long long)st->events,
+		    (unsigned long long)st->skipped, (unsigned long long)st->skip_bad_bytes,
+		    (unsigned long long)st->ignored, (unsigned long long)st->digests,
+		    (unsigned long long)st->bytes, first, last) < 0)
+		return -EIO;
+	return 0;
 }
 
 const char *gw_cloud_name(int cloud)

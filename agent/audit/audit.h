@@ -1,7 +1,9 @@
 /* agent/audit: cloud audit logs in, normalized audit events out.
  *
- * In:  a SOURCE spec ("cloudtrail:PATH", or a PATH whose format is detected),
- *      a file or a directory (recursive), plain or gzip.
+ * In:  a SOURCE spec: FORMAT:WHERE or WHERE, FORMAT one of cloudtrail,
+ *      s3access, gcs, azure, minio (detected from content when left out);
+ *      WHERE a local file or directory (recursive, plain or gzip), or a bucket
+ *      URL s3://bucket/prefix or gs://bucket/prefix (S3 API, see s3pull.c).
  * Out: one struct audit_event per record, handed to a callback in file order.
  *
  * Records that cannot be parsed are counted and reported with file and
@@ -11,6 +13,7 @@
 #define GW_AUDIT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "strpool.h"
 
@@ -82,6 +85,10 @@ struct audit_stats {
 	uint64_t skipped;         /* records that could not be parsed */
 	uint64_t digests;         /* CloudTrail digest files passed over */
 	uint64_t bytes;           /* bytes of log read (after decompression) */
+	uint64_t ignored;         /* well-formed records of no interest (GCP non-storage) */
+	uint64_t skip_bad_bytes;  /* of skipped: NUL, invalid UTF-8 or an over-long line/field */
+	int64_t first_ms;         /* time span of the events delivered (0 when none) */
+	int64_t last_ms;
 };
 
 /* Return 0 to go on, a negative errno to stop the stream. */
@@ -99,6 +106,18 @@ int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
 int audit_source__check(const char *spec);
+
+/* Where bucket sources (s3://, gs://, https:// Blob) keep their durable
+ * cursors, so that each read only delivers objects not delivered before.
+ * NULL falls back to the environment (GATEWATCH_STATE_DIR), and without
+ * either every read starts from the beginning. The string is not copied:
+ * it must outlive the reads. Set it once before reading from any thread. */
+void audit_set_state_dir(const char *dir);
+
+/* One JSON object of the counters in *st (files, records, events, skipped
+ * with skip_bad_bytes, ignored, digests, bytes, first/last as ISO-8601),
+ * written to f without a newline. Returns 0 or -EIO. */
+int audit_stats__write_json(const struct audit_stats *st, FILE *f);
 
 const char *gw_cloud_name(int cloud);
 const char *gw_action_name(int action);

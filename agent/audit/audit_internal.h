@@ -47,4 +47,99 @@ void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 int cloudtrail__detect(const char *buf, size_t len);
 int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len);
 
+/* Past these a record is skipped as bad input: a text or JSON line longer
+ * than AUDIT_MAX_LINE, a single field longer than AUDIT_MAX_FIELD. They
+ * bound what an attacker-written log can make the pools hold. */
+#define AUDIT_MAX_LINE ((size_t)1 << 20)
+#define AUDIT_MAX_FIELD ((size_t)16 << 10)
+
+/* Gunzip every member of in[0..inlen) (fileio.c); ownership as for
+ * audit_file__load. */
+int audit_buf__is_gzip(const char *buf, size_t len);
+int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len);
+
+/* Deliver one filled event: count it, extend the time span, call back. */
+int audit_ctx__emit(struct audit_ctx *c, const struct audit_event *ev);
+
+/* 1 when s[0..len) is valid UTF-8 without NUL bytes. */
+int utf8__valid(const char *s, size_t len);
+
+/* Interning the strings of one record. Each string is checked (valid UTF-8,
+ * at most AUDIT_MAX_FIELD bytes) and interned in c->pool; the first failure
+ * is remembered in `bad` (a static reason) and "" is returned, so a parser
+ * fills the whole event and then drops it when bad is set. */
+struct rec_strs {
+	struct audit_ctx *c;
+	const char *bad;
+	int bad_bytes;            /* the failure is bad input, not memory */
+};
+
+const char *rec__intern(struct rec_strs *r, const char *s, size_t len);
+const char *rec__intern_str(struct rec_strs *r, const char *s);
+/* Drop the record when r->bad is set (counted, logged); otherwise emit. */
+int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off);
+
+/* Call fn for each non-empty line (without its "\r\n"). Lines that are too
+ * long or hold a NUL byte or invalid UTF-8 are counted as records, skipped
+ * and reported with their offset; fn sees only clean lines and counts the
+ * record itself. Returns 0 or fn's negative return. */
+typedef int (*audit_line_fn)(struct audit_ctx *c, const char *line, size_t len, size_t off);
+int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_line_fn fn);
+
+/* Blank out (with spaces) every line of buf that holds a NUL byte, counting
+ * each as a skipped record: the JSON parsers then see clean text. */
+void audit_buf__blank_nul_lines(struct audit_ctx *c, char *buf, size_t len);
+
+/* Decode %XX escapes (S3 access log keys) or &quot;/&amp;/&lt;/&gt;/&apos;
+ * (Azure classic logs) from s[0..len) into out (size >= len + 1). Returns the
+ * decoded length. */
+size_t audit__url_decode(const char *s, size_t len, char *out);
+size_t audit__html_decode(const char *s, size_t len, char *out);
+
+enum audit_format {
+	AUDIT_FMT_DETECT = 0,
+	AUDIT_FMT_GCS,
+	AUDIT_FMT_AZURE,
+	AUDIT_FMT_MINIO,
+	AUDIT_FMT_CLOUDTRAIL,
+	AUDIT_FMT_S3ACCESS,
+};
+
+/* Parse one loaded file or object (c->path names it) as `format`, or the
+ * format detected from its content: counts it in files/bytes, or in
+ * files_failed when it is no known format. buf may be modified (lines with
+ * a NUL byte are blanked). Returns 0 or the callback's negative return. */
+int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len);
+
+/* S3 API source (s3pull.c): url is s3://bucket/prefix or gs://bucket/prefix.
+ * check: 0 or -EINVAL after logging why. read: 0 (objects that fail are
+ * counted and logged), -EINVAL for bad configuration, or the callback's
+ * negative return. */
+/* The cursor directory (audit_set_state_dir, else GATEWATCH_STATE_DIR), or
+ * NULL. */
+const char *audit_state_dir(void);
+
+int s3pull__check(const char *url);
+int s3pull__read(struct audit_ctx *c, const char *url, int format);
+
+/* Azure Blob source (azpull.c, azhttp.c): url is
+ * https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX[?SAS] or
+ * http(s)://HOST:PORT/ACCOUNT/CONTAINER/PREFIX; as s3pull__* otherwise. */
+int azpull__check(const char *url);
+int azpull__read(struct audit_ctx *c, const char *url, int format);
+
+/* Format parsers. detect: 1 when buf looks like the format. parse: 0 when
+ * the file was parsed (records may have been skipped), -EBADMSG when it is
+ * not that format at all, or the callback's negative return. */
+int s3access__detect(const char *buf, size_t len);
+int s3access__parse(struct audit_ctx *c, const char *buf, size_t len);
+int azure_classic__detect(const char *buf, size_t len);
+int azure_classic__parse(struct audit_ctx *c, const char *buf, size_t len);
+int azure_json__detect(const char *buf, size_t len);
+int azure_json__parse(struct audit_ctx *c, const char *buf, size_t len);
+int gcs__detect(const char *buf, size_t len);
+int gcs__parse(struct audit_ctx *c, const char *buf, size_t len);
+int minio__detect(const char *buf, size_t len);
+int minio__parse(struct audit_ctx *c, const char *buf, size_t len);
+
 #endif

@@ -15,13 +15,15 @@
 #include <cjson/cJSON.h>
 
 #include "audit/audit_internal.h"
+#include "audit/jsonarena.h"
 #include "audit/isotime.h"
 
 #define DETECT_WINDOW 65536
 
 struct ct_rec {
 	struct audit_ctx *c;
-	int oom;                  /* an intern failed: the record is dropped */
+	int oom;                  /* an intern failed: the record is dropped;
+				   * 2 when for bad bytes (invalid UTF-8, too long) */
 };
 
 static size_t skip_ws(const char *buf, size_t len, size_t pos)
@@ -56,15 +58,26 @@ static const char *jstr(const cJSON *obj, const char *key)
 	return cJSON_IsString(it) && it->valuestring ? it->valuestring : "";
 }
 
-static const char *intern(struct ct_rec *r, const char *s)
+static const char *intern_n(struct ct_rec *r, const char *s, size_t n)
 {
-	const char *p = strpool__intern_str(r->c->pool, s);
+	const char *p;
+
+	if (n > AUDIT_MAX_FIELD || !utf8__valid(s, n)) {
+		r->oom = 2;
+		return "";
+	}
+	p = strpool__intern(r->c->pool, s, n);
 
 	if (!p) {
 		r->oom = 1;
 		return "";
 	}
 	return p;
+}
+
+static const char *intern(struct ct_rec *r, const char *s)
+{
+	return intern_n(r, s, strlen(s));
 }
 
 /* A byte count written as a number or as a string of digits. */
@@ -194,16 +207,11 @@ static int outcome(const char *code)
 static const char *user_agent(struct ct_rec *r, const char *ua)
 {
 	size_t n = strlen(ua);
-	const char *p;
 
 	/* S3 data events wrap the agent in brackets: "[aws-cli/2.17 ...]". */
-	if (n >= 2 && ua[0] == '[' && ua[n - 1] == ']') {
-		p = strpool__intern(r->c->pool, ua + 1, n - 2);
-		if (!p)
-			r->oom = 1;
-		return p ? p : "";
-	}
-	return intern(r, ua);
+	if (n >= 2 && ua[0] == '[' && ua[n - 1] == ']')
+		return intern_n(r, ua + 1, n - 2);
+	return intern_n(r, ua, n);
 }
 
 static void fill_event(struct ct_rec *r, const cJSON *rec, struct audit_event *ev)
@@ -259,11 +267,12 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off, long idx)
 	}
 	fill_event(&r, rec, &ev);
 	if (r.oom) {
-		skip(c, off, idx, "out of memory");
+		c->st->skip_bad_bytes += r.oom == 2;
+		skip(c, off, idx, r.oom == 2 ? "invalid UTF-8, NUL byte or over-long field" :
+			"out of memory");
 		return 0;
 	}
-	c->st->events++;
-	return c->cb(&ev, c->cb_ctx);
+	return audit_ctx__emit(c, &ev);
 }
 
 static int is_digest(const cJSON *obj)
@@ -324,6 +333,7 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len)
 	while (!err && pos < len) {
 		root = cJSON_ParseWithLengthOpts(buf + pos, len - pos, &end, 0);
 		if (!root) {
+			json_arena__reset();
 			if (nvalues == 0)
 				return -EBADMSG;
 			c->st->records++;
@@ -334,6 +344,7 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len)
 		nvalues++;
 		err = top_value(c, root, pos);
 		cJSON_Delete(root);
+		json_arena__reset();
 		pos = skip_ws(buf, len, (size_t)(end - buf));
 	}
 	return err;

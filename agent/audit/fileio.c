@@ -181,3 +181,13 @@ int audit_file__load(const char *path, size_t cap, char **buf, size_t *len)
 	free(raw);
 	return err;
 }
+
+int audit_buf__is_gzip(const char *buf, size_t len)
+{
+	return is_gzip(buf, len);
+}
+
+int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len)
+{
+	return gunzip(in, inlen, cap, buf, len);
+}

@@ -73,3 +73,163 @@ if [ -s "$tmp/ct.json" ]; then
 	printf '%-58s %s\n' "analyze CloudTrail $((size / 1048576)) MiB, 200k records" "$(printf '%.0f MB/s' "$(echo "$size / $g / 1000000" | bc -l)")"
 	printf '%-58s %s\n' "  python3 json.load of the same file: speed ratio" "$(printf 'gatewatch %.2fx python' "$(echo "$p / $g" | bc -l)")"
 fi
+
+# ---------------------------------------------------------------------------
+# Findings on the wire (agent/ship): `gatewatch ship` encodes synthetic
+# findings, writes each batch of 64 to the spool (fsync, rename), POSTs it to
+# a collector on loopback, which stores it (fsync) and acknowledges; the
+# agent then deletes it. Target: 20,000 findings/s end to end.
+(
+	n=${BENCH_FINDINGS:-100000}
+	d=$(mktemp -d)
+	coll=""
+	trap '[ -n "$coll" ] && kill $coll 2>/dev/null; wait 2>/dev/null; rm -rf "$d"' EXIT
+	"$GW" collect --listen 127.0.0.1:0 --store "$d/store" 2>"$d/c.log" &
+	coll=$!
+	port=""
+	for _ in $(seq 100); do
+		port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$d/c.log")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	url="http://127.0.0.1:$port"
+	runs=()
+	for r in 1 2 3; do
+		runs+=("$(t "$GW" ship --state "$d/a$r" --collector "$url" --count "$n" --agent-id "bench-$r")")
+	done
+	s=$(printf '%s\n' "${runs[@]}" | median)
+	printf '%-58s %s\n' "ship $n findings: encode+spool+POST+store (median of 3)" \
+		"$(printf '%.0f findings/s (target 20000)' "$(echo "$n / $s" | bc -l)")"
+	# Each batch of 64 costs two fsyncs (agent spool, collector store):
+	# what this disk allows, measured now, puts the figure above in context.
+	fs=$(python3 -c '
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o600)
+t = time.time()
+for _ in range(200):
+    os.write(fd, b"x" * 20000); os.fsync(fd)
+print((time.time() - t) / 200)' "$d/fsync")
+	printf '%-58s %s\n' "  fsync on this disk now; ceiling at 2 fsyncs per 64" \
+		"$(printf '%.2f ms; %.0f findings/s' "$(echo "$fs * 1000" | bc -l)" "$(echo "64 / (2 * $fs)" | bc -l)")"
+	per=$((n / 20))
+	start=$(date +%s.%N)
+	for i in $(seq 20); do
+		"$GW" ship --state "$d/m$i" --collector "$url" --count "$per" --agent-id "bench-m$i" \
+			>/dev/null 2>&1 &
+	done
+	wait $(jobs -p | grep -vx "$coll")
+	end=$(date +%s.%N)
+	printf '%-58s %s\n' "  collector ingest, 20 agents x $per findings at once" \
+		"$(printf '%.0f findings/s' "$(echo "$n / ($end - $start)" | bc -l)")"
+)
+
+# ---------------------------------------------------------------------------
+# Audit ingestion (agent/audit): gunzip + parse + normalize of gzipped
+# CloudTrail delivery files, side by side with zcat, jq and a plain Python
+# json script doing the same extraction. MB/s are of uncompressed JSON, on
+# one core. Target: 300 MB/s, 4x Python, 10x jq; peak RSS independent of the
+# number of files (one file at a time).
+(
+	mb=${BENCH_CT_MB:-300}
+	reps=${BENCH_CT_REPS:-3}
+	d=$(mktemp -d)
+	trap 'rm -rf "$d"' EXIT
+	cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -o "$d/ingest" tests/bench/audit_ingest.c \
+		"$BUILD"/agent/audit/*.o "$BUILD/agent/strpool.o" "$BUILD/agent/log.o" \
+		"$BUILD/agent/state/cursor.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm
+	python3 tests/bench/gen_cloudtrail_gz.py "$d/ct" "$mb" >/dev/null
+	mapfile -t files < <(find "$d/ct" -name '*.json.gz' | sort)
+	bytes=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f2)
+	recs=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f1)
+	cat > "$d/extract.py" <<'PY'
+import gzip, json, sys
+n = 0
+for path in sys.argv[1:]:
+    with gzip.open(path) as fh:
+        for r in json.load(fh)["Records"]:
+            u = r.get("userIdentity") or {}
+            p = r.get("requestParameters") or {}
+            x = r.get("additionalEventData") or {}
+            ev = (r.get("eventTime"), r.get("eventName"), r.get("eventSource"), u.get("arn"),
+                  u.get("type"), u.get("accessKeyId"), r.get("sourceIPAddress"), r.get("userAgent"),
+                  r.get("awsRegion"), p.get("bucketName"), p.get("key"), r.get("errorCode"),
+                  r.get("requestID"), x.get("bytesTransferredOut"))
+            n += 1
+print(n)
+PY
+	# wall seconds and peak RSS (KiB) of a command: "secs kib"
+	run() {
+		python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True, shell=len(sys.argv) == 2)
+print(f"{time.monotonic() - t:.6f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+	}
+	declare -A S R
+	for _ in $(seq "$reps"); do
+		S[gw]+="$(run "$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f1) "
+		S[zcat]+="$(run "zcat ${files[*]} > /dev/null" | cut -d' ' -f1) "
+		S[py]+="$(run python3 "$d/extract.py" "${files[@]}" | cut -d' ' -f1) "
+	done
+	S[jq]="$(run "zcat ${files[*]} | jq -c '.Records[]' > /dev/null" | cut -d' ' -f1)"
+	R[gw]=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f4)
+	R[gw1]=$("$d/ingest" "cloudtrail:${files[0]}" | cut -d' ' -f4)
+	R[zcat]=$(run "zcat ${files[*]} > /dev/null" | cut -d' ' -f2)
+	R[py]=$(run python3 "$d/extract.py" "${files[@]}" | cut -d' ' -f2)
+	R[jq]=$(run "zcat ${files[*]} | jq -c '.Records[]' > /dev/null" | cut -d' ' -f2)
+	med() { printf '%s\n' ${S[$1]} | median; }
+	gw=$(med gw)
+	row() { # label secs rss
+		printf '%-58s %s\n' "$1" "$(printf '%6.0f MB/s %9.0f records/s  peak RSS %4.0f MiB' \
+			"$(echo "$bytes / $2 / 1000000" | bc -l)" "$(echo "$recs / $2" | bc -l)" \
+			"$(echo "$3 / 1024" | bc -l)")"
+	}
+	printf '%-58s %s\n' "audit ingestion: ${#files[@]} gzipped CloudTrail files" \
+		"$((bytes / 1000000)) MB JSON, $recs records (median of $reps; jq once)"
+	row "  gatewatch (gunzip + parse + normalize)" "$gw" "${R[gw]}"
+	row "  zcat > /dev/null" "$(med zcat)" "${R[zcat]}"
+	row "  python3 json (same extraction)" "$(med py)" "${R[py]}"
+	row "  jq -c '.Records[]'" "${S[jq]}" "${R[jq]}"
+	printf '%-58s %s\n' "  gatewatch vs python / vs jq" "$(printf '%.1fx / %.1fx (target 4x / 10x, 300 MB/s)' \
+		"$(echo "$(med py) / $gw" | bc -l)" "$(echo "${S[jq]} / $gw" | bc -l)")"
+	printf '%-58s %s\n' "  gatewatch peak RSS: 1 file vs all ${#files[@]}" \
+		"$(printf '%.0f MiB vs %.0f MiB' "$(echo "${R[gw1]} / 1024" | bc -l)" "$(echo "${R[gw]} / 1024" | bc -l)")"
+)
+
+# ---------------------------------------------------------------------------
+# Detector: throughput with 100,000 identities and memory per identity.
+# (agent/detect; generator tests/eval/gen_activity.py bench.) The detector's
+# own time is measured inside `gatewatch analyze` (report "detector"), apart
+# from reading and parsing; every identity is active in the same hours, the
+# worst case for the open-hour records. Compared with the ingestion target:
+# 300 MB/s of CloudTrail at this file's average record size.
+(
+	set -euo pipefail
+	ids=${BENCH_IDENTITIES:-100000}
+	d=$(mktemp -d)
+	trap 'rm -rf "$d"' EXIT
+	python3 tests/eval/gen_activity.py bench "$d/ct" --identities "$ids" --days 2 > /dev/null
+	bytes=$(find "$d/ct/AWSLogs" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+	secs=()
+	for _ in 1 2 3; do
+		"$GW" analyze --audit "cloudtrail:$d/ct/AWSLogs" --output "$d/r.json"
+		secs+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detector"]["seconds"])' "$d/r.json")")
+	done
+	s=$(printf '%s\n' "${secs[@]}" | median)
+	python3 - "$d/r.json" "$s" "$bytes" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["detector"]
+secs, nbytes = float(sys.argv[2]), int(sys.argv[3])
+eps = d["events"] / secs
+need = 300e6 / (nbytes / d["events"])
+row = lambda a, b: print("%-58s %s" % (a, b))
+row("detector: %d events, %d identities (median of 3)" % (d["events"], d["identities"]),
+    "%.0f events/s" % eps)
+row("  needed for 300 MB/s of CloudTrail (%.0f B/record)" % (nbytes / d["events"]),
+    "%.0f events/s (%.2fx headroom)" % (need, eps / need))
+row("  baseline memory per identity (peak, all hours open)",
+    "%.0f bytes (%.0f MiB total)" % (d["state_bytes"] / d["identities"], d["state_bytes"] / 2**20))
+row("  events of principals past the bulk-download rule's bound", "%d" % d["entities_dropped"])
+PY
+)

@@ -249,7 +249,7 @@ TEST(cloudtrail_bad_specs)
 	ASSERT(p);
 	ASSERT_EQ_INT(-2, audit_source__read(TESTDATA("cloudtrail/nonexistent.json"), p, keep, &g, &st));
 	ASSERT_EQ_INT(-22, audit_source__read("nosuchformat:" TESTDATA("cloudtrail"), p, keep, &g, &st));
-	ASSERT_EQ_INT(-22, audit_source__read("gcs:" TESTDATA("cloudtrail"), p, keep, &g, &st));
+	ASSERT_EQ_INT(-22, audit_source__read("ftp://host/logs", p, keep, &g, &st));
 	ASSERT_EQ_INT(-2, audit_source__check("cloudtrail:" TESTDATA("cloudtrail/nonexistent.json")));
 	ASSERT_EQ_INT(0, audit_source__check("cloudtrail:" TESTDATA("cloudtrail")));
 	ASSERT_EQ_U64(0, g.n);

@@ -1,0 +1,19 @@
+/* agent/audit internals: cJSON allocations from a per-thread arena.
+ *
+ * Between begin and end, cJSON in this thread allocates from the arena and
+ * cJSON_Delete frees nothing; reset releases everything parsed so far at
+ * once (call it after deleting each top-level value). Trees must not
+ * outlive the reset. Outside a scope, and in other threads, cJSON uses
+ * malloc and free as usual. The event callback runs suspended, so anything
+ * it builds with cJSON is ordinary heap memory. */
+#ifndef GW_AUDIT_JSONARENA_H
+#define GW_AUDIT_JSONARENA_H
+
+void json_arena__begin(void);
+void json_arena__reset(void);
+void json_arena__end(void);
+/* Leave the scope for a while (returns a token for resume). */
+void *json_arena__suspend(void);
+void json_arena__resume(void *token);
+
+#endif

@@ -1,0 +1,219 @@
+/* Helpers shared by the format parsers: input checks (UTF-8, NUL, length),
+ * line iteration, per-record interning, event delivery and field decoding.
+ * See audit_internal.h. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "audit/audit_internal.h"
+#include "audit/jsonarena.h"
+
+/* An 8-byte ASCII fast path, then a strict decoder (no overlongs, no
+ * surrogates, nothing past U+10FFFF). */
+int utf8__valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	uint64_t w;
+
+	while (p < end) {
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			/* All ASCII and no zero byte. */
+			if (!(w & 0x8080808080808080ULL) &&
+			    !((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
+				p += 8;
+				continue;
+			}
+		}
+		if (*p == 0)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			if (end - p < 2 || (p[1] & 0xc0) != 0x80)
+				return 0;
+			p += 2;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			if (end - p < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+			    (*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] > 0x9f))
+				return 0;
+			p += 3;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			if (end - p < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+			    (p[3] & 0xc0) != 0x80 || (*p == 0xf0 && p[1] < 0x90) ||
+			    (*p == 0xf4 && p[1] > 0x8f))
+				return 0;
+			p += 4;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
+{
+	const char *p;
+
+	if (len == 0 || r->bad)
+		return "";
+	if (len > AUDIT_MAX_FIELD) {
+		r->bad = "field longer than 16 KiB";
+		r->bad_bytes = 1;
+		return "";
+	}
+	if (!utf8__valid(s, len)) {
+		r->bad = "invalid UTF-8 or NUL byte";
+		r->bad_bytes = 1;
+		return "";
+	}
+	p = strpool__intern(r->c->pool, s, len);
+	if (!p) {
+		r->bad = "out of memory";
+		return "";
+	}
+	return p;
+}
+
+const char *rec__intern_str(struct rec_strs *r, const char *s)
+{
+	return rec__intern(r, s, s ? strlen(s) : 0);
+}
+
+int audit_ctx__emit(struct audit_ctx *c, const struct audit_event *ev)
+{
+	struct audit_stats *st = c->st;
+	void *arena;
+	int err;
+
+	if (st->events == 0 || ev->time_ms < st->first_ms)
+		st->first_ms = ev->time_ms;
+	if (st->events == 0 || ev->time_ms > st->last_ms)
+		st->last_ms = ev->time_ms;
+	st->events++;
+	arena = json_arena__suspend();
+	err = c->cb(ev, c->cb_ctx);
+	json_arena__resume(arena);
+	return err;
+}
+
+int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off)
+{
+	if (r->bad) {
+		r->c->st->skip_bad_bytes += r->bad_bytes ? 1 : 0;
+		audit_ctx__skip(r->c, "record at offset %zu: %s", off, r->bad);
+		return 0;
+	}
+	return audit_ctx__emit(r->c, ev);
+}
+
+static void skip_line(struct audit_ctx *c, size_t off, const char *why)
+{
+	c->st->records++;
+	c->st->skip_bad_bytes++;
+	audit_ctx__skip(c, "line at offset %zu: %s", off, why);
+}
+
+int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_line_fn fn)
+{
+	size_t pos = 0, n;
+	const char *nl;
+	int err;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
+	while (pos < len) {
+		nl = memchr(buf + pos, '\n', len - pos);
+		n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		if (n > 0 && buf[pos + n - 1] == '\r')
+			n--;
+		if (n == 0) {
+			/* empty line */
+		} else if (n > AUDIT_MAX_LINE) {
+			skip_line(c, pos, "line longer than 1 MiB");
+		} else if (!utf8__valid(buf + pos, n)) {
+			skip_line(c, pos, "NUL byte or invalid UTF-8");
+		} else {
+			err = fn(c, buf + pos, n, pos);
+			if (err)
+				return err;
+		}
+		pos = nl ? (size_t)(nl - buf) + 1 : len;
+	}
+	return 0;
+}
+
+void audit_buf__blank_nul_lines(struct audit_ctx *c, char *buf, size_t len)
+{
+	char *p = memchr(buf, '\0', len), *end = buf + len, *b, *e;
+
+	while (p) {
+		b = p;
+		while (b > buf && b[-1] != '\n')
+			b--;
+		e = memchr(p, '\n', (size_t)(end - p));
+		if (!e)
+			e = end;
+		skip_line(c, (size_t)(b - buf), "NUL byte");
+		memset(b, ' ', (size_t)(e - b));
+		p = e < end ? memchr(e, '\0', (size_t)(end - e)) : NULL;
+	}
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+size_t audit__url_decode(const char *s, size_t len, char *out)
+{
+	size_t o = 0;
+	int hi, lo;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
+		    (lo = hexval(s[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t audit__html_decode(const char *s, size_t len, char *out)
+{
+	static const struct {
+		const char *ent;
+		size_t n;
+		char ch;
+	} ents[] = { { "&quot;", 6, '"' }, { "&amp;", 5, '&' }, { "&lt;", 4, '<' },
+		     { "&gt;", 4, '>' }, { "&apos;", 6, '\'' } };
+	size_t o = 0, k;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '&') {
+			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++)
+				if (len - i >= ents[k].n && memcmp(s + i, ents[k].ent, ents[k].n) == 0)
+					break;
+			if (k < sizeof(ents) / sizeof(ents[0])) {
+				out[o++] = ents[k].ch;
+				i += ents[k].n - 1;
+				continue;
+			}
+		}
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return o;
+}
