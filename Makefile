@@ -110,8 +110,7 @@ unit-test: all
 	$(BUILD)/unit_tests
 
 test: all
-	@tests/run.sh $(BUILD)
-	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh $(BUILD)
 
 demo: all
 	@tests/demo/demo.sh $(BUILD)
