@@ -10,6 +10,7 @@
 #include "audit/audit_internal.h"
 #include "audit/azpull.h"
 #include "audit/s3pull.h"
+#include "http_util.h"
 #include "log.h"
 #include "state/cursor.h"
 
@@ -18,59 +19,10 @@
 struct az_http {
 	const struct az_conf *a;
 	CURL *curl;
-	char *buf;
-	size_t len, size, cap;
-	int too_big;
+	struct http_body body;
 };
 
-static size_t on_data(char *p, size_t sz, size_t nm, void *user)
-{
-	struct az_http *h = user;
-	size_t n = sz * nm, want;
-	char *nb;
-
-	if (h->len + n > h->cap) {
-		h->too_big = 1;
-		return 0;
-	}
-	if (h->len + n + 1 > h->size) {
-		want = h->size ? h->size : 64 * 1024;
-		while (want < h->len + n + 1)
-			want *= 2;
-		nb = realloc(h->buf, want);
-		if (!nb)
-			return 0;
-		h->buf = nb;
-		h->size = want;
-	}
-	memcpy(h->buf + h->len, p, n);
-	h->len += n;
-	h->buf[h->len] = '\0';
-	return n;
-}
-
 /* Percent-encode (unreserved kept; '/' kept when keep_slash). */
-static int enc(const char *s, int keep_slash, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (o + 4 > size)
-			return -ENAMETOOLONG;
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/')) {
-			out[o++] = (char)*p;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /* base + path + "?" + encoded params (+ SAS) into url. */
 static int build_url(const struct az_conf *a, const char *path, const struct az_param *q,
 		     size_t nq, char *url, size_t size)
@@ -81,7 +33,7 @@ static int build_url(const struct az_conf *a, const char *path, const struct az_
 
 	n = snprintf(url, size, "%s%s", a->base, path);
 	for (size_t i = 0; n > 0 && (size_t)n < size && i < nq; i++) {
-		if (enc(q[i].value, 0, v, sizeof(v)))
+		if (uri_encode(q[i].value, 0, v, sizeof(v)))
 			return -ENAMETOOLONG;
 		o = (size_t)n;
 		n = snprintf(url + o, size - o, "%c%s=%s", i ? '&' : '?', q[i].name, v);
@@ -127,26 +79,26 @@ static int az_get(struct az_http *h, const char *path, const struct az_param *q,
 		if (!hdrs)
 			return -ENOMEM;
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
-		h->len = 0;
-		h->too_big = 0;
-		h->cap = cap;
+		h->body.len = 0;
+		h->body.too_big = 0;
+		h->body.cap = cap;
 		rc = curl_easy_perform(h->curl);
-		if (h->too_big)
+		if (h->body.too_big)
 			break;
 		code = 0;
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (rc == CURLE_OK && code >= 200 && code < 300) {
 			curl_slist_free_all(hdrs);
-			if (!h->buf && !(h->buf = calloc(1, 1)))
+			if (!h->body.buf && !(h->body.buf = calloc(1, 1)))
 				return -ENOMEM;
-			h->buf[h->len] = '\0';
+			h->body.buf[h->body.len] = '\0';
 			return 0;
 		}
 		if (rc == CURLE_OK && code >= 400 && code < 500 && code != 408 && code != 429)
 			break;
 	}
 	curl_slist_free_all(hdrs);
-	if (h->too_big) {
+	if (h->body.too_big) {
 		log_err("failed to read %s: larger than %zu bytes", what, cap);
 		return -EFBIG;
 	}
@@ -176,16 +128,16 @@ static int list_page(struct az_http *h, struct s3_list *l, const char *what)
 	if (*h->a->prefix)
 		q[nq++] = (struct az_param){ "prefix", h->a->prefix };
 	q[nq++] = (struct az_param){ "restype", "container" };
-	err = enc(h->a->container, 0, path + 1, sizeof(path) - 1);
+	err = uri_encode(h->a->container, 0, path + 1, sizeof(path) - 1);
 	path[0] = '/';
 	if (!err)
 		err = az_get(h, path, q, nq, what, S3_MAX_LIST_BYTES);
 	free(marker);
 	if (err)
 		return err;
-	if (!memmem(h->buf, h->len, "<EnumerationResults", 19))
+	if (!memmem(h->body.buf, h->body.len, "<EnumerationResults", 19))
 		return -EBADMSG;
-	while ((name = s3_xml__elem(h->buf, h->len, &pos, "Name"))) {
+	while ((name = s3_xml__elem(h->body.buf, h->body.len, &pos, "Name"))) {
 		char **nk = realloc(l->keys, (l->n + 1) * sizeof(*nk));
 
 		if (!nk) {
@@ -196,7 +148,7 @@ static int list_page(struct az_http *h, struct s3_list *l, const char *what)
 		l->keys[l->n++] = name;
 	}
 	pos = 0;
-	l->token = s3_xml__elem(h->buf, h->len, &pos, "NextMarker");
+	l->token = s3_xml__elem(h->body.buf, h->body.len, &pos, "NextMarker");
 	l->truncated = l->token && *l->token;
 	return 0;
 }
@@ -213,7 +165,7 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 	snprintf(what, sizeof(what), "%s/%s/%s", a->base, a->container, name);
 	c->path = what;
 	n = snprintf(path, sizeof(path), "/%s/", a->container);
-	if (n < 0 || (size_t)n >= sizeof(path) || enc(name, 1, path + n, sizeof(path) - (size_t)n))
+	if (n < 0 || (size_t)n >= sizeof(path) || uri_encode(name, 1, path + n, sizeof(path) - (size_t)n))
 		return 0;
 	err = az_get(h, path, NULL, 0, what, AUDIT_MAX_FILE_BYTES);
 	if (err == -EAGAIN)
@@ -221,8 +173,8 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 	if (err) {
 		c->st->files_failed++;
 		err = 0;
-	} else if (audit_buf__is_gzip(h->buf, h->len)) {
-		if (audit_buf__gunzip(h->buf, h->len, AUDIT_MAX_FILE_BYTES, &buf, &len) == 0) {
+	} else if (audit_buf__is_gzip(h->body.buf, h->body.len)) {
+		if (audit_buf__gunzip(h->body.buf, h->body.len, AUDIT_MAX_FILE_BYTES, &buf, &len) == 0) {
 			err = audit_buf__parse(c, format, buf, len);
 		} else {
 			log_err("failed to read %s: corrupt or truncated gzip data", what);
@@ -230,7 +182,7 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 		}
 		free(buf);
 	} else {
-		err = audit_buf__parse(c, format, h->buf, h->len);
+		err = audit_buf__parse(c, format, h->body.buf, h->body.len);
 	}
 	if (err)
 		return err;  /* the callback's */
@@ -302,8 +254,8 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 	err = -ENOMEM;
 	if (!h.curl)
 		goto out;
-	curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &h);
+	curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, http_body__write);
+	curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &h.body);
 	curl_easy_setopt(h.curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h.curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -315,7 +267,7 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 out:
 	if (h.curl)
 		curl_easy_cleanup(h.curl);
-	free(h.buf);
+	free(h.body.buf);
 	az_conf__clear(a);
 	free(a);
 	return err;

@@ -11,6 +11,7 @@
 
 #include "audit/audit_internal.h"
 #include "audit/s3pull.h"
+#include "http_util.h"
 #include "log.h"
 
 #define MAX_TRIES 4
@@ -20,36 +21,8 @@ struct s3_http {
 	CURL *curl;
 	struct curl_slist *headers;
 	char sigv4[128];
-	char *buf;
-	size_t len, size, cap;
-	int too_big;
+	struct http_body body;
 };
-
-static size_t on_data(char *p, size_t sz, size_t nm, void *user)
-{
-	struct s3_http *h = user;
-	size_t n = sz * nm, want;
-	char *nb;
-
-	if (h->len + n > h->cap) {
-		h->too_big = 1;
-		return 0;
-	}
-	if (h->len + n + 1 > h->size) {
-		want = h->size ? h->size : 64 * 1024;
-		while (want < h->len + n + 1)
-			want *= 2;
-		nb = realloc(h->buf, want);
-		if (!nb)
-			return 0;
-		h->buf = nb;
-		h->size = want;
-	}
-	memcpy(h->buf + h->len, p, n);
-	h->len += n;
-	h->buf[h->len] = '\0';
-	return n;
-}
 
 struct s3_http *s3_http__new(const struct s3_conf *conf)
 {
@@ -82,8 +55,8 @@ struct s3_http *s3_http__new(const struct s3_conf *conf)
 		curl_easy_setopt(h->curl, CURLOPT_USERNAME, conf->cred.access_key);
 		curl_easy_setopt(h->curl, CURLOPT_PASSWORD, conf->cred.secret_key);
 	}
-	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_body__write);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->body);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -104,33 +77,12 @@ void s3_http__free(struct s3_http *h)
 	curl_slist_free_all(h->headers);
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
-	free(h->buf);
+	free(h->body.buf);
 	free(h);
 }
 
 /* Percent-encode s as SigV4 wants it (unreserved kept; '/' kept when
  * keep_slash). Returns 0 or -ENAMETOOLONG. */
-static int enc(const char *s, int keep_slash, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (o + 4 > size)
-			return -ENAMETOOLONG;
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~' || (keep_slash && *p == '/')) {
-			out[o++] = (char)*p;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 /* endpoint + bucket (path or host style) + "/" + encoded path part. */
 static int base_url(const struct s3_conf *s, const char *encpath, char *out, size_t size)
 {
@@ -158,7 +110,7 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* GET url into h->buf. 0, -EAGAIN (network/5xx past retries), -EFBIG, or
+/* GET url into h->body.buf. 0, -EAGAIN (network/5xx past retries), -EFBIG, or
  * -EACCES/-ENOENT/-EIO for other 4xx answers. */
 static int get(struct s3_http *h, const char *url, const char *what, size_t cap)
 {
@@ -168,21 +120,21 @@ static int get(struct s3_http *h, const char *url, const char *what, size_t cap)
 	for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
 		if (attempt)
 			backoff(attempt);
-		h->len = 0;
-		h->too_big = 0;
-		h->cap = cap;
+		h->body.len = 0;
+		h->body.too_big = 0;
+		h->body.cap = cap;
 		curl_easy_setopt(h->curl, CURLOPT_URL, url);
 		rc = curl_easy_perform(h->curl);
-		if (h->too_big) {
+		if (h->body.too_big) {
 			log_err("failed to read %s: larger than %zu bytes", what, cap);
 			return -EFBIG;
 		}
 		code = 0;
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (rc == CURLE_OK && code >= 200 && code < 300) {
-			if (!h->buf && !(h->buf = calloc(1, 1)))
+			if (!h->body.buf && !(h->body.buf = calloc(1, 1)))
 				return -ENOMEM;
-			h->buf[h->len] = '\0';
+			h->body.buf[h->body.len] = '\0';
 			return 0;
 		}
 		if (rc == CURLE_OK && code >= 400 && code < 500 && code != 429 && code != 408)
@@ -206,17 +158,17 @@ int s3_http__get_object(struct s3_http *h, const char *key, char **buf, size_t *
 	int err;
 
 	snprintf(what, sizeof(what), "s3://%s/%s", h->conf->bucket, key);
-	if (enc(key, 1, path, sizeof(path)) || base_url(h->conf, path, url, sizeof(url))) {
+	if (uri_encode(key, 1, path, sizeof(path)) || base_url(h->conf, path, url, sizeof(url))) {
 		log_err("failed to read %s: key too long", what);
 		return -ENAMETOOLONG;
 	}
 	err = get(h, url, what, AUDIT_MAX_FILE_BYTES);
 	if (err)
 		return err;
-	*buf = h->buf;
-	*len = h->len;
-	h->buf = NULL;
-	h->size = h->len = 0;
+	*buf = h->body.buf;
+	*len = h->body.len;
+	h->body.buf = NULL;
+	h->body.size = h->body.len = 0;
 	return 0;
 }
 
@@ -247,7 +199,7 @@ int s3_http__list(struct s3_http *h, const char *start_after, struct s3_list *l)
 	err = get(h, url, what, S3_MAX_LIST_BYTES);
 	if (err)
 		return err;
-	err = s3_list__parse(h->buf, h->len, l);
+	err = s3_list__parse(h->body.buf, h->body.len, l);
 	if (err)
 		log_err("failed to list %s: %s", what, err == -ENOMEM ? "out of memory" :
 			"not a ListObjectsV2 answer");
