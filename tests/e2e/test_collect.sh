@@ -4,28 +4,7 @@
 # and `gatewatch decode` of the store.
 #   tests/e2e/test_collect.sh BUILD_DIR
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${1:-build}
-GW="$PWD/$BUILD/gatewatch"
-T=$(mktemp -d)
-PIDS=()
-fails=0
-
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-check() {   # NAME EXPECTED GOT
-	if [ "$2" == "$3" ]; then
-		echo "ok   $1"
-	else
-		echo "FAIL $1: expected '$2', got '$3'"
-		fails=$((fails + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # start_collector LOG ARGS...: sets PORT and the last PID.
 start_collector() {

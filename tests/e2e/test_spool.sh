@@ -8,29 +8,7 @@
 #  - 20 agents shipping to one collector at once.
 #   tests/e2e/test_spool.sh BUILD_DIR
 set -u
-cd "$(dirname "$0")/../.."
-BUILD=${1:-build}
-GW="$PWD/$BUILD/gatewatch"
-T=$(mktemp -d)
-PIDS=()
-fails=0
-
-cleanup() {
-	exec 2>/dev/null   # no job notices for what is killed here
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-check() {   # NAME EXPECTED GOT
-	if [ "$2" == "$3" ]; then
-		echo "ok   $1"
-	else
-		echo "FAIL $1: expected '$2', got '$3'"
-		fails=$((fails + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # start_collector LOG PORT ARGS...: sets PORT and CPID.
 start_collector() {
