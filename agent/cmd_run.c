@@ -15,8 +15,7 @@
 #define OPT_BASE 1000
 #define MAX_OPTS 80
 
-enum { OPT_CONFIG = 'c', OPT_DURATION = 'd', OPT_DELAY = 'D', OPT_LEARN = 'L', OPT_SLOT = 'S',
-       OPT_HELP = 'h' };
+enum { OPT_CONFIG = 'c', OPT_DURATION = 'd', OPT_HELP = 'h' };
 
 static void usage(FILE *out)
 {
@@ -29,10 +28,6 @@ static void usage(FILE *out)
 		"\n"
 		"  --config FILE              the INI file (default: %s; optional unless given)\n"
 		"  --duration SEC             stop by itself after SEC seconds\n"
-		"  --audit-delay SEC          how late audit logs may arrive (default 900)\n"
-		"  --new-client-learning SEC  learn clients this long before new-client fires\n"
-		"                             (default 86400)\n"
-		"  --correlation-slot SEC     host and audit data are compared per slot (default 300)\n"
 		"  --help                     this help\n"
 		"\n"
 		"every configuration key is also a flag:\n",
@@ -79,15 +74,12 @@ static int parse_flags(int argc, char **argv, struct gw_config *cfg, struct daem
 	struct option opts[MAX_OPTS] = {
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "audit-delay", required_argument, NULL, OPT_DELAY },
-		{ "new-client-learning", required_argument, NULL, OPT_LEARN },
-		{ "correlation-slot", required_argument, NULL, OPT_SLOT },
 		{ "help", no_argument, NULL, OPT_HELP },
 	};
 	unsigned long long v;
 	int opt;
 
-	if (gw_config__options(opts + 6, MAX_OPTS - 7, OPT_BASE) < 0)
+	if (gw_config__options(opts + 3, MAX_OPTS - 4, OPT_BASE) < 0)
 		return -ENOSPC;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -96,18 +88,10 @@ static int parse_flags(int argc, char **argv, struct gw_config *cfg, struct daem
 		if (k) {
 			if (gw_config__set(cfg, k->flag, optarg))
 				return -EINVAL;
-		} else if (opt == OPT_DURATION || opt == OPT_DELAY || opt == OPT_LEARN || opt == OPT_SLOT) {
-			if (parse_sec(opts[opt == OPT_DURATION ? 1 : opt == OPT_DELAY ? 2 :
-					   opt == OPT_LEARN ? 3 : 4].name, optarg, &v))
+		} else if (opt == OPT_DURATION) {
+			if (parse_sec("duration", optarg, &v))
 				return -EINVAL;
-			if (opt == OPT_DURATION)
-				o->duration_sec = (unsigned)v;
-			else if (opt == OPT_DELAY)
-				o->audit_delay_ms = (int64_t)v * 1000;
-			else if (opt == OPT_LEARN)
-				o->learning_ms = (int64_t)v * 1000;
-			else
-				o->slot_ms = (int64_t)v * 1000;
+			o->duration_sec = (unsigned)v;
 		} else if (opt != OPT_CONFIG) {
 			usage(stderr);
 			return -EINVAL;
@@ -122,7 +106,7 @@ static int parse_flags(int argc, char **argv, struct gw_config *cfg, struct daem
 
 int run_main(int argc, char **argv)
 {
-	struct daemon_opts o = { .audit_delay_ms = -1, .learning_ms = -1 };
+	struct daemon_opts o = { 0 };
 	struct gw_config cfg;
 	int given, rc = GW_EXIT_USAGE;
 	const char *path = find_config(argc, argv, &given);

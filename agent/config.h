@@ -50,6 +50,9 @@ struct gw_config {
 	size_t ngateway_keys;
 	char *gateway_ips[GW_CONFIG_MAX_IPS];    /* the gateway's egress addresses, IP or CIDR */
 	size_t ngateway_ips;
+	unsigned audit_delay_sec;                /* audit log delivery delay tolerated */
+	unsigned correlation_slot_sec;
+	unsigned new_client_learning_sec;
 	/* [detect] */
 	unsigned bulk_threshold;
 	/* [ship] */

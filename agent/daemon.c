@@ -70,8 +70,7 @@ static int path_in(char *dst, size_t size, const char *dir, const char *name)
 	return (size_t)snprintf(dst, size, "%s/%s", dir, name) >= size ? -ENAMETOOLONG : 0;
 }
 
-static void correlate_opts_from(struct correlate_opts *co, const struct gw_config *cfg,
-				const struct daemon_opts *o)
+static void correlate_opts_from(struct correlate_opts *co, const struct gw_config *cfg)
 {
 	correlate_opts__defaults(co);
 	co->gateway_exes = (const char *const *)cfg->gateway_exes;
@@ -82,12 +81,9 @@ static void correlate_opts_from(struct correlate_opts *co, const struct gw_confi
 	co->ngateway_keys = cfg->ngateway_keys;
 	co->gateway_ips = (const char *const *)cfg->gateway_ips;
 	co->ngateway_ips = cfg->ngateway_ips;
-	if (o->audit_delay_ms >= 0)
-		co->delay_ms = o->audit_delay_ms;
-	if (o->learning_ms >= 0)
-		co->learning_ms = o->learning_ms;
-	if (o->slot_ms > 0)
-		co->slot_ms = o->slot_ms;
+	co->delay_ms = (int64_t)cfg->audit_delay_sec * 1000;
+	co->learning_ms = (int64_t)cfg->new_client_learning_sec * 1000;
+	co->slot_ms = (int64_t)cfg->correlation_slot_sec * 1000;
 }
 
 /* One line per finding, for the journal; rate-limited per cycle. */
@@ -411,7 +407,7 @@ static int open_all(struct daemon *d)
 	if (d->cfg->bulk_threshold)
 		dc.bulk_threshold = d->cfg->bulk_threshold;
 	dc.live = 1;
-	correlate_opts_from(&co, d->cfg, d->o);
+	correlate_opts_from(&co, d->cfg);
 	d->pool = strpool__new();
 	d->det = detector__new(&dc);
 	d->corr = correlator__new(&co, gw_wall_ms());
@@ -479,7 +475,7 @@ static void reload(struct daemon *d)
 	/* lists move over; the correlator points at the new strings */
 	gw_config__free(d->cfg);
 	*d->cfg = fresh;
-	correlate_opts_from(&co, d->cfg, d->o);
+	correlate_opts_from(&co, d->cfg);
 	correlator__set_opts(d->corr, &co);
 	log_info("reloaded %s", d->o->config_path);
 }

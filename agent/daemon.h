@@ -17,9 +17,6 @@
 struct daemon_opts {
 	unsigned duration_sec;       /* 0: until SIGTERM/SIGINT */
 	const char *config_path;     /* for SIGHUP; NULL: defaults and flags only */
-	int64_t audit_delay_ms;      /* how late audit logs may arrive */
-	int64_t learning_ms;         /* new-client learning period */
-	int64_t slot_ms;             /* correlation slot */
 };
 
 /* Run until stopped. Returns the exit status (0, or 1 on a runtime failure). */

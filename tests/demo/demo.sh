@@ -73,7 +73,7 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$S3RVER" ] && [ -x "$AWS" ]; then
 	touch -d '10 seconds ago' "$DIR"/audit/history-*.json
 	"$GW" run --root "$DIR/objects" --state-dir "$DIR/state" --interval-sec 1 --pull-interval-sec 1 \
 		--audit "cloudtrail:$DIR/audit" --gateway-exe node --collector-url "http://127.0.0.1:$cport" \
-		--audit-delay 2 --correlation-slot 4 --new-client-learning 5 2> "$DIR/agent.log" &
+		--audit-delay-sec 2 --correlation-slot-sec 4 --new-client-learning-sec 5 2> "$DIR/agent.log" &
 	agent=$!
 	for _ in $(seq 100); do grep -q "running:" "$DIR/agent.log" && break; sleep 0.1; done
 	cat "$DIR/agent.log"

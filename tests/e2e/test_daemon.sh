@@ -58,7 +58,7 @@ start_agent() { # $1 = learning seconds
 	"$GW" run --root "$tmp/data" --root "$tmp/mnt" --state-dir "$tmp/state" --interval-sec 1 \
 		--pull-interval-sec 1 --audit "cloudtrail:$tmp/audit" --gateway-exe node --gateway-exe s3fs \
 		--allow-exe tar --gateway-access-key "$GWKEY" --collector-url "http://127.0.0.1:$cport" \
-		--audit-delay "$DELAY" --correlation-slot "$SLOT" --new-client-learning "$1" \
+		--audit-delay-sec "$DELAY" --correlation-slot-sec "$SLOT" --new-client-learning-sec "$1" \
 		>> "$tmp/agent.log" 2>&1 &
 	agent=$!
 	for _ in $(seq 100); do grep -q "running:" "$tmp/agent.log" 2>/dev/null && return 0; sleep 0.1; done
