@@ -11,7 +11,7 @@ curl ca-certificates openssl python3 bc awscli s3fs"
 # The packaging test's tools are heavy (lintian pulls in much of Perl), so
 # they are installed only when that test asks: install-deps.sh --packaging.
 if [ "${1:-}" = "--packaging" ]; then
-	PKGS="build-essential debhelper fakeroot lintian rpm rpmlint systemd"
+	PKGS="build-essential debhelper fakeroot lintian rpm rpmlint systemd libcap2-bin adduser"
 fi
 
 missing=""

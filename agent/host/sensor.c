@@ -49,6 +49,7 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 static int check_kernel(void)
 {
 	struct utsname u;
+	struct stat st;
 	unsigned long major, minor;
 	char *end;
 
@@ -60,7 +61,7 @@ static int check_kernel(void)
 		log_err("kernel %s is too old: gatewatch needs 5.8 or later", u.release);
 		return -ENOTSUP;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+	if (stat("/sys/kernel/btf/vmlinux", &st) < 0) {
 		log_err("kernel %s has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load",
 			u.release);
 		return -ENOTSUP;
@@ -71,8 +72,12 @@ static int check_kernel(void)
 /* Tracepoint attach needs tracefs; minimal systems do not mount it. */
 static int ensure_tracefs(void)
 {
-	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
-	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+	struct stat st;
+
+	/* stat, not access: access() checks with the real uid and without
+	 * capabilities, which a dedicated user holding CAP_DAC_READ_SEARCH needs */
+	if (stat("/sys/kernel/tracing/events", &st) == 0 ||
+	    stat("/sys/kernel/debug/tracing/events", &st) == 0)
 		return 0;
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0) {
 		log_err("failed to mount tracefs on /sys/kernel/tracing: %s", strerror(errno));

@@ -57,9 +57,9 @@ grep -qE '[^0-9]0 errors' <<<"$lint" || fail "rpmlint reported errors"
 step "rpm -qp: files, modes, config, scripts"
 list=$(rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\n]' "$rpm")
 for want in "-rwxr-xr-x root:root /usr/bin/gatewatch" \
-	"-rw-r----- root:root /etc/gatewatch/gatewatch.conf" \
+	"-rw-r----- root:gatewatch /etc/gatewatch/gatewatch.conf" \
 	"-rw-r--r-- root:root /usr/lib/systemd/system/gatewatch.service" \
-	"drwx------ root:root /var/lib/gatewatch"; do
+	"drwx------ gatewatch:gatewatch /var/lib/gatewatch"; do
 	grep -qxF -- "$want" <<<"$list" || fail "rpm lacks '$want'; has:$(printf '\n%s' "$list")"
 done
 grep -q "/usr/share/man/man8/gatewatch.8" <<<"$list" || fail "rpm lacks the man page"
@@ -73,10 +73,10 @@ step "dpkg -i"
 DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; fail "dpkg -i failed"; }
 installed=1
 mode_is /usr/bin/gatewatch 755 root:root
-mode_is "$CONF" 640 root:root
+mode_is "$CONF" 640 root:gatewatch
 mode_is /etc/gatewatch 755 root:root
 mode_is "$UNIT" 644 root:root
-mode_is "$STATE" 700 root:root
+mode_is "$STATE" 700 gatewatch:gatewatch
 mode_is /usr/share/doc/gatewatch/copyright 644 root:root
 # Minimal images exclude man pages from dpkg (path-exclude); check the deb then.
 if dpkg -L gatewatch | grep -q 'man8/gatewatch.8.gz' && [ -e /usr/share/man/man8/gatewatch.8.gz ]; then
@@ -98,33 +98,38 @@ rc=$?
 echo "$sec" | grep 'Overall exposure'
 [ $rc -eq 0 ] || fail "exposure above 3.0"
 
-step "the unit's ExecStart, briefly, with the unit's capability bounding set"
+step "the unit's ExecStart, briefly, as the unit's user with the unit's capabilities"
 exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT")
-caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+user=$(sed -n 's/^User=//p' "$UNIT")
+[ "$user" = gatewatch ] || fail "the unit runs as '$user', not its own user"
+getent passwd gatewatch >/dev/null || fail "the package did not create the gatewatch user"
+# The unit's ambient set, less what this machine's own bounding set lacks.
+bnd=$(capsh --decode="$(sed -n 's/^CapBnd:\s*//p' /proc/self/status)" | sed 's/.*=//')
+caps=""
+for c in $(sed -n 's/^AmbientCapabilities=//p' "$UNIT" | tr 'A-Z' 'a-z'); do
+	grep -qw "$c" <<<"${bnd//,/ }" && caps="$caps${caps:+,}$c"
+done
 read -r -a cmd <<<"$exec_start"
-if /usr/bin/gatewatch run --help >/dev/null 2>&1; then
-	# With a watched root, so that the BPF sensor loads with only these
-	# capabilities, and the metrics endpoint on a free loopback port.
-	mkdir -p "$tmp/data/bucket"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	timeout 60 setpriv --bounding-set=-all,"$caps" --inh-caps=-all --no-new-privs -- \
-		"${cmd[@]}" --root "$tmp/data" --metrics-listen "127.0.0.1:$port" --duration 4 \
-		>"$tmp/run.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 30); do grep -q "metrics: serving" "$tmp/run.log" && break; sleep 0.1; done
-	if grep -q "metrics: serving" "$tmp/run.log"; then
-		curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/metrics.txt" || fail "GET /metrics failed"
-		grep -q '^gatewatch_' "$tmp/metrics.txt" || fail "no gatewatch_ series in /metrics"
-	fi
-	wait $pid
-	rc=$?
-	cat "$tmp/run.log"
-	[ $rc -eq 0 ] || fail "'$exec_start --duration 4' exited $rc"
-	grep -q "sensor attached" "$tmp/run.log" || fail "the sensor did not attach with the unit's capabilities"
-else
-	echo "(gatewatch run is not there yet: checking its configuration instead)"
-	"${cmd[0]}" check-config "${cmd[@]:2}" || fail "check-config ${cmd[*]:2}"
+# With a watched root, so that the BPF sensor loads with only these
+# capabilities, and the metrics endpoint on a free loopback port.
+mkdir -p "$tmp/data/bucket"
+chmod 0755 "$tmp"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+timeout 60 capsh --caps="$caps,cap_setuid,cap_setgid,cap_setpcap+eip" --keep=1 --user=gatewatch \
+	--addamb="$caps" -- -c 'exec "$@"' gatewatch "${cmd[@]}" --root "$tmp/data" \
+	--metrics-listen "127.0.0.1:$port" --duration 4 >"$tmp/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 30); do grep -q "metrics: serving" "$tmp/run.log" && break; sleep 0.1; done
+if grep -q "metrics: serving" "$tmp/run.log"; then
+	curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/metrics.txt" || fail "GET /metrics failed"
+	grep -q '^gatewatch_' "$tmp/metrics.txt" || fail "no gatewatch_ series in /metrics"
 fi
+wait $pid
+rc=$?
+cat "$tmp/run.log"
+[ $rc -eq 0 ] || fail "'$exec_start --duration 4' as gatewatch exited $rc"
+grep -q "sensor attached" "$tmp/run.log" || fail "the sensor did not attach as gatewatch with the unit's capabilities"
+grep -q "capabilities reduced to 0x80004" "$tmp/run.log" || fail "capabilities were not dropped after attach"
 
 step "upgrade over itself keeps the edited config and the state"
 printf '\n# edited by the operator\n[detect]\nbulk_threshold = 250\n' >>"$CONF"
@@ -133,8 +138,8 @@ DEBIAN_FRONTEND=noninteractive dpkg --force-confold -i "$deb" >"$tmp/dpkg.log" 2
 	{ cat "$tmp/dpkg.log"; fail "upgrade failed"; }
 grep -q "bulk_threshold = 250" "$CONF" || fail "upgrade lost the config edit"
 [ -f "$STATE/marker" ] || fail "upgrade lost the state"
-mode_is "$CONF" 640 root:root
-mode_is "$STATE" 700 root:root
+mode_is "$CONF" 640 root:gatewatch
+mode_is "$STATE" 700 gatewatch:gatewatch
 /usr/bin/gatewatch check-config --print | grep -qx "bulk_threshold = 250" || fail "edited value not loaded"
 
 step "remove keeps config and state; purge leaves nothing"
