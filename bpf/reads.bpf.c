@@ -293,6 +293,27 @@ found:
 	return 1;
 }
 
+/* fd_file() for BTF-enabled programs: the task, its file table and fd
+ * array are read with direct loads instead of probe-read helper calls;
+ * only the array slot needs one. */
+static __always_inline struct file *fd_file_btf(struct task_struct *task, long fd)
+{
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!files)
+		return NULL;
+	fdt = files->fdt;
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+		return NULL;
+	return f;
+}
+
 /* Is this file under a watched root? Cached per struct file. */
 static __always_inline int classify(struct file *file, struct gw_pending *out)
 {
@@ -598,10 +619,10 @@ int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long nr)
 
 	if (arg < 0)
 		return 0;
-	file = fd_file(arg ? SC_ARG1(regs) : SC_ARG0(regs));
+	task = bpf_get_current_task_btf();
+	file = fd_file_btf(task, arg ? SC_ARG1(regs) : SC_ARG0(regs));
 	if (!file || !classify(file, &p))
 		return 0;
-	task = bpf_get_current_task_btf();
 	t = bpf_task_storage_get(&task_state, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t) {
 		count_drop(GW_DROP_PENDING_FULL);

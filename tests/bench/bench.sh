@@ -20,6 +20,48 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '%-58s %s\n' "benchmark" "result"
 printf '%-58s %s\n' "---------" "------"
 
+# s3rver GET throughput with and without the sensor watching its directory,
+# alternating, one keep-alive client.
+bench_s3rver() {
+	local s3=build-tools/node_modules/.bin/s3rver port pid r
+	[ -x "$s3" ] || { printf '%-58s %s\n' "s3rver GET throughput" "skipped (no s3rver)"; return; }
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$tmp/s3"
+	"$s3" -d "$tmp/s3" -a 127.0.0.1 -p "$port" --silent --configure-bucket data >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/data" && break; sleep 0.1; done
+	get_rate() { python3 - "$port" "$1" <<'PY'
+import http.client, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+c = http.client.HTTPConnection("127.0.0.1", port)
+if n == 0:
+    body = b"x" * 65536
+    for i in range(50):
+        c.request("PUT", f"/data/o{i}", body); c.getresponse().read()
+    sys.exit(0)
+t = time.time()
+for i in range(n):
+    c.request("GET", f"/data/o{i % 50}"); c.getresponse().read()
+print(n / (time.time() - t))
+PY
+	}
+	get_rate 0
+	local without=() with=()
+	for _ in $(seq 3); do
+		without+=("$(get_rate 1500)")
+		"$GW" host --root "$tmp/s3" --interval 3600 --output /dev/null 2>"$tmp/err3" &
+		r=$!
+		for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err3" && break; sleep 0.05; done
+		with+=("$(get_rate 1500)")
+		kill -INT $r; wait $r || true
+	done
+	kill $pid; wait $pid 2>/dev/null
+	local a b
+	a=$(printf '%s\n' "${without[@]}" | median)
+	b=$(printf '%s\n' "${with[@]}" | median)
+	printf '%-58s %s\n' "s3rver GET 64 KiB, keep-alive (median of 3)" "$(printf '%.0f/s without, %.0f/s with the sensor: %.3f' "$a" "$b" "$(echo "$b / $a" | bc -l)")"
+}
+
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/root/b" "$tmp/out"
 	head -c 4096 /dev/urandom > "$tmp/root/b/obj"
@@ -42,6 +84,20 @@ if [ "$(id -u)" -eq 0 ]; then
 			kill -INT $sensor; wait $sensor || true; sensor=""
 		done
 	done
+	# the agent's own cost while the loops run: CPU time over the loops, and its RSS
+	"$GW" host --root "$tmp/root" --interval 1 --output /dev/null 2>"$tmp/err" &
+	sensor=$!
+	for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err" && break; sleep 0.05; done
+	cpu0=$(awk '{print $14 + $15}' /proc/$sensor/stat)
+	w0=$(date +%s.%N)
+	"$LOAD" "$tmp/root/b/obj" "$N" 4096 pread > /dev/null
+	"$LOAD" "$tmp/out/obj" "$N" 4096 pread > /dev/null
+	w1=$(date +%s.%N)
+	cpu1=$(awk '{print $14 + $15}' /proc/$sensor/stat)
+	rss=$(awk '/VmRSS/ {print $2}' /proc/$sensor/status)
+	kill -INT $sensor; wait $sensor || true; sensor=""
+	AGENT_ROW="$(printf '%.1f%% of one core, RSS %d MiB' \
+		"$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) * 100 / ($w1 - $w0)" | bc -l)" $((rss / 1024)))"
 	med() { printf '%s\n' ${T[$1,$2]} | median; }
 	for loop in in out other; do
 		b=$(med none $loop)
@@ -55,6 +111,8 @@ if [ "$(id -u)" -eq 0 ]; then
 				"$(printf '%+.0f ns, %.2fx' "$(echo "($w - $b) * 1000000000 / $N" | bc -l)" "$(echo "$w / $b" | bc -l)")"
 		done
 	done
+	printf '%-58s %s\n' "the agent itself while $((2 * N)) reads ran (1 s windows)" "$AGENT_ROW"
+	bench_s3rver
 else
 	printf '%-58s %s\n' "sensor overhead" "skipped (needs root)"
 fi
