@@ -32,22 +32,6 @@ static void usage(FILE *out)
 	gw_config__usage(out);
 }
 
-/* The --config argument, looked up before the flags are applied over the file. */
-static const char *find_config(int argc, char **argv)
-{
-	const char *path = GW_CONFIG_DEFAULT_PATH;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			path = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			path = argv[i] + 9;
-	}
-	return path;
-}
-
 int check_config_main(int argc, char **argv)
 {
 	struct option opts[MAX_OPTS] = {
@@ -56,7 +40,8 @@ int check_config_main(int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 	};
 	struct gw_config cfg;
-	const char *path = find_config(argc, argv);
+	int given;
+	const char *path = gw_config__path_arg(argc, argv, &given);
 	int n, opt, print = 0, rc = GW_EXIT_USAGE;
 
 	gw_config__defaults(&cfg);

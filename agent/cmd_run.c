@@ -48,27 +48,6 @@ static int parse_sec(const char *flag, const char *s, unsigned long long *out)
 	return 0;
 }
 
-/* The --config argument, looked for before the flags go over the file. */
-static const char *find_config(int argc, char **argv, int *given)
-{
-	*given = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			*given = 1;
-			return argv[i + 1];
-		}
-		if (strncmp(argv[i], "--config=", 9) == 0) {
-			*given = 1;
-			return argv[i] + 9;
-		}
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return NULL;
-	}
-	return GW_CONFIG_DEFAULT_PATH;
-}
-
 static int parse_flags(int argc, char **argv, struct gw_config *cfg, struct daemon_opts *o)
 {
 	struct option opts[MAX_OPTS] = {
@@ -109,14 +88,16 @@ int run_main(int argc, char **argv)
 	struct daemon_opts o = { 0 };
 	struct gw_config cfg;
 	int given, rc = GW_EXIT_USAGE;
-	const char *path = find_config(argc, argv, &given);
+	const char *path = gw_config__path_arg(argc, argv, &given);
 
 	gw_config__defaults(&cfg);
-	if (!path) {
-		usage(stdout);
-		rc = GW_EXIT_OK;
-		goto out;
-	}
+	/* help first, so that it works whatever the file holds */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			rc = GW_EXIT_OK;
+			goto out;
+		}
 	/* the default file is optional: flags alone can configure the agent */
 	if (given || access(path, F_OK) == 0) {
 		if (gw_config__load(&cfg, path))

@@ -53,8 +53,24 @@ struct gw_config {
 	unsigned audit_delay_sec;                /* audit log delivery delay tolerated */
 	unsigned correlation_slot_sec;
 	unsigned new_client_learning_sec;
-	/* [detect] */
+	/* [detect]: the detector's tunables (struct detector_config) */
 	unsigned bulk_threshold;
+	unsigned baseline_days;
+	unsigned seen_ttl_days;
+	unsigned business_start_hour;            /* business hours [start, end), Monday-Friday */
+	unsigned business_end_hour;
+	char *tz_offset;                         /* "+HH:MM": business-hours time zone */
+	unsigned denied_min;
+	unsigned denied_min_apis;
+	unsigned regions_min;
+	unsigned list_floor;
+	unsigned list_buckets_floor;
+	unsigned after_hours_floor;
+	unsigned read_hour_floor;
+	unsigned read_day_floor;
+	unsigned incident_gap_sec;
+	unsigned incident_min_score;
+	unsigned max_identities;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;
@@ -122,14 +138,31 @@ const struct gw_config_key *gw_config__option_key(int val, int base);
 
 /* Print "  --flag ARG  help (default: X)" for every key. */
 void gw_config__usage(FILE *out);
+/* The same for the keys of one section. */
+void gw_config__usage_section(FILE *out, const char *section);
 /* Print the effective configuration as INI; URL values with credentials
  * are shown redacted. */
 void gw_config__dump(const struct gw_config *c, FILE *out);
+
+/* A UTC offset "+HH:MM", "-HH:MM", "+HH", "UTC" or "Z" in minutes
+ * (-14:00..+14:00): 0 or -EINVAL. */
+int gw_config__parse_tz(const char *s, int *minutes);
+
+struct detector_config;
+/* The [detect] keys as a detector configuration (the fields it does not
+ * name keep their defaults). Returns 0, or -EINVAL after logging one line
+ * naming the file (c->path) and the keys when they contradict each other. */
+int gw_config__detector(const struct gw_config *c, struct detector_config *dc);
 
 /* Read a secret (a token) from path, refusing a world-readable file or one
  * over 64 KiB; trailing whitespace is stripped. *out is malloc'ed, the
  * caller frees it. Logs one line naming the file on failure; never logs the
  * secret. Returns 0 or a negative errno. */
 int gw_config__read_secret(const char *path, char **out);
+
+/* The file named by --config FILE or --config=FILE in argv (looked for
+ * before the flags are applied over it), or the default path; *given says
+ * whether it was named. */
+const char *gw_config__path_arg(int argc, char **argv, int *given);
 
 #endif
