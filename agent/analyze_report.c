@@ -97,6 +97,7 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "events", (double)r->st->events);
 	err |= add_num(s, "skipped", (double)r->st->skipped);
 	err |= add_num(s, "digests", (double)r->st->digests);
+	err |= add_num(s, "duplicates", (double)r->st->duplicates);
 	err |= add_num(s, "bytes", (double)r->st->bytes);
 	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
 	err |= add_num(s, "events_baseline", (double)r->events_baseline);
@@ -122,6 +123,7 @@ static int add_detector(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "findings_before_window", (double)d->findings_before);
 	err |= add_num(s, "findings_allowed", (double)d->findings_allowed);
 	err |= add_num(s, "findings_normal", (double)d->findings_normal);
+	err |= add_num(s, "volume_dropped", (double)d->volume_dropped);
 	err |= add_num(s, "intel_prefixes", (double)d->intel_prefixes);
 	err |= add_num(s, "incidents", (double)r->nincidents);
 	err |= add_num(s, "state_bytes", (double)d->state_bytes);

@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "audit/isotime.h"
 #include "commands.h"
+#include "config.h"
 #include "detect/detect.h"
 #include "log.h"
 #include "ship/ship.h"
@@ -37,8 +38,14 @@ struct analyze_opts {
 	int have_now;
 	const char *intel[ANALYZE_MAX_INTEL];
 	size_t nintel;
+	const char *config;        /* --config: its [detect] section */
+	struct gw_config gcfg;     /* the [detect] keys: file, then flags */
 	struct detector_config dcfg;
 };
+
+/* getopt values of the [detect] keys: OPT_BASE + the key's table index. */
+#define OPT_BASE 1000
+#define ANALYZE_MAX_OPTS 64
 
 struct event_vec {
 	struct audit_event *v;
@@ -61,18 +68,18 @@ static void usage(FILE *out)
 		"                        events only build the baselines (default: all)\n"
 		"  --now TIME            ISO-8601 end of the analyzed range (default: newest event)\n"
 		"  --output FILE         write the report to FILE, atomically (default: stdout)\n"
-		"  --bulk-threshold N    object reads per principal per hour above which\n"
-		"                        bulk-download fires (default: 100)\n"
-		"  --baseline-days N     active days before an identity's baseline counts\n"
-		"                        (default: 14)\n"
 		"  --intel [KIND:]FILE   threat intel, repeatable: tor:, deny:, hosting:, allow:\n"
 		"                        (silences), cloud: (AWS/GCP/Azure range files); a JSON\n"
 		"                        FILE is cloud, a text FILE deny (default: none)\n"
-		"  --tz-offset +HH:MM    business-hours time zone as a UTC offset (default: +00:00)\n"
 		"  --business-hours H-H  business hours, Monday-Friday (default: 8-18)\n"
+		"  --config FILE         read the [detect] section of this gatewatch.conf;\n"
+		"                        flags go over it (default: none)\n"
 		"  --collector URL       also send the findings to a gatewatch collector\n"
 		"                        (default: none)\n"
-		"  --help                this help\n");
+		"  --help                this help\n"
+		"\n"
+		"The detector's settings, also [detect] keys of gatewatch.conf:\n");
+	gw_config__usage_section(out, "detect");
 }
 
 /* Full validation: digits only, in [min, max]. */
@@ -95,35 +102,8 @@ bad:
 	return -EINVAL;
 }
 
-static int two_digits(const char *p, unsigned max, unsigned *out)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return -EINVAL;
-	*out = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
-	return *out <= max ? 0 : -EINVAL;
-}
-
-/* "+HH:MM", "-HH:MM", "+HH" or "UTC". */
-static int parse_tz(const char *s, int32_t *out)
-{
-	unsigned h = 0, m = 0;
-	size_t n = strlen(s);
-
-	if (strcmp(s, "UTC") == 0 || strcmp(s, "Z") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if ((s[0] != '+' && s[0] != '-') || (n != 3 && n != 6) || two_digits(s + 1, 14, &h) < 0 ||
-	    (n == 6 && (s[3] != ':' || two_digits(s + 4, 59, &m) < 0))) {
-		log_err("--tz-offset: invalid value '%s' (expected +HH:MM, -14:00..+14:00)", s);
-		return -EINVAL;
-	}
-	*out = (s[0] == '-' ? -1 : 1) * (int32_t)(h * 60 + m);
-	return 0;
-}
-
 /* "8-18": whole hours, start before end. */
-static int parse_hours(const char *s, struct detector_config *cfg)
+static int parse_hours(const char *s, struct gw_config *cfg)
 {
 	const char *dash = strchr(s, '-');
 	char a[8] = "";
@@ -137,8 +117,8 @@ static int parse_hours(const char *s, struct detector_config *cfg)
 		return -EINVAL;
 	if (x >= y)
 		goto bad;
-	cfg->work_start_hour = (uint8_t)x;
-	cfg->work_end_hour = (uint8_t)y;
+	cfg->business_start_hour = (unsigned)x;
+	cfg->business_end_hour = (unsigned)y;
 	return 0;
 bad:
 	log_err("--business-hours: invalid value '%s' (expected START-END, e.g. 8-18)", s);
@@ -147,8 +127,10 @@ bad:
 
 static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 {
-	uint64_t v;
+	const struct gw_config_key *k = gw_config__option_key(c, OPT_BASE);
 
+	if (k)
+		return gw_config__set(&o->gcfg, k->flag, arg) < 0 ? -EINVAL : 0;
 	switch (c) {
 	case 'a':
 		if (o->nsources == ANALYZE_MAX_SOURCES) {
@@ -173,19 +155,11 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 	case 'o':
 		o->output = arg;
 		return 0;
-	case 't':
-		if (parse_u64("--bulk-threshold", arg, 1, 10000000, &v) < 0)
-			return -EINVAL;
-		o->dcfg.bulk_threshold = (uint32_t)v;
-		return 0;
 	case 'c':
 		o->collector = arg;
 		return 0;
-	case 'B':
-		if (parse_u64("--baseline-days", arg, 1, 365, &v) < 0)
-			return -EINVAL;
-		o->dcfg.baseline_days = (uint32_t)v;
-		return 0;
+	case 'C':
+		return 0;   /* read before the other flags */
 	case 'I':
 		if (o->nintel == ANALYZE_MAX_INTEL) {
 			log_err("--intel: at most %d files", ANALYZE_MAX_INTEL);
@@ -193,41 +167,80 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 		}
 		o->intel[o->nintel++] = arg;
 		return 0;
-	case 'Z':
-		return parse_tz(arg, &o->dcfg.tz_offset_min);
 	case 'W':
-		return parse_hours(arg, &o->dcfg);
+		return parse_hours(arg, &o->gcfg);
 	default:
 		return -EINVAL;
 	}
 }
 
-/* Returns 0, 1 for --help, or -EINVAL (already reported). */
-static int parse_args(int argc, char **argv, struct analyze_opts *o)
+/* The command's own options, then one per [detect] key of the config table. */
+static void build_options(struct option *opts, size_t cap)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "audit", required_argument, NULL, 'a' },
 		{ "bucket", required_argument, NULL, 'b' },
 		{ "hours-back", required_argument, NULL, 'H' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "bulk-threshold", required_argument, NULL, 't' },
 		{ "collector", required_argument, NULL, 'c' },
-		{ "baseline-days", required_argument, NULL, 'B' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "intel", required_argument, NULL, 'I' },
-		{ "tz-offset", required_argument, NULL, 'Z' },
 		{ "business-hours", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
+	const struct gw_config_key *k;
+	size_t n = sizeof(own) / sizeof(own[0]);
+
+	memcpy(opts, own, sizeof(own));
+	for (size_t i = 0; (k = gw_config__key(i)) && n + 1 < cap; i++) {
+		if (strcmp(k->section, "detect"))
+			continue;
+		opts[n].name = k->flag;
+		opts[n].has_arg = required_argument;
+		opts[n].flag = NULL;
+		opts[n].val = OPT_BASE + (int)i;
+		n++;
+	}
+	memset(&opts[n], 0, sizeof(opts[n]));
+}
+
+/* First pass: --config and --help only, so that flags go over the file
+ * wherever they stand. 1 for --help, else 0 or -EINVAL (already reported). */
+static int load_config(int argc, char **argv, const struct option *opts, struct analyze_opts *o)
+{
 	int c;
 
-	detector_config__defaults(&o->dcfg);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return 1;
+		if (c == 'C')
+			o->config = optarg;
+	}
+	if (o->config && gw_config__load(&o->gcfg, o->config) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Returns 0, 1 for --help, or -EINVAL (already reported). */
+static int parse_args(int argc, char **argv, struct analyze_opts *o)
+{
+	struct option opts[ANALYZE_MAX_OPTS];
+	int c, err;
+
+	build_options(opts, ANALYZE_MAX_OPTS);
+	gw_config__defaults(&o->gcfg);
+	if (o->gcfg.oom) {
+		log_err("failed to start the analysis: out of memory");
+		return -EINVAL;
+	}
+	err = load_config(argc, argv, opts, o);
+	if (err)
+		return err;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			log_err("%s '%s' (see 'gatewatch analyze --help')",
 				c == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
@@ -244,7 +257,8 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		log_err("--audit: at least one source is required (see 'gatewatch analyze --help')");
 		return -EINVAL;
 	}
-	return 0;
+	detector_config__defaults(&o->dcfg);
+	return gw_config__detector(&o->gcfg, &o->dcfg) < 0 ? -EINVAL : 0;
 }
 
 static int collect_event(const struct audit_event *ev, void *ctx)
@@ -511,20 +525,25 @@ static int check_intel(const struct analyze_opts *o)
 int analyze_main(int argc, char **argv)
 {
 	struct analyze_opts o = { 0 };
-	int err;
+	int err, rc;
 
 	err = parse_args(argc, argv, &o);
 	if (err == 1) {
 		usage(stdout);
-		return GW_EXIT_OK;
+		rc = GW_EXIT_OK;
+		goto out;
 	}
+	rc = GW_EXIT_USAGE;
 	if (err)
-		return GW_EXIT_USAGE;
+		goto out;
 	/* A typo in a path is a usage error, found before any work is done. */
 	for (size_t i = 0; i < o.nsources; i++)
 		if (audit_source__check(o.sources[i]) < 0)
-			return GW_EXIT_USAGE;
+			goto out;
 	if (check_intel(&o) < 0)
-		return GW_EXIT_USAGE;
-	return run(&o);
+		goto out;
+	rc = run(&o);
+out:
+	gw_config__free(&o.gcfg);
+	return rc;
 }

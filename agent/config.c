@@ -53,6 +53,40 @@ const struct gw_config_field gw_config_fields[] = {
 	     "clients seen in this first period are learned, not reported as new"),
 	UINT("detect", bulk_threshold, "bulk-threshold", 100, 1, 100000000,
 	     "object reads per principal per hour above which bulk-download fires"),
+	UINT("detect", baseline_days, "baseline-days", 14, 1, 365,
+	     "active days before an identity's baseline counts (established identity)"),
+	UINT("detect", seen_ttl_days, "seen-ttl-days", 30, 1, 3650,
+	     "days after which a source IP, user agent, API or region is new again"),
+	UINT("detect", business_start_hour, "business-start-hour", 8, 0, 23,
+	     "business hours start at this hour, Monday-Friday"),
+	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
+	     "business hours end at this hour (after business_start_hour)"),
+	STR("detect", tz_offset, "tz-offset", "+HH:MM", "+00:00", CHK_TZ,
+	    "business-hours time zone as a UTC offset"),
+	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,
+	     "access-denied cluster: denials per identity per hour"),
+	UINT("detect", denied_min_apis, "denied-min-apis", 2, 1, 8,
+	     "access-denied cluster: over at least this many distinct APIs"),
+	UINT("detect", regions_min, "regions-min", 3, 2, 8,
+	     "multi-region burst: regions an identity calls within 6 hours"),
+	UINT("detect", list_floor, "list-floor", 50, 1, 100000000,
+	     "enumeration: list calls per identity per hour, at least"),
+	UINT("detect", list_buckets_floor, "list-buckets-floor", 10, 1, 100000,
+	     "enumeration: distinct buckets listed per identity per hour"),
+	UINT("detect", after_hours_floor, "after-hours-floor", 20, 1, 100000000,
+	     "after-hours: object reads per identity per hour, at least"),
+	UINT("detect", read_hour_floor, "read-hour-floor", 50, 1, 100000000,
+	     "read volume: object reads per identity per hour, at least"),
+	UINT("detect", read_day_floor, "read-day-floor", 300, 1, 100000000,
+	     "read volume: object reads per identity per day, at least"),
+	UINT("detect", bucket_read_floor, "bucket-read-floor", 60, 1, 100000000,
+	     "bucket-read-spike: object reads of one bucket per hour, at least"),
+	UINT("detect", incident_gap_sec, "incident-gap-sec", 21600, 60, 2592000,
+	     "findings on one identity closer than this join one incident"),
+	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
+	     "score an incident of several rules needs to be reported"),
+	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
+	     "identities with a baseline; past it new ones are counted, not tracked"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
 	    "collector to send finding batches to (empty: keep findings in the spool)"),
 	STR("ship", token_file, "token-file", "FILE", "", CHK_SECRET,
@@ -294,6 +328,15 @@ static int check_value(const struct gw_config_field *f, const char *v, const cha
 		return check_token(v, 1, PATH_MAX - 1, why);
 	case CHK_KEYID:
 		return check_token(v, 3, 128, why);
+	case CHK_TZ: {
+		int m;
+
+		if (gw_config__parse_tz(v, &m) < 0) {
+			*why = "expected a UTC offset +HH:MM (-14:00..+14:00)";
+			return -EINVAL;
+		}
+		return 0;
+	}
 	case CHK_NONE:
 		break;
 	}
@@ -593,9 +636,17 @@ const struct gw_config_key *gw_config__option_key(int val, int base)
 
 void gw_config__usage(FILE *out)
 {
+	gw_config__usage_section(out, NULL);
+}
+
+void gw_config__usage_section(FILE *out, const char *section)
+{
 	for (size_t i = 0; i < gw_config_nfields; i++) {
 		const struct gw_config_key *k = &gw_config_fields[i].key;
 		char left[64];
+
+		if (section && strcmp(section, k->section))
+			continue;
 
 		snprintf(left, sizeof(left), "--%s %s", k->flag, k->metavar);
 		fprintf(out, "  %-30s %s%s (default: %s)\n", left, k->help,

@@ -68,6 +68,7 @@ struct gw_config {
 	unsigned after_hours_floor;
 	unsigned read_hour_floor;
 	unsigned read_day_floor;
+	unsigned bucket_read_floor;
 	unsigned incident_gap_sec;
 	unsigned incident_min_score;
 	unsigned max_identities;

@@ -84,9 +84,14 @@ static const char *source_path(const char *v)
 
 static int check_field(const struct gw_config *c, const struct gw_config_field *f, int *secret)
 {
-	const char *const *v = cstr_at(c, f);
-	size_t n = f->key.type == GW_CFG_LIST ? ccount_at(c, f) : (*v ? 1 : 0);
+	const char *const *v;
+	size_t n;
 	int err = 0;
+
+	if (f->key.type == GW_CFG_UINT)
+		return 0;   /* checked when set; no string behind it */
+	v = cstr_at(c, f);
+	n = f->key.type == GW_CFG_LIST ? ccount_at(c, f) : (*v ? 1 : 0);
 
 	for (size_t i = 0; i < n; i++) {
 		const char *p = v[i];
@@ -113,6 +118,12 @@ int gw_config__check(const struct gw_config *c)
 	for (size_t i = 0; i < gw_config_nfields; i++)
 		if (check_field(c, &gw_config_fields[i], &secret))
 			err = -EINVAL;
+	if (c->business_start_hour >= c->business_end_hour) {
+		log_err("%s: [detect] business_start_hour (%u) must be before business_end_hour (%u)",
+			c->path ? c->path : "command line", c->business_start_hour,
+			c->business_end_hour);
+		err = -EINVAL;
+	}
 	if (!c->cert_file != !c->key_file) {
 		log_err("%s: [ship] %s: cert_file and key_file go together",
 			c->path ? c->path : "command line", c->cert_file ? "key_file" : "cert_file");

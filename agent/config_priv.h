@@ -18,6 +18,7 @@ enum val_check {
 	CHK_IP,        /* IP or CIDR */
 	CHK_EXE,       /* absolute path or a bare name */
 	CHK_KEYID,
+	CHK_TZ,        /* UTC offset +HH:MM */
 };
 
 struct gw_config_field {

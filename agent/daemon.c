@@ -404,8 +404,8 @@ static int open_all(struct daemon *d)
 	/* pulled sources keep their cursors here */
 	audit_set_state_dir(d->cursor_dir);
 	detector_config__defaults(&dc);
-	if (d->cfg->bulk_threshold)
-		dc.bulk_threshold = d->cfg->bulk_threshold;
+	if (gw_config__detector(d->cfg, &dc) < 0)
+		return -EINVAL;
 	dc.live = 1;
 	correlate_opts_from(&co, d->cfg);
 	d->pool = strpool__new();

@@ -25,7 +25,8 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->nslots = 1024;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
-	if (!b->tab || !b->rel)
+	b->vol = volume__new(d, cfg, detector__volume_dropped(d));
+	if (!b->tab || !b->rel || !b->vol)
 		goto fail;
 	seen__init(&b->org, ORG_SEEN_MAX);
 	seen__init(&b->org_buckets, ORG_SEEN_MAX);
@@ -51,6 +52,7 @@ void baseline__free(struct baseline *b)
 		free(b->free_hours[i]);
 	seen__free(&b->org);
 	seen__free(&b->org_buckets);
+	volume__free(b->vol);
 	free(b->tab);
 	free(b->rel);
 	free(b);
@@ -469,6 +471,10 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 
 	if (!name || intern_all(b->d, ev, &s) < 0)
 		return -ENOMEM;
+	/* Every caller counts for the IP and the bucket, anonymous ones too. */
+	err = volume__feed(b->vol, ev, name, s.ip, s.ua, s.bucket, s.key);
+	if (err)
+		return err;
 	if (!*name)
 		return 0;
 	id = baseline__ident_get(b, name, &err);
@@ -505,6 +511,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 
 void baseline__flush(struct baseline *b)
 {
+	volume__flush(b->vol);
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i] && b->tab[i]->h)
 			close_hour(b, b->tab[i]);
@@ -524,6 +531,7 @@ size_t baseline__bytes(const struct baseline *b)
 
 	/* Open hours at their peak: the memory the stream needed at once. */
 	n += (b->org.cap + b->org_buckets.cap) * sizeof(struct seen_ent);
+	n += volume__bytes(b->vol);
 	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i])

@@ -6,7 +6,9 @@
  *     u8 how[168], u8 max_regions_6h, read_days_hot, cloud, fired_day,
  *     7 x (f32 mean, f32 var, u32 n), u32 day_reads_acc,
  *     u8 recent regions x (str region, i64 time), seen set
- *   then the organisation's IP set and bucket set.
+ *   then the organisation's IP set and bucket set,
+ *   then u32 volume entities x (u8 kind, str key, u16 active_days, cur_day,
+ *     2 x (f32 mean, f32 var, u32 n)): per source IP and per bucket.
  *   seen set: u32 count x (u8 kind, u16 day, str key); str: u16 length, bytes.
  */
 #include <errno.h>
@@ -15,7 +17,7 @@
 #include "detect/baseline_priv.h"
 
 #define BL_MAGIC "GWBL"
-#define BL_VERSION 1u
+#define BL_VERSION 2u   /* 2: per-IP and per-bucket volume */
 
 static void w(FILE *f, const void *p, size_t n)
 {
@@ -80,6 +82,32 @@ static void w_ident(FILE *f, const struct ident *id)
 	w_seen(f, &id->seen);
 }
 
+static void w_ewma(FILE *f, const struct ewma *e)
+{
+	w(f, &e->mean, 4);
+	w(f, &e->var, 4);
+	w(f, &e->n, 4);
+}
+
+static void w_volume(FILE *f, const struct volume *v)
+{
+	uint32_t n = (uint32_t)v->count;
+
+	w(f, &n, sizeof(n));
+	for (size_t i = 0; i < v->nslots; i++) {
+		const struct vol_ent *e = v->tab[i];
+
+		if (!e)
+			continue;
+		w(f, &e->kind, 1);
+		w_str(f, e->key);
+		w(f, &e->active_days, 2);
+		w(f, &e->cur_day, 2);
+		w_ewma(f, &e->ev);
+		w_ewma(f, &e->reads);
+	}
+}
+
 int baseline__save(const struct baseline *b, FILE *f)
 {
 	uint32_t v = BL_VERSION, n = (uint32_t)b->count;
@@ -92,6 +120,7 @@ int baseline__save(const struct baseline *b, FILE *f)
 			w_ident(f, b->tab[i]);
 	w_seen(f, &b->org);
 	w_seen(f, &b->org_buckets);
+	w_volume(f, b->vol);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -193,6 +222,45 @@ static int r_ident(struct baseline *b, struct rd *c)
 	return r_seen(c, &id->seen);
 }
 
+static void r_ewma(struct rd *c, struct ewma *e)
+{
+	r(c, &e->mean, 4);
+	r(c, &e->var, 4);
+	r(c, &e->n, 4);
+}
+
+/* Entities past the table's bound are left out (counted as dropped). */
+static int r_volume(struct baseline *b, struct rd *c)
+{
+	struct vol_ent *e, scratch;
+	uint32_t n = 0;
+	uint8_t kind;
+	const char *key;
+	int err;
+
+	r(c, &n, sizeof(n));
+	for (uint32_t i = 0; i < n && !c->bad && !c->oom; i++) {
+		r(c, &kind, 1);
+		key = r_str(c);
+		if (c->bad || c->oom || !*key || (kind != VOL_IP && kind != VOL_BUCKET)) {
+			c->bad |= !c->oom;
+			break;
+		}
+		e = volume__get(b->vol, key, kind, &err);
+		if (!e && err)
+			return err;
+		if (!e) {
+			memset(&scratch, 0, sizeof(scratch));
+			e = &scratch;
+		}
+		r(c, &e->active_days, 2);
+		r(c, &e->cur_day, 2);
+		r_ewma(c, &e->ev);
+		r_ewma(c, &e->reads);
+	}
+	return c->oom ? -ENOMEM : c->bad ? -EINVAL : 0;
+}
+
 int baseline__load(struct baseline *b, const uint8_t *p, size_t n)
 {
 	struct rd c = { .d = b->d, .p = p, .n = n };
@@ -211,6 +279,8 @@ int baseline__load(struct baseline *b, const uint8_t *p, size_t n)
 		err = r_seen(&c, &b->org);
 	if (!err)
 		err = r_seen(&c, &b->org_buckets);
+	if (!err)
+		err = r_volume(b, &c);
 	if (!err && c.n)
 		err = -EINVAL;   /* trailing bytes: not what this version wrote */
 	return err;

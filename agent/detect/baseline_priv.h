@@ -4,6 +4,7 @@
 #define GW_DETECT_BASELINE_PRIV_H
 
 #include "detect/detect_internal.h"
+#include "detect/volume.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS 86400000LL
@@ -36,6 +37,7 @@ struct baseline {
 		const char *ua, *fam;
 	} ua_cache[UA_CACHE];
 	uint64_t *dropped;
+	struct volume *vol;                /* per source IP and per bucket */
 };
 
 /* Find or add an identity; NULL with *err 0 when the table is at its bound. */

@@ -83,6 +83,8 @@ struct detector_config {
 	 * rather than when it ends, which may be an hour later. Offline
 	 * analysis leaves it 0 and reports each burst whole. */
 	uint32_t live;
+	/* bucket-read-spike: object reads of one bucket per hour, a floor (60) */
+	uint32_t bucket_read_floor;
 };
 
 void detector_config__defaults(struct detector_config *cfg);
@@ -116,6 +118,7 @@ struct detector_stats {
 	uint64_t incidents;         /* incidents reported */
 	uint64_t state_bytes;       /* memory held by baselines and first-seen sets */
 	uint64_t findings_normal;   /* fixed-threshold findings the identity's baseline calls normal */
+	uint64_t volume_dropped;    /* events of source IPs/buckets past the volume table's bound */
 };
 
 void detector__stats(const struct detector *d, struct detector_stats *st);

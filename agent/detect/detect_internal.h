@@ -40,6 +40,7 @@ extern const struct rule rule_threat_intel;
 extern const struct rule rule_new_user_agent;
 extern const struct rule rule_exfil_copy;
 extern const struct rule rule_read_volume;
+extern const struct rule rule_bucket_spike;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
@@ -203,6 +204,7 @@ const struct detector_config *detector__config(const struct detector *d);
 int detector__reads_normal(struct detector *d, const char *principal, uint64_t n,
 			   int64_t span_ms);
 uint64_t *detector__seen_dropped(struct detector *d);
+uint64_t *detector__volume_dropped(struct detector *d);
 
 /* ---- threat intel (intel.c) ---- */
 enum { INTEL_NONE = 0, INTEL_DENY, INTEL_TOR, INTEL_HOSTING, INTEL_ALLOW, INTEL_CLOUD };

@@ -29,6 +29,7 @@ static const struct rule *const rules[] = {
 	&rule_new_user_agent,
 	&rule_exfil_copy,
 	&rule_read_volume,
+	&rule_bucket_spike,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -70,6 +71,7 @@ void detector_config__defaults(struct detector_config *cfg)
 	cfg->read_day_floor = 300;
 	cfg->incident_gap_sec = 6 * 3600;
 	cfg->incident_min_score = 60;
+	cfg->bucket_read_floor = 60;
 }
 
 /* Zero means the default: callers built against the first release set only
@@ -95,6 +97,7 @@ static int config_fill(struct detector_config *c)
 	FILL(read_day_floor);
 	FILL(incident_gap_sec);
 	FILL(incident_min_score);
+	FILL(bucket_read_floor);
 #undef FILL
 	if (!c->work_start_hour && !c->work_end_hour)
 		c->work_start_hour = def.work_start_hour;
@@ -223,6 +226,11 @@ const struct detector_config *detector__config(const struct detector *d)
 uint64_t *detector__seen_dropped(struct detector *d)
 {
 	return &d->stats.seen_dropped;
+}
+
+uint64_t *detector__volume_dropped(struct detector *d)
+{
+	return &d->stats.volume_dropped;
 }
 
 const struct intel *detector__intel(const struct detector *d)

@@ -31,7 +31,7 @@ static const struct {
 	{ "multi-region-burst", HAS_REGION }, { "enumeration-spike", HAS_ENUM },
 	{ "after-hours-access", HAS_AFTER }, { "suspicious-source", HAS_INTEL },
 	{ "new-user-agent", HAS_UA }, { "cross-account-copy", HAS_COPY },
-	{ "read-volume", HAS_VOLUME },
+	{ "read-volume", HAS_VOLUME }, { "bucket-read-spike", HAS_VOLUME },
 };
 
 /* What a group of findings adds up to. */

@@ -47,6 +47,12 @@ expect 2 "open.conf:2: \[agent\] metrics_listen .*loopback" -- --config "$tmp/op
 printf '[sensor]\nroots = %s/missing\n' "$tmp" >"$tmp/missing.conf"
 expect 2 "\[sensor\] roots: .*/missing: No such file" -- --config "$tmp/missing.conf" --state-dir "$tmp/state"
 expect 2 "failed to open .*/nope.conf" -- --config "$tmp/nope.conf"
+printf '[detect]\nbusiness_start_hour = 18\nbusiness_end_hour = 8\n' >"$tmp/hours.conf"
+expect 2 "hours.conf: \[detect\] business_start_hour \(18\) must be before business_end_hour" -- \
+	--config "$tmp/hours.conf" --state-dir "$tmp/state"
+printf '[detect]\ntz_offset = 5\n' >"$tmp/tz.conf"
+expect 2 "tz.conf:2: \[detect\] tz_offset = '5'" -- --config "$tmp/tz.conf"
+expect 0 "ok" -- --config "$tmp/good.conf" --tz-offset -03:00 --business-start-hour 7
 
 # Flags go over the file and are checked the same way.
 expect 2 "invalid --metrics-listen '0.0.0.0:1'" -- --config "$tmp/good.conf" --metrics-listen 0.0.0.0:1

@@ -103,6 +103,34 @@ done
 	--baseline-days 7 --output "$TMP/flags.json" 2> "$TMP/err"
 check flags-accepted "$TMP/flags.json" 'len(r["findings"]) == 1 and i == []'
 
+# 6. --config: the [detect] section of the daemon's file tunes the detector;
+# flags go over it, wherever they stand; a bad key or value names the file,
+# the line and the key.
+cat > "$TMP/gw.conf" <<CONF
+[agent]
+log_level = info
+[detect]
+denied_min = 1000
+regions_min = 8
+CONF
+"$GW" analyze --config "$TMP/gw.conf" --audit "$CT" --hours-back 24 --output "$TMP/conf.json" 2> "$TMP/err"
+check config-file "$TMP/conf.json" 'len(i) == 1 and set(e["rules"].split(", ")) == {"new-source-ip", "new-user-agent", "first-time-api"}'
+"$GW" analyze --denied-min 5 --audit "$CT" --hours-back 24 --config "$TMP/gw.conf" --output "$TMP/conf2.json" 2> "$TMP/err"
+check config-flag-over-file "$TMP/conf2.json" 'set(e["rules"].split(", ")) == {"new-source-ip", "new-user-agent", "first-time-api", "access-denied-cluster"}'
+printf '[detect]\nbaseline_days = 7\ntz_offset = +25:00\n' > "$TMP/badtz.conf"
+printf '[detect]\nbusines_start_hour = 9\n' > "$TMP/badkey.conf"
+printf '[detect]\nbusiness_start_hour = 18\nbusiness_end_hour = 8\n' > "$TMP/badhours.conf"
+for bad in "badtz.conf:3: .detect. tz_offset" "badkey.conf:2: unknown key 'busines_start_hour'" \
+	"badhours.conf: .detect. business_start_hour"; do
+	"$GW" analyze --config "$TMP/${bad%%:*}" --audit "$CT" > /dev/null 2> "$TMP/err"
+	rc=$?
+	if [ $rc -eq 2 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q -- "$bad" "$TMP/err"; then
+		ok "config ${bad%%:*}: exit 2, one line /$bad/"
+	else
+		fail "config ${bad%%:*}: expected exit 2 and one line /$bad/, got $rc: $(cat "$TMP/err")"
+	fi
+done
+
 if [ $fails -ne 0 ]; then
 	echo "test_worked_example: $fails failed"
 	exit 1

@@ -6,7 +6,11 @@
     gen_activity.py bench OUTDIR [--identities N] [--days D]   (load, no truth)
 
 Writes OUTDIR/AWSLogs/<account>/CloudTrail/us-east-1/YYYY/MM/DD/*.json (one
-file per day, plain JSON) and OUTDIR/truth.json: the injected scenarios
+file per day, plain JSON); for the eval's GCP and Azure identities, Cloud
+Audit Logs as a log sink writes them (OUTDIR/gcs/cloudaudit.googleapis.com/
+data_access/YYYY/MM/DD/*.json, JSON lines) and Azure StorageBlobLogs
+(OUTDIR/azure/insights-logs-storageread/.../PT1H.json, JSON lines); and
+OUTDIR/truth.json: the injected scenarios
 (type, principal, time range, the rule expected to see it, whether it must
 become an incident) and the benign look-alikes, which must not.
 
@@ -34,8 +38,22 @@ JAVA_UA = "aws-sdk-java/2.25.60 Linux/6.1.0 OpenJDK_64-Bit_Server_VM/21.0.3 Java
 BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 BOTO3_UA = ("Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#6.8.0-45-generic md/arch#x86_64 "
             "lang/python#3.11.9 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.84")
+GSUTIL_UA = "apitools Python/3.11.2 gsutil/5.30 (linux) analytics/disabled interactive/True command/cp"
+AZCOPY_UA = "AzCopy/10.26.0 azsdk-go-azblob/v1.4.0 (go1.22.5; linux)"
+AZ_SDK_UA = "azsdk-java-azure-storage-blob/12.26.1 (21.0.3; Linux; 6.1.0)"
 TOR_IP = "198.51.100.66"        # listed in tests/data/intel/tor-exit-addresses
 ATTACKER_IP = "198.51.100.77"   # on no list: new to the organisation
+GCP_PROJECT = "proj-sim"
+AZ_ACCOUNT = "acctsim"
+
+# S3 calls of the activity model and their names in the other clouds' logs.
+GCS_METHODS = {"GetObject": "storage.objects.get", "PutObject": "storage.objects.create",
+               "ListObjects": "storage.objects.list", "HeadObject": "storage.objects.getMetadata",
+               "GetBucketLocation": "storage.buckets.get", "CopyObject": "storage.objects.rewrite",
+               "CreateBucket": "storage.buckets.create"}
+AZ_OPS = {"GetObject": "GetBlob", "PutObject": "PutBlob", "ListObjects": "ListBlobs",
+          "HeadObject": "GetBlobProperties", "GetBucketLocation": "GetContainerProperties",
+          "CopyObject": "CopyBlob", "CreateBucket": "CreateContainer"}
 
 
 def iso(t):
@@ -48,10 +66,17 @@ class Writer:
     def __init__(self, outdir):
         self.outdir = outdir
         self.days = {}
+        self.gcs = {}
+        self.azure = {}
         self.n = 0
 
     def add(self, ident, t, service, api, region=None, ip=None, ua=None, bucket=None,
             key=None, error=None, nbytes=None):
+        cloud = ident.get("cloud", "aws")
+        if cloud == "gcp":
+            return self.add_gcs(ident, t, api, ip, ua, bucket, key, error)
+        if cloud == "azure":
+            return self.add_azure(ident, t, api, ip, ua, bucket, key, error, nbytes)
         # Formatted by hand: json.dumps per record would make the 60-day
         # histories several times slower to write.
         if "uid_json" not in ident:
@@ -81,7 +106,58 @@ class Writer:
         self.days.setdefault(t.date(), []).append(rec)
         self.n += 1
 
+    def add_gcs(self, ident, t, api, ip, ua, bucket, key, error):
+        """A Cloud Audit Logs data_access entry (storage calls only)."""
+        res = "projects/_/buckets/%s" % bucket + ("/objects/%s" % key if key else "")
+        status = '{"code":7,"message":"PERMISSION_DENIED"}' if error else "{}"
+        rec = ('{"insertId":"g%d","logName":"projects/%s/logs/cloudaudit.googleapis.com%%2Fdata_access",'
+               '"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog",'
+               '"status":%s,"authenticationInfo":{"principalEmail":"%s"},'
+               '"requestMetadata":{"callerIp":"%s","callerSuppliedUserAgent":%s},'
+               '"serviceName":"storage.googleapis.com","methodName":"%s","resourceName":"%s"},'
+               '"resource":{"type":"gcs_bucket","labels":{"project_id":"%s","bucket_name":"%s",'
+               '"location":"us-east1"}},"timestamp":"%s","severity":"%s"}') % (
+            self.n, GCP_PROJECT, status, ident["arn"], ip or ident["ip"],
+            json.dumps(ua or ident["ua"]), GCS_METHODS[api], res, GCP_PROJECT, bucket,
+            iso(t), "ERROR" if error else "INFO")
+        self.gcs.setdefault(t.date(), []).append(rec)
+        self.n += 1
+
+    def add_azure(self, ident, t, api, ip, ua, bucket, key, error, nbytes):
+        """A StorageBlobLogs resource-log record (storage calls only)."""
+        op = AZ_OPS[api]
+        cat = "StorageRead" if op.startswith(("Get", "List")) else "StorageWrite"
+        req = ('{"upn":"%s"}' % ident["arn"] if ident.get("user")
+               else '{"objectId":"%s"}' % ident["arn"])
+        rec = ('{"time":"%s","resourceId":"/subscriptions/00000000-0000-0000-0000-000000000000/'
+               'resourceGroups/rg-sim/providers/Microsoft.Storage/storageAccounts/%s/blobServices/default",'
+               '"category":"%s","operationName":"%s","operationVersion":"2021-08-06",'
+               '"schemaVersion":"1.0","statusCode":%d,"statusText":"%s","durationMs":9,'
+               '"callerIpAddress":"%s:%d","correlationId":"a%d","identity":{"type":"OAuth",'
+               '"tokenHash":"","requester":%s},"location":"eastus","properties":{'
+               '"accountName":"%s","userAgentHeader":%s,"serviceType":"blob",'
+               '"objectKey":"/%s/%s%s","responseBodySize":%d}}') % (
+            iso(t), AZ_ACCOUNT, cat, op, 403 if error else 200,
+            "AuthorizationPermissionMismatch" if error else "Success", ip or ident["ip"],
+            40000 + self.n % 20000, self.n, req, AZ_ACCOUNT, json.dumps(ua or ident["ua"]),
+            AZ_ACCOUNT, bucket, "/" + key if key else "", nbytes or 0)
+        self.azure.setdefault(t.date(), []).append(rec)
+        self.n += 1
+
+    def write_lines(self, recs_by_day, path_of):
+        for day, recs in recs_by_day.items():
+            path = path_of(day)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write("\n".join(recs) + "\n")
+
     def write(self):
+        self.write_lines(self.gcs, lambda d: os.path.join(
+            self.outdir, "gcs", "cloudaudit.googleapis.com", "data_access", "%04d" % d.year,
+            "%02d" % d.month, "%02d" % d.day, "00:00:00_23:59:59_S0.json"))
+        self.write_lines(self.azure, lambda d: os.path.join(
+            self.outdir, "azure", "insights-logs-storageread", "resourceId=", "y=%04d" % d.year,
+            "m=%02d" % d.month, "d=%02d" % d.day, "PT1H.json"))
         for day, recs in self.days.items():
             d = os.path.join(self.outdir, "AWSLogs", ACCOUNT, "CloudTrail", "us-east-1",
                              "%04d" % day.year, "%02d" % day.month, "%02d" % day.day)
@@ -92,8 +168,21 @@ class Writer:
 
 
 def make_ident(name, kind, ip, ua, region="us-east-1", buckets=("team-data",), key=None,
-               volume=150):
+               volume=150, cloud="aws"):
     user = kind in ("office", "analyst", "worked")
+    if cloud != "aws":
+        # GCP: a user's email or a service account; Azure: a user's UPN or a
+        # service principal's object id.
+        if cloud == "gcp":
+            who = ("%s@example.com" % name if user
+                   else "%s@%s.iam.gserviceaccount.com" % (name, GCP_PROJECT))
+        else:
+            who = ("%s@contoso.example" % name if user
+                   else "%08x-0000-4000-8000-%012x" % (zlib.crc32(name.encode()),
+                                                      zlib.crc32(name[::-1].encode())))
+        return {"name": name, "kind": kind, "ip": ip, "ua": ua, "region": region,
+                "buckets": list(buckets), "arn": who, "key": "", "volume": volume,
+                "cloud": cloud, "user": user}
     arn = ("arn:aws:iam::%s:user/%s" % (ACCOUNT, name) if user
            else "arn:aws:sts::%s:assumed-role/%s/session" % (ACCOUNT, name))
     key = key or ("AKIA" if user else "ASIA") + "%016X" % zlib.crc32(name.encode())
@@ -295,21 +384,45 @@ def sc_slow_exfil(w, rng, ident, day):
     return t0, at(day + 2, 20, 0)
 
 
+def sc_bucket_spike(w, rng, ident, day):
+    """90 reads in one hour of a bucket an application reads a few times an
+    hour: under bulk-download's threshold, far above the bucket's own baseline."""
+    t0 = at(day, 15, 20)
+    for i in range(90):
+        w.add(ident, t0 + dt.timedelta(seconds=i * 30), "s3", "GetObject", bucket="app-6",
+              key="customers/%04d.json" % i, nbytes=120000)
+    return t0, t0 + dt.timedelta(seconds=90 * 30)
+
+
 SCENARIOS = [
-    # type, function, expected rule, must become an incident
-    ("bulk-download", sc_bulk, "bulk-download", True),
-    ("enumeration", sc_enumeration, "enumeration-spike", True),
-    ("access-denied", sc_denied, "access-denied-cluster", True),
-    ("multi-region", sc_multi_region, "multi-region-burst", True),
-    ("after-hours", sc_after_hours, "after-hours-access", False),
-    ("tor-exit", sc_tor, "suspicious-source", True),
-    ("new-user-agent", sc_new_ua, "new-user-agent", False),
-    ("new-source-ip", sc_new_ip, "new-source-ip", False),
-    ("first-time-api", sc_first_api, "first-time-api", True),
-    ("cross-account-copy", sc_copy, "cross-account-copy", True),
-    ("slow-exfiltration", sc_slow_exfil, "read-volume", True),
-    ("worked-example", sc_worked, "access-denied-cluster", True),
+    # type, function, expected rule, must become an incident, the victim's
+    # cloud ("aws": the scenario calls AWS-only APIs; "gcp"/"azure": such a
+    # victim when one is left, else any)
+    ("bulk-download", sc_bulk, "bulk-download", True, "gcp"),
+    ("enumeration", sc_enumeration, "enumeration-spike", True, "azure"),
+    ("access-denied", sc_denied, "access-denied-cluster", True, "aws"),
+    ("multi-region", sc_multi_region, "multi-region-burst", True, "aws"),
+    ("after-hours", sc_after_hours, "after-hours-access", False, "azure"),
+    ("tor-exit", sc_tor, "suspicious-source", True, "gcp"),
+    ("new-user-agent", sc_new_ua, "new-user-agent", False, "azure"),
+    ("new-source-ip", sc_new_ip, "new-source-ip", False, "gcp"),
+    ("first-time-api", sc_first_api, "first-time-api", True, "aws"),
+    ("cross-account-copy", sc_copy, "cross-account-copy", True, "aws"),
+    ("slow-exfiltration", sc_slow_exfil, "read-volume", True, None),
+    ("worked-example", sc_worked, "access-denied-cluster", True, "aws"),
+    ("bucket-read-spike", sc_bucket_spike, "bucket-read-spike", False, "aws"),
 ]
+
+
+def pick_victim(pool, cloud):
+    """The first identity of the pool in that cloud (any cloud for a
+    preference none is left for); None when the scenario cannot run."""
+    for k, ident in enumerate(pool):
+        if ident.get("cloud", "aws") == (cloud or "aws"):
+            return pool.pop(k)
+    if cloud == "aws" or not pool:
+        return None
+    return pool.pop(0)
 
 
 # ---- benign look-alikes
@@ -334,20 +447,25 @@ def population(rng, n):
     ids = []
     for i in range(n):
         r = i % 10
+        # Some identities live in GCP (r == 3) or Azure (r == 5, 7).
+        cloud = "gcp" if r == 3 else "azure" if r in (5, 7) else "aws"
         if r in (0, 1, 2, 3):
             ident = make_ident("user%03d" % i, "office", rng.choice(office_ips),
-                               rng.choice([BROWSER_UA, CLI_UA]), buckets=("team-%d" % (i % 5),),
-                               volume=rng.randrange(60, 200))
+                               GSUTIL_UA if r == 3 else rng.choice([BROWSER_UA, CLI_UA]),
+                               buckets=("team-%d" % (i % 5),),
+                               volume=rng.randrange(60, 200), cloud=cloud)
         elif r in (4, 5):
-            ident = make_ident("analyst%03d" % i, "analyst", rng.choice(office_ips), CLI_UA,
+            ident = make_ident("analyst%03d" % i, "analyst", rng.choice(office_ips),
+                               AZCOPY_UA if r == 5 else CLI_UA,
                                buckets=("research", "team-%d" % (i % 5)),
-                               volume=rng.randrange(80, 250))
+                               volume=rng.randrange(80, 250), cloud=cloud)
             ident["ip2"] = "192.0.2.%d" % (10 + i)   # home
         elif r in (6, 7):
             ident = make_ident("svc-app%03d" % i, "automation", "203.0.113.%d" % (40 + i % 50),
-                               rng.choice([GO_UA, JAVA_UA]), buckets=("app-%d" % i,),
-                               volume=rng.randrange(200, 600))
-            if rng.random() < 0.3:
+                               AZ_SDK_UA if r == 7 else rng.choice([GO_UA, JAVA_UA]),
+                               buckets=("app-%d" % i,),
+                               volume=rng.randrange(200, 600), cloud=cloud)
+            if cloud == "aws" and rng.random() < 0.3:
                 ident["region2"] = "eu-west-1"
         elif r == 8:
             ident = make_ident("svc-nightly%03d" % i, "nightly", "203.0.113.%d" % (100 + i % 50),
@@ -361,7 +479,8 @@ def population(rng, n):
 
 
 def truth_entry(kind, ident, t0, t1, rule=None, incident=False):
-    e = {"type": kind, "principal": ident["arn"], "start": iso(t0), "end": iso(t1)}
+    e = {"type": kind, "principal": ident["arn"], "start": iso(t0), "end": iso(t1),
+         "cloud": ident.get("cloud", "aws")}
     if rule:
         e.update({"rule": rule, "incident": incident})
     return e
@@ -406,10 +525,10 @@ def evaluate(outdir, n, days, seed):
     reps = max(1, n // 30)
     first = max(20, days - 40)
     for rep in range(reps):
-        for k, (kind, fn, rule, inc) in enumerate(SCENARIOS):
-            if not pool:
-                break
-            victim = pool.pop()
+        for kind, fn, rule, inc, cloud in SCENARIOS:
+            victim = pick_victim(pool, cloud)
+            if not victim:
+                continue
             injections.append((rng.randrange(first, days - 3), kind, fn, rule, inc, victim))
         for _ in range(2):
             if pool:

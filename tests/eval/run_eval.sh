@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make eval: generate multi-identity activity with injected scenarios and
+# make eval: generate multi-identity, multi-cloud activity (CloudTrail, GCS
+# Cloud Audit Logs, Azure StorageBlobLogs) with injected scenarios and
 # ground truth, analyze it, and print recall per scenario type and false-
 # positive incidents per 1,000 identity-days. Exits non-zero when a scenario
 # is missed or the false-positive rate is above 1 per 1,000 identity-days.
@@ -17,7 +18,11 @@ trap 'rm -rf "$TMP"' EXIT
 [ -x "$GW" ] || { echo "eval: $GW not built"; exit 1; }
 echo "eval: $N identities, $DAYS days, seed $SEED"
 python3 tests/eval/gen_activity.py eval "$TMP/ct" --identities "$N" --days "$DAYS" --seed "$SEED" || exit 1
-"$GW" analyze --audit "cloudtrail:$TMP/ct/AWSLogs" --intel "tor:tests/data/intel/tor-exit-addresses" \
+# GCP and Azure identities write their own clouds' logs.
+SOURCES=(--audit "cloudtrail:$TMP/ct/AWSLogs")
+[ -d "$TMP/ct/gcs" ] && SOURCES+=(--audit "gcs:$TMP/ct/gcs")
+[ -d "$TMP/ct/azure" ] && SOURCES+=(--audit "azure:$TMP/ct/azure")
+"$GW" analyze "${SOURCES[@]}" --intel "tor:tests/data/intel/tor-exit-addresses" \
 	--intel "deny:tests/data/intel/deny-cidrs.txt" --output "$TMP/report.json" || exit 1
 python3 -c '
 import json, sys

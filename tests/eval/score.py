@@ -36,6 +36,7 @@ def main(argv):
     incidents = [(x["principal"], ts(x["start"]), ts(x["end"]), x["classification"], x["score"])
                  for x in report["incidents"]]
     per_type = {}
+    per_cloud = {}
     missed = []
     covered = set()
     for sc in truth["scenarios"]:
@@ -46,6 +47,9 @@ def main(argv):
                if p == sc["principal"] and overlaps(a, b, s0, s1)]
         covered.update(inc)
         ok = rule and (bool(inc) or not sc["incident"])
+        c = per_cloud.setdefault(sc.get("cloud", "aws"), [0, 0])
+        c[0] += 1
+        c[1] += ok
         t = per_type.setdefault(sc["type"], [0, 0, 0, sc["incident"]])
         t[0] += 1
         t[1] += ok
@@ -63,7 +67,8 @@ def main(argv):
                                            " (required)" if need else ""))
     total = sum(v[0] for v in per_type.values())
     found = sum(v[1] for v in per_type.values())
-    print("recall: %d/%d scenarios" % (found, total))
+    print("recall: %d/%d scenarios (%s)" % (found, total, ", ".join(
+        "%s %d/%d" % (c, v[1], v[0]) for c, v in sorted(per_cloud.items()))))
     print("false-positive incidents: %d over %d identity-days = %.2f per 1,000 (target <= %.2f)"
           % (len(fps), idays, rate, max_fp))
     print("benign look-alikes: %s" % ", ".join(sorted({b["type"] for b in truth["benign"]})))

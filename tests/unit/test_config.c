@@ -8,6 +8,7 @@
 
 #include "assert.h"
 #include "config.h"
+#include "detect/detect.h"
 
 /* Write text to a fresh temporary file with the given mode; returns its path
  * in buf (caller unlinks). */
@@ -256,5 +257,44 @@ TEST(config_shipped_file_documents_every_key)
 	}
 	gw_config__defaults(&c);
 	ASSERT_EQ_INT(0, gw_config__load(&c, path));
+	gw_config__free(&c);
+}
+
+/* The [detect] keys become the detector's configuration: defaults agree
+ * with detector_config__defaults(), set keys arrive, contradictions fail. */
+TEST(config_detect_section)
+{
+	struct detector_config dc, def;
+	struct gw_config c;
+	int tz = 1;
+
+	gw_config__defaults(&c);
+	detector_config__defaults(&def);
+	detector_config__defaults(&dc);
+	ASSERT_EQ_INT(0, gw_config__detector(&c, &dc));
+	ASSERT(memcmp(&dc, &def, sizeof(dc)) == 0);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "tz-offset", "-05:30"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "detect.business_start_hour", "9"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "business-end-hour", "17"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "denied-min", "9"));
+	ASSERT_EQ_INT(0, gw_config__set(&c, "baseline_days", "7"));
+	ASSERT_EQ_INT(0, gw_config__detector(&c, &dc));
+	ASSERT_EQ_INT(-330, dc.tz_offset_min);
+	ASSERT_EQ_INT(9, dc.work_start_hour);
+	ASSERT_EQ_INT(17, dc.work_end_hour);
+	ASSERT_EQ_INT(9, dc.denied_min);
+	ASSERT_EQ_INT(7, dc.baseline_days);
+	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "tz-offset", "+14:30"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "tz-offset", "0530"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "regions-min", "9"));
+	ASSERT_EQ_STR("-05:30", c.tz_offset);
+	ASSERT_EQ_INT(0, gw_config__set(&c, "business-start-hour", "17"));
+	ASSERT_EQ_INT(-EINVAL, gw_config__detector(&c, &dc));
+	ASSERT_EQ_INT(-EINVAL, gw_config__check(&c));
+	ASSERT_EQ_INT(0, gw_config__parse_tz("UTC", &tz));
+	ASSERT_EQ_INT(0, tz);
+	ASSERT_EQ_INT(-EINVAL, load_text("[detect]\ntz_offset = +25:00\n"));
+	ASSERT_EQ_INT(-EINVAL, load_text("[detect]\nbaseline_days = 0\n"));
+	ASSERT_EQ_INT(0, load_text("[detect]\ntz_offset = +02:00\nlist_floor = 80\n"));
 	gw_config__free(&c);
 }
