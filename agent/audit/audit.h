@@ -89,6 +89,7 @@ struct audit_stats {
 	uint64_t skip_bad_bytes;  /* of skipped: NUL, invalid UTF-8 or an over-long line/field */
 	int64_t first_ms;         /* time span of the events delivered (0 when none) */
 	int64_t last_ms;
+	uint64_t duplicates;      /* records passed over: their event id was delivered already */
 };
 
 /* Return 0 to go on, a negative errno to stop the stream. */
@@ -103,6 +104,15 @@ typedef int (*audit_event_fn)(const struct audit_event *ev, void *ctx);
 int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
 		       void *ctx, struct audit_stats *st);
 
+/* Events are de-duplicated by the cloud's event id (CloudTrail eventID,
+ * GCS insertId, Azure correlationId / request id, MinIO requestID, S3 access
+ * log request id) across every read of the process: a record delivered
+ * twice (overlapping exports, an object delivered again, a file copied into
+ * two places) reaches the callback once and the second one is counted in
+ * duplicates. The set of recent ids is bounded (see dedup.c).
+ * audit_dedup__reset() forgets them all, for a new independent analysis. */
+void audit_dedup__reset(void);
+
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
 int audit_source__check(const char *spec);
@@ -115,7 +125,7 @@ int audit_source__check(const char *spec);
 void audit_set_state_dir(const char *dir);
 
 /* One JSON object of the counters in *st (files, records, events, skipped
- * with skip_bad_bytes, ignored, digests, bytes, first/last as ISO-8601),
+ * with skip_bad_bytes, ignored, digests, bytes, duplicates, first/last as ISO-8601),
  * written to f without a newline. Returns 0 or -EIO. */
 int audit_stats__write_json(const struct audit_stats *st, FILE *f);
 

@@ -24,6 +24,18 @@ int audit_file__load(const char *path, size_t cap, char **buf, size_t *len);
 int audit_walk(const char *dir, char ***paths, size_t *n, size_t *failed);
 void audit_paths__free(char **paths, size_t n);
 
+/* Strings interned lately, by a cheap hash of their bytes: most fields
+ * repeat from record to record (service, region, API, principal, agent), and
+ * a hit here spares the pool's hash, its probe (a cache miss in a big pool)
+ * and the UTF-8 check. Pointers are into the pool, so the cache lives no
+ * longer than one read. */
+#define AUDIT_INTERN_CACHE 256
+
+struct audit_intern_ent {
+	const char *s;
+	size_t len;
+};
+
 /* What a parser needs besides the bytes: where events go and what to count.
  * Record-level warnings are rate-limited per source through `warnings`. */
 struct audit_ctx {
@@ -33,7 +45,13 @@ struct audit_ctx {
 	void *cb_ctx;
 	struct audit_stats *st;
 	unsigned warnings;
+	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
 };
+
+/* Intern s[0..len) (len > 0) in c->pool. NULL with bad_bytes set when it is
+ * longer than AUDIT_MAX_FIELD or not valid UTF-8 (or holds a NUL), NULL
+ * with bad_bytes 0 when out of memory. */
+const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes);
 
 #define AUDIT_MAX_RECORD_WARNINGS 10
 
@@ -58,8 +76,16 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len);
 int audit_buf__is_gzip(const char *buf, size_t len);
 int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len);
 
-/* Deliver one filled event: count it, extend the time span, call back. */
+/* Deliver one filled event: count it, extend the time span, call back.
+ * emit_id de-duplicates by id[0..len) (the cloud's event id; none when
+ * len is 0), emit by ev->request_id. */
 int audit_ctx__emit(struct audit_ctx *c, const struct audit_event *ev);
+int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const char *id,
+		       size_t len);
+
+/* 1 when an event with this id was delivered before (dedup.c); else the id
+ * is remembered and 0 returned. */
+int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len);
 
 /* 1 when s[0..len) is valid UTF-8 without NUL bytes. */
 int utf8__valid(const char *s, size_t len);

@@ -96,6 +96,13 @@ void json_arena__reset(void)
 	}
 }
 
+void json_arena__drop(struct cJSON *root)
+{
+	if (!active)
+		cJSON_Delete(root);
+	json_arena__reset();
+}
+
 void json_arena__end(void)
 {
 	json_arena__reset();

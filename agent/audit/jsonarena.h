@@ -12,6 +12,10 @@
 void json_arena__begin(void);
 void json_arena__reset(void);
 void json_arena__end(void);
+/* Done with a top-level value: inside the scope, reset (without walking
+ * the tree, which cJSON_Delete would do for nothing); outside, delete it. */
+struct cJSON;
+void json_arena__drop(struct cJSON *root);
 /* Leave the scope for a while (returns a token for resume). */
 void *json_arena__suspend(void);
 void json_arena__resume(void *token);

@@ -79,8 +79,7 @@ int jsonrec__each(struct audit_ctx *c, const char *buf, size_t len, jsonrec_fn f
 		}
 		nvalues++;
 		err = top_value(c, root, pos, fn);
-		cJSON_Delete(root);
-		json_arena__reset();
+		json_arena__drop(root);
 		pos = skip_ws(buf, len, (size_t)(end - buf));
 	}
 	return err;

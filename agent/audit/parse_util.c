@@ -53,25 +53,56 @@ int utf8__valid(const char *s, size_t len)
 	return 1;
 }
 
+/* Which cache entry s[0..len) (len > 0) goes to: its length and its first
+ * and last (up to) 8 bytes. */
+static size_t icache_index(const char *s, size_t len)
+{
+	uint64_t a = 0, b = 0, h;
+
+	memcpy(&a, s, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&b, s + len - 8, 8);
+	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
+	return (size_t)(h >> 56) & (AUDIT_INTERN_CACHE - 1);
+}
+
+const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes)
+{
+	struct audit_intern_ent *e;
+	const char *p;
+
+	if (len > AUDIT_MAX_FIELD) {
+		*bad_bytes = 1;
+		return NULL;
+	}
+	e = &c->icache[icache_index(s, len)];
+	/* the same bytes as a string already checked and interned */
+	if (e->len == len && e->s && memcmp(e->s, s, len) == 0)
+		return e->s;
+	if (!utf8__valid(s, len)) {
+		*bad_bytes = 1;
+		return NULL;
+	}
+	p = strpool__intern(c->pool, s, len);
+	if (p) {
+		e->s = p;
+		e->len = len;
+	}
+	return p;
+}
+
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
 {
 	const char *p;
+	int bad_bytes = 0;
 
 	if (len == 0 || r->bad)
 		return "";
-	if (len > AUDIT_MAX_FIELD) {
-		r->bad = "field longer than 16 KiB";
-		r->bad_bytes = 1;
-		return "";
-	}
-	if (!utf8__valid(s, len)) {
-		r->bad = "invalid UTF-8 or NUL byte";
-		r->bad_bytes = 1;
-		return "";
-	}
-	p = strpool__intern(r->c->pool, s, len);
+	p = audit_ctx__intern(r->c, s, len, &bad_bytes);
 	if (!p) {
-		r->bad = "out of memory";
+		r->bad = !bad_bytes ? "out of memory" : len > AUDIT_MAX_FIELD ?
+			"field longer than 16 KiB" : "invalid UTF-8 or NUL byte";
+		r->bad_bytes = bad_bytes;
 		return "";
 	}
 	return p;
@@ -84,10 +115,20 @@ const char *rec__intern_str(struct rec_strs *r, const char *s)
 
 int audit_ctx__emit(struct audit_ctx *c, const struct audit_event *ev)
 {
+	return audit_ctx__emit_id(c, ev, ev->request_id, strlen(ev->request_id));
+}
+
+int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const char *id,
+		       size_t len)
+{
 	struct audit_stats *st = c->st;
 	void *arena;
 	int err;
 
+	if (audit_dedup__seen(ev, id, len)) {
+		st->duplicates++;
+		return 0;
+	}
 	if (st->events == 0 || ev->time_ms < st->first_ms)
 		st->first_ms = ev->time_ms;
 	if (st->events == 0 || ev->time_ms > st->last_ms)

@@ -15,7 +15,9 @@
  *   GATEWATCH_S3_MAX_OBJECTS  stop after this many objects in one run
  *   GATEWATCH_S3_PAGE_SIZE  keys per listing page (1-1000, default 1000)
  * Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,
- * else the shared credentials file (s3cred.c); none means unsigned requests.
+ * else the shared credentials file (s3cred.c), else the instance's role
+ * through the instance metadata service, IMDSv2 (s3imds.c), fetched again
+ * shortly before they expire; none means unsigned requests.
  *
  * Objects are read in key order (S3 lists keys sorted, and the delivery
  * layouts put the date in the key). After an object's events have been
@@ -185,6 +187,33 @@ out:
 	return err;
 }
 
+/* Temporary credentials about to expire: fetch them again and sign the
+ * next requests with them. On failure the old ones are kept (the server
+ * says when they no longer work). */
+static int refresh_cred(struct s3_conf *s, struct s3_http **h)
+{
+	struct s3_cred fresh;
+	struct s3_http *nh;
+
+	if (!s3_cred__stale(&s->cred))
+		return 0;
+	memset(&fresh, 0, sizeof(fresh));
+	if (s3_cred__imds(&fresh) < 0) {
+		log_warn("failed to refresh the credentials from the instance metadata service");
+		return 0;
+	}
+	s3_cred__clear(&s->cred);
+	s->cred = fresh;
+	s3_cred__clear(&fresh);
+	nh = s3_http__new(s);
+	if (!nh)
+		return -ENOMEM;
+	s3_http__free(*h);
+	*h = nh;
+	log_info("refreshed the credentials from the instance metadata service");
+	return 0;
+}
+
 static int is_digest(const char *key)
 {
 	return strstr(key, "/CloudTrail-Digest/") != NULL;
@@ -209,12 +238,17 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 		if (*cursor)
 			log_info("%s: resuming after %s", url, cursor);
 	}
+	if (!*s.cred.access_key)
+		s3_cred__imds(&s.cred);
 	h = s3_http__new(&s);
 	if (!h) {
 		err = -ENOMEM;
 		goto out;
 	}
 	do {
+		err = refresh_cred(&s, &h);
+		if (err)
+			break;
 		err = s3_http__list(h, cursor, &l);
 		if (err) {
 			log_err("failed to list %s: giving up for this run", url);
@@ -229,7 +263,9 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 				c->st->digests++;
 				continue;
 			}
-			err = one_object(c, h, &s, l.keys[i], format);
+			err = refresh_cred(&s, &h);
+			if (!err)
+				err = one_object(c, h, &s, l.keys[i], format);
 			done++;
 			if (err == 1)
 				log_err("%s: pull stopped at %s; the next run retries it", url, l.keys[i]);

@@ -11,6 +11,8 @@ struct s3_cred {
 	char secret_key[256];
 	char session_token[4096];
 	char where[64];           /* "environment" or the file, for messages */
+	int64_t expires_ms;       /* temporary credentials: when they expire (0: never) */
+	int from_imds;
 };
 
 struct s3_conf {
@@ -37,6 +39,16 @@ int s3_conf__init(struct s3_conf *s, const char *url);
 int s3_cred__load(struct s3_cred *c);
 /* Wipe the secrets. */
 void s3_cred__clear(struct s3_cred *c);
+
+/* Temporary credentials of the instance's role from the instance metadata
+ * service, IMDSv2 (s3imds.c), replacing *c on success. 0; -ENOENT when it
+ * is disabled (AWS_EC2_METADATA_DISABLED=true) or nothing answers;
+ * -EIO/-EBADMSG/-EINVAL after logging. */
+int s3_cred__imds(struct s3_cred *c);
+/* 1 when c came from the metadata service and expires within
+ * S3_CRED_REFRESH_MS: time to fetch them again. */
+int s3_cred__stale(const struct s3_cred *c);
+#define S3_CRED_REFRESH_MS ((int64_t)5 * 60 * 1000)
 
 /* One page of a listing. keys and each key are malloc'd, owned by the list;
  * s3_list__free() releases them (a zeroed list is valid). */

@@ -5,17 +5,25 @@ s3rver accepts any AWS4-HMAC-SHA256 signature (it only checks that the
 access key id exists), so this proxy recomputes each request's signature
 with the known secret and answers 403 SignatureDoesNotMatch when it differs
 (or when the request is unsigned); good requests are forwarded to the
-server. Usage: sigv4_proxy.py LISTEN_PORT UPSTREAM_PORT ACCESS_KEY SECRET
+server. Usage: sigv4_proxy.py LISTEN_PORT UPSTREAM_PORT ACCESS_KEY SECRET [TOKEN]
+With TOKEN, requests must also carry it as x-amz-security-token, signed
+(temporary credentials). With PROXY_SLOW set in the environment, objects
+whose path contains it are sent slowly (64 KiB every 50 ms, after a
+"slow-start" line in the log), so that a test can kill a pull mid-object.
 It prints "ready" once listening and counts checked requests in its log.
 """
 import hashlib
 import hmac
 import http.client
 import http.server
+import os
 import re
 import sys
+import time
 
 PORT, UPSTREAM, AK, SK = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+TOKEN = sys.argv[5] if len(sys.argv) > 5 else None
+SLOW = os.environ.get("PROXY_SLOW")
 AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
                   r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$")
 
@@ -53,6 +61,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if not m or m.group(1) != AK:
             return self.deny("unsigned or unknown key")
         _, date, region, service, signed, sig = m.groups()
+        if TOKEN is not None and (headers.get("x-amz-security-token") != TOKEN or
+                                  "x-amz-security-token" not in signed.split(";")):
+            return self.deny("missing, wrong or unsigned session token")
         if not hmac.compare_digest(sig, expected_signature(
                 "GET", self.path, headers, date, region, service, signed)):
             return self.deny("signature mismatch")
@@ -64,8 +75,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.send_response(resp.status)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
         conn.close()
+        if SLOW and SLOW in self.path and resp.status == 200:
+            sys.stderr.write("slow-start\n")
+            sys.stderr.flush()
+            for i in range(0, len(body), 65536):
+                self.wfile.write(body[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(0.05)
+            return
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass

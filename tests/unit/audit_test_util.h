@@ -30,7 +30,8 @@ static inline int got_keep(const struct audit_event *ev, void *ctx)
 	return 0;
 }
 
-/* Read spec into a fresh g (free with got_free). */
+/* Read spec into a fresh g (free with got_free), as a new analysis: ids
+ * delivered by earlier reads are forgotten. */
 static inline struct got *got_read(const char *spec)
 {
 	struct got *g = calloc(1, sizeof(*g));
@@ -38,6 +39,7 @@ static inline struct got *got_read(const char *spec)
 	if (!g)
 		return NULL;
 	g->pool = strpool__new();
+	audit_dedup__reset();
 	g->rc = g->pool ? audit_source__read(spec, g->pool, got_keep, g, &g->st) : -1;
 	return g;
 }

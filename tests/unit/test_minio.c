@@ -12,8 +12,12 @@ TEST(minio_doc_samples_drift)
 	ASSERT(g);
 	ASSERT_EQ_INT(0, g->rc);
 	ASSERT_EQ_U64(12, g->st.records);
-	ASSERT_EQ_U64(12, g->st.events);
-	for (size_t i = 0; i < 12; i++) {
+	/* The samples repeat one request in each format version; every version
+	 * normalizes to the same (time, API, key, requestID), so each request is
+	 * delivered once and its other versions are counted as duplicates. */
+	ASSERT_EQ_U64(6, g->st.events);
+	ASSERT_EQ_U64(6, g->st.duplicates);
+	for (size_t i = 0; i < 6; i++) {
 		e = &g->ev[i];
 		ASSERT_EQ_INT(GW_CLOUD_MINIO, e->cloud);
 		ASSERT_EQ_STR("127.0.0.1", e->source_ip);
@@ -29,14 +33,14 @@ TEST(minio_doc_samples_drift)
 		}
 		ASSERT_EQ_INT(GW_OUT_OK, e->outcome);
 	}
-	ASSERT_EQ_U64(10, puts);
+	ASSERT_EQ_U64(4, puts);
 	ASSERT_EQ_STR("minio", g->ev[0].access_key);
 	ASSERT_EQ_STR("A1YABB5YPX3ZPL4227XJ", g->ev[1].access_key);
-	ASSERT_EQ_STR("minioadmin", g->ev[11].access_key);
-	ASSERT_EQ_STR("testbucket", g->ev[11].bucket);
-	ASSERT_EQ_STR("hosts", g->ev[11].object_key);
-	ASSERT_EQ_U64(401, g->ev[11].bytes_in);
-	ASSERT_EQ_INT(got_ms("2024-05-09T07:38:10.449Z"), g->ev[11].time_ms);
+	ASSERT_EQ_STR("minioadmin", g->ev[5].access_key);
+	ASSERT_EQ_STR("testbucket", g->ev[5].bucket);
+	ASSERT_EQ_STR("hosts", g->ev[5].object_key);
+	ASSERT_EQ_U64(401, g->ev[5].bytes_in);
+	ASSERT_EQ_INT(got_ms("2024-05-09T07:38:10.449Z"), g->ev[5].time_ms);
 	got_free(g);
 }
 

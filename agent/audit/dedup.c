@@ -1,0 +1,171 @@
+/* De-duplication of audit events by the cloud's event id (see audit.h).
+ *
+ * The same record reaches a reader twice when exports overlap, an object is
+ * delivered again or a log file is copied into two places. Each delivered
+ * event leaves a 64-bit keyed hash of (cloud, event time, API, object key,
+ * event id) in
+ * a set of recent ids; an event whose hash is already there is counted as a
+ * duplicate and not delivered. The hash is seeded at random per process, so
+ * a log writer cannot aim a collision at another record.
+ *
+ * Memory is fixed: two generations of DEDUP_SLOTS hashes each (open
+ * addressing, linear probing, 0 marks an empty slot). New ids go into the
+ * current generation; when it holds DEDUP_MAX ids, or an event is more
+ * than DEDUP_WINDOW_MS of event time newer than the oldest event in it,
+ * the previous generation is dropped and the current one takes its place.
+ * So the most recent DEDUP_MAX ids, within a day of event time, are always
+ * remembered. Across restarts the pull cursors keep delivered objects from
+ * being read again, so the set is not persisted.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "audit/audit_internal.h"
+
+#define DEDUP_SLOTS ((size_t)1 << 18)       /* 2 MiB per generation */
+#define DEDUP_MAX (DEDUP_SLOTS / 2)
+#define DEDUP_WINDOW_MS ((int64_t)24 * 3600 * 1000)
+
+struct dedup_gen {
+	uint64_t *slot;           /* DEDUP_SLOTS entries, calloc'd on first use */
+	size_t n;
+	int64_t first_ms;         /* oldest event time in this generation */
+};
+
+static struct {
+	pthread_mutex_t mx;
+	struct dedup_gen gen[2];  /* [cur], [cur ^ 1] is the previous one */
+	int cur;
+	uint64_t seed;
+	int disabled;             /* no memory: deliver everything */
+} dd = { .mx = PTHREAD_MUTEX_INITIALIZER };
+
+static uint64_t mix(uint64_t h, uint64_t k)
+{
+	k *= 0xc6a4a7935bd1e995ULL;
+	k ^= k >> 47;
+	k *= 0xc6a4a7935bd1e995ULL;
+	h ^= k;
+	return h * 0xc6a4a7935bd1e995ULL;
+}
+
+static uint64_t mix_bytes(uint64_t h, const char *s, size_t len)
+{
+	uint64_t k;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&k, s, 8);
+		h = mix(h, k);
+	}
+	k = 0;
+	memcpy(&k, s, len);
+	return mix(h, k ^ ((uint64_t)len << 56));
+}
+
+static uint64_t id_hash(const struct audit_event *ev, const char *id, size_t len)
+{
+	uint64_t h = dd.seed ^ ((uint64_t)ev->cloud << 56);
+
+	h = mix(h, (uint64_t)ev->time_ms);
+	h = mix_bytes(h, ev->api, strlen(ev->api));
+	/* one S3 multi-object delete logs a line per key under one request id */
+	h = mix_bytes(h, ev->object_key, strlen(ev->object_key));
+	h = mix_bytes(h, id, len);
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return h ? h : 1;
+}
+
+static int gen_has(const struct dedup_gen *g, uint64_t h)
+{
+	size_t i = (size_t)h & (DEDUP_SLOTS - 1);
+
+	if (!g->slot)
+		return 0;
+	for (; g->slot[i]; i = (i + 1) & (DEDUP_SLOTS - 1))
+		if (g->slot[i] == h)
+			return 1;
+	return 0;
+}
+
+static void gen_add(struct dedup_gen *g, uint64_t h, int64_t time_ms)
+{
+	size_t i = (size_t)h & (DEDUP_SLOTS - 1);
+
+	while (g->slot[i])
+		i = (i + 1) & (DEDUP_SLOTS - 1);
+	g->slot[i] = h;
+	if (g->n++ == 0 || time_ms < g->first_ms)
+		g->first_ms = time_ms;
+}
+
+static void gen_clear(struct dedup_gen *g)
+{
+	if (g->slot && g->n)
+		memset(g->slot, 0, DEDUP_SLOTS * sizeof(*g->slot));
+	g->n = 0;
+}
+
+static int dedup_init(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (!dd.gen[i].slot)
+			dd.gen[i].slot = calloc(DEDUP_SLOTS, sizeof(*dd.gen[i].slot));
+		if (!dd.gen[i].slot)
+			return -ENOMEM;
+	}
+	if (!dd.seed && getrandom(&dd.seed, sizeof(dd.seed), GRND_NONBLOCK) != sizeof(dd.seed))
+		dd.seed = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)&dd << 16);
+	return 0;
+}
+
+/* Make room for one more id in the current generation. */
+static struct dedup_gen *gen_for(int64_t time_ms)
+{
+	struct dedup_gen *g = &dd.gen[dd.cur];
+
+	if (g->n >= DEDUP_MAX || (g->n && time_ms - g->first_ms > DEDUP_WINDOW_MS)) {
+		dd.cur ^= 1;
+		g = &dd.gen[dd.cur];
+		gen_clear(g);
+	}
+	return g;
+}
+
+int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len)
+{
+	uint64_t h;
+	int seen = 0;
+
+	if (!id || !len)
+		return 0;
+	pthread_mutex_lock(&dd.mx);
+	if (!dd.disabled && dedup_init() < 0)
+		dd.disabled = 1;  /* allocation failed: deliver everything */
+	if (!dd.disabled) {
+		h = id_hash(ev, id, len);
+		seen = gen_has(&dd.gen[dd.cur], h) || gen_has(&dd.gen[dd.cur ^ 1], h);
+		if (!seen)
+			gen_add(gen_for(ev->time_ms), h, ev->time_ms);
+	}
+	pthread_mutex_unlock(&dd.mx);
+	return seen;
+}
+
+void audit_dedup__reset(void)
+{
+	pthread_mutex_lock(&dd.mx);
+	for (int i = 0; i < 2; i++) {
+		free(dd.gen[i].slot);
+		dd.gen[i].slot = NULL;
+		dd.gen[i].n = 0;
+	}
+	dd.cur = 0;
+	dd.disabled = 0;
+	pthread_mutex_unlock(&dd.mx);
+}
