@@ -240,6 +240,7 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 	source_label(spec, i, labels, sizeof(labels));
 	metrics__add(M_EVENTS, labels, (double)st->events);
 	metrics__add(M_SKIPPED, labels, (double)st->skipped);
+	metrics__add("gatewatch_audit_duplicates_total", labels, (double)st->duplicates);
 	if (ok)
 		metrics__set(M_PULL_LAST, labels, (double)gw_wall_ms() / 1000.0);
 }
