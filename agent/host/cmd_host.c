@@ -101,7 +101,56 @@ static int run_windows(struct sensor *s, FILE *out, unsigned long interval, unsi
 	return GW_EXIT_OK;
 }
 
-int host_main(int argc, char **argv)
+/* What the command line asks for. */
+struct host_args {
+	const char *roots[GW_MAX_ROOTS];
+	const char *output;
+	unsigned long interval, duration, max_counts, max_conns, samples;
+	struct sensor_opts so;
+};
+
+/* One option into a. Returns -1 to go on, else the exit status. */
+static int host_option(int c, struct host_args *a)
+{
+	switch (c) {
+	case 'r':
+		if (a->so.nroots == GW_MAX_ROOTS) {
+			log_err("too many --root (at most %d)", GW_MAX_ROOTS);
+			return GW_EXIT_USAGE;
+		}
+		a->roots[a->so.nroots++] = optarg;
+		return -1;
+	case 'i':
+		return parse_u32("--interval", optarg, 1, 86400, &a->interval) ? GW_EXIT_USAGE : -1;
+	case 'd':
+		return parse_u32("--duration", optarg, 1, 365UL * 86400, &a->duration) ? GW_EXIT_USAGE : -1;
+	case 'o':
+		a->output = optarg;
+		return -1;
+	case 'm':
+		return parse_u32("--max-counts", optarg, 16, 1UL << 22, &a->max_counts) ? GW_EXIT_USAGE : -1;
+	case 'c':
+		return parse_u32("--max-conns", optarg, 16, 1UL << 22, &a->max_conns) ? GW_EXIT_USAGE : -1;
+	case 's':
+		return parse_u32("--samples", optarg, 0, 64, &a->samples) ? GW_EXIT_USAGE : -1;
+	case 'k':
+		if (strcmp(optarg, "tp_btf") && strcmp(optarg, "raw_tp") && strcmp(optarg, "tracepoint")) {
+			log_err("invalid value for --hooks: '%s' (expected tp_btf, raw_tp or tracepoint)", optarg);
+			return GW_EXIT_USAGE;
+		}
+		a->so.hooks = optarg;
+		return -1;
+	case 'h':
+		host_usage(stdout);
+		return GW_EXIT_OK;
+	default:
+		host_usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+}
+
+/* Parse and check the command line. Returns -1 to run, else the exit status. */
+static int host_parse(int argc, char **argv, struct host_args *a)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
@@ -115,94 +164,58 @@ int host_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *roots[GW_MAX_ROOTS], *output = NULL;
-	unsigned long interval = HOST_DEFAULT_INTERVAL, duration = 0, max_counts = HOST_DEFAULT_MAX_COUNTS;
-	unsigned long max_conns = HOST_DEFAULT_MAX_CONNS, samples = HOST_DEFAULT_SAMPLES;
-	struct sensor_opts so = { 0 };
-	struct sensor *s;
-	FILE *out = stdout;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (so.nroots == GW_MAX_ROOTS) {
-				log_err("too many --root (at most %d)", GW_MAX_ROOTS);
-				return GW_EXIT_USAGE;
-			}
-			roots[so.nroots++] = optarg;
-			break;
-		case 'i':
-			if (parse_u32("--interval", optarg, 1, 86400, &interval))
-				return GW_EXIT_USAGE;
-			break;
-		case 'd':
-			if (parse_u32("--duration", optarg, 1, 365UL * 86400, &duration))
-				return GW_EXIT_USAGE;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'm':
-			if (parse_u32("--max-counts", optarg, 16, 1UL << 22, &max_counts))
-				return GW_EXIT_USAGE;
-			break;
-		case 'c':
-			if (parse_u32("--max-conns", optarg, 16, 1UL << 22, &max_conns))
-				return GW_EXIT_USAGE;
-			break;
-		case 's':
-			if (parse_u32("--samples", optarg, 0, 64, &samples))
-				return GW_EXIT_USAGE;
-			break;
-		case 'k':
-			if (strcmp(optarg, "tp_btf") && strcmp(optarg, "raw_tp") && strcmp(optarg, "tracepoint")) {
-				log_err("invalid value for --hooks: '%s' (expected tp_btf, raw_tp or tracepoint)", optarg);
-				return GW_EXIT_USAGE;
-			}
-			so.hooks = optarg;
-			break;
-		case 'h':
-			host_usage(stdout);
-			return GW_EXIT_OK;
-		default:
-			host_usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
-	if (optind < argc || so.nroots == 0) {
-		log_err(so.nroots ? "unexpected argument '%s'" : "missing --root%s", so.nroots ? argv[optind] : "");
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if ((rc = host_option(c, a)) >= 0)
+			return rc;
+	if (optind < argc || a->so.nroots == 0) {
+		log_err(a->so.nroots ? "unexpected argument '%s'" : "missing --root%s",
+			a->so.nroots ? argv[optind] : "");
 		return GW_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < so.nroots; i++) {
+	for (size_t i = 0; i < a->so.nroots; i++) {
 		struct stat st;
 
 		errno = 0;
-		if (stat(roots[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
-			log_err("invalid --root %s: %s", roots[i], errno ? strerror(errno) : "not a directory");
+		if (stat(a->roots[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			log_err("invalid --root %s: %s", a->roots[i], errno ? strerror(errno) : "not a directory");
 			return GW_EXIT_USAGE;
 		}
 	}
-	so.roots = roots;
-	so.max_counts = (uint32_t)max_counts;
-	so.max_conns = (uint32_t)max_conns;
-	so.samples = (uint32_t)samples;
-	if (output && !(out = fopen(output, "we"))) {
-		log_err("failed to open %s: %s", output, strerror(errno));
+	a->so.roots = a->roots;
+	a->so.max_counts = (uint32_t)a->max_counts;
+	a->so.max_conns = (uint32_t)a->max_conns;
+	a->so.samples = (uint32_t)a->samples;
+	return -1;
+}
+
+int host_main(int argc, char **argv)
+{
+	struct host_args a = { .interval = HOST_DEFAULT_INTERVAL, .max_counts = HOST_DEFAULT_MAX_COUNTS,
+			       .max_conns = HOST_DEFAULT_MAX_CONNS, .samples = HOST_DEFAULT_SAMPLES };
+	struct sensor *s;
+	FILE *out = stdout;
+	int rc = host_parse(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	if (a.output && !(out = fopen(a.output, "we"))) {
+		log_err("failed to open %s: %s", a.output, strerror(errno));
 		return GW_EXIT_USAGE;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	s = sensor__open(&so);
+	s = sensor__open(&a.so);
 	if (!s) {
 		rc = GW_EXIT_FAIL;
 		goto out;
 	}
-	rc = run_windows(s, out, interval, duration);
+	rc = run_windows(s, out, a.interval, a.duration);
 	sensor__free(s);
 out:
 	if (out != stdout && fclose(out) != 0 && rc == GW_EXIT_OK) {
-		log_err("failed to write %s: %s", output, strerror(errno));
+		log_err("failed to write %s: %s", a.output, strerror(errno));
 		rc = GW_EXIT_FAIL;
 	}
 	return rc;
