@@ -34,18 +34,20 @@ bench_s3rver() {
 import http.client, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
 c = http.client.HTTPConnection("127.0.0.1", port)
-if n == 0:
-    body = b"x" * 65536
-    for i in range(50):
-        c.request("PUT", f"/data/o{i}", body); c.getresponse().read()
-    sys.exit(0)
 t = time.time()
 for i in range(n):
-    c.request("GET", f"/data/o{i % 50}"); c.getresponse().read()
+    c.request("GET", f"/data/o{i % 50}")
+    r = c.getresponse()
+    if r.status != 200 or len(r.read()) != 65536:
+        sys.exit(f"GET /data/o{i % 50}: HTTP {r.status}")
 print(n / (time.time() - t))
 PY
 	}
-	get_rate 0
+	mkdir -p "$tmp/s3src"
+	for i in $(seq 0 49); do head -c 65536 /dev/urandom > "$tmp/s3src/o$i"; done
+	AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \
+		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null /usr/bin/aws \
+		--endpoint-url "http://127.0.0.1:$port" s3 cp --quiet --recursive "$tmp/s3src" s3://data/
 	local without=() with=()
 	for _ in $(seq 3); do
 		without+=("$(get_rate 1500)")
@@ -55,7 +57,7 @@ PY
 		with+=("$(get_rate 1500)")
 		kill -INT $r; wait $r || true
 	done
-	kill $pid; wait $pid 2>/dev/null
+	kill $pid; wait $pid 2>/dev/null || true
 	local a b
 	a=$(printf '%s\n' "${without[@]}" | median)
 	b=$(printf '%s\n' "${with[@]}" | median)
