@@ -21,6 +21,8 @@ void correlate_opts__defaults(struct correlate_opts *o)
 	o->client_ttl_ms = 30 * 24 * 3600 * 1000LL;
 	o->unaudited_min_bytes = 1 << 20;
 	o->unaudited_ratio = 2.0;
+	o->proc_min_hours = 24;
+	o->proc_floor_bytes = 256ull << 20;
 }
 
 struct correlator *correlator__new(const struct correlate_opts *o, int64_t now_ms)
@@ -33,7 +35,10 @@ struct correlator *correlator__new(const struct correlate_opts *o, int64_t now_m
 	c->slot_ms = o->slot_ms > 0 ? o->slot_ms : CORR_SLOT_MS;
 	c->created_ms = now_ms;
 	c->clients = calloc(CORR_MAX_CLIENTS * 2, sizeof(*c->clients));
-	if (!c->clients) {
+	c->procs = calloc(CORR_MAX_PROCS, sizeof(*c->procs));
+	if (!c->clients || !c->procs) {
+		free(c->clients);
+		free(c->procs);
 		free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -54,6 +59,7 @@ void correlator__free(struct correlator *c)
 		finding__free(c->findings[i]);
 	free(c->findings);
 	free(c->clients);
+	free(c->procs);
 	free(c);
 }
 

@@ -16,6 +16,8 @@
  *    endpoint, or while the gateway itself was idle.
  *  - new-client: the gateway accepted a connection from an address not seen
  *    in 30 days, with what that address then read according to the audit log.
+ *  - process-read-spike: a gateway (or allowed) process read far more object
+ *    data in an hour than its own hourly baseline (per executable).
  * A window is judged once the audit log's delivery delay has passed.
  *
  * Ownership: findings taken are the caller's (finding__free each). The
@@ -49,6 +51,8 @@ struct correlate_opts {
 	int64_t client_ttl_ms;       /* a client is new again after this (default 30 days) */
 	uint64_t unaudited_min_bytes; /* host bytes a bucket must exceed to be judged (1 MiB) */
 	double unaudited_ratio;      /* host bytes above audit bytes x this fire (default 2) */
+	uint32_t proc_min_hours;     /* process-read-spike: active hours before a baseline counts (24) */
+	uint64_t proc_floor_bytes;   /* ... and bytes an hour it must exceed anyway (256 MiB) */
 };
 
 void correlate_opts__defaults(struct correlate_opts *o);

@@ -18,10 +18,6 @@ static uint64_t fnv(const char *s, uint64_t h)
 	return h;
 }
 
-/* A new finding with the usual fields set; NULL on allocation failure. */
-struct finding *corr_finding(const char *rule, const char *title, int sev, double score,
-			     int64_t start_ms, int64_t end_ms, const char *key);
-
 struct finding *corr_finding(const char *rule, const char *title, int sev, double score,
 			     int64_t start_ms, int64_t end_ms, const char *key)
 {
@@ -45,8 +41,6 @@ struct finding *corr_finding(const char *rule, const char *title, int sev, doubl
 	}
 	return f;
 }
-
-int corr_add_proc_evidence(struct finding *f, const char *prefix, const struct corr_proc *p);
 
 int corr_add_proc_evidence(struct finding *f, const char *prefix, const struct corr_proc *p)
 {
@@ -235,6 +229,8 @@ int correlator__host_window(struct correlator *c, const struct host_window *w)
 			unexpected_reader(c, w, &w->reads[i]);
 		else if (corr_is_gateway(c, &w->reads[i].proc))
 			gateway_read(c, s, &w->reads[i]);
+		if (corr_is_allowed(c, &w->reads[i].proc))
+			corr_proc_read(c, &w->reads[i], w->end_ms);
 	}
 	for (size_t i = 0; i < w->nconns; i++) {
 		const struct host_conn *k = &w->conns[i];

@@ -8,9 +8,6 @@
 
 #include "correlate_priv.h"
 
-struct finding *corr_finding(const char *rule, const char *title, int sev, double score,
-			     int64_t start_ms, int64_t end_ms, const char *key);
-int corr_add_proc_evidence(struct finding *f, const char *prefix, const struct corr_proc *p);
 
 static void emit_or_drop(struct correlator *c, struct finding *f, int err)
 {

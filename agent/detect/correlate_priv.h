@@ -2,6 +2,8 @@
 #ifndef GW_CORRELATE_PRIV_H
 #define GW_CORRELATE_PRIV_H
 
+#include <stdio.h>
+
 #include "correlate.h"
 
 #define CORR_SLOT_MS (5 * 60 * 1000)
@@ -77,6 +79,20 @@ struct corr_client {
 	int64_t last_ms;                   /* 0: empty slot */
 };
 
+/* A host process's object reads per hour: an EWMA baseline over the hours it
+ * read at all, and the hour in progress. Keyed by exe (comm when unknown). */
+#define CORR_MAX_PROCS 4096
+#define CORR_PROC_ALPHA 0.1
+
+struct corr_procbase {
+	char exe[256];
+	uint64_t hours;                    /* active hours folded into the baseline */
+	double mean, var;                  /* bytes per active hour */
+	int64_t hour;                      /* the hour in progress (ms / 3600000) */
+	uint64_t bytes, ops;               /* read in it so far */
+	int fired;                         /* process-read-spike fired for this hour */
+};
+
 struct corr_reader {
 	uint32_t pid;
 	uint64_t start_ns;
@@ -95,12 +111,25 @@ struct correlator {
 	size_t nclients;
 	struct corr_reader readers[CORR_MAX_READERS];
 	size_t nreaders;
+	struct corr_procbase *procs;       /* CORR_MAX_PROCS, linear: few gateway processes */
+	size_t nprocs;
 	struct finding **findings;
 	size_t nfindings, capfindings;
 	struct correlate_stats stats;
 };
 
+/* A new finding with the usual fields set (id from rule, key and start);
+ * NULL on allocation failure. */
+struct finding *corr_finding(const char *rule, const char *title, int sev, double score,
+			     int64_t start_ms, int64_t end_ms, const char *key);
+/* pid, exe, comm, uid and unit of p as evidence keys with prefix. */
+int corr_add_proc_evidence(struct finding *f, const char *prefix, const struct corr_proc *p);
 int corr_is_gateway(const struct correlator *c, const struct host_proc *p);
+/* A gateway or allowed process's reads into its hourly baseline; fires
+ * process-read-spike once an established process reads far above it. */
+void corr_proc_read(struct correlator *c, const struct host_read *r, int64_t t);
+void corr_proc_load(struct correlator *c, const char *line);
+void corr_proc_save(const struct correlator *c, FILE *f);
 int corr_is_allowed(const struct correlator *c, const struct host_proc *p);
 struct corr_slot *corr_slot(struct correlator *c, int64_t t);
 void corr_judge(struct correlator *c, struct corr_slot *s);

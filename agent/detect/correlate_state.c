@@ -95,7 +95,7 @@ static void load_endpoint(struct correlator *c, const char *rest)
 int correlator__load(struct correlator *c, const char *path)
 {
 	FILE *f = fopen(path, "re");
-	char line[128], addr[64];
+	char line[512], addr[64];
 	unsigned lineno = 0;
 
 	if (!f)
@@ -113,6 +113,10 @@ int correlator__load(struct correlator *c, const char *path)
 		addr[sp - line] = '\0';
 		if (strcmp(addr, "endpoint") == 0) {
 			load_endpoint(c, sp + 1);
+			continue;
+		}
+		if (strcmp(addr, "proc") == 0) {
+			corr_proc_load(c, sp + 1);
 			continue;
 		}
 		errno = 0;
@@ -137,6 +141,7 @@ static int write_state(FILE *f, const void *ctx)
 	fprintf(f, "created %" PRId64 "\n", c->created_ms);
 	for (size_t i = 0; i < c->nendpoints; i++)
 		fprintf(f, "endpoint %s %u\n", c->endpoints[i].addr, c->endpoints[i].port);
+	corr_proc_save(c, f);
 	for (size_t i = 0; i < NSLOTS; i++)
 		if (c->clients[i].last_ms)
 			fprintf(f, "%s %" PRId64 "\n", c->clients[i].addr, c->clients[i].last_ms);

@@ -217,3 +217,68 @@ TEST(correlate_learning_is_silent)
 	ASSERT_EQ_INT(0, take(c, "new-client", &f));
 	correlator__free(c);
 }
+
+/* node reads about 1 MiB in each of `hours` hours, then `last` bytes in one. */
+static size_t proc_history(struct correlator *c, int hours, uint64_t last)
+{
+	struct finding *f;
+	size_t n;
+
+	for (int h = 0; h <= hours; h++) {
+		struct host_read r = rd(proc(100, "node", "/usr/bin/node"), "finance", 20,
+					h < hours ? (1u << 20) + (uint64_t)(h % 5) * 100000 : last);
+		struct host_window w = { .start_ms = T0 + h * 3600000LL,
+					 .end_ms = T0 + h * 3600000LL + 60000, .reads = &r, .nreads = 1 };
+
+		correlator__host_window(c, &w);
+	}
+	n = take(c, "process-read-spike", &f);
+	if (f) {
+		if (strcmp(f->rule_id, "process-read-spike") || strcmp(evidence(f, "exe"), "/usr/bin/node"))
+			n = 99;
+		finding__free(f);
+	}
+	return n;
+}
+
+TEST(correlate_process_read_spike)
+{
+	struct correlator *c = make(0);
+
+	ASSERT(c);
+	/* an established gateway reading 600 MiB in an hour, 1 MiB as a rule */
+	ASSERT_EQ_INT(1, proc_history(c, 30, 600ull << 20));
+	correlator__free(c);
+	/* the benign twin: a busier hour, still in line */
+	c = make(0);
+	ASSERT_EQ_INT(0, proc_history(c, 30, 3u << 20));
+	correlator__free(c);
+	/* not established yet: five hours of history say nothing */
+	c = make(0);
+	ASSERT_EQ_INT(0, proc_history(c, 5, 600ull << 20));
+	correlator__free(c);
+}
+
+TEST(correlate_process_baseline_survives_restart)
+{
+	char path[] = "/tmp/gw-corr-proc-XXXXXX";
+	int fd = mkstemp(path);
+	struct correlator *c = make(0), *c2;
+	struct host_read r = rd(proc(100, "node", "/usr/bin/node"), "finance", 20, 600ull << 20);
+	struct host_window w = { .start_ms = T0 + 40 * 3600000LL, .end_ms = T0 + 40 * 3600000LL + 60000,
+				 .reads = &r, .nreads = 1 };
+	struct finding *f;
+
+	ASSERT(c && fd >= 0);
+	close(fd);
+	ASSERT_EQ_INT(0, proc_history(c, 30, 1u << 20));
+	ASSERT_EQ_INT(0, correlator__save(c, path));
+	c2 = make(0);
+	ASSERT_EQ_INT(0, correlator__load(c2, path));
+	correlator__host_window(c2, &w);
+	ASSERT_EQ_INT(1, take(c2, "process-read-spike", &f));
+	finding__free(f);
+	unlink(path);
+	correlator__free(c);
+	correlator__free(c2);
+}
