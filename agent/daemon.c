@@ -248,6 +248,8 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 /* Pull every source, then feed what came in time order. */
 static void pull(struct daemon *d)
 {
+	struct strpool *fresh;
+
 	for (size_t i = 0; i < d->cfg->naudit; i++) {
 		struct audit_stats st = { 0 };
 		int err;
@@ -277,6 +279,14 @@ static void pull(struct daemon *d)
 		correlator__audit_event(d->corr, &d->evs[i]);
 	}
 	d->nevs = 0;
+	/* The detector and the correlator copy what they keep: the events'
+	 * strings go with this pull, so a long-running agent does not grow
+	 * with every request id it ever read. */
+	fresh = strpool__new();
+	if (fresh) {
+		strpool__free(d->pool);
+		d->pool = fresh;
+	}
 }
 
 /* Age of the oldest batch waiting in the spool, for the metrics. */
