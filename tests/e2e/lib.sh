@@ -1,6 +1,6 @@
 # Shared by the shipping tests (sourced): the build, a temporary directory
 # T, background processes in PIDS killed at exit, and check NAME EXPECTED GOT,
-# which prints ok/FAIL and counts failures in $fails.
+# which prints ok/FAIL and counts failures in $fails; start_collector.
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 GW="$PWD/$BUILD/gatewatch"
@@ -23,4 +23,22 @@ check() {   # NAME EXPECTED GOT
 		echo "FAIL $1: expected '$2', got '$3'"
 		fails=$((fails + 1))
 	fi
+}
+
+# start_collector LOG PORT ARGS...: sets PORT and CPID.
+start_collector() {
+	local log=$1 port=$2 i
+	shift 2
+	"$GW" collect --listen "127.0.0.1:$port" "$@" 2>"$log" &
+	CPID=$!
+	PIDS+=($CPID)
+	PORT=
+	for i in $(seq 1 100); do
+		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
+		[ -n "$PORT" ] && return 0
+		kill -0 $CPID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "collector did not start:"; cat "$log"
+	return 1
 }

@@ -6,22 +6,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-# start_collector LOG ARGS...: sets PORT and the last PID.
-start_collector() {
-	local log=$1 i
-	shift
-	"$GW" collect --listen 127.0.0.1:0 "$@" 2>"$log" &
-	PIDS+=($!)
-	PORT=
-	for i in $(seq 1 50); do
-		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
-		[ -n "$PORT" ] && return 0
-		sleep 0.1
-	done
-	echo "collector did not start:"; cat "$log"
-	exit 1
-}
-
 # post FILE URL [CURL ARGS...]: prints the HTTP status; body in $T/resp.
 post() {
 	local file=$1 url=$2
@@ -59,7 +43,7 @@ printf 'this is not a protobuf' >"$T/garbage"
 head -c 5000 /dev/zero >"$T/big"
 
 # -- one collector, no token
-start_collector "$T/c1.log" --store "$T/store"
+start_collector "$T/c1.log" 0 --store "$T/store" || exit 1
 URL="http://127.0.0.1:$PORT/v1/batches"
 check "post batch" 200 "$(post "$T/b7.pb" "$URL")"
 check "ack" "agent-e2e 7 false" "$(ack)"
@@ -94,7 +78,7 @@ check "unknown path" 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0
 
 # -- a second collector with a token and a small body limit
 printf 's3cret-token\n' >"$T/token"
-start_collector "$T/c2.log" --store "$T/store2" --token-file "$T/token" --max-body 4096
+start_collector "$T/c2.log" 0 --store "$T/store2" --token-file "$T/token" --max-body 4096 || exit 1
 URL2="http://127.0.0.1:$PORT/v1/batches"
 PORT2=$PORT
 check "no token" 401 "$(post "$T/b7.pb" "$URL2")"
@@ -128,7 +112,7 @@ kill -9 "${PIDS[0]}"
 wait "${PIDS[0]}" 2>/dev/null
 size=$(stat -c %s "$T/store/batches.gwb")
 printf 'GWB1\x40\x00\x00\x00\x00\x00\x00\x00partial' >>"$T/store/batches.gwb"
-start_collector "$T/c3.log" --store "$T/store"
+start_collector "$T/c3.log" 0 --store "$T/store" || exit 1
 URL="http://127.0.0.1:$PORT/v1/batches"
 check "torn tail cut at restart" 1 "$(grep -c "cutting 19 bytes" "$T/c3.log")"
 check "store size after cut" "$size" "$(stat -c %s "$T/store/batches.gwb")"

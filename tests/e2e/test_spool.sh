@@ -10,24 +10,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-# start_collector LOG PORT ARGS...: sets PORT and CPID.
-start_collector() {
-	local log=$1 port=$2 i
-	shift 2
-	"$GW" collect --listen "127.0.0.1:$port" "$@" 2>"$log" &
-	CPID=$!
-	PIDS+=($CPID)
-	PORT=
-	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
-		[ -n "$PORT" ] && return 0
-		kill -0 $CPID 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "collector did not start:"; cat "$log"
-	return 1
-}
-
 # What the store holds for AGENT out of COUNT findings:
 # "stored=S unique=U missing=M doubled=D".
 tally() {   # STORE AGENT COUNT

@@ -12,23 +12,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-start_collector() {   # LOG ARGS...: sets PORT and CPID
-	local log=$1 i
-	shift
-	"$GW" collect --listen 127.0.0.1:0 "$@" 2>"$log" &
-	CPID=$!
-	PIDS+=($CPID)
-	PORT=
-	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
-		[ -n "$PORT" ] && return 0
-		kill -0 $CPID 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "collector did not start:"; cat "$log"
-	exit 1
-}
-
 # -- certificates: two CAs, server and client certificates, expired ones
 cd "$T"
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
@@ -81,8 +64,8 @@ check "expired client certificate made" "notAfter=Jan  2 00:00:00 2020 GMT" \
 cd - >/dev/null
 
 printf 'tls-test-token\n' >"$T/token"
-start_collector "$T/c1.log" --store "$T/s1" --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
-	--client-ca "$T/ca.pem" --token-file "$T/token"
+start_collector "$T/c1.log" 0 --store "$T/s1" --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
+	--client-ca "$T/ca.pem" --token-file "$T/token" || exit 1
 URL="https://127.0.0.1:$PORT"
 TLS=(--cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key")
 
@@ -118,7 +101,7 @@ check "the reason is the certificate" 1 "$([ "$(grep -ci 'certificate' "$T/a2.lo
 check "batches kept in the spool" 2 "$(find "$T/a2/spool" -name '*.gwb' | wc -l)"
 
 # -- a server with an expired certificate is refused by the agent
-start_collector "$T/c2.log" --store "$T/s2" --tls-cert "$T/srvexp.pem" --tls-key "$T/srvexp.key"
+start_collector "$T/c2.log" 0 --store "$T/s2" --tls-cert "$T/srvexp.pem" --tls-key "$T/srvexp.key" || exit 1
 check "expired server certificate refused (curl exit 60)" 60 \
 	"$(curl -s -o /dev/null --cacert "$T/ca.pem" "https://127.0.0.1:$PORT/v1/findings"; echo $?)"
 "$GW" ship --state "$T/a3" --collector "https://127.0.0.1:$PORT" --count 10 --agent-id tls-3 \
@@ -127,7 +110,7 @@ check "agent refuses an expired server certificate" 1 "$?"
 check "agent says so" 1 "$([ "$(grep -c 'certificate has expired' "$T/a3.log")" -ge 1 ] && echo 1)"
 
 # -- untrusted bodies, on a plain collector
-start_collector "$T/c3.log" --store "$T/s3"
+start_collector "$T/c3.log" 0 --store "$T/s3" || exit 1
 P3=$PORT
 cc -std=gnu11 -O1 -I"$BUILD" -o "$T/mkbatch" tests/e2e/mkbatch.c "$BUILD/gatewatch.pb.c" \
 	-lprotobuf-nanopb || { echo "cannot build mkbatch"; exit 1; }
