@@ -8,18 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static void sync_dir(const char *path)
+static int sync_dir(const char *path)
 {
 	char copy[PATH_MAX];
-	int fd;
+	int fd, err = 0;
 
 	if ((size_t)snprintf(copy, sizeof(copy), "%s", path) >= sizeof(copy))
-		return;
+		return -ENAMETOOLONG;
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
+	if (fd < 0 || fsync(fd) < 0)
+		err = -errno;
+	if (fd >= 0)
 		close(fd);
-	}
+	return err;
 }
 
 int atomic_write(const char *path, mode_t mode, int (*fill)(FILE *f, const void *ctx), const void *ctx)
@@ -46,10 +47,9 @@ int atomic_write(const char *path, mode_t mode, int (*fill)(FILE *f, const void 
 		err = -errno;
 	if (!err && rename(tmp, path) < 0)
 		err = -errno;
-	if (!err) {
-		sync_dir(path);
-		return 0;
-	}
+	/* the rename is done: a failure past here leaves the new file in place */
+	if (!err)
+		return sync_dir(path);
 fail:
 	unlink(tmp);
 	return err;

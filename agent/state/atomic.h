@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 /* fill writes the content to f and returns 0 or a negative errno. Returns 0
- * or a negative errno; on failure the old file is untouched. */
+ * or a negative errno; on failure the old file is untouched, except when
+ * only the final fsync of the directory failed (the new file is in place,
+ * its rename perhaps not yet durable). */
 int atomic_write(const char *path, mode_t mode, int (*fill)(FILE *f, const void *ctx), const void *ctx);
 
 #endif

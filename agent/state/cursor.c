@@ -4,6 +4,7 @@
  *   <key length> <key>\n
  */
 #include "state/cursor.h"
+#include "state/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,59 +85,26 @@ int cursor__load(const char *dir, const char *source, char *key, size_t size)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+static int write_cursor(FILE *f, const void *ctx)
 {
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fputs(ctx, f) < 0 ? -EIO : 0;
 }
 
 int cursor__save(const char *dir, const char *source, const char *key)
 {
-	char path[4096], tmp[4096], buf[2 * CURSOR_MAX_KEY + 64];
+	char path[4096], buf[2 * CURSOR_MAX_KEY + 64];
 	size_t klen = strlen(key), slen = strlen(source);
-	int fd = -1, dfd = -1, n, err;
+	int n, err;
 
 	if (klen > CURSOR_MAX_KEY || slen > CURSOR_MAX_KEY)
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	err = cursor_path(dir, source, "", path, sizeof(path));
-	if (!err)
-		err = cursor_path(dir, source, ".tmp", tmp, sizeof(tmp));
 	if (err)
 		return err;
 	n = snprintf(buf, sizeof(buf), MAGIC "%zu %s\n%zu %s\n", slen, source, klen, key);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	err = write_all(fd, buf, (size_t)n);
-	if (!err && fsync(fd) < 0)
-		err = -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	if (!err && rename(tmp, path) < 0)
-		err = -errno;
-	if (err)
-		goto fail;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0)
-		err = -errno;
-	if (dfd >= 0)
-		close(dfd);
-	return err;
-fail:
-	unlink(tmp);
-	return err;
+	return atomic_write(path, 0600, write_cursor, buf);
 }

@@ -196,7 +196,7 @@ print((time.time() - t) / 200)' "$d/fsync")
 	trap 'rm -rf "$d"' EXIT
 	cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -o "$d/ingest" tests/bench/audit_ingest.c \
 		"$BUILD"/agent/audit/*.o "$BUILD/agent/strpool.o" "$BUILD/agent/log.o" \
-		"$BUILD/agent/state/cursor.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm
+		"$BUILD/agent/state/cursor.o" "$BUILD/agent/state/atomic.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm
 	python3 tests/bench/gen_cloudtrail_gz.py "$d/ct" "$mb" >/dev/null
 	mapfile -t files < <(find "$d/ct" -name '*.json.gz' | sort)
 	bytes=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f2)

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 
 cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -o "$TMP/pulltrace" tests/e2e/pulltrace.c \
 	"$BUILD"/agent/audit/*.o "$BUILD/agent/strpool.o" "$BUILD/agent/log.o" \
-	"$BUILD/agent/state/cursor.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm -lpthread ||
+	"$BUILD/agent/state/cursor.o" "$BUILD/agent/state/atomic.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm -lpthread ||
 	fail "cannot build pulltrace"
 
 export PROXY_SLOW="_x2."
