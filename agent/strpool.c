@@ -71,6 +71,30 @@ void strpool__free(struct strpool *p)
 	free(p);
 }
 
+void strpool__reset(struct strpool *p)
+{
+	struct chunk *keep = NULL, *c, *next;
+
+	/* Keep the first ordinary chunk; give back the rest (big strings' own
+	 * chunks among them). */
+	for (c = p->chunks; c; c = next) {
+		next = c->next;
+		if (!keep && c->size == CHUNK_SIZE) {
+			keep = c;
+			continue;
+		}
+		p->bytes -= sizeof(*c) + c->size;
+		free(c);
+	}
+	if (keep) {
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	p->chunks = keep;
+	memset(p->slots, 0, p->nslots * sizeof(*p->slots));
+	p->count = 0;
+}
+
 static int grow(struct strpool *p)
 {
 	size_t n = p->nslots * 2;

@@ -2,7 +2,8 @@
  * so that a day of events for one principal costs pointers, not copies.
  *
  * Ownership: the pool owns every string it returns; they live until
- * strpool__free(). Interned strings can be compared by pointer.
+ * strpool__free() or strpool__reset(). Interned strings can be compared by
+ * pointer.
  */
 #ifndef GW_STRPOOL_H
 #define GW_STRPOOL_H
@@ -14,6 +15,11 @@ struct strpool;
 /* Returns NULL and sets errno on allocation failure. */
 struct strpool *strpool__new(void);
 void strpool__free(struct strpool *p);
+/* Forget every string at once (each pointer returned so far dangles): the
+ * pool is empty again but keeps its table (as large as it grew) and one
+ * chunk for what comes next. For strings that live for one unit of work,
+ * such as a file. */
+void strpool__reset(struct strpool *p);
 /* Intern s[0..len). Returns the pooled copy (NUL-terminated), "" for len 0,
  * or NULL with errno set (ENOMEM, or E2BIG past the pool's byte cap). */
 const char *strpool__intern(struct strpool *p, const char *s, size_t len);

@@ -159,6 +159,14 @@ void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
 }
 
+void audit_ctx__release(struct audit_ctx *c)
+{
+	audit_buf__release(&c->raw);
+	audit_buf__release(&c->out);
+	audit_buf__release(&c->held);
+	audit_buf__release(&c->held_ids);
+}
+
 static int format_detect(int format, const char *buf, size_t len)
 {
 	if (format == AUDIT_FMT_AZURE)
@@ -189,6 +197,11 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	else
 		err = formats[format].parse(c, buf, len);
 	json_arena__end();
+	if (c->flags & AUDIT_READ_TRANSIENT) {
+		/* the cache points into the pool */
+		strpool__reset(c->pool);
+		memset(c->icache, 0, sizeof(c->icache));
+	}
 	if (err == -EBADMSG) {
 		log_err("failed to parse %s: not %s", c->path, formats[format].what);
 		c->st->files_failed++;
@@ -217,15 +230,13 @@ static int read_file(struct audit_ctx *c, int format)
 	size_t len = 0;
 	int err;
 
-	err = audit_file__load(c->path, AUDIT_MAX_FILE_BYTES, &buf, &len);
+	err = audit_file__load(c->path, AUDIT_MAX_FILE_BYTES, &c->raw, &c->out, &buf, &len);
 	if (err) {
 		log_err("failed to read %s: %s", c->path, load_error(err));
 		c->st->files_failed++;
 		return 0;
 	}
-	err = audit_buf__parse(c, format, buf, len);
-	free(buf);
-	return err;
+	return audit_buf__parse(c, format, buf, len);
 }
 
 static int read_dir(struct audit_ctx *c, const char *dir, int format)
@@ -250,10 +261,10 @@ static int read_dir(struct audit_ctx *c, const char *dir, int format)
 	return err;
 }
 
-int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
-		       void *ctx, struct audit_stats *st)
+int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned flags,
+			     audit_event_fn cb, void *ctx, struct audit_stats *st)
 {
-	struct audit_ctx c = { .pool = pool, .cb = cb, .cb_ctx = ctx, .st = st };
+	struct audit_ctx c = { .pool = pool, .flags = flags, .cb = cb, .cb_ctx = ctx, .st = st };
 	uint64_t skipped0 = st->skipped;
 	struct spec s;
 	struct stat sb;
@@ -272,7 +283,14 @@ int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb
 	if (c.warnings > AUDIT_MAX_RECORD_WARNINGS)
 		log_warn("%s: %llu records skipped in all", spec,
 			 (unsigned long long)(st->skipped - skipped0));
+	audit_ctx__release(&c);
 	return err;
+}
+
+int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
+		       void *ctx, struct audit_stats *st)
+{
+	return audit_source__read_flags(spec, pool, 0, cb, ctx, st);
 }
 
 int audit_stats__write_json(const struct audit_stats *st, FILE *f)

@@ -52,7 +52,8 @@ enum gw_principal_type {
 };
 
 /* The normalized audit event. Every string is interned in the strpool the
- * reader was given (never NULL; "" when missing) and lives as long as it. */
+ * reader was given (never NULL; "" when missing) and lives as long as it,
+ * or, with AUDIT_READ_TRANSIENT, until the callback returns. */
 struct audit_event {
 	int64_t time_ms;          /* UTC milliseconds */
 	uint8_t cloud;            /* enum gw_cloud */
@@ -103,6 +104,17 @@ typedef int (*audit_event_fn)(const struct audit_event *ev, void *ctx);
  * be read or parsed is logged as one line naming it. */
 int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
 		       void *ctx, struct audit_stats *st);
+
+/* The callback keeps no string of an event past its return (it copies
+ * what it keeps): the pool is emptied (strpool__reset) after every file or
+ * object, so that reading holds the strings of one file at a time and its
+ * memory does not grow with the number of files. The pool must hold
+ * nothing else the caller needs. */
+#define AUDIT_READ_TRANSIENT 0x1u
+
+/* audit_source__read with AUDIT_READ_* flags. */
+int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned flags,
+			     audit_event_fn cb, void *ctx, struct audit_stats *st);
 
 /* Events are de-duplicated by the cloud's event id (CloudTrail eventID,
  * GCS insertId, Azure correlationId / request id, MinIO requestID, S3 access

@@ -11,11 +11,22 @@
  * bomb or a runaway file stops at the cap instead of taking the host down. */
 #define AUDIT_MAX_FILE_BYTES ((size_t)1 << 30)
 
+/* A buffer kept from file to file: size bytes plus one for a NUL. */
+struct audit_buf {
+	char *p;
+	size_t size;
+};
+
+void audit_buf__release(struct audit_buf *b);
+
 /* Read a whole file, gunzipping it (every member) when it starts with the
- * gzip magic. On success *buf is malloc'd, NUL-terminated, owned by the
- * caller, and *len excludes the NUL. Returns 0, -errno from the system,
- * -EFBIG past cap, or -EBADMSG for corrupt or truncated gzip data. */
-int audit_file__load(const char *path, size_t cap, char **buf, size_t *len);
+ * gzip magic, into raw (the bytes as stored) and out (gunzipped), which
+ * grow as needed and are kept for the next call; the caller releases
+ * them. On success *buf points into one of them, NUL-terminated, until the
+ * next call, and *len excludes the NUL. Returns 0, -errno from the
+ * system, -EFBIG past cap, or -EBADMSG for corrupt or truncated gzip data. */
+int audit_file__load(const char *path, size_t cap, struct audit_buf *raw, struct audit_buf *out,
+		     char **buf, size_t *len);
 
 /* The regular, non-hidden files under dir (recursive, symlinked directories
  * not followed), sorted by path. *paths and each string are malloc'd and
@@ -41,12 +52,19 @@ struct audit_intern_ent {
 struct audit_ctx {
 	const char *path;
 	struct strpool *pool;
+	unsigned flags;           /* AUDIT_READ_* */
 	audit_event_fn cb;
 	void *cb_ctx;
 	struct audit_stats *st;
 	unsigned warnings;
+	/* kept from file to file, freed by audit_ctx__release: local files'
+	 * bytes (audit_file__load), CloudTrail's held-back events */
+	struct audit_buf raw, out, held, held_ids;
 	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
 };
+
+/* Free the buffers c kept (c itself is the caller's). */
+void audit_ctx__release(struct audit_ctx *c);
 
 /* Intern s[0..len) (len > 0) in c->pool. NULL with bad_bytes set when it is
  * longer than AUDIT_MAX_FIELD or not valid UTF-8 (or holds a NUL), NULL
@@ -71,8 +89,9 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len);
 #define AUDIT_MAX_LINE ((size_t)1 << 20)
 #define AUDIT_MAX_FIELD ((size_t)16 << 10)
 
-/* Gunzip every member of in[0..inlen) (fileio.c); ownership as for
- * audit_file__load. */
+/* Gunzip every member of in[0..inlen) (fileio.c). On success *buf is
+ * malloc'd, NUL-terminated, owned by the caller, and *len excludes the NUL;
+ * errors as for audit_file__load. */
 int audit_buf__is_gzip(const char *buf, size_t len);
 int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len);
 
@@ -134,7 +153,8 @@ enum audit_format {
 /* Parse one loaded file or object (c->path names it) as `format`, or the
  * format detected from its content: counts it in files/bytes, or in
  * files_failed when it is no known format. buf may be modified (lines with
- * a NUL byte are blanked). Returns 0 or the callback's negative return. */
+ * a NUL byte are blanked). With AUDIT_READ_TRANSIENT the pool is emptied
+ * afterwards. Returns 0 or the callback's negative return. */
 int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len);
 
 /* S3 API source (s3pull.c): url is s3://bucket/prefix or gs://bucket/prefix.

@@ -1,6 +1,8 @@
 /* Whole-file reads with a size cap, and whole-file gunzip with libdeflate
  * (about 2.4x zlib's inflate here). A .gz may hold several members, as
- * concatenated gzip files do; all are decompressed back to back. */
+ * concatenated gzip files do; all are decompressed back to back. The
+ * buffers are kept from file to file of one read: fresh pages for every
+ * file cost a page fault per 4 KiB. */
 #include "audit/audit_internal.h"
 
 #include <errno.h>
@@ -11,13 +13,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int read_fd(int fd, size_t cap, char **buf, size_t *len)
+/* Make room for size bytes plus a NUL in b, dropping what it holds. A
+ * quarter more than asked, so that the next file, a little bigger, still
+ * fits (pages not written to cost nothing). */
+static int buf_reserve(struct audit_buf *b, size_t size)
+{
+	size_t n = size + size / 4;
+
+	if (b->size >= size)
+		return 0;
+	free(b->p);
+	b->p = malloc(n + 1);
+	b->size = b->p ? n : 0;
+	return b->p ? 0 : -ENOMEM;
+}
+
+void audit_buf__release(struct audit_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->size = 0;
+}
+
+static int read_fd(int fd, size_t cap, struct audit_buf *b, size_t *len)
 {
 	struct stat sb;
-	size_t size, used = 0;
-	char *p = NULL, *np;
+	size_t used = 0;
 	ssize_t n;
-	int err;
+	char *np;
 
 	if (fstat(fd, &sb) < 0)
 		return -errno;
@@ -25,47 +48,33 @@ static int read_fd(int fd, size_t cap, char **buf, size_t *len)
 		return -EISDIR;
 	if ((uint64_t)sb.st_size > cap)
 		return -EFBIG;
-	size = (size_t)sb.st_size + 1;
-	p = malloc(size + 1);
-	if (!p)
+	if (buf_reserve(b, (size_t)sb.st_size + 1) < 0)
 		return -ENOMEM;
 	for (;;) {
-		if (used == size) {
+		if (used == b->size) {
 			/* The file grew while we read it. */
-			if (size > cap) {
-				err = -EFBIG;
-				goto out;
-			}
-			size *= 2;
-			np = realloc(p, size + 1);
-			if (!np) {
-				err = -ENOMEM;
-				goto out;
-			}
-			p = np;
+			if (b->size > cap)
+				return -EFBIG;
+			np = realloc(b->p, b->size * 2 + 1);
+			if (!np)
+				return -ENOMEM;
+			b->p = np;
+			b->size *= 2;
 		}
-		n = read(fd, p + used, size - used);
+		n = read(fd, b->p + used, b->size - used);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			break;
 		used += (size_t)n;
 	}
-	if (used > cap) {
-		err = -EFBIG;
-		goto out;
-	}
-	p[used] = '\0';
-	*buf = p;
+	if (used > cap)
+		return -EFBIG;
+	b->p[used] = '\0';
 	*len = used;
 	return 0;
-out:
-	free(p);
-	return err;
 }
 
 static int is_gzip(const char *buf, size_t len)
@@ -73,10 +82,11 @@ static int is_gzip(const char *buf, size_t len)
 	return len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b;
 }
 
-/* Make room for at least `need` more bytes (plus a NUL) in *out. */
-static int grow(char **out, size_t *size, size_t used, size_t need, size_t cap)
+/* Make room for at least `need` more bytes (plus a NUL) in b, keeping
+ * its first `used`. */
+static int grow(struct audit_buf *b, size_t used, size_t need, size_t cap)
 {
-	size_t n = *size ? *size : 64 * 1024;
+	size_t n = b->size ? b->size : 64 * 1024;
 	char *p;
 
 	if (used + need > cap)
@@ -85,55 +95,79 @@ static int grow(char **out, size_t *size, size_t used, size_t need, size_t cap)
 		n *= 2;
 	if (n > cap)
 		n = cap;
-	if (n <= *size)
+	if (n <= b->size)
 		return 0;
-	p = realloc(*out, n + 1);
+	p = realloc(b->p, n + 1);
 	if (!p)
 		return -ENOMEM;
-	*out = p;
-	*size = n;
+	b->p = p;
+	b->size = n;
 	return 0;
 }
 
-/* Decompress one member at in[0..inlen) to the end of out, growing it. */
+/* Decompress one member at in[0..inlen) to b after its first *used bytes,
+ * growing it. */
 static int gunzip_member(struct libdeflate_decompressor *d, const char *in, size_t inlen,
-			 char **out, size_t *size, size_t *used, size_t cap, size_t *consumed)
+			 struct audit_buf *b, size_t *used, size_t cap, size_t *consumed)
 {
 	enum libdeflate_result r;
-	size_t got = 0;
+	size_t got = 0, room;
 	int err;
 
 	for (;;) {
-		r = libdeflate_gzip_decompress_ex(d, in, inlen, *out + *used, *size - *used,
-						  consumed, &got);
+		/* the buffer may be bigger than the cap (buf_reserve's slack) */
+		room = (b->size < cap ? b->size : cap) - *used;
+		r = libdeflate_gzip_decompress_ex(d, in, inlen, b->p + *used, room, consumed, &got);
 		if (r == LIBDEFLATE_SUCCESS) {
 			*used += got;
 			return 0;
 		}
 		if (r != LIBDEFLATE_INSUFFICIENT_SPACE)
 			return -EBADMSG;
-		if (*size >= cap)
+		if (*used + room >= cap)
 			return -EFBIG;
-		err = grow(out, size, *used, (*size - *used) * 2 + 1, cap);
+		err = grow(b, *used, (b->size - *used) * 2 + 1, cap);
 		if (err == -EFBIG)
-			err = grow(out, size, *used, cap - *used, cap);
+			err = grow(b, *used, cap - *used, cap);
 		if (err < 0)
 			return err;
 	}
 }
 
-static int gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len)
+/* Deflate expands at most about 1032:1. */
+#define DEFLATE_MAX_RATIO 1032
+
+/* How big the output will likely be: a gzip member ends with its
+ * uncompressed size mod 2^32 (ISIZE), exact for the usual one-member file.
+ * libdeflate starts over when the buffer is too small, and CloudTrail's
+ * JSON compresses about 16:1, so a guess of 4x cost up to three passes.
+ * The trailer is the writer's word: bounded by what deflate can expand to
+ * and by the cap; a wrong guess only costs a retry. */
+static size_t out_hint(const char *in, size_t inlen, size_t cap)
+{
+	const unsigned char *t = (const unsigned char *)in + inlen - 4;
+	size_t isize, most = inlen > cap / DEFLATE_MAX_RATIO ? cap : inlen * DEFLATE_MAX_RATIO;
+
+	if (inlen < 18)           /* smaller than a gzip header and trailer */
+		return inlen * 4 < cap ? inlen * 4 + 1 : cap;
+	isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+	if (isize < inlen)
+		isize = inlen * 4;
+	return isize < most ? isize + 1 : most;
+}
+
+/* Gunzip into b (its content dropped): *len bytes and a NUL. */
+static int gunzip(const char *in, size_t inlen, size_t cap, struct audit_buf *b, size_t *len)
 {
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-	size_t size = 0, used = 0, pos = 0, consumed;
-	char *out = NULL;
+	size_t used = 0, pos = 0, consumed;
 	int err;
 
 	if (!d)
 		return -ENOMEM;
-	err = grow(&out, &size, 0, inlen * 4 < cap ? inlen * 4 + 1 : cap, cap);
+	err = buf_reserve(b, out_hint(in, inlen, cap));
 	while (!err && pos < inlen) {
-		err = gunzip_member(d, in + pos, inlen - pos, &out, &size, &used, cap, &consumed);
+		err = gunzip_member(d, in + pos, inlen - pos, b, &used, cap, &consumed);
 		if (err)
 			break;
 		pos += consumed;
@@ -142,44 +176,37 @@ static int gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *
 			break;
 	}
 	libdeflate_free_decompressor(d);
-	if (err) {
-		free(out);
+	if (err)
 		return err;
-	}
-	out[used] = '\0';
-	*buf = out;
+	b->p[used] = '\0';
 	*len = used;
 	return 0;
 }
 
-int audit_file__load(const char *path, size_t cap, char **buf, size_t *len)
+int audit_file__load(const char *path, size_t cap, struct audit_buf *raw, struct audit_buf *out,
+		     char **buf, size_t *len)
 {
-	char *raw = NULL;
-	size_t rawlen = 0;
+	size_t rawlen = 0, n = strlen(path);
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = read_fd(fd, cap, &raw, &rawlen);
+	err = read_fd(fd, cap, raw, &rawlen);
 	close(fd);
 	if (err)
 		return err;
-	if (!is_gzip(raw, rawlen)) {
-		size_t n = strlen(path);
-
-		/* A .gz without the magic is damaged, not plain text. */
-		if (n > 3 && strcmp(path + n - 3, ".gz") == 0) {
-			free(raw);
-			return -EBADMSG;
-		}
-		*buf = raw;
-		*len = rawlen;
-		return 0;
+	if (is_gzip(raw->p, rawlen)) {
+		err = gunzip(raw->p, rawlen, cap, out, len);
+		*buf = err ? NULL : out->p;
+		return err;
 	}
-	err = gunzip(raw, rawlen, cap, buf, len);
-	free(raw);
-	return err;
+	/* A .gz without the magic is damaged, not plain text. */
+	if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+		return -EBADMSG;
+	*buf = raw->p;
+	*len = rawlen;
+	return 0;
 }
 
 int audit_buf__is_gzip(const char *buf, size_t len)
@@ -189,5 +216,13 @@ int audit_buf__is_gzip(const char *buf, size_t len)
 
 int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len)
 {
-	return gunzip(in, inlen, cap, buf, len);
+	struct audit_buf out = { 0 };
+	int err = gunzip(in, inlen, cap, &out, len);
+
+	if (err) {
+		audit_buf__release(&out);
+		return err;
+	}
+	*buf = out.p;
+	return 0;
 }

@@ -44,7 +44,8 @@ int main(int argc, char **argv)
 	pool = strpool__new();
 	if (!pool)
 		return 1;
-	err = audit_source__read(argv[1], pool, trace, &usec, &st);
+	/* nothing is kept past the callback: one object's strings at a time */
+	err = audit_source__read_flags(argv[1], pool, AUDIT_READ_TRANSIENT, trace, &usec, &st);
 	strpool__free(pool);
 	return err < 0 ? 1 : 0;
 }

@@ -2,12 +2,18 @@
  * -DFUZZ_FORMAT=AUDIT_FMT_... (and -DFUZZ_AZURE_JSON for the Azure JSON
  * parser, which shares the azure format with the classic one). The input
  * is one log file's bytes; every event is checked for the invariants the
- * detector relies on (no NULL strings, enums in range). */
+ * detector relies on (no NULL strings, enums in range). For CloudTrail the
+ * record scanner is also checked against cJSON at each object of the
+ * input: what it takes, cJSON takes the same. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "audit/audit_internal.h"
+#include "audit/ctfields.h"
 #include "log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,6 +32,36 @@ static int check(const struct audit_event *ev, void *ctx)
 	    ev->principal_type > GW_PT_ACCOUNT || ev->cloud > GW_CLOUD_MINIO)
 		abort();
 	return 0;
+}
+
+static int same_val(const struct ct_val *x, const struct ct_val *y)
+{
+	if (x->type != y->type)
+		return 0;
+	if (x->type == CT_STR)
+		return x->n == y->n && memcmp(x->s, y->s, x->n) == 0;
+	return x->type != CT_NUM || x->num == y->num || (isnan(x->num) && isnan(y->num));
+}
+
+/* ctscan.c against cJSON for the object at buf[0..len). */
+static void scan_vs_cjson(const char *buf, size_t len)
+{
+	struct ct_fields a, b;
+	const char *next, *end;
+	cJSON *tree;
+
+	memset(&a, 0, sizeof(a));
+	if (!ct_scan__record(buf, buf + len, &a, &next))
+		return;
+	tree = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!tree || end != next)
+		abort();
+	memset(&b, 0, sizeof(b));
+	ct_fields__of_tree(&b, tree);
+	for (int i = 0; i < F_N; i++)
+		if (!same_val(&a.v[i], &b.v[i]))
+			abort();
+	cJSON_Delete(tree);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,7 +93,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * none twice. */
 	if (st.events + st.skipped + st.ignored + st.duplicates != st.records)
 		abort();
+	if (FUZZ_FORMAT == AUDIT_FMT_CLOUDTRAIL) {
+		/* the input as it came (buf may have been blanked), at up to 64 objects */
+		memcpy(buf, data, size);
+		for (size_t i = 0, n = 0; i < size && n < 64; i++) {
+			if (buf[i] != '{')
+				continue;
+			n++;
+			scan_vs_cjson(buf + i, size - i);
+		}
+	}
 out:
+	audit_ctx__release(&c);
 	strpool__free(pool);
 	free(buf);
 	return 0;
