@@ -3,15 +3,18 @@
  * the kernel. Nothing per event leaves the kernel; only rare events (a new
  * reader, a sample object, a new peer) go to the ring buffer.
  *
- * Reads: on entry to a read-family syscall the file behind the fd is
- * classified once per open file (the verdict is cached by struct file): a
- * regular file whose path lies under a watched root, found by walking
- * d_parent and crossing mounts, up to GW_MAX_DEPTH levels. Only such calls
- * are remembered per thread; on exit their result is counted.
+ * Reads: when a read-family syscall returns, the file behind its fd is
+ * classified once per open file (the verdict is cached by struct file, and
+ * the last one per CPU in front of that): a regular file whose path lies
+ * under a watched root, found by walking d_parent and crossing mounts, up to
+ * GW_MAX_DEPTH levels. The result is counted against that root and bucket.
  *
  * Three hook families carry the same logic; the agent loads the cheapest one
- * the kernel accepts: tp_btf (typed raw syscall tracepoints, 5.5+), raw
- * syscall tracepoints, then the classic per-syscall tracepoints.
+ * the kernel accepts: tp_btf (typed raw syscall tracepoint, 5.5+), the raw
+ * syscall tracepoint, then the classic per-syscall tracepoints. The first two
+ * hook sys_exit only, where the arguments are still in the saved registers:
+ * one program run per syscall, not two. The classic family has no registers
+ * at exit, so it remembers the call per thread at entry.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -33,10 +36,21 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* 6.2+: reads through a cast pointer are plain loads that the JIT guards,
+ * not helper calls; older kernels take the probe-read path below it. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
 /* Set by the agent before load. */
 const volatile __u32 samples_per_window = 5;
 /* Bumped by the agent at each poll: sample budgets are per window. */
 __u64 window_id = 0;
+/* Bumped by the agent before it reads the counts; it then makes every CPU
+ * run a read-family syscall, which flushes that CPU's slot (struct
+ * gw_last). */
+__u64 flush_gen = 0;
+/* Set by the agent when it cannot run on every CPU to flush: each read is
+ * then counted in the map at once. */
+__u32 count_direct = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -67,13 +81,12 @@ struct {
 	__type(value, struct gw_pending);
 } pending SEC(".maps");
 
-/* tp_btf family only (5.11+): cheaper than the pending hash. */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct gw_task);
-} task_state SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gw_last);
+} last SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -115,12 +128,17 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-static __always_inline void count_drop(__u32 what)
+static __always_inline void count_drops(__u32 what, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&drops, &what);
 
 	if (v)
-		*v += 1;
+		*v += n;
+}
+
+static __always_inline void count_drop(__u32 what)
+{
+	count_drops(what, 1);
 }
 
 static __always_inline __u64 current_start_ns(void)
@@ -293,9 +311,20 @@ found:
 	return 1;
 }
 
+/* A kernel word at addr read with a plain guarded load where the kernel has
+ * bpf_rdonly_cast, as the first member (a 64-bit integer) of struct
+ * timespec64: the value stays a number for the verifier, not a typed
+ * pointer whose every later use it would have to follow. */
+static __always_inline __u64 load_word(const void *addr)
+{
+	struct timespec64 *w = bpf_rdonly_cast(addr, bpf_core_type_id_kernel(struct timespec64));
+
+	return (__u64)w->tv_sec;
+}
+
 /* fd_file() for BTF-enabled programs: the task, its file table and fd
- * array are read with direct loads instead of probe-read helper calls;
- * only the array slot needs one. */
+ * array are read with direct loads, the array slot with load_word() or,
+ * before 6.2, a probe read. */
 static __always_inline struct file *fd_file_btf(struct task_struct *task, long fd)
 {
 	struct files_struct *files = task->files;
@@ -309,20 +338,32 @@ static __always_inline struct file *fd_file_btf(struct task_struct *task, long f
 	if (!fdt || fd < 0 || fd >= fdt->max_fds)
 		return NULL;
 	fds = fdt->fd;
+	if (bpf_rdonly_cast)
+		return (struct file *)load_word(&fds[fd]);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
 		return NULL;
 	return f;
 }
 
-/* Is this file under a watched root? Cached per struct file. */
-static __always_inline int classify(struct file *file, struct gw_pending *out)
+static __always_inline struct inode *file_inode_fast(struct file *file)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	if (bpf_rdonly_cast)
+		return (struct inode *)load_word((void *)file +
+						 bpf_core_field_offset(struct file, f_inode));
+	return BPF_CORE_READ(file, f_inode);
+}
+
+/* Is this file under a watched root? Cached per struct file. out is filled
+ * either way (GW_ROOT_NONE when not). */
+static __always_inline int classify(struct file *file, struct inode *inode, __u32 tgid,
+				    struct gw_pending *out)
+{
 	__u64 fkey = (__u64)file, dev;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct gw_verdict v = {}, *cached;
 	umode_t mode;
 
+	out->root_id = GW_ROOT_NONE;
+	out->bucket_ino = 0;
 	if (!inode)
 		return 0;
 	mode = BPF_CORE_READ(inode, i_mode);
@@ -351,12 +392,32 @@ static __always_inline int classify(struct file *file, struct gw_pending *out)
 		if (bpf_map_update_elem(&verdicts, &fkey, &v, BPF_ANY))
 			count_drop(GW_DROP_VERDICTS_FULL);
 	}
-	if (v.root_id == GW_ROOT_NONE)
-		return 0;
 	out->root_id = v.root_id;
 	out->bucket_ino = v.bucket_ino;
-	return 1;
+	return v.root_id != GW_ROOT_NONE;
 }
+
+static __always_inline __u64 last_check(const struct gw_last *l)
+{
+	return (l->file * 0x9e3779b97f4a7c15ULL) ^ (l->inode * 0xc2b2ae3d27d4eb4fULL) ^
+	       (l->bucket_ino * 0x165667b19e3779f9ULL) ^ (l->start_ns * 0x27d4eb2f165667c5ULL) ^
+	       (((__u64)l->tgid << 32) | l->root_id);
+}
+
+static __always_inline struct gw_last *last_slot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&last, &zero);
+}
+
+enum { V_NONE = 0, V_HIT = 1, V_NEW = 2 };
+
+/* classify() behind the per-CPU slot: V_HIT for the file the slot holds,
+ * V_NEW when the slot was refilled (after flushing it), V_NONE when the
+ * file is not under a root. */
+static __always_inline int verdict(struct gw_last *l, struct file *file, struct inode *inode,
+				   __u32 tgid, __u64 start_ns, struct gw_pending *out);
 
 /* A new reader or peer: the agent reads its identity from /proc at once;
  * the exe's path components ride along for a process that exits first. */
@@ -396,30 +457,42 @@ static __always_inline int read_enter(long fd)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct gw_pending p = {};
 	struct file *file = fd_file(fd);
+	struct gw_last *l = last_slot();
 
-	if (!file || !classify(file, &p))
+	if (!file || !l ||
+	    !verdict(l, file, BPF_CORE_READ(file, f_inode), id >> 32, current_start_ns(), &p))
 		return 0;
 	if (bpf_map_update_elem(&pending, &id, &p, BPF_ANY))
 		count_drop(GW_DROP_PENDING_FULL);
 	return 0;
 }
 
-static __always_inline void count_read(struct gw_read_key *key, long ret)
+/* The counts of key, created on first sight; in_task: the reading process
+ * is current, so a new entry is announced with its identity. */
+static __always_inline struct gw_read_val *count_entry(struct gw_read_key *key, int in_task)
 {
 	struct gw_read_val *v = bpf_map_lookup_elem(&reads, key);
 
 	if (!v) {
 		struct gw_read_val zero = {};
 
-		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-		if (bpf_map_update_elem(&reads, key, &zero, BPF_NOEXIST) == 0)
+		if (in_task)
+			bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+		if (bpf_map_update_elem(&reads, key, &zero, BPF_NOEXIST) == 0 && in_task)
 			emit_new(GW_EV_NEW_READER, key->tgid, key->root_id, key->bucket_ino,
 				 key->start_ns, zero.comm, 1);
 		v = bpf_map_lookup_elem(&reads, key);
-		if (!v) {
-			count_drop(GW_DROP_COUNTS_FULL);
-			return;
-		}
+	}
+	return v;
+}
+
+static __always_inline void count_read(struct gw_read_key *key, long ret)
+{
+	struct gw_read_val *v = count_entry(key, 1);
+
+	if (!v) {
+		count_drop(GW_DROP_COUNTS_FULL);
+		return;
 	}
 	if (ret >= 0) {
 		v->ops += 1;
@@ -427,6 +500,59 @@ static __always_inline void count_read(struct gw_read_key *key, long ret)
 	} else {
 		v->errors += 1;
 	}
+}
+
+static __always_inline void slot_key(const struct gw_last *l, struct gw_read_key *key)
+{
+	key->tgid = l->tgid;
+	key->root_id = l->root_id;
+	key->bucket_ino = l->bucket_ino;
+	key->start_ns = l->start_ns;
+}
+
+/* Move the counts gathered in the slot to the reads map. Possibly from
+ * another process's context (the agent's flush): an entry the agent has
+ * since removed comes back without an announcement. */
+static __always_inline void slot_flush(struct gw_last *l)
+{
+	struct gw_read_key key = {};
+	struct gw_read_val *v;
+
+	if (!(l->ops | l->errors))
+		return;
+	slot_key(l, &key);
+	v = count_entry(&key, 0);
+	if (v) {
+		v->ops += l->ops;
+		v->bytes += l->bytes;
+		v->errors += l->errors;
+	} else {
+		count_drops(GW_DROP_COUNTS_FULL, l->ops + l->errors);
+	}
+	l->ops = 0;
+	l->bytes = 0;
+	l->errors = 0;
+}
+
+static __always_inline int verdict(struct gw_last *l, struct file *file, struct inode *inode,
+				   __u32 tgid, __u64 start_ns, struct gw_pending *out)
+{
+	if (l->file == (__u64)file && l->inode == (__u64)inode && l->tgid == tgid &&
+	    l->start_ns == start_ns && l->check == last_check(l)) {
+		out->root_id = l->root_id;
+		out->bucket_ino = l->bucket_ino;
+		return l->root_id != GW_ROOT_NONE ? V_HIT : V_NONE;
+	}
+	slot_flush(l);
+	classify(file, inode, tgid, out);
+	l->file = (__u64)file;
+	l->inode = (__u64)inode;
+	l->tgid = tgid;
+	l->start_ns = start_ns;
+	l->root_id = out->root_id;
+	l->bucket_ino = out->bucket_ino;
+	l->check = last_check(l);
+	return out->root_id != GW_ROOT_NONE ? V_NEW : V_NONE;
 }
 
 static __always_inline int read_exit(long ret)
@@ -581,15 +707,6 @@ static __always_inline int read_fd_arg(long nr)
 	return -1;
 }
 
-static __always_inline int sys_exit_common(long nr, long ret)
-{
-	if (nr == GW_NR_accept || nr == GW_NR_accept4)
-		return accept_exit(ret);
-	if (read_fd_arg(nr) >= 0)
-		return read_exit(ret);
-	return 0;
-}
-
 #if defined(__TARGET_ARCH_arm64)
 #define SC_ARG0(regs) ((regs)->regs[0])
 #define SC_ARG1(regs) ((regs)->regs[1])
@@ -606,77 +723,100 @@ static __always_inline int sys_exit_common(long nr, long ret)
 #define SC_NR_CORE(regs) BPF_CORE_READ(regs, orig_ax)
 #endif
 
-/* Family 1: tp_btf, typed arguments read directly; the read in flight is
- * kept in task local storage. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long nr)
-{
-	int arg = read_fd_arg(nr);
-	struct gw_pending p = {};
-	struct task_struct *task;
-	struct file *file;
-	struct gw_task *t;
+/* Registers at sys_exit: the return value has replaced x0 on arm64, whose
+ * first argument survives in orig_x0. */
+#if defined(__TARGET_ARCH_arm64)
+#define SC_EXIT_ARG0(regs) ((regs)->orig_x0)
+#define SC_EXIT_ARG0_CORE(regs) BPF_CORE_READ(regs, orig_x0)
+#else
+#define SC_EXIT_ARG0(regs) SC_ARG0(regs)
+#define SC_EXIT_ARG0_CORE(regs) SC_ARG0_CORE(regs)
+#endif
 
-	if (arg < 0)
-		return 0;
-	task = bpf_get_current_task_btf();
-	file = fd_file_btf(task, arg ? SC_ARG1(regs) : SC_ARG0(regs));
-	if (!file || !classify(file, &p))
-		return 0;
-	t = bpf_task_storage_get(&task_state, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t) {
-		count_drop(GW_DROP_PENDING_FULL);
-		return 0;
+/* The slot of this CPU, flushed first when the agent asked for it. */
+static __always_inline struct gw_last *slot_synced(void)
+{
+	struct gw_last *l = last_slot();
+
+	if (l && l->gen != flush_gen) {
+		slot_flush(l);
+		l->gen = flush_gen;
 	}
-	if (!t->start_ns)
-		t->start_ns = task->group_leader->start_boottime;
-	t->active = 1;
-	t->root_id = p.root_id;
-	t->bucket_ino = p.bucket_ino;
-	return 0;
+	return l;
 }
 
+/* A read-family call on file returned ret: counted if under a root. A file
+ * closed by another thread while the call ran is seen as what holds the fd
+ * now (or nothing). */
+static __always_inline void read_done(struct gw_last *l, struct file *file, struct inode *inode,
+				      long ret, __u32 tgid, __u64 start_ns)
+{
+	struct gw_read_key key = {};
+	struct gw_pending p;
+	int v = verdict(l, file, inode, tgid, start_ns, &p);
+
+	if (v == V_NONE)
+		return;
+	if (v == V_NEW || count_direct) {
+		slot_key(l, &key);
+		/* the entry is made (and announced) by the reading process */
+		if (count_direct) {
+			count_read(&key, ret);
+			return;
+		}
+		count_entry(&key, 1);
+	}
+	if (ret >= 0) {
+		l->ops += 1;
+		l->bytes += ret;
+	} else {
+		l->errors += 1;
+	}
+}
+
+/* Family 1: tp_btf, typed arguments and the task read with direct loads. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SC_NR(regs);
-	struct gw_read_key key = {};
-	struct gw_task *t;
+	struct task_struct *task;
+	struct gw_last *l;
+	struct file *file;
+	int arg;
 
 	if (nr == GW_NR_accept || nr == GW_NR_accept4)
 		return accept_exit(ret);
-	if (read_fd_arg(nr) < 0)
+	arg = read_fd_arg(nr);
+	if (arg < 0 || !(l = slot_synced()))
 		return 0;
-	t = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), 0, 0);
-	if (!t || !t->active)
-		return 0;
-	t->active = 0;
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
-	key.root_id = t->root_id;
-	key.bucket_ino = t->bucket_ino;
-	key.start_ns = t->start_ns;
-	count_read(&key, ret);
+	task = bpf_get_current_task_btf();
+	file = fd_file_btf(task, arg ? SC_ARG1(regs) : SC_EXIT_ARG0(regs));
+	if (file)
+		read_done(l, file, file_inode_fast(file), ret, task->tgid,
+			  task->group_leader->start_boottime);
 	return 0;
 }
 
-/* Family 2: raw tracepoints, arguments through probe reads. */
-SEC("raw_tracepoint/sys_enter")
-int raw_sys_enter(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	int arg = read_fd_arg((long)ctx->args[1]);
-
-	if (arg < 0)
-		return 0;
-	return read_enter(arg ? SC_ARG1_CORE(regs) : SC_ARG0_CORE(regs));
-}
-
+/* Family 2: the raw tracepoint, arguments through probe reads. */
 SEC("raw_tracepoint/sys_exit")
 int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long nr = SC_NR_CORE(regs), ret = (long)ctx->args[1];
+	struct gw_last *l;
+	struct file *file;
+	int arg;
 
-	return sys_exit_common(SC_NR_CORE(regs), (long)ctx->args[1]);
+	if (nr == GW_NR_accept || nr == GW_NR_accept4)
+		return accept_exit(ret);
+	arg = read_fd_arg(nr);
+	if (arg < 0 || !(l = slot_synced()))
+		return 0;
+	file = fd_file(arg ? SC_ARG1_CORE(regs) : SC_EXIT_ARG0_CORE(regs));
+	if (file)
+		read_done(l, file, BPF_CORE_READ(file, f_inode), ret,
+			  bpf_get_current_pid_tgid() >> 32, current_start_ns());
+	return 0;
 }
 
 /* Family 3: classic per-syscall tracepoints, which every kernel with BTF has. */

@@ -91,13 +91,24 @@ struct gw_connecting {
 	char comm[16];
 };
 
-/* Per-thread state of the tp_btf hooks (task local storage): the read in
- * flight, and the process's start time, looked up once per thread. */
-struct gw_task {
-	__u64 start_ns;
-	__u32 active;
-	__u32 root_id;
+/* The last file a CPU saw read (per-CPU, one slot). Consecutive reads of
+ * one open file by one process, the common case of a gateway streaming an
+ * object, skip the verdict cache, and their counts gather here until the
+ * file changes or the agent asks for a flush (flush_gen), then go to the
+ * reads map in one update. check mixes the key fields, so a slot torn by a
+ * preempting writer is never trusted. */
+struct gw_last {
+	__u64 file;
+	__u64 inode;
 	__u64 bucket_ino;
+	__u64 start_ns;
+	__u32 tgid;
+	__u32 root_id;
+	__u64 check;
+	__u64 gen;                /* the flush_gen last flushed for */
+	__u64 ops;                /* not yet in the reads map */
+	__u64 bytes;
+	__u64 errors;
 };
 
 /* Per-process sample budget for the current window. */

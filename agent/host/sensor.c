@@ -28,7 +28,7 @@ _Static_assert(sizeof(struct gw_read_key) == 24, "gw_read_key ABI");
 _Static_assert(sizeof(struct gw_read_val) == 40, "gw_read_val ABI");
 _Static_assert(sizeof(struct gw_verdict) == 24, "gw_verdict ABI");
 _Static_assert(sizeof(struct gw_pending) == 16, "gw_pending ABI");
-_Static_assert(sizeof(struct gw_task) == 24, "gw_task ABI");
+_Static_assert(sizeof(struct gw_last) == 80, "gw_last ABI");
 _Static_assert(sizeof(struct gw_conn_key) == 32, "gw_conn_key ABI");
 _Static_assert(sizeof(struct gw_conn_val) == 32, "gw_conn_val ABI");
 _Static_assert(sizeof(struct gw_connecting) == 32, "gw_connecting ABI");
@@ -208,8 +208,9 @@ static int try_family(struct sensor *s, int fam, const struct sensor_opts *opts)
 
 		bpf_program__set_autoload(prog, f < 0 || f == fam);
 	}
-	/* task local storage (5.11) serves the tp_btf family only */
-	bpf_map__set_autocreate(s->skel->maps.task_state, fam == 0);
+	/* reads in flight are remembered by thread for the tracepoint family only */
+	if (fam != 2)
+		bpf_map__set_max_entries(s->skel->maps.pending, 1);
 	err = reads_bpf__load(s->skel);
 	for (size_t i = 0; !err && i < opts->nroots; i++)
 		err = add_root(s, opts->roots[i]);
@@ -233,6 +234,7 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 		err = try_family(s, fam, opts);
 		if (!err) {
 			s->hooks = hook_families[fam];
+			sensor__setup_slots(s);
 			return 0;
 		}
 		log_info("hook family %s not usable here (%s)%s", hook_families[fam], strerror(-err),

@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -294,6 +297,50 @@ static int conn_cmp(const void *a, const void *b)
 	return strcmp(x->addr, y->addr);
 }
 
+void sensor__setup_slots(struct sensor *s)
+{
+	s->slots = 0;
+	/* the classic tracepoints count each read at its exit */
+	if (strcmp(s->hooks, "tracepoint") == 0)
+		return;
+	if (sched_getaffinity(0, sizeof(s->cpus), &s->cpus) < 0 || CPU_COUNT(&s->cpus) < get_nprocs()) {
+		log_info("the agent may not run on every CPU: reads are counted one by one");
+		s->skel->bss->count_direct = 1;
+		return;
+	}
+	s->slots = 1;
+}
+
+/* Make every CPU move the reads gathered in its slot to the reads map: a
+ * new flush generation, then a read-family syscall (on no file) on each
+ * CPU. Where the agent can no longer go, reads are counted one by one from
+ * now on, and that CPU's slot is flushed by its next read. */
+static void flush_slots(struct sensor *s)
+{
+	cpu_set_t one;
+
+	if (!s->slots)
+		return;
+	__atomic_add_fetch(&s->skel->bss->flush_gen, 1, __ATOMIC_SEQ_CST);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &s->cpus))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) < 0) {
+			log_warn("failed to run on CPU %d to collect its reads (%s): counting reads one by one",
+				 cpu, strerror(errno));
+			__atomic_store_n(&s->skel->bss->count_direct, 1, __ATOMIC_SEQ_CST);
+			s->slots = 0;
+			break;
+		}
+		/* EBADF, after the sensor has seen a read on this CPU */
+		(void)syscall(SYS_read, -1, NULL, 0);
+	}
+	if (sched_setaffinity(0, sizeof(s->cpus), &s->cpus) < 0)
+		log_warn("failed to restore the agent's CPU affinity: %s", strerror(errno));
+}
+
 int sensor__poll(struct sensor *s, struct host_window *w)
 {
 	struct strpool *fresh = strpool__new();
@@ -314,6 +361,7 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	s->last_poll_ms = w->end_ms;
 	sensor__refresh_mounts(s);
 	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
+	flush_slots(s);
 	poll_map(s, s->skel->maps.reads, sizeof(struct gw_read_key), 1, &nreads);
 	poll_map(s, s->skel->maps.conns, sizeof(struct gw_conn_key), 0, &nconns);
 	s->nsamples = 0;

@@ -3,6 +3,7 @@
 #ifndef GW_SENSOR_PRIV_H
 #define GW_SENSOR_PRIV_H
 
+#include <sched.h>
 #include "counts.h"
 #include "host.h"
 #include "procinfo.h"
@@ -29,6 +30,8 @@ struct ring_buffer;
 struct sensor {
 	struct reads_bpf *skel;
 	const char *hooks;
+	cpu_set_t cpus;                    /* where the agent may run: flushes visit each */
+	int slots;                         /* reads gather in per-CPU slots (struct gw_last) */
 	struct root_info roots[GW_MAX_ROOTS];
 	size_t nroots;
 	struct count_table prev_reads, prev_conns;
@@ -52,6 +55,10 @@ struct sensor {
 	size_t cap_crows;
 };
 
+
+/* Decide how reads are counted: in per-CPU slots flushed at each poll when
+ * the agent can run on every online CPU, else one by one. */
+void sensor__setup_slots(struct sensor *s);
 
 /* Watch filesystems mounted on or below a root since the last call. */
 void sensor__refresh_mounts(struct sensor *s);

@@ -76,12 +76,25 @@ if [ "$(id -u)" -eq 0 ]; then
 		T[$1,other]+="$(t "$LOAD" "$tmp/out/obj" "$N" 4096 getppid) "
 	}
 	families="tp_btf raw_tp tracepoint"
+	# the floor: an empty program on the same tracepoint, nothing else
+	floor=""
+	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux/x86 -c tests/bench/floor.bpf.c \
+		-o "$tmp/floor.bpf.o" 2>"$tmp/err" && [ "$(uname -m)" = x86_64 ] &&
+		cc -O2 -o "$tmp/hookfloor" tests/bench/hookfloor.c -lbpf 2>>"$tmp/err"; then
+		floor=floor
+	fi
 	for _ in $(seq "$REPS"); do
 		run_loops none
-		for hooks in $families; do
-			"$GW" host --root "$tmp/root" --interval 3600 --output /dev/null --hooks "$hooks" 2>"$tmp/err" &
-			sensor=$!
-			for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err" && break; sleep 0.05; done
+		for hooks in $floor $families; do
+			if [ "$hooks" = floor ]; then
+				"$tmp/hookfloor" "$tmp/floor.bpf.o" >"$tmp/err" 2>&1 &
+				sensor=$!
+				for _ in $(seq 100); do grep -q "attached" "$tmp/err" && break; sleep 0.05; done
+			else
+				"$GW" host --root "$tmp/root" --interval 3600 --output /dev/null --hooks "$hooks" 2>"$tmp/err" &
+				sensor=$!
+				for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err" && break; sleep 0.05; done
+			fi
 			run_loops "$hooks"
 			kill -INT $sensor; wait $sensor || true; sensor=""
 		done
@@ -107,9 +120,11 @@ if [ "$(id -u)" -eq 0 ]; then
 		in) what="pread 4 KiB under a root";; out) what="pread 4 KiB outside the roots";; other) what="getppid (not watched)";;
 		esac
 		printf '%-58s %s\n' "$what x $N, no sensor (median of $REPS)" "$(printf '%.0f ns/call' "$(echo "$b * 1000000000 / $N" | bc -l)")"
-		for hooks in $families; do
+		for hooks in $floor $families; do
 			w=$(med "$hooks" $loop)
-			printf '%-58s %s\n' "  with sensor ($hooks): added per call, ratio" \
+			label="with sensor ($hooks): added per call, ratio"
+			[ "$hooks" = floor ] && label="empty tp_btf sys_exit program (floor): added"
+			printf '%-58s %s\n' "  $label" \
 				"$(printf '%+.0f ns, %.2fx' "$(echo "($w - $b) * 1000000000 / $N" | bc -l)" "$(echo "$w / $b" | bc -l)")"
 		done
 	done

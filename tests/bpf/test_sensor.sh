@@ -8,7 +8,7 @@ BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
 require_root
 tmp=$(mktemp -d)
-cleanup() { stop_sensor; umount "$tmp/root/mnt-bucket" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { [ -n "${early_pid:-}" ] && kill "$early_pid" 2>/dev/null; stop_sensor; umount "$tmp/root/mnt-bucket" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail=0
 
