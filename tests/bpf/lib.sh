@@ -14,7 +14,8 @@ require_root() {
 start_sensor() {
 	local out=$1 err=$2
 	shift 2
-	"$GW" host --interval 1 --duration 120 --output "$out" "$@" 2>"$err" &
+	# GW_WRAP: a command to run the agent under (taskset -c 0, say)
+	${GW_WRAP:-} "$GW" host --interval 1 --duration 120 --output "$out" "$@" 2>"$err" &
 	sensor_pid=$!
 	for _ in $(seq 150); do
 		grep -q "sensor attached" "$err" && return 0
