@@ -819,7 +819,55 @@ int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* Family 3: classic per-syscall tracepoints, which every kernel with BTF has. */
+/* Family 3: classic per-syscall tracepoints at exit only (5.15+). Only the
+ * watched syscalls run a program (the kernel tests a bitmap for the rest);
+ * the arguments come from the task's saved registers. */
+static __always_inline int read_exit_regs(long ret, int fdarg)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct gw_last *l = slot_synced();
+	struct file *file;
+
+	if (!l || !regs)
+		return 0;
+	file = fd_file_btf(task, fdarg ? SC_ARG1(regs) : SC_EXIT_ARG0(regs));
+	if (file)
+		read_done(l, file, file_inode_fast(file), ret, task->tgid,
+			  task->group_leader->start_boottime);
+	return 0;
+}
+
+#define READ_TPX(name, fdarg)                                                  \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
+	int tpx_exit_##name(struct trace_event_raw_sys_exit *ctx)              \
+	{                                                                      \
+		return read_exit_regs(ctx->ret, fdarg);                        \
+	}
+
+READ_TPX(read, 0)
+READ_TPX(pread64, 0)
+READ_TPX(readv, 0)
+READ_TPX(preadv, 0)
+READ_TPX(preadv2, 0)
+READ_TPX(sendfile64, 1)
+READ_TPX(splice, 0)
+READ_TPX(copy_file_range, 0)
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tpx_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tpx_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx->ret);
+}
+
+/* Family 4: classic per-syscall tracepoints at entry and exit, which every
+ * kernel with BTF has. */
 #define READ_TP(name, fdarg)                                                   \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
 	int tp_enter_##name(struct trace_event_raw_sys_enter *ctx)             \

@@ -36,7 +36,9 @@ _Static_assert(sizeof(struct gw_event) == 56 + GW_SAMPLE_DEPTH * GW_NAME_LEN, "g
 _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 
 /* Hook families, cheapest first. */
-static const char *const hook_families[] = { "tp_btf", "raw_tp", "tracepoint" };
+static const char *const hook_families[] = { "tp_btf", "raw_tp", "tp_exit", "tracepoint" };
+#define N_FAMILIES 4
+#define FAM_PAIR 3  /* the classic tracepoints at entry and exit */
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -170,16 +172,19 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
-/* "btf_*" programs belong to tp_btf, "raw_*" to raw_tp, "tp_enter_*",
- * "tp_exit_*" to tracepoint; others (the socket state hook) to all. */
+/* "btf_*" programs belong to tp_btf, "raw_*" to raw_tp, "tpx_*" to
+ * tp_exit, "tp_enter_*", "tp_exit_*" to tracepoint; others (the socket
+ * state hook) to all. */
 static int prog_family(const char *name)
 {
 	if (strncmp(name, "btf_", 4) == 0)
 		return 0;
 	if (strncmp(name, "raw_", 4) == 0)
 		return 1;
-	if (strncmp(name, "tp_enter_", 9) == 0 || strncmp(name, "tp_exit_", 8) == 0)
+	if (strncmp(name, "tpx_", 4) == 0)
 		return 2;
+	if (strncmp(name, "tp_enter_", 9) == 0 || strncmp(name, "tp_exit_", 8) == 0)
+		return FAM_PAIR;
 	return -1;
 }
 
@@ -209,7 +214,7 @@ static int try_family(struct sensor *s, int fam, const struct sensor_opts *opts)
 		bpf_program__set_autoload(prog, f < 0 || f == fam);
 	}
 	/* reads in flight are remembered by thread for the tracepoint family only */
-	if (fam != 2)
+	if (fam != FAM_PAIR)
 		bpf_map__set_max_entries(s->skel->maps.pending, 1);
 	err = reads_bpf__load(s->skel);
 	for (size_t i = 0; !err && i < opts->nroots; i++)
@@ -228,7 +233,7 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 {
 	int err = -EINVAL;
 
-	for (int fam = 0; fam < 3; fam++) {
+	for (int fam = 0; fam < N_FAMILIES; fam++) {
 		if (opts->hooks && strcmp(opts->hooks, hook_families[fam]) != 0)
 			continue;
 		err = try_family(s, fam, opts);
@@ -238,10 +243,10 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 			return 0;
 		}
 		log_info("hook family %s not usable here (%s)%s", hook_families[fam], strerror(-err),
-			 fam < 2 && !opts->hooks ? "; trying the next" : "");
+			 fam < N_FAMILIES - 1 && !opts->hooks ? "; trying the next" : "");
 	}
 	if (opts->hooks && err == -EINVAL)
-		log_err("unknown hook family '%s' (tp_btf, raw_tp, tracepoint)", opts->hooks);
+		log_err("unknown hook family '%s' (tp_btf, raw_tp, tp_exit, tracepoint)", opts->hooks);
 	return err;
 }
 

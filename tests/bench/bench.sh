@@ -7,7 +7,6 @@ cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 GW="$PWD/$BUILD/gatewatch"
 LOAD="$PWD/$BUILD/tests/bpf/readload"
-REPS=${BENCH_REPS:-5}
 N=${BENCH_READS:-200000}
 tmp=$(mktemp -d)
 sensor=""
@@ -48,57 +47,44 @@ PY
 	AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \
 		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null /usr/bin/aws \
 		--endpoint-url "http://127.0.0.1:$port" s3 cp --quiet --recursive "$tmp/s3src" s3://data/
-	local without=() with=()
+	local without=() h a b
+	declare -A with
 	for _ in $(seq 3); do
 		without+=("$(get_rate 1500)")
-		"$GW" host --root "$tmp/s3" --interval 3600 --output /dev/null 2>"$tmp/err3" &
-		r=$!
-		for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err3" && break; sleep 0.05; done
-		with+=("$(get_rate 1500)")
-		kill -INT $r; wait $r || true
+		for h in tp_btf tp_exit; do
+			"$GW" host --root "$tmp/s3" --interval 3600 --output /dev/null --hooks $h 2>"$tmp/err3" &
+			r=$!
+			for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err3" && break; sleep 0.05; done
+			with[$h]+="$(get_rate 1500) "
+			kill -INT $r; wait $r || true
+		done
 	done
 	kill $pid; wait $pid 2>/dev/null || true
-	local a b
 	a=$(printf '%s\n' "${without[@]}" | median)
-	b=$(printf '%s\n' "${with[@]}" | median)
-	printf '%-58s %s\n' "s3rver GET 64 KiB, keep-alive (median of 3)" "$(printf '%.0f/s without, %.0f/s with the sensor: %.3f' "$a" "$b" "$(echo "$b / $a" | bc -l)")"
+	for h in tp_btf tp_exit; do
+		b=$(printf '%s\n' ${with[$h]} | median)
+		printf '%-58s %s\n' "s3rver GET 64 KiB, keep-alive, sensor $h (median of 3)" \
+			"$(printf '%.0f/s without, %.0f/s with: %.3f' "$a" "$b" "$(echo "$b / $a" | bc -l)")"
+	done
 }
 
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/root/b" "$tmp/out"
 	head -c 4096 /dev/urandom > "$tmp/root/b/obj"
 	head -c 4096 /dev/urandom > "$tmp/out/obj"
-	# loops: 4 KiB cached preads under a root, outside any root, and an unwatched syscall
-	declare -A T
-	run_loops() { # $1 = label
-		T[$1,in]+="$(t "$LOAD" "$tmp/root/b/obj" "$N" 4096 pread) "
-		T[$1,out]+="$(t "$LOAD" "$tmp/out/obj" "$N" 4096 pread) "
-		T[$1,other]+="$(t "$LOAD" "$tmp/out/obj" "$N" 4096 getppid) "
-	}
-	families="tp_btf raw_tp tracepoint"
-	# the floor: an empty program on the same tracepoint, nothing else
-	floor=""
+	# What the sensor adds per syscall, each hook family beside an empty
+	# tp_btf program (the floor): tests/bench/hookcost.c attaches one at a
+	# time in one process, alternating every few milliseconds.
 	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux/x86 -c tests/bench/floor.bpf.c \
 		-o "$tmp/floor.bpf.o" 2>"$tmp/err" && [ "$(uname -m)" = x86_64 ] &&
-		cc -O2 -o "$tmp/hookfloor" tests/bench/hookfloor.c -lbpf 2>>"$tmp/err"; then
-		floor=floor
+		cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -Ibpf -I"$BUILD" -o "$tmp/hookcost" \
+			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,caps,counts,procinfo}.o \
+			"$BUILD/agent/strpool.o" "$BUILD/agent/log.o" -lbpf -lelf -lz 2>>"$tmp/err"; then
+		"$tmp/hookcost" "$tmp/floor.bpf.o" "$tmp/root" "$tmp/root/b/obj" "$tmp/out/obj" \
+			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" tp_btf raw_tp tp_exit tracepoint
+	else
+		printf '%-58s %s\n' "sensor overhead per syscall" "skipped (cannot build the driver: $(head -c 200 "$tmp/err"))"
 	fi
-	for _ in $(seq "$REPS"); do
-		run_loops none
-		for hooks in $floor $families; do
-			if [ "$hooks" = floor ]; then
-				"$tmp/hookfloor" "$tmp/floor.bpf.o" >"$tmp/err" 2>&1 &
-				sensor=$!
-				for _ in $(seq 100); do grep -q "attached" "$tmp/err" && break; sleep 0.05; done
-			else
-				"$GW" host --root "$tmp/root" --interval 3600 --output /dev/null --hooks "$hooks" 2>"$tmp/err" &
-				sensor=$!
-				for _ in $(seq 100); do grep -q "sensor attached" "$tmp/err" && break; sleep 0.05; done
-			fi
-			run_loops "$hooks"
-			kill -INT $sensor; wait $sensor || true; sensor=""
-		done
-	done
 	# the agent's own cost while the loops run: CPU time over the loops, and its RSS
 	"$GW" host --root "$tmp/root" --interval 1 --output /dev/null 2>"$tmp/err" &
 	sensor=$!
@@ -113,40 +99,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	kill -INT $sensor; wait $sensor || true; sensor=""
 	AGENT_ROW="$(printf '%.1f%% of one core, RSS %d MiB' \
 		"$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) * 100 / ($w1 - $w0)" | bc -l)" $((rss / 1024)))"
-	med() { printf '%s\n' ${T[$1,$2]} | median; }
-	for loop in in out other; do
-		b=$(med none $loop)
-		case $loop in
-		in) what="pread 4 KiB under a root";; out) what="pread 4 KiB outside the roots";; other) what="getppid (not watched)";;
-		esac
-		printf '%-58s %s\n' "$what x $N, no sensor (median of $REPS)" "$(printf '%.0f ns/call' "$(echo "$b * 1000000000 / $N" | bc -l)")"
-		for hooks in $floor $families; do
-			w=$(med "$hooks" $loop)
-			label="with sensor ($hooks): added per call, ratio"
-			[ "$hooks" = floor ] && label="empty tp_btf sys_exit program (floor): added"
-			printf '%-58s %s\n' "  $label" \
-				"$(printf '%+.0f ns, %.2fx' "$(echo "($w - $b) * 1000000000 / $N" | bc -l)" "$(echo "$w / $b" | bc -l)")"
-		done
-	done
 	printf '%-58s %s\n' "the agent itself while $((2 * N)) reads ran (1 s windows)" "$AGENT_ROW"
 	bench_s3rver
 else
 	printf '%-58s %s\n' "sensor overhead" "skipped (needs root)"
-fi
-
-# Audit parsing: a large synthetic CloudTrail file, gatewatch vs python3's json.
-python3 tests/data/gen_cloudtrail_bench.py "$tmp/ct.json" 200000 2>/dev/null || true
-if [ -s "$tmp/ct.json" ]; then
-	size=$(stat -c %s "$tmp/ct.json")
-	gw=() py=()
-	for _ in $(seq 3); do
-		gw+=("$(t "$GW" analyze --audit "cloudtrail:$tmp/ct.json" --output /dev/null)")
-		py+=("$(t python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["Records"]; print(sum(1 for x in r if x.get("eventName")=="GetObject"))' "$tmp/ct.json")")
-	done
-	g=$(printf '%s\n' "${gw[@]}" | median)
-	p=$(printf '%s\n' "${py[@]}" | median)
-	printf '%-58s %s\n' "analyze CloudTrail $((size / 1048576)) MiB, 200k records" "$(printf '%.0f MB/s' "$(echo "$size / $g / 1000000" | bc -l)")"
-	printf '%-58s %s\n' "  python3 json.load of the same file: speed ratio" "$(printf 'gatewatch %.2fx python' "$(echo "$p / $g" | bc -l)")"
 fi
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ mount -t tmpfs -o size=1m tmpfs "$tmp/root/mnt-bucket"
 head -c 8192 /dev/urandom > "$tmp/root/mnt-bucket/mounted.bin"
 
 modes="read pread readv preadv preadv2 sendfile splice copy_file_range"
-for hooks in tp_btf raw_tp tracepoint; do
+for hooks in tp_btf raw_tp tp_exit tracepoint; do
 	echo "-- hooks=$hooks"
 	# a reader that opened its file before the sensor started
 	coproc EARLY { "$LOAD" --wait "$tmp/root/bucket-a/deep/er/obj.bin" 7 4096 read; }
