@@ -31,7 +31,7 @@
 #include "log.h"
 #include "reads.skel.h"
 
-#define MAX_CONFIGS 5
+#define MAX_CONFIGS 6
 enum { LOOP_IN, LOOP_OUT, LOOP_OTHER, LOOPS };
 
 static const char *const loop_names[LOOPS] = {
