@@ -774,27 +774,37 @@ static __always_inline void read_done(struct gw_last *l, struct file *file, stru
 	}
 }
 
-/* Family 1: tp_btf, typed arguments and the task read with direct loads. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
+/* A read-family call of the current task returned ret; regs are its saved
+ * registers, arg the argument that names the file. Everything is read with
+ * direct loads (tp_btf and tp_exit). */
+static __always_inline int read_done_btf(const struct pt_regs *regs, int arg, long ret)
 {
-	long nr = SC_NR(regs);
-	struct task_struct *task;
-	struct gw_last *l;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct gw_last *l = slot_synced();
 	struct file *file;
-	int arg;
 
-	if (nr == GW_NR_accept || nr == GW_NR_accept4)
-		return accept_exit(ret);
-	arg = read_fd_arg(nr);
-	if (arg < 0 || !(l = slot_synced()))
+	if (!l)
 		return 0;
-	task = bpf_get_current_task_btf();
 	file = fd_file_btf(task, arg ? SC_ARG1(regs) : SC_EXIT_ARG0(regs));
 	if (file)
 		read_done(l, file, file_inode_fast(file), ret, task->tgid,
 			  task->group_leader->start_boottime);
 	return 0;
+}
+
+/* Family 1: tp_btf, typed arguments and the task read with direct loads. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = SC_NR(regs);
+	int arg;
+
+	if (nr == GW_NR_accept || nr == GW_NR_accept4)
+		return accept_exit(ret);
+	arg = read_fd_arg(nr);
+	if (arg < 0)
+		return 0;
+	return read_done_btf(regs, arg, ret);
 }
 
 /* Family 2: the raw tracepoint, arguments through probe reads. */
@@ -819,52 +829,40 @@ int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* The classic families: one tracepoint per read-family syscall (with the
+ * argument that names the file), and the two accepts. */
+#define READ_SYSCALLS(X)                                                       \
+	X(read, 0)                                                             \
+	X(pread64, 0)                                                          \
+	X(readv, 0)                                                            \
+	X(preadv, 0)                                                           \
+	X(preadv2, 0)                                                          \
+	X(sendfile64, 1)                                                       \
+	X(splice, 0)                                                           \
+	X(copy_file_range, 0)
+
+#define ACCEPT_TP(prefix, name)                                                \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
+	int prefix##_exit_##name(struct trace_event_raw_sys_exit *ctx)         \
+	{                                                                      \
+		return accept_exit(ctx->ret);                                  \
+	}
+
 /* Family 3: classic per-syscall tracepoints at exit only (5.15+). Only the
  * watched syscalls run a program (the kernel tests a bitmap for the rest);
  * the arguments come from the task's saved registers. */
-static __always_inline int read_exit_regs(long ret, int fdarg)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	struct gw_last *l = slot_synced();
-	struct file *file;
-
-	if (!l || !regs)
-		return 0;
-	file = fd_file_btf(task, fdarg ? SC_ARG1(regs) : SC_EXIT_ARG0(regs));
-	if (file)
-		read_done(l, file, file_inode_fast(file), ret, task->tgid,
-			  task->group_leader->start_boottime);
-	return 0;
-}
-
 #define READ_TPX(name, fdarg)                                                  \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
 	int tpx_exit_##name(struct trace_event_raw_sys_exit *ctx)              \
 	{                                                                      \
-		return read_exit_regs(ctx->ret, fdarg);                        \
+		struct pt_regs *regs =                                         \
+			(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()); \
+		return regs ? read_done_btf(regs, fdarg, ctx->ret) : 0;        \
 	}
 
-READ_TPX(read, 0)
-READ_TPX(pread64, 0)
-READ_TPX(readv, 0)
-READ_TPX(preadv, 0)
-READ_TPX(preadv2, 0)
-READ_TPX(sendfile64, 1)
-READ_TPX(splice, 0)
-READ_TPX(copy_file_range, 0)
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int tpx_exit_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return accept_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tpx_exit_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return accept_exit(ctx->ret);
-}
+READ_SYSCALLS(READ_TPX)
+ACCEPT_TP(tpx, accept)
+ACCEPT_TP(tpx, accept4)
 
 /* Family 4: classic per-syscall tracepoints at entry and exit, which every
  * kernel with BTF has. */
@@ -880,23 +878,6 @@ int tpx_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 		return read_exit(ctx->ret);                                    \
 	}
 
-READ_TP(read, 0)
-READ_TP(pread64, 0)
-READ_TP(readv, 0)
-READ_TP(preadv, 0)
-READ_TP(preadv2, 0)
-READ_TP(sendfile64, 1)
-READ_TP(splice, 0)
-READ_TP(copy_file_range, 0)
-
-SEC("tracepoint/syscalls/sys_exit_accept")
-int tp_exit_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return accept_exit(ctx->ret);
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tp_exit_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return accept_exit(ctx->ret);
-}
+READ_SYSCALLS(READ_TP)
+ACCEPT_TP(tp, accept)
+ACCEPT_TP(tp, accept4)

@@ -37,7 +37,7 @@ _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 
 /* Hook families, cheapest first. */
 static const char *const hook_families[] = { "tp_btf", "raw_tp", "tp_exit", "tracepoint" };
-#define N_FAMILIES 4
+#define N_FAMILIES (int)(sizeof(hook_families) / sizeof(hook_families[0]))
 #define FAM_PAIR 3  /* the classic tracepoints at entry and exit */
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
