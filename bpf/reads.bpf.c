@@ -148,6 +148,16 @@ static __always_inline __u64 current_start_ns(void)
 	return BPF_CORE_READ(task, group_leader, start_boottime);
 }
 
+/* The current process's name (its main thread's, as /proc/PID/comm shows
+ * it), not the name of the thread that happens to run: a worker thread or
+ * an io_uring worker ("iou-wrk-N") reads on the process's behalf. */
+static __always_inline void process_comm(char *comm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	BPF_CORE_READ_STR_INTO((char (*)[16])comm, task, group_leader, comm);
+}
+
 static __always_inline struct file *fd_file(long fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -265,7 +275,7 @@ static __always_inline void emit_sample(const struct gw_verdict *v, struct dentr
 	e->start_ns = current_start_ns();
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->has_exe = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	process_comm(e->comm);
 	e->depth = path_names(e, d, mnt, 1);
 	bpf_ringbuf_submit(e, 0);
 }
@@ -477,7 +487,7 @@ static __always_inline struct gw_read_val *count_entry(struct gw_read_key *key, 
 		struct gw_read_val zero = {};
 
 		if (in_task)
-			bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+			process_comm(zero.comm);
 		if (bpf_map_update_elem(&reads, key, &zero, BPF_NOEXIST) == 0 && in_task)
 			emit_new(GW_EV_NEW_READER, key->tgid, key->root_id, key->bucket_ino,
 				 key->start_ns, zero.comm, 1);
@@ -635,7 +645,7 @@ static __always_inline int accept_exit(long fd)
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.dir = GW_CONN_IN;
 	key.start_ns = current_start_ns();
-	bpf_get_current_comm(comm, sizeof(comm));
+	process_comm(comm);
 	count_conn(&key, 1, comm, 1);
 	return 0;
 }
@@ -654,7 +664,7 @@ int tp_sock_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (ctx->newstate == TCP_SYN_SENT) {
 		start.tgid = bpf_get_current_pid_tgid() >> 32;
 		start.start_ns = current_start_ns();
-		bpf_get_current_comm(start.comm, sizeof(start.comm));
+		process_comm(start.comm);
 		bpf_map_update_elem(&connecting, &sk, &start, BPF_ANY);
 		return 0;
 	}
@@ -792,7 +802,33 @@ static __always_inline int read_done_btf(const struct pt_regs *regs, int arg, lo
 	return 0;
 }
 
-/* Family 1: tp_btf, typed arguments and the task read with direct loads. */
+/* Family 1: fexit on the syscall functions themselves, a direct call from
+ * each watched syscall and nothing on any other. The syscall wrappers, not
+ * vfs_read(): readv, sendfile, splice and copy_file_range do not pass
+ * through vfs_read(), and security_file_permission() runs before the read
+ * and knows no byte count. io_uring reads are counted by the io_uring
+ * completion tracepoint below, with every family. */
+#if defined(__TARGET_ARCH_arm64)
+#define SYS_FUNC(name) "__arm64_sys_" #name
+#else
+#define SYS_FUNC(name) "__x64_sys_" #name
+#endif
+
+#define READ_FX(name, fdarg)                                                   \
+	SEC("fexit/" SYS_FUNC(name))                                           \
+	int BPF_PROG(fx_exit_##name, const struct pt_regs *regs, long ret)     \
+	{                                                                      \
+		return read_done_btf(regs, fdarg, ret);                        \
+	}
+
+#define ACCEPT_FX(name)                                                        \
+	SEC("fexit/" SYS_FUNC(name))                                           \
+	int BPF_PROG(fx_exit_##name, const struct pt_regs *regs, long ret)     \
+	{                                                                      \
+		return accept_exit(ret);                                       \
+	}
+
+/* Family 2: tp_btf, typed arguments and the task read with direct loads. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -807,7 +843,7 @@ int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 	return read_done_btf(regs, arg, ret);
 }
 
-/* Family 2: the raw tracepoint, arguments through probe reads. */
+/* Family 3: the raw tracepoint, arguments through probe reads. */
 SEC("raw_tracepoint/sys_exit")
 int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -848,7 +884,7 @@ int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return accept_exit(ctx->ret);                                  \
 	}
 
-/* Family 3: classic per-syscall tracepoints at exit only (5.15+). Only the
+/* Family 4: classic per-syscall tracepoints at exit only (5.15+). Only the
  * watched syscalls run a program (the kernel tests a bitmap for the rest);
  * the arguments come from the task's saved registers. */
 #define READ_TPX(name, fdarg)                                                  \
@@ -860,11 +896,15 @@ int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return regs ? read_done_btf(regs, fdarg, ctx->ret) : 0;        \
 	}
 
+READ_SYSCALLS(READ_FX)
+ACCEPT_FX(accept)
+ACCEPT_FX(accept4)
+
 READ_SYSCALLS(READ_TPX)
 ACCEPT_TP(tpx, accept)
 ACCEPT_TP(tpx, accept4)
 
-/* Family 4: classic per-syscall tracepoints at entry and exit, which every
+/* Family 5: classic per-syscall tracepoints at entry and exit, which every
  * kernel with BTF has. */
 #define READ_TP(name, fdarg)                                                   \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
@@ -881,3 +921,53 @@ ACCEPT_TP(tpx, accept4)
 READ_SYSCALLS(READ_TP)
 ACCEPT_TP(tp, accept)
 ACCEPT_TP(tp, accept4)
+
+/* io_uring reads (IORING_OP_READ, READV, READ_FIXED, READV_FIXED; UAPI
+ * numbers) never enter a read syscall: they are counted at completion, one
+ * by one, for the process that owns the request. io_uring completes file
+ * reads in that process's context (inline, from its task work, or in its
+ * io-wq or SQPOLL threads); a completion seen elsewhere is not counted, so
+ * that nothing is charged to whatever process an interrupt landed on.
+ * Kernels before 5.18 do not name the request in the tracepoint; there
+ * io_uring reads go uncounted. */
+struct io_kiocb___task {
+	struct task_struct *task;
+} __attribute__((preserve_access_index));
+
+static __always_inline int uring_read_op(__u8 op)
+{
+	return op == 22 || op == 1 || op == 4 || op == 60;
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int tp_uring_complete(struct trace_event_raw_io_uring_complete *ctx)
+{
+	struct gw_read_key key = {};
+	struct task_struct *task;
+	struct io_kiocb *req;
+	struct gw_pending p;
+	struct file *file;
+	__u32 tgid;
+
+	if (!bpf_core_field_exists(ctx->req))
+		return 0;
+	req = (struct io_kiocb *)ctx->req;
+	if (!req || !uring_read_op(BPF_CORE_READ(req, opcode)))
+		return 0;
+	if (bpf_core_field_exists(((struct io_kiocb___task *)req)->task))
+		task = BPF_CORE_READ((struct io_kiocb___task *)req, task);
+	else
+		task = BPF_CORE_READ(req, tctx, task);
+	tgid = BPF_CORE_READ(task, tgid);
+	if (!task || tgid != bpf_get_current_pid_tgid() >> 32)
+		return 0;
+	file = BPF_CORE_READ(req, file);
+	if (!file || !classify(file, BPF_CORE_READ(file, f_inode), tgid, &p))
+		return 0;
+	key.tgid = tgid;
+	key.root_id = p.root_id;
+	key.bucket_ino = p.bucket_ino;
+	key.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	count_read(&key, ctx->res);
+	return 0;
+}

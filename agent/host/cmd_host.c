@@ -43,8 +43,8 @@ static void host_usage(FILE *out)
 		"  --max-counts N      entries in the kernel's read counts map (default %d)\n"
 		"  --max-conns N       entries in the kernel's connection counts map (default %d)\n"
 		"  --samples N         sample objects per process and window, 0 for none (default %d)\n"
-		"  --hooks FAMILY      force a hook family: tp_btf, raw_tp, tp_exit or\n"
-		"                      tracepoint\n"
+		"  --hooks FAMILY      force a hook family: fexit, tp_btf, raw_tp, tp_exit\n"
+		"                      or tracepoint\n"
 		"                      (default: the cheapest one this kernel accepts)\n"
 		"  --help              this text\n",
 		GW_MAX_ROOTS, HOST_DEFAULT_INTERVAL, HOST_DEFAULT_MAX_COUNTS, HOST_DEFAULT_MAX_CONNS,
@@ -135,9 +135,9 @@ static int host_option(int c, struct host_args *a)
 	case 's':
 		return parse_u32("--samples", optarg, 0, 64, &a->samples) ? GW_EXIT_USAGE : -1;
 	case 'k':
-		if (strcmp(optarg, "tp_btf") && strcmp(optarg, "raw_tp") && strcmp(optarg, "tp_exit") &&
+		if (strcmp(optarg, "fexit") && strcmp(optarg, "tp_btf") && strcmp(optarg, "raw_tp") && strcmp(optarg, "tp_exit") &&
 		    strcmp(optarg, "tracepoint")) {
-			log_err("invalid value for --hooks: '%s' (expected tp_btf, raw_tp, tp_exit or tracepoint)", optarg);
+			log_err("invalid value for --hooks: '%s' (expected fexit, tp_btf, raw_tp, tp_exit or tracepoint)", optarg);
 			return GW_EXIT_USAGE;
 		}
 		a->so.hooks = optarg;

@@ -1,6 +1,7 @@
 /* See host.h. Loads bpf/reads.bpf.c with the cheapest hook family the kernel
  * accepts, registers the roots, and serves the ring buffer's rare events. */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
@@ -36,9 +37,9 @@ _Static_assert(sizeof(struct gw_event) == 56 + GW_SAMPLE_DEPTH * GW_NAME_LEN, "g
 _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 
 /* Hook families, cheapest first. */
-static const char *const hook_families[] = { "tp_btf", "raw_tp", "tp_exit", "tracepoint" };
+static const char *const hook_families[] = { "fexit", "tp_btf", "raw_tp", "tp_exit", "tracepoint" };
 #define N_FAMILIES (int)(sizeof(hook_families) / sizeof(hook_families[0]))
-#define FAM_PAIR 3  /* the classic tracepoints at entry and exit */
+#define FAM_PAIR 4  /* the classic tracepoints at entry and exit */
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -172,20 +173,30 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
-/* "btf_*" programs belong to tp_btf, "raw_*" to raw_tp, "tpx_*" to
- * tp_exit, "tp_enter_*", "tp_exit_*" to tracepoint; others (the socket
- * state hook) to all. */
+/* "fx_*" programs belong to fexit, "btf_*" to tp_btf, "raw_*" to raw_tp,
+ * "tpx_*" to tp_exit, "tp_enter_*", "tp_exit_*" to tracepoint; others (the
+ * socket state and io_uring completion hooks) to all. */
 static int prog_family(const char *name)
 {
-	if (strncmp(name, "btf_", 4) == 0)
-		return 0;
-	if (strncmp(name, "raw_", 4) == 0)
-		return 1;
-	if (strncmp(name, "tpx_", 4) == 0)
-		return 2;
-	if (strncmp(name, "tp_enter_", 9) == 0 || strncmp(name, "tp_exit_", 8) == 0)
-		return FAM_PAIR;
+	static const char *const prefix[] = { "fx_", "btf_", "raw_", "tpx_", "tp_enter_", "tp_exit_" };
+
+	for (int i = 0; i < (int)(sizeof(prefix) / sizeof(prefix[0])); i++)
+		if (strncmp(name, prefix[i], strlen(prefix[i])) == 0)
+			return i < FAM_PAIR ? i : FAM_PAIR;
 	return -1;
+}
+
+/* Does the running kernel's BTF hold a type of this name and kind? */
+static int kernel_has_type(const char *name, int kind)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int found;
+
+	if (!btf)
+		return 0;
+	found = btf__find_by_name_kind(btf, name, kind) >= 0;
+	btf__free(btf);
+	return found;
 }
 
 static void drop_roots(struct sensor *s)
@@ -197,7 +208,7 @@ static void drop_roots(struct sensor *s)
 
 /* Open, configure, load, register roots and attach with one family.
  * 0, or a negative errno with nothing left loaded. */
-static int try_family(struct sensor *s, int fam, const struct sensor_opts *opts)
+static int try_family(struct sensor *s, int fam, int uring, const struct sensor_opts *opts)
 {
 	struct bpf_program *prog;
 	int err;
@@ -213,6 +224,9 @@ static int try_family(struct sensor *s, int fam, const struct sensor_opts *opts)
 
 		bpf_program__set_autoload(prog, f < 0 || f == fam);
 	}
+	/* io_uring may be built out of the kernel */
+	if (!uring)
+		bpf_program__set_autoload(s->skel->progs.tp_uring_complete, false);
 	/* reads in flight are remembered by thread for the tracepoint family only */
 	if (fam != FAM_PAIR)
 		bpf_map__set_max_entries(s->skel->maps.pending, 1);
@@ -229,14 +243,53 @@ static int try_family(struct sensor *s, int fam, const struct sensor_opts *opts)
 	return err;
 }
 
+#if defined(__aarch64__)
+#define PROBE_FUNC "__arm64_sys_copy_file_range"
+#else
+#define PROBE_FUNC "__x64_sys_copy_file_range"
+#endif
+
+/* Can an fexit program load and attach here? A two-instruction program on
+ * one of the watched syscalls (a rare one), loaded, attached and dropped:
+ * one clear answer instead of the loader's complaints about every program. */
+static int probe_fexit(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_FEXIT);
+	int id = libbpf_find_vmlinux_btf_id(PROBE_FUNC, BPF_TRACE_FEXIT);
+	int fd, link, err = 0;
+
+	if (id < 0)
+		return id;
+	lo.attach_btf_id = (uint32_t)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &lo);
+	if (fd < 0)
+		return -errno;
+	link = bpf_link_create(fd, 0, BPF_TRACE_FEXIT, NULL);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(fd);
+	return err;
+}
+
 static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 {
+	int uring = kernel_has_type("trace_event_raw_io_uring_complete", BTF_KIND_STRUCT);
 	int err = -EINVAL;
 
+	if (!uring)
+		log_info("this kernel has no io_uring: io_uring reads are not watched");
 	for (int fam = 0; fam < N_FAMILIES; fam++) {
 		if (opts->hooks && strcmp(opts->hooks, hook_families[fam]) != 0)
 			continue;
-		err = try_family(s, fam, opts);
+		err = fam == 0 ? probe_fexit() : 0;
+		if (!err)
+			err = try_family(s, fam, uring, opts);
 		if (!err) {
 			s->hooks = hook_families[fam];
 			sensor__setup_slots(s);
@@ -246,7 +299,7 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 			 fam < N_FAMILIES - 1 && !opts->hooks ? "; trying the next" : "");
 	}
 	if (opts->hooks && err == -EINVAL)
-		log_err("unknown hook family '%s' (tp_btf, raw_tp, tp_exit, tracepoint)", opts->hooks);
+		log_err("unknown hook family '%s' (fexit, tp_btf, raw_tp, tp_exit, tracepoint)", opts->hooks);
 	return err;
 }
 

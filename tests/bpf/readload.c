@@ -2,8 +2,10 @@
  *
  * usage: readload [--wait] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
- * copy_file_range, or getppid (no read at all: a syscall the sensor does not
- * watch). Does COUNT calls that each read SIZE bytes of FILE (FILE
+ * copy_file_range, uring (an io_uring IORING_OP_READ), uring-async (the
+ * same, done by an io-wq worker thread; both exit 3 when the kernel refuses
+ * io_uring), or getppid (no read at all: a syscall the
+ * sensor does not watch). Does COUNT calls that each read SIZE bytes of FILE (FILE
  * must hold at least SIZE bytes), then prints "pid=N ops=N bytes=N". With
  * --wait, FILE is opened first, "ready pid=N" printed, and the reads start on
  * SIGUSR1: a file opened before the sensor started. Exits 1 on any short or
@@ -12,12 +14,15 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <linux/io_uring.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -43,11 +48,74 @@ static long parse_num(const char *s)
 	return v;
 }
 
+/* A one-entry io_uring, driven with the raw syscalls. */
+struct uring {
+	int fd;
+	unsigned *sq_tail, *sq_array, *cq_head, *cq_tail, cq_mask;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqes;
+};
+
 struct ctx {
 	int fd, null_fd, pipe_r, pipe_w, out_fd;
 	char *buf;
 	size_t size;
+	struct uring ring;
 };
+
+static int uring_setup(struct uring *r)
+{
+	struct io_uring_params p = { 0 };
+	size_t sq_len, cq_len;
+	char *sq, *cq;
+
+	r->fd = (int)syscall(SYS_io_uring_setup, 1, &p);
+	if (r->fd < 0)
+		return -1;
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, IORING_OFF_CQ_RING);
+	r->sqe = mmap(NULL, sizeof(*r->sqe), PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqe == MAP_FAILED)
+		return -1;
+	r->sq_tail = (unsigned *)(sq + p.sq_off.tail);
+	r->sq_array = (unsigned *)(sq + p.sq_off.array);
+	r->cq_head = (unsigned *)(cq + p.cq_off.head);
+	r->cq_tail = (unsigned *)(cq + p.cq_off.tail);
+	r->cq_mask = *(unsigned *)(cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	return 0;
+}
+
+/* One IORING_OP_READ of size bytes at offset 0; its result. */
+static ssize_t uring_read(struct uring *r, int fd, char *buf, size_t size, int async)
+{
+	unsigned tail = *r->sq_tail, head;
+	int res;
+
+	memset(r->sqe, 0, sizeof(*r->sqe));
+	r->sqe->opcode = IORING_OP_READ;
+	r->sqe->fd = fd;
+	/* async: done by an io-wq worker thread, not inline */
+	r->sqe->flags = async ? IOSQE_ASYNC : 0;
+	r->sqe->addr = (unsigned long)buf;
+	r->sqe->len = (unsigned)size;
+	r->sq_array[0] = 0;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(SYS_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return -1;
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		return -1;
+	res = r->cqes[head & r->cq_mask].res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	if (res < 0) {
+		errno = -res;
+		return -1;
+	}
+	return res;
+}
 
 static ssize_t one_call(struct ctx *c, const char *mode)
 {
@@ -88,6 +156,8 @@ static ssize_t one_call(struct ctx *c, const char *mode)
 			return -1;
 		return n;
 	}
+	if (strcmp(mode, "uring") == 0 || strcmp(mode, "uring-async") == 0)
+		return uring_read(&c->ring, c->fd, c->buf, c->size, mode[5] == '-');
 	fprintf(stderr, "readload: unknown mode '%s'\n", mode);
 	exit(2);
 }
@@ -119,6 +189,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	unlink(outpath);
+	if (strncmp(mode, "uring", 5) == 0 && uring_setup(&c.ring) < 0) {
+		fprintf(stderr, "readload: io_uring: %s\n", strerror(errno));
+		return 3;
+	}
 	c.pipe_r = p[0];
 	c.pipe_w = p[1];
 	if (wait_sig) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # BPF, every hook family this kernel accepts: exact ops and bytes for each
-# read-family call, for a file opened before the sensor started, for files
-# in a filesystem mounted below a root; sample objects; connections in and
+# read-family call and for io_uring reads (inline and in an io-wq worker),
+# for a file opened before the sensor started, for files in a filesystem
+# mounted below a root; sample objects; connections in and
 # out over IPv4 and IPv6 with refusals; and lost updates counted exactly
 # when the counts map is too small.
 BUILD=${1:-build}
@@ -18,8 +19,15 @@ head -c 8192 /dev/urandom > "$tmp/outside/obj.bin"
 mount -t tmpfs -o size=1m tmpfs "$tmp/root/mnt-bucket"
 head -c 8192 /dev/urandom > "$tmp/root/mnt-bucket/mounted.bin"
 
-modes="read pread readv preadv preadv2 sendfile splice copy_file_range"
-for hooks in tp_btf raw_tp tp_exit tracepoint; do
+modes="read pread readv preadv preadv2 sendfile splice copy_file_range uring uring-async"
+families="tp_btf raw_tp tp_exit tracepoint"
+# fexit where the kernel allows it
+if "$GW" host --root "$tmp/root" --hooks fexit --duration 1 --interval 1 --output /dev/null 2>"$tmp/e-fexit"; then
+	families="fexit $families"
+else
+	echo "skip fexit: $(grep -o 'fexit not usable.*' "$tmp/e-fexit" || tail -1 "$tmp/e-fexit")"
+fi
+for hooks in $families; do
 	echo "-- hooks=$hooks"
 	# a reader that opened its file before the sensor started
 	coproc EARLY { "$LOAD" --wait "$tmp/root/bucket-a/deep/er/obj.bin" 7 4096 read; }
@@ -33,7 +41,10 @@ for hooks in tp_btf raw_tp tp_exit tracepoint; do
 	i=0
 	for m in $modes; do
 		i=$((i + 1))
-		out=$("$LOAD" "$tmp/root/bucket-a/deep/er/obj.bin" $((100 + i)) 4096 "$m") || { echo "FAIL: $m workload"; fail=1; continue; }
+		out=$("$LOAD" "$tmp/root/bucket-a/deep/er/obj.bin" $((100 + i)) 4096 "$m")
+		rc=$?
+		if [ "$rc" -eq 3 ]; then echo "skip $m: the kernel refuses io_uring"; continue; fi
+		[ "$rc" -eq 0 ] || { echo "FAIL: $m workload"; fail=1; continue; }
 		pid=${out#pid=}; pid=${pid%% *}
 		expect="$expect;$m $pid $((100 + i)) $(((100 + i) * 4096))"
 		out=$("$LOAD" "$tmp/outside/obj.bin" 50 4096 "$m") || { fail=1; continue; }
