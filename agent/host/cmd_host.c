@@ -43,7 +43,7 @@ static void host_usage(FILE *out)
 		"  --max-counts N      entries in the kernel's read counts map (default %d)\n"
 		"  --max-conns N       entries in the kernel's connection counts map (default %d)\n"
 		"  --samples N         sample objects per process and window, 0 for none (default %d)\n"
-		"  --hooks FAMILY      force a hook family: fexit, tp_btf, raw_tp, tp_exit\n"
+		"  --hooks FAMILY      force a hook family: fexit, tp_exit, tp_btf, raw_tp\n"
 		"                      or tracepoint\n"
 		"                      (default: the cheapest one this kernel accepts)\n"
 		"  --help              this text\n",
@@ -137,7 +137,7 @@ static int host_option(int c, struct host_args *a)
 	case 'k':
 		if (strcmp(optarg, "fexit") && strcmp(optarg, "tp_btf") && strcmp(optarg, "raw_tp") && strcmp(optarg, "tp_exit") &&
 		    strcmp(optarg, "tracepoint")) {
-			log_err("invalid value for --hooks: '%s' (expected fexit, tp_btf, raw_tp, tp_exit or tracepoint)", optarg);
+			log_err("invalid value for --hooks: '%s' (expected fexit, tp_exit, tp_btf, raw_tp or tracepoint)", optarg);
 			return GW_EXIT_USAGE;
 		}
 		a->so.hooks = optarg;

@@ -81,7 +81,7 @@ if [ "$(id -u)" -eq 0 ]; then
 			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,caps,counts,procinfo}.o \
 			"$BUILD/agent/strpool.o" "$BUILD/agent/log.o" -lbpf -lelf -lz 2>>"$tmp/err"; then
 		"$tmp/hookcost" "$tmp/floor.bpf.o" "$tmp/root" "$tmp/root/b/obj" "$tmp/out/obj" \
-			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" tp_btf raw_tp tp_exit tracepoint
+			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" fexit tp_btf raw_tp tp_exit tracepoint
 	else
 		printf '%-58s %s\n' "sensor overhead per syscall" "skipped (cannot build the driver: $(head -c 200 "$tmp/err"))"
 	fi

@@ -20,13 +20,23 @@ mount -t tmpfs -o size=1m tmpfs "$tmp/root/mnt-bucket"
 head -c 8192 /dev/urandom > "$tmp/root/mnt-bucket/mounted.bin"
 
 modes="read pread readv preadv preadv2 sendfile splice copy_file_range uring uring-async"
-families="tp_btf raw_tp tp_exit tracepoint"
+families="tp_exit tp_btf raw_tp tracepoint"
 # fexit where the kernel allows it
 if "$GW" host --root "$tmp/root" --hooks fexit --duration 1 --interval 1 --output /dev/null 2>"$tmp/e-fexit"; then
 	families="fexit $families"
 else
 	echo "skip fexit: $(grep -o 'fexit not usable.*' "$tmp/e-fexit" || tail -1 "$tmp/e-fexit")"
 fi
+echo "-- the probe takes the first family that works, and says so"
+start_sensor "$tmp/w-probe.jsonl" "$tmp/e-probe" --root "$tmp/root"
+want=${families%% *}
+if grep -q "sensor attached: hooks=$want " "$tmp/e-probe" &&
+	{ [ "$want" = fexit ] || grep -q "hook family fexit not usable here (.*); trying the next" "$tmp/e-probe"; }; then
+	echo "ok   probe chose $want"
+else
+	cat "$tmp/e-probe"; echo "FAIL: probe order (expected $want)"; fail=1
+fi
+stop_sensor
 for hooks in $families; do
 	echo "-- hooks=$hooks"
 	# a reader that opened its file before the sensor started
