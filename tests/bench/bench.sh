@@ -81,8 +81,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/root/b" "$tmp/out"
 	head -c 4096 /dev/urandom > "$tmp/root/b/obj"
 	head -c 4096 /dev/urandom > "$tmp/out/obj"
-	# What the sensor adds per syscall, each hook family beside an empty
-	# tp_btf program (the floor): tests/bench/hookcost.c attaches one at a
+	# What the sensor adds per syscall, each hook family beside empty
+	# programs (the floors: tp_btf sys_exit, and the classic sys_exit_pread64
+	# tracepoint under tp_exit): tests/bench/hookcost.c attaches one at a
 	# time in one process, alternating every few milliseconds.
 	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux/x86 -c tests/bench/floor.bpf.c \
 		-o "$tmp/floor.bpf.o" 2>"$tmp/err" && [ "$(uname -m)" = x86_64 ] &&
@@ -90,7 +91,7 @@ if [ "$(id -u)" -eq 0 ]; then
 			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,caps,counts,procinfo}.o \
 			"$BUILD/agent/strpool.o" "$BUILD/agent/log.o" -lbpf -lelf -lz 2>>"$tmp/err"; then
 		"$tmp/hookcost" "$tmp/floor.bpf.o" "$tmp/root" "$tmp/root/b/obj" "$tmp/out/obj" \
-			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" fexit tp_btf raw_tp tp_exit tracepoint
+			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" fexit tp_exit tp_btf raw_tp tracepoint
 	else
 		printf '%-58s %s\n' "sensor overhead per syscall" "skipped (cannot build the driver: $(head -c 200 "$tmp/err"))"
 	fi

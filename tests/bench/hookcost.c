@@ -3,10 +3,12 @@
  *
  * usage: hookcost FLOOR_OBJ ROOT IN_FILE OUT_FILE CALLS ROUNDS FAMILY...
  *
- * Loads the sensor once per hook family (watching ROOT) and an empty
- * tp_btf sys_exit program (FLOOR_OBJ, the floor under any sensor that hooks
- * every syscall), then detaches them all. Each round attaches one
- * configuration at a time (none, floor, each family) and times a batch of
+ * Loads the sensor once per hook family (watching ROOT) and two empty
+ * programs from FLOOR_OBJ: on tp_btf sys_exit (the floor under any family
+ * that hooks every syscall) and on the classic sys_exit_pread64 tracepoint
+ * (tp_exit's floor), then detaches them all. A family the kernel refuses
+ * is reported and left out. Each round attaches one configuration at a
+ * time (none, the floors, each family) and times a batch of
  * CALLS calls of each loop: 4 KiB cached preads of IN_FILE (under ROOT), of
  * OUT_FILE (outside it), and getppid (a syscall the sensor does not watch).
  * Configurations alternate every few milliseconds, so a shared machine's
@@ -31,7 +33,8 @@
 #include "log.h"
 #include "reads.skel.h"
 
-#define MAX_CONFIGS 7
+#define MAX_CONFIGS 8
+#define N_FLOORS 2
 enum { LOOP_IN, LOOP_OUT, LOOP_OTHER, LOOPS };
 
 static const char *const loop_names[LOOPS] = {
@@ -148,14 +151,14 @@ static int prog_ns(struct config *c, int fd_in, int fd_out, long calls, double *
 
 int main(int argc, char **argv)
 {
-	struct config cfg[MAX_CONFIGS] = { { .name = "none" }, { .name = "floor" } };
-	int n = 2, fd_in, fd_out;
+	struct config cfg[MAX_CONFIGS] = { { .name = "none" }, { .name = "floor" }, { .name = "floor_tp" } };
+	int n = 1 + N_FLOORS, fd_in, fd_out;
 	struct bpf_object *floor;
 	const char *root;
 	long calls, rounds;
 	cpu_set_t one;
 
-	if (argc < 8 || argc > 7 + MAX_CONFIGS - 2) {
+	if (argc < 8 || argc > 7 + MAX_CONFIGS - 1 - N_FLOORS) {
 		fprintf(stderr, "usage: hookcost FLOOR_OBJ ROOT IN_FILE OUT_FILE CALLS ROUNDS FAMILY...\n");
 		return 2;
 	}
@@ -179,13 +182,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hookcost: cannot load %s\n", argv[1]);
 		return 1;
 	}
-	cfg[1].floor = bpf_object__next_program(floor, NULL);
+	cfg[1].floor = bpf_object__find_program_by_name(floor, "floor_sys_exit");
+	cfg[2].floor = bpf_object__find_program_by_name(floor, "floor_tp_pread64");
+	if (!cfg[1].floor || !cfg[2].floor) {
+		fprintf(stderr, "hookcost: %s lacks a floor program\n", argv[1]);
+		return 1;
+	}
 	for (int i = 7; i < argc; i++) {
 		struct sensor_opts o = { .roots = &root, .nroots = 1, .max_counts = 10240,
 					 .max_conns = 10240, .samples = 5, .hooks = argv[i] };
 
 		cfg[n].name = argv[i];
+		/* a refused family is one row of the table, not a log line */
+		gw_log_set_level(LOG_CRIT);
 		cfg[n].sensor = sensor__open(&o);
+		gw_log_set_level(LOG_WARNING);
 		if (!cfg[n].sensor) {
 			printf("%-58s %s\n", argv[i], "skipped (the kernel refuses this hook family)");
 			continue;
@@ -231,15 +242,21 @@ int main(int argc, char **argv)
 		printf("%-58s %.0f ns/call (median %.0f)\n", what, base, cfg[0].ns[l][rounds / 2]);
 		for (int c = 1; c < n; c++) {
 			double w = cfg[c].ns[l][0];
+			/* tp_exit and fexit run no program at other syscalls: their
+			 * floor is one enabled syscall tracepoint */
+			int own = strcmp(cfg[c].name, "tp_exit") == 0 || strcmp(cfg[c].name, "fexit") == 0 ? 2 : 1;
 
 			if (c == 1)
 				snprintf(what, sizeof(what), "  empty tp_btf sys_exit program (floor): added");
+			else if (c == 2)
+				snprintf(what, sizeof(what), "  empty sys_exit_pread64 program (tp_exit floor): added");
 			else
 				snprintf(what, sizeof(what), "  with sensor (%s): added per call, ratio",
 					 cfg[c].name);
 			printf("%-58s %+.0f ns, %.3fx", what, w - base, w / base);
-			if (c > 1)
-				printf("  (%+.0f ns over the floor)", w - cfg[1].ns[l][0]);
+			if (c > N_FLOORS)
+				printf("  (%+.0f ns over the %s floor)", w - cfg[own].ns[l][0],
+				       own == 2 ? "tp_exit" : "tp_btf");
 			printf("\n");
 		}
 	}
@@ -254,7 +271,7 @@ int main(int argc, char **argv)
 			printf("%-58s %.0f ns (kernel BPF stats)\n", what, ns);
 		}
 	}
-	for (int c = 2; c < n; c++)
+	for (int c = 1 + N_FLOORS; c < n; c++)
 		sensor__free(cfg[c].sensor);
 	bpf_object__close(floor);
 	return 0;
