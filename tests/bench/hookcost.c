@@ -47,6 +47,9 @@ struct config {
 	const char *name;
 	struct sensor *sensor;        /* a family; NULL for none and floor */
 	struct bpf_program *floor;    /* the floor program */
+	const char *label;            /* a floor's row in the table */
+	const char *of;               /* a floor: the family it is under */
+	int over;                     /* a family's floor: its index in cfg, 0 for none */
 	struct bpf_link *floor_link;
 	double *ns[LOOPS];            /* per batch */
 };
@@ -151,7 +154,12 @@ static int prog_ns(struct config *c, int fd_in, int fd_out, long calls, double *
 
 int main(int argc, char **argv)
 {
-	struct config cfg[MAX_CONFIGS] = { { .name = "none" }, { .name = "floor" }, { .name = "floor_tp" } };
+	struct config cfg[MAX_CONFIGS] = {
+		{ .name = "none" },
+		{ .name = "floor", .label = "empty tp_btf sys_exit program (floor)", .of = "tp_btf" },
+		{ .name = "floor_tp", .label = "empty sys_exit_pread64 program (tp_exit floor)",
+		  .of = "tp_exit" },
+	};
 	int n = 1 + N_FLOORS, fd_in, fd_out;
 	struct bpf_object *floor;
 	const char *root;
@@ -193,6 +201,10 @@ int main(int argc, char **argv)
 					 .max_conns = 10240, .samples = 5, .hooks = argv[i] };
 
 		cfg[n].name = argv[i];
+		/* tp_exit runs no program at other syscalls: its floor is one
+		 * enabled syscall tracepoint. fexit (a trampoline) has no floor
+		 * here; the families at sys_exit sit on the tp_btf one. */
+		cfg[n].over = strcmp(argv[i], "tp_exit") == 0 ? 2 : strcmp(argv[i], "fexit") == 0 ? 0 : 1;
 		/* a refused family is one row of the table, not a log line */
 		gw_log_set_level(LOG_CRIT);
 		cfg[n].sensor = sensor__open(&o);
@@ -242,21 +254,16 @@ int main(int argc, char **argv)
 		printf("%-58s %.0f ns/call (median %.0f)\n", what, base, cfg[0].ns[l][rounds / 2]);
 		for (int c = 1; c < n; c++) {
 			double w = cfg[c].ns[l][0];
-			/* tp_exit and fexit run no program at other syscalls: their
-			 * floor is one enabled syscall tracepoint */
-			int own = strcmp(cfg[c].name, "tp_exit") == 0 || strcmp(cfg[c].name, "fexit") == 0 ? 2 : 1;
 
-			if (c == 1)
-				snprintf(what, sizeof(what), "  empty tp_btf sys_exit program (floor): added");
-			else if (c == 2)
-				snprintf(what, sizeof(what), "  empty sys_exit_pread64 program (tp_exit floor): added");
+			if (cfg[c].label)
+				snprintf(what, sizeof(what), "  %s: added", cfg[c].label);
 			else
 				snprintf(what, sizeof(what), "  with sensor (%s): added per call, ratio",
 					 cfg[c].name);
 			printf("%-58s %+.0f ns, %.3fx", what, w - base, w / base);
-			if (c > N_FLOORS)
-				printf("  (%+.0f ns over the %s floor)", w - cfg[own].ns[l][0],
-				       own == 2 ? "tp_exit" : "tp_btf");
+			if (cfg[c].over)
+				printf("  (%+.0f ns over the %s floor)", w - cfg[cfg[c].over].ns[l][0],
+				       cfg[cfg[c].over].of);
 			printf("\n");
 		}
 	}
