@@ -31,6 +31,9 @@ enum ct_field {
 	F_ISSUER_ARN,
 	/* requestParameters, additionalEventData */
 	F_BUCKET, F_KEY, F_BYTES_OUT, F_BYTES_IN,
+	/* responseElements: ConsoleLogin (Success or Failure), user.arn
+	 * (CreateUser), accessKey.accessKeyId (CreateAccessKey) */
+	F_LOGIN, F_NEW_ARN, F_NEW_KEY,
 	F_N
 };
 
