@@ -30,6 +30,7 @@ static const struct rule *const rules[] = {
 	&rule_exfil_copy,
 	&rule_read_volume,
 	&rule_bucket_spike,
+	&rule_public_exposure,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
