@@ -237,13 +237,30 @@ struct single_hit {
 	const char *mitre[GW_FINDING_MAX_MITRE];   /* static, NULL-ended */
 };
 
+/* The strongest of what a rule found in one request, so far: sev -1 when
+ * nothing. single__hit keeps the new one when it is stronger. */
+struct single_best {
+	int sev;
+	double score;
+	char change[256];
+	const char *fix;          /* static */
+};
+void single__hit(struct single_best *b, int sev, double score, const char *fix,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Emit b's finding on ev when it holds one (title and MITRE as given):
+ * 0 or -ENOMEM. */
+int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
+		   const struct cJSON *req, const struct single_best *b, const char *title,
+		   const char *const *mitre);
+
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);
-/* ev's request parsed (heap memory: cJSON_Delete it), or NULL when it has
- * none or it does not parse. */
-struct cJSON *single__request(const struct audit_event *ev);
-/* A successful call of this rule's interest that did not fire yet: 0 when
- * the call failed or this operation (request id) fired the rule already. */
+/* ev's request parsed, or NULL when it has none or it does not parse.
+ * Borrowed: valid until the next call in this thread. */
+const struct cJSON *single__request(const struct audit_event *ev);
+/* A successful call that may change something and did not fire this rule
+ * yet: 0 for failed calls, object reads and lists, and an Azure operation
+ * (correlation id) that fired the rule already. Cheap: call it first. */
 int single__fresh(struct single *s, const struct audit_event *ev);
 /* One finding on ev: 0 or -ENOMEM. */
 int single__emit(struct single *s, const struct rule *r, const struct audit_event *ev,

@@ -13,7 +13,6 @@
  *          shared-key access allowed.
  * MITRE T1530 (data from cloud storage), T1098 (account manipulation). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -22,44 +21,20 @@
 
 #include "detect/detect_internal.h"
 
-struct pe_hit {
-	int sev;
-	double score;
-	char change[256];
-	const char *fix;
-};
-
-static void hit(struct pe_hit *h, int sev, double score, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void hit(struct pe_hit *h, int sev, double score, const char *fix, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (sev < h->sev || (sev == h->sev && score <= h->score))
-		return;
-	h->sev = sev;
-	h->score = score;
-	h->fix = fix;
-	va_start(ap, fmt);
-	vsnprintf(h->change, sizeof(h->change), fmt, ap);
-	va_end(ap);
-}
-
 static const char *const FIX_ACL = "Set the ACL back to private and enable S3 Block Public Access";
 
-static void aws_acl(const cJSON *rp, struct pe_hit *h)
+static void aws_acl(const cJSON *rp, struct single_best *h)
 {
 	static const char *const canned[] = { "public-read", "public-read-write", "authenticated-read" };
 	const char *acl = json__str(json__path(rp, "x-amz-acl"));
 
 	for (size_t i = 0; i < sizeof(canned) / sizeof(canned[0]); i++)
 		if (strcasecmp(acl, canned[i]) == 0)
-			hit(h, GW_SEV_HIGH, 88.0, FIX_ACL, "ACL -> %s", acl);
+			single__hit(h, GW_SEV_HIGH, 88.0, FIX_ACL, "ACL -> %s", acl);
 	if (json__has_str(rp, "acs.amazonaws.com/groups/global/AllUsers"))
-		hit(h, GW_SEV_HIGH, 90.0, FIX_ACL, "ACL grant -> AllUsers");
+		single__hit(h, GW_SEV_HIGH, 90.0, FIX_ACL, "ACL grant -> AllUsers");
 	else if (json__has_str(rp, "acs.amazonaws.com/groups/global/AuthenticatedUsers"))
-		hit(h, GW_SEV_HIGH, 88.0, FIX_ACL, "ACL grant -> AuthenticatedUsers");
+		single__hit(h, GW_SEV_HIGH, 88.0, FIX_ACL, "ACL grant -> AuthenticatedUsers");
 }
 
 /* Condition keys that tie a statement to a network, an organisation or
@@ -103,7 +78,7 @@ static int principal_star(const cJSON *p)
 	return 0;
 }
 
-static void aws_policy(const cJSON *rp, struct pe_hit *h)
+static void aws_policy(const cJSON *rp, struct single_best *h)
 {
 	const cJSON *pol = json__path(rp, "bucketPolicy"), *stmts, *st;
 	cJSON *parsed = NULL;
@@ -115,7 +90,7 @@ static void aws_policy(const cJSON *rp, struct pe_hit *h)
 		if (strcasecmp(json__str(json__path(stmts, "Effect")), "Allow") == 0 &&
 		    principal_star(json__path(stmts, "Principal")) &&
 		    !narrowed(json__path(stmts, "Condition")))
-			hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
+			single__hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
 			    "bucket policy -> Allow %s to Principal *",
 			    json__str(json__path(stmts, "Action")));
 	}
@@ -124,14 +99,14 @@ static void aws_policy(const cJSON *rp, struct pe_hit *h)
 	cJSON_ArrayForEach(st, stmts) {
 		if (strcasecmp(json__str(json__path(st, "Effect")), "Allow") == 0 &&
 		    principal_star(json__path(st, "Principal")) && !narrowed(json__path(st, "Condition")))
-			hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
+			single__hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
 			    "bucket policy -> Allow %s to Principal *",
 			    json__str(json__path(st, "Action")));
 	}
 	cJSON_Delete(parsed);
 }
 
-static void aws_block(const char *api, const cJSON *rp, struct pe_hit *h)
+static void aws_block(const char *api, const cJSON *rp, struct single_best *h)
 {
 	static const char *const flags[] = { "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
 					     "RestrictPublicBuckets" };
@@ -141,7 +116,7 @@ static void aws_block(const char *api, const cJSON *rp, struct pe_hit *h)
 	size_t n = 0;
 
 	if (strncmp(api, "Delete", 6) == 0) {
-		hit(h, GW_SEV_HIGH, 85.0, fix, "public access block -> deleted (%s)",
+		single__hit(h, GW_SEV_HIGH, 85.0, fix, "public access block -> deleted (%s)",
 		    strstr(api, "Account") ? "account" : "bucket");
 		return;
 	}
@@ -152,11 +127,11 @@ static void aws_block(const char *api, const cJSON *rp, struct pe_hit *h)
 			n += (size_t)snprintf(off + n, sizeof(off) - n, "%s%s=false", n ? " " : "",
 					      flags[i]);
 	if (n)
-		hit(h, GW_SEV_HIGH, 85.0, fix, "public access block -> %s (%s)", off,
+		single__hit(h, GW_SEV_HIGH, 85.0, fix, "public access block -> %s (%s)", off,
 		    strstr(api, "Account") ? "account" : "bucket");
 }
 
-static void aws(const struct audit_event *ev, const cJSON *req, struct pe_hit *h)
+static void aws(const struct audit_event *ev, const cJSON *req, struct single_best *h)
 {
 	static const char *const acl_apis[] = { "PutBucketAcl", "PutObjectAcl", "CreateBucket",
 						"PutObject", "CopyObject", "CreateMultipartUpload" };
@@ -171,7 +146,7 @@ static void aws(const struct audit_event *ev, const cJSON *req, struct pe_hit *h
 		aws_block(ev->api, rp, h);
 }
 
-static void gcp(const struct audit_event *ev, const cJSON *req, struct pe_hit *h)
+static void gcp(const struct audit_event *ev, const cJSON *req, struct single_best *h)
 {
 	static const char *const fix_iam = "Remove the allUsers/allAuthenticatedUsers binding and "
 					   "enforce public access prevention";
@@ -184,40 +159,40 @@ static void gcp(const struct audit_event *ev, const cJSON *req, struct pe_hit *h
 
 		if (strcasecmp(json__str(json__path(d, "action")), "ADD") == 0 &&
 		    (strcmp(member, "allUsers") == 0 || strcmp(member, "allAuthenticatedUsers") == 0))
-			hit(h, GW_SEV_CRITICAL, 95.0, fix_iam, "IAM binding added: %s -> %s", member,
+			single__hit(h, GW_SEV_CRITICAL, 95.0, fix_iam, "IAM binding added: %s -> %s", member,
 			    json__str(json__path(d, "role")));
 	}
 	if (*pap && (strcasecmp(pap, "inherited") == 0 || strcasecmp(pap, "unspecified") == 0))
-		hit(h, GW_SEV_HIGH, 80.0, "Set publicAccessPrevention back to enforced",
+		single__hit(h, GW_SEV_HIGH, 80.0, "Set publicAccessPrevention back to enforced",
 		    "publicAccessPrevention -> %s", pap);
 	if (strncasecmp(pacl, "public", 6) == 0 || strcasecmp(pacl, "authenticatedRead") == 0)
-		hit(h, GW_SEV_HIGH, 88.0, "Replace the ACL with a private one and use uniform bucket-level access",
+		single__hit(h, GW_SEV_HIGH, 88.0, "Replace the ACL with a private one and use uniform bucket-level access",
 		    "predefinedAcl -> %s", pacl);
 	(void)ev;
 }
 
-static void azure_account(const cJSON *p, struct pe_hit *h)
+static void azure_account(const cJSON *p, struct single_best *h)
 {
 	const char *tls = json__str(json__path(p, "minimumTlsVersion"));
 
 	if (json__bool(json__path(p, "allowBlobPublicAccess")) == 1)
-		hit(h, GW_SEV_HIGH, 88.0, "Set allowBlobPublicAccess to false on the storage account",
+		single__hit(h, GW_SEV_HIGH, 88.0, "Set allowBlobPublicAccess to false on the storage account",
 		    "allowBlobPublicAccess -> true");
 	if (str__ieq(json__str(json__path(p, "publicNetworkAccess")), "Enabled"))
-		hit(h, GW_SEV_MEDIUM, 55.0, "Disable public network access or restrict it with network rules",
+		single__hit(h, GW_SEV_MEDIUM, 55.0, "Disable public network access or restrict it with network rules",
 		    "publicNetworkAccess -> Enabled");
 	if (json__bool(json__path(p, "supportsHttpsTrafficOnly")) == 0)
-		hit(h, GW_SEV_MEDIUM, 60.0, "Require secure transfer (supportsHttpsTrafficOnly true)",
+		single__hit(h, GW_SEV_MEDIUM, 60.0, "Require secure transfer (supportsHttpsTrafficOnly true)",
 		    "supportsHttpsTrafficOnly -> false");
 	if (str__ieq(tls, "TLS1_0") || str__ieq(tls, "TLS1_1"))
-		hit(h, GW_SEV_MEDIUM, 55.0, "Set minimumTlsVersion to TLS1_2",
+		single__hit(h, GW_SEV_MEDIUM, 55.0, "Set minimumTlsVersion to TLS1_2",
 		    "minimumTlsVersion -> %s", tls);
 	if (json__bool(json__path(p, "allowSharedKeyAccess")) == 1)
-		hit(h, GW_SEV_MEDIUM, 50.0, "Disallow shared key access; use Entra ID authorization",
+		single__hit(h, GW_SEV_MEDIUM, 50.0, "Disallow shared key access; use Entra ID authorization",
 		    "allowSharedKeyAccess -> true");
 }
 
-static void azure(const struct audit_event *ev, const cJSON *req, struct pe_hit *h)
+static void azure(const struct audit_event *ev, const cJSON *req, struct single_best *h)
 {
 	cJSON *body = NULL;
 	const cJSON *p;
@@ -232,7 +207,7 @@ static void azure(const struct audit_event *ev, const cJSON *req, struct pe_hit 
 	} else if (str__iends(ev->api, "/containers/write")) {
 		pa = json__str(json__path(p, "publicAccess"));
 		if (str__ieq(pa, "Blob") || str__ieq(pa, "Container"))
-			hit(h, GW_SEV_HIGH, 90.0, "Set the container's public access level to None",
+			single__hit(h, GW_SEV_HIGH, 90.0, "Set the container's public access level to None",
 			    "container publicAccess -> %s", pa);
 	}
 	cJSON_Delete(body);
@@ -240,32 +215,22 @@ static void azure(const struct audit_event *ev, const cJSON *req, struct pe_hit 
 
 static int pe_feed(void *state, const struct audit_event *ev)
 {
+	static const char *const mitre[] = { "T1530", "T1098", NULL };
 	struct single *s = state;
-	struct pe_hit h = { .sev = -1 };
-	struct single_hit out = { .title = "Storage opened to the public",
-				  .mitre = { "T1530", "T1098" } };
-	char res[512];
-	cJSON *req;
-	int err = 0;
+	struct single_best h = { .sev = -1 };
+	const cJSON *req;
 
-	if (!single__fresh(s, ev) || !(req = single__request(ev)))
+	if (!single__fresh(s, ev))
 		return 0;
+	req = single__request(ev);
 	if (ev->cloud == GW_CLOUD_AWS)
 		aws(ev, req, &h);
 	else if (ev->cloud == GW_CLOUD_GCP)
 		gcp(ev, req, &h);
 	else if (ev->cloud == GW_CLOUD_AZURE)
 		azure(ev, req, &h);
-	if (h.sev >= 0) {
-		out.severity = h.sev;
-		out.score = h.score;
-		out.change = h.change;
-		out.remediation = h.fix;
-		out.resource = single__resource(ev, req, res, sizeof(res));
-		err = single__emit(s, &rule_public_exposure, ev, &out);
-	}
-	cJSON_Delete(req);
-	return err;
+	return single__report(s, &rule_public_exposure, ev, req, &h, "Storage opened to the public",
+			     mitre);
 }
 
 const struct rule rule_public_exposure = {

@@ -3,6 +3,7 @@
  * emits one finding on that request: no window, no baseline. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +29,38 @@ void single__free(void *state)
 	free(state);
 }
 
-cJSON *single__request(const struct audit_event *ev)
+/* The last request parsed, per thread: every single-event rule reads the
+ * same event's request in turn, and it is parsed once. */
+static _Thread_local struct {
+	char *text;
+	cJSON *tree;
+} last;
+
+const cJSON *single__request(const struct audit_event *ev)
 {
 	if (!ev->request || !*ev->request)
 		return NULL;
-	return cJSON_Parse(ev->request);
+	if (last.text && strcmp(last.text, ev->request) == 0)
+		return last.tree;
+	cJSON_Delete(last.tree);
+	free(last.text);
+	last.tree = cJSON_Parse(ev->request);
+	last.text = last.tree ? strdup(ev->request) : NULL;
+	if (!last.text) {
+		cJSON_Delete(last.tree);
+		last.tree = NULL;
+	}
+	return last.tree;
 }
 
 int single__fresh(struct single *s, const struct audit_event *ev)
 {
 	const char *id;
 
-	if (ev->outcome != GW_OUT_OK)
+	if (ev->outcome != GW_OUT_OK || ev->action == GW_ACT_OBJECT_READ || ev->action == GW_ACT_LIST)
 		return 0;
-	if (!ev->request_id || !*ev->request_id)
+	/* Only Azure logs one operation twice (started, succeeded) */
+	if (ev->cloud != GW_CLOUD_AZURE || !ev->request_id || !*ev->request_id)
 		return 1;
 	id = detector__intern_ev(s->d, ev->request_id);
 	if (!id)
@@ -56,7 +75,7 @@ static void remember(struct single *s, const struct audit_event *ev)
 {
 	const char *id;
 
-	if (!ev->request_id || !*ev->request_id)
+	if (ev->cloud != GW_CLOUD_AZURE || !ev->request_id || !*ev->request_id)
 		return;
 	id = detector__intern_ev(s->d, ev->request_id);
 	if (id)
@@ -117,6 +136,40 @@ int single__emit(struct single *s, const struct rule *r, const struct audit_even
 		err |= finding__add_evidence(f, "request_id", "%s", ev->request_id);
 	err |= finding__add_evidence(f, "remediation", "%s", h->remediation ? h->remediation : "");
 	return finding__finish(s->d, f, err);
+}
+
+void single__hit(struct single_best *b, int sev, double score, const char *fix,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sev < b->sev || (sev == b->sev && score <= b->score))
+		return;
+	b->sev = sev;
+	b->score = score;
+	b->fix = fix;
+	va_start(ap, fmt);
+	vsnprintf(b->change, sizeof(b->change), fmt, ap);
+	va_end(ap);
+}
+
+int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
+		   const cJSON *req, const struct single_best *b, const char *title,
+		   const char *const *mitre)
+{
+	struct single_hit h = { .title = title };
+	char res[512];
+
+	if (b->sev < 0)
+		return 0;
+	h.severity = b->sev;
+	h.score = b->score;
+	h.change = b->change;
+	h.remediation = b->fix;
+	h.resource = single__resource(ev, req, res, sizeof(res));
+	for (size_t i = 0; i < GW_FINDING_MAX_MITRE && mitre[i]; i++)
+		h.mitre[i] = mitre[i];
+	return single__emit(s, r, ev, &h);
 }
 
 const char *single__resource(const struct audit_event *ev, const cJSON *req, char *buf,
