@@ -668,7 +668,9 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len)
 		root = cJSON_ParseWithLengthOpts(buf + pos, len - pos, &end, 0);
 		if (!root) {
 			json_arena__reset();
-			if (nvalues == 0)
+			/* a lone broken value is not CloudTrail; a broken first
+			 * line of JSON lines is one bad record like any other */
+			if (nvalues == 0 && next_line(buf, len, pos) >= len)
 				return -EBADMSG;
 			c->st->records++;
 			audit_ctx__skip(c, "record at offset %zu: invalid JSON", pos);
