@@ -324,7 +324,8 @@ const char *gw_cloud_name(int cloud)
 const char *gw_action_name(int action)
 {
 	static const char *const names[] = { "other", "object_read", "object_write",
-					     "object_delete", "list", "permission", "management" };
+					     "object_delete", "list", "permission", "management",
+					     "object_copy" };
 
 	return action >= 0 && action < (int)(sizeof(names) / sizeof(names[0])) ? names[action] : "other";
 }

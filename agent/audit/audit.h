@@ -33,6 +33,11 @@ enum gw_action {
 	GW_ACT_LIST,
 	GW_ACT_PERMISSION,
 	GW_ACT_MANAGEMENT,
+	/* A server-side copy: the object written takes its data from another
+	 * object, possibly in another bucket or account (CopyObject,
+	 * UploadPartCopy, storage.objects.rewrite/copy, CopyBlob,
+	 * PutBlockFromURL). Counted as a write wherever writes are counted. */
+	GW_ACT_OBJECT_COPY,
 };
 
 enum gw_outcome {

@@ -292,9 +292,9 @@ static int action(const char *name, const char *source, const struct ct_rec *r)
 {
 	static const char *const reads[] = { "GetObject", "GetObjectVersion",
 					     "SelectObjectContent", "GetObjectTorrent" };
-	static const char *const writes[] = { "PutObject", "CopyObject", "CompleteMultipartUpload",
-					      "CreateMultipartUpload", "UploadPart", "UploadPartCopy",
-					      "RestoreObject" };
+	static const char *const writes[] = { "PutObject", "CompleteMultipartUpload",
+					      "CreateMultipartUpload", "UploadPart", "RestoreObject" };
+	static const char *const copies[] = { "CopyObject", "UploadPartCopy" };
 	static const char *const deletes[] = { "DeleteObject", "DeleteObjects" };
 	/* Calls that reveal what exists without reading data. */
 	static const char *const lists[] = { "GetBucketLocation", "HeadBucket", "HeadObject" };
@@ -305,6 +305,8 @@ static int action(const char *name, const char *source, const struct ct_rec *r)
 		return GW_ACT_OBJECT_READ;
 	if (NAME_IN(name, writes))
 		return GW_ACT_OBJECT_WRITE;
+	if (NAME_IN(name, copies))
+		return GW_ACT_OBJECT_COPY;
 	if (NAME_IN(name, deletes))
 		return GW_ACT_OBJECT_DELETE;
 	if (strncmp(name, "List", 4) == 0 || NAME_IN(name, lists))
@@ -668,7 +670,9 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len)
 		root = cJSON_ParseWithLengthOpts(buf + pos, len - pos, &end, 0);
 		if (!root) {
 			json_arena__reset();
-			if (nvalues == 0)
+			/* a lone broken value is not CloudTrail; a broken first
+			 * line of JSON lines is one bad record like any other */
+			if (nvalues == 0 && next_line(buf, len, pos) >= len)
 				return -EBADMSG;
 			c->st->records++;
 			audit_ctx__skip(c, "record at offset %zu: invalid JSON", pos);

@@ -17,8 +17,7 @@
 static int action(const char *m)
 {
 	static const char *const writes[] = { "objects.create", "objects.update", "objects.patch",
-					      "objects.compose", "objects.rewrite", "objects.copy",
-					      "objects.restore" };
+					      "objects.compose", "objects.restore" };
 	static const char *const lists[] = { "objects.list", "buckets.list", "buckets.get",
 					     "buckets.getMetadata", "managedFolders.list" };
 	const char *p = strstr(m, "storage.");
@@ -30,6 +29,9 @@ static int action(const char *m)
 		return GW_ACT_OBJECT_READ;
 	if (strcmp(p, "objects.delete") == 0)
 		return GW_ACT_OBJECT_DELETE;
+	/* rewrite and copy name the destination object; the source is in the request. */
+	if (strcmp(p, "objects.rewrite") == 0 || strcmp(p, "objects.copy") == 0)
+		return GW_ACT_OBJECT_COPY;
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
 		if (strcmp(p, writes[i]) == 0)
 			return GW_ACT_OBJECT_WRITE;
