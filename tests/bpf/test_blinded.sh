@@ -43,8 +43,10 @@ grep -q "running:" "$tmp/agent.log" || { cat "$tmp/agent.log"; echo "FAIL: the a
 # the sensor alone, for exact window counts
 start_sensor "$tmp/w.jsonl" "$tmp/err" --root "$tmp/root" --max-counts 16
 
-for _ in $(seq 60); do "$LOAD" --linger 6 "$tmp/root/small/obj" 1 4096 pread > /dev/null & done
-sleep 2
+for _ in $(seq 60); do "$LOAD" --linger 8 "$tmp/root/small/obj" 1 4096 pread >> "$tmp/flood.out" & done
+# every flooder has read (and stays alive) before the big reader starts
+for _ in $(seq 100); do [ "$(wc -l < "$tmp/flood.out")" -ge 60 ] && break; sleep 0.1; done
+sleep 1.5
 out=$("$LOAD" "$tmp/root/big/obj" 256 4096 pread) || { echo "FAIL: big reader"; exit 1; }
 big=${out#pid=}; big=${big%% *}
 wait $(jobs -p | grep -vxE "$sensor_pid|$agent|$coll") 2>/dev/null
