@@ -31,6 +31,7 @@
 #define GW_CONFIG_MAX_EXES 32
 #define GW_CONFIG_MAX_KEYS 32
 #define GW_CONFIG_MAX_IPS 32
+#define GW_CONFIG_MAX_LIST 64
 
 struct gw_config {
 	/* [sensor] */
@@ -74,6 +75,14 @@ struct gw_config {
 	unsigned incident_gap_sec;
 	unsigned incident_min_score;
 	unsigned max_identities;
+	char *own_accounts[GW_CONFIG_MAX_LIST];      /* the organisation's accounts */
+	size_t nown_accounts;
+	char *partner_accounts[GW_CONFIG_MAX_LIST];  /* foreign accounts with a grant */
+	size_t npartner_accounts;
+	char *public_buckets[GW_CONFIG_MAX_LIST];    /* public by design */
+	size_t npublic_buckets;
+	char *sensitive_objects[GW_CONFIG_MAX_LIST]; /* object key globs */
+	size_t nsensitive_objects;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;

@@ -62,5 +62,15 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 	dc->incident_gap_sec = c->incident_gap_sec;
 	dc->incident_min_score = c->incident_min_score;
 	dc->max_identities = c->max_identities;
+	/* Borrowed: the configuration outlives the detector. */
+#define BORROW(f) do { \
+		dc->f = c->n##f ? (const char *const *)c->f : NULL; \
+		dc->n##f = c->n##f; \
+	} while (0)
+	BORROW(own_accounts);
+	BORROW(partner_accounts);
+	BORROW(public_buckets);
+	BORROW(sensitive_objects);
+#undef BORROW
 	return 0;
 }

@@ -85,6 +85,16 @@ struct detector_config {
 	uint32_t live;
 	/* bucket-read-spike: object reads of one bucket per hour, a floor (60) */
 	uint32_t bucket_read_floor;
+	/* Lists, borrowed: they must outlive the detector. NULL/0: none (for
+	 * sensitive_objects: the built-in globs). */
+	const char *const *own_accounts;      /* ours; others are foreign */
+	size_t nown_accounts;
+	const char *const *partner_accounts;  /* foreign with a documented grant */
+	size_t npartner_accounts;
+	const char *const *public_buckets;    /* read anonymously by design */
+	size_t npublic_buckets;
+	const char *const *sensitive_objects; /* object key globs holding secrets */
+	size_t nsensitive_objects;
 };
 
 void detector_config__defaults(struct detector_config *cfg);
