@@ -1,4 +1,4 @@
-/* See daemon.h: local audit sources read incrementally. The state file
+/* See audit.h: local audit sources read incrementally. The state file
  * holds one line per file read: its size, its mtime and its path. */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "audit/audit_internal.h"
-#include "daemon/daemon.h"
+#include "audit/audit.h"
 #include "lib/log.h"
 #include "state/atomic.h"
 
