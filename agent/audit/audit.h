@@ -139,6 +139,20 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * audit_dedup__reset() forgets them all, for a new independent analysis. */
 void audit_dedup__reset(void);
 
+/* The one SOURCE grammar, for analyze, the daemon and the configuration
+ * check: FORMAT:WHERE or WHERE split into its parts. path points into spec
+ * (WHERE); format is the FORMAT's number, 0 when left to detection; url
+ * tells a bucket URL from a local path. A spec that exists as a path is a
+ * path. 0; -EPROTONOSUPPORT for an unknown URL scheme; -EINVAL for an
+ * unknown FORMAT. Logs nothing. */
+enum { AUDIT_URL_NONE, AUDIT_URL_S3, AUDIT_URL_AZURE };
+struct audit_spec {
+	int format;
+	const char *path;
+	int url;            /* AUDIT_URL_S3: s3://, gs://; AUDIT_URL_AZURE: http(s):// */
+};
+int audit_spec__parse(const char *spec, struct audit_spec *out);
+
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
 int audit_source__check(const char *spec);
