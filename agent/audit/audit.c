@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 
 #include "audit/audit_internal.h"
-#include "audit/isotime.h"
+#include "lib/isotime.h"
 #include "audit/jsonarena.h"
-#include "log.h"
-#include "redact.h"
+#include "lib/log.h"
+#include "lib/redact.h"
 
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */

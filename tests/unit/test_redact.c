@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "assert.h"
-#include "redact.h"
+#include "lib/redact.h"
 
 static const char *shown(const char *in)
 {
