@@ -21,8 +21,8 @@
 #include <strings.h>
 
 #include "audit/audit_internal.h"
-#include "audit/isotime.h"
-#include "audit/jsonrec.h"
+#include "lib/isotime.h"
+#include "audit/formats/jsonrec.h"
 
 #define CLAIM "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
 
