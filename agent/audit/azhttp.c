@@ -196,10 +196,14 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 static int pull(struct audit_ctx *c, struct az_http *h, const char *cursor, int format)
 {
 	struct s3_list l = { 0 };
+	struct s3_pager pg;
 	char what[2048];
+	const char *why;
 	uint64_t done = 0;
-	int err = 0;
+	int err = s3_pager__init(&pg);
 
+	if (err)
+		return err;
 	snprintf(what, sizeof(what), "%s/%s/%s (listing)", h->a->base, h->a->container, h->a->prefix);
 	do {
 		err = list_page(h, &l, what);
@@ -207,6 +211,14 @@ static int pull(struct audit_ctx *c, struct az_http *h, const char *cursor, int 
 			log_err("failed to list %s: giving up for this run", what);
 			c->st->files_failed++;
 			err = 0;
+			break;
+		}
+		err = s3_pager__next(&pg, &l, &why);
+		if (err) {
+			log_err("failed to list %s: %s; stopping this pull", what,
+				why ? why : "out of memory");
+			c->st->files_failed++;
+			err = err == -ELOOP ? 0 : err;
 			break;
 		}
 		for (size_t i = 0; i < l.n && !err; i++) {
@@ -218,6 +230,7 @@ static int pull(struct audit_ctx *c, struct az_http *h, const char *cursor, int 
 		}
 	} while (!err && l.truncated);
 out:
+	s3_pager__free(&pg);
 	s3_list__free(&l);
 	return err == 1 ? 0 : err;
 }

@@ -81,10 +81,13 @@ static uint64_t num(const struct fld *f)
 int azure__action(const char *op)
 {
 	static const char *const reads[] = { "GetBlob", "CopyBlobSource", "GetFile", "QueryBlobContents" };
-	static const char *const writes[] = { "PutBlob", "PutBlock", "PutBlockList", "CopyBlob",
-					      "CopyBlobDestination", "AppendBlock", "PutPage",
-					      "PutBlockFromURL", "CreateFile", "PutRange", "SetBlobMetadata",
+	static const char *const writes[] = { "PutBlob", "PutBlock", "PutBlockList", "AppendBlock",
+					      "PutPage", "CreateFile", "PutRange", "SetBlobMetadata",
 					      "SetBlobProperties", "SetBlobTier", "UndeleteBlob" };
+	/* Server-side copies into this account, from a blob or a URL. */
+	static const char *const copies[] = { "CopyBlob", "CopyBlobDestination", "PutBlockFromURL",
+					      "PutBlobFromURL", "CopyBlobFromURL", "AppendBlockFromURL",
+					      "PutPageFromURL", "CopyFile" };
 	static const char *const lists[] = { "ListBlobs", "ListContainers", "GetBlobProperties",
 					     "GetContainerProperties", "GetBlobMetadata",
 					     "GetAccountInformation", "FindBlobsByTags" };
@@ -95,6 +98,9 @@ int azure__action(const char *op)
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
 		if (strcmp(op, writes[i]) == 0)
 			return GW_ACT_OBJECT_WRITE;
+	for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++)
+		if (strcmp(op, copies[i]) == 0)
+			return GW_ACT_OBJECT_COPY;
 	if (strcmp(op, "DeleteBlob") == 0 || strcmp(op, "DeleteFile") == 0)
 		return GW_ACT_OBJECT_DELETE;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

@@ -29,7 +29,7 @@
 /* The top-level members of a record that are read, in a cJSON tree. */
 enum ct_key {
 	K_TIME, K_NAME, K_UID, K_RECIPIENT, K_SOURCE, K_IP, K_UA, K_REGION, K_REQ,
-	K_EXTRA, K_ERROR, K_REQID, K_EVID, K_MGMT, K_CATEGORY, K_N
+	K_EXTRA, K_ERROR, K_REQID, K_EVID, K_MGMT, K_CATEGORY, K_TS, K_RESP, K_N
 };
 
 #define KEY(s) { s, sizeof(s) - 1 }
@@ -44,6 +44,7 @@ static const struct {
 	[K_REQ] = KEY("requestParameters"), [K_EXTRA] = KEY("additionalEventData"),
 	[K_ERROR] = KEY("errorCode"), [K_REQID] = KEY("requestID"), [K_EVID] = KEY("eventID"),
 	[K_MGMT] = KEY("managementEvent"), [K_CATEGORY] = KEY("eventCategory"),
+	[K_TS] = KEY("@timestamp"), [K_RESP] = KEY("responseElements"),
 };
 
 /* Where each scalar of ct_fields comes from in the tree: a top-level
@@ -56,7 +57,7 @@ static const struct {
 	{ F_TIME, -1, NULL }, { F_NAME, -1, NULL }, { F_RECIPIENT, -1, NULL },
 	{ F_SOURCE, -1, NULL }, { F_IP, -1, NULL }, { F_UA, -1, NULL },
 	{ F_REGION, -1, NULL }, { F_ERROR, -1, NULL }, { F_REQID, -1, NULL },
-	{ F_EVID, -1, NULL }, { F_MGMT, -1, NULL }, { F_CATEGORY, -1, NULL },
+	{ F_EVID, -1, NULL }, { F_MGMT, -1, NULL }, { F_CATEGORY, -1, NULL }, { F_TS, -1, NULL },
 	{ F_UID_TYPE, K_UID, "type" }, { F_UID_KEY, K_UID, "accessKeyId" },
 	{ F_UID_ACCOUNT, K_UID, "accountId" }, { F_UID_INVOKED, K_UID, "invokedBy" },
 	{ F_UID_ARN, K_UID, "arn" }, { F_UID_PRINCIPAL, K_UID, "principalId" },
@@ -64,11 +65,11 @@ static const struct {
 	{ F_BYTES_OUT, K_EXTRA, "bytesTransferredOut" }, { F_BYTES_IN, K_EXTRA, "bytesTransferredIn" },
 };
 
-static const int top_key[F_CATEGORY + 1] = {
+static const int top_key[F_TS + 1] = {
 	[F_TIME] = K_TIME, [F_NAME] = K_NAME, [F_RECIPIENT] = K_RECIPIENT,
 	[F_SOURCE] = K_SOURCE, [F_IP] = K_IP, [F_UA] = K_UA, [F_REGION] = K_REGION,
 	[F_ERROR] = K_ERROR, [F_REQID] = K_REQID, [F_EVID] = K_EVID, [F_MGMT] = K_MGMT,
-	[F_CATEGORY] = K_CATEGORY,
+	[F_CATEGORY] = K_CATEGORY, [F_TS] = K_TS,
 };
 
 /* Find rec's members in one pass; the first member whose name matches
@@ -119,6 +120,9 @@ void ct_fields__of_tree(struct ct_fields *f, const cJSON *rec)
 	}
 	issuer = cJSON_GetObjectItem(cJSON_GetObjectItem(k[K_UID], "sessionContext"), "sessionIssuer");
 	val_of(&f->v[F_ISSUER_ARN], cJSON_GetObjectItem(issuer, "arn"));
+	f->raw_tree[0] = cJSON_IsObject(k[K_REQ]) ? k[K_REQ] : NULL;
+	f->raw_tree[1] = cJSON_IsObject(k[K_EXTRA]) ? k[K_EXTRA] : NULL;
+	f->raw_tree[2] = cJSON_IsObject(k[K_RESP]) ? k[K_RESP] : NULL;
 }
 
 static size_t skip_ws(const char *buf, size_t len, size_t pos)
@@ -134,7 +138,8 @@ static size_t skip_ws(const char *buf, size_t len, size_t pos)
 int cloudtrail__detect(const char *buf, size_t len)
 {
 	static const char *const marks[] = { "\"eventVersion\"", "\"eventTime\"", "\"Records\"",
-					     "\"digestStartTime\"", "\"userIdentity\"" };
+					     "\"digestStartTime\"", "\"userIdentity\"",
+					     "\"eventSource\"" };
 	size_t pos = skip_ws(buf, len, 0);
 	size_t n = len - pos < DETECT_WINDOW ? len - pos : DETECT_WINDOW;
 
@@ -245,6 +250,18 @@ static const struct ct_val *first_of(const struct ct_rec *r, const enum ct_field
 	return fv(r, k[i]);
 }
 
+/* An account id that an exporter turned into a number. */
+static const char *account_text(struct ct_rec *r, const struct ct_val *v)
+{
+	char buf[32];
+	int n;
+
+	if (v->type != CT_NUM || v->num < 0 || v->num >= 1e15)
+		return intern_v(r, v);
+	n = snprintf(buf, sizeof(buf), "%012.0f", v->num);
+	return n > 0 && (size_t)n < sizeof(buf) ? intern_n(r, buf, (size_t)n) : "";
+}
+
 static void fill_principal(struct ct_rec *r, struct audit_event *ev)
 {
 	static const enum ct_field account[] = { F_RECIPIENT, F_UID_ACCOUNT };
@@ -256,6 +273,9 @@ static void fill_principal(struct ct_rec *r, struct audit_event *ev)
 	ev->access_key = intern(r, F_UID_KEY);
 	ev->key_long_term = strncmp(ev->access_key, "AKIA", 4) == 0;
 	ev->account = intern_v(r, first_of(r, account, 2));
+	if (!*ev->account)
+		ev->account = account_text(r, r->f->v[F_RECIPIENT].type == CT_NUM ?
+					   &r->f->v[F_RECIPIENT] : &r->f->v[F_UID_ACCOUNT]);
 	if (ev->principal_type == GW_PT_SERVICE) {
 		ev->principal = intern_v(r, first_of(r, service, 2));
 		return;
@@ -292,9 +312,9 @@ static int action(const char *name, const char *source, const struct ct_rec *r)
 {
 	static const char *const reads[] = { "GetObject", "GetObjectVersion",
 					     "SelectObjectContent", "GetObjectTorrent" };
-	static const char *const writes[] = { "PutObject", "CopyObject", "CompleteMultipartUpload",
-					      "CreateMultipartUpload", "UploadPart", "UploadPartCopy",
-					      "RestoreObject" };
+	static const char *const writes[] = { "PutObject", "CompleteMultipartUpload",
+					      "CreateMultipartUpload", "UploadPart", "RestoreObject" };
+	static const char *const copies[] = { "CopyObject", "UploadPartCopy" };
 	static const char *const deletes[] = { "DeleteObject", "DeleteObjects" };
 	/* Calls that reveal what exists without reading data. */
 	static const char *const lists[] = { "GetBucketLocation", "HeadBucket", "HeadObject" };
@@ -305,6 +325,8 @@ static int action(const char *name, const char *source, const struct ct_rec *r)
 		return GW_ACT_OBJECT_READ;
 	if (NAME_IN(name, writes))
 		return GW_ACT_OBJECT_WRITE;
+	if (NAME_IN(name, copies))
+		return GW_ACT_OBJECT_COPY;
 	if (NAME_IN(name, deletes))
 		return GW_ACT_OBJECT_DELETE;
 	if (strncmp(name, "List", 4) == 0 || NAME_IN(name, lists))
@@ -336,6 +358,68 @@ static const char *user_agent(struct ct_rec *r)
 	return intern_v(r, ua);
 }
 
+/* Which events carry their request's text (see audit_event.request):
+ * not object reads, lists and single deletes, which are most of a trail
+ * and which no content rule reads; a plain upload only when it asks for
+ * an ACL, a grant or an encryption of its own. */
+static int wants_request(const struct ct_rec *r, const struct audit_event *ev)
+{
+	static const char *const hot[] = { "PutObject", "UploadPart", "CreateMultipartUpload",
+					   "CompleteMultipartUpload" };
+	static const char *const marks[] = { "x-amz-server-side-encryption", "x-amz-acl",
+					     "x-amz-grant", "SSE_C", "SSE_KMS" };
+	const struct ct_val *req = &r->f->v[F_REQ_RAW], *extra = &r->f->v[F_EXTRA_RAW];
+
+	if (ev->action == GW_ACT_OBJECT_READ || ev->action == GW_ACT_LIST ||
+	    strcmp(ev->api, "DeleteObject") == 0)
+		return 0;
+	if (!NAME_IN(ev->api, hot) || r->f->raw_tree[0] || r->f->raw_tree[1])
+		return 1;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if ((req->type == CT_OTHER && memmem(req->s, req->n, marks[i], strlen(marks[i]))) ||
+		    (extra->type == CT_OTHER && memmem(extra->s, extra->n, marks[i], strlen(marks[i]))))
+			return 1;
+	return 0;
+}
+
+/* {"requestParameters":...,"additionalEventData":...,"responseElements":...}
+ * of the members the record has, each left out when it would not fit. */
+static const char *request_text(struct ct_rec *r)
+{
+	static const char *const names[3] = { "requestParameters", "additionalEventData",
+					      "responseElements" };
+	char buf[AUDIT_MAX_FIELD];
+	size_t off = 0, n;
+	const char *s;
+	char *printed;
+
+	for (int i = 0; i < 3; i++) {
+		const struct ct_val *v = &r->f->v[F_REQ_RAW + i];
+
+		printed = NULL;
+		if (v->type == CT_OTHER) {
+			s = v->s;
+			n = v->n;
+		} else if (r->f->raw_tree[i] && (printed = cJSON_PrintUnformatted(r->f->raw_tree[i]))) {
+			s = printed;
+			n = strlen(printed);
+		} else {
+			continue;
+		}
+		if (off + strlen(names[i]) + n + 6 <= sizeof(buf)) {
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%c\"%s\":", off ? ',' : '{',
+						names[i]);
+			memcpy(buf + off, s, n);
+			off += n;
+		}
+		cJSON_free(printed);
+	}
+	if (!off)
+		return "";
+	buf[off++] = '}';
+	return intern_n(r, buf, off);
+}
+
 static void fill_event(struct ct_rec *r, struct audit_event *ev)
 {
 	ev->cloud = GW_CLOUD_AWS;
@@ -353,6 +437,7 @@ static void fill_event(struct ct_rec *r, struct audit_event *ev)
 	ev->request_id = intern(r, F_REQID);
 	ev->bytes_out = fu64(r, F_BYTES_OUT);
 	ev->bytes_in = fu64(r, F_BYTES_IN);
+	ev->request = wants_request(r, ev) ? request_text(r) : "";
 }
 
 /* Where a record is, for warnings: its index in a Records array or a
@@ -373,6 +458,10 @@ static int record_event(struct audit_ctx *c, const struct ct_fields *f, size_t o
 {
 	struct ct_rec r = { .c = c, .f = f };
 	const struct ct_val *t = fv(&r, F_TIME), *name = fv(&r, F_NAME);
+
+	/* Logstash and Elastic move eventTime into @timestamp */
+	if (!t->n)
+		t = fv(&r, F_TS);
 
 	c->st->records++;
 	memset(ev, 0, sizeof(*ev));

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct cJSON;
+
 enum ct_type { CT_NONE = 0, CT_STR, CT_NUM, CT_TRUE, CT_OTHER };
 
 /* One value. A string's bytes are s[0..n), not NUL-terminated, and belong
@@ -31,6 +33,11 @@ enum ct_field {
 	F_ISSUER_ARN,
 	/* requestParameters, additionalEventData */
 	F_BUCKET, F_KEY, F_BYTES_OUT, F_BYTES_IN,
+	/* the time as Logstash and Elastic keep it when eventTime is gone */
+	F_TS,
+	/* the raw JSON text of requestParameters, additionalEventData and
+	 * responseElements (scanner: s[0..n) in the buffer, type CT_OTHER) */
+	F_REQ_RAW, F_EXTRA_RAW, F_RESP_RAW,
 	F_N
 };
 
@@ -39,6 +46,8 @@ struct ct_fields {
 	/* a member named Records or digest*Time/digestS3Object: a top-level
 	 * value that may not be a bare record (scanner only) */
 	int marked;
+	/* cJSON path: the trees of F_REQ_RAW.. F_RESP_RAW, printed on demand */
+	const struct cJSON *raw_tree[3];
 };
 
 /* Scan the JSON object at p (p < end) as one record into *f (zeroed by
@@ -54,7 +63,6 @@ int ct_scan__record(const char *p, const char *end, struct ct_fields *f, const c
 
 /* The fields of a record object from its cJSON tree (cloudtrail.c); the
  * strings point into the tree. *f is zeroed by the caller. */
-struct cJSON;
 void ct_fields__of_tree(struct ct_fields *f, const struct cJSON *rec);
 
 #endif

@@ -30,6 +30,7 @@ struct member {
 	const char *name;         /* ASCII letters and digits */
 	int field;                /* enum ct_field, M_NESTED or M_MARK */
 	struct schema *nested;
+	int raw;                  /* > 0: where the value's raw text goes */
 	size_t len;
 	char lname[NAME_MAX_LEN]; /* name in lower case, set once */
 	char fold[NAME_MAX_LEN];  /* 0x20 where a byte is a letter */
@@ -42,7 +43,8 @@ struct schema {
 };
 
 #define NMEMB(a) (sizeof(a) / sizeof(a[0]))
-#define MEMBER(name, field, nested) { name, field, nested, 0, "", "" }
+#define MEMBER(name, field, nested) { name, field, nested, 0, 0, "", "" }
+#define MEMBER_RAW(name, nested, raw) { name, M_NESTED, nested, raw, 0, "", "" }
 
 static struct member issuer_m[] = { MEMBER("arn", F_ISSUER_ARN, NULL) };
 static struct schema issuer_s = { issuer_m, NMEMB(issuer_m), { 0 } };
@@ -73,8 +75,10 @@ static struct member rec_m[] = {
 	MEMBER("eventID", F_EVID, NULL), MEMBER("managementEvent", F_MGMT, NULL),
 	MEMBER("eventCategory", F_CATEGORY, NULL),
 	MEMBER("userIdentity", M_NESTED, &uid_s),
-	MEMBER("requestParameters", M_NESTED, &req_s),
-	MEMBER("additionalEventData", M_NESTED, &extra_s),
+	MEMBER_RAW("requestParameters", &req_s, F_REQ_RAW),
+	MEMBER_RAW("additionalEventData", &extra_s, F_EXTRA_RAW),
+	MEMBER_RAW("responseElements", NULL, F_RESP_RAW),
+	MEMBER("@timestamp", F_TS, NULL),
 	/* what makes a top-level value something else than a bare record */
 	MEMBER("Records", M_MARK, NULL), MEMBER("digestStartTime", M_MARK, NULL),
 	MEMBER("digestS3Object", M_MARK, NULL), MEMBER("digestEndTime", M_MARK, NULL),
@@ -390,8 +394,19 @@ static const char *scan_member(struct scan *s, const char *p, const struct membe
 		s->f->marked = 1;
 	if (p == s->end)
 		return NULL;
-	if (m->field < 0)
-		return m->nested && *p == '{' ? scan_object(s, p, m->nested) : skip_value(s, p);
+	if (m->field < 0) {
+		const char *q = m->nested && *p == '{' ? scan_object(s, p, m->nested) :
+				skip_value(s, p);
+
+		/* an object's raw text, kept for the rules that judge content */
+		if (q && m->raw > 0 && *p == '{') {
+			v = &s->f->v[m->raw];
+			v->type = CT_OTHER;
+			v->s = p;
+			v->n = (size_t)(q - p);
+		}
+		return q;
+	}
 	v = &s->f->v[m->field];
 	if (*p == '"') {
 		v->type = CT_STR;

@@ -3,11 +3,14 @@
  * Shapes: JSON lines as log sinks write them
  * (cloudaudit.googleapis.com/data_access/YYYY/MM/DD/HH:00:00_HH:59:59_S0.json),
  * a JSON array as `gcloud logging read --format=json` prints, and the
- * BigQuery export spelling "protopayload_auditlog". Only Cloud Storage
- * entries become events; other services' entries are counted as ignored.
+ * BigQuery export spelling "protopayload_auditlog". Cloud Storage entries
+ * are storage events; other services' entries (IAM, logging, the project's
+ * policy) become events of action management (admin activity) or other,
+ * so that they feed the identities' baselines and the content rules.
  * Status code 7 (PERMISSION_DENIED) and 16 (UNAUTHENTICATED) are denials.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit/audit_internal.h"
@@ -17,8 +20,7 @@
 static int action(const char *m)
 {
 	static const char *const writes[] = { "objects.create", "objects.update", "objects.patch",
-					      "objects.compose", "objects.rewrite", "objects.copy",
-					      "objects.restore" };
+					      "objects.compose", "objects.restore" };
 	static const char *const lists[] = { "objects.list", "buckets.list", "buckets.get",
 					     "buckets.getMetadata", "managedFolders.list" };
 	const char *p = strstr(m, "storage.");
@@ -30,6 +32,9 @@ static int action(const char *m)
 		return GW_ACT_OBJECT_READ;
 	if (strcmp(p, "objects.delete") == 0)
 		return GW_ACT_OBJECT_DELETE;
+	/* rewrite and copy name the destination object; the source is in the request. */
+	if (strcmp(p, "objects.rewrite") == 0 || strcmp(p, "objects.copy") == 0)
+		return GW_ACT_OBJECT_COPY;
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
 		if (strcmp(p, writes[i]) == 0)
 			return GW_ACT_OBJECT_WRITE;
@@ -61,6 +66,36 @@ static void resource(struct rec_strs *r, const cJSON *pp, struct audit_event *ev
 	ev->bucket = rec__intern(r, b, o ? (size_t)(o - b) : strlen(b));
 	if (o)
 		ev->object_key = rec__intern_str(r, o + 9);
+}
+
+/* {"resourceName":..,"request":..,"serviceData":..,"metadata":..,"response":..}
+ * of the members the entry has, each left out when it would not fit. */
+static const char *request_text(struct rec_strs *r, const cJSON *pp)
+{
+	static const char *const names[] = { "resourceName", "request", "serviceData", "metadata",
+					     "response" };
+	char buf[AUDIT_MAX_FIELD];
+	size_t off = 0, n;
+	char *printed;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const cJSON *it = cJSON_GetObjectItemCaseSensitive(pp, names[i]);
+
+		if (!it || !(printed = cJSON_PrintUnformatted(it)))
+			continue;
+		n = strlen(printed);
+		if (off + strlen(names[i]) + n + 6 <= sizeof(buf)) {
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%c\"%s\":",
+						off ? ',' : '{', names[i]);
+			memcpy(buf + off, printed, n);
+			off += n;
+		}
+		cJSON_free(printed);
+	}
+	if (!off)
+		return "";
+	buf[off++] = '}';
+	return rec__intern(r, buf, off);
 }
 
 static void principal(struct rec_strs *r, const cJSON *pp, struct audit_event *ev)
@@ -103,14 +138,16 @@ static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 				"no valid timestamp");
 		return 0;
 	}
-	if (strcmp(svc, "storage.googleapis.com") != 0) {
-		c->st->ignored++;
-		return 0;
-	}
 	ev.cloud = GW_CLOUD_GCP;
 	ev.service = rec__intern_str(&r, svc);
 	ev.api = rec__intern_str(&r, m);
-	ev.action = (uint8_t)action(m);
+	if (strcmp(svc, "storage.googleapis.com") == 0)
+		ev.action = (uint8_t)action(m);
+	else
+		ev.action = strstr(jsonrec__str(rec, "logName"), "activity") ? GW_ACT_MANAGEMENT :
+			    GW_ACT_OTHER;
+	ev.request = ev.action == GW_ACT_OBJECT_READ || ev.action == GW_ACT_LIST ? "" :
+		     request_text(&r, pp);
 	principal(&r, pp, &ev);
 	meta = cJSON_GetObjectItemCaseSensitive(pp, "requestMetadata");
 	ev.source_ip = rec__intern_str(&r, jsonrec__str(meta, "callerIp"));

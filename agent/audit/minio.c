@@ -18,9 +18,9 @@
 static int action(const char *name)
 {
 	static const char *const reads[] = { "GetObject", "SelectObjectContent", "GetObjectTorrent" };
-	static const char *const writes[] = { "PutObject", "CopyObject", "CompleteMultipartUpload",
-					      "NewMultipartUpload", "PutObjectPart", "CopyObjectPart",
-					      "PostPolicyBucket", "PutObjectExtract", "RestoreObject" };
+	static const char *const writes[] = { "PutObject", "CompleteMultipartUpload",
+					      "NewMultipartUpload", "PutObjectPart", "PostPolicyBucket",
+					      "PutObjectExtract", "RestoreObject" };
 	static const char *const lists[] = { "HeadObject", "HeadBucket", "GetBucketLocation" };
 
 	if (strstr(name, "Policy") || strstr(name, "ACL") || strstr(name, "Acl"))
@@ -31,6 +31,8 @@ static int action(const char *name)
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
 		if (strcmp(name, writes[i]) == 0)
 			return GW_ACT_OBJECT_WRITE;
+	if (strcmp(name, "CopyObject") == 0 || strcmp(name, "CopyObjectPart") == 0)
+		return GW_ACT_OBJECT_COPY;
 	if (strcmp(name, "DeleteObject") == 0 || strcmp(name, "DeleteMultipleObjects") == 0)
 		return GW_ACT_OBJECT_DELETE;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

@@ -134,11 +134,16 @@ static int action(const struct fld *op)
 	if (has(op, "POLICY") || has(op, "ACL") || has(op, "PUBLIC_ACCESS_BLOCK") ||
 	    has(op, "OWNERSHIP_CONTROLS"))
 		return GW_ACT_PERMISSION;
-	if (has(op, ".GET.OBJECT") || has(op, "SELECT") || has(op, ".GET.TORRENT"))
+	/* The source side of a copy (REST.COPY.OBJECT_GET, REST.COPY.PART_GET)
+	 * reads; the destination side (REST.COPY.OBJECT, REST.COPY.PART) copies. */
+	if (has(op, ".GET.OBJECT") || has(op, "SELECT") || has(op, ".GET.TORRENT") ||
+	    (has(op, ".COPY.") && has(op, "_GET")))
 		return GW_ACT_OBJECT_READ;
+	if (has(op, ".COPY.OBJECT") || has(op, ".COPY.PART"))
+		return GW_ACT_OBJECT_COPY;
 	if (has(op, "DELETE.OBJECT") || has(op, "MULTI_OBJECT_DELETE"))
 		return GW_ACT_OBJECT_DELETE;
-	if (has(op, ".PUT.OBJECT") || has(op, ".COPY.OBJECT") || has(op, ".POST.UPLOAD") ||
+	if (has(op, ".PUT.OBJECT") || has(op, ".POST.UPLOAD") ||
 	    has(op, ".PUT.PART") || has(op, ".POST.OBJECT") || has(op, ".POST.RESTORE"))
 		return GW_ACT_OBJECT_WRITE;
 	if (has(op, ".GET.BUCKET") || has(op, ".HEAD.") || has(op, ".GET.LOCATION") ||
@@ -208,7 +213,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.outcome = status == 0 || status < 400 ? GW_OUT_OK :
 		     (status == 401 || status == 403) ? GW_OUT_DENIED : GW_OUT_ERROR;
 	ev.bytes_out = num(&f[F_SENT]);
-	if (ev.action == GW_ACT_OBJECT_WRITE)
+	if (ev.action == GW_ACT_OBJECT_WRITE || ev.action == GW_ACT_OBJECT_COPY)
 		ev.bytes_in = num(&f[F_OBJSIZE]);
 	ev.user_agent = field(&r, &f[F_UA]);
 	ev.account = ev.access_key = ev.region = "";

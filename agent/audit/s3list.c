@@ -1,6 +1,7 @@
 /* ListObjectsV2: the request (query parameters in SigV4's sorted order) and
  * a scanner for the answer. See s3pull.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +117,62 @@ int s3_list__query(char *q, size_t size, const char *token, const char *prefix,
 	if (!token && *start_after)
 		err = err ? err : add_param(q, size, "start-after", start_after);
 	return err;
+}
+
+int s3_pager__init(struct s3_pager *p)
+{
+	const char *v = getenv("GATEWATCH_S3_MAX_PAGES");
+	char *end;
+
+	memset(p, 0, sizeof(*p));
+	p->max_pages = S3_PAGER_MAX_PAGES;
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	p->max_pages = strtoull(v, &end, 10);
+	if (errno || *end || p->max_pages < 1 || p->max_pages > 1000000000u) {
+		log_err("GATEWATCH_S3_MAX_PAGES: expected 1 to 1000000000, got '%s'", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int replace(char **dst, const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		return -ENOMEM;
+	free(*dst);
+	*dst = d;
+	return 0;
+}
+
+int s3_pager__next(struct s3_pager *p, const struct s3_list *l, const char **why)
+{
+	const char *last = l->n ? l->keys[l->n - 1] : NULL;
+
+	*why = NULL;
+	if (++p->pages > p->max_pages)
+		*why = "more pages than GATEWATCH_S3_MAX_PAGES";
+	else if (l->truncated && p->token && l->token && strcmp(l->token, p->token) == 0)
+		*why = "the server repeated the continuation token";
+	else if (last && p->last_key && strcmp(last, p->last_key) <= 0)
+		*why = "a page that did not move past the previous one";
+	else if (!last && l->truncated && ++p->empty_run >= S3_PAGER_MAX_EMPTY)
+		*why = "too many empty pages in a row";
+	if (*why)
+		return -ELOOP;
+	if (last)
+		p->empty_run = 0;
+	if (replace(&p->token, l->token) || (last && replace(&p->last_key, last)))
+		return -ENOMEM;
+	return 0;
+}
+
+void s3_pager__free(struct s3_pager *p)
+{
+	free(p->token);
+	free(p->last_key);
+	memset(p, 0, sizeof(*p));
 }

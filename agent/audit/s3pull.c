@@ -128,8 +128,11 @@ bad_region:
 int s3pull__check(const char *url)
 {
 	struct s3_conf s;
+	struct s3_pager pg;
 	int err = s3_conf__init(&s, url);
 
+	if (!err)
+		err = s3_pager__init(&pg);
 	s3_cred__clear(&s.cred);
 	return err;
 }
@@ -224,11 +227,15 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 	struct s3_conf s;
 	struct s3_http *h = NULL;
 	struct s3_list l = { 0 };
+	struct s3_pager pg = { 0 };
 	char cursor[CURSOR_MAX_KEY + 1] = "";
+	const char *why;
 	uint64_t done = 0;
 	int err;
 
 	err = s3_conf__init(&s, url);
+	if (!err)
+		err = s3_pager__init(&pg);
 	if (err)
 		goto out;
 	if (s.state_dir) {
@@ -256,6 +263,14 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 			err = 0;
 			break;
 		}
+		err = s3_pager__next(&pg, &l, &why);
+		if (err) {
+			log_err("failed to list %s: %s; stopping this pull", url,
+				why ? why : "out of memory");
+			c->st->files_failed++;
+			err = err == -ELOOP ? 0 : err;
+			break;
+		}
 		for (size_t i = 0; i < l.n && !err; i++) {
 			if (s.max_objects && done >= s.max_objects)
 				goto stop;
@@ -276,6 +291,7 @@ stop:
 	err = err == 1 ? 0 : err;
 	c->path = url;
 out:
+	s3_pager__free(&pg);
 	s3_list__free(&l);
 	s3_http__free(h);
 	s3_cred__clear(&s.cred);

@@ -72,6 +72,30 @@ int s3_list__parse(const char *xml, size_t len, struct s3_list *l);
  * none or on ENOMEM. */
 char *s3_xml__elem(const char *xml, size_t len, size_t *pos, const char *tag);
 
+/* One pull's guard against a listing that never ends (S3 and Azure alike):
+ * a continuation token equal to the one the page was asked with, a page
+ * whose last key does not move past the last page's (keys are listed in
+ * byte order), S3_PAGER_MAX_EMPTY empty pages in a row, or more than
+ * max_pages pages. A zeroed pager with max_pages set is valid;
+ * s3_pager__free() releases it. */
+struct s3_pager {
+	uint64_t pages;
+	uint64_t max_pages;       /* GATEWATCH_S3_MAX_PAGES, default S3_PAGER_MAX_PAGES */
+	unsigned empty_run;
+	char *token;              /* the token the next page is asked with */
+	char *last_key;           /* the last key of the last page with keys */
+};
+#define S3_PAGER_MAX_PAGES 100000u
+#define S3_PAGER_MAX_EMPTY 100u
+
+/* max_pages from GATEWATCH_S3_MAX_PAGES (1 to 10^9) or the default. 0 or
+ * -EINVAL after a one-line message naming the variable. */
+int s3_pager__init(struct s3_pager *p);
+/* Judge the page just read into l. 0 to go on; -ELOOP with *why set (a
+ * static string for the error line) to stop the pull; -ENOMEM. */
+int s3_pager__next(struct s3_pager *p, const struct s3_list *l, const char **why);
+void s3_pager__free(struct s3_pager *p);
+
 struct s3_http;
 
 /* The handle keeps a pointer to conf: it must outlive the handle. NULL with

@@ -30,6 +30,9 @@ static const struct rule *const rules[] = {
 	&rule_exfil_copy,
 	&rule_read_volume,
 	&rule_bucket_spike,
+	&rule_public_exposure,
+	&rule_audit_logging_disabled,
+	&rule_protection_removed,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
