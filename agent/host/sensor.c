@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "log.h"
+#include "lib/clock.h"
+#include "lib/log.h"
 #include "sensor_priv.h"
 /* The generated skeleton casts away const in its embedded object. */
 #pragma GCC diagnostic push

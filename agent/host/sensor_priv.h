@@ -8,7 +8,7 @@
 #include "host.h"
 #include "procinfo.h"
 #include "reads.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 struct root_info {
 	char *path;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "host.h"
-#include "audit/isotime.h"
+#include "lib/isotime.h"
 
 static const char *const drop_names[HOST_DROP_KINDS] = {
 	"pending_full", "counts_full", "events_full", "conns_full", "verdicts_full", "agent",

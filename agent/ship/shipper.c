@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "metrics.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "ship/ship.h"
 #include "ship/spool.h"
 #include "ship/wire.h"

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "assert.h"
-#include "detect/correlate.h"
+#include "detect/correlate/correlate.h"
 
 #define T0 1764000000000LL /* a slot boundary (multiple of 5 minutes) */
 
