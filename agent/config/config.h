@@ -37,6 +37,8 @@ struct gw_config {
 	char *roots[GW_CONFIG_MAX_ROOTS];        /* absolute directories watched by the BPF sensor */
 	size_t nroots;
 	unsigned interval_sec;                   /* host window length */
+	unsigned max_counts;                     /* entries in the kernel's read counts map */
+	unsigned map_fill_alert_pct;             /* warn when a sensor map is this full */
 	/* [audit] */
 	char *audit_sources[GW_CONFIG_MAX_AUDIT]; /* cloudtrail:PATH, s3://bucket/prefix, ... */
 	size_t naudit;

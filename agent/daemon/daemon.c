@@ -34,6 +34,7 @@ struct daemon {
 	struct gw_config *cfg;
 	const struct daemon_opts *o;
 	struct sensor *sensor;
+	unsigned fill_warned;              /* maps (bit per map) warned about as too full */
 	struct detector *det;
 	struct correlator *corr;
 	struct shipper *ship;
@@ -317,6 +318,28 @@ static void spool_age(struct daemon *d)
 	metrics__set(M_SPOOL_AGE, NULL, oldest ? (double)(time(NULL) - oldest) : 0.0);
 }
 
+/* A sensor map's fill as a metric, with a warning (and the alert gauge at
+ * 1) while it is above the configured threshold. */
+static void map_fill(struct daemon *d, const char *map, unsigned bit, uint32_t used, uint32_t max)
+{
+	unsigned pct = d->cfg->map_fill_alert_pct ? d->cfg->map_fill_alert_pct : 80;
+	int over = max && (uint64_t)used * 100 >= (uint64_t)max * pct;
+	char labels[64];
+
+	if (!max || metrics__labels(labels, sizeof(labels), "map", map, NULL))
+		return;
+	metrics__set(M_MAP_FILL, labels, (double)used / max);
+	metrics__set(M_MAP_FILL_ALERT, labels, over);
+	if (over != !!(d->fill_warned & bit))
+		d->fill_warned ^= bit;
+	else
+		over = 0; /* said already */
+	if (over)
+		log_warn("sensor map %s is %u%% full (%" PRIu32 " of %" PRIu32 " entries; alert at %u%%): "
+			 "raise max_counts before reads go unattributed", map,
+			 (unsigned)((uint64_t)used * 100 / max), used, max, pct);
+}
+
 static void poll_window(struct daemon *d)
 {
 	struct host_window w;
@@ -326,15 +349,13 @@ static void poll_window(struct daemon *d)
 	if (sensor__poll(d->sensor, &w) < 0)
 		log_warn("host window incomplete");
 	static const char *const kinds[HOST_DROP_KINDS] = {
-		"pending", "counts", "events", "conns", "verdicts", "agent",
+		"pending", "counts", "events", "conns", "verdicts", "unattributed", "agent",
 	};
 	char labels[64];
 
 	correlator__host_window(d->corr, &w);
-	if (w.reads_max)
-		metrics__set(M_MAP_FILL, "map=\"reads\"", (double)w.reads_used / w.reads_max);
-	if (w.conns_max)
-		metrics__set(M_MAP_FILL, "map=\"conns\"", (double)w.conns_used / w.conns_max);
+	map_fill(d, "reads", 1, w.reads_used, w.reads_max);
+	map_fill(d, "conns", 2, w.conns_used, w.conns_max);
 	spool_age(d);
 	for (int k = 0; k < HOST_DROP_KINDS; k++) {
 		if (!w.drops[k])
@@ -396,7 +417,7 @@ static int open_sensor(struct daemon *d)
 	}
 	so.roots = (const char *const *)d->cfg->roots;
 	so.nroots = d->cfg->nroots;
-	so.max_counts = 10240;
+	so.max_counts = d->cfg->max_counts ? d->cfg->max_counts : 10240;
 	so.max_conns = 10240;
 	so.samples = 5;
 	d->sensor = sensor__open(&so);

@@ -164,6 +164,7 @@ void metrics__describe_agent(void)
 		{ M_SPOOL_AGE, "gauge", "age of the oldest batch in the spool" },
 		{ M_BPF_DROPS, "counter", "updates the kernel side could not record, per map" },
 		{ M_MAP_FILL, "gauge", "entries in use over capacity, per BPF map" },
+		{ M_MAP_FILL_ALERT, "gauge", "1 while a BPF map is filled at or above map_fill_alert_pct" },
 		{ M_PULL_LAG, "gauge", "newest audit event time behind now, per source" },
 		{ M_PULL_LAST, "gauge", "time of the last successful pull, per source" },
 		{ M_SHIP_PENDING_BATCHES, "gauge", "finding batches not yet delivered (spool and memory)" },

@@ -33,6 +33,7 @@
 #define M_SPOOL_AGE "gatewatch_spool_oldest_age_seconds"
 #define M_BPF_DROPS "gatewatch_bpf_lost_updates_total"     /* {map} */
 #define M_MAP_FILL "gatewatch_bpf_map_fill_ratio"          /* {map} */
+#define M_MAP_FILL_ALERT "gatewatch_bpf_map_fill_alert"    /* {map}: 1 at or above map_fill_alert_pct */
 #define M_PULL_LAG "gatewatch_pull_lag_seconds"            /* {source} */
 #define M_PULL_LAST "gatewatch_pull_last_success_timestamp_seconds" /* {source} */
 #define M_SHIP_PENDING_BATCHES "gatewatch_ship_pending_batches"

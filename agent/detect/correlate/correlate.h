@@ -16,6 +16,10 @@
  *    endpoint, or while the gateway itself was idle.
  *  - new-client: the gateway accepted a connection from an address not seen
  *    in 30 days, with what that address then read according to the audit log.
+ *  - sensor-blinded: the sensor lost sight of object reads in a window (a
+ *    counts map or the ring buffer full, rows the agent could not keep);
+ *    names the roots, the counts lost, the volume no process was credited
+ *    with and the likely cause. Fires whether or not a gateway is named.
  *  - process-read-spike: a gateway (or allowed) process read far more object
  *    data in an hour than its own hourly baseline (per executable).
  * A window is judged once the audit log's delivery delay has passed.

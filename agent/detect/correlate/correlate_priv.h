@@ -132,6 +132,8 @@ void corr_proc_load(struct correlator *c, const char *line);
 void corr_proc_save(const struct correlator *c, FILE *f);
 int corr_is_allowed(const struct correlator *c, const struct host_proc *p);
 struct corr_slot *corr_slot(struct correlator *c, int64_t t);
+/* sensor-blinded: a window in which the sensor lost reads or readers. */
+void corr_sensor_blinded(struct correlator *c, const struct host_window *w);
 void corr_judge(struct correlator *c, struct corr_slot *s);
 int corr_emit(struct correlator *c, struct finding *f);
 void corr_copy_event(struct corr_event *dst, const struct audit_event *ev);
