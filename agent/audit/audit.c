@@ -14,6 +14,7 @@
 #include "lib/isotime.h"
 #include "audit/jsonarena.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */
@@ -76,15 +77,19 @@ int audit_spec__parse(const char *spec, struct audit_spec *out)
 
 static int spec__parse(const char *spec, struct audit_spec *out)
 {
+	char shown[REDACT_MAX];
 	int err = audit_spec__parse(spec, out);
 
+	if (!err)
+		return 0;
+	redact__url(spec, shown, sizeof(shown));
 	if (err == -EPROTONOSUPPORT)
-		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", spec);
-	else if (err)
+		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", shown);
+	else
 		log_err("audit source '%s': unknown format prefix '%.*s' (known: cloudtrail, "
-			"s3access, gcs, azure, azure-activity, minio)", spec,
+			"s3access, gcs, azure, azure-activity, minio)", shown,
 			(int)(strchr(spec, ':') - spec), spec);
-	return err ? -EINVAL : 0;
+	return -EINVAL;
 }
 
 static const char *state_dir;
@@ -115,12 +120,13 @@ static int azure_parse(struct audit_ctx *c, const char *buf, size_t len)
 
 static int spec__resolve(const char *spec, struct audit_spec *out, struct stat *sb)
 {
+	char shown[REDACT_MAX];
 	int err = spec__parse(spec, out);
 
 	if (err)
 		return err;
 	if (!*out->path) {
-		log_err("audit source '%s': no path", spec);
+		log_err("audit source '%s': no path", redact__url(spec, shown, sizeof(shown)));
 		return -EINVAL;
 	}
 	if (out->url == AUDIT_URL_S3)
@@ -270,6 +276,7 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 {
 	struct audit_ctx c = { .pool = pool, .flags = flags, .cb = cb, .cb_ctx = ctx, .st = st };
 	uint64_t skipped0 = st->skipped;
+	char shown[REDACT_MAX];
 	struct audit_spec s;
 	struct stat sb;
 	int err;
@@ -277,7 +284,8 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	err = spec__resolve(spec, &s, &sb);
 	if (err)
 		return err;
-	c.path = s.path;
+	/* a URL is shown without its secrets in every line about it */
+	c.path = s.url ? redact__url(s.path, shown, sizeof(shown)) : s.path;
 	if (s.url == AUDIT_URL_S3)
 		err = s3pull__read(&c, s.path, s.format);
 	else if (s.url == AUDIT_URL_AZURE)
@@ -285,7 +293,7 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	else
 		err = S_ISDIR(sb.st_mode) ? read_dir(&c, s.path, s.format) : read_file(&c, s.format);
 	if (c.warnings > AUDIT_MAX_RECORD_WARNINGS)
-		log_warn("%s: %llu records skipped in all", spec,
+		log_warn("%s: %llu records skipped in all", redact__url(spec, shown, sizeof(shown)),
 			 (unsigned long long)(st->skipped - skipped0));
 	audit_ctx__release(&c);
 	return err;
