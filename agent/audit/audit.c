@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 
 #include "audit/audit_internal.h"
-#include "audit/isotime.h"
+#include "lib/isotime.h"
 #include "audit/jsonarena.h"
-#include "log.h"
+#include "lib/log.h"
 
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "strpool.h"
+#include "lib/strpool.h"
 
 enum gw_cloud {
 	GW_CLOUD_UNKNOWN = 0,

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 /* A flood of findings is itself the signal; past this, count and drop. */
 #define DETECTOR_MAX_FINDINGS 100000

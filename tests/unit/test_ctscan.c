@@ -1,4 +1,4 @@
-/* The CloudTrail record scanner (agent/audit/ctscan.c) against cJSON: what
+/* The CloudTrail record scanner (agent/audit/formats/cloudtrail_scan.c) against cJSON: what
  * it takes, cJSON takes, ending at the same byte, with the same fields;
  * the rest it declines, and the record goes the cJSON way with the same
  * event as ever. */
@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "assert.h"
-#include "audit/ctfields.h"
+#include "audit/formats/cloudtrail_fields.h"
 #include "audit_test_util.h"
 
 static const char *const type_name[] = { "none", "str", "num", "true", "other" };
