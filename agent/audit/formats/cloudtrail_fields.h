@@ -39,6 +39,9 @@ enum ct_field {
 	 * responseElements (objects) and resources (an array); scanner: s[0..n)
 	 * in the buffer, type CT_OTHER */
 	F_REQ_RAW, F_EXTRA_RAW, F_RESP_RAW, F_RES_RAW,
+	/* responseElements: ConsoleLogin (Success or Failure), user.arn
+	 * (CreateUser), accessKey.accessKeyId (CreateAccessKey) */
+	F_LOGIN, F_NEW_ARN, F_NEW_KEY,
 	F_N
 };
 
