@@ -91,6 +91,11 @@ const struct gw_config_field gw_config_fields[] = {
 	     "findings on one identity closer than this join one incident"),
 	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
 	     "score an incident of several rules needs to be reported"),
+	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_KEYID,
+	     "AWS accounts, GCP projects and Azure subscriptions that are ours; any other is "
+	     "foreign (default: learned from the logs' own accounts)"),
+	LIST("detect", "ransom_notes", "ransom-note", "GLOB", ransom_notes, nransom_notes, CHK_KEYID,
+	     "object name patterns (shell globs, any case) of ransom notes (default: a built-in list)"),
 	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
 	     "identities with a baseline; past it new ones are counted, not tracked"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
