@@ -88,6 +88,7 @@ check "client certificate from another CA" 403 "$(code --cacert "$T/ca.pem" --ce
 check "expired client certificate" 403 "$(code --cacert "$T/ca.pem" --cert "$T/expired.pem" \
 	--key "$T/expired.key" "${AUTH[@]}" "$URL/v1/findings")"
 check "expiry named" 1 "$(grep -c 'expired' "$T/resp")"
+check "GET with a client certificate but no token" 401 "$(code "${TLS[@]}" "$URL/v1/findings")"
 check "wrong token over TLS" 401 "$(code "${TLS[@]}" -H 'Authorization: Bearer nope' \
 	--data-binary x "$URL/v1/batches")"
 check "plain HTTP to the TLS port fails" 000 "$(code "http://127.0.0.1:$PORT/v1/findings")"
