@@ -1,7 +1,7 @@
 /* agent/audit: cloud audit logs in, normalized audit events out.
  *
  * In:  a SOURCE spec: FORMAT:WHERE or WHERE, FORMAT one of cloudtrail,
- *      s3access, gcs, azure, minio (detected from content when left out);
+ *      s3access, gcs, azure, azure-activity, minio (detected from content when left out);
  *      WHERE a local file or directory (recursive, plain or gzip), or a bucket
  *      URL s3://bucket/prefix or gs://bucket/prefix (S3 API, see s3pull.c).
  * Out: one struct audit_event per record, handed to a callback in file order.
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "strpool.h"
+#include "lib/strpool.h"
 
 enum gw_cloud {
 	GW_CLOUD_UNKNOWN = 0,
@@ -33,6 +33,11 @@ enum gw_action {
 	GW_ACT_LIST,
 	GW_ACT_PERMISSION,
 	GW_ACT_MANAGEMENT,
+	/* A server-side copy: the object written takes its data from another
+	 * object, possibly in another bucket or account (CopyObject,
+	 * UploadPartCopy, storage.objects.rewrite/copy, CopyBlob,
+	 * PutBlockFromURL). Counted as a write wherever writes are counted. */
+	GW_ACT_OBJECT_COPY,
 };
 
 enum gw_outcome {
@@ -76,6 +81,15 @@ struct audit_event {
 	const char *request_id;
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	/* The request's content as raw JSON text, for the rules that judge a
+	 * call by what it asked for (a grant, a policy, a key): at most
+	 * AUDIT_MAX_FIELD bytes, interned like the rest; NULL or "" when the
+	 * record carries none or the call is of a kind no rule reads (object
+	 * reads and lists carry none). One object per cloud:
+	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..}
+	 *   gcp:   {"request":..,"serviceData":..,"metadata":..,"response":..}
+	 *   azure: the Activity Log record's properties (requestbody as text) */
+	const char *request;
 };
 
 struct audit_stats {

@@ -148,6 +148,7 @@ enum audit_format {
 	AUDIT_FMT_MINIO,
 	AUDIT_FMT_CLOUDTRAIL,
 	AUDIT_FMT_S3ACCESS,
+	AUDIT_FMT_AZURE_ACTIVITY,
 };
 
 /* Parse one loaded file or object (c->path names it) as `format`, or the
@@ -185,6 +186,8 @@ int azure_json__detect(const char *buf, size_t len);
 int azure_json__parse(struct audit_ctx *c, const char *buf, size_t len);
 int gcs__detect(const char *buf, size_t len);
 int gcs__parse(struct audit_ctx *c, const char *buf, size_t len);
+int azure_activity__detect(const char *buf, size_t len);
+int azure_activity__parse(struct audit_ctx *c, const char *buf, size_t len);
 int minio__detect(const char *buf, size_t len);
 int minio__parse(struct audit_ctx *c, const char *buf, size_t len);
 

@@ -253,6 +253,7 @@ static int set_add(const char **v, uint8_t *n, size_t cap, const char *s)
 
 struct ev_str {
 	const char *ip, *ua, *api, *service, *region, *bucket, *key, *object;
+	int action;   /* enum gw_action */
 };
 
 static int intern_all(struct detector *d, const struct audit_event *ev, struct ev_str *s)
@@ -265,6 +266,7 @@ static int intern_all(struct detector *d, const struct audit_event *ev, struct e
 	s->bucket = detector__intern_ev(d, ev->bucket);
 	s->key = detector__intern_ev(d, ev->access_key);
 	s->object = ev->object_key;   /* interned only when kept as a sample */
+	s->action = ev->action;
 	return s->ip && s->ua && s->api && s->service && s->region && s->bucket && s->key ?
 	       0 : -ENOMEM;
 }
@@ -361,7 +363,7 @@ static int note_names(struct baseline *b, struct ident *id, const struct ev_str 
 		r = seen__touch(&id->seen, s->bucket, SEEN_BUCKET, day, ttl, b->dropped);
 	/* The organisation's buckets: any bucket its identities use, except as
 	 * the target of a copy (which is what the exfiltration rule asks about). */
-	if (r == 0 && strstr(s->api, "Copy") == NULL)
+	if (r == 0 && s->action != GW_ACT_OBJECT_COPY)
 		r = seen__touch(&b->org_buckets, s->bucket, SEEN_BUCKET, day, 0xffff, b->dropped);
 	return r < 0 ? r : 0;
 }
@@ -425,11 +427,10 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 				return -ENOMEM;
 			h->samples[h->nsamples++] = o;
 		}
-	} else if (ev->action == GW_ACT_OBJECT_WRITE) {
+	} else if (ev->action == GW_ACT_OBJECT_WRITE || ev->action == GW_ACT_OBJECT_COPY) {
 		h->writes++;
 		if (h->established && ev->outcome == GW_OUT_OK && *s->bucket &&
-		    (strcmp(s->api, "CopyObject") == 0 || strcmp(s->api, "UploadPartCopy") == 0) &&
-		    b->org_buckets.n && !seen__has(&b->org_buckets, s->bucket, SEEN_BUCKET)) {
+		    ev->action == GW_ACT_OBJECT_COPY && b->org_buckets.n && !seen__has(&b->org_buckets, s->bucket, SEEN_BUCKET)) {
 			h->foreign_copies++;
 			set_add(h->foreign_buckets, &h->nforeign, HOUR_SET, s->bucket);
 		}

@@ -11,7 +11,7 @@
 
 #include <zlib.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "ship/spool.h"
 
 #define STATE_FILE "state"
@@ -205,11 +205,11 @@ static int read_file(struct spool *sp, const char *name, uint64_t *seq, uint64_t
 	if (plen > SPOOL_MAX_BATCH || (*seq && get_le64(hdr + 12) != *seq))
 		goto out;
 	err = -ENOMEM;
-	p = malloc(plen ? plen : 1);
+	p = malloc((size_t)plen + 1);   /* room for the one byte that says "too long" */
 	if (!p)
 		goto out;
 	err = -EBADMSG;
-	n = read(fd, p, plen + 1);   /* one more: a longer file is damaged too */
+	n = read(fd, p, (size_t)plen + 1);   /* one more: a longer file is damaged too */
 	if (n != (ssize_t)plen ||
 	    (uint32_t)crc32(crc32(0, hdr + 12, 16), p, plen) != crc)
 		goto out;

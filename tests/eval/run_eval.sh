@@ -31,3 +31,8 @@ print("detector: %d events in %.2f s (%.0f events/s), %d identities, %d findings
     d["events"], d["seconds"], d["events"] / max(d["seconds"], 1e-9), d["identities"],
     d["findings"], d["incidents"]))' "$TMP/report.json"
 python3 tests/eval/score.py "$TMP/report.json" "$TMP/ct/truth.json"
+rc=$?
+# Single-event rules: one record in, one finding out (tests/eval/single_event.py).
+echo "single-event rules: attack records found / total, benign twins flagged / total"
+python3 tests/eval/single_event.py "$GW" tests/data/single_event || rc=1
+exit $rc

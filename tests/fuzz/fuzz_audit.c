@@ -13,8 +13,8 @@
 #include <cjson/cJSON.h>
 
 #include "audit/audit_internal.h"
-#include "audit/ctfields.h"
-#include "log.h"
+#include "audit/formats/cloudtrail_fields.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,7 +28,7 @@ static int check(const struct audit_event *ev, void *ctx)
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		if (!s[i] || strlen(s[i]) > AUDIT_MAX_FIELD)
 			abort();
-	if (ev->action > GW_ACT_MANAGEMENT || ev->outcome > GW_OUT_ERROR ||
+	if (ev->action > GW_ACT_OBJECT_COPY || ev->outcome > GW_OUT_ERROR ||
 	    ev->principal_type > GW_PT_ACCOUNT || ev->cloud > GW_CLOUD_MINIO)
 		abort();
 	return 0;

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "ship/collect.h"
+#include "collect/collect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@ REAL=../shared/testdata/real-logs
 CLANG=${CLANG:-clang}
 mkdir -p "$OUT"
 
-SRCS="$(ls agent/audit/*.c) agent/strpool.c agent/log.c agent/state/cursor.c agent/state/atomic.c"
+SRCS="$(find agent/audit -name '*.c' | sort) agent/lib/strpool.c agent/lib/log.c agent/lib/isotime.c agent/state/cursor.c agent/state/atomic.c"
 FLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -Iagent -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 SAN="address,undefined"
 LIBS="-lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm"
@@ -77,7 +77,7 @@ if [ ! -f "$BUILD/gatewatch.pb.c" ]; then
 fi
 # shellcheck disable=SC2086
 if $CLANG $FLAGS -I"$BUILD" -fsanitize=fuzzer,$SAN -o "$OUT/fuzz_batch" tests/fuzz/fuzz_batch.c \
-	agent/ship/collect_batch.c agent/ship/encode.c agent/ship/json.c "$BUILD/gatewatch.pb.c" \
+	agent/collect/batch.c agent/ship/encode.c agent/ship/json.c "$BUILD/gatewatch.pb.c" \
 	-lprotobuf-nanopb -lcjson 2>"$OUT/build_batch.log"; then
 	run_target batch "$OUT/fuzz_batch" tests/fuzz/corpus/batch
 else

@@ -110,6 +110,35 @@ TEST(hostile_cloudtrail_json_lines)
 	got_free(g);
 }
 
+/* A damaged first line is one counted skip, as anywhere else: the good
+ * records after it arrive, with the format given and detected. */
+TEST(cloudtrail_bad_first_line_is_skipped)
+{
+	static const char body[] = "{\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventName\n"
+		CT("R1") CT("R2") CT("R3");
+	static const char *const prefix[] = { "cloudtrail:", "" };
+	char path[] = "/tmp/gw-firstline-XXXXXX", spec[96];
+	int fd = mkstemp(path);
+
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT((int)sizeof(body) - 1, (int)write(fd, body, sizeof(body) - 1));
+	close(fd);
+	for (size_t i = 0; i < 2; i++) {
+		struct got *g;
+
+		snprintf(spec, sizeof(spec), "%s%s", prefix[i], path);
+		g = got_read(spec);
+		ASSERT(g);
+		if (g->st.events != 3 || g->st.skipped != 1 || g->st.files_failed)
+			FAIL_AT("%s: expected 3 events, 1 skipped, 0 failed; got %llu, %llu, %llu", spec,
+				(unsigned long long)g->st.events, (unsigned long long)g->st.skipped,
+				(unsigned long long)g->st.files_failed);
+		ASSERT_EQ_STR("R3", g->ev[2].request_id);
+		got_free(g);
+	}
+	unlink(path);
+}
+
 TEST(detect_every_format_and_stats)
 {
 	static const struct {

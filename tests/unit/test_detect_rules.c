@@ -212,7 +212,7 @@ TEST(detect_rules_exfiltration_shapes)
 		detector__feed(d, &e);
 	}
 	for (int i = 0; i < 12; i++) {
-		e = ev(t0 + 3400000 + i * 1000, "s3.amazonaws.com", "CopyObject", GW_ACT_OBJECT_WRITE);
+		e = ev(t0 + 3400000 + i * 1000, "s3.amazonaws.com", "CopyObject", GW_ACT_OBJECT_COPY);
 		e.bucket = "drop-zone-4471";
 		detector__feed(d, &e);
 	}

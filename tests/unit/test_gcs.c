@@ -31,7 +31,7 @@ TEST(gcs_denied_read_without_principal)
 	got_free(g);
 }
 
-TEST(gcs_non_storage_entries_ignored)
+TEST(gcs_non_storage_entries_delivered)
 {
 	static const char *const files[] = {
 		"google.cloud.audit.AuditLog.GetProject.json",
@@ -50,9 +50,10 @@ TEST(gcs_non_storage_entries_ignored)
 		ASSERT_EQ_INT(0, g->rc);
 		ASSERT_EQ_U64(0, g->st.files_failed);
 		ASSERT_EQ_U64(1, g->st.records);
-		ASSERT_EQ_U64(0, g->st.events);
+		ASSERT_EQ_U64(1, g->st.events);
 		ASSERT_EQ_U64(0, g->st.skipped);
-		ASSERT_EQ_U64(1, g->st.ignored);
+		ASSERT_EQ_U64(0, g->st.ignored);
+		ASSERT_EQ_STR("", g->ev[0].bucket);
 		got_free(g);
 	}
 }

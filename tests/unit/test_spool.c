@@ -127,6 +127,39 @@ TEST(spool_sets_damaged_files_aside)
 	rmspool(dir);
 }
 
+/* A file one byte longer than its header says is damaged, and reading it
+ * stays inside the buffer (this test is also run under ASan). */
+TEST(spool_file_one_byte_too_long_is_set_aside)
+{
+	char dir[256], path[400];
+	struct spool *sp = NULL;
+	struct spool_stats st;
+	uint8_t payload[64], *buf = NULL;
+	uint64_t first, seq = 0;
+	size_t len;
+	int fd;
+
+	memset(payload, 'p', sizeof(payload));
+	spool_tmpdir(dir, sizeof(dir));
+	ASSERT_EQ_INT(0, spool__open(dir, 1 << 20, &sp));
+	first = spool__next_seq(sp);
+	ASSERT_EQ_INT(0, spool__put(sp, first, 1, payload, sizeof(payload)));
+	ASSERT_EQ_INT(0, spool__put(sp, first + 1, 2, payload, 8));
+	snprintf(path, sizeof(path), "%s/%020llu.gwb", dir, (unsigned long long)first);
+	fd = open(path, O_WRONLY | O_APPEND);
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT(1, write(fd, "Z", 1));
+	close(fd);
+	ASSERT_EQ_INT(0, spool__oldest(sp, &seq, &buf, &len));
+	ASSERT_EQ_U64(first + 1, seq);
+	ASSERT_EQ_U64(8, len);
+	free(buf);
+	spool__stats(sp, &st);
+	ASSERT_EQ_U64(1, st.corrupt);
+	spool__close(sp);
+	rmspool(dir);
+}
+
 TEST(spool_cap_drops_oldest_and_counts)
 {
 	char dir[256];

@@ -1,0 +1,517 @@
+/* gatewatch collect: the reference collector.
+ *
+ * POST /v1/batches   a FindingBatch protobuf; answered with a BatchAck once it
+ *                    is stored durably (or was stored before: duplicate).
+ * GET  /v1/findings  stored batches as JSON lines, a page at a time
+ *                    (?limit=N&cursor=C, see collect.h).
+ * The answers and their bodies are listed in collect.h. Requests are served
+ * by a pool of threads; the connection guard (guard.c) bounds
+ * connections, request time and buffered bytes.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pb_encode.h>
+
+#include "cmd/cmd.h"
+#include "lib/log.h"
+#include "collect/server_priv.h"
+
+#define MAX_AGENTS 1024
+
+struct upload {
+	uint8_t *buf;
+	size_t len, cap;
+	size_t reserved;          /* bytes taken from the guard's budget */
+	bool too_big, busy;
+};
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
+			       const char *type, void *body, size_t len,
+			       enum MHD_ResponseMemoryMode mode, unsigned int retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+	char ra[16];
+
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (retry_after) {
+		snprintf(ra, sizeof(ra), "%u", retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+enum MHD_Result collect__respond_error(struct MHD_Connection *conn, unsigned int status,
+				       const char *code, const char *detail,
+				       unsigned int retry_after)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&body, &len);
+
+	if (!f)
+		return MHD_NO;
+	fputs("{\"error\":", f);
+	json_str(f, code);
+	if (detail) {
+		fputs(",\"detail\":", f);
+		json_str(f, detail);
+	}
+	fputs("}\n", f);
+	if (fclose(f) != 0) {
+		free(body);
+		return MHD_NO;
+	}
+	return respond(conn, status, "application/json", body, len, MHD_RESPMEM_MUST_FREE,
+		       retry_after);
+}
+
+static enum MHD_Result respond_ack(struct MHD_Connection *conn, const char *agent,
+				   uint64_t seq, bool dup)
+{
+	gatewatch_v1_BatchAck ack = gatewatch_v1_BatchAck_init_zero;
+	uint8_t buf[gatewatch_v1_BatchAck_size];
+	pb_ostream_t s = pb_ostream_from_buffer(buf, sizeof(buf));
+
+	ship__copy_str(ack.agent_id, sizeof(ack.agent_id), agent);
+	ack.sequence = seq;
+	ack.duplicate = dup;
+	if (!pb_encode(&s, gatewatch_v1_BatchAck_fields, &ack))
+		return collect__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "ack-failed",
+					      NULL, 0);
+	return respond(conn, MHD_HTTP_OK, "application/x-protobuf", buf, s.bytes_written,
+		       MHD_RESPMEM_MUST_COPY, 0);
+}
+
+/* Compare in time that depends on the expected token's length only. */
+static bool token_ok(const struct collector *c, const char *auth)
+{
+	const char *got;
+	size_t glen;
+	unsigned char diff;
+
+	if (!c->token_len)
+		return true;
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+		return false;
+	got = auth + 7;
+	glen = strlen(got);
+	diff = glen != c->token_len;
+	for (size_t i = 0; i < c->token_len; i++)
+		diff |= (unsigned char)(i < glen ? got[i] : 0) ^ (unsigned char)c->token[i];
+	return diff == 0;
+}
+
+/* Store a decoded batch unless (agent, sequence) is stored already; returns
+ * the verdict, or a negative errno when the store failed. */
+static int store_batch(struct collector *c, const struct upload *u, const struct ship_batch *b)
+{
+	uint8_t digest[DEDUP_DIGEST_LEN];
+	int v, err = 0;
+
+	dedup__digest(u->buf, u->len, digest);
+	pthread_mutex_lock(&c->lock);
+	v = (int)dedup__check(c->dedup, b->hdr.agent_id, b->hdr.sequence, digest);
+	if (v == DEDUP_NEW || v == DEDUP_NEW_UNSURE) {
+		err = store__append(c->store, u->buf, u->len);
+		if (err == 0 && dedup__add(c->dedup, b->hdr.agent_id, b->hdr.sequence, digest) < 0 &&
+		    collect__log_ok())
+			log_warn("out of memory for the duplicate index");
+	}
+	pthread_mutex_unlock(&c->lock);
+	return err < 0 ? err : v;
+}
+
+static enum MHD_Result answer_stored(struct collector *c, struct MHD_Connection *conn,
+				     const struct ship_batch *b, int v)
+{
+	const char *agent = b->hdr.agent_id;
+	unsigned long long seq = (unsigned long long)b->hdr.sequence;
+
+	if (v < 0) {
+		if (collect__log_ok())
+			log_err("%s: cannot append: %s", store__path(c->store), strerror(-v));
+		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store-failed",
+					      NULL, 5);
+	}
+	if (v == DEDUP_CONFLICT) {
+		if (collect__log_ok())
+			log_warn("refused batch %s/%llu: that sequence was stored before with "
+				 "other content", agent, seq);
+		return collect__respond_error(conn, MHD_HTTP_CONFLICT, "conflict",
+					      "agent_id and sequence stored before with other content",
+					      0);
+	}
+	if (v == DEDUP_NEW_UNSURE && collect__log_ok())
+		log_warn("batch %s/%llu: older than the duplicate window; stored, it may be stored "
+			 "twice", agent, seq);
+	log_debug("batch %s/%llu: %zu findings%s", agent, seq, b->nfindings,
+		  v == DEDUP_DUPLICATE ? " (duplicate)" : "");
+	return respond_ack(conn, agent, b->hdr.sequence, v == DEDUP_DUPLICATE);
+}
+
+static enum MHD_Result handle_batch(struct collector *c, struct MHD_Connection *conn,
+				    const struct upload *u)
+{
+	struct ship_batch *b = NULL;
+	const char *why;
+	enum MHD_Result ret;
+	char detail[64];
+	int err;
+
+	if (u->too_big) {
+		snprintf(detail, sizeof(detail), "larger than %zu bytes", c->max_body);
+		return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+					      detail, 0);
+	}
+	if (u->busy)
+		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+					      "request buffers full", 1);
+	err = collect__decode_batch(u->buf ? u->buf : (const uint8_t *)"", u->len, &b, &why);
+	if (err == -ENOMEM)
+		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+					      "out of memory", 1);
+	if (err < 0) {
+		if (collect__log_ok())
+			log_warn("rejected a batch of %zu bytes: %s", u->len, why);
+		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "invalid-batch", why, 0);
+	}
+	ret = answer_stored(c, conn, b, store_batch(c, u, b));
+	ship_batch__free(b);
+	return ret;
+}
+
+/* First call of a POST: refuse early what will be refused anyway, and take
+ * a declared body's bytes from the budget at once. */
+static enum MHD_Result post_start(struct collector *c, struct MHD_Connection *conn,
+				  void **con_cls)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long n = 0;
+	struct upload *u;
+	char *end, detail[64];
+
+	if (cl) {
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (errno || end == cl || *end)
+			n = 0;
+		if (n > c->max_body) {
+			snprintf(detail, sizeof(detail), "larger than %zu bytes", c->max_body);
+			return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+						      detail, 0);
+		}
+	}
+	if (n && collect_guard__take(c->guard, (size_t)n) < 0) {
+		if (collect__log_ok())
+			log_warn("refused a batch of %llu bytes: request buffers full", n);
+		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+					      "request buffers full", 1);
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		collect_guard__give(c->guard, (size_t)n);
+		return MHD_NO;
+	}
+	u->reserved = (size_t)n;
+	*con_cls = u;
+	return MHD_YES;
+}
+
+static void post_data(struct collector *c, struct upload *u, const char *data, size_t n)
+{
+	uint8_t *nb;
+	size_t cap;
+
+	if (u->too_big || u->busy)
+		return;
+	if (n > c->max_body - u->len) {
+		u->too_big = true;
+		return;
+	}
+	if (u->len + n > u->cap) {
+		cap = u->cap ? u->cap : 16384;
+		while (cap < u->len + n)
+			cap *= 2;
+		if (u->reserved >= u->len + n && cap > u->reserved)
+			cap = u->reserved;
+		if (cap > c->max_body)
+			cap = c->max_body;
+		if (cap > u->reserved) {
+			if (collect_guard__take(c->guard, cap - u->reserved) < 0) {
+				u->busy = true;   /* answered 503 once the body is read */
+				return;
+			}
+			u->reserved = cap;
+		}
+		nb = realloc(u->buf, cap);
+		if (!nb) {
+			u->busy = true;
+			return;
+		}
+		u->buf = nb;
+		u->cap = cap;
+	}
+	memcpy(u->buf + u->len, data, n);
+	u->len += n;
+}
+
+/* Token and client certificate, for every endpoint: true if refused, the
+ * answer queued with *ret. */
+static bool refused(struct collector *c, struct MHD_Connection *conn, const char *url,
+		    enum MHD_Result *ret)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+	char why[256];
+
+	if (c->client_cert && collect_tls__verify_client(conn, why, sizeof(why)) < 0) {
+		if (collect__log_ok())
+			log_warn("refused a request for %s: %s", url, why);
+		*ret = collect__respond_error(conn, MHD_HTTP_FORBIDDEN, "forbidden", why, 0);
+		return true;
+	}
+	if (!token_ok(c, auth)) {
+		if (collect__log_ok())
+			log_warn("refused a request for %s: %s bearer token", url,
+				 auth ? "wrong" : "no");
+		*ret = collect__respond_error(conn, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+					      "missing or wrong bearer token", 0);
+		return true;
+	}
+	return false;
+}
+
+static enum MHD_Result route(struct collector *c, struct MHD_Connection *conn, const char *url,
+			     const char *method, void **con_cls)
+{
+	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
+	enum MHD_Result ret;
+
+	if (refused(c, conn, url, &ret))
+		return ret;
+	if (strcmp(url, "/v1/batches") == 0) {
+		if (post)
+			return post_start(c, conn, con_cls);
+		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					      "method-not-allowed", "use POST", 0);
+	}
+	if (strcmp(url, "/v1/findings") == 0) {
+		if (get)
+			return collect_list__respond(c->store, conn);
+		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					      "method-not-allowed", "use GET", 0);
+	}
+	return collect__respond_error(conn, MHD_HTTP_NOT_FOUND, "not-found", "no such endpoint", 0);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct collector *c = cls;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (*con_cls) {
+		if (*upload_data_size) {
+			post_data(c, *con_cls, upload_data, *upload_data_size);
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		collect_guard__received(conn);
+		return handle_batch(c, conn, *con_cls);
+	}
+	ret = route(c, conn, url, method, con_cls);
+	if (!*con_cls)
+		collect_guard__received(conn);   /* answered: no body to wait for */
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct collector *c = cls;
+	struct upload *u = *con_cls;
+
+	(void)toe;
+	if (u) {
+		collect_guard__give(c->guard, u->reserved);
+		free(u->buf);
+		free(u);
+		*con_cls = NULL;
+	}
+	collect_guard__next(conn);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	gw_vlog(LOG_WARNING, fmt, ap);
+}
+
+/* dedup rebuilt from the store at startup: what it needs is in the store. */
+static int index_record(uint64_t off, const uint8_t *data, size_t len, void *ctx)
+{
+	struct collector *c = ctx;
+	gatewatch_v1_BatchIdentity id;
+	uint8_t digest[DEDUP_DIGEST_LEN];
+
+	if (collect__batch_identity(data, len, &id) < 0) {
+		log_warn("%s: batch at offset %llu does not decode or has a bad agent_id; "
+			 "not indexed", STORE_FILE, (unsigned long long)off);
+		return 0;
+	}
+	dedup__digest(data, len, digest);
+	return dedup__add(c->dedup, id.agent_id, id.sequence, digest);
+}
+
+static struct MHD_Daemon *start(struct collector *c, const struct collect_args *a)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	/* libmicrohttpd splits its limit over the threads, and any one thread
+	 * may take every connection: the guard enforces the real limit. */
+	unsigned int mhd_limit = (c->go.max_conns + 64) * c->threads;
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, c->tls.cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, c->tls.key },
+		{ c->tls.ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, c->tls.ca },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (a->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (c->tls.cert)
+		flags |= MHD_USE_TLS;
+	else
+		tls[0].option = MHD_OPTION_END;
+	return MHD_start_daemon(flags, 0, collect_guard__accept, c->guard, on_request, c,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, c,
+				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&a->addr,
+				MHD_OPTION_THREAD_POOL_SIZE, c->threads,
+				MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_CONNECTION_TIMEOUT, c->go.deadline_s,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, c,
+				MHD_OPTION_NOTIFY_CONNECTION, collect_guard__notify, c->guard,
+				MHD_OPTION_ARRAY, tls,
+				MHD_OPTION_END);
+}
+
+static void log_listening(struct MHD_Daemon *d, const struct collect_args *a)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char host[INET6_ADDRSTRLEN] = "?";
+	const void *ip = a->addr.ss_family == AF_INET6 ?
+		(const void *)&((const struct sockaddr_in6 *)&a->addr)->sin6_addr :
+		(const void *)&((const struct sockaddr_in *)&a->addr)->sin_addr;
+
+	inet_ntop(a->addr.ss_family, ip, host, sizeof(host));
+	log_info(a->addr.ss_family == AF_INET6 ? "listening on [%s]:%u" : "listening on %s:%u",
+		 host, info ? (unsigned int)info->port : 0u);
+}
+
+/* Store, duplicate index and connection guard. Returns 0 or the exit status. */
+static int open_all(struct collector *c, const struct collect_args *a)
+{
+	int err;
+
+	c->dedup = dedup__new(MAX_AGENTS);
+	c->guard = c->dedup ? collect_guard__new(&c->go) : NULL;
+	if (!c->guard) {
+		log_err("out of memory");
+		return GW_EXIT_FAIL;
+	}
+	err = store__open(a->store, index_record, c, &c->store);
+	if (err < 0) {
+		if (err != -EBADMSG)
+			log_err("cannot open store %s: %s", a->store,
+				err == -EBUSY ? "in use by another collector" : strerror(-err));
+		return GW_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int collect_main(int argc, char **argv)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+	struct collect_args a = { 0 };
+	struct MHD_Daemon *d = NULL;
+	sigset_t set;
+	int rc, sig;
+
+	if (!c) {
+		log_err("out of memory");
+		return GW_EXIT_FAIL;
+	}
+	collect_args__defaults(c);
+	pthread_mutex_init(&c->lock, NULL);
+	rc = collect_args__parse(argc, argv, &a, c);
+	if (rc >= 0)
+		goto out;
+	/* Threads started from here on inherit the blocked signals; this one
+	 * waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = open_all(c, &a);
+	if (rc)
+		goto out;
+	rc = GW_EXIT_FAIL;
+	d = start(c, &a);
+	if (!d) {
+		log_err("cannot listen on %s (address in use or not available)", a.listen);
+		goto out;
+	}
+	log_listening(d, &a);
+	while (sigwait(&set, &sig) != 0)
+		;
+	log_info("signal %d: stopping", sig);
+	rc = GW_EXIT_OK;
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	collect_guard__free(c->guard);
+	store__close(c->store);
+	dedup__free(c->dedup);
+	collect_tls__free(&c->tls);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	return rc;
+}
