@@ -28,6 +28,7 @@ azure_json:AUDIT_FMT_AZURE:-DFUZZ_AZURE_JSON:azure_storagebloblogs_secura,azure_
 minio:AUDIT_FMT_MINIO::minio"
 
 # The library part once (instrumented for coverage), then one link per target.
+rm -rf "$OUT/obj"   # objects of files since moved or removed would link twice
 mkdir -p "$OUT/obj"
 pids=()
 for src in $SRCS; do
