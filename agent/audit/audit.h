@@ -56,6 +56,20 @@ enum gw_principal_type {
 	GW_PT_ACCOUNT,        /* AWSAccount: another account */
 };
 
+/* Who the principal is to the account it acts on, as far as the record
+ * tells (the detector refines own against [detect] own_accounts). */
+enum gw_principal_kind {
+	GW_PK_UNKNOWN = 0,
+	GW_PK_OWN,            /* an identity of the account the record is about */
+	GW_PK_FOREIGN,        /* an identity of another account or project */
+	GW_PK_ANONYMOUS,      /* no credential at all */
+	GW_PK_ROOT,           /* the AWS account root user */
+	GW_PK_WORKLOAD,       /* instance credentials: EC2 instance profile session,
+			       * GCE compute service account, Azure managed identity */
+	GW_PK_SAS,            /* an Azure shared access signature */
+	GW_PK_SERVICE,        /* the cloud's own services */
+};
+
 /* The normalized audit event. Every string is interned in the strpool the
  * reader was given (never NULL; "" when missing) and lives as long as it,
  * or, with AUDIT_READ_TRANSIENT, until the callback returns. */
@@ -66,7 +80,8 @@ struct audit_event {
 	uint8_t outcome;          /* enum gw_outcome */
 	uint8_t principal_type;   /* enum gw_principal_type */
 	uint8_t key_long_term;    /* access key is long-term (AKIA...) */
-	uint8_t pad[3];
+	uint8_t principal_kind;   /* enum gw_principal_kind */
+	uint8_t pad[2];
 	const char *principal;    /* ARN, email, object id or access key owner */
 	const char *account;      /* account / project / subscription */
 	const char *access_key;
@@ -81,12 +96,15 @@ struct audit_event {
 	const char *request_id;
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	const char *principal_account;  /* the principal's own account or project ("" unknown) */
+	const char *created;      /* what the call created: a user's ARN, an access key id */
 	/* The request's content as raw JSON text, for the rules that judge a
 	 * call by what it asked for (a grant, a policy, a key): at most
 	 * AUDIT_MAX_FIELD bytes, interned like the rest; NULL or "" when the
 	 * record carries none or the call is of a kind no rule reads (object
 	 * reads and lists carry none). One object per cloud:
-	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..}
+	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..,
+	 *           "resources":[..]}
 	 *   gcp:   {"request":..,"serviceData":..,"metadata":..,"response":..}
 	 *   azure: the Activity Log record's properties (requestbody as text) */
 	const char *request;
@@ -139,6 +157,20 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * audit_dedup__reset() forgets them all, for a new independent analysis. */
 void audit_dedup__reset(void);
 
+/* The one SOURCE grammar, for analyze, the daemon and the configuration
+ * check: FORMAT:WHERE or WHERE split into its parts. path points into spec
+ * (WHERE); format is the FORMAT's number, 0 when left to detection; url
+ * tells a bucket URL from a local path. A spec that exists as a path is a
+ * path. 0; -EPROTONOSUPPORT for an unknown URL scheme; -EINVAL for an
+ * unknown FORMAT. Logs nothing. */
+enum { AUDIT_URL_NONE, AUDIT_URL_S3, AUDIT_URL_AZURE };
+struct audit_spec {
+	int format;
+	const char *path;
+	int url;            /* AUDIT_URL_S3: s3://, gs://; AUDIT_URL_AZURE: http(s):// */
+};
+int audit_spec__parse(const char *spec, struct audit_spec *out);
+
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
 int audit_source__check(const char *spec);
@@ -159,5 +191,19 @@ const char *gw_cloud_name(int cloud);
 const char *gw_action_name(int action);
 const char *gw_outcome_name(int outcome);
 const char *gw_principal_type_name(int type);
+const char *gw_principal_kind_name(int kind);
+
+/* Local audit sources read incrementally: each file once, remembered in a
+ * state file across restarts. */
+struct local_sources;
+
+struct local_sources *local_sources__new(const char *state_path);
+void local_sources__free(struct local_sources *ls);
+/* Read the files of `spec` not read before (and not modified in the last
+ * second); events go to cb. Pulled sources (s3://, https://) are read through
+ * audit_source__read, which keeps their own cursor. 0 or a negative errno. */
+int local_sources__pull(struct local_sources *ls, const char *spec, struct strpool *pool,
+			audit_event_fn cb, void *ctx, struct audit_stats *st);
+int local_sources__save(struct local_sources *ls);
 
 #endif
