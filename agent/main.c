@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "log.h"
+#include "cmd/cmd.h"
+#include "lib/log.h"
 
 static void usage(FILE *out)
 {

@@ -95,6 +95,23 @@ struct {
 	__type(value, struct gw_read_val);
 } reads SEC(".maps");
 
+/* Reads the reads map had no room for, per root x bucket (preallocated:
+ * it takes entries while the reads map is full). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct gw_unattr_key);
+	__type(value, struct gw_unattr_val);
+} unattr SEC(".maps");
+
+/* Processes already announced as unattributed readers: tgid -> start_ns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} blinded SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 10240);
@@ -477,8 +494,45 @@ static __always_inline int read_enter(long fd)
 	return 0;
 }
 
+/* Reads the reads map could not take: counted against their root and
+ * bucket, never lost while the unattributed map has room. */
+static __always_inline void count_unattr(const struct gw_read_key *key, __u64 ops, __u64 bytes,
+					 __u64 errors)
+{
+	struct gw_unattr_key k = { .root_id = key->root_id, .bucket_ino = key->bucket_ino };
+	struct gw_unattr_val *v = bpf_map_lookup_elem(&unattr, &k);
+
+	count_drops(GW_DROP_COUNTS_FULL, ops + errors);
+	if (!v) {
+		struct gw_unattr_val zero = {};
+
+		bpf_map_update_elem(&unattr, &k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&unattr, &k);
+		if (!v) {
+			count_drops(GW_DROP_UNATTR_FULL, ops + errors);
+			return;
+		}
+	}
+	v->ops += ops;
+	v->bytes += bytes;
+	v->errors += errors;
+}
+
+/* A reader the reads map has no room for: its identity to the ring buffer,
+ * once per process. */
+static __always_inline void announce_blinded(const struct gw_read_key *key, const char *comm)
+{
+	__u64 *seen = bpf_map_lookup_elem(&blinded, &key->tgid);
+
+	if (seen && *seen == key->start_ns)
+		return;
+	bpf_map_update_elem(&blinded, &key->tgid, &key->start_ns, BPF_ANY);
+	emit_new(GW_EV_UNATTRIBUTED, key->tgid, key->root_id, key->bucket_ino, key->start_ns, comm, 1);
+}
+
 /* The counts of key, created on first sight; in_task: the reading process
- * is current, so a new entry is announced with its identity. */
+ * is current, so a new entry is announced with its identity (and so is a
+ * reader the map has no room for). */
 static __always_inline struct gw_read_val *count_entry(struct gw_read_key *key, int in_task)
 {
 	struct gw_read_val *v = bpf_map_lookup_elem(&reads, key);
@@ -492,6 +546,8 @@ static __always_inline struct gw_read_val *count_entry(struct gw_read_key *key, 
 			emit_new(GW_EV_NEW_READER, key->tgid, key->root_id, key->bucket_ino,
 				 key->start_ns, zero.comm, 1);
 		v = bpf_map_lookup_elem(&reads, key);
+		if (!v && in_task)
+			announce_blinded(key, zero.comm);
 	}
 	return v;
 }
@@ -501,7 +557,7 @@ static __always_inline void count_read(struct gw_read_key *key, long ret)
 	struct gw_read_val *v = count_entry(key, 1);
 
 	if (!v) {
-		count_drop(GW_DROP_COUNTS_FULL);
+		count_unattr(key, ret >= 0, ret >= 0 ? ret : 0, ret < 0);
 		return;
 	}
 	if (ret >= 0) {
@@ -537,7 +593,7 @@ static __always_inline void slot_flush(struct gw_last *l)
 		v->bytes += l->bytes;
 		v->errors += l->errors;
 	} else {
-		count_drops(GW_DROP_COUNTS_FULL, l->ops + l->errors);
+		count_unattr(&key, l->ops, l->bytes, l->errors);
 	}
 	l->ops = 0;
 	l->bytes = 0;

@@ -45,6 +45,20 @@ struct gw_read_val {
 	char comm[16];
 };
 
+/* Reads that the per-process counts map could not take (it was full), per
+ * root x bucket: the volume stays known when the reader's name is lost. */
+struct gw_unattr_key {
+	__u32 root_id;
+	__u32 pad;
+	__u64 bucket_ino;
+};
+
+struct gw_unattr_val {
+	__u64 ops;
+	__u64 bytes;
+	__u64 errors;
+};
+
 /* What a struct file was found to be, cached by its address. The inode
  * address guards against a freed and reused struct file. */
 struct gw_verdict {
@@ -123,6 +137,7 @@ enum gw_event_kind {
 	GW_EV_NEW_READER = 1,     /* a process's first read under a root x bucket */
 	GW_EV_SAMPLE = 2,         /* a process's first read of an object (rate-limited) */
 	GW_EV_NEW_PEER = 3,       /* a process's first connection to a remote */
+	GW_EV_UNATTRIBUTED = 4,   /* a reader the counts map had no room for (once per process) */
 };
 
 struct gw_event {
@@ -143,10 +158,11 @@ struct gw_event {
 /* Lost updates, counted per CPU. */
 enum gw_drop {
 	GW_DROP_PENDING_FULL = 0, /* too many reads in flight */
-	GW_DROP_COUNTS_FULL,      /* the read counts map is full */
+	GW_DROP_COUNTS_FULL,      /* reads the counts map had no room for (counted unattributed) */
 	GW_DROP_EVENTS_FULL,      /* the ring buffer is full */
 	GW_DROP_CONNS_FULL,       /* the connection counts map is full */
 	GW_DROP_VERDICTS_FULL,    /* verdict cache could not store (never fatal) */
+	GW_DROP_UNATTR_FULL,      /* reads lost outright: not even the unattributed map took them */
 	GW_DROP_MAX,
 };
 

@@ -12,8 +12,8 @@ set -eu
 kind=${1:?usage: build-pkg.sh deb|rpm OUTDIR}
 out=${2:?usage: build-pkg.sh deb|rpm OUTDIR}
 top=$(cd "$(dirname "$0")/.." && pwd)
-version=$(sed -n 's/^#define GW_VERSION "\(.*\)"/\1/p' "$top/agent/commands.h")
-[ -n "$version" ] || { echo "build-pkg: no GW_VERSION in agent/commands.h" >&2; exit 1; }
+version=$(sed -n 's/^#define GW_VERSION "\(.*\)"/\1/p' "$top/agent/lib/gw.h")
+[ -n "$version" ] || { echo "build-pkg: no GW_VERSION in agent/lib/gw.h" >&2; exit 1; }
 jobs=$(nproc 2>/dev/null || echo 1)
 # The maintainer of record, from the Debian changelog.
 packager=$(sed -n '0,/^ -- /s/^ -- \(.*>\).*/\1/p' "$top/packaging/debian/changelog")

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 
 #include "audit/audit_internal.h"
-#include "audit/isotime.h"
+#include "lib/isotime.h"
 #include "audit/jsonarena.h"
-#include "log.h"
+#include "lib/log.h"
 
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */
@@ -28,6 +28,8 @@ static const struct format {
 	[AUDIT_FMT_MINIO] = { "minio", "MinIO audit JSON", minio__detect, minio__parse },
 	[AUDIT_FMT_CLOUDTRAIL] = { "cloudtrail", "CloudTrail JSON", cloudtrail__detect, cloudtrail__parse },
 	[AUDIT_FMT_S3ACCESS] = { "s3access", "an S3 server access log", s3access__detect, s3access__parse },
+	[AUDIT_FMT_AZURE_ACTIVITY] = { "azure-activity", "an Azure Activity Log",
+				       azure_activity__detect, azure_activity__parse },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -65,7 +67,8 @@ static int spec__parse(const char *spec, struct spec *out)
 		return 0;
 	n = (size_t)(colon - spec);
 	for (size_t i = 0; i < n; i++)
-		if (!((spec[i] >= 'a' && spec[i] <= 'z') || (spec[i] >= '0' && spec[i] <= '9')))
+		if (!((spec[i] >= 'a' && spec[i] <= 'z') || (spec[i] >= '0' && spec[i] <= '9') ||
+		      spec[i] == '-'))
 			return 0;
 	for (size_t i = 1; i < NFORMATS; i++) {
 		if (formats[i].prefix && strlen(formats[i].prefix) == n &&
@@ -80,7 +83,7 @@ static int spec__parse(const char *spec, struct spec *out)
 		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", spec);
 	else
 		log_err("audit source '%s': unknown format prefix '%.*s' (known: cloudtrail, "
-			"s3access, gcs, azure, minio)", spec, (int)n, spec);
+			"s3access, gcs, azure, azure-activity, minio)", spec, (int)n, spec);
 	return -EINVAL;
 }
 
@@ -169,8 +172,9 @@ void audit_ctx__release(struct audit_ctx *c)
 
 static int format_detect(int format, const char *buf, size_t len)
 {
+	/* Activity Log records also carry operationName and callerIpAddress */
 	if (format == AUDIT_FMT_AZURE)
-		return azure_detect(buf, len);
+		return azure_detect(buf, len) && !azure_activity__detect(buf, len);
 	return formats[format].detect(buf, len);
 }
 
@@ -343,4 +347,12 @@ const char *gw_principal_type_name(int type)
 					     "service", "anonymous", "account" };
 
 	return type >= 0 && type < (int)(sizeof(names) / sizeof(names[0])) ? names[type] : "unknown";
+}
+
+const char *gw_principal_kind_name(int kind)
+{
+	static const char *const names[] = { "unknown", "own", "foreign", "anonymous", "root",
+					     "workload", "sas", "service" };
+
+	return kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) ? names[kind] : "unknown";
 }

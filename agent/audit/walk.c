@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 #define WALK_MAX_DEPTH 32
 #define WALK_MAX_FILES (1u << 22)

@@ -41,6 +41,12 @@ extern const struct rule rule_new_user_agent;
 extern const struct rule rule_exfil_copy;
 extern const struct rule rule_read_volume;
 extern const struct rule rule_bucket_spike;
+extern const struct rule rule_public_exposure;
+extern const struct rule rule_audit_logging_disabled;
+extern const struct rule rule_protection_removed;
+extern const struct rule rule_ransomware_encryption;
+extern const struct rule rule_foreign_account_copy;
+extern const struct rule rule_storage_credential_created;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
@@ -205,6 +211,82 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 			   int64_t span_ms);
 uint64_t *detector__seen_dropped(struct detector *d);
 uint64_t *detector__volume_dropped(struct detector *d);
+
+/* ---- single-event rules (single.c): one request judged by its content ---- */
+struct cJSON;
+#define SINGLE_RECENT 64
+
+/* A single-event rule's state: the detector and the operations it fired
+ * on lately (Azure logs an operation's start and its end with one
+ * correlation id; both may carry the request). */
+struct single {
+	struct detector *d;
+	const char *recent[SINGLE_RECENT];
+	unsigned pos;
+};
+
+/* What a single-event rule found in one request. Strings are the caller's,
+ * copied into the finding. */
+struct single_hit {
+	const char *title;        /* static */
+	int severity;
+	double score;
+	const char *resource;     /* ARN, resource name or id the call changed */
+	const char *change;       /* "before -> after" or what was asked */
+	const char *remediation;  /* one line */
+	const char *mitre[GW_FINDING_MAX_MITRE];   /* static, NULL-ended */
+};
+
+/* The strongest of what a rule found in one request, so far: sev -1 when
+ * nothing. single__hit keeps the new one when it is stronger. */
+struct single_best {
+	int sev;
+	double score;
+	char change[256];
+	const char *fix;          /* static */
+};
+void single__hit(struct single_best *b, int sev, double score, const char *fix,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Emit b's finding on ev when it holds one (title and MITRE as given):
+ * 0 or -ENOMEM. */
+int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
+		   const struct cJSON *req, const struct single_best *b, const char *title,
+		   const char *const *mitre);
+
+void *single__new(struct detector *d, const struct detector_config *cfg);
+void single__free(void *state);
+/* ev's request parsed, or NULL when it has none or it does not parse.
+ * Borrowed: valid until the next call in this thread. */
+const struct cJSON *single__request(const struct audit_event *ev);
+/* A successful call that may change something and did not fire this rule
+ * yet: 0 for failed calls, object reads and lists, and an Azure operation
+ * (correlation id) that fired the rule already. Cheap: call it first. */
+int single__fresh(struct single *s, const struct audit_event *ev);
+/* One finding on ev: 0 or -ENOMEM. */
+int single__emit(struct single *s, const struct rule *r, const struct audit_event *ev,
+		 const struct single_hit *h);
+
+/* The resource a request names, into buf: arn:aws:s3:::bucket[/key] for
+ * AWS, the resourceName (GCP) or resourceId (Azure) of the request. */
+const char *single__resource(const struct audit_event *ev, const struct cJSON *req, char *buf,
+			     size_t len);
+/* An Azure Activity record's request body (properties.requestbody, text or
+ * object) as a new tree to cJSON_Delete, or NULL. */
+struct cJSON *single__azure_body(const struct cJSON *req);
+
+/* JSON helpers: members looked up case-insensitively along a dotted path
+ * ("a.b.c"); NULL when absent. */
+const struct cJSON *json__path(const struct cJSON *o, const char *path);
+/* A string (or the first string of an array), "" otherwise. */
+const char *json__str(const struct cJSON *it);
+/* true / "true" (any case): 1; false / "false": 0; else -1. */
+int json__bool(const struct cJSON *it);
+/* 1 when a string anywhere under it contains needle (case-insensitive). */
+int json__has_str(const struct cJSON *it, const char *needle);
+/* strcasecmp(a, b) == 0 with NULL as "". */
+int str__ieq(const char *a, const char *b);
+/* 1 when the operation name ends with suffix (case-insensitive). */
+int str__iends(const char *s, const char *suffix);
 
 /* ---- threat intel (intel.c) ---- */
 enum { INTEL_NONE = 0, INTEL_DENY, INTEL_TOR, INTEL_HOSTING, INTEL_ALLOW, INTEL_CLOUD };

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 /* A flood of findings is itself the signal; past this, count and drop. */
 #define DETECTOR_MAX_FINDINGS 100000
@@ -30,6 +30,9 @@ static const struct rule *const rules[] = {
 	&rule_exfil_copy,
 	&rule_read_volume,
 	&rule_bucket_spike,
+	&rule_public_exposure,
+	&rule_audit_logging_disabled,
+	&rule_protection_removed,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

@@ -15,8 +15,8 @@
 #include <cjson/cJSON.h>
 
 #include "detect/detect_internal.h"
-#include "log.h"
-#include "strpool.h"
+#include "lib/log.h"
+#include "lib/strpool.h"
 
 #define INTEL_MAX_FILE (64u << 20)
 #define INTEL_MAX_NODES (1u << 24)

@@ -4,8 +4,9 @@
  *      events on the ring buffer.
  * Out: one struct host_window per interval: per process x root x bucket the
  *      object reads (ops, bytes, errors, sample objects) made during the
- *      window, per process x remote its connections in and out, and the
- *      lost-update counters.
+ *      window, per process x remote its connections in and out, the reads
+ *      no process could be credited with (map full) per root x bucket, and
+ *      the lost-update counters.
  *
  * Ownership: a window's rows and strings belong to the sensor and stay valid
  * until the next sensor__poll() or sensor__free().
@@ -47,12 +48,26 @@ struct host_conn {
 	uint64_t ok, failed;
 };
 
+/* Reads the kernel's per-process counts map had no room for: their volume
+ * per root x bucket, and the processes it could still name (announced on
+ * the ring buffer while it had room). */
+#define HOST_UNATTR_PROCS 8
+
+struct host_unattr {
+	const char *root;
+	const char *bucket;
+	uint64_t ops, bytes, errors;
+	struct host_proc procs[HOST_UNATTR_PROCS];
+	size_t nprocs;
+};
+
 enum host_drop {
 	HOST_DROP_PENDING = 0,
 	HOST_DROP_COUNTS,
 	HOST_DROP_EVENTS,
 	HOST_DROP_CONNS,
 	HOST_DROP_VERDICTS,
+	HOST_DROP_UNATTR,        /* reads lost outright (the unattributed map was full too) */
 	HOST_DROP_AGENT,         /* rows the agent could not keep (memory, table full) */
 	HOST_DROP_KINDS,
 };
@@ -63,6 +78,8 @@ struct host_window {
 	size_t nreads;
 	struct host_conn *conns;             /* sorted by pid */
 	size_t nconns;
+	struct host_unattr *unattr;          /* reads no process was credited with */
+	size_t nunattr;
 	uint64_t drops[HOST_DROP_KINDS];     /* lost during this window */
 	uint32_t reads_used, reads_max;      /* the kernel's count maps: entries, capacity */
 	uint32_t conns_used, conns_max;

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "log.h"
+#include "lib/clock.h"
+#include "lib/log.h"
 #include "sensor_priv.h"
 /* The generated skeleton casts away const in its embedded object. */
 #pragma GCC diagnostic push
@@ -34,7 +34,10 @@ _Static_assert(sizeof(struct gw_conn_key) == 32, "gw_conn_key ABI");
 _Static_assert(sizeof(struct gw_conn_val) == 32, "gw_conn_val ABI");
 _Static_assert(sizeof(struct gw_connecting) == 32, "gw_connecting ABI");
 _Static_assert(sizeof(struct gw_event) == 56 + GW_SAMPLE_DEPTH * GW_NAME_LEN, "gw_event ABI");
+_Static_assert(sizeof(struct gw_unattr_key) == 16, "gw_unattr_key ABI");
+_Static_assert(sizeof(struct gw_unattr_val) == 24, "gw_unattr_val ABI");
 _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
+_Static_assert((int)GW_DROP_UNATTR_FULL == (int)HOST_DROP_UNATTR, "drop kinds");
 
 /* Hook families, cheapest first. fexit and tp_exit run a program only at
  * the watched syscalls; tp_exit's classic tracepoints cost a little more
@@ -335,6 +338,23 @@ static void event_path(const struct gw_event *e, int absolute, char *path, size_
 	}
 }
 
+static void remember_blinded(struct sensor *s, const struct gw_event *e)
+{
+	struct blinded *b;
+
+	if (s->nblinded == SENSOR_MAX_BLINDED) {
+		s->agent_drops++;
+		return;
+	}
+	b = &s->blinded[s->nblinded++];
+	b->tgid = e->tgid;
+	b->root_id = e->root_id;
+	b->bucket_ino = e->bucket_ino;
+	b->start_ns = e->start_ns;
+	memcpy(b->comm, e->comm, sizeof(b->comm));
+	b->comm[sizeof(b->comm) - 1] = '\0';
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct sensor *s = ctx;
@@ -349,6 +369,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		event_path(e, 1, path, sizeof(path));
 		proc_cache__remember(s->procs, e->tgid, e->start_ns / (1000000000ull / (uint64_t)s->clk_tck),
 				     e->uid, e->has_exe ? path : "");
+		if (e->kind == GW_EV_UNATTRIBUTED)
+			remember_blinded(s, e);
 		return 0;
 	}
 	if (s->nsamples == SENSOR_MAX_SAMPLES) {
@@ -397,8 +419,9 @@ static int sensor_alloc(struct sensor *s, const struct sensor_opts *opts)
 						   sizeof(struct gw_read_val) : sizeof(struct gw_conn_val));
 	s->samples = calloc(SENSOR_MAX_SAMPLES, sizeof(*s->samples));
 	if (!s->pool || !s->next_pool || !s->procs || !s->vals || !s->samples ||
-	    count_table__init(&s->prev_reads, opts->max_counts, sizeof(struct gw_read_key)) < 0 ||
-	    count_table__init(&s->prev_conns, opts->max_conns, sizeof(struct gw_conn_key)) < 0)
+	    count_table__init(&s->prev_reads, (size_t)opts->max_counts * 2, sizeof(struct gw_read_key)) < 0 ||
+	    count_table__init(&s->prev_conns, (size_t)opts->max_conns * 2, sizeof(struct gw_conn_key)) < 0 ||
+	    count_table__init(&s->prev_unattr, SENSOR_MAX_UNATTR, sizeof(struct gw_unattr_key)) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -451,11 +474,13 @@ void sensor__free(struct sensor *s)
 	proc_cache__free(s->procs);
 	count_table__fini(&s->prev_reads);
 	count_table__fini(&s->prev_conns);
+	count_table__fini(&s->prev_unattr);
 	strpool__free(s->pool);
 	strpool__free(s->next_pool);
 	free(s->samples);
 	free(s->vals);
 	free(s->rows);
 	free(s->crows);
+	free(s->urows);
 	free(s);
 }

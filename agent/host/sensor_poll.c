@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "log.h"
+#include "lib/clock.h"
+#include "lib/log.h"
 #include "sensor_priv.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
@@ -25,8 +25,8 @@ static uint64_t ns_to_ticks(const struct sensor *s, uint64_t ns)
 }
 
 /* Identity of (tgid, start), fresh from /proc or kept from its first read. */
-static int fill_proc(struct sensor *s, uint32_t tgid, uint64_t start_ns, const char *comm,
-		     struct host_proc *p)
+int sensor__fill_proc(struct sensor *s, uint32_t tgid, uint64_t start_ns, const char *comm,
+		      struct host_proc *p)
 {
 	uint64_t ticks = ns_to_ticks(s, start_ns);
 	struct procinfo pi;
@@ -166,7 +166,7 @@ static int read_row(struct sensor *s, const struct gw_read_key *k, size_t *n, in
 	if (grow((void **)&s->rows, &s->cap_rows, *n, sizeof(*s->rows)))
 		return -ENOMEM;
 	r = &s->rows[*n];
-	if (fill_proc(s, k->tgid, k->start_ns, comm, &r->proc))
+	if (sensor__fill_proc(s, k->tgid, k->start_ns, comm, &r->proc))
 		return -ENOMEM;
 	if (k->bucket_ino && k->root_id < s->nroots)
 		dir_name_by_ino(s->roots[k->root_id].path, k->bucket_ino, bucket, sizeof(bucket));
@@ -211,7 +211,7 @@ static int conn_row(struct sensor *s, const struct gw_conn_key *k, size_t *n, in
 	if (grow((void **)&s->crows, &s->cap_crows, *n, sizeof(*s->crows)))
 		return -ENOMEM;
 	c = &s->crows[*n];
-	if (fill_proc(s, k->tgid, k->start_ns, comm, &c->proc))
+	if (sensor__fill_proc(s, k->tgid, k->start_ns, comm, &c->proc))
 		return -ENOMEM;
 	c->inbound = k->dir == GW_CONN_IN;
 	c->addr = format_addr(s, k->addr);
@@ -297,6 +297,76 @@ static int conn_cmp(const void *a, const void *b)
 	return strcmp(x->addr, y->addr);
 }
 
+/* The processes announced for one root x bucket's unattributed reads. */
+static int unattr_procs(struct sensor *s, struct host_unattr *u, const struct gw_unattr_key *k)
+{
+	for (size_t i = 0; i < s->nblinded; i++) {
+		const struct blinded *b = &s->blinded[i];
+
+		if (b->root_id != k->root_id || b->bucket_ino != k->bucket_ino)
+			continue;
+		if (u->nprocs == HOST_UNATTR_PROCS)
+			break;
+		if (sensor__fill_proc(s, b->tgid, b->start_ns, b->comm, &u->procs[u->nprocs]))
+			return -ENOMEM;
+		u->nprocs++;
+	}
+	return 0;
+}
+
+static int unattr_row(struct sensor *s, const struct gw_unattr_key *k, size_t *n)
+{
+	uint64_t cur[3] = { 0 }, d[3];
+	struct gw_unattr_val *v = s->vals;
+	struct host_unattr *u;
+	char bucket[256] = "";
+	int err;
+
+	if (bpf_map__lookup_elem(s->skel->maps.unattr, k, sizeof(*k), v, sizeof(*v) * (size_t)s->ncpus, 0))
+		return errno == ENOENT ? 0 : -errno;
+	for (int c = 0; c < s->ncpus; c++) {
+		cur[0] += v[c].ops;
+		cur[1] += v[c].bytes;
+		cur[2] += v[c].errors;
+	}
+	err = delta(s, &s->prev_unattr, k, cur, d);
+	if (err <= 0)
+		return err;
+	if (grow((void **)&s->urows, &s->cap_urows, *n, sizeof(*s->urows)))
+		return -ENOMEM;
+	u = &s->urows[*n];
+	memset(u, 0, sizeof(*u));
+	if (k->bucket_ino && k->root_id < s->nroots)
+		dir_name_by_ino(s->roots[k->root_id].path, k->bucket_ino, bucket, sizeof(bucket));
+	u->root = k->root_id < s->nroots ? s->roots[k->root_id].path : "";
+	u->bucket = strpool__intern_str(s->pool, bucket);
+	if (!u->bucket || unattr_procs(s, u, k))
+		return -ENOMEM;
+	u->ops = d[0];
+	u->bytes = d[1];
+	u->errors = d[2];
+	(*n)++;
+	return 0;
+}
+
+/* The unattributed map only grows (a root x bucket stays a key): its
+ * entries are cumulative and never deleted. */
+void sensor__poll_unattr(struct sensor *s, struct host_window *w)
+{
+	struct gw_unattr_key key, next, *prevp = NULL;
+	size_t n = 0;
+
+	while (bpf_map__get_next_key(s->skel->maps.unattr, prevp, &next, sizeof(next)) == 0) {
+		key = next;
+		prevp = &key;
+		if (unattr_row(s, &key, &n) < 0)
+			s->agent_drops++;
+	}
+	s->nblinded = 0;
+	w->unattr = s->urows;
+	w->nunattr = n;
+}
+
 void sensor__setup_slots(struct sensor *s)
 {
 	s->slots = 0;
@@ -362,8 +432,11 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	sensor__refresh_mounts(s);
 	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
 	flush_slots(s);
+	/* the announcements made before the flush belong to this window */
+	ring_buffer__consume(s->events);
 	poll_map(s, s->skel->maps.reads, sizeof(struct gw_read_key), 1, &nreads);
 	poll_map(s, s->skel->maps.conns, sizeof(struct gw_conn_key), 0, &nconns);
+	sensor__poll_unattr(s, w);
 	s->nsamples = 0;
 	count_table__sweep(&s->prev_reads, s->gen);
 	count_table__sweep(&s->prev_conns, s->gen);

@@ -8,7 +8,7 @@
 #include "host.h"
 #include "procinfo.h"
 #include "reads.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 struct root_info {
 	char *path;
@@ -24,6 +24,17 @@ struct sample {
 
 #define SENSOR_MAX_SAMPLES 4096
 
+/* A reader the kernel's counts map had no room for, announced during the
+ * window being collected. */
+struct blinded {
+	uint32_t tgid, root_id;
+	uint64_t bucket_ino, start_ns;
+	char comm[16];
+};
+
+#define SENSOR_MAX_BLINDED 256
+#define SENSOR_MAX_UNATTR 4096   /* the kernel's unattr map */
+
 struct reads_bpf;
 struct ring_buffer;
 
@@ -34,7 +45,7 @@ struct sensor {
 	int slots;                         /* reads gather in per-CPU slots (struct gw_last) */
 	struct root_info roots[GW_MAX_ROOTS];
 	size_t nroots;
-	struct count_table prev_reads, prev_conns;
+	struct count_table prev_reads, prev_conns, prev_unattr;
 	uint32_t gen;
 	uint32_t max_counts, max_conns;
 	int ncpus;
@@ -53,12 +64,25 @@ struct sensor {
 	size_t cap_rows;
 	struct host_conn *crows;
 	size_t cap_crows;
+	struct blinded blinded[SENSOR_MAX_BLINDED];
+	size_t nblinded;
+	struct host_unattr *urows;
+	size_t cap_urows;
 };
 
 
 /* Decide how reads are counted: in per-CPU slots flushed at each poll when
  * the agent can run on every online CPU, else one by one. */
 void sensor__setup_slots(struct sensor *s);
+
+/* The reads no process was credited with since the last poll, per root x
+ * bucket, with the processes announced for them, into w. */
+void sensor__poll_unattr(struct sensor *s, struct host_window *w);
+
+/* Identity of (tgid, start_ns) into p, its strings in the window's pool.
+ * 0 or -ENOMEM. */
+int sensor__fill_proc(struct sensor *s, uint32_t tgid, uint64_t start_ns, const char *comm,
+		      struct host_proc *p);
 
 /* Watch filesystems mounted on or below a root since the last call. */
 void sensor__refresh_mounts(struct sensor *s);

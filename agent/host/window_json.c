@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "host.h"
-#include "audit/isotime.h"
+#include "lib/isotime.h"
 
 static const char *const drop_names[HOST_DROP_KINDS] = {
-	"pending_full", "counts_full", "events_full", "conns_full", "verdicts_full", "agent",
+	"pending_full", "counts_full", "events_full", "conns_full", "verdicts_full", "unattributed_full",
+	"agent",
 };
 
 static cJSON *process_obj(const struct host_proc *p)
@@ -80,6 +81,40 @@ static int add_conn(cJSON *proc, const struct host_conn *c)
 	return 0;
 }
 
+/* Reads no process was credited with, per root x bucket, with the processes
+ * the kernel could still name. */
+static int add_unattr(cJSON *arr, const struct host_window *w)
+{
+	for (size_t i = 0; i < w->nunattr; i++) {
+		const struct host_unattr *u = &w->unattr[i];
+		cJSON *o = cJSON_CreateObject(), *procs;
+
+		if (!o)
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "root", u->root);
+		cJSON_AddStringToObject(o, "bucket", u->bucket);
+		cJSON_AddNumberToObject(o, "ops", (double)u->ops);
+		cJSON_AddNumberToObject(o, "bytes", (double)u->bytes);
+		cJSON_AddNumberToObject(o, "errors", (double)u->errors);
+		procs = cJSON_AddArrayToObject(o, "processes");
+		for (size_t j = 0; procs && j < u->nprocs; j++) {
+			const struct host_proc *p = &u->procs[j];
+			cJSON *po = cJSON_CreateObject();
+
+			if (!po)
+				return -ENOMEM;
+			cJSON_AddItemToArray(procs, po);
+			cJSON_AddNumberToObject(po, "pid", p->pid);
+			cJSON_AddNumberToObject(po, "start_ns", (double)p->start_ns);
+			cJSON_AddNumberToObject(po, "uid", p->uid);
+			cJSON_AddStringToObject(po, "comm", p->comm);
+			cJSON_AddStringToObject(po, "exe", p->exe);
+		}
+	}
+	return 0;
+}
+
 /* Order of processes: pid, then start time (a reused pid is another process). */
 static int proc_cmp(const struct host_proc *a, const struct host_proc *b)
 {
@@ -119,7 +154,7 @@ static int add_processes(cJSON *procs, const struct host_window *w)
 
 int host_window__write_json(const struct host_window *w, FILE *out)
 {
-	cJSON *root = cJSON_CreateObject(), *procs, *drops;
+	cJSON *root = cJSON_CreateObject(), *procs, *drops, *unattr;
 	char ts[40];
 	char *text = NULL;
 	int err = -ENOMEM;
@@ -133,6 +168,9 @@ int host_window__write_json(const struct host_window *w, FILE *out)
 	cJSON_AddStringToObject(root, "hooks", w->hooks ? w->hooks : "");
 	procs = cJSON_AddArrayToObject(root, "processes");
 	if (!procs || add_processes(procs, w) < 0)
+		goto out;
+	unattr = cJSON_AddArrayToObject(root, "unattributed");
+	if (!unattr || add_unattr(unattr, w) < 0)
 		goto out;
 	drops = cJSON_AddObjectToObject(root, "drops");
 	if (!drops)

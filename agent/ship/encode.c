@@ -8,7 +8,7 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
-#include "commands.h"
+#include "lib/gw.h"
 #include "ship/ship.h"
 #include "ship/wire.h"
 

@@ -9,8 +9,8 @@
 #include <curl/curl.h>
 #include <pb_decode.h>
 
-#include "commands.h"
-#include "log.h"
+#include "lib/gw.h"
+#include "lib/log.h"
 #include "ship/ship.h"
 #include "ship/wire.h"
 

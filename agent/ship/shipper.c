@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "ship/ship.h"
 #include "ship/spool.h"
 #include "ship/wire.h"

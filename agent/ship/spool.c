@@ -11,7 +11,7 @@
 
 #include <zlib.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "ship/spool.h"
 
 #define STATE_FILE "state"

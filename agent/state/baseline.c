@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "log.h"
+#include "lib/log.h"
 #include "state/atomic.h"
 
 #define BASELINE_FILE_MAX (1ull << 32)

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 static int count(const struct audit_event *ev, void *ctx)
 {

@@ -30,7 +30,7 @@
 
 #include "host/host.h"
 #include "host/sensor_priv.h"
-#include "log.h"
+#include "lib/log.h"
 #include "reads.skel.h"
 
 #define MAX_CONFIGS 8

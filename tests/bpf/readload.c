@@ -1,6 +1,6 @@
 /* A workload with exactly known reads, for the BPF tests.
  *
- * usage: readload [--wait] FILE COUNT SIZE [MODE]
+ * usage: readload [--wait] [--linger SEC] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
  * copy_file_range, uring (an io_uring IORING_OP_READ), uring-async (the
  * same, done by an io-wq worker thread; both exit 3 when the kernel refuses
@@ -8,7 +8,9 @@
  * sensor does not watch). Does COUNT calls that each read SIZE bytes of FILE (FILE
  * must hold at least SIZE bytes), then prints "pid=N ops=N bytes=N". With
  * --wait, FILE is opened first, "ready pid=N" printed, and the reads start on
- * SIGUSR1: a file opened before the sensor started. Exits 1 on any short or
+ * SIGUSR1: a file opened before the sensor started. With --linger, the
+ * process stays alive SEC seconds after its reads (its counts stay in the
+ * sensor's map). Exits 1 on any short or
  * failed call, so the test's expectation is exact. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -165,6 +167,7 @@ static ssize_t one_call(struct ctx *c, const char *mode)
 int main(int argc, char **argv)
 {
 	int wait_sig = argc > 1 && strcmp(argv[1], "--wait") == 0;
+	long linger = 0;
 	const char *mode;
 	char outpath[] = "/tmp/readload.XXXXXX";
 	struct ctx c = { 0 };
@@ -173,8 +176,13 @@ int main(int argc, char **argv)
 
 	argv += wait_sig;
 	argc -= wait_sig;
+	if (argc > 2 && strcmp(argv[1], "--linger") == 0) {
+		linger = parse_num(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: readload [--wait] FILE COUNT SIZE [MODE]\n");
+		fprintf(stderr, "usage: readload [--wait] [--linger SEC] FILE COUNT SIZE [MODE]\n");
 		return 2;
 	}
 	count = parse_num(argv[2]);
@@ -212,5 +220,8 @@ int main(int argc, char **argv)
 		bytes += n;
 	}
 	printf("pid=%d ops=%ld bytes=%ld\n", (int)getpid(), count, bytes);
+	fflush(stdout);
+	if (linger)
+		sleep((unsigned)linger);
 	return 0;
 }

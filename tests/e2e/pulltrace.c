@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 static int trace(const struct audit_event *ev, void *ctx)
 {

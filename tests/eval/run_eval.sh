@@ -86,4 +86,8 @@ echo
 python3 tests/eval/score.py ${EVAL_GATE:+--gate "$EVAL_GATE"} "${args[@]}"
 rc=$?
 [ $same -eq 1 ] || rc=1
+# Single-event rules: one record in, one finding out (tests/eval/single_event.py).
+echo
+echo "single-event rules: attack records found / total, benign twins flagged / total"
+python3 tests/eval/single_event.py "$GW" tests/data/single_event || rc=1
 exit $rc

@@ -13,8 +13,8 @@
 #include <cjson/cJSON.h>
 
 #include "audit/audit_internal.h"
-#include "audit/ctfields.h"
-#include "log.h"
+#include "audit/formats/cloudtrail_fields.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@ REAL=../shared/testdata/real-logs
 CLANG=${CLANG:-clang}
 mkdir -p "$OUT"
 
-SRCS="$(ls agent/audit/*.c) agent/strpool.c agent/log.c agent/state/cursor.c agent/state/atomic.c"
+SRCS="$(find agent/audit -name '*.c' | sort) agent/lib/strpool.c agent/lib/log.c agent/lib/isotime.c agent/state/cursor.c agent/state/atomic.c"
 FLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -Iagent -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 SAN="address,undefined"
 LIBS="-lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm"

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "audit/isotime.h"
-#include "strpool.h"
+#include "lib/isotime.h"
+#include "lib/strpool.h"
 
 #define REAL "../shared/testdata/real-logs/"
 #define MAX_GOT 64

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "assert.h"
-#include "log.h"
+#include "lib/log.h"
 
 int gw_test_failed;
 

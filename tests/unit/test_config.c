@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "assert.h"
-#include "config.h"
+#include "config/config.h"
 #include "detect/detect.h"
 
 /* Write text to a fresh temporary file with the given mode; returns its path

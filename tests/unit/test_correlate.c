@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "assert.h"
-#include "detect/correlate.h"
+#include "detect/correlate/correlate.h"
 
 #define T0 1764000000000LL /* a slot boundary (multiple of 5 minutes) */
 
@@ -281,4 +281,58 @@ TEST(correlate_process_baseline_survives_restart)
 	unlink(path);
 	correlator__free(c);
 	correlator__free(c2);
+}
+
+/* sensor-blinded: a window with reads no process was credited with names
+ * the root, the bucket, the counts lost, the readers and the cause; a clean
+ * window, and one where only the verdict cache failed to store (no data
+ * lost), stay quiet. It fires with no gateway named. */
+TEST(correlate_sensor_blinded)
+{
+	struct correlate_opts o;
+	struct correlator *c;
+	struct host_unattr u = { .root = "/srv/data", .bucket = "finance", .ops = 256,
+				 .bytes = 1 << 20, .nprocs = 1 };
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 10000, .unattr = &u, .nunattr = 1,
+				 .reads_used = 16, .reads_max = 16, .hooks = "tp_exit" };
+	struct finding *f;
+
+	correlate_opts__defaults(&o);
+	c = correlator__new(&o, T0 - 3600000);
+	ASSERT(c);
+	u.procs[0] = proc(4242, "cat", "/usr/bin/cat");
+	w.drops[HOST_DROP_COUNTS] = 256;
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "sensor-blinded", &f));
+	ASSERT_EQ_INT(GW_SEV_HIGH, f->severity);
+	ASSERT_EQ_STR("finance", f->bucket);
+	ASSERT_EQ_U64(1 << 20, f->bytes);
+	ASSERT_EQ_U64(256, f->count);
+	ASSERT_EQ_STR("256", evidence(f, "counts_full"));
+	ASSERT_EQ_STR("/srv/data", evidence(f, "roots"));
+	ASSERT_EQ_STR("16/16", evidence(f, "counts_map_fill"));
+	ASSERT_EQ_STR("pid 4242 exe /usr/bin/cat comm cat uid 0", evidence(f, "reader1"));
+	ASSERT(strstr(evidence(f, "cause"), "counts map was full"));
+	finding__free(f);
+	/* the ring buffer full alone: still blinded, another cause */
+	memset(w.drops, 0, sizeof(w.drops));
+	w.nunattr = 0;
+	w.start_ms += 10000;
+	w.end_ms += 10000;
+	w.drops[HOST_DROP_EVENTS] = 3;
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "sensor-blinded", &f));
+	ASSERT(strstr(evidence(f, "cause"), "ring buffer was full"));
+	finding__free(f);
+	/* benign twins: a clean window; a verdict cache that could not store */
+	w.drops[HOST_DROP_EVENTS] = 0;
+	w.start_ms += 10000;
+	w.end_ms += 10000;
+	correlator__host_window(c, &w);
+	w.drops[HOST_DROP_VERDICTS] = 5;
+	w.start_ms += 10000;
+	w.end_ms += 10000;
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(0, take(c, "sensor-blinded", &f));
+	correlator__free(c);
 }

@@ -1,4 +1,4 @@
-/* The CloudTrail record scanner (agent/audit/ctscan.c) against cJSON: what
+/* The CloudTrail record scanner (agent/audit/formats/cloudtrail_scan.c) against cJSON: what
  * it takes, cJSON takes, ending at the same byte, with the same fields;
  * the rest it declines, and the record goes the cJSON way with the same
  * event as ever. */
@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "assert.h"
-#include "audit/ctfields.h"
+#include "audit/formats/cloudtrail_fields.h"
 #include "audit_test_util.h"
 
 static const char *const type_name[] = { "none", "str", "num", "true", "other" };
@@ -22,6 +22,12 @@ static int fields_differ(const struct ct_fields *a, const struct ct_fields *b)
 	for (int i = 0; i < F_N; i++) {
 		const struct ct_val *x = &a->v[i], *y = &b->v[i];
 
+		/* raw text in the scanner, a tree in cJSON: present in both or neither */
+		if (i >= F_REQ_RAW && i <= F_RESP_RAW) {
+			if ((x->type == CT_OTHER) != (b->raw_tree[i - F_REQ_RAW] != NULL))
+				return i;
+			continue;
+		}
 		if (x->type != y->type)
 			return i;
 		if (x->type == CT_STR && (x->n != y->n || memcmp(x->s, y->s, x->n) != 0))
@@ -107,6 +113,9 @@ TEST(ctscan_takes_what_cjson_reads_the_same)
 		/* markers: a value that may not be a bare record */
 		"{\"Records\":[]}",
 		"{\"digestStartTime\":\"x\",\"digestS3Object\":\"y\"}",
+		/* what a call created, and a console sign-in's result */
+		"{\"responseElements\":{\"ConsoleLogin\":\"Failure\",\"user\":{\"arn\":\"arn:u\"},"
+		"\"accessKey\":{\"accessKeyId\":\"AKIA1\",\"status\":\"Active\"}}}",
 	};
 	struct ct_fields f;
 
@@ -121,6 +130,10 @@ TEST(ctscan_takes_what_cjson_reads_the_same)
 	ASSERT(str_is(&f.v[F_UID_INVOKED], "svc"));
 	ASSERT_EQ_INT(4496304, (long long)f.v[F_BYTES_OUT].num);
 	ASSERT_EQ_INT(0, f.marked);
+	ASSERT_EQ_INT(CT_OTHER, f.v[F_REQ_RAW].type);
+	ASSERT(f.v[F_REQ_RAW].n == strlen("{\"bucketName\":\"b\",\"Host\":\"h\",\"key\":\"k/1\"}") &&
+	       memcmp(f.v[F_REQ_RAW].s, "{\"bucketName\"", 13) == 0);
+	ASSERT_EQ_INT(CT_NONE, f.v[F_RESP_RAW].type);   /* null */
 	ASSERT(scan_vs_cjson(taken[1], &f) == 1);
 	ASSERT(str_is(&f.v[F_NAME], "PutObject"));
 	ASSERT(str_is(&f.v[F_KEY], "a b"));
@@ -133,6 +146,10 @@ TEST(ctscan_takes_what_cjson_reads_the_same)
 	ASSERT(str_is(&f.v[F_ISSUER_ARN], "r"));
 	ASSERT(scan_vs_cjson(taken[12], &f) == 1);
 	ASSERT_EQ_INT(1, f.marked);
+	ASSERT(scan_vs_cjson(taken[14], &f) == 1);
+	ASSERT(str_is(&f.v[F_LOGIN], "Failure"));
+	ASSERT(str_is(&f.v[F_NEW_ARN], "arn:u"));
+	ASSERT(str_is(&f.v[F_NEW_KEY], "AKIA1"));
 }
 
 /* {"a":[[...]]} with `levels` arrays, NUL-terminated; its length. */

@@ -22,7 +22,9 @@ TEST(gcs_denied_read_without_principal)
 	ASSERT_EQ_INT(GW_ACT_OBJECT_READ, e->action);
 	ASSERT_EQ_INT(GW_OUT_DENIED, e->outcome);
 	ASSERT_EQ_STR("PERMISSION_DENIED", e->error_code);
-	ASSERT_EQ_STR("", e->principal);
+	/* no principal at all: the anonymous caller */
+	ASSERT_EQ_STR("anonymous", e->principal);
+	ASSERT_EQ_INT(GW_PK_ANONYMOUS, e->principal_kind);
 	ASSERT_EQ_STR("203.0.113.255", e->source_ip);
 	ASSERT_EQ_STR("protected-bucket", e->bucket);
 	ASSERT_EQ_STR("private.txt", e->object_key);
@@ -31,7 +33,7 @@ TEST(gcs_denied_read_without_principal)
 	got_free(g);
 }
 
-TEST(gcs_non_storage_entries_ignored)
+TEST(gcs_non_storage_entries_delivered)
 {
 	static const char *const files[] = {
 		"google.cloud.audit.AuditLog.GetProject.json",
@@ -50,9 +52,10 @@ TEST(gcs_non_storage_entries_ignored)
 		ASSERT_EQ_INT(0, g->rc);
 		ASSERT_EQ_U64(0, g->st.files_failed);
 		ASSERT_EQ_U64(1, g->st.records);
-		ASSERT_EQ_U64(0, g->st.events);
+		ASSERT_EQ_U64(1, g->st.events);
 		ASSERT_EQ_U64(0, g->st.skipped);
-		ASSERT_EQ_U64(1, g->st.ignored);
+		ASSERT_EQ_U64(0, g->st.ignored);
+		ASSERT_EQ_STR("", g->ev[0].bucket);
 		got_free(g);
 	}
 }

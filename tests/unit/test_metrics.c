@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "assert.h"
-#include "metrics.h"
+#include "lib/metrics.h"
 
 struct body {
 	char *p;

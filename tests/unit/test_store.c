@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "assert.h"
-#include "ship/store.h"
+#include "collect/store.h"
 
 struct seen {
 	size_t n;

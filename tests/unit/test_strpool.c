@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "assert.h"
-#include "strpool.h"
+#include "lib/strpool.h"
 
 TEST(strpool_interns_once)
 {

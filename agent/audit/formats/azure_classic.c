@@ -1,0 +1,239 @@
+/* Azure Storage Analytics logs ($logs/blob/YYYY/MM/DD/hhmm/NNNNNN.log),
+ * versions 1.0 (30 fields) and 2.0 (38 fields, more may follow) -> events.
+ *
+ * Fields are separated by ';'. A quoted field may hold ';' (user agents do)
+ * and a quote of its own (the docs' etags are written ""0x..""), so a quoted
+ * field ends only at a quote followed by ';' or the end of the line. Values
+ * are HTML-encoded (&quot;). Fields used, 1-based as documented:
+ *   1 version, 2 request-start-time, 3 operation-type, 4 request-status,
+ *   5 http-status-code, 8 authentication-type, 9 requester-account-name,
+ *   10 owner-account-name, 11 service-type, 13 requested-object-key,
+ *   14 request-id-header, 16 requester-ip-address, 19 request-packet-size,
+ *   21 response-packet-size, 28 user-agent-header,
+ *   v2.0: 31 user-object-id, 32 tenant-id, 33 application-id,
+ *         36 user-principal-name.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "audit/audit_internal.h"
+#include "lib/isotime.h"
+#include "audit/formats/jsonrec.h"
+
+#define V1_FIELDS 30
+#define V2_FIELDS 38
+#define MAX_FIELDS 48
+
+struct fld {
+	const char *s;
+	size_t n;
+};
+
+/* Returns the number of fields, or -1 past MAX_FIELDS or on an open quote. */
+static int split(const char *l, size_t len, struct fld *f)
+{
+	size_t i = 0, b;
+	int n = 0;
+
+	for (;;) {
+		if (n == MAX_FIELDS)
+			return -1;
+		if (i < len && l[i] == '"') {
+			b = ++i;
+			while (i < len && !(l[i] == '"' && (i + 1 == len || l[i + 1] == ';')))
+				i++;
+			if (i == len)
+				return -1;
+			f[n].s = l + b;
+			f[n++].n = i - b;
+			i++;
+		} else {
+			b = i;
+			while (i < len && l[i] != ';')
+				i++;
+			f[n].s = l + b;
+			f[n++].n = i - b;
+		}
+		if (i == len)
+			return n;
+		i++; /* the ';' */
+	}
+}
+
+static int is(const struct fld *f, const char *s)
+{
+	return f->n == strlen(s) && memcmp(f->s, s, f->n) == 0;
+}
+
+static uint64_t num(const struct fld *f)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < f->n && i < 19; i++) {
+		if (f->s[i] < '0' || f->s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(f->s[i] - '0');
+	}
+	return v;
+}
+
+/* Azure operation names shared by the classic and the JSON logs. */
+int azure__action(const char *op)
+{
+	static const char *const reads[] = { "GetBlob", "CopyBlobSource", "GetFile", "QueryBlobContents" };
+	static const char *const writes[] = { "PutBlob", "PutBlock", "PutBlockList", "AppendBlock",
+					      "PutPage", "CreateFile", "PutRange", "SetBlobMetadata",
+					      "SetBlobProperties", "SetBlobTier", "UndeleteBlob" };
+	/* Server-side copies into this account, from a blob or a URL. */
+	static const char *const copies[] = { "CopyBlob", "CopyBlobDestination", "PutBlockFromURL",
+					      "PutBlobFromURL", "CopyBlobFromURL", "AppendBlockFromURL",
+					      "PutPageFromURL", "CopyFile" };
+	static const char *const lists[] = { "ListBlobs", "ListContainers", "GetBlobProperties",
+					     "GetContainerProperties", "GetBlobMetadata",
+					     "GetAccountInformation", "FindBlobsByTags" };
+
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		if (strcmp(op, reads[i]) == 0)
+			return GW_ACT_OBJECT_READ;
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		if (strcmp(op, writes[i]) == 0)
+			return GW_ACT_OBJECT_WRITE;
+	for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++)
+		if (strcmp(op, copies[i]) == 0)
+			return GW_ACT_OBJECT_COPY;
+	if (strcmp(op, "DeleteBlob") == 0 || strcmp(op, "DeleteFile") == 0)
+		return GW_ACT_OBJECT_DELETE;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (strcmp(op, lists[i]) == 0)
+			return GW_ACT_LIST;
+	if (strstr(op, "Acl") || strstr(op, "Policy") || strstr(op, "ServiceProperties") ||
+	    strstr(op, "UserDelegationKey"))
+		return GW_ACT_PERMISSION;
+	if (strstr(op, "Container") || strstr(op, "Lease") || strstr(op, "Snapshot"))
+		return GW_ACT_MANAGEMENT;
+	return GW_ACT_OTHER;
+}
+
+/* "/account/container/blob" or a URL -> container and blob name. */
+void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_account,
+		      struct audit_event *ev)
+{
+	const char *end = k + n, *p, *q;
+
+	p = memmem(k, n, "://", 3);
+	if (p) {
+		p = memchr(p + 3, '/', (size_t)(end - p - 3));
+		if (!p)
+			return;
+		q = memchr(p, '?', (size_t)(end - p));
+		end = q ? q : end;
+		has_account = 0;
+	} else {
+		p = k;
+	}
+	if (p < end && *p == '/')
+		p++;
+	if (has_account) {
+		q = memchr(p, '/', (size_t)(end - p));
+		if (!q)
+			return;
+		p = q + 1;
+	}
+	q = memchr(p, '/', (size_t)(end - p));
+	ev->bucket = rec__intern(r, p, (size_t)((q ? q : end) - p));
+	if (q)
+		ev->object_key = rec__intern(r, q + 1, (size_t)(end - q - 1));
+}
+
+static const char *dec(struct rec_strs *r, const struct fld *f, char *tmp, size_t size)
+{
+	if (f->n >= size)
+		return rec__intern(r, f->s, f->n);
+	return rec__intern(r, tmp, audit__html_decode(f->s, f->n, tmp));
+}
+
+static void principal(struct rec_strs *r, const struct fld *f, int nf, struct audit_event *ev)
+{
+	const struct fld *auth = &f[7];
+
+	ev->access_key = rec__intern(r, auth->s, auth->n);
+	ev->principal_account = "";
+	ev->principal_kind = is(auth, "sas") ? GW_PK_SAS : GW_PK_OWN;
+	if (is(auth, "anonymous")) {
+		ev->principal_type = GW_PT_ANONYMOUS;
+		ev->principal_kind = GW_PK_ANONYMOUS;
+		ev->principal = rec__intern_str(r, "anonymous");
+		return;
+	}
+	if (nf >= V2_FIELDS && f[35].n) {
+		ev->principal_type = GW_PT_USER;
+		ev->principal = rec__intern(r, f[35].s, f[35].n);
+	} else if (nf >= V2_FIELDS && f[30].n) {
+		ev->principal_type = GW_PT_USER;
+		ev->principal = rec__intern(r, f[30].s, f[30].n);
+	} else {
+		/* A key or a SAS: the account is all the log knows. */
+		ev->principal_type = GW_PT_UNKNOWN;
+		ev->principal = rec__intern(r, f[8].s, f[8].n);
+		ev->key_long_term = is(auth, "authenticated");
+	}
+}
+
+static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
+{
+	struct fld f[MAX_FIELDS];
+	struct audit_event ev = { 0 };
+	struct rec_strs r = { .c = c };
+	char tmp[4096];
+	const char *key;
+	unsigned status = 0;
+	int n, v2;
+
+	c->st->records++;
+	n = split(l, len, f);
+	v2 = n > 0 && is(&f[0], "2.0");
+	if (n < 0 || !(v2 ? n >= V2_FIELDS : (is(&f[0], "1.0") && n == V1_FIELDS)) ||
+	    iso8601__parse(f[1].s, f[1].n, &ev.time_ms) < 0 || !f[2].n) {
+		audit_ctx__skip(c, "line at offset %zu: not an Azure Storage Analytics 1.0/2.0 "
+			       "record (%d fields)", off, n);
+		return 0;
+	}
+	for (size_t i = 0; i < f[4].n && i < 4; i++)
+		status = status * 10 + (unsigned)(f[4].s[i] >= '0' && f[4].s[i] <= '9' ? f[4].s[i] - '0' : 0);
+	ev.cloud = GW_CLOUD_AZURE;
+	ev.api = rec__intern(&r, f[2].s, f[2].n);
+	ev.action = (uint8_t)azure__action(ev.api);
+	ev.outcome = status < 400 && !memmem(f[3].s, f[3].n, "Error", 5) ? GW_OUT_OK :
+		     (status == 401 || status == 403 || memmem(f[3].s, f[3].n, "Authoriz", 8) ||
+		      memmem(f[3].s, f[3].n, "Authentic", 9)) ? GW_OUT_DENIED : GW_OUT_ERROR;
+	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern(&r, f[3].s, f[3].n);
+	principal(&r, f, n, &ev);
+	ev.account = rec__intern(&r, f[9].s, f[9].n);
+	ev.service = rec__intern(&r, f[10].s, f[10].n);
+	ev.bucket = ev.object_key = "";
+	key = dec(&r, &f[12], tmp, sizeof(tmp));
+	azure__split_key(&r, key, strlen(key), 1, &ev);
+	ev.request_id = rec__intern(&r, f[13].s, f[13].n);
+	/* "ip:port", or "[v6]:port" */
+	for (n = (int)f[15].n - 1; n > 0 && f[15].s[n] != ':' && f[15].s[n] != ']'; n--)
+		;
+	if (n > 0 && f[15].s[n] == ':' && memchr(f[15].s, '.', (size_t)n))
+		ev.source_ip = rec__intern(&r, f[15].s, (size_t)n);
+	else
+		ev.source_ip = rec__intern(&r, f[15].s, f[15].n);
+	ev.bytes_in = num(&f[18]);
+	ev.bytes_out = num(&f[20]);
+	ev.user_agent = dec(&r, &f[27], tmp, sizeof(tmp));
+	ev.region = "";
+	return rec__finish(&r, &ev, off);
+}
+
+int azure_classic__detect(const char *buf, size_t len)
+{
+	return len > 4 && (memcmp(buf, "1.0;", 4) == 0 || memcmp(buf, "2.0;", 4) == 0);
+}
+
+int azure_classic__parse(struct audit_ctx *c, const char *buf, size_t len)
+{
+	return audit_lines__each(c, buf, len, line);
+}

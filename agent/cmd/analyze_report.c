@@ -1,0 +1,305 @@
+/* The analyze report: findings, highest severity first, with the evidence
+ * behind each, and what was read to find them. */
+#include "analyze.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "lib/isotime.h"
+
+static int add_time(cJSON *obj, const char *key, int64_t ms)
+{
+	char buf[40];
+
+	if (iso8601__format(ms, buf, sizeof(buf)) < 0)
+		buf[0] = '\0';
+	return cJSON_AddStringToObject(obj, key, buf) ? 0 : -ENOMEM;
+}
+
+static int add_str(cJSON *obj, const char *key, const char *s)
+{
+	return cJSON_AddStringToObject(obj, key, s ? s : "") ? 0 : -ENOMEM;
+}
+
+static int add_num(cJSON *obj, const char *key, double v)
+{
+	return cJSON_AddNumberToObject(obj, key, v) ? 0 : -ENOMEM;
+}
+
+static int add_lists(cJSON *o, const struct finding *f)
+{
+	cJSON *samples = cJSON_AddArrayToObject(o, "samples");
+	cJSON *mitre = cJSON_AddArrayToObject(o, "mitre");
+	cJSON *ev = cJSON_AddObjectToObject(o, "evidence");
+
+	if (!samples || !mitre || !ev)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->nsamples; i++)
+		if (!cJSON_AddItemToArray(samples, cJSON_CreateString(f->samples[i])))
+			return -ENOMEM;
+	for (size_t i = 0; i < f->nmitre; i++)
+		if (!cJSON_AddItemToArray(mitre, cJSON_CreateString(f->mitre[i])))
+			return -ENOMEM;
+	for (size_t i = 0; i < f->nevidence; i++)
+		if (add_str(ev, f->evidence[i].key, f->evidence[i].value) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static cJSON *finding_json(const struct finding *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	err |= add_str(o, "id", f->id);
+	err |= add_str(o, "rule_id", f->rule_id);
+	err |= add_str(o, "title", f->title);
+	err |= add_str(o, "severity", gw_severity_name(f->severity));
+	err |= add_num(o, "score", f->score);
+	err |= add_time(o, "start", f->start_ms);
+	err |= add_time(o, "end", f->end_ms);
+	err |= add_str(o, "cloud", gw_cloud_name(f->cloud));
+	err |= add_str(o, "principal", f->principal);
+	err |= add_str(o, "access_key", f->access_key);
+	err |= add_str(o, "source_ip", f->source_ip);
+	err |= add_str(o, "user_agent", f->user_agent);
+	err |= add_str(o, "region", f->region);
+	err |= add_str(o, "bucket", f->bucket);
+	err |= add_num(o, "count", (double)f->count);
+	err |= add_num(o, "bytes", (double)f->bytes);
+	err |= add_lists(o, f);
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int add_stats(cJSON *root, const struct analyze_report *r)
+{
+	cJSON *s = cJSON_AddObjectToObject(root, "stats");
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	err |= add_num(s, "files", (double)r->st->files);
+	err |= add_num(s, "files_failed", (double)r->st->files_failed);
+	err |= add_num(s, "records", (double)r->st->records);
+	err |= add_num(s, "events", (double)r->st->events);
+	err |= add_num(s, "skipped", (double)r->st->skipped);
+	err |= add_num(s, "digests", (double)r->st->digests);
+	err |= add_num(s, "duplicates", (double)r->st->duplicates);
+	err |= add_num(s, "bytes", (double)r->st->bytes);
+	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
+	err |= add_num(s, "events_baseline", (double)r->events_baseline);
+	return err ? -ENOMEM : 0;
+}
+
+/* What the detector kept and let go, and what it cost. */
+static int add_detector(cJSON *root, const struct analyze_report *r)
+{
+	cJSON *s = cJSON_AddObjectToObject(root, "detector");
+	const struct detector_stats *d = &r->dstats;
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	err |= add_num(s, "events", (double)d->events);
+	err |= add_num(s, "dropped", (double)d->dropped);
+	err |= add_num(s, "identities", (double)d->identities);
+	err |= add_num(s, "entities_dropped", (double)d->entities_dropped);
+	err |= add_num(s, "seen_dropped", (double)d->seen_dropped);
+	err |= add_num(s, "findings", (double)d->findings);
+	err |= add_num(s, "findings_dropped", (double)d->findings_dropped);
+	err |= add_num(s, "findings_before_window", (double)d->findings_before);
+	err |= add_num(s, "findings_allowed", (double)d->findings_allowed);
+	err |= add_num(s, "findings_normal", (double)d->findings_normal);
+	err |= add_num(s, "volume_dropped", (double)d->volume_dropped);
+	err |= add_num(s, "intel_prefixes", (double)d->intel_prefixes);
+	err |= add_num(s, "incidents", (double)r->nincidents);
+	err |= add_num(s, "state_bytes", (double)d->state_bytes);
+	err |= add_num(s, "seconds", r->detect_sec);
+	return err ? -ENOMEM : 0;
+}
+
+static int add_kvs(cJSON *o, const char *name, const struct gw_kv *kv, size_t n)
+{
+	cJSON *ev = cJSON_AddObjectToObject(o, name);
+
+	if (!ev)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (add_str(ev, kv[i].key, kv[i].value) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static int add_strs(cJSON *o, const char *name, char *const *v, size_t n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!cJSON_AddItemToArray(a, cJSON_CreateString(v[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* One line of the timeline per finding, in time order. */
+static int add_timeline(cJSON *o, const struct incident *in)
+{
+	cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
+	int err = 0;
+
+	if (!tl)
+		return -ENOMEM;
+	for (size_t i = 0; i < in->nfindings && !err; i++) {
+		const struct finding *f = in->findings[i];
+		cJSON *e = cJSON_CreateObject();
+
+		if (!e || !cJSON_AddItemToArray(tl, e))
+			return -ENOMEM;
+		err |= add_time(e, "time", f->start_ms);
+		err |= add_time(e, "end", f->end_ms);
+		err |= add_str(e, "finding_id", f->id);
+		err |= add_str(e, "rule_id", f->rule_id);
+		err |= add_str(e, "title", f->title);
+		err |= add_str(e, "severity", gw_severity_name(f->severity));
+		err |= add_num(e, "score", f->score);
+		err |= add_str(e, "source_ip", f->source_ip);
+		err |= add_str(e, "region", f->region);
+		err |= add_num(e, "count", (double)f->count);
+		err |= add_kvs(e, "evidence", f->evidence, f->nevidence);
+	}
+	return err ? -ENOMEM : 0;
+}
+
+static cJSON *incident_json(const struct incident *in)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	err |= add_str(o, "id", in->id);
+	err |= add_num(o, "score", in->score);
+	err |= add_str(o, "severity", gw_severity_name(in->severity));
+	err |= add_str(o, "classification", in->classification);
+	err |= add_str(o, "principal", in->principal);
+	err |= add_str(o, "access_key", in->access_key);
+	err |= cJSON_AddBoolToObject(o, "access_key_long_term", in->key_long_term) ? 0 : -ENOMEM;
+	err |= add_time(o, "start", in->start_ms);
+	err |= add_time(o, "end", in->end_ms);
+	err |= add_num(o, "findings", (double)in->nfindings);
+	err |= add_kvs(o, "evidence", in->evidence, in->nevidence);
+	err |= add_strs(o, "remediation", in->remediation, in->nremediation);
+	err |= add_strs(o, "related_principals", in->related, in->nrelated);
+	err |= add_timeline(o, in);
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+char *analyze_report__json(const struct analyze_report *r)
+{
+	cJSON *root = cJSON_CreateObject(), *src, *fs;
+	char *text = NULL;
+	int err = -ENOMEM;
+
+	if (!root || add_time(root, "generated_at", r->generated_ms) < 0)
+		goto out;
+	src = cJSON_AddArrayToObject(root, "sources");
+	if (!src)
+		goto out;
+	for (size_t i = 0; i < r->nsources; i++)
+		if (!cJSON_AddItemToArray(src, cJSON_CreateString(r->sources[i])))
+			goto out;
+	if (add_stats(root, r) < 0)
+		goto out;
+	fs = cJSON_AddArrayToObject(root, "findings");
+	if (!fs)
+		goto out;
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (!cJSON_AddItemToArray(fs, finding_json(r->findings[i])))
+			goto out;
+	fs = cJSON_AddArrayToObject(root, "incidents");
+	if (!fs || add_detector(root, r) < 0)
+		goto out;
+	for (size_t i = 0; i < r->nincidents; i++)
+		if (!cJSON_AddItemToArray(fs, incident_json(r->incidents[i])))
+			goto out;
+	text = cJSON_Print(root);
+	err = text ? 0 : -ENOMEM;
+out:
+	cJSON_Delete(root);
+	if (err)
+		errno = -err;
+	return text;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int analyze_report__write(const char *path, const char *text)
+{
+	char *tmp = NULL;
+	mode_t mask;
+	int fd = -1, created = 0, err;
+
+	if (!path) {
+		err = fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) ? -EIO : 0;
+		return err;
+	}
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	created = 1;
+	mask = umask(0);
+	umask(mask);
+	err = write_all(fd, text, strlen(text));
+	if (!err)
+		err = write_all(fd, "\n", 1);
+	if (!err && (fchmod(fd, 0644 & ~mask) < 0 || fsync(fd) < 0))
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	fd = -1;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (err && created)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}

@@ -1,0 +1,708 @@
+/* See config.h. The key table drives everything: the INI loader, the flag
+ * setter, --help and the dump. Semantic checks against the system are in
+ * gw_config__check() at the end. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config_priv.h"
+#include "lib/log.h"
+
+#define OFF(m) offsetof(struct gw_config, m)
+#define STR(sec, name, flag, meta, def, chk, help) \
+	{ { sec, #name, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
+#define UINT(sec, name, flag, def, min, max, help) \
+	{ { sec, #name, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
+#define LIST(sec, name, flag, meta, member, count, chk, help) \
+	{ { sec, name, flag, meta, "", help, GW_CFG_LIST }, OFF(member), OFF(count), \
+	  sizeof(((struct gw_config *)0)->member) / sizeof(char *), chk, 0, 0 }
+
+const struct gw_config_field gw_config_fields[] = {
+	LIST("sensor", "roots", "root", "DIR", roots, nroots, CHK_DIR,
+	     "directories holding object data (bucket per subdirectory) watched by the BPF sensor"),
+	UINT("sensor", interval_sec, "interval-sec", 10, 1, 86400,
+	     "length of a host window in seconds"),
+	UINT("sensor", max_counts, "max-counts", 10240, 16, 4194304,
+	     "entries in the kernel's per-process read counts map"),
+	UINT("sensor", map_fill_alert_pct, "map-fill-alert-pct", 80, 1, 100,
+	     "percent fill of a sensor map at which the agent warns (before reads go unattributed)"),
+	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
+	     "audit log sources: [cloudtrail:|gcs:|azure:|minio:] then a local path or a bucket URL"),
+	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
+	     "seconds between two pulls of the audit sources"),
+	LIST("gateway", "exes", "gateway-exe", "EXE", gateway_exes, ngateway_exes, CHK_EXE,
+	     "executables (absolute path or process name) that are the storage gateway"),
+	LIST("gateway", "allow_exes", "allow-exe", "EXE", allow_exes, nallow_exes, CHK_EXE,
+	     "other executables expected to read object data (backup, scrubber)"),
+	LIST("gateway", "access_keys", "gateway-access-key", "KEYID", gateway_access_keys,
+	     ngateway_keys, CHK_KEYID, "access key ids the gateway itself signs requests with"),
+	LIST("gateway", "ips", "gateway-ip", "IP[/LEN]", gateway_ips, ngateway_ips, CHK_IP,
+	     "source addresses the cloud sees for the gateway (IP or CIDR)"),
+	UINT("gateway", audit_delay_sec, "audit-delay-sec", 900, 0, 86400,
+	     "how late the audit log may arrive; host windows are compared with it after this"),
+	UINT("gateway", correlation_slot_sec, "correlation-slot-sec", 300, 1, 86400,
+	     "host reads and audit events are compared per slot of this many seconds"),
+	UINT("gateway", new_client_learning_sec, "new-client-learning-sec", 86400, 0, 31536000,
+	     "clients seen in this first period are learned, not reported as new"),
+	UINT("detect", bulk_threshold, "bulk-threshold", 100, 1, 100000000,
+	     "object reads per principal per hour above which bulk-download fires"),
+	UINT("detect", baseline_days, "baseline-days", 14, 1, 365,
+	     "active days before an identity's baseline counts (established identity)"),
+	UINT("detect", seen_ttl_days, "seen-ttl-days", 30, 1, 3650,
+	     "days after which a source IP, user agent, API or region is new again"),
+	UINT("detect", business_start_hour, "business-start-hour", 8, 0, 23,
+	     "business hours start at this hour, Monday-Friday"),
+	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
+	     "business hours end at this hour (after business_start_hour)"),
+	STR("detect", tz_offset, "tz-offset", "+HH:MM", "+00:00", CHK_TZ,
+	    "business-hours time zone as a UTC offset"),
+	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,
+	     "access-denied cluster: denials per identity per hour"),
+	UINT("detect", denied_min_apis, "denied-min-apis", 2, 1, 8,
+	     "access-denied cluster: over at least this many distinct APIs"),
+	UINT("detect", regions_min, "regions-min", 3, 2, 8,
+	     "multi-region burst: regions an identity calls within 6 hours"),
+	UINT("detect", list_floor, "list-floor", 50, 1, 100000000,
+	     "enumeration: list calls per identity per hour, at least"),
+	UINT("detect", list_buckets_floor, "list-buckets-floor", 10, 1, 100000,
+	     "enumeration: distinct buckets listed per identity per hour"),
+	UINT("detect", after_hours_floor, "after-hours-floor", 20, 1, 100000000,
+	     "after-hours: object reads per identity per hour, at least"),
+	UINT("detect", read_hour_floor, "read-hour-floor", 50, 1, 100000000,
+	     "read volume: object reads per identity per hour, at least"),
+	UINT("detect", read_day_floor, "read-day-floor", 300, 1, 100000000,
+	     "read volume: object reads per identity per day, at least"),
+	UINT("detect", bucket_read_floor, "bucket-read-floor", 60, 1, 100000000,
+	     "bucket-read-spike: object reads of one bucket per hour, at least"),
+	UINT("detect", incident_gap_sec, "incident-gap-sec", 21600, 60, 2592000,
+	     "findings on one identity closer than this join one incident"),
+	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
+	     "score an incident of several rules needs to be reported"),
+	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
+	     "identities with a baseline; past it new ones are counted, not tracked"),
+	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
+	    "collector to send finding batches to (empty: keep findings in the spool)"),
+	STR("ship", token_file, "token-file", "FILE", "", CHK_SECRET,
+	    "file holding the bearer token for the collector (not world-readable)"),
+	STR("ship", ca_file, "ca-file", "FILE", "", CHK_FILE,
+	    "CA bundle that signs the collector's certificate (empty: system store)"),
+	STR("ship", cert_file, "cert-file", "FILE", "", CHK_FILE,
+	    "client certificate for mutual TLS"),
+	STR("ship", key_file, "key-file", "FILE", "", CHK_SECRET,
+	    "private key of the client certificate (not world-readable)"),
+	STR("ship", otlp_url, "otlp-url", "URL", "", CHK_URL,
+	    "also send findings as OTLP/HTTP logs to this endpoint (.../v1/logs)"),
+	STR("agent", state_dir, "state-dir", "DIR", "/var/lib/gatewatch", CHK_DIR,
+	    "baselines, cursors and the findings spool"),
+	STR("agent", metrics_listen, "metrics-listen", "ADDR:PORT", "", CHK_LISTEN,
+	    "serve Prometheus metrics on this loopback address (empty: off)"),
+	STR("agent", log_level, "log-level", "LEVEL", "info", CHK_LEVEL,
+	    "error, warning, info or debug"),
+};
+
+const size_t gw_config_nfields = sizeof(gw_config_fields) / sizeof(gw_config_fields[0]);
+
+const struct gw_config_key *gw_config__key(size_t i)
+{
+	return i < gw_config_nfields ? &gw_config_fields[i].key : NULL;
+}
+
+static void clear_field(struct gw_config *c, const struct gw_config_field *f)
+{
+	if (f->key.type == GW_CFG_LIST) {
+		char **v = str_at(c, f);
+		size_t *n = count_at(c, f);
+
+		for (size_t i = 0; i < *n; i++) {
+			free(v[i]);
+			v[i] = NULL;
+		}
+		*n = 0;
+	} else if (f->key.type == GW_CFG_STR) {
+		free(*str_at(c, f));
+		*str_at(c, f) = NULL;
+	}
+}
+
+void gw_config__free(struct gw_config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < gw_config_nfields; i++)
+		clear_field(c, &gw_config_fields[i]);
+	free(c->path);
+	c->path = NULL;
+}
+
+void gw_config__defaults(struct gw_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < gw_config_nfields; i++) {
+		const struct gw_config_field *f = &gw_config_fields[i];
+
+		if (f->key.type == GW_CFG_UINT) {
+			*uint_at(c, f) = (unsigned)strtoul(f->key.def, NULL, 10);
+		} else if (f->key.type == GW_CFG_STR && f->key.def[0]) {
+			*str_at(c, f) = strdup(f->key.def);
+			if (!*str_at(c, f))
+				c->oom = 1;
+		}
+	}
+}
+
+/* ---- syntactic checks of one value; *why gets a reason on failure ---- */
+
+static int check_abs_path(const char *v, const char **why)
+{
+	if (v[0] != '/') {
+		*why = "expected an absolute path";
+		return -EINVAL;
+	}
+	if (strlen(v) >= PATH_MAX) {
+		*why = "path too long";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_url(const char *v, const char **why)
+{
+	const char *host;
+
+	if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else {
+		*why = "expected an http:// or https:// URL";
+		return -EINVAL;
+	}
+	if (!host[0] || host[0] == '/') {
+		*why = "URL has no host";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_source(const char *v, const char **why)
+{
+	static const char *const clouds[] = { "cloudtrail:", "gcs:", "azure:", "minio:" };
+	static const char *const schemes[] = { "s3://", "gs://", "https://", "http://" };
+
+	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
+		if (strncmp(v, clouds[i], strlen(clouds[i])) == 0) {
+			v += strlen(clouds[i]);
+			break;
+		}
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0)
+			return v[strlen(schemes[i])] ? 0 : (*why = "URL has no bucket", -EINVAL);
+	if (v[0] == '/')
+		return check_abs_path(v, why);
+	*why = "expected [cloudtrail:|gcs:|azure:|minio:] and an absolute path or a "
+	       "s3://, gs:// or https:// URL";
+	return -EINVAL;
+}
+
+/* "HOST:PORT" or "[V6]:PORT" with a loopback HOST. */
+static int check_listen(const char *v, const char **why)
+{
+	char host[64];
+	const char *colon, *h = v;
+	size_t hl;
+	unsigned long port;
+	char *end;
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	colon = strrchr(v, ':');
+	if (!colon || colon == v)
+		goto bad;
+	hl = (size_t)(colon - v);
+	if (v[0] == '[') {
+		if (hl < 3 || v[hl - 1] != ']')
+			goto bad;
+		h = v + 1;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end || errno || port < 1 || port > 65535)
+		goto bad;
+	if (strcmp(host, "localhost") == 0)
+		return 0;
+	if (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127)
+		return 0;
+	if (inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6))
+		return 0;
+	*why = "only a loopback address is accepted (127.0.0.0/8, [::1] or localhost)";
+	return -EINVAL;
+bad:
+	*why = "expected HOST:PORT or [V6]:PORT";
+	return -EINVAL;
+}
+
+static int check_ip(const char *v, const char **why)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+	size_t n = slash ? (size_t)(slash - v) : strlen(v);
+	unsigned char buf[sizeof(struct in6_addr)];
+	unsigned long len, max;
+	char *end;
+
+	*why = "expected an IPv4 or IPv6 address, optionally /prefix-length";
+	if (n == 0 || n >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, v, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, buf) == 1)
+		max = 32;
+	else if (inet_pton(AF_INET6, ip, buf) == 1)
+		max = 128;
+	else
+		return -EINVAL;
+	if (!slash)
+		return 0;
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (slash[1] < '0' || slash[1] > '9' || *end || errno || len > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int check_token(const char *v, size_t min, size_t max, const char **why)
+{
+	size_t n = strlen(v);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] == 0x7f) {
+			*why = "contains whitespace or a control character";
+			return -EINVAL;
+		}
+	if (n < min || n > max) {
+		*why = "length out of range";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_value(const struct gw_config_field *f, const char *v, const char **why)
+{
+	switch (f->chk) {
+	case CHK_DIR:
+	case CHK_FILE:
+	case CHK_SECRET:
+		return check_abs_path(v, why);
+	case CHK_SOURCE:
+		return check_source(v, why);
+	case CHK_URL:
+		return check_url(v, why);
+	case CHK_LISTEN:
+		return check_listen(v, why);
+	case CHK_LEVEL:
+		if (strcmp(v, "error") && strcmp(v, "warning") && strcmp(v, "info") &&
+		    strcmp(v, "debug")) {
+			*why = "expected error, warning, info or debug";
+			return -EINVAL;
+		}
+		return 0;
+	case CHK_IP:
+		return check_ip(v, why);
+	case CHK_EXE:
+		if (v[0] != '/' && strchr(v, '/')) {
+			*why = "expected an absolute path or a bare process name";
+			return -EINVAL;
+		}
+		return check_token(v, 1, PATH_MAX - 1, why);
+	case CHK_KEYID:
+		return check_token(v, 3, 128, why);
+	case CHK_TZ: {
+		int m;
+
+		if (gw_config__parse_tz(v, &m) < 0) {
+			*why = "expected a UTC offset +HH:MM (-14:00..+14:00)";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	case CHK_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ---- setting one key ---- */
+
+static int set_uint(struct gw_config *c, const struct gw_config_field *f, const char *v, const char **why)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	if (v[0] < '0' || v[0] > '9') {
+		*why = "expected a number";
+		return -EINVAL;
+	}
+	n = strtoull(v, &end, 10);
+	if (*end) {
+		*why = "expected a number";
+		return -EINVAL;
+	}
+	if (errno || n < f->min || n > f->max) {
+		*why = "number out of range";
+		return -EINVAL;
+	}
+	*uint_at(c, f) = (unsigned)n;
+	return 0;
+}
+
+static int set_str(struct gw_config *c, const struct gw_config_field *f, const char *v, const char **why)
+{
+	char *dup;
+	int err;
+
+	if (!v[0]) {
+		if (f->key.def[0]) {
+			*why = "must not be empty";
+			return -EINVAL;
+		}
+		clear_field(c, f);
+		return 0;
+	}
+	err = check_value(f, v, why);
+	if (err)
+		return err;
+	dup = strdup(v);
+	if (!dup) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	free(*str_at(c, f));
+	*str_at(c, f) = dup;
+	return 0;
+}
+
+/* Comma-separated items, each trimmed; appends. An empty value clears. */
+static int set_list(struct gw_config *c, const struct gw_config_field *f, const char *v, const char **why)
+{
+	char **arr = str_at(c, f);
+	size_t *n = count_at(c, f);
+	const char *p = v;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p) {
+		clear_field(c, f);
+		return 0;
+	}
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *item;
+		int err;
+
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len) {
+			if (*n >= f->cap) {
+				*why = "too many values";
+				return -EINVAL;
+			}
+			item = strndup(p, len);
+			if (!item) {
+				*why = "out of memory";
+				return -ENOMEM;
+			}
+			err = check_value(f, item, why);
+			if (err) {
+				free(item);
+				return err;
+			}
+			arr[(*n)++] = item;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	return 0;
+}
+
+static int set_field(struct gw_config *c, const struct gw_config_field *f, const char *v, const char **why)
+{
+	switch (f->key.type) {
+	case GW_CFG_UINT:
+		return set_uint(c, f, v, why);
+	case GW_CFG_STR:
+		return set_str(c, f, v, why);
+	case GW_CFG_LIST:
+		return set_list(c, f, v, why);
+	}
+	return -EINVAL;
+}
+
+/* a == b where '-' and '_' are the same character. */
+static int name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y)
+			return 0;
+	}
+	return *a == *b;
+}
+
+/* By flag, by key name, or by "section.key". */
+static const struct gw_config_field *find_field(const char *key)
+{
+	const char *dot = strchr(key, '.');
+
+	for (size_t i = 0; i < gw_config_nfields; i++) {
+		const struct gw_config_field *f = &gw_config_fields[i];
+
+		if (dot) {
+			size_t sl = (size_t)(dot - key);
+
+			if (strlen(f->key.section) == sl && !strncmp(key, f->key.section, sl) &&
+			    name_eq(dot + 1, f->key.name))
+				return f;
+		} else if (name_eq(key, f->key.flag) || name_eq(key, f->key.name)) {
+			return f;
+		}
+	}
+	return NULL;
+}
+
+int gw_config__set(struct gw_config *c, const char *key, const char *value)
+{
+	const struct gw_config_field *f = find_field(key);
+	const char *why = "invalid value";
+	int err;
+
+	if (!f) {
+		log_err("unknown option --%s", key);
+		return -EINVAL;
+	}
+	err = set_field(c, f, value ? value : "", &why);
+	if (err == -ENOMEM)
+		c->oom = 1;
+	if (err && is_url_key(f))
+		log_err("invalid --%s: %s", f->key.flag, why);
+	else if (err)
+		log_err("invalid --%s '%s': %s", f->key.flag, value ? value : "", why);
+	return err;
+}
+
+/* ---- loading a file ---- */
+
+struct load_ctx {
+	struct gw_config *c;
+	char msg[512];
+};
+
+static int on_ini_pair(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	const char *why = "invalid value";
+	const struct gw_config_field *f = NULL;
+	int err;
+
+	for (size_t i = 0; i < gw_config_nfields; i++)
+		if (!strcmp(section, gw_config_fields[i].key.section) && !strcmp(name, gw_config_fields[i].key.name))
+			f = &gw_config_fields[i];
+	if (!f) {
+		int known = 0;
+
+		for (size_t i = 0; i < gw_config_nfields; i++)
+			known |= !strcmp(section, gw_config_fields[i].key.section);
+		if (!section[0])
+			snprintf(ctx->msg, sizeof(ctx->msg), "key '%s' outside of a [section]", name);
+		else if (!known)
+			snprintf(ctx->msg, sizeof(ctx->msg), "unknown section [%s]", section);
+		else
+			snprintf(ctx->msg, sizeof(ctx->msg), "unknown key '%s' in [%s]", name, section);
+		return 0;
+	}
+	err = set_field(ctx->c, f, value, &why);
+	if (!err)
+		return 1;
+	if (err == -ENOMEM)
+		ctx->c->oom = 1;
+	if (is_url_key(f))
+		snprintf(ctx->msg, sizeof(ctx->msg), "[%s] %s: %s", section, name, why);
+	else
+		snprintf(ctx->msg, sizeof(ctx->msg), "[%s] %s = '%s': %s", section, name, value, why);
+	return 0;
+}
+
+int gw_config__load(struct gw_config *c, const char *path)
+{
+	struct load_ctx ctx = { .c = c };
+	struct stat st;
+	FILE *f;
+	int rc, err = 0;
+
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		log_err("failed to open %s: %s", path, strerror(errno));
+		return err;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		log_err("%s: not a regular file", path);
+		goto out;
+	}
+	/* Debian's inih exposes its build options at run time: long lines
+	 * (SAS URLs) need a growing buffer; stop at the first error so that the
+	 * line it returns is the one our message is about. */
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = 65536;
+	ini_stop_on_first_error = true;
+	ini_allow_multiline = false;
+	rc = ini_parse_file(f, on_ini_pair, &ctx);
+	if (rc == -2 || c->oom) {
+		err = -ENOMEM;
+		log_err("%s: out of memory", path);
+	} else if (rc > 0) {
+		err = -EINVAL;
+		log_err("%s:%d: %s", path, rc,
+			ctx.msg[0] ? ctx.msg : "syntax error (expected [section] or key = value)");
+	} else if (rc < 0) {
+		err = -EIO;
+		log_err("failed to read %s", path);
+	}
+	if (!err) {
+		free(c->path);
+		c->path = strdup(path);
+		c->file_mode = st.st_mode;
+		if (!c->path)
+			err = -ENOMEM;
+	}
+out:
+	fclose(f);
+	return err;
+}
+
+/* ---- help, options, dump ---- */
+
+int gw_config__log_priority(const struct gw_config *c)
+{
+	const char *l = c->log_level ? c->log_level : "info";
+
+	if (!strcmp(l, "error"))
+		return LOG_ERR;
+	if (!strcmp(l, "warning"))
+		return LOG_WARNING;
+	if (!strcmp(l, "debug"))
+		return LOG_DEBUG;
+	return LOG_INFO;
+}
+
+int gw_config__options(struct option *opts, size_t cap, int base)
+{
+	if (cap < gw_config_nfields)
+		return -ENOSPC;
+	for (size_t i = 0; i < gw_config_nfields; i++) {
+		opts[i].name = gw_config_fields[i].key.flag;
+		opts[i].has_arg = required_argument;
+		opts[i].flag = NULL;
+		opts[i].val = base + (int)i;
+	}
+	return (int)gw_config_nfields;
+}
+
+const struct gw_config_key *gw_config__option_key(int val, int base)
+{
+	if (val < base || (size_t)(val - base) >= gw_config_nfields)
+		return NULL;
+	return &gw_config_fields[val - base].key;
+}
+
+void gw_config__usage(FILE *out)
+{
+	gw_config__usage_section(out, NULL);
+}
+
+void gw_config__usage_section(FILE *out, const char *section)
+{
+	for (size_t i = 0; i < gw_config_nfields; i++) {
+		const struct gw_config_key *k = &gw_config_fields[i].key;
+		char left[64];
+
+		if (section && strcmp(section, k->section))
+			continue;
+
+		snprintf(left, sizeof(left), "--%s %s", k->flag, k->metavar);
+		fprintf(out, "  %-30s %s%s (default: %s)\n", left, k->help,
+			k->type == GW_CFG_LIST ? ", repeatable" : "", k->def[0] ? k->def : "none");
+	}
+}
+
+static void dump_value(FILE *out, const struct gw_config_field *f, const char *v)
+{
+	fprintf(out, "%s = %s\n", f->key.name, is_url_key(f) && gw_config_url_has_secret(v) ? "(redacted)" : v);
+}
+
+void gw_config__dump(const struct gw_config *c, FILE *out)
+{
+	const char *section = "";
+
+	for (size_t i = 0; i < gw_config_nfields; i++) {
+		const struct gw_config_field *f = &gw_config_fields[i];
+
+		if (strcmp(section, f->key.section)) {
+			section = f->key.section;
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", section);
+		}
+		if (f->key.type == GW_CFG_UINT) {
+			fprintf(out, "%s = %u\n", f->key.name, *(const unsigned *)((const char *)c + f->off));
+		} else if (f->key.type == GW_CFG_STR) {
+			const char *v = *cstr_at(c, f);
+
+			dump_value(out, f, v ? v : "");
+		} else {
+			size_t n = ccount_at(c, f);
+
+			if (!n)
+				fprintf(out, "%s =\n", f->key.name);
+			for (size_t j = 0; j < n; j++)
+				dump_value(out, f, cstr_at(c, f)[j]);
+		}
+	}
+}
+
+/* A URL with user:password@ or a signature/token in its query holds a secret. */
+int gw_config_url_has_secret(const char *v)
+{
+	const char *s = strstr(v, "://"), *at, *q;
+
+	if (!s)
+		return 0;
+	s += 3;
+	at = strchr(s, '@');
+	q = strchr(s, '?');
+	if (at && (!q || at < q) && memchr(s, ':', (size_t)(at - s)))
+		return 1;
+	return q && (strstr(q, "sig=") || strstr(q, "Signature=") || strstr(q, "token=") ||
+		     strstr(q, "Credential="));
+}

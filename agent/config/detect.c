@@ -1,0 +1,66 @@
+/* See config.h: the [detect] section as the detector's configuration, for
+ * the daemon and for `gatewatch analyze --config`. */
+#include <errno.h>
+#include <string.h>
+
+#include "config.h"
+#include "detect/detect.h"
+#include "lib/log.h"
+
+static int two_digits(const char *p, unsigned max, unsigned *out)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -EINVAL;
+	*out = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	return *out <= max ? 0 : -EINVAL;
+}
+
+int gw_config__parse_tz(const char *s, int *minutes)
+{
+	unsigned h = 0, m = 0;
+	size_t n = strlen(s);
+
+	if (strcmp(s, "UTC") == 0 || strcmp(s, "Z") == 0) {
+		*minutes = 0;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') || (n != 3 && n != 6) || two_digits(s + 1, 14, &h) < 0 ||
+	    (n == 6 && (s[3] != ':' || two_digits(s + 4, 59, &m) < 0)) || h * 60 + m > 14 * 60)
+		return -EINVAL;
+	*minutes = (s[0] == '-' ? -1 : 1) * (int)(h * 60 + m);
+	return 0;
+}
+
+int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
+{
+	int tz = 0;
+
+	if (c->business_start_hour >= c->business_end_hour) {
+		log_err("%s: [detect] business_start_hour (%u) must be before business_end_hour (%u)",
+			c->path ? c->path : "command line", c->business_start_hour,
+			c->business_end_hour);
+		return -EINVAL;
+	}
+	/* The table checked the value when it was set. */
+	if (c->tz_offset && gw_config__parse_tz(c->tz_offset, &tz) < 0)
+		return -EINVAL;
+	dc->bulk_threshold = c->bulk_threshold;
+	dc->baseline_days = c->baseline_days;
+	dc->seen_ttl_days = c->seen_ttl_days;
+	dc->work_start_hour = (uint8_t)c->business_start_hour;
+	dc->work_end_hour = (uint8_t)c->business_end_hour;
+	dc->tz_offset_min = tz;
+	dc->denied_min = c->denied_min;
+	dc->denied_min_apis = c->denied_min_apis;
+	dc->regions_min = c->regions_min;
+	dc->list_floor = c->list_floor;
+	dc->list_buckets_floor = c->list_buckets_floor;
+	dc->after_hours_floor = c->after_hours_floor;
+	dc->read_hour_floor = c->read_hour_floor;
+	dc->read_day_floor = c->read_day_floor;
+	dc->bucket_read_floor = c->bucket_read_floor;
+	dc->incident_gap_sec = c->incident_gap_sec;
+	dc->incident_min_score = c->incident_min_score;
+	dc->max_identities = c->max_identities;
+	return 0;
+}

@@ -1,0 +1,607 @@
+/* See daemon.h. One thread: sleep on the sensor's ring buffer, poll a host
+ * window every interval, pull the audit sources every pull interval, judge
+ * correlations as audit logs come in, and hand findings to the shipper. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/gw.h"
+#include "daemon.h"
+#include "detect/correlate/correlate.h"
+#include "detect/detect.h"
+#include "host/caps.h"
+#include "host/host.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "ship/ship.h"
+#include "state/baseline.h"
+#include "lib/strpool.h"
+
+/* Findings logged per cycle before the rest are summed up in one line. */
+#define LOG_FINDINGS_PER_CYCLE 20
+
+struct daemon {
+	struct gw_config *cfg;
+	const struct daemon_opts *o;
+	struct sensor *sensor;
+	unsigned fill_warned;              /* maps (bit per map) warned about as too full */
+	struct detector *det;
+	struct correlator *corr;
+	struct shipper *ship;
+	struct local_sources *srcs;
+	struct strpool *pool;
+	struct audit_event *evs;
+	size_t nevs, capevs;
+	struct audit_stats ast;
+	char **shipped;              /* ids of detector findings already handed over */
+	size_t nshipped, capshipped;
+	uint64_t findings, logged;
+	size_t det_seen;             /* detector findings seen at the last look */
+	int64_t newest_ms;           /* newest event of the source being pulled */
+	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
+	char baselines_path[PATH_MAX];
+};
+
+static volatile sig_atomic_t d_stop, d_reload;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	d_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	d_reload = 1;
+}
+
+static int path_in(char *dst, size_t size, const char *dir, const char *name)
+{
+	return (size_t)snprintf(dst, size, "%s/%s", dir, name) >= size ? -ENAMETOOLONG : 0;
+}
+
+static void correlate_opts_from(struct correlate_opts *co, const struct gw_config *cfg)
+{
+	correlate_opts__defaults(co);
+	co->gateway_exes = (const char *const *)cfg->gateway_exes;
+	co->ngateway_exes = cfg->ngateway_exes;
+	co->allow_exes = (const char *const *)cfg->allow_exes;
+	co->nallow_exes = cfg->nallow_exes;
+	co->gateway_keys = (const char *const *)cfg->gateway_access_keys;
+	co->ngateway_keys = cfg->ngateway_keys;
+	co->gateway_ips = (const char *const *)cfg->gateway_ips;
+	co->ngateway_ips = cfg->ngateway_ips;
+	co->delay_ms = (int64_t)cfg->audit_delay_sec * 1000;
+	co->learning_ms = (int64_t)cfg->new_client_learning_sec * 1000;
+	co->slot_ms = (int64_t)cfg->correlation_slot_sec * 1000;
+}
+
+/* One line per finding, for the journal; rate-limited per cycle. */
+static void log_finding(struct daemon *d, const struct finding *f, size_t *cycle)
+{
+	const char *who = f->principal && f->principal[0] ? f->principal : NULL;
+
+	for (size_t i = 0; !who && i < f->nevidence; i++)
+		if (strcmp(f->evidence[i].key, "exe") == 0 || strcmp(f->evidence[i].key, "client") == 0)
+			who = f->evidence[i].value;
+	char labels[128];
+
+	d->findings++;
+	if (metrics__labels(labels, sizeof(labels), "rule", f->rule_id, NULL) == 0)
+		metrics__add(M_FINDINGS, labels, 1);
+	if ((*cycle)++ < LOG_FINDINGS_PER_CYCLE)
+		log_warn("finding %s (%s, score %.0f): %s; %s%s%s", f->rule_id,
+			 gw_severity_name(f->severity), f->score, f->title, who ? who : "",
+			 f->bucket && f->bucket[0] ? " bucket " : "", f->bucket ? f->bucket : "");
+}
+
+static int was_shipped(struct daemon *d, const char *id)
+{
+	for (size_t i = 0; i < d->nshipped; i++)
+		if (strcmp(d->shipped[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void mark_shipped(struct daemon *d, const char *id)
+{
+	if (d->nshipped == d->capshipped) {
+		size_t cap = d->capshipped ? d->capshipped * 2 : 64;
+		char **n = realloc(d->shipped, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		d->shipped = n;
+		d->capshipped = cap;
+	}
+	if ((d->shipped[d->nshipped] = strdup(id)))
+		d->nshipped++;
+}
+
+static void hand_over(struct daemon *d, const struct finding *const *f, size_t n)
+{
+	int err;
+
+	if (!n || !d->ship)
+		return;
+	/* findings are rare: each goes to disk now rather than wait for a full batch */
+	err = shipper__submit(d->ship, f, n, 0);
+	if (!err)
+		err = shipper__flush(d->ship);
+	if (err < 0)
+		log_err("failed to spool %zu findings: %s", n, strerror(-err));
+}
+
+/* New incidents go to the log, with their first remediation step. */
+static void log_incidents(struct daemon *d)
+{
+	const struct incident *const *in;
+	size_t n = detector__incidents(d->det, &in);
+	char key[160];
+
+	for (size_t i = 0; i < n; i++) {
+		if ((size_t)snprintf(key, sizeof(key), "incident:%s", in[i]->id) >= sizeof(key) ||
+		    was_shipped(d, key))
+			continue;
+		mark_shipped(d, key);
+		log_warn("incident %s (score %.0f): %s, %zu findings; first step: %s", in[i]->classification,
+			 in[i]->score, in[i]->principal ? in[i]->principal : "", in[i]->nfindings,
+			 in[i]->nremediation ? in[i]->remediation[0] : "review the findings");
+	}
+}
+
+/* New findings of the detector and the correlator go to the log and the spool. */
+static void collect_findings(struct daemon *d)
+{
+	const struct finding *const *df;
+	struct finding **cf;
+	size_t n, cycle = 0, nc;
+
+	n = detector__findings(d->det, &df);
+	/* cheap when nothing is new: the list only grows */
+	if (n != d->det_seen) {
+		d->det_seen = n;
+		for (size_t i = 0; i < n; i++) {
+			if (was_shipped(d, df[i]->id))
+				continue;
+			mark_shipped(d, df[i]->id);
+			log_finding(d, df[i], &cycle);
+			hand_over(d, &df[i], 1);
+		}
+		log_incidents(d);
+	}
+	nc = correlator__take(d->corr, &cf);
+	for (size_t i = 0; i < nc; i++)
+		log_finding(d, cf[i], &cycle);
+	hand_over(d, (const struct finding *const *)cf, nc);
+	for (size_t i = 0; i < nc; i++)
+		finding__free(cf[i]);
+	free(cf);
+	if (cycle > LOG_FINDINGS_PER_CYCLE)
+		log_warn("%zu more findings not logged one by one (see the collector)",
+			 cycle - LOG_FINDINGS_PER_CYCLE);
+}
+
+static int keep_event(const struct audit_event *ev, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->nevs == d->capevs) {
+		size_t cap = d->capevs ? d->capevs * 2 : 4096;
+		struct audit_event *n = realloc(d->evs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		d->evs = n;
+		d->capevs = cap;
+	}
+	d->evs[d->nevs++] = *ev;
+	if (ev->time_ms > d->newest_ms)
+		d->newest_ms = ev->time_ms;
+	return 0;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct audit_event *x = a, *y = b;
+
+	if (x->time_ms != y->time_ms)
+		return x->time_ms < y->time_ms ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* A source's metrics label: its position and kind, never its text (a URL
+ * may carry a signature). */
+static void source_label(const char *spec, size_t i, char *buf, size_t size)
+{
+	const char *colon = strchr(spec, ':');
+	char name[48];
+	int n = colon && spec[0] != '/' ? (int)(colon - spec) : 4;
+
+	snprintf(name, sizeof(name), "%zu:%.*s", i + 1, n > 16 ? 16 : n, colon && spec[0] != '/' ? spec : "path");
+	if (metrics__labels(buf, size, "source", name, NULL))
+		buf[0] = '\0';
+}
+
+static void source_metrics(size_t i, const char *spec, const struct audit_stats *st, int ok)
+{
+	char labels[96];
+
+	source_label(spec, i, labels, sizeof(labels));
+	metrics__add(M_EVENTS, labels, (double)st->events);
+	metrics__add(M_SKIPPED, labels, (double)st->skipped);
+	metrics__add("gatewatch_audit_duplicates_total", labels, (double)st->duplicates);
+	if (ok)
+		metrics__set(M_PULL_LAST, labels, (double)gw_wall_ms() / 1000.0);
+}
+
+/* Pull every source, then feed what came in time order. */
+static void pull(struct daemon *d)
+{
+	struct strpool *fresh;
+
+	for (size_t i = 0; i < d->cfg->naudit; i++) {
+		struct audit_stats st = { 0 };
+		int err;
+
+		d->newest_ms = 0;
+		err = local_sources__pull(d->srcs, d->cfg->audit_sources[i], d->pool, keep_event, d, &st);
+		if (d->newest_ms) {
+			char labels[96];
+
+			source_label(d->cfg->audit_sources[i], i, labels, sizeof(labels));
+			metrics__set(M_PULL_LAG, labels, (double)(gw_wall_ms() - d->newest_ms) / 1000.0);
+		}
+
+		if (err < 0)
+			log_warn("audit source %zu: pull failed: %s; retried next interval", i + 1,
+				 strerror(-err));
+		source_metrics(i, d->cfg->audit_sources[i], &st, err >= 0);
+		d->ast.events += st.events;
+		d->ast.skipped += st.skipped;
+		d->ast.records += st.records;
+		d->ast.files += st.files;
+		d->ast.files_failed += st.files_failed;
+	}
+	qsort(d->evs, d->nevs, sizeof(*d->evs), ev_cmp);
+	for (size_t i = 0; i < d->nevs; i++) {
+		detector__feed(d->det, &d->evs[i]);
+		correlator__audit_event(d->corr, &d->evs[i]);
+	}
+	d->nevs = 0;
+	/* The detector and the correlator copy what they keep: the events'
+	 * strings go with this pull, so a long-running agent does not grow
+	 * with every request id it ever read. */
+	fresh = strpool__new();
+	if (fresh) {
+		strpool__free(d->pool);
+		d->pool = fresh;
+	}
+}
+
+/* Age of the oldest batch waiting in the spool, for the metrics. */
+static void spool_age(struct daemon *d)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	time_t oldest = 0;
+	DIR *dp;
+
+	if (!d->ship || path_in(dir, sizeof(dir), d->cfg->state_dir, "spool") || !(dp = opendir(dir)))
+		return;
+	while ((de = readdir(dp))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 5 || strcmp(de->d_name + n - 4, ".gwb") != 0 || path_in(path, sizeof(path), dir, de->d_name) ||
+		    stat(path, &st) < 0)
+			continue;
+		if (!oldest || st.st_mtime < oldest)
+			oldest = st.st_mtime;
+	}
+	closedir(dp);
+	metrics__set(M_SPOOL_AGE, NULL, oldest ? (double)(time(NULL) - oldest) : 0.0);
+}
+
+/* A sensor map's fill as a metric, with a warning (and the alert gauge at
+ * 1) while it is above the configured threshold. */
+static void map_fill(struct daemon *d, const char *map, unsigned bit, uint32_t used, uint32_t max)
+{
+	unsigned pct = d->cfg->map_fill_alert_pct ? d->cfg->map_fill_alert_pct : 80;
+	int over = max && (uint64_t)used * 100 >= (uint64_t)max * pct;
+	char labels[64];
+
+	if (!max || metrics__labels(labels, sizeof(labels), "map", map, NULL))
+		return;
+	metrics__set(M_MAP_FILL, labels, (double)used / max);
+	metrics__set(M_MAP_FILL_ALERT, labels, over);
+	if (over != !!(d->fill_warned & bit))
+		d->fill_warned ^= bit;
+	else
+		over = 0; /* said already */
+	if (over)
+		log_warn("sensor map %s is %u%% full (%" PRIu32 " of %" PRIu32 " entries; alert at %u%%): "
+			 "raise max_counts before reads go unattributed", map,
+			 (unsigned)((uint64_t)used * 100 / max), used, max, pct);
+}
+
+static void poll_window(struct daemon *d)
+{
+	struct host_window w;
+
+	if (!d->sensor)
+		return;
+	if (sensor__poll(d->sensor, &w) < 0)
+		log_warn("host window incomplete");
+	static const char *const kinds[HOST_DROP_KINDS] = {
+		"pending", "counts", "events", "conns", "verdicts", "unattributed", "agent",
+	};
+	char labels[64];
+
+	correlator__host_window(d->corr, &w);
+	map_fill(d, "reads", 1, w.reads_used, w.reads_max);
+	map_fill(d, "conns", 2, w.conns_used, w.conns_max);
+	spool_age(d);
+	for (int k = 0; k < HOST_DROP_KINDS; k++) {
+		if (!w.drops[k])
+			continue;
+		if (metrics__labels(labels, sizeof(labels), "map", kinds[k], NULL) == 0)
+			metrics__add(M_BPF_DROPS, labels, (double)w.drops[k]);
+		log_warn("the sensor lost %" PRIu64 " updates (%s) in this window", w.drops[k], kinds[k]);
+	}
+}
+
+static void save_state(struct daemon *d)
+{
+	int err = baseline_file__save(d->det, d->baselines_path);
+
+	if (err)
+		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
+	err = correlator__save(d->corr, d->clients_path);
+
+	if (err)
+		log_err("failed to save %s: %s", d->clients_path, strerror(-err));
+	err = local_sources__save(d->srcs);
+	if (err)
+		log_err("failed to save %s: %s", d->sources_path, strerror(-err));
+}
+
+static int open_shipper(struct daemon *d)
+{
+	struct shipper_opts so;
+	int err;
+
+	if (!d->cfg->collector_url && !d->cfg->otlp_url) {
+		log_info("no collector_url or otlp_url: findings go to the log only");
+		return 0;
+	}
+	shipper_opts__defaults(&so);
+	so.state_dir = d->cfg->state_dir;
+	so.collector_url = d->cfg->collector_url;
+	so.otlp_url = d->cfg->otlp_url;
+	so.ca_file = d->cfg->ca_file;
+	so.cert_file = d->cfg->cert_file;
+	so.key_file = d->cfg->key_file;
+	so.token_file = d->cfg->token_file;
+	so.batch_ms = 1000;
+	err = shipper__new(&so, &d->ship);
+	if (err < 0)
+		log_err("failed to start shipping: %s", strerror(-err));
+	return err;
+}
+
+static int open_sensor(struct daemon *d)
+{
+	struct sensor_opts so = { 0 };
+
+	if (!d->cfg->nroots) {
+		log_info("no roots configured: the host sensor is off");
+		return 0;
+	}
+	so.roots = (const char *const *)d->cfg->roots;
+	so.nroots = d->cfg->nroots;
+	so.max_counts = d->cfg->max_counts ? d->cfg->max_counts : 10240;
+	so.max_conns = 10240;
+	so.samples = 5;
+	d->sensor = sensor__open(&so);
+	return d->sensor ? 0 : -errno;
+}
+
+static int open_all(struct daemon *d)
+{
+	struct detector_config dc;
+	struct correlate_opts co;
+	int err;
+
+	if (mkdir(d->cfg->state_dir, 0700) < 0 && errno != EEXIST) {
+		log_err("failed to create %s: %s", d->cfg->state_dir, strerror(errno));
+		return -errno;
+	}
+	if (path_in(d->clients_path, sizeof(d->clients_path), d->cfg->state_dir, "clients.state") ||
+	    path_in(d->sources_path, sizeof(d->sources_path), d->cfg->state_dir, "sources.state") ||
+	    path_in(d->cursor_dir, sizeof(d->cursor_dir), d->cfg->state_dir, "cursors") ||
+	    path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb"))
+		return -ENAMETOOLONG;
+	/* pulled sources keep their cursors here */
+	audit_set_state_dir(d->cursor_dir);
+	detector_config__defaults(&dc);
+	if (gw_config__detector(d->cfg, &dc) < 0)
+		return -EINVAL;
+	dc.live = 1;
+	correlate_opts_from(&co, d->cfg);
+	d->pool = strpool__new();
+	d->det = detector__new(&dc);
+	d->corr = correlator__new(&co, gw_wall_ms());
+	d->srcs = local_sources__new(d->sources_path);
+	if (!d->pool || !d->det || !d->corr || !d->srcs)
+		return -ENOMEM;
+	err = baseline_file__load(d->det, d->baselines_path);
+	if (err == -EINVAL) {
+		/* a damaged file: start the baselines afresh rather than trust it */
+		detector__free(d->det);
+		d->det = detector__new(&dc);
+		if (!d->det)
+			return -ENOMEM;
+	}
+	err = correlator__load(d->corr, d->clients_path);
+	if (err)
+		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));
+	err = open_sensor(d);
+	return err ? err : open_shipper(d);
+}
+
+static void close_all(struct daemon *d)
+{
+	sensor__free(d->sensor);
+	shipper__free(d->ship);
+	detector__free(d->det);
+	correlator__free(d->corr);
+	local_sources__free(d->srcs);
+	strpool__free(d->pool);
+	for (size_t i = 0; i < d->nshipped; i++)
+		free(d->shipped[i]);
+	free(d->shipped);
+	free(d->evs);
+}
+
+static void startup_summary(const struct daemon *d)
+{
+	struct utsname u;
+
+	uname(&u);
+	log_info("gatewatch %s running: kernel %s, sensor %s, %zu roots, %zu audit sources, "
+		 "%zu gateway processes, shipping %s, state in %s", GW_VERSION, u.release,
+		 d->sensor ? "on" : "off", d->cfg->nroots, d->cfg->naudit, d->cfg->ngateway_exes,
+		 d->ship ? "on" : "off", d->cfg->state_dir);
+}
+
+/* SIGHUP: read the file again; lists and thresholds change, the rest of the
+ * state stays. A bad file keeps the running configuration. */
+static void reload(struct daemon *d)
+{
+	struct gw_config fresh;
+	struct correlate_opts co;
+
+	d_reload = 0;
+	if (!d->o->config_path) {
+		log_info("reload: no configuration file to read");
+		return;
+	}
+	gw_config__defaults(&fresh);
+	if (gw_config__load(&fresh, d->o->config_path) || gw_config__check(&fresh)) {
+		log_err("reload: %s refused; keeping the running configuration", d->o->config_path);
+		gw_config__free(&fresh);
+		return;
+	}
+	/* lists move over; the correlator points at the new strings */
+	gw_config__free(d->cfg);
+	*d->cfg = fresh;
+	correlate_opts_from(&co, d->cfg);
+	correlator__set_opts(d->corr, &co);
+	log_info("reloaded %s", d->o->config_path);
+}
+
+static void loop(struct daemon *d)
+{
+	int64_t start = gw_mono_ms(), now = start;
+	int64_t interval = (int64_t)(d->cfg->interval_sec ? d->cfg->interval_sec : 10) * 1000;
+	int64_t pull_every = (int64_t)(d->cfg->pull_interval_sec ? d->cfg->pull_interval_sec : 60) * 1000;
+	int64_t next_window = start + interval, next_pull = start, next_save = start + 60000;
+	int64_t end = d->o->duration_sec ? start + (int64_t)d->o->duration_sec * 1000 : INT64_MAX;
+	int pulled;
+
+	while (!d_stop && now < end) {
+		if (d->sensor)
+			sensor__wait(d->sensor, 200);
+		else
+			usleep(200000);
+		now = gw_mono_ms();
+		if (d_reload)
+			reload(d);
+		if (now >= next_window) {
+			poll_window(d);
+			next_window += interval;
+		}
+		pulled = now >= next_pull;
+		if (pulled) {
+			pull(d);
+			next_pull += pull_every;
+		}
+		correlator__tick(d->corr, gw_wall_ms());
+		collect_findings(d);
+		/* the files read are remembered once their findings are in the
+		 * spool: a crash neither loses nor reads them twice */
+		if (pulled && local_sources__save(d->srcs) < 0)
+			log_err("failed to save %s", d->sources_path);
+		if (d->ship) {
+			struct shipper_stats ss;
+
+			shipper__pump(d->ship, 0);
+			shipper__stats(d->ship, &ss);
+			metrics__set(M_SPOOL_DEPTH, NULL, (double)ss.spool_batches);
+		}
+		if (now >= next_save) {
+			save_state(d);
+			next_save += 60000;
+		}
+	}
+}
+
+int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
+{
+	struct daemon d = { .cfg = cfg, .o = o };
+	int rc = 1;
+
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_hup);
+	signal(SIGPIPE, SIG_IGN);
+	if (open_all(&d) < 0)
+		goto out;
+	metrics__describe_agent();
+	if (cfg->metrics_listen && metrics__start(cfg->metrics_listen) < 0)
+		goto out;
+	/* everything privileged is done: keep only what reading needs */
+	if (geteuid() == 0 || caps__effective()) {
+		int err = caps__drop_except(GW_CAPS_KEEP);
+
+		if (err)
+			log_warn("failed to drop capabilities: %s", strerror(-err));
+		else
+			log_info("capabilities reduced to %#" PRIx64, caps__effective());
+	}
+	startup_summary(&d);
+	if (cfg->nroots && !cfg->ngateway_exes)
+		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "
+			 "the gateway's reads are not compared with the audit log");
+	loop(&d);
+	/* the last window and what the sources hold now; the detector's open
+	 * windows close, so that what they hold is reported, not lost */
+	poll_window(&d);
+	pull(&d);
+	detector__flush(d.det);
+	collect_findings(&d);
+	if (d.ship) {
+		shipper__flush(d.ship);
+		shipper__pump(d.ship, 2000);
+	}
+	save_state(&d);
+	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped",
+		 d.findings, d.ast.events, d.ast.skipped);
+	rc = 0;
+out:
+	metrics__stop();
+	close_all(&d);
+	return rc;
+}

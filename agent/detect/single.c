@@ -1,0 +1,274 @@
+/* See detect_internal.h: what the single-event rules share. A rule of this
+ * kind judges one request by its content (ev->request, raw JSON text) and
+ * emits one finding on that request: no window, no baseline. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "detect/detect_internal.h"
+
+void *single__new(struct detector *d, const struct detector_config *cfg)
+{
+	struct single *s = calloc(1, sizeof(*s));
+
+	(void)cfg;
+	if (!s)
+		return NULL;
+	s->d = d;
+	return s;
+}
+
+void single__free(void *state)
+{
+	free(state);
+}
+
+/* The last request parsed, per thread: every single-event rule reads the
+ * same event's request in turn, and it is parsed once. */
+static _Thread_local struct {
+	char *text;
+	cJSON *tree;
+} last;
+
+const cJSON *single__request(const struct audit_event *ev)
+{
+	if (!ev->request || !*ev->request)
+		return NULL;
+	if (last.text && strcmp(last.text, ev->request) == 0)
+		return last.tree;
+	cJSON_Delete(last.tree);
+	free(last.text);
+	last.tree = cJSON_Parse(ev->request);
+	last.text = last.tree ? strdup(ev->request) : NULL;
+	if (!last.text) {
+		cJSON_Delete(last.tree);
+		last.tree = NULL;
+	}
+	return last.tree;
+}
+
+int single__fresh(struct single *s, const struct audit_event *ev)
+{
+	const char *id;
+
+	if (ev->outcome != GW_OUT_OK || ev->action == GW_ACT_OBJECT_READ || ev->action == GW_ACT_LIST)
+		return 0;
+	/* Only Azure logs one operation twice (started, succeeded) */
+	if (ev->cloud != GW_CLOUD_AZURE || !ev->request_id || !*ev->request_id)
+		return 1;
+	id = detector__intern_ev(s->d, ev->request_id);
+	if (!id)
+		return 1;
+	for (unsigned i = 0; i < SINGLE_RECENT; i++)
+		if (s->recent[i] == id)
+			return 0;
+	return 1;
+}
+
+static void remember(struct single *s, const struct audit_event *ev)
+{
+	const char *id;
+
+	if (ev->cloud != GW_CLOUD_AZURE || !ev->request_id || !*ev->request_id)
+		return;
+	id = detector__intern_ev(s->d, ev->request_id);
+	if (id)
+		s->recent[s->pos++ % SINGLE_RECENT] = id;
+}
+
+static char *dup_s(const char *s, int *oom)
+{
+	char *r = strdup(s ? s : "");
+
+	if (!r)
+		*oom = 1;
+	return r;
+}
+
+int single__emit(struct single *s, const struct rule *r, const struct audit_event *ev,
+		 const struct single_hit *h)
+{
+	struct finding *f = calloc(1, sizeof(*f));
+	uint64_t hash = GW_FNV64_INIT;
+	int oom = 0, err = 0;
+
+	if (!f)
+		return -ENOMEM;
+	remember(s, ev);
+	f->rule_id = r->id;
+	f->title = h->title;
+	f->severity = h->severity;
+	f->score = clamp100(h->score);
+	f->start_ms = f->end_ms = ev->time_ms;
+	f->cloud = ev->cloud;
+	f->count = 1;
+	f->principal = dup_s(ev->principal, &oom);
+	f->access_key = dup_s(ev->access_key, &oom);
+	f->source_ip = dup_s(ev->source_ip, &oom);
+	f->user_agent = dup_s(ev->user_agent, &oom);
+	f->region = dup_s(ev->region, &oom);
+	f->bucket = dup_s(ev->bucket, &oom);
+	for (size_t i = 0; i < GW_FINDING_MAX_MITRE && h->mitre[i]; i++)
+		f->mitre[f->nmitre++] = h->mitre[i];
+	hash = gw_fnv1a64(hash, r->id, strlen(r->id) + 1);
+	hash = gw_fnv1a64(hash, f->principal ? f->principal : "", f->principal ? strlen(f->principal) + 1 : 1);
+	hash = gw_fnv1a64(hash, ev->api ? ev->api : "", ev->api ? strlen(ev->api) : 0);
+	hash = gw_fnv1a64(hash, ev->request_id ? ev->request_id : "", ev->request_id ? strlen(ev->request_id) : 0);
+	hash = gw_fnv1a64(hash, &ev->time_ms, sizeof(ev->time_ms));
+	if (oom || asprintf(&f->id, "%016" PRIx64, hash) < 0) {
+		f->id = NULL;
+		finding__free(f);
+		return -ENOMEM;
+	}
+	err |= finding__add_evidence(f, "api", "%s", ev->api ? ev->api : "");
+	err |= finding__add_evidence(f, "resource", "%s", h->resource && *h->resource ? h->resource :
+				     ev->bucket ? ev->bucket : "");
+	err |= finding__add_evidence(f, "change", "%s", h->change ? h->change : "");
+	if (ev->account && *ev->account)
+		err |= finding__add_evidence(f, "account", "%s", ev->account);
+	if (ev->request_id && *ev->request_id)
+		err |= finding__add_evidence(f, "request_id", "%s", ev->request_id);
+	err |= finding__add_evidence(f, "remediation", "%s", h->remediation ? h->remediation : "");
+	return finding__finish(s->d, f, err);
+}
+
+void single__hit(struct single_best *b, int sev, double score, const char *fix,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sev < b->sev || (sev == b->sev && score <= b->score))
+		return;
+	b->sev = sev;
+	b->score = score;
+	b->fix = fix;
+	va_start(ap, fmt);
+	vsnprintf(b->change, sizeof(b->change), fmt, ap);
+	va_end(ap);
+}
+
+int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
+		   const cJSON *req, const struct single_best *b, const char *title,
+		   const char *const *mitre)
+{
+	struct single_hit h = { .title = title };
+	char res[512];
+
+	if (b->sev < 0)
+		return 0;
+	h.severity = b->sev;
+	h.score = b->score;
+	h.change = b->change;
+	h.remediation = b->fix;
+	h.resource = single__resource(ev, req, res, sizeof(res));
+	for (size_t i = 0; i < GW_FINDING_MAX_MITRE && mitre[i]; i++)
+		h.mitre[i] = mitre[i];
+	return single__emit(s, r, ev, &h);
+}
+
+const char *single__resource(const struct audit_event *ev, const cJSON *req, char *buf,
+			     size_t len)
+{
+	const char *s = "";
+
+	if (ev->cloud == GW_CLOUD_AWS && ev->bucket && *ev->bucket) {
+		snprintf(buf, len, "arn:aws:s3:::%s%s%s", ev->bucket,
+			 ev->object_key && *ev->object_key ? "/" : "",
+			 ev->object_key ? ev->object_key : "");
+		return buf;
+	}
+	if (ev->cloud == GW_CLOUD_GCP)
+		s = json__str(json__path(req, "resourceName"));
+	else if (ev->cloud == GW_CLOUD_AZURE)
+		s = json__str(json__path(req, "resourceId"));
+	snprintf(buf, len, "%s", *s ? s : ev->bucket ? ev->bucket : "");
+	return buf;
+}
+
+cJSON *single__azure_body(const cJSON *req)
+{
+	const cJSON *rb = json__path(req, "properties.requestbody");
+
+	if (cJSON_IsObject(rb))
+		return cJSON_Duplicate(rb, 1);
+	if (cJSON_IsString(rb) && rb->valuestring)
+		return cJSON_Parse(rb->valuestring);
+	return NULL;
+}
+
+const cJSON *json__path(const cJSON *o, const char *path)
+{
+	char name[128];
+	const char *dot;
+	size_t n;
+
+	while (o && *path) {
+		dot = strchr(path, '.');
+		n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(name))
+			return NULL;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		o = cJSON_IsObject(o) ? cJSON_GetObjectItem(o, name) : NULL;
+		path += n + (dot ? 1 : 0);
+	}
+	return o;
+}
+
+const char *json__str(const cJSON *it)
+{
+	if (cJSON_IsArray(it))
+		it = cJSON_GetArrayItem(it, 0);
+	return cJSON_IsString(it) && it->valuestring ? it->valuestring : "";
+}
+
+int json__bool(const cJSON *it)
+{
+	const char *s;
+
+	if (cJSON_IsTrue(it))
+		return 1;
+	if (cJSON_IsFalse(it))
+		return 0;
+	s = json__str(it);
+	if (strcasecmp(s, "true") == 0)
+		return 1;
+	if (strcasecmp(s, "false") == 0)
+		return 0;
+	return -1;
+}
+
+static int has_str(const cJSON *it, const char *needle, int depth)
+{
+	if (!it || depth > 32)
+		return 0;
+	if (cJSON_IsString(it) && it->valuestring)
+		return strcasestr(it->valuestring, needle) != NULL;
+	for (const cJSON *c = it->child; c; c = c->next)
+		if (has_str(c, needle, depth + 1))
+			return 1;
+	return 0;
+}
+
+int json__has_str(const cJSON *it, const char *needle)
+{
+	return has_str(it, needle, 0);
+}
+
+int str__ieq(const char *a, const char *b)
+{
+	return strcasecmp(a ? a : "", b ? b : "") == 0;
+}
+
+int str__iends(const char *s, const char *suffix)
+{
+	size_t n = s ? strlen(s) : 0, m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
