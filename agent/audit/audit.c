@@ -14,6 +14,7 @@
 #include "lib/isotime.h"
 #include "audit/jsonarena.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */
@@ -57,6 +58,7 @@ static int is_url(const char *p)
 static int spec__parse(const char *spec, struct spec *out)
 {
 	const char *colon = strchr(spec, ':');
+	char shown[REDACT_MAX];
 	struct stat sb;
 	size_t n;
 
@@ -79,11 +81,12 @@ static int spec__parse(const char *spec, struct spec *out)
 			return 0;
 		}
 	}
+	redact__url(spec, shown, sizeof(shown));
 	if (strncmp(colon, "://", 3) == 0)
-		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", spec);
+		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", shown);
 	else
 		log_err("audit source '%s': unknown format prefix '%.*s' (known: cloudtrail, "
-			"s3access, gcs, azure, azure-activity, minio)", spec, (int)n, spec);
+			"s3access, gcs, azure, azure-activity, minio)", shown, (int)n, spec);
 	return -EINVAL;
 }
 
@@ -115,12 +118,13 @@ static int azure_parse(struct audit_ctx *c, const char *buf, size_t len)
 
 static int spec__resolve(const char *spec, struct spec *out, struct stat *sb)
 {
+	char shown[REDACT_MAX];
 	int err = spec__parse(spec, out);
 
 	if (err)
 		return err;
 	if (!*out->path) {
-		log_err("audit source '%s': no path", spec);
+		log_err("audit source '%s': no path", redact__url(spec, shown, sizeof(shown)));
 		return -EINVAL;
 	}
 	if (out->url == URL_S3)
@@ -270,6 +274,7 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 {
 	struct audit_ctx c = { .pool = pool, .flags = flags, .cb = cb, .cb_ctx = ctx, .st = st };
 	uint64_t skipped0 = st->skipped;
+	char shown[REDACT_MAX];
 	struct spec s;
 	struct stat sb;
 	int err;
@@ -277,7 +282,8 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	err = spec__resolve(spec, &s, &sb);
 	if (err)
 		return err;
-	c.path = s.path;
+	/* a URL is shown without its secrets in every line about it */
+	c.path = s.url ? redact__url(s.path, shown, sizeof(shown)) : s.path;
 	if (s.url == URL_S3)
 		err = s3pull__read(&c, s.path, s.format);
 	else if (s.url == URL_AZURE)
@@ -285,7 +291,7 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	else
 		err = S_ISDIR(sb.st_mode) ? read_dir(&c, s.path, s.format) : read_file(&c, s.format);
 	if (c.warnings > AUDIT_MAX_RECORD_WARNINGS)
-		log_warn("%s: %llu records skipped in all", spec,
+		log_warn("%s: %llu records skipped in all", redact__url(spec, shown, sizeof(shown)),
 			 (unsigned long long)(st->skipped - skipped0));
 	audit_ctx__release(&c);
 	return err;

@@ -103,7 +103,8 @@ struct audit_event {
 	 * AUDIT_MAX_FIELD bytes, interned like the rest; NULL or "" when the
 	 * record carries none or the call is of a kind no rule reads (object
 	 * reads and lists carry none). One object per cloud:
-	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..}
+	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..,
+	 *           "resources":[..]}
 	 *   gcp:   {"request":..,"serviceData":..,"metadata":..,"response":..}
 	 *   azure: the Activity Log record's properties (requestbody as text) */
 	const char *request;

@@ -85,6 +85,15 @@ struct detector_config {
 	uint32_t live;
 	/* bucket-read-spike: object reads of one bucket per hour, a floor (60) */
 	uint32_t bucket_read_floor;
+	/* Accounts (AWS), projects (GCP) and subscriptions (Azure) that are
+	 * ours; none: learned from the logs (see detector__account_is_own).
+	 * Copied by detector__new. */
+	const char *const *own_accounts;
+	size_t nown_accounts;
+	/* Object name patterns of ransom notes (fnmatch, any case); none: the
+	 * built-in list. Copied by detector__new. */
+	const char *const *ransom_notes;
+	size_t nransom_notes;
 };
 
 void detector_config__defaults(struct detector_config *cfg);
