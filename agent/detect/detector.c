@@ -34,6 +34,7 @@ static const struct rule *const rules[] = {
 	&rule_audit_logging_disabled,
 	&rule_protection_removed,
 	&rule_foreign_account_copy,
+	&rule_ransomware_encryption,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
