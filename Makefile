@@ -121,8 +121,9 @@ eval: all
 bench: all
 	@tests/bench/bench.sh $(BUILD)
 
-# libFuzzer targets, one per audit parser, each run FUZZ_SECONDS under
-# ASan + UBSan on its seed corpus (tests/fuzz/).
+# libFuzzer targets, one per audit parser and one for the collector's decode
+# of a POST body, each run FUZZ_SECONDS under ASan + UBSan on its seed corpus
+# (tests/fuzz/).
 FUZZ_SECONDS ?= 5
 fuzz:
 	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
