@@ -2,6 +2,7 @@
  * setter, --help and the dump. Semantic checks against the system are in
  * gw_config__check() at the end. */
 #include "config.h"
+#include "audit/audit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -90,6 +91,11 @@ const struct gw_config_field gw_config_fields[] = {
 	     "findings on one identity closer than this join one incident"),
 	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
 	     "score an incident of several rules needs to be reported"),
+	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_KEYID,
+	     "AWS accounts, GCP projects and Azure subscriptions that are ours; any other is "
+	     "foreign (default: learned from the logs' own accounts)"),
+	LIST("detect", "ransom_notes", "ransom-note", "GLOB", ransom_notes, nransom_notes, CHK_KEYID,
+	     "object name patterns (shell globs, any case) of ransom notes (default: a built-in list)"),
 	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
 	     "identities with a baseline; past it new ones are counted, not tracked"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
@@ -196,23 +202,27 @@ static int check_url(const char *v, const char **why)
 	return 0;
 }
 
+/* The audit stage's own SOURCE grammar, and a path the daemon can find
+ * whatever its working directory. */
 static int check_source(const char *v, const char **why)
 {
-	static const char *const clouds[] = { "cloudtrail:", "gcs:", "azure:", "minio:" };
-	static const char *const schemes[] = { "s3://", "gs://", "https://", "http://" };
+	struct audit_spec s;
+	int err = audit_spec__parse(v, &s);
 
-	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
-		if (strncmp(v, clouds[i], strlen(clouds[i])) == 0) {
-			v += strlen(clouds[i]);
-			break;
-		}
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0)
-			return v[strlen(schemes[i])] ? 0 : (*why = "URL has no bucket", -EINVAL);
-	if (v[0] == '/')
-		return check_abs_path(v, why);
-	*why = "expected [cloudtrail:|gcs:|azure:|minio:] and an absolute path or a "
-	       "s3://, gs:// or https:// URL";
+	if (err == -EPROTONOSUPPORT) {
+		*why = "unsupported URL scheme (known: s3://, gs://, https://)";
+		return -EINVAL;
+	}
+	if (err) {
+		*why = "unknown format prefix (known: cloudtrail, s3access, gcs, azure, "
+		       "azure-activity, minio)";
+		return -EINVAL;
+	}
+	if (s.url)
+		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
+	if (s.path[0] == '/')
+		return check_abs_path(s.path, why);
+	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL";
 	return -EINVAL;
 }
 

@@ -16,6 +16,7 @@
 
 #include "lib/gw.h"
 #include "daemon.h"
+#include "audit/audit.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detect.h"
 #include "host/caps.h"
@@ -24,7 +25,6 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "ship/ship.h"
-#include "state/baseline.h"
 #include "lib/strpool.h"
 
 /* Findings logged per cycle before the rest are summed up in one line. */
