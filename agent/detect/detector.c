@@ -34,6 +34,8 @@ static const struct rule *const rules[] = {
 	&rule_audit_logging_disabled,
 	&rule_protection_removed,
 	&rule_foreign_account_copy,
+	&rule_ransomware_encryption,
+	&rule_storage_credential_created,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
