@@ -19,9 +19,9 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 NANOPB_GEN ?= nanopb_generator.py
 SAN ?=
-EVAL_IDENTITIES ?= 150
-EVAL_DAYS ?= 90
-EVAL_SEED ?= 1
+EVAL_IDENTITIES ?= 120
+EVAL_DAYS ?= 75
+EVAL_SEEDS ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wcast-qual -Wpointer-arith
@@ -116,7 +116,7 @@ demo: all
 	@tests/demo/demo.sh $(BUILD)
 
 eval: all
-	@tests/eval/run_eval.sh $(BUILD) $(EVAL_IDENTITIES) $(EVAL_DAYS) $(EVAL_SEED)
+	@tests/eval/run_eval.sh $(BUILD) $(EVAL_IDENTITIES) $(EVAL_DAYS) $(EVAL_SEEDS)
 
 bench: all
 	@tests/bench/bench.sh $(BUILD)
