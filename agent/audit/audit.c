@@ -220,18 +220,6 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	return err;
 }
 
-static const char *load_error(int err)
-{
-	switch (err) {
-	case -EFBIG:
-		return "larger than 1 GiB (after decompression)";
-	case -EBADMSG:
-		return "corrupt or truncated gzip data";
-	default:
-		return strerror(-err);
-	}
-}
-
 /* Read and parse one file. Returns 0 (failures are counted) or the
  * callback's negative return. */
 static int read_file(struct audit_ctx *c, int format)
@@ -242,7 +230,7 @@ static int read_file(struct audit_ctx *c, int format)
 
 	err = audit_file__load(c->path, AUDIT_MAX_FILE_BYTES, &c->raw, &c->out, &buf, &len);
 	if (err) {
-		log_err("failed to read %s: %s", c->path, load_error(err));
+		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
 		c->st->files_failed++;
 		return 0;
 	}

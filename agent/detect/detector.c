@@ -35,6 +35,7 @@ static const struct rule *const rules[] = {
 	&rule_protection_removed,
 	&rule_foreign_account_copy,
 	&rule_ransomware_encryption,
+	&rule_storage_credential_created,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

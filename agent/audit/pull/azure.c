@@ -174,11 +174,13 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 		c->st->files_failed++;
 		err = 0;
 	} else if (audit_buf__is_gzip(h->body.buf, h->body.len)) {
-		if (audit_buf__gunzip(h->body.buf, h->body.len, AUDIT_MAX_FILE_BYTES, &buf, &len) == 0) {
+		err = audit_buf__gunzip(h->body.buf, h->body.len, AUDIT_MAX_FILE_BYTES, &buf, &len);
+		if (!err) {
 			err = audit_buf__parse(c, format, buf, len);
 		} else {
-			log_err("failed to read %s: corrupt or truncated gzip data", what);
+			log_err("failed to read %s: %s", what, audit_load__strerror(err));
 			c->st->files_failed++;
+			err = 0;
 		}
 		free(buf);
 	} else {

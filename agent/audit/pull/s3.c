@@ -166,8 +166,7 @@ static int one_object(struct audit_ctx *c, struct s3_http *h, const struct s3_co
 		free(raw);
 		raw = NULL;
 		if (err) {
-			log_err("failed to read %s: %s", path, err == -EFBIG ?
-				"larger than 1 GiB after decompression" : "corrupt or truncated gzip data");
+			log_err("failed to read %s: %s", path, audit_load__strerror(err));
 			c->st->files_failed++;
 			goto done;
 		}
