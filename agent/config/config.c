@@ -2,6 +2,7 @@
  * setter, --help and the dump. Semantic checks against the system are in
  * gw_config__check() at the end. */
 #include "config.h"
+#include "audit/audit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,7 +18,9 @@
 #include <unistd.h>
 
 #include "config_priv.h"
+#include "lib/io.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 
 #define OFF(m) offsetof(struct gw_config, m)
 #define STR(sec, name, flag, meta, def, chk, help) \
@@ -89,16 +92,19 @@ const struct gw_config_field gw_config_fields[] = {
 	     "findings on one identity closer than this join one incident"),
 	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
 	     "score an incident of several rules needs to be reported"),
+	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_KEYID,
+	     "AWS accounts, GCP projects and Azure subscriptions that are ours; any other is "
+	     "foreign (default: learned from the logs' own accounts)"),
+	LIST("detect", "ransom_notes", "ransom-note", "GLOB", ransom_notes, nransom_notes, CHK_KEYID,
+	     "object name patterns (shell globs, any case) of ransom notes (default: a built-in list)"),
 	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
 	     "identities with a baseline; past it new ones are counted, not tracked"),
-	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_NONE,
-	     "the organisation's own accounts, projects or storage accounts (others are foreign)"),
 	LIST("detect", "partner_accounts", "partner-account", "ID", partner_accounts,
-	     npartner_accounts, CHK_NONE, "foreign accounts with a documented grant: not reported"),
+	     npartner_accounts, CHK_KEYID, "foreign accounts with a documented grant: not reported"),
 	LIST("detect", "public_buckets", "public-bucket", "BUCKET", public_buckets, npublic_buckets,
-	     CHK_NONE, "buckets public by design (a website): anonymous reads are not reported"),
+	     CHK_KEYID, "buckets public by design (a website): anonymous reads are not reported"),
 	LIST("detect", "sensitive_objects", "sensitive-object", "GLOB", sensitive_objects,
-	     nsensitive_objects, CHK_NONE,
+	     nsensitive_objects, CHK_KEYID,
 	     "object key globs that hold secrets (default: keys, .env, credentials, dumps, vaults)"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
 	    "collector to send finding batches to (empty: keep findings in the spool)"),
@@ -204,66 +210,45 @@ static int check_url(const char *v, const char **why)
 	return 0;
 }
 
+/* The audit stage's own SOURCE grammar, and a path the daemon can find
+ * whatever its working directory. */
 static int check_source(const char *v, const char **why)
 {
-	static const char *const clouds[] = { "cloudtrail:", "gcs:", "azure:", "minio:" };
-	static const char *const schemes[] = { "s3://", "gs://", "https://", "http://" };
+	struct audit_spec s;
+	int err = audit_spec__parse(v, &s);
 
-	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
-		if (strncmp(v, clouds[i], strlen(clouds[i])) == 0) {
-			v += strlen(clouds[i]);
-			break;
-		}
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0)
-			return v[strlen(schemes[i])] ? 0 : (*why = "URL has no bucket", -EINVAL);
-	if (v[0] == '/')
-		return check_abs_path(v, why);
-	*why = "expected [cloudtrail:|gcs:|azure:|minio:] and an absolute path or a "
-	       "s3://, gs:// or https:// URL";
+	if (err == -EPROTONOSUPPORT) {
+		*why = "unsupported URL scheme (known: s3://, gs://, https://)";
+		return -EINVAL;
+	}
+	if (err) {
+		*why = "unknown format prefix (known: cloudtrail, s3access, gcs, azure, "
+		       "azure-activity, minio)";
+		return -EINVAL;
+	}
+	if (s.url)
+		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
+	if (s.path[0] == '/')
+		return check_abs_path(s.path, why);
+	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL";
 	return -EINVAL;
 }
 
 /* "HOST:PORT" or "[V6]:PORT" with a loopback HOST. */
 static int check_listen(const char *v, const char **why)
 {
-	char host[64];
-	const char *colon, *h = v;
-	size_t hl;
-	unsigned long port;
-	char *end;
-	struct in_addr a4;
-	struct in6_addr a6;
+	struct sockaddr_storage ss;
+	int err = io__parse_listen(v, IO_LISTEN_LOOPBACK, &ss);
 
-	colon = strrchr(v, ':');
-	if (!colon || colon == v)
-		goto bad;
-	hl = (size_t)(colon - v);
-	if (v[0] == '[') {
-		if (hl < 3 || v[hl - 1] != ']')
-			goto bad;
-		h = v + 1;
-		hl -= 2;
+	if (err == -EADDRNOTAVAIL) {
+		*why = "only a loopback address is accepted (127.0.0.0/8, [::1] or localhost)";
+		return -EINVAL;
 	}
-	if (hl >= sizeof(host))
-		goto bad;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (colon[1] < '0' || colon[1] > '9' || *end || errno || port < 1 || port > 65535)
-		goto bad;
-	if (strcmp(host, "localhost") == 0)
-		return 0;
-	if (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127)
-		return 0;
-	if (inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6))
-		return 0;
-	*why = "only a loopback address is accepted (127.0.0.0/8, [::1] or localhost)";
-	return -EINVAL;
-bad:
-	*why = "expected HOST:PORT or [V6]:PORT";
-	return -EINVAL;
+	if (err || ((struct sockaddr_in *)&ss)->sin_port == 0) {
+		*why = "expected HOST:PORT or [V6]:PORT";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int check_ip(const char *v, const char **why)
@@ -504,6 +489,7 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 {
 	const struct gw_config_field *f = find_field(key);
 	const char *why = "invalid value";
+	char shown[REDACT_MAX];
 	int err;
 
 	if (!f) {
@@ -513,10 +499,9 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 	err = set_field(c, f, value ? value : "", &why);
 	if (err == -ENOMEM)
 		c->oom = 1;
-	if (err && is_url_key(f))
-		log_err("invalid --%s: %s", f->key.flag, why);
-	else if (err)
-		log_err("invalid --%s '%s': %s", f->key.flag, value ? value : "", why);
+	if (err)
+		log_err("invalid --%s '%s': %s", f->key.flag,
+			redact__url(value ? value : "", shown, sizeof(shown)), why);
 	return err;
 }
 
@@ -669,7 +654,9 @@ void gw_config__usage_section(FILE *out, const char *section)
 
 static void dump_value(FILE *out, const struct gw_config_field *f, const char *v)
 {
-	fprintf(out, "%s = %s\n", f->key.name, is_url_key(f) && gw_config_url_has_secret(v) ? "(redacted)" : v);
+	char shown[REDACT_MAX];
+
+	fprintf(out, "%s = %s\n", f->key.name, is_url_key(f) ? redact__url(v, shown, sizeof(shown)) : v);
 }
 
 void gw_config__dump(const struct gw_config *c, FILE *out)
@@ -698,20 +685,4 @@ void gw_config__dump(const struct gw_config *c, FILE *out)
 				dump_value(out, f, cstr_at(c, f)[j]);
 		}
 	}
-}
-
-/* A URL with user:password@ or a signature/token in its query holds a secret. */
-int gw_config_url_has_secret(const char *v)
-{
-	const char *s = strstr(v, "://"), *at, *q;
-
-	if (!s)
-		return 0;
-	s += 3;
-	at = strchr(s, '@');
-	q = strchr(s, '?');
-	if (at && (!q || at < q) && memchr(s, ':', (size_t)(at - s)))
-		return 1;
-	return q && (strstr(q, "sig=") || strstr(q, "Signature=") || strstr(q, "token=") ||
-		     strstr(q, "Credential="));
 }

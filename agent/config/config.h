@@ -31,6 +31,8 @@
 #define GW_CONFIG_MAX_EXES 32
 #define GW_CONFIG_MAX_KEYS 32
 #define GW_CONFIG_MAX_IPS 32
+#define GW_CONFIG_MAX_ACCOUNTS 64
+#define GW_CONFIG_MAX_PATTERNS 64
 #define GW_CONFIG_MAX_LIST 64
 
 struct gw_config {
@@ -75,8 +77,10 @@ struct gw_config {
 	unsigned incident_gap_sec;
 	unsigned incident_min_score;
 	unsigned max_identities;
-	char *own_accounts[GW_CONFIG_MAX_LIST];      /* the organisation's accounts */
+	char *own_accounts[GW_CONFIG_MAX_ACCOUNTS]; /* AWS accounts, GCP projects, Azure subscriptions */
 	size_t nown_accounts;
+	char *ransom_notes[GW_CONFIG_MAX_PATTERNS]; /* object name patterns of ransom notes */
+	size_t nransom_notes;
 	char *partner_accounts[GW_CONFIG_MAX_LIST];  /* foreign accounts with a grant */
 	size_t npartner_accounts;
 	char *public_buckets[GW_CONFIG_MAX_LIST];    /* public by design */

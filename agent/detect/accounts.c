@@ -1,84 +1,106 @@
-/* See detect_internal.h: whose accounts and buckets these are, from the
- * [detect] lists (own_accounts, partner_accounts, public_buckets,
- * sensitive_objects). */
-#include <fnmatch.h>
+/* Which accounts are ours: AWS account ids, GCP projects, Azure
+ * subscriptions. With [detect] own_accounts, exactly those. Without, the
+ * ones the logs themselves belong to: the account each event was delivered
+ * to (CloudTrail recipientAccountId), the project of a GCP entry, the
+ * subscription of an Azure resource. Compared without regard to case
+ * (Azure exports spell subscription ids in upper case). Bounded: past
+ * ACCOUNTS_MAX learned accounts, new ones are not learned. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detect/detect_internal.h"
 
-/* Objects that hold secrets, when [detect] sensitive_objects is not set:
- * private keys and keystores, .env files, credential and password files,
- * database dumps and backups, password and key vaults, Terraform state. */
-static const char *const default_sensitive[] = {
-	"*.pem", "*.key", "*id_rsa*", "*id_dsa*", "*id_ecdsa*", "*id_ed25519*", "*.ppk", "*.p12",
-	"*.pfx", "*.jks", "*.keystore", ".env", ".env.*", "*.env", "*credential*",
-	"*password*", "*passwd*", "*secret*", ".htpasswd", "shadow", ".netrc", ".pgpass",
-	".git-credentials", "*.kdbx", "*.kdb", "*.1pux", "*vault*", "*.sql", "*.sql.gz",
-	"*.dump", "*.dump.gz", "*.bak", "*.sqlite", "*.sqlite3", "*.mdb", "*.tfstate",
-	"*.tfstate.backup", "*.ovpn",
+#define ACCOUNTS_MAX 1024
+#define ACCOUNT_LEN 128
+
+struct accounts {
+	struct detector *d;
+	const char **v;           /* interned, lower case */
+	size_t n;
+	int configured;
+	const char *last;         /* the last account learned (most events repeat it) */
 };
 
-static int in_list(const char *const *v, size_t n, const char *s)
+/* s in lower case, interned in the detector's pool; NULL when too long. */
+static const char *lower(struct detector *d, const char *s)
 {
+	char buf[ACCOUNT_LEN];
+	size_t n = strlen(s);
+
+	if (n >= sizeof(buf))
+		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (v[i] && strcmp(v[i], s) == 0)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	return detector__intern_n(d, buf, n);
+}
+
+static int has(const struct accounts *a, const char *key)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i] == key)
 			return 1;
 	return 0;
 }
 
-int detector__account_is_own(struct detector *d, const char *account)
+static int add(struct accounts *a, const char *s)
 {
-	const struct detector_config *c = detector__config(d);
+	const char *key = lower(a->d, s);
 
-	if (!account || !*account || !c->nown_accounts)
-		return 1;   /* unknown, or nothing configured: not foreign by this test */
-	return in_list(c->own_accounts, c->nown_accounts, account);
-}
-
-int detector__account_is_partner(struct detector *d, const char *account)
-{
-	const struct detector_config *c = detector__config(d);
-
-	return account && *account && in_list(c->partner_accounts, c->npartner_accounts, account);
-}
-
-int detector__bucket_is_public(struct detector *d, const char *bucket)
-{
-	const struct detector_config *c = detector__config(d);
-
-	return bucket && *bucket && in_list(c->public_buckets, c->npublic_buckets, bucket);
-}
-
-const char *detector__sensitive_object(struct detector *d, const char *key)
-{
-	const struct detector_config *c = detector__config(d);
-	const char *const *v = c->nsensitive_objects ? c->sensitive_objects : default_sensitive;
-	size_t n = c->nsensitive_objects ? c->nsensitive_objects :
-		   sizeof(default_sensitive) / sizeof(default_sensitive[0]);
-	const char *base;
-
-	if (!key || !*key)
-		return NULL;
-	base = strrchr(key, '/');
-	base = base ? base + 1 : key;
-	if (!*base)
-		return NULL;   /* a "folder" */
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i])
-			continue;
-		/* A glob with a slash is matched against the whole key. */
-		if (fnmatch(v[i], strchr(v[i], '/') ? key : base, FNM_CASEFOLD) == 0)
-			return v[i];
-	}
-	return NULL;
-}
-
-int detector__principal_foreign(struct detector *d, const struct audit_event *ev)
-{
-	if (ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
+	if (!key || !*key || has(a, key) || a->n == ACCOUNTS_MAX)
 		return 0;
-	if (ev->principal_account && *ev->principal_account &&
-	    detector__config(d)->nown_accounts)
-		return !detector__account_is_own(d, ev->principal_account);
-	return ev->principal_kind == GW_PK_FOREIGN;
+	if (!a->v) {
+		a->v = calloc(ACCOUNTS_MAX, sizeof(*a->v));
+		if (!a->v)
+			return -ENOMEM;
+	}
+	a->v[a->n++] = key;
+	return 0;
+}
+
+struct accounts *accounts__new(struct detector *d, const struct detector_config *cfg)
+{
+	struct accounts *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->d = d;
+	for (size_t i = 0; i < cfg->nown_accounts; i++) {
+		if (add(a, cfg->own_accounts[i]) < 0) {
+			accounts__free(a);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	a->configured = cfg->nown_accounts > 0;
+	return a;
+}
+
+void accounts__free(struct accounts *a)
+{
+	if (!a)
+		return;
+	free(a->v);
+	free(a);
+}
+
+int accounts__learn(struct accounts *a, const struct audit_event *ev)
+{
+	if (a->configured || !ev->account || !*ev->account ||
+	    (a->last && strcasecmp(a->last, ev->account) == 0))
+		return 0;
+	a->last = lower(a->d, ev->account);
+	return add(a, ev->account);
+}
+
+int accounts__is_own(const struct accounts *a, struct detector *d, const char *account)
+{
+	const char *key;
+
+	if (!account || !*account)
+		return 0;
+	key = lower(d, account);
+	return key && has(a, key);
 }

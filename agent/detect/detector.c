@@ -40,6 +40,9 @@ static const struct rule *const rules[] = {
 	&rule_public_exposure,
 	&rule_audit_logging_disabled,
 	&rule_protection_removed,
+	&rule_foreign_account_copy,
+	&rule_ransomware_encryption,
+	&rule_storage_credential_created,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -54,6 +57,7 @@ struct detector {
 	struct detector_stats stats;
 	struct baseline *base;
 	struct intel *intel;
+	struct accounts *acc;
 	struct { const char *in, *out; } *icache;   /* event string -> interned */
 	struct incident **incidents;
 	size_t nincidents;
@@ -142,6 +146,9 @@ struct detector *detector__new(const struct detector_config *cfg)
 	d->base = baseline__new(d, &d->cfg);
 	if (!d->base)
 		goto fail;
+	d->acc = accounts__new(d, &d->cfg);
+	if (!d->acc)
+		goto fail;
 	for (size_t i = 0; i < NRULES; i++) {
 		if (!rules[i]->new)
 			continue;
@@ -166,6 +173,7 @@ void detector__free(struct detector *d)
 		if (d->state[i])
 			rules[i]->free(d->state[i]);
 	baseline__free(d->base);
+	accounts__free(d->acc);
 	free(d->icache);
 	intel__free(d->intel);
 	incidents__free(d->incidents, d->nincidents);
@@ -183,6 +191,9 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 	if (!d->stats.events++ || ev->time_ms < d->first_ms)
 		d->first_ms = ev->time_ms;
 	err = baseline__feed(d->base, ev);
+	e = accounts__learn(d->acc, ev);
+	if (e && !err)
+		err = e;
 	for (size_t i = 0; i < NRULES; i++) {
 		if (!rules[i]->feed)
 			continue;
@@ -250,6 +261,11 @@ int detector__off_hours(struct detector *d, int64_t t)
 	int how = gw_hour_of_week(t, d->cfg.tz_offset_min), hour = how % 24;
 
 	return how >= 5 * 24 || hour < d->cfg.work_start_hour || hour >= d->cfg.work_end_hour;
+}
+
+int detector__account_is_own(struct detector *d, const char *account)
+{
+	return accounts__is_own(d->acc, d, account);
 }
 
 const struct detector_config *detector__config(const struct detector *d)
