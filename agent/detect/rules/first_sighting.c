@@ -13,7 +13,9 @@
  *   +15 its population has history and never read the bucket it reads;
  *   -25 its population has history and read that bucket before, from an
  *       address the organisation knows (the next run of a CI job).
- * Fires at 70 (high). A principal created inside the log (CreateUser's
+ * Fires at 70 (high), and only with one of the strong signals (account-wide
+ * enumeration, instance credentials, a foreign account or SAS token, a
+ * penetration-testing agent). A principal created inside the log (CreateUser's
  * user, CreateAccessKey's key) that reads object data within a day of its
  * creation fires whatever its hour looks like, and names its creator
  * (created_by), so that its finding joins the creator's incident.
@@ -185,7 +187,11 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 	struct finding *fd;
 	uint64_t h = GW_FNV64_INIT;
 
-	if (!created && (!f->enum_t || !f->reads || score < FIRE))
+	/* The weak signals (off hours, a bucket new to the population) only add
+	 * to a strong one: a new job reading a new bucket at night is common. */
+	if (!created && (!f->enum_t || !f->reads || score < FIRE ||
+			 !(f->account_enum || f->pentest || f->kind == GW_PK_WORKLOAD ||
+			   f->kind == GW_PK_FOREIGN || f->kind == GW_PK_SAS)))
 		return 0;
 	if (created && score < 92.0)
 		score = 92.0;
