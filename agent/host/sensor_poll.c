@@ -434,10 +434,10 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	w->end_ms = gw_wall_ms();
 	s->last_poll_ms = w->end_ms;
 	sensor__refresh_mounts(s);
-	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
 	flush_slots(s);
-	/* the announcements made before the flush belong to this window */
+	/* the announcements and samples made before the flush belong to this window */
 	ring_buffer__consume(s->events);
+	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
 	poll_map(s, s->skel->maps.reads, sizeof(struct gw_read_key), 1, &nreads);
 	poll_map(s, s->skel->maps.conns, sizeof(struct gw_conn_key), 0, &nconns);
 	sensor__poll_unattr(s, w);
