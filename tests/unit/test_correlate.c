@@ -363,3 +363,25 @@ TEST(correlate_mapped_reader)
 	finding__free(f);
 	correlator__free(c);
 }
+
+/* A process that renames itself (its comm) after the gateway is still
+ * judged by its executable; a reader whose exe is unknown (it exited
+ * unseen) is still matched by its comm. */
+TEST(correlate_renamed_reader)
+{
+	struct correlator *c = make(0);
+	struct host_read rows[2] = {
+		rd(proc(300, "node", "/usr/bin/python3"), "finance", 5, 1 << 20),
+		rd(proc(400, "node", ""), "finance", 5, 1 << 20),
+	};
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 10000, .reads = rows, .nreads = 2 };
+	struct finding *f;
+
+	ASSERT(c);
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "unexpected-reader", &f));
+	ASSERT_EQ_STR("/usr/bin/python3", evidence(f, "exe"));
+	ASSERT_EQ_STR("node", evidence(f, "comm"));
+	finding__free(f);
+	correlator__free(c);
+}
