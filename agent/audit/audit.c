@@ -348,3 +348,11 @@ const char *gw_principal_type_name(int type)
 
 	return type >= 0 && type < (int)(sizeof(names) / sizeof(names[0])) ? names[type] : "unknown";
 }
+
+const char *gw_principal_kind_name(int kind)
+{
+	static const char *const names[] = { "unknown", "own", "foreign", "anonymous", "root",
+					     "workload", "sas", "service" };
+
+	return kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) ? names[kind] : "unknown";
+}

@@ -56,6 +56,20 @@ enum gw_principal_type {
 	GW_PT_ACCOUNT,        /* AWSAccount: another account */
 };
 
+/* Who the principal is to the account it acts on, as far as the record
+ * tells (the detector refines own against [detect] own_accounts). */
+enum gw_principal_kind {
+	GW_PK_UNKNOWN = 0,
+	GW_PK_OWN,            /* an identity of the account the record is about */
+	GW_PK_FOREIGN,        /* an identity of another account or project */
+	GW_PK_ANONYMOUS,      /* no credential at all */
+	GW_PK_ROOT,           /* the AWS account root user */
+	GW_PK_WORKLOAD,       /* instance credentials: EC2 instance profile session,
+			       * GCE compute service account, Azure managed identity */
+	GW_PK_SAS,            /* an Azure shared access signature */
+	GW_PK_SERVICE,        /* the cloud's own services */
+};
+
 /* The normalized audit event. Every string is interned in the strpool the
  * reader was given (never NULL; "" when missing) and lives as long as it,
  * or, with AUDIT_READ_TRANSIENT, until the callback returns. */
@@ -66,7 +80,8 @@ struct audit_event {
 	uint8_t outcome;          /* enum gw_outcome */
 	uint8_t principal_type;   /* enum gw_principal_type */
 	uint8_t key_long_term;    /* access key is long-term (AKIA...) */
-	uint8_t pad[3];
+	uint8_t principal_kind;   /* enum gw_principal_kind */
+	uint8_t pad[2];
 	const char *principal;    /* ARN, email, object id or access key owner */
 	const char *account;      /* account / project / subscription */
 	const char *access_key;
@@ -81,6 +96,8 @@ struct audit_event {
 	const char *request_id;
 	uint64_t bytes_out;
 	uint64_t bytes_in;
+	const char *principal_account;  /* the principal's own account or project ("" unknown) */
+	const char *created;      /* what the call created: a user's ARN, an access key id */
 	/* The request's content as raw JSON text, for the rules that judge a
 	 * call by what it asked for (a grant, a policy, a key): at most
 	 * AUDIT_MAX_FIELD bytes, interned like the rest; NULL or "" when the
@@ -159,5 +176,6 @@ const char *gw_cloud_name(int cloud);
 const char *gw_action_name(int action);
 const char *gw_outcome_name(int outcome);
 const char *gw_principal_type_name(int type);
+const char *gw_principal_kind_name(int kind);
 
 #endif

@@ -141,6 +141,15 @@ void audit_buf__blank_nul_lines(struct audit_ctx *c, char *buf, size_t len);
 size_t audit__url_decode(const char *s, size_t len, char *out);
 size_t audit__html_decode(const char *s, size_t len, char *out);
 
+/* Principal kinds (parse_util.c). An AWS role session ARN
+ * (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, n bytes) issued to an
+ * EC2 instance: SESSION is an instance id (i- and 8 or 17 hex digits), or
+ * ROLE is named as an instance profile. 1 or 0. */
+int audit__aws_instance_session(const char *arn, size_t n);
+/* The ACCOUNT of an ARN arn:PARTITION:SERVICE:REGION:ACCOUNT:..., its
+ * length in *len (0 when there is none); points into arn. */
+const char *audit__arn_account(const char *arn, size_t n, size_t *len);
+
 enum audit_format {
 	AUDIT_FMT_DETECT = 0,
 	AUDIT_FMT_GCS,

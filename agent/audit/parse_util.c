@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/audit_internal.h"
 #include "audit/jsonarena.h"
@@ -257,4 +258,58 @@ size_t audit__html_decode(const char *s, size_t len, char *out)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+static int is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+int audit__aws_instance_session(const char *arn, size_t n)
+{
+	const char *role = memmem(arn, n, ":assumed-role/", 14), *sess;
+	size_t rn, sn;
+
+	if (!role)
+		return 0;
+	role += 14;
+	sess = memchr(role, '/', n - (size_t)(role - arn));
+	if (!sess)
+		return 0;
+	rn = (size_t)(sess - role);
+	sess++;
+	sn = n - (size_t)(sess - arn);
+	if (sn > 2 && sess[0] == 'i' && sess[1] == '-' && (sn == 10 || sn == 19) &&
+	    is_hex(sess + 2, sn - 2))
+		return 1;
+	/* Role names that say what they are: ...-instance-profile, InstanceProfile... */
+	for (size_t i = 0; i + 15 <= rn; i++)
+		if (strncasecmp(role + i, "instanceprofile", 15) == 0 ||
+		    (i + 16 <= rn && strncasecmp(role + i, "instance-profile", 16) == 0) ||
+		    (i + 16 <= rn && strncasecmp(role + i, "instance_profile", 16) == 0))
+			return 1;
+	return 0;
+}
+
+const char *audit__arn_account(const char *arn, size_t n, size_t *len)
+{
+	const char *p = arn, *e = arn + n, *c;
+
+	*len = 0;
+	if (n < 4 || memcmp(arn, "arn:", 4) != 0)
+		return "";
+	for (int field = 0; field < 4; field++) {
+		c = memchr(p, ':', (size_t)(e - p));
+		if (!c)
+			return "";
+		p = c + 1;
+	}
+	c = memchr(p, ':', (size_t)(e - p));
+	if (!c)
+		return "";
+	*len = (size_t)(c - p);
+	return p;
 }

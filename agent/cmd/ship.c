@@ -179,12 +179,29 @@ static int parse_args(int argc, char **argv, struct ship_args *a)
 	return -1;
 }
 
+/* The spool is full: send the backlog for a while. 0 to try the same
+ * findings again, -ENOSPC when nothing was delivered for --wait seconds. */
+static int wait_for_room(struct shipper *s, const struct ship_args *a, int64_t *stall_until)
+{
+	int rc;
+
+	if (!*stall_until)
+		*stall_until = (int64_t)time(NULL) + (int64_t)a->wait_sec;
+	if ((int64_t)time(NULL) >= *stall_until)
+		return -ENOSPC;
+	rc = shipper__pump(s, 500);
+	if (rc > 0)
+		*stall_until = 0;
+	return rc < 0 ? rc : 0;
+}
+
 /* Generate and submit findings from the shipper's cursor up to count. */
 static int generate(struct shipper *s, const struct ship_args *a, const char *agent)
 {
 	struct synth *syn = calloc(SHIP_MAX_FINDINGS, sizeof(*syn));
 	const struct finding *fs[SHIP_MAX_FINDINGS];
 	uint64_t i = shipper__cursor(s);
+	int64_t stall_until = 0;
 	size_t k;
 	int err = 0;
 
@@ -197,6 +214,11 @@ static int generate(struct shipper *s, const struct ship_args *a, const char *ag
 			fs[j] = &syn[j].f;
 		}
 		err = shipper__submit(s, fs, k, i + k);
+		if (err == -ENOSPC) {
+			/* nothing of this call was taken: the same findings again */
+			err = wait_for_room(s, a, &stall_until);
+			continue;
+		}
 		if (!err) {
 			i += k;
 			err = shipper__pump(s, 0);
@@ -231,9 +253,12 @@ int ship_main(int argc, char **argv)
 	if (!err)
 		err = shipper__flush(s);
 	until = (int64_t)time(NULL) + (int64_t)a.wait_sec;
-	while (!err && !stop && shipper__backlog(s) && time(NULL) < until) {
+	/* a full spool still drains: what could not be spooled waits in memory */
+	while ((!err || err == -ENOSPC) && !stop && shipper__backlog(s) && time(NULL) < until) {
 		err = shipper__pump(s, 500);
 		err = err < 0 ? err : 0;
+		if (!err)
+			err = shipper__flush(s) == -ENOSPC ? -ENOSPC : 0;
 	}
 	shipper__stats(s, &st);
 	printf("spooled %llu findings in %llu batches; sent %llu batches; %llu retries; "
@@ -242,12 +267,19 @@ int ship_main(int argc, char **argv)
 	       (unsigned long long)st.batches_sent, (unsigned long long)st.retries,
 	       (unsigned long long)st.rejected, (unsigned long long)st.spool_dropped,
 	       (unsigned long long)st.spool_batches);
-	rc = err || st.spool_batches ? GW_EXIT_FAIL : GW_EXIT_OK;
-	if (err)
+	rc = err || st.spool_batches || st.rejected || shipper__backlog(s) ? GW_EXIT_FAIL
+								   : GW_EXIT_OK;
+	if (err == -ENOSPC)
+		log_err("ship: the spool is full and the collector takes nothing; the findings "
+			"not spooled yet are made again by the next run");
+	else if (err)
 		log_err("ship: %s", strerror(-err));
-	else if (st.spool_batches)
-		log_err("ship: %llu batches not delivered yet; they stay in the spool",
-			(unsigned long long)st.spool_batches);
+	else if (shipper__backlog(s))
+		log_err("ship: %zu batches not delivered yet; they stay in the spool",
+			shipper__backlog(s));
+	if (st.rejected)
+		log_err("ship: %llu batches refused by the collector, kept as %s/spool/rejected-*",
+			(unsigned long long)st.rejected, a.o.state_dir);
 	shipper__free(s);
 	return rc;
 }

@@ -139,6 +139,10 @@ static void hand_over(struct daemon *d, const struct finding *const *f, size_t n
 	err = shipper__submit(d->ship, f, n, 0);
 	if (!err)
 		err = shipper__flush(d->ship);
+	/* -ENOSPC after submit took them: they wait in memory, and the
+	 * shipper said so; otherwise they are lost, and said here */
+	if (err == -ENOSPC && shipper__backlog(d->ship))
+		return;
 	if (err < 0)
 		log_err("failed to spool %zu findings: %s", n, strerror(-err));
 }
@@ -395,6 +399,8 @@ static int open_shipper(struct daemon *d)
 	so.key_file = d->cfg->key_file;
 	so.token_file = d->cfg->token_file;
 	so.batch_ms = 1000;
+	/* findings cannot be made again: at the cap the oldest go, counted */
+	so.drop_when_full = 1;
 	err = shipper__new(&so, &d->ship);
 	if (err < 0)
 		log_err("failed to start shipping: %s", strerror(-err));

@@ -167,6 +167,13 @@ void metrics__describe_agent(void)
 		{ M_MAP_FILL_ALERT, "gauge", "1 while a BPF map is filled at or above map_fill_alert_pct" },
 		{ M_PULL_LAG, "gauge", "newest audit event time behind now, per source" },
 		{ M_PULL_LAST, "gauge", "time of the last successful pull, per source" },
+		{ M_SHIP_PENDING_BATCHES, "gauge", "finding batches not yet delivered (spool and memory)" },
+		{ M_SHIP_PENDING_BYTES, "gauge", "bytes of the batches in the spool" },
+		{ M_SHIP_REJECTED, "counter", "batches the collector refused for good, kept as spool/rejected-*" },
+		{ M_SHIP_DROPPED, "counter", "batches dropped undelivered at the spool cap" },
+		{ M_SHIP_SENT, "counter", "batches acknowledged" },
+		{ M_SHIP_RETRIES, "counter", "failed delivery attempts" },
+		{ M_SHIP_LAST_STATUS, "gauge", "HTTP status of the last answer (0: none), per destination" },
 	};
 
 	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)

@@ -36,6 +36,13 @@
 #define M_MAP_FILL_ALERT "gatewatch_bpf_map_fill_alert"    /* {map}: 1 at or above map_fill_alert_pct */
 #define M_PULL_LAG "gatewatch_pull_lag_seconds"            /* {source} */
 #define M_PULL_LAST "gatewatch_pull_last_success_timestamp_seconds" /* {source} */
+#define M_SHIP_PENDING_BATCHES "gatewatch_ship_pending_batches"
+#define M_SHIP_PENDING_BYTES "gatewatch_ship_pending_bytes"
+#define M_SHIP_REJECTED "gatewatch_ship_rejected_total"
+#define M_SHIP_DROPPED "gatewatch_ship_dropped_total"
+#define M_SHIP_SENT "gatewatch_ship_batches_sent_total"
+#define M_SHIP_RETRIES "gatewatch_ship_retries_total"
+#define M_SHIP_LAST_STATUS "gatewatch_ship_last_status"   /* {destination} */
 
 void metrics__describe_agent(void);
 

@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <pb_decode.h>
 
@@ -93,9 +95,69 @@ static void redact_url(const char *url, char *out, size_t cap)
 	snprintf(out, cap, "%.*s%.*s", (int)pre, url, (int)strcspn(host, "?#"), host);
 }
 
-/* One attempt. 0 acked, -EAGAIN retryable, other negative errno final. */
+/* A gatewatch collector's refusal of this very batch: HTTP 400, a JSON
+ * body, {"error":"invalid-batch", ...}. Anything else (a proxy's 400 page,
+ * a 400 without that body) is not. 1 when it is; the reason, if any, goes
+ * to why. */
+static int is_rejection(CURL *c, const struct resp *r, char *why, size_t whylen)
+{
+	const char *type = NULL;
+	const cJSON *err, *reason;
+	size_t tl = 16;
+	cJSON *j;
+	int yes;
+
+	if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) != CURLE_OK || !type ||
+	    strncasecmp(type, "application/json", tl) != 0 ||
+	    (type[tl] != '\0' && type[tl] != ';' && type[tl] != ' '))
+		return 0;
+	j = cJSON_ParseWithLength((const char *)r->buf, r->len);
+	err = cJSON_GetObjectItemCaseSensitive(j, "error");
+	yes = cJSON_IsObject(j) && cJSON_IsString(err) && strcmp(err->valuestring, "invalid-batch") == 0;
+	if (yes) {
+		reason = cJSON_GetObjectItemCaseSensitive(j, "detail");
+		if (!cJSON_IsString(reason))
+			reason = cJSON_GetObjectItemCaseSensitive(j, "message");
+		snprintf(why, whylen, "HTTP 400 invalid-batch: %.160s",
+			 cJSON_IsString(reason) ? reason->valuestring : "no reason given");
+		for (char *p = why; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+	}
+	cJSON_Delete(j);
+	return yes;
+}
+
+/* What a non-200 answer means. A redirect is never followed: a POST of
+ * findings goes where it was configured to go, and the Location is only
+ * reported. */
+static int judge_status(CURL *c, const struct resp *r, long code, char *why, size_t whylen,
+			char *location, size_t loclen, int otlp)
+{
+	char *loc = NULL;
+
+	if (code >= 300 && code < 400) {
+		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc)
+			redact_url(loc, location, loclen);
+		else
+			snprintf(location, loclen, "(no Location)");
+		snprintf(why, whylen, "HTTP %ld redirect to %s, not followed", code, location);
+		return -EAGAIN;
+	}
+	if (!otlp && code == 400 && is_rejection(c, r, why, whylen))
+		return -EPROTO;
+	snprintf(why, whylen, "HTTP %ld", code);
+	if (code == 401 || code == 403)
+		return -EACCES;
+	return code == 413 ? -EMSGSIZE : -EAGAIN;
+}
+
+/* One attempt. 0 acked; -EPROTO when the collector refused the batch itself
+ * (see is_rejection); -EACCES (401/403) and -EMSGSIZE (413), which a caller
+ * may retry or not; -EAGAIN for every other answer. *status gets the HTTP
+ * status (0: no answer). */
 static int post_once(CURL *c, struct resp *r, uint64_t sequence, char *why, size_t whylen,
-		     long *retry_after_ms, int otlp)
+		     long *retry_after_ms, int otlp, long *status, char *location, size_t loclen)
 {
 	gatewatch_v1_BatchAck ack = gatewatch_v1_BatchAck_init_zero;
 	pb_istream_t s;
@@ -105,22 +167,21 @@ static int post_once(CURL *c, struct resp *r, uint64_t sequence, char *why, size
 
 	r->len = 0;
 	*retry_after_ms = 0;
+	*status = 0;
+	location[0] = '\0';
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
 		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
 		return -EAGAIN;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	*status = code;
 	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
 		*retry_after_ms = ra > 300 ? 300000 : (long)ra * 1000;
 	if (otlp && code >= 200 && code < 300)
 		return 0;
-	if (code != 200 || otlp) {
-		snprintf(why, whylen, "HTTP %ld", code);
-		if (code == 408 || code == 429 || code >= 500)
-			return -EAGAIN;
-		return code == 401 || code == 403 ? -EACCES : code == 413 ? -EMSGSIZE : -EPROTO;
-	}
+	if (code != 200 || otlp)
+		return judge_status(c, r, code, why, whylen, location, loclen, otlp);
 	s = pb_istream_from_buffer(r->buf, r->len);
 	if (!pb_decode(&s, gatewatch_v1_BatchAck_fields, &ack)) {
 		snprintf(why, whylen, "HTTP 200 without a batch ack: %s", PB_GET_ERROR(&s));
@@ -209,9 +270,9 @@ int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t se
 	struct ship_post_opts o;
 	struct curl_slist *h = NULL;
 	struct resp *r = NULL;
-	char *full = NULL, shown[512], why[256] = "";
+	char *full = NULL, shown[512], why[256] = "", location[512];
 	unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
-	long retry_after = 0;
+	long retry_after = 0, status;
 	CURL *c = NULL;
 	int err, attempt = 0;
 
@@ -244,7 +305,8 @@ int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t se
 	for (attempt = 1; attempt <= attempts; attempt++) {
 		if (attempt > 1)
 			backoff(&o, attempt - 1, retry_after, &seed);
-		err = post_once(c, r, sequence, why, sizeof(why), &retry_after, o.otlp);
+		err = post_once(c, r, sequence, why, sizeof(why), &retry_after, o.otlp, &status,
+				location, sizeof(location));
 		if (err != -EAGAIN)
 			break;
 		log_warn("batch %llu to %s: %s (attempt %d of %d)", (unsigned long long)sequence,
@@ -279,7 +341,9 @@ struct ship_conn {
 	struct resp *r;
 	char *url;
 	int otlp;
+	long status;                    /* of the last answer, 0: none */
 	char shown[512];
+	char location[512];             /* of the last answer when a redirect */
 	char errbuf[CURL_ERROR_SIZE];   /* curl's detailed reason */
 };
 
@@ -347,8 +411,9 @@ int ship_conn__post(struct ship_conn *c, const uint8_t *buf, size_t len, uint64_
 		return -EINVAL;
 	}
 	c->errbuf[0] = '\0';
-	err = post_once(c->curl, c->r, sequence, why, whylen, retry_after_ms, c->otlp);
-	if (err && c->errbuf[0])
+	err = post_once(c->curl, c->r, sequence, why, whylen, retry_after_ms, c->otlp, &c->status,
+			c->location, sizeof(c->location));
+	if (err && !c->status && c->errbuf[0])
 		snprintf(why, whylen, "%s", c->errbuf);
 	return err;
 }
@@ -356,4 +421,14 @@ int ship_conn__post(struct ship_conn *c, const uint8_t *buf, size_t len, uint64_
 const char *ship_conn__shown(const struct ship_conn *c)
 {
 	return c->shown;
+}
+
+long ship_conn__status(const struct ship_conn *c)
+{
+	return c->status;
+}
+
+const char *ship_conn__location(const struct ship_conn *c)
+{
+	return c->location;
 }

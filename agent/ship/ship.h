@@ -50,9 +50,12 @@ struct ship_post_opts {
 void ship_post_opts__defaults(struct ship_post_opts *o);
 
 /* ship__post() with options (NULL: the defaults). A URL without a path gets
- * /v1/batches. HTTP 408, 429, 5xx, transport errors and a wrong ack are
- * retried; other answers are final (-EACCES for 401/403, -EMSGSIZE for 413,
- * -EPROTO otherwise). -ETIMEDOUT when the attempts ran out. */
+ * /v1/batches. Final answers: -EPROTO when the collector refused the batch
+ * itself (HTTP 400, Content-Type application/json, body
+ * {"error":"invalid-batch",...}), -EACCES for 401/403, -EMSGSIZE for 413.
+ * Every other answer (3xx, which is never followed, other 4xx, 5xx, a 200
+ * without the right ack) and transport errors are retried; -ETIMEDOUT when
+ * the attempts ran out. */
 int ship__post_opts(const char *url, const uint8_t *buf, size_t len, uint64_t sequence,
 		    int attempts, const struct ship_post_opts *opts);
 
@@ -63,13 +66,19 @@ struct ship_conn;
 struct ship_conn *ship_conn__new(const char *url, const struct ship_post_opts *opts);
 void ship_conn__free(struct ship_conn *c);
 /* One attempt, no retry and no logging: 0 when acknowledged (for OTLP: any
- * 2xx), -EAGAIN when worth retrying, -EACCES (401/403), -EMSGSIZE (413),
- * -EPROTO (another answer). why[whylen] gets the reason; *retry_after_ms the
- * server's Retry-After (0: none). */
+ * 2xx), -EPROTO when a gatewatch collector refused this batch for good (as
+ * above; never for OTLP), -EACCES (401/403), -EMSGSIZE (413), -EAGAIN for
+ * anything else. why[whylen] gets the reason; *retry_after_ms the server's
+ * Retry-After (0: none). */
 int ship_conn__post(struct ship_conn *c, const uint8_t *buf, size_t len, uint64_t sequence,
 		    char *why, size_t whylen, long *retry_after_ms);
 /* The URL without credentials or query, for log lines. */
 const char *ship_conn__shown(const struct ship_conn *c);
+/* The HTTP status of the last answer (0: none, a transport error). */
+long ship_conn__status(const struct ship_conn *c);
+/* The redirect target of the last answer, without credentials or query
+ * ("" unless it was a 3xx). */
+const char *ship_conn__location(const struct ship_conn *c);
 
 /* The shipper: findings -> durable spool -> collector and/or OTLP.
  *
@@ -79,8 +88,16 @@ const char *ship_conn__shown(const struct ship_conn *c);
  * batch waits up to opts.batch_ms for more (shipper__flush() spools it now).
  * shipper__pump() sends spooled batches, oldest first, and removes each only
  * after the collector acknowledged its sequence (and the OTLP endpoint
- * answered 2xx), retrying with exponential backoff and jitter. Not
- * thread-safe: one thread drives a shipper.
+ * answered 2xx), retrying with exponential backoff (capped, jittered). Any
+ * other answer keeps the batch, redirects included (never followed; the
+ * target is logged once); only the collector's explicit refusal of the batch
+ * retires it, kept as spool/rejected-SEQ.pb (see spool.h), counted and
+ * logged at error level. When the spool is full, the backlog is sent before
+ * new findings are spooled; a batch that still does not fit waits in memory
+ * (-ENOSPC to the caller, nothing of that call taken) or, with
+ * drop_when_full, pushes out the oldest batches. The gatewatch_ship_*
+ * metrics are updated on every pump. Not thread-safe: one thread drives a
+ * shipper.
  *
  * The cursor is the caller's input position: shipper__submit(..., cursor)
  * records it once all findings of that call are in the spool, and
@@ -100,6 +117,8 @@ struct shipper_opts {
 	long timeout_ms;            /* per request, default 30000 */
 	unsigned int backoff_ms;    /* first retry delay, default 200 */
 	unsigned int backoff_max_ms; /* default 30000 */
+	int drop_when_full;         /* at the cap, drop the oldest batches rather
+				     * than hold new findings back (the daemon) */
 };
 
 struct shipper_stats {
@@ -107,7 +126,7 @@ struct shipper_stats {
 	uint64_t batches_sent;      /* acknowledged and removed */
 	uint64_t duplicates;        /* acknowledged as already stored */
 	uint64_t retries;           /* failed attempts */
-	uint64_t rejected;          /* batches the collector refused for good (set aside) */
+	uint64_t rejected;          /* batches the collector refused for good (kept aside) */
 	uint64_t spool_batches, spool_bytes, spool_dropped, spool_corrupt;
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "ship/ship.h"
 #include "ship/spool.h"
 #include "ship/wire.h"
@@ -36,6 +37,8 @@ struct shipper {
 	size_t cur_len;
 	unsigned int failures;
 	int64_t next_try;
+	int64_t full_logged;         /* when "spool full" was last logged */
+	char redirect_logged[512];   /* the last redirect target logged */
 	unsigned int seed;
 	struct shipper_stats st;
 };
@@ -168,6 +171,34 @@ fail:
 	return err;
 }
 
+static int send_due(struct shipper *s, int64_t deadline);
+
+/* Spool one encoded batch. When the spool is full (its cap, or the disk),
+ * the backlog is sent first to make room: new work must not wedge the old.
+ * -ENOSPC when there is still no room; the findings then stay pending. */
+static int put_or_send(struct shipper *s, uint64_t seq, uint64_t cursor, const uint8_t *buf,
+		       size_t len)
+{
+	int err;
+
+	if (!spool__fits(s->sp, len))
+		send_due(s, 0);
+	if (!spool__fits(s->sp, len) && s->o.drop_when_full &&
+	    (err = spool__make_room(s->sp, len)) != 0)
+		return err;
+	err = spool__put(s->sp, seq, cursor, buf, len);
+	if (err == -ENOSPC) {
+		send_due(s, 0);
+		err = spool__put(s->sp, seq, cursor, buf, len);
+	}
+	if (err == -ENOSPC && now_ms() - s->full_logged >= 60000) {
+		s->full_logged = now_ms();
+		log_err("spool full (%zu findings wait in memory): new findings are held until "
+			"the collector takes the backlog", s->pending->nfindings);
+	}
+	return err;
+}
+
 /* Encode the pending findings as the next batch and spool it. */
 static int spool_pending(struct shipper *s, uint64_t cursor)
 {
@@ -187,7 +218,7 @@ static int spool_pending(struct shipper *s, uint64_t cursor)
 	b->hdr.sequence = seq;
 	err = ship_batch__encode(b, &buf, &len);
 	if (!err)
-		err = spool__put(s->sp, seq, cursor, buf, len);
+		err = put_or_send(s, seq, cursor, buf, len);
 	free(buf);
 	if (err)
 		return err;
@@ -204,8 +235,10 @@ int shipper__submit(struct shipper *s, const struct finding *const *findings, si
 	int err;
 
 	/* A call that fits in one batch stays in one batch: its cursor is
-	 * then exact. */
-	if (n <= s->o.batch_max && b->nfindings + n > s->o.batch_max &&
+	 * then exact. When the pending batch cannot be spooled, nothing of
+	 * this call is taken. */
+	if ((b->nfindings >= s->o.batch_max || (n <= s->o.batch_max &&
+	     b->nfindings + n > s->o.batch_max)) &&
 	    (err = spool_pending(s, s->pending_cursor)) != 0)
 		return err;
 	for (size_t i = 0; i < n; i++) {
@@ -215,6 +248,10 @@ int shipper__submit(struct shipper *s, const struct finding *const *findings, si
 		if (b->nfindings < s->o.batch_max)
 			continue;
 		err = spool_pending(s, i == n - 1 ? cursor : s->pending_cursor);
+		/* The last one fills the batch: all are taken, and the full
+		 * batch waits in memory for room in the spool. */
+		if (err == -ENOSPC && i == n - 1)
+			break;
 		if (err) {
 			b->nfindings--;   /* this one was not taken */
 			return err;
@@ -283,21 +320,34 @@ static int send_otlp(struct shipper *s, char *why, size_t whylen, long *retry_af
 	return err;
 }
 
-/* Keep a batch the collector refuses for good next to the spool. */
-static void reject_current(struct shipper *s, const char *why)
+/* A batch the collector refused for good leaves the queue, kept as
+ * rejected-SEQ.pb in the spool directory. 0, or an errno when it could not
+ * be kept (then it stays queued). */
+static int reject_current(struct shipper *s, const char *why)
 {
-	char *path = NULL;
-	FILE *f;
+	int err = spool__reject(s->sp, s->cur_seq, s->cur, s->cur_len);
 
-	if (asprintf(&path, "%s/rejected-%020llu.pb", s->state_dir,
-		     (unsigned long long)s->cur_seq) >= 0 && (f = fopen(path, "we")) != NULL) {
-		fwrite(s->cur, 1, s->cur_len, f);
-		fclose(f);
-	}
-	log_err("batch %llu refused for good (%s); kept as %s", (unsigned long long)s->cur_seq,
-		why, path ? path : "(out of memory)");
-	free(path);
+	if (err)
+		return err;
+	log_err("batch %llu refused for good by %s (%s); kept as %s/spool/rejected-%020llu.pb",
+		(unsigned long long)s->cur_seq, ship_conn__shown(s->coll), why, s->state_dir,
+		(unsigned long long)s->cur_seq);
 	s->st.rejected++;
+	s->failures = 0;
+	return 0;
+}
+
+/* A redirect is reported once per target, at error level: it takes a
+ * configuration change, and the findings wait in the spool meanwhile. */
+static void note_redirect(struct shipper *s, const struct ship_conn *c)
+{
+	const char *loc = ship_conn__location(c);
+
+	if (!loc[0] || strcmp(loc, s->redirect_logged) == 0)
+		return;
+	snprintf(s->redirect_logged, sizeof(s->redirect_logged), "%s", loc);
+	log_err("%s answers HTTP %ld with a redirect to %s: not followed (fix the URL); "
+		"findings stay in the spool", ship_conn__shown(c), ship_conn__status(c), loc);
 }
 
 static unsigned int backoff_ms(struct shipper *s, long retry_after)
@@ -330,11 +380,13 @@ static int send_current(struct shipper *s)
 		err = ship_conn__post(s->coll, s->cur, s->cur_len, s->cur_seq, why, sizeof(why),
 				      &retry_after);
 		s->coll_done = err == 0;
+		note_redirect(s, s->coll);
 	}
 	if (!err && !s->otlp_done) {
 		dest = ship_conn__shown(s->otlp);
 		err = send_otlp(s, why, sizeof(why), &retry_after);
 		s->otlp_done = err == 0;
+		note_redirect(s, s->otlp);
 	}
 	if (!err) {
 		if (s->failures)
@@ -343,10 +395,10 @@ static int send_current(struct shipper *s)
 		s->failures = 0;
 		return 0;
 	}
-	if (err == -EMSGSIZE || err == -EPROTO) {
-		reject_current(s, why);
+	/* Only the collector's explicit refusal of this batch retires it
+	 * (-EPROTO); every other answer keeps it and tries again later. */
+	if (err == -EPROTO && reject_current(s, why) == 0)
 		return 1;
-	}
 	s->failures++;
 	s->st.retries++;
 	s->next_try = now_ms() + backoff_ms(s, retry_after);
@@ -357,15 +409,14 @@ static int send_current(struct shipper *s)
 	return err;
 }
 
-int shipper__pump(struct shipper *s, int timeout_ms)
+/* Send spooled batches, oldest first, until the spool is empty or the
+ * deadline passes. The number acknowledged, or a negative errno when the
+ * spool cannot be read. */
+static int send_due(struct shipper *s, int64_t deadline)
 {
-	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0), now;
 	int acked = 0, err, rc;
+	int64_t now;
 
-	if (s->pending->nfindings &&
-	    now_ms() - s->pending_since >= (int64_t)s->o.batch_ms &&
-	    (err = shipper__flush(s)) != 0)
-		return err;
 	for (;;) {
 		if (!s->cur_loaded) {
 			err = spool__oldest(s->sp, &s->cur_seq, &s->cur, &s->cur_len);
@@ -387,7 +438,7 @@ int shipper__pump(struct shipper *s, int timeout_ms)
 		rc = send_current(s);
 		if (rc < 0)
 			continue;
-		err = spool__remove(s->sp, s->cur_seq);
+		err = rc == 0 ? spool__remove(s->sp, s->cur_seq) : 0;
 		drop_current(s);
 		if (err)
 			return err;
@@ -396,6 +447,48 @@ int shipper__pump(struct shipper *s, int timeout_ms)
 			acked++;
 		}
 	}
+	return acked;
+}
+
+/* The gatewatch_ship_* metrics: what waits, what was refused, the last
+ * answer of each destination. */
+static void export_metrics(const struct shipper *s)
+{
+	struct shipper_stats st;
+
+	shipper__stats(s, &st);
+	metrics__set(M_SHIP_PENDING_BATCHES, NULL, (double)shipper__backlog(s));
+	metrics__set(M_SHIP_PENDING_BYTES, NULL, (double)st.spool_bytes);
+	metrics__set(M_SHIP_REJECTED, NULL, (double)st.rejected);
+	metrics__set(M_SHIP_DROPPED, NULL, (double)st.spool_dropped);
+	metrics__set(M_SHIP_SENT, NULL, (double)st.batches_sent);
+	metrics__set(M_SHIP_RETRIES, NULL, (double)st.retries);
+	if (s->coll)
+		metrics__set(M_SHIP_LAST_STATUS, "destination=\"collector\"",
+			     (double)ship_conn__status(s->coll));
+	if (s->otlp)
+		metrics__set(M_SHIP_LAST_STATUS, "destination=\"otlp\"",
+			     (double)ship_conn__status(s->otlp));
+}
+
+int shipper__pump(struct shipper *s, int timeout_ms)
+{
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int acked, more, err;
+
+	/* The backlog first: a full spool must not keep new findings from
+	 * going out, nor old ones. */
+	acked = send_due(s, deadline);
+	if (acked >= 0 && s->pending->nfindings &&
+	    now_ms() - s->pending_since >= (int64_t)s->o.batch_ms) {
+		err = shipper__flush(s);
+		if (err && err != -ENOSPC)
+			acked = err;
+		more = err ? 0 : send_due(s, deadline);
+		if (more < 0 || (more > 0 && acked >= 0))
+			acked = more < 0 ? more : acked + more;
+	}
+	export_metrics(s);
 	return acked;
 }
 

@@ -32,7 +32,7 @@ struct spool {
 	size_t head, n, cap_ents;
 	uint64_t bytes, cap;
 	uint64_t next_seq, cursor;
-	uint64_t dropped, corrupt;
+	uint64_t dropped, corrupt, rejected, rejected_pruned;
 };
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -408,12 +408,8 @@ int spool__put(struct spool *sp, uint64_t seq, uint64_t cursor, const uint8_t *b
 		return -EINVAL;
 	if (len > SPOOL_MAX_BATCH || size > sp->cap)
 		return -EFBIG;
-	while (sp->n > sp->head && sp->bytes + size > sp->cap) {
-		err = drop_oldest(sp, "never delivered");
-		if (err)
-			return err;
-		sp->dropped++;
-	}
+	if (sp->bytes + size > sp->cap)
+		return -ENOSPC;
 	memcpy(hdr, SPOOL_MAGIC, 4);
 	put_le32(hdr + 4, (uint32_t)len);
 	put_le64(hdr + 12, seq);
@@ -423,12 +419,109 @@ int spool__put(struct spool *sp, uint64_t seq, uint64_t cursor, const uint8_t *b
 	err = write_atomic(sp->dfd, name, hdr, sizeof(hdr), buf, len);
 	if (!err)
 		err = push_ent(sp, seq, size);
+	if (err == -EDQUOT)
+		err = -ENOSPC;
 	if (err) {
 		log_err("%s/%s: cannot write: %s", sp->dir, name, strerror(-err));
 		return err;
 	}
 	sp->next_seq = seq + 1;
 	sp->cursor = cursor;
+	return 0;
+}
+
+int spool__fits(const struct spool *sp, size_t len)
+{
+	return sp->bytes + SPOOL_HDR_LEN + (uint64_t)len <= sp->cap;
+}
+
+int spool__make_room(struct spool *sp, size_t len)
+{
+	int err;
+
+	while (sp->n > sp->head && !spool__fits(sp, len)) {
+		err = drop_oldest(sp, "never delivered");
+		if (err)
+			return err;
+		sp->dropped++;
+	}
+	return 0;
+}
+
+struct rej_ent {
+	char name[NAME_LEN];
+	uint64_t size;
+};
+
+static int cmp_rej(const void *a, const void *b)
+{
+	return strcmp(((const struct rej_ent *)a)->name, ((const struct rej_ent *)b)->name);
+}
+
+/* Keep the newest rejected-* files within SPOOL_REJECTED_MAX files and
+ * SPOOL_REJECTED_BYTES bytes; the names sort by sequence. */
+static void prune_rejected(struct spool *sp)
+{
+	DIR *d = fdopendir(dup(sp->dfd));
+	struct rej_ent *v = NULL, *nv;
+	size_t n = 0, capv = 0, i = 0;
+	uint64_t bytes = 0;
+	struct dirent *de;
+	struct stat st;
+
+	if (!d)
+		return;
+	rewinddir(d);   /* the descriptor's offset is shared with every dup */
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "rejected-", 9) != 0 || strlen(de->d_name) >= NAME_LEN ||
+		    fstatat(sp->dfd, de->d_name, &st, 0) != 0)
+			continue;
+		if (n == capv) {
+			capv = capv ? capv * 2 : 64;
+			nv = realloc(v, capv * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		v[n].size = (uint64_t)st.st_size;
+		bytes += v[n++].size;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_rej);
+	for (; i < n && (n - i > SPOOL_REJECTED_MAX || bytes > SPOOL_REJECTED_BYTES); i++) {
+		if (unlinkat(sp->dfd, v[i].name, 0) != 0)
+			continue;
+		bytes -= v[i].size;
+		sp->rejected_pruned++;
+		log_err("%s/%s: removed, more than %u rejected batches or %u bytes kept", sp->dir,
+			v[i].name, SPOOL_REJECTED_MAX, SPOOL_REJECTED_BYTES);
+	}
+	free(v);
+}
+
+int spool__reject(struct spool *sp, uint64_t seq, const uint8_t *buf, size_t len)
+{
+	char name[NAME_LEN];
+	int err;
+
+	if (sp->n == sp->head || sp->ents[sp->head].seq != seq)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "rejected-%020llu.pb", (unsigned long long)seq);
+	err = write_atomic(sp->dfd, name, buf, len, NULL, 0);
+	if (!err && fsync(sp->dfd) != 0)
+		err = -errno;
+	if (err) {
+		log_err("%s/%s: cannot write: %s; the batch stays in the spool", sp->dir, name,
+			strerror(-err));
+		return err;
+	}
+	err = drop_oldest(sp, NULL);
+	if (err)
+		return err;
+	sp->rejected++;
+	prune_rejected(sp);
 	return 0;
 }
 
@@ -479,4 +572,6 @@ void spool__stats(const struct spool *sp, struct spool_stats *st)
 	st->bytes = sp->bytes;
 	st->dropped = sp->dropped;
 	st->corrupt = sp->corrupt;
+	st->rejected = sp->rejected;
+	st->rejected_pruned = sp->rejected_pruned;
 }

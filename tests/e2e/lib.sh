@@ -1,6 +1,7 @@
 # Shared by the shipping tests (sourced): the build, a temporary directory
 # T, background processes in PIDS killed at exit, and check NAME EXPECTED GOT,
-# which prints ok/FAIL and counts failures in $fails; start_collector.
+# which prints ok/FAIL and counts failures in $fails; start_collector,
+# start_answer_server, tally.
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 GW="$PWD/$BUILD/gatewatch"
@@ -41,4 +42,41 @@ start_collector() {
 	done
 	echo "collector did not start:"; cat "$log"
 	return 1
+}
+
+# start_answer_server MODE: a peer answering as answer_server.py says, the
+# mode in $T/mode (change it with echo); sets APORT.
+start_answer_server() {
+	local i
+	echo "$1" >"$T/mode"
+	rm -f "$T/aport"
+	python3 tests/e2e/answer_server.py "$T/mode" "$T/aport" 2>"$T/answer.log" &
+	PIDS+=($!)
+	for i in $(seq 1 100); do
+		[ -s "$T/aport" ] && { APORT=$(cat "$T/aport"); return 0; }
+		sleep 0.05
+	done
+	echo "answer server did not start:"; cat "$T/answer.log"
+	return 1
+}
+
+# What the store holds for AGENT out of COUNT findings, by finding id:
+# "stored=S unique=U missing=M doubled=D".
+tally() {   # STORE AGENT COUNT
+	"$GW" decode "$1/batches.gwb" | python3 -c '
+import json, sys
+agent, count = sys.argv[1], int(sys.argv[2])
+seen = {}
+for line in sys.stdin:
+    b = json.loads(line)
+    if b["agent_id"] != agent:
+        continue
+    for f in b["findings"]:
+        i = int(f["id"].rsplit(":", 1)[1])
+        seen[i] = seen.get(i, 0) + 1
+stored = sum(seen.values())
+missing = sum(1 for i in range(count) if i not in seen)
+doubled = sum(1 for v in seen.values() if v > 1)
+print("stored=%d unique=%d missing=%d doubled=%d" % (stored, len(seen), missing, doubled))
+' "$2" "$3"
 }

@@ -14,16 +14,15 @@ mkdir -p "$OUT"
 command -v "$CC" >/dev/null || { echo "skip: no C compiler"; exit 77; }
 
 TESTS="tests/unit/test_spool.c tests/unit/test_post.c"
-# The agent's side of agent/ship (not the collector) and what it needs below.
-SRCS=$(find agent/ship -name '*.c' ! -name 'collect*.c' ! -name 'dedup.c' ! -name 'cmd_*.c' | sort)
-SRCS="$SRCS $(find agent -name log.c -o -name metrics.c | sort)"
+# agent/ship and what it needs below it.
+SRCS="$(find agent/ship -name '*.c' | sort) agent/lib/log.c agent/lib/metrics.c"
 # shellcheck disable=SC2086
 sed -n 's/^TEST(\([a-zA-Z0-9_]*\)).*/T(\1)/p' $TESTS >"$OUT/tests.inc"
 # shellcheck disable=SC2086
 if ! "$CC" -g -O1 -std=gnu11 -D_GNU_SOURCE -I"$BUILD" -Iagent -Itests/unit -I"$OUT" \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-o "$OUT/ship_tests" tests/unit/runner.c $TESTS $SRCS "$BUILD/gatewatch.pb.c" \
-	-lcurl -lmicrohttpd -lz -lprotobuf-nanopb -lpthread -lm 2>"$OUT/build.log"; then
+	-lcurl -lcjson -lmicrohttpd -lz -lprotobuf-nanopb -lpthread -lm 2>"$OUT/build.log"; then
 	echo "FAIL cannot build the sanitized ship tests:"; cat "$OUT/build.log"
 	exit 1
 fi

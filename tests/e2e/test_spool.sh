@@ -10,27 +10,6 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-# What the store holds for AGENT out of COUNT findings:
-# "stored=S unique=U missing=M doubled=D".
-tally() {   # STORE AGENT COUNT
-	"$GW" decode "$1/batches.gwb" | python3 -c '
-import json, sys
-agent, count = sys.argv[1], int(sys.argv[2])
-seen = {}
-for line in sys.stdin:
-    b = json.loads(line)
-    if b["agent_id"] != agent:
-        continue
-    for f in b["findings"]:
-        i = int(f["id"].rsplit(":", 1)[1])
-        seen[i] = seen.get(i, 0) + 1
-stored = sum(seen.values())
-missing = sum(1 for i in range(count) if i not in seen)
-doubled = sum(1 for v in seen.values() if v > 1)
-print("stored=%d unique=%d missing=%d doubled=%d" % (stored, len(seen), missing, doubled))
-' "$2" "$3"
-}
-
 # -- 1. SIGKILL the agent at random points, restart it, many times
 N=10000
 start_collector "$T/c1.log" 0 --store "$T/s1" || exit 1

@@ -113,6 +113,9 @@ TEST(ctscan_takes_what_cjson_reads_the_same)
 		/* markers: a value that may not be a bare record */
 		"{\"Records\":[]}",
 		"{\"digestStartTime\":\"x\",\"digestS3Object\":\"y\"}",
+		/* what a call created, and a console sign-in's result */
+		"{\"responseElements\":{\"ConsoleLogin\":\"Failure\",\"user\":{\"arn\":\"arn:u\"},"
+		"\"accessKey\":{\"accessKeyId\":\"AKIA1\",\"status\":\"Active\"}}}",
 	};
 	struct ct_fields f;
 
@@ -143,6 +146,10 @@ TEST(ctscan_takes_what_cjson_reads_the_same)
 	ASSERT(str_is(&f.v[F_ISSUER_ARN], "r"));
 	ASSERT(scan_vs_cjson(taken[12], &f) == 1);
 	ASSERT_EQ_INT(1, f.marked);
+	ASSERT(scan_vs_cjson(taken[14], &f) == 1);
+	ASSERT(str_is(&f.v[F_LOGIN], "Failure"));
+	ASSERT(str_is(&f.v[F_NEW_ARN], "arn:u"));
+	ASSERT(str_is(&f.v[F_NEW_KEY], "AKIA1"));
 }
 
 /* {"a":[[...]]} with `levels` arrays, NUL-terminated; its length. */

@@ -22,7 +22,9 @@ TEST(gcs_denied_read_without_principal)
 	ASSERT_EQ_INT(GW_ACT_OBJECT_READ, e->action);
 	ASSERT_EQ_INT(GW_OUT_DENIED, e->outcome);
 	ASSERT_EQ_STR("PERMISSION_DENIED", e->error_code);
-	ASSERT_EQ_STR("", e->principal);
+	/* no principal at all: the anonymous caller */
+	ASSERT_EQ_STR("anonymous", e->principal);
+	ASSERT_EQ_INT(GW_PK_ANONYMOUS, e->principal_kind);
 	ASSERT_EQ_STR("203.0.113.255", e->source_ip);
 	ASSERT_EQ_STR("protected-bucket", e->bucket);
 	ASSERT_EQ_STR("private.txt", e->object_key);

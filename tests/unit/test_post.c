@@ -14,12 +14,17 @@
 #include "ship/ship.h"
 #include "ship/wire.h"
 
+#define FAKE_MAX 6
+
 struct fake {
 	int lfd;
 	int port;
 	int nscript;
-	int status[4];
-	long long ack_seq[4];     /* -1: no ack body */
+	int status[FAKE_MAX];
+	long long ack_seq[FAKE_MAX];     /* -1: no ack body */
+	const char *ctype[FAKE_MAX];     /* Content-Type, with body[i] as the body */
+	const char *body[FAKE_MAX];
+	const char *location[FAKE_MAX];
 	int requests;
 	char first_line[128];
 	char auth[128];
@@ -57,10 +62,11 @@ static void *serve(void *arg)
 
 	for (int i = 0; i < f->nscript; i++) {
 		gatewatch_v1_BatchAck ack = gatewatch_v1_BatchAck_init_zero;
-		uint8_t body[gatewatch_v1_BatchAck_size];
+		uint8_t body[512];
 		pb_ostream_t s = pb_ostream_from_buffer(body, sizeof(body));
-		char head[256];
+		char head[512], extra[256] = "";
 		int fd = accept(f->lfd, NULL, NULL), hl;
+		size_t blen = 0;
 
 		if (fd < 0)
 			break;
@@ -69,10 +75,19 @@ static void *serve(void *arg)
 		if (f->ack_seq[i] >= 0) {
 			ack.sequence = (uint64_t)f->ack_seq[i];
 			pb_encode(&s, gatewatch_v1_BatchAck_fields, &ack);
+			blen = s.bytes_written;
+		} else if (f->body[i]) {
+			blen = strlen(f->body[i]);
+			memcpy(body, f->body[i], blen);
 		}
-		hl = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n"
-			      "Connection: close\r\n\r\n", f->status[i], s.bytes_written);
-		if (write(fd, head, (size_t)hl) < 0 || write(fd, body, s.bytes_written) < 0)
+		if (f->ctype[i])
+			snprintf(extra, sizeof(extra), "Content-Type: %s\r\n", f->ctype[i]);
+		if (f->location[i])
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+				 "Location: %s\r\n", f->location[i]);
+		hl = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n%s"
+			      "Connection: close\r\n\r\n", f->status[i], blen, extra);
+		if (write(fd, head, (size_t)hl) < 0 || write(fd, body, blen) < 0)
 			perror("write");
 		close(fd);
 	}
@@ -123,13 +138,44 @@ TEST(post_retries_then_acked)
 	ASSERT_EQ_STR("", f.auth);
 }
 
-TEST(post_client_error_is_final)
+/* Only a collector's explicit refusal of the batch is final. */
+TEST(post_collector_rejection_is_final)
 {
-	struct fake f = { .nscript = 2, .status = { 400, 200 }, .ack_seq = { -1, 9 } };
+	struct fake f = { .nscript = 2, .status = { 400, 200 }, .ack_seq = { -1, 9 },
+			  .ctype = { "application/json; charset=utf-8" },
+			  .body = { "{\"error\":\"invalid-batch\",\"detail\":\"no agent_id\"}\n" } };
 
 	ASSERT_EQ_INT(-EPROTO, post(&f, "/custom/path", NULL, 9, 3));
 	ASSERT_EQ_INT(1, f.requests);
 	ASSERT_EQ_STR("POST /custom/path HTTP/1.1", f.first_line);
+}
+
+/* A proxy's 400 page, a 400 with another JSON error, a 404, a 409: all kept
+ * and retried, never final. */
+TEST(post_other_client_errors_are_retried)
+{
+	struct fake f = { .nscript = 5, .status = { 400, 400, 404, 409, 200 },
+			  .ack_seq = { -1, -1, -1, -1, 9 },
+			  .ctype = { "text/html", "application/json", "application/json",
+				     "application/json" },
+			  .body = { "<html>{\"error\":\"invalid-batch\"}</html>",
+				    "{\"error\":\"bad-token\"}", "{\"error\":\"invalid-batch\"}",
+				    "{\"error\":\"invalid-batch\"}" } };
+
+	ASSERT_EQ_INT(0, post(&f, "/v1/batches", NULL, 9, 5));
+	ASSERT_EQ_INT(5, f.requests);
+}
+
+/* A redirect is not followed: the same URL again, and the batch kept. */
+TEST(post_redirect_not_followed)
+{
+	struct fake f = { .nscript = 3, .status = { 301, 308, 200 }, .ack_seq = { -1, -1, 9 },
+			  .location = { "https://user:pw@elsewhere.example/v1/batches?sig=x",
+					"/other/path" } };
+
+	ASSERT_EQ_INT(0, post(&f, "/v1/batches", NULL, 9, 3));
+	ASSERT_EQ_INT(3, f.requests);
+	ASSERT_EQ_STR("POST /v1/batches HTTP/1.1", f.first_line);
 }
 
 TEST(post_token_and_unauthorized)

@@ -160,7 +160,8 @@ TEST(spool_file_one_byte_too_long_is_set_aside)
 	rmspool(dir);
 }
 
-TEST(spool_cap_drops_oldest_and_counts)
+/* At the cap a put is refused; only make_room drops, oldest first, counted. */
+TEST(spool_cap_refuses_then_drops_oldest_on_request)
 {
 	char dir[256];
 	struct spool *sp = NULL;
@@ -173,8 +174,17 @@ TEST(spool_cap_drops_oldest_and_counts)
 	/* room for three batches of 1000 + header */
 	ASSERT_EQ_INT(0, spool__open(dir, 3 * (1000 + SPOOL_HDR_LEN), &sp));
 	first = spool__next_seq(sp);
-	for (uint64_t i = 0; i < 5; i++)
+	for (uint64_t i = 0; i < 3; i++)
 		ASSERT_EQ_INT(0, spool__put(sp, first + i, i, payload, sizeof(payload)));
+	ASSERT(!spool__fits(sp, sizeof(payload)));
+	ASSERT_EQ_INT(-ENOSPC, spool__put(sp, first + 3, 3, payload, sizeof(payload)));
+	spool__stats(sp, &st);
+	ASSERT_EQ_U64(3, st.batches);
+	ASSERT_EQ_U64(0, st.dropped);
+	for (uint64_t i = 3; i < 5; i++) {
+		ASSERT_EQ_INT(0, spool__make_room(sp, sizeof(payload)));
+		ASSERT_EQ_INT(0, spool__put(sp, first + i, i, payload, sizeof(payload)));
+	}
 	spool__stats(sp, &st);
 	ASSERT_EQ_U64(3, st.batches);
 	ASSERT_EQ_U64(2, st.dropped);

@@ -157,8 +157,11 @@ static void principal(struct rec_strs *r, const struct fld *f, int nf, struct au
 	const struct fld *auth = &f[7];
 
 	ev->access_key = rec__intern(r, auth->s, auth->n);
+	ev->principal_account = "";
+	ev->principal_kind = is(auth, "sas") ? GW_PK_SAS : GW_PK_OWN;
 	if (is(auth, "anonymous")) {
 		ev->principal_type = GW_PT_ANONYMOUS;
+		ev->principal_kind = GW_PK_ANONYMOUS;
 		ev->principal = rec__intern_str(r, "anonymous");
 		return;
 	}

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/audit_internal.h"
 #include "lib/isotime.h"
@@ -53,12 +54,19 @@ static void principal(struct rec_strs *r, const cJSON *rec, struct audit_event *
 	if (!*type)
 		type = jsonrec__str(rec, "AuthenticationType");
 	ev->access_key = rec__intern_str(r, type);
-	if (strcmp(type, "Anonymous") == 0 || strcmp(type, "anonymous") == 0) {
+	ev->principal_account = "";
+	ev->principal_kind = GW_PK_OWN;
+	if (strcasecmp(type, "Anonymous") == 0) {
 		ev->principal_type = GW_PT_ANONYMOUS;
+		ev->principal_kind = GW_PK_ANONYMOUS;
 		ev->principal = rec__intern_str(r, "anonymous");
 	} else if (*upn || *oid) {
 		ev->principal_type = *upn ? GW_PT_USER : GW_PT_ROLE;
 		ev->principal = rec__intern_str(r, *upn ? upn : oid);
+		/* A managed identity acts on behalf of the Azure resource it is
+		 * assigned to: identity.delegatedResource names that resource. */
+		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(id, "delegatedResource")))
+			ev->principal_kind = GW_PK_WORKLOAD;
 	} else {
 		/* AccountKey or SAS: the key's hash names the credential. */
 		const char *th = get(id, "tokenHash", "AuthenticationHash");
@@ -66,6 +74,8 @@ static void principal(struct rec_strs *r, const cJSON *rec, struct audit_event *
 		ev->principal_type = GW_PT_UNKNOWN;
 		ev->principal = rec__intern_str(r, *th ? th : type);
 		ev->key_long_term = strcmp(type, "AccountKey") == 0;
+		if (strcasecmp(type, "SAS") == 0)
+			ev->principal_kind = GW_PK_SAS;
 	}
 }
 

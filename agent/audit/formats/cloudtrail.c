@@ -63,6 +63,7 @@ static const struct {
 	{ F_UID_ARN, K_UID, "arn" }, { F_UID_PRINCIPAL, K_UID, "principalId" },
 	{ F_BUCKET, K_REQ, "bucketName" }, { F_KEY, K_REQ, "key" },
 	{ F_BYTES_OUT, K_EXTRA, "bytesTransferredOut" }, { F_BYTES_IN, K_EXTRA, "bytesTransferredIn" },
+	{ F_LOGIN, K_RESP, "ConsoleLogin" },
 };
 
 static const int top_key[F_TS + 1] = {
@@ -109,7 +110,7 @@ static void val_of(struct ct_val *v, const cJSON *it)
 
 void ct_fields__of_tree(struct ct_fields *f, const cJSON *rec)
 {
-	const cJSON *k[K_N] = { 0 }, *issuer;
+	const cJSON *k[K_N] = { 0 }, *issuer, *resp;
 
 	ct_index(k, rec);
 	for (size_t i = 0; i < sizeof(ct_tree) / sizeof(ct_tree[0]); i++) {
@@ -120,6 +121,10 @@ void ct_fields__of_tree(struct ct_fields *f, const cJSON *rec)
 	}
 	issuer = cJSON_GetObjectItem(cJSON_GetObjectItem(k[K_UID], "sessionContext"), "sessionIssuer");
 	val_of(&f->v[F_ISSUER_ARN], cJSON_GetObjectItem(issuer, "arn"));
+	resp = k[K_RESP];
+	val_of(&f->v[F_NEW_ARN], cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "user"), "arn"));
+	val_of(&f->v[F_NEW_KEY], cJSON_GetObjectItem(cJSON_GetObjectItem(resp, "accessKey"),
+						     "accessKeyId"));
 	f->raw_tree[0] = cJSON_IsObject(k[K_REQ]) ? k[K_REQ] : NULL;
 	f->raw_tree[1] = cJSON_IsObject(k[K_EXTRA]) ? k[K_EXTRA] : NULL;
 	f->raw_tree[2] = cJSON_IsObject(k[K_RESP]) ? k[K_RESP] : NULL;
@@ -250,6 +255,38 @@ static const struct ct_val *first_of(const struct ct_rec *r, const enum ct_field
 	return fv(r, k[i]);
 }
 
+/* The principal's kind: root, anonymous, the cloud's services, another
+ * account (its accountId is not the recipient's), an instance session, or
+ * one of the account's own identities. */
+static void fill_kind(struct ct_rec *r, struct audit_event *ev)
+{
+	const struct ct_val *arn = fv(r, F_UID_ARN), *acct = fv(r, F_UID_ACCOUNT);
+	const struct ct_val *rcpt = fv(r, F_RECIPIENT);
+
+	ev->principal_account = intern_v(r, acct);
+	switch (ev->principal_type) {
+	case GW_PT_ROOT:
+		ev->principal_kind = GW_PK_ROOT;
+		return;
+	case GW_PT_ANONYMOUS:
+		ev->principal_kind = GW_PK_ANONYMOUS;
+		return;
+	case GW_PT_SERVICE:
+		ev->principal_kind = GW_PK_SERVICE;
+		return;
+	default:
+		break;
+	}
+	if (acct->n && rcpt->n && (acct->n != rcpt->n || memcmp(acct->s, rcpt->s, acct->n)))
+		ev->principal_kind = GW_PK_FOREIGN;
+	else if (ev->principal_type == GW_PT_ACCOUNT)
+		ev->principal_kind = GW_PK_FOREIGN;
+	else if (ev->principal_type == GW_PT_ROLE && audit__aws_instance_session(arn->s, arn->n))
+		ev->principal_kind = GW_PK_WORKLOAD;
+	else
+		ev->principal_kind = GW_PK_OWN;
+}
+
 /* An account id that an exporter turned into a number. */
 static const char *account_text(struct ct_rec *r, const struct ct_val *v)
 {
@@ -276,13 +313,18 @@ static void fill_principal(struct ct_rec *r, struct audit_event *ev)
 	if (!*ev->account)
 		ev->account = account_text(r, r->f->v[F_RECIPIENT].type == CT_NUM ?
 					   &r->f->v[F_RECIPIENT] : &r->f->v[F_UID_ACCOUNT]);
+	/* Anonymous S3 requests come as type AWSAccount with accountId
+	 * "anonymous" (or ANONYMOUS_PRINCIPAL in some event types). */
+	if (fv_is(r, F_UID_ACCOUNT, "anonymous") || fv_is(r, F_UID_ACCOUNT, "ANONYMOUS_PRINCIPAL") ||
+	    fv_is(r, F_UID_PRINCIPAL, "ANONYMOUS_PRINCIPAL"))
+		ev->principal_type = GW_PT_ANONYMOUS;
+	fill_kind(r, ev);
 	if (ev->principal_type == GW_PT_SERVICE) {
 		ev->principal = intern_v(r, first_of(r, service, 2));
 		return;
 	}
-	/* Anonymous S3 requests come as type AWSAccount with accountId "anonymous". */
-	if (ev->principal_type == GW_PT_ANONYMOUS || fv_is(r, F_UID_ACCOUNT, "anonymous")) {
-		ev->principal_type = GW_PT_ANONYMOUS;
+	if (ev->principal_type == GW_PT_ANONYMOUS) {
+		ev->principal_account = "";
 		ev->principal = intern_n(r, "anonymous", 9);
 		return;
 	}
@@ -342,8 +384,10 @@ static int outcome(const char *code)
 {
 	if (!*code)
 		return GW_OUT_OK;
-	if (strncmp(code, "AccessDenied", 12) == 0 || strstr(code, "Unauthorized") ||
-	    strstr(code, "Forbidden") || strcmp(code, "AllAccessDisabled") == 0)
+	/* AccessDenied, AccessDeniedException, VpceAccessDenied, ... */
+	if (strstr(code, "AccessDenied") || strstr(code, "Unauthorized") ||
+	    strstr(code, "Forbidden") || strcmp(code, "AllAccessDisabled") == 0 ||
+	    strcmp(code, "InvalidClientTokenId") == 0 || strcmp(code, "SignatureDoesNotMatch") == 0)
 		return GW_OUT_DENIED;
 	return GW_OUT_ERROR;
 }
@@ -434,6 +478,12 @@ static void fill_event(struct ct_rec *r, struct audit_event *ev)
 	ev->object_key = intern(r, F_KEY);
 	ev->error_code = intern(r, F_ERROR);
 	ev->outcome = (uint8_t)outcome(ev->error_code);
+	ev->created = fv(r, F_NEW_KEY)->n ? intern(r, F_NEW_KEY) : intern(r, F_NEW_ARN);
+	/* A failed console sign-in has no errorCode: responseElements says Failure. */
+	if (!*ev->error_code && fv_is(r, F_LOGIN, "Failure")) {
+		ev->error_code = intern_n(r, "ConsoleLoginFailure", 19);
+		ev->outcome = GW_OUT_DENIED;
+	}
 	ev->request_id = intern(r, F_REQID);
 	ev->bytes_out = fu64(r, F_BYTES_OUT);
 	ev->bytes_in = fu64(r, F_BYTES_IN);

@@ -38,6 +38,9 @@ enum ct_field {
 	/* the raw JSON text of requestParameters, additionalEventData and
 	 * responseElements (scanner: s[0..n) in the buffer, type CT_OTHER) */
 	F_REQ_RAW, F_EXTRA_RAW, F_RESP_RAW,
+	/* responseElements: ConsoleLogin (Success or Failure), user.arn
+	 * (CreateUser), accessKey.accessKeyId (CreateAccessKey) */
+	F_LOGIN, F_NEW_ARN, F_NEW_KEY,
 	F_N
 };
 

@@ -66,6 +66,15 @@ static struct member extra_m[] = {
 	MEMBER("bytesTransferredIn", F_BYTES_IN, NULL),
 };
 static struct schema extra_s = { extra_m, NMEMB(extra_m), { 0 } };
+static struct member user_m[] = { MEMBER("arn", F_NEW_ARN, NULL) };
+static struct schema user_s = { user_m, NMEMB(user_m), { 0 } };
+static struct member akey_m[] = { MEMBER("accessKeyId", F_NEW_KEY, NULL) };
+static struct schema akey_s = { akey_m, NMEMB(akey_m), { 0 } };
+static struct member resp_m[] = {
+	MEMBER("ConsoleLogin", F_LOGIN, NULL), MEMBER("user", M_NESTED, &user_s),
+	MEMBER("accessKey", M_NESTED, &akey_s),
+};
+static struct schema resp_s = { resp_m, NMEMB(resp_m), { 0 } };
 static struct member rec_m[] = {
 	MEMBER("eventTime", F_TIME, NULL), MEMBER("eventName", F_NAME, NULL),
 	MEMBER("recipientAccountId", F_RECIPIENT, NULL),
@@ -77,7 +86,7 @@ static struct member rec_m[] = {
 	MEMBER("userIdentity", M_NESTED, &uid_s),
 	MEMBER_RAW("requestParameters", &req_s, F_REQ_RAW),
 	MEMBER_RAW("additionalEventData", &extra_s, F_EXTRA_RAW),
-	MEMBER_RAW("responseElements", NULL, F_RESP_RAW),
+	MEMBER_RAW("responseElements", &resp_s, F_RESP_RAW),
 	MEMBER("@timestamp", F_TS, NULL),
 	/* what makes a top-level value something else than a bare record */
 	MEMBER("Records", M_MARK, NULL), MEMBER("digestStartTime", M_MARK, NULL),
@@ -89,7 +98,8 @@ static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
 static void schema_init(void)
 {
-	struct schema *all[] = { &issuer_s, &session_s, &uid_s, &req_s, &extra_s, &rec_s };
+	struct schema *all[] = { &issuer_s, &session_s, &uid_s, &req_s, &extra_s, &user_s, &akey_s,
+				 &resp_s, &rec_s };
 
 	for (size_t i = 0; i < NMEMB(all); i++) {
 		for (unsigned k = 0; k < all[i]->n; k++) {

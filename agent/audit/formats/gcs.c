@@ -116,6 +116,42 @@ static void principal(struct rec_strs *r, const cJSON *pp, struct audit_event *e
 		ev->principal_type = GW_PT_USER;
 	ev->access_key = rec__intern_str(r, key);
 	ev->key_long_term = *key != '\0';
+	if (!*email) {
+		/* allUsers / allAuthenticatedUsers access logs no principal at all */
+		ev->principal_type = GW_PT_ANONYMOUS;
+		ev->principal = rec__intern_str(r, "anonymous");
+	}
+}
+
+/* The principal's kind, once ev->account (the project) is known: a
+ * service account of another project is foreign; the Compute Engine
+ * default service account's tokens come from VM metadata (a workload). */
+static void kind(struct rec_strs *r, struct audit_event *ev)
+{
+	const char *p = ev->principal, *at = strchr(p, '@'), *dot;
+
+	ev->principal_account = "";
+	if (ev->principal_type == GW_PT_ANONYMOUS) {
+		ev->principal_kind = GW_PK_ANONYMOUS;
+		return;
+	}
+	if (ev->principal_type == GW_PT_SERVICE) {
+		ev->principal_kind = GW_PK_SERVICE;
+		return;
+	}
+	ev->principal_kind = GW_PK_OWN;
+	if (!at)
+		return;
+	if (strstr(at, "@developer.gserviceaccount.com") && strstr(p, "-compute@")) {
+		ev->principal_kind = GW_PK_WORKLOAD;
+		return;
+	}
+	dot = strstr(at, ".iam.gserviceaccount.com");
+	if (!dot)
+		return;
+	ev->principal_account = rec__intern(r, at + 1, (size_t)(dot - at - 1));
+	if (*ev->account && strcmp(ev->principal_account, ev->account) != 0)
+		ev->principal_kind = GW_PK_FOREIGN;
 }
 
 static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
@@ -158,6 +194,7 @@ static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 						  "labels");
 	ev.account = rec__intern_str(&r, jsonrec__str(labels, "project_id"));
 	ev.region = rec__intern_str(&r, jsonrec__str(labels, "location"));
+	kind(&r, &ev);
 	if (!*ev.bucket)
 		ev.bucket = rec__intern_str(&r, jsonrec__str(labels, "bucket_name"));
 	status = cJSON_GetObjectItemCaseSensitive(pp, "status");

@@ -92,6 +92,8 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	/* MinIO users are named by their access key. */
 	ev.principal = ev.access_key;
 	ev.principal_type = *ev.access_key ? GW_PT_USER : GW_PT_ANONYMOUS;
+	ev.principal_kind = *ev.access_key ? GW_PK_OWN : GW_PK_ANONYMOUS;
+	ev.principal_account = "";
 	ev.key_long_term = 1;
 	if (!*ev.access_key)
 		ev.principal = rec__intern_str(&r, "anonymous");

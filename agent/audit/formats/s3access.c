@@ -156,22 +156,35 @@ static int action(const struct fld *op)
 
 static void principal(struct rec_strs *r, const struct fld *f, struct audit_event *ev)
 {
+	const char *acct;
+	size_t alen;
+
+	ev->principal_account = "";
 	if (dash(f)) {
 		ev->principal_type = GW_PT_ANONYMOUS;
+		ev->principal_kind = GW_PK_ANONYMOUS;
 		ev->principal = rec__intern_str(r, "anonymous");
 		return;
 	}
 	ev->principal = rec__intern(r, f->s, f->n);
-	if ((f->n > 4 && memcmp(f->s, "svc:", 4) == 0) || (f->n == 8 && memcmp(f->s, "AmazonS3", 8) == 0))
+	acct = audit__arn_account(f->s, f->n, &alen);
+	ev->principal_account = rec__intern(r, acct, alen);
+	ev->principal_kind = GW_PK_OWN;
+	if ((f->n > 4 && memcmp(f->s, "svc:", 4) == 0) || (f->n == 8 && memcmp(f->s, "AmazonS3", 8) == 0)) {
 		ev->principal_type = GW_PT_SERVICE;
-	else if (has(f, ":assumed-role/") || has(f, ":federated-user/"))
+		ev->principal_kind = GW_PK_SERVICE;
+	} else if (has(f, ":assumed-role/") || has(f, ":federated-user/")) {
 		ev->principal_type = GW_PT_ROLE;
-	else if (has(f, ":user/"))
+		if (audit__aws_instance_session(f->s, f->n))
+			ev->principal_kind = GW_PK_WORKLOAD;
+	} else if (has(f, ":user/")) {
 		ev->principal_type = GW_PT_USER;
-	else if (f->n > 5 && memcmp(f->s + f->n - 5, ":root", 5) == 0)
+	} else if (f->n > 5 && memcmp(f->s + f->n - 5, ":root", 5) == 0) {
 		ev->principal_type = GW_PT_ROOT;
-	else
+		ev->principal_kind = GW_PK_ROOT;
+	} else {
 		ev->principal_type = GW_PT_UNKNOWN;
+	}
 }
 
 static const char *field(struct rec_strs *r, const struct fld *f)
