@@ -19,9 +19,9 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 NANOPB_GEN ?= nanopb_generator.py
 SAN ?=
-EVAL_IDENTITIES ?= 150
-EVAL_DAYS ?= 90
-EVAL_SEED ?= 1
+EVAL_IDENTITIES ?= 120
+EVAL_DAYS ?= 75
+EVAL_SEEDS ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wcast-qual -Wpointer-arith
@@ -127,13 +127,14 @@ demo: all
 	@tests/demo/demo.sh $(BUILD)
 
 eval: all
-	@tests/eval/run_eval.sh $(BUILD) $(EVAL_IDENTITIES) $(EVAL_DAYS) $(EVAL_SEED)
+	@tests/eval/run_eval.sh $(BUILD) $(EVAL_IDENTITIES) $(EVAL_DAYS) $(EVAL_SEEDS)
 
 bench: all
 	@tests/bench/bench.sh $(BUILD)
 
-# libFuzzer targets, one per audit parser, each run FUZZ_SECONDS under
-# ASan + UBSan on its seed corpus (tests/fuzz/).
+# libFuzzer targets, one per audit parser and one for the collector's decode
+# of a POST body, each run FUZZ_SECONDS under ASan + UBSan on its seed corpus
+# (tests/fuzz/).
 FUZZ_SECONDS ?= 5
 fuzz:
 	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)

@@ -81,6 +81,14 @@ struct {
 	__type(value, struct gw_pending);
 } pending SEC(".maps");
 
+/* Inodes of object data (struct gw_member); sized by the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct gw_inode_key);
+	__type(value, struct gw_member);
+} members SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -380,6 +388,35 @@ static __always_inline struct inode *file_inode_fast(struct file *file)
 	return BPF_CORE_READ(file, f_inode);
 }
 
+/* The verdict for a file on a watched filesystem: by its path when that
+ * lies under a root (and the inode remembered as object data of that root
+ * and bucket), else by the inode, whatever name it was opened by: a hard
+ * link outside the root, a handle, a disconnected dentry. */
+static __always_inline void by_path_or_inode(struct file *file, struct inode *inode, __u64 dev,
+					     struct gw_verdict *v)
+{
+	struct gw_inode_key ik = { .dev = dev, .ino = BPF_CORE_READ(inode, i_ino) };
+	struct gw_member *m = bpf_map_lookup_elem(&members, &ik), fresh = {};
+
+	if (walk(file, v)) {
+		if (!m || m->root_id != v->root_id || m->bucket_ino != v->bucket_ino) {
+			fresh.root_id = v->root_id;
+			fresh.bucket_ino = v->bucket_ino;
+			bpf_map_update_elem(&members, &ik, &fresh, BPF_ANY);
+		}
+		return;
+	}
+	if (!m)
+		return;
+	v->root_id = m->root_id;
+	v->bucket_ino = m->bucket_ino;
+	if (samples_per_window) {
+		struct vfsmount *vm = BPF_CORE_READ(file, f_path.mnt);
+
+		emit_sample(v, BPF_CORE_READ(file, f_path.dentry), container_of(vm, struct mount, mnt));
+	}
+}
+
 /* Is this file under a watched root? Cached per struct file. out is filled
  * either way (GW_ROOT_NONE when not). */
 static __always_inline int classify(struct file *file, struct inode *inode, __u32 tgid,
@@ -415,7 +452,7 @@ static __always_inline int classify(struct file *file, struct inode *inode, __u3
 		v.root_id = GW_ROOT_NONE;
 		dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		if (bpf_map_lookup_elem(&root_devs, &dev))
-			walk(file, &v);
+			by_path_or_inode(file, inode, dev, &v);
 		if (bpf_map_update_elem(&verdicts, &fkey, &v, BPF_ANY))
 			count_drop(GW_DROP_VERDICTS_FULL);
 	}

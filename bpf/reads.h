@@ -59,6 +59,22 @@ struct gw_unattr_val {
 	__u64 errors;
 };
 
+/* Object data by inode: a regular file found under a root (by the agent's
+ * walk of the roots at start, or by the kernel's path walk when first
+ * read), so that the same inode read through another name (a hard link
+ * outside the root, a handle) still counts for its root and bucket. The
+ * key is the inode's (dev, ino), dev in the kernel's encoding. */
+struct gw_inode_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+struct gw_member {
+	__u32 root_id;
+	__u32 pad;
+	__u64 bucket_ino;
+};
+
 /* What a struct file was found to be, cached by its address. The inode
  * address guards against a freed and reused struct file. */
 struct gw_verdict {

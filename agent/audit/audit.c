@@ -14,6 +14,7 @@
 #include "lib/isotime.h"
 #include "audit/jsonarena.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */
@@ -34,27 +35,19 @@ static const struct format {
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-struct spec {
-	int format;
-	const char *path;
-	int url;                  /* URL_S3 (s3://, gs://) or URL_AZURE (http(s)://) */
-};
-
-enum { URL_NONE, URL_S3, URL_AZURE };
-
 static int is_url(const char *p)
 {
 	if (strncmp(p, "s3://", 5) == 0 || strncmp(p, "gs://", 5) == 0)
-		return URL_S3;
+		return AUDIT_URL_S3;
 	if (strncmp(p, "https://", 8) == 0 || strncmp(p, "http://", 7) == 0)
-		return URL_AZURE;
-	return URL_NONE;
+		return AUDIT_URL_AZURE;
+	return AUDIT_URL_NONE;
 }
 
 /* Split "format:path". A spec whose text before ':' is not a plain word (or
  * that exists as a path) is a bare path; "s3://..." and "gs://..." are
  * bucket URLs. */
-static int spec__parse(const char *spec, struct spec *out)
+int audit_spec__parse(const char *spec, struct audit_spec *out)
 {
 	const char *colon = strchr(spec, ':');
 	struct stat sb;
@@ -79,11 +72,23 @@ static int spec__parse(const char *spec, struct spec *out)
 			return 0;
 		}
 	}
-	if (strncmp(colon, "://", 3) == 0)
-		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", spec);
+	return strncmp(colon, "://", 3) == 0 ? -EPROTONOSUPPORT : -EINVAL;
+}
+
+static int spec__parse(const char *spec, struct audit_spec *out)
+{
+	char shown[REDACT_MAX];
+	int err = audit_spec__parse(spec, out);
+
+	if (!err)
+		return 0;
+	redact__url(spec, shown, sizeof(shown));
+	if (err == -EPROTONOSUPPORT)
+		log_err("audit source '%s': unsupported URL scheme (known: s3://, gs://, https://)", shown);
 	else
 		log_err("audit source '%s': unknown format prefix '%.*s' (known: cloudtrail, "
-			"s3access, gcs, azure, azure-activity, minio)", spec, (int)n, spec);
+			"s3access, gcs, azure, azure-activity, minio)", shown,
+			(int)(strchr(spec, ':') - spec), spec);
 	return -EINVAL;
 }
 
@@ -113,19 +118,20 @@ static int azure_parse(struct audit_ctx *c, const char *buf, size_t len)
 	return azure_json__parse(c, buf, len);
 }
 
-static int spec__resolve(const char *spec, struct spec *out, struct stat *sb)
+static int spec__resolve(const char *spec, struct audit_spec *out, struct stat *sb)
 {
+	char shown[REDACT_MAX];
 	int err = spec__parse(spec, out);
 
 	if (err)
 		return err;
 	if (!*out->path) {
-		log_err("audit source '%s': no path", spec);
+		log_err("audit source '%s': no path", redact__url(spec, shown, sizeof(shown)));
 		return -EINVAL;
 	}
-	if (out->url == URL_S3)
+	if (out->url == AUDIT_URL_S3)
 		return s3pull__check(out->path);
-	if (out->url == URL_AZURE)
+	if (out->url == AUDIT_URL_AZURE)
 		return azpull__check(out->path);
 	if (stat(out->path, sb) < 0) {
 		err = -errno;
@@ -141,7 +147,7 @@ static int spec__resolve(const char *spec, struct spec *out, struct stat *sb)
 
 int audit_source__check(const char *spec)
 {
-	struct spec s;
+	struct audit_spec s;
 	struct stat sb;
 
 	return spec__resolve(spec, &s, &sb);
@@ -214,18 +220,6 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	return err;
 }
 
-static const char *load_error(int err)
-{
-	switch (err) {
-	case -EFBIG:
-		return "larger than 1 GiB (after decompression)";
-	case -EBADMSG:
-		return "corrupt or truncated gzip data";
-	default:
-		return strerror(-err);
-	}
-}
-
 /* Read and parse one file. Returns 0 (failures are counted) or the
  * callback's negative return. */
 static int read_file(struct audit_ctx *c, int format)
@@ -236,7 +230,7 @@ static int read_file(struct audit_ctx *c, int format)
 
 	err = audit_file__load(c->path, AUDIT_MAX_FILE_BYTES, &c->raw, &c->out, &buf, &len);
 	if (err) {
-		log_err("failed to read %s: %s", c->path, load_error(err));
+		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
 		c->st->files_failed++;
 		return 0;
 	}
@@ -270,22 +264,24 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 {
 	struct audit_ctx c = { .pool = pool, .flags = flags, .cb = cb, .cb_ctx = ctx, .st = st };
 	uint64_t skipped0 = st->skipped;
-	struct spec s;
+	char shown[REDACT_MAX];
+	struct audit_spec s;
 	struct stat sb;
 	int err;
 
 	err = spec__resolve(spec, &s, &sb);
 	if (err)
 		return err;
-	c.path = s.path;
-	if (s.url == URL_S3)
+	/* a URL is shown without its secrets in every line about it */
+	c.path = s.url ? redact__url(s.path, shown, sizeof(shown)) : s.path;
+	if (s.url == AUDIT_URL_S3)
 		err = s3pull__read(&c, s.path, s.format);
-	else if (s.url == URL_AZURE)
+	else if (s.url == AUDIT_URL_AZURE)
 		err = azpull__read(&c, s.path, s.format);
 	else
 		err = S_ISDIR(sb.st_mode) ? read_dir(&c, s.path, s.format) : read_file(&c, s.format);
 	if (c.warnings > AUDIT_MAX_RECORD_WARNINGS)
-		log_warn("%s: %llu records skipped in all", spec,
+		log_warn("%s: %llu records skipped in all", redact__url(spec, shown, sizeof(shown)),
 			 (unsigned long long)(st->skipped - skipped0));
 	audit_ctx__release(&c);
 	return err;

@@ -103,7 +103,8 @@ struct audit_event {
 	 * AUDIT_MAX_FIELD bytes, interned like the rest; NULL or "" when the
 	 * record carries none or the call is of a kind no rule reads (object
 	 * reads and lists carry none). One object per cloud:
-	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..}
+	 *   aws:   {"requestParameters":..,"additionalEventData":..,"responseElements":..,
+	 *           "resources":[..]}
 	 *   gcp:   {"request":..,"serviceData":..,"metadata":..,"response":..}
 	 *   azure: the Activity Log record's properties (requestbody as text) */
 	const char *request;
@@ -156,6 +157,20 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * audit_dedup__reset() forgets them all, for a new independent analysis. */
 void audit_dedup__reset(void);
 
+/* The one SOURCE grammar, for analyze, the daemon and the configuration
+ * check: FORMAT:WHERE or WHERE split into its parts. path points into spec
+ * (WHERE); format is the FORMAT's number, 0 when left to detection; url
+ * tells a bucket URL from a local path. A spec that exists as a path is a
+ * path. 0; -EPROTONOSUPPORT for an unknown URL scheme; -EINVAL for an
+ * unknown FORMAT. Logs nothing. */
+enum { AUDIT_URL_NONE, AUDIT_URL_S3, AUDIT_URL_AZURE };
+struct audit_spec {
+	int format;
+	const char *path;
+	int url;            /* AUDIT_URL_S3: s3://, gs://; AUDIT_URL_AZURE: http(s):// */
+};
+int audit_spec__parse(const char *spec, struct audit_spec *out);
+
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
 int audit_source__check(const char *spec);
@@ -177,5 +192,18 @@ const char *gw_action_name(int action);
 const char *gw_outcome_name(int outcome);
 const char *gw_principal_type_name(int type);
 const char *gw_principal_kind_name(int kind);
+
+/* Local audit sources read incrementally: each file once, remembered in a
+ * state file across restarts. */
+struct local_sources;
+
+struct local_sources *local_sources__new(const char *state_path);
+void local_sources__free(struct local_sources *ls);
+/* Read the files of `spec` not read before (and not modified in the last
+ * second); events go to cb. Pulled sources (s3://, https://) are read through
+ * audit_source__read, which keeps their own cursor. 0 or a negative errno. */
+int local_sources__pull(struct local_sources *ls, const char *spec, struct strpool *pool,
+			audit_event_fn cb, void *ctx, struct audit_stats *st);
+int local_sources__save(struct local_sources *ls);
 
 #endif

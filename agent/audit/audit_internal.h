@@ -11,6 +11,14 @@
  * bomb or a runaway file stops at the cap instead of taking the host down. */
 #define AUDIT_MAX_FILE_BYTES ((size_t)1 << 30)
 
+/* A gzip member may expand to GUNZIP_MAX_RATIO times the compressed bytes
+ * read so far plus GUNZIP_SLACK; past that it is a bomb (-EOVERFLOW). The
+ * output is inflated GUNZIP_STEP bytes at a time between checks. */
+#define GUNZIP_MAX_RATIO 100
+#define GUNZIP_RATIO_TEXT "100"
+#define GUNZIP_SLACK ((size_t)16 << 20)
+#define GUNZIP_STEP ((size_t)256 << 10)
+
 /* A buffer kept from file to file: size bytes plus one for a NUL. */
 struct audit_buf {
 	char *p;
@@ -24,7 +32,8 @@ void audit_buf__release(struct audit_buf *b);
  * grow as needed and are kept for the next call; the caller releases
  * them. On success *buf points into one of them, NUL-terminated, until the
  * next call, and *len excludes the NUL. Returns 0, -errno from the
- * system, -EFBIG past cap, or -EBADMSG for corrupt or truncated gzip data. */
+ * system, -EFBIG past cap, -EOVERFLOW for a gzip bomb (see
+ * GUNZIP_MAX_RATIO), or -EBADMSG for corrupt or truncated gzip data. */
 int audit_file__load(const char *path, size_t cap, struct audit_buf *raw, struct audit_buf *out,
 		     char **buf, size_t *len);
 
@@ -94,6 +103,8 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len);
  * errors as for audit_file__load. */
 int audit_buf__is_gzip(const char *buf, size_t len);
 int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len);
+/* The words for a load or gunzip error, for "failed to read FILE: ...". */
+const char *audit_load__strerror(int err);
 
 /* Deliver one filled event: count it, extend the time span, call back.
  * emit_id de-duplicates by id[0..len) (the cloud's event id; none when

@@ -1,17 +1,17 @@
-/* Whole-file reads with a size cap, and whole-file gunzip with libdeflate
- * (about 2.4x zlib's inflate here). A .gz may hold several members, as
- * concatenated gzip files do; all are decompressed back to back. The
- * buffers are kept from file to file of one read: fresh pages for every
- * file cost a page fault per 4 KiB. */
+/* Whole-file reads with a size cap, and gunzip streamed with zlib under a
+ * ratio check (a gzip bomb stops after tens of MiB, not at the 1 GiB cap).
+ * A .gz may hold several members, as concatenated gzip files do; all are
+ * decompressed back to back. The buffers are kept from file to file of one
+ * read: fresh pages for every file cost a page fault per 4 KiB. */
 #include "audit/audit_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* Make room for size bytes plus a NUL in b, dropping what it holds. A
  * quarter more than asked, so that the next file, a little bigger, still
@@ -83,18 +83,18 @@ static int is_gzip(const char *buf, size_t len)
 }
 
 /* Make room for at least `need` more bytes (plus a NUL) in b, keeping
- * its first `used`. */
-static int grow(struct audit_buf *b, size_t used, size_t need, size_t cap)
+ * its first `used`, never beyond limit. */
+static int grow(struct audit_buf *b, size_t used, size_t need, size_t limit)
 {
 	size_t n = b->size ? b->size : 64 * 1024;
 	char *p;
 
-	if (used + need > cap)
+	if (used + need > limit)
 		return -EFBIG;
 	while (n < used + need)
 		n *= 2;
-	if (n > cap)
-		n = cap;
+	if (n > limit)
+		n = limit;
 	if (n <= b->size)
 		return 0;
 	p = realloc(b->p, n + 1);
@@ -105,82 +105,119 @@ static int grow(struct audit_buf *b, size_t used, size_t need, size_t cap)
 	return 0;
 }
 
-/* Decompress one member at in[0..inlen) to b after its first *used bytes,
- * growing it. */
-static int gunzip_member(struct libdeflate_decompressor *d, const char *in, size_t inlen,
-			 struct audit_buf *b, size_t *used, size_t cap, size_t *consumed)
+/* The output a gzip stream may have reached after `consumed` bytes of
+ * input: GUNZIP_MAX_RATIO times that plus GUNZIP_SLACK, and never past
+ * cap. Real logs compress about 10-20:1 (CloudTrail JSON about 16:1); a
+ * bomb runs near deflate's 1032:1 and is stopped after tens of MiB. */
+static size_t gunzip_budget(size_t consumed, size_t cap)
 {
-	enum libdeflate_result r;
-	size_t got = 0, room;
-	int err;
+	size_t b = GUNZIP_SLACK;
 
-	for (;;) {
-		/* the buffer may be bigger than the cap (buf_reserve's slack) */
-		room = (b->size < cap ? b->size : cap) - *used;
-		r = libdeflate_gzip_decompress_ex(d, in, inlen, b->p + *used, room, consumed, &got);
-		if (r == LIBDEFLATE_SUCCESS) {
-			*used += got;
-			return 0;
-		}
-		if (r != LIBDEFLATE_INSUFFICIENT_SPACE)
-			return -EBADMSG;
-		if (*used + room >= cap)
-			return -EFBIG;
-		err = grow(b, *used, (b->size - *used) * 2 + 1, cap);
-		if (err == -EFBIG)
-			err = grow(b, *used, cap - *used, cap);
+	if (consumed > (cap - b) / GUNZIP_MAX_RATIO)
+		return cap;
+	b += consumed * GUNZIP_MAX_RATIO;
+	return b < cap ? b : cap;
+}
+
+/* One inflate step into b after *used: at most GUNZIP_STEP bytes, so the
+ * ratio is checked often. Z_OK, Z_STREAM_END, or a negative errno. */
+static int inflate_step(z_stream *z, struct audit_buf *b, size_t *used, size_t consumed,
+			size_t cap)
+{
+	size_t budget = gunzip_budget(consumed, cap), room;
+	unsigned char probe;
+	int zr, err;
+
+	if (*used >= budget) {
+		/* full: only the end of the stream (trailer, no output) may follow */
+		z->next_out = &probe;
+		z->avail_out = 1;
+		zr = inflate(z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END && z->avail_out == 1)
+			return zr;
+		if (z->avail_out == 1 && z->avail_in == 0)
+			return -EBADMSG;   /* truncated */
+		return budget == cap ? -EFBIG : -EOVERFLOW;
+	}
+	if (*used == b->size) {
+		err = grow(b, *used, GUNZIP_STEP < budget - *used ? GUNZIP_STEP : budget - *used,
+			   budget);
 		if (err < 0)
 			return err;
 	}
+	room = b->size - *used;
+	if (room > budget - *used)
+		room = budget - *used;
+	if (room > GUNZIP_STEP)
+		room = GUNZIP_STEP;
+	z->next_out = (Bytef *)b->p + *used;
+	z->avail_out = (uInt)room;
+	zr = inflate(z, Z_NO_FLUSH);
+	*used += room - z->avail_out;
+	if (zr == Z_OK || zr == Z_STREAM_END)
+		return zr;
+	if (zr == Z_MEM_ERROR)
+		return -ENOMEM;
+	/* Z_BUF_ERROR with room to write: the input ended mid-member */
+	return zr == Z_BUF_ERROR && z->avail_out == 0 ? Z_OK : -EBADMSG;
 }
 
-/* Deflate expands at most about 1032:1. */
-#define DEFLATE_MAX_RATIO 1032
-
-/* How big the output will likely be: a gzip member ends with its
- * uncompressed size mod 2^32 (ISIZE), exact for the usual one-member file.
- * libdeflate starts over when the buffer is too small, and CloudTrail's
- * JSON compresses about 16:1, so a guess of 4x cost up to three passes.
- * The trailer is the writer's word: bounded by what deflate can expand to
- * and by the cap; a wrong guess only costs a retry. */
-static size_t out_hint(const char *in, size_t inlen, size_t cap)
-{
-	const unsigned char *t = (const unsigned char *)in + inlen - 4;
-	size_t isize, most = inlen > cap / DEFLATE_MAX_RATIO ? cap : inlen * DEFLATE_MAX_RATIO;
-
-	if (inlen < 18)           /* smaller than a gzip header and trailer */
-		return inlen * 4 < cap ? inlen * 4 + 1 : cap;
-	isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-	if (isize < inlen)
-		isize = inlen * 4;
-	return isize < most ? isize + 1 : most;
-}
-
-/* Gunzip into b (its content dropped): *len bytes and a NUL. */
+/* Gunzip every member into b (its content dropped): *len bytes and a NUL.
+ * Streamed with zlib, so that the ratio of output to input read so far is
+ * checked as the output grows: a bomb is refused (-EOVERFLOW) before it
+ * costs more than about GUNZIP_SLACK of memory. */
 static int gunzip(const char *in, size_t inlen, size_t cap, struct audit_buf *b, size_t *len)
 {
-	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-	size_t used = 0, pos = 0, consumed;
+	z_stream z;
+	size_t used = 0;
 	int err;
 
-	if (!d)
+	if (inlen > UINT32_MAX)
+		return -EFBIG;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		return -ENOMEM;
-	err = buf_reserve(b, out_hint(in, inlen, cap));
-	while (!err && pos < inlen) {
-		err = gunzip_member(d, in + pos, inlen - pos, b, &used, cap, &consumed);
-		if (err)
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)inlen;
+	err = buf_reserve(b, gunzip_budget(0, cap) < inlen * 4 ? gunzip_budget(0, cap) : inlen * 4);
+	while (!err) {
+		err = inflate_step(&z, b, &used, inlen - z.avail_in, cap);
+		if (err == Z_OK) {
+			if (z.avail_in == 0 && z.avail_out != 0)
+				err = -EBADMSG;   /* truncated */
+			continue;
+		}
+		if (err != Z_STREAM_END)
 			break;
-		pos += consumed;
-		/* Trailing zero padding after the last member is common; stop there. */
-		if (!is_gzip(in + pos, inlen - pos))
+		/* Another member follows, or trailing zero padding (common):
+		 * stop at anything that is not a gzip header. */
+		err = 0;
+		if (!is_gzip((const char *)z.next_in, z.avail_in))
 			break;
+		if (inflateReset(&z) != Z_OK)
+			err = -EBADMSG;
 	}
-	libdeflate_free_decompressor(d);
+	inflateEnd(&z);
 	if (err)
 		return err;
 	b->p[used] = '\0';
 	*len = used;
 	return 0;
+}
+
+const char *audit_load__strerror(int err)
+{
+	switch (err) {
+	case -EFBIG:
+		return "larger than 1 GiB (after decompression)";
+	case -EOVERFLOW:
+		return "expands more than " GUNZIP_RATIO_TEXT " times its compressed size "
+		       "(a decompression bomb?); passed over";
+	case -EBADMSG:
+		return "corrupt or truncated gzip data";
+	default:
+		return strerror(-err);
+	}
 }
 
 int audit_file__load(const char *path, size_t cap, struct audit_buf *raw, struct audit_buf *out,

@@ -1,4 +1,4 @@
-/* See daemon.h: local audit sources read incrementally. The state file
+/* See audit.h: local audit sources read incrementally. The state file
  * holds one line per file read: its size, its mtime and its path. */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "audit/audit_internal.h"
-#include "daemon/daemon.h"
+#include "audit/audit.h"
 #include "lib/log.h"
 #include "state/atomic.h"
 
@@ -143,19 +143,6 @@ int local_sources__save(struct local_sources *ls)
 	return err;
 }
 
-/* "cloudtrail:/var/log/ct" -> prefix "cloudtrail:" and path "/var/log/ct". */
-static const char *spec_path(const char *spec, char *prefix, size_t size)
-{
-	const char *colon = strchr(spec, ':');
-
-	prefix[0] = '\0';
-	if (!colon || spec[0] == '/' || (size_t)(colon - spec) + 2 > size)
-		return spec;
-	memcpy(prefix, spec, (size_t)(colon - spec) + 1);
-	prefix[colon - spec + 1] = '\0';
-	return colon + 1;
-}
-
 static int read_file(struct local_sources *ls, const char *prefix, const char *path,
 		     struct strpool *pool, audit_event_fn cb, void *ctx, struct audit_stats *st)
 {
@@ -180,18 +167,24 @@ int local_sources__pull(struct local_sources *ls, const char *spec, struct strpo
 			audit_event_fn cb, void *ctx, struct audit_stats *st)
 {
 	char prefix[32], **paths = NULL;
-	const char *path = spec_path(spec, prefix, sizeof(prefix));
+	struct audit_spec s;
 	size_t n = 0, failed = 0;
 	struct stat sb;
 	int err = 0;
 
-	if (strstr(path, "://"))
+	/* a bucket URL keeps its own cursor; a bad spec is reported there */
+	if (audit_spec__parse(spec, &s) < 0 || s.url)
 		return audit_source__read(spec, pool, cb, ctx, st);
-	if (stat(path, &sb) < 0)
+	/* "cloudtrail:/var/log/ct" -> prefix "cloudtrail:" before each file */
+	if ((size_t)(s.path - spec) >= sizeof(prefix))
+		return -EINVAL;
+	memcpy(prefix, spec, (size_t)(s.path - spec));
+	prefix[s.path - spec] = '\0';
+	if (stat(s.path, &sb) < 0)
 		return 0; /* not there yet: a sync tool may create it later */
 	if (!S_ISDIR(sb.st_mode))
-		return read_file(ls, prefix, path, pool, cb, ctx, st);
-	err = audit_walk(path, &paths, &n, &failed);
+		return read_file(ls, prefix, s.path, pool, cb, ctx, st);
+	err = audit_walk(s.path, &paths, &n, &failed);
 	if (err < 0)
 		return err;
 	for (size_t i = 0; i < n && err >= 0; i++)

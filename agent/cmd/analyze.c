@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "detect/detect.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 #include "ship/ship.h"
 #include "lib/strpool.h"
 
@@ -376,12 +377,14 @@ static struct detector *new_detector(const struct analyze_opts *o)
 static int read_sources(const struct analyze_opts *o, struct strpool *pool,
 			struct event_vec *vec, struct audit_stats *st)
 {
+	char shown[REDACT_MAX];
 	int err, failed = 0;
 
 	for (size_t i = 0; i < o->nsources; i++) {
 		err = audit_source__read(o->sources[i], pool, collect_event, vec, st);
 		if (err) {
-			log_err("failed to read audit source %s: %s", o->sources[i],
+			log_err("failed to read audit source %s: %s",
+				redact__url(o->sources[i], shown, sizeof(shown)),
 				err == -E2BIG ? "too many events" : strerror(-err));
 			failed = 1;
 		}
@@ -401,7 +404,7 @@ static uint64_t now_us(void)
  * from the current time in microseconds, unique for a one-shot command. */
 static int ship_findings(const char *url, const struct finding *const *fs, size_t n)
 {
-	char agent_id[160];
+	char agent_id[160], shown[REDACT_MAX];
 	struct batch_meta meta;
 	uint8_t *buf = NULL;
 	size_t len = 0, chunk = n, pos = 0;
@@ -433,7 +436,8 @@ static int ship_findings(const char *url, const struct finding *const *fs, size_
 	}
 	/* ship__post() has named the cause; this line says what it means here. */
 	if (err)
-		log_err("findings not delivered to %s (%zu of %zu sent): %s", url, pos, n,
+		log_err("findings not delivered to %s (%zu of %zu sent): %s",
+			redact__url(url, shown, sizeof(shown)), pos, n,
 			err == -ETIMEDOUT ? "no acknowledgement" : strerror(-err));
 	return err;
 }

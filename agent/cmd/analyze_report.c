@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "lib/isotime.h"
+#include "lib/redact.h"
 
 static int add_time(cJSON *obj, const char *key, int64_t ms)
 {
@@ -223,9 +224,13 @@ char *analyze_report__json(const struct analyze_report *r)
 	src = cJSON_AddArrayToObject(root, "sources");
 	if (!src)
 		goto out;
-	for (size_t i = 0; i < r->nsources; i++)
-		if (!cJSON_AddItemToArray(src, cJSON_CreateString(r->sources[i])))
+	for (size_t i = 0; i < r->nsources; i++) {
+		char shown[REDACT_MAX];
+
+		redact__url(r->sources[i], shown, sizeof(shown));
+		if (!cJSON_AddItemToArray(src, cJSON_CreateString(shown)))
 			goto out;
+	}
 	if (add_stats(root, r) < 0)
 		goto out;
 	fs = cJSON_AddArrayToObject(root, "findings");

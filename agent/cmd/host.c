@@ -19,6 +19,7 @@
 #define HOST_DEFAULT_MAX_COUNTS 10240
 #define HOST_DEFAULT_MAX_CONNS 10240
 #define HOST_DEFAULT_SAMPLES 5
+#define HOST_DEFAULT_MAX_INODES 65536
 
 static volatile sig_atomic_t host_stop;
 
@@ -42,13 +43,14 @@ static void host_usage(FILE *out)
 		"  --output FILE       write JSON lines to FILE (default stdout)\n"
 		"  --max-counts N      entries in the kernel's read counts map (default %d)\n"
 		"  --max-conns N       entries in the kernel's connection counts map (default %d)\n"
+		"  --max-inodes N      object files known by inode (default %d)\n"
 		"  --samples N         sample objects per process and window, 0 for none (default %d)\n"
 		"  --hooks FAMILY      force a hook family: fexit, tp_exit, tp_btf, raw_tp\n"
 		"                      or tracepoint\n"
 		"                      (default: the cheapest one this kernel accepts)\n"
 		"  --help              this text\n",
 		GW_MAX_ROOTS, HOST_DEFAULT_INTERVAL, HOST_DEFAULT_MAX_COUNTS, HOST_DEFAULT_MAX_CONNS,
-		HOST_DEFAULT_SAMPLES);
+		HOST_DEFAULT_MAX_INODES, HOST_DEFAULT_SAMPLES);
 }
 
 /* A whole number in [min, max] from flag `flag`. 0 or -EINVAL (logged). */
@@ -106,7 +108,7 @@ static int run_windows(struct sensor *s, FILE *out, unsigned long interval, unsi
 struct host_args {
 	const char *roots[GW_MAX_ROOTS];
 	const char *output;
-	unsigned long interval, duration, max_counts, max_conns, samples;
+	unsigned long interval, duration, max_counts, max_conns, max_inodes, samples;
 	struct sensor_opts so;
 };
 
@@ -132,6 +134,8 @@ static int host_option(int c, struct host_args *a)
 		return parse_u32("--max-counts", optarg, 16, 1UL << 22, &a->max_counts) ? GW_EXIT_USAGE : -1;
 	case 'c':
 		return parse_u32("--max-conns", optarg, 16, 1UL << 22, &a->max_conns) ? GW_EXIT_USAGE : -1;
+	case 'n':
+		return parse_u32("--max-inodes", optarg, 16, 1UL << 24, &a->max_inodes) ? GW_EXIT_USAGE : -1;
 	case 's':
 		return parse_u32("--samples", optarg, 0, 64, &a->samples) ? GW_EXIT_USAGE : -1;
 	case 'k':
@@ -161,6 +165,7 @@ static int host_parse(int argc, char **argv, struct host_args *a)
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-counts", required_argument, NULL, 'm' },
 		{ "max-conns", required_argument, NULL, 'c' },
+		{ "max-inodes", required_argument, NULL, 'n' },
 		{ "samples", required_argument, NULL, 's' },
 		{ "hooks", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -188,6 +193,7 @@ static int host_parse(int argc, char **argv, struct host_args *a)
 	a->so.roots = a->roots;
 	a->so.max_counts = (uint32_t)a->max_counts;
 	a->so.max_conns = (uint32_t)a->max_conns;
+	a->so.max_inodes = (uint32_t)a->max_inodes;
 	a->so.samples = (uint32_t)a->samples;
 	return -1;
 }
@@ -195,7 +201,8 @@ static int host_parse(int argc, char **argv, struct host_args *a)
 int host_main(int argc, char **argv)
 {
 	struct host_args a = { .interval = HOST_DEFAULT_INTERVAL, .max_counts = HOST_DEFAULT_MAX_COUNTS,
-			       .max_conns = HOST_DEFAULT_MAX_CONNS, .samples = HOST_DEFAULT_SAMPLES };
+			       .max_conns = HOST_DEFAULT_MAX_CONNS, .max_inodes = HOST_DEFAULT_MAX_INODES,
+			       .samples = HOST_DEFAULT_SAMPLES };
 	struct sensor *s;
 	FILE *out = stdout;
 	int rc = host_parse(argc, argv, &a);

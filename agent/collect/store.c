@@ -305,3 +305,63 @@ int store__scan(struct store *s, store_record_fn cb, void *ctx)
 	fclose(f);
 	return err;
 }
+
+uint64_t store__size(struct store *s)
+{
+	uint64_t size;
+
+	pthread_mutex_lock(&s->lock);
+	size = s->size;
+	pthread_mutex_unlock(&s->lock);
+	return size;
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EBADMSG;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int store__read_record(int fd, uint64_t off, uint64_t limit, uint8_t **buf, size_t *cap,
+		       size_t *len)
+{
+	uint8_t hdr[STORE_HDR_LEN];
+	uint32_t n;
+	int err;
+
+	if (off > limit || limit - off < STORE_HDR_LEN)
+		return -EBADMSG;
+	err = pread_all(fd, hdr, sizeof(hdr), off);
+	if (err < 0)
+		return err;
+	n = get_le32(hdr + 4);
+	if (memcmp(hdr, STORE_MAGIC, 4) != 0 || n > STORE_MAX_RECORD ||
+	    limit - off - STORE_HDR_LEN < n)
+		return -EBADMSG;
+	*len = n;
+	if (!buf)
+		return 0;
+	if (n > *cap) {
+		uint8_t *nb = realloc(*buf, n);
+
+		if (!nb)
+			return -ENOMEM;
+		*buf = nb;
+		*cap = n;
+	}
+	err = pread_all(fd, *buf, n, off + STORE_HDR_LEN);
+	if (err < 0)
+		return err;
+	return (uint32_t)crc32(0L, n ? *buf : (const uint8_t *)"", n) == get_le32(hdr + 8) ?
+	       0 : -EBADMSG;
+}

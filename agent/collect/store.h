@@ -58,19 +58,52 @@ int store__append(struct store *s, const uint8_t *data, size_t len);
 /* Scan the records appended so far. Thread-safe with store__append(). */
 int store__scan(struct store *s, store_record_fn cb, void *ctx);
 const char *store__path(const struct store *s);
+/* The end of the last whole record appended so far. Thread-safe. */
+uint64_t store__size(struct store *s);
+/* Read the record at off from fd, which must end within limit: its length
+ * to *len and, with buf, its payload into *buf (grown to *cap as needed,
+ * owned by the caller), checksum verified. Returns 0, -EBADMSG (no whole
+ * good record there), -EIO or -ENOMEM. */
+int store__read_record(int fd, uint64_t off, uint64_t limit, uint8_t **buf, size_t *cap,
+		       size_t *len);
 
-/* Which (agent id, sequence) pairs were stored: per agent the most recent
- * DEDUP_WINDOW sequences below the highest one, for at most max_agents
- * agents (the least recently seen is forgotten first). A sequence older than
- * the window counts as new: storing twice beats dropping a batch. */
+/* Which (agent id, sequence) pairs were stored, and with which content.
+ *
+ * Per agent: the highest sequence stored (its high-water mark) and the last
+ * DEDUP_WINDOW (agent, sequence) pairs stored, each with a digest of the
+ * batch's bytes; at most max_agents agents (the least recently seen is
+ * forgotten first). The window holds what was stored last, not a range of
+ * sequences below the mark, so one batch far ahead pushes out one entry,
+ * not all of them, and no arithmetic on sequences can wrap.
+ *   DEDUP_NEW        never stored: store it
+ *   DEDUP_NEW_UNSURE not in the window but not above everything forgotten
+ *                    either (an agent that started over, or an old resend):
+ *                    storing twice beats dropping a batch; log it
+ *   DEDUP_DUPLICATE  stored before with the same bytes: acknowledge
+ *   DEDUP_CONFLICT   stored before with other bytes: refuse, never acknowledge
+ * Memory: at most max_agents * DEDUP_WINDOW * 16 bytes (64 MiB for the
+ * collector's 1024 agents); an agent's window grows as it stores. Rebuilt
+ * from the store at startup, so it survives restarts. */
 #define DEDUP_WINDOW 4096
+#define DEDUP_DIGEST_LEN 8
+
+enum dedup_verdict {
+	DEDUP_NEW = 0,
+	DEDUP_NEW_UNSURE,
+	DEDUP_DUPLICATE,
+	DEDUP_CONFLICT,
+};
 
 struct dedup;
 
 struct dedup *dedup__new(size_t max_agents);
 void dedup__free(struct dedup *d);
-int dedup__seen(const struct dedup *d, const char *agent, uint64_t seq);
-/* Returns 0 or -ENOMEM. */
-int dedup__add(struct dedup *d, const char *agent, uint64_t seq);
+/* The first DEDUP_DIGEST_LEN bytes of the SHA-256 of data. */
+void dedup__digest(const uint8_t *data, size_t len, uint8_t digest[DEDUP_DIGEST_LEN]);
+enum dedup_verdict dedup__check(const struct dedup *d, const char *agent, uint64_t seq,
+				const uint8_t digest[DEDUP_DIGEST_LEN]);
+/* Remember a stored batch. Returns 0 or -ENOMEM. */
+int dedup__add(struct dedup *d, const char *agent, uint64_t seq,
+	       const uint8_t digest[DEDUP_DIGEST_LEN]);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "config_priv.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 
 static void check_fail(const struct gw_config *c, const struct gw_config_field *f, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -96,7 +97,7 @@ static int check_field(const struct gw_config *c, const struct gw_config_field *
 	for (size_t i = 0; i < n; i++) {
 		const char *p = v[i];
 
-		if (is_url_key(f) && gw_config_url_has_secret(p))
+		if (is_url_key(f) && redact__has_secret(p))
 			*secret = 1;
 		if (f->chk == CHK_SOURCE)
 			p = source_path(p);

@@ -2,6 +2,7 @@
  * setter, --help and the dump. Semantic checks against the system are in
  * gw_config__check() at the end. */
 #include "config.h"
+#include "audit/audit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include "config_priv.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 
 #define OFF(m) offsetof(struct gw_config, m)
 #define STR(sec, name, flag, meta, def, chk, help) \
@@ -89,6 +91,11 @@ const struct gw_config_field gw_config_fields[] = {
 	     "findings on one identity closer than this join one incident"),
 	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
 	     "score an incident of several rules needs to be reported"),
+	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_KEYID,
+	     "AWS accounts, GCP projects and Azure subscriptions that are ours; any other is "
+	     "foreign (default: learned from the logs' own accounts)"),
+	LIST("detect", "ransom_notes", "ransom-note", "GLOB", ransom_notes, nransom_notes, CHK_KEYID,
+	     "object name patterns (shell globs, any case) of ransom notes (default: a built-in list)"),
 	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
 	     "identities with a baseline; past it new ones are counted, not tracked"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
@@ -195,23 +202,27 @@ static int check_url(const char *v, const char **why)
 	return 0;
 }
 
+/* The audit stage's own SOURCE grammar, and a path the daemon can find
+ * whatever its working directory. */
 static int check_source(const char *v, const char **why)
 {
-	static const char *const clouds[] = { "cloudtrail:", "gcs:", "azure:", "minio:" };
-	static const char *const schemes[] = { "s3://", "gs://", "https://", "http://" };
+	struct audit_spec s;
+	int err = audit_spec__parse(v, &s);
 
-	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
-		if (strncmp(v, clouds[i], strlen(clouds[i])) == 0) {
-			v += strlen(clouds[i]);
-			break;
-		}
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strncmp(v, schemes[i], strlen(schemes[i])) == 0)
-			return v[strlen(schemes[i])] ? 0 : (*why = "URL has no bucket", -EINVAL);
-	if (v[0] == '/')
-		return check_abs_path(v, why);
-	*why = "expected [cloudtrail:|gcs:|azure:|minio:] and an absolute path or a "
-	       "s3://, gs:// or https:// URL";
+	if (err == -EPROTONOSUPPORT) {
+		*why = "unsupported URL scheme (known: s3://, gs://, https://)";
+		return -EINVAL;
+	}
+	if (err) {
+		*why = "unknown format prefix (known: cloudtrail, s3access, gcs, azure, "
+		       "azure-activity, minio)";
+		return -EINVAL;
+	}
+	if (s.url)
+		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
+	if (s.path[0] == '/')
+		return check_abs_path(s.path, why);
+	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL";
 	return -EINVAL;
 }
 
@@ -495,6 +506,7 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 {
 	const struct gw_config_field *f = find_field(key);
 	const char *why = "invalid value";
+	char shown[REDACT_MAX];
 	int err;
 
 	if (!f) {
@@ -504,10 +516,9 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 	err = set_field(c, f, value ? value : "", &why);
 	if (err == -ENOMEM)
 		c->oom = 1;
-	if (err && is_url_key(f))
-		log_err("invalid --%s: %s", f->key.flag, why);
-	else if (err)
-		log_err("invalid --%s '%s': %s", f->key.flag, value ? value : "", why);
+	if (err)
+		log_err("invalid --%s '%s': %s", f->key.flag,
+			redact__url(value ? value : "", shown, sizeof(shown)), why);
 	return err;
 }
 
@@ -660,7 +671,9 @@ void gw_config__usage_section(FILE *out, const char *section)
 
 static void dump_value(FILE *out, const struct gw_config_field *f, const char *v)
 {
-	fprintf(out, "%s = %s\n", f->key.name, is_url_key(f) && gw_config_url_has_secret(v) ? "(redacted)" : v);
+	char shown[REDACT_MAX];
+
+	fprintf(out, "%s = %s\n", f->key.name, is_url_key(f) ? redact__url(v, shown, sizeof(shown)) : v);
 }
 
 void gw_config__dump(const struct gw_config *c, FILE *out)
@@ -689,20 +702,4 @@ void gw_config__dump(const struct gw_config *c, FILE *out)
 				dump_value(out, f, cstr_at(c, f)[j]);
 		}
 	}
-}
-
-/* A URL with user:password@ or a signature/token in its query holds a secret. */
-int gw_config_url_has_secret(const char *v)
-{
-	const char *s = strstr(v, "://"), *at, *q;
-
-	if (!s)
-		return 0;
-	s += 3;
-	at = strchr(s, '@');
-	q = strchr(s, '?');
-	if (at && (!q || at < q) && memchr(s, ':', (size_t)(at - s)))
-		return 1;
-	return q && (strstr(q, "sig=") || strstr(q, "Signature=") || strstr(q, "token=") ||
-		     strstr(q, "Credential="));
 }

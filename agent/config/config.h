@@ -31,6 +31,8 @@
 #define GW_CONFIG_MAX_EXES 32
 #define GW_CONFIG_MAX_KEYS 32
 #define GW_CONFIG_MAX_IPS 32
+#define GW_CONFIG_MAX_ACCOUNTS 64
+#define GW_CONFIG_MAX_PATTERNS 64
 
 struct gw_config {
 	/* [sensor] */
@@ -74,6 +76,10 @@ struct gw_config {
 	unsigned incident_gap_sec;
 	unsigned incident_min_score;
 	unsigned max_identities;
+	char *own_accounts[GW_CONFIG_MAX_ACCOUNTS]; /* AWS accounts, GCP projects, Azure subscriptions */
+	size_t nown_accounts;
+	char *ransom_notes[GW_CONFIG_MAX_PATTERNS]; /* object name patterns of ransom notes */
+	size_t nransom_notes;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;

@@ -63,7 +63,4 @@ static inline int is_url_key(const struct gw_config_field *f)
 	return f->chk == CHK_URL || f->chk == CHK_SOURCE;
 }
 
-/* A URL with user:password@ or a signature/token in its query holds a secret. */
-int gw_config_url_has_secret(const char *v);
-
 #endif

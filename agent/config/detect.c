@@ -62,5 +62,13 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 	dc->incident_gap_sec = c->incident_gap_sec;
 	dc->incident_min_score = c->incident_min_score;
 	dc->max_identities = c->max_identities;
+	if (c->nown_accounts) {
+		dc->own_accounts = (const char *const *)c->own_accounts;
+		dc->nown_accounts = c->nown_accounts;
+	}
+	if (c->nransom_notes) {
+		dc->ransom_notes = (const char *const *)c->ransom_notes;
+		dc->nransom_notes = c->nransom_notes;
+	}
 	return 0;
 }

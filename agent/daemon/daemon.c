@@ -16,6 +16,7 @@
 
 #include "lib/gw.h"
 #include "daemon.h"
+#include "audit/audit.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detect.h"
 #include "host/caps.h"
@@ -24,7 +25,6 @@
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "ship/ship.h"
-#include "state/baseline.h"
 #include "lib/strpool.h"
 
 /* Findings logged per cycle before the rest are summed up in one line. */
@@ -137,14 +137,17 @@ static void hand_over(struct daemon *d, const struct finding *const *f, size_t n
 		return;
 	/* findings are rare: each goes to disk now rather than wait for a full batch */
 	err = shipper__submit(d->ship, f, n, 0);
-	if (!err)
-		err = shipper__flush(d->ship);
-	/* -ENOSPC after submit took them: they wait in memory, and the
-	 * shipper said so; otherwise they are lost, and said here */
-	if (err == -ENOSPC && shipper__backlog(d->ship))
+	if (err < 0) {
+		log_err("failed to take %zu findings for shipping: %s; they are lost", n,
+			strerror(-err));
 		return;
-	if (err < 0)
-		log_err("failed to spool %zu findings: %s", n, strerror(-err));
+	}
+	/* Taken: when the spool cannot have them now (-ENOSPC: the shipper
+	 * said so) they wait in memory, and every pump tries again. */
+	err = shipper__flush(d->ship);
+	if (err < 0 && err != -ENOSPC)
+		log_err("failed to spool %zu findings: %s; they wait in memory", n,
+			strerror(-err));
 }
 
 /* New incidents go to the log, with their first remediation step. */

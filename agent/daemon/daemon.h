@@ -11,7 +11,6 @@
 
 #include <stdint.h>
 
-#include "audit/audit.h"
 #include "config/config.h"
 
 struct daemon_opts {
@@ -21,18 +20,5 @@ struct daemon_opts {
 
 /* Run until stopped. Returns the exit status (0, or 1 on a runtime failure). */
 int daemon__run(struct gw_config *cfg, const struct daemon_opts *o);
-
-/* Local audit sources read incrementally: each file once, remembered in a
- * state file across restarts. */
-struct local_sources;
-
-struct local_sources *local_sources__new(const char *state_path);
-void local_sources__free(struct local_sources *ls);
-/* Read the files of `spec` not read before (and not modified in the last
- * second); events go to cb. Pulled sources (s3://, https://) are read through
- * audit_source__read, which keeps their own cursor. 0 or a negative errno. */
-int local_sources__pull(struct local_sources *ls, const char *spec, struct strpool *pool,
-			audit_event_fn cb, void *ctx, struct audit_stats *st);
-int local_sources__save(struct local_sources *ls);
 
 #endif

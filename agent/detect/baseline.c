@@ -344,6 +344,18 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 }
 
 /* APIs, services, regions and buckets: first-seen for the identity. */
+/* A copy into a bucket outside the organisation: owned by an account
+ * that is not ours when the record names the owner, else a bucket the
+ * organisation has never used itself. */
+static int copy_foreign(struct baseline *b, const struct audit_event *ev, const struct ev_str *s)
+{
+	const char *owner = single__dest_owner(ev);
+
+	if (*owner)
+		return !detector__account_is_own(b->d, owner);
+	return b->org_buckets.n && !seen__has(&b->org_buckets, s->bucket, SEEN_BUCKET);
+}
+
 static int note_names(struct baseline *b, struct ident *id, const struct ev_str *s, uint16_t day)
 {
 	struct hour_rec *h = id->h;
@@ -430,7 +442,7 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 	} else if (ev->action == GW_ACT_OBJECT_WRITE || ev->action == GW_ACT_OBJECT_COPY) {
 		h->writes++;
 		if (h->established && ev->outcome == GW_OUT_OK && *s->bucket &&
-		    ev->action == GW_ACT_OBJECT_COPY && b->org_buckets.n && !seen__has(&b->org_buckets, s->bucket, SEEN_BUCKET)) {
+		    ev->action == GW_ACT_OBJECT_COPY && copy_foreign(b, ev, s)) {
 			h->foreign_copies++;
 			set_add(h->foreign_buckets, &h->nforeign, HOUR_SET, s->bucket);
 		}

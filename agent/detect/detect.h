@@ -85,6 +85,15 @@ struct detector_config {
 	uint32_t live;
 	/* bucket-read-spike: object reads of one bucket per hour, a floor (60) */
 	uint32_t bucket_read_floor;
+	/* Accounts (AWS), projects (GCP) and subscriptions (Azure) that are
+	 * ours; none: learned from the logs (see detector__account_is_own).
+	 * Copied by detector__new. */
+	const char *const *own_accounts;
+	size_t nown_accounts;
+	/* Object name patterns of ransom notes (fnmatch, any case); none: the
+	 * built-in list. Copied by detector__new. */
+	const char *const *ransom_notes;
+	size_t nransom_notes;
 };
 
 void detector_config__defaults(struct detector_config *cfg);
@@ -133,7 +142,7 @@ const char *gw_severity_name(int sev);
  * -EINVAL (bad KIND or nothing usable in FILE), after logging one line. */
 int detector__load_intel(struct detector *d, const char *spec);
 
-/* Baselines across restarts (agent/state/baseline.c wraps these in a
+/* Baselines across restarts (baseline_file__save/load below keep them in a
  * crash-safe file). Save writes the identities' baselines and first-seen
  * sets, and the organisation's IPs and buckets; the open hour of each
  * identity is not saved. Load goes into a fresh detector, before its first
@@ -141,6 +150,16 @@ int detector__load_intel(struct detector *d, const char *spec);
  * that detector and start a new one. 0 or a negative errno. */
 int detector__save_baselines(struct detector *d, FILE *f);
 int detector__load_baselines(struct detector *d, const void *buf, size_t len);
+
+/* The same in one file (e.g. /var/lib/gatewatch/baselines.gwb): the bytes of
+ * detector__save_baselines() followed by a CRC-32, written atomically (see
+ * state/blob.h). Load goes into a fresh detector, before its first event:
+ * 0; -ENOENT when there is no file yet (start empty); -EINVAL when it is
+ * damaged, of another version or fails its checksum (logged with the path;
+ * discard the detector and start a new, empty one); other negative errnos
+ * for I/O. */
+int baseline_file__save(struct detector *d, const char *path);
+int baseline_file__load(struct detector *d, const char *path);
 
 /* Findings about one identity close in time, grouped, classified, with
  * what to do about them. Owned by the detector; valid until a later call

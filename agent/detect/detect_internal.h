@@ -212,6 +212,19 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 uint64_t *detector__seen_dropped(struct detector *d);
 uint64_t *detector__volume_dropped(struct detector *d);
 
+/* ---- our accounts (accounts.c) ---- */
+/* 1 when account (AWS account id, GCP project, Azure subscription, any
+ * case) is one of ours: one of [detect] own_accounts when set, else one
+ * the logs fed so far belong to (learned before the rules see each event).
+ * 0 for a foreign or empty account. */
+int detector__account_is_own(struct detector *d, const char *account);
+struct accounts;
+struct accounts *accounts__new(struct detector *d, const struct detector_config *cfg);
+void accounts__free(struct accounts *a);
+/* 0 or -ENOMEM. */
+int accounts__learn(struct accounts *a, const struct audit_event *ev);
+int accounts__is_own(const struct accounts *a, struct detector *d, const char *account);
+
 /* ---- single-event rules (single.c): one request judged by its content ---- */
 struct cJSON;
 #define SINGLE_RECENT 64
@@ -273,6 +286,11 @@ const char *single__resource(const struct audit_event *ev, const struct cJSON *r
 /* An Azure Activity record's request body (properties.requestbody, text or
  * object) as a new tree to cJSON_Delete, or NULL. */
 struct cJSON *single__azure_body(const struct cJSON *req);
+
+/* The account that owns the bucket a copy writes into, when the record
+ * says: CloudTrail's resources (the AWS::S3::Bucket entry of ev->bucket,
+ * its accountId). "" when unknown. Valid until the next single__request. */
+const char *single__dest_owner(const struct audit_event *ev);
 
 /* JSON helpers: members looked up case-insensitively along a dotted path
  * ("a.b.c"); NULL when absent. */

@@ -33,6 +33,9 @@ static const struct rule *const rules[] = {
 	&rule_public_exposure,
 	&rule_audit_logging_disabled,
 	&rule_protection_removed,
+	&rule_foreign_account_copy,
+	&rule_ransomware_encryption,
+	&rule_storage_credential_created,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -47,6 +50,7 @@ struct detector {
 	struct detector_stats stats;
 	struct baseline *base;
 	struct intel *intel;
+	struct accounts *acc;
 	struct { const char *in, *out; } *icache;   /* event string -> interned */
 	struct incident **incidents;
 	size_t nincidents;
@@ -134,6 +138,9 @@ struct detector *detector__new(const struct detector_config *cfg)
 	d->base = baseline__new(d, &d->cfg);
 	if (!d->base)
 		goto fail;
+	d->acc = accounts__new(d, &d->cfg);
+	if (!d->acc)
+		goto fail;
 	for (size_t i = 0; i < NRULES; i++) {
 		if (!rules[i]->new)
 			continue;
@@ -158,6 +165,7 @@ void detector__free(struct detector *d)
 		if (d->state[i])
 			rules[i]->free(d->state[i]);
 	baseline__free(d->base);
+	accounts__free(d->acc);
 	free(d->icache);
 	intel__free(d->intel);
 	incidents__free(d->incidents, d->nincidents);
@@ -174,6 +182,9 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 
 	d->stats.events++;
 	err = baseline__feed(d->base, ev);
+	e = accounts__learn(d->acc, ev);
+	if (e && !err)
+		err = e;
 	for (size_t i = 0; i < NRULES; i++) {
 		if (!rules[i]->feed)
 			continue;
@@ -219,6 +230,11 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 		return 0;
 	d->stats.findings_normal++;
 	return 1;
+}
+
+int detector__account_is_own(struct detector *d, const char *account)
+{
+	return accounts__is_own(d->acc, d, account);
 }
 
 const struct detector_config *detector__config(const struct detector *d)

@@ -191,6 +191,22 @@ const char *single__resource(const struct audit_event *ev, const cJSON *req, cha
 	return buf;
 }
 
+const char *single__dest_owner(const struct audit_event *ev)
+{
+	const cJSON *req, *r;
+	const char *arn;
+
+	if (ev->cloud != GW_CLOUD_AWS || !ev->bucket || !*ev->bucket || !(req = single__request(ev)))
+		return "";
+	cJSON_ArrayForEach(r, json__path(req, "resources")) {
+		arn = json__str(json__path(r, "ARN"));
+		if (str__ieq(json__str(json__path(r, "type")), "AWS::S3::Bucket") &&
+		    strncmp(arn, "arn:aws:s3:::", 13) == 0 && strcmp(arn + 13, ev->bucket) == 0)
+			return json__str(json__path(r, "accountId"));
+	}
+	return "";
+}
+
 cJSON *single__azure_body(const cJSON *req)
 {
 	const cJSON *rb = json__path(req, "properties.requestbody");

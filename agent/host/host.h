@@ -91,6 +91,7 @@ struct sensor_opts {
 	size_t nroots;
 	uint32_t max_counts;     /* entries in the read counts map */
 	uint32_t max_conns;      /* entries in the connection counts map */
+	uint32_t max_inodes;     /* object files known by inode (0: 65536) */
 	uint32_t samples;        /* sample objects per process and window (0: none) */
 	const char *hooks;       /* force a hook family: "fexit", "tp_btf", "raw_tp", "tp_exit", "tracepoint"; NULL: probe */
 };

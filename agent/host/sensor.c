@@ -35,6 +35,8 @@ _Static_assert(sizeof(struct gw_conn_val) == 32, "gw_conn_val ABI");
 _Static_assert(sizeof(struct gw_connecting) == 32, "gw_connecting ABI");
 _Static_assert(sizeof(struct gw_event) == 56 + GW_SAMPLE_DEPTH * GW_NAME_LEN, "gw_event ABI");
 _Static_assert(sizeof(struct gw_unattr_key) == 16, "gw_unattr_key ABI");
+_Static_assert(sizeof(struct gw_inode_key) == 16, "gw_inode_key ABI");
+_Static_assert(sizeof(struct gw_member) == 16, "gw_member ABI");
 _Static_assert(sizeof(struct gw_unattr_val) == 24, "gw_unattr_val ABI");
 _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 _Static_assert((int)GW_DROP_UNATTR_FULL == (int)HOST_DROP_UNATTR, "drop kinds");
@@ -227,6 +229,7 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	s->skel->rodata->samples_per_window = opts->samples;
 	bpf_map__set_max_entries(s->skel->maps.reads, opts->max_counts);
 	bpf_map__set_max_entries(s->skel->maps.conns, opts->max_conns);
+	bpf_map__set_max_entries(s->skel->maps.members, opts->max_inodes ? opts->max_inodes : 65536);
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		int f = prog_family(bpf_program__name(prog));
 
@@ -469,6 +472,7 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 		log_err("failed to open the BPF ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	sensor__seed_members(s, opts->max_inodes ? opts->max_inodes : 65536);
 	s->last_poll_ms = gw_wall_ms();
 	log_info("sensor attached: hooks=%s roots=%zu max_counts=%u max_conns=%u samples=%u",
 		 s->hooks, s->nroots, opts->max_counts, opts->max_conns, opts->samples);

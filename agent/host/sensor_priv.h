@@ -84,6 +84,11 @@ void sensor__poll_unattr(struct sensor *s, struct host_window *w);
 int sensor__fill_proc(struct sensor *s, uint32_t tgid, uint64_t start_ns, const char *comm,
 		      struct host_proc *p);
 
+/* Record the regular files under the roots (their own filesystems, not
+ * mounts below them nor FUSE roots) by inode in the kernel's members map,
+ * at most max of them. Logs what it did. */
+void sensor__seed_members(struct sensor *s, uint32_t max);
+
 /* Watch filesystems mounted on or below a root since the last call. */
 void sensor__refresh_mounts(struct sensor *s);
 

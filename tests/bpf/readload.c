@@ -1,6 +1,6 @@
 /* A workload with exactly known reads, for the BPF tests.
  *
- * usage: readload [--wait] [--linger SEC] FILE COUNT SIZE [MODE]
+ * usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
  * copy_file_range, uring (an io_uring IORING_OP_READ), uring-async (the
  * same, done by an io-wq worker thread; both exit 3 when the kernel refuses
@@ -10,7 +10,8 @@
  * --wait, FILE is opened first, "ready pid=N" printed, and the reads start on
  * SIGUSR1: a file opened before the sensor started. With --linger, the
  * process stays alive SEC seconds after its reads (its counts stay in the
- * sensor's map). Exits 1 on any short or
+ * sensor's map). With --by-handle, FILE is opened through a file handle
+ * (name_to_handle_at, open_by_handle_at), not by its name. Exits 1 on any short or
  * failed call, so the test's expectation is exact. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -119,6 +120,31 @@ static ssize_t uring_read(struct uring *r, int fd, char *buf, size_t size, int a
 	return res;
 }
 
+/* FILE through a handle: the kernel finds the inode by the handle, not by
+ * a path. */
+static int open_by_handle(const char *path)
+{
+	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+	int mnt_id, mfd, fd = -1;
+	char dir[4096], *slash;
+
+	if (!fh)
+		return -1;
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	/* any directory of the same mount names it: the file's own */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	mfd = open(slash ? (dir[0] ? dir : "/") : ".", O_RDONLY | O_DIRECTORY);
+	if (mfd >= 0 && name_to_handle_at(AT_FDCWD, path, fh, &mnt_id, 0) == 0)
+		fd = open_by_handle_at(mfd, fh, O_RDONLY);
+	if (mfd >= 0)
+		close(mfd);
+	free(fh);
+	return fd;
+}
+
 static ssize_t one_call(struct ctx *c, const char *mode)
 {
 	struct iovec iov[2] = { { c->buf, c->size / 2 }, { c->buf + c->size / 2, c->size - c->size / 2 } };
@@ -168,6 +194,7 @@ int main(int argc, char **argv)
 {
 	int wait_sig = argc > 1 && strcmp(argv[1], "--wait") == 0;
 	long linger = 0;
+	int by_handle = 0;
 	const char *mode;
 	char outpath[] = "/tmp/readload.XXXXXX";
 	struct ctx c = { 0 };
@@ -181,15 +208,20 @@ int main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc > 1 && strcmp(argv[1], "--by-handle") == 0) {
+		by_handle = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: readload [--wait] [--linger SEC] FILE COUNT SIZE [MODE]\n");
+		fprintf(stderr, "usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]\n");
 		return 2;
 	}
 	count = parse_num(argv[2]);
 	c.size = (size_t)parse_num(argv[3]);
 	mode = argc > 4 ? argv[4] : "pread";
 	c.buf = malloc(c.size);
-	c.fd = open(argv[1], O_RDONLY);
+	c.fd = by_handle ? open_by_handle(argv[1]) : open(argv[1], O_RDONLY);
 	c.null_fd = open("/dev/null", O_WRONLY);
 	c.out_fd = mkstemp(outpath);
 	if (!c.buf || c.fd < 0 || c.null_fd < 0 || c.out_fd < 0 || pipe(p) < 0) {

@@ -118,7 +118,8 @@ done
 
 echo "-- lost updates: counts map of 16 entries, 40 readers of 10 reads each"
 start_sensor "$tmp/w-drop.jsonl" "$tmp/e-drop" --root "$tmp/root" --max-counts 16
-for i in $(seq 40); do "$LOAD" "$tmp/root/bucket-a/deep/er/obj.bin" 10 100 pread > /dev/null & done
+# the readers stay alive a while, so that the map is full whatever the pace
+for i in $(seq 40); do "$LOAD" --linger 2 "$tmp/root/bucket-a/deep/er/obj.bin" 10 100 pread > /dev/null & done
 wait $(jobs -p | grep -v "^$sensor_pid$") 2>/dev/null
 sleep 1.2
 stop_sensor

@@ -30,6 +30,7 @@ check() {   # NAME EXPECTED GOT
 start_collector() {
 	local log=$1 port=$2 i
 	shift 2
+	: >"$log"
 	"$GW" collect --listen "127.0.0.1:$port" "$@" 2>"$log" &
 	CPID=$!
 	PIDS+=($CPID)

@@ -82,12 +82,13 @@ check "token not logged" 0 "$(cat "$T"/*.log | grep -c tls-test-token)"
 code() { curl -s -o "$T/resp" -w '%{http_code}' "$@"; }
 AUTH=(-H 'Authorization: Bearer tls-test-token')
 check "no client certificate" 403 "$(code --cacert "$T/ca.pem" "${AUTH[@]}" "$URL/v1/findings")"
-check "reason named" "no client certificate" "$(head -1 "$T/resp")"
+check "reason named" '{"error":"forbidden","detail":"no client certificate"}' "$(head -1 "$T/resp")"
 check "client certificate from another CA" 403 "$(code --cacert "$T/ca.pem" --cert "$T/other.pem" \
 	--key "$T/other.key" "${AUTH[@]}" "$URL/v1/findings")"
 check "expired client certificate" 403 "$(code --cacert "$T/ca.pem" --cert "$T/expired.pem" \
 	--key "$T/expired.key" "${AUTH[@]}" "$URL/v1/findings")"
 check "expiry named" 1 "$(grep -c 'expired' "$T/resp")"
+check "GET with a client certificate but no token" 401 "$(code "${TLS[@]}" "$URL/v1/findings")"
 check "wrong token over TLS" 401 "$(code "${TLS[@]}" -H 'Authorization: Bearer nope' \
 	--data-binary x "$URL/v1/batches")"
 check "plain HTTP to the TLS port fails" 000 "$(code "http://127.0.0.1:$PORT/v1/findings")"
@@ -119,7 +120,7 @@ head -c $(( $(stat -c %s "$T/b1.pb") - 7 )) "$T/b1.pb" >"$T/trunc.pb"
 python3 -c 'import random,sys; random.seed(11); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(4096)))' >"$T/random.bin"
 post() { curl -s -o "$T/resp" -w '%{http_code}' --data-binary "@$1" "http://127.0.0.1:$P3/v1/batches"; }
 check "truncated protobuf" 400 "$(post "$T/trunc.pb")"
-check "truncated: reason given" "bad batch:" "$(head -c 10 "$T/resp")"
+check "truncated: reason given" '{"error":"invalid-batch","detail":' "$(head -c 34 "$T/resp")"
 check "random bytes" 400 "$(post "$T/random.bin")"
 check "empty body" 400 "$(post /dev/null)"
 

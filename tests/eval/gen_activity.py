@@ -1,26 +1,28 @@
 #!/usr/bin/env python3
-"""Synthetic CloudTrail activity with ground truth, for gatewatch's detector.
+"""Synthetic audit activity with ground truth, for gatewatch's detector.
 
     gen_activity.py worked OUTDIR             the worked example of the detector issue
     gen_activity.py eval OUTDIR [--identities N] [--days D] [--seed S]
     gen_activity.py bench OUTDIR [--identities N] [--days D]   (load, no truth)
 
-Writes OUTDIR/AWSLogs/<account>/CloudTrail/us-east-1/YYYY/MM/DD/*.json (one
-file per day, plain JSON); for the eval's GCP and Azure identities, Cloud
-Audit Logs as a log sink writes them (OUTDIR/gcs/cloudaudit.googleapis.com/
-data_access/YYYY/MM/DD/*.json, JSON lines) and Azure StorageBlobLogs
-(OUTDIR/azure/insights-logs-storageread/.../PT1H.json, JSON lines); and
-OUTDIR/truth.json: the injected scenarios
-(type, principal, time range, the rule expected to see it, whether it must
-become an incident) and the benign look-alikes, which must not.
+Writes, gzip-compressed, one file per UTC day and cloud:
+  OUTDIR/AWSLogs/<account>/CloudTrail/us-east-1/YYYY/MM/DD/*.json.gz (CloudTrail),
+  OUTDIR/gcs/cloudaudit.googleapis.com/data_access/YYYY/MM/DD/*.json.gz (Cloud
+  Audit Logs as a log sink writes them, JSON lines),
+  OUTDIR/azure/insights-logs-storageread/.../PT1H.json.gz (StorageBlobLogs),
+  OUTDIR/minio/YYYY-MM-DD.ndjson.gz (MinIO audit webhook records);
+and OUTDIR/truth.json. The eval mode (eval_world.py: the organisation;
+eval_scenarios.py: the attack table) also writes OUTDIR/intel/ (the threat
+lists the scenarios are built against). The worked example and the bench
+load write plain CloudTrail JSON.
 
-Activity has a daily and weekly rhythm, public holidays, office users,
-automation accounts (steady around the clock), a nightly batch job, analysts
-who sometimes work late, a new laptop's IP, and a planned migration. Only
-documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) and
-2001:db8::/32. Deterministic for a seed; standard library only.
+Every identity calls the S3 names of the activity model (GetObject, ...);
+each cloud's writer spells them as that cloud's logs do (tables below).
+Only documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24)
+and 2001:db8::/32. Deterministic for a seed; standard library only.
 """
 import datetime as dt
+import gzip
 import json
 import os
 import random
@@ -46,28 +48,61 @@ ATTACKER_IP = "198.51.100.77"   # on no list: new to the organisation
 GCP_PROJECT = "proj-sim"
 AZ_ACCOUNT = "acctsim"
 
-# S3 calls of the activity model and their names in the other clouds' logs.
+# S3 calls of the activity model and their names in the other clouds' logs;
+# a list is used round-robin (a copy is a rewrite or a copy on GCS, a Copy
+# Blob or a Put Block From URL on Azure).
 GCS_METHODS = {"GetObject": "storage.objects.get", "PutObject": "storage.objects.create",
                "ListObjects": "storage.objects.list", "HeadObject": "storage.objects.getMetadata",
-               "GetBucketLocation": "storage.buckets.get", "CopyObject": "storage.objects.rewrite",
-               "CreateBucket": "storage.buckets.create"}
+               "GetBucketLocation": "storage.buckets.get",
+               "CopyObject": ["storage.objects.rewrite", "storage.objects.copy"],
+               "CreateBucket": "storage.buckets.create", "ListBuckets": "storage.buckets.list",
+               "GetBucketPolicy": "storage.buckets.getIamPolicy",
+               "PutBucketPolicy": "storage.buckets.setIamPolicy",
+               "GetBucketAcl": "storage.bucketAccessControls.list",
+               "DeleteObject": "storage.objects.delete",
+               "ListHmacKeys": "storage.hmacKeys.list"}
 AZ_OPS = {"GetObject": "GetBlob", "PutObject": "PutBlob", "ListObjects": "ListBlobs",
           "HeadObject": "GetBlobProperties", "GetBucketLocation": "GetContainerProperties",
-          "CopyObject": "CopyBlob", "CreateBucket": "CreateContainer"}
+          "CopyObject": ["CopyBlob", "PutBlockFromURL"], "CreateBucket": "CreateContainer",
+          "ListBuckets": "ListContainers", "GetBucketPolicy": "GetContainerACL",
+          "PutBucketPolicy": "SetContainerACL", "GetBucketAcl": "GetContainerACL",
+          "DeleteObject": "DeleteBlob", "ListHmacKeys": "GetUserDelegationKey"}
+MINIO_APIS = {"ListObjects": "ListObjectsV2", "ListHmacKeys": "ListServiceAccounts"}
+
+
+def cloud_name(table, api, n):
+    name = table[api]
+    return name[n % len(name)] if isinstance(name, list) else name
 
 
 def iso(t):
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times faster than strftime; [:19] drops the
+    # fraction and the offset (times are UTC).
+    return t.isoformat()[:19] + "Z"
+
+
+_QUOTED = {}
+
+
+def quoted(text):
+    """json.dumps(text), remembered: a few dozen user agents make up the logs."""
+    q = _QUOTED.get(text)
+    if q is None:
+        q = _QUOTED[text] = json.dumps(text)
+    return q
 
 
 class Writer:
-    """Collects records per UTC day and writes one CloudTrail file per day."""
+    """Collects records per UTC day and cloud; write() puts out one file per
+    day and cloud (gzip unless plain=True)."""
 
-    def __init__(self, outdir):
+    def __init__(self, outdir, plain=False):
         self.outdir = outdir
+        self.plain = plain
         self.days = {}
         self.gcs = {}
         self.azure = {}
+        self.minio = {}
         self.n = 0
 
     def add(self, ident, t, service, api, region=None, ip=None, ua=None, bucket=None,
@@ -77,6 +112,8 @@ class Writer:
             return self.add_gcs(ident, t, api, ip, ua, bucket, key, error)
         if cloud == "azure":
             return self.add_azure(ident, t, api, ip, ua, bucket, key, error, nbytes)
+        if cloud == "minio":
+            return self.add_minio(ident, t, api, ip, ua, bucket, key, error, nbytes)
         # Formatted by hand: json.dumps per record would make the 60-day
         # histories several times slower to write.
         if "uid_json" not in ident:
@@ -102,7 +139,7 @@ class Writer:
                '"userIdentity":%s,"requestID":"%016X","eventID":"e-%d",'
                '"recipientAccountId":"%s",%s}') % (
             iso(t), service, api, region or ident["region"], ip or ident["ip"],
-            json.dumps(ua), ident["uid_json"], self.n, self.n, ACCOUNT, ",".join(extra))
+            quoted(ua), ident["uid_json"], self.n, self.n, ACCOUNT, ",".join(extra))
         self.days.setdefault(t.date(), []).append(rec)
         self.n += 1
 
@@ -118,14 +155,14 @@ class Writer:
                '"resource":{"type":"gcs_bucket","labels":{"project_id":"%s","bucket_name":"%s",'
                '"location":"us-east1"}},"timestamp":"%s","severity":"%s"}') % (
             self.n, GCP_PROJECT, status, ident["arn"], ip or ident["ip"],
-            json.dumps(ua or ident["ua"]), GCS_METHODS[api], res, GCP_PROJECT, bucket,
-            iso(t), "ERROR" if error else "INFO")
+            quoted(ua or ident["ua"]), cloud_name(GCS_METHODS, api, self.n), res,
+            GCP_PROJECT, bucket, iso(t), "ERROR" if error else "INFO")
         self.gcs.setdefault(t.date(), []).append(rec)
         self.n += 1
 
     def add_azure(self, ident, t, api, ip, ua, bucket, key, error, nbytes):
         """A StorageBlobLogs resource-log record (storage calls only)."""
-        op = AZ_OPS[api]
+        op = cloud_name(AZ_OPS, api, self.n)
         cat = "StorageRead" if op.startswith(("Get", "List")) else "StorageWrite"
         req = ('{"upn":"%s"}' % ident["arn"] if ident.get("user")
                else '{"objectId":"%s"}' % ident["arn"])
@@ -138,42 +175,68 @@ class Writer:
                '"accountName":"%s","userAgentHeader":%s,"serviceType":"blob",'
                '"objectKey":"/%s/%s%s","responseBodySize":%d}}') % (
             iso(t), AZ_ACCOUNT, cat, op, 403 if error else 200,
-            "AuthorizationPermissionMismatch" if error else "Success", ip or ident["ip"],
-            40000 + self.n % 20000, self.n, req, AZ_ACCOUNT, json.dumps(ua or ident["ua"]),
-            AZ_ACCOUNT, bucket, "/" + key if key else "", nbytes or 0)
+            "AuthorizationPermissionMismatch" if error else "Success",
+            ("[%s]" % (ip or ident["ip"])) if ":" in (ip or ident["ip"]) else (ip or ident["ip"]),
+            40000 + self.n % 20000, self.n, req, AZ_ACCOUNT, quoted(ua or ident["ua"]),
+            AZ_ACCOUNT, bucket or "", "/" + key if key else "", nbytes or 0)
         self.azure.setdefault(t.date(), []).append(rec)
         self.n += 1
 
-    def write_lines(self, recs_by_day, path_of):
-        for day, recs in recs_by_day.items():
-            path = path_of(day)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+    def add_minio(self, ident, t, api, ip, ua, bucket, key, error, nbytes):
+        """A MinIO audit record as the audit webhook posts it (2023+ shape)."""
+        rec = ('{"version":"1","deploymentid":"5b1c2d3e-0000-4000-8000-000000000001",'
+               '"time":"%s","event":"","trigger":"incoming","api":{"name":"%s","bucket":"%s",'
+               '"object":"%s","status":"%s","statusCode":%d,"rx":0,"tx":%d,'
+               '"timeToResponse":"2100000ns"},"remotehost":"%s","requestID":"M%016X",'
+               '"userAgent":%s,"accessKey":"%s"}') % (
+            iso(t), MINIO_APIS.get(api, api), bucket or "", key or "",
+            "AccessDenied" if error else "OK", 403 if error else 200, nbytes or 0,
+            ip or ident["ip"], self.n, quoted(ua or ident["ua"]), ident["arn"])
+        self.minio.setdefault(t.date(), []).append(rec)
+        self.n += 1
+
+    def put(self, path, text):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if self.plain:
             with open(path, "w") as f:
-                f.write("\n".join(recs) + "\n")
+                f.write(text)
+            return
+        with open(path + ".gz", "wb") as f:
+            f.write(gzip.compress(text.encode(), compresslevel=1, mtime=0))
 
     def write(self):
-        self.write_lines(self.gcs, lambda d: os.path.join(
-            self.outdir, "gcs", "cloudaudit.googleapis.com", "data_access", "%04d" % d.year,
-            "%02d" % d.month, "%02d" % d.day, "00:00:00_23:59:59_S0.json"))
-        self.write_lines(self.azure, lambda d: os.path.join(
-            self.outdir, "azure", "insights-logs-storageread", "resourceId=", "y=%04d" % d.year,
-            "m=%02d" % d.month, "d=%02d" % d.day, "PT1H.json"))
+        out = self.outdir
+        for day, recs in self.gcs.items():
+            self.put(os.path.join(out, "gcs", "cloudaudit.googleapis.com", "data_access",
+                                  day.strftime("%Y/%m/%d"), "00:00:00_23:59:59_S0.json"),
+                     "\n".join(recs) + "\n")
+        for day, recs in self.azure.items():
+            self.put(os.path.join(out, "azure", "insights-logs-storageread", "resourceId=",
+                                  day.strftime("y=%Y/m=%m/d=%d"), "PT1H.json"),
+                     "\n".join(recs) + "\n")
+        for day, recs in self.minio.items():
+            self.put(os.path.join(out, "minio", day.strftime("%Y-%m-%d.ndjson")),
+                     "\n".join(recs) + "\n")
         for day, recs in self.days.items():
-            d = os.path.join(self.outdir, "AWSLogs", ACCOUNT, "CloudTrail", "us-east-1",
-                             "%04d" % day.year, "%02d" % day.month, "%02d" % day.day)
-            os.makedirs(d, exist_ok=True)
+            d = os.path.join(out, "AWSLogs", ACCOUNT, "CloudTrail", "us-east-1",
+                             day.strftime("%Y/%m/%d"))
             name = "%s_CloudTrail_us-east-1_%sT0000Z_sim.json" % (ACCOUNT, day.strftime("%Y%m%d"))
-            with open(os.path.join(d, name), "w") as f:
-                f.write('{"Records":[' + ",\n".join(recs) + "]}\n")
+            self.put(os.path.join(d, name), '{"Records":[' + ",\n".join(recs) + "]}\n")
+
+
+USER_KINDS = ("office", "analyst", "worked", "oncall", "hire")
 
 
 def make_ident(name, kind, ip, ua, region="us-east-1", buckets=("team-data",), key=None,
                volume=150, cloud="aws"):
-    user = kind in ("office", "analyst", "worked")
+    user = kind in USER_KINDS
     if cloud != "aws":
         # GCP: a user's email or a service account; Azure: a user's UPN or a
-        # service principal's object id.
-        if cloud == "gcp":
+        # service principal's object id; MinIO: the access key (its users
+        # are named by it).
+        if cloud == "minio":
+            who = "MK%018X" % zlib.crc32(name.encode())
+        elif cloud == "gcp":
             who = ("%s@example.com" % name if user
                    else "%s@%s.iam.gserviceaccount.com" % (name, GCP_PROJECT))
         else:
@@ -262,9 +325,9 @@ def at(day, hour, minute=0):
     return START + dt.timedelta(days=day, hours=hour, minutes=minute)
 
 
-def sc_worked(w, rng, ident, day):
-    """About 100 calls in one afternoon: a new IP, Boto3, the long-term key, four
-    regions, SNS SMS (denied), Service Quotas and SES."""
+def sc_worked(w, rng, ident, day, n=100, ip=ATTACKER_IP):
+    """About n calls (100) in one afternoon: a new IP, Boto3, the long-term key,
+    four regions, SNS SMS (denied), Service Quotas and SES."""
     calls = [("sns", "GetSMSAttributes", "AccessDenied"),
              ("sns", "GetSMSSandboxAccountStatus", "AccessDenied"),
              ("servicequotas", "GetServiceQuota", None),
@@ -272,210 +335,12 @@ def sc_worked(w, rng, ident, day):
     regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1"]
     t0 = at(day, 14, 5)
     t = t0
-    for i in range(100):
+    for i in range(n):
         svc, api, err = calls[i % len(calls)]
-        w.add(ident, t, svc, api, region=regions[(i // 5) % 4], ip=ATTACKER_IP, ua=BOTO3_UA,
+        w.add(ident, t, svc, api, region=regions[(i // 5) % 4], ip=ip, ua=BOTO3_UA,
               error=err)
         t += dt.timedelta(seconds=rng.randrange(20, 70))
     return t0, t
-
-
-def sc_bulk(w, rng, ident, day):
-    t0 = at(day, 15, 10)
-    for i in range(400):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 7), "s3", "GetObject",
-              bucket=ident["buckets"][0], key="finance/%05d.pdf" % i, nbytes=250000)
-    return t0, t0 + dt.timedelta(seconds=400 * 7)
-
-
-def sc_enumeration(w, rng, ident, day):
-    t0 = at(day, 10, 30)
-    t = t0
-    for i in range(240):
-        bucket = "corp-bucket-%02d" % (i % 40)
-        w.add(ident, t, "s3", "ListObjects", ip=ATTACKER_IP, ua=CLI_UA, bucket=bucket)
-        t += dt.timedelta(seconds=10)
-    return t0, t
-
-
-def sc_denied(w, rng, ident, day):
-    apis = [("iam", "ListUsers"), ("kms", "ListKeys"), ("secretsmanager", "ListSecrets"),
-            ("iam", "ListRoles")]
-    t0 = at(day, 11, 0)
-    t = t0
-    for i in range(24):
-        svc, api = apis[i % 4]
-        w.add(ident, t, svc, api, error="AccessDenied")
-        t += dt.timedelta(seconds=45)
-    return t0, t
-
-
-def sc_multi_region(w, rng, ident, day):
-    regions = ["us-west-2", "eu-central-1", "ap-northeast-1", "sa-east-1"]
-    t0 = at(day, 13, 0)
-    t = t0
-    for i in range(40):
-        w.add(ident, t, "ec2", "DescribeInstances", region=regions[i % 4], ip=ATTACKER_IP)
-        t += dt.timedelta(seconds=90)
-    return t0, t
-
-
-def sc_after_hours(w, rng, ident, day):
-    # Saturday night, as late as possible in the week.
-    while (START + dt.timedelta(days=day)).weekday() != 5:
-        day += 1
-    t0 = at(day, 23, 5)
-    for i in range(80):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 20), "s3", "GetObject",
-              bucket=ident["buckets"][0], key="hr/salaries-%03d.xlsx" % i, nbytes=80000)
-    return t0, t0 + dt.timedelta(seconds=80 * 20)
-
-
-def sc_tor(w, rng, ident, day):
-    t0 = at(day, 9, 40)
-    for i in range(15):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 30), "s3", "ListObjects", ip=TOR_IP,
-              bucket=ident["buckets"][0])
-    return t0, t0 + dt.timedelta(seconds=15 * 30)
-
-
-def sc_new_ua(w, rng, ident, day):
-    t0 = at(day, 16, 0)
-    for i in range(30):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 40), "s3", "GetObject", ip="203.0.113.200",
-              ua=BOTO3_UA, bucket=ident["buckets"][0], key="k/%d" % i, nbytes=1000)
-    return t0, t0 + dt.timedelta(seconds=30 * 40)
-
-
-def sc_new_ip(w, rng, ident, day):
-    t0 = at(day, 12, 0)
-    for i in range(20):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 60), "s3", "GetObject", ip="192.0.2.230",
-              bucket=ident["buckets"][0], key="k/%d" % i, nbytes=1000)
-    return t0, t0 + dt.timedelta(seconds=20 * 60)
-
-
-def sc_first_api(w, rng, ident, day):
-    apis = [("iam", "ListUsers"), ("iam", "ListAttachedUserPolicies"),
-            ("iam", "GetAccountAuthorizationDetails"), ("sts", "GetCallerIdentity")]
-    t0 = at(day, 14, 30)
-    for i in range(12):
-        svc, api = apis[i % 4]
-        w.add(ident, t0 + dt.timedelta(seconds=i * 50), svc, api, ip=ATTACKER_IP, ua=BOTO3_UA)
-    return t0, t0 + dt.timedelta(seconds=12 * 50)
-
-
-def sc_copy(w, rng, ident, day):
-    t0 = at(day, 10, 0)
-    for i in range(30):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 30), "s3", "CopyObject",
-              bucket="drop-zone-4471", key="loot/%03d" % i)
-    return t0, t0 + dt.timedelta(seconds=30 * 30)
-
-
-def sc_slow_exfil(w, rng, ident, day):
-    t0 = at(day, 8, 0)
-    for d in range(3):
-        for h in range(8, 20):
-            for i in range(45):
-                t = at(day + d, h, 0) + dt.timedelta(seconds=i * 75)
-                w.add(ident, t, "s3", "GetObject", bucket=ident["buckets"][0],
-                      key="archive/%d/%d/%d.bin" % (d, h, i), nbytes=400000)
-    return t0, at(day + 2, 20, 0)
-
-
-def sc_bucket_spike(w, rng, ident, day):
-    """90 reads in one hour of a bucket an application reads a few times an
-    hour: under bulk-download's threshold, far above the bucket's own baseline."""
-    t0 = at(day, 15, 20)
-    for i in range(90):
-        w.add(ident, t0 + dt.timedelta(seconds=i * 30), "s3", "GetObject", bucket="app-6",
-              key="customers/%04d.json" % i, nbytes=120000)
-    return t0, t0 + dt.timedelta(seconds=90 * 30)
-
-
-SCENARIOS = [
-    # type, function, expected rule, must become an incident, the victim's
-    # cloud ("aws": the scenario calls AWS-only APIs; "gcp"/"azure": such a
-    # victim when one is left, else any)
-    ("bulk-download", sc_bulk, "bulk-download", True, "gcp"),
-    ("enumeration", sc_enumeration, "enumeration-spike", True, "azure"),
-    ("access-denied", sc_denied, "access-denied-cluster", True, "aws"),
-    ("multi-region", sc_multi_region, "multi-region-burst", True, "aws"),
-    ("after-hours", sc_after_hours, "after-hours-access", False, "azure"),
-    ("tor-exit", sc_tor, "suspicious-source", True, "gcp"),
-    ("new-user-agent", sc_new_ua, "new-user-agent", False, "azure"),
-    ("new-source-ip", sc_new_ip, "new-source-ip", False, "gcp"),
-    ("first-time-api", sc_first_api, "first-time-api", True, "aws"),
-    ("cross-account-copy", sc_copy, "cross-account-copy", True, "aws"),
-    ("slow-exfiltration", sc_slow_exfil, "read-volume", True, None),
-    ("worked-example", sc_worked, "access-denied-cluster", True, "aws"),
-    ("bucket-read-spike", sc_bucket_spike, "bucket-read-spike", False, "aws"),
-]
-
-
-def pick_victim(pool, cloud):
-    """The first identity of the pool in that cloud (any cloud for a
-    preference none is left for); None when the scenario cannot run."""
-    for k, ident in enumerate(pool):
-        if ident.get("cloud", "aws") == (cloud or "aws"):
-            return pool.pop(k)
-    if cloud == "aws" or not pool:
-        return None
-    return pool.pop(0)
-
-
-# ---- benign look-alikes
-
-def bn_new_laptop(w, rng, ident, first_day, days):
-    ident["ip"] = "192.0.2.%d" % rng.randrange(100, 200)   # from now on
-    return at(first_day, 0), at(first_day + 1, 0)
-
-
-def bn_migration(w, rng, ident, day):
-    """A planned migration: a new bucket created, then 2,000 copies into it."""
-    t0 = at(day, 9, 0)
-    w.add(ident, t0, "s3", "CreateBucket", bucket="archive-2026")
-    for i in range(2000):
-        w.add(ident, t0 + dt.timedelta(seconds=60 + i * 8), "s3", "CopyObject",
-              bucket="archive-2026", key="moved/%05d" % i)
-    return t0, t0 + dt.timedelta(seconds=60 + 2000 * 8)
-
-
-def population(rng, n):
-    office_ips = ["203.0.113.%d" % i for i in (10, 11, 12)]
-    ids = []
-    for i in range(n):
-        r = i % 10
-        # Some identities live in GCP (r == 3) or Azure (r == 5, 7).
-        cloud = "gcp" if r == 3 else "azure" if r in (5, 7) else "aws"
-        if r in (0, 1, 2, 3):
-            ident = make_ident("user%03d" % i, "office", rng.choice(office_ips),
-                               GSUTIL_UA if r == 3 else rng.choice([BROWSER_UA, CLI_UA]),
-                               buckets=("team-%d" % (i % 5),),
-                               volume=rng.randrange(60, 200), cloud=cloud)
-        elif r in (4, 5):
-            ident = make_ident("analyst%03d" % i, "analyst", rng.choice(office_ips),
-                               AZCOPY_UA if r == 5 else CLI_UA,
-                               buckets=("research", "team-%d" % (i % 5)),
-                               volume=rng.randrange(80, 250), cloud=cloud)
-            ident["ip2"] = "192.0.2.%d" % (10 + i)   # home
-        elif r in (6, 7):
-            ident = make_ident("svc-app%03d" % i, "automation", "203.0.113.%d" % (40 + i % 50),
-                               AZ_SDK_UA if r == 7 else rng.choice([GO_UA, JAVA_UA]),
-                               buckets=("app-%d" % i,),
-                               volume=rng.randrange(200, 600), cloud=cloud)
-            if cloud == "aws" and rng.random() < 0.3:
-                ident["region2"] = "eu-west-1"
-        elif r == 8:
-            ident = make_ident("svc-nightly%03d" % i, "nightly", "203.0.113.%d" % (100 + i % 50),
-                               GO_UA, buckets=("exports-%d" % i,), volume=5)
-        else:
-            ident = make_ident("svc-etl%03d" % i, "automation", "203.0.113.%d" % (150 + i % 50),
-                               CLI_UA, buckets=("lake-%d" % i, "lake-shared"),
-                               volume=rng.randrange(100, 300))
-        ids.append(ident)
-    return ids
 
 
 def truth_entry(kind, ident, t0, t1, rule=None, incident=False):
@@ -488,7 +353,7 @@ def truth_entry(kind, ident, t0, t1, rule=None, incident=False):
 
 def worked(outdir, seed=61):
     rng = random.Random(seed)
-    w = Writer(outdir)
+    w = Writer(outdir, plain=True)
     victim = make_ident("build-agent", "worked", "203.0.113.20", GO_UA,
                         buckets=("artifacts", "releases"), key="AKIA3EXAMPLE7WORKED1")
     victim["ip2"] = "203.0.113.21"
@@ -514,58 +379,11 @@ def worked(outdir, seed=61):
     return truth
 
 
-def evaluate(outdir, n, days, seed):
-    rng = random.Random(seed)
-    w = Writer(outdir)
-    ids = population(rng, n)
-    pool = [i for i in ids if i["kind"] in ("office", "analyst")]
-    autos = [i for i in ids if i["kind"] == "automation"]
-    rng.shuffle(pool)
-    injections, benign = [], []
-    reps = max(1, n // 30)
-    first = max(20, days - 40)
-    for rep in range(reps):
-        for kind, fn, rule, inc, cloud in SCENARIOS:
-            victim = pick_victim(pool, cloud)
-            if not victim:
-                continue
-            injections.append((rng.randrange(first, days - 3), kind, fn, rule, inc, victim))
-        for _ in range(2):
-            if pool:
-                benign.append(("new-laptop", rng.randrange(first, days - 3), pool.pop()))
-        if autos:
-            benign.append(("planned-migration", rng.randrange(first, days - 3), autos.pop()))
-    by_day = {}
-    for inj in injections:
-        by_day.setdefault(inj[0], []).append(inj)
-    laptops = {(d, i["name"]): kind for kind, d, i in benign}
-    truth = {"identities": n, "days": days, "start": iso(START), "scenarios": [], "benign": []}
-    for day in range(days):
-        for ident in ids:
-            if laptops.get((day, ident["name"])) == "new-laptop":
-                t0, t1 = bn_new_laptop(w, rng, ident, day, days)
-                truth["benign"].append(truth_entry("new-laptop", ident, t0, t1))
-            routine(ident, rng, w, day)
-            if laptops.get((day, ident["name"])) == "planned-migration":
-                t0, t1 = bn_migration(w, rng, ident, day)
-                truth["benign"].append(truth_entry("planned-migration", ident, t0, t1))
-        for _, kind, fn, rule, inc, victim in by_day.get(day, []):
-            t0, t1 = fn(w, rng, victim, day)
-            truth["scenarios"].append(truth_entry(kind, victim, t0, t1, rule, inc))
-    for ident in ids:
-        if ident["kind"] == "nightly":
-            truth["benign"].append(truth_entry("nightly-batch", ident, START,
-                                               START + dt.timedelta(days=days)))
-    truth["events"] = w.n
-    w.write()
-    return truth
-
-
 def bench(outdir, n, days, seed):
     """Load for the detector benchmark: n identities, each a few calls a day
     from its own IP, every hour of the day busy."""
     rng = random.Random(seed)
-    w = Writer(outdir)
+    w = Writer(outdir, plain=True)
     ids = [make_ident("bench%06d" % i, "automation" if i % 2 else "office",
                       "203.0.113.%d" % (i % 250), GO_UA if i % 3 else CLI_UA,
                       buckets=("bench-%d" % (i % 500),)) for i in range(n)]
@@ -596,7 +414,9 @@ def main(argv):
     elif argv[1] == "bench":
         truth = bench(out, opts["--identities"], opts["--days"], opts["--seed"])
     else:
-        truth = evaluate(out, opts["--identities"], opts["--days"], opts["--seed"])
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import eval_world
+        truth = eval_world.evaluate(out, opts["--identities"], opts["--days"], opts["--seed"])
     with open(os.path.join(out, "truth.json"), "w") as f:
         json.dump(truth, f, indent=1)
     print("%d events, %d identities, %d days" % (truth["events"], truth["identities"],

@@ -2,7 +2,8 @@
 """Single-event rules: one record in, one finding out, no baseline.
 
 Runs `gatewatch analyze` on every record file under DIR laid out as
-CLOUD/RULE/{attack,benign}-NAME.json(l) and prints per rule: attack
+CLOUD/RULE/{attack,benign}-NAME.json(l) (with the analyze options in
+CLOUD/RULE/options, if any) and prints per rule: attack
 records found / total (the rule's finding on the attack record itself)
 and benign twins flagged / total (any single-event rule firing).
 
@@ -47,7 +48,10 @@ def record_ms(path):
 
 def findings(gw, path, tmp):
     out = os.path.join(tmp, "report.json")
-    r = subprocess.run([gw, "analyze", "--audit", path, "--output", out],
+    # a rule directory may name options (--own-account ...) in a file "options"
+    opts = os.path.join(os.path.dirname(path), "options")
+    extra = open(opts).read().split() if os.path.exists(opts) else []
+    r = subprocess.run([gw, "analyze", "--audit", path, "--output", out] + extra,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
         return None, r.stderr.strip()

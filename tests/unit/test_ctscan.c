@@ -23,7 +23,7 @@ static int fields_differ(const struct ct_fields *a, const struct ct_fields *b)
 		const struct ct_val *x = &a->v[i], *y = &b->v[i];
 
 		/* raw text in the scanner, a tree in cJSON: present in both or neither */
-		if (i >= F_REQ_RAW && i <= F_RESP_RAW) {
+		if (i >= F_REQ_RAW && i <= F_RES_RAW) {
 			if ((x->type == CT_OTHER) != (b->raw_tree[i - F_REQ_RAW] != NULL))
 				return i;
 			continue;

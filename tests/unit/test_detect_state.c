@@ -9,7 +9,6 @@
 
 #include "assert.h"
 #include "detect/detect.h"
-#include "state/baseline.h"
 
 #define DAY0 1792454400000LL   /* 2026-10-20T00:00:00Z, a Tuesday */
 #define HOUR 3600000LL

@@ -174,31 +174,68 @@ TEST(store_crc_mismatch_detected)
 	rmstore(dir);
 }
 
+static enum dedup_verdict check(struct dedup *d, const char *agent, uint64_t seq, char tag)
+{
+	uint8_t dg[DEDUP_DIGEST_LEN];
+
+	dedup__digest((const uint8_t *)&tag, 1, dg);
+	return dedup__check(d, agent, seq, dg);
+}
+
+static int add(struct dedup *d, const char *agent, uint64_t seq, char tag)
+{
+	uint8_t dg[DEDUP_DIGEST_LEN];
+
+	dedup__digest((const uint8_t *)&tag, 1, dg);
+	return dedup__add(d, agent, seq, dg);
+}
+
 TEST(dedup_window_and_agents)
 {
 	struct dedup *d = dedup__new(2);
 
 	ASSERT(d != NULL);
-	ASSERT_EQ_INT(0, dedup__seen(d, "a", 1));
-	ASSERT_EQ_INT(0, dedup__add(d, "a", 1));
-	ASSERT_EQ_INT(1, dedup__seen(d, "a", 1));
-	ASSERT_EQ_INT(0, dedup__seen(d, "a", 2));
-	ASSERT_EQ_INT(0, dedup__seen(d, "b", 1));
-	ASSERT_EQ_INT(0, dedup__add(d, "a", 5));
-	ASSERT_EQ_INT(0, dedup__add(d, "a", 3));
-	ASSERT_EQ_INT(1, dedup__seen(d, "a", 3));
-	ASSERT_EQ_INT(0, dedup__seen(d, "a", 4));
-	ASSERT_EQ_INT(1, dedup__seen(d, "a", 5));
-	/* Far ahead: the old window is gone, older sequences count as new. */
-	ASSERT_EQ_INT(0, dedup__add(d, "a", 5 + DEDUP_WINDOW + 1));
-	ASSERT_EQ_INT(0, dedup__seen(d, "a", 5));
-	ASSERT_EQ_INT(1, dedup__seen(d, "a", 5 + DEDUP_WINDOW + 1));
+	ASSERT_EQ_INT(DEDUP_NEW, check(d, "a", 1, 'x'));
+	ASSERT_EQ_INT(0, add(d, "a", 1, 'x'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", 1, 'x'));
+	ASSERT_EQ_INT(DEDUP_CONFLICT, check(d, "a", 1, 'y'));
+	ASSERT_EQ_INT(DEDUP_NEW, check(d, "a", 2, 'x'));
+	ASSERT_EQ_INT(DEDUP_NEW, check(d, "b", 1, 'x'));
+	ASSERT_EQ_INT(0, add(d, "a", 5, 'x'));
+	ASSERT_EQ_INT(0, add(d, "a", 3, 'x'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", 3, 'x'));
+	ASSERT_EQ_INT(DEDUP_NEW, check(d, "a", 4, 'x'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", 5, 'x'));
 	/* A third agent evicts the least recently used one. */
-	ASSERT_EQ_INT(0, dedup__add(d, "b", 1));
-	ASSERT_EQ_INT(0, dedup__add(d, "a", 7000));
-	ASSERT_EQ_INT(0, dedup__add(d, "c", 1));
-	ASSERT_EQ_INT(0, dedup__seen(d, "b", 1));
-	ASSERT_EQ_INT(1, dedup__seen(d, "a", 7000));
-	ASSERT_EQ_INT(1, dedup__seen(d, "c", 1));
+	ASSERT_EQ_INT(0, add(d, "b", 1, 'x'));
+	ASSERT_EQ_INT(0, add(d, "a", 7000, 'x'));
+	ASSERT_EQ_INT(0, add(d, "c", 1, 'x'));
+	ASSERT_EQ_INT(DEDUP_NEW, check(d, "b", 1, 'x'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", 7000, 'x'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "c", 1, 'x'));
+	dedup__free(d);
+}
+
+/* A jump far ahead, or to 2^64-1, pushes nothing out and wraps nothing. */
+TEST(dedup_jump_and_wrap)
+{
+	struct dedup *d = dedup__new(4);
+
+	ASSERT(d != NULL);
+	for (uint64_t s = 1; s <= 100; s++)
+		ASSERT_EQ_INT(0, add(d, "a", s, 'r'));
+	ASSERT_EQ_INT(0, add(d, "a", 100 + DEDUP_WINDOW + 1, 'p'));
+	ASSERT_EQ_INT(0, add(d, "a", UINT64_MAX, 'p'));
+	for (uint64_t s = 1; s <= 100; s++)
+		ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", s, 'r'));
+	ASSERT_EQ_INT(DEDUP_NEW, check(d, "a", 101, 'r'));
+	ASSERT_EQ_INT(DEDUP_CONFLICT, check(d, "a", UINT64_MAX, 'r'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", UINT64_MAX, 'p'));
+	/* Only a window's worth of newer entries pushes the first out; then
+	 * an old sequence is new but unsure. */
+	for (uint64_t s = 1000; s < 1000 + DEDUP_WINDOW; s++)
+		ASSERT_EQ_INT(0, add(d, "a", s, 'r'));
+	ASSERT_EQ_INT(DEDUP_NEW_UNSURE, check(d, "a", 1, 'r'));
+	ASSERT_EQ_INT(DEDUP_DUPLICATE, check(d, "a", 1000 + DEDUP_WINDOW - 1, 'r'));
 	dedup__free(d);
 }

@@ -29,7 +29,7 @@
 /* The top-level members of a record that are read, in a cJSON tree. */
 enum ct_key {
 	K_TIME, K_NAME, K_UID, K_RECIPIENT, K_SOURCE, K_IP, K_UA, K_REGION, K_REQ,
-	K_EXTRA, K_ERROR, K_REQID, K_EVID, K_MGMT, K_CATEGORY, K_TS, K_RESP, K_N
+	K_EXTRA, K_ERROR, K_REQID, K_EVID, K_MGMT, K_CATEGORY, K_TS, K_RESP, K_RES, K_N
 };
 
 #define KEY(s) { s, sizeof(s) - 1 }
@@ -45,6 +45,7 @@ static const struct {
 	[K_ERROR] = KEY("errorCode"), [K_REQID] = KEY("requestID"), [K_EVID] = KEY("eventID"),
 	[K_MGMT] = KEY("managementEvent"), [K_CATEGORY] = KEY("eventCategory"),
 	[K_TS] = KEY("@timestamp"), [K_RESP] = KEY("responseElements"),
+	[K_RES] = KEY("resources"),
 };
 
 /* Where each scalar of ct_fields comes from in the tree: a top-level
@@ -128,6 +129,7 @@ void ct_fields__of_tree(struct ct_fields *f, const cJSON *rec)
 	f->raw_tree[0] = cJSON_IsObject(k[K_REQ]) ? k[K_REQ] : NULL;
 	f->raw_tree[1] = cJSON_IsObject(k[K_EXTRA]) ? k[K_EXTRA] : NULL;
 	f->raw_tree[2] = cJSON_IsObject(k[K_RESP]) ? k[K_RESP] : NULL;
+	f->raw_tree[3] = cJSON_IsArray(k[K_RES]) ? k[K_RES] : NULL;
 }
 
 static size_t skip_ws(const char *buf, size_t len, size_t pos)
@@ -426,18 +428,18 @@ static int wants_request(const struct ct_rec *r, const struct audit_event *ev)
 	return 0;
 }
 
-/* {"requestParameters":...,"additionalEventData":...,"responseElements":...}
+/* {"requestParameters":..,"additionalEventData":..,"responseElements":..,"resources":[..]}
  * of the members the record has, each left out when it would not fit. */
 static const char *request_text(struct ct_rec *r)
 {
-	static const char *const names[3] = { "requestParameters", "additionalEventData",
-					      "responseElements" };
+	static const char *const names[4] = { "requestParameters", "additionalEventData",
+					      "responseElements", "resources" };
 	char buf[AUDIT_MAX_FIELD];
 	size_t off = 0, n;
 	const char *s;
 	char *printed;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		const struct ct_val *v = &r->f->v[F_REQ_RAW + i];
 
 		printed = NULL;

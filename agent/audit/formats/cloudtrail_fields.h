@@ -35,9 +35,10 @@ enum ct_field {
 	F_BUCKET, F_KEY, F_BYTES_OUT, F_BYTES_IN,
 	/* the time as Logstash and Elastic keep it when eventTime is gone */
 	F_TS,
-	/* the raw JSON text of requestParameters, additionalEventData and
-	 * responseElements (scanner: s[0..n) in the buffer, type CT_OTHER) */
-	F_REQ_RAW, F_EXTRA_RAW, F_RESP_RAW,
+	/* the raw JSON text of requestParameters, additionalEventData,
+	 * responseElements (objects) and resources (an array); scanner: s[0..n)
+	 * in the buffer, type CT_OTHER */
+	F_REQ_RAW, F_EXTRA_RAW, F_RESP_RAW, F_RES_RAW,
 	/* responseElements: ConsoleLogin (Success or Failure), user.arn
 	 * (CreateUser), accessKey.accessKeyId (CreateAccessKey) */
 	F_LOGIN, F_NEW_ARN, F_NEW_KEY,
@@ -49,8 +50,8 @@ struct ct_fields {
 	/* a member named Records or digest*Time/digestS3Object: a top-level
 	 * value that may not be a bare record (scanner only) */
 	int marked;
-	/* cJSON path: the trees of F_REQ_RAW.. F_RESP_RAW, printed on demand */
-	const struct cJSON *raw_tree[3];
+	/* cJSON path: the trees of F_REQ_RAW.. F_RES_RAW, printed on demand */
+	const struct cJSON *raw_tree[4];
 };
 
 /* Scan the JSON object at p (p < end) as one record into *f (zeroed by

@@ -87,6 +87,7 @@ static struct member rec_m[] = {
 	MEMBER_RAW("requestParameters", &req_s, F_REQ_RAW),
 	MEMBER_RAW("additionalEventData", &extra_s, F_EXTRA_RAW),
 	MEMBER_RAW("responseElements", &resp_s, F_RESP_RAW),
+	MEMBER_RAW("resources", NULL, F_RES_RAW),
 	MEMBER("@timestamp", F_TS, NULL),
 	/* what makes a top-level value something else than a bare record */
 	MEMBER("Records", M_MARK, NULL), MEMBER("digestStartTime", M_MARK, NULL),
@@ -408,8 +409,8 @@ static const char *scan_member(struct scan *s, const char *p, const struct membe
 		const char *q = m->nested && *p == '{' ? scan_object(s, p, m->nested) :
 				skip_value(s, p);
 
-		/* an object's raw text, kept for the rules that judge content */
-		if (q && m->raw > 0 && *p == '{') {
+		/* an object's (resources: array's) raw text, for the content rules */
+		if (q && m->raw > 0 && (*p == '{' || (m->raw == F_RES_RAW && *p == '['))) {
 			v = &s->f->v[m->raw];
 			v->type = CT_OTHER;
 			v->s = p;

@@ -162,7 +162,7 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 	size_t len = 0;
 	int err, n;
 
-	snprintf(what, sizeof(what), "%s/%s/%s", a->base, a->container, name);
+	snprintf(what, sizeof(what), "%s/%s/%s", a->shown, a->container, name);
 	c->path = what;
 	n = snprintf(path, sizeof(path), "/%s/", a->container);
 	if (n < 0 || (size_t)n >= sizeof(path) || uri_encode(name, 1, path + n, sizeof(path) - (size_t)n))
@@ -174,11 +174,13 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 		c->st->files_failed++;
 		err = 0;
 	} else if (audit_buf__is_gzip(h->body.buf, h->body.len)) {
-		if (audit_buf__gunzip(h->body.buf, h->body.len, AUDIT_MAX_FILE_BYTES, &buf, &len) == 0) {
+		err = audit_buf__gunzip(h->body.buf, h->body.len, AUDIT_MAX_FILE_BYTES, &buf, &len);
+		if (!err) {
 			err = audit_buf__parse(c, format, buf, len);
 		} else {
-			log_err("failed to read %s: corrupt or truncated gzip data", what);
+			log_err("failed to read %s: %s", what, audit_load__strerror(err));
 			c->st->files_failed++;
+			err = 0;
 		}
 		free(buf);
 	} else {
@@ -204,7 +206,7 @@ static int pull(struct audit_ctx *c, struct az_http *h, const char *cursor, int 
 
 	if (err)
 		return err;
-	snprintf(what, sizeof(what), "%s/%s/%s (listing)", h->a->base, h->a->container, h->a->prefix);
+	snprintf(what, sizeof(what), "%s/%s/%s (listing)", h->a->shown, h->a->container, h->a->prefix);
 	do {
 		err = list_page(h, &l, what);
 		if (err) {
@@ -249,6 +251,7 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 	struct az_http h = { 0 };
 	struct az_conf *a = calloc(1, sizeof(*a));
 	char cursor[CURSOR_MAX_KEY + 1] = "";
+	const char *src = c->path;   /* the URL as shown: no secrets */
 	int err;
 
 	if (!a)
@@ -260,7 +263,7 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 	if (a->state_dir) {
 		err = cursor__load(a->state_dir, a->source, cursor, sizeof(cursor));
 		if (err && err != -ENOENT)
-			log_warn("%s: ignoring the cursor in %s: %s", a->source, a->state_dir,
+			log_warn("%s: ignoring the cursor in %s: %s", c->path, a->state_dir,
 				 strerror(-err));
 	}
 	h.curl = curl_easy_init();
@@ -276,7 +279,7 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 	curl_easy_setopt(h.curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h.curl, CURLOPT_USERAGENT, "gatewatch");
 	err = pull(c, &h, cursor, format == AUDIT_FMT_DETECT ? AUDIT_FMT_AZURE : format);
-	c->path = url;
+	c->path = src;
 out:
 	if (h.curl)
 		curl_easy_cleanup(h.curl);

@@ -10,6 +10,7 @@
 
 struct az_conf {
 	char base[512];           /* scheme://host[:port] plus "/account" in path style */
+	char shown[512];          /* base as echoed: userinfo redacted */
 	char account[64];
 	char container[256];
 	char prefix[1024];

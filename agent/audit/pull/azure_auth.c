@@ -24,6 +24,7 @@
 #include "audit/audit_internal.h"
 #include "audit/pull/azure.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 #include "state/cursor.h"
 
 static int copy(char *dst, size_t size, const char *s, size_t n)
@@ -106,15 +107,17 @@ static int conf_key(struct az_conf *a)
 int az_conf__init(struct az_conf *a, const char *url)
 {
 	const char *v;
-	char *end;
+	char *end, shown[REDACT_MAX];
 	int n;
 
 	memset(a, 0, sizeof(*a));
 	if (parse_url(a, url) < 0) {
 		log_err("audit source '%s': expected https://ACCOUNT.blob.core.windows.net/"
-			"CONTAINER[/PREFIX] or http://HOST:PORT/ACCOUNT/CONTAINER[/PREFIX]", url);
+			"CONTAINER[/PREFIX] or http://HOST:PORT/ACCOUNT/CONTAINER[/PREFIX]",
+			redact__url(url, shown, sizeof(shown)));
 		return -EINVAL;
 	}
+	redact__url(a->base, a->shown, sizeof(a->shown));
 	v = getenv("GATEWATCH_S3_MAX_OBJECTS");
 	if (v && *v) {
 		errno = 0;

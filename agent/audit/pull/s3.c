@@ -34,24 +34,27 @@
 #include "audit/audit_internal.h"
 #include "audit/pull/s3.h"
 #include "lib/log.h"
+#include "lib/redact.h"
 #include "state/cursor.h"
 
 static int parse_url(const char *url, struct s3_conf *s)
 {
 	const char *b = url + 5, *slash = strchr(b, '/');
 	size_t blen = slash ? (size_t)(slash - b) : strlen(b);
+	char shown[REDACT_MAX];
 	int n;
 
+	redact__url(url, shown, sizeof(shown));
 	s->gcs = strncmp(url, "gs://", 5) == 0;
 	if (blen == 0 || blen >= sizeof(s->bucket)) {
-		log_err("audit source '%s': no bucket name", url);
+		log_err("audit source '%s': no bucket name", shown);
 		return -EINVAL;
 	}
 	memcpy(s->bucket, b, blen);
 	s->bucket[blen] = '\0';
 	n = snprintf(s->prefix, sizeof(s->prefix), "%s", slash ? slash + 1 : "");
 	if (n < 0 || (size_t)n >= sizeof(s->prefix)) {
-		log_err("audit source '%s': prefix too long", url);
+		log_err("audit source '%s': prefix too long", shown);
 		return -EINVAL;
 	}
 	return 0;
@@ -67,7 +70,7 @@ static const char *env_or(const char *name, const char *dflt)
 int s3_conf__init(struct s3_conf *s, const char *url)
 {
 	const char *ep, *ps, *max;
-	char *end;
+	char *end, shown[REDACT_MAX];
 	int n, err;
 
 	memset(s, 0, sizeof(*s));
@@ -88,7 +91,8 @@ int s3_conf__init(struct s3_conf *s, const char *url)
 		n = snprintf(s->endpoint, sizeof(s->endpoint), "https://s3.%s.amazonaws.com", s->region);
 	if (n < 0 || (size_t)n >= sizeof(s->endpoint) ||
 	    (strncmp(s->endpoint, "http://", 7) != 0 && strncmp(s->endpoint, "https://", 8) != 0)) {
-		log_err("GATEWATCH_S3_ENDPOINT: expected http(s)://host[:port], got '%s'", s->endpoint);
+		log_err("GATEWATCH_S3_ENDPOINT: expected http(s)://host[:port], got '%s'",
+			redact__url(s->endpoint, shown, sizeof(shown)));
 		return -EINVAL;
 	}
 	n = (int)strlen(s->endpoint);
@@ -116,7 +120,7 @@ int s3_conf__init(struct s3_conf *s, const char *url)
 	s->state_dir = audit_state_dir();
 	n = snprintf(s->source, sizeof(s->source), "%s %s", s->endpoint, url);
 	if (n < 0 || (size_t)n >= sizeof(s->source)) {
-		log_err("audit source '%s': URL too long", url);
+		log_err("audit source '%s': URL too long", redact__url(url, shown, sizeof(shown)));
 		return -EINVAL;
 	}
 	return s3_cred__load(&s->cred);
@@ -162,8 +166,7 @@ static int one_object(struct audit_ctx *c, struct s3_http *h, const struct s3_co
 		free(raw);
 		raw = NULL;
 		if (err) {
-			log_err("failed to read %s: %s", path, err == -EFBIG ?
-				"larger than 1 GiB after decompression" : "corrupt or truncated gzip data");
+			log_err("failed to read %s: %s", path, audit_load__strerror(err));
 			c->st->files_failed++;
 			goto done;
 		}
@@ -229,7 +232,7 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 	struct s3_list l = { 0 };
 	struct s3_pager pg = { 0 };
 	char cursor[CURSOR_MAX_KEY + 1] = "";
-	const char *why;
+	const char *why, *src = c->path;   /* the URL as shown: no secrets */
 	uint64_t done = 0;
 	int err;
 
@@ -241,9 +244,9 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 	if (s.state_dir) {
 		err = cursor__load(s.state_dir, s.source, cursor, sizeof(cursor));
 		if (err && err != -ENOENT)
-			log_warn("%s: ignoring the cursor in %s: %s", url, s.state_dir, strerror(-err));
+			log_warn("%s: ignoring the cursor in %s: %s", src, s.state_dir, strerror(-err));
 		if (*cursor)
-			log_info("%s: resuming after %s", url, cursor);
+			log_info("%s: resuming after %s", src, cursor);
 	}
 	if (!*s.cred.access_key)
 		s3_cred__imds(&s.cred);
@@ -258,14 +261,14 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 			break;
 		err = s3_http__list(h, cursor, &l);
 		if (err) {
-			log_err("failed to list %s: giving up for this run", url);
+			log_err("failed to list %s: giving up for this run", src);
 			c->st->files_failed++;
 			err = 0;
 			break;
 		}
 		err = s3_pager__next(&pg, &l, &why);
 		if (err) {
-			log_err("failed to list %s: %s; stopping this pull", url,
+			log_err("failed to list %s: %s; stopping this pull", src,
 				why ? why : "out of memory");
 			c->st->files_failed++;
 			err = err == -ELOOP ? 0 : err;
@@ -283,13 +286,13 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 				err = one_object(c, h, &s, l.keys[i], format);
 			done++;
 			if (err == 1)
-				log_err("%s: pull stopped at %s; the next run retries it", url, l.keys[i]);
+				log_err("%s: pull stopped at %s; the next run retries it", src, l.keys[i]);
 		}
 		/* The continuation token drives paging; the cursor only the start. */
 	} while (!err && l.truncated);
 stop:
 	err = err == 1 ? 0 : err;
-	c->path = url;
+	c->path = src;
 out:
 	s3_pager__free(&pg);
 	s3_list__free(&l);

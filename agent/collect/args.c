@@ -1,0 +1,264 @@
+/* agent/collect: gatewatch collect's command line. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "lib/log.h"
+#include "collect/server_priv.h"
+
+#define DEFAULT_MAX_CONNS 512u
+#define DEFAULT_PER_CLIENT 32u
+#define DEFAULT_DEADLINE 30u
+#define DEFAULT_MAX_BUFFERED ((size_t)64 << 20)
+#define DEFAULT_THREADS 4u
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: gatewatch collect --listen ADDR:PORT --store DIR [OPTIONS]\n"
+		"\n"
+		"The reference collector: stores the finding batches that agents POST to\n"
+		"/v1/batches in DIR/" STORE_FILE " and serves them as JSON lines on\n"
+		"GET /v1/findings?limit=N&cursor=C (at most %u a page). Every endpoint\n"
+		"asks for the token and the client certificate when they are set.\n"
+		"\n"
+		"  --listen ADDR:PORT      address to listen on: 127.0.0.1:8080, [::1]:8080;\n"
+		"                          port 0 picks a free one (logged)\n"
+		"  --store DIR             where batches are kept (created 0700)\n"
+		"  --token-file FILE       require 'Authorization: Bearer TOKEN', TOKEN being\n"
+		"                          FILE's content (default: no token)\n"
+		"  --max-body BYTES        largest batch accepted (default %u)\n"
+		"  --max-buffered BYTES    request bodies held at once over all connections;\n"
+		"                          503 past it (default %zu, at least --max-body)\n"
+		"  --max-connections N     connections at once (default %u; the last eighth\n"
+		"                          only for clients with no connection yet)\n"
+		"  --max-per-client N      connections at once from one address (default %u)\n"
+		"  --request-timeout SEC   a request must arrive whole within SEC (default %u)\n"
+		"  --threads N             threads serving requests (default %u)\n"
+		"  --tls-cert FILE         serve HTTPS with this PEM certificate (chain)\n"
+		"  --tls-key FILE          and its PEM private key\n"
+		"  --client-ca FILE        require client certificates signed by these PEM CAs\n"
+		"  -h, --help              this text\n",
+		COLLECT_PAGE_MAX, COLLECT_DEFAULT_MAX_BODY, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_CONNS,
+		DEFAULT_PER_CLIENT, DEFAULT_DEADLINE, DEFAULT_THREADS);
+}
+
+void collect_args__defaults(struct collector *c)
+{
+	c->max_body = COLLECT_DEFAULT_MAX_BODY;
+	c->threads = DEFAULT_THREADS;
+	c->go.max_conns = DEFAULT_MAX_CONNS;
+	c->go.per_client = DEFAULT_PER_CLIENT;
+	c->go.deadline_s = DEFAULT_DEADLINE;
+	c->go.max_buffered = 0;   /* set from --max-body unless given */
+}
+
+/* ADDR:PORT with a numeric IPv4 address, or [IPv6]:PORT. */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(spec, ':'), *p;
+	unsigned long long port;
+	char *end;
+	size_t hlen;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || colon == spec || !colon[1])
+		return -EINVAL;
+	p = colon + 1;
+	errno = 0;
+	port = strtoull(p, &end, 10);
+	if (errno || *end || port > 65535 || *p == '-' || *p == '+')
+		return -EINVAL;
+	hlen = (size_t)(colon - spec);
+	if (spec[0] == '[') {
+		if (hlen < 3 || spec[hlen - 1] != ']' || hlen - 2 >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, spec + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 ? 0 : -EINVAL;
+	}
+	if (hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+/* The token is the file's content without its trailing newline. */
+static int read_token(struct collector *c, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, c->token, sizeof(c->token));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == sizeof(c->token))
+		return -EFBIG;
+	while (n > 0 && (c->token[n - 1] == '\n' || c->token[n - 1] == '\r'))
+		n--;
+	c->token[n] = '\0';
+	c->token_len = (size_t)n;
+	if (!n || strlen(c->token) != (size_t)n)
+		return -EINVAL;
+	return 0;
+}
+
+/* A number flag in [lo, hi]; logs and returns -EINVAL otherwise. */
+static int num_flag(const char *flag, const char *arg, unsigned long long lo,
+		    unsigned long long hi, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] < '0' || arg[0] > '9' || *v < lo || *v > hi) {
+		log_err("bad %s '%s': expected %llu..%llu", flag, arg, lo, hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int numeric_opt(int opt, const char *arg, struct collector *c)
+{
+	unsigned long long v;
+	int err;
+
+	switch (opt) {
+	case 'm':
+		err = num_flag("--max-body", arg, 1024, STORE_MAX_RECORD, &v);
+		c->max_body = (size_t)v;
+		break;
+	case 'B':
+		err = num_flag("--max-buffered", arg, 1024, (size_t)1 << 40, &v);
+		c->go.max_buffered = (size_t)v;
+		break;
+	case 'N':
+		err = num_flag("--max-connections", arg, 8, 65536, &v);
+		c->go.max_conns = (unsigned int)v;
+		break;
+	case 'P':
+		err = num_flag("--max-per-client", arg, 1, 65536, &v);
+		c->go.per_client = (unsigned int)v;
+		break;
+	case 'T':
+		err = num_flag("--request-timeout", arg, 1, 3600, &v);
+		c->go.deadline_s = (unsigned int)v;
+		break;
+	default:
+		err = num_flag("--threads", arg, 1, 64, &v);
+		c->threads = (unsigned int)v;
+		break;
+	}
+	return err;
+}
+
+static int check_args(struct collect_args *a, struct collector *c)
+{
+	if (!a->listen || !a->store) {
+		log_err("collect: %s is required (see 'gatewatch collect --help')",
+			!a->listen ? "--listen ADDR:PORT" : "--store DIR");
+		return GW_EXIT_USAGE;
+	}
+	if (parse_listen(a->listen, &a->addr) < 0) {
+		log_err("bad --listen '%s': expected ADDR:PORT with a numeric address", a->listen);
+		return GW_EXIT_USAGE;
+	}
+	if (!a->tls_cert != !a->tls_key || (a->client_ca && !a->tls_cert)) {
+		log_err("collect: --tls-cert and --tls-key go together, and --client-ca needs them");
+		return GW_EXIT_USAGE;
+	}
+	if (!c->go.max_buffered)
+		c->go.max_buffered = c->max_body > DEFAULT_MAX_BUFFERED ? c->max_body :
+				     DEFAULT_MAX_BUFFERED;
+	if (c->go.max_buffered < c->max_body) {
+		log_err("bad --max-buffered %zu: less than --max-body %zu", c->go.max_buffered,
+			c->max_body);
+		return GW_EXIT_USAGE;
+	}
+	c->go.reserve = c->go.max_conns / 8;
+	return -1;
+}
+
+static int load_files(const struct collect_args *a, struct collector *c)
+{
+	const char *bad;
+	int err;
+
+	if (a->tls_cert) {
+		err = collect_tls__load(&c->tls, a->tls_cert, a->tls_key, a->client_ca, &bad);
+		if (err) {
+			log_err("cannot use %s: %s", bad,
+				err == -EINVAL ? "not a PEM file" : strerror(-err));
+			return GW_EXIT_USAGE;
+		}
+		c->client_cert = a->client_ca != NULL;
+	}
+	if (a->token_file && (err = read_token(c, a->token_file)) < 0) {
+		log_err("cannot use --token-file %s: %s", a->token_file,
+			err == -EINVAL ? "empty or not a text token" : strerror(-err));
+		return GW_EXIT_USAGE;
+	}
+	return -1;
+}
+
+int collect_args__parse(int argc, char **argv, struct collect_args *a, struct collector *c)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "store", required_argument, NULL, 's' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ "max-buffered", required_argument, NULL, 'B' },
+		{ "max-connections", required_argument, NULL, 'N' },
+		{ "max-per-client", required_argument, NULL, 'P' },
+		{ "request-timeout", required_argument, NULL, 'T' },
+		{ "threads", required_argument, NULL, 'H' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "client-ca", required_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': a->listen = optarg; break;
+		case 's': a->store = optarg; break;
+		case 't': a->token_file = optarg; break;
+		case 'C': a->tls_cert = optarg; break;
+		case 'K': a->tls_key = optarg; break;
+		case 'A': a->client_ca = optarg; break;
+		case 'm': case 'B': case 'N': case 'P': case 'T': case 'H':
+			if (numeric_opt(opt, optarg, c) < 0)
+				return GW_EXIT_USAGE;
+			break;
+		case 'h': usage(stdout); return GW_EXIT_OK;
+		default: usage(stderr); return GW_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_err("collect: unexpected argument '%s'", argv[optind]);
+		return GW_EXIT_USAGE;
+	}
+	rc = check_args(a, c);
+	return rc >= 0 ? rc : load_files(a, c);
+}

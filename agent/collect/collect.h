@@ -1,0 +1,88 @@
+/* agent/collect: the reference collector's parts (server.c is the command).
+ *
+ * Answers, the contract with the shipper (README, "The collector"):
+ *   200 application/x-protobuf  a BatchAck: the batch is stored durably, or
+ *       was stored before with the same bytes (duplicate = true)
+ *   400 application/json        {"error":"invalid-batch","detail":"..."}
+ *       the batch itself cannot be decoded or validated (not a FindingBatch,
+ *       no agent_id, an agent_id with a NUL or control byte or over 127
+ *       bytes): sending the same bytes again can never succeed. This body is
+ *       the only answer that lets a shipper retire a batch.
+ * Every other answer has another status or another "error", all
+ * application/json {"error":"CODE"[,"detail":"..."]}: 400 bad-request (a bad
+ * query on GET), 401 unauthorized, 403 forbidden, 404 not-found,
+ * 405 method-not-allowed, 409 conflict (that agent and sequence were stored
+ * with other bytes; logged, never acknowledged), 413 too-large, 503 busy
+ * (with Retry-After: buffers full) and 503 store-failed.
+ */
+#ifndef GW_COLLECT_COLLECT_H
+#define GW_COLLECT_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "collect/store.h"
+#include "ship/wire.h"
+
+#define COLLECT_MAX_AGENT_ID 127
+#define COLLECT_PAGE_DEFAULT 100
+#define COLLECT_PAGE_MAX 1000
+
+/* A FindingBatch from the network: decoded and its identity checked (an
+ * agent_id of 1..127 bytes without NUL or control bytes, in every copy of
+ * the field). On success *out is owned by the caller. Returns 0, -EBADMSG
+ * with *why set to a static reason, or -ENOMEM. */
+int collect__decode_batch(const uint8_t *buf, size_t len, struct ship_batch **out,
+			  const char **why);
+/* The same checks, for a stored batch's identity only. 0 or -EBADMSG. */
+int collect__batch_identity(const uint8_t *buf, size_t len, gatewatch_v1_BatchIdentity *id);
+
+/* Per-request log lines: at most 10 a second over all threads. */
+bool collect__log_ok(void);
+
+/* An answer {"error":code,"detail":detail} (detail may be NULL), JSON
+ * escaped; retry_after > 0 adds Retry-After. */
+enum MHD_Result collect__respond_error(struct MHD_Connection *conn, unsigned int status,
+				       const char *code, const char *detail,
+				       unsigned int retry_after);
+
+/* The connection guard: libmicrohttpd's per-activity timeout lets a client
+ * that sends one byte now and then hold a connection forever, so
+ *  - at most max_conns connections, at most per_client from one address,
+ *    and the last `reserve` slots only for addresses with no connection yet;
+ *  - each request must arrive whole (headers and body) within deadline_s of
+ *    its start, however it trickles: a watchdog shuts the socket down;
+ *  - request bodies buffered over all connections stay under max_buffered
+ *    bytes (the caller answers 503 with Retry-After past it). */
+struct collect_guard_opts {
+	unsigned int max_conns, per_client, reserve, deadline_s;
+	size_t max_buffered;
+};
+
+struct collect_guard;
+
+/* NULL with errno set on failure. Starts the watchdog thread. */
+struct collect_guard *collect_guard__new(const struct collect_guard_opts *o);
+void collect_guard__free(struct collect_guard *g);
+/* For MHD_OPTION_ACCEPT_POLICY and MHD_OPTION_NOTIFY_CONNECTION (cls: g). */
+enum MHD_Result collect_guard__accept(void *cls, const struct sockaddr *addr, socklen_t len);
+void collect_guard__notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			   enum MHD_ConnectionNotificationCode code);
+/* The request on conn has arrived whole: its deadline no longer applies.
+ * collect_guard__next() starts the next request's deadline (keep-alive). */
+void collect_guard__received(struct MHD_Connection *conn);
+void collect_guard__next(struct MHD_Connection *conn);
+/* Reserve n more buffered bytes: 0, or -ENOBUFS over max_buffered. */
+int collect_guard__take(struct collect_guard *g, size_t n);
+void collect_guard__give(struct collect_guard *g, size_t n);
+
+/* GET /v1/findings: ?limit=N (default 100, at most 1000) batches as JSON
+ * lines, streamed one batch at a time; without ?cursor the last N stored,
+ * with ?cursor=C the N from C on (C = 0: the first). The X-Next-Cursor
+ * header is the cursor of what follows. */
+enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *conn);
+
+#endif

@@ -1,0 +1,183 @@
+/* agent/collect: GET /v1/findings, a page of stored batches streamed as JSON
+ * lines (see collect.h). One batch is in memory at a time per reader, and
+ * each call of the reader callback decodes at most one good record, so a
+ * large answer never holds up the thread's other connections for long. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "collect/collect.h"
+
+struct lister {
+	int fd;
+	uint64_t pos, end;          /* records in [pos, end) are still to send */
+	uint8_t *rec;
+	size_t rcap;
+	char *out;                  /* the current batch's JSON line */
+	size_t outlen, outoff;
+};
+
+/* Where the page starts and ends: the last `limit` records before size, or
+ * `limit` records from cursor on. -EINVAL: the cursor is not a record. */
+static int page_bounds(int fd, uint64_t size, const uint64_t *cursor, uint64_t limit,
+		       uint64_t *start, uint64_t *end)
+{
+	uint64_t *ring = NULL, off = cursor ? *cursor : 0, n = 0;
+	size_t len;
+	int err = 0;
+
+	if (cursor && off == size) {
+		*start = *end = size;
+		return 0;
+	}
+	if (!cursor && !(ring = calloc(limit, sizeof(*ring))))
+		return -ENOMEM;
+	while (off < size && (!cursor || n < limit)) {
+		err = store__read_record(fd, off, size, NULL, NULL, &len);
+		if (err < 0)
+			break;
+		if (ring)
+			ring[n % limit] = off;
+		n++;
+		off += STORE_HDR_LEN + (uint64_t)len;
+	}
+	if (err == -EBADMSG && cursor && n == 0)
+		err = -EINVAL;
+	else if (err == -EBADMSG)
+		err = 0;   /* the file ends in a record being appended: stop there */
+	*start = cursor ? *cursor : n > limit ? ring[n % limit] : 0;
+	*end = off;
+	free(ring);
+	return err;
+}
+
+/* The next good record's JSON line into l->out. 0, or 1 at the end. */
+static int next_line(struct lister *l)
+{
+	struct ship_batch *b = NULL;
+	const char *why;
+	size_t len;
+	FILE *f;
+
+	while (l->pos < l->end) {
+		if (store__read_record(l->fd, l->pos, l->end, &l->rec, &l->rcap, &len) < 0)
+			return -EIO;
+		l->pos += STORE_HDR_LEN + (uint64_t)len;
+		if (ship_batch__decode(l->rec, len, &b, &why) < 0)
+			continue;   /* stored before the checks of today; skipped */
+		free(l->out);
+		l->out = NULL;
+		f = open_memstream(&l->out, &l->outlen);
+		if (!f || ship_batch__write_json(f, b) < 0 || fclose(f) != 0) {
+			if (f)
+				fclose(f);
+			ship_batch__free(b);
+			return -ENOMEM;
+		}
+		ship_batch__free(b);
+		l->outoff = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static ssize_t read_page(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct lister *l = cls;
+	size_t n;
+	int err;
+
+	(void)pos;
+	if (l->outoff == l->outlen) {
+		err = next_line(l);
+		if (err)
+			return err > 0 ? MHD_CONTENT_READER_END_OF_STREAM :
+					 MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	n = l->outlen - l->outoff < max ? l->outlen - l->outoff : max;
+	memcpy(buf, l->out + l->outoff, n);
+	l->outoff += n;
+	return (ssize_t)n;
+}
+
+static void free_lister(void *cls)
+{
+	struct lister *l = cls;
+
+	if (l->fd >= 0)
+		close(l->fd);
+	free(l->rec);
+	free(l->out);
+	free(l);
+}
+
+static int parse_u64(const char *arg, uint64_t *v)
+{
+	char *end;
+
+	if (!arg)
+		return 0;
+	errno = 0;
+	*v = strtoull(arg, &end, 10);
+	return errno || end == arg || *end || arg[0] < '0' || arg[0] > '9' ? -EINVAL : 1;
+}
+
+static enum MHD_Result send_page(struct MHD_Connection *conn, struct lister *l)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char next[32];
+
+	snprintf(next, sizeof(next), "%" PRIu64, l->end);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, read_page, l,
+					      free_lister);
+	if (!r) {
+		free_lister(l);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
+	MHD_add_response_header(r, "X-Next-Cursor", next);
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *conn)
+{
+	const char *larg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *carg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "cursor");
+	uint64_t limit = COLLECT_PAGE_DEFAULT, cursor = 0, size = store__size(s);
+	struct lister *l;
+	int has_cursor, err;
+
+	if (parse_u64(larg, &limit) < 0 || (larg && limit == 0))
+		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+					      "limit: expected 1 or more", 0);
+	if ((has_cursor = parse_u64(carg, &cursor)) < 0 || cursor > size)
+		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+					      "cursor: not one this collector gave", 0);
+	if (limit > COLLECT_PAGE_MAX)
+		limit = COLLECT_PAGE_MAX;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return MHD_NO;
+	l->fd = open(store__path(s), O_RDONLY | O_CLOEXEC);
+	err = l->fd < 0 ? -errno : page_bounds(l->fd, size, has_cursor ? &cursor : NULL,
+					       limit, &l->pos, &l->end);
+	if (err < 0) {
+		free_lister(l);
+		if (err == -EINVAL)
+			return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+						      "cursor: not one this collector gave", 0);
+		if (collect__log_ok())
+			log_err("%s: cannot read: %s", store__path(s), strerror(-err));
+		return collect__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store-failed",
+					      NULL, 0);
+	}
+	return send_page(conn, l);
+}

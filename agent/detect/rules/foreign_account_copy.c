@@ -1,0 +1,126 @@
+/* Rule "foreign-account-copy": one successful call that copies or
+ * replicates our data into storage owned by an account that is not ours
+ * ([detect] own_accounts, else the accounts the logs belong to):
+ *   aws:   CopyObject or UploadPartCopy into a bucket whose owner the
+ *          record names (resources) and is foreign; replication
+ *          (PutBucketReplication) to a foreign destination account;
+ *   gcp:   objects.rewrite/copy logged in a project that is not ours (the
+ *          destination's: with own_accounts set, an organisation sink
+ *          shows other projects' entries);
+ *   azure: an object replication policy to a storage account in a foreign
+ *          subscription.
+ * A same-account copy, a copy into a bucket of ours and a denied copy stay
+ * quiet. The behavioural cross-account-copy judges copies without an owner
+ * by bucket history. MITRE T1537 (transfer data to cloud account). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "detect/detect_internal.h"
+
+static const char *const FIX = "Revoke the principal's credentials and remove the grant or "
+			       "configuration that allowed the copy";
+
+static void replication_rule(struct detector *d, const cJSON *r, struct single_best *b)
+{
+	const char *acct = json__str(json__path(r, "Destination.Account"));
+
+	if (*acct && !detector__account_is_own(d, acct))
+		single__hit(b, GW_SEV_HIGH, 90.0, FIX, "replication -> %s (account %s)",
+			    json__str(json__path(r, "Destination.Bucket")), acct);
+}
+
+static void aws_replication(struct detector *d, const cJSON *rp, struct single_best *b)
+{
+	const cJSON *rules = json__path(rp, "ReplicationConfiguration.Rule"), *r;
+
+	if (cJSON_IsObject(rules)) {
+		replication_rule(d, rules, b);
+		return;
+	}
+	cJSON_ArrayForEach(r, rules)
+		replication_rule(d, r, b);
+}
+
+static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
+{
+	const cJSON *rp = json__path(req, "requestParameters");
+	const char *owner, *src;
+
+	if (strcmp(ev->api, "PutBucketReplication") == 0) {
+		aws_replication(d, rp, b);
+		return;
+	}
+	if (strcmp(ev->api, "CopyObject") != 0 && strcmp(ev->api, "UploadPartCopy") != 0)
+		return;
+	owner = single__dest_owner(ev);
+	if (!*owner || detector__account_is_own(d, owner))
+		return;
+	src = json__str(json__path(rp, "x-amz-copy-source"));
+	single__hit(b, GW_SEV_HIGH, 90.0, FIX, "copy %s -> s3://%s/%s (account %s)",
+		    *src ? src : "?", ev->bucket, ev->object_key ? ev->object_key : "", owner);
+}
+
+static void gcp(struct detector *d, const struct audit_event *ev, struct single_best *b)
+{
+	if ((strstr(ev->api, "objects.rewrite") || strstr(ev->api, "objects.copy")) &&
+	    *ev->account && !detector__account_is_own(d, ev->account))
+		single__hit(b, GW_SEV_HIGH, 88.0, FIX, "copy -> gs://%s/%s (project %s)", ev->bucket,
+			    ev->object_key ? ev->object_key : "", ev->account);
+}
+
+static void azure(struct detector *d, const struct audit_event *ev, const cJSON *req,
+		  struct single_best *b)
+{
+	cJSON *body;
+	const char *dest, *sub;
+	char acct[128] = "";
+
+	if (!strcasestr(ev->api, "/objectReplicationPolicies/write"))
+		return;
+	body = single__azure_body(req);
+	dest = json__str(json__path(body, "properties.destinationAccount"));
+	sub = strcasestr(dest, "/subscriptions/");
+	if (sub) {
+		const char *e;
+
+		sub += 15;
+		e = strchr(sub, '/');
+		snprintf(acct, sizeof(acct), "%.*s", (int)(e ? e - sub : (long)strlen(sub)), sub);
+	}
+	if (*acct && !detector__account_is_own(d, acct))
+		single__hit(b, GW_SEV_HIGH, 90.0, FIX, "object replication -> %s (subscription %s)",
+			    dest, acct);
+	cJSON_Delete(body);
+}
+
+static int fac_feed(void *state, const struct audit_event *ev)
+{
+	static const char *const mitre[] = { "T1537", NULL };
+	struct single *s = state;
+	struct single_best b = { .sev = -1 };
+	const cJSON *req;
+
+	if (!single__fresh(s, ev))
+		return 0;
+	req = single__request(ev);
+	if (ev->cloud == GW_CLOUD_AWS)
+		aws(s->d, ev, req, &b);
+	else if (ev->cloud == GW_CLOUD_GCP)
+		gcp(s->d, ev, &b);
+	else if (ev->cloud == GW_CLOUD_AZURE)
+		azure(s->d, ev, req, &b);
+	return single__report(s, &rule_foreign_account_copy, ev, req, &b,
+			      "Data copied to a foreign account", mitre);
+}
+
+const struct rule rule_foreign_account_copy = {
+	.id = "foreign-account-copy",
+	.new = single__new,
+	.feed = fac_feed,
+	.free = single__free,
+};

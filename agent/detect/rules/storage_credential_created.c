@@ -1,0 +1,174 @@
+/* Rule "storage-credential-created": one successful call that mints a
+ * credential for storage outside the identity system, or opens a new way
+ * in to another account:
+ *   aws:   an S3 access point or Multi-Region Access Point policy that
+ *          allows a foreign account or everyone;
+ *   gcp:   an HMAC key created (S3-interoperable, long-lived);
+ *   azure: a storage account's keys listed or regenerated; an account or
+ *          service SAS minted for longer than SAS_LONG_DAYS.
+ * Foreign: not one of [detect] own_accounts (else not one the logs belong
+ * to). MITRE T1098.001 (additional cloud credentials), T1552 (unsecured
+ * credentials). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "detect/detect_internal.h"
+#include "lib/isotime.h"
+
+#define SAS_LONG_DAYS 7
+
+/* A 12-digit account id of a principal string ("123456789012",
+ * "arn:aws:iam::123456789012:root"), into buf; "" when none. */
+static const char *principal_account(const char *p, char *buf, size_t len)
+{
+	const char *a = strncmp(p, "arn:", 4) == 0 ? strstr(p, "::") : p;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!a)
+		return buf;
+	a += a == p ? 0 : 2;
+	while (n < 12 && a[n] >= '0' && a[n] <= '9')
+		n++;
+	if (n == 12 && n < len) {
+		memcpy(buf, a, n);
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
+/* The first foreign (or "*") AWS principal an Allow statement names. */
+static const char *foreign_principal(struct detector *d, const cJSON *st, char *buf, size_t len)
+{
+	const cJSON *p = json__path(st, "Principal"), *aws, *it;
+
+	if (!str__ieq(json__str(json__path(st, "Effect")), "Allow"))
+		return NULL;
+	if (cJSON_IsString(p) && strcmp(p->valuestring, "*") == 0)
+		return "*";
+	aws = json__path(p, "AWS");
+	if (cJSON_IsString(aws)) {
+		if (strcmp(aws->valuestring, "*") == 0)
+			return "*";
+		if (*principal_account(aws->valuestring, buf, len) && !detector__account_is_own(d, buf))
+			return aws->valuestring;
+	}
+	if (!cJSON_IsArray(aws))
+		aws = NULL;
+	cJSON_ArrayForEach(it, aws) {
+		if (!cJSON_IsString(it))
+			continue;
+		if (strcmp(it->valuestring, "*") == 0)
+			return "*";
+		if (*principal_account(it->valuestring, buf, len) && !detector__account_is_own(d, buf))
+			return it->valuestring;
+	}
+	return NULL;
+}
+
+static void aws_policy(struct detector *d, const char *what, const cJSON *pol,
+		       struct single_best *b)
+{
+	cJSON *parsed = NULL;
+	const cJSON *stmts, *st;
+	const char *who;
+	char acct[16];
+
+	if (cJSON_IsString(pol))
+		pol = parsed = cJSON_Parse(pol->valuestring);
+	stmts = json__path(pol, "Statement");
+	if (cJSON_IsObject(stmts) && (who = foreign_principal(d, stmts, acct, sizeof(acct))))
+		single__hit(b, GW_SEV_HIGH, 85.0, "Remove the foreign principal from the policy",
+			    "%s policy -> Allow to %s", what, who);
+	if (!cJSON_IsArray(stmts))
+		stmts = NULL;
+	cJSON_ArrayForEach(st, stmts)
+		if ((who = foreign_principal(d, st, acct, sizeof(acct))))
+			single__hit(b, GW_SEV_HIGH, 85.0, "Remove the foreign principal from the policy",
+				    "%s policy -> Allow to %s", what, who);
+	cJSON_Delete(parsed);
+}
+
+static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
+{
+	const cJSON *rp = json__path(req, "requestParameters");
+
+	if (strcmp(ev->api, "PutAccessPointPolicy") == 0)
+		aws_policy(d, "access point", json__path(rp, "PutAccessPointPolicyRequest.Policy"), b);
+	else if (strcmp(ev->api, "PutMultiRegionAccessPointPolicy") == 0)
+		aws_policy(d, "multi-region access point",
+			   json__path(rp, "PutMultiRegionAccessPointPolicyRequest.Details.Policy"), b);
+}
+
+static void gcp(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+{
+	const char *sa = json__str(json__path(req, "request.serviceAccountEmail"));
+
+	if (strstr(ev->api, "hmacKeys.create"))
+		single__hit(b, GW_SEV_HIGH, 80.0, "Delete the HMAC key unless it was planned; prefer "
+			    "short-lived OAuth credentials", "HMAC key -> created%s%s",
+			    *sa ? " for " : "", sa);
+}
+
+/* Days from the event to a SAS expiry, or -1. */
+static double sas_days(const struct audit_event *ev, const char *expiry)
+{
+	int64_t t;
+
+	if (!*expiry || iso8601__parse(expiry, strlen(expiry), &t) < 0)
+		return -1;
+	return (double)(t - ev->time_ms) / 86400000.0;
+}
+
+static void azure(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+{
+	static const char *const fix_keys = "Rotate both account keys and disallow shared key access";
+	cJSON *body;
+	double days;
+
+	if (strcasestr(ev->api, "/listKeys/action")) {
+		single__hit(b, GW_SEV_MEDIUM, 55.0, fix_keys, "account keys -> listed");
+	} else if (strcasestr(ev->api, "/regenerateKey/action")) {
+		single__hit(b, GW_SEV_HIGH, 70.0, fix_keys, "account key -> regenerated");
+	} else if (strcasestr(ev->api, "/listAccountSas/action") ||
+		   strcasestr(ev->api, "/listServiceSas/action")) {
+		body = single__azure_body(req);
+		days = sas_days(ev, json__str(json__path(body, "signedExpiry")));
+		if (days > SAS_LONG_DAYS)
+			single__hit(b, GW_SEV_HIGH, 80.0, "Rotate the account key the SAS was signed with",
+				    "SAS -> minted for %.0f days", days);
+		cJSON_Delete(body);
+	}
+}
+
+static int scc_feed(void *state, const struct audit_event *ev)
+{
+	static const char *const mitre[] = { "T1098.001", "T1552", NULL };
+	struct single *s = state;
+	struct single_best b = { .sev = -1 };
+	const cJSON *req;
+
+	if (!single__fresh(s, ev))
+		return 0;
+	req = single__request(ev);
+	if (ev->cloud == GW_CLOUD_AWS)
+		aws(s->d, ev, req, &b);
+	else if (ev->cloud == GW_CLOUD_GCP)
+		gcp(ev, req, &b);
+	else if (ev->cloud == GW_CLOUD_AZURE)
+		azure(ev, req, &b);
+	return single__report(s, &rule_storage_credential_created, ev, req, &b,
+			      "Storage credential created", mitre);
+}
+
+const struct rule rule_storage_credential_created = {
+	.id = "storage-credential-created",
+	.new = single__new,
+	.feed = scc_feed,
+	.free = single__free,
+};
