@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lib/io.h"
 #include "lib/log.h"
 #include "collect/server_priv.h"
 
@@ -56,46 +57,6 @@ void collect_args__defaults(struct collector *c)
 	c->go.per_client = DEFAULT_PER_CLIENT;
 	c->go.deadline_s = DEFAULT_DEADLINE;
 	c->go.max_buffered = 0;   /* set from --max-body unless given */
-}
-
-/* ADDR:PORT with a numeric IPv4 address, or [IPv6]:PORT. */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(spec, ':'), *p;
-	unsigned long long port;
-	char *end;
-	size_t hlen;
-
-	memset(ss, 0, sizeof(*ss));
-	if (!colon || colon == spec || !colon[1])
-		return -EINVAL;
-	p = colon + 1;
-	errno = 0;
-	port = strtoull(p, &end, 10);
-	if (errno || *end || port > 65535 || *p == '-' || *p == '+')
-		return -EINVAL;
-	hlen = (size_t)(colon - spec);
-	if (spec[0] == '[') {
-		if (hlen < 3 || spec[hlen - 1] != ']' || hlen - 2 >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, spec + 1, hlen - 2);
-		host[hlen - 2] = '\0';
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 ? 0 : -EINVAL;
-	}
-	if (hlen >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, spec, hlen);
-	host[hlen] = '\0';
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-
-	a4->sin_family = AF_INET;
-	a4->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
 /* The token is the file's content without its trailing newline. */
@@ -177,7 +138,7 @@ static int check_args(struct collect_args *a, struct collector *c)
 			!a->listen ? "--listen ADDR:PORT" : "--store DIR");
 		return GW_EXIT_USAGE;
 	}
-	if (parse_listen(a->listen, &a->addr) < 0) {
+	if (io__parse_listen(a->listen, 0, &a->addr) < 0) {
 		log_err("bad --listen '%s': expected ADDR:PORT with a numeric address", a->listen);
 		return GW_EXIT_USAGE;
 	}

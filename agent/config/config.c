@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config_priv.h"
+#include "lib/io.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 
@@ -229,43 +230,18 @@ static int check_source(const char *v, const char **why)
 /* "HOST:PORT" or "[V6]:PORT" with a loopback HOST. */
 static int check_listen(const char *v, const char **why)
 {
-	char host[64];
-	const char *colon, *h = v;
-	size_t hl;
-	unsigned long port;
-	char *end;
-	struct in_addr a4;
-	struct in6_addr a6;
+	struct sockaddr_storage ss;
+	int err = io__parse_listen(v, IO_LISTEN_LOOPBACK, &ss);
 
-	colon = strrchr(v, ':');
-	if (!colon || colon == v)
-		goto bad;
-	hl = (size_t)(colon - v);
-	if (v[0] == '[') {
-		if (hl < 3 || v[hl - 1] != ']')
-			goto bad;
-		h = v + 1;
-		hl -= 2;
+	if (err == -EADDRNOTAVAIL) {
+		*why = "only a loopback address is accepted (127.0.0.0/8, [::1] or localhost)";
+		return -EINVAL;
 	}
-	if (hl >= sizeof(host))
-		goto bad;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (colon[1] < '0' || colon[1] > '9' || *end || errno || port < 1 || port > 65535)
-		goto bad;
-	if (strcmp(host, "localhost") == 0)
-		return 0;
-	if (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127)
-		return 0;
-	if (inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6))
-		return 0;
-	*why = "only a loopback address is accepted (127.0.0.0/8, [::1] or localhost)";
-	return -EINVAL;
-bad:
-	*why = "expected HOST:PORT or [V6]:PORT";
-	return -EINVAL;
+	if (err || ((struct sockaddr_in *)&ss)->sin_port == 0) {
+		*why = "expected HOST:PORT or [V6]:PORT";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int check_ip(const char *v, const char **why)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "ship/wire.h"
 
 #define PBW_DEPTH 8
@@ -304,12 +305,10 @@ static void resource_attr(struct pbw *w, const char *key, const char *v)
 int ship_otlp__encode(const struct ship_batch *b, uint8_t **buf, size_t *len)
 {
 	struct pbw w = { 0 };
-	struct timespec ts;
 	char seq[24];
 	uint64_t now_ns;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	now_ns = gw_wall_ns();
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)b->hdr.sequence);
 	begin(&w, 1);                      /* ExportLogsServiceRequest.resource_logs */
 	begin(&w, 1);                      /* ResourceLogs.resource */

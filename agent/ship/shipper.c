@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "ship/ship.h"
@@ -42,14 +43,6 @@ struct shipper {
 	unsigned int seed;
 	struct shipper_stats st;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int64_t ms)
 {
@@ -191,8 +184,8 @@ static int put_or_send(struct shipper *s, uint64_t seq, uint64_t cursor, const u
 		send_due(s, 0);
 		err = spool__put(s->sp, seq, cursor, buf, len);
 	}
-	if (err == -ENOSPC && now_ms() - s->full_logged >= 60000) {
-		s->full_logged = now_ms();
+	if (err == -ENOSPC && gw_mono_ms() - s->full_logged >= 60000) {
+		s->full_logged = gw_mono_ms();
 		log_err("spool full (%zu findings wait in memory): new findings are held until "
 			"the collector takes the backlog", s->pending->nfindings);
 	}
@@ -243,7 +236,7 @@ int shipper__submit(struct shipper *s, const struct finding *const *findings, si
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		if (!b->nfindings)
-			s->pending_since = now_ms();
+			s->pending_since = gw_mono_ms();
 		ship__finding_to_pb(findings[i], &b->findings[b->nfindings++]);
 		if (b->nfindings < s->o.batch_max)
 			continue;
@@ -401,7 +394,7 @@ static int send_current(struct shipper *s)
 		return 1;
 	s->failures++;
 	s->st.retries++;
-	s->next_try = now_ms() + backoff_ms(s, retry_after);
+	s->next_try = gw_mono_ms() + backoff_ms(s, retry_after);
 	/* Once per doubling: 1, 2, 4, 8... failures in a row. */
 	if ((s->failures & (s->failures - 1)) == 0)
 		log_warn("batch %llu to %s: %s (%u failed attempts, kept in the spool)",
@@ -428,7 +421,7 @@ static int send_due(struct shipper *s, int64_t deadline)
 			s->coll_done = !s->coll;
 			s->otlp_done = !s->otlp;
 		}
-		now = now_ms();
+		now = gw_mono_ms();
 		if (now < s->next_try) {
 			if (now >= deadline)
 				break;
@@ -473,14 +466,14 @@ static void export_metrics(const struct shipper *s)
 
 int shipper__pump(struct shipper *s, int timeout_ms)
 {
-	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = gw_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int acked, more, err;
 
 	/* The backlog first: a full spool must not keep new findings from
 	 * going out, nor old ones. */
 	acked = send_due(s, deadline);
 	if (acked >= 0 && s->pending->nfindings &&
-	    now_ms() - s->pending_since >= (int64_t)s->o.batch_ms) {
+	    gw_mono_ms() - s->pending_since >= (int64_t)s->o.batch_ms) {
 		err = shipper__flush(s);
 		if (err && err != -ENOSPC)
 			acked = err;
