@@ -41,7 +41,8 @@ const struct gw_config_field gw_config_fields[] = {
 	UINT("sensor", map_fill_alert_pct, "map-fill-alert-pct", 80, 1, 100,
 	     "percent fill of a sensor map at which the agent warns (before reads go unattributed)"),
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
-	     "audit log sources: [cloudtrail:|gcs:|azure:|minio:] then a local path or a bucket URL"),
+	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
+	     "then a local path or a bucket URL"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	LIST("gateway", "exes", "gateway-exe", "EXE", gateway_exes, ngateway_exes, CHK_EXE,
