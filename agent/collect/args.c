@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "lib/gw.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "collect/server_priv.h"
