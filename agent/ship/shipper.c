@@ -184,7 +184,7 @@ static int put_or_send(struct shipper *s, uint64_t seq, uint64_t cursor, const u
 		send_due(s, 0);
 		err = spool__put(s->sp, seq, cursor, buf, len);
 	}
-	if (err == -ENOSPC && gw_mono_ms() - s->full_logged >= 60000) {
+	if (err == -ENOSPC && (!s->full_logged || gw_mono_ms() - s->full_logged >= 60000)) {
 		s->full_logged = gw_mono_ms();
 		log_err("spool full (%zu findings wait in memory): new findings are held until "
 			"the collector takes the backlog", s->pending->nfindings);
@@ -316,14 +316,14 @@ static int send_otlp(struct shipper *s, char *why, size_t whylen, long *retry_af
 /* A batch the collector refused for good leaves the queue, kept as
  * rejected-SEQ.pb in the spool directory. 0, or an errno when it could not
  * be kept (then it stays queued). */
-static int reject_current(struct shipper *s, const char *why)
+static int reject_current(struct shipper *s, const char *dest, const char *why)
 {
 	int err = spool__reject(s->sp, s->cur_seq, s->cur, s->cur_len);
 
 	if (err)
 		return err;
 	log_err("batch %llu refused for good by %s (%s); kept as %s/spool/rejected-%020llu.pb",
-		(unsigned long long)s->cur_seq, ship_conn__shown(s->coll), why, s->state_dir,
+		(unsigned long long)s->cur_seq, dest, why, s->state_dir,
 		(unsigned long long)s->cur_seq);
 	s->st.rejected++;
 	s->failures = 0;
@@ -390,7 +390,7 @@ static int send_current(struct shipper *s)
 	}
 	/* Only the collector's explicit refusal of this batch retires it
 	 * (-EPROTO); every other answer keeps it and tries again later. */
-	if (err == -EPROTO && reject_current(s, why) == 0)
+	if (err == -EPROTO && reject_current(s, dest, why) == 0)
 		return 1;
 	s->failures++;
 	s->st.retries++;
