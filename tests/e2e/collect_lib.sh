@@ -4,6 +4,7 @@
 PY=$(python3 -c 'import sys; print(sys.executable)')
 A=("$PY" tests/e2e/collect_attack.py)
 printf 'h0stile-token\n' >"$T/token"
+chmod 0600 "$T/token"
 AUTH=(-H 'Authorization: Bearer h0stile-token')
 code() { curl -s -o "$T/resp" -D "$T/hdr" -w '%{http_code}' --max-time 10 "$@"; }
 post() {   # FILE PORT [CURL ARGS...]
