@@ -14,6 +14,7 @@
 
 #include "analyze.h"
 #include "audit/audit.h"
+#include "lib/clock.h"
 #include "lib/isotime.h"
 #include "cmd/cmd.h"
 #include "config/config.h"
@@ -299,14 +300,6 @@ static int cmp_by_time(const void *a, const void *b, void *arg)
 /* Sort by time, keep what the bucket filter allows and what is not after
  * --now, feed. Events before the reporting window build the baselines; the
  * detector reports only findings inside it. */
-static double mono_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
 		       struct detector **dp, uint64_t *analyzed, uint64_t *baseline, double *sec)
 {
@@ -335,7 +328,7 @@ static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
 		free(idx);
 		return errno == ENOMEM ? -ENOMEM : -EINVAL;
 	}
-	t0 = mono_sec();
+	t0 = gw_mono_sec();
 	for (size_t i = 0; i < vec->n; i++) {
 		ev = &vec->v[idx[i]];
 		if (ev->time_ms > now)
@@ -348,7 +341,7 @@ static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
 			(*analyzed)++;
 	}
 	detector__flush(*dp);
-	*sec = mono_sec() - t0;
+	*sec = gw_mono_sec() - t0;
 	free(idx);
 	return 0;
 }
@@ -392,14 +385,6 @@ static int read_sources(const struct analyze_opts *o, struct strpool *pool,
 	return failed;
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* One batch per call of the encoder's bound; sequence numbers count up
  * from the current time in microseconds, unique for a one-shot command. */
 static int ship_findings(const char *url, const struct finding *const *fs, size_t n)
@@ -415,7 +400,7 @@ static int ship_findings(const char *url, const struct finding *const *fs, size_
 	 * batches independently, and the collector deduplicates per agent */
 	if ((size_t)snprintf(agent_id, sizeof(agent_id), "%s/analyze", meta.agent_id) < sizeof(agent_id))
 		meta.agent_id = agent_id;
-	meta.sequence = now_us();
+	meta.sequence = gw_wall_us();
 	while (pos < n) {
 		if (chunk > n - pos)
 			chunk = n - pos;
@@ -442,19 +427,11 @@ static int ship_findings(const char *url, const struct finding *const *fs, size_
 	return err;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int report(const struct analyze_opts *o, const struct audit_stats *st, uint64_t analyzed,
 		  uint64_t baseline, double sec, struct detector *d)
 {
 	struct analyze_report r = {
-		.generated_ms = now_ms(), .sources = o->sources, .nsources = o->nsources,
+		.generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
 		.st = st, .events_analyzed = analyzed, .events_baseline = baseline,
 		.detect_sec = sec,
 	};

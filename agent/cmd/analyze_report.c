@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "state/atomic.h"
 #include "lib/isotime.h"
 #include "lib/redact.h"
 
@@ -99,6 +100,7 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "skipped", (double)r->st->skipped);
 	err |= add_num(s, "digests", (double)r->st->digests);
 	err |= add_num(s, "duplicates", (double)r->st->duplicates);
+	err |= add_num(s, "non_storage", (double)r->st->non_storage);
 	err |= add_num(s, "bytes", (double)r->st->bytes);
 	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
 	err |= add_num(s, "events_baseline", (double)r->events_baseline);
@@ -254,57 +256,14 @@ out:
 	return text;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+static int fill_text(FILE *f, const void *ctx)
 {
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fputs(ctx, f) < 0 || fputc('\n', f) < 0 ? -EIO : 0;
 }
 
 int analyze_report__write(const char *path, const char *text)
 {
-	char *tmp = NULL;
-	mode_t mask;
-	int fd = -1, created = 0, err;
-
-	if (!path) {
-		err = fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) ? -EIO : 0;
-		return err;
-	}
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	created = 1;
-	mask = umask(0);
-	umask(mask);
-	err = write_all(fd, text, strlen(text));
-	if (!err)
-		err = write_all(fd, "\n", 1);
-	if (!err && (fchmod(fd, 0644 & ~mask) < 0 || fsync(fd) < 0))
-		err = -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	fd = -1;
-	if (!err && rename(tmp, path) < 0)
-		err = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (err && created)
-		unlink(tmp);
-	free(tmp);
-	return err;
+	if (!path)
+		return fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) ? -EIO : 0;
+	return atomic_write(path, 0644, fill_text, text);
 }

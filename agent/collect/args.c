@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "lib/gw.h"
+#include "lib/io.h"
 #include "lib/log.h"
+#include "lib/secret.h"
 #include "collect/server_priv.h"
 
 #define DEFAULT_MAX_CONNS 512u
@@ -58,69 +60,7 @@ void collect_args__defaults(struct collector *c)
 	c->go.max_buffered = 0;   /* set from --max-body unless given */
 }
 
-/* ADDR:PORT with a numeric IPv4 address, or [IPv6]:PORT. */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss)
-{
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(spec, ':'), *p;
-	unsigned long long port;
-	char *end;
-	size_t hlen;
-
-	memset(ss, 0, sizeof(*ss));
-	if (!colon || colon == spec || !colon[1])
-		return -EINVAL;
-	p = colon + 1;
-	errno = 0;
-	port = strtoull(p, &end, 10);
-	if (errno || *end || port > 65535 || *p == '-' || *p == '+')
-		return -EINVAL;
-	hlen = (size_t)(colon - spec);
-	if (spec[0] == '[') {
-		if (hlen < 3 || spec[hlen - 1] != ']' || hlen - 2 >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, spec + 1, hlen - 2);
-		host[hlen - 2] = '\0';
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		return inet_pton(AF_INET6, host, &a6->sin6_addr) == 1 ? 0 : -EINVAL;
-	}
-	if (hlen >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, spec, hlen);
-	host[hlen] = '\0';
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-
-	a4->sin_family = AF_INET;
-	a4->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -EINVAL;
-}
-
 /* The token is the file's content without its trailing newline. */
-static int read_token(struct collector *c, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, c->token, sizeof(c->token));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n == sizeof(c->token))
-		return -EFBIG;
-	while (n > 0 && (c->token[n - 1] == '\n' || c->token[n - 1] == '\r'))
-		n--;
-	c->token[n] = '\0';
-	c->token_len = (size_t)n;
-	if (!n || strlen(c->token) != (size_t)n)
-		return -EINVAL;
-	return 0;
-}
-
 /* A number flag in [lo, hi]; logs and returns -EINVAL otherwise. */
 static int num_flag(const char *flag, const char *arg, unsigned long long lo,
 		    unsigned long long hi, unsigned long long *v)
@@ -177,7 +117,7 @@ static int check_args(struct collect_args *a, struct collector *c)
 			!a->listen ? "--listen ADDR:PORT" : "--store DIR");
 		return GW_EXIT_USAGE;
 	}
-	if (parse_listen(a->listen, &a->addr) < 0) {
+	if (io__parse_listen(a->listen, 0, &a->addr) < 0) {
 		log_err("bad --listen '%s': expected ADDR:PORT with a numeric address", a->listen);
 		return GW_EXIT_USAGE;
 	}
@@ -202,6 +142,8 @@ static int load_files(const struct collect_args *a, struct collector *c)
 	const char *bad;
 	int err;
 
+	if (a->tls_key && secret_file__check(a->tls_key) < 0)
+		return GW_EXIT_USAGE;
 	if (a->tls_cert) {
 		err = collect_tls__load(&c->tls, a->tls_cert, a->tls_key, a->client_ca, &bad);
 		if (err) {
@@ -211,11 +153,10 @@ static int load_files(const struct collect_args *a, struct collector *c)
 		}
 		c->client_cert = a->client_ca != NULL;
 	}
-	if (a->token_file && (err = read_token(c, a->token_file)) < 0) {
-		log_err("cannot use --token-file %s: %s", a->token_file,
-			err == -EINVAL ? "empty or not a text token" : strerror(-err));
+	/* secret_file__read names the file and the fault */
+	if (a->token_file && secret_file__read(a->token_file, c->token, sizeof(c->token),
+					       &c->token_len) < 0)
 		return GW_EXIT_USAGE;
-	}
 	return -1;
 }
 

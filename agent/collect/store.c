@@ -10,6 +10,7 @@
 
 #include <zlib.h>
 
+#include "lib/io.h"
 #include "lib/log.h"
 #include "collect/store.h"
 
@@ -242,22 +243,6 @@ const char *store__path(const struct store *s)
 	return s->path;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 int store__append(struct store *s, const uint8_t *data, size_t len)
 {
 	size_t total = STORE_HDR_LEN + len;
@@ -275,7 +260,7 @@ int store__append(struct store *s, const uint8_t *data, size_t len)
 	if (len)
 		memcpy(rec + STORE_HDR_LEN, data, len);
 	pthread_mutex_lock(&s->lock);
-	err = write_all(s->fd, rec, total, s->size);
+	err = io__pwrite_all(s->fd, rec, total, s->size);
 	if (err == 0 && fsync(s->fd) != 0)
 		err = -errno;
 	if (err == 0)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/io.h"
 #include "log.h"
 
 #define METRICS_MAX_DESC 128
@@ -329,51 +330,6 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char 
 	return ret;
 }
 
-/* HOST:PORT or [V6]:PORT with a loopback HOST into ss. */
-static int parse_listen(const char *listen, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	const char *colon = strrchr(listen, ':'), *h = listen;
-	char host[64], *end;
-	unsigned long port;
-	size_t hl;
-
-	memset(ss, 0, sizeof(*ss));
-	if (!colon || colon == listen || colon[1] < '0' || colon[1] > '9')
-		return -EINVAL;
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || errno || port > 65535)
-		return -EINVAL;
-	hl = (size_t)(colon - listen);
-	if (listen[0] == '[') {
-		if (hl < 3 || listen[hl - 1] != ']')
-			return -EINVAL;
-		h++;
-		hl -= 2;
-	}
-	if (hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	if (!strcmp(host, "localhost"))
-		snprintf(host, sizeof(host), "127.0.0.1");
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127)
-			return -EINVAL;
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 && IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		return 0;
-	}
-	return -EINVAL;
-}
-
 int metrics__start(const char *listen)
 {
 	struct sockaddr_storage ss;
@@ -387,10 +343,10 @@ int metrics__start(const char *listen)
 		log_err("metrics: already serving on port %u", bound_port);
 		return -EALREADY;
 	}
-	err = parse_listen(listen, &ss);
+	err = io__parse_listen(listen, IO_LISTEN_LOOPBACK, &ss);
 	if (err) {
 		log_err("metrics: refusing to listen on %s: only loopback HOST:PORT is accepted", listen);
-		return err;
+		return -EINVAL;
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;

@@ -11,6 +11,8 @@
 
 #include <zlib.h>
 
+#include "lib/io.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "ship/spool.h"
 
@@ -74,21 +76,6 @@ static int parse_name(const char *name, uint64_t *seq)
 	return errno || end != name + 20 ? -EINVAL : 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* name.tmp <- hdr + body, fsync, rename to name. */
 static int write_atomic(int dfd, const char *name, const uint8_t *hdr, size_t hlen,
 			const uint8_t *body, size_t blen)
@@ -100,9 +87,9 @@ static int write_atomic(int dfd, const char *name, const uint8_t *hdr, size_t hl
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, hdr, hlen);
+	err = io__write_all(fd, hdr, hlen);
 	if (!err && blen)
-		err = write_all(fd, body, blen);
+		err = io__write_all(fd, body, blen);
 	if (!err && fsync(fd) != 0)
 		err = -errno;
 	if (close(fd) != 0 && !err)
@@ -269,7 +256,6 @@ static int scan_dir(struct spool *sp)
 /* The newest (sequence, cursor): from the state file or the newest batch. */
 static int recover(struct spool *sp)
 {
-	struct timespec ts;
 	uint64_t cursor, seq;
 	uint8_t *buf = NULL;
 	size_t len;
@@ -279,8 +265,7 @@ static int recover(struct spool *sp)
 		log_warn("%s/%s: damaged; sequence and cursor taken from the batches", sp->dir,
 			 STATE_FILE);
 	if (err == -ENOENT || err == -EBADMSG) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		sp->next_seq = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		sp->next_seq = gw_wall_us();
 		sp->cursor = 0;
 	} else if (err) {
 		return err;

@@ -126,7 +126,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		-o "$tmp/floor.bpf.o" 2>"$tmp/err" && [ "$(uname -m)" = x86_64 ] &&
 		cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -Ibpf -I"$BUILD" -o "$tmp/hookcost" \
 			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,members,caps,counts,procinfo}.o \
-			"$BUILD/agent/lib/strpool.o" "$BUILD/agent/lib/log.o" -lbpf -lelf -lz 2>>"$tmp/err"; then
+			$(find agent/lib -name '*.c' | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") -lbpf -lelf -lz -lmicrohttpd 2>>"$tmp/err"; then
 		"$tmp/hookcost" "$tmp/floor.bpf.o" "$tmp/root" "$tmp/root/b/obj" "$tmp/out/obj" \
 			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" fexit tp_exit tp_btf raw_tp tracepoint
 	else
@@ -216,8 +216,8 @@ print((time.time() - t) / 200)' "$d/fsync")
 	d=$(mktemp -d)
 	trap 'rm -rf "$d"' EXIT
 	cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -o "$d/ingest" tests/bench/audit_ingest.c \
-		$(find "$BUILD"/agent/audit -name '*.o' | sort) "$BUILD/agent/lib/strpool.o" "$BUILD/agent/lib/log.o" "$BUILD/agent/lib/isotime.o" \
-		"$BUILD/agent/state/cursor.o" "$BUILD/agent/state/atomic.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm \
+		$(find agent/audit agent/lib agent/state -name '*.c' | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") \
+		-lcjson -ldeflate -lcurl -lgnutls -linih -lmicrohttpd -lz -lm \
 		-lpthread
 	python3 tests/bench/gen_cloudtrail_gz.py "$d/ct" "$mb" >/dev/null
 	mapfile -t files < <(find "$d/ct" -name '*.json.gz' | sort)

@@ -17,8 +17,8 @@ cd "$(dirname "$0")/../.."
 . tests/e2e/s3_lib.sh
 
 cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -o "$TMP/pulltrace" tests/e2e/pulltrace.c \
-	$(find "$BUILD"/agent/audit -name '*.o' | sort) "$BUILD/agent/lib/strpool.o" "$BUILD/agent/lib/log.o" "$BUILD/agent/lib/isotime.o" \
-	"$BUILD/agent/state/cursor.o" "$BUILD/agent/state/atomic.o" -lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm -lpthread ||
+	$(find agent/audit agent/lib agent/state -name '*.c' | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") \
+	-lcjson -ldeflate -lcurl -lgnutls -linih -lmicrohttpd -lz -lm -lpthread ||
 	fail "cannot build pulltrace"
 
 export PROXY_SLOW="_x2."

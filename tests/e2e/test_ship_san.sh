@@ -15,7 +15,7 @@ command -v "$CC" >/dev/null || { echo "skip: no C compiler"; exit 77; }
 
 TESTS="tests/unit/test_spool.c tests/unit/test_post.c"
 # agent/ship and what it needs below it.
-SRCS="$(find agent/ship -name '*.c' | sort) agent/lib/log.c agent/lib/metrics.c"
+SRCS="$(find agent/ship -name '*.c' | sort) $(find agent/lib -name '*.c' | sort)"
 # shellcheck disable=SC2086
 sed -n 's/^TEST(\([a-zA-Z0-9_]*\)).*/T(\1)/p' $TESTS >"$OUT/tests.inc"
 # shellcheck disable=SC2086

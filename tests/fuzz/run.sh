@@ -14,10 +14,11 @@ REAL=../shared/testdata/real-logs
 CLANG=${CLANG:-clang}
 mkdir -p "$OUT"
 
-SRCS="$(find agent/audit -name '*.c' | sort) agent/lib/strpool.c agent/lib/log.c agent/lib/isotime.c agent/state/cursor.c agent/state/atomic.c"
+# the audit stage and what it may use: lib and state
+SRCS="$(find agent/audit agent/lib agent/state -name '*.c' | sort)"
 FLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -Iagent -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 SAN="address,undefined"
-LIBS="-lcjson -ldeflate -lcurl -lgnutls -linih -lz -lm"
+LIBS="-lcjson -ldeflate -lcurl -lgnutls -linih -lmicrohttpd -lz -lm"
 
 # target  format-macro  extra-define  real-sample dirs
 TARGETS="cloudtrail:AUDIT_FMT_CLOUDTRAIL::awsdocs_examples,elastic_integrations/aws_cloudtrail

@@ -143,3 +143,22 @@ TEST(dedup_bounded_and_evicted_by_event_time)
 	ASSERT_EQ_INT(0, audit_dedup__seen(&ev, "", 0));
 	audit_dedup__reset();
 }
+
+/* An id survives one generation change: after the set moves on (a day of
+ * event time later), the previous generation is still asked. */
+TEST(dedup_previous_generation_remembered)
+{
+	struct audit_event ev = { .cloud = GW_CLOUD_AWS, .api = "GetObject", .object_key = "" };
+	int64_t t0 = got_ms("2024-05-01T00:00:00Z");
+
+	audit_dedup__reset();
+	ev.time_ms = t0;
+	ASSERT_EQ_INT(0, audit_dedup__seen(&ev, "early", 5));
+	ev.time_ms = t0 + (int64_t)25 * 3600 * 1000;   /* moves to the other generation */
+	ASSERT_EQ_INT(0, audit_dedup__seen(&ev, "late", 4));
+	ev.time_ms = t0;
+	ASSERT_EQ_INT(1, audit_dedup__seen(&ev, "early", 5));
+	ev.time_ms = t0 + (int64_t)25 * 3600 * 1000;
+	ASSERT_EQ_INT(1, audit_dedup__seen(&ev, "late", 4));
+	audit_dedup__reset();
+}

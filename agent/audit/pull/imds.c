@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "lib/clock.h"
 #include "lib/isotime.h"
 #include "audit/pull/s3.h"
 #include "audit/pull/http.h"
@@ -204,12 +205,7 @@ int s3_cred__imds(struct s3_cred *c)
 
 int s3_cred__stale(const struct s3_cred *c)
 {
-	struct timespec ts;
-	int64_t now;
-
 	if (!c->from_imds || !c->expires_ms)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	return now >= c->expires_ms - S3_CRED_REFRESH_MS;
+	return gw_wall_ms() >= c->expires_ms - S3_CRED_REFRESH_MS;
 }
