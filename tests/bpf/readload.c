@@ -3,7 +3,8 @@
  * usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
  * mmap (a PROT_READ mapping of SIZE bytes, copied out and unmapped), mremap
- * (a mapping of SIZE/2 grown to SIZE, copied out: two mapped ops),
+ * (a mapping of SIZE/2 grown to SIZE, copied out: two mapped ops), aio (a
+ * Linux AIO IOCB_CMD_PREAD through io_submit, waited for with io_getevents),
  * copy_file_range, uring (an io_uring IORING_OP_READ), uring-async (the
  * same, done by an io-wq worker thread; both exit 3 when the kernel refuses
  * io_uring), or getppid (no read at all: a syscall the
@@ -19,6 +20,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <linux/aio_abi.h>
 #include <linux/io_uring.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -122,6 +124,25 @@ static ssize_t uring_read(struct uring *r, int fd, char *buf, size_t size, int a
 	return res;
 }
 
+/* One Linux AIO read of size bytes at offset 0, through the raw syscalls. */
+static ssize_t aio_read(struct ctx *c)
+{
+	static aio_context_t aio;
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev;
+
+	if (!aio && syscall(SYS_io_setup, 8, &aio) < 0)
+		return -1;
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_fildes = (unsigned)c->fd;
+	cb.aio_buf = (unsigned long)c->buf;
+	cb.aio_nbytes = c->size;
+	if (syscall(SYS_io_submit, aio, 1, cbs) != 1 ||
+	    syscall(SYS_io_getevents, aio, 1, 1, &ev, NULL) != 1)
+		return -1;
+	return (ssize_t)ev.res;
+}
+
 /* Map size bytes of the file (size/2 first, grown by mremap when grow),
  * copy them out, unmap. */
 static ssize_t map_copy(struct ctx *c, int grow)
@@ -209,6 +230,8 @@ static ssize_t one_call(struct ctx *c, const char *mode)
 			return -1;
 		return n;
 	}
+	if (strcmp(mode, "aio") == 0)
+		return aio_read(c);
 	if (strcmp(mode, "mmap") == 0 || strcmp(mode, "mremap") == 0)
 		return map_copy(c, mode[1] == 'r');
 	if (strcmp(mode, "uring") == 0 || strcmp(mode, "uring-async") == 0)
