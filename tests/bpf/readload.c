@@ -1,6 +1,6 @@
 /* A workload with exactly known reads, for the BPF tests.
  *
- * usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]
+ * usage: readload [--wait] [--linger SEC] [--by-handle | --direct] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
  * mmap (a PROT_READ mapping of SIZE bytes, copied out and unmapped), mremap
  * (a mapping of SIZE/2 grown to SIZE, copied out: two mapped ops), aio (a
@@ -14,7 +14,8 @@
  * SIGUSR1: a file opened before the sensor started. With --linger, the
  * process stays alive SEC seconds after its reads (its counts stay in the
  * sensor's map). With --by-handle, FILE is opened through a file handle
- * (name_to_handle_at, open_by_handle_at), not by its name. Exits 1 on any short or
+ * (name_to_handle_at, open_by_handle_at), not by its name; with --direct,
+ * with O_DIRECT (the page cache bypassed; SIZE a multiple of 4096). Exits 1 on any short or
  * failed call, so the test's expectation is exact. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -244,7 +245,7 @@ int main(int argc, char **argv)
 {
 	int wait_sig = argc > 1 && strcmp(argv[1], "--wait") == 0;
 	long linger = 0;
-	int by_handle = 0;
+	int by_handle = 0, direct = 0;
 	const char *mode;
 	char outpath[] = "/tmp/readload.XXXXXX";
 	struct ctx c = { 0 };
@@ -263,15 +264,21 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc > 1 && strcmp(argv[1], "--direct") == 0) {
+		direct = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]\n");
+		fprintf(stderr, "usage: readload [--wait] [--linger SEC] [--by-handle | --direct] FILE COUNT SIZE [MODE]\n");
 		return 2;
 	}
 	count = parse_num(argv[2]);
 	c.size = (size_t)parse_num(argv[3]);
 	mode = argc > 4 ? argv[4] : "pread";
-	c.buf = malloc(c.size);
-	c.fd = by_handle ? open_by_handle(argv[1]) : open(argv[1], O_RDONLY);
+	if (posix_memalign((void **)&c.buf, 4096, c.size ? c.size : 1))
+		c.buf = NULL;
+	c.fd = by_handle ? open_by_handle(argv[1]) : open(argv[1], O_RDONLY | (direct ? O_DIRECT : 0));
 	c.null_fd = open("/dev/null", O_WRONLY);
 	c.out_fd = mkstemp(outpath);
 	if (!c.buf || c.fd < 0 || c.null_fd < 0 || c.out_fd < 0 || pipe(p) < 0) {
