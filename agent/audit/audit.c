@@ -315,13 +315,6 @@ int audit_stats__write_json(const struct audit_stats *st, FILE *f)
 	return 0;
 }
 
-const char *gw_cloud_name(int cloud)
-{
-	static const char *const names[] = { "unknown", "aws", "gcp", "azure", "minio" };
-
-	return cloud >= 0 && cloud < (int)(sizeof(names) / sizeof(names[0])) ? names[cloud] : "unknown";
-}
-
 const char *gw_action_name(int action)
 {
 	static const char *const names[] = { "other", "object_read", "object_write",

@@ -15,15 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/names.h"
 #include "lib/strpool.h"
-
-enum gw_cloud {
-	GW_CLOUD_UNKNOWN = 0,
-	GW_CLOUD_AWS,
-	GW_CLOUD_GCP,
-	GW_CLOUD_AZURE,
-	GW_CLOUD_MINIO,
-};
 
 enum gw_action {
 	GW_ACT_OTHER = 0,
@@ -190,7 +183,6 @@ void audit_set_state_dir(const char *dir);
  * written to f without a newline. Returns 0 or -EIO. */
 int audit_stats__write_json(const struct audit_stats *st, FILE *f);
 
-const char *gw_cloud_name(int cloud);
 const char *gw_action_name(int action);
 const char *gw_outcome_name(int outcome);
 const char *gw_principal_type_name(int type);

@@ -85,4 +85,8 @@ void collect_guard__give(struct collect_guard *g, size_t n);
  * header is the cursor of what follows. */
 enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *conn);
 
+/* gatewatch collect: parse the arguments, serve until SIGINT or SIGTERM.
+ * Returns the exit status (lib/gw.h). */
+int collect__run(int argc, char **argv);
+
 #endif

@@ -17,7 +17,7 @@
 
 #include <pb_encode.h>
 
-#include "cmd/cmd.h"
+#include "lib/gw.h"
 #include "lib/log.h"
 #include "collect/server_priv.h"
 
@@ -466,7 +466,7 @@ static int open_all(struct collector *c, const struct collect_args *a)
 	return 0;
 }
 
-int collect_main(int argc, char **argv)
+int collect__run(int argc, char **argv)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 	struct collect_args a = { 0 };

@@ -402,13 +402,6 @@ drop:
 	return -ENOMEM;
 }
 
-const char *gw_severity_name(int sev)
-{
-	static const char *const names[] = { "info", "low", "medium", "high", "critical" };
-
-	return sev >= 0 && sev < (int)(sizeof(names) / sizeof(names[0])) ? names[sev] : "info";
-}
-
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)
 {
 	char *k, *v = NULL;

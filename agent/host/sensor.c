@@ -291,6 +291,8 @@ static int probe_fexit(void)
 static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 {
 	int uring = kernel_has_type("trace_event_raw_io_uring_complete", BTF_KIND_STRUCT);
+	char refused[256] = "";
+	size_t rlen = 0;
 	int err = -EINVAL;
 
 	if (!uring)
@@ -304,13 +306,26 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 		if (!err) {
 			s->hooks = hook_families[fam];
 			sensor__setup_slots(s);
+			/* One line: what was chosen, and what the kernel refused
+			 * before it (the probe order is cheapest first). */
+			log_info("hook family %s chosen%s%s", s->hooks,
+				 rlen ? "; refused by this kernel: " : "", refused);
 			return 0;
 		}
-		log_info("hook family %s not usable here (%s)%s", hook_families[fam], strerror(-err),
-			 fam < N_FAMILIES - 1 && !opts->hooks ? "; trying the next" : "");
+		if (opts->hooks) {
+			log_err("hook family %s not usable here: %s", hook_families[fam], strerror(-err));
+			return err;
+		}
+		if (rlen < sizeof(refused)) {
+			int n = snprintf(refused + rlen, sizeof(refused) - rlen, "%s%s (%s)",
+					 rlen ? ", " : "", hook_families[fam], strerror(-err));
+			rlen = n > 0 ? rlen + (size_t)n : rlen;
+		}
 	}
-	if (opts->hooks && err == -EINVAL)
+	if (opts->hooks)
 		log_err("unknown hook family '%s' (fexit, tp_exit, tp_btf, raw_tp, tracepoint)", opts->hooks);
+	else
+		log_err("no hook family loads on this kernel: %s", refused);
 	return err;
 }
 

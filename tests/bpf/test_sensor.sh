@@ -26,12 +26,15 @@ if "$GW" host --root "$tmp/root" --hooks fexit --duration 1 --interval 1 --outpu
 	families="fexit $families"
 else
 	echo "skip fexit: $(grep -o 'fexit not usable.*' "$tmp/e-fexit" || tail -1 "$tmp/e-fexit")"
+	grep -q "hook family fexit not usable here: " "$tmp/e-fexit" || { cat "$tmp/e-fexit"; echo "FAIL: a forced family that fails names itself"; fail=1; }
 fi
 echo "-- the probe takes the first family that works, and says so"
 start_sensor "$tmp/w-probe.jsonl" "$tmp/e-probe" --root "$tmp/root"
 want=${families%% *}
 if grep -q "sensor attached: hooks=$want " "$tmp/e-probe" &&
-	{ [ "$want" = fexit ] || grep -q "hook family fexit not usable here (.*); trying the next" "$tmp/e-probe"; }; then
+	grep -q "hook family $want chosen" "$tmp/e-probe" &&
+	{ [ "$want" = fexit ] || grep -q "hook family $want chosen; refused by this kernel: fexit (" "$tmp/e-probe"; } &&
+	! grep -q "not usable\|trying the next" "$tmp/e-probe"; then
 	echo "ok   probe chose $want"
 else
 	cat "$tmp/e-probe"; echo "FAIL: probe order (expected $want)"; fail=1

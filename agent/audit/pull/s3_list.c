@@ -7,6 +7,7 @@
 
 #include "audit/audit_internal.h"
 #include "audit/pull/s3.h"
+#include "audit/pull/env.h"
 #include "lib/log.h"
 
 #define MAX_KEYS_PER_PAGE 10000
@@ -121,20 +122,9 @@ int s3_list__query(char *q, size_t size, const char *token, const char *prefix,
 
 int s3_pager__init(struct s3_pager *p)
 {
-	const char *v = getenv("GATEWATCH_S3_MAX_PAGES");
-	char *end;
-
 	memset(p, 0, sizeof(*p));
-	p->max_pages = S3_PAGER_MAX_PAGES;
-	if (!v || !*v)
-		return 0;
-	errno = 0;
-	p->max_pages = strtoull(v, &end, 10);
-	if (errno || *end || p->max_pages < 1 || p->max_pages > 1000000000u) {
-		log_err("GATEWATCH_S3_MAX_PAGES: expected 1 to 1000000000, got '%s'", v);
-		return -EINVAL;
-	}
-	return 0;
+	return pull_env__u64("GATEWATCH_S3_MAX_PAGES", S3_PAGER_MAX_PAGES, 1, 1000000000u,
+			     &p->max_pages);
 }
 
 static int replace(char **dst, const char *s)
