@@ -47,7 +47,7 @@ char *s3_xml__elem(const char *xml, size_t len, size_t *pos, const char *tag)
 
 int s3_list__parse(const char *xml, size_t len, struct s3_list *l)
 {
-	size_t pos = 0, cap = 0;
+	size_t pos = 0;
 	char *k, **nk, *t;
 
 	if (!memmem(xml, len, "<ListBucketResult", 17))
@@ -57,14 +57,16 @@ int s3_list__parse(const char *xml, size_t len, struct s3_list *l)
 			free(k);
 			return -EBADMSG;
 		}
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 256;
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 256;
+
 			nk = realloc(l->keys, cap * sizeof(*nk));
 			if (!nk) {
 				free(k);
 				return -ENOMEM;
 			}
 			l->keys = nk;
+			l->cap = cap;
 		}
 		l->keys[l->n++] = k;
 	}
