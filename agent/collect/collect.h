@@ -75,6 +75,8 @@ void collect_guard__notify(void *cls, struct MHD_Connection *conn, void **socket
  * collect_guard__next() starts the next request's deadline (keep-alive). */
 void collect_guard__received(struct MHD_Connection *conn);
 void collect_guard__next(struct MHD_Connection *conn);
+/* Connections refused by the bounds, and cut at the deadline, so far. */
+void collect_guard__stats(struct collect_guard *g, uint64_t *refused, uint64_t *cut);
 /* Reserve n more buffered bytes: 0, or -ENOBUFS over max_buffered. */
 int collect_guard__take(struct collect_guard *g, size_t n);
 void collect_guard__give(struct collect_guard *g, size_t n);

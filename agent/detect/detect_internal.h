@@ -31,16 +31,16 @@ struct rule {
 
 extern const struct rule rule_bulk_download;
 extern const struct rule rule_new_source_ip;
-extern const struct rule rule_first_api;
-extern const struct rule rule_denied_cluster;
-extern const struct rule rule_multi_region;
-extern const struct rule rule_enumeration;
-extern const struct rule rule_after_hours;
-extern const struct rule rule_threat_intel;
+extern const struct rule rule_first_time_api;
+extern const struct rule rule_access_denied_cluster;
+extern const struct rule rule_multi_region_burst;
+extern const struct rule rule_enumeration_spike;
+extern const struct rule rule_after_hours_access;
+extern const struct rule rule_suspicious_source;
 extern const struct rule rule_new_user_agent;
-extern const struct rule rule_exfil_copy;
+extern const struct rule rule_cross_account_copy;
 extern const struct rule rule_read_volume;
-extern const struct rule rule_bucket_spike;
+extern const struct rule rule_bucket_read_spike;
 extern const struct rule rule_public_exposure;
 extern const struct rule rule_audit_logging_disabled;
 extern const struct rule rule_protection_removed;
