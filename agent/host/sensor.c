@@ -26,7 +26,7 @@
 _Static_assert(sizeof(struct gw_root_key) == 16, "gw_root_key ABI");
 _Static_assert(sizeof(struct gw_root_val) == 8, "gw_root_val ABI");
 _Static_assert(sizeof(struct gw_read_key) == 24, "gw_read_key ABI");
-_Static_assert(sizeof(struct gw_read_val) == 40, "gw_read_val ABI");
+_Static_assert(sizeof(struct gw_read_val) == 56, "gw_read_val ABI");
 _Static_assert(sizeof(struct gw_verdict) == 24, "gw_verdict ABI");
 _Static_assert(sizeof(struct gw_pending) == 16, "gw_pending ABI");
 _Static_assert(sizeof(struct gw_last) == 80, "gw_last ABI");

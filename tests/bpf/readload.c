@@ -2,6 +2,8 @@
  *
  * usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
+ * mmap (a PROT_READ mapping of SIZE bytes, copied out and unmapped), mremap
+ * (a mapping of SIZE/2 grown to SIZE, copied out: two mapped ops),
  * copy_file_range, uring (an io_uring IORING_OP_READ), uring-async (the
  * same, done by an io-wq worker thread; both exit 3 when the kernel refuses
  * io_uring), or getppid (no read at all: a syscall the
@@ -120,6 +122,29 @@ static ssize_t uring_read(struct uring *r, int fd, char *buf, size_t size, int a
 	return res;
 }
 
+/* Map size bytes of the file (size/2 first, grown by mremap when grow),
+ * copy them out, unmap. */
+static ssize_t map_copy(struct ctx *c, int grow)
+{
+	size_t first = grow ? c->size / 2 : c->size;
+	char *m = mmap(NULL, first, PROT_READ, MAP_SHARED, c->fd, 0);
+
+	if (m == MAP_FAILED)
+		return -1;
+	if (grow) {
+		char *g = mremap(m, first, c->size, MREMAP_MAYMOVE);
+
+		if (g == MAP_FAILED) {
+			munmap(m, first);
+			return -1;
+		}
+		m = g;
+	}
+	memcpy(c->buf, m, c->size);
+	munmap(m, c->size);
+	return (ssize_t)c->size;
+}
+
 /* FILE through a handle: the kernel finds the inode by the handle, not by
  * a path. */
 static int open_by_handle(const char *path)
@@ -184,6 +209,8 @@ static ssize_t one_call(struct ctx *c, const char *mode)
 			return -1;
 		return n;
 	}
+	if (strcmp(mode, "mmap") == 0 || strcmp(mode, "mremap") == 0)
+		return map_copy(c, mode[1] == 'r');
 	if (strcmp(mode, "uring") == 0 || strcmp(mode, "uring-async") == 0)
 		return uring_read(&c->ring, c->fd, c->buf, c->size, mode[5] == '-');
 	fprintf(stderr, "readload: unknown mode '%s'\n", mode);

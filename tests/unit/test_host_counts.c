@@ -29,12 +29,12 @@ TEST(counts_entry_per_key_bounded_and_swept)
 	k.pid = 7;
 	e = count_table__get(&t, &k);
 	ASSERT(e != NULL);
-	ASSERT_EQ_U64(0, e->a + e->b + e->c);
-	e->a = 4096;
+	ASSERT_EQ_U64(0, e->v[0] + e->v[1] + e->v[2]);
+	e->v[0] = 4096;
 	e->seen = 1;
 	again = count_table__get(&t, &k);
 	ASSERT(again == e);
-	ASSERT_EQ_U64(4096, again->a);
+	ASSERT_EQ_U64(4096, again->v[0]);
 	/* capacity 16: more keys than that find no room, and nothing is overwritten */
 	for (uint32_t pid = 100; pid < 200; pid++) {
 		k.pid = pid;
@@ -46,16 +46,16 @@ TEST(counts_entry_per_key_bounded_and_swept)
 	}
 	ASSERT(made >= 15 && made < 100);
 	k.pid = 7;
-	ASSERT_EQ_U64(4096, count_table__get(&t, &k)->a);
+	ASSERT_EQ_U64(4096, count_table__get(&t, &k)->v[0]);
 	/* a key the kernel no longer has goes at the next sweep, making room */
 	count_table__get(&t, &k)->seen = 2;
 	count_table__sweep(&t, 2);
 	ASSERT_EQ_U64(1, t.count);
-	ASSERT_EQ_U64(4096, count_table__get(&t, &k)->a);
+	ASSERT_EQ_U64(4096, count_table__get(&t, &k)->v[0]);
 	k.pid = 100;
 	e = count_table__get(&t, &k);
 	ASSERT(e != NULL);
-	ASSERT_EQ_U64(0, e->a);
+	ASSERT_EQ_U64(0, e->v[0]);
 	count_table__fini(&t);
 }
 
