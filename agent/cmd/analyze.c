@@ -14,6 +14,7 @@
 
 #include "analyze.h"
 #include "audit/audit.h"
+#include "lib/args.h"
 #include "lib/clock.h"
 #include "lib/isotime.h"
 #include "cmd/cmd.h"
@@ -90,24 +91,10 @@ static void usage(FILE *out)
 	gw_config__usage_section(out, "detect");
 }
 
-/* Full validation: digits only, in [min, max]. */
+/* Digits only, in [min, max] (lib/args.h). */
 static int parse_u64(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!s || s[0] < '0' || s[0] > '9')
-		goto bad;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
-	log_err("%s: invalid value '%s' (expected %" PRIu64 "..%" PRIu64 ")", flag, s ? s : "",
-		min, max);
-	return -EINVAL;
+	return gw_arg__u64(flag, s, min, max, out);
 }
 
 /* "8-18": whole hours, start before end. */

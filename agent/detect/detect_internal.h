@@ -292,6 +292,11 @@ struct cJSON *single__azure_body(const struct cJSON *req);
  * its accountId). "" when unknown. Valid until the next single__request. */
 const char *single__dest_owner(const struct audit_event *ev);
 
+/* The 12-digit AWS account of a policy principal ("123456789012",
+ * "arn:aws:iam::123456789012:root") into buf (13 bytes or more); "" when
+ * none. */
+const char *single__aws_account_of(const char *principal, char *buf, size_t len);
+
 /* JSON helpers: members looked up case-insensitively along a dotted path
  * ("a.b.c"); NULL when absent. */
 const struct cJSON *json__path(const struct cJSON *o, const char *path);
