@@ -19,8 +19,8 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 NANOPB_GEN ?= nanopb_generator.py
 SAN ?=
-EVAL_IDENTITIES ?= 120
-EVAL_DAYS ?= 75
+EVAL_IDENTITIES ?= 90
+EVAL_DAYS ?= 60
 EVAL_SEEDS ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
@@ -50,6 +50,16 @@ UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS)) $(BUILD)/tests/unit/runne
 
 GEN := $(SKELS) $(PB_H)
 
+# Short build lines ("CC agent/lib/log.c"), like Kbuild; V=1 shows every command.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
 .PHONY: all deps test unit-test demo bench eval vmlinux clean lint fuzz install deb rpm
 .DEFAULT_GOAL := all
 # Keep the BPF objects: the skeleton embeds them, and tests inspect them.
@@ -64,26 +74,27 @@ ifeq ($(NO_DEPS),)
 	@packaging/install-deps.sh
 endif
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | deps
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(call msg,CLANG,$<)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+	$(Q)$(call msg,GEN-SKEL,$@)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(PB_C) $(PB_H): proto/gatewatch.proto proto/gatewatch.options
+# One run of the generator makes both files (a grouped target).
+$(PB_C) $(PB_H) &: proto/gatewatch.proto proto/gatewatch.options | deps
 	@mkdir -p $(BUILD)
-	$(NANOPB_GEN) -q -I proto -D $(BUILD) -f proto/gatewatch.options proto/gatewatch.proto
+	$(Q)$(call msg,NANOPB,$<)$(NANOPB_GEN) -q -I proto -D $(BUILD) -f proto/gatewatch.options proto/gatewatch.proto
 
 $(BUILD)/gatewatch.pb.o: $(PB_C) $(PB_H)
-	$(CC) $(filter-out -Wcast-qual,$(CFLAGS)) -c $< -o $@
+	$(Q)$(call msg,CC,$<)$(CC) $(filter-out -Wcast-qual,$(CFLAGS)) -c $< -o $@
 
 $(BUILD)/agent/%.o: agent/%.c $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(call msg,CC,$<)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/gatewatch: $(AGENT_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(call msg,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests: every TEST(name) in tests/unit/test_*.c is registered automatically.
 $(BUILD)/tests/unit/tests.inc: $(UNIT_SRCS)
@@ -92,19 +103,19 @@ $(BUILD)/tests/unit/tests.inc: $(UNIT_SRCS)
 
 $(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/unit/tests.inc $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -I$(BUILD)/tests/unit -c $< -o $@
+	$(Q)$(call msg,CC,$<)$(CC) $(CFLAGS) -Itests/unit -I$(BUILD)/tests/unit -c $< -o $@
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
+	$(Q)$(call msg,CC,$<)$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(call msg,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Workloads for the BPF tests.
 $(BUILD)/tests/bpf/%: tests/bpf/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(Q)$(call msg,CC,$<)$(CC) $(CFLAGS) -o $@ $<
 
 unit-test: all
 	$(BUILD)/unit_tests

@@ -33,6 +33,10 @@
 #define TCP_ESTABLISHED 1
 #define TCP_SYN_SENT 2
 #define TCP_CLOSE 7
+#define PROT_READ 0x1
+#define MAP_ANONYMOUS 0x20
+#define VM_READ 0x1
+#define MAX_ERRNO 4095
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -813,6 +817,9 @@ static __always_inline int read_fd_arg(long nr)
 #if defined(__TARGET_ARCH_arm64)
 #define SC_ARG0(regs) ((regs)->regs[0])
 #define SC_ARG1(regs) ((regs)->regs[1])
+#define SC_ARG2(regs) ((regs)->regs[2])
+#define SC_ARG3(regs) ((regs)->regs[3])
+#define SC_ARG4(regs) ((regs)->regs[4])
 #define SC_NR(regs) ((regs)->syscallno)
 #define SC_ARG0_CORE(regs) BPF_CORE_READ(regs, regs[0])
 #define SC_ARG1_CORE(regs) BPF_CORE_READ(regs, regs[1])
@@ -820,6 +827,9 @@ static __always_inline int read_fd_arg(long nr)
 #else
 #define SC_ARG0(regs) ((regs)->di)
 #define SC_ARG1(regs) ((regs)->si)
+#define SC_ARG2(regs) ((regs)->dx)
+#define SC_ARG3(regs) ((regs)->r10)
+#define SC_ARG4(regs) ((regs)->r8)
 #define SC_NR(regs) ((regs)->orig_ax)
 #define SC_ARG0_CORE(regs) BPF_CORE_READ(regs, di)
 #define SC_ARG1_CORE(regs) BPF_CORE_READ(regs, si)
@@ -1014,6 +1024,145 @@ ACCEPT_TP(tpx, accept4)
 READ_SYSCALLS(READ_TP)
 ACCEPT_TP(tp, accept)
 ACCEPT_TP(tp, accept4)
+
+/* A mapping of object data is a read: mmap of a file under a root with
+ * PROT_READ, and the growth of such a mapping by mremap, count as mapped
+ * ops and bytes of the process (the length mapped; the pages it then
+ * touches are not seen one by one). One classic tracepoint each, at exit,
+ * with every family: mmap and mremap are rare next to reads. */
+static __always_inline void count_mapped(struct task_struct *task, struct file *file, __u64 len)
+{
+	struct gw_read_key key = {};
+	struct gw_read_val *v;
+	struct gw_pending p;
+
+	if (!classify(file, BPF_CORE_READ(file, f_inode), task->tgid, &p))
+		return;
+	key.tgid = task->tgid;
+	key.root_id = p.root_id;
+	key.bucket_ino = p.bucket_ino;
+	key.start_ns = task->group_leader->start_boottime;
+	v = count_entry(&key, 1);
+	if (!v) {
+		count_unattr(&key, 1, len, 0);
+		return;
+	}
+	v->mapped_ops += 1;
+	v->mapped_bytes += len;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mmap")
+int mm_exit_mmap(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct file *file;
+
+	if (!regs || (unsigned long)ctx->ret >= (unsigned long)-MAX_ERRNO)
+		return 0;
+	if (!(SC_ARG2(regs) & PROT_READ) || (SC_ARG3(regs) & MAP_ANONYMOUS))
+		return 0;
+	file = fd_file_btf(task, (int)SC_ARG4(regs));
+	if (file)
+		count_mapped(task, file, SC_ARG1(regs));
+	return 0;
+}
+
+struct remap_ctx {
+	struct file *file;
+	__u64 flags;
+};
+
+static long remap_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct remap_ctx *c = data;
+
+	c->file = vma->vm_file;
+	c->flags = vma->vm_flags;
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mremap")
+int mm_exit_mremap(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct remap_ctx c = {};
+	__u64 old_len, new_len;
+
+	if (!regs || (unsigned long)ctx->ret >= (unsigned long)-MAX_ERRNO)
+		return 0;
+	old_len = SC_ARG1(regs);
+	new_len = SC_ARG2(regs);
+	if (new_len <= old_len)
+		return 0;
+	if (bpf_find_vma(task, (__u64)ctx->ret, remap_vma, &c, 0) || !c.file || !(c.flags & VM_READ))
+		return 0;
+	count_mapped(task, c.file, new_len - old_len);
+	return 0;
+}
+
+/* Linux AIO (io_submit) has no read tracepoint: the reads it submits are
+ * counted at submission as attempted reads, the bytes asked for, for the
+ * submitting process (IOCB_CMD_PREAD, IOCB_CMD_PREADV; at most AIO_MAX of
+ * a batch, the rest counted as events lost). */
+#define AIO_MAX 16
+#define IOCB_CMD_PREAD 0
+#define IOCB_CMD_PREADV 7
+
+struct gw_iocb {
+	__u64 data;
+	__u32 key, rw_flags;
+	__u16 opcode;
+	__s16 reqprio;
+	__u32 fd;
+	__u64 buf;
+	__u64 nbytes;
+};
+
+static __always_inline void aio_one(struct task_struct *task, const void *iocbpp, long i)
+{
+	struct gw_read_key key = {};
+	struct gw_iocb cb;
+	struct gw_pending p;
+	struct file *file;
+	const void *up;
+	__u64 bytes;
+
+	if (bpf_probe_read_user(&up, sizeof(up), iocbpp + i * sizeof(void *)) ||
+	    bpf_probe_read_user(&cb, sizeof(cb), up))
+		return;
+	if (cb.opcode != IOCB_CMD_PREAD && cb.opcode != IOCB_CMD_PREADV)
+		return;
+	file = fd_file_btf(task, cb.fd);
+	if (!file || !classify(file, BPF_CORE_READ(file, f_inode), task->tgid, &p))
+		return;
+	/* PREADV: nbytes is the iovec count, not bytes; counted as an op */
+	bytes = cb.opcode == IOCB_CMD_PREAD ? cb.nbytes : 0;
+	key.tgid = task->tgid;
+	key.root_id = p.root_id;
+	key.bucket_ino = p.bucket_ino;
+	key.start_ns = task->group_leader->start_boottime;
+	count_read(&key, (long)bytes);
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_submit")
+int mm_exit_io_submit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	const void *iocbpp;
+	long n = ctx->ret;
+
+	if (!regs || n <= 0)
+		return 0;
+	iocbpp = (const void *)SC_ARG2(regs);
+	if (n > AIO_MAX)
+		count_drops(GW_DROP_PENDING_FULL, n - AIO_MAX);
+	for (long i = 0; i < AIO_MAX && i < n; i++)
+		aio_one(task, iocbpp, i);
+	return 0;
+}
 
 /* io_uring reads (IORING_OP_READ, READV, READ_FIXED, READV_FIXED; UAPI
  * numbers) never enter a read syscall: they are counted at completion, one

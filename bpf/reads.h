@@ -42,6 +42,8 @@ struct gw_read_val {
 	__u64 ops;
 	__u64 bytes;
 	__u64 errors;
+	__u64 mapped_ops;         /* mmap, and mremap growth, with PROT_READ */
+	__u64 mapped_bytes;       /* the length mapped (grown) */
 	char comm[16];
 };
 

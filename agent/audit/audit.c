@@ -303,22 +303,16 @@ int audit_stats__write_json(const struct audit_stats *st, FILE *f)
 	}
 	if (fprintf(f, "{\"files\":%llu,\"files_failed\":%llu,\"records\":%llu,\"events\":%llu,"
 		    "\"skipped\":%llu,\"skipped_bad_bytes\":%llu,\"ignored\":%llu,\"digests\":%llu,"
-		    "\"bytes\":%llu,\"duplicates\":%llu,\"first\":\"%s\",\"last\":\"%s\"}",
+		    "\"bytes\":%llu,\"duplicates\":%llu,\"non_storage\":%llu,"
+		    "\"first\":\"%s\",\"last\":\"%s\"}",
 		    (unsigned long long)st->files, (unsigned long long)st->files_failed,
 		    (unsigned long long)st->records, (unsigned long long)st->events,
 		    (unsigned long long)st->skipped, (unsigned long long)st->skip_bad_bytes,
 		    (unsigned long long)st->ignored, (unsigned long long)st->digests,
 		    (unsigned long long)st->bytes, (unsigned long long)st->duplicates,
-		    first, last) < 0)
+		    (unsigned long long)st->non_storage, first, last) < 0)
 		return -EIO;
 	return 0;
-}
-
-const char *gw_cloud_name(int cloud)
-{
-	static const char *const names[] = { "unknown", "aws", "gcp", "azure", "minio" };
-
-	return cloud >= 0 && cloud < (int)(sizeof(names) / sizeof(names[0])) ? names[cloud] : "unknown";
 }
 
 const char *gw_action_name(int action)

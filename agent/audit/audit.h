@@ -15,15 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/names.h"
 #include "lib/strpool.h"
-
-enum gw_cloud {
-	GW_CLOUD_UNKNOWN = 0,
-	GW_CLOUD_AWS,
-	GW_CLOUD_GCP,
-	GW_CLOUD_AZURE,
-	GW_CLOUD_MINIO,
-};
 
 enum gw_action {
 	GW_ACT_OTHER = 0,
@@ -123,6 +116,8 @@ struct audit_stats {
 	int64_t first_ms;         /* time span of the events delivered (0 when none) */
 	int64_t last_ms;
 	uint64_t duplicates;      /* records passed over: their event id was delivered already */
+	uint64_t non_storage;     /* of events: GCP and Azure control-plane entries of other
+				   * services (IAM, logging, compute), delivered too */
 };
 
 /* Return 0 to go on, a negative errno to stop the stream. */
@@ -183,11 +178,11 @@ int audit_source__check(const char *spec);
 void audit_set_state_dir(const char *dir);
 
 /* One JSON object of the counters in *st (files, records, events, skipped
- * with skip_bad_bytes, ignored, digests, bytes, duplicates, first/last as ISO-8601),
+ * with skip_bad_bytes, ignored, digests, bytes, duplicates, non_storage,
+ * first/last as ISO-8601),
  * written to f without a newline. Returns 0 or -EIO. */
 int audit_stats__write_json(const struct audit_stats *st, FILE *f);
 
-const char *gw_cloud_name(int cloud);
 const char *gw_action_name(int action);
 const char *gw_outcome_name(int outcome);
 const char *gw_principal_type_name(int type);

@@ -100,6 +100,7 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "skipped", (double)r->st->skipped);
 	err |= add_num(s, "digests", (double)r->st->digests);
 	err |= add_num(s, "duplicates", (double)r->st->duplicates);
+	err |= add_num(s, "non_storage", (double)r->st->non_storage);
 	err |= add_num(s, "bytes", (double)r->st->bytes);
 	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
 	err |= add_num(s, "events_baseline", (double)r->events_baseline);

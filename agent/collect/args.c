@@ -7,9 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "lib/args.h"
+#include "lib/gw.h"
 #include "lib/io.h"
 #include "lib/log.h"
+#include "lib/secret.h"
 #include "collect/server_priv.h"
 
 #define DEFAULT_MAX_CONNS 512u
@@ -60,40 +62,16 @@ void collect_args__defaults(struct collector *c)
 }
 
 /* The token is the file's content without its trailing newline. */
-static int read_token(struct collector *c, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, c->token, sizeof(c->token));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n == sizeof(c->token))
-		return -EFBIG;
-	while (n > 0 && (c->token[n - 1] == '\n' || c->token[n - 1] == '\r'))
-		n--;
-	c->token[n] = '\0';
-	c->token_len = (size_t)n;
-	if (!n || strlen(c->token) != (size_t)n)
-		return -EINVAL;
-	return 0;
-}
-
 /* A number flag in [lo, hi]; logs and returns -EINVAL otherwise. */
 static int num_flag(const char *flag, const char *arg, unsigned long long lo,
 		    unsigned long long hi, unsigned long long *v)
 {
-	char *end;
+	uint64_t n = 0;
 
-	errno = 0;
-	*v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] < '0' || arg[0] > '9' || *v < lo || *v > hi) {
-		log_err("bad %s '%s': expected %llu..%llu", flag, arg, lo, hi);
+	*v = 0;
+	if (gw_arg__u64(flag, arg, lo, hi, &n) < 0)
 		return -EINVAL;
-	}
+	*v = n;
 	return 0;
 }
 
@@ -163,6 +141,8 @@ static int load_files(const struct collect_args *a, struct collector *c)
 	const char *bad;
 	int err;
 
+	if (a->tls_key && secret_file__check(a->tls_key) < 0)
+		return GW_EXIT_USAGE;
 	if (a->tls_cert) {
 		err = collect_tls__load(&c->tls, a->tls_cert, a->tls_key, a->client_ca, &bad);
 		if (err) {
@@ -172,11 +152,10 @@ static int load_files(const struct collect_args *a, struct collector *c)
 		}
 		c->client_cert = a->client_ca != NULL;
 	}
-	if (a->token_file && (err = read_token(c, a->token_file)) < 0) {
-		log_err("cannot use --token-file %s: %s", a->token_file,
-			err == -EINVAL ? "empty or not a text token" : strerror(-err));
+	/* secret_file__read names the file and the fault */
+	if (a->token_file && secret_file__read(a->token_file, c->token, sizeof(c->token),
+					       &c->token_len) < 0)
 		return GW_EXIT_USAGE;
-	}
 	return -1;
 }
 

@@ -75,6 +75,8 @@ void collect_guard__notify(void *cls, struct MHD_Connection *conn, void **socket
  * collect_guard__next() starts the next request's deadline (keep-alive). */
 void collect_guard__received(struct MHD_Connection *conn);
 void collect_guard__next(struct MHD_Connection *conn);
+/* Connections refused by the bounds, and cut at the deadline, so far. */
+void collect_guard__stats(struct collect_guard *g, uint64_t *refused, uint64_t *cut);
 /* Reserve n more buffered bytes: 0, or -ENOBUFS over max_buffered. */
 int collect_guard__take(struct collect_guard *g, size_t n);
 void collect_guard__give(struct collect_guard *g, size_t n);
@@ -84,5 +86,9 @@ void collect_guard__give(struct collect_guard *g, size_t n);
  * with ?cursor=C the N from C on (C = 0: the first). The X-Next-Cursor
  * header is the cursor of what follows. */
 enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *conn);
+
+/* gatewatch collect: parse the arguments, serve until SIGINT or SIGTERM.
+ * Returns the exit status (lib/gw.h). */
+int collect__run(int argc, char **argv);
 
 #endif

@@ -254,6 +254,14 @@ void collect_guard__free(struct collect_guard *g)
 	free(g);
 }
 
+void collect_guard__stats(struct collect_guard *g, uint64_t *refused, uint64_t *cut)
+{
+	pthread_mutex_lock(&g->lock);
+	*refused = g->refused;
+	*cut = g->cut;
+	pthread_mutex_unlock(&g->lock);
+}
+
 int collect_guard__take(struct collect_guard *g, size_t n)
 {
 	size_t cur = atomic_load(&g->buffered);

@@ -86,23 +86,36 @@ static int next_line(struct lister *l)
 	return 1;
 }
 
+/* Fill buf with as many whole or partial lines as fit: one write per call
+ * keeps a page of small batches from costing a round of the event loop
+ * each. At most PAGE_LINES_PER_CALL records are decoded per call. */
+#define PAGE_LINES_PER_CALL 64
+
 static ssize_t read_page(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct lister *l = cls;
-	size_t n;
-	int err;
+	size_t n, done = 0;
+	int err, lines = 0;
 
 	(void)pos;
-	if (l->outoff == l->outlen) {
-		err = next_line(l);
-		if (err)
-			return err > 0 ? MHD_CONTENT_READER_END_OF_STREAM :
-					 MHD_CONTENT_READER_END_WITH_ERROR;
+	while (done < max) {
+		if (l->outoff == l->outlen) {
+			if (lines++ == PAGE_LINES_PER_CALL)
+				break;
+			err = next_line(l);
+			if (err < 0 && !done)
+				return MHD_CONTENT_READER_END_WITH_ERROR;
+			if (err)
+				break;
+		}
+		n = l->outlen - l->outoff < max - done ? l->outlen - l->outoff : max - done;
+		memcpy(buf + done, l->out + l->outoff, n);
+		l->outoff += n;
+		done += n;
 	}
-	n = l->outlen - l->outoff < max ? l->outlen - l->outoff : max;
-	memcpy(buf, l->out + l->outoff, n);
-	l->outoff += n;
-	return (ssize_t)n;
+	if (!done)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return (ssize_t)done;
 }
 
 static void free_lister(void *cls)

@@ -17,7 +17,7 @@
 
 #include <pb_encode.h>
 
-#include "cmd/cmd.h"
+#include "lib/gw.h"
 #include "lib/log.h"
 #include "collect/server_priv.h"
 
@@ -165,6 +165,7 @@ static enum MHD_Result answer_stored(struct collector *c, struct MHD_Connection 
 					      NULL, 5);
 	}
 	if (v == DEDUP_CONFLICT) {
+		c->conflicts++;
 		if (collect__log_ok())
 			log_warn("refused batch %s/%llu: that sequence was stored before with "
 				 "other content", agent, seq);
@@ -175,6 +176,10 @@ static enum MHD_Result answer_stored(struct collector *c, struct MHD_Connection 
 	if (v == DEDUP_NEW_UNSURE && collect__log_ok())
 		log_warn("batch %s/%llu: older than the duplicate window; stored, it may be stored "
 			 "twice", agent, seq);
+	if (v == DEDUP_DUPLICATE)
+		c->duplicates++;
+	else
+		c->stored++;
 	log_debug("batch %s/%llu: %zu findings%s", agent, seq, b->nfindings,
 		  v == DEDUP_DUPLICATE ? " (duplicate)" : "");
 	return respond_ack(conn, agent, b->hdr.sequence, v == DEDUP_DUPLICATE);
@@ -194,14 +199,17 @@ static enum MHD_Result handle_batch(struct collector *c, struct MHD_Connection *
 		return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
 					      detail, 0);
 	}
-	if (u->busy)
+	if (u->busy) {
+		c->busy++;
 		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
 					      "request buffers full", 1);
+	}
 	err = collect__decode_batch(u->buf ? u->buf : (const uint8_t *)"", u->len, &b, &why);
 	if (err == -ENOMEM)
 		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
 					      "out of memory", 1);
 	if (err < 0) {
+		c->invalid++;
 		if (collect__log_ok())
 			log_warn("rejected a batch of %zu bytes: %s", u->len, why);
 		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "invalid-batch", why, 0);
@@ -234,6 +242,7 @@ static enum MHD_Result post_start(struct collector *c, struct MHD_Connection *co
 		}
 	}
 	if (n && collect_guard__take(c->guard, (size_t)n) < 0) {
+		c->busy++;
 		if (collect__log_ok())
 			log_warn("refused a batch of %llu bytes: request buffers full", n);
 		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
@@ -466,7 +475,21 @@ static int open_all(struct collector *c, const struct collect_args *a)
 	return 0;
 }
 
-int collect_main(int argc, char **argv)
+/* What was done, and what was refused, so that a skip is never silent. */
+static void log_summary(struct collector *c)
+{
+	uint64_t refused, cut;
+
+	collect_guard__stats(c->guard, &refused, &cut);
+	log_info("stored %llu batches, %llu duplicates; refused %llu invalid, %llu conflicting, "
+		 "%llu for full buffers; %llu connections refused, %llu cut at the deadline",
+		 (unsigned long long)c->stored, (unsigned long long)c->duplicates,
+		 (unsigned long long)c->invalid, (unsigned long long)c->conflicts,
+		 (unsigned long long)c->busy, (unsigned long long)refused,
+		 (unsigned long long)cut);
+}
+
+int collect__run(int argc, char **argv)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 	struct collect_args a = { 0 };
@@ -503,6 +526,7 @@ int collect_main(int argc, char **argv)
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("signal %d: stopping", sig);
+	log_summary(c);
 	rc = GW_EXIT_OK;
 out:
 	if (d)

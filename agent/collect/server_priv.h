@@ -24,6 +24,7 @@ struct collector {
 	struct collect_guard_opts go;
 	struct collect_tls tls;   /* PEM text when serving HTTPS */
 	bool client_cert;         /* --client-ca: every request needs a valid one */
+	_Atomic unsigned long long stored, duplicates, invalid, conflicts, busy;
 };
 
 struct collect_args {

@@ -12,6 +12,7 @@
 
 #include "config_priv.h"
 #include "lib/log.h"
+#include "lib/secret.h"
 #include "lib/redact.h"
 
 static void check_fail(const struct gw_config *c, const struct gw_config_field *f, const char *fmt, ...)
@@ -31,6 +32,7 @@ static void check_fail(const struct gw_config *c, const struct gw_config_field *
 
 static int check_path(const struct gw_config *c, const struct gw_config_field *f, const char *p)
 {
+	char why[SECRET_WHY_MAX];
 	struct stat st;
 
 	if (stat(p, &st)) {
@@ -54,7 +56,7 @@ static int check_path(const struct gw_config *c, const struct gw_config_field *f
 		check_fail(c, f, "%s: not a directory", p);
 		return -EINVAL;
 	}
-	if ((f->chk == CHK_FILE || f->chk == CHK_SECRET) && !S_ISREG(st.st_mode)) {
+	if (f->chk == CHK_FILE && !S_ISREG(st.st_mode)) {
 		check_fail(c, f, "%s: not a regular file", p);
 		return -EINVAL;
 	}
@@ -62,10 +64,9 @@ static int check_path(const struct gw_config *c, const struct gw_config_field *f
 		check_fail(c, f, "%s: %s", p, strerror(errno));
 		return -EINVAL;
 	}
-	if (f->chk == CHK_SECRET && (st.st_mode & (S_IROTH | S_IWOTH))) {
-		check_fail(c, f, "%s holds a secret but is world-%s (mode %04o); chmod o-rw it", p,
-			   st.st_mode & S_IROTH ? "readable" : "writable",
-			   (unsigned)(st.st_mode & 07777));
+	/* the rule every reader of a secret applies (collect, ship, run) */
+	if (f->chk == CHK_SECRET && secret_file__judge(p, why, sizeof(why)) < 0) {
+		check_fail(c, f, "%s", why);
 		return -EINVAL;
 	}
 	return 0;
@@ -140,54 +141,5 @@ int gw_config__check(const struct gw_config *c)
 			"(mode %04o); chmod o-r it", c->path, (unsigned)(c->file_mode & 07777));
 		err = -EINVAL;
 	}
-	return err;
-}
-
-int gw_config__read_secret(const char *path, char **out)
-{
-	struct stat st;
-	char *buf = NULL;
-	ssize_t n;
-	int fd, err = 0;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		err = -errno;
-		log_err("failed to open %s: %s", path, strerror(errno));
-		return err;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 65536) {
-		err = -EINVAL;
-		log_err("%s: not a regular file of at most 64 KiB", path);
-		goto out;
-	}
-	if (st.st_mode & S_IROTH) {
-		err = -EPERM;
-		log_err("%s holds a secret but is world-readable (mode %04o); chmod o-r it", path,
-			(unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		log_err("failed to read %s: out of memory", path);
-		goto out;
-	}
-	n = read(fd, buf, (size_t)st.st_size);
-	if (n < 0) {
-		err = -errno;
-		log_err("failed to read %s: %s", path, strerror(errno));
-		goto out;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
-			 buf[n - 1] == '\t'))
-		n--;
-	buf[n] = '\0';
-	*out = buf;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
 	return err;
 }

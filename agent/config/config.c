@@ -41,7 +41,8 @@ const struct gw_config_field gw_config_fields[] = {
 	UINT("sensor", map_fill_alert_pct, "map-fill-alert-pct", 80, 1, 100,
 	     "percent fill of a sensor map at which the agent warns (before reads go unattributed)"),
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
-	     "audit log sources: [cloudtrail:|gcs:|azure:|minio:] then a local path or a bucket URL"),
+	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
+	     "then a local path or a bucket URL"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	LIST("gateway", "exes", "gateway-exe", "EXE", gateway_exes, ngateway_exes, CHK_EXE,
@@ -439,7 +440,8 @@ static int set_list(struct gw_config *c, const struct gw_config_field *f, const 
 	return 0;
 }
 
-static int set_field(struct gw_config *c, const struct gw_config_field *f, const char *v, const char **why)
+int gw_config_set_field(struct gw_config *c, const struct gw_config_field *f, const char *v,
+			const char **why)
 {
 	switch (f->key.type) {
 	case GW_CFG_UINT:
@@ -496,104 +498,12 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 		log_err("unknown option --%s", key);
 		return -EINVAL;
 	}
-	err = set_field(c, f, value ? value : "", &why);
+	err = gw_config_set_field(c, f, value ? value : "", &why);
 	if (err == -ENOMEM)
 		c->oom = 1;
 	if (err)
 		log_err("invalid --%s '%s': %s", f->key.flag,
 			redact__url(value ? value : "", shown, sizeof(shown)), why);
-	return err;
-}
-
-/* ---- loading a file ---- */
-
-struct load_ctx {
-	struct gw_config *c;
-	char msg[512];
-};
-
-static int on_ini_pair(void *user, const char *section, const char *name, const char *value)
-{
-	struct load_ctx *ctx = user;
-	const char *why = "invalid value";
-	const struct gw_config_field *f = NULL;
-	int err;
-
-	for (size_t i = 0; i < gw_config_nfields; i++)
-		if (!strcmp(section, gw_config_fields[i].key.section) && !strcmp(name, gw_config_fields[i].key.name))
-			f = &gw_config_fields[i];
-	if (!f) {
-		int known = 0;
-
-		for (size_t i = 0; i < gw_config_nfields; i++)
-			known |= !strcmp(section, gw_config_fields[i].key.section);
-		if (!section[0])
-			snprintf(ctx->msg, sizeof(ctx->msg), "key '%s' outside of a [section]", name);
-		else if (!known)
-			snprintf(ctx->msg, sizeof(ctx->msg), "unknown section [%s]", section);
-		else
-			snprintf(ctx->msg, sizeof(ctx->msg), "unknown key '%s' in [%s]", name, section);
-		return 0;
-	}
-	err = set_field(ctx->c, f, value, &why);
-	if (!err)
-		return 1;
-	if (err == -ENOMEM)
-		ctx->c->oom = 1;
-	if (is_url_key(f))
-		snprintf(ctx->msg, sizeof(ctx->msg), "[%s] %s: %s", section, name, why);
-	else
-		snprintf(ctx->msg, sizeof(ctx->msg), "[%s] %s = '%s': %s", section, name, value, why);
-	return 0;
-}
-
-int gw_config__load(struct gw_config *c, const char *path)
-{
-	struct load_ctx ctx = { .c = c };
-	struct stat st;
-	FILE *f;
-	int rc, err = 0;
-
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		log_err("failed to open %s: %s", path, strerror(errno));
-		return err;
-	}
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		log_err("%s: not a regular file", path);
-		goto out;
-	}
-	/* Debian's inih exposes its build options at run time: long lines
-	 * (SAS URLs) need a growing buffer; stop at the first error so that the
-	 * line it returns is the one our message is about. */
-	ini_use_stack = false;
-	ini_allow_realloc = true;
-	ini_max_line = 65536;
-	ini_stop_on_first_error = true;
-	ini_allow_multiline = false;
-	rc = ini_parse_file(f, on_ini_pair, &ctx);
-	if (rc == -2 || c->oom) {
-		err = -ENOMEM;
-		log_err("%s: out of memory", path);
-	} else if (rc > 0) {
-		err = -EINVAL;
-		log_err("%s:%d: %s", path, rc,
-			ctx.msg[0] ? ctx.msg : "syntax error (expected [section] or key = value)");
-	} else if (rc < 0) {
-		err = -EIO;
-		log_err("failed to read %s", path);
-	}
-	if (!err) {
-		free(c->path);
-		c->path = strdup(path);
-		c->file_mode = st.st_mode;
-		if (!c->path)
-			err = -ENOMEM;
-	}
-out:
-	fclose(f);
 	return err;
 }
 

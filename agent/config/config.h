@@ -170,12 +170,6 @@ struct detector_config;
  * naming the file (c->path) and the keys when they contradict each other. */
 int gw_config__detector(const struct gw_config *c, struct detector_config *dc);
 
-/* Read a secret (a token) from path, refusing a world-readable file or one
- * over 64 KiB; trailing whitespace is stripped. *out is malloc'ed, the
- * caller frees it. Logs one line naming the file on failure; never logs the
- * secret. Returns 0 or a negative errno. */
-int gw_config__read_secret(const char *path, char **out);
-
 /* The file named by --config FILE or --config=FILE in argv (looked for
  * before the flags are applied over it), or the default path; *given says
  * whether it was named. */

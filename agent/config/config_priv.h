@@ -1,4 +1,4 @@
-/* Internal to config.c and config_check.c: the key table and its accessors. */
+/* Internal to agent/config: the key table and its accessors. */
 #ifndef GW_CONFIG_PRIV_H
 #define GW_CONFIG_PRIV_H
 
@@ -57,6 +57,11 @@ static inline size_t ccount_at(const struct gw_config *c, const struct gw_config
 {
 	return *(const size_t *)((const char *)c + f->noff);
 }
+
+/* Set field f of c from the text v (a list gains one item). 0, -ENOMEM, or
+ * -EINVAL with *why saying what was expected. */
+int gw_config_set_field(struct gw_config *c, const struct gw_config_field *f, const char *v,
+			const char **why);
 
 static inline int is_url_key(const struct gw_config_field *f)
 {

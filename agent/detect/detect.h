@@ -16,14 +16,6 @@
 
 #include "audit/audit.h"
 
-enum gw_severity {
-	GW_SEV_INFO = 0,
-	GW_SEV_LOW,
-	GW_SEV_MEDIUM,
-	GW_SEV_HIGH,
-	GW_SEV_CRITICAL,
-};
-
 #define GW_FINDING_MAX_SAMPLES 5
 #define GW_FINDING_MAX_EVIDENCE 16
 #define GW_FINDING_MAX_MITRE 4
@@ -140,7 +132,6 @@ struct detector_stats {
 
 void detector__stats(const struct detector *d, struct detector_stats *st);
 
-const char *gw_severity_name(int sev);
 
 /* Threat intel, before the first event. spec is KIND:FILE or FILE. KIND is
  * tor (plain list or exit-addresses), deny, hosting, allow (silences

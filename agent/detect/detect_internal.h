@@ -31,16 +31,16 @@ struct rule {
 
 extern const struct rule rule_bulk_download;
 extern const struct rule rule_new_source_ip;
-extern const struct rule rule_first_api;
-extern const struct rule rule_denied_cluster;
-extern const struct rule rule_multi_region;
-extern const struct rule rule_enumeration;
-extern const struct rule rule_after_hours;
-extern const struct rule rule_threat_intel;
+extern const struct rule rule_first_time_api;
+extern const struct rule rule_access_denied_cluster;
+extern const struct rule rule_multi_region_burst;
+extern const struct rule rule_enumeration_spike;
+extern const struct rule rule_after_hours_access;
+extern const struct rule rule_suspicious_source;
 extern const struct rule rule_new_user_agent;
-extern const struct rule rule_exfil_copy;
+extern const struct rule rule_cross_account_copy;
 extern const struct rule rule_read_volume;
-extern const struct rule rule_bucket_spike;
+extern const struct rule rule_bucket_read_spike;
 extern const struct rule rule_anonymous_access;
 extern const struct rule rule_root_activity;
 extern const struct rule rule_foreign_principal_access;
@@ -320,6 +320,11 @@ struct cJSON *single__azure_body(const struct cJSON *req);
  * says: CloudTrail's resources (the AWS::S3::Bucket entry of ev->bucket,
  * its accountId). "" when unknown. Valid until the next single__request. */
 const char *single__dest_owner(const struct audit_event *ev);
+
+/* The 12-digit AWS account of a policy principal ("123456789012",
+ * "arn:aws:iam::123456789012:root") into buf (13 bytes or more); "" when
+ * none. */
+const char *single__aws_account_of(const char *principal, char *buf, size_t len);
 
 /* JSON helpers: members looked up case-insensitively along a dotted path
  * ("a.b.c"); NULL when absent. */

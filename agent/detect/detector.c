@@ -20,16 +20,16 @@
 static const struct rule *const rules[] = {
 	&rule_bulk_download,
 	&rule_new_source_ip,
-	&rule_first_api,
-	&rule_denied_cluster,
-	&rule_multi_region,
-	&rule_enumeration,
-	&rule_after_hours,
-	&rule_threat_intel,
+	&rule_first_time_api,
+	&rule_access_denied_cluster,
+	&rule_multi_region_burst,
+	&rule_enumeration_spike,
+	&rule_after_hours_access,
+	&rule_suspicious_source,
 	&rule_new_user_agent,
-	&rule_exfil_copy,
+	&rule_cross_account_copy,
 	&rule_read_volume,
-	&rule_bucket_spike,
+	&rule_bucket_read_spike,
 	&rule_anonymous_access,
 	&rule_root_activity,
 	&rule_foreign_principal_access,
@@ -431,13 +431,6 @@ drop:
 	d->stats.findings_dropped++;
 	finding__free(f);
 	return -ENOMEM;
-}
-
-const char *gw_severity_name(int sev)
-{
-	static const char *const names[] = { "info", "low", "medium", "high", "critical" };
-
-	return sev >= 0 && sev < (int)(sizeof(names) / sizeof(names[0])) ? names[sev] : "info";
 }
 
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)

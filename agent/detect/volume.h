@@ -55,7 +55,7 @@ struct vol_ent *volume__get(struct volume *v, const char *key, int kind, int *er
 const struct vol_ent *volume__find(const struct volume *v, const char *key, int kind);
 size_t volume__bytes(const struct volume *v);
 
-/* The bucket rule (rule_bucket_spike.c): e's hour closed, e's baseline is
+/* The bucket rule (rule_bucket_read_spike.c): e's hour closed, e's baseline is
  * as it was before it. 0 or -ENOMEM. */
 int bucket_spike__judge(struct detector *d, const struct volume *v, const struct vol_ent *e);
 

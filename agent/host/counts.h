@@ -8,10 +8,11 @@
 #include <stdint.h>
 
 #define COUNT_KEY_MAX 40
+#define COUNT_VALS 5
 
 struct count_entry {
 	uint8_t key[COUNT_KEY_MAX];
-	uint64_t a, b, c;              /* cumulative values, as last seen */
+	uint64_t v[COUNT_VALS];        /* cumulative values, as last seen */
 	uint32_t used;
 	uint32_t seen;                 /* poll generation when last seen in the kernel */
 };

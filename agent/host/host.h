@@ -36,9 +36,16 @@ struct host_read {
 	const char *root;        /* the watched root, as resolved at start */
 	const char *bucket;      /* first directory under the root; "" for files in the root */
 	uint64_t ops, bytes, errors;
+	uint64_t mapped_ops, mapped_bytes;      /* mmap (and mremap growth) with PROT_READ */
 	const char *samples[HOST_MAX_SAMPLES];  /* paths below the root */
 	size_t nsamples;
 };
+
+/* Object data a row stands for: bytes read plus bytes mapped. */
+static inline uint64_t host_read__bytes(const struct host_read *r)
+{
+	return r->bytes + r->mapped_bytes;
+}
 
 struct host_conn {
 	struct host_proc proc;

@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
@@ -26,7 +27,7 @@
 _Static_assert(sizeof(struct gw_root_key) == 16, "gw_root_key ABI");
 _Static_assert(sizeof(struct gw_root_val) == 8, "gw_root_val ABI");
 _Static_assert(sizeof(struct gw_read_key) == 24, "gw_read_key ABI");
-_Static_assert(sizeof(struct gw_read_val) == 40, "gw_read_val ABI");
+_Static_assert(sizeof(struct gw_read_val) == 56, "gw_read_val ABI");
 _Static_assert(sizeof(struct gw_verdict) == 24, "gw_verdict ABI");
 _Static_assert(sizeof(struct gw_pending) == 16, "gw_pending ABI");
 _Static_assert(sizeof(struct gw_last) == 80, "gw_last ABI");
@@ -176,6 +177,7 @@ static int add_root(struct sensor *s, const char *path)
 	s->roots[s->nroots].path = strdup(real);
 	if (!s->roots[s->nroots].path)
 		return -ENOMEM;
+	s->roots[s->nroots].fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	s->roots[s->nroots].dev = key.dev;
 	s->roots[s->nroots].ino = key.ino;
 	s->nroots++;
@@ -211,8 +213,11 @@ static int kernel_has_type(const char *name, int kind)
 
 static void drop_roots(struct sensor *s)
 {
-	for (size_t i = 0; i < s->nroots; i++)
+	for (size_t i = 0; i < s->nroots; i++) {
 		free(s->roots[i].path);
+		if (s->roots[i].fd >= 0)
+			close(s->roots[i].fd);
+	}
 	s->nroots = 0;
 }
 
@@ -291,6 +296,8 @@ static int probe_fexit(void)
 static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 {
 	int uring = kernel_has_type("trace_event_raw_io_uring_complete", BTF_KIND_STRUCT);
+	char refused[256] = "";
+	size_t rlen = 0;
 	int err = -EINVAL;
 
 	if (!uring)
@@ -304,13 +311,26 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 		if (!err) {
 			s->hooks = hook_families[fam];
 			sensor__setup_slots(s);
+			/* One line: what was chosen, and what the kernel refused
+			 * before it (the probe order is cheapest first). */
+			log_info("hook family %s chosen%s%s", s->hooks,
+				 rlen ? "; refused by this kernel: " : "", refused);
 			return 0;
 		}
-		log_info("hook family %s not usable here (%s)%s", hook_families[fam], strerror(-err),
-			 fam < N_FAMILIES - 1 && !opts->hooks ? "; trying the next" : "");
+		if (opts->hooks) {
+			log_err("hook family %s not usable here: %s", hook_families[fam], strerror(-err));
+			return err;
+		}
+		if (rlen < sizeof(refused)) {
+			int n = snprintf(refused + rlen, sizeof(refused) - rlen, "%s%s (%s)",
+					 rlen ? ", " : "", hook_families[fam], strerror(-err));
+			rlen = n > 0 ? rlen + (size_t)n : rlen;
+		}
 	}
-	if (opts->hooks && err == -EINVAL)
+	if (opts->hooks)
 		log_err("unknown hook family '%s' (fexit, tp_exit, tp_btf, raw_tp, tracepoint)", opts->hooks);
+	else
+		log_err("no hook family loads on this kernel: %s", refused);
 	return err;
 }
 

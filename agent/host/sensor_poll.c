@@ -96,11 +96,11 @@ static void attach_samples(struct sensor *s, struct host_read *r, const struct g
 
 /* Sum one key's per-CPU values into out[0..3) (+ comm). */
 static int sum_percpu(struct sensor *s, struct bpf_map *map, const void *key, size_t key_size,
-		      int is_read, uint64_t out[3], char comm[16])
+		      int is_read, uint64_t out[COUNT_VALS], char comm[16])
 {
 	size_t vsize = is_read ? sizeof(struct gw_read_val) : sizeof(struct gw_conn_val);
 
-	memset(out, 0, 3 * sizeof(*out));
+	memset(out, 0, COUNT_VALS * sizeof(*out));
 	comm[0] = '\0';
 	if (bpf_map__lookup_elem(map, key, key_size, s->vals, vsize * (size_t)s->ncpus, 0))
 		return -errno;
@@ -113,6 +113,8 @@ static int sum_percpu(struct sensor *s, struct bpf_map *map, const void *key, si
 			out[0] += v->ops;
 			out[1] += v->bytes;
 			out[2] += v->errors;
+			out[3] += v->mapped_ops;
+			out[4] += v->mapped_bytes;
 			cc = v->comm;
 		} else {
 			const struct gw_conn_val *v = (const struct gw_conn_val *)s->vals + c;
@@ -130,26 +132,26 @@ static int sum_percpu(struct sensor *s, struct bpf_map *map, const void *key, si
 }
 
 /* Delta of a key since the last poll; 1 when something changed. */
-static int delta(struct sensor *s, struct count_table *t, const void *key, const uint64_t cur[3],
-		 uint64_t d[3])
+static int delta(struct sensor *s, struct count_table *t, const void *key,
+		 const uint64_t cur[COUNT_VALS], uint64_t d[COUNT_VALS])
 {
 	struct count_entry *e = count_table__get(t, key);
+	int changed = 0;
 
 	if (!e)
 		return -ENOSPC;
-	d[0] = cur[0] - e->a;
-	d[1] = cur[1] - e->b;
-	d[2] = cur[2] - e->c;
-	e->a = cur[0];
-	e->b = cur[1];
-	e->c = cur[2];
+	for (int i = 0; i < COUNT_VALS; i++) {
+		d[i] = cur[i] - e->v[i];
+		e->v[i] = cur[i];
+		changed |= d[i] != 0;
+	}
 	e->seen = s->gen;
-	return d[0] || d[1] || d[2];
+	return changed;
 }
 
 static int read_row(struct sensor *s, const struct gw_read_key *k, size_t *n, int *dead)
 {
-	uint64_t cur[3], d[3];
+	uint64_t cur[COUNT_VALS], d[COUNT_VALS];
 	struct host_read *r;
 	char comm[16], bucket[256] = "";
 	int err;
@@ -169,7 +171,7 @@ static int read_row(struct sensor *s, const struct gw_read_key *k, size_t *n, in
 	if (sensor__fill_proc(s, k->tgid, k->start_ns, comm, &r->proc))
 		return -ENOMEM;
 	if (k->bucket_ino && k->root_id < s->nroots)
-		dir_name_by_ino(s->roots[k->root_id].path, k->bucket_ino, bucket, sizeof(bucket));
+		dir_name_by_ino(s->roots[k->root_id].fd, k->bucket_ino, bucket, sizeof(bucket));
 	r->root = k->root_id < s->nroots ? s->roots[k->root_id].path : "";
 	r->bucket = strpool__intern_str(s->pool, bucket);
 	if (!r->bucket)
@@ -177,6 +179,8 @@ static int read_row(struct sensor *s, const struct gw_read_key *k, size_t *n, in
 	r->ops = d[0];
 	r->bytes = d[1];
 	r->errors = d[2];
+	r->mapped_ops = d[3];
+	r->mapped_bytes = d[4];
 	attach_samples(s, r, k);
 	(*n)++;
 	return 0;
@@ -196,7 +200,7 @@ static const char *format_addr(struct sensor *s, const uint8_t addr[16])
 
 static int conn_row(struct sensor *s, const struct gw_conn_key *k, size_t *n, int *dead)
 {
-	uint64_t cur[3], d[3];
+	uint64_t cur[COUNT_VALS], d[COUNT_VALS];
 	struct host_conn *c;
 	char comm[16];
 	int err;
@@ -316,7 +320,7 @@ static int unattr_procs(struct sensor *s, struct host_unattr *u, const struct gw
 
 static int unattr_row(struct sensor *s, const struct gw_unattr_key *k, size_t *n)
 {
-	uint64_t cur[3] = { 0 }, d[3];
+	uint64_t cur[COUNT_VALS] = { 0 }, d[COUNT_VALS];
 	struct gw_unattr_val *v = s->vals;
 	struct host_unattr *u;
 	char bucket[256] = "";
@@ -337,7 +341,7 @@ static int unattr_row(struct sensor *s, const struct gw_unattr_key *k, size_t *n
 	u = &s->urows[*n];
 	memset(u, 0, sizeof(*u));
 	if (k->bucket_ino && k->root_id < s->nroots)
-		dir_name_by_ino(s->roots[k->root_id].path, k->bucket_ino, bucket, sizeof(bucket));
+		dir_name_by_ino(s->roots[k->root_id].fd, k->bucket_ino, bucket, sizeof(bucket));
 	u->root = k->root_id < s->nroots ? s->roots[k->root_id].path : "";
 	u->bucket = strpool__intern_str(s->pool, bucket);
 	if (!u->bucket || unattr_procs(s, u, k))
@@ -430,10 +434,10 @@ int sensor__poll(struct sensor *s, struct host_window *w)
 	w->end_ms = gw_wall_ms();
 	s->last_poll_ms = w->end_ms;
 	sensor__refresh_mounts(s);
-	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
 	flush_slots(s);
-	/* the announcements made before the flush belong to this window */
+	/* the announcements and samples made before the flush belong to this window */
 	ring_buffer__consume(s->events);
+	qsort(s->samples, s->nsamples, sizeof(*s->samples), sample_cmp);
 	poll_map(s, s->skel->maps.reads, sizeof(struct gw_read_key), 1, &nreads);
 	poll_map(s, s->skel->maps.conns, sizeof(struct gw_conn_key), 0, &nconns);
 	sensor__poll_unattr(s, w);

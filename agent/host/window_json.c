@@ -29,6 +29,9 @@ static cJSON *process_obj(const struct host_proc *p)
 	cJSON_AddNumberToObject(o, "read_ops", 0);
 	cJSON_AddNumberToObject(o, "read_bytes", 0);
 	cJSON_AddNumberToObject(o, "read_errors", 0);
+	cJSON_AddNumberToObject(o, "mapped_ops", 0);
+	cJSON_AddNumberToObject(o, "mapped_bytes", 0);
+	cJSON_AddBoolToObject(o, "mapped", 0);
 	cJSON_AddArrayToObject(o, "reads");
 	cJSON_AddArrayToObject(o, "conns_out");
 	cJSON_AddArrayToObject(o, "conns_in");
@@ -54,12 +57,19 @@ static int add_read(cJSON *proc, const struct host_read *r)
 	cJSON_AddNumberToObject(rd, "ops", (double)r->ops);
 	cJSON_AddNumberToObject(rd, "bytes", (double)r->bytes);
 	cJSON_AddNumberToObject(rd, "errors", (double)r->errors);
+	cJSON_AddNumberToObject(rd, "mapped_ops", (double)r->mapped_ops);
+	cJSON_AddNumberToObject(rd, "mapped_bytes", (double)r->mapped_bytes);
+	cJSON_AddBoolToObject(rd, "mapped", r->mapped_ops > 0);
 	samples = cJSON_AddArrayToObject(rd, "samples");
 	for (size_t i = 0; samples && i < r->nsamples; i++)
 		cJSON_AddItemToArray(samples, cJSON_CreateString(r->samples[i]));
 	add_to(proc, "read_ops", r->ops);
 	add_to(proc, "read_bytes", r->bytes);
 	add_to(proc, "read_errors", r->errors);
+	add_to(proc, "mapped_ops", r->mapped_ops);
+	add_to(proc, "mapped_bytes", r->mapped_bytes);
+	if (r->mapped_ops)
+		cJSON_ReplaceItemInObjectCaseSensitive(proc, "mapped", cJSON_CreateTrue());
 	return 0;
 }
 

@@ -1,8 +1,10 @@
 /* gatewatch logging: one line per message on stderr.
  *
- * Each line starts with the syslog priority prefix "<N>" that journald reads
- * when stderr is not a terminal (or JOURNAL_STREAM is set), so no timestamps
- * are printed. Messages are lower case and name the object they are about.
+ * When stderr is the journal (JOURNAL_STREAM names it), each line starts
+ * with the syslog priority prefix "<N>" that journald reads; in a terminal,
+ * a pipe or a file lines are plain, errors and warnings coloured only on a
+ * terminal and never with NO_COLOR set. No timestamps are printed. Messages
+ * are lower case and name the object they are about.
  */
 #ifndef GW_LOG_H
 #define GW_LOG_H

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lib/names.h"
 #include "ship/wire.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
@@ -126,23 +127,12 @@ static void put_kv_strs(FILE *out, const char *key, const char *base, size_t str
 	fputc(']', out);
 }
 
+/* The wire's severity is the detector's plus one (0: unspecified). */
 static const char *severity_name(gatewatch_v1_Severity sev)
 {
-	static const char *const names[] = { "unspecified", "info", "low", "medium", "high",
-					     "critical" };
+	const char *n = gw_severity_name_or_null((int)sev - 1);
 
-	if (sev < 0 || (size_t)sev >= sizeof(names) / sizeof(names[0]))
-		return "unknown";
-	return names[sev];
-}
-
-static const char *cloud_name(gatewatch_v1_Cloud cloud)
-{
-	static const char *const names[] = { "unknown", "aws", "gcp", "azure", "minio" };
-
-	if (cloud < 0 || (size_t)cloud >= sizeof(names) / sizeof(names[0]))
-		return "unknown";
-	return names[cloud];
+	return n ? n : sev == 0 ? "unspecified" : "unknown";
 }
 
 static void put_host(FILE *out, const gatewatch_v1_HostProcess *h)
@@ -170,7 +160,7 @@ static void put_finding(FILE *out, const gatewatch_v1_Finding *f)
 	put_kv_double(out, "score", f->score);
 	put_kv_i64(out, "start_ms", f->start_ms);
 	put_kv_i64(out, "end_ms", f->end_ms);
-	put_kv_str(out, "cloud", cloud_name(f->cloud));
+	put_kv_str(out, "cloud", gw_cloud_name(f->cloud));
 	put_kv_str(out, "principal", f->principal);
 	put_kv_str(out, "access_key", f->access_key);
 	put_kv_str(out, "source_ip", f->source_ip);

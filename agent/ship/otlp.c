@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "lib/clock.h"
+#include "lib/names.h"
 #include "ship/wire.h"
 
 #define PBW_DEPTH 8
@@ -197,12 +198,12 @@ static void attr_strs(struct pbw *w, const char *key, const char *first, size_t 
 	end(w);
 }
 
+/* The wire's severity is the detector's plus one (0: unspecified). */
 static const char *severity_text(gatewatch_v1_Severity sev)
 {
-	static const char *const names[] = { "unspecified", "info", "low", "medium", "high",
-					     "critical" };
+	const char *n = gw_severity_name_or_null((int)sev - 1);
 
-	return (size_t)sev < sizeof(names) / sizeof(names[0]) ? names[sev] : "unspecified";
+	return n ? n : "unspecified";
 }
 
 static uint32_t severity_number(gatewatch_v1_Severity sev)
@@ -214,9 +215,7 @@ static uint32_t severity_number(gatewatch_v1_Severity sev)
 
 static const char *cloud_text(gatewatch_v1_Cloud cloud)
 {
-	static const char *const names[] = { "", "aws", "gcp", "azure", "minio" };
-
-	return (size_t)cloud < sizeof(names) / sizeof(names[0]) ? names[cloud] : "";
+	return cloud <= 0 || cloud > _gatewatch_v1_Cloud_MAX ? "" : gw_cloud_name(cloud);
 }
 
 static void record_head(struct pbw *w, int64_t time_ms, uint64_t now_ns,

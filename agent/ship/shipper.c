@@ -11,6 +11,7 @@
 
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/secret.h"
 #include "lib/metrics.h"
 #include "ship/ship.h"
 #include "ship/spool.h"
@@ -65,22 +66,6 @@ void shipper_opts__defaults(struct shipper_opts *o)
 }
 
 /* The token is the file's first line; the file should be 0600. */
-static int read_token(struct shipper *s, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, s->token, sizeof(s->token) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	s->token[n] = '\0';
-	s->token[strcspn(s->token, "\r\n")] = '\0';
-	return s->token[0] ? 0 : -EINVAL;
-}
-
 static int connect_all(struct shipper *s)
 {
 	struct ship_post_opts po;
@@ -115,6 +100,7 @@ int shipper__new(const struct shipper_opts *o, struct shipper **out)
 {
 	struct shipper *s = calloc(1, sizeof(*s));
 	char *spool_dir = NULL;
+	size_t toklen;
 	int err = -ENOMEM;
 
 	if (!s)
@@ -130,11 +116,12 @@ int shipper__new(const struct shipper_opts *o, struct shipper **out)
 	if (!s->state_dir || !s->pending || asprintf(&spool_dir, "%s/spool", o->state_dir) < 0)
 		goto fail;
 	s->o.state_dir = s->state_dir;
-	if (o->token_file && (err = read_token(s, o->token_file)) < 0) {
-		log_err("cannot read token file %s: %s", o->token_file,
-			err == -EINVAL ? "empty" : strerror(-err));
+	/* secret_file__* name the file and the fault */
+	if (o->token_file && (err = secret_file__read(o->token_file, s->token, sizeof(s->token),
+						      &toklen)) < 0)
 		goto fail;
-	}
+	if (o->key_file && (err = secret_file__check(o->key_file)) < 0)
+		goto fail;
 	batch_meta__from_host(&s->meta);
 	if (o->agent_id) {
 		ship__copy_str(s->agent_id, sizeof(s->agent_id), o->agent_id);
@@ -184,7 +171,7 @@ static int put_or_send(struct shipper *s, uint64_t seq, uint64_t cursor, const u
 		send_due(s, 0);
 		err = spool__put(s->sp, seq, cursor, buf, len);
 	}
-	if (err == -ENOSPC && gw_mono_ms() - s->full_logged >= 60000) {
+	if (err == -ENOSPC && (!s->full_logged || gw_mono_ms() - s->full_logged >= 60000)) {
 		s->full_logged = gw_mono_ms();
 		log_err("spool full (%zu findings wait in memory): new findings are held until "
 			"the collector takes the backlog", s->pending->nfindings);
@@ -316,14 +303,14 @@ static int send_otlp(struct shipper *s, char *why, size_t whylen, long *retry_af
 /* A batch the collector refused for good leaves the queue, kept as
  * rejected-SEQ.pb in the spool directory. 0, or an errno when it could not
  * be kept (then it stays queued). */
-static int reject_current(struct shipper *s, const char *why)
+static int reject_current(struct shipper *s, const char *dest, const char *why)
 {
 	int err = spool__reject(s->sp, s->cur_seq, s->cur, s->cur_len);
 
 	if (err)
 		return err;
 	log_err("batch %llu refused for good by %s (%s); kept as %s/spool/rejected-%020llu.pb",
-		(unsigned long long)s->cur_seq, ship_conn__shown(s->coll), why, s->state_dir,
+		(unsigned long long)s->cur_seq, dest, why, s->state_dir,
 		(unsigned long long)s->cur_seq);
 	s->st.rejected++;
 	s->failures = 0;
@@ -390,7 +377,7 @@ static int send_current(struct shipper *s)
 	}
 	/* Only the collector's explicit refusal of this batch retires it
 	 * (-EPROTO); every other answer keeps it and tries again later. */
-	if (err == -EPROTO && reject_current(s, why) == 0)
+	if (err == -EPROTO && reject_current(s, dest, why) == 0)
 		return 1;
 	s->failures++;
 	s->st.retries++;

@@ -77,6 +77,43 @@ PY
 	done
 }
 
+# A peer beside the sensor: the same reads with no tracer, with the sensor
+# (tp_exit) and with a bpftrace one-liner that sums read bytes per process
+# (no verdict, no root, no bucket), alternating, each round starting each
+# tracer afresh; the figure is the fastest of the rounds (noise only adds).
+bench_peer() {
+	local rounds=${BENCH_PEER_ROUNDS:-5} n=${BENCH_PEER_READS:-200000} h r s tr
+	local prog='tracepoint:syscalls:sys_exit_pread64 /args->ret > 0/ { @bytes[pid] = sum(args->ret); }'
+	command -v bpftrace >/dev/null || {
+		printf '%-58s %s\n' "peer: bpftrace one-liner" "skipped (no bpftrace)"; return; }
+	declare -A best
+	for r in $(seq "$rounds"); do
+		for h in none sensor bpftrace; do
+			tr=""
+			if [ "$h" = sensor ]; then
+				"$GW" host --root "$tmp/root" --interval 3600 --output /dev/null --hooks tp_exit 2>"$tmp/errp" &
+				tr=$!
+				for _ in $(seq 200); do grep -q "sensor attached" "$tmp/errp" && break; sleep 0.05; done
+			elif [ "$h" = bpftrace ]; then
+				bpftrace -e "$prog" > "$tmp/bt.out" 2>&1 &
+				tr=$!
+				for _ in $(seq 200); do grep -q "Attaching" "$tmp/bt.out" && break; sleep 0.05; done
+				sleep 0.3
+			fi
+			s=$(t "$LOAD" "$tmp/root/b/obj" "$n" 4096 pread)
+			[ -n "$tr" ] && { kill -INT "$tr"; wait "$tr" 2>/dev/null || true; }
+			s=$(echo "$s * 1000000000 / $n" | bc -l)
+			if [ -z "${best[$h]:-}" ] || [ "$(echo "$s < ${best[$h]}" | bc -l)" = 1 ]; then best[$h]=$s; fi
+		done
+	done
+	printf '%-58s %s\n' "pread 4 KiB under a root, whole process, no tracer" \
+		"$(printf '%.0f ns/call (fastest of %d rounds of %d)' "${best[none]}" "$rounds" "$n")"
+	for h in sensor bpftrace; do
+		printf '%-58s %s\n' "  $([ $h = sensor ] && echo 'gatewatch sensor (tp_exit), per call' || echo 'peer: bpftrace one-liner (bytes per pid), per call')" \
+			"$(printf '%+.0f ns, %.3fx' "$(echo "${best[$h]} - ${best[none]}" | bc -l)" "$(echo "${best[$h]} / ${best[none]}" | bc -l)")"
+	done
+}
+
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/root/b" "$tmp/out"
 	head -c 4096 /dev/urandom > "$tmp/root/b/obj"
@@ -110,6 +147,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	AGENT_ROW="$(printf '%.1f%% of one core, RSS %d MiB' \
 		"$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) * 100 / ($w1 - $w0)" | bc -l)" $((rss / 1024)))"
 	printf '%-58s %s\n' "the agent itself while $((2 * N)) reads ran (1 s windows)" "$AGENT_ROW"
+	bench_peer
 	bench_s3rver
 else
 	printf '%-58s %s\n' "sensor overhead" "skipped (needs root)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # BPF, every hook family this kernel accepts: exact ops and bytes for each
 # read-family call and for io_uring reads (inline and in an io-wq worker),
-# for a file opened before the sensor started, for files in a filesystem
+# for Linux AIO reads (io_submit, counted at submission), for a file opened
+# before the sensor started, for files in a filesystem
 # mounted below a root; sample objects; connections in and
 # out over IPv4 and IPv6 with refusals; and, when the counts map is too
 # small, every read still counted (unattributed) per root and bucket.
@@ -19,19 +20,22 @@ head -c 8192 /dev/urandom > "$tmp/outside/obj.bin"
 mount -t tmpfs -o size=1m tmpfs "$tmp/root/mnt-bucket"
 head -c 8192 /dev/urandom > "$tmp/root/mnt-bucket/mounted.bin"
 
-modes="read pread readv preadv preadv2 sendfile splice copy_file_range uring uring-async"
+modes="read pread readv preadv preadv2 sendfile splice copy_file_range uring uring-async aio"
 families="tp_exit tp_btf raw_tp tracepoint"
 # fexit where the kernel allows it
 if "$GW" host --root "$tmp/root" --hooks fexit --duration 1 --interval 1 --output /dev/null 2>"$tmp/e-fexit"; then
 	families="fexit $families"
 else
 	echo "skip fexit: $(grep -o 'fexit not usable.*' "$tmp/e-fexit" || tail -1 "$tmp/e-fexit")"
+	grep -q "hook family fexit not usable here: " "$tmp/e-fexit" || { cat "$tmp/e-fexit"; echo "FAIL: a forced family that fails names itself"; fail=1; }
 fi
 echo "-- the probe takes the first family that works, and says so"
 start_sensor "$tmp/w-probe.jsonl" "$tmp/e-probe" --root "$tmp/root"
 want=${families%% *}
 if grep -q "sensor attached: hooks=$want " "$tmp/e-probe" &&
-	{ [ "$want" = fexit ] || grep -q "hook family fexit not usable here (.*); trying the next" "$tmp/e-probe"; }; then
+	grep -q "hook family $want chosen" "$tmp/e-probe" &&
+	{ [ "$want" = fexit ] || grep -q "hook family $want chosen; refused by this kernel: fexit (" "$tmp/e-probe"; } &&
+	! grep -q "not usable\|trying the next" "$tmp/e-probe"; then
 	echo "ok   probe chose $want"
 else
 	cat "$tmp/e-probe"; echo "FAIL: probe order (expected $want)"; fail=1

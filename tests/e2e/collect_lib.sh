@@ -4,8 +4,12 @@
 PY=$(python3 -c 'import sys; print(sys.executable)')
 A=("$PY" tests/e2e/collect_attack.py)
 printf 'h0stile-token\n' >"$T/token"
+chmod 0600 "$T/token"
 AUTH=(-H 'Authorization: Bearer h0stile-token')
-code() { curl -s -o "$T/resp" -D "$T/hdr" -w '%{http_code}' --max-time 10 "$@"; }
+code() { curl -s -o "$T/resp" -D "$T/hdr" -w '%{http_code}' --max-time 60 "$@"; }
+# 1 when the collector is built with sanitizers (make SAN=...): slower, and
+# its memory is the sanitizer's.
+SANITIZED=$(ldd "$GW" | grep -cE 'libasan|libubsan|libtsan')
 post() {   # FILE PORT [CURL ARGS...]
 	local f=$1 p=$2
 	shift 2

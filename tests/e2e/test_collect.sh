@@ -79,6 +79,7 @@ check "unknown path" 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0
 
 # -- a second collector with a token and a small body limit
 printf 's3cret-token\n' >"$T/token"
+chmod 0600 "$T/token"
 start_collector "$T/c2.log" 0 --store "$T/store2" --token-file "$T/token" --max-body 4096 || exit 1
 URL2="http://127.0.0.1:$PORT/v1/batches"
 PORT2=$PORT

@@ -45,6 +45,8 @@ post "$T/r13.pb" "$P" >/dev/null
 check "13 resent: duplicate" "agent-real 13 true" "$(ack)"
 kill -TERM "$CPID"
 wait "$CPID"
+check "the summary counts what was refused" 1 \
+	"$(grep -c 'stored 6 batches, 2 duplicates; refused 3 invalid, 1 conflicting' "$T/c8.log")"
 start_collector "$T/c8b.log" 0 --store "$T/s8" --token-file "$T/token" || exit 1
 P=$PORT
 post "$T/r12.pb" "$P" >/dev/null

@@ -42,7 +42,9 @@ check "default page: the last 100" "100 1101" "$(code "${AUTH[@]}" "$U" >/dev/nu
 	seqs <"$T/resp" | awk '{print NF, $1}')"
 
 # -- four large GETs at once neither stall a POST nor grow memory
-"${A[@]}" store "$T/s3" 1000 64
+N=1000
+[ "$SANITIZED" -gt 0 ] && N=200   # a sanitizer's allocator makes each batch cost ~50x
+"${A[@]}" store "$T/s3" "$N" 64
 start_collector "$T/c3.log" 0 --store "$T/s3" --token-file "$T/token" || exit 1
 P=$PORT
 gets=()
@@ -58,9 +60,13 @@ t=$(curl -s -o "$T/resp" -w '%{http_code} %{time_total}' "${AUTH[@]}" --max-time
 check "POST during four large GETs" 200 "${t% *}"
 check "... answered within a second (took ${t#* } s)" 1 "$(between "${t#* }" 0 1)"
 for g in "${gets[@]}"; do wait "$g"; done
-check "each GET got its 1000 batches" "1000 1000" "$(seqs <"$T/get1" | wc -w) $(seqs <"$T/get4" | wc -w)"
+check "each GET got its $N batches" "$N $N" "$(seqs <"$T/get1" | wc -w) $(seqs <"$T/get4" | wc -w)"
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$CPID/status")
-check "collector peak memory under 48 MiB (${hwm} kB)" 1 "$(between "$hwm" 0 49152)"
+if [ "$SANITIZED" -eq 0 ]; then
+	check "collector peak memory under 48 MiB (${hwm} kB)" 1 "$(between "$hwm" 0 49152)"
+else
+	echo "skip collector peak memory: a sanitizer build's memory is the sanitizer's"
+fi
 
 [ $fails -eq 0 ] && echo "test_collect_read: all passed" || echo "test_collect_read: $fails failed"
 [ $fails -eq 0 ]

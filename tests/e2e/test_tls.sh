@@ -64,6 +64,7 @@ check "expired client certificate made" "notAfter=Jan  2 00:00:00 2020 GMT" \
 cd - >/dev/null
 
 printf 'tls-test-token\n' >"$T/token"
+chmod 0600 "$T/token"
 start_collector "$T/c1.log" 0 --store "$T/s1" --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
 	--client-ca "$T/ca.pem" --token-file "$T/token" || exit 1
 URL="https://127.0.0.1:$PORT"

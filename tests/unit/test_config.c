@@ -9,6 +9,7 @@
 #include "assert.h"
 #include "config/config.h"
 #include "detect/detect.h"
+#include "lib/secret.h"
 
 /* Write text to a fresh temporary file with the given mode; returns its path
  * in buf (caller unlinks). */
@@ -199,19 +200,56 @@ TEST(config_check_secrets)
 	unlink(tok);
 }
 
-TEST(config_read_secret)
+/* One rule for every file that holds a secret: symlinks, non-regular
+ * files, group/world-writable and world-readable files are refused; a
+ * group-readable one is read (with a warning). */
+TEST(secret_file_rule)
 {
-	char tok[64];
-	char *s = NULL;
+	char tok[64], link[80], fifo[80], buf[64];
+	size_t n = 0;
 
 	ASSERT_EQ_INT(0, write_tmp(tok, sizeof(tok), "tok-123 \n", 0600));
-	ASSERT_EQ_INT(0, gw_config__read_secret(tok, &s));
-	ASSERT_EQ_STR("tok-123", s);
-	free(s);
+	ASSERT_EQ_INT(0, secret_file__read(tok, buf, sizeof(buf), &n));
+	ASSERT_EQ_STR("tok-123", buf);
+	ASSERT_EQ_U64(7, n);
+	chmod(tok, 0640);
+	ASSERT_EQ_INT(0, secret_file__read(tok, buf, sizeof(buf), &n));
+	ASSERT_EQ_INT(0, secret_file__check(tok));
+	chmod(tok, 0620);
+	ASSERT_EQ_INT(-EPERM, secret_file__read(tok, buf, sizeof(buf), &n));
+	ASSERT_EQ_INT(-EPERM, secret_file__check(tok));
+	chmod(tok, 0602);
+	ASSERT_EQ_INT(-EPERM, secret_file__check(tok));
 	chmod(tok, 0644);
-	ASSERT_EQ_INT(-EPERM, gw_config__read_secret(tok, &s));
-	ASSERT(s == NULL);
+	ASSERT_EQ_INT(-EPERM, secret_file__read(tok, buf, sizeof(buf), &n));
+	chmod(tok, 0600);
+	snprintf(link, sizeof(link), "%s.link", tok);
+	ASSERT_EQ_INT(0, symlink(tok, link));
+	ASSERT_EQ_INT(-ELOOP, secret_file__read(link, buf, sizeof(buf), &n));
+	ASSERT_EQ_INT(-ELOOP, secret_file__check(link));
+	unlink(link);
+	/* a FIFO is refused at once, never waited on */
+	snprintf(fifo, sizeof(fifo), "%s.fifo", tok);
+	ASSERT_EQ_INT(0, mkfifo(fifo, 0600));
+	ASSERT_EQ_INT(-EINVAL, secret_file__read(fifo, buf, sizeof(buf), &n));
+	unlink(fifo);
+	/* too long for the buffer, empty, a NUL inside */
+	ASSERT_EQ_INT(-EFBIG, secret_file__read(tok, buf, 4, &n));
 	unlink(tok);
+	ASSERT_EQ_INT(0, write_tmp(tok, sizeof(tok), " \n", 0600));
+	ASSERT_EQ_INT(-EINVAL, secret_file__read(tok, buf, sizeof(buf), &n));
+	unlink(tok);
+	{
+		FILE *f;
+
+		ASSERT_EQ_INT(0, write_tmp(tok, sizeof(tok), "", 0600));
+		f = fopen(tok, "w");
+		ASSERT(f);
+		fwrite("ab\0cd\n", 1, 6, f);
+		fclose(f);
+		ASSERT_EQ_INT(-EINVAL, secret_file__read(tok, buf, sizeof(buf), &n));
+		unlink(tok);
+	}
 }
 
 TEST(config_check_paths)

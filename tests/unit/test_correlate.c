@@ -336,3 +336,52 @@ TEST(correlate_sensor_blinded)
 	ASSERT_EQ_INT(0, take(c, "sensor-blinded", &f));
 	correlator__free(c);
 }
+
+/* A mapping of object data is a read: a process that only maps a bucket's
+ * objects is an unexpected reader with the mapped bytes; the gateway's own
+ * mapping of its data is not. */
+TEST(correlate_mapped_reader)
+{
+	struct correlator *c = make(0);
+	struct host_read rows[2] = {
+		rd(proc(100, "node", "/usr/bin/node"), "finance", 0, 0),
+		rd(proc(200, "python3", "/usr/bin/python3"), "finance", 0, 0),
+	};
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 10000, .reads = rows, .nreads = 2 };
+	struct finding *f;
+
+	ASSERT(c);
+	rows[0].mapped_ops = 3;
+	rows[0].mapped_bytes = 8 << 20;
+	rows[1].mapped_ops = 1;
+	rows[1].mapped_bytes = 4 << 20;
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "unexpected-reader", &f));
+	ASSERT_EQ_STR("/usr/bin/python3", evidence(f, "exe"));
+	ASSERT_EQ_U64(4 << 20, f->bytes);
+	ASSERT_EQ_STR("4194304", evidence(f, "mapped_bytes"));
+	finding__free(f);
+	correlator__free(c);
+}
+
+/* A process that renames itself (its comm) after the gateway is still
+ * judged by its executable; a reader whose exe is unknown (it exited
+ * unseen) is still matched by its comm. */
+TEST(correlate_renamed_reader)
+{
+	struct correlator *c = make(0);
+	struct host_read rows[2] = {
+		rd(proc(300, "node", "/usr/bin/python3"), "finance", 5, 1 << 20),
+		rd(proc(400, "node", ""), "finance", 5, 1 << 20),
+	};
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 10000, .reads = rows, .nreads = 2 };
+	struct finding *f;
+
+	ASSERT(c);
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "unexpected-reader", &f));
+	ASSERT_EQ_STR("/usr/bin/python3", evidence(f, "exe"));
+	ASSERT_EQ_STR("node", evidence(f, "comm"));
+	finding__free(f);
+	correlator__free(c);
+}

@@ -55,6 +55,7 @@ TEST(gcs_non_storage_entries_delivered)
 		ASSERT_EQ_U64(1, g->st.events);
 		ASSERT_EQ_U64(0, g->st.skipped);
 		ASSERT_EQ_U64(0, g->st.ignored);
+		ASSERT_EQ_U64(1, g->st.non_storage);
 		ASSERT_EQ_STR("", g->ev[0].bucket);
 		got_free(g);
 	}

@@ -318,3 +318,51 @@ TEST(shipper_spools_batches_and_keeps_the_cursor)
 	shipper__free(s);
 	rmspool(dir);
 }
+
+/* A full spool holds new findings back instead of dropping old batches: the
+ * call that filled the pending batch is taken, the next one is refused
+ * whole (-ENOSPC, cursor unchanged), and nothing was dropped. */
+TEST(shipper_full_spool_holds_back_without_dropping)
+{
+	char dir[256];
+	struct shipper_opts o;
+	struct shipper *s = NULL;
+	struct shipper_stats st;
+	struct finding f[2];
+	const struct finding *fs[2];
+	char ids[2][16];
+	uint64_t cursor = 0;
+	int err = 0, calls = 0;
+
+	spool_tmpdir(dir, sizeof(dir));
+	memset(f, 0, sizeof(f));
+	for (int i = 0; i < 2; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "f%d", i);
+		f[i].id = ids[i];
+		fs[i] = &f[i];
+	}
+	shipper_opts__defaults(&o);
+	o.state_dir = dir;
+	o.collector_url = "http://127.0.0.1:1";   /* nothing listens there */
+	o.agent_id = "unit";
+	o.batch_max = 2;
+	o.batch_ms = 60000;
+	o.spool_cap = 1024;                        /* a few batches */
+	o.connect_timeout_ms = 500;
+	o.backoff_ms = 60000;                      /* one attempt, then wait */
+	ASSERT_EQ_INT(0, shipper__new(&o, &s));
+	while (calls < 100 && (err = shipper__submit(s, fs, 2, cursor + 2)) == 0) {
+		cursor += 2;
+		calls++;
+	}
+	ASSERT_EQ_INT(-ENOSPC, err);
+	ASSERT(calls >= 2 && calls < 100);
+	ASSERT_EQ_U64(cursor, shipper__cursor(s));   /* the refused call left no trace */
+	shipper__stats(s, &st);
+	ASSERT_EQ_U64(0, st.spool_dropped);
+	ASSERT_EQ_U64(calls - 1, st.batches_spooled);  /* the last taken one waits in memory */
+	ASSERT_EQ_INT(calls, shipper__backlog(s));
+	ASSERT(st.spool_bytes <= 1024);
+	shipper__free(s);
+	rmspool(dir);
+}

@@ -179,6 +179,8 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 		audit_ctx__skip(c, "record at offset %zu: %s", off, r.bad);
 		return 0;
 	}
+	if (strncasecmp(op, "Microsoft.Storage/", 18) != 0)
+		c->st->non_storage++;
 	/* Started and Succeeded of one operation share the correlation id */
 	id = jsonrec__str(rec, "eventDataId");
 	if (!*id)

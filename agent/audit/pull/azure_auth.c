@@ -23,6 +23,7 @@
 
 #include "audit/audit_internal.h"
 #include "audit/pull/azure.h"
+#include "audit/pull/env.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 #include "state/cursor.h"
@@ -106,8 +107,7 @@ static int conf_key(struct az_conf *a)
 
 int az_conf__init(struct az_conf *a, const char *url)
 {
-	const char *v;
-	char *end, shown[REDACT_MAX];
+	char shown[REDACT_MAX];
 	int n;
 
 	memset(a, 0, sizeof(*a));
@@ -118,25 +118,10 @@ int az_conf__init(struct az_conf *a, const char *url)
 		return -EINVAL;
 	}
 	redact__url(a->base, a->shown, sizeof(a->shown));
-	v = getenv("GATEWATCH_S3_MAX_OBJECTS");
-	if (v && *v) {
-		errno = 0;
-		a->max_objects = strtoull(v, &end, 10);
-		if (errno || *end) {
-			log_err("GATEWATCH_S3_MAX_OBJECTS: expected a number, got '%s'", v);
-			return -EINVAL;
-		}
-	}
-	v = getenv("GATEWATCH_S3_PAGE_SIZE");
-	a->page_size = 1000;
-	if (v && *v) {
-		errno = 0;
-		a->page_size = strtoull(v, &end, 10);
-		if (errno || *end || a->page_size < 1 || a->page_size > 5000) {
-			log_err("GATEWATCH_S3_PAGE_SIZE: expected 1 to 5000, got '%s'", v);
-			return -EINVAL;
-		}
-	}
+	/* Azure lists up to 5000 blobs a page, S3 up to 1000 keys */
+	if (pull_env__u64("GATEWATCH_S3_MAX_OBJECTS", 0, 0, UINT64_MAX, &a->max_objects) < 0 ||
+	    pull_env__u64("GATEWATCH_S3_PAGE_SIZE", 1000, 1, 5000, &a->page_size) < 0)
+		return -EINVAL;
 	a->state_dir = audit_state_dir();
 	/* The cursor is named without the SAS, which changes when renewed. */
 	n = snprintf(a->source, sizeof(a->source), "%s/%s/%s", a->base, a->container, a->prefix);

@@ -33,6 +33,7 @@
 
 #include "audit/audit_internal.h"
 #include "audit/pull/s3.h"
+#include "audit/pull/env.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 #include "state/cursor.h"
@@ -69,8 +70,9 @@ static const char *env_or(const char *name, const char *dflt)
 
 int s3_conf__init(struct s3_conf *s, const char *url)
 {
-	const char *ep, *ps, *max;
-	char *end, shown[REDACT_MAX];
+	const char *ep, *ps;
+	char shown[REDACT_MAX];
+	uint64_t page;
 	int n, err;
 
 	memset(s, 0, sizeof(*s));
@@ -100,23 +102,10 @@ int s3_conf__init(struct s3_conf *s, const char *url)
 		s->endpoint[--n] = '\0';
 	ps = env_or("GATEWATCH_S3_PATH_STYLE", NULL);
 	s->path_style = ps ? strcmp(ps, "0") != 0 : (ep || s->gcs);
-	max = env_or("GATEWATCH_S3_MAX_OBJECTS", NULL);
-	if (max) {
-		errno = 0;
-		s->max_objects = strtoull(max, &end, 10);
-		if (errno || *end || !*max) {
-			log_err("GATEWATCH_S3_MAX_OBJECTS: expected a number, got '%s'", max);
-			return -EINVAL;
-		}
-	}
-	max = env_or("GATEWATCH_S3_PAGE_SIZE", "1000");
-	errno = 0;
-	if (strtoull(max, &end, 10) < 1 || strtoull(max, &end, 10) > 1000 || *end || errno ||
-	    strlen(max) >= sizeof(s->page_size)) {
-		log_err("GATEWATCH_S3_PAGE_SIZE: expected 1 to 1000, got '%s'", max);
+	if (pull_env__u64("GATEWATCH_S3_MAX_OBJECTS", 0, 0, UINT64_MAX, &s->max_objects) < 0 ||
+	    pull_env__u64("GATEWATCH_S3_PAGE_SIZE", 1000, 1, 1000, &page) < 0)
 		return -EINVAL;
-	}
-	snprintf(s->page_size, sizeof(s->page_size), "%s", max);
+	snprintf(s->page_size, sizeof(s->page_size), "%llu", (unsigned long long)page);
 	s->state_dir = audit_state_dir();
 	n = snprintf(s->source, sizeof(s->source), "%s %s", s->endpoint, url);
 	if (n < 0 || (size_t)n >= sizeof(s->source)) {

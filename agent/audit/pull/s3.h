@@ -54,7 +54,7 @@ int s3_cred__stale(const struct s3_cred *c);
  * s3_list__free() releases them (a zeroed list is valid). */
 struct s3_list {
 	char **keys;
-	size_t n;
+	size_t n, cap;            /* keys held, room for */
 	int truncated;
 	char *token;              /* NextContinuationToken, or NULL */
 };

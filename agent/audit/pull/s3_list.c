@@ -7,6 +7,7 @@
 
 #include "audit/audit_internal.h"
 #include "audit/pull/s3.h"
+#include "audit/pull/env.h"
 #include "lib/log.h"
 
 #define MAX_KEYS_PER_PAGE 10000
@@ -46,7 +47,7 @@ char *s3_xml__elem(const char *xml, size_t len, size_t *pos, const char *tag)
 
 int s3_list__parse(const char *xml, size_t len, struct s3_list *l)
 {
-	size_t pos = 0, cap = 0;
+	size_t pos = 0;
 	char *k, **nk, *t;
 
 	if (!memmem(xml, len, "<ListBucketResult", 17))
@@ -56,14 +57,16 @@ int s3_list__parse(const char *xml, size_t len, struct s3_list *l)
 			free(k);
 			return -EBADMSG;
 		}
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 256;
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 256;
+
 			nk = realloc(l->keys, cap * sizeof(*nk));
 			if (!nk) {
 				free(k);
 				return -ENOMEM;
 			}
 			l->keys = nk;
+			l->cap = cap;
 		}
 		l->keys[l->n++] = k;
 	}
@@ -121,20 +124,9 @@ int s3_list__query(char *q, size_t size, const char *token, const char *prefix,
 
 int s3_pager__init(struct s3_pager *p)
 {
-	const char *v = getenv("GATEWATCH_S3_MAX_PAGES");
-	char *end;
-
 	memset(p, 0, sizeof(*p));
-	p->max_pages = S3_PAGER_MAX_PAGES;
-	if (!v || !*v)
-		return 0;
-	errno = 0;
-	p->max_pages = strtoull(v, &end, 10);
-	if (errno || *end || p->max_pages < 1 || p->max_pages > 1000000000u) {
-		log_err("GATEWATCH_S3_MAX_PAGES: expected 1 to 1000000000, got '%s'", v);
-		return -EINVAL;
-	}
-	return 0;
+	return pull_env__u64("GATEWATCH_S3_MAX_PAGES", S3_PAGER_MAX_PAGES, 1, 1000000000u,
+			     &p->max_pages);
 }
 
 static int replace(char **dst, const char *s)

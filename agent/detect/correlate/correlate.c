@@ -79,6 +79,10 @@ void correlator__stats(const struct correlator *c, struct correlate_stats *st)
 	st->clients = c->nclients;
 }
 
+/* A process is named by its executable (absolute path, or base name) or its
+ * systemd unit; by its comm only when the executable is unknown (it exited
+ * unseen): any process may set its own comm (prctl PR_SET_NAME) to the
+ * gateway's name, so the identity is the exe and the start time. */
 static int name_matches(const char *entry, const struct host_proc *p)
 {
 	const char *base = strrchr(p->exe, '/');
@@ -86,7 +90,7 @@ static int name_matches(const char *entry, const struct host_proc *p)
 	base = base ? base + 1 : p->exe;
 	if (entry[0] == '/')
 		return strcmp(entry, p->exe) == 0;
-	return strcmp(entry, base) == 0 || strcmp(entry, p->comm) == 0 ||
+	return (p->exe[0] && strcmp(entry, base) == 0) || (!p->exe[0] && strcmp(entry, p->comm) == 0) ||
 	       (p->unit[0] && strcmp(entry, p->unit) == 0);
 }
 

@@ -100,15 +100,15 @@ static void unexpected_reader(struct correlator *c, const struct host_window *w,
 		return;
 	snprintf(key, sizeof(key), "%u/%" PRIu64 "/%s", r->proc.pid, r->proc.start_ns, r->bucket);
 	f = corr_finding("unexpected-reader", "Object data read by a process that is not the gateway",
-			 GW_SEV_HIGH, r->bytes >= (10u << 20) ? 90 : 80, w->start_ms, w->end_ms, key);
+			 GW_SEV_HIGH, host_read__bytes(r) >= (10u << 20) ? 90 : 80, w->start_ms, w->end_ms, key);
 	if (!f) {
 		c->stats.dropped++;
 		return;
 	}
 	corr_copy_proc(&p, &r->proc);
 	f->bucket = strdup(r->bucket);
-	f->count = r->ops;
-	f->bytes = r->bytes;
+	f->count = r->ops + r->mapped_ops;
+	f->bytes = host_read__bytes(r);
 	for (size_t i = 0; i < r->nsamples && i < GW_FINDING_MAX_SAMPLES; i++)
 		if ((f->samples[f->nsamples] = strdup(r->samples[i])))
 			f->nsamples++;
@@ -118,6 +118,10 @@ static void unexpected_reader(struct correlator *c, const struct host_window *w,
 	err |= finding__add_evidence(f, "root", "%s", r->root);
 	err |= finding__add_evidence(f, "read_ops", "%" PRIu64, r->ops);
 	err |= finding__add_evidence(f, "read_bytes", "%" PRIu64, r->bytes);
+	if (r->mapped_ops) {
+		err |= finding__add_evidence(f, "mapped_ops", "%" PRIu64, r->mapped_ops);
+		err |= finding__add_evidence(f, "mapped_bytes", "%" PRIu64, r->mapped_bytes);
+	}
 	err |= finding__add_evidence(f, "why", "not a gateway process nor on the allow list");
 	if (err || !f->bucket) {
 		finding__free(f);
@@ -164,10 +168,10 @@ static void gateway_read(struct correlator *c, struct corr_slot *s, const struct
 		c->stats.dropped++;
 		return;
 	}
-	if (!b->host_ops || r->bytes > b->host_bytes)
+	if (!b->host_ops || host_read__bytes(r) > b->host_bytes)
 		corr_copy_proc(&b->gateway, &r->proc);
-	b->host_ops += r->ops;
-	b->host_bytes += r->bytes;
+	b->host_ops += r->ops + r->mapped_ops;
+	b->host_bytes += host_read__bytes(r);
 }
 
 static void other_connect(struct correlator *c, struct corr_slot *s, const struct host_conn *k)

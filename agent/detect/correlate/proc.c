@@ -93,8 +93,8 @@ void corr_proc_read(struct correlator *c, const struct host_read *r, int64_t t)
 		b->bytes = b->ops = 0;
 		b->fired = 0;
 	}
-	b->bytes += r->bytes;
-	b->ops += r->ops;
+	b->bytes += host_read__bytes(r);
+	b->ops += r->ops + r->mapped_ops;
 	sd = sqrt(b->var);
 	/* reported as soon as the hour is out of line, once */
 	if (!b->fired && b->hours >= c->o.proc_min_hours && b->bytes > c->o.proc_floor_bytes &&

@@ -28,7 +28,7 @@ static int denied_hour(struct detector *d, struct ident *id, const struct hour_r
 		return 0;
 	score = 50.0 + 5.0 * (h->ndenied_apis - cfg->denied_min_apis) +
 		fmin(20.0, h->denied / 2.0);
-	f = finding__from_hour(&rule_denied_cluster, "AccessDenied cluster over several APIs",
+	f = finding__from_hour(&rule_access_denied_cluster, "AccessDenied cluster over several APIs",
 			       h->ndenied_apis >= 3 ? GW_SEV_HIGH : GW_SEV_MEDIUM, score, id, h);
 	if (!f)
 		return -ENOMEM;
@@ -48,7 +48,7 @@ static int denied_hour(struct detector *d, struct ident *id, const struct hour_r
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_denied_cluster = {
+const struct rule rule_access_denied_cluster = {
 	.id = "access-denied-cluster",
 	.hour = denied_hour,
 };

@@ -30,7 +30,7 @@ static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	share = id->how[slot] / weeks;
 	if (share > 0.25)
 		return 0;
-	f = finding__from_hour(&rule_after_hours, "Object reads outside business hours",
+	f = finding__from_hour(&rule_after_hours_access, "Object reads outside business hours",
 			       GW_SEV_MEDIUM, 40.0 + (share == 0.0 ? 10.0 : 0.0), id, h);
 	if (!f)
 		return -ENOMEM;
@@ -53,7 +53,7 @@ static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_after_hours = {
+const struct rule rule_after_hours_access = {
 	.id = "after-hours-access",
 	.hour = ah_hour,
 };

@@ -31,7 +31,7 @@ static struct finding *spike_finding(const struct vol_ent *e, size_t top, double
 
 	if (!f)
 		return NULL;
-	f->rule_id = rule_bucket_spike.id;
+	f->rule_id = rule_bucket_read_spike.id;
 	f->title = "Object reads of a bucket far above its baseline";
 	f->severity = GW_SEV_HIGH;
 	f->score = clamp100(score);
@@ -96,6 +96,6 @@ int bucket_spike__judge(struct detector *d, const struct volume *v, const struct
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_bucket_spike = {
+const struct rule rule_bucket_read_spike = {
 	.id = "bucket-read-spike",
 };

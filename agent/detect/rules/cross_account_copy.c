@@ -15,7 +15,7 @@ static int copy_hour(struct detector *d, struct ident *id, const struct hour_rec
 
 	if (!h->foreign_copies)
 		return 0;
-	f = finding__from_hour(&rule_exfil_copy, "Objects copied to a bucket outside the organisation",
+	f = finding__from_hour(&rule_cross_account_copy, "Objects copied to a bucket outside the organisation",
 			       GW_SEV_HIGH, 85.0 + (h->foreign_copies >= 10 ? 10.0 : 0.0), id, h);
 	if (!f)
 		return -ENOMEM;
@@ -28,7 +28,7 @@ static int copy_hour(struct detector *d, struct ident *id, const struct hour_rec
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_exfil_copy = {
+const struct rule rule_cross_account_copy = {
 	.id = "cross-account-copy",
 	.hour = copy_hour,
 };

@@ -22,7 +22,7 @@ static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec
 			     3.0, 6.0);
 	if (!calls && !many)
 		return 0;
-	f = finding__from_hour(&rule_enumeration, "Enumeration spike", GW_SEV_MEDIUM,
+	f = finding__from_hour(&rule_enumeration_spike, "Enumeration spike", GW_SEV_MEDIUM,
 			       50.0 + (calls ? 10.0 : 0.0) + (many ? 15.0 : 0.0), id, h);
 	if (!f)
 		return -ENOMEM;
@@ -39,7 +39,7 @@ static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_enumeration = {
+const struct rule rule_enumeration_spike = {
 	.id = "enumeration-spike",
 	.hour = enum_hour,
 };

@@ -19,7 +19,7 @@ static int api_hour(struct detector *d, struct ident *id, const struct hour_rec 
 	if (score > 75.0)
 		score = 75.0;
 	score += h->key_long_term ? 5.0 : 0.0;
-	f = finding__from_hour(&rule_first_api, "First-time API or service for this identity",
+	f = finding__from_hour(&rule_first_time_api, "First-time API or service for this identity",
 			       h->nnew_services ? GW_SEV_MEDIUM : GW_SEV_LOW, score, id, h);
 	if (!f)
 		return -ENOMEM;
@@ -33,7 +33,7 @@ static int api_hour(struct detector *d, struct ident *id, const struct hour_rec 
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_first_api = {
+const struct rule rule_first_time_api = {
 	.id = "first-time-api",
 	.hour = api_hour,
 };

@@ -24,7 +24,7 @@ static int region_hour(struct detector *d, struct ident *id, const struct hour_r
 	for (size_t i = 0; i < IDENT_RECENT_REGIONS; i++)
 		if (id->recent[i].region && h->last_t - id->recent[i].t <= SIX_HOURS_MS)
 			names[n++] = id->recent[i].region;
-	f = finding__from_hour(&rule_multi_region, "Calls in several regions within hours",
+	f = finding__from_hour(&rule_multi_region_burst, "Calls in several regions within hours",
 			       GW_SEV_MEDIUM, 45.0 + 5.0 * (h->regions_6h - cfg->regions_min),
 			       id, h);
 	if (!f)
@@ -38,7 +38,7 @@ static int region_hour(struct detector *d, struct ident *id, const struct hour_r
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_multi_region = {
+const struct rule rule_multi_region_burst = {
 	.id = "multi-region-burst",
 	.hour = region_hour,
 };

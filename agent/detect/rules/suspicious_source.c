@@ -23,7 +23,7 @@ static int intel_hour(struct detector *d, struct ident *id, const struct hour_re
 	}
 	if (!best)
 		return 0;
-	f = finding__from_hour(&rule_threat_intel, "Call from a source on a threat-intel list",
+	f = finding__from_hour(&rule_suspicious_source, "Call from a source on a threat-intel list",
 			       best == 2 ? GW_SEV_HIGH : GW_SEV_MEDIUM, best == 2 ? 90.0 : 45.0,
 			       id, h);
 	if (!f)
@@ -41,7 +41,7 @@ static int intel_hour(struct detector *d, struct ident *id, const struct hour_re
 	return finding__finish(d, f, err);
 }
 
-const struct rule rule_threat_intel = {
+const struct rule rule_suspicious_source = {
 	.id = "suspicious-source",
 	.hour = intel_hour,
 };

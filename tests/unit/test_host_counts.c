@@ -1,0 +1,106 @@
+/* The host sensor's user-space tables (agent/host/counts.c, procinfo.c):
+ * the copy of the kernel's cumulative counts, bounded and swept; process
+ * identity from /proc, and the cache that names a reader after it exited. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "assert.h"
+#include "host/counts.h"
+#include "host/procinfo.h"
+
+struct key {
+	uint32_t pid, root;
+	uint64_t bucket;
+};
+
+TEST(counts_entry_per_key_bounded_and_swept)
+{
+	struct count_table t;
+	struct key k = { 0 };
+	struct count_entry *e, *again;
+	size_t made = 0;
+
+	ASSERT_EQ_INT(-EINVAL, count_table__init(&t, 16, COUNT_KEY_MAX + 1));
+	ASSERT_EQ_INT(0, count_table__init(&t, 16, sizeof(k)));
+	k.pid = 7;
+	e = count_table__get(&t, &k);
+	ASSERT(e != NULL);
+	ASSERT_EQ_U64(0, e->v[0] + e->v[1] + e->v[2]);
+	e->v[0] = 4096;
+	e->seen = 1;
+	again = count_table__get(&t, &k);
+	ASSERT(again == e);
+	ASSERT_EQ_U64(4096, again->v[0]);
+	/* capacity 16: more keys than that find no room, and nothing is overwritten */
+	for (uint32_t pid = 100; pid < 200; pid++) {
+		k.pid = pid;
+		e = count_table__get(&t, &k);
+		if (!e)
+			break;
+		e->seen = 1;
+		made++;
+	}
+	ASSERT(made >= 15 && made < 100);
+	k.pid = 7;
+	ASSERT_EQ_U64(4096, count_table__get(&t, &k)->v[0]);
+	/* a key the kernel no longer has goes at the next sweep, making room */
+	count_table__get(&t, &k)->seen = 2;
+	count_table__sweep(&t, 2);
+	ASSERT_EQ_U64(1, t.count);
+	ASSERT_EQ_U64(4096, count_table__get(&t, &k)->v[0]);
+	k.pid = 100;
+	e = count_table__get(&t, &k);
+	ASSERT(e != NULL);
+	ASSERT_EQ_U64(0, e->v[0]);
+	count_table__fini(&t);
+}
+
+TEST(procinfo_cgroup_unit_names)
+{
+	char unit[128];
+
+	cgroup_unit("0::/system.slice/minio.service\n", unit, sizeof(unit));
+	ASSERT_EQ_STR("minio.service", unit);
+	cgroup_unit("0::/user.slice/user-1000.slice/session-3.scope\n", unit, sizeof(unit));
+	ASSERT_EQ_STR("session-3.scope", unit);
+	cgroup_unit("0::/\n", unit, sizeof(unit));
+	ASSERT_EQ_STR("", unit);
+}
+
+TEST(procinfo_self_and_an_exited_reader)
+{
+	struct procinfo pi, self;
+	struct proc_cache *c = proc_cache__new(64);
+	pid_t child;
+	int status;
+
+	ASSERT(c != NULL);
+	ASSERT_EQ_INT(0, procinfo__read((uint32_t)getpid(), &self));
+	ASSERT_EQ_U64((uint64_t)getuid(), self.uid);
+	ASSERT(self.exe[0] == '/');
+	ASSERT(proc_alive((uint32_t)getpid(), self.start_time));
+	/* the same pid with another start time is another process */
+	ASSERT(!proc_alive((uint32_t)getpid(), self.start_time + 1));
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	ASSERT(child > 0);
+	ASSERT_EQ_INT(child, waitpid(child, &status, 0));
+	ASSERT_EQ_INT(-ENOENT, procinfo__read((uint32_t)child, &pi));
+	/* the kernel told its uid and exe when it read: the cache still names it */
+	proc_cache__remember(c, (uint32_t)child, 12345, 1000, "/usr/bin/cp");
+	ASSERT_EQ_INT(-ENOENT, proc_cache__lookup(c, (uint32_t)child, 12345, &pi));
+	ASSERT_EQ_STR("/usr/bin/cp", pi.exe);
+	ASSERT_EQ_U64(1000, pi.uid);
+	/* a reused pid (another start time) is not that reader */
+	ASSERT_EQ_INT(-ENOENT, proc_cache__lookup(c, (uint32_t)child, 99999, &pi));
+	ASSERT_EQ_STR("", pi.exe);
+	/* a live process is read fresh */
+	ASSERT_EQ_INT(0, proc_cache__lookup(c, (uint32_t)getpid(), self.start_time, &pi));
+	ASSERT_EQ_STR(self.exe, pi.exe);
+	proc_cache__free(c);
+}
