@@ -47,6 +47,7 @@ extern const struct rule rule_protection_removed;
 extern const struct rule rule_ransomware_encryption;
 extern const struct rule rule_foreign_account_copy;
 extern const struct rule rule_storage_credential_created;
+extern const struct rule rule_mass_delete;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
