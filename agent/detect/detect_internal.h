@@ -47,6 +47,7 @@ extern const struct rule rule_protection_removed;
 extern const struct rule rule_ransomware_encryption;
 extern const struct rule rule_foreign_account_copy;
 extern const struct rule rule_storage_credential_created;
+extern const struct rule rule_mass_delete;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
@@ -291,6 +292,11 @@ struct cJSON *single__azure_body(const struct cJSON *req);
  * says: CloudTrail's resources (the AWS::S3::Bucket entry of ev->bucket,
  * its accountId). "" when unknown. Valid until the next single__request. */
 const char *single__dest_owner(const struct audit_event *ev);
+
+/* The 12-digit AWS account of a policy principal ("123456789012",
+ * "arn:aws:iam::123456789012:root") into buf (13 bytes or more); "" when
+ * none. */
+const char *single__aws_account_of(const char *principal, char *buf, size_t len);
 
 /* JSON helpers: members looked up case-insensitively along a dotted path
  * ("a.b.c"); NULL when absent. */

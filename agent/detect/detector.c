@@ -36,6 +36,7 @@ static const struct rule *const rules[] = {
 	&rule_foreign_account_copy,
 	&rule_ransomware_encryption,
 	&rule_storage_credential_created,
+	&rule_mass_delete,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))

@@ -207,6 +207,24 @@ const char *single__dest_owner(const struct audit_event *ev)
 	return "";
 }
 
+const char *single__aws_account_of(const char *p, char *buf, size_t len)
+{
+	const char *a = strncmp(p, "arn:", 4) == 0 ? strstr(p, "::") : p;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!a)
+		return buf;
+	a += a == p ? 0 : 2;
+	while (n < 12 && a[n] >= '0' && a[n] <= '9')
+		n++;
+	if (n == 12 && n < len && (a[n] == '\0' || a[n] == ':')) {
+		memcpy(buf, a, n);
+		buf[n] = '\0';
+	}
+	return buf;
+}
+
 cJSON *single__azure_body(const cJSON *req)
 {
 	const cJSON *rb = json__path(req, "properties.requestbody");

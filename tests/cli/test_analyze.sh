@@ -163,6 +163,28 @@ wait "$cpid" 2> /dev/null
 expect_rc collector-unreachable 1 $?
 check_json collector-unreachable-report "$TMP/unshipped.json" 'len(f) == 1'
 
+# A summary for a person: on standard output beside a report file, on stderr
+# beside a report on standard output, none with --quiet.
+"$GW" analyze --audit "$DEMO" --output "$TMP/sum.json" > "$TMP/sum.out" 2> "$TMP/sum.err"
+expect_rc summary 0 $?
+if grep -q "^gatewatch analyze: 1 source(s), 7 file(s) read, 0 failed, 301 event(s)" "$TMP/sum.out" &&
+	grep -q "findings: 1 (0 critical, 1 high" "$TMP/sum.out" &&
+	grep -q "finding  high .* bulk-download: .*svc-reporting bucket finance-reports" "$TMP/sum.out" &&
+	grep -q "report: $TMP/sum.json" "$TMP/sum.out"; then
+	ok "summary: files, events, findings by severity, a headline, the report's place"
+else
+	fail "summary: got $(cat "$TMP/sum.out")"
+fi
+"$GW" analyze --audit "$DEMO" > "$TMP/sum2.json" 2> "$TMP/sum2.err"
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/sum2.json" &&
+	grep -q "^gatewatch analyze: " "$TMP/sum2.err"; then
+	ok "summary: on stderr when the report goes to standard output, which stays JSON"
+else
+	fail "summary on stderr: got $(head -c 300 "$TMP/sum2.err")"
+fi
+"$GW" analyze --audit "$DEMO" --quiet --output "$TMP/sum3.json" > "$TMP/sum3.out" 2>&1
+if [ ! -s "$TMP/sum3.out" ]; then ok "summary: none with --quiet"; else fail "--quiet printed: $(cat "$TMP/sum3.out")"; fi
+
 if [ $fails -ne 0 ]; then
 	echo "test_analyze: $fails failed"
 	exit 1

@@ -13,8 +13,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
-N=${2:-120}
-DAYS=${3:-75}
+N=${2:-90}
+DAYS=${3:-60}
 shift $(($# < 3 ? $# : 3))
 SEEDS=("$@")
 if [ ${#SEEDS[@]} -eq 0 ]; then

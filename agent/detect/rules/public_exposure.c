@@ -3,8 +3,8 @@
  *   aws:   an ACL that grants AllUsers or AuthenticatedUsers (canned
  *          public-read, public-read-write, authenticated-read, a grant URI
  *          or an x-amz-grant-* header); a bucket policy with an Allow to
- *          Principal "*" that no condition narrows to a network, an
- *          organisation or an account; Block Public Access turned off or
+ *          Principal "*" or to a foreign account that no condition narrows
+ *          to a network, an organisation or an account; Block Public Access turned off or
  *          deleted (bucket or account level);
  *   gcp:   an IAM binding added for allUsers or allAuthenticatedUsers, a
  *          public predefined ACL, public access prevention unset;
@@ -78,7 +78,42 @@ static int principal_star(const cJSON *p)
 	return 0;
 }
 
-static void aws_policy(const cJSON *rp, struct single_best *h)
+/* A foreign account an Allow statement names (a string or array of
+ * principals under "AWS"), into buf; NULL when none. */
+static const char *foreign_account(struct detector *d, const cJSON *p, char *buf, size_t len)
+{
+	const cJSON *aws = json__path(p, "AWS"), *it;
+
+	if (cJSON_IsString(aws))
+		return *single__aws_account_of(aws->valuestring, buf, len) &&
+		       !detector__account_is_own(d, buf) ? buf : NULL;
+	if (!cJSON_IsArray(aws))
+		return NULL;
+	cJSON_ArrayForEach(it, aws)
+		if (cJSON_IsString(it) && *single__aws_account_of(it->valuestring, buf, len) &&
+		    !detector__account_is_own(d, buf))
+			return buf;
+	return NULL;
+}
+
+static void policy_stmt(struct detector *d, const cJSON *st, struct single_best *h)
+{
+	const cJSON *p = json__path(st, "Principal");
+	char acct[16];
+
+	if (strcasecmp(json__str(json__path(st, "Effect")), "Allow") != 0 ||
+	    narrowed(json__path(st, "Condition")))
+		return;
+	if (principal_star(p))
+		single__hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
+			    "bucket policy -> Allow %s to Principal *", json__str(json__path(st, "Action")));
+	else if (foreign_account(d, p, acct, sizeof(acct)))
+		single__hit(h, GW_SEV_HIGH, 85.0, "Remove the foreign account from the bucket policy",
+			    "bucket policy -> Allow %s to account %s",
+			    json__str(json__path(st, "Action")), acct);
+}
+
+static void aws_policy(struct detector *d, const cJSON *rp, struct single_best *h)
 {
 	const cJSON *pol = json__path(rp, "bucketPolicy"), *stmts, *st;
 	cJSON *parsed = NULL;
@@ -86,23 +121,12 @@ static void aws_policy(const cJSON *rp, struct single_best *h)
 	if (cJSON_IsString(pol))
 		pol = parsed = cJSON_Parse(pol->valuestring);
 	stmts = json__path(pol, "Statement");
-	if (cJSON_IsObject(stmts)) {
-		if (strcasecmp(json__str(json__path(stmts, "Effect")), "Allow") == 0 &&
-		    principal_star(json__path(stmts, "Principal")) &&
-		    !narrowed(json__path(stmts, "Condition")))
-			single__hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
-			    "bucket policy -> Allow %s to Principal *",
-			    json__str(json__path(stmts, "Action")));
-	}
+	if (cJSON_IsObject(stmts))
+		policy_stmt(d, stmts, h);
 	if (!cJSON_IsArray(stmts))
 		stmts = NULL;
-	cJSON_ArrayForEach(st, stmts) {
-		if (strcasecmp(json__str(json__path(st, "Effect")), "Allow") == 0 &&
-		    principal_star(json__path(st, "Principal")) && !narrowed(json__path(st, "Condition")))
-			single__hit(h, GW_SEV_CRITICAL, 95.0, "Remove the Allow to Principal * from the bucket policy",
-			    "bucket policy -> Allow %s to Principal *",
-			    json__str(json__path(st, "Action")));
-	}
+	cJSON_ArrayForEach(st, stmts)
+		policy_stmt(d, st, h);
 	cJSON_Delete(parsed);
 }
 
@@ -131,7 +155,8 @@ static void aws_block(const char *api, const cJSON *rp, struct single_best *h)
 		    strstr(api, "Account") ? "account" : "bucket");
 }
 
-static void aws(const struct audit_event *ev, const cJSON *req, struct single_best *h)
+static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
+		struct single_best *h)
 {
 	static const char *const acl_apis[] = { "PutBucketAcl", "PutObjectAcl", "CreateBucket",
 						"PutObject", "CopyObject", "CreateMultipartUpload" };
@@ -141,7 +166,7 @@ static void aws(const struct audit_event *ev, const cJSON *req, struct single_be
 		if (strcmp(ev->api, acl_apis[i]) == 0)
 			aws_acl(rp, h);
 	if (strcmp(ev->api, "PutBucketPolicy") == 0)
-		aws_policy(rp, h);
+		aws_policy(d, rp, h);
 	if (strstr(ev->api, "PublicAccessBlock") && strncmp(ev->api, "Get", 3) != 0)
 		aws_block(ev->api, rp, h);
 }
@@ -224,7 +249,7 @@ static int pe_feed(void *state, const struct audit_event *ev)
 		return 0;
 	req = single__request(ev);
 	if (ev->cloud == GW_CLOUD_AWS)
-		aws(ev, req, &h);
+		aws(s->d, ev, req, &h);
 	else if (ev->cloud == GW_CLOUD_GCP)
 		gcp(ev, req, &h);
 	else if (ev->cloud == GW_CLOUD_AZURE)

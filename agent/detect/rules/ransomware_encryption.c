@@ -31,7 +31,7 @@ static const char *const default_notes[] = {
 	"*ransom*", "*decrypt*.txt", "*decrypt*.htm*", "*decrypt*.hta",
 	"*how*to*recover*data.*", "*how*to*recover*your*", "*how*to*recover*files*",
 	"*how*to*restore*files*", "*restore*my*files*", "*restore*your*files*",
-	"*recover*your*files*", "*files*encrypted*", "*files*are*locked*",
+	"*recover*your*files*", "*files*encrypted*", "*files*deleted*", "*files*are*locked*",
 	"*recovery*instructions*", "*decryption*instructions*", "!*read*me*", "*read*me*!*",
 	"_readme.txt", "*readme*to*decrypt*", "*pay*to*unlock*",
 };
@@ -93,6 +93,53 @@ static void aws_key(struct detector *d, const char *what, const char *key, struc
 			    what, key, acct);
 }
 
+static int hex2(const char *p, unsigned *v)
+{
+	unsigned r = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char c = p[i];
+
+		if (c >= '0' && c <= '9')
+			r = r * 16 + (unsigned)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			r = r * 16 + (unsigned)((c | 0x20) - 'a' + 10);
+		else
+			return 0;
+	}
+	*v = r;
+	return 1;
+}
+
+/* x-amz-copy-source ("bucket/key", URL-encoded, maybe with a leading '/'
+ * and ?versionId=) names the object being written. */
+static int copy_in_place(const struct audit_event *ev, const char *src)
+{
+	size_t nb = strlen(ev->bucket);
+	char dec[1024];
+	size_t n;
+
+	if (*src == '/')
+		src++;
+	if (!*src || strlen(src) >= sizeof(dec))
+		return 0;
+	n = strcspn(src, "?");
+	memcpy(dec, src, n);
+	dec[n] = '\0';
+	for (size_t i = 0, j = 0; i <= n; i++, j++) {
+		unsigned v;
+
+		if (dec[i] == '%' && i + 2 < n && hex2(dec + i + 1, &v)) {
+			dec[j] = (char)v;
+			i += 2;
+		} else {
+			dec[j] = dec[i];
+		}
+	}
+	return strncmp(dec, ev->bucket, nb) == 0 && dec[nb] == '/' &&
+	       strcmp(dec + nb + 1, ev->object_key ? ev->object_key : "") == 0;
+}
+
 static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
 		struct single_best *b)
 {
@@ -114,9 +161,16 @@ static void aws(struct detector *d, const struct audit_event *ev, const cJSON *r
 	if (ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY)
 		return;
 	if (json__path(rp, "x-amz-server-side-encryption-customer-algorithm") ||
-	    str__ieq(json__str(json__path(req, "additionalEventData.SSEApplied")), "SSE_C"))
-		single__hit(b, GW_SEV_CRITICAL, 97.0, FIX_KEY,
-			    "object encryption -> SSE-C (a key the owner does not hold)");
+	    str__ieq(json__str(json__path(req, "additionalEventData.SSEApplied")), "SSE_C")) {
+		/* rewriting an object in place is the campaign's move; a new
+		 * upload with SSE-C may be an application's choice */
+		if (copy_in_place(ev, json__str(json__path(rp, "x-amz-copy-source"))))
+			single__hit(b, GW_SEV_CRITICAL, 97.0, FIX_KEY, "object %s re-encrypted in place -> "
+				    "SSE-C (a key the owner does not hold)", ev->object_key);
+		else
+			single__hit(b, GW_SEV_HIGH, 82.0, FIX_KEY,
+				    "object encryption -> SSE-C (a key the owner does not hold)");
+	}
 	aws_key(d, "object encryption", json__str(json__path(rp, kms)), b);
 	aws_key(d, "object encryption", json__str(json__path(json__path(req, "responseElements"), kms)), b);
 }

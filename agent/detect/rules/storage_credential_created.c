@@ -21,26 +21,6 @@
 
 #define SAS_LONG_DAYS 7
 
-/* A 12-digit account id of a principal string ("123456789012",
- * "arn:aws:iam::123456789012:root"), into buf; "" when none. */
-static const char *principal_account(const char *p, char *buf, size_t len)
-{
-	const char *a = strncmp(p, "arn:", 4) == 0 ? strstr(p, "::") : p;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (!a)
-		return buf;
-	a += a == p ? 0 : 2;
-	while (n < 12 && a[n] >= '0' && a[n] <= '9')
-		n++;
-	if (n == 12 && n < len) {
-		memcpy(buf, a, n);
-		buf[n] = '\0';
-	}
-	return buf;
-}
-
 /* The first foreign (or "*") AWS principal an Allow statement names. */
 static const char *foreign_principal(struct detector *d, const cJSON *st, char *buf, size_t len)
 {
@@ -54,7 +34,7 @@ static const char *foreign_principal(struct detector *d, const cJSON *st, char *
 	if (cJSON_IsString(aws)) {
 		if (strcmp(aws->valuestring, "*") == 0)
 			return "*";
-		if (*principal_account(aws->valuestring, buf, len) && !detector__account_is_own(d, buf))
+		if (*single__aws_account_of(aws->valuestring, buf, len) && !detector__account_is_own(d, buf))
 			return aws->valuestring;
 	}
 	if (!cJSON_IsArray(aws))
@@ -64,7 +44,7 @@ static const char *foreign_principal(struct detector *d, const cJSON *st, char *
 			continue;
 		if (strcmp(it->valuestring, "*") == 0)
 			return "*";
-		if (*principal_account(it->valuestring, buf, len) && !detector__account_is_own(d, buf))
+		if (*single__aws_account_of(it->valuestring, buf, len) && !detector__account_is_own(d, buf))
 			return it->valuestring;
 	}
 	return NULL;
