@@ -601,6 +601,7 @@ static void loop(struct daemon *d)
 int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 {
 	struct daemon d = { .cfg = cfg, .o = o };
+	struct correlate_stats cs;
 	int rc = 1, saved;
 
 	signal(SIGTERM, on_stop);
@@ -639,8 +640,10 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		shipper__pump(d.ship, 2000);
 	}
 	saved = save_state(&d);
-	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped",
-		 d.findings, d.ast.events, d.ast.skipped);
+	correlator__stats(d.corr, &cs);
+	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped, "
+		 "%" PRIu64 " audit events outside the sensor's observed time",
+		 d.findings, d.ast.events, d.ast.skipped, cs.unobserved);
 	if (saved < 0) {
 		state_hint(&d);
 		goto out;
