@@ -41,6 +41,13 @@ extern const struct rule rule_new_user_agent;
 extern const struct rule rule_cross_account_copy;
 extern const struct rule rule_read_volume;
 extern const struct rule rule_bucket_read_spike;
+extern const struct rule rule_anonymous_access;
+extern const struct rule rule_root_activity;
+extern const struct rule rule_foreign_principal_access;
+extern const struct rule rule_sensitive_object_read;
+extern const struct rule rule_first_sighting;
+extern const struct rule rule_workload_credential_off_workload;
+extern const struct rule rule_new_principal_denied;
 extern const struct rule rule_public_exposure;
 extern const struct rule rule_audit_logging_disabled;
 extern const struct rule rule_protection_removed;
@@ -254,6 +261,28 @@ int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *
 /* 1 once per hour when n reaches floor and factor times the mean. */
 int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor);
 
+/* ---- whose buckets and objects, which principals (principals.c) ---- */
+/* 1 when account is one of [detect] partner_accounts. */
+int detector__account_is_partner(struct detector *d, const char *account);
+/* 1 when bucket is one of [detect] public_buckets. */
+int detector__bucket_is_public(struct detector *d, const char *bucket);
+/* The [detect] sensitive_objects glob (or built-in one) that the object
+ * key matches, or NULL. */
+const char *detector__sensitive_object(struct detector *d, const char *key);
+/* 1 when ev's principal belongs to another account: own_accounts decide
+ * when set and the event names the principal's account, else the parser's
+ * kind (its account is not the one the record is about). */
+int detector__principal_foreign(struct detector *d, const struct audit_event *ev);
+
+/* The baseline of ev's principal (NULL when it has none), and whether the
+ * principal is new: it has no established baseline and first appeared
+ * after the first day of the stream (at the very start of a stream every
+ * identity is merely unknown, not new). */
+const struct ident *detector__ident(struct detector *d, const char *principal);
+int detector__principal_new(struct detector *d, const struct audit_event *ev);
+/* 1 when t falls outside business hours (Monday-Friday, [detect] hours). */
+int detector__off_hours(struct detector *d, int64_t t);
+
 /* ---- single-event rules (single.c): one request judged by its content ---- */
 struct cJSON;
 #define SINGLE_RECENT 64
@@ -350,6 +379,8 @@ int intel__load(struct intel *t, const char *spec);
  * kind); the label (static or owned by t) and kind, or NULL. */
 const char *intel__match(const struct intel *t, const char *ip, int want, int *kind);
 uint64_t intel__prefixes(const struct intel *t);
+/* 1 when cloud provider ranges are loaded (outside them means something). */
+int intel__has_cloud(const struct intel *t);
 const struct intel *detector__intel(const struct detector *d);
 
 /* ---- incidents (incident.c) ---- */
