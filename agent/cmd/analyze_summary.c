@@ -63,6 +63,12 @@ void analyze_summary__print(FILE *out, const struct analyze_report *r, const cha
 		(unsigned long long)st->files, (unsigned long long)st->files_failed,
 		(unsigned long long)st->events, (unsigned long long)st->skipped,
 		(unsigned long long)st->duplicates);
+	if (st->not_logs)
+		fprintf(out, "  passed over: %llu file(s) that are not audit logs\n",
+			(unsigned long long)st->not_logs);
+	for (size_t i = 0; i < st->nnotes; i++)
+		if (st->notes[i].failed)
+			fprintf(out, "  failed: %s: %s\n", st->notes[i].path, st->notes[i].why);
 	print_window(out, r);
 	fprintf(out, "  analyzed: %llu event(s), %llu more before the window (baselines only)\n",
 		(unsigned long long)r->events_analyzed, (unsigned long long)r->events_baseline);

@@ -33,6 +33,7 @@
 #define GW_CONFIG_MAX_IPS 32
 #define GW_CONFIG_MAX_ACCOUNTS 64
 #define GW_CONFIG_MAX_PATTERNS 64
+#define GW_CONFIG_MAX_LIST 64
 
 struct gw_config {
 	/* [sensor] */
@@ -80,6 +81,12 @@ struct gw_config {
 	size_t nown_accounts;
 	char *ransom_notes[GW_CONFIG_MAX_PATTERNS]; /* object name patterns of ransom notes */
 	size_t nransom_notes;
+	char *partner_accounts[GW_CONFIG_MAX_LIST];  /* foreign accounts with a grant */
+	size_t npartner_accounts;
+	char *public_buckets[GW_CONFIG_MAX_LIST];    /* public by design */
+	size_t npublic_buckets;
+	char *sensitive_objects[GW_CONFIG_MAX_LIST]; /* object key globs */
+	size_t nsensitive_objects;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;
@@ -133,6 +140,9 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value);
  * world-readable while it holds a secret (credentials or a signature in a
  * URL). Logs one line per problem; returns 0 or -EINVAL (or -ENOMEM). */
 int gw_config__check(const struct gw_config *c);
+/* 1 when the configuration gives the agent something to watch: a root for
+ * the sensor or an audit source; 0 when an agent would sit idle. */
+int gw_config__has_work(const struct gw_config *c);
 void gw_config__free(struct gw_config *c);
 
 /* The syslog priority (LOG_ERR ... LOG_DEBUG) for c->log_level. */

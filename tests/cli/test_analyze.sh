@@ -122,10 +122,18 @@ recs = json.load(open(sys.argv[1]))["Records"]
 json.dump({"Records": [x for x in recs if isinstance(x, dict) and "eventTime" in x]}, open(sys.argv[2], "w"))' \
 	"$CT/records.json" "$TMP/mixed/a-good.json"
 head -c 300 "$DEMO"/AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/24/*T0215Z*.json.gz > "$TMP/mixed/b-cut.json.gz"
+# Files that are not logs beside them are passed over and listed, and do
+# not change the exit status; the broken log does.
+printf '# trail exports\n' > "$TMP/mixed/README.md"
+printf 'bucket\towner\n' > "$TMP/mixed/owners.tsv"
 "$GW" analyze --audit "$TMP/mixed" --output "$TMP/mixed.json" 2> "$TMP/err"
 expect_rc mixed-dir 1 $?
 expect_one_line mixed-dir "$TMP/err" "$TMP/mixed/b-cut.json.gz"
-check_json mixed-dir-report "$TMP/mixed.json" 'r["stats"]["events"] == 5 and r["stats"]["files"] == 1 and r["stats"]["files_failed"] == 1'
+check_json mixed-dir-report "$TMP/mixed.json" 'r["stats"]["events"] == 5 and r["stats"]["files"] == 1 and r["stats"]["files_failed"] == 1 and r["stats"]["not_logs"] == 2 and sorted(x["path"].rsplit("/", 1)[1] for x in r["files_skipped"]) == ["README.md", "owners.tsv"] and [x["path"].rsplit("/", 1)[1] for x in r["files_failed"]] == ["b-cut.json.gz"]'
+rm "$TMP/mixed/b-cut.json.gz"
+"$GW" analyze --audit "$TMP/mixed" --output "$TMP/mixed2.json" --quiet 2> "$TMP/err"
+expect_rc not-logs-only 0 $?
+check_json not-logs-report "$TMP/mixed2.json" 'r["stats"]["events"] == 5 and r["stats"]["files_failed"] == 0 and len(r["files_skipped"]) == 2'
 
 # Several sources add up: the demo plus a bad file still finds the download.
 "$GW" analyze --audit "$DEMO" --audit "$CT/notjson.txt" --output "$TMP/two.json" 2> "$TMP/err"

@@ -90,4 +90,6 @@ rc=$?
 echo
 echo "single-event rules: attack records found / total, benign twins flagged / total"
 python3 tests/eval/single_event.py "$GW" tests/data/single_event || rc=1
+# Principals with no history: new sessions, anonymous, foreign, root, SAS.
+bash tests/eval/coldstart.sh "$BUILD" || rc=1
 exit $rc
