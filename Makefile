@@ -19,8 +19,8 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 NANOPB_GEN ?= nanopb_generator.py
 SAN ?=
-EVAL_IDENTITIES ?= 120
-EVAL_DAYS ?= 75
+EVAL_IDENTITIES ?= 90
+EVAL_DAYS ?= 60
 EVAL_SEEDS ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \

@@ -168,6 +168,18 @@ void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
 }
 
+void audit_ctx__note_file(struct audit_ctx *c, int failed, const char *why)
+{
+	struct audit_file_note *n;
+
+	if (c->st->nnotes >= AUDIT_MAX_NOTES)
+		return;
+	n = &c->st->notes[c->st->nnotes++];
+	snprintf(n->path, sizeof(n->path), "%s", c->path);
+	snprintf(n->why, sizeof(n->why), "%s", why);
+	n->failed = (uint8_t)failed;
+}
+
 void audit_ctx__release(struct audit_ctx *c)
 {
 	audit_buf__release(&c->raw);
@@ -188,14 +200,27 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 {
 	int err;
 
-	c->st->files++;
-	c->st->bytes += len;
 	for (size_t i = 1; format == AUDIT_FMT_DETECT && i < NFORMATS; i++)
 		if (format_detect((int)i, buf, len))
 			format = (int)i;
+	/* In a directory, a file that no format recognises (a README, notes, a
+	 * .tsv) or, for a source of one format, one that is not of it, is not a
+	 * log: passed over and listed, never a failure. A file named on its own
+	 * was asked for, and a recognised file that breaks is a failure. */
+	if (c->in_dir && (format == AUDIT_FMT_DETECT || !format_detect(format, buf, len))) {
+		log_debug("skipping %s: not %s", c->path,
+			 format == AUDIT_FMT_DETECT ? "an audit log of a known format" : formats[format].what);
+		c->st->not_logs++;
+		audit_ctx__note_file(c, 0, format == AUDIT_FMT_DETECT ? "not an audit log"
+								       : "not of the source's format");
+		return 0;
+	}
+	c->st->files++;
+	c->st->bytes += len;
 	if (format == AUDIT_FMT_DETECT) {
 		log_err("failed to parse %s: unknown log format", c->path);
 		c->st->files_failed++;
+		audit_ctx__note_file(c, 1, "unknown log format");
 		return 0;
 	}
 	/* The JSON parsers stop at a NUL; the text parsers check each line. */
@@ -215,6 +240,7 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	if (err == -EBADMSG) {
 		log_err("failed to parse %s: not %s", c->path, formats[format].what);
 		c->st->files_failed++;
+		audit_ctx__note_file(c, 1, "damaged: the format was recognised but not parsed");
 		err = 0;
 	}
 	return err;
@@ -232,6 +258,7 @@ static int read_file(struct audit_ctx *c, int format)
 	if (err) {
 		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
 		c->st->files_failed++;
+		audit_ctx__note_file(c, 1, audit_load__strerror(err));
 		return 0;
 	}
 	return audit_buf__parse(c, format, buf, len);
@@ -250,10 +277,12 @@ static int read_dir(struct audit_ctx *c, const char *dir, int format)
 		return 0;
 	}
 	c->st->files_failed += failed;
+	c->in_dir = 1;
 	for (size_t i = 0; i < n && !err; i++) {
 		c->path = paths[i];
 		err = read_file(c, format);
 	}
+	c->in_dir = 0;
 	c->path = dir;
 	audit_paths__free(paths, n);
 	return err;
@@ -313,14 +342,15 @@ int audit_stats__write_json(const struct audit_stats *st, FILE *f)
 	}
 	if (fprintf(f, "{\"files\":%llu,\"files_failed\":%llu,\"records\":%llu,\"events\":%llu,"
 		    "\"skipped\":%llu,\"skipped_bad_bytes\":%llu,\"ignored\":%llu,\"digests\":%llu,"
-		    "\"bytes\":%llu,\"duplicates\":%llu,\"non_storage\":%llu,"
+		    "\"bytes\":%llu,\"duplicates\":%llu,\"non_storage\":%llu,\"not_logs\":%llu,"
 		    "\"first\":\"%s\",\"last\":\"%s\"}",
 		    (unsigned long long)st->files, (unsigned long long)st->files_failed,
 		    (unsigned long long)st->records, (unsigned long long)st->events,
 		    (unsigned long long)st->skipped, (unsigned long long)st->skip_bad_bytes,
 		    (unsigned long long)st->ignored, (unsigned long long)st->digests,
 		    (unsigned long long)st->bytes, (unsigned long long)st->duplicates,
-		    (unsigned long long)st->non_storage, first, last) < 0)
+		    (unsigned long long)st->non_storage, (unsigned long long)st->not_logs,
+		    first, last) < 0)
 		return -EIO;
 	return 0;
 }

@@ -103,6 +103,8 @@ struct audit_event {
 	const char *request;
 };
 
+#define AUDIT_MAX_NOTES 16
+
 struct audit_stats {
 	uint64_t files;           /* files opened and read */
 	uint64_t files_failed;    /* files that could not be read or parsed at all */
@@ -118,6 +120,15 @@ struct audit_stats {
 	uint64_t duplicates;      /* records passed over: their event id was delivered already */
 	uint64_t non_storage;     /* of events: GCP and Azure control-plane entries of other
 				   * services (IAM, logging, compute), delivered too */
+	uint64_t not_logs;        /* files in a directory that are no audit log (a README,
+				   * a .tsv): passed over, not failures */
+	/* The first files passed over or failed, with why, for the report. */
+	struct audit_file_note {
+		char path[240];
+		char why[64];
+		uint8_t failed;       /* 1: a log that could not be read; 0: not a log */
+	} notes[AUDIT_MAX_NOTES];
+	size_t nnotes;
 };
 
 /* Return 0 to go on, a negative errno to stop the stream. */

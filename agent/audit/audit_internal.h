@@ -66,6 +66,7 @@ struct audit_ctx {
 	void *cb_ctx;
 	struct audit_stats *st;
 	unsigned warnings;
+	int in_dir;               /* reading a directory's files: unknown ones are not logs */
 	/* kept from file to file, freed by audit_ctx__release: local files'
 	 * bytes (audit_file__load), CloudTrail's held-back events */
 	struct audit_buf raw, out, held, held_ids;
@@ -81,6 +82,10 @@ void audit_ctx__release(struct audit_ctx *c);
 const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes);
 
 #define AUDIT_MAX_RECORD_WARNINGS 10
+
+/* Note a file passed over (failed 0) or failed (1) in c->st's bounded
+ * list, for the report. */
+void audit_ctx__note_file(struct audit_ctx *c, int failed, const char *why);
 
 /* Log a skipped record (rate-limited) and count it. */
 void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)

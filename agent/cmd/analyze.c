@@ -14,6 +14,7 @@
 
 #include "analyze.h"
 #include "audit/audit.h"
+#include "lib/args.h"
 #include "lib/clock.h"
 #include "lib/isotime.h"
 #include "cmd/cmd.h"
@@ -35,6 +36,7 @@ struct analyze_opts {
 	const char *bucket;
 	const char *output;
 	const char *collector;
+	int quiet;                 /* --quiet: no summary */
 	uint64_t hours_back;       /* 0: no lower bound */
 	int64_t now_ms;
 	int have_now;
@@ -62,13 +64,16 @@ static void usage(FILE *out)
 		"\n"
 		"Analyze cloud audit logs offline and write a prioritized JSON report.\n"
 		"\n"
-		"  --audit SOURCE        audit log source, repeatable (required): cloudtrail:PATH\n"
-		"                        or PATH (format detected); PATH is a file or a directory\n"
-		"                        (recursive), plain or gzip\n"
+		"  --audit SOURCE        audit log source, repeatable (required): FORMAT:WHERE or\n"
+		"                        WHERE (format detected); FORMAT cloudtrail, s3access,\n"
+		"                        gcs, azure, azure-activity or minio; WHERE a file or a\n"
+		"                        directory (recursive, plain or gzip) or a bucket URL\n"
 		"  --bucket NAME         only events on this bucket (default: all)\n"
-		"  --hours-back N        report findings within N hours before --now; older\n"
+		"  --hours-back N        report findings within N hours before --now, which is\n"
+		"                        the newest event's time unless --now is given; older\n"
 		"                        events only build the baselines (default: all)\n"
-		"  --now TIME            ISO-8601 end of the analyzed range (default: newest event)\n"
+		"  --now TIME            ISO-8601 end of the analyzed range (default: the newest\n"
+		"                        event's time, not the clock)\n"
 		"  --output FILE         write the report to FILE, atomically (default: stdout)\n"
 		"  --intel [KIND:]FILE   threat intel, repeatable: tor:, deny:, hosting:, allow:\n"
 		"                        (silences), cloud: (AWS/GCP/Azure range files); a JSON\n"
@@ -78,30 +83,18 @@ static void usage(FILE *out)
 		"                        flags go over it (default: none)\n"
 		"  --collector URL       also send the findings to a gatewatch collector\n"
 		"                        (default: none)\n"
+		"  --quiet               no summary (by default a summary is printed: on\n"
+		"                        standard output with --output, else on stderr)\n"
 		"  --help                this help\n"
 		"\n"
 		"The detector's settings, also [detect] keys of gatewatch.conf:\n");
 	gw_config__usage_section(out, "detect");
 }
 
-/* Full validation: digits only, in [min, max]. */
+/* Digits only, in [min, max] (lib/args.h). */
 static int parse_u64(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!s || s[0] < '0' || s[0] > '9')
-		goto bad;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
-	log_err("%s: invalid value '%s' (expected %" PRIu64 "..%" PRIu64 ")", flag, s ? s : "",
-		min, max);
-	return -EINVAL;
+	return gw_arg__u64(flag, s, min, max, out);
 }
 
 /* "8-18": whole hours, start before end. */
@@ -157,6 +150,9 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 	case 'o':
 		o->output = arg;
 		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
 	case 'c':
 		o->collector = arg;
 		return 0;
@@ -189,6 +185,7 @@ static void build_options(struct option *opts, size_t cap)
 		{ "config", required_argument, NULL, 'C' },
 		{ "intel", required_argument, NULL, 'I' },
 		{ "business-hours", required_argument, NULL, 'W' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	const struct gw_config_key *k;
@@ -452,6 +449,10 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st, ui
 		log_err("failed to write %s: %s", o->output ? o->output : "stdout", strerror(-err));
 		return GW_EXIT_FAIL;
 	}
+	/* The summary goes where the JSON does not: beside a report file on
+	 * standard output, beside a report on standard output on stderr. */
+	if (!o->quiet)
+		analyze_summary__print(o->output ? stdout : stderr, &r, o->output);
 	if (o->collector && r.nfindings && ship_findings(o->collector, r.findings, r.nfindings))
 		return GW_EXIT_FAIL;
 	return GW_EXIT_OK;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "audit/audit.h"
 #include "detect/detect.h"
@@ -29,5 +30,9 @@ char *analyze_report__json(const struct analyze_report *r);
 /* Write text to path atomically (temporary file in the same directory,
  * fsync, rename), or to stdout when path is NULL. Returns 0 or -errno. */
 int analyze_report__write(const char *path, const char *text);
+/* A few lines for a person: what was read, the window, findings by
+ * severity and one headline per incident and finding, highest first, and
+ * where the report went (output NULL: standard output). */
+void analyze_summary__print(FILE *out, const struct analyze_report *r, const char *output);
 
 #endif

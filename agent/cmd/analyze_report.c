@@ -86,6 +86,28 @@ static cJSON *finding_json(const struct finding *f)
 	return o;
 }
 
+/* "files_skipped" and "files_failed_list": each file passed over as not a
+ * log and each that failed, with why (the first AUDIT_MAX_NOTES). */
+static int add_file_notes(cJSON *root, const struct audit_stats *st)
+{
+	cJSON *skipped = cJSON_AddArrayToObject(root, "files_skipped");
+	cJSON *failed = cJSON_AddArrayToObject(root, "files_failed");
+	cJSON *o;
+
+	if (!skipped || !failed)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->nnotes; i++) {
+		o = cJSON_CreateObject();
+		if (!o || !cJSON_AddStringToObject(o, "path", st->notes[i].path) ||
+		    !cJSON_AddStringToObject(o, "why", st->notes[i].why)) {
+			cJSON_Delete(o);
+			return -ENOMEM;
+		}
+		cJSON_AddItemToArray(st->notes[i].failed ? failed : skipped, o);
+	}
+	return 0;
+}
+
 static int add_stats(cJSON *root, const struct analyze_report *r)
 {
 	cJSON *s = cJSON_AddObjectToObject(root, "stats");
@@ -101,6 +123,8 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "digests", (double)r->st->digests);
 	err |= add_num(s, "duplicates", (double)r->st->duplicates);
 	err |= add_num(s, "non_storage", (double)r->st->non_storage);
+	err |= add_num(s, "not_logs", (double)r->st->not_logs);
+	err |= add_file_notes(root, r->st);
 	err |= add_num(s, "bytes", (double)r->st->bytes);
 	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
 	err |= add_num(s, "events_baseline", (double)r->events_baseline);

@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "host/host.h"
+#include "lib/args.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "reads.h"
@@ -57,15 +58,10 @@ static void host_usage(FILE *out)
 static int parse_u32(const char *flag, const char *s, unsigned long min, unsigned long max,
 		     unsigned long *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		log_err("invalid value for %s: '%s' (expected %lu..%lu)", flag, s, min, max);
+	if (gw_arg__u64(flag, s, min, max, &v) < 0)
 		return -EINVAL;
-	}
 	*out = (unsigned long)v;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "config/config.h"
 #include "daemon/daemon.h"
+#include "lib/args.h"
 #include "lib/log.h"
 
 #define OPT_BASE 1000
@@ -37,14 +38,13 @@ static void usage(FILE *out)
 
 static int parse_sec(const char *flag, const char *s, unsigned long long *out)
 {
-	char *end;
+	char name[64];
+	uint64_t v;
 
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || *out > 10ull * 365 * 86400) {
-		log_err("invalid value for --%s: '%s' (expected seconds)", flag, s);
+	snprintf(name, sizeof(name), "--%s", flag);
+	if (gw_arg__u64(name, s, 0, 10ull * 365 * 86400, &v) < 0)
 		return -EINVAL;
-	}
+	*out = v;
 	return 0;
 }
 

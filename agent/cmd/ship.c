@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "lib/args.h"
 #include "lib/log.h"
 #include "ship/ship.h"
 #include "ship/wire.h"
@@ -100,16 +101,7 @@ static void usage(FILE *out)
 static int parse_u64(const char *flag, const char *arg, uint64_t min, uint64_t max,
 		     uint64_t *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *out < min || *out > max) {
-		log_err("bad %s '%s': expected %llu..%llu", flag, arg, (unsigned long long)min,
-			(unsigned long long)max);
-		return -EINVAL;
-	}
-	return 0;
+	return gw_arg__u64(flag, arg, min, max, out);
 }
 
 struct ship_args {

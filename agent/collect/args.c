@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/args.h"
 #include "lib/gw.h"
 #include "lib/io.h"
 #include "lib/log.h"
@@ -65,14 +66,12 @@ void collect_args__defaults(struct collector *c)
 static int num_flag(const char *flag, const char *arg, unsigned long long lo,
 		    unsigned long long hi, unsigned long long *v)
 {
-	char *end;
+	uint64_t n = 0;
 
-	errno = 0;
-	*v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] < '0' || arg[0] > '9' || *v < lo || *v > hi) {
-		log_err("bad %s '%s': expected %llu..%llu", flag, arg, lo, hi);
+	*v = 0;
+	if (gw_arg__u64(flag, arg, lo, hi, &n) < 0)
 		return -EINVAL;
-	}
+	*v = n;
 	return 0;
 }
 

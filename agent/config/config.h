@@ -33,6 +33,7 @@
 #define GW_CONFIG_MAX_IPS 32
 #define GW_CONFIG_MAX_ACCOUNTS 64
 #define GW_CONFIG_MAX_PATTERNS 64
+#define GW_CONFIG_MAX_LIST 64
 
 struct gw_config {
 	/* [sensor] */
@@ -87,6 +88,12 @@ struct gw_config {
 	size_t nown_accounts;
 	char *ransom_notes[GW_CONFIG_MAX_PATTERNS]; /* object name patterns of ransom notes */
 	size_t nransom_notes;
+	char *partner_accounts[GW_CONFIG_MAX_LIST];  /* foreign accounts with a grant */
+	size_t npartner_accounts;
+	char *public_buckets[GW_CONFIG_MAX_LIST];    /* public by design */
+	size_t npublic_buckets;
+	char *sensitive_objects[GW_CONFIG_MAX_LIST]; /* object key globs */
+	size_t nsensitive_objects;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;

@@ -70,5 +70,14 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 		dc->ransom_notes = (const char *const *)c->ransom_notes;
 		dc->nransom_notes = c->nransom_notes;
 	}
+	/* Borrowed: the configuration outlives the detector. */
+#define BORROW(f) do { \
+		dc->f = c->n##f ? (const char *const *)c->f : NULL; \
+		dc->n##f = c->n##f; \
+	} while (0)
+	BORROW(partner_accounts);
+	BORROW(public_buckets);
+	BORROW(sensitive_objects);
+#undef BORROW
 	return 0;
 }

@@ -86,6 +86,14 @@ struct detector_config {
 	 * built-in list. Copied by detector__new. */
 	const char *const *ransom_notes;
 	size_t nransom_notes;
+	/* Lists, borrowed: they must outlive the detector. NULL/0: none (for
+	 * sensitive_objects: the built-in globs). */
+	const char *const *partner_accounts;  /* foreign with a documented grant */
+	size_t npartner_accounts;
+	const char *const *public_buckets;    /* read anonymously by design */
+	size_t npublic_buckets;
+	const char *const *sensitive_objects; /* object key globs holding secrets */
+	size_t nsensitive_objects;
 };
 
 void detector_config__defaults(struct detector_config *cfg);

@@ -41,12 +41,20 @@ extern const struct rule rule_new_user_agent;
 extern const struct rule rule_cross_account_copy;
 extern const struct rule rule_read_volume;
 extern const struct rule rule_bucket_read_spike;
+extern const struct rule rule_anonymous_access;
+extern const struct rule rule_root_activity;
+extern const struct rule rule_foreign_principal_access;
+extern const struct rule rule_sensitive_object_read;
+extern const struct rule rule_first_sighting;
+extern const struct rule rule_workload_credential_off_workload;
+extern const struct rule rule_new_principal_denied;
 extern const struct rule rule_public_exposure;
 extern const struct rule rule_audit_logging_disabled;
 extern const struct rule rule_protection_removed;
 extern const struct rule rule_ransomware_encryption;
 extern const struct rule rule_foreign_account_copy;
 extern const struct rule rule_storage_credential_created;
+extern const struct rule rule_mass_delete;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
@@ -225,6 +233,28 @@ void accounts__free(struct accounts *a);
 int accounts__learn(struct accounts *a, const struct audit_event *ev);
 int accounts__is_own(const struct accounts *a, struct detector *d, const char *account);
 
+/* ---- whose buckets and objects, which principals (principals.c) ---- */
+/* 1 when account is one of [detect] partner_accounts. */
+int detector__account_is_partner(struct detector *d, const char *account);
+/* 1 when bucket is one of [detect] public_buckets. */
+int detector__bucket_is_public(struct detector *d, const char *bucket);
+/* The [detect] sensitive_objects glob (or built-in one) that the object
+ * key matches, or NULL. */
+const char *detector__sensitive_object(struct detector *d, const char *key);
+/* 1 when ev's principal belongs to another account: own_accounts decide
+ * when set and the event names the principal's account, else the parser's
+ * kind (its account is not the one the record is about). */
+int detector__principal_foreign(struct detector *d, const struct audit_event *ev);
+
+/* The baseline of ev's principal (NULL when it has none), and whether the
+ * principal is new: it has no established baseline and first appeared
+ * after the first day of the stream (at the very start of a stream every
+ * identity is merely unknown, not new). */
+const struct ident *detector__ident(struct detector *d, const char *principal);
+int detector__principal_new(struct detector *d, const struct audit_event *ev);
+/* 1 when t falls outside business hours (Monday-Friday, [detect] hours). */
+int detector__off_hours(struct detector *d, int64_t t);
+
 /* ---- single-event rules (single.c): one request judged by its content ---- */
 struct cJSON;
 #define SINGLE_RECENT 64
@@ -321,6 +351,8 @@ int intel__load(struct intel *t, const char *spec);
  * kind); the label (static or owned by t) and kind, or NULL. */
 const char *intel__match(const struct intel *t, const char *ip, int want, int *kind);
 uint64_t intel__prefixes(const struct intel *t);
+/* 1 when cloud provider ranges are loaded (outside them means something). */
+int intel__has_cloud(const struct intel *t);
 const struct intel *detector__intel(const struct detector *d);
 
 /* ---- incidents (incident.c) ---- */

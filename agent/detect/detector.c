@@ -30,12 +30,20 @@ static const struct rule *const rules[] = {
 	&rule_cross_account_copy,
 	&rule_read_volume,
 	&rule_bucket_read_spike,
+	&rule_anonymous_access,
+	&rule_root_activity,
+	&rule_foreign_principal_access,
+	&rule_sensitive_object_read,
+	&rule_first_sighting,
+	&rule_workload_credential_off_workload,
+	&rule_new_principal_denied,
 	&rule_public_exposure,
 	&rule_audit_logging_disabled,
 	&rule_protection_removed,
 	&rule_foreign_account_copy,
 	&rule_ransomware_encryption,
 	&rule_storage_credential_created,
+	&rule_mass_delete,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
@@ -55,6 +63,7 @@ struct detector {
 	struct incident **incidents;
 	size_t nincidents;
 	size_t incidents_for;     /* nfindings when the incidents were built */
+	int64_t first_ms;         /* the stream's first event */
 };
 
 void detector_config__defaults(struct detector_config *cfg)
@@ -180,7 +189,8 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 {
 	int err = 0, e;
 
-	d->stats.events++;
+	if (!d->stats.events++ || ev->time_ms < d->first_ms)
+		d->first_ms = ev->time_ms;
 	err = baseline__feed(d->base, ev);
 	e = accounts__learn(d->acc, ev);
 	if (e && !err)
@@ -230,6 +240,28 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 		return 0;
 	d->stats.findings_normal++;
 	return 1;
+}
+
+const struct ident *detector__ident(struct detector *d, const char *principal)
+{
+	const char *name = detector__intern_ev(d, principal);
+
+	return name && *name ? baseline__find(d->base, name) : NULL;
+}
+
+int detector__principal_new(struct detector *d, const struct audit_event *ev)
+{
+	const struct ident *id = detector__ident(d, ev->principal);
+
+	return id && id->active_days < d->cfg.baseline_days &&
+	       (int64_t)id->first_day * 86400000LL > d->first_ms;
+}
+
+int detector__off_hours(struct detector *d, int64_t t)
+{
+	int how = gw_hour_of_week(t, d->cfg.tz_offset_min), hour = how % 24;
+
+	return how >= 5 * 24 || hour < d->cfg.work_start_hour || hour >= d->cfg.work_end_hour;
 }
 
 int detector__account_is_own(struct detector *d, const char *account)

@@ -20,6 +20,9 @@ enum {
 	HAS_BULK = 1 << 0, HAS_NEWIP = 1 << 1, HAS_API = 1 << 2, HAS_DENIED = 1 << 3,
 	HAS_REGION = 1 << 4, HAS_ENUM = 1 << 5, HAS_AFTER = 1 << 6, HAS_INTEL = 1 << 7,
 	HAS_UA = 1 << 8, HAS_COPY = 1 << 9, HAS_VOLUME = 1 << 10,
+	/* principals without history */
+	HAS_ANON = 1 << 11, HAS_FOREIGN = 1 << 12, HAS_ROOT = 1 << 13, HAS_SENSITIVE = 1 << 14,
+	HAS_FIRST = 1 << 15, HAS_CREATED = 1 << 16, HAS_WORKLOAD = 1 << 17,
 };
 
 static const struct {
@@ -32,6 +35,10 @@ static const struct {
 	{ "after-hours-access", HAS_AFTER }, { "suspicious-source", HAS_INTEL },
 	{ "new-user-agent", HAS_UA }, { "cross-account-copy", HAS_COPY },
 	{ "read-volume", HAS_VOLUME }, { "bucket-read-spike", HAS_VOLUME },
+	{ "anonymous-access", HAS_ANON }, { "foreign-principal-access", HAS_FOREIGN },
+	{ "root-activity", HAS_ROOT }, { "sensitive-object-read", HAS_SENSITIVE },
+	{ "first-sighting", HAS_FIRST }, { "workload-credential-off-workload", HAS_WORKLOAD },
+	{ "new-principal-denied", HAS_DENIED },
 };
 
 /* What a group of findings adds up to. */
@@ -43,9 +50,11 @@ struct summary {
 	const char *key;
 	int long_term;
 	uint64_t ndenied;
+	char created[LIST_LEN], read_buckets[LIST_LEN], read_objects[LIST_LEN];
 };
 
 static void summarize_each(const struct finding *const *g, size_t n, struct summary *s);
+static const char *group_key(const struct finding *f);
 
 static int rule_flag(const char *id)
 {
@@ -133,6 +142,12 @@ static void summarize_each(const struct finding *const *g, size_t n, struct summ
 		merge(s->lists, sizeof(s->lists), fev(f, "list"));
 		if (fl == HAS_DENIED)
 			s->ndenied += f->count;
+		if (fev(f, "created_by")) {
+			s->flags |= HAS_CREATED;
+			merge(s->read_buckets, sizeof(s->read_buckets), f->bucket);
+			merge(s->read_objects, sizeof(s->read_objects), fev(f, "objects"));
+		}
+		merge(s->created, sizeof(s->created), fev(f, "created"));
 		if (f->access_key && *f->access_key && (!*s->key || !s->long_term)) {
 			s->key = f->access_key;
 			s->long_term = strncmp(f->access_key, "AKIA", 4) == 0;
@@ -144,6 +159,12 @@ static const char *classify(int fl)
 {
 	int context = HAS_API | HAS_UA | HAS_REGION | HAS_NEWIP | HAS_INTEL;
 
+	/* root at work, and a principal it created reading data */
+	if ((fl & HAS_ROOT) && (fl & HAS_CREATED))
+		return "account takeover";
+	if (fl & HAS_WORKLOAD)
+		return "stolen instance credentials";
+
 	if (fl & (HAS_COPY | HAS_VOLUME | HAS_BULK))
 		return "possible data exfiltration";
 	if ((fl & (HAS_DENIED | HAS_ENUM)) && (fl & context))
@@ -154,6 +175,16 @@ static const char *classify(int fl)
 		return "reconnaissance: enumeration";
 	if (fl & HAS_INTEL)
 		return "access from a suspicious source";
+	if (fl & HAS_FIRST)
+		return "new principal: enumeration then download";
+	if (fl & HAS_SENSITIVE)
+		return "secrets read";
+	if (fl & HAS_ROOT)
+		return "root account use";
+	if (fl & HAS_FOREIGN)
+		return "access from a foreign account";
+	if (fl & HAS_ANON)
+		return "public exposure: anonymous access";
 	return "compromised credential: unusual access";
 }
 
@@ -183,6 +214,15 @@ static int remediate(struct incident *in, const struct summary *s)
 	char related[LIST_LEN] = "";
 	int err = 0;
 
+	if ((s->flags & HAS_ROOT) && (s->flags & HAS_CREATED)) {
+		err |= step(in, "Rotate the root user's credentials now (password and any access "
+			    "keys) and enable MFA on root.");
+		err |= step(in, "Delete the users and access keys created in this incident: %s.",
+			    *s->created ? s->created : "(see the findings)");
+		err |= step(in, "Review the objects the created principal read in %s: %s.",
+			    *s->read_buckets ? s->read_buckets : "the buckets named",
+			    *s->read_objects ? s->read_objects : "(see the findings)");
+	}
 	if (s->long_term)
 		err |= step(in, "Revoke access key %s of %s now: deactivate it, issue a new one to "
 			    "its owner, and find where the old one was stored or leaked.",
@@ -314,7 +354,7 @@ static struct incident *incident_new(struct detector *d, const struct baseline *
 	in->severity = in->score >= 90 ? GW_SEV_CRITICAL : in->score >= 70 ? GW_SEV_HIGH :
 		       GW_SEV_MEDIUM;
 	in->classification = classify(s->flags);
-	in->principal = strdup(g[0]->principal);
+	in->principal = strdup(group_key(g[0]));
 	in->access_key = strdup(s->key);
 	in->key_long_term = s->long_term;
 	in->start_ms = g[0]->start_ms;
@@ -322,7 +362,7 @@ static struct incident *incident_new(struct detector *d, const struct baseline *
 		if (g[i]->end_ms > in->end_ms)
 			in->end_ms = g[i]->end_ms;
 	in->findings = malloc(n * sizeof(*in->findings));
-	h = gw_fnv1a64(h, g[0]->principal, strlen(g[0]->principal) + 1);
+	h = gw_fnv1a64(h, in->principal ? in->principal : "", in->principal ? strlen(in->principal) + 1 : 1);
 	h = gw_fnv1a64(h, &in->start_ms, sizeof(in->start_ms));
 	if (!in->principal || !in->access_key || !in->findings ||
 	    asprintf(&in->id, "inc-%016" PRIx64, h) < 0) {
@@ -340,11 +380,19 @@ fail:
 	return NULL;
 }
 
+/* A principal created inside the log is grouped with its creator. */
+static const char *group_key(const struct finding *f)
+{
+	const char *c = fev(f, "created_by");
+
+	return c ? c : f->principal;
+}
+
 static int cmp_group(const void *a, const void *b)
 {
 	const struct finding *x = *(const struct finding *const *)a;
 	const struct finding *y = *(const struct finding *const *)b;
-	int c = strcmp(x->principal, y->principal);
+	int c = strcmp(group_key(x), group_key(y));
 
 	if (c)
 		return c;
@@ -391,7 +439,7 @@ int incidents__build(struct detector *d, const struct baseline *b,
 		goto out;
 	for (i = 0; i < n; i = j) {
 		end = v[i]->end_ms;
-		for (j = i + 1; j < n && !strcmp(v[j]->principal, v[i]->principal) &&
+		for (j = i + 1; j < n && !strcmp(group_key(v[j]), group_key(v[i])) &&
 				v[j]->start_ms - end <= gap; j++)
 			end = v[j]->end_ms > end ? v[j]->end_ms : end;
 		summarize(v + i, j - i, &s);

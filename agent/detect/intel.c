@@ -36,6 +36,7 @@ struct intel {
 	struct trie t[3];              /* 0 threats, 1 allow, 2 cloud */
 	struct strpool *pool;
 	uint64_t prefixes;
+	uint64_t cloud_prefixes;       /* of prefixes: cloud provider ranges */
 };
 
 struct intel *intel__new(void)
@@ -66,6 +67,11 @@ void intel__free(struct intel *t)
 uint64_t intel__prefixes(const struct intel *t)
 {
 	return t ? t->prefixes : 0;
+}
+
+int intel__has_cloud(const struct intel *t)
+{
+	return t && t->cloud_prefixes;
 }
 
 static int trie_idx(int kind)
@@ -191,6 +197,7 @@ static int add(struct intel *t, const char *prefix, const char *label, int kind)
 	if (err)
 		return err;
 	t->prefixes++;
+	t->cloud_prefixes += kind == INTEL_CLOUD;
 	return 1;
 }
 

@@ -6,10 +6,14 @@
 
 #include <stdint.h>
 
-/* Still needed after attach: reading audit logs and object paths the
- * agent's user cannot (DAC_READ_SEARCH), and /proc/PID/exe of processes of
- * other users (SYS_PTRACE). */
-#define GW_CAPS_KEEP ((1ull << 2) | (1ull << 19))
+/* Still needed after attach: nothing. The maps and the ring buffer are
+ * open descriptors, the watched roots are listed for bucket names through
+ * descriptors opened at start, and a reader's executable comes from the
+ * kernel with its first read (the ring buffer's exe path), so neither
+ * CAP_SYS_PTRACE (/proc/PID/exe of other users) nor CAP_DAC_READ_SEARCH
+ * (which would read /etc/shadow and every file on the host) is kept. Audit
+ * logs on local disk must be readable by the agent's user. */
+#define GW_CAPS_KEEP 0ull
 
 /* Reduce the effective, permitted and inheritable sets to keep, drop the
  * rest from the bounding set, and set no_new_privs. 0 or a negative errno. */

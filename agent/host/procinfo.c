@@ -131,15 +131,20 @@ int procinfo__read(uint32_t pid, struct procinfo *pi)
 	return 0;
 }
 
-int dir_name_by_ino(const char *dir, uint64_t ino, char *name, size_t size)
+int dir_name_by_ino(int dirfd, uint64_t ino, char *name, size_t size)
 {
-	DIR *d = opendir(dir);
+	int fd = dirfd >= 0 ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
 	if (size)
 		name[0] = '\0';
-	if (!d)
-		return -errno;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return dirfd >= 0 ? -errno : -EBADF;
+	}
+	rewinddir(d);   /* the duplicate shares the offset of the last listing */
 	while ((de = readdir(d))) {
 		if (de->d_ino != ino || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;

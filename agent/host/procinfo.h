@@ -20,9 +20,11 @@ int procinfo__read(uint32_t pid, struct procinfo *pi);
  * "*.service" or "*.scope" component (a container id inside it when there
  * is one). Writes "" when none. */
 void cgroup_unit(const char *cgroup, char *unit, size_t size);
-/* The name of the entry of directory `dir` whose inode is `ino`; writes ""
- * when none. 0 or a negative errno. */
-int dir_name_by_ino(const char *dir, uint64_t ino, char *name, size_t size);
+/* The name of the entry of the directory open at dirfd (kept open; read
+ * from its start) whose inode is `ino`; writes "" when none. Reading an
+ * open directory needs no capability, so this works after they are
+ * dropped. 0 or a negative errno. */
+int dir_name_by_ino(int dirfd, uint64_t ino, char *name, size_t size);
 
 /* Identities of processes seen reading, kept after they exit so that a
  * window can still name a short-lived reader. Direct-mapped by pid with a

@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
@@ -176,6 +177,7 @@ static int add_root(struct sensor *s, const char *path)
 	s->roots[s->nroots].path = strdup(real);
 	if (!s->roots[s->nroots].path)
 		return -ENOMEM;
+	s->roots[s->nroots].fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	s->roots[s->nroots].dev = key.dev;
 	s->roots[s->nroots].ino = key.ino;
 	s->nroots++;
@@ -211,8 +213,11 @@ static int kernel_has_type(const char *name, int kind)
 
 static void drop_roots(struct sensor *s)
 {
-	for (size_t i = 0; i < s->nroots; i++)
+	for (size_t i = 0; i < s->nroots; i++) {
 		free(s->roots[i].path);
+		if (s->roots[i].fd >= 0)
+			close(s->roots[i].fd);
+	}
 	s->nroots = 0;
 }
 

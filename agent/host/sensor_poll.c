@@ -171,7 +171,7 @@ static int read_row(struct sensor *s, const struct gw_read_key *k, size_t *n, in
 	if (sensor__fill_proc(s, k->tgid, k->start_ns, comm, &r->proc))
 		return -ENOMEM;
 	if (k->bucket_ino && k->root_id < s->nroots)
-		dir_name_by_ino(s->roots[k->root_id].path, k->bucket_ino, bucket, sizeof(bucket));
+		dir_name_by_ino(s->roots[k->root_id].fd, k->bucket_ino, bucket, sizeof(bucket));
 	r->root = k->root_id < s->nroots ? s->roots[k->root_id].path : "";
 	r->bucket = strpool__intern_str(s->pool, bucket);
 	if (!r->bucket)
@@ -341,7 +341,7 @@ static int unattr_row(struct sensor *s, const struct gw_unattr_key *k, size_t *n
 	u = &s->urows[*n];
 	memset(u, 0, sizeof(*u));
 	if (k->bucket_ino && k->root_id < s->nroots)
-		dir_name_by_ino(s->roots[k->root_id].path, k->bucket_ino, bucket, sizeof(bucket));
+		dir_name_by_ino(s->roots[k->root_id].fd, k->bucket_ino, bucket, sizeof(bucket));
 	u->root = k->root_id < s->nroots ? s->roots[k->root_id].path : "";
 	u->bucket = strpool__intern_str(s->pool, bucket);
 	if (!u->bucket || unattr_procs(s, u, k))

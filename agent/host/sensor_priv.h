@@ -13,6 +13,8 @@
 struct root_info {
 	char *path;
 	uint64_t dev, ino;   /* dev in the kernel's encoding */
+	int fd;              /* opened at start: listed for bucket names after the
+			      * capabilities that opened it are dropped */
 };
 
 /* A sample object seen during the window being collected. */

@@ -1,9 +1,10 @@
 /* A workload with exactly known reads, for the BPF tests.
  *
- * usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]
+ * usage: readload [--wait] [--linger SEC] [--by-handle | --direct] FILE COUNT SIZE [MODE]
  * MODE is read, pread (default), readv, preadv, preadv2, sendfile, splice,
  * mmap (a PROT_READ mapping of SIZE bytes, copied out and unmapped), mremap
- * (a mapping of SIZE/2 grown to SIZE, copied out: two mapped ops),
+ * (a mapping of SIZE/2 grown to SIZE, copied out: two mapped ops), aio (a
+ * Linux AIO IOCB_CMD_PREAD through io_submit, waited for with io_getevents),
  * copy_file_range, uring (an io_uring IORING_OP_READ), uring-async (the
  * same, done by an io-wq worker thread; both exit 3 when the kernel refuses
  * io_uring), or getppid (no read at all: a syscall the
@@ -13,12 +14,14 @@
  * SIGUSR1: a file opened before the sensor started. With --linger, the
  * process stays alive SEC seconds after its reads (its counts stay in the
  * sensor's map). With --by-handle, FILE is opened through a file handle
- * (name_to_handle_at, open_by_handle_at), not by its name. Exits 1 on any short or
+ * (name_to_handle_at, open_by_handle_at), not by its name; with --direct,
+ * with O_DIRECT (the page cache bypassed; SIZE a multiple of 4096). Exits 1 on any short or
  * failed call, so the test's expectation is exact. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <linux/aio_abi.h>
 #include <linux/io_uring.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -122,6 +125,25 @@ static ssize_t uring_read(struct uring *r, int fd, char *buf, size_t size, int a
 	return res;
 }
 
+/* One Linux AIO read of size bytes at offset 0, through the raw syscalls. */
+static ssize_t aio_read(struct ctx *c)
+{
+	static aio_context_t aio;
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev;
+
+	if (!aio && syscall(SYS_io_setup, 8, &aio) < 0)
+		return -1;
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_fildes = (unsigned)c->fd;
+	cb.aio_buf = (unsigned long)c->buf;
+	cb.aio_nbytes = c->size;
+	if (syscall(SYS_io_submit, aio, 1, cbs) != 1 ||
+	    syscall(SYS_io_getevents, aio, 1, 1, &ev, NULL) != 1)
+		return -1;
+	return (ssize_t)ev.res;
+}
+
 /* Map size bytes of the file (size/2 first, grown by mremap when grow),
  * copy them out, unmap. */
 static ssize_t map_copy(struct ctx *c, int grow)
@@ -209,6 +231,8 @@ static ssize_t one_call(struct ctx *c, const char *mode)
 			return -1;
 		return n;
 	}
+	if (strcmp(mode, "aio") == 0)
+		return aio_read(c);
 	if (strcmp(mode, "mmap") == 0 || strcmp(mode, "mremap") == 0)
 		return map_copy(c, mode[1] == 'r');
 	if (strcmp(mode, "uring") == 0 || strcmp(mode, "uring-async") == 0)
@@ -221,7 +245,7 @@ int main(int argc, char **argv)
 {
 	int wait_sig = argc > 1 && strcmp(argv[1], "--wait") == 0;
 	long linger = 0;
-	int by_handle = 0;
+	int by_handle = 0, direct = 0;
 	const char *mode;
 	char outpath[] = "/tmp/readload.XXXXXX";
 	struct ctx c = { 0 };
@@ -240,15 +264,21 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc > 1 && strcmp(argv[1], "--direct") == 0) {
+		direct = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: readload [--wait] [--linger SEC] [--by-handle] FILE COUNT SIZE [MODE]\n");
+		fprintf(stderr, "usage: readload [--wait] [--linger SEC] [--by-handle | --direct] FILE COUNT SIZE [MODE]\n");
 		return 2;
 	}
 	count = parse_num(argv[2]);
 	c.size = (size_t)parse_num(argv[3]);
 	mode = argc > 4 ? argv[4] : "pread";
-	c.buf = malloc(c.size);
-	c.fd = by_handle ? open_by_handle(argv[1]) : open(argv[1], O_RDONLY);
+	if (posix_memalign((void **)&c.buf, 4096, c.size ? c.size : 1))
+		c.buf = NULL;
+	c.fd = by_handle ? open_by_handle(argv[1]) : open(argv[1], O_RDONLY | (direct ? O_DIRECT : 0));
 	c.null_fd = open("/dev/null", O_WRONLY);
 	c.out_fd = mkstemp(outpath);
 	if (!c.buf || c.fd < 0 || c.null_fd < 0 || c.out_fd < 0 || pipe(p) < 0) {

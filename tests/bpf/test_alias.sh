@@ -10,7 +10,8 @@
 #  - a reader in a new mount namespace, through a bind mount of the bucket
 #    that only its namespace has;
 #  - /proc/PID/fd/N of a process holding the file open;
-#  - a file handle (open_by_handle_at).
+#  - a file handle (open_by_handle_at);
+#  - and, not an alias but a quiet path, O_DIRECT reads (no page cache).
 # And a file outside the roots, read the same ways, counts for nobody.
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +28,7 @@ trap cleanup EXIT
 pid_of() { local p=${1#pid=}; echo "${p%% *}"; }
 
 mkdir -p "$tmp/root/bkt" "$tmp/root/late" "$tmp/elsewhere" "$tmp/bind" "$tmp/outside"
-for f in link bind ns fd handle; do head -c 8192 /dev/urandom > "$tmp/root/bkt/$f.bin"; done
+for f in link bind ns fd handle direct; do head -c 8192 /dev/urandom > "$tmp/root/bkt/$f.bin"; done
 head -c 8192 /dev/urandom > "$tmp/outside/other.bin"
 ln "$tmp/root/bkt/link.bin" "$tmp/elsewhere/link-alias"
 ln "$tmp/outside/other.bin" "$tmp/elsewhere/other-alias"
@@ -66,6 +67,9 @@ kill -USR1 "$holder"; wait "$HOLD_PID" 2>/dev/null; holder=""
 # a file handle
 out=$("$LOAD" --by-handle "$tmp/root/bkt/handle.bin" 16 4096 pread) || exit 1
 expect="$expect;by-handle $(pid_of "$out") 16 bkt"
+# O_DIRECT
+out=$("$LOAD" --direct "$tmp/root/bkt/direct.bin" 17 4096 pread) || exit 1
+expect="$expect;o-direct $(pid_of "$out") 17 bkt"
 # benign twins: a file outside the roots through a hard link and a handle
 out=$("$LOAD" "$tmp/elsewhere/other-alias" 9 4096 pread) || exit 1
 expect="$expect;outside-hardlink $(pid_of "$out") 0 -"

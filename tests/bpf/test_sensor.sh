@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # BPF, every hook family this kernel accepts: exact ops and bytes for each
 # read-family call and for io_uring reads (inline and in an io-wq worker),
-# for a file opened before the sensor started, for files in a filesystem
+# for Linux AIO reads (io_submit, counted at submission), for a file opened
+# before the sensor started, for files in a filesystem
 # mounted below a root; sample objects; connections in and
 # out over IPv4 and IPv6 with refusals; and, when the counts map is too
 # small, every read still counted (unattributed) per root and bucket.
@@ -19,7 +20,7 @@ head -c 8192 /dev/urandom > "$tmp/outside/obj.bin"
 mount -t tmpfs -o size=1m tmpfs "$tmp/root/mnt-bucket"
 head -c 8192 /dev/urandom > "$tmp/root/mnt-bucket/mounted.bin"
 
-modes="read pread readv preadv preadv2 sendfile splice copy_file_range uring uring-async"
+modes="read pread readv preadv preadv2 sendfile splice copy_file_range uring uring-async aio"
 families="tp_exit tp_btf raw_tp tracepoint"
 # fexit where the kernel allows it
 if "$GW" host --root "$tmp/root" --hooks fexit --duration 1 --interval 1 --output /dev/null 2>"$tmp/e-fexit"; then

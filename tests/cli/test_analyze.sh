@@ -122,10 +122,18 @@ recs = json.load(open(sys.argv[1]))["Records"]
 json.dump({"Records": [x for x in recs if isinstance(x, dict) and "eventTime" in x]}, open(sys.argv[2], "w"))' \
 	"$CT/records.json" "$TMP/mixed/a-good.json"
 head -c 300 "$DEMO"/AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/24/*T0215Z*.json.gz > "$TMP/mixed/b-cut.json.gz"
+# Files that are not logs beside them are passed over and listed, and do
+# not change the exit status; the broken log does.
+printf '# trail exports\n' > "$TMP/mixed/README.md"
+printf 'bucket\towner\n' > "$TMP/mixed/owners.tsv"
 "$GW" analyze --audit "$TMP/mixed" --output "$TMP/mixed.json" 2> "$TMP/err"
 expect_rc mixed-dir 1 $?
 expect_one_line mixed-dir "$TMP/err" "$TMP/mixed/b-cut.json.gz"
-check_json mixed-dir-report "$TMP/mixed.json" 'r["stats"]["events"] == 5 and r["stats"]["files"] == 1 and r["stats"]["files_failed"] == 1'
+check_json mixed-dir-report "$TMP/mixed.json" 'r["stats"]["events"] == 5 and r["stats"]["files"] == 1 and r["stats"]["files_failed"] == 1 and r["stats"]["not_logs"] == 2 and sorted(x["path"].rsplit("/", 1)[1] for x in r["files_skipped"]) == ["README.md", "owners.tsv"] and [x["path"].rsplit("/", 1)[1] for x in r["files_failed"]] == ["b-cut.json.gz"]'
+rm "$TMP/mixed/b-cut.json.gz"
+"$GW" analyze --audit "$TMP/mixed" --output "$TMP/mixed2.json" --quiet 2> "$TMP/err"
+expect_rc not-logs-only 0 $?
+check_json not-logs-report "$TMP/mixed2.json" 'r["stats"]["events"] == 5 and r["stats"]["files_failed"] == 0 and len(r["files_skipped"]) == 2'
 
 # Several sources add up: the demo plus a bad file still finds the download.
 "$GW" analyze --audit "$DEMO" --audit "$CT/notjson.txt" --output "$TMP/two.json" 2> "$TMP/err"
@@ -162,6 +170,28 @@ wait "$cpid" 2> /dev/null
 [ -n "$port" ] && "$GW" analyze --audit "$DEMO" --output "$TMP/unshipped.json" --collector "http://127.0.0.1:$port" 2> "$TMP/err"
 expect_rc collector-unreachable 1 $?
 check_json collector-unreachable-report "$TMP/unshipped.json" 'len(f) == 1'
+
+# A summary for a person: on standard output beside a report file, on stderr
+# beside a report on standard output, none with --quiet.
+"$GW" analyze --audit "$DEMO" --output "$TMP/sum.json" > "$TMP/sum.out" 2> "$TMP/sum.err"
+expect_rc summary 0 $?
+if grep -q "^gatewatch analyze: 1 source(s), 7 file(s) read, 0 failed, 301 event(s)" "$TMP/sum.out" &&
+	grep -q "findings: 1 (0 critical, 1 high" "$TMP/sum.out" &&
+	grep -q "finding  high .* bulk-download: .*svc-reporting bucket finance-reports" "$TMP/sum.out" &&
+	grep -q "report: $TMP/sum.json" "$TMP/sum.out"; then
+	ok "summary: files, events, findings by severity, a headline, the report's place"
+else
+	fail "summary: got $(cat "$TMP/sum.out")"
+fi
+"$GW" analyze --audit "$DEMO" > "$TMP/sum2.json" 2> "$TMP/sum2.err"
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/sum2.json" &&
+	grep -q "^gatewatch analyze: " "$TMP/sum2.err"; then
+	ok "summary: on stderr when the report goes to standard output, which stays JSON"
+else
+	fail "summary on stderr: got $(head -c 300 "$TMP/sum2.err")"
+fi
+"$GW" analyze --audit "$DEMO" --quiet --output "$TMP/sum3.json" > "$TMP/sum3.out" 2>&1
+if [ ! -s "$TMP/sum3.out" ]; then ok "summary: none with --quiet"; else fail "--quiet printed: $(cat "$TMP/sum3.out")"; fi
 
 if [ $fails -ne 0 ]; then
 	echo "test_analyze: $fails failed"

@@ -13,8 +13,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
-N=${2:-120}
-DAYS=${3:-75}
+N=${2:-90}
+DAYS=${3:-60}
 shift $(($# < 3 ? $# : 3))
 SEEDS=("$@")
 if [ ${#SEEDS[@]} -eq 0 ]; then
@@ -90,4 +90,6 @@ rc=$?
 echo
 echo "single-event rules: attack records found / total, benign twins flagged / total"
 python3 tests/eval/single_event.py "$GW" tests/data/single_event || rc=1
+# Principals with no history: new sessions, anonymous, foreign, root, SAS.
+bash tests/eval/coldstart.sh "$BUILD" || rc=1
 exit $rc

@@ -231,11 +231,18 @@ TEST(cloudtrail_directory_goes_on_past_bad_files)
 
 	ASSERT_EQ_INT(0, rc);
 	/* lines.jsonl, lines-multimember.jsonl.gz, records.json, records.json.gz
-	 * are parsed; notjson.txt is read but fails to parse, truncated.json.gz
-	 * fails to read. records.json.gz is a copy of records.json' first
-	 * record: delivered once, the copy counted as a duplicate. */
-	ASSERT_EQ_U64(5, st.files);
-	ASSERT_EQ_U64(2, st.files_failed);
+	 * are parsed; notjson.txt (a README) is passed over as not a log,
+	 * truncated.json.gz fails to read. records.json.gz is a copy of
+	 * records.json' first record: delivered once, the copy counted as a
+	 * duplicate. */
+	ASSERT_EQ_U64(4, st.files);
+	ASSERT_EQ_U64(1, st.files_failed);
+	ASSERT_EQ_U64(1, st.not_logs);
+	ASSERT_EQ_U64(2, st.nnotes);
+	ASSERT_EQ_STR(TESTDATA("cloudtrail/notjson.txt"), st.notes[0].path);
+	ASSERT_EQ_INT(0, st.notes[0].failed);
+	ASSERT_EQ_STR(TESTDATA("cloudtrail/truncated.json.gz"), st.notes[1].path);
+	ASSERT_EQ_INT(1, st.notes[1].failed);
 	ASSERT_EQ_U64(15, st.events);
 	ASSERT_EQ_U64(1, st.duplicates);
 	ASSERT_EQ_U64(15, g.n);

@@ -131,10 +131,21 @@ def list_buckets(t, who, ip, ua):
     return ct(t, who, "ListBuckets", ip, ua, req={"Host": "s3.amazonaws.com"})
 
 
+IDENTITY_DAYS = {}
+
+
+def count_days(name, pairs):
+    """Distinct (principal, UTC day) pairs of a scenario, for the false-
+    positive rate per 1,000 identity-days."""
+    IDENTITY_DAYS.setdefault(name, set()).update(pairs)
+
+
 def write_ct(out, name, records):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     records.sort(key=lambda r: r["eventTime"])
+    count_days(name, ((r["userIdentity"].get("arn") or r["userIdentity"].get("principalId"),
+                       r["eventTime"][:10]) for r in records))
     with open(os.path.join(d, "cloudtrail.json"), "w") as f:
         json.dump({"Records": records}, f, indent=1)
         f.write("\n")
@@ -244,6 +255,7 @@ def public_bucket_writes(out):
                         uid().replace("-", "")[:32]))
     with open(os.path.join(d, "s3-access.log"), "w") as f:
         f.write("\n".join(lines) + "\n")
+    count_days("public-bucket-writes", (("anonymous", l.split("[")[1][:11]) for l in lines))
     scanner = {"type": "AWSAccount", "principalId": "AIDAEXAMPLESCANNER01", "accountId": SCANNER}
     recs = app_history()
     for i in range(3):
@@ -272,7 +284,8 @@ def website_twin(out):
     lines.sort(key=lambda l: dt.datetime.strptime(l.split("[")[1].split("]")[0], "%d/%b/%Y:%H:%M:%S %z"))
     with open(os.path.join(d, "s3-access.log"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    with open(os.path.join(d, "gatewatch.conf"), "w") as f:
+    count_days("website-twin", (("anonymous", l.split("[")[1][:11]) for l in lines))
+    with open(os.path.join(out, "website-twin.conf"), "w") as f:
         f.write("[detect]\npublic_buckets = www-example-site\n")
 
 
@@ -286,7 +299,7 @@ def partner_twin(out):
             recs.append(get(t + dt.timedelta(seconds=10 + i), partner, "198.51.100.200", BOTO,
                             "partner-exchange", "outbound/%d/orders-%d.csv" % (day, i)))
     write_ct(out, "partner-twin", recs)
-    with open(os.path.join(out, "partner-twin", "gatewatch.conf"), "w") as f:
+    with open(os.path.join(out, "partner-twin.conf"), "w") as f:
         f.write("[detect]\nown_accounts = %s\npartner_accounts = %s\n" % (OWN, PARTNER))
 
 
@@ -310,6 +323,7 @@ def write_azure(out, name, recs):
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     recs.sort(key=lambda r: r["time"])
+    count_days(name, ((r["identity"].get("tokenHash"), r["time"][:10]) for r in recs))
     with open(os.path.join(d, "storagebloblogs.json"), "w") as f:
         for r in recs:
             f.write(json.dumps(r) + "\n")
@@ -376,6 +390,7 @@ def gcs_anonymous_read(out):
             "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.123456Z"), "severity": "INFO",
             "logName": "projects/acme-prod/logs/cloudaudit.googleapis.com%2Fdata_access",
             "receiveTimestamp": t.strftime("%Y-%m-%dT%H:%M:%S.456789Z")})
+    count_days("gcs-anonymous-read", (("anonymous", r["timestamp"][:10]) for r in recs))
     with open(os.path.join(d, "gcs-audit.json"), "w") as f:
         for r in recs:
             f.write(json.dumps(r) + "\n")
@@ -386,6 +401,11 @@ def new_principal_denied(out):
     who = iam_user("temp-contractor", "AKIAEXAMPLECONTR0001")
     recs.append(get(at(3, 23, 5), who, ATTACKER, CLI, "infra-secrets", "ssh/deploy_id_rsa"))
     recs[-1]["errorCode"], recs[-1]["errorMessage"] = "AccessDenied", "Access Denied"
+    # another new key's first call: make a bucket public, through a VPC endpoint policy
+    probe = iam_user("build-bot-2", "AKIAEXAMPLEBUILD0002")
+    recs.append(ct(at(3, 15, 30), probe, "PutBucketPolicy", "10.20.3.4", CLI,
+                   req={"bucketName": "reports", "policy": "", "Host": "s3.amazonaws.com"},
+                   error="VpceAccessDenied"))
     write_ct(out, "new-principal-denied", recs)
 
 
@@ -395,6 +415,10 @@ def main(argv):
                website_twin, partner_twin, sas_passwords, sas_twin, gcs_anonymous_read,
                new_principal_denied):
         fn(out)
+    with open(os.path.join(out, "identity_days.tsv"), "w") as f:
+        f.write("# scenario\tdistinct (principal, day) pairs in its logs\n")
+        for name in sorted(IDENTITY_DAYS):
+            f.write("%s\t%d\n" % (name, len(IDENTITY_DAYS[name])))
     os.makedirs(os.path.join(out, "intel"), exist_ok=True)
     with open(os.path.join(out, "intel", "aws-ip-ranges.json"), "w") as f:
         json.dump({"syncToken": "1709251200", "createDate": "2026-03-01-00-00-00",

@@ -1,0 +1,442 @@
+/* Rule "first-sighting": a principal never seen before whose first hour
+ * holds enumeration followed by object reads, the first moves of stolen
+ * credentials (a role session minted an hour ago from an instance's stolen
+ * credentials, an access key bought or phished). Every new job also lists
+ * then reads, so the hour is judged against the principal's population (the
+ * other sessions of its role; the users, service accounts or SAS tokens of
+ * its account) rather than not at all:
+ *   +25 account-wide enumeration (ListBuckets, ListContainers,
+ *       storage.buckets.list): a job knows its bucket, an intruder looks;
+ *   +10 instance credentials (workload session), +10 a foreign account or
+ *       a SAS token, +10 outside business hours, +10 a penetration-testing
+ *       user agent;
+ *   +15 its population has history and never read the bucket it reads;
+ *   -25 its population has history and read that bucket before, from an
+ *       address the organisation knows (the next run of a CI job).
+ * Fires at 70 (high), and only with one of the strong signals (account-wide
+ * enumeration, instance credentials, a foreign account or SAS token, a
+ * penetration-testing agent). A principal created inside the log (CreateUser's
+ * user, CreateAccessKey's key) that reads object data within a day of its
+ * creation fires whatever its hour looks like, and names its creator
+ * (created_by), so that its finding joins the creator's incident.
+ * MITRE T1078.004 (valid cloud accounts), T1580 / T1619 (cloud
+ * infrastructure and storage object discovery), T1530. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect_internal.h"
+
+#define NEW_MAX 4096
+#define CREATED_MAX 1024
+#define POP_SLOTS (1u << 16)
+#define HOUR 3600000LL
+#define DAY (24 * HOUR)
+#define FIRE 70.0
+#define GROUP_CACHE 4096
+
+/* A principal in its first hour (a day, when it was created in the log). */
+struct fresh {
+	const char *who, *group, *ip, *ua, *key, *bucket, *creator, *created;
+	const char *samples[GW_FINDING_MAX_SAMPLES];
+	int64_t first_t, last_t, enum_t, created_t, group_since;
+	uint32_t lists, reads, events;
+	uint64_t bytes;
+	uint8_t kind, cloud, account_enum, nsamples, bucket_known, off_hours, pentest, ip_known;
+};
+
+/* Population memory: (group, bucket) read before, and each group's start. */
+struct pop_ent {
+	const char *group, *bucket;   /* bucket NULL: the group's own entry */
+	int64_t first_t;
+};
+
+struct fs_state {
+	struct detector *d;
+	struct fresh *v;
+	size_t n;
+	struct { const char *what, *by; int64_t t; } created[CREATED_MAX];
+	size_t ncreated, created_pos;
+	struct pop_ent *pop;
+	size_t npop;
+	struct { const char *who, *group; } gcache[GROUP_CACHE];
+	int64_t swept;
+};
+
+static size_t pslot(const char *g, const char *b)
+{
+	uint64_t h = ((uint64_t)(uintptr_t)g * 0x9e3779b97f4a7c15ull) ^ (uint64_t)(uintptr_t)b;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return (size_t)(h >> 32) & (POP_SLOTS - 1);
+}
+
+/* The entry of (group, bucket), added with time t when absent; NULL when full. */
+static struct pop_ent *pop_get(struct fs_state *s, const char *g, const char *b, int64_t t)
+{
+	size_t i = pslot(g, b);
+
+	for (size_t probe = 0; probe < 64; probe++, i = (i + 1) & (POP_SLOTS - 1)) {
+		if (s->pop[i].group == g && s->pop[i].bucket == b)
+			return &s->pop[i];
+		if (!s->pop[i].group) {
+			if (s->npop * 4 > POP_SLOTS * 3)
+				return NULL;
+			s->pop[i].group = g;
+			s->pop[i].bucket = b;
+			s->pop[i].first_t = t;
+			s->npop++;
+			return &s->pop[i];
+		}
+	}
+	return NULL;
+}
+
+/* The population a principal is judged with: an AWS role session's role,
+ * else its cloud, account and kind. Interned. */
+static const char *group_of(struct detector *d, const struct audit_event *ev)
+{
+	const char *p = ev->principal, *r = strstr(p, ":assumed-role/"), *slash;
+	char buf[512];
+	int n;
+
+	if (r && (slash = strchr(r + 14, '/')) != NULL)
+		return detector__intern_n(d, p, (size_t)(slash - p));
+	n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s", gw_cloud_name(ev->cloud),
+		     ev->account ? ev->account : "", gw_principal_kind_name(ev->principal_kind),
+		     gw_principal_type_name(ev->principal_type));
+	return n > 0 && (size_t)n < sizeof(buf) ? detector__intern(d, buf) : NULL;
+}
+
+static int account_wide(const char *api)
+{
+	return !strcmp(api, "ListBuckets") || !strcmp(api, "ListContainers") ||
+	       !strcmp(api, "storage.buckets.list") || !strcmp(api, "REST.GET.SERVICE") ||
+	       !strcmp(api, "ListAllMyBuckets");
+}
+
+/* The population of ev's principal, cached by principal. */
+static const char *group_cached(struct fs_state *s, const struct audit_event *ev, const char *who)
+{
+	size_t i = ((uintptr_t)who >> 4) & (GROUP_CACHE - 1);
+
+	if (s->gcache[i].who != who) {
+		s->gcache[i].group = group_of(s->d, ev);
+		s->gcache[i].who = s->gcache[i].group ? who : NULL;
+	}
+	return s->gcache[i].group;
+}
+
+static double judge(const struct fresh *f, char *why, size_t len)
+{
+	double score = 50.0;
+	size_t off = 0;
+
+#define WHY(pts, text) do { \
+		score += (pts); \
+		off += (size_t)snprintf(why + off, off < len ? len - off : 0, "%s%s", \
+					off ? ", " : "", text); \
+	} while (0)
+	if (f->account_enum)
+		WHY(25, "enumerated every bucket of the account");
+	if (f->kind == GW_PK_WORKLOAD)
+		WHY(10, "instance credentials");
+	if (f->kind == GW_PK_FOREIGN || f->kind == GW_PK_SAS)
+		WHY(10, f->kind == GW_PK_SAS ? "a SAS token" : "a foreign account");
+	if (f->off_hours)
+		WHY(10, "outside business hours");
+	if (f->pentest)
+		WHY(10, "a penetration-testing user agent");
+	if (f->group_since && f->group_since < f->first_t && !f->bucket_known)
+		WHY(15, "a bucket its population never read");
+	if (f->group_since && f->group_since < f->first_t && f->bucket_known && f->ip_known)
+		WHY(-25, "its population's usual bucket, from a known address");
+#undef WHY
+	return score;
+}
+
+static struct pop_ent *pop_find(const struct fs_state *s, const char *g, const char *b)
+{
+	size_t i = pslot(g, b);
+
+	for (size_t probe = 0; probe < 64; probe++, i = (i + 1) & (POP_SLOTS - 1)) {
+		if (!s->pop[i].group)
+			return NULL;
+		if (s->pop[i].group == g && s->pop[i].bucket == b)
+			return &s->pop[i];
+	}
+	return NULL;
+}
+
+/* 1 when the population g knew key (a bucket, an address) before t. */
+static int pop_knew(const struct fs_state *s, const char *g, const char *key, int64_t t)
+{
+	const struct pop_ent *e = g && *key ? pop_find(s, g, key) : NULL;
+
+	return e && e->first_t < t;
+}
+
+static int fs_emit(struct fs_state *s, const struct fresh *f)
+{
+	char why[256] = "", list[512];
+	int created = f->creator && f->reads, err = 0;
+	double score = judge(f, why, sizeof(why));
+	struct finding *fd;
+	uint64_t h = GW_FNV64_INIT;
+
+	/* The weak signals (off hours, a bucket new to the population) only add
+	 * to a strong one: a new job reading a new bucket at night is common. */
+	if (!created && (!f->enum_t || !f->reads || score < FIRE ||
+			 !(f->account_enum || f->pentest || f->kind == GW_PK_WORKLOAD ||
+			   f->kind == GW_PK_FOREIGN || f->kind == GW_PK_SAS)))
+		return 0;
+	if (created && score < 92.0)
+		score = 92.0;
+	fd = calloc(1, sizeof(*fd));
+	if (!fd)
+		return -ENOMEM;
+	fd->rule_id = rule_first_sighting.id;
+	fd->title = created ? "Data read by a principal created in the log" :
+		    "Enumeration then download by a new principal";
+	fd->severity = GW_SEV_HIGH;
+	fd->score = clamp100(score);
+	fd->start_ms = f->first_t;
+	fd->end_ms = f->last_t;
+	fd->cloud = f->cloud;
+	fd->count = f->events;
+	fd->bytes = f->bytes;
+	err |= finding__set(&fd->principal, f->who);
+	err |= finding__set(&fd->access_key, f->key);
+	err |= finding__set(&fd->source_ip, f->ip);
+	err |= finding__set(&fd->user_agent, f->ua);
+	err |= finding__set(&fd->region, "");
+	err |= finding__set(&fd->bucket, f->bucket);
+	for (size_t i = 0; i < f->nsamples; i++)
+		err |= finding__set(&fd->samples[fd->nsamples++], f->samples[i]);
+	fd->mitre[fd->nmitre++] = "T1078.004";
+	fd->mitre[fd->nmitre++] = f->account_enum ? "T1580" : "T1619";
+	fd->mitre[fd->nmitre++] = "T1530";
+	h = gw_fnv1a64(h, fd->rule_id, strlen(fd->rule_id) + 1);
+	h = gw_fnv1a64(h, f->who, strlen(f->who) + 1);
+	h = gw_fnv1a64(h, &f->first_t, sizeof(f->first_t));
+	if (err || asprintf(&fd->id, "%016" PRIx64, h) < 0) {
+		fd->id = NULL;
+		finding__free(fd);
+		return -ENOMEM;
+	}
+	err |= finding__add_evidence(fd, "principal_kind", "%s", gw_principal_kind_name(f->kind));
+	err |= finding__add_evidence(fd, "population", "%s", f->group ? f->group : "");
+	err |= finding__add_evidence(fd, "first_hour", "%" PRIu32 " lists then %" PRIu32 " reads",
+				     f->lists, f->reads);
+	if (*why)
+		err |= finding__add_evidence(fd, "why", "%s", why);
+	err |= finding__add_evidence(fd, "objects", "%s",
+				     join_list(list, sizeof(list), f->samples, f->nsamples));
+	if (f->creator) {
+		err |= finding__add_evidence(fd, "created_by", "%s", f->creator);
+		err |= finding__add_evidence(fd, "created", "%s", f->created);
+	}
+	err |= finding__add_evidence(fd, "remediation", "%s", f->creator ?
+		"Delete the created user and its access keys, then review every object it read" :
+		"Revoke the principal's credentials (for a role session: revoke the role's active "
+		"sessions) and review every object it read");
+	return finding__finish(s->d, fd, err);
+}
+
+/* Judge and close the principals whose first window is over (all at flush). */
+static void sweep(struct fs_state *s, int64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		int64_t win = s->v[i].creator ? DAY : HOUR;
+
+		if (now - s->v[i].first_t > win) {
+			fs_emit(s, &s->v[i]);
+			continue;
+		}
+		s->v[k++] = s->v[i];
+	}
+	s->n = k;
+}
+
+static const char *creator_of(struct fs_state *s, const char *who, const char *key, int64_t t,
+			      struct fresh *f)
+{
+	for (size_t i = 0; i < s->ncreated; i++) {
+		if ((s->created[i].what == who || (*key && s->created[i].what == key)) &&
+		    t - s->created[i].t <= DAY && t >= s->created[i].t) {
+			f->created = s->created[i].what;
+			f->created_t = s->created[i].t;
+			return s->created[i].by;
+		}
+	}
+	return NULL;
+}
+
+static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev, const char *who,
+				const char *group)
+{
+	struct detector *d = s->d;
+	const struct ident *id = detector__ident(d, ev->principal);
+	struct pop_ent *g;
+	struct fresh *f;
+	char fam[64];
+	int sdk, pentest;
+
+	/* Never seen: this is the first event of its first hour. */
+	if (!id || id->ev.n || id->active_days || !id->h || id->h->events != 1)
+		return NULL;
+	if (s->n == NEW_MAX) {
+		detector__entity_dropped(d);
+		return NULL;
+	}
+	f = &s->v[s->n++];
+	memset(f, 0, sizeof(*f));
+	f->who = who;
+	f->group = group;
+	f->first_t = f->last_t = ev->time_ms;
+	f->ip = detector__intern_ev(d, ev->source_ip);
+	f->ua = detector__intern_ev(d, ev->user_agent);
+	f->key = detector__intern_ev(d, ev->access_key);
+	f->bucket = "";
+	f->kind = ev->principal_kind;
+	f->cloud = ev->cloud;
+	f->off_hours = (uint8_t)detector__off_hours(d, ev->time_ms);
+	ua_family(ev->user_agent ? ev->user_agent : "", fam, sizeof(fam), &sdk, &pentest);
+	f->pentest = (uint8_t)pentest;
+	g = group ? pop_find(s, group, NULL) : NULL;
+	f->group_since = g ? g->first_t : 0;
+	f->ip_known = (uint8_t)pop_knew(s, group, f->ip ? f->ip : "", ev->time_ms);
+	f->creator = creator_of(s, who, f->key ? f->key : "", ev->time_ms, f);
+	return f;
+}
+
+static void fresh_update(struct fs_state *s, struct fresh *f, const struct audit_event *ev,
+			 const char *bucket)
+{
+	const char *obj;
+
+	f->events++;
+	f->last_t = ev->time_ms > f->last_t ? ev->time_ms : f->last_t;
+	if (ev->outcome != GW_OUT_OK)
+		return;
+	if (ev->action == GW_ACT_LIST) {
+		f->lists++;
+		if (!f->enum_t)
+			f->enum_t = ev->time_ms;
+		if (account_wide(ev->api))
+			f->account_enum = 1;
+		return;
+	}
+	if (ev->action != GW_ACT_OBJECT_READ || (!f->enum_t && !f->creator))
+		return;
+	f->reads++;
+	f->bytes += ev->bytes_out;
+	if (!*f->bucket && *bucket) {
+		f->bucket = bucket;
+		f->bucket_known = (uint8_t)pop_knew(s, f->group, bucket, f->first_t);
+	}
+	if (ev->object_key && *ev->object_key && f->nsamples < GW_FINDING_MAX_SAMPLES &&
+	    (obj = detector__intern(s->d, ev->object_key)) != NULL)
+		f->samples[f->nsamples++] = obj;
+}
+
+/* The population learns what its members read and where they call from. */
+static void learn(struct fs_state *s, const struct audit_event *ev, const char *group,
+		  const char *bucket, const char *ip)
+{
+	if (!group)
+		return;
+	pop_get(s, group, NULL, ev->time_ms);
+	if (ev->outcome != GW_OUT_OK)
+		return;
+	if (*ip)
+		pop_get(s, group, ip, ev->time_ms);
+	if (ev->action == GW_ACT_OBJECT_READ && *bucket)
+		pop_get(s, group, bucket, ev->time_ms);
+}
+
+static int fs_feed(void *state, const struct audit_event *ev)
+{
+	struct fs_state *s = state;
+	struct detector *d = s->d;
+	const char *who = detector__intern_ev(d, ev->principal), *group = NULL;
+	const char *bucket = detector__intern_ev(d, ev->bucket);
+	const char *ip = detector__intern_ev(d, ev->source_ip);
+	struct fresh *f = NULL;
+
+	if (!who || !bucket || !ip)
+		return -ENOMEM;
+	if (!*who || ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
+		return 0;
+	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK) {
+		size_t i = s->created_pos++ % CREATED_MAX;
+
+		s->created[i].what = detector__intern_ev(d, ev->created);
+		s->created[i].by = who;
+		s->created[i].t = ev->time_ms;
+		if (s->ncreated < CREATED_MAX)
+			s->ncreated++;
+	}
+	if (ev->time_ms - s->swept >= HOUR / 4) {
+		sweep(s, ev->time_ms);
+		s->swept = ev->time_ms;
+	}
+	for (size_t i = 0; i < s->n && !f; i++)
+		if (s->v[i].who == who)
+			f = &s->v[i];
+	group = f ? f->group : group_cached(s, ev, who);
+	if (!f)
+		f = fresh_open(s, ev, who, group);
+	if (f)
+		fresh_update(s, f, ev, bucket);
+	learn(s, ev, group, bucket, ip);
+	return 0;
+}
+
+static void fs_flush(void *state)
+{
+	sweep(state, INT64_MAX);
+}
+
+static void fs_free(void *state)
+{
+	struct fs_state *s = state;
+
+	if (s) {
+		free(s->v);
+		free(s->pop);
+	}
+	free(s);
+}
+
+static void *fs_new(struct detector *d, const struct detector_config *cfg)
+{
+	struct fs_state *s = calloc(1, sizeof(*s));
+
+	(void)cfg;
+	if (!s)
+		goto fail;
+	s->d = d;
+	s->v = calloc(NEW_MAX, sizeof(*s->v));
+	s->pop = calloc(POP_SLOTS, sizeof(*s->pop));
+	if (!s->v || !s->pop)
+		goto fail;
+	return s;
+fail:
+	fs_free(s);
+	errno = ENOMEM;
+	return NULL;
+}
+
+const struct rule rule_first_sighting = {
+	.id = "first-sighting",
+	.new = fs_new,
+	.feed = fs_feed,
+	.flush = fs_flush,
+	.free = fs_free,
+};
