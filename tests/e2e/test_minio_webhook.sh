@@ -166,4 +166,4 @@ wait $DPID 2>/dev/null
 check "the acknowledged entry fed once over the crash (not lost, not doubled)" 1 \
 	"$(( $(fed "$T/d2.log") + $(fed "$T/d3.log") ))"
 
-[ "$fails" -eq 0 ]
+[ "$fails" -eq 0 ] || { for f in d2 d3; do echo "== $f"; cat "$T/$f.log"; done; exit 1; }

@@ -259,30 +259,41 @@ static int rotate(struct journal *j)
 	return 0;
 }
 
-int journal__drain(struct journal *j, journal_fn fn, void *ctx)
+int journal__drain(struct journal *j, journal_fn fn, void *ctx, uint64_t *end)
 {
-	uint64_t from, to, end;
+	uint64_t from, to;
 	int n = 0, err;
 
 	pthread_mutex_lock(&j->lock);
 	from = j->consumed;
 	to = j->size;
 	pthread_mutex_unlock(&j->lock);
+	*end = from;
 	if (from == to)
 		return 0;
 	/* appends only add past `to`; only this thread rotates */
-	err = each(j, j->fd, from, to, fn, ctx, &end, &n);
+	err = each(j, j->fd, from, to, fn, ctx, end, &n);
+	return err ? err : n;
+}
+
+int journal__commit(struct journal *j, uint64_t end)
+{
+	int err;
+
 	pthread_mutex_lock(&j->lock);
+	if (end == j->consumed) {
+		pthread_mutex_unlock(&j->lock);
+		return 0;
+	}
 	j->consumed = end;
-	if (!err)
-		err = rotate(j);
+	err = rotate(j);
 	if (err)
 		log_warn("%s: %s", j->path, strerror(-err));
 	/* under the lock: no append may land in a rotated file before the
 	 * offset says it is new */
 	err = save_offset(j);
 	pthread_mutex_unlock(&j->lock);
-	return err ? err : n;
+	return err;
 }
 
 uint64_t journal__pending(struct journal *j)

@@ -40,9 +40,14 @@ int journal__append(struct journal *j, const void *buf, size_t len);
 /* Records already consumed (FILE.1, then FILE up to the offset), for
  * remembering ids at startup. 0 or -errno. */
 int journal__replay_consumed(struct journal *j, journal_fn fn, void *ctx);
-/* Records not yet consumed, in order; then the offset moves past them.
- * Returns the number of records, or -errno (the offset stays). One thread. */
-int journal__drain(struct journal *j, journal_fn fn, void *ctx);
+/* Records not yet consumed, in order; *end is where they end. Returns the
+ * number of records, or -errno. The offset moves only with
+ * journal__commit(j, *end), called once what was read is safe (fed): a
+ * crash in between reads them again. One thread. */
+int journal__drain(struct journal *j, journal_fn fn, void *ctx, uint64_t *end);
+/* Records up to end are consumed: saved (fsync'd), and the file rotated
+ * when wholly consumed and large. 0 or -errno. */
+int journal__commit(struct journal *j, uint64_t end);
 /* Bytes appended and not yet consumed. */
 uint64_t journal__pending(struct journal *j);
 
