@@ -50,6 +50,11 @@ const struct gw_config_field gw_config_fields[] = {
 	     "then a local path or a bucket URL"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
+	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
+	     "a source that delivered steadily and then stays silent this many times its usual "
+	     "gap raises audit-source-silent"),
+	UINT("audit", silent_min_sec, "silent-min-sec", 900, 1, 604800,
+	     "the shortest silence that raises audit-source-silent, in seconds"),
 	STRN("audit", "listen", audit_listen, "audit-listen", "ADDR:PORT", "", CHK_ADDR,
 	     "serve the MinIO audit webhook (POST /minio/audit) on this address (empty: off)"),
 	STRN("audit", "listen_token_file", audit_listen_token_file, "audit-listen-token-file",

@@ -46,6 +46,8 @@ struct gw_config {
 	char *audit_sources[GW_CONFIG_MAX_AUDIT]; /* cloudtrail:PATH, s3://bucket/prefix, ... */
 	size_t naudit;
 	unsigned pull_interval_sec;
+	unsigned silent_factor;                  /* audit-source-silent: times the usual gap */
+	unsigned silent_min_sec;                 /* ... and at least this long */
 	char *audit_listen;                      /* MinIO audit webhook ADDR:PORT, NULL = off */
 	char *audit_listen_token_file;
 	char *audit_listen_tls_cert;

@@ -18,6 +18,7 @@
 
 #include "lib/gw.h"
 #include "daemon.h"
+#include "silent.h"
 #include "audit/audit.h"
 #include "audit/listen/listen.h"
 #include "detect/correlate/correlate.h"
@@ -42,6 +43,7 @@ struct daemon {
 	struct correlator *corr;
 	struct shipper *ship;
 	struct local_sources *srcs;
+	struct silent *silent;             /* per-source delivery gaps */
 	struct audit_listener *listener;   /* the MinIO audit webhook, or NULL */
 	uint64_t hook_requests, hook_entries;
 	struct strpool *pool;
@@ -260,6 +262,23 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 
 static void feed(struct daemon *d);
 
+/* A source's deliveries, and a finding when it went silent. */
+static void watch_silence(struct daemon *d, size_t i, const struct audit_stats *st)
+{
+	int64_t now = gw_wall_ms();
+	struct finding *f;
+	size_t cycle = 0;
+
+	if (st->files || st->events)
+		silent__delivered(d->silent, i, now);
+	f = silent__check(d->silent, i, d->cfg->audit_sources[i], now);
+	if (!f)
+		return;
+	log_finding(d, f, &cycle);
+	hand_over(d, (const struct finding *const *)&f, 1);
+	finding__free(f);
+}
+
 /* Pull every source, then feed what came in time order. */
 static void pull(struct daemon *d)
 {
@@ -280,6 +299,7 @@ static void pull(struct daemon *d)
 			log_warn("audit source %zu: pull failed: %s; retried next interval", i + 1,
 				 strerror(-err));
 		source_metrics(i, d->cfg->audit_sources[i], &st, err >= 0);
+		watch_silence(d, i, &st);
 		d->ast.events += st.events;
 		d->ast.skipped += st.skipped;
 		d->ast.records += st.records;
@@ -468,6 +488,8 @@ static void poll_window(struct daemon *d)
 	char labels[64];
 
 	correlator__host_window(d->corr, &w);
+	for (size_t i = 0; i < w.nreads; i++)
+		silent__host_reads(d->silent, w.reads[i].ops + w.reads[i].mapped_ops);
 	map_fill(d, "reads", 1, w.reads_used, w.reads_max);
 	map_fill(d, "conns", 2, w.conns_used, w.conns_max);
 	spool_age(d);
@@ -593,7 +615,8 @@ static int open_all(struct daemon *d)
 	d->det = detector__new(&dc);
 	d->corr = correlator__new(&co, gw_wall_ms());
 	d->srcs = local_sources__new(d->sources_path);
-	if (!d->pool || !d->det || !d->corr || !d->srcs)
+	d->silent = silent__new(d->cfg->naudit, d->cfg->silent_factor, d->cfg->silent_min_sec);
+	if (!d->pool || !d->det || !d->corr || !d->srcs || !d->silent)
 		return -ENOMEM;
 	err = baseline_file__load(d->det, d->baselines_path);
 	if (err == -EINVAL) {
@@ -620,6 +643,7 @@ static void close_all(struct daemon *d)
 	detector__free(d->det);
 	correlator__free(d->corr);
 	local_sources__free(d->srcs);
+	silent__free(d->silent);
 	strpool__free(d->pool);
 	for (size_t i = 0; i < d->nshipped; i++)
 		free(d->shipped[i]);
@@ -656,6 +680,8 @@ static void reload(struct daemon *d)
 		gw_config__free(&fresh);
 		return;
 	}
+	/* other sources: their delivery gaps are learned anew */
+	d->silent = silent__renew(d->silent, fresh.naudit, fresh.silent_factor, fresh.silent_min_sec);
 	/* lists move over; the correlator points at the new strings */
 	gw_config__free(d->cfg);
 	*d->cfg = fresh;
