@@ -96,6 +96,7 @@ static void correlate_opts_from(struct correlate_opts *co, const struct gw_confi
 	co->delay_ms = (int64_t)cfg->audit_delay_sec * 1000;
 	co->learning_ms = (int64_t)cfg->new_client_learning_sec * 1000;
 	co->slot_ms = (int64_t)cfg->correlation_slot_sec * 1000;
+	co->cluster_nodes = cfg->cluster_nodes;
 }
 
 /* One line per finding, for the journal; rate-limited per cycle. */
