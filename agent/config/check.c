@@ -111,7 +111,7 @@ static int check_field(const struct gw_config *c, const struct gw_config_field *
 
 int gw_config__has_work(const struct gw_config *c)
 {
-	return c->nroots > 0 || c->naudit > 0;
+	return c->nroots > 0 || c->naudit > 0 || (c->audit_listen && *c->audit_listen);
 }
 
 int gw_config__check(const struct gw_config *c)
