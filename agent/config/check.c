@@ -109,6 +109,11 @@ static int check_field(const struct gw_config *c, const struct gw_config_field *
 	return err;
 }
 
+int gw_config__has_work(const struct gw_config *c)
+{
+	return c->nroots > 0 || c->naudit > 0;
+}
+
 int gw_config__check(const struct gw_config *c)
 {
 	int err = 0, secret = 0;

@@ -140,6 +140,9 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value);
  * world-readable while it holds a secret (credentials or a signature in a
  * URL). Logs one line per problem; returns 0 or -EINVAL (or -ENOMEM). */
 int gw_config__check(const struct gw_config *c);
+/* 1 when the configuration gives the agent something to watch: a root for
+ * the sensor or an audit source; 0 when an agent would sit idle. */
+int gw_config__has_work(const struct gw_config *c);
 void gw_config__free(struct gw_config *c);
 
 /* The syslog priority (LOG_ERR ... LOG_DEBUG) for c->log_level. */

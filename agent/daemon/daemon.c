@@ -3,8 +3,10 @@
  * correlations as audit logs come in, and hand findings to the shipper. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,19 +371,48 @@ static void poll_window(struct daemon *d)
 	}
 }
 
-static void save_state(struct daemon *d)
+/* How to run the agent so that it can keep its state, after a failure to
+ * write there (typically root by hand, with capabilities dropped, over the
+ * service user's 0700 directory). */
+static void state_hint(const struct daemon *d)
 {
-	int err = baseline_file__save(d->det, d->baselines_path);
+	struct stat st;
+	const struct passwd *pw = NULL;
+
+	if (stat(d->cfg->state_dir, &st) == 0)
+		pw = getpwuid(st.st_uid);
+	log_err("%s belongs to %s: run the agent as that user, as the service does "
+		"(systemctl start gatewatch), or give --state-dir a directory of your own",
+		d->cfg->state_dir, pw ? pw->pw_name : "another user");
+}
+
+/* Can the agent, with the capabilities it kept, write its state? */
+static int state_writable(const struct daemon *d)
+{
+	if (faccessat(AT_FDCWD, d->cfg->state_dir, W_OK | X_OK, AT_EACCESS) == 0)
+		return 0;
+	log_err("cannot save state in %s: %s", d->cfg->state_dir, strerror(errno));
+	state_hint(d);
+	return -EACCES;
+}
+
+static int save_state(struct daemon *d)
+{
+	int err = baseline_file__save(d->det, d->baselines_path), rc = err;
 
 	if (err)
 		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
 	err = correlator__save(d->corr, d->clients_path);
-
-	if (err)
+	if (err) {
 		log_err("failed to save %s: %s", d->clients_path, strerror(-err));
+		rc = err;
+	}
 	err = local_sources__save(d->srcs);
-	if (err)
+	if (err) {
 		log_err("failed to save %s: %s", d->sources_path, strerror(-err));
+		rc = err;
+	}
+	return rc;
 }
 
 static int open_shipper(struct daemon *d)
@@ -570,7 +601,8 @@ static void loop(struct daemon *d)
 int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 {
 	struct daemon d = { .cfg = cfg, .o = o };
-	int rc = 1;
+	struct correlate_stats cs;
+	int rc = 1, saved;
 
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
@@ -590,6 +622,8 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		else
 			log_info("capabilities reduced to %#" PRIx64, caps__effective());
 	}
+	if (state_writable(&d) < 0)
+		goto out;
 	startup_summary(&d);
 	if (cfg->nroots && !cfg->ngateway_exes)
 		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "
@@ -605,9 +639,15 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		shipper__flush(d.ship);
 		shipper__pump(d.ship, 2000);
 	}
-	save_state(&d);
-	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped",
-		 d.findings, d.ast.events, d.ast.skipped);
+	saved = save_state(&d);
+	correlator__stats(d.corr, &cs);
+	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped, "
+		 "%" PRIu64 " audit events outside the sensor's observed time",
+		 d.findings, d.ast.events, d.ast.skipped, cs.unobserved);
+	if (saved < 0) {
+		state_hint(&d);
+		goto out;
+	}
 	rc = 0;
 out:
 	metrics__stop();

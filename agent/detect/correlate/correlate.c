@@ -182,12 +182,29 @@ static void client_requests(struct corr_slot *s, const struct audit_event *ev)
 	}
 }
 
+/* The slot an audit event is judged in, or NULL when the sensor did not
+ * observe its time: before the first host window (or the start), or in a
+ * slot no host window covered and that is over. */
+static struct corr_slot *event_slot(struct correlator *c, int64_t t)
+{
+	struct corr_slot *s = find_slot(c, t);
+	int64_t horizon = c->now_ms ? c->now_ms : c->created_ms;
+
+	if (s || t >= horizon)
+		return s ? s : corr_slot(c, t);
+	c->stats.unobserved++;
+	return NULL;
+}
+
 int correlator__audit_event(struct correlator *c, const struct audit_event *ev)
 {
-	struct corr_slot *s = corr_slot(c, ev->time_ms);
+	struct corr_slot *s;
 	struct corr_bucket *b;
 
 	c->stats.events++;
+	s = event_slot(c, ev->time_ms);
+	if (!s)
+		return 0;
 	if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK && ev->bucket[0]) {
 		b = slot_bucket(c, s, ev->bucket);
 		if (b) {

@@ -58,6 +58,7 @@ struct corr_newclient {
 
 struct corr_slot {
 	int64_t start_ms;
+	int observed;                      /* a host window of the sensor fell in it */
 	struct corr_bucket buckets[CORR_SLOT_BUCKETS];
 	size_t nbuckets;
 	int gateway_active;

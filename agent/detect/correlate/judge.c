@@ -125,6 +125,10 @@ static void client(struct correlator *c, const struct corr_slot *s, const struct
 
 void corr_judge(struct correlator *c, struct corr_slot *s)
 {
+	if (!s->observed) {
+		c->stats.unobserved += s->ident_events;
+		return; /* the sensor saw nothing of it: no host side to compare */
+	}
 	for (size_t i = 0; i < s->nbuckets; i++)
 		unaudited(c, s, &s->buckets[i]);
 	off_gateway(c, s);
