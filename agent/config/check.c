@@ -136,6 +136,12 @@ int gw_config__check(const struct gw_config *c)
 			c->path ? c->path : "command line", c->cert_file ? "key_file" : "cert_file");
 		err = -EINVAL;
 	}
+	if (!c->audit_listen_tls_cert != !c->audit_listen_tls_key) {
+		log_err("%s: [audit] %s: listen_tls_cert and listen_tls_key go together",
+			c->path ? c->path : "command line",
+			c->audit_listen_tls_cert ? "listen_tls_key" : "listen_tls_cert");
+		err = -EINVAL;
+	}
 	if (c->path && (c->file_mode & S_IWOTH)) {
 		log_err("%s: world-writable (mode %04o); chmod o-w it", c->path,
 			(unsigned)(c->file_mode & 07777));

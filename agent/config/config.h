@@ -46,6 +46,13 @@ struct gw_config {
 	char *audit_sources[GW_CONFIG_MAX_AUDIT]; /* cloudtrail:PATH, s3://bucket/prefix, ... */
 	size_t naudit;
 	unsigned pull_interval_sec;
+	char *audit_listen;                      /* MinIO audit webhook ADDR:PORT, NULL = off */
+	char *audit_listen_token_file;
+	char *audit_listen_tls_cert;
+	char *audit_listen_tls_key;
+	unsigned audit_listen_max_body_kb;
+	unsigned audit_listen_queue_mb;
+	unsigned audit_listen_deadline_sec;
 	/* [gateway] */
 	char *gateway_exes[GW_CONFIG_MAX_EXES];  /* executables that are the gateway (path or name) */
 	size_t ngateway_exes;
