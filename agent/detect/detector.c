@@ -44,6 +44,7 @@ static const struct rule *const rules[] = {
 	&rule_ransomware_encryption,
 	&rule_storage_credential_created,
 	&rule_mass_delete,
+	&rule_mass_overwrite,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
