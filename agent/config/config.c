@@ -80,6 +80,9 @@ const struct gw_config_field gw_config_fields[] = {
 	     "host reads and audit events are compared per slot of this many seconds"),
 	UINT("gateway", new_client_learning_sec, "new-client-learning-sec", 86400, 0, 31536000,
 	     "clients seen in this first period are learned, not reported as new"),
+	UINT("gateway", cluster_nodes, "cluster-nodes", 1, 1, 4096,
+	     "nodes of the erasure-coded MinIO cluster this host is one of; above 1 "
+	     "unaudited-reads is off (a node reads parts for its peers' requests)"),
 	UINT("detect", bulk_threshold, "bulk-threshold", 100, 1, 100000000,
 	     "object reads per principal per hour above which bulk-download fires"),
 	UINT("detect", baseline_days, "baseline-days", 14, 1, 365,

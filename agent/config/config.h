@@ -65,6 +65,7 @@ struct gw_config {
 	unsigned audit_delay_sec;                /* audit log delivery delay tolerated */
 	unsigned correlation_slot_sec;
 	unsigned new_client_learning_sec;
+	unsigned cluster_nodes;                  /* MinIO erasure-coded cluster size, 1 = single */
 	/* [detect]: the detector's tunables (struct detector_config) */
 	unsigned bulk_threshold;
 	unsigned baseline_days;

@@ -29,6 +29,8 @@ $T/crash.json 2024 1 single C1 alice GetObject
 $T/big.json 2024 400 lines D1 alice GetObject
 SPECS
 
+MPORT=$((20000 + RANDOM % 20000))
+
 # check-config validates the listener.
 : >"$T/empty.conf"
 chmod 600 "$T/empty.conf"
@@ -84,7 +86,12 @@ wait_fed() {   # LOG N
 
 URL() { echo "http://127.0.0.1:$WPORT/minio/audit"; }
 
-start_daemon "$T/d1.log" --audit-listen-max-body-kb 256 --audit-listen-deadline-sec 2 || exit 1
+start_daemon "$T/d1.log" --audit-listen-max-body-kb 256 --audit-listen-deadline-sec 2 \
+	--metrics-listen "127.0.0.1:$MPORT" || exit 1
+metric() {   # NAME: its value (summed over labels)
+	curl -s "http://127.0.0.1:$MPORT/metrics" |
+		awk -v n="$1" '$1 == n || index($1, n "{") == 1 {s += $2} END {print s + 0}'
+}
 
 check "one entry (2018 shape): 200" 200 "$(post "$T/one.json" -H "$AUTH" "$(URL)")"
 check "a JSON array (2021 shape): 200" 200 "$(post "$T/arr.json" -H "$AUTH" "$(URL)")"
@@ -137,6 +144,11 @@ SLOW=$!
 wait $SLOW
 check "a slow sender is cut at the deadline" cut "$(cat "$T/slow.out")"
 check "a slow sender: nothing queued" "$size1" "$(stat -c %s "$J")"
+
+check "metric: entries received" 7 "$(metric gatewatch_audit_listen_received_total)"
+check "metric: entries duplicated" 1 "$(metric gatewatch_audit_listen_duplicated_total)"
+check "metric: requests queued" 4 "$(metric gatewatch_audit_listen_queued_total)"
+check "metric: requests refused" 6 "$(metric gatewatch_audit_listen_refused_total)"
 
 # A bulk download by one access key: 120 GetObject in two batches.
 check "bulk batch 1: 200" 200 "$(post "$T/bulk1.json" -H "$AUTH" "$(URL)")"
