@@ -109,6 +109,11 @@ static int check_field(const struct gw_config *c, const struct gw_config_field *
 	return err;
 }
 
+int gw_config__has_work(const struct gw_config *c)
+{
+	return c->nroots > 0 || c->naudit > 0;
+}
+
 int gw_config__check(const struct gw_config *c)
 {
 	int err = 0, secret = 0;
@@ -129,6 +134,12 @@ int gw_config__check(const struct gw_config *c)
 	if (!c->cert_file != !c->key_file) {
 		log_err("%s: [ship] %s: cert_file and key_file go together",
 			c->path ? c->path : "command line", c->cert_file ? "key_file" : "cert_file");
+		err = -EINVAL;
+	}
+	if (!c->audit_listen_tls_cert != !c->audit_listen_tls_key) {
+		log_err("%s: [audit] %s: listen_tls_cert and listen_tls_key go together",
+			c->path ? c->path : "command line",
+			c->audit_listen_tls_cert ? "listen_tls_key" : "listen_tls_cert");
 		err = -EINVAL;
 	}
 	if (c->path && (c->file_mode & S_IWOTH)) {

@@ -3,8 +3,10 @@
  * correlations as audit logs come in, and hand findings to the shipper. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "lib/gw.h"
 #include "daemon.h"
 #include "audit/audit.h"
+#include "audit/listen/listen.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detect.h"
 #include "host/caps.h"
@@ -39,6 +42,8 @@ struct daemon {
 	struct correlator *corr;
 	struct shipper *ship;
 	struct local_sources *srcs;
+	struct audit_listener *listener;   /* the MinIO audit webhook, or NULL */
+	uint64_t hook_requests, hook_entries;
 	struct strpool *pool;
 	struct audit_event *evs;
 	size_t nevs, capevs;
@@ -85,6 +90,7 @@ static void correlate_opts_from(struct correlate_opts *co, const struct gw_confi
 	co->delay_ms = (int64_t)cfg->audit_delay_sec * 1000;
 	co->learning_ms = (int64_t)cfg->new_client_learning_sec * 1000;
 	co->slot_ms = (int64_t)cfg->correlation_slot_sec * 1000;
+	co->cluster_nodes = cfg->cluster_nodes;
 }
 
 /* One line per finding, for the journal; rate-limited per cycle. */
@@ -253,11 +259,11 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 		metrics__set(M_PULL_LAST, labels, (double)gw_wall_ms() / 1000.0);
 }
 
+static void feed(struct daemon *d);
+
 /* Pull every source, then feed what came in time order. */
 static void pull(struct daemon *d)
 {
-	struct strpool *fresh;
-
 	for (size_t i = 0; i < d->cfg->naudit; i++) {
 		struct audit_stats st = { 0 };
 		int err;
@@ -281,6 +287,14 @@ static void pull(struct daemon *d)
 		d->ast.files += st.files;
 		d->ast.files_failed += st.files_failed;
 	}
+	feed(d);
+}
+
+/* What came in, in time order, to the detector and the correlator. */
+static void feed(struct daemon *d)
+{
+	struct strpool *fresh;
+
 	qsort(d->evs, d->nevs, sizeof(*d->evs), ev_cmp);
 	for (size_t i = 0; i < d->nevs; i++) {
 		detector__feed(d->det, &d->evs[i]);
@@ -295,6 +309,104 @@ static void pull(struct daemon *d)
 		strpool__free(d->pool);
 		d->pool = fresh;
 	}
+}
+
+/* One queued webhook body: its entries join the events to feed. */
+static void hook_body(char *buf, size_t len, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct audit_stats st = { 0 };
+
+	if (audit_minio__read("audit webhook", buf, len, d->pool, keep_event, d, &st) < 0)
+		log_warn("audit webhook: out of memory; some entries of a request are lost");
+	d->hook_requests++;
+	d->hook_entries += st.events;
+	d->ast.events += st.events;
+	d->ast.skipped += st.skipped;
+	d->ast.records += st.records;
+	metrics__add(M_LISTEN_RECEIVED, NULL, (double)st.records);
+	metrics__add(M_LISTEN_DUPLICATED, NULL, (double)st.duplicates);
+	metrics__add(M_SKIPPED, "source=\"webhook\"", (double)st.skipped);
+	metrics__add(M_EVENTS, "source=\"webhook\"", (double)st.events);
+}
+
+/* The webhook's queue, drained each turn of the loop: no pull delay. */
+static void drain_webhook(struct daemon *d)
+{
+	uint64_t entries = d->hook_entries, end;
+	struct journal *j = d->listener ? audit_listen__journal(d->listener) : NULL;
+	int n, err;
+
+	if (!j)
+		return;
+	n = journal__drain(j, hook_body, d, &end);
+	if (n < 0)
+		log_warn("audit webhook: cannot read the queue: %s", strerror(-n));
+	if (n > 0) {
+		/* fed first, then marked consumed: a crash between reads them again */
+		feed(d);
+		log_debug("audit webhook: %d requests, %" PRIu64 " entries fed", n,
+			  d->hook_entries - entries);
+	}
+	err = journal__commit(j, end);
+	if (err)
+		log_warn("audit webhook: cannot save the queue's offset: %s", strerror(-err));
+	metrics__set(M_LISTEN_QUEUE_BYTES, NULL, (double)journal__pending(j));
+}
+
+static int forget_event(const struct audit_event *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+	return 0;
+}
+
+/* Entries consumed before a restart: their ids only, so that a retry is
+ * still known as a duplicate. */
+static void remember_body(char *buf, size_t len, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct audit_stats st = { 0 };
+
+	audit_minio__read("audit webhook (consumed)", buf, len, d->pool, forget_event, d, &st);
+}
+
+static int open_webhook(struct daemon *d)
+{
+	struct audit_listen_opts o;
+	struct strpool *fresh;
+	int err;
+
+	if (!d->cfg->audit_listen)
+		return 0;
+	audit_listen_opts__defaults(&o);
+	o.listen = d->cfg->audit_listen;
+	o.token_file = d->cfg->audit_listen_token_file;
+	o.tls_cert = d->cfg->audit_listen_tls_cert;
+	o.tls_key = d->cfg->audit_listen_tls_key;
+	o.state_dir = d->cfg->state_dir;
+	o.max_body = (size_t)d->cfg->audit_listen_max_body_kb << 10;
+	o.max_queue = (uint64_t)d->cfg->audit_listen_queue_mb << 20;
+	o.deadline_s = d->cfg->audit_listen_deadline_sec;
+	if (o.max_buffered < 2 * o.max_body)
+		o.max_buffered = 2 * o.max_body;
+	err = audit_listen__start(&o, &d->listener);
+	if (err)
+		return err;
+	metrics__describe(M_LISTEN_RECEIVED, "counter", "MinIO audit entries read from the webhook's queue");
+	metrics__describe(M_LISTEN_REFUSED, "counter", "webhook requests refused, by reason");
+	metrics__describe(M_LISTEN_DUPLICATED, "counter", "webhook entries dropped as retries");
+	metrics__describe(M_LISTEN_QUEUED, "counter", "webhook requests durably queued");
+	err = journal__replay_consumed(audit_listen__journal(d->listener), remember_body, d);
+	if (err)
+		log_warn("audit webhook: cannot read the consumed queue: %s; retries of entries "
+			 "read before this start may count twice", strerror(-err));
+	fresh = strpool__new();
+	if (fresh) {
+		strpool__free(d->pool);
+		d->pool = fresh;
+	}
+	return 0;
 }
 
 /* Age of the oldest batch waiting in the spool, for the metrics. */
@@ -369,19 +481,48 @@ static void poll_window(struct daemon *d)
 	}
 }
 
-static void save_state(struct daemon *d)
+/* How to run the agent so that it can keep its state, after a failure to
+ * write there (typically root by hand, with capabilities dropped, over the
+ * service user's 0700 directory). */
+static void state_hint(const struct daemon *d)
 {
-	int err = baseline_file__save(d->det, d->baselines_path);
+	struct stat st;
+	const struct passwd *pw = NULL;
+
+	if (stat(d->cfg->state_dir, &st) == 0)
+		pw = getpwuid(st.st_uid);
+	log_err("%s belongs to %s: run the agent as that user, as the service does "
+		"(systemctl start gatewatch), or give --state-dir a directory of your own",
+		d->cfg->state_dir, pw ? pw->pw_name : "another user");
+}
+
+/* Can the agent, with the capabilities it kept, write its state? */
+static int state_writable(const struct daemon *d)
+{
+	if (faccessat(AT_FDCWD, d->cfg->state_dir, W_OK | X_OK, AT_EACCESS) == 0)
+		return 0;
+	log_err("cannot save state in %s: %s", d->cfg->state_dir, strerror(errno));
+	state_hint(d);
+	return -EACCES;
+}
+
+static int save_state(struct daemon *d)
+{
+	int err = baseline_file__save(d->det, d->baselines_path), rc = err;
 
 	if (err)
 		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
 	err = correlator__save(d->corr, d->clients_path);
-
-	if (err)
+	if (err) {
 		log_err("failed to save %s: %s", d->clients_path, strerror(-err));
+		rc = err;
+	}
 	err = local_sources__save(d->srcs);
-	if (err)
+	if (err) {
 		log_err("failed to save %s: %s", d->sources_path, strerror(-err));
+		rc = err;
+	}
+	return rc;
 }
 
 static int open_shipper(struct daemon *d)
@@ -467,11 +608,14 @@ static int open_all(struct daemon *d)
 	if (err)
 		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));
 	err = open_sensor(d);
+	if (!err)
+		err = open_webhook(d);
 	return err ? err : open_shipper(d);
 }
 
 static void close_all(struct daemon *d)
 {
+	audit_listen__stop(d->listener);
 	sensor__free(d->sensor);
 	shipper__free(d->ship);
 	detector__free(d->det);
@@ -547,6 +691,7 @@ static void loop(struct daemon *d)
 			pull(d);
 			next_pull += pull_every;
 		}
+		drain_webhook(d);
 		correlator__tick(d->corr, gw_wall_ms());
 		collect_findings(d);
 		/* the files read are remembered once their findings are in the
@@ -571,7 +716,7 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 {
 	struct daemon d = { .cfg = cfg, .o = o };
 	struct correlate_stats cs;
-	int rc = 1;
+	int rc = 1, saved;
 
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
@@ -591,6 +736,8 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		else
 			log_info("capabilities reduced to %#" PRIx64, caps__effective());
 	}
+	if (state_writable(&d) < 0)
+		goto out;
 	startup_summary(&d);
 	if (cfg->nroots && !cfg->ngateway_exes)
 		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "
@@ -600,17 +747,26 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 	 * windows close, so that what they hold is reported, not lost */
 	poll_window(&d);
 	pull(&d);
+	/* what was acknowledged is read before stopping */
+	drain_webhook(&d);
 	detector__flush(d.det);
 	collect_findings(&d);
 	if (d.ship) {
 		shipper__flush(d.ship);
 		shipper__pump(d.ship, 2000);
 	}
-	save_state(&d);
+	saved = save_state(&d);
 	correlator__stats(d.corr, &cs);
 	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped, "
 		 "%" PRIu64 " audit events outside the sensor's observed time",
 		 d.findings, d.ast.events, d.ast.skipped, cs.unobserved);
+	if (d.listener)
+		log_info("audit webhook: %" PRIu64 " requests read, %" PRIu64 " entries fed",
+			 d.hook_requests, d.hook_entries);
+	if (saved < 0) {
+		state_hint(&d);
+		goto out;
+	}
 	rc = 0;
 out:
 	metrics__stop();

@@ -68,6 +68,7 @@ extern const struct rule rule_ransomware_encryption;
 extern const struct rule rule_foreign_account_copy;
 extern const struct rule rule_storage_credential_created;
 extern const struct rule rule_mass_delete;
+extern const struct rule rule_mass_overwrite;
 /* correlation rules (correlate/) */
 extern const struct rule rule_sensor_blinded;
 extern const struct rule rule_unexpected_reader;
@@ -252,6 +253,33 @@ void accounts__free(struct accounts *a);
 /* 0 or -ENOMEM. */
 int accounts__learn(struct accounts *a, const struct audit_event *ev);
 int accounts__is_own(const struct accounts *a, struct detector *d, const char *account);
+
+/* ---- per-identity hourly counts (hourly.c): mass-delete, mass-overwrite ---- */
+/* One identity's hour: n is what the rule counts (objects deleted,
+ * overwritten), base what its baseline is made of (the same, or every
+ * object written); mean is the moving mean of base over the identity's
+ * earlier active hours. */
+struct hourly_ent {
+	const char *principal;    /* interned; NULL: free slot */
+	int64_t hour;
+	uint32_t n;
+	uint32_t base;
+	uint8_t fired;
+	float mean;
+};
+struct hourly {
+	struct hourly_ent *t;
+	size_t used;
+};
+/* 0 or -ENOMEM. */
+int hourly__init(struct hourly *b);
+void hourly__fini(struct hourly *b);
+/* ev's principal's entry, rolled over to ev's hour, into *out (NULL when
+ * the table is full: counted as a dropped entity). 0 or -ENOMEM. */
+int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *ev,
+	       struct hourly_ent **out);
+/* 1 once per hour when n reaches floor and factor times the mean. */
+int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor);
 
 /* ---- whose buckets and objects, which principals (principals.c) ---- */
 /* 1 when account is one of [detect] partner_accounts. */

@@ -44,6 +44,7 @@ static const struct rule *const rules[] = {
 	&rule_ransomware_encryption,
 	&rule_storage_credential_created,
 	&rule_mass_delete,
+	&rule_mass_overwrite,
 	&rule_sensor_blinded,
 	&rule_unexpected_reader,
 	&rule_process_read_spike,

@@ -35,8 +35,8 @@ expect 0 "^help|--metrics-listen" -- --help
 "$GW" check-config --config "$tmp/good.conf" --print | grep -qx "metrics_listen = 127.0.0.1:9464" ||
 	fail "--print does not show metrics_listen"
 
-# The shipped file is valid as it is.
-expect 0 "gatewatch.conf: ok" -- --config packaging/gatewatch.conf --state-dir "$tmp/state"
+# The shipped file is valid as it is (and says that it watches nothing yet).
+expect 0 "gatewatch.conf: nothing to watch" -- --config packaging/gatewatch.conf --state-dir "$tmp/state"
 
 # One line naming file, line and key.
 printf '[sensor]\nroots = %s\ninterval_sec = 10\nintervl_sec = 5\n' "$tmp/data" >"$tmp/typo.conf"

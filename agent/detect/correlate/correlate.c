@@ -21,6 +21,7 @@ void correlate_opts__defaults(struct correlate_opts *o)
 	o->client_ttl_ms = 30 * 24 * 3600 * 1000LL;
 	o->unaudited_min_bytes = 1 << 20;
 	o->unaudited_ratio = 2.0;
+	o->cluster_nodes = 1;
 	o->proc_min_hours = 24;
 	o->proc_floor_bytes = 256ull << 20;
 }

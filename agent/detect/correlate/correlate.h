@@ -62,6 +62,12 @@ struct correlate_opts {
 	double unaudited_ratio;      /* host bytes above audit bytes x this fire (default 2) */
 	uint32_t proc_min_hours;     /* process-read-spike: active hours before a baseline counts (24) */
 	uint64_t proc_floor_bytes;   /* ... and bytes an hour it must exceed anyway (256 MiB) */
+	/* Nodes of the erasure-coded cluster this host is one of (1: a single
+	 * node). Above 1 one node's reads of object data (erasure parts it
+	 * serves to its peers) and its own audit entries do not match, so
+	 * unaudited-reads is off; unexpected-reader, new-client and the
+	 * others judge this node alone and stay on. */
+	uint32_t cluster_nodes;
 };
 
 void correlate_opts__defaults(struct correlate_opts *o);
