@@ -48,6 +48,12 @@ struct daemon {
 	struct audit_event *evs;
 	size_t nevs, capevs;
 	struct audit_stats ast;
+	struct inc_rev {
+		char *id;
+		size_t nfindings;
+		uint64_t revision;
+	} *incs;                     /* incidents shipped, and their last revision */
+	size_t nincs, capincs;
 	char **shipped;              /* ids of detector findings already handed over */
 	size_t nshipped, capshipped;
 	uint64_t findings, logged;
@@ -156,22 +162,61 @@ static void hand_over(struct daemon *d, const struct finding *const *f, size_t n
 			strerror(-err));
 }
 
-/* New incidents go to the log, with their first remediation step. */
-static void log_incidents(struct daemon *d)
+/* The revision of an incident last shipped: a new one when its findings change. */
+static uint64_t incident_revision(struct daemon *d, const struct incident *in, int *changed)
+{
+	struct inc_rev *r = NULL;
+
+	for (size_t i = 0; i < d->nincs && !r; i++)
+		if (strcmp(d->incs[i].id, in->id) == 0)
+			r = &d->incs[i];
+	if (!r) {
+		if (d->nincs == d->capincs) {
+			size_t cap = d->capincs ? d->capincs * 2 : 16;
+			struct inc_rev *n = realloc(d->incs, cap * sizeof(*n));
+
+			if (!n)
+				return 0;
+			d->incs = n;
+			d->capincs = cap;
+		}
+		r = &d->incs[d->nincs];
+		if (!(r->id = strdup(in->id)))
+			return 0;
+		d->nincs++;
+		r->nfindings = 0;
+		r->revision = 0;
+	}
+	*changed = r->nfindings != in->nfindings;
+	if (*changed) {
+		r->nfindings = in->nfindings;
+		r->revision++;
+	}
+	return r->revision;
+}
+
+/* New incidents go to the log, with their first remediation step; new
+ * incidents and new revisions (a finding joined) go to the spool. */
+static void ship_incidents(struct daemon *d)
 {
 	const struct incident *const *in;
 	size_t n = detector__incidents(d->det, &in);
-	char key[160];
+	int changed = 0;
+	uint64_t rev;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((size_t)snprintf(key, sizeof(key), "incident:%s", in[i]->id) >= sizeof(key) ||
-		    was_shipped(d, key))
+		rev = incident_revision(d, in[i], &changed);
+		if (!rev || !changed)
 			continue;
-		mark_shipped(d, key);
-		log_warn("incident %s (score %.0f): %s, %zu findings; first step: %s", in[i]->classification,
-			 in[i]->score, in[i]->principal ? in[i]->principal : "", in[i]->nfindings,
-			 in[i]->nremediation ? in[i]->remediation[0] : "review the findings");
+		if (rev == 1)
+			log_warn("incident %s (score %.0f): %s, %zu findings; first step: %s",
+				 in[i]->classification, in[i]->score, in[i]->principal ? in[i]->principal : "",
+				 in[i]->nfindings, in[i]->nremediation ? in[i]->remediation[0] : "review the findings");
+		if (d->ship && shipper__submit_incident(d->ship, in[i], rev) < 0)
+			log_err("failed to take incident %s revision %" PRIu64 " for shipping", in[i]->id, rev);
 	}
+	if (d->ship)
+		shipper__flush(d->ship);
 }
 
 /* New findings of the detector and the correlator go to the log and the spool. */
@@ -192,7 +237,7 @@ static void collect_findings(struct daemon *d)
 			log_finding(d, df[i], &cycle);
 			hand_over(d, &df[i], 1);
 		}
-		log_incidents(d);
+		ship_incidents(d);
 	}
 	nc = correlator__take(d->corr, &cf);
 	for (size_t i = 0; i < nc; i++)
@@ -625,6 +670,9 @@ static void close_all(struct daemon *d)
 	for (size_t i = 0; i < d->nshipped; i++)
 		free(d->shipped[i]);
 	free(d->shipped);
+	for (size_t i = 0; i < d->nincs; i++)
+		free(d->incs[i].id);
+	free(d->incs);
 	free(d->evs);
 }
 

@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root for the BPF sensor"; exit 77; fi
 GWKEY=AKIAGATEWAYEXAMPLE01
-SLOT=3 DELAY=5
+SLOT=3 DELAY=10
 mkdir -p "$T/audit" "$T/state" "$T/store" "$T/root/finance"
 start_collector "$T/collector.log" 0 --store "$T/store" || exit 1
 now=$(date +%s%3N)

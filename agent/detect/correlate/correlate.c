@@ -204,23 +204,22 @@ int correlator__audit_event(struct correlator *c, const struct audit_event *ev)
 
 	c->stats.events++;
 	s = event_slot(c, ev->time_ms);
-	if (!s)
-		return 0;
-	if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK && ev->bucket[0]) {
+	if (s && ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK && ev->bucket[0]) {
 		b = slot_bucket(c, s, ev->bucket);
 		if (b) {
 			b->audit_reads++;
 			b->audit_bytes += ev->bytes_out;
 		}
 	}
-	if (str_in(c->o.gateway_keys, c->o.ngateway_keys, ev->access_key) ||
-	    str_in(c->o.gateway_ips, c->o.ngateway_ips, ev->source_ip)) {
+	if (s && (str_in(c->o.gateway_keys, c->o.ngateway_keys, ev->access_key) ||
+		  str_in(c->o.gateway_ips, c->o.ngateway_ips, ev->source_ip))) {
 		if (!s->ident_events++)
 			corr_copy_event(&s->ident, ev);
 	}
 	/* a new client is kept in the slot of the host window that saw it, which
 	 * may end in the slot after its first requests */
-	client_requests(s, ev);
+	if (s)
+		client_requests(s, ev);
 	s = find_slot(c, ev->time_ms + c->slot_ms);
 	if (s)
 		client_requests(s, ev);
