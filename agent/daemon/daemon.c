@@ -143,17 +143,22 @@ static void mark_shipped(struct daemon *d, const char *id)
 
 static void hand_over(struct daemon *d, const struct finding *const *f, size_t n)
 {
-	int err;
+	int err, critical = 0;
 
 	if (!n || !d->ship)
 		return;
-	/* findings are rare: each goes to disk now rather than wait for a full batch */
+	/* findings wait up to the batch time (a few seconds) for company; a
+	 * critical one goes to the spool now and leaves within the second */
 	err = shipper__submit(d->ship, f, n, 0);
 	if (err < 0) {
 		log_err("failed to take %zu findings for shipping: %s; they are lost", n,
 			strerror(-err));
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		critical |= f[i]->severity == GW_SEV_CRITICAL;
+	if (!critical)
+		return;
 	/* Taken: when the spool cannot have them now (-ENOSPC: the shipper
 	 * said so) they wait in memory, and every pump tries again. */
 	err = shipper__flush(d->ship);
@@ -215,8 +220,6 @@ static void ship_incidents(struct daemon *d)
 		if (d->ship && shipper__submit_incident(d->ship, in[i], rev) < 0)
 			log_err("failed to take incident %s revision %" PRIu64 " for shipping", in[i]->id, rev);
 	}
-	if (d->ship)
-		shipper__flush(d->ship);
 }
 
 /* New findings of the detector and the correlator go to the log and the spool. */
@@ -570,6 +573,10 @@ static int save_state(struct daemon *d)
 	return rc;
 }
 
+/* Findings and incidents travel together: a batch leaves when full or this
+ * old; a critical finding does not wait. */
+#define DAEMON_BATCH_MS 3000
+
 static int open_shipper(struct daemon *d)
 {
 	struct shipper_opts so;
@@ -587,7 +594,7 @@ static int open_shipper(struct daemon *d)
 	so.cert_file = d->cfg->cert_file;
 	so.key_file = d->cfg->key_file;
 	so.token_file = d->cfg->token_file;
-	so.batch_ms = 1000;
+	so.batch_ms = DAEMON_BATCH_MS;
 	/* findings cannot be made again: at the cap the oldest go, counted */
 	so.drop_when_full = 1;
 	err = shipper__new(&so, &d->ship);

@@ -40,6 +40,8 @@ if os.geteuid() == 0:
         ("collector: the exfiltration incident, latest revision, with its findings stored",
          len(exfil) == 1 and int(exfil[0]["finding_count"]) == len(exfil[0]["finding_ids"]) >= 2
          and set(exfil[0]["finding_ids"]) <= ids),
+        ("collector: the agent's findings batched, fewer batches than findings",
+         0 < len([b for b in batches if b["findings"] or b.get("incidents")]) < len(fs)),
         ("gateway: the known client 127.0.0.1 is not new",
          not have("new-client", lambda f: f["source_ip"] == "127.0.0.1")),
     ]
