@@ -90,7 +90,7 @@ int check_config_main(int argc, char **argv)
 		goto out;
 	rc = GW_EXIT_OK;
 	if (!gw_config__has_work(&cfg)) {
-		log_warn("%s: nothing to watch: set [sensor] roots or [audit] sources in it, "
+		log_warn("%s: nothing to watch: set [sensor] roots or [audit] sources (or listen) in it, "
 			 "then start the service (systemctl start gatewatch)", path);
 		if (require_work)
 			rc = GW_EXIT_FAIL;

@@ -111,7 +111,7 @@ static int check_field(const struct gw_config *c, const struct gw_config_field *
 
 int gw_config__has_work(const struct gw_config *c)
 {
-	return c->nroots > 0 || c->naudit > 0;
+	return c->nroots > 0 || c->naudit > 0 || (c->audit_listen && *c->audit_listen);
 }
 
 int gw_config__check(const struct gw_config *c)
@@ -125,8 +125,8 @@ int gw_config__check(const struct gw_config *c)
 	for (size_t i = 0; i < gw_config_nfields; i++)
 		if (check_field(c, &gw_config_fields[i], &secret))
 			err = -EINVAL;
-	if (c->business_start_hour >= c->business_end_hour) {
-		log_err("%s: [detect] business_start_hour (%u) must be before business_end_hour (%u)",
+	if (c->business_start_hour == c->business_end_hour) {
+		log_err("%s: [detect] business_start_hour (%u) and business_end_hour (%u) are the same hour",
 			c->path ? c->path : "command line", c->business_start_hour,
 			c->business_end_hour);
 		err = -EINVAL;

@@ -92,7 +92,7 @@ const struct gw_config_field gw_config_fields[] = {
 	UINT("detect", business_start_hour, "business-start-hour", 8, 0, 23,
 	     "business hours start at this hour, Monday-Friday"),
 	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
-	     "business hours end at this hour (after business_start_hour)"),
+	     "business hours end at this hour (before business_start_hour: a night shift)"),
 	STR("detect", tz_offset, "tz-offset", "+HH:MM", "+00:00", CHK_TZ,
 	    "business-hours time zone as a UTC offset"),
 	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,

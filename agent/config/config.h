@@ -149,7 +149,8 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value);
  * URL). Logs one line per problem; returns 0 or -EINVAL (or -ENOMEM). */
 int gw_config__check(const struct gw_config *c);
 /* 1 when the configuration gives the agent something to watch: a root for
- * the sensor or an audit source; 0 when an agent would sit idle. */
+ * the sensor, an audit source or the MinIO audit listener; 0 when an agent
+ * would sit idle. */
 int gw_config__has_work(const struct gw_config *c);
 void gw_config__free(struct gw_config *c);
 

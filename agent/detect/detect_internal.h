@@ -8,6 +8,8 @@
 
 #include "detect/detect.h"
 
+#define GW_UNUSED __attribute__((unused))
+
 struct ident;
 struct hour_rec;
 
@@ -323,6 +325,21 @@ void single__hit(struct single_best *b, int sev, double score, const char *fix,
 int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
 		   const struct cJSON *req, const struct single_best *b, const char *title,
 		   const char *const *mitre);
+
+/* A single-event rule's reading of one request per cloud (NULL: that
+ * cloud's logs cannot express it), with the finding's title and MITRE ids. */
+typedef void (*single_judge_fn)(struct detector *d, const struct audit_event *ev,
+				const struct cJSON *req, struct single_best *b);
+struct single_judges {
+	single_judge_fn aws, gcp, azure;
+	const char *title;               /* static */
+	const char *const *mitre;        /* static, NULL-ended */
+};
+/* The whole feed of a single-event rule: skip what cannot be fresh, parse
+ * the request once, ask the event's cloud, report the strongest. 0 or
+ * -ENOMEM. */
+int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
+		  const struct single_judges *j);
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);
