@@ -114,6 +114,9 @@ void detector__free(struct detector *d);
 int detector__feed(struct detector *d, const struct audit_event *ev);
 /* Close every open window: call once at the end of input. */
 void detector__flush(struct detector *d);
+/* The id of the i-th rule the agent has (audit and correlation rules in one
+ * registry), or NULL past the last: for listing them. */
+const char *detector__rule_id(size_t i);
 /* Findings so far, sorted by severity then score, highest first. */
 size_t detector__findings(struct detector *d, const struct finding *const **out);
 

@@ -12,6 +12,9 @@
 
 struct ident;
 struct hour_rec;
+struct correlator;
+struct corr_slot;
+struct host_window;
 
 /* A rule: one file under agent/detect, registered in detector.c. Strings a
  * rule keeps between events are interned with detector__intern(), so they
@@ -29,7 +32,17 @@ struct rule {
 	 * was before this hour; h what the hour saw. Any of the callbacks above
 	 * may be NULL for such a rule. 0 or -ENOMEM. */
 	int (*hour)(struct detector *d, struct ident *id, const struct hour_rec *h);
+	/* Correlation rules (correlate/): the correlator owns their state and
+	 * runs them; the callbacks above are NULL for them. window() sees each
+	 * host window once its slot's bookkeeping is done, judge() each observed
+	 * time slot once the audit delivery delay has passed. Either may be NULL. */
+	void (*window)(struct correlator *c, const struct host_window *w);
+	void (*judge)(struct correlator *c, const struct corr_slot *s);
 };
+
+/* The registry: every rule, audit and correlation alike, in one table.
+ * The i-th rule, or NULL past the last. */
+const struct rule *detector__rule(size_t i);
 
 extern const struct rule rule_bulk_download;
 extern const struct rule rule_new_source_ip;
@@ -58,6 +71,13 @@ extern const struct rule rule_foreign_account_copy;
 extern const struct rule rule_storage_credential_created;
 extern const struct rule rule_mass_delete;
 extern const struct rule rule_mass_overwrite;
+/* correlation rules (correlate/) */
+extern const struct rule rule_sensor_blinded;
+extern const struct rule rule_unexpected_reader;
+extern const struct rule rule_process_read_spike;
+extern const struct rule rule_unaudited_reads;
+extern const struct rule rule_credential_off_gateway;
+extern const struct rule rule_new_client;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);

@@ -45,9 +45,25 @@ static const struct rule *const rules[] = {
 	&rule_storage_credential_created,
 	&rule_mass_delete,
 	&rule_mass_overwrite,
+	&rule_sensor_blinded,
+	&rule_unexpected_reader,
+	&rule_process_read_spike,
+	&rule_unaudited_reads,
+	&rule_credential_off_gateway,
+	&rule_new_client,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+const struct rule *detector__rule(size_t i)
+{
+	return i < NRULES ? rules[i] : NULL;
+}
+
+const char *detector__rule_id(size_t i)
+{
+	return i < NRULES ? rules[i]->id : NULL;
+}
 
 struct detector {
 	struct detector_config cfg;

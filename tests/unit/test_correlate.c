@@ -414,3 +414,24 @@ TEST(correlate_renamed_reader)
 	finding__free(f);
 	correlator__free(c);
 }
+
+/* One registry lists every rule id once, the correlation rules included, so
+ * whatever enumerates the rules sees them all. */
+TEST(correlate_rules_in_registry)
+{
+	static const char *const corr[] = {
+		"unexpected-reader", "unaudited-reads", "credential-off-gateway",
+		"new-client", "process-read-spike", "sensor-blinded",
+	};
+	size_t n = 0, found = 0;
+
+	for (const char *id; (id = detector__rule_id(n)); n++) {
+		for (size_t j = 0; j < n; j++)
+			ASSERT(strcmp(id, detector__rule_id(j)) != 0);
+		for (size_t k = 0; k < sizeof(corr) / sizeof(corr[0]); k++)
+			found += strcmp(id, corr[k]) == 0;
+		ASSERT(strcmp(id, "bulk-download") || n == 0);
+	}
+	ASSERT_EQ_U64(6, found);
+	ASSERT(n > 6);
+}
