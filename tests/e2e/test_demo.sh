@@ -42,6 +42,9 @@ if os.geteuid() == 0:
          and set(exfil[0]["finding_ids"]) <= ids),
         ("collector: the agent's findings batched, fewer batches than findings",
          0 < len([b for b in batches if b["findings"] or b.get("incidents")]) < len(fs)),
+        ("collector: scores are whole numbers 0-100",
+         all(float(x["score"]) == int(float(x["score"])) and 0 <= float(x["score"]) <= 100
+             for x in fs + list(latest.values()))),
         ("gateway: the known client 127.0.0.1 is not new",
          not have("new-client", lambda f: f["source_ip"] == "127.0.0.1")),
     ]
