@@ -160,7 +160,12 @@ install: $(BUILD)/gatewatch
 	install -D -m 0644 packaging/gatewatch.8 $(DESTDIR)$(MANDIR)/man8/gatewatch.8
 	install -d -m 0700 $(DESTDIR)$(LOCALSTATEDIR)/lib/gatewatch
 
+# The packaging tools (debhelper, rpm, lintian, rpmlint) are installed like
+# the build's own dependencies; the packages are named and linted.
 deb rpm:
+ifeq ($(NO_DEPS),)
+	@packaging/install-deps.sh --packaging
+endif
 	@packaging/build-pkg.sh $@ $(PKGOUT)
 
 vmlinux:

@@ -6,7 +6,9 @@
 # The copy holds the files git knows (tracked, and new ones not ignored) as
 # they are in the working tree, so a package never picks up build output.
 # Outside a git checkout the tree is copied without its build directories.
-# The packages are left in OUTDIR.
+# The packages are left in OUTDIR, named on standard output, and checked with
+# lintian (deb) or rpmlint (rpm, with packaging/rpm/gatewatch.rpmlintrc),
+# whose findings are shown; a lint error fails the build. LINT=0 skips it.
 set -eu
 
 kind=${1:?usage: build-pkg.sh deb|rpm OUTDIR}
@@ -36,6 +38,8 @@ else
 	(cd "$top" && tar --exclude='./build*' -cf - .) | tar -xf - -C "$src"
 fi
 
+built=""
+echo "gatewatch: building the $kind package from $top (log: kept on failure)"
 case "$kind" in
 deb)
 	cp -a "$src/packaging/debian" "$src/debian"
@@ -45,7 +49,10 @@ deb)
 		echo "build-pkg: dpkg-buildpackage failed" >&2
 		exit 1
 	}
-	mv "$work"/*.deb "$out"/
+	for f in "$work"/*.deb; do
+		mv "$f" "$out"/
+		built="$built $out/$(basename "$f")"
+	done
 	;;
 rpm)
 	mkdir -p "$work/rpm/SOURCES"
@@ -74,11 +81,47 @@ rpm)
 			"$src/packaging/rpm/gatewatch.spec" >"$work/build.log" 2>&1 || {
 			tail -n 40 "$work/build.log" >&2; echo "build-pkg: rpmbuild failed" >&2; exit 1; }
 	fi
-	find "$work/rpm/RPMS" -name '*.rpm' -exec mv {} "$out"/ \;
+	for f in $(find "$work/rpm/RPMS" -name '*.rpm'); do
+		mv "$f" "$out"/
+		built="$built $out/$(basename "$f")"
+	done
 	;;
 *)
 	echo "build-pkg: unknown package kind '$kind' (deb or rpm)" >&2
 	exit 2
 	;;
 esac
-ls "$out"/gatewatch*."$kind" >/dev/null
+[ -n "$built" ] || { echo "build-pkg: no $kind package was made" >&2; exit 1; }
+for f in $built; do
+	echo "gatewatch: package: $f"
+done
+[ "${LINT:-1}" = 0 ] && exit 0
+
+# Lint what was built and show the result.
+rc=0
+case "$kind" in
+deb)
+	if command -v lintian >/dev/null; then
+		echo "gatewatch: lintian $built"
+		# shellcheck disable=SC2086
+		lint=$(lintian --fail-on error,warning $built 2>&1) || rc=1
+		grep -v 'running with root privileges' <<<"$lint" || true
+		[ $rc -eq 0 ] && echo "gatewatch: lintian: no errors, no warnings"
+	else
+		echo "gatewatch: lintian is not installed: packaging/install-deps.sh --packaging" >&2
+	fi
+	;;
+rpm)
+	if command -v rpmlint >/dev/null; then
+		echo "gatewatch: rpmlint -r packaging/rpm/gatewatch.rpmlintrc $built"
+		# shellcheck disable=SC2086
+		lint=$(rpmlint -r "$top/packaging/rpm/gatewatch.rpmlintrc" $built 2>&1) || true
+		grep -E ': [EW]: |errors,' <<<"$lint" || true
+		grep -qE '[^0-9]0 errors' <<<"$lint" || rc=1
+	else
+		echo "gatewatch: rpmlint is not installed: packaging/install-deps.sh --packaging" >&2
+	fi
+	;;
+esac
+[ $rc -eq 0 ] || echo "build-pkg: $kind package has lint errors (above)" >&2
+exit $rc

@@ -316,6 +316,16 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	return err;
 }
 
+int audit_minio__read(const char *name, char *buf, size_t len, struct strpool *pool,
+		      audit_event_fn cb, void *ctx, struct audit_stats *st)
+{
+	struct audit_ctx c = { .path = name, .pool = pool, .cb = cb, .cb_ctx = ctx, .st = st };
+	int err = audit_buf__parse(&c, AUDIT_FMT_MINIO, buf, len);
+
+	audit_ctx__release(&c);
+	return err;
+}
+
 int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,
 		       void *ctx, struct audit_stats *st)
 {

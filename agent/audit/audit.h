@@ -163,6 +163,13 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * audit_dedup__reset() forgets them all, for a new independent analysis. */
 void audit_dedup__reset(void);
 
+/* MinIO audit entries held in memory (a webhook request body: one JSON
+ * object, an array of them, or JSON lines); name is shown in the lines
+ * about skipped records. buf is modified (NUL bytes blanked). Returns 0
+ * or the callback's negative return; the rest is counted in *st. */
+int audit_minio__read(const char *name, char *buf, size_t len, struct strpool *pool,
+		      audit_event_fn cb, void *ctx, struct audit_stats *st);
+
 /* The one SOURCE grammar, for analyze, the daemon and the configuration
  * check: FORMAT:WHERE or WHERE split into its parts. path points into spec
  * (WHERE); format is the FORMAT's number, 0 when left to detection; url

@@ -78,7 +78,7 @@ static void usage(FILE *out)
 		"  --intel [KIND:]FILE   threat intel, repeatable: tor:, deny:, hosting:, allow:\n"
 		"                        (silences), cloud: (AWS/GCP/Azure range files); a JSON\n"
 		"                        FILE is cloud, a text FILE deny (default: none)\n"
-		"  --business-hours H-H  business hours, Monday-Friday (default: 8-18)\n"
+		"  --business-hours H-H  business hours, Monday-Friday (default: 8-18; 18-8 is a night shift)\n"
 		"  --config FILE         read the [detect] section of this gatewatch.conf;\n"
 		"                        flags go over it (default: none)\n"
 		"  --collector URL       also send the findings to a gatewatch collector\n"
@@ -97,7 +97,8 @@ static int parse_u64(const char *flag, const char *s, uint64_t min, uint64_t max
 	return gw_arg__u64(flag, s, min, max, out);
 }
 
-/* "8-18": whole hours, start before end. */
+/* "8-18": whole hours; "18-8" is a night shift across midnight; an end of
+ * 0 is midnight (24). */
 static int parse_hours(const char *s, struct gw_config *cfg)
 {
 	const char *dash = strchr(s, '-');
@@ -108,15 +109,17 @@ static int parse_hours(const char *s, struct gw_config *cfg)
 		goto bad;
 	memcpy(a, s, (size_t)(dash - s));
 	if (parse_u64("--business-hours", a, 0, 23, &x) < 0 ||
-	    parse_u64("--business-hours", dash + 1, 1, 24, &y) < 0)
+	    parse_u64("--business-hours", dash + 1, 0, 24, &y) < 0)
 		return -EINVAL;
-	if (x >= y)
+	if (y == 0)
+		y = 24;
+	if (x == y)
 		goto bad;
 	cfg->business_start_hour = (unsigned)x;
 	cfg->business_end_hour = (unsigned)y;
 	return 0;
 bad:
-	log_err("--business-hours: invalid value '%s' (expected START-END, e.g. 8-18)", s);
+	log_err("--business-hours: invalid value '%s' (expected START-END, e.g. 8-18, or 18-8 for a night shift)", s);
 	return -EINVAL;
 }
 

@@ -40,6 +40,10 @@ int collect__decode_batch(const uint8_t *buf, size_t len, struct ship_batch **ou
 /* The same checks, for a stored batch's identity only. 0 or -EBADMSG. */
 int collect__batch_identity(const uint8_t *buf, size_t len, gatewatch_v1_BatchIdentity *id);
 
+/* Is auth "Bearer TOKEN" with TOKEN == token[0..token_len)? Compared in
+ * time that depends on token_len only; token_len 0: no token required. */
+bool collect__bearer_ok(const char *token, size_t token_len, const char *auth);
+
 /* Per-request log lines: at most 10 a second over all threads. */
 bool collect__log_ok(void);
 
@@ -80,6 +84,25 @@ void collect_guard__stats(struct collect_guard *g, uint64_t *refused, uint64_t *
 /* Reserve n more buffered bytes: 0, or -ENOBUFS over max_buffered. */
 int collect_guard__take(struct collect_guard *g, size_t n);
 void collect_guard__give(struct collect_guard *g, size_t n);
+
+/* A request body held in memory, its bytes taken from the guard's budget. */
+struct collect_upload {
+	uint8_t *buf;
+	size_t len, cap;
+	size_t reserved;          /* bytes taken from the guard's budget */
+	bool too_big, busy;       /* over max_body; budget or memory exhausted */
+};
+
+/* First call of a request with a body: a declared Content-Length (may be
+ * NULL) is refused over max_body (-EFBIG) and taken from the budget at once
+ * (-ENOBUFS when it does not fit). 0 with *out, or -ENOMEM. */
+int collect_upload__start(struct collect_guard *g, size_t max_body, const char *content_length,
+			  struct collect_upload **out);
+/* More of the body: sets too_big or busy instead of failing. */
+void collect_upload__add(struct collect_guard *g, size_t max_body, struct collect_upload *u,
+			 const char *data, size_t n);
+/* Give the bytes back and free (NULL: nothing). */
+void collect_upload__free(struct collect_guard *g, struct collect_upload *u);
 
 /* GET /v1/findings: ?limit=N (default 100, at most 1000) batches as JSON
  * lines, streamed one batch at a time; without ?cursor the last N stored,

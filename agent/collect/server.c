@@ -23,13 +23,6 @@
 
 #define MAX_AGENTS 1024
 
-struct upload {
-	uint8_t *buf;
-	size_t len, cap;
-	size_t reserved;          /* bytes taken from the guard's budget */
-	bool too_big, busy;
-};
-
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 			       const char *type, void *body, size_t len,
 			       enum MHD_ResponseMemoryMode mode, unsigned int retry_after)
@@ -113,28 +106,27 @@ static enum MHD_Result respond_ack(struct MHD_Connection *conn, const char *agen
 		       MHD_RESPMEM_MUST_COPY, 0);
 }
 
-/* Compare in time that depends on the expected token's length only. */
-static bool token_ok(const struct collector *c, const char *auth)
+bool collect__bearer_ok(const char *token, size_t token_len, const char *auth)
 {
 	const char *got;
 	size_t glen;
 	unsigned char diff;
 
-	if (!c->token_len)
+	if (!token_len)
 		return true;
 	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
 		return false;
 	got = auth + 7;
 	glen = strlen(got);
-	diff = glen != c->token_len;
-	for (size_t i = 0; i < c->token_len; i++)
-		diff |= (unsigned char)(i < glen ? got[i] : 0) ^ (unsigned char)c->token[i];
+	diff = glen != token_len;
+	for (size_t i = 0; i < token_len; i++)
+		diff |= (unsigned char)(i < glen ? got[i] : 0) ^ (unsigned char)token[i];
 	return diff == 0;
 }
 
 /* Store a decoded batch unless (agent, sequence) is stored already; returns
  * the verdict, or a negative errno when the store failed. */
-static int store_batch(struct collector *c, const struct upload *u, const struct ship_batch *b)
+static int store_batch(struct collector *c, const struct collect_upload *u, const struct ship_batch *b)
 {
 	uint8_t digest[DEDUP_DIGEST_LEN];
 	int v, err = 0;
@@ -186,7 +178,7 @@ static enum MHD_Result answer_stored(struct collector *c, struct MHD_Connection 
 }
 
 static enum MHD_Result handle_batch(struct collector *c, struct MHD_Connection *conn,
-				    const struct upload *u)
+				    const struct collect_upload *u)
 {
 	struct ship_batch *b = NULL;
 	const char *why;
@@ -226,74 +218,26 @@ static enum MHD_Result post_start(struct collector *c, struct MHD_Connection *co
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	unsigned long long n = 0;
-	struct upload *u;
-	char *end, detail[64];
+	struct collect_upload *u = NULL;
+	char detail[64];
+	int err = collect_upload__start(c->guard, c->max_body, cl, &u);
 
-	if (cl) {
-		errno = 0;
-		n = strtoull(cl, &end, 10);
-		if (errno || end == cl || *end)
-			n = 0;
-		if (n > c->max_body) {
-			snprintf(detail, sizeof(detail), "larger than %zu bytes", c->max_body);
-			return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
-						      detail, 0);
-		}
+	if (err == -EFBIG) {
+		snprintf(detail, sizeof(detail), "larger than %zu bytes", c->max_body);
+		return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+					      detail, 0);
 	}
-	if (n && collect_guard__take(c->guard, (size_t)n) < 0) {
+	if (err == -ENOBUFS) {
 		c->busy++;
 		if (collect__log_ok())
-			log_warn("refused a batch of %llu bytes: request buffers full", n);
+			log_warn("refused a batch of %s bytes: request buffers full", cl);
 		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
 					      "request buffers full", 1);
 	}
-	u = calloc(1, sizeof(*u));
-	if (!u) {
-		collect_guard__give(c->guard, (size_t)n);
+	if (err)
 		return MHD_NO;
-	}
-	u->reserved = (size_t)n;
 	*con_cls = u;
 	return MHD_YES;
-}
-
-static void post_data(struct collector *c, struct upload *u, const char *data, size_t n)
-{
-	uint8_t *nb;
-	size_t cap;
-
-	if (u->too_big || u->busy)
-		return;
-	if (n > c->max_body - u->len) {
-		u->too_big = true;
-		return;
-	}
-	if (u->len + n > u->cap) {
-		cap = u->cap ? u->cap : 16384;
-		while (cap < u->len + n)
-			cap *= 2;
-		if (u->reserved >= u->len + n && cap > u->reserved)
-			cap = u->reserved;
-		if (cap > c->max_body)
-			cap = c->max_body;
-		if (cap > u->reserved) {
-			if (collect_guard__take(c->guard, cap - u->reserved) < 0) {
-				u->busy = true;   /* answered 503 once the body is read */
-				return;
-			}
-			u->reserved = cap;
-		}
-		nb = realloc(u->buf, cap);
-		if (!nb) {
-			u->busy = true;
-			return;
-		}
-		u->buf = nb;
-		u->cap = cap;
-	}
-	memcpy(u->buf + u->len, data, n);
-	u->len += n;
 }
 
 /* Token and client certificate, for every endpoint: true if refused, the
@@ -311,7 +255,7 @@ static bool refused(struct collector *c, struct MHD_Connection *conn, const char
 		*ret = collect__respond_error(conn, MHD_HTTP_FORBIDDEN, "forbidden", why, 0);
 		return true;
 	}
-	if (!token_ok(c, auth)) {
+	if (!collect__bearer_ok(c->token, c->token_len, auth)) {
 		if (collect__log_ok())
 			log_warn("refused a request for %s: %s bearer token", url,
 				 auth ? "wrong" : "no");
@@ -357,7 +301,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (*con_cls) {
 		if (*upload_data_size) {
-			post_data(c, *con_cls, upload_data, *upload_data_size);
+			collect_upload__add(c->guard, c->max_body, *con_cls, upload_data,
+					    *upload_data_size);
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
@@ -374,15 +319,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct collector *c = cls;
-	struct upload *u = *con_cls;
-
 	(void)toe;
-	if (u) {
-		collect_guard__give(c->guard, u->reserved);
-		free(u->buf);
-		free(u);
-		*con_cls = NULL;
-	}
+	collect_upload__free(c->guard, *con_cls);
+	*con_cls = NULL;
 	collect_guard__next(conn);
 }
 

@@ -109,6 +109,11 @@ static int check_field(const struct gw_config *c, const struct gw_config_field *
 	return err;
 }
 
+int gw_config__has_work(const struct gw_config *c)
+{
+	return c->nroots > 0 || c->naudit > 0 || (c->audit_listen && *c->audit_listen);
+}
+
 int gw_config__check(const struct gw_config *c)
 {
 	int err = 0, secret = 0;
@@ -120,8 +125,8 @@ int gw_config__check(const struct gw_config *c)
 	for (size_t i = 0; i < gw_config_nfields; i++)
 		if (check_field(c, &gw_config_fields[i], &secret))
 			err = -EINVAL;
-	if (c->business_start_hour >= c->business_end_hour) {
-		log_err("%s: [detect] business_start_hour (%u) must be before business_end_hour (%u)",
+	if (c->business_start_hour == c->business_end_hour) {
+		log_err("%s: [detect] business_start_hour (%u) and business_end_hour (%u) are the same hour",
 			c->path ? c->path : "command line", c->business_start_hour,
 			c->business_end_hour);
 		err = -EINVAL;
@@ -129,6 +134,12 @@ int gw_config__check(const struct gw_config *c)
 	if (!c->cert_file != !c->key_file) {
 		log_err("%s: [ship] %s: cert_file and key_file go together",
 			c->path ? c->path : "command line", c->cert_file ? "key_file" : "cert_file");
+		err = -EINVAL;
+	}
+	if (!c->audit_listen_tls_cert != !c->audit_listen_tls_key) {
+		log_err("%s: [audit] %s: listen_tls_cert and listen_tls_key go together",
+			c->path ? c->path : "command line",
+			c->audit_listen_tls_cert ? "listen_tls_key" : "listen_tls_cert");
 		err = -EINVAL;
 	}
 	if (c->path && (c->file_mode & S_IWOTH)) {

@@ -27,6 +27,11 @@
 	{ { sec, #name, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
 #define UINT(sec, name, flag, def, min, max, help) \
 	{ { sec, #name, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
+/* A key named otherwise than its member ([audit] listen -> audit_listen). */
+#define STRN(sec, key, name, flag, meta, def, chk, help) \
+	{ { sec, key, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
+#define UINTN(sec, key, name, flag, def, min, max, help) \
+	{ { sec, key, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
 #define LIST(sec, name, flag, meta, member, count, chk, help) \
 	{ { sec, name, flag, meta, "", help, GW_CFG_LIST }, OFF(member), OFF(count), \
 	  sizeof(((struct gw_config *)0)->member) / sizeof(char *), chk, 0, 0 }
@@ -45,6 +50,27 @@ const struct gw_config_field gw_config_fields[] = {
 	     "then a local path or a bucket URL"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
+	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
+	     "a source that delivered steadily and then stays silent this many times its usual "
+	     "gap raises audit-source-silent"),
+	UINT("audit", silent_min_sec, "silent-min-sec", 900, 1, 604800,
+	     "the shortest silence that raises audit-source-silent, in seconds"),
+	STRN("audit", "listen", audit_listen, "audit-listen", "ADDR:PORT", "", CHK_ADDR,
+	     "serve the MinIO audit webhook (POST /minio/audit) on this address (empty: off)"),
+	STRN("audit", "listen_token_file", audit_listen_token_file, "audit-listen-token-file",
+	     "FILE", "", CHK_SECRET,
+	     "file holding the bearer token MinIO sends as auth_token (not world-readable)"),
+	STRN("audit", "listen_tls_cert", audit_listen_tls_cert, "audit-listen-tls-cert", "FILE",
+	     "", CHK_FILE, "serve the audit webhook over HTTPS with this certificate (PEM)"),
+	STRN("audit", "listen_tls_key", audit_listen_tls_key, "audit-listen-tls-key", "FILE", "",
+	     CHK_SECRET, "private key of listen_tls_cert (not world-readable)"),
+	UINTN("audit", "listen_max_body_kb", audit_listen_max_body_kb, "audit-listen-max-body-kb",
+	      8192, 1, 262144, "largest audit webhook request body, KiB"),
+	UINTN("audit", "listen_queue_mb", audit_listen_queue_mb, "audit-listen-queue-mb", 256, 1,
+	      65536, "audit entries queued on disk and not yet read, MiB; past it 503"),
+	UINTN("audit", "listen_deadline_sec", audit_listen_deadline_sec,
+	      "audit-listen-deadline-sec", 30, 1, 3600,
+	      "a webhook request must arrive whole within this many seconds"),
 	LIST("gateway", "exes", "gateway-exe", "EXE", gateway_exes, ngateway_exes, CHK_EXE,
 	     "executables (absolute path or process name) that are the storage gateway"),
 	LIST("gateway", "allow_exes", "allow-exe", "EXE", allow_exes, nallow_exes, CHK_EXE,
@@ -59,6 +85,9 @@ const struct gw_config_field gw_config_fields[] = {
 	     "host reads and audit events are compared per slot of this many seconds"),
 	UINT("gateway", new_client_learning_sec, "new-client-learning-sec", 86400, 0, 31536000,
 	     "clients seen in this first period are learned, not reported as new"),
+	UINT("gateway", cluster_nodes, "cluster-nodes", 1, 1, 4096,
+	     "nodes of the erasure-coded MinIO cluster this host is one of; above 1 "
+	     "unaudited-reads is off (a node reads parts for its peers' requests)"),
 	UINT("detect", bulk_threshold, "bulk-threshold", 100, 1, 100000000,
 	     "object reads per principal per hour above which bulk-download fires"),
 	UINT("detect", baseline_days, "baseline-days", 14, 1, 365,
@@ -68,7 +97,7 @@ const struct gw_config_field gw_config_fields[] = {
 	UINT("detect", business_start_hour, "business-start-hour", 8, 0, 23,
 	     "business hours start at this hour, Monday-Friday"),
 	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
-	     "business hours end at this hour (after business_start_hour)"),
+	     "business hours end at this hour (before business_start_hour: a night shift)"),
 	STR("detect", tz_offset, "tz-offset", "+HH:MM", "+00:00", CHK_TZ,
 	    "business-hours time zone as a UTC offset"),
 	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,
@@ -310,6 +339,12 @@ static int check_value(const struct gw_config_field *f, const char *v, const cha
 		return check_url(v, why);
 	case CHK_LISTEN:
 		return check_listen(v, why);
+	case CHK_ADDR:
+		if (io__parse_listen(v, 0, &(struct sockaddr_storage){ 0 }) < 0) {
+			*why = "expected ADDR:PORT or [V6]:PORT with a numeric address";
+			return -EINVAL;
+		}
+		return 0;
 	case CHK_LEVEL:
 		if (strcmp(v, "error") && strcmp(v, "warning") && strcmp(v, "info") &&
 		    strcmp(v, "debug")) {

@@ -46,6 +46,15 @@ struct gw_config {
 	char *audit_sources[GW_CONFIG_MAX_AUDIT]; /* cloudtrail:PATH, s3://bucket/prefix, ... */
 	size_t naudit;
 	unsigned pull_interval_sec;
+	unsigned silent_factor;                  /* audit-source-silent: times the usual gap */
+	unsigned silent_min_sec;                 /* ... and at least this long */
+	char *audit_listen;                      /* MinIO audit webhook ADDR:PORT, NULL = off */
+	char *audit_listen_token_file;
+	char *audit_listen_tls_cert;
+	char *audit_listen_tls_key;
+	unsigned audit_listen_max_body_kb;
+	unsigned audit_listen_queue_mb;
+	unsigned audit_listen_deadline_sec;
 	/* [gateway] */
 	char *gateway_exes[GW_CONFIG_MAX_EXES];  /* executables that are the gateway (path or name) */
 	size_t ngateway_exes;
@@ -58,6 +67,7 @@ struct gw_config {
 	unsigned audit_delay_sec;                /* audit log delivery delay tolerated */
 	unsigned correlation_slot_sec;
 	unsigned new_client_learning_sec;
+	unsigned cluster_nodes;                  /* MinIO erasure-coded cluster size, 1 = single */
 	/* [detect]: the detector's tunables (struct detector_config) */
 	unsigned bulk_threshold;
 	unsigned baseline_days;
@@ -140,6 +150,10 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value);
  * world-readable while it holds a secret (credentials or a signature in a
  * URL). Logs one line per problem; returns 0 or -EINVAL (or -ENOMEM). */
 int gw_config__check(const struct gw_config *c);
+/* 1 when the configuration gives the agent something to watch: a root for
+ * the sensor, an audit source or the MinIO audit listener; 0 when an agent
+ * would sit idle. */
+int gw_config__has_work(const struct gw_config *c);
 void gw_config__free(struct gw_config *c);
 
 /* The syslog priority (LOG_ERR ... LOG_DEBUG) for c->log_level. */

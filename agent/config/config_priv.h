@@ -14,6 +14,7 @@ enum val_check {
 	CHK_SOURCE,    /* audit source: [cloud:]PATH or URL */
 	CHK_URL,       /* http:// or https:// */
 	CHK_LISTEN,    /* loopback HOST:PORT */
+	CHK_ADDR,      /* any numeric HOST:PORT (port 0: the kernel picks) */
 	CHK_LEVEL,
 	CHK_IP,        /* IP or CIDR */
 	CHK_EXE,       /* absolute path or a bare name */

@@ -35,8 +35,8 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 {
 	int tz = 0;
 
-	if (c->business_start_hour >= c->business_end_hour) {
-		log_err("%s: [detect] business_start_hour (%u) must be before business_end_hour (%u)",
+	if (c->business_start_hour == c->business_end_hour) {
+		log_err("%s: [detect] business_start_hour (%u) and business_end_hour (%u) are the same hour",
 			c->path ? c->path : "command line", c->business_start_hour,
 			c->business_end_hour);
 		return -EINVAL;

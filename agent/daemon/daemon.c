@@ -3,8 +3,10 @@
  * correlations as audit logs come in, and hand findings to the shipper. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,9 @@
 
 #include "lib/gw.h"
 #include "daemon.h"
+#include "silent.h"
 #include "audit/audit.h"
+#include "audit/listen/listen.h"
 #include "detect/correlate/correlate.h"
 #include "detect/detect.h"
 #include "host/caps.h"
@@ -39,10 +43,19 @@ struct daemon {
 	struct correlator *corr;
 	struct shipper *ship;
 	struct local_sources *srcs;
+	struct silent *silent;             /* per-source delivery gaps */
+	struct audit_listener *listener;   /* the MinIO audit webhook, or NULL */
+	uint64_t hook_requests, hook_entries;
 	struct strpool *pool;
 	struct audit_event *evs;
 	size_t nevs, capevs;
 	struct audit_stats ast;
+	struct inc_rev {
+		char *id;
+		size_t nfindings;
+		uint64_t revision;
+	} *incs;                     /* incidents shipped, and their last revision */
+	size_t nincs, capincs;
 	char **shipped;              /* ids of detector findings already handed over */
 	size_t nshipped, capshipped;
 	uint64_t findings, logged;
@@ -85,6 +98,7 @@ static void correlate_opts_from(struct correlate_opts *co, const struct gw_confi
 	co->delay_ms = (int64_t)cfg->audit_delay_sec * 1000;
 	co->learning_ms = (int64_t)cfg->new_client_learning_sec * 1000;
 	co->slot_ms = (int64_t)cfg->correlation_slot_sec * 1000;
+	co->cluster_nodes = cfg->cluster_nodes;
 }
 
 /* One line per finding, for the journal; rate-limited per cycle. */
@@ -131,17 +145,22 @@ static void mark_shipped(struct daemon *d, const char *id)
 
 static void hand_over(struct daemon *d, const struct finding *const *f, size_t n)
 {
-	int err;
+	int err, critical = 0;
 
 	if (!n || !d->ship)
 		return;
-	/* findings are rare: each goes to disk now rather than wait for a full batch */
+	/* findings wait up to the batch time (a few seconds) for company; a
+	 * critical one goes to the spool now and leaves within the second */
 	err = shipper__submit(d->ship, f, n, 0);
 	if (err < 0) {
 		log_err("failed to take %zu findings for shipping: %s; they are lost", n,
 			strerror(-err));
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		critical |= f[i]->severity == GW_SEV_CRITICAL;
+	if (!critical)
+		return;
 	/* Taken: when the spool cannot have them now (-ENOSPC: the shipper
 	 * said so) they wait in memory, and every pump tries again. */
 	err = shipper__flush(d->ship);
@@ -150,21 +169,58 @@ static void hand_over(struct daemon *d, const struct finding *const *f, size_t n
 			strerror(-err));
 }
 
-/* New incidents go to the log, with their first remediation step. */
-static void log_incidents(struct daemon *d)
+/* The revision of an incident last shipped: a new one when its findings change. */
+static uint64_t incident_revision(struct daemon *d, const struct incident *in, int *changed)
+{
+	struct inc_rev *r = NULL;
+
+	for (size_t i = 0; i < d->nincs && !r; i++)
+		if (strcmp(d->incs[i].id, in->id) == 0)
+			r = &d->incs[i];
+	if (!r) {
+		if (d->nincs == d->capincs) {
+			size_t cap = d->capincs ? d->capincs * 2 : 16;
+			struct inc_rev *n = realloc(d->incs, cap * sizeof(*n));
+
+			if (!n)
+				return 0;
+			d->incs = n;
+			d->capincs = cap;
+		}
+		r = &d->incs[d->nincs];
+		if (!(r->id = strdup(in->id)))
+			return 0;
+		d->nincs++;
+		r->nfindings = 0;
+		r->revision = 0;
+	}
+	*changed = r->nfindings != in->nfindings;
+	if (*changed) {
+		r->nfindings = in->nfindings;
+		r->revision++;
+	}
+	return r->revision;
+}
+
+/* New incidents go to the log, with their first remediation step; new
+ * incidents and new revisions (a finding joined) go to the spool. */
+static void ship_incidents(struct daemon *d)
 {
 	const struct incident *const *in;
 	size_t n = detector__incidents(d->det, &in);
-	char key[160];
+	int changed = 0;
+	uint64_t rev;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((size_t)snprintf(key, sizeof(key), "incident:%s", in[i]->id) >= sizeof(key) ||
-		    was_shipped(d, key))
+		rev = incident_revision(d, in[i], &changed);
+		if (!rev || !changed)
 			continue;
-		mark_shipped(d, key);
-		log_warn("incident %s (score %.0f): %s, %zu findings; first step: %s", in[i]->classification,
-			 in[i]->score, in[i]->principal ? in[i]->principal : "", in[i]->nfindings,
-			 in[i]->nremediation ? in[i]->remediation[0] : "review the findings");
+		if (rev == 1)
+			log_warn("incident %s (score %.0f): %s, %zu findings; first step: %s",
+				 in[i]->classification, in[i]->score, in[i]->principal ? in[i]->principal : "",
+				 in[i]->nfindings, in[i]->nremediation ? in[i]->remediation[0] : "review the findings");
+		if (d->ship && shipper__submit_incident(d->ship, in[i], rev) < 0)
+			log_err("failed to take incident %s revision %" PRIu64 " for shipping", in[i]->id, rev);
 	}
 }
 
@@ -186,7 +242,7 @@ static void collect_findings(struct daemon *d)
 			log_finding(d, df[i], &cycle);
 			hand_over(d, &df[i], 1);
 		}
-		log_incidents(d);
+		ship_incidents(d);
 	}
 	nc = correlator__take(d->corr, &cf);
 	for (size_t i = 0; i < nc; i++)
@@ -253,11 +309,28 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 		metrics__set(M_PULL_LAST, labels, (double)gw_wall_ms() / 1000.0);
 }
 
+static void feed(struct daemon *d);
+
+/* A source's deliveries, and a finding when it went silent. */
+static void watch_silence(struct daemon *d, size_t i, const struct audit_stats *st)
+{
+	int64_t now = gw_wall_ms();
+	struct finding *f;
+	size_t cycle = 0;
+
+	if (st->files || st->events)
+		silent__delivered(d->silent, i, now);
+	f = silent__check(d->silent, i, d->cfg->audit_sources[i], now);
+	if (!f)
+		return;
+	log_finding(d, f, &cycle);
+	hand_over(d, (const struct finding *const *)&f, 1);
+	finding__free(f);
+}
+
 /* Pull every source, then feed what came in time order. */
 static void pull(struct daemon *d)
 {
-	struct strpool *fresh;
-
 	for (size_t i = 0; i < d->cfg->naudit; i++) {
 		struct audit_stats st = { 0 };
 		int err;
@@ -275,12 +348,21 @@ static void pull(struct daemon *d)
 			log_warn("audit source %zu: pull failed: %s; retried next interval", i + 1,
 				 strerror(-err));
 		source_metrics(i, d->cfg->audit_sources[i], &st, err >= 0);
+		watch_silence(d, i, &st);
 		d->ast.events += st.events;
 		d->ast.skipped += st.skipped;
 		d->ast.records += st.records;
 		d->ast.files += st.files;
 		d->ast.files_failed += st.files_failed;
 	}
+	feed(d);
+}
+
+/* What came in, in time order, to the detector and the correlator. */
+static void feed(struct daemon *d)
+{
+	struct strpool *fresh;
+
 	qsort(d->evs, d->nevs, sizeof(*d->evs), ev_cmp);
 	for (size_t i = 0; i < d->nevs; i++) {
 		detector__feed(d->det, &d->evs[i]);
@@ -295,6 +377,104 @@ static void pull(struct daemon *d)
 		strpool__free(d->pool);
 		d->pool = fresh;
 	}
+}
+
+/* One queued webhook body: its entries join the events to feed. */
+static void hook_body(char *buf, size_t len, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct audit_stats st = { 0 };
+
+	if (audit_minio__read("audit webhook", buf, len, d->pool, keep_event, d, &st) < 0)
+		log_warn("audit webhook: out of memory; some entries of a request are lost");
+	d->hook_requests++;
+	d->hook_entries += st.events;
+	d->ast.events += st.events;
+	d->ast.skipped += st.skipped;
+	d->ast.records += st.records;
+	metrics__add(M_LISTEN_RECEIVED, NULL, (double)st.records);
+	metrics__add(M_LISTEN_DUPLICATED, NULL, (double)st.duplicates);
+	metrics__add(M_SKIPPED, "source=\"webhook\"", (double)st.skipped);
+	metrics__add(M_EVENTS, "source=\"webhook\"", (double)st.events);
+}
+
+/* The webhook's queue, drained each turn of the loop: no pull delay. */
+static void drain_webhook(struct daemon *d)
+{
+	uint64_t entries = d->hook_entries, end;
+	struct journal *j = d->listener ? audit_listen__journal(d->listener) : NULL;
+	int n, err;
+
+	if (!j)
+		return;
+	n = journal__drain(j, hook_body, d, &end);
+	if (n < 0)
+		log_warn("audit webhook: cannot read the queue: %s", strerror(-n));
+	if (n > 0) {
+		/* fed first, then marked consumed: a crash between reads them again */
+		feed(d);
+		log_debug("audit webhook: %d requests, %" PRIu64 " entries fed", n,
+			  d->hook_entries - entries);
+	}
+	err = journal__commit(j, end);
+	if (err)
+		log_warn("audit webhook: cannot save the queue's offset: %s", strerror(-err));
+	metrics__set(M_LISTEN_QUEUE_BYTES, NULL, (double)journal__pending(j));
+}
+
+static int forget_event(const struct audit_event *ev, void *ctx)
+{
+	(void)ev;
+	(void)ctx;
+	return 0;
+}
+
+/* Entries consumed before a restart: their ids only, so that a retry is
+ * still known as a duplicate. */
+static void remember_body(char *buf, size_t len, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct audit_stats st = { 0 };
+
+	audit_minio__read("audit webhook (consumed)", buf, len, d->pool, forget_event, d, &st);
+}
+
+static int open_webhook(struct daemon *d)
+{
+	struct audit_listen_opts o;
+	struct strpool *fresh;
+	int err;
+
+	if (!d->cfg->audit_listen)
+		return 0;
+	audit_listen_opts__defaults(&o);
+	o.listen = d->cfg->audit_listen;
+	o.token_file = d->cfg->audit_listen_token_file;
+	o.tls_cert = d->cfg->audit_listen_tls_cert;
+	o.tls_key = d->cfg->audit_listen_tls_key;
+	o.state_dir = d->cfg->state_dir;
+	o.max_body = (size_t)d->cfg->audit_listen_max_body_kb << 10;
+	o.max_queue = (uint64_t)d->cfg->audit_listen_queue_mb << 20;
+	o.deadline_s = d->cfg->audit_listen_deadline_sec;
+	if (o.max_buffered < 2 * o.max_body)
+		o.max_buffered = 2 * o.max_body;
+	err = audit_listen__start(&o, &d->listener);
+	if (err)
+		return err;
+	metrics__describe(M_LISTEN_RECEIVED, "counter", "MinIO audit entries read from the webhook's queue");
+	metrics__describe(M_LISTEN_REFUSED, "counter", "webhook requests refused, by reason");
+	metrics__describe(M_LISTEN_DUPLICATED, "counter", "webhook entries dropped as retries");
+	metrics__describe(M_LISTEN_QUEUED, "counter", "webhook requests durably queued");
+	err = journal__replay_consumed(audit_listen__journal(d->listener), remember_body, d);
+	if (err)
+		log_warn("audit webhook: cannot read the consumed queue: %s; retries of entries "
+			 "read before this start may count twice", strerror(-err));
+	fresh = strpool__new();
+	if (fresh) {
+		strpool__free(d->pool);
+		d->pool = fresh;
+	}
+	return 0;
 }
 
 /* Age of the oldest batch waiting in the spool, for the metrics. */
@@ -357,6 +537,8 @@ static void poll_window(struct daemon *d)
 	char labels[64];
 
 	correlator__host_window(d->corr, &w);
+	for (size_t i = 0; i < w.nreads; i++)
+		silent__host_reads(d->silent, w.reads[i].ops + w.reads[i].mapped_ops);
 	map_fill(d, "reads", 1, w.reads_used, w.reads_max);
 	map_fill(d, "conns", 2, w.conns_used, w.conns_max);
 	spool_age(d);
@@ -369,20 +551,53 @@ static void poll_window(struct daemon *d)
 	}
 }
 
-static void save_state(struct daemon *d)
+/* How to run the agent so that it can keep its state, after a failure to
+ * write there (typically root by hand, with capabilities dropped, over the
+ * service user's 0700 directory). */
+static void state_hint(const struct daemon *d)
 {
-	int err = baseline_file__save(d->det, d->baselines_path);
+	struct stat st;
+	const struct passwd *pw = NULL;
+
+	if (stat(d->cfg->state_dir, &st) == 0)
+		pw = getpwuid(st.st_uid);
+	log_err("%s belongs to %s: run the agent as that user, as the service does "
+		"(systemctl start gatewatch), or give --state-dir a directory of your own",
+		d->cfg->state_dir, pw ? pw->pw_name : "another user");
+}
+
+/* Can the agent, with the capabilities it kept, write its state? */
+static int state_writable(const struct daemon *d)
+{
+	if (faccessat(AT_FDCWD, d->cfg->state_dir, W_OK | X_OK, AT_EACCESS) == 0)
+		return 0;
+	log_err("cannot save state in %s: %s", d->cfg->state_dir, strerror(errno));
+	state_hint(d);
+	return -EACCES;
+}
+
+static int save_state(struct daemon *d)
+{
+	int err = baseline_file__save(d->det, d->baselines_path), rc = err;
 
 	if (err)
 		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
 	err = correlator__save(d->corr, d->clients_path);
-
-	if (err)
+	if (err) {
 		log_err("failed to save %s: %s", d->clients_path, strerror(-err));
+		rc = err;
+	}
 	err = local_sources__save(d->srcs);
-	if (err)
+	if (err) {
 		log_err("failed to save %s: %s", d->sources_path, strerror(-err));
+		rc = err;
+	}
+	return rc;
 }
+
+/* Findings and incidents travel together: a batch leaves when full or this
+ * old; a critical finding does not wait. */
+#define DAEMON_BATCH_MS 3000
 
 static int open_shipper(struct daemon *d)
 {
@@ -401,7 +616,7 @@ static int open_shipper(struct daemon *d)
 	so.cert_file = d->cfg->cert_file;
 	so.key_file = d->cfg->key_file;
 	so.token_file = d->cfg->token_file;
-	so.batch_ms = 1000;
+	so.batch_ms = DAEMON_BATCH_MS;
 	/* findings cannot be made again: at the cap the oldest go, counted */
 	so.drop_when_full = 1;
 	err = shipper__new(&so, &d->ship);
@@ -453,7 +668,8 @@ static int open_all(struct daemon *d)
 	d->det = detector__new(&dc);
 	d->corr = correlator__new(&co, gw_wall_ms());
 	d->srcs = local_sources__new(d->sources_path);
-	if (!d->pool || !d->det || !d->corr || !d->srcs)
+	d->silent = silent__new(d->cfg->naudit, d->cfg->silent_factor, d->cfg->silent_min_sec);
+	if (!d->pool || !d->det || !d->corr || !d->srcs || !d->silent)
 		return -ENOMEM;
 	err = baseline_file__load(d->det, d->baselines_path);
 	if (err == -EINVAL) {
@@ -467,20 +683,27 @@ static int open_all(struct daemon *d)
 	if (err)
 		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));
 	err = open_sensor(d);
+	if (!err)
+		err = open_webhook(d);
 	return err ? err : open_shipper(d);
 }
 
 static void close_all(struct daemon *d)
 {
+	audit_listen__stop(d->listener);
 	sensor__free(d->sensor);
 	shipper__free(d->ship);
 	detector__free(d->det);
 	correlator__free(d->corr);
 	local_sources__free(d->srcs);
+	silent__free(d->silent);
 	strpool__free(d->pool);
 	for (size_t i = 0; i < d->nshipped; i++)
 		free(d->shipped[i]);
 	free(d->shipped);
+	for (size_t i = 0; i < d->nincs; i++)
+		free(d->incs[i].id);
+	free(d->incs);
 	free(d->evs);
 }
 
@@ -513,6 +736,8 @@ static void reload(struct daemon *d)
 		gw_config__free(&fresh);
 		return;
 	}
+	/* other sources: their delivery gaps are learned anew */
+	d->silent = silent__renew(d->silent, fresh.naudit, fresh.silent_factor, fresh.silent_min_sec);
 	/* lists move over; the correlator points at the new strings */
 	gw_config__free(d->cfg);
 	*d->cfg = fresh;
@@ -547,6 +772,7 @@ static void loop(struct daemon *d)
 			pull(d);
 			next_pull += pull_every;
 		}
+		drain_webhook(d);
 		correlator__tick(d->corr, gw_wall_ms());
 		collect_findings(d);
 		/* the files read are remembered once their findings are in the
@@ -570,7 +796,8 @@ static void loop(struct daemon *d)
 int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 {
 	struct daemon d = { .cfg = cfg, .o = o };
-	int rc = 1;
+	struct correlate_stats cs;
+	int rc = 1, saved;
 
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
@@ -590,6 +817,8 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 		else
 			log_info("capabilities reduced to %#" PRIx64, caps__effective());
 	}
+	if (state_writable(&d) < 0)
+		goto out;
 	startup_summary(&d);
 	if (cfg->nroots && !cfg->ngateway_exes)
 		log_warn("no gateway processes named (gateway exes): unexpected-reader is off and "
@@ -599,15 +828,26 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 	 * windows close, so that what they hold is reported, not lost */
 	poll_window(&d);
 	pull(&d);
+	/* what was acknowledged is read before stopping */
+	drain_webhook(&d);
 	detector__flush(d.det);
 	collect_findings(&d);
 	if (d.ship) {
 		shipper__flush(d.ship);
 		shipper__pump(d.ship, 2000);
 	}
-	save_state(&d);
-	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped",
-		 d.findings, d.ast.events, d.ast.skipped);
+	saved = save_state(&d);
+	correlator__stats(d.corr, &cs);
+	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped, "
+		 "%" PRIu64 " audit events outside the sensor's observed time",
+		 d.findings, d.ast.events, d.ast.skipped, cs.unobserved);
+	if (d.listener)
+		log_info("audit webhook: %" PRIu64 " requests read, %" PRIu64 " entries fed",
+			 d.hook_requests, d.hook_entries);
+	if (saved < 0) {
+		state_hint(&d);
+		goto out;
+	}
 	rc = 0;
 out:
 	metrics__stop();

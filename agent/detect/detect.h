@@ -58,7 +58,8 @@ struct detector_config {
 	uint32_t max_identities;   /* identities tracked; past it, counted (200000) */
 	int64_t report_from_ms;    /* findings ending before this only build baselines */
 	int32_t tz_offset_min;     /* business-hours time zone as a UTC offset */
-	uint8_t work_start_hour;   /* business hours [start, end), Monday-Friday (8, 18) */
+	uint8_t work_start_hour;   /* business hours [start, end), Monday-Friday (8, 18);
+				    * start > end is a night shift that begins Mon-Fri */
 	uint8_t work_end_hour;
 	uint8_t pad[2];
 	uint32_t denied_min;       /* AccessDenied cluster: denials per hour (5) */
@@ -96,6 +97,11 @@ struct detector_config {
 	size_t nsensitive_objects;
 };
 
+/* 1 when hour-of-week `how` (0 = Monday 00:00 local) is outside business
+ * hours: [start, end) Monday-Friday, or, when start > end, a night shift
+ * from start on Monday-Friday to end the next morning. */
+int detector_config__off_hours(const struct detector_config *c, int how);
+
 void detector_config__defaults(struct detector_config *cfg);
 
 struct detector;
@@ -108,6 +114,9 @@ void detector__free(struct detector *d);
 int detector__feed(struct detector *d, const struct audit_event *ev);
 /* Close every open window: call once at the end of input. */
 void detector__flush(struct detector *d);
+/* The id of the i-th rule the agent has (audit and correlation rules in one
+ * registry), or NULL past the last: for listing them. */
+const char *detector__rule_id(size_t i);
 /* Findings so far, sorted by severity then score, highest first. */
 size_t detector__findings(struct detector *d, const struct finding *const **out);
 

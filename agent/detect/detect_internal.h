@@ -8,8 +8,13 @@
 
 #include "detect/detect.h"
 
+#define GW_UNUSED __attribute__((unused))
+
 struct ident;
 struct hour_rec;
+struct correlator;
+struct corr_slot;
+struct host_window;
 
 /* A rule: one file under agent/detect, registered in detector.c. Strings a
  * rule keeps between events are interned with detector__intern(), so they
@@ -27,7 +32,17 @@ struct rule {
 	 * was before this hour; h what the hour saw. Any of the callbacks above
 	 * may be NULL for such a rule. 0 or -ENOMEM. */
 	int (*hour)(struct detector *d, struct ident *id, const struct hour_rec *h);
+	/* Correlation rules (correlate/): the correlator owns their state and
+	 * runs them; the callbacks above are NULL for them. window() sees each
+	 * host window once its slot's bookkeeping is done, judge() each observed
+	 * time slot once the audit delivery delay has passed. Either may be NULL. */
+	void (*window)(struct correlator *c, const struct host_window *w);
+	void (*judge)(struct correlator *c, const struct corr_slot *s);
 };
+
+/* The registry: every rule, audit and correlation alike, in one table.
+ * The i-th rule, or NULL past the last. */
+const struct rule *detector__rule(size_t i);
 
 extern const struct rule rule_bulk_download;
 extern const struct rule rule_new_source_ip;
@@ -55,6 +70,14 @@ extern const struct rule rule_ransomware_encryption;
 extern const struct rule rule_foreign_account_copy;
 extern const struct rule rule_storage_credential_created;
 extern const struct rule rule_mass_delete;
+extern const struct rule rule_mass_overwrite;
+/* correlation rules (correlate/) */
+extern const struct rule rule_sensor_blinded;
+extern const struct rule rule_unexpected_reader;
+extern const struct rule rule_process_read_spike;
+extern const struct rule rule_unaudited_reads;
+extern const struct rule rule_credential_off_gateway;
+extern const struct rule rule_new_client;
 
 /* Intern s in the detector's own pool: NULL on failure. */
 const char *detector__intern(struct detector *d, const char *s);
@@ -269,6 +292,33 @@ void accounts__free(struct accounts *a);
 int accounts__learn(struct accounts *a, const struct audit_event *ev);
 int accounts__is_own(const struct accounts *a, struct detector *d, const char *account);
 
+/* ---- per-identity hourly counts (hourly.c): mass-delete, mass-overwrite ---- */
+/* One identity's hour: n is what the rule counts (objects deleted,
+ * overwritten), base what its baseline is made of (the same, or every
+ * object written); mean is the moving mean of base over the identity's
+ * earlier active hours. */
+struct hourly_ent {
+	const char *principal;    /* interned; NULL: free slot */
+	int64_t hour;
+	uint32_t n;
+	uint32_t base;
+	uint8_t fired;
+	float mean;
+};
+struct hourly {
+	struct hourly_ent *t;
+	size_t used;
+};
+/* 0 or -ENOMEM. */
+int hourly__init(struct hourly *b);
+void hourly__fini(struct hourly *b);
+/* ev's principal's entry, rolled over to ev's hour, into *out (NULL when
+ * the table is full: counted as a dropped entity). 0 or -ENOMEM. */
+int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *ev,
+	       struct hourly_ent **out);
+/* 1 once per hour when n reaches floor and factor times the mean. */
+int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor);
+
 /* ---- whose buckets and objects, which principals (principals.c) ---- */
 /* 1 when account is one of [detect] partner_accounts. */
 int detector__account_is_partner(struct detector *d, const char *account);
@@ -331,6 +381,21 @@ void single__hit(struct single_best *b, int sev, double score, const char *fix,
 int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
 		   const struct cJSON *req, const struct single_best *b, const char *title,
 		   const char *const *mitre);
+
+/* A single-event rule's reading of one request per cloud (NULL: that
+ * cloud's logs cannot express it), with the finding's title and MITRE ids. */
+typedef void (*single_judge_fn)(struct detector *d, const struct audit_event *ev,
+				const struct cJSON *req, struct single_best *b);
+struct single_judges {
+	single_judge_fn aws, gcp, azure;
+	const char *title;               /* static */
+	const char *const *mitre;        /* static, NULL-ended */
+};
+/* The whole feed of a single-event rule: skip what cannot be fresh, parse
+ * the request once, ask the event's cloud, report the strongest. 0 or
+ * -ENOMEM. */
+int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
+		  const struct single_judges *j);
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);

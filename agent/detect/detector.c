@@ -44,9 +44,26 @@ static const struct rule *const rules[] = {
 	&rule_ransomware_encryption,
 	&rule_storage_credential_created,
 	&rule_mass_delete,
+	&rule_mass_overwrite,
+	&rule_sensor_blinded,
+	&rule_unexpected_reader,
+	&rule_process_read_spike,
+	&rule_unaudited_reads,
+	&rule_credential_off_gateway,
+	&rule_new_client,
 };
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+const struct rule *detector__rule(size_t i)
+{
+	return i < NRULES ? rules[i] : NULL;
+}
+
+const char *detector__rule_id(size_t i)
+{
+	return i < NRULES ? rules[i]->id : NULL;
+}
 
 struct detector {
 	struct detector_config cfg;
@@ -117,7 +134,7 @@ static int config_fill(struct detector_config *c)
 #undef FILL
 	if (!c->work_start_hour && !c->work_end_hour)
 		c->work_start_hour = def.work_start_hour;
-	if (c->work_start_hour >= c->work_end_hour || c->work_end_hour > 24 ||
+	if (c->work_start_hour == c->work_end_hour || c->work_start_hour > 23 || c->work_end_hour > 24 ||
 	    c->seen_ttl_days > 3650 || c->tz_offset_min < -14 * 60 || c->tz_offset_min > 14 * 60)
 		return -EINVAL;
 	return 0;
@@ -277,11 +294,24 @@ int detector__principal_new(struct detector *d, const struct audit_event *ev)
 	       (int64_t)id->first_day * 86400000LL > d->first_ms;
 }
 
+int detector_config__off_hours(const struct detector_config *c, int how)
+{
+	int dow = how / 24, hour = how % 24;
+
+	if (c->work_start_hour < c->work_end_hour)
+		return dow >= 5 || hour < c->work_start_hour || hour >= c->work_end_hour;
+	/* a night shift (18-8): the hours after midnight belong to the shift
+	 * that began the day before, so Friday night runs into Saturday */
+	if (hour >= c->work_start_hour)
+		return dow >= 5;
+	if (hour < c->work_end_hour)
+		return (dow + 6) % 7 >= 5;
+	return 1;
+}
+
 int detector__off_hours(struct detector *d, int64_t t)
 {
-	int how = gw_hour_of_week(t, d->cfg.tz_offset_min), hour = how % 24;
-
-	return how >= 5 * 24 || hour < d->cfg.work_start_hour || hour >= d->cfg.work_end_hour;
+	return detector_config__off_hours(&d->cfg, gw_hour_of_week(t, d->cfg.tz_offset_min));
 }
 
 int detector__account_is_own(struct detector *d, const char *account)

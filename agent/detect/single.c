@@ -172,6 +172,28 @@ int single__report(struct single *s, const struct rule *r, const struct audit_ev
 	return single__emit(s, r, ev, &h);
 }
 
+int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
+		  const struct single_judges *j)
+{
+	struct single_best b = { .sev = -1 };
+	single_judge_fn fn = NULL;
+	const cJSON *req;
+
+	if (!single__fresh(s, ev))
+		return 0;
+	if (ev->cloud == GW_CLOUD_AWS)
+		fn = j->aws;
+	else if (ev->cloud == GW_CLOUD_GCP)
+		fn = j->gcp;
+	else if (ev->cloud == GW_CLOUD_AZURE)
+		fn = j->azure;
+	if (!fn)
+		return 0;
+	req = single__request(ev);
+	fn(s->d, ev, req, &b);
+	return single__report(s, r, ev, req, &b, j->title, j->mitre);
+}
+
 const char *single__resource(const struct audit_event *ev, const cJSON *req, char *buf,
 			     size_t len)
 {

@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Field 22 of /proc/PID/stat, after the parenthesized comm (which may hold
+/* Field 22 of /proc/PID/stat (and the comm when asked), after the parenthesized comm (which may hold
  * spaces and parentheses, so parse from the last ')'). */
-static int read_start_time(uint32_t pid, uint64_t *start)
+static int read_stat(uint32_t pid, uint64_t *start, char *comm, size_t commsz)
 {
-	char path[64], buf[1024], *p, *end;
+	char path[64], buf[1024], *p, *end, *open_paren;
 	ssize_t n;
 	int fd, field;
 
@@ -28,8 +28,11 @@ static int read_start_time(uint32_t pid, uint64_t *start)
 		return -EIO;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (!p)
+	open_paren = strchr(buf, '(');
+	if (!p || !open_paren || open_paren > p)
 		return -EIO;
+	if (comm && commsz)
+		snprintf(comm, commsz, "%.*s", (int)(p - open_paren - 1), open_paren + 1);
 	/* After ')' comes field 3 (state); start time is field 22. */
 	for (field = 2; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
@@ -106,7 +109,7 @@ int proc_alive(uint32_t pid, uint64_t start_time)
 {
 	uint64_t st;
 
-	return read_start_time(pid, &st) == 0 && st == start_time;
+	return read_stat(pid, &st, NULL, 0) == 0 && st == start_time;
 }
 
 int procinfo__read(uint32_t pid, struct procinfo *pi)
@@ -121,7 +124,7 @@ int procinfo__read(uint32_t pid, struct procinfo *pi)
 	if (stat(path, &st) < 0)
 		return -ENOENT;
 	pi->uid = st.st_uid;
-	err = read_start_time(pid, &pi->start_time);
+	err = read_stat(pid, &pi->start_time, pi->comm, sizeof(pi->comm));
 	if (err)
 		return err == -ENOENT ? -ENOENT : 0;
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);

@@ -10,6 +10,7 @@ struct procinfo {
 	uint64_t start_time;   /* clock ticks since boot */
 	char exe[4096];        /* "" when unreadable */
 	char unit[128];        /* systemd unit or container id; "" when none */
+	char comm[16];         /* from /proc/PID/stat, readable without privilege */
 };
 
 /* Is the process (pid, start_time) still running? A reused pid is not. */

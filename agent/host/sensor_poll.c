@@ -31,7 +31,10 @@ int sensor__fill_proc(struct sensor *s, uint32_t tgid, uint64_t start_ns, const 
 	uint64_t ticks = ns_to_ticks(s, start_ns);
 	struct procinfo pi;
 
-	proc_cache__lookup(s->procs, tgid, ticks, &pi);
+	/* a connection first seen outside its process has no comm from the
+	 * kernel: the process's own, when it is still the same process */
+	if (proc_cache__lookup(s->procs, tgid, ticks, &pi) == 0 && !comm[0])
+		comm = pi.comm;
 	p->pid = tgid;
 	p->uid = pi.uid;
 	p->start_time = ticks;

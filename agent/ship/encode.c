@@ -115,6 +115,34 @@ static gatewatch_v1_Cloud cloud_to_pb(int cloud)
 	return (gatewatch_v1_Cloud)cloud;
 }
 
+/* Scores travel as whole numbers 0..100, the same under analyze and run. */
+static double ship__score(double score)
+{
+	if (!(score > 0))
+		return 0;
+	return score >= 100 ? 100 : (double)(int64_t)(score + 0.5);
+}
+
+void ship__incident_to_pb(const struct incident *in, uint64_t revision, gatewatch_v1_Incident *m)
+{
+	const size_t max_ids = sizeof(m->finding_ids) / sizeof(m->finding_ids[0]);
+	const size_t max_steps = sizeof(m->remediation) / sizeof(m->remediation[0]);
+
+	memset(m, 0, sizeof(*m));
+	ship__copy_str(m->id, sizeof(m->id), in->id);
+	ship__copy_str(m->classification, sizeof(m->classification), in->classification);
+	ship__copy_str(m->principal, sizeof(m->principal), in->principal);
+	m->score = ship__score(in->score);
+	m->revision = revision;
+	m->finding_count = in->nfindings;
+	for (size_t i = 0; i < in->nfindings && m->finding_ids_count < max_ids; i++)
+		ship__copy_str(m->finding_ids[m->finding_ids_count++], sizeof(m->finding_ids[0]),
+			       in->findings[i]->id);
+	for (size_t i = 0; i < in->nremediation && m->remediation_count < max_steps; i++)
+		ship__copy_str(m->remediation[m->remediation_count++], sizeof(m->remediation[0]),
+			       in->remediation[i]);
+}
+
 void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)
 {
 	size_t n;
@@ -124,7 +152,7 @@ void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)
 	ship__copy_str(m->rule_id, sizeof(m->rule_id), f->rule_id);
 	ship__copy_str(m->title, sizeof(m->title), f->title);
 	m->severity = severity_to_pb(f->severity);
-	m->score = f->score;
+	m->score = ship__score(f->score);
 	m->start_ms = f->start_ms;
 	m->end_ms = f->end_ms;
 	m->cloud = cloud_to_pb(f->cloud);

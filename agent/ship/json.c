@@ -194,6 +194,9 @@ static void put_incident(FILE *out, const gatewatch_v1_Incident *inc)
 	put_str(out, inc->id);
 	put_kv_str(out, "classification", inc->classification);
 	put_kv_double(out, "score", inc->score);
+	put_kv_u64(out, "revision", inc->revision);
+	put_kv_u64(out, "finding_count", inc->finding_count);
+	put_kv_str(out, "principal", inc->principal);
 	put_kv_strs(out, "finding_ids", inc->finding_ids[0], sizeof(inc->finding_ids[0]),
 		    inc->finding_ids_count);
 	put_kv_strs(out, "timeline", inc->timeline[0], sizeof(inc->timeline[0]),

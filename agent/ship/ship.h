@@ -140,6 +140,9 @@ int shipper__new(const struct shipper_opts *o, struct shipper **out);
 void shipper__free(struct shipper *s);
 int shipper__submit(struct shipper *s, const struct finding *const *findings, size_t n,
 		    uint64_t cursor);
+/* One revision of an incident into the pending batch (a full batch of
+ * incidents is spooled first). 0 or a negative errno. */
+int shipper__submit_incident(struct shipper *s, const struct incident *in, uint64_t revision);
 int shipper__flush(struct shipper *s);
 /* Send for at most timeout_ms (0: one pass over what is due, without
  * waiting). Returns the number of batches acknowledged, or a negative errno

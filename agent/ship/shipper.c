@@ -241,6 +241,19 @@ int shipper__submit(struct shipper *s, const struct finding *const *findings, si
 	return 0;
 }
 
+int shipper__submit_incident(struct shipper *s, const struct incident *in, uint64_t revision)
+{
+	struct ship_batch *b = s->pending;
+	int err;
+
+	if (b->nincidents >= SHIP_MAX_INCIDENTS && (err = spool_pending(s, s->pending_cursor)) != 0)
+		return err;
+	if (!b->nfindings && !b->nincidents)
+		s->pending_since = gw_mono_ms();
+	ship__incident_to_pb(in, revision, &b->incidents[b->nincidents++]);
+	return 0;
+}
+
 int shipper__flush(struct shipper *s)
 {
 	return spool_pending(s, s->pending_cursor);

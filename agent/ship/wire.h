@@ -56,6 +56,11 @@ struct finding;
 /* A finding as its protobuf message, strings cut to the schema's bounds. */
 void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m);
 
+struct incident;
+/* An incident as its protobuf message at a revision, strings and lists cut
+ * to the schema's bounds (finding_count keeps the whole count). */
+void ship__incident_to_pb(const struct incident *in, uint64_t revision, gatewatch_v1_Incident *m);
+
 /* Copy src into dst[cap] (NUL-terminated), cutting an over-long string at a
  * UTF-8 character boundary. NULL copies as "". Returns 1 if truncated. */
 int ship__copy_str(char *dst, size_t cap, const char *src);

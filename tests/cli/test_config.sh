@@ -35,8 +35,8 @@ expect 0 "^help|--metrics-listen" -- --help
 "$GW" check-config --config "$tmp/good.conf" --print | grep -qx "metrics_listen = 127.0.0.1:9464" ||
 	fail "--print does not show metrics_listen"
 
-# The shipped file is valid as it is.
-expect 0 "gatewatch.conf: ok" -- --config packaging/gatewatch.conf --state-dir "$tmp/state"
+# The shipped file is valid as it is (and says that it watches nothing yet).
+expect 0 "gatewatch.conf: nothing to watch" -- --config packaging/gatewatch.conf --state-dir "$tmp/state"
 
 # One line naming file, line and key.
 printf '[sensor]\nroots = %s\ninterval_sec = 10\nintervl_sec = 5\n' "$tmp/data" >"$tmp/typo.conf"
@@ -47,9 +47,11 @@ expect 2 "open.conf:2: \[agent\] metrics_listen .*loopback" -- --config "$tmp/op
 printf '[sensor]\nroots = %s/missing\n' "$tmp" >"$tmp/missing.conf"
 expect 2 "\[sensor\] roots: .*/missing: No such file" -- --config "$tmp/missing.conf" --state-dir "$tmp/state"
 expect 2 "failed to open .*/nope.conf" -- --config "$tmp/nope.conf"
-printf '[detect]\nbusiness_start_hour = 18\nbusiness_end_hour = 8\n' >"$tmp/hours.conf"
-expect 2 "hours.conf: \[detect\] business_start_hour \(18\) must be before business_end_hour" -- \
+printf '[detect]\nbusiness_start_hour = 8\nbusiness_end_hour = 8\n' >"$tmp/hours.conf"
+expect 2 "hours.conf: \[detect\] business_start_hour \(8\) and business_end_hour \(8\) are the same hour" -- \
 	--config "$tmp/hours.conf" --state-dir "$tmp/state"
+# a night shift across midnight is business hours too
+expect 0 "good.conf: ok" -- --config "$tmp/good.conf" --business-start-hour 18 --business-end-hour 8
 printf '[detect]\ntz_offset = 5\n' >"$tmp/tz.conf"
 expect 2 "tz.conf:2: \[detect\] tz_offset = '5'" -- --config "$tmp/tz.conf"
 expect 0 "ok" -- --config "$tmp/good.conf" --tz-offset -03:00 --business-start-hour 7

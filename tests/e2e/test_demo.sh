@@ -13,7 +13,14 @@ if [ $rc -ne 0 ]; then cat "$dir/demo.out"; echo "FAIL: demo exit $rc"; exit 1; 
 python3 - "$dir" <<'PY'
 import json, os, sys
 d = sys.argv[1]
-fs = [f for l in open(os.path.join(d, "decoded.jsonl")) for f in json.loads(l)["findings"]]
+batches = [json.loads(l) for l in open(os.path.join(d, "decoded.jsonl"))]
+fs = [f for b in batches for f in b["findings"]]
+latest = {}
+for i in (i for b in batches for i in b.get("incidents", [])):
+    if int(i.get("revision", 0)) >= int(latest.get(i["id"], {}).get("revision", 0)):
+        latest[i["id"]] = i
+ids = {f["id"] for f in fs}
+exfil = [i for i in latest.values() if i["classification"] == "possible data exfiltration"]
 ev = lambda f, k: next((e["value"] for e in f.get("evidence", []) if e["key"] == k), "")
 def have(rule, pred):
     return [f for f in fs if f["rule_id"] == rule and pred(f)]
@@ -30,6 +37,14 @@ if os.geteuid() == 0:
         ("gateway: one incident, possible data exfiltration, revoke the key first",
          "incident possible data exfiltration" in open(os.path.join(d, "agent.log")).read()
          and "first step: Revoke access key AKIAIOSFODNN7EXAMPLE" in open(os.path.join(d, "agent.log")).read()),
+        ("collector: the exfiltration incident, latest revision, with its findings stored",
+         len(exfil) == 1 and int(exfil[0]["finding_count"]) == len(exfil[0]["finding_ids"]) >= 2
+         and set(exfil[0]["finding_ids"]) <= ids),
+        ("collector: the agent's findings batched, fewer batches than findings",
+         0 < len([b for b in batches if b["findings"] or b.get("incidents")]) < len(fs)),
+        ("collector: scores are whole numbers 0-100",
+         all(float(x["score"]) == int(float(x["score"])) and 0 <= float(x["score"]) <= 100
+             for x in fs + list(latest.values()))),
         ("gateway: the known client 127.0.0.1 is not new",
          not have("new-client", lambda f: f["source_ip"] == "127.0.0.1")),
     ]

@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
-UNIT=/lib/systemd/system/gatewatch.service
+UNIT=/usr/lib/systemd/system/gatewatch.service
 CONF=/etc/gatewatch/gatewatch.conf
 STATE=/var/lib/gatewatch
 

@@ -22,7 +22,7 @@ import tempfile
 
 RULES = ("public-exposure", "audit-logging-disabled", "protection-removed",
          "ransomware-encryption", "foreign-account-copy", "storage-credential-created",
-         "mass-delete")
+         "mass-delete", "mass-overwrite")
 TIME_KEYS = ("eventTime", "@timestamp", "timestamp", "time", "eventTimestamp")
 
 

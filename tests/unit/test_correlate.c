@@ -136,6 +136,35 @@ TEST(correlate_unaudited_reads)
 	correlator__free(c);
 }
 
+/* An erasure-coded cluster: this node read parts for a peer's GetObject,
+ * which the peer's audit entry records; no unaudited-reads, while a
+ * process that is not the gateway is still an unexpected reader. */
+TEST(correlate_cluster_node_reads_not_compared)
+{
+	struct correlate_opts o;
+	struct host_read rows[2] = {
+		rd(proc(100, "node", "/usr/bin/node"), "finance", 50, 8 << 20),
+		rd(proc(300, "tar", "/usr/bin/tar"), "finance", 5, 4 << 20),
+	};
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 60000, .reads = rows, .nreads = 2 };
+	struct correlator *c;
+	struct finding *f;
+
+	correlate_opts__defaults(&o);
+	o.gateway_exes = gw_exes;
+	o.ngateway_exes = 2;
+	o.delay_ms = 60000;
+	o.cluster_nodes = 4;
+	c = correlator__new(&o, T0 - 3600000);
+	ASSERT(c);
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(1, take(c, "unexpected-reader", &f));
+	finding__free(f);
+	correlator__tick(c, T0 + 5 * 60000 + 60000);
+	ASSERT_EQ_INT(0, take(c, "unaudited-reads", &f));
+	correlator__free(c);
+}
+
 TEST(correlate_credential_off_gateway)
 {
 	struct correlator *c = make(0);
@@ -384,4 +413,25 @@ TEST(correlate_renamed_reader)
 	ASSERT_EQ_STR("node", evidence(f, "comm"));
 	finding__free(f);
 	correlator__free(c);
+}
+
+/* One registry lists every rule id once, the correlation rules included, so
+ * whatever enumerates the rules sees them all. */
+TEST(correlate_rules_in_registry)
+{
+	static const char *const corr[] = {
+		"unexpected-reader", "unaudited-reads", "credential-off-gateway",
+		"new-client", "process-read-spike", "sensor-blinded",
+	};
+	size_t n = 0, found = 0;
+
+	for (const char *id; (id = detector__rule_id(n)); n++) {
+		for (size_t j = 0; j < n; j++)
+			ASSERT(strcmp(id, detector__rule_id(j)) != 0);
+		for (size_t k = 0; k < sizeof(corr) / sizeof(corr[0]); k++)
+			found += strcmp(id, corr[k]) == 0;
+		ASSERT(strcmp(id, "bulk-download") || n == 0);
+	}
+	ASSERT_EQ_U64(6, found);
+	ASSERT(n > 6);
 }

@@ -459,3 +459,49 @@ TEST(detect_floor_keys_from_config)
 		gw_config__free(&c);
 	}
 }
+
+/* A night shift (18-8) across midnight: from 18:00 Monday-Friday to 08:00
+ * the next morning; Friday's shift runs into Saturday, Sunday night is off,
+ * and both edges of the shift are exact. */
+TEST(detect_business_hours_night_shift)
+{
+	static const struct {
+		int dow, hour, off;
+	} cases[] = {
+		{ 0, 7, 1 },  /* Monday 07:00: Sunday night had no shift */
+		{ 0, 17, 1 }, /* Monday 17:00: before the shift */
+		{ 0, 18, 0 }, /* Monday 18:00: the shift starts */
+		{ 0, 23, 0 },
+		{ 1, 0, 0 },  /* Tuesday 00:00: Monday's shift goes on */
+		{ 1, 7, 0 },  /* Tuesday 07:00: its last hour */
+		{ 1, 8, 1 },  /* Tuesday 08:00: over */
+		{ 4, 18, 0 }, /* Friday 18:00 */
+		{ 5, 7, 0 },  /* Saturday 07:00: Friday's shift */
+		{ 5, 8, 1 },
+		{ 5, 18, 1 }, /* Saturday evening: no shift */
+		{ 6, 18, 1 }, /* Sunday evening */
+	};
+	struct detector_config c;
+
+	detector_config__defaults(&c);
+	c.work_start_hour = 18;
+	c.work_end_hour = 8;
+	{
+		struct detector *d = detector_with(&c, 0);   /* the detector accepts it */
+
+		ASSERT(d);
+		detector__free(d);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int got = detector_config__off_hours(&c, cases[i].dow * 24 + cases[i].hour);
+
+		if (got != cases[i].off)
+			FAIL_AT("day %d %02d:00 with business hours 18-8: off-hours %d, expected %d",
+				cases[i].dow, cases[i].hour, got, cases[i].off);
+	}
+	/* the day shift keeps its meaning */
+	c.work_start_hour = 8;
+	c.work_end_hour = 18;
+	ASSERT(detector_config__off_hours(&c, 8) == 0 && detector_config__off_hours(&c, 18) == 1 &&
+	       detector_config__off_hours(&c, 5 * 24 + 10) == 1);
+}

@@ -88,7 +88,7 @@ TEST(proto_round_trip)
 	ASSERT_EQ_STR("bulk-download", m->rule_id);
 	ASSERT_EQ_STR("Bulk download of objects", m->title);
 	ASSERT_EQ_INT(gatewatch_v1_Severity_SEVERITY_HIGH, m->severity);
-	ASSERT(m->score == 87.5);
+	ASSERT(m->score == 88);
 	ASSERT_EQ_INT(1700000000000, m->start_ms);
 	ASSERT_EQ_INT(1700003600000, m->end_ms);
 	ASSERT_EQ_INT(gatewatch_v1_Cloud_CLOUD_AWS, m->cloud);

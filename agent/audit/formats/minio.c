@@ -9,6 +9,7 @@
  * Credential= of the SigV4 Authorization header, in that order.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit/audit_internal.h"
@@ -66,6 +67,29 @@ static void access_key(struct rec_strs *r, const cJSON *rec, struct audit_event 
 	ev->access_key = rec__intern(r, cred, slash ? (size_t)(slash - cred) : strlen(cred));
 }
 
+/* A request id is unique on the node that served it only: the event id is
+ * requestID, deployment and node ("node", older "requestNode" or
+ * "requestHost"), so that a retried delivery is dropped and two nodes'
+ * requests are not. */
+static int finish(struct rec_strs *r, const cJSON *rec, const struct audit_event *ev,
+		  size_t off)
+{
+	const char *node = jsonrec__str(rec, "node");
+	char id[512];
+	int n;
+
+	if (r->bad)
+		return rec__finish(r, ev, off);
+	if (!*node)
+		node = jsonrec__str(rec, "requestNode");
+	if (!*node)
+		node = jsonrec__str(rec, "requestHost");
+	n = snprintf(id, sizeof(id), "%s|%s|%s", ev->request_id, ev->account, node);
+	if (!*ev->request_id || n < 0 || (size_t)n >= sizeof(id))
+		return rec__finish(r, ev, off);
+	return audit_ctx__emit_id(r->c, ev, id, (size_t)n);
+}
+
 static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 {
 	const cJSON *api = cJSON_GetObjectItemCaseSensitive(rec, "api");
@@ -108,7 +132,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.region = "";
 	ev.bytes_in = jsonrec__u64(api, "rx");
 	ev.bytes_out = jsonrec__u64(api, "tx");
-	return rec__finish(&r, &ev, off);
+	return finish(&r, rec, &ev, off);
 }
 
 int minio__detect(const char *buf, size_t len)

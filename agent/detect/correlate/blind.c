@@ -134,3 +134,8 @@ void corr_sensor_blinded(struct correlator *c, const struct host_window *w)
 	f->count = lost;
 	corr_emit(c, f);
 }
+
+const struct rule rule_sensor_blinded = {
+	.id = "sensor-blinded",
+	.window = corr_sensor_blinded,
+};

@@ -21,6 +21,7 @@ void correlate_opts__defaults(struct correlate_opts *o)
 	o->client_ttl_ms = 30 * 24 * 3600 * 1000LL;
 	o->unaudited_min_bytes = 1 << 20;
 	o->unaudited_ratio = 2.0;
+	o->cluster_nodes = 1;
 	o->proc_min_hours = 24;
 	o->proc_floor_bytes = 256ull << 20;
 }
@@ -182,27 +183,43 @@ static void client_requests(struct corr_slot *s, const struct audit_event *ev)
 	}
 }
 
+/* The slot an audit event is judged in, or NULL when the sensor did not
+ * observe its time: before the first host window (or the start), or in a
+ * slot no host window covered and that is over. */
+static struct corr_slot *event_slot(struct correlator *c, int64_t t)
+{
+	struct corr_slot *s = find_slot(c, t);
+	int64_t horizon = c->now_ms ? c->now_ms : c->created_ms;
+
+	if (s || t >= horizon)
+		return s ? s : corr_slot(c, t);
+	c->stats.unobserved++;
+	return NULL;
+}
+
 int correlator__audit_event(struct correlator *c, const struct audit_event *ev)
 {
-	struct corr_slot *s = corr_slot(c, ev->time_ms);
+	struct corr_slot *s;
 	struct corr_bucket *b;
 
 	c->stats.events++;
-	if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK && ev->bucket[0]) {
+	s = event_slot(c, ev->time_ms);
+	if (s && ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK && ev->bucket[0]) {
 		b = slot_bucket(c, s, ev->bucket);
 		if (b) {
 			b->audit_reads++;
 			b->audit_bytes += ev->bytes_out;
 		}
 	}
-	if (str_in(c->o.gateway_keys, c->o.ngateway_keys, ev->access_key) ||
-	    str_in(c->o.gateway_ips, c->o.ngateway_ips, ev->source_ip)) {
+	if (s && (str_in(c->o.gateway_keys, c->o.ngateway_keys, ev->access_key) ||
+		  str_in(c->o.gateway_ips, c->o.ngateway_ips, ev->source_ip))) {
 		if (!s->ident_events++)
 			corr_copy_event(&s->ident, ev);
 	}
 	/* a new client is kept in the slot of the host window that saw it, which
 	 * may end in the slot after its first requests */
-	client_requests(s, ev);
+	if (s)
+		client_requests(s, ev);
 	s = find_slot(c, ev->time_ms + c->slot_ms);
 	if (s)
 		client_requests(s, ev);

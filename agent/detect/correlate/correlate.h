@@ -23,6 +23,11 @@
  *  - process-read-spike: a gateway (or allowed) process read far more object
  *    data in an hour than its own hourly baseline (per executable).
  * A window is judged once the audit log's delivery delay has passed.
+ * Only what the sensor observed is judged: an audit event whose time falls in
+ * no slot a host window covered (history from before the start, downtime
+ * between restarts, a slot judged already) is counted as unobserved and left
+ * to the detector's baselines; one finding per rule and key per slot, with
+ * the count of events.
  *
  * Ownership: findings taken are the caller's (finding__free each). The
  * correlator copies what it keeps of windows and events.
@@ -57,6 +62,12 @@ struct correlate_opts {
 	double unaudited_ratio;      /* host bytes above audit bytes x this fire (default 2) */
 	uint32_t proc_min_hours;     /* process-read-spike: active hours before a baseline counts (24) */
 	uint64_t proc_floor_bytes;   /* ... and bytes an hour it must exceed anyway (256 MiB) */
+	/* Nodes of the erasure-coded cluster this host is one of (1: a single
+	 * node). Above 1 one node's reads of object data (erasure parts it
+	 * serves to its peers) and its own audit entries do not match, so
+	 * unaudited-reads is off; unexpected-reader, new-client and the
+	 * others judge this node alone and stay on. */
+	uint32_t cluster_nodes;
 };
 
 void correlate_opts__defaults(struct correlate_opts *o);
@@ -88,6 +99,7 @@ int correlator__save(const struct correlator *c, const char *path);
 struct correlate_stats {
 	uint64_t windows, events, findings;
 	uint64_t dropped;            /* state that did not fit the bounds */
+	uint64_t unobserved;         /* audit events outside the sensor's observed time */
 	uint64_t clients;
 };
 void correlator__stats(const struct correlator *c, struct correlate_stats *st);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "correlate.h"
+#include "detect/detect_internal.h"
 
 #define CORR_SLOT_MS (5 * 60 * 1000)
 #define CORR_MAX_SLOTS 64
@@ -58,6 +59,7 @@ struct corr_newclient {
 
 struct corr_slot {
 	int64_t start_ms;
+	int observed;                      /* a host window of the sensor fell in it */
 	struct corr_bucket buckets[CORR_SLOT_BUCKETS];
 	size_t nbuckets;
 	int gateway_active;
@@ -131,6 +133,12 @@ void corr_proc_read(struct correlator *c, const struct host_read *r, int64_t t);
 void corr_proc_load(struct correlator *c, const char *line);
 void corr_proc_save(const struct correlator *c, FILE *f);
 int corr_is_allowed(const struct correlator *c, const struct host_proc *p);
+/* 1 when a gateway or allowed process is named: with none, every reader
+ * would be unexpected, so the per-process rules stay off. */
+static inline int corr_named(const struct correlator *c)
+{
+	return c->o.ngateway_exes || c->o.nallow_exes;
+}
 struct corr_slot *corr_slot(struct correlator *c, int64_t t);
 /* sensor-blinded: a window in which the sensor lost reads or readers. */
 void corr_sensor_blinded(struct correlator *c, const struct host_window *w);

@@ -222,21 +222,13 @@ int correlator__host_window(struct correlator *c, const struct host_window *w)
 
 	c->stats.windows++;
 	c->now_ms = w->end_ms;
-	corr_sensor_blinded(c, w);
+	s->observed = 1;
 	for (size_t i = 0; i < w->nconns; i++)
 		if (!w->conns[i].inbound && corr_is_gateway(c, &w->conns[i].proc))
 			learn_endpoint(c, &w->conns[i]);
-	for (size_t i = 0; i < w->nreads; i++) {
-		/* with no gateway named, every reader would be unexpected */
-		if (!c->o.ngateway_exes && !c->o.nallow_exes)
-			break;
-		if (!corr_is_allowed(c, &w->reads[i].proc))
-			unexpected_reader(c, w, &w->reads[i]);
-		else if (corr_is_gateway(c, &w->reads[i].proc))
+	for (size_t i = 0; i < w->nreads; i++)
+		if (corr_named(c) && corr_is_gateway(c, &w->reads[i].proc))
 			gateway_read(c, s, &w->reads[i]);
-		if (corr_is_allowed(c, &w->reads[i].proc))
-			corr_proc_read(c, &w->reads[i], w->end_ms);
-	}
 	for (size_t i = 0; i < w->nconns; i++) {
 		const struct host_conn *k = &w->conns[i];
 		int gw = corr_is_gateway(c, &k->proc);
@@ -248,5 +240,20 @@ int correlator__host_window(struct correlator *c, const struct host_window *w)
 		if (k->inbound && gw)
 			new_client(c, s, k, w->end_ms);
 	}
+	for (size_t i = 0; detector__rule(i); i++)
+		if (detector__rule(i)->window)
+			detector__rule(i)->window(c, w);
 	return 0;
 }
+
+static void unexpected_readers(struct correlator *c, const struct host_window *w)
+{
+	for (size_t i = 0; i < w->nreads && corr_named(c); i++)
+		if (!corr_is_allowed(c, &w->reads[i].proc))
+			unexpected_reader(c, w, &w->reads[i]);
+}
+
+const struct rule rule_unexpected_reader = {
+	.id = "unexpected-reader",
+	.window = unexpected_readers,
+};

@@ -125,9 +125,39 @@ static void client(struct correlator *c, const struct corr_slot *s, const struct
 
 void corr_judge(struct correlator *c, struct corr_slot *s)
 {
-	for (size_t i = 0; i < s->nbuckets; i++)
+	if (!s->observed) {
+		c->stats.unobserved += s->ident_events;
+		return; /* the sensor saw nothing of it: no host side to compare */
+	}
+	for (size_t i = 0; detector__rule(i); i++)
+		if (detector__rule(i)->judge)
+			detector__rule(i)->judge(c, s);
+}
+
+static void unaudited_buckets(struct correlator *c, const struct corr_slot *s)
+{
+	/* on a cluster one node's reads are not its own requests' reads */
+	for (size_t i = 0; c->o.cluster_nodes <= 1 && i < s->nbuckets; i++)
 		unaudited(c, s, &s->buckets[i]);
-	off_gateway(c, s);
+}
+
+static void new_clients(struct correlator *c, const struct corr_slot *s)
+{
 	for (size_t i = 0; i < s->nnew; i++)
 		client(c, s, &s->newc[i]);
 }
+
+const struct rule rule_unaudited_reads = {
+	.id = "unaudited-reads",
+	.judge = unaudited_buckets,
+};
+
+const struct rule rule_credential_off_gateway = {
+	.id = "credential-off-gateway",
+	.judge = off_gateway,
+};
+
+const struct rule rule_new_client = {
+	.id = "new-client",
+	.judge = new_clients,
+};

@@ -104,6 +104,18 @@ void corr_proc_read(struct correlator *c, const struct host_read *r, int64_t t)
 	}
 }
 
+static void proc_reads(struct correlator *c, const struct host_window *w)
+{
+	for (size_t i = 0; i < w->nreads && corr_named(c); i++)
+		if (corr_is_allowed(c, &w->reads[i].proc))
+			corr_proc_read(c, &w->reads[i], w->end_ms);
+}
+
+const struct rule rule_process_read_spike = {
+	.id = "process-read-spike",
+	.window = proc_reads,
+};
+
 /* "proc HOURS MEAN VAR EXE" (EXE last: it may hold spaces). */
 void corr_proc_load(struct correlator *c, const char *line)
 {

@@ -9,13 +9,6 @@
 
 #include "detect/detect_internal.h"
 
-static int after_hours(const struct detector_config *cfg, int slot)
-{
-	int dow = slot / 24, hour = slot % 24;
-
-	return dow >= 5 || hour < cfg->work_start_hour || hour >= cfg->work_end_hour;
-}
-
 static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
@@ -24,7 +17,7 @@ static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	double weeks, share;
 	struct finding *f;
 
-	if (h->reads < cfg->after_hours_floor || !after_hours(cfg, slot))
+	if (h->reads < cfg->after_hours_floor || !detector_config__off_hours(cfg, slot))
 		return 0;
 	if (h->established) {
 		weeks = (id->cur_day - id->first_day) / 7.0;

@@ -97,7 +97,8 @@ static void aws_trail(const struct audit_event *ev, const cJSON *rp, struct sing
 	}
 }
 
-static void aws(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
 {
 	const cJSON *rp = json__path(req, "requestParameters"), *st;
 
@@ -123,7 +124,8 @@ static int drops_storage(const cJSON *d)
 	       (!*type || strncasecmp(type, "DATA_", 5) == 0 || str__ieq(type, "ADMIN_READ"));
 }
 
-static void gcp(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
 {
 	static const char *const fix_sink = "Restore the log sink and review who changed it";
 	const cJSON *d, *sink = json__path(req, "request.sink");
@@ -161,7 +163,8 @@ static int all_logs_off(const cJSON *body)
 	return n > 0;
 }
 
-static void azure(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+		  const cJSON *req, struct single_best *b)
 {
 	const char *rid = json__str(json__path(req, "resourceId"));
 	int storage = strcasestr(rid, "/Microsoft.Storage/storageAccounts/") != NULL;
@@ -187,21 +190,9 @@ static void azure(const struct audit_event *ev, const cJSON *req, struct single_
 static int ald_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1562.008", NULL };
-	struct single *s = state;
-	struct single_best b = { .sev = -1 };
-	const cJSON *req;
+	static const struct single_judges j = { aws, gcp, azure, "Audit logging turned off", mitre };
 
-	if (!single__fresh(s, ev))
-		return 0;
-	req = single__request(ev);
-	if (ev->cloud == GW_CLOUD_AWS)
-		aws(ev, req, &b);
-	else if (ev->cloud == GW_CLOUD_GCP)
-		gcp(ev, req, &b);
-	else if (ev->cloud == GW_CLOUD_AZURE)
-		azure(ev, req, &b);
-	return single__report(s, &rule_audit_logging_disabled, ev, req, &b,
-			     "Audit logging turned off", mitre);
+	return single__judge(state, &rule_audit_logging_disabled, ev, &j);
 }
 
 const struct rule rule_audit_logging_disabled = {

@@ -65,7 +65,8 @@ static void aws(struct detector *d, const struct audit_event *ev, const cJSON *r
 		    *src ? src : "?", ev->bucket, ev->object_key ? ev->object_key : "", owner);
 }
 
-static void gcp(struct detector *d, const struct audit_event *ev, struct single_best *b)
+static void gcp(struct detector *d, const struct audit_event *ev, const cJSON *req GW_UNUSED,
+		struct single_best *b)
 {
 	if ((strstr(ev->api, "objects.rewrite") || strstr(ev->api, "objects.copy")) &&
 	    *ev->account && !detector__account_is_own(d, ev->account))
@@ -101,21 +102,9 @@ static void azure(struct detector *d, const struct audit_event *ev, const cJSON 
 static int fac_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1537", NULL };
-	struct single *s = state;
-	struct single_best b = { .sev = -1 };
-	const cJSON *req;
+	static const struct single_judges j = { aws, gcp, azure, "Data copied to a foreign account", mitre };
 
-	if (!single__fresh(s, ev))
-		return 0;
-	req = single__request(ev);
-	if (ev->cloud == GW_CLOUD_AWS)
-		aws(s->d, ev, req, &b);
-	else if (ev->cloud == GW_CLOUD_GCP)
-		gcp(s->d, ev, &b);
-	else if (ev->cloud == GW_CLOUD_AZURE)
-		azure(s->d, ev, req, &b);
-	return single__report(s, &rule_foreign_account_copy, ev, req, &b,
-			      "Data copied to a foreign account", mitre);
+	return single__judge(state, &rule_foreign_account_copy, ev, &j);
 }
 
 const struct rule rule_foreign_account_copy = {

@@ -14,21 +14,10 @@
 #include "detect/detect_internal.h"
 
 #define MASS_DELETE_FLOOR 100
-#define MASS_DELETE_SLOTS (1u << 16)
-#define HOUR_MS 3600000LL
-
-struct del_ent {
-	const char *principal;    /* interned; NULL: free slot */
-	int64_t hour;             /* the hour counted */
-	uint32_t n;               /* objects deleted in it */
-	uint8_t fired;
-	float mean;               /* moving mean of earlier hours with deletes */
-};
 
 struct mass {
 	struct single s;          /* first: the single__* helpers take it */
-	struct del_ent *t;
-	size_t used;
+	struct hourly b;
 };
 
 static void *mass_new(struct detector *d, const struct detector_config *cfg)
@@ -39,8 +28,7 @@ static void *mass_new(struct detector *d, const struct detector_config *cfg)
 	if (!m)
 		return NULL;
 	m->s.d = d;
-	m->t = calloc(MASS_DELETE_SLOTS, sizeof(*m->t));
-	if (!m->t) {
+	if (hourly__init(&m->b) < 0) {
 		free(m);
 		return NULL;
 	}
@@ -52,24 +40,8 @@ static void mass_free(void *state)
 	struct mass *m = state;
 
 	if (m)
-		free(m->t);
+		hourly__fini(&m->b);
 	free(m);
-}
-
-static struct del_ent *slot(struct mass *m, const char *p)
-{
-	size_t i = (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 40) & (MASS_DELETE_SLOTS - 1);
-
-	for (size_t k = 0; k < 64; k++, i = (i + 1) & (MASS_DELETE_SLOTS - 1)) {
-		if (m->t[i].principal == p)
-			return &m->t[i];
-		if (!m->t[i].principal && m->used < MASS_DELETE_SLOTS * 3 / 4) {
-			m->t[i].principal = p;
-			m->used++;
-			return &m->t[i];
-		}
-	}
-	return NULL;
 }
 
 /* Objects one delete removes: DeleteObjects names its keys (or lists them
@@ -96,31 +68,20 @@ static int mass_feed(void *state, const struct audit_event *ev)
 	static const char *const mitre[] = { "T1485", "T1486", NULL };
 	struct mass *m = state;
 	struct single_best b = { .sev = -1 };
-	int64_t hour = ev->time_ms / HOUR_MS;
-	struct del_ent *e;
-	const char *p;
+	struct hourly_ent *e;
+	uint32_t k;
+	int rc;
 
 	if (ev->action != GW_ACT_OBJECT_DELETE || ev->outcome != GW_OUT_OK || !*ev->principal)
 		return 0;
-	p = detector__intern_ev(m->s.d, ev->principal);
-	if (!p)
-		return -ENOMEM;
-	e = slot(m, p);
-	if (!e) {
-		detector__entity_dropped(m->s.d);
+	rc = hourly__get(&m->b, m->s.d, ev, &e);
+	if (rc < 0 || !e)
+		return rc;
+	k = objects_of(ev);
+	e->n += k;
+	e->base += k;
+	if (!hourly__crossed(e, MASS_DELETE_FLOOR, 10.0))
 		return 0;
-	}
-	if (e->hour != hour) {
-		if (e->n)
-			e->mean = e->mean ? 0.8f * e->mean + 0.2f * (float)e->n : (float)e->n;
-		e->hour = hour;
-		e->n = 0;
-		e->fired = 0;
-	}
-	e->n += objects_of(ev);
-	if (e->fired || e->n < MASS_DELETE_FLOOR || (double)e->n < 10.0 * e->mean)
-		return 0;
-	e->fired = 1;
 	single__hit(&b, GW_SEV_HIGH, 85.0, "Block the principal and restore the objects from "
 		    "versions or backups", "%u objects deleted within the hour (usual: %.0f)", e->n,
 		    (double)e->mean);

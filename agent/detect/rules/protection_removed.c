@@ -80,8 +80,10 @@ static void aws_lifecycle(const cJSON *rp, struct single_best *b)
 		lifecycle_rule(r, b);
 }
 
-static void aws(const struct audit_event *ev, const cJSON *rp, struct single_best *b)
+static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
 {
+	const cJSON *rp = json__path(req, "requestParameters");
 	const cJSON *vc = json__path(rp, "VersioningConfiguration");
 	const char *api = ev->api;
 
@@ -117,7 +119,8 @@ static int cleared(const cJSON *it)
 	return it && (cJSON_IsNull(it) || (cJSON_IsObject(it) && !it->child));
 }
 
-static void gcp(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
 {
 	const cJSON *md = json__path(req, "request.metadata");
 	const cJSON *ver = json__path(md, "versioning");
@@ -135,7 +138,8 @@ static void gcp(const struct audit_event *ev, const cJSON *req, struct single_be
 			    "soft delete -> disabled (0 s)");
 }
 
-static void azure(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+		  const cJSON *req, struct single_best *b)
 {
 	static const struct {
 		const char *path, *what;
@@ -169,21 +173,9 @@ static void azure(const struct audit_event *ev, const cJSON *req, struct single_
 static int pr_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1490", "T1485", NULL };
-	struct single *s = state;
-	struct single_best b = { .sev = -1 };
-	const cJSON *req;
+	static const struct single_judges j = { aws, gcp, azure, "Protection against deletion removed", mitre };
 
-	if (!single__fresh(s, ev))
-		return 0;
-	req = single__request(ev);
-	if (ev->cloud == GW_CLOUD_AWS)
-		aws(ev, json__path(req, "requestParameters"), &b);
-	else if (ev->cloud == GW_CLOUD_GCP)
-		gcp(ev, req, &b);
-	else if (ev->cloud == GW_CLOUD_AZURE)
-		azure(ev, req, &b);
-	return single__report(s, &rule_protection_removed, ev, req, &b,
-			      "Protection against deletion removed", mitre);
+	return single__judge(state, &rule_protection_removed, ev, &j);
 }
 
 const struct rule rule_protection_removed = {

@@ -171,7 +171,8 @@ static void aws(struct detector *d, const struct audit_event *ev, const cJSON *r
 		aws_block(ev->api, rp, h);
 }
 
-static void gcp(const struct audit_event *ev, const cJSON *req, struct single_best *h)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
+		struct single_best *h)
 {
 	static const char *const fix_iam = "Remove the allUsers/allAuthenticatedUsers binding and "
 					   "enforce public access prevention";
@@ -217,7 +218,8 @@ static void azure_account(const cJSON *p, struct single_best *h)
 		    "allowSharedKeyAccess -> true");
 }
 
-static void azure(const struct audit_event *ev, const cJSON *req, struct single_best *h)
+static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+		  const cJSON *req, struct single_best *h)
 {
 	cJSON *body = NULL;
 	const cJSON *p;
@@ -241,21 +243,9 @@ static void azure(const struct audit_event *ev, const cJSON *req, struct single_
 static int pe_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1530", "T1098", NULL };
-	struct single *s = state;
-	struct single_best h = { .sev = -1 };
-	const cJSON *req;
+	static const struct single_judges j = { aws, gcp, azure, "Storage opened to the public", mitre };
 
-	if (!single__fresh(s, ev))
-		return 0;
-	req = single__request(ev);
-	if (ev->cloud == GW_CLOUD_AWS)
-		aws(s->d, ev, req, &h);
-	else if (ev->cloud == GW_CLOUD_GCP)
-		gcp(ev, req, &h);
-	else if (ev->cloud == GW_CLOUD_AZURE)
-		azure(ev, req, &h);
-	return single__report(s, &rule_public_exposure, ev, req, &h, "Storage opened to the public",
-			     mitre);
+	return single__judge(state, &rule_public_exposure, ev, &j);
 }
 
 const struct rule rule_public_exposure = {

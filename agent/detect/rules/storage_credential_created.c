@@ -85,7 +85,8 @@ static void aws(struct detector *d, const struct audit_event *ev, const cJSON *r
 			   json__path(rp, "PutMultiRegionAccessPointPolicyRequest.Details.Policy"), b);
 }
 
-static void gcp(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
+		struct single_best *b)
 {
 	const char *sa = json__str(json__path(req, "request.serviceAccountEmail"));
 
@@ -105,7 +106,8 @@ static double sas_days(const struct audit_event *ev, const char *expiry)
 	return (double)(t - ev->time_ms) / 86400000.0;
 }
 
-static void azure(const struct audit_event *ev, const cJSON *req, struct single_best *b)
+static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+		  const cJSON *req, struct single_best *b)
 {
 	static const char *const fix_keys = "Rotate both account keys and disallow shared key access";
 	cJSON *body;
@@ -129,21 +131,9 @@ static void azure(const struct audit_event *ev, const cJSON *req, struct single_
 static int scc_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1098.001", "T1552", NULL };
-	struct single *s = state;
-	struct single_best b = { .sev = -1 };
-	const cJSON *req;
+	static const struct single_judges j = { aws, gcp, azure, "Storage credential created", mitre };
 
-	if (!single__fresh(s, ev))
-		return 0;
-	req = single__request(ev);
-	if (ev->cloud == GW_CLOUD_AWS)
-		aws(s->d, ev, req, &b);
-	else if (ev->cloud == GW_CLOUD_GCP)
-		gcp(ev, req, &b);
-	else if (ev->cloud == GW_CLOUD_AZURE)
-		azure(ev, req, &b);
-	return single__report(s, &rule_storage_credential_created, ev, req, &b,
-			      "Storage credential created", mitre);
+	return single__judge(state, &rule_storage_credential_created, ev, &j);
 }
 
 const struct rule rule_storage_credential_created = {

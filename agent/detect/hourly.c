@@ -1,0 +1,76 @@
+/* Per-identity hourly counts against the identity's own earlier hours: the
+ * shared part of the "so many objects in one hour" rules (mass-delete,
+ * mass-overwrite). A fixed-size table keyed by the interned principal, so
+ * memory stays bounded whatever the log holds. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "detect/detect_internal.h"
+
+#define HOURLY_SLOTS (1u << 16)
+#define HOUR_MS 3600000LL
+
+int hourly__init(struct hourly *b)
+{
+	b->t = calloc(HOURLY_SLOTS, sizeof(*b->t));
+	b->used = 0;
+	return b->t ? 0 : -ENOMEM;
+}
+
+void hourly__fini(struct hourly *b)
+{
+	free(b->t);
+	b->t = NULL;
+}
+
+static struct hourly_ent *hourly_slot(struct hourly *b, const char *p)
+{
+	size_t i = (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 40) & (HOURLY_SLOTS - 1);
+
+	for (size_t k = 0; k < 64; k++, i = (i + 1) & (HOURLY_SLOTS - 1)) {
+		if (b->t[i].principal == p)
+			return &b->t[i];
+		if (!b->t[i].principal && b->used < HOURLY_SLOTS * 3 / 4) {
+			b->t[i].principal = p;
+			b->used++;
+			return &b->t[i];
+		}
+	}
+	return NULL;
+}
+
+int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *ev,
+	       struct hourly_ent **out)
+{
+	int64_t hour = ev->time_ms / HOUR_MS;
+	const char *p = detector__intern_ev(d, ev->principal);
+	struct hourly_ent *e;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	e = hourly_slot(b, p);
+	if (!e) {
+		detector__entity_dropped(d);
+		return 0;
+	}
+	if (e->hour != hour) {
+		if (e->base)
+			e->mean = e->mean ? 0.8f * e->mean + 0.2f * (float)e->base : (float)e->base;
+		e->hour = hour;
+		e->n = 0;
+		e->base = 0;
+		e->fired = 0;
+	}
+	*out = e;
+	return 0;
+}
+
+int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor)
+{
+	if (e->fired || e->n < floor || (double)e->n < factor * e->mean)
+		return 0;
+	e->fired = 1;
+	return 1;
+}
