@@ -60,7 +60,7 @@ Q := @
 msg = printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
-.PHONY: all deps test unit-test demo bench eval vmlinux clean lint fuzz install deb rpm
+.PHONY: FORCE all deps test unit-test demo bench eval vmlinux clean lint fuzz install deb rpm
 .DEFAULT_GOAL := all
 # Keep the BPF objects: the skeleton embeds them, and tests inspect them.
 .SECONDARY:
@@ -97,9 +97,14 @@ $(BUILD)/gatewatch: $(AGENT_OBJS)
 	$(Q)$(call msg,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests: every TEST(name) in tests/unit/test_*.c is registered automatically.
-$(BUILD)/tests/unit/tests.inc: $(UNIT_SRCS)
+# Made on every run and replaced only when it changed, so that a removed test
+# file or test drops out without rebuilding the runner each time.
+$(BUILD)/tests/unit/tests.inc: FORCE
 	@mkdir -p $(@D)
-	@sed -n 's/^TEST(\([a-zA-Z0-9_]*\)).*/T(\1)/p' $(UNIT_SRCS) > $@.tmp && mv $@.tmp $@
+	@sed -n 's/^TEST(\([a-zA-Z0-9_]*\)).*/T(\1)/p' $(UNIT_SRCS) > $@.tmp && \
+		{ cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@; }
+
+FORCE:
 
 $(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/unit/tests.inc $(GEN)
 	@mkdir -p $(@D)
