@@ -37,3 +37,22 @@ stop_sensor() {
 	sensor_pid=""
 	return $rc
 }
+
+# agent_test_setup: for tests that run the sensor, the daemon and a
+# collector: root required, GWA (the agent's absolute path), tmp (removed
+# on exit), and agent/coll pids that the exit trap stops when set.
+agent_test_setup() {
+	require_root
+	GWA=$PWD/$GW
+	tmp=$(mktemp -d)
+	agent="" coll=""
+	trap agent_test_cleanup EXIT
+}
+
+agent_test_cleanup() {
+	stop_sensor
+	[ -n "$agent" ] && kill "$agent" 2>/dev/null
+	[ -n "$coll" ] && kill "$coll" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}

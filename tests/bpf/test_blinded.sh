@@ -8,18 +8,7 @@
 # the counts lost to the collector.
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
-require_root
-GWA=$PWD/$GW
-tmp=$(mktemp -d)
-agent="" coll=""
-cleanup() {
-	stop_sensor
-	[ -n "$agent" ] && kill "$agent" 2>/dev/null
-	[ -n "$coll" ] && kill "$coll" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+agent_test_setup
 
 mkdir -p "$tmp/root/small" "$tmp/root/big" "$tmp/state" "$tmp/store"
 head -c 4096 /dev/urandom > "$tmp/root/small/obj"

@@ -8,18 +8,7 @@
 # the gateway's own mapping of its data raises nothing.
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
-require_root
-GWA=$PWD/$GW
-tmp=$(mktemp -d)
-agent="" coll=""
-cleanup() {
-	stop_sensor
-	[ -n "$agent" ] && kill "$agent" 2>/dev/null
-	[ -n "$coll" ] && kill "$coll" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+agent_test_setup
 pid_of() { local p=${1#pid=}; echo "${p%% *}"; }
 
 mkdir -p "$tmp/root/bkt" "$tmp/outside" "$tmp/state" "$tmp/store" "$tmp/bin"
