@@ -811,11 +811,13 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 	/* everything privileged is done: keep only what reading needs */
 	if (geteuid() == 0 || caps__effective()) {
 		int err = caps__drop_except(GW_CAPS_KEEP);
+		char names[512];
 
 		if (err)
 			log_warn("failed to drop capabilities: %s", strerror(-err));
 		else
-			log_info("capabilities reduced to %#" PRIx64, caps__effective());
+			log_info("capabilities after attach: %s",
+				 caps__names(caps__effective(), names, sizeof(names)));
 	}
 	if (state_writable(&d) < 0)
 		goto out;

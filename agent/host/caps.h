@@ -4,6 +4,7 @@
 #ifndef GW_CAPS_H
 #define GW_CAPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Still needed after attach: nothing. The maps and the ring buffer are
@@ -20,5 +21,8 @@
 int caps__drop_except(uint64_t keep);
 /* The effective set of this process (from /proc/self/status), 0 on error. */
 uint64_t caps__effective(void);
+/* The capabilities in set by name ("cap_dac_read_search, cap_sys_ptrace"),
+ * "none" when empty, into buf (truncated to size). Returns buf. */
+const char *caps__names(uint64_t set, char *buf, size_t size);
 
 #endif
