@@ -90,6 +90,8 @@ phase1=$("$GW" decode "$tmp/store/batches.gwb" 2>/dev/null | python3 -c 'import 
 
 # --- phase 2: restarted; the learning period is over
 start_agent 0
+# the known client first, so that the restarted sensor has met the gateway
+curl -s -o /dev/null "$url/public/logo-3.png"
 next_slot
 # a new client reads public objects
 t=$(now_ms)
