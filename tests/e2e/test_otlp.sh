@@ -114,7 +114,7 @@ expect_attrs="attr gatewatch.kind finding
 attr gatewatch.finding.id synthetic:otlp-agent:7
 attr gatewatch.rule_id synthetic
 attr gatewatch.severity medium
-attr gatewatch.score 0.7
+attr gatewatch.score 1.0
 attr gatewatch.count 7
 attr gatewatch.bytes 7000
 attr gatewatch.cloud aws
