@@ -44,7 +44,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
-static void put_str(FILE *out, const char *str)
+void ship__json_str(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str), i = 0, len;
@@ -84,14 +84,14 @@ static void put_key(FILE *out, const char *key, int first)
 {
 	if (!first)
 		fputc(',', out);
-	put_str(out, key);
+	ship__json_str(out, key);
 	fputc(':', out);
 }
 
 static void put_kv_str(FILE *out, const char *key, const char *val)
 {
 	put_key(out, key, 0);
-	put_str(out, val);
+	ship__json_str(out, val);
 }
 
 static void put_kv_u64(FILE *out, const char *key, uint64_t v)
@@ -139,13 +139,13 @@ static void put_list(FILE *out, const struct ship_field *sf, const void *m)
 		if (i)
 			fputc(',', out);
 		if (sf->type == SHIP_STRS) {
-			put_str(out, ship_field__item(sf, m, i));
+			ship__json_str(out, ship_field__item(sf, m, i));
 			continue;
 		}
 		ev = ship_field__evidence(sf, m, i);
 		fputc('{', out);
 		put_key(out, "key", 1);
-		put_str(out, ev->key);
+		ship__json_str(out, ev->key);
 		put_kv_str(out, "value", ev->value);
 		fputc('}', out);
 	}
@@ -156,13 +156,13 @@ static void put_value(FILE *out, const struct ship_field *sf, const void *m)
 {
 	switch (sf->type) {
 	case SHIP_STR:
-		put_str(out, ship_field__str(sf, m));
+		ship__json_str(out, ship_field__str(sf, m));
 		break;
 	case SHIP_SEVERITY:
-		put_str(out, severity_name(ship_field__enum(sf, m)));
+		ship__json_str(out, severity_name(ship_field__enum(sf, m)));
 		break;
 	case SHIP_CLOUD:
-		put_str(out, gw_cloud_name(ship_field__enum(sf, m)));
+		ship__json_str(out, gw_cloud_name(ship_field__enum(sf, m)));
 		break;
 	case SHIP_SCORE:
 		put_double(out, ship_field__double(sf, m));
@@ -200,11 +200,21 @@ static void put_message(FILE *out, const struct ship_field *t, size_t n, const v
 	fputc('}', out);
 }
 
+void ship__finding_json(FILE *out, const gatewatch_v1_Finding *f)
+{
+	put_message(out, ship_finding_fields, ship_finding_nfields, f);
+}
+
+void ship__incident_json(FILE *out, const gatewatch_v1_Incident *inc)
+{
+	put_message(out, ship_incident_fields, ship_incident_nfields, inc);
+}
+
 int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 {
 	fputc('{', out);
 	put_key(out, "agent_id", 1);
-	put_str(out, b->hdr.agent_id);
+	ship__json_str(out, b->hdr.agent_id);
 	put_kv_str(out, "hostname", b->hdr.hostname);
 	put_kv_str(out, "boot_id", b->hdr.boot_id);
 	put_kv_str(out, "agent_version", b->hdr.agent_version);
@@ -214,7 +224,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 	for (size_t i = 0; i < b->nfindings; i++) {
 		if (i)
 			fputc(',', out);
-		put_message(out, ship_finding_fields, ship_finding_nfields, &b->findings[i]);
+		ship__finding_json(out, &b->findings[i]);
 	}
 	fputs("]", out);
 	put_key(out, "incidents", 0);
@@ -222,8 +232,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 	for (size_t i = 0; i < b->nincidents; i++) {
 		if (i)
 			fputc(',', out);
-		put_message(out, ship_incident_fields, ship_incident_nfields,
-			    &b->incidents[i]);
+		ship__incident_json(out, &b->incidents[i]);
 	}
 	fputs("]}\n", out);
 	return ferror(out) ? -EIO : 0;
