@@ -26,7 +26,8 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
 	b->vol = volume__new(d, cfg, detector__volume_dropped(d));
-	if (!b->tab || !b->rel || !b->vol)
+	b->pops = populations__new();
+	if (!b->tab || !b->rel || !b->vol || !b->pops)
 		goto fail;
 	seen__init(&b->org, ORG_SEEN_MAX);
 	seen__init(&b->org_buckets, ORG_SEEN_MAX);
@@ -53,6 +54,7 @@ void baseline__free(struct baseline *b)
 	seen__free(&b->org);
 	seen__free(&b->org_buckets);
 	volume__free(b->vol);
+	populations__free(b->pops);
 	free(b->tab);
 	free(b->rel);
 	free(b);
@@ -184,6 +186,16 @@ static void close_hour(struct baseline *b, struct ident *id)
 	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
 	/* Rules judge against the baseline as it was; a failed finding is counted. */
 	detector__close_hour(b->d, id, h);
+	for (size_t i = 0; i < 2; i++) {
+		struct population *p = id->pop[i];
+
+		if (!p)
+			continue;
+		p->hours++;
+		if (p->how[slot] < UINT32_MAX)
+			p->how[slot]++;
+		population__count(p->hour_reads, h->reads);
+	}
 	if (id->how[slot] < 255)
 		id->how[slot]++;
 	ewma__add(&id->ev, h->events, ALPHA_HOUR);
@@ -208,6 +220,12 @@ static void new_day(struct ident *id, uint16_t day)
 	if (id->cur_day) {
 		id->active_days++;
 		ewma__add(&id->day_reads, id->day_reads_acc, ALPHA_DAY);
+		for (size_t i = 0; i < 2; i++) {
+			if (!id->pop[i])
+				continue;
+			id->pop[i]->member_days++;
+			population__count(id->pop[i]->day_reads, id->day_reads_acc);
+		}
 		if (!id->fired_day || day - id->cur_day > 1)
 			id->read_days_hot = 0;
 	} else {
@@ -473,6 +491,17 @@ static int new_things(const struct hour_rec *h)
 	return h->nnew_ips + h->nnew_uas + h->nnew_apis + h->nnew_services;
 }
 
+/* The identity joins its role's sessions and its kind, once. */
+static void join_populations(struct baseline *b, struct ident *id, const struct audit_event *ev)
+{
+	id->pop_joined = 1;
+	for (int i = 0; i < 2; i++) {
+		id->pop[i] = populations__get(b->pops, detector__population(b->d, ev, i), 1);
+		if (id->pop[i])
+			id->pop[i]->members++;
+	}
+}
+
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
@@ -496,6 +525,8 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 			detector__entity_dropped(b->d);
 		return err;
 	}
+	if (!id->pop_joined)
+		join_populations(b, id, ev);
 	if (id->h && t < id->h->start)
 		t = id->h->start;   /* late events count in the open hour */
 	if (id->h && t >= id->h->start + HOUR_MS)
@@ -545,6 +576,7 @@ size_t baseline__bytes(const struct baseline *b)
 	/* Open hours at their peak: the memory the stream needed at once. */
 	n += (b->org.cap + b->org_buckets.cap) * sizeof(struct seen_ent);
 	n += volume__bytes(b->vol);
+	n += populations__bytes(b->pops);
 	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i])

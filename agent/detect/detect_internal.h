@@ -186,7 +186,7 @@ struct ident {
 	const char *account;
 	uint16_t first_day, last_day, active_days, cur_day;
 	uint8_t how[168];            /* active hours per hour-of-week slot (saturating) */
-	uint8_t max_regions_6h, read_days_hot, cloud, fired_day;
+	uint8_t max_regions_6h, read_days_hot, cloud, fired_day, pop_joined;
 	struct ewma ev, reads, rbytes, lists, lbuckets, denied, day_reads;
 	uint32_t day_reads_acc;
 	struct {
@@ -195,6 +195,7 @@ struct ident {
 	} recent[IDENT_RECENT_REGIONS];
 	struct seen_set seen;
 	struct hour_rec *h;          /* the open hour, or NULL */
+	struct population *pop[2];   /* its role's sessions, its kind (population.c) */
 };
 
 struct baseline;
@@ -242,6 +243,41 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 			   int64_t span_ms);
 uint64_t *detector__seen_dropped(struct detector *d);
 uint64_t *detector__volume_dropped(struct detector *d);
+
+/* ---- population baselines (population.c) ---- */
+/* What the identities of one kind do: judged with by identities that have
+ * no baseline of their own yet. Histograms in quarter octaves. */
+#define POP_HIST 96
+#define POP_RATIO 10.0               /* far above the population: ten times ... */
+#define POP_QUANTILE 0.9             /* ... its members' busy hours and days */
+struct population {
+	const char *name;            /* interned: the table's key */
+	uint32_t members, member_days, hours;
+	uint32_t how[168];           /* member-hours per hour-of-week slot */
+	uint32_t hour_reads[POP_HIST], day_reads[POP_HIST];
+};
+struct populations;
+struct populations *populations__new(void);
+void populations__free(struct populations *p);
+size_t populations__bytes(const struct populations *p);
+/* The population called name (interned), added when add is set; NULL when
+ * absent or past the bound. */
+struct population *populations__get(struct populations *p, const char *name, int add);
+/* 1 when p has enough members and days to judge with. */
+int population__ready(const struct population *p);
+void population__count(uint32_t *hist, uint32_t x);
+/* The q-quantile of a histogram (0 when empty). */
+double population__level(const uint32_t *hist, double q);
+/* Member-hours at an hour-of-week slot per member-week. */
+double population__slot_share(const struct population *p, int slot);
+/* coarse 0: an AWS role session's role (else NULL); 1: cloud|account|kind|type. */
+const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse);
+/* The population an identity without its own baseline is judged with: its
+ * role's sessions when ready, else its kind when ready, else NULL. */
+const struct population *population__for(const struct ident *id);
+/* What the reads of a principal are judged with: "own", its population's
+ * name, or "floors" (no baseline of either). */
+const char *detector__reads_basis(struct detector *d, const char *principal);
 
 /* ---- our accounts (accounts.c) ---- */
 /* 1 when account (AWS account id, GCP project, Azure subscription, any
