@@ -178,6 +178,61 @@ static int regions_within(const struct ident *id, int64_t now, int64_t span)
 	return n;
 }
 
+/* An established member's closed hour teaches its populations. */
+static void teach_hour(struct ident *id, const struct hour_rec *h, int slot)
+{
+	uint32_t old = id->peak_hour;
+
+	if (h->reads > id->peak_hour)
+		id->peak_hour = h->reads;
+	if (!id->pop_taught)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		struct population *p = id->pop[i];
+
+		if (!p)
+			continue;
+		if (p->how[slot] < UINT32_MAX)
+			p->how[slot]++;
+		if (id->peak_hour != old)
+			population__move(p->peak_hour, old, id->peak_hour, 0);
+	}
+}
+
+/* A member's day closed: once established, it teaches its populations
+ * (its peaks join them the day it becomes established). */
+static void teach_day(struct baseline *b, struct ident *id)
+{
+	uint32_t old = id->peak_day;
+	int joins = !id->pop_taught && id->active_days >= b->cfg->baseline_days;
+
+	if (id->day_reads_acc > id->peak_day)
+		id->peak_day = id->day_reads_acc;
+	if (!id->pop_taught && !joins)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		struct population *p = id->pop[i];
+
+		if (!p)
+			continue;
+		if (joins) {
+			/* It brings the history it has earned its baseline with. */
+			p->member_days += id->active_days;
+			for (int k = 0; k < 168; k++)
+				p->how[k] = p->how[k] > UINT32_MAX - id->how[k] ?
+					    UINT32_MAX : p->how[k] + id->how[k];
+			p->established++;
+			population__move(p->peak_hour, 0, id->peak_hour, 1);
+			population__move(p->peak_day, 0, id->peak_day, 1);
+			continue;
+		}
+		p->member_days++;
+		if (id->peak_day != old)
+			population__move(p->peak_day, old, id->peak_day, 0);
+	}
+	id->pop_taught = 1;
+}
+
 static void close_hour(struct baseline *b, struct ident *id)
 {
 	struct hour_rec *h = id->h;
@@ -186,16 +241,7 @@ static void close_hour(struct baseline *b, struct ident *id)
 	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
 	/* Rules judge against the baseline as it was; a failed finding is counted. */
 	detector__close_hour(b->d, id, h);
-	for (size_t i = 0; i < 2; i++) {
-		struct population *p = id->pop[i];
-
-		if (!p)
-			continue;
-		p->hours++;
-		if (p->how[slot] < UINT32_MAX)
-			p->how[slot]++;
-		population__count(p->hour_reads, h->reads);
-	}
+	teach_hour(id, h, slot);
 	if (id->how[slot] < 255)
 		id->how[slot]++;
 	ewma__add(&id->ev, h->events, ALPHA_HOUR);
@@ -215,17 +261,12 @@ static void close_hour(struct baseline *b, struct ident *id)
 }
 
 /* A new UTC day for this identity: the old one joins the baseline. */
-static void new_day(struct ident *id, uint16_t day)
+static void new_day(struct baseline *b, struct ident *id, uint16_t day)
 {
 	if (id->cur_day) {
 		id->active_days++;
 		ewma__add(&id->day_reads, id->day_reads_acc, ALPHA_DAY);
-		for (size_t i = 0; i < 2; i++) {
-			if (!id->pop[i])
-				continue;
-			id->pop[i]->member_days++;
-			population__count(id->pop[i]->day_reads, id->day_reads_acc);
-		}
+		teach_day(b, id);
 		if (!id->fired_day || day - id->cur_day > 1)
 			id->read_days_hot = 0;
 	} else {
@@ -533,7 +574,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 		close_hour(b, id);
 	day = (uint16_t)(t / DAY_MS);
 	if (day > id->cur_day)
-		new_day(id, day);
+		new_day(b, id, day);
 	if (!id->h && (err = open_hour(b, id, t)) < 0)
 		return err;
 	id->account = detector__intern_ev(b->d, ev->account);

@@ -262,7 +262,7 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 		/* Not established: ordinary when within POP_RATIO times what
 		 * the busy hours of its population read. */
 		pop = population__for(id);
-		if (!pop || n / hours > POP_RATIO * population__level(pop->hour_reads, POP_QUANTILE))
+		if (!pop || n / hours > POP_RATIO * population__level(pop->peak_hour, POP_QUANTILE))
 			return 0;
 	}
 	d->stats.findings_normal++;

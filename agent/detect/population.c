@@ -3,8 +3,9 @@
  * the population of its kind: the other sessions of its AWS role when
  * those have history, else the identities of its cloud, account, principal
  * kind and type (IAM users, role sessions, service accounts, SAS tokens).
- * The population learns every member's hours and days, established or not,
- * after the rules judged them. Bounded: past POP_MAX populations a new one
+ * The population learns from its established members only (their peak
+ * hour and day of reads, and the hours of the week they work), after the
+ * rules judged them: a kind whose members are all new judges nobody. Bounded: past POP_MAX populations a new one
  * is not kept and its members fall back to the rules' fixed floors. */
 #include <errno.h>
 #include <math.h>
@@ -17,7 +18,6 @@
 #define POP_MAX 1024
 #define POP_SLOTS (2 * POP_MAX)
 #define POP_MIN_MEMBERS 3
-#define POP_MIN_DAYS 14
 
 _Static_assert(POP_HIST > 4 * 20, "histograms reach 2^20");
 
@@ -73,7 +73,7 @@ struct population *populations__get(struct populations *p, const char *name, int
 
 int population__ready(const struct population *p)
 {
-	return p && p->members >= POP_MIN_MEMBERS && p->member_days >= POP_MIN_DAYS;
+	return p && p->established >= POP_MIN_MEMBERS;
 }
 
 /* Quarter-octave buckets: 0 for 0, then 1 + floor(4 log2 x). */
@@ -87,10 +87,13 @@ static size_t hist_slot(uint32_t x)
 	return k < POP_HIST ? k : POP_HIST - 1;
 }
 
-void population__count(uint32_t *hist, uint32_t x)
+void population__move(uint32_t *hist, uint32_t old, uint32_t x, int is_new)
 {
-	size_t k = hist_slot(x);
+	size_t k = hist_slot(old);
 
+	if (!is_new && hist[k] > 0)
+		hist[k]--;
+	k = hist_slot(x);
 	if (hist[k] < UINT32_MAX)
 		hist[k]++;
 }
@@ -100,16 +103,18 @@ double population__level(const uint32_t *hist, double q)
 	uint64_t total = 0, acc = 0;
 	size_t k;
 
-	for (k = 1; k < POP_HIST; k++)
+	for (k = 0; k < POP_HIST; k++)
 		total += hist[k];
 	if (!total)
 		return 0.0;
-	for (k = 1; k < POP_HIST; k++) {
+	for (k = 0; k < POP_HIST; k++) {
 		acc += hist[k];
 		if ((double)acc >= q * (double)total)
 			break;
 	}
 	/* The bucket's upper edge: the level is never understated. */
+	if (k == 0)
+		return 1.0;
 	return k >= POP_HIST ? INFINITY : exp2((double)k / 4.0);
 }
 

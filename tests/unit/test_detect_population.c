@@ -2,8 +2,10 @@
  * bulk-download, read-volume and after-hours-access judge them with the
  * population of their kind (here: the role sessions, or the IAM users, of
  * one account). A new nightly job reading what the other jobs read stays
- * quiet; a new identity reading ten times what they read, or working at an
- * hour its population never works, is found. */
+ * quiet; a new identity reading three times what the busiest of them read
+ * at their peak, or working at an hour its population never works, is
+ * found. Only members with a baseline of their own (14 active days) teach
+ * a population. */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +39,7 @@ static void reads(struct detector *d, const char *who, int type, int64_t t, int 
 }
 
 /* Four nightly export jobs (one role each) read 150 objects at 02:00 for
- * eight days: their population's busy hour is about 150 reads. */
+ * fifteen days: their population's peak hour is about 150 reads. */
 static struct detector *jobs_population(void)
 {
 	static const char *const jobs[] = {
@@ -45,7 +47,7 @@ static struct detector *jobs_population(void)
 	};
 	struct detector *d = detector__new(NULL);
 
-	for (int day = 0; d && day < 8; day++)
+	for (int day = 0; d && day < 15; day++)
 		for (size_t j = 0; j < sizeof(jobs) / sizeof(jobs[0]); j++)
 			reads(d, jobs[j], GW_PT_ROLE, DAY0 + day * DAY + 2 * HOUR + (int64_t)j * 60000,
 			      150);
@@ -84,8 +86,8 @@ TEST(population_new_job_reading_like_its_kind_is_quiet)
 	const char *job = SESSION("export-new");
 
 	ASSERT(d);
-	/* Day 9, its first run: 160 reads at 02:00, like the others. */
-	reads(d, job, GW_PT_ROLE, DAY0 + 9 * DAY + 2 * HOUR, 160);
+	/* Day 16, its first run: 160 reads at 02:00, like the others. */
+	reads(d, job, GW_PT_ROLE, DAY0 + 16 * DAY + 2 * HOUR, 160);
 	detector__flush(d);
 	ASSERT_EQ_U64(0, count_rule(d, "bulk-download", job));
 	ASSERT_EQ_U64(0, count_rule(d, "read-volume", job));
@@ -93,28 +95,28 @@ TEST(population_new_job_reading_like_its_kind_is_quiet)
 	detector__free(d);
 }
 
-TEST(population_new_identity_just_below_ten_times)
+TEST(population_new_identity_just_below_three_times)
 {
 	struct detector *d = jobs_population();
 	const char *job = SESSION("export-new");
 
 	ASSERT(d);
-	/* The population's busy hour is at most 152 reads: 1400 is within 10x. */
-	reads(d, job, GW_PT_ROLE, DAY0 + 9 * DAY + 2 * HOUR, 1400);
+	/* The population's peak hour is at most 152 reads: 440 is within 3x. */
+	reads(d, job, GW_PT_ROLE, DAY0 + 16 * DAY + 2 * HOUR, 440);
 	detector__flush(d);
 	ASSERT_EQ_U64(0, count_rule(d, "bulk-download", job));
 	ASSERT_EQ_U64(0, count_rule(d, "read-volume", job));
 	detector__free(d);
 }
 
-TEST(population_new_identity_above_ten_times)
+TEST(population_new_identity_above_three_times)
 {
 	struct detector *d = jobs_population();
 	const char *job = SESSION("export-new");
 	const char *basis;
 
 	ASSERT(d);
-	reads(d, job, GW_PT_ROLE, DAY0 + 9 * DAY + 2 * HOUR, 1700);
+	reads(d, job, GW_PT_ROLE, DAY0 + 16 * DAY + 2 * HOUR, 500);
 	detector__flush(d);
 	ASSERT_EQ_U64(1, count_rule(d, "bulk-download", job));
 	ASSERT_EQ_U64(1, count_rule(d, "read-volume", job));
@@ -131,15 +133,15 @@ TEST(population_after_hours_by_kind)
 	const char *job = SESSION("export-new"), *user = USER("new-hire");
 
 	ASSERT(d);
-	/* Office users read in business hours for eight days... */
-	for (int day = 0; day < 8; day++)
+	/* Office users read in business hours for fifteen days... */
+	for (int day = 0; day < 15; day++)
 		for (int u = 0; u < 3; u++)
 			reads(d, (const char *[]){ USER("ana"), USER("bo"), USER("cy") }[u], GW_PT_USER,
 			      DAY0 + day * DAY + 10 * HOUR, 8);
 	/* ...so a new user reading at 02:00 is unusual for users, while a new
 	 * job at the hour its population works is not. */
-	reads(d, user, GW_PT_USER, DAY0 + 8 * DAY + 2 * HOUR, 30);
-	reads(d, job, GW_PT_ROLE, DAY0 + 8 * DAY + 2 * HOUR, 30);
+	reads(d, user, GW_PT_USER, DAY0 + 16 * DAY + 2 * HOUR, 30);
+	reads(d, job, GW_PT_ROLE, DAY0 + 16 * DAY + 2 * HOUR, 30);
 	detector__flush(d);
 	ASSERT_EQ_U64(1, count_rule(d, "after-hours-access", user));
 	ASSERT_EQ_U64(0, count_rule(d, "after-hours-access", job));
@@ -152,10 +154,14 @@ TEST(population_too_small_falls_back_to_floors)
 	const char *job = SESSION("export-new");
 
 	ASSERT(d);
-	/* One other job for two days: no population yet, the floor decides. */
-	reads(d, SESSION("export-a"), GW_PT_ROLE, DAY0 + 2 * HOUR, 150);
-	reads(d, SESSION("export-a"), GW_PT_ROLE, DAY0 + DAY + 2 * HOUR, 150);
-	reads(d, job, GW_PT_ROLE, DAY0 + 2 * DAY + 2 * HOUR, 160);
+	/* Four other jobs, but for ten days only: none has a baseline of its
+	 * own, so the population teaches nothing and the floor decides. */
+	for (int day = 0; day < 10; day++)
+		for (int j = 0; j < 4; j++)
+			reads(d, (const char *[]){ SESSION("export-a"), SESSION("export-b"),
+						   SESSION("export-c"), SESSION("export-d") }[j],
+			      GW_PT_ROLE, DAY0 + day * DAY + 2 * HOUR + j * 60000LL, 150);
+	reads(d, job, GW_PT_ROLE, DAY0 + 10 * DAY + 2 * HOUR, 160);
 	detector__flush(d);
 	ASSERT_EQ_U64(1, count_rule(d, "bulk-download", job));
 	ASSERT_EQ_U64(0, count_rule(d, "read-volume", job));

@@ -26,8 +26,8 @@ static int volume_unusual(const struct detector_config *cfg, const struct ident 
 	pop = population__for(id);
 	if (!pop)
 		return 0;
-	*base_h = population__level(pop->hour_reads, POP_QUANTILE);
-	*base_d = population__level(pop->day_reads, POP_QUANTILE);
+	*base_h = population__level(pop->peak_hour, POP_QUANTILE);
+	*base_d = population__level(pop->peak_day, POP_QUANTILE);
 	hour = h->reads >= cfg->read_hour_floor && h->reads > POP_RATIO * *base_h;
 	day = h->day_reads >= cfg->read_day_floor && h->day_reads > POP_RATIO * *base_d;
 	return hour || day;
