@@ -43,7 +43,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
-static void put_str(FILE *out, const char *str)
+void ship__json_str(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str), i = 0, len;
@@ -83,14 +83,14 @@ static void put_key(FILE *out, const char *key, int first)
 {
 	if (!first)
 		fputc(',', out);
-	put_str(out, key);
+	ship__json_str(out, key);
 	fputc(':', out);
 }
 
 static void put_kv_str(FILE *out, const char *key, const char *val)
 {
 	put_key(out, key, 0);
-	put_str(out, val);
+	ship__json_str(out, val);
 }
 
 static void put_kv_u64(FILE *out, const char *key, uint64_t v)
@@ -122,7 +122,7 @@ static void put_kv_strs(FILE *out, const char *key, const char *base, size_t str
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputc(',', out);
-		put_str(out, base + i * stride);
+		ship__json_str(out, base + i * stride);
 	}
 	fputc(']', out);
 }
@@ -149,11 +149,11 @@ static void put_host(FILE *out, const gatewatch_v1_HostProcess *h)
 	fputc('}', out);
 }
 
-static void put_finding(FILE *out, const gatewatch_v1_Finding *f)
+void ship__finding_json(FILE *out, const gatewatch_v1_Finding *f)
 {
 	fputc('{', out);
 	put_key(out, "id", 1);
-	put_str(out, f->id);
+	ship__json_str(out, f->id);
 	put_kv_str(out, "rule_id", f->rule_id);
 	put_kv_str(out, "title", f->title);
 	put_kv_str(out, "severity", severity_name(f->severity));
@@ -177,7 +177,7 @@ static void put_finding(FILE *out, const gatewatch_v1_Finding *f)
 	for (size_t i = 0; i < f->evidence_count; i++) {
 		fputs(i ? ",{" : "{", out);
 		put_key(out, "key", 1);
-		put_str(out, f->evidence[i].key);
+		ship__json_str(out, f->evidence[i].key);
 		put_kv_str(out, "value", f->evidence[i].value);
 		fputc('}', out);
 	}
@@ -187,11 +187,11 @@ static void put_finding(FILE *out, const gatewatch_v1_Finding *f)
 	fputc('}', out);
 }
 
-static void put_incident(FILE *out, const gatewatch_v1_Incident *inc)
+void ship__incident_json(FILE *out, const gatewatch_v1_Incident *inc)
 {
 	fputc('{', out);
 	put_key(out, "id", 1);
-	put_str(out, inc->id);
+	ship__json_str(out, inc->id);
 	put_kv_str(out, "classification", inc->classification);
 	put_kv_double(out, "score", inc->score);
 	put_kv_u64(out, "revision", inc->revision);
@@ -210,7 +210,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 {
 	fputc('{', out);
 	put_key(out, "agent_id", 1);
-	put_str(out, b->hdr.agent_id);
+	ship__json_str(out, b->hdr.agent_id);
 	put_kv_str(out, "hostname", b->hdr.hostname);
 	put_kv_str(out, "boot_id", b->hdr.boot_id);
 	put_kv_str(out, "agent_version", b->hdr.agent_version);
@@ -220,7 +220,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 	for (size_t i = 0; i < b->nfindings; i++) {
 		if (i)
 			fputc(',', out);
-		put_finding(out, &b->findings[i]);
+		ship__finding_json(out, &b->findings[i]);
 	}
 	fputs("]", out);
 	put_key(out, "incidents", 0);
@@ -228,7 +228,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 	for (size_t i = 0; i < b->nincidents; i++) {
 		if (i)
 			fputc(',', out);
-		put_incident(out, &b->incidents[i]);
+		ship__incident_json(out, &b->incidents[i]);
 	}
 	fputs("]}\n", out);
 	return ferror(out) ? -EIO : 0;
