@@ -409,11 +409,52 @@ def new_principal_denied(out):
     write_ct(out, "new-principal-denied", recs)
 
 
+def analysts_history(days=16):
+    """Three IAM users of the analytics team with a baseline of their own:
+    a few dozen report reads in office hours, weekdays and weekends alike
+    (T0 is a Monday; the users are established after 14 active days)."""
+    recs = []
+    for n, name in enumerate(("ana", "bo", "cy")):
+        who = iam_user(name, "AKIAEXAMPLEANALYST%02d" % n)
+        for day in range(days):
+            for i in range(30 + 4 * n):
+                recs.append(get(at(day, 9 + (i % 8), 5 + n, i), who, OFFICE_IP, BOTO, "reports",
+                                "daily/%02d/%s-part-%03d.parquet" % (day, name, i)))
+    return recs
+
+
+def new_user_night_volume(out):
+    """A user created for a contractor, first seen on day 17, reads the
+    reports bucket through the night: 90 objects an hour from 01:00 to 05:00
+    UTC, under the bulk-download rate, ten times the busiest day of the
+    established users of its kind and at hours none of them works (the shape
+    of GuardDuty's Exfiltration:S3/AnomalousBehavior for a principal with no
+    history of its own: judged against its peers)."""
+    recs = analysts_history()
+    who = iam_user("contractor-tmp", "AKIAEXAMPLECONTR0009")
+    for hour in range(1, 5):
+        for i in range(90):
+            recs.append(get(at(17, hour, 0, i * 39), who, ATTACKER, BOTO, "reports",
+                            "daily/%02d/export-%03d.parquet" % (hour, i)))
+    write_ct(out, "new-user-night-volume", recs)
+
+
+def new_user_peer_twin(out):
+    """Its twin: a new analyst's first day reads what the others read, in
+    office hours, from the office."""
+    recs = analysts_history()
+    who = iam_user("dee", "AKIAEXAMPLEANALYST09")
+    for i in range(35):
+        recs.append(get(at(17, 9 + (i % 8), 20, i), who, OFFICE_IP, BOTO, "reports",
+                        "daily/16/dee-part-%03d.parquet" % i))
+    write_ct(out, "new-user-peer-twin", recs)
+
+
 def main(argv):
     out = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     for fn in (ec2_stolen_session, ec2_proxy_theft, ci_twin, root_takeover, public_bucket_writes,
                website_twin, partner_twin, sas_passwords, sas_twin, gcs_anonymous_read,
-               new_principal_denied):
+               new_principal_denied, new_user_night_volume, new_user_peer_twin):
         fn(out)
     with open(os.path.join(out, "identity_days.tsv"), "w") as f:
         f.write("# scenario\tdistinct (principal, day) pairs in its logs\n")
