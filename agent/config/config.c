@@ -138,6 +138,10 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("detect", "sensitive_objects", "sensitive-object", "GLOB", sensitive_objects,
 	     nsensitive_objects, CHK_KEYID,
 	     "object key globs that hold secrets (default: keys, .env, credentials, dumps, vaults)"),
+	LIST("detect", "privileged_principals", "privileged-principal", "GLOB", privileged_principals,
+	     nprivileged_principals, CHK_KEYID,
+	     "principals as powerful as AWS root (GCP super admins and organization owners, Azure "
+	     "Global Administrators, break-glass accounts): any call of theirs is root-activity"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
 	    "collector to send finding batches to (empty: keep findings in the spool)"),
 	STR("ship", token_file, "token-file", "FILE", "", CHK_SECRET,
