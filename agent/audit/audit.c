@@ -5,11 +5,13 @@
 #include "audit/audit.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/audit_internal.h"
 #include "lib/isotime.h"
@@ -86,6 +88,29 @@ int audit_spec__parse(const char *spec, struct audit_spec *out)
 		}
 	}
 	return strncmp(colon, "://", 3) == 0 ? -EPROTONOSUPPORT : -EINVAL;
+}
+
+int audit_spec__absolute(const char *spec, char *out, size_t size)
+{
+	struct audit_spec s;
+	char cwd[PATH_MAX];
+	const char *p;
+	int err = audit_spec__parse(spec, &s), n;
+
+	if (err)
+		return err;
+	if (s.url || s.path[0] == '/' || !s.path[0]) {
+		n = snprintf(out, size, "%s", spec);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		p = s.path;
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		n = snprintf(out, size, "%.*s%s%s%s", (int)(s.path - spec), spec, cwd,
+			     strcmp(cwd, "/") ? "/" : "", strcmp(p, ".") ? p : "");
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 static int spec__parse(const char *spec, struct audit_spec *out)

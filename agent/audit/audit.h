@@ -187,6 +187,12 @@ struct audit_spec {
 	int url;            /* AUDIT_URL_S3: s3://, gs://; AUDIT_URL_AZURE: http(s):// */
 };
 int audit_spec__parse(const char *spec, struct audit_spec *out);
+/* The same SOURCE with a relative local path made absolute against the
+ * current directory ("cloudtrail:logs" -> "cloudtrail:/srv/logs"), so that
+ * `run` and `analyze` read the same place and a daemon finds it whatever its
+ * working directory; URLs and absolute paths are copied as they are.
+ * 0, an error of audit_spec__parse(), -ENAMETOOLONG or -errno of getcwd. */
+int audit_spec__absolute(const char *spec, char *out, size_t size);
 
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
