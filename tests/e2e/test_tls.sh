@@ -110,7 +110,7 @@ check "analyze: the old --collector named as deprecated" 1 \
 
 # -- the old names of ship's options, each with its one-line warning
 "$GW" ship --state "$T/a4" --collector "$URL" --count 5 --agent-id tls-old \
-	--token-file "$T/token" --ca-file "$T/ca.pem" --cert-file "$T/client.pem" --key-file "$T/client.key" \
+	--token-file "$T/token" --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" \
 	>"$T/a4.out" 2>"$T/a4.log"
 check "ship with the old option names" 0 "$?"
 check "one deprecation line per old name" \
