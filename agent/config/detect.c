@@ -60,6 +60,7 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 	BORROW(partner_accounts);
 	BORROW(public_buckets);
 	BORROW(sensitive_objects);
+	BORROW(privileged_principals);
 #undef BORROW
 	return 0;
 }

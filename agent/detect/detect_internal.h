@@ -334,6 +334,8 @@ int detector__bucket_is_public(struct detector *d, const char *bucket);
 /* The [detect] sensitive_objects glob (or built-in one) that the object
  * key matches, or NULL. */
 const char *detector__sensitive_object(struct detector *d, const char *key);
+/* 1 when principal matches one of [detect] privileged_principals. */
+int detector__principal_privileged(struct detector *d, const char *principal);
 /* 1 when ev's principal belongs to another account: own_accounts decide
  * when set and the event names the principal's account, else the parser's
  * kind (its account is not the one the record is about). */

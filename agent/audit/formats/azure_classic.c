@@ -258,8 +258,8 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	v2 = n > 0 && is(&f[0], "2.0");
 	if (n < 0 || !(v2 ? n >= V2_FIELDS : (is(&f[0], "1.0") && n == V1_FIELDS)) ||
 	    iso8601__parse(f[1].s, f[1].n, &ev.time_ms) < 0 || !f[2].n) {
-		audit_ctx__skip(c, "line at offset %zu: not an Azure Storage Analytics 1.0/2.0 "
-			       "record (%d fields)", off, n);
+		audit_ctx__skip_at(c, off, "not an Azure Storage Analytics 1.0/2.0 record (%d fields)",
+				   n);
 		return 0;
 	}
 	for (size_t i = 0; i < f[4].n && i < 4; i++)
@@ -300,4 +300,9 @@ int azure_classic__detect(const char *buf, size_t len)
 int azure_classic__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
 	return audit_lines__each(c, buf, len, line);
+}
+
+size_t azure_classic__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return audit_lines__chunk(c, buf, len, final, line, err);
 }
