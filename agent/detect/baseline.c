@@ -179,7 +179,7 @@ static int regions_within(const struct ident *id, int64_t now, int64_t span)
 static void close_hour(struct baseline *b, struct ident *id)
 {
 	struct hour_rec *h = id->h;
-	int slot = gw_hour_of_week(h->start, b->cfg->tz_offset_min);
+	int slot = gw_hour_of_week(h->start, detector__tz_min(b->d, h->start));
 
 	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
 	/* Rules judge against the baseline as it was; a failed finding is counted. */

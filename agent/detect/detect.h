@@ -95,6 +95,10 @@ struct detector_config {
 	size_t npublic_buckets;
 	const char *const *sensitive_objects; /* object key globs holding secrets */
 	size_t nsensitive_objects;
+	/* Business-hours time zone by IANA name ("Europe/Berlin", from the
+	 * system's tz database, DST-correct); NULL: tz_offset_min. Borrowed,
+	 * loaded by detector__new (EINVAL when unknown). */
+	const char *tz_name;
 	/* [audit] scope = gateway: only events with one of these access keys,
 	 * from one of these addresses (IP or CIDR) or on one of these buckets
 	 * are judged, and the account-wide rules stay off (an agent with scope

@@ -443,6 +443,8 @@ int finding__at(struct finding *f, const char *ip, const char *ua);
 int finding__finish(struct detector *d, struct finding *f, int err);
 /* Hour of the week, 0 = Monday 00:00, in the time zone UTC+tz_min. */
 int gw_hour_of_week(int64_t t, int32_t tz_min);
+/* The business-hours time zone's offset from UTC at t, in minutes. */
+int32_t detector__tz_min(const struct detector *d, int64_t t);
 /* "a, b, c" of up to n strings into buf. */
 const char *join_list(char *buf, size_t len, const char *const *v, size_t n);
 /* A user agent's family: boto3, aws-cli, aws-sdk-go, gsutil, azcopy,

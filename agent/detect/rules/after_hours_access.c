@@ -1,5 +1,5 @@
 /* Rule "after-hours-access": object reads outside business hours (default
- * 08:00-18:00 Monday-Friday, in the configured UTC offset), at an hour of the
+ * 08:00-18:00 Monday-Friday, in the configured time zone, DST included), at an hour of the
  * week when this identity is rarely active: a nightly job that always runs
  * then is its own normal. MITRE T1530 (data from cloud storage). */
 #include <errno.h>
@@ -11,7 +11,8 @@
 static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
-	int slot = gw_hour_of_week(h->start, cfg->tz_offset_min), err = 0;
+	int32_t tz = detector__tz_min(d, h->start);
+	int slot = gw_hour_of_week(h->start, tz), err = 0;
 	double weeks, share;
 	struct finding *f;
 
@@ -39,10 +40,10 @@ static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *
 				     (const char *[]){ "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 						       "Sun" }[slot / 24], slot % 24);
 	err |= finding__add_evidence(f, "identity_active_this_hour_share", "%.2f", share);
-	err |= finding__add_evidence(f, "business_hours", "%02u:00-%02u:00 Mon-Fri UTC%+d:%02d",
+	err |= finding__add_evidence(f, "business_hours", "%02u:00-%02u:00 Mon-Fri %s%sUTC%c%02d:%02d",
 				     cfg->work_start_hour, cfg->work_end_hour,
-				     cfg->tz_offset_min / 60, (cfg->tz_offset_min < 0 ?
-							       -cfg->tz_offset_min : cfg->tz_offset_min) % 60);
+				     cfg->tz_name ? cfg->tz_name : "", cfg->tz_name ? " " : "",
+				     tz < 0 ? '-' : '+', (tz < 0 ? -tz : tz) / 60, (tz < 0 ? -tz : tz) % 60);
 	return finding__finish(d, f, err);
 }
 
