@@ -48,7 +48,7 @@ const struct gw_config_field gw_config_fields[] = {
 	     "percent fill of a sensor map at which the agent warns (before reads go unattributed)"),
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
-	     "then a local path or a bucket URL"),
+	     "then a local path (relative: to the current directory, as a flag) or a bucket URL"),
 	STR("audit", scope, "scope", "all|gateway", "all", CHK_SCOPE,
 	    "which audit events this agent judges: all, or gateway: only those with the "
 	    "gateway's access keys, from its addresses or on its buckets, account-wide rules "
@@ -145,6 +145,10 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("detect", "sensitive_objects", "sensitive-object", "GLOB", sensitive_objects,
 	     nsensitive_objects, CHK_KEYID,
 	     "object key globs that hold secrets (default: keys, .env, credentials, dumps, vaults)"),
+	LIST("detect", "privileged_principals", "privileged-principal", "GLOB", privileged_principals,
+	     nprivileged_principals, CHK_KEYID,
+	     "principals as powerful as AWS root (GCP super admins and organization owners, Azure "
+	     "Global Administrators, break-glass accounts): any call of theirs is root-activity"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
 	    "collector to send finding batches to (empty: keep findings in the spool)"),
 	STR("ship", token_file, "token-file", "FILE", "", CHK_SECRET,
@@ -295,7 +299,8 @@ static int check_source(const char *v, const char **why)
 		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
 	if (s.path[0] == '/')
 		return check_abs_path(s.path, why);
-	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL";
+	*why = "expected [FORMAT:] and an absolute path (a relative one only as a flag, from the "
+	       "current directory) or a s3://, gs:// or https:// URL";
 	return -EINVAL;
 }
 
@@ -581,18 +586,59 @@ static const struct gw_config_field *find_field(const char *key)
 	return find_alias(key);
 }
 
+/* The comma-separated sources of a flag with each relative path made
+ * absolute against the current directory, as `analyze` reads them
+ * (malloc'd), or NULL with *err set. */
+static char *absolute_sources(const char *v, int *err)
+{
+	size_t items = 1, cap, len = 0;
+	char *out, *item;
+
+	for (const char *p = v; *p; p++)
+		items += *p == ',';
+	cap = strlen(v) + items * (PATH_MAX + 1) + 1;
+	out = malloc(cap);
+	*err = out ? 0 : -ENOMEM;
+	while (!*err && *v) {
+		size_t n = strcspn(v, ",");
+
+		item = strndup(v, n);
+		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
+		/* leading blanks would hide an absolute path */
+		if (!*err)
+			*err = audit_spec__absolute(item + strspn(item, " \t"), out + len, cap - len);
+		free(item);
+		len += *err ? 0 : strlen(out + len);
+		v += n + (v[n] == ',');
+	}
+	if (*err) {
+		free(out);
+		return NULL;
+	}
+	out[len] = '\0';
+	return out;
+}
+
 int gw_config__set(struct gw_config *c, const char *key, const char *value)
 {
 	const struct gw_config_field *f = find_field(key);
 	const char *why = "invalid value";
-	char shown[REDACT_MAX];
-	int err;
+	char shown[REDACT_MAX], *abs = NULL;
+	int err = 0;
 
 	if (!f) {
 		log_err("unknown option --%s", key);
 		return -EINVAL;
 	}
-	err = gw_config_set_field(c, f, value ? value : "", &why);
+	if (f->chk == CHK_SOURCE && value && value[0])
+		abs = absolute_sources(value, &err);
+	if (err == -ENOMEM)
+		why = "out of memory";
+	else if (err == -ENAMETOOLONG)
+		why = "path too long";
+	else if (!err)
+		err = gw_config_set_field(c, f, abs ? abs : value ? value : "", &why);
+	free(abs);
 	if (err == -ENOMEM)
 		c->oom = 1;
 	if (err)

@@ -100,6 +100,8 @@ struct gw_config {
 	size_t npublic_buckets;
 	char *sensitive_objects[GW_CONFIG_MAX_LIST]; /* object key globs */
 	size_t nsensitive_objects;
+	char *privileged_principals[GW_CONFIG_MAX_LIST]; /* principal globs */
+	size_t nprivileged_principals;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;

@@ -62,6 +62,7 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 	BORROW(partner_accounts);
 	BORROW(public_buckets);
 	BORROW(sensitive_objects);
+	BORROW(privileged_principals);
 #undef BORROW
 	/* Under scope = all the lists are not needed: left NULL. */
 	dc->gateway_scope = c->scope && strcmp(c->scope, "gateway") == 0;

@@ -275,12 +275,32 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 {
 	const struct ident *id = baseline__find(d->base, principal);
 	double hours = span_ms > 3600000 ? span_ms / 3600000.0 : 1.0;
+	const struct population *pop;
 
-	if (!id || id->active_days < d->cfg.baseline_days ||
-	    ewma__unusual(&id->reads, n / hours, 0.0, 3.0, 4.0))
+	if (!id)
 		return 0;
+	if (id->active_days >= d->cfg.baseline_days) {
+		if (ewma__unusual(&id->reads, n / hours, 0.0, 3.0, 4.0))
+			return 0;
+	} else {
+		/* Not established: ordinary when within POP_RATIO times what
+		 * the busy hours of its population read. */
+		pop = population__for(id);
+		if (!pop || n / hours > POP_RATIO * population__level(pop->peak_hour, POP_QUANTILE))
+			return 0;
+	}
 	d->stats.findings_normal++;
 	return 1;
+}
+
+const char *detector__reads_basis(struct detector *d, const char *principal)
+{
+	const struct ident *id = baseline__find(d->base, principal);
+	const struct population *pop = id ? population__for(id) : NULL;
+
+	if (id && id->active_days >= d->cfg.baseline_days)
+		return "own";
+	return pop ? pop->name : "floors";
 }
 
 const struct ident *detector__ident(struct detector *d, const char *principal)
