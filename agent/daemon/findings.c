@@ -188,6 +188,7 @@ int daemon__open_shipper(struct daemon *d)
 	so.cert_file = d->cfg->cert_file;
 	so.key_file = d->cfg->key_file;
 	so.token_file = d->cfg->token_file;
+	so.agent_id = d->cfg->agent_id;
 	so.batch_ms = DAEMON_BATCH_MS;
 	/* findings cannot be made again: at the cap the oldest go, counted */
 	so.drop_when_full = 1;
