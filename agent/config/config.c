@@ -49,6 +49,10 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
 	     "then a local path (relative: to the current directory, as a flag) or a bucket URL"),
+	STR("audit", scope, "scope", "all|gateway", "all", CHK_SCOPE,
+	    "which audit events this agent judges: all, or gateway: only those with the "
+	    "gateway's access keys, from its addresses or on its buckets, account-wide rules "
+	    "left to an agent with all"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
@@ -80,6 +84,9 @@ const struct gw_config_field gw_config_fields[] = {
 	     ngateway_keys, CHK_KEYID, "access key ids the gateway itself signs requests with"),
 	LIST("gateway", "ips", "gateway-ip", "IP[/LEN]", gateway_ips, ngateway_ips, CHK_IP,
 	     "source addresses the cloud sees for the gateway (IP or CIDR)"),
+	LIST("gateway", "buckets", "gateway-bucket", "BUCKET", gateway_buckets, ngateway_buckets,
+	     CHK_KEYID, "buckets the gateway serves, for scope = gateway (default: the "
+	     "subdirectories of the roots)"),
 	UINT("gateway", audit_delay_sec, "audit-delay-sec", 900, 0, 86400,
 	     "how late the audit log may arrive; host windows are compared with it after this"),
 	UINT("gateway", correlation_slot_sec, "correlation-slot-sec", 300, 1, 86400,
@@ -154,6 +161,8 @@ const struct gw_config_field gw_config_fields[] = {
 	    "private key of the client certificate (not world-readable)"),
 	STR("ship", otlp_url, "otlp-url", "URL", "", CHK_URL,
 	    "also send findings as OTLP/HTTP logs to this endpoint (.../v1/logs)"),
+	STRN("agent", "id", agent_id, "agent-id", "ID", "", CHK_KEYID,
+	     "this agent's id on the wire (default: /etc/machine-id; set it on cloned hosts)"),
 	STR("agent", state_dir, "state-dir", "DIR", "/var/lib/gatewatch", CHK_DIR,
 	    "baselines, cursors and the findings spool"),
 	STR("agent", metrics_listen, "metrics-listen", "ADDR:PORT", "", CHK_LISTEN,
@@ -241,7 +250,7 @@ void gw_config__defaults(struct gw_config *c)
 static int check_abs_path(const char *v, const char **why)
 {
 	if (v[0] != '/') {
-		*why = "expected an absolute path";
+		*why = "expected an absolute path (a relative one only as a flag)";
 		return -EINVAL;
 	}
 	if (strlen(v) >= PATH_MAX) {
@@ -290,8 +299,8 @@ static int check_source(const char *v, const char **why)
 		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
 	if (s.path[0] == '/')
 		return check_abs_path(s.path, why);
-	*why = "expected [FORMAT:] and an absolute path (a relative one only as a flag, from the "
-	       "current directory) or a s3://, gs:// or https:// URL";
+	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL "
+	       "(a relative path only as a flag, from the current directory)";
 	return -EINVAL;
 }
 
@@ -400,6 +409,12 @@ static int check_value(const struct gw_config_field *f, const char *v, const cha
 		gw_tz__free(tz);
 		return err == -ENOMEM ? -ENOMEM : err ? -EINVAL : 0;
 	}
+	case CHK_SCOPE:
+		if (strcmp(v, "all") && strcmp(v, "gateway")) {
+			*why = "expected all or gateway";
+			return -EINVAL;
+		}
+		return 0;
 	case CHK_NONE:
 		break;
 	}
@@ -571,10 +586,29 @@ static const struct gw_config_field *find_field(const char *key)
 	return find_alias(key);
 }
 
-/* The comma-separated sources of a flag with each relative path made
- * absolute against the current directory, as `analyze` reads them
+/* A path given as a flag, relative to the current directory, made absolute. */
+static int absolute_path(const char *v, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (v[0] == '/' || !v[0]) {
+		n = snprintf(out, size, "%s", v);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		while (v[0] == '.' && v[1] == '/')
+			v += 2;
+		n = snprintf(out, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "",
+			     strcmp(v, ".") ? v : "");
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The comma-separated paths or sources of a flag with each relative path
+ * made absolute against the current directory, as `analyze` reads them
  * (malloc'd), or NULL with *err set. */
-static char *absolute_sources(const char *v, int *err)
+static char *absolute_paths(const struct gw_config_field *f, const char *v, int *err)
 {
 	size_t items = 1, cap, len = 0;
 	char *out, *item;
@@ -585,13 +619,16 @@ static char *absolute_sources(const char *v, int *err)
 	out = malloc(cap);
 	*err = out ? 0 : -ENOMEM;
 	while (!*err && *v) {
-		size_t n = strcspn(v, ",");
+		size_t n = f->key.type == GW_CFG_LIST ? strcspn(v, ",") : strlen(v);
+		const char *p;
 
 		item = strndup(v, n);
 		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
 		/* leading blanks would hide an absolute path */
+		p = item ? item + strspn(item, " \t") : NULL;
 		if (!*err)
-			*err = audit_spec__absolute(item + strspn(item, " \t"), out + len, cap - len);
+			*err = f->chk == CHK_SOURCE ? audit_spec__absolute(p, out + len, cap - len)
+						    : absolute_path(p, out + len, cap - len);
 		free(item);
 		len += *err ? 0 : strlen(out + len);
 		v += n + (v[n] == ',');
@@ -615,8 +652,10 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 		log_err("unknown option --%s", key);
 		return -EINVAL;
 	}
-	if (f->chk == CHK_SOURCE && value && value[0])
-		abs = absolute_sources(value, &err);
+	/* a flag's relative path means the current directory, in every command */
+	if ((f->chk == CHK_SOURCE || f->chk == CHK_DIR || f->chk == CHK_FILE ||
+	     f->chk == CHK_SECRET) && value && value[0])
+		abs = absolute_paths(f, value, &err);
 	if (err == -ENOMEM)
 		why = "out of memory";
 	else if (err == -ENAMETOOLONG)
@@ -738,4 +777,12 @@ void gw_config__dump(const struct gw_config *c, FILE *out)
 				dump_value(out, f, cstr_at(c, f)[j]);
 		}
 	}
+}
+
+int gw_config__set_bucket(struct gw_config *c, const char *name, const char **why)
+{
+	const struct gw_config_field *f = find_field("gateway.buckets");
+
+	*why = "no such key";
+	return f ? gw_config_set_field(c, f, name, why) : -EINVAL;
 }
