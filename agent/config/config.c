@@ -48,6 +48,9 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
 	     "then a local path or a bucket URL"),
+	UINT("audit", reorder_window_sec, "reorder-window-sec", 900, 0, 604800,
+	     "analyze: records this many seconds out of time order are put back in order; "
+	     "later ones are counted as late and analyzed as they come"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
