@@ -161,7 +161,7 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 /* A first look at a file (its first record's time, say): no
  * de-duplication, so that the real read later delivers every record, and
  * no record warnings, which the real read gives. */
-#define AUDIT_READ_PEEK 0x2u
+#define AUDIT_READ_PEEK 0x4u
 
 /* Reading a source one unit at a time, for a caller that orders the reads
  * itself or spreads them over threads (analyze's time-ordered merge): a
