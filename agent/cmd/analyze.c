@@ -30,14 +30,12 @@
 #define ANALYZE_MAX_SOURCES 256
 #define ANALYZE_MAX_INTEL 32
 #define ANALYZE_MAX_REORDER_SEC (7 * 86400)
-#define SHIP_ATTEMPTS 3
 
 struct analyze_opts {
 	const char *sources[ANALYZE_MAX_SOURCES];
 	size_t nsources;
 	const char *bucket;
 	const char *output;
-	const char *collector;
 	int quiet;                 /* --quiet: no summary */
 	uint64_t hours_back;       /* 0: no lower bound */
 	int64_t now_ms;
@@ -48,12 +46,16 @@ struct analyze_opts {
 	uint64_t reorder_sec;      /* --reorder-window-sec */
 	int have_reorder;
 	uint64_t threads;          /* --threads, 0: one per core */
-	struct gw_config gcfg;     /* the [detect] keys: file, then flags */
+	struct analyze_ship ship;  /* --collector-url and its options, prepared */
+	struct gw_config gcfg;     /* the [detect] keys: file, then flags; the
+				    * [ship] keys: flags only */
 	struct detector_config dcfg;
 };
 
 /* getopt values of the [detect] keys: OPT_BASE + the key's table index. */
 #define OPT_BASE 1000
+/* An old name: its option's letter plus OLD_NAME. */
+#define OLD_NAME 0x100
 #define ANALYZE_MAX_OPTS 64
 
 /* Events after the filters, counted as analyzed or baseline-only; without
@@ -96,8 +98,14 @@ static void usage(FILE *out)
 		"  --business-hours H-H  business hours, Monday-Friday (default: 8-18; 18-8 is a night shift)\n"
 		"  --config FILE         read the [detect] section of this gatewatch.conf;\n"
 		"                        flags go over it (default: none)\n"
-		"  --collector URL       also send the findings to a gatewatch collector\n"
-		"                        (default: none)\n"
+		"  --collector-url URL   also send the findings to a gatewatch collector\n"
+		"                        (default: none); the same shipping options as\n"
+		"                        the agent's [ship] keys:\n"
+		"  --token-file FILE     bearer token for the collector (not world-readable)\n"
+		"  --ca-file FILE        CA bundle that signs the collector's certificate\n"
+		"                        (default: system store)\n"
+		"  --cert-file FILE      client certificate for mutual TLS\n"
+		"  --key-file FILE       its private key (not world-readable)\n"
 		"  --reorder-window-sec SEC  records up to SEC seconds out of time order are\n"
 		"                        put back in order; later ones are counted (late) and\n"
 		"                        analyzed as they come (default: [audit]\n"
@@ -106,6 +114,8 @@ static void usage(FILE *out)
 		"  --quiet               no summary (by default a summary is printed: on\n"
 		"                        standard output with --output, else on stderr)\n"
 		"  --help                this help\n"
+		"\n"
+		"Old names, still accepted with a warning: --collector (--collector-url).\n"
 		"\n"
 		"The detector's settings, also [detect] keys of gatewatch.conf:\n");
 	gw_config__usage_section(out, "detect");
@@ -143,6 +153,17 @@ bad:
 	return -EINVAL;
 }
 
+/* The shipping options, checked by the agent's [ship] keys (a relative
+ * path is from the current directory, a secret file must not be
+ * world-readable). */
+static int ship_opt(struct analyze_opts *o, int c, const char *arg)
+{
+	const char *key = c == 'c' ? "collector-url" : c == 'T' ? "token-file" :
+			  c == 'A' ? "ca-file" : c == 'E' ? "cert-file" : "key-file";
+
+	return gw_config__set(&o->gcfg, key, arg) < 0 ? -EINVAL : 0;
+}
+
 static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 {
 	const struct gw_config_key *k = gw_config__option_key(c, OPT_BASE);
@@ -176,9 +197,15 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 	case 'q':
 		o->quiet = 1;
 		return 0;
+	case 'c' | OLD_NAME:
+		gw_arg__deprecated("collector", "collector-url");
+		/* fall through */
 	case 'c':
-		o->collector = arg;
-		return 0;
+	case 'T':
+	case 'A':
+	case 'E':
+	case 'K':
+		return ship_opt(o, c & ~OLD_NAME, arg);
 	case 'C':
 		return 0;   /* read before the other flags */
 	case 'I':
@@ -193,7 +220,7 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 	case 'R':
 		o->have_reorder = 1;
 		return parse_u64("--reorder-window-sec", arg, 0, ANALYZE_MAX_REORDER_SEC, &o->reorder_sec);
-	case 'T':
+	case 'j':
 		return parse_u64("--threads", arg, 1, 16, &o->threads);
 	default:
 		return -EINVAL;
@@ -209,13 +236,18 @@ static void build_options(struct option *opts, size_t cap)
 		{ "hours-back", required_argument, NULL, 'H' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "collector", required_argument, NULL, 'c' },
+		{ "collector-url", required_argument, NULL, 'c' },
+		{ "collector", required_argument, NULL, 'c' | OLD_NAME },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "ca-file", required_argument, NULL, 'A' },
+		{ "cert-file", required_argument, NULL, 'E' },
+		{ "key-file", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "intel", required_argument, NULL, 'I' },
 		{ "business-hours", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "reorder-window-sec", required_argument, NULL, 'R' },
-		{ "threads", required_argument, NULL, 'T' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	size_t n = sizeof(own) / sizeof(own[0]);
@@ -226,6 +258,9 @@ static void build_options(struct option *opts, size_t cap)
 	n += m > 0 ? (size_t)m : 0;
 	memset(&opts[n], 0, sizeof(opts[n]));
 }
+
+static const char *const ship_keys[] = { "ship.collector_url", "ship.token_file", "ship.ca_file",
+					 "ship.cert_file", "ship.key_file", "ship.otlp_url" };
 
 /* First pass: --config and --help only, so that flags go over the file
  * wherever they stand. 1 for --help, else 0 or -EINVAL (already reported). */
@@ -243,6 +278,9 @@ static int load_config(int argc, char **argv, const struct option *opts, struct 
 	}
 	if (o->config && gw_config__load(&o->gcfg, o->config) < 0)
 		return -EINVAL;
+	/* the file's [detect] section only: shipping is asked for by flags */
+	for (size_t i = 0; i < sizeof(ship_keys) / sizeof(ship_keys[0]); i++)
+		gw_config__set(&o->gcfg, ship_keys[i], "");
 	return 0;
 }
 
@@ -439,48 +477,6 @@ static int list_units(const struct analyze_opts *o, struct audit_unit **units, s
 	return failed;
 }
 
-/* One batch per call of the encoder's bound; sequence numbers count up
- * from the current time in microseconds, unique for a one-shot command. */
-static int ship_findings(const char *url, const struct finding *const *fs, size_t n)
-{
-	char agent_id[160], shown[REDACT_MAX];
-	struct batch_meta meta;
-	uint8_t *buf = NULL;
-	size_t len = 0, chunk = n, pos = 0;
-	int err = 0;
-
-	batch_meta__from_host(&meta);
-	/* its own agent id: the daemon's spool on this host numbers its
-	 * batches independently, and the collector deduplicates per agent */
-	if ((size_t)snprintf(agent_id, sizeof(agent_id), "%s/analyze", meta.agent_id) < sizeof(agent_id))
-		meta.agent_id = agent_id;
-	meta.sequence = gw_wall_us();
-	while (pos < n) {
-		if (chunk > n - pos)
-			chunk = n - pos;
-		err = ship__encode_batch(&meta, fs + pos, chunk, &buf, &len);
-		if (err == -E2BIG && chunk > 1) {
-			chunk /= 2;
-			continue;
-		}
-		if (err)
-			break;
-		err = ship__post(url, buf, len, meta.sequence, SHIP_ATTEMPTS);
-		free(buf);
-		buf = NULL;
-		if (err)
-			break;
-		pos += chunk;
-		meta.sequence++;
-	}
-	/* ship__post() has named the cause; this line says what it means here. */
-	if (err)
-		log_err("findings not delivered to %s (%zu of %zu sent): %s",
-			redact__url(url, shown, sizeof(shown)), pos, n,
-			err == -ETIMEDOUT ? "no acknowledgement" : strerror(-err));
-	return err;
-}
-
 static int report(const struct analyze_opts *o, const struct audit_stats *st,
 		  const struct feed_ctx *f, const struct merge_stats *ms)
 {
@@ -510,7 +506,8 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st,
 	 * standard output, beside a report on standard output on stderr. */
 	if (!o->quiet)
 		analyze_summary__print(o->output ? stdout : stderr, &r, o->output);
-	if (o->collector && r.nfindings && ship_findings(o->collector, r.findings, r.nfindings))
+	if (o->gcfg.collector_url && r.nfindings &&
+	    analyze_ship__send(&o->ship, r.findings, r.nfindings))
 		return GW_EXIT_FAIL;
 	return GW_EXIT_OK;
 }
@@ -577,6 +574,8 @@ int analyze_main(int argc, char **argv)
 		if (audit_source__check(o.sources[i]) < 0)
 			goto out;
 	if (check_intel(&o) < 0)
+		goto out;
+	if (o.gcfg.collector_url && analyze_ship__prepare(&o.ship, &o.gcfg) < 0)
 		goto out;
 	rc = run(&o);
 out:

@@ -244,7 +244,7 @@ void gw_config__defaults(struct gw_config *c)
 static int check_abs_path(const char *v, const char **why)
 {
 	if (v[0] != '/') {
-		*why = "expected an absolute path";
+		*why = "expected an absolute path (a relative one only as a flag)";
 		return -EINVAL;
 	}
 	if (strlen(v) >= PATH_MAX) {
@@ -293,8 +293,8 @@ static int check_source(const char *v, const char **why)
 		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
 	if (s.path[0] == '/')
 		return check_abs_path(s.path, why);
-	*why = "expected [FORMAT:] and an absolute path (a relative one only as a flag, from the "
-	       "current directory) or a s3://, gs:// or https:// URL";
+	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL "
+	       "(a relative path only as a flag, from the current directory)";
 	return -EINVAL;
 }
 
@@ -574,10 +574,29 @@ static const struct gw_config_field *find_field(const char *key)
 	return find_alias(key);
 }
 
-/* The comma-separated sources of a flag with each relative path made
- * absolute against the current directory, as `analyze` reads them
+/* A path given as a flag, relative to the current directory, made absolute. */
+static int absolute_path(const char *v, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (v[0] == '/' || !v[0]) {
+		n = snprintf(out, size, "%s", v);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		while (v[0] == '.' && v[1] == '/')
+			v += 2;
+		n = snprintf(out, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "",
+			     strcmp(v, ".") ? v : "");
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The comma-separated paths or sources of a flag with each relative path
+ * made absolute against the current directory, as `analyze` reads them
  * (malloc'd), or NULL with *err set. */
-static char *absolute_sources(const char *v, int *err)
+static char *absolute_paths(const struct gw_config_field *f, const char *v, int *err)
 {
 	size_t items = 1, cap, len = 0;
 	char *out, *item;
@@ -588,13 +607,16 @@ static char *absolute_sources(const char *v, int *err)
 	out = malloc(cap);
 	*err = out ? 0 : -ENOMEM;
 	while (!*err && *v) {
-		size_t n = strcspn(v, ",");
+		size_t n = f->key.type == GW_CFG_LIST ? strcspn(v, ",") : strlen(v);
+		const char *p;
 
 		item = strndup(v, n);
 		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
 		/* leading blanks would hide an absolute path */
+		p = item ? item + strspn(item, " \t") : NULL;
 		if (!*err)
-			*err = audit_spec__absolute(item + strspn(item, " \t"), out + len, cap - len);
+			*err = f->chk == CHK_SOURCE ? audit_spec__absolute(p, out + len, cap - len)
+						    : absolute_path(p, out + len, cap - len);
 		free(item);
 		len += *err ? 0 : strlen(out + len);
 		v += n + (v[n] == ',');
@@ -618,8 +640,10 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 		log_err("unknown option --%s", key);
 		return -EINVAL;
 	}
-	if (f->chk == CHK_SOURCE && value && value[0])
-		abs = absolute_sources(value, &err);
+	/* a flag's relative path means the current directory, in every command */
+	if ((f->chk == CHK_SOURCE || f->chk == CHK_DIR || f->chk == CHK_FILE ||
+	     f->chk == CHK_SECRET) && value && value[0])
+		abs = absolute_paths(f, value, &err);
 	if (err == -ENOMEM)
 		why = "out of memory";
 	else if (err == -ENAMETOOLONG)
