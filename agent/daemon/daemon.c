@@ -84,6 +84,17 @@ static int path_in(char *dst, size_t size, const char *dir, const char *name)
 	return (size_t)snprintf(dst, size, "%s/%s", dir, name) >= size ? -ENAMETOOLONG : 0;
 }
 
+/* The id this agent sends and keeps its host findings apart with. */
+static const char *agent_id(const struct gw_config *cfg)
+{
+	struct batch_meta m;
+
+	if (cfg->agent_id)
+		return cfg->agent_id;
+	batch_meta__from_host(&m);
+	return m.agent_id;
+}
+
 static void correlate_opts_from(struct correlate_opts *co, const struct gw_config *cfg)
 {
 	correlate_opts__defaults(co);
@@ -95,6 +106,7 @@ static void correlate_opts_from(struct correlate_opts *co, const struct gw_confi
 	co->ngateway_keys = cfg->ngateway_keys;
 	co->gateway_ips = (const char *const *)cfg->gateway_ips;
 	co->ngateway_ips = cfg->ngateway_ips;
+	co->host_id = agent_id(cfg);
 	co->delay_ms = (int64_t)cfg->audit_delay_sec * 1000;
 	co->learning_ms = (int64_t)cfg->new_client_learning_sec * 1000;
 	co->slot_ms = (int64_t)cfg->correlation_slot_sec * 1000;
@@ -616,6 +628,7 @@ static int open_shipper(struct daemon *d)
 	so.cert_file = d->cfg->cert_file;
 	so.key_file = d->cfg->key_file;
 	so.token_file = d->cfg->token_file;
+	so.agent_id = d->cfg->agent_id;
 	so.batch_ms = DAEMON_BATCH_MS;
 	/* findings cannot be made again: at the cap the oldest go, counted */
 	so.drop_when_full = 1;
@@ -660,9 +673,16 @@ static int open_all(struct daemon *d)
 	/* pulled sources keep their cursors here */
 	audit_set_state_dir(d->cursor_dir);
 	detector_config__defaults(&dc);
+	if (d->cfg->scope && strcmp(d->cfg->scope, "gateway") == 0 &&
+	    gw_config__buckets_from_roots(d->cfg) < 0)
+		return -ENOMEM;
 	if (gw_config__detector(d->cfg, &dc) < 0)
 		return -EINVAL;
 	dc.live = 1;
+	if (dc.gateway_scope)
+		log_info("scope gateway: judging the audit events of %zu access keys, %zu addresses "
+			 "and %zu buckets; account-wide rules are left to agents with scope all",
+			 dc.nscope_keys, dc.nscope_ips, dc.nscope_buckets);
 	correlate_opts_from(&co, d->cfg);
 	d->pool = strpool__new();
 	d->det = detector__new(&dc);
