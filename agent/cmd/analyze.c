@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,14 @@
 #define ANALYZE_MAX_EVENTS ((size_t)1 << 28)
 
 struct analyze_opts {
-	const char *sources[ANALYZE_MAX_SOURCES];
+	const char *sources[ANALYZE_MAX_SOURCES];  /* absolute: owned[] */
+	char *owned[ANALYZE_MAX_SOURCES];
 	size_t nsources;
 	const char *bucket;
 	const char *output;
 	int quiet;                 /* --quiet: no summary */
 	uint64_t hours_back;       /* 0: no lower bound */
+	uint64_t baseline_days;    /* --baseline-days: calendar days of history, 0: all */
 	int64_t now_ms;
 	int have_now;
 	const char *intel[ANALYZE_MAX_INTEL];
@@ -56,7 +59,8 @@ struct analyze_opts {
 struct event_vec {
 	struct audit_event *v;
 	size_t n, cap;
-	const char *bucket;
+	struct analyze_window *win;   /* the --bucket filter and the buckets seen */
+	int64_t first_read, last_read; /* of every event read, kept or not */
 };
 
 static void usage(FILE *out)
@@ -74,6 +78,13 @@ static void usage(FILE *out)
 		"  --hours-back N        report findings within N hours before --now, which is\n"
 		"                        the newest event's time unless --now is given; older\n"
 		"                        events only build the baselines (default: all)\n"
+		"  --baseline-days N     calendar days of history to learn from: before the\n"
+		"                        --hours-back window, or, without it, the first N days\n"
+		"                        of the events, which are then not reported on (default:\n"
+		"                        all the history the sources hold). An identity is\n"
+		"                        established, and judged by its own baseline, after\n"
+		"                        --established-days days with activity (default 14,\n"
+		"                        at most N); before that by its population's\n"
 		"  --now TIME            ISO-8601 end of the analyzed range (default: the newest\n"
 		"                        event's time, not the clock)\n"
 		"  --output FILE         write the report to FILE, atomically (default: stdout)\n"
@@ -144,6 +155,29 @@ static int ship_opt(struct analyze_opts *o, int c, const char *arg)
 	return gw_config__set(&o->gcfg, key, arg) < 0 ? -EINVAL : 0;
 }
 
+/* A relative path is from the current directory, as for `run`; the report
+ * names the absolute one. */
+static int add_source(struct analyze_opts *o, const char *arg)
+{
+	char abs[PATH_MAX + 256];
+	int err = audit_spec__absolute(arg, abs, sizeof(abs));
+
+	/* a malformed spec is named by audit_source__check() later */
+	if (err == -EINVAL || err == -EPROTONOSUPPORT) {
+		o->sources[o->nsources++] = arg;
+		return 0;
+	}
+	if (!err)
+		o->owned[o->nsources] = strdup(abs);
+	if (err || !o->owned[o->nsources]) {
+		log_err("--audit %s: %s", arg, strerror(err ? -err : ENOMEM));
+		return -EINVAL;
+	}
+	o->sources[o->nsources] = o->owned[o->nsources];
+	o->nsources++;
+	return 0;
+}
+
 static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 {
 	const struct gw_config_key *k = gw_config__option_key(c, OPT_BASE);
@@ -156,13 +190,14 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 			log_err("--audit: at most %d sources", ANALYZE_MAX_SOURCES);
 			return -EINVAL;
 		}
-		o->sources[o->nsources++] = arg;
-		return 0;
+		return add_source(o, arg);
 	case 'b':
 		o->bucket = arg;
 		return 0;
 	case 'H':
 		return parse_u64("--hours-back", arg, 1, 24 * 366 * 10, &o->hours_back);
+	case 'D':
+		return parse_u64("--baseline-days", arg, 1, 3650, &o->baseline_days);
 	case 'n':
 		if (iso8601__parse(arg, strlen(arg), &o->now_ms) < 0) {
 			log_err("--now: invalid time '%s' (expected ISO-8601, e.g. 2026-11-24T03:00:00Z)",
@@ -209,6 +244,8 @@ static void build_options(struct option *opts, size_t cap)
 		{ "audit", required_argument, NULL, 'a' },
 		{ "bucket", required_argument, NULL, 'b' },
 		{ "hours-back", required_argument, NULL, 'H' },
+		/* before the [detect] keys: it shadows the old name of established-days */
+		{ "baseline-days", required_argument, NULL, 'D' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "collector-url", required_argument, NULL, 'c' },
@@ -291,7 +328,27 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		return -EINVAL;
 	}
 	detector_config__defaults(&o->dcfg);
-	return gw_config__detector(&o->gcfg, &o->dcfg) < 0 ? -EINVAL : 0;
+	if (gw_config__detector(&o->gcfg, &o->dcfg) < 0)
+		return -EINVAL;
+	/* N calendar days hold at most N active days */
+	if (o->baseline_days && o->baseline_days < o->dcfg.baseline_days)
+		o->dcfg.baseline_days = (uint32_t)o->baseline_days;
+	return 0;
+}
+
+/* The distinct buckets of the events, for a --bucket that matches none. */
+static void note_bucket(struct analyze_window *w, const char *b)
+{
+	if (!b || !b[0])
+		return;
+	for (size_t i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i], b))
+			return;
+	/* a copy: the event's strings belong to the parser */
+	if (w->nseen < ANALYZE_MAX_BUCKETS_SEEN && (w->seen[w->nseen] = strndup(b, 255)))
+		w->nseen++;
+	else
+		w->seen_more = 1;
 }
 
 static int collect_event(const struct audit_event *ev, void *ctx)
@@ -300,8 +357,11 @@ static int collect_event(const struct audit_event *ev, void *ctx)
 	struct audit_event *nv;
 	size_t cap;
 
-	if (vec->bucket && strcmp(ev->bucket, vec->bucket) != 0)
-		return 0;
+	if (vec->win->bucket) {
+		note_bucket(vec->win, ev->bucket);
+		if (strcmp(ev->bucket, vec->win->bucket) != 0)
+			return 0;
+	}
 	if (vec->n == vec->cap) {
 		if (vec->cap >= ANALYZE_MAX_EVENTS)
 			return -E2BIG;
@@ -328,17 +388,39 @@ static int cmp_by_time(const void *a, const void *b, void *arg)
 	return i < j ? -1 : i > j;
 }
 
-/* Sort by time, keep what the bucket filter allows and what is not after
- * --now, feed. Events before the reporting window build the baselines; the
+#define DAY_MS (86400 * 1000LL)
+
+/* The window: it ends at --now or the newest event; findings are reported
+ * from --hours-back before its end, and history is learnt from
+ * --baseline-days before that (without --hours-back: the first
+ * --baseline-days days of the events are learnt from, not reported on). */
+static void set_window(const struct analyze_opts *o, struct analyze_window *w, int64_t first,
+		       int64_t newest)
+{
+	w->now_given = o->have_now;
+	w->now_ms = o->have_now ? o->now_ms : newest;
+	w->hours_back = o->hours_back;
+	w->baseline_days = o->baseline_days;
+	w->from_ms = w->learn_ms = INT64_MIN;
+	if (o->hours_back) {
+		w->from_ms = w->now_ms - (int64_t)o->hours_back * 3600 * 1000;
+		if (o->baseline_days)
+			w->learn_ms = w->from_ms - (int64_t)o->baseline_days * DAY_MS;
+	} else if (o->baseline_days) {
+		w->from_ms = first + (int64_t)o->baseline_days * DAY_MS;
+	}
+}
+
+/* Sort by time, keep what the bucket filter allows and what is inside the
+ * window, feed. Events before the reporting window build the baselines; the
  * detector reports only findings inside it. */
 static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
 		       struct detector **dp, uint64_t *analyzed, uint64_t *baseline, double *sec)
 {
-	double t0;
-
-	size_t *idx = NULL;
-	int64_t now, lo = INT64_MIN;
+	struct analyze_window *w = vec->win;
 	const struct audit_event *ev;
+	size_t *idx = NULL;
+	double t0;
 
 	*analyzed = *baseline = 0;
 	if (vec->n) {
@@ -350,10 +432,9 @@ static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
 		idx[i] = i;
 	if (vec->n > 1)
 		qsort_r(idx, vec->n, sizeof(*idx), cmp_by_time, vec->v);
-	now = o->have_now ? o->now_ms : vec->n ? vec->v[idx[vec->n - 1]].time_ms : 0;
-	if (o->hours_back)
-		lo = now - (int64_t)o->hours_back * 3600 * 1000;
-	o->dcfg.report_from_ms = lo;
+	set_window(o, w, vec->n ? vec->v[idx[0]].time_ms : vec->first_read,
+		   vec->n ? vec->v[idx[vec->n - 1]].time_ms : vec->last_read);
+	o->dcfg.report_from_ms = w->from_ms;
 	*dp = new_detector(o);
 	if (!*dp) {
 		free(idx);
@@ -362,11 +443,15 @@ static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
 	t0 = gw_mono_sec();
 	for (size_t i = 0; i < vec->n; i++) {
 		ev = &vec->v[idx[i]];
-		if (ev->time_ms > now)
+		if (ev->time_ms > w->now_ms)
 			continue;
+		if (ev->time_ms < w->learn_ms) {
+			w->events_ignored++;
+			continue;
+		}
 		/* A dropped event is counted by the detector; the run goes on. */
 		detector__feed(*dp, ev);
-		if (ev->time_ms < lo)
+		if (ev->time_ms < w->from_ms)
 			(*baseline)++;
 		else
 			(*analyzed)++;
@@ -416,11 +501,12 @@ static int read_sources(const struct analyze_opts *o, struct strpool *pool,
 	return failed;
 }
 
-static int report(const struct analyze_opts *o, const struct audit_stats *st, uint64_t analyzed,
-		  uint64_t baseline, double sec, struct detector *d)
+static int report(const struct analyze_opts *o, const struct analyze_window *w,
+		  const struct audit_stats *st, uint64_t analyzed, uint64_t baseline, double sec,
+		  struct detector *d)
 {
 	struct analyze_report r = {
-		.generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
+		.win = w, .generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
 		.st = st, .events_analyzed = analyzed, .events_baseline = baseline,
 		.detect_sec = sec,
 	};
@@ -451,10 +537,30 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st, ui
 	return GW_EXIT_OK;
 }
 
+/* --bucket matched nothing: probably a typo; name the buckets there are. */
+static void warn_bucket(const struct analyze_window *w)
+{
+	char list[1024] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < w->nseen && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					w->seen[i]);
+	if (len >= sizeof(list))
+		len = sizeof(list) - 1;
+	if (w->seen_more && len + 12 < sizeof(list))
+		snprintf(list + len, sizeof(list) - len, ", and more");
+	if (w->nseen)
+		log_warn("--bucket %s matched no event; buckets seen: %s", w->bucket, list);
+	else
+		log_warn("--bucket %s matched no event; no event names a bucket", w->bucket);
+}
+
 static int run(struct analyze_opts *o)
 {
 	struct audit_stats st = { 0 };
-	struct event_vec vec = { .bucket = o->bucket };
+	struct analyze_window win = { .bucket = o->bucket };
+	struct event_vec vec = { .win = &win };
 	struct strpool *pool = strpool__new();
 	struct detector *d = NULL;
 	uint64_t analyzed = 0, baseline = 0;
@@ -466,17 +572,23 @@ static int run(struct analyze_opts *o)
 		goto out;
 	}
 	failed = read_sources(o, pool, &vec, &st);
+	if (o->bucket && !vec.n && st.events)
+		warn_bucket(&win);
+	vec.first_read = st.first_ms;
+	vec.last_read = st.last_ms;
 	err = feed_sorted(o, &vec, &d, &analyzed, &baseline, &sec);
 	if (err) {
 		if (err == -ENOMEM)
 			log_err("failed to analyze %zu events: out of memory", vec.n);
 		goto out;
 	}
-	rc = report(o, &st, analyzed, baseline, sec, d);
+	rc = report(o, &win, &st, analyzed, baseline, sec, d);
 	/* Each failed file was named on its own line; the report counts them. */
 	if (failed || st.files_failed)
 		rc = GW_EXIT_FAIL;
 out:
+	for (size_t i = 0; i < win.nseen; i++)
+		free(win.seen[i]);
 	detector__free(d);
 	free(vec.v);
 	strpool__free(pool);
@@ -521,6 +633,8 @@ int analyze_main(int argc, char **argv)
 		goto out;
 	rc = run(&o);
 out:
+	for (size_t i = 0; i < o.nsources; i++)
+		free(o.owned[i]);
 	gw_config__free(&o.gcfg);
 	return rc;
 }
