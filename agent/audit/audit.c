@@ -347,7 +347,7 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	if (c->flags & AUDIT_READ_TRANSIENT) {
 		/* the cache points into the pool */
 		strpool__reset(c->pool);
-		memset(c->icache, 0, sizeof(c->icache));
+		audit_ctx__forget(c);
 	}
 	if (err == -EBADMSG) {
 		log_err("failed to parse %s: not %s", c->path, formats[format].what);

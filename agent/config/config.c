@@ -49,6 +49,10 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
 	     "then a local path (relative: to the current directory, as a flag) or a bucket URL"),
+	STR("audit", scope, "scope", "all|gateway", "all", CHK_SCOPE,
+	    "which audit events this agent judges: all, or gateway: only those with the "
+	    "gateway's access keys, from its addresses or on its buckets, account-wide rules "
+	    "left to an agent with all"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
@@ -80,6 +84,9 @@ const struct gw_config_field gw_config_fields[] = {
 	     ngateway_keys, CHK_KEYID, "access key ids the gateway itself signs requests with"),
 	LIST("gateway", "ips", "gateway-ip", "IP[/LEN]", gateway_ips, ngateway_ips, CHK_IP,
 	     "source addresses the cloud sees for the gateway (IP or CIDR)"),
+	LIST("gateway", "buckets", "gateway-bucket", "BUCKET", gateway_buckets, ngateway_buckets,
+	     CHK_KEYID, "buckets the gateway serves, for scope = gateway (default: the "
+	     "subdirectories of the roots)"),
 	UINT("gateway", audit_delay_sec, "audit-delay-sec", 900, 0, 86400,
 	     "how late the audit log may arrive; host windows are compared with it after this"),
 	UINT("gateway", correlation_slot_sec, "correlation-slot-sec", 300, 1, 86400,
@@ -155,6 +162,8 @@ const struct gw_config_field gw_config_fields[] = {
 	    "private key of the client certificate (not world-readable)"),
 	STR("ship", otlp_url, "otlp-url", "URL", "", CHK_URL,
 	    "also send findings as OTLP/HTTP logs to this endpoint (.../v1/logs)"),
+	STRN("agent", "id", agent_id, "agent-id", "ID", "", CHK_KEYID,
+	     "this agent's id on the wire (default: /etc/machine-id; set it on cloned hosts)"),
 	STR("agent", state_dir, "state-dir", "DIR", "/var/lib/gatewatch", CHK_DIR,
 	    "baselines, cursors and the findings spool"),
 	STR("agent", metrics_listen, "metrics-listen", "ADDR:PORT", "", CHK_LISTEN,
@@ -405,6 +414,12 @@ static int check_value(const struct gw_config_field *f, const char *v, const cha
 		gw_tz__free(tz);
 		return err == -ENOMEM ? -ENOMEM : err ? -EINVAL : 0;
 	}
+	case CHK_SCOPE:
+		if (strcmp(v, "all") && strcmp(v, "gateway")) {
+			*why = "expected all or gateway";
+			return -EINVAL;
+		}
+		return 0;
 	case CHK_NONE:
 		break;
 	}
@@ -767,4 +782,12 @@ void gw_config__dump(const struct gw_config *c, FILE *out)
 				dump_value(out, f, cstr_at(c, f)[j]);
 		}
 	}
+}
+
+int gw_config__set_bucket(struct gw_config *c, const char *name, const char **why)
+{
+	const struct gw_config_field *f = find_field("gateway.buckets");
+
+	*why = "no such key";
+	return f ? gw_config_set_field(c, f, name, why) : -EINVAL;
 }

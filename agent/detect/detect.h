@@ -104,7 +104,24 @@ struct detector_config {
 	 * system's tz database, DST-correct); NULL: tz_offset_min. Borrowed,
 	 * loaded by detector__new (EINVAL when unknown). */
 	const char *tz_name;
+	/* [audit] scope = gateway: only events with one of these access keys,
+	 * from one of these addresses (IP or CIDR) or on one of these buckets
+	 * are judged, and the account-wide rules stay off (an agent with scope
+	 * all runs them). 0: every event. Lists borrowed. */
+	uint32_t gateway_scope;
+	const char *const *scope_keys;
+	size_t nscope_keys;
+	const char *const *scope_ips;
+	size_t nscope_ips;
+	const char *const *scope_buckets;
+	size_t nscope_buckets;
 };
+
+/* 1 when ev is in the detector's scope (always, unless gateway_scope). */
+int detector_config__in_scope(const struct detector_config *c, const struct audit_event *ev);
+/* 1 when the i-th rule judges the whole account (trail settings, IAM,
+ * root, principals new to the account): off under scope = gateway. */
+int detector__rule_account_wide(size_t i);
 
 /* 1 when hour-of-week `how` (0 = Monday 00:00 local) is outside business
  * hours: [start, end) Monday-Friday, or, when start > end, a night shift
@@ -146,6 +163,7 @@ struct detector_stats {
 	uint64_t state_bytes;       /* memory held by baselines and first-seen sets */
 	uint64_t findings_normal;   /* fixed-threshold findings the identity's baseline calls normal */
 	uint64_t volume_dropped;    /* events of source IPs/buckets past the volume table's bound */
+	uint64_t out_of_scope;      /* events not touching the gateway (scope = gateway) */
 };
 
 void detector__stats(const struct detector *d, struct detector_stats *st);

@@ -66,6 +66,11 @@ const char *detector__rule_id(size_t i)
 	return i < NRULES ? rules[i]->id : NULL;
 }
 
+int detector__rule_account_wide(size_t i)
+{
+	return i < NRULES && rules[i]->account_wide;
+}
+
 struct detector {
 	struct detector_config cfg;
 	struct strpool *pool;
@@ -221,6 +226,10 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 {
 	int err = 0, e;
 
+	if (!detector_config__in_scope(&d->cfg, ev)) {
+		d->stats.out_of_scope++;
+		return 0;
+	}
 	if (!d->stats.events++ || ev->time_ms < d->first_ms)
 		d->first_ms = ev->time_ms;
 	err = baseline__feed(d->base, ev);
@@ -228,7 +237,7 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 	if (e && !err)
 		err = e;
 	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->feed)
+		if (!rules[i]->feed || (d->cfg.gateway_scope && rules[i]->account_wide))
 			continue;
 		e = rules[i]->feed(d->state[i], ev);
 		if (e && !err)
@@ -252,7 +261,7 @@ int detector__close_hour(struct detector *d, struct ident *id, const struct hour
 	int err = 0, e;
 
 	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->hour)
+		if (!rules[i]->hour || (d->cfg.gateway_scope && rules[i]->account_wide))
 			continue;
 		e = rules[i]->hour(d, id, h);
 		if (e && !err)
