@@ -18,21 +18,25 @@
 #include <unistd.h>
 
 #include "config_priv.h"
+#include "detect/detect.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 #include "lib/tz.h"
 
 #define OFF(m) offsetof(struct gw_config, m)
+/* A number's text after macro expansion: DETECT_DEF_LIST_FLOOR -> "50". */
+#define NUM_TEXT_(x) #x
+#define NUM_TEXT(x) NUM_TEXT_(x)
 #define STR(sec, name, flag, meta, def, chk, help) \
 	{ { sec, #name, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
 #define UINT(sec, name, flag, def, min, max, help) \
-	{ { sec, #name, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
+	{ { sec, #name, flag, "N", NUM_TEXT(def), help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
 /* A key named otherwise than its member ([audit] listen -> audit_listen). */
 #define STRN(sec, key, name, flag, meta, def, chk, help) \
 	{ { sec, key, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
 #define UINTN(sec, key, name, flag, def, min, max, help) \
-	{ { sec, key, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
+	{ { sec, key, flag, "N", NUM_TEXT(def), help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
 #define LIST(sec, name, flag, meta, member, count, chk, help) \
 	{ { sec, name, flag, meta, "", help, GW_CFG_LIST }, OFF(member), OFF(count), \
 	  sizeof(((struct gw_config *)0)->member) / sizeof(char *), chk, 0, 0 }
@@ -96,48 +100,49 @@ const struct gw_config_field gw_config_fields[] = {
 	UINT("gateway", cluster_nodes, "cluster-nodes", 1, 1, 4096,
 	     "nodes of the erasure-coded MinIO cluster this host is one of; above 1 "
 	     "unaudited-reads is off (a node reads parts for its peers' requests)"),
-	UINT("detect", bulk_threshold, "bulk-threshold", 100, 1, 100000000,
+	UINT("detect", bulk_threshold, "bulk-threshold", DETECT_DEF_BULK_THRESHOLD, 1, 100000000,
 	     "object reads per principal per hour above which bulk-download fires"),
-	UINTN("detect", "established_days", baseline_days, "established-days", 14, 1, 365,
+	UINTN("detect", "established_days", baseline_days, "established-days",
+	      DETECT_DEF_BASELINE_DAYS, 1, 365,
 	      "days with activity before an identity counts as established and is judged "
 	      "by its own baseline (before: by its population's)"),
-	UINT("detect", seen_ttl_days, "seen-ttl-days", 30, 1, 3650,
+	UINT("detect", seen_ttl_days, "seen-ttl-days", DETECT_DEF_SEEN_TTL_DAYS, 1, 3650,
 	     "days after which a source IP, user agent, API or region is new again"),
-	UINT("detect", business_start_hour, "business-start-hour", 8, 0, 23,
+	UINT("detect", business_start_hour, "business-start-hour", DETECT_DEF_WORK_START_HOUR, 0, 23,
 	     "business hours start at this hour, Monday-Friday"),
-	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
+	UINT("detect", business_end_hour, "business-end-hour", DETECT_DEF_WORK_END_HOUR, 1, 24,
 	     "business hours end at this hour (before business_start_hour: a night shift)"),
 	STR("detect", tz, "tz", "ZONE", "UTC", CHK_TZ,
 	    "business-hours time zone: an IANA name (Europe/Berlin, DST-correct, from the "
 	    "system's tz database) or a UTC offset +HH:MM"),
-	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,
+	UINT("detect", denied_min, "denied-min", DETECT_DEF_DENIED_MIN, 1, 1000000,
 	     "access-denied cluster: denials per identity per hour"),
-	UINT("detect", denied_min_apis, "denied-min-apis", 2, 1, 8,
+	UINT("detect", denied_min_apis, "denied-min-apis", DETECT_DEF_DENIED_MIN_APIS, 1, 8,
 	     "access-denied cluster: over at least this many distinct APIs"),
-	UINT("detect", regions_min, "regions-min", 3, 2, 8,
+	UINT("detect", regions_min, "regions-min", DETECT_DEF_REGIONS_MIN, 2, 8,
 	     "multi-region burst: regions an identity calls within 6 hours"),
-	UINT("detect", list_floor, "list-floor", 50, 1, 100000000,
+	UINT("detect", list_floor, "list-floor", DETECT_DEF_LIST_FLOOR, 1, 100000000,
 	     "enumeration: list calls per identity per hour, at least"),
-	UINT("detect", list_buckets_floor, "list-buckets-floor", 10, 1, 100000,
+	UINT("detect", list_buckets_floor, "list-buckets-floor", DETECT_DEF_LIST_BUCKETS_FLOOR, 1, 100000,
 	     "enumeration: distinct buckets listed per identity per hour"),
-	UINT("detect", after_hours_floor, "after-hours-floor", 20, 1, 100000000,
+	UINT("detect", after_hours_floor, "after-hours-floor", DETECT_DEF_AFTER_HOURS_FLOOR, 1, 100000000,
 	     "after-hours: object reads per identity per hour, at least"),
-	UINT("detect", read_hour_floor, "read-hour-floor", 50, 1, 100000000,
+	UINT("detect", read_hour_floor, "read-hour-floor", DETECT_DEF_READ_HOUR_FLOOR, 1, 100000000,
 	     "read volume: object reads per identity per hour, at least"),
-	UINT("detect", read_day_floor, "read-day-floor", 300, 1, 100000000,
+	UINT("detect", read_day_floor, "read-day-floor", DETECT_DEF_READ_DAY_FLOOR, 1, 100000000,
 	     "read volume: object reads per identity per day, at least"),
-	UINT("detect", bucket_read_floor, "bucket-read-floor", 60, 1, 100000000,
+	UINT("detect", bucket_read_floor, "bucket-read-floor", DETECT_DEF_BUCKET_READ_FLOOR, 1, 100000000,
 	     "bucket-read-spike: object reads of one bucket per hour, at least"),
-	UINT("detect", incident_gap_sec, "incident-gap-sec", 21600, 60, 2592000,
+	UINT("detect", incident_gap_sec, "incident-gap-sec", DETECT_DEF_INCIDENT_GAP_SEC, 60, 2592000,
 	     "findings on one identity closer than this join one incident"),
-	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
+	UINT("detect", incident_min_score, "incident-min-score", DETECT_DEF_INCIDENT_MIN_SCORE, 1, 100,
 	     "score an incident of several rules needs to be reported"),
 	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_KEYID,
 	     "AWS accounts, GCP projects and Azure subscriptions that are ours; any other is "
 	     "foreign (default: learned from the logs' own accounts)"),
 	LIST("detect", "ransom_notes", "ransom-note", "GLOB", ransom_notes, nransom_notes, CHK_KEYID,
 	     "object name patterns (shell globs, any case) of ransom notes (default: a built-in list)"),
-	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
+	UINT("detect", max_identities, "max-identities", DETECT_DEF_MAX_IDENTITIES, 1, 100000000,
 	     "identities with a baseline; past it new ones are counted, not tracked"),
 	LIST("detect", "partner_accounts", "partner-account", "ID", partner_accounts,
 	     npartner_accounts, CHK_KEYID, "foreign accounts with a documented grant: not reported"),

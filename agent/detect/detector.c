@@ -93,25 +93,25 @@ struct detector {
 void detector_config__defaults(struct detector_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->bulk_threshold = 100;
-	cfg->window_sec = 3600;
-	cfg->baseline_days = 14;
-	cfg->seen_ttl_days = 30;
-	cfg->max_identities = 200000;
+	cfg->bulk_threshold = DETECT_DEF_BULK_THRESHOLD;
+	cfg->window_sec = DETECT_DEF_WINDOW_SEC;
+	cfg->baseline_days = DETECT_DEF_BASELINE_DAYS;
+	cfg->seen_ttl_days = DETECT_DEF_SEEN_TTL_DAYS;
+	cfg->max_identities = DETECT_DEF_MAX_IDENTITIES;
 	cfg->report_from_ms = INT64_MIN;
-	cfg->work_start_hour = 8;
-	cfg->work_end_hour = 18;
-	cfg->denied_min = 5;
-	cfg->denied_min_apis = 2;
-	cfg->regions_min = 3;
-	cfg->list_floor = 50;
-	cfg->list_buckets_floor = 10;
-	cfg->after_hours_floor = 20;
-	cfg->read_hour_floor = 50;
-	cfg->read_day_floor = 300;
-	cfg->incident_gap_sec = 6 * 3600;
-	cfg->incident_min_score = 60;
-	cfg->bucket_read_floor = 60;
+	cfg->work_start_hour = DETECT_DEF_WORK_START_HOUR;
+	cfg->work_end_hour = DETECT_DEF_WORK_END_HOUR;
+	cfg->denied_min = DETECT_DEF_DENIED_MIN;
+	cfg->denied_min_apis = DETECT_DEF_DENIED_MIN_APIS;
+	cfg->regions_min = DETECT_DEF_REGIONS_MIN;
+	cfg->list_floor = DETECT_DEF_LIST_FLOOR;
+	cfg->list_buckets_floor = DETECT_DEF_LIST_BUCKETS_FLOOR;
+	cfg->after_hours_floor = DETECT_DEF_AFTER_HOURS_FLOOR;
+	cfg->read_hour_floor = DETECT_DEF_READ_HOUR_FLOOR;
+	cfg->read_day_floor = DETECT_DEF_READ_DAY_FLOOR;
+	cfg->incident_gap_sec = DETECT_DEF_INCIDENT_GAP_SEC;
+	cfg->incident_min_score = DETECT_DEF_INCIDENT_MIN_SCORE;
+	cfg->bucket_read_floor = DETECT_DEF_BUCKET_READ_FLOOR;
 }
 
 /* Zero means the default: callers built against the first release set only

@@ -81,7 +81,8 @@ if [ ! -f "$BUILD/gatewatch.pb.c" ]; then
 fi
 # shellcheck disable=SC2086
 if $CLANG $FLAGS -I"$BUILD" -fsanitize=fuzzer,$SAN -o "$OUT/fuzz_batch" tests/fuzz/fuzz_batch.c \
-	agent/collect/batch.c agent/ship/encode.c agent/ship/json.c agent/lib/names.c "$BUILD/gatewatch.pb.c" \
+	agent/collect/batch.c agent/ship/encode.c agent/ship/json.c agent/ship/schema.c agent/lib/names.c \
+	"$BUILD/gatewatch.pb.c" \
 	-lprotobuf-nanopb -lcjson 2>"$OUT/build_batch.log"; then
 	run_target batch "$OUT/fuzz_batch" tests/fuzz/corpus/batch
 else
