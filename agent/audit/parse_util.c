@@ -143,7 +143,7 @@ int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const 
 	void *arena;
 	int err;
 
-	if (audit_dedup__seen(ev, id, len)) {
+	if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen(ev, id, len)) {
 		st->duplicates++;
 		return 0;
 	}

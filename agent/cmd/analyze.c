@@ -1,9 +1,10 @@
 /* gatewatch analyze: offline analysis of audit logs.
  *
- * Every source is read in full first: a directory of delivery files is not
- * in time order, and files of several sources interleave. The events are
- * then sorted by time (stably, so equal times keep file order), filtered by
- * bucket and time range, and fed to the detector. */
+ * The files of every source are merged in time order (analyze_merge.c):
+ * read in the order their names or first records say, a few at a time on
+ * reader threads, with a reorder window for records out of order, so that
+ * memory does not grow with the input. The events the bucket and time
+ * filters keep are fed to the detector as they come. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "analyze_merge.h"
 #include "audit/audit.h"
 #include "lib/args.h"
 #include "lib/clock.h"
@@ -28,7 +30,7 @@
 
 #define ANALYZE_MAX_SOURCES 256
 #define ANALYZE_MAX_INTEL 32
-#define ANALYZE_MAX_EVENTS ((size_t)1 << 28)
+#define ANALYZE_MAX_REORDER_SEC (7 * 86400)
 
 struct analyze_opts {
 	const char *sources[ANALYZE_MAX_SOURCES];  /* absolute: owned[] */
@@ -44,6 +46,9 @@ struct analyze_opts {
 	const char *intel[ANALYZE_MAX_INTEL];
 	size_t nintel;
 	const char *config;        /* --config: its [detect] section */
+	uint64_t reorder_sec;      /* --reorder-window-sec */
+	int have_reorder;
+	uint64_t threads;          /* --threads, 0: one per core */
 	struct analyze_ship ship;  /* --collector-url and its options, prepared */
 	struct gw_config gcfg;     /* the [detect] keys: file, then flags; the
 				    * [ship] keys: flags only */
@@ -56,11 +61,23 @@ struct analyze_opts {
 #define OLD_NAME 0x100
 #define ANALYZE_MAX_OPTS 64
 
-struct event_vec {
-	struct audit_event *v;
-	size_t n, cap;
-	struct analyze_window *win;   /* the --bucket filter and the buckets seen */
-	int64_t first_read, last_read; /* of every event read, kept or not */
+/* Events after the filters, counted as analyzed or baseline-only; without
+ * --now the boundary (the newest event's time minus --hours-back) is known
+ * only at the end, so the times near it wait in `recent` until then. */
+struct feed_ctx {
+	struct detector *d;
+	struct analyze_window *win; /* the bucket filter, the buckets seen, the window */
+	int64_t learn;             /* events before it are not read (--baseline-days) */
+	int64_t first;             /* the first event fed, INT64_MIN: none yet */
+	int64_t learn_days_ms;     /* --baseline-days without --hours-back: the first days */
+	int64_t now, lo;           /* lo INT64_MIN: every event is analyzed */
+	int lo_later;              /* lo = newest - span, at the end */
+	int64_t span, newest;
+	uint64_t analyzed, baseline;
+	double detect_sec;         /* in the detector, apart from reading */
+	struct { int64_t t; uint64_t n; } *recent;
+	size_t head, nrecent, cap;
+	int err;
 };
 
 static void usage(FILE *out)
@@ -81,8 +98,9 @@ static void usage(FILE *out)
 		"  --baseline-days N     calendar days of history to learn from: before the\n"
 		"                        --hours-back window, or, without it, the first N days\n"
 		"                        of the events, which are then not reported on (default:\n"
-		"                        all the history the sources hold). An identity is\n"
-		"                        established, and judged by its own baseline, after\n"
+		"                        all the history the sources hold; with --hours-back and\n"
+		"                        without --now the sources are read twice). An identity\n"
+		"                        is established, and judged by its own baseline, after\n"
 		"                        --established-days days with activity (default 14,\n"
 		"                        at most N); before that by its population's\n"
 		"  --now TIME            ISO-8601 end of the analyzed range (default: the newest\n"
@@ -102,6 +120,11 @@ static void usage(FILE *out)
 		"                        (default: system store)\n"
 		"  --cert-file FILE      client certificate for mutual TLS\n"
 		"  --key-file FILE       its private key (not world-readable)\n"
+		"  --reorder-window-sec SEC  records up to SEC seconds out of time order are\n"
+		"                        put back in order; later ones are counted (late) and\n"
+		"                        analyzed as they come (default: [audit]\n"
+		"                        reorder_window_sec, 900)\n"
+		"  --threads N           reader threads (default: one per core)\n"
 		"  --quiet               no summary (by default a summary is printed: on\n"
 		"                        standard output with --output, else on stderr)\n"
 		"  --help                this help\n"
@@ -232,6 +255,11 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 		return 0;
 	case 'W':
 		return parse_hours(arg, &o->gcfg);
+	case 'R':
+		o->have_reorder = 1;
+		return parse_u64("--reorder-window-sec", arg, 0, ANALYZE_MAX_REORDER_SEC, &o->reorder_sec);
+	case 'j':
+		return parse_u64("--threads", arg, 1, 16, &o->threads);
 	default:
 		return -EINVAL;
 	}
@@ -258,6 +286,8 @@ static void build_options(struct option *opts, size_t cap)
 		{ "intel", required_argument, NULL, 'I' },
 		{ "business-hours", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reorder-window-sec", required_argument, NULL, 'R' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	size_t n = sizeof(own) / sizeof(own[0]);
@@ -327,6 +357,8 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		log_err("--audit: at least one source is required (see 'gatewatch analyze --help')");
 		return -EINVAL;
 	}
+	if (!o->have_reorder)
+		o->reorder_sec = o->gcfg.reorder_window_sec;
 	detector_config__defaults(&o->dcfg);
 	if (gw_config__detector(&o->gcfg, &o->dcfg) < 0)
 		return -EINVAL;
@@ -334,6 +366,49 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 	if (o->baseline_days && o->baseline_days < o->dcfg.baseline_days)
 		o->dcfg.baseline_days = (uint32_t)o->baseline_days;
 	return 0;
+}
+
+static struct detector *new_detector(const struct analyze_opts *o);
+
+/* Note an event's time for the count of analyzed and baseline events when
+ * the boundary comes at the end: a time that is already older than the
+ * newest so far minus the span is baseline for sure. */
+static void note_time(struct feed_ctx *f, int64_t t)
+{
+	size_t cap;
+	void *nv;
+
+	if (t > f->newest)
+		f->newest = t;
+	while (f->nrecent && f->recent[f->head].t < f->newest - f->span) {
+		f->baseline += f->recent[f->head].n;
+		f->head++;
+		f->nrecent--;
+	}
+	if (t < f->newest - f->span) {
+		f->baseline++;
+		return;
+	}
+	if (f->nrecent && f->recent[f->head + f->nrecent - 1].t == t) {
+		f->recent[f->head + f->nrecent - 1].n++;
+		return;
+	}
+	if (f->head + f->nrecent == f->cap) {
+		memmove(f->recent, f->recent + f->head, f->nrecent * sizeof(*f->recent));
+		f->head = 0;
+	}
+	if (f->nrecent == f->cap) {
+		cap = f->cap ? f->cap * 2 : 1024;
+		nv = realloc(f->recent, cap * sizeof(*f->recent));
+		if (!nv) {
+			f->err = -ENOMEM;
+			return;
+		}
+		f->recent = nv;
+		f->cap = cap;
+	}
+	f->recent[f->head + f->nrecent].t = t;
+	f->recent[f->head + f->nrecent++].n = 1;
 }
 
 /* The distinct buckets of the events, for a --bucket that matches none. */
@@ -351,115 +426,130 @@ static void note_bucket(struct analyze_window *w, const char *b)
 		w->seen_more = 1;
 }
 
-static int collect_event(const struct audit_event *ev, void *ctx)
+/* Keep what the bucket filter allows and what is not after --now, feed.
+ * Events before the reporting window build the baselines; the detector
+ * reports only findings inside it. */
+static int feed_event(const struct audit_event *ev, void *ctx)
 {
-	struct event_vec *vec = ctx;
-	struct audit_event *nv;
-	size_t cap;
-
-	if (vec->win->bucket) {
-		note_bucket(vec->win, ev->bucket);
-		if (strcmp(ev->bucket, vec->win->bucket) != 0)
-			return 0;
-	}
-	if (vec->n == vec->cap) {
-		if (vec->cap >= ANALYZE_MAX_EVENTS)
-			return -E2BIG;
-		cap = vec->cap ? vec->cap * 2 : 1024;
-		nv = realloc(vec->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		vec->v = nv;
-		vec->cap = cap;
-	}
-	vec->v[vec->n++] = *ev;
-	return 0;
-}
-
-static struct detector *new_detector(const struct analyze_opts *o);
-
-static int cmp_by_time(const void *a, const void *b, void *arg)
-{
-	const struct audit_event *v = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-
-	if (v[i].time_ms != v[j].time_ms)
-		return v[i].time_ms < v[j].time_ms ? -1 : 1;
-	return i < j ? -1 : i > j;
-}
-
-#define DAY_MS (86400 * 1000LL)
-
-/* The window: it ends at --now or the newest event; findings are reported
- * from --hours-back before its end, and history is learnt from
- * --baseline-days before that (without --hours-back: the first
- * --baseline-days days of the events are learnt from, not reported on). */
-static void set_window(const struct analyze_opts *o, struct analyze_window *w, int64_t first,
-		       int64_t newest)
-{
-	w->now_given = o->have_now;
-	w->now_ms = o->have_now ? o->now_ms : newest;
-	w->hours_back = o->hours_back;
-	w->baseline_days = o->baseline_days;
-	w->from_ms = w->learn_ms = INT64_MIN;
-	if (o->hours_back) {
-		w->from_ms = w->now_ms - (int64_t)o->hours_back * 3600 * 1000;
-		if (o->baseline_days)
-			w->learn_ms = w->from_ms - (int64_t)o->baseline_days * DAY_MS;
-	} else if (o->baseline_days) {
-		w->from_ms = first + (int64_t)o->baseline_days * DAY_MS;
-	}
-}
-
-/* Sort by time, keep what the bucket filter allows and what is inside the
- * window, feed. Events before the reporting window build the baselines; the
- * detector reports only findings inside it. */
-static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
-		       struct detector **dp, uint64_t *analyzed, uint64_t *baseline, double *sec)
-{
-	struct analyze_window *w = vec->win;
-	const struct audit_event *ev;
-	size_t *idx = NULL;
+	struct feed_ctx *f = ctx;
 	double t0;
 
-	*analyzed = *baseline = 0;
-	if (vec->n) {
-		idx = malloc(vec->n * sizeof(*idx));
-		if (!idx)
-			return -ENOMEM;
+	if (f->win->bucket) {
+		note_bucket(f->win, ev->bucket);
+		if (strcmp(ev->bucket, f->win->bucket) != 0)
+			return 0;
 	}
-	for (size_t i = 0; i < vec->n; i++)
-		idx[i] = i;
-	if (vec->n > 1)
-		qsort_r(idx, vec->n, sizeof(*idx), cmp_by_time, vec->v);
-	set_window(o, w, vec->n ? vec->v[idx[0]].time_ms : vec->first_read,
-		   vec->n ? vec->v[idx[vec->n - 1]].time_ms : vec->last_read);
-	o->dcfg.report_from_ms = w->from_ms;
-	*dp = new_detector(o);
-	if (!*dp) {
-		free(idx);
-		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	if (ev->time_ms > f->now)
+		return 0;
+	if (ev->time_ms < f->learn) {
+		f->win->events_ignored++;
+		return 0;
 	}
-	t0 = gw_mono_sec();
-	for (size_t i = 0; i < vec->n; i++) {
-		ev = &vec->v[idx[i]];
-		if (ev->time_ms > w->now_ms)
-			continue;
-		if (ev->time_ms < w->learn_ms) {
-			w->events_ignored++;
-			continue;
+	if (f->first == INT64_MIN) {
+		f->first = ev->time_ms;
+		/* --baseline-days alone: the first days teach, the rest is reported */
+		if (f->learn_days_ms) {
+			f->lo = f->first + f->learn_days_ms;
+			detector__report_from(f->d, f->lo);
 		}
-		/* A dropped event is counted by the detector; the run goes on. */
-		detector__feed(*dp, ev);
-		if (ev->time_ms < w->from_ms)
-			(*baseline)++;
-		else
-			(*analyzed)++;
 	}
-	detector__flush(*dp);
-	*sec = gw_mono_sec() - t0;
-	free(idx);
+	/* A dropped event is counted by the detector; the run goes on. */
+	t0 = gw_mono_sec();
+	detector__feed(f->d, ev);
+	f->detect_sec += gw_mono_sec() - t0;
+	if (f->lo_later)
+		note_time(f, ev->time_ms);
+	else if (ev->time_ms < f->lo)
+		f->baseline++;
+	else
+		f->analyzed++;
+	if (ev->time_ms > f->newest)
+		f->newest = ev->time_ms;
+	return f->err;
+}
+
+/* Without --now the newest event sets the boundary, now known. */
+static void settle(struct feed_ctx *f)
+{
+	int64_t lo = f->newest - f->span;
+
+	for (size_t i = f->head; i < f->head + f->nrecent; i++) {
+		if (f->recent[i].t < lo)
+			f->baseline += f->recent[i].n;
+		else
+			f->analyzed += f->recent[i].n;
+	}
+	detector__report_from(f->d, lo);
+}
+
+struct newest_ctx {
+	const char *bucket;
+	int64_t newest;
+};
+
+static int note_newest(const struct audit_event *ev, void *ctx)
+{
+	struct newest_ctx *n = ctx;
+
+	if ((!n->bucket || !strcmp(ev->bucket, n->bucket)) && ev->time_ms > n->newest)
+		n->newest = ev->time_ms;
 	return 0;
+}
+
+/* A first pass over the sources for the newest event's time (0 if none). */
+static int newest_event(const struct merge_opts *mo, const char *bucket, int64_t *out)
+{
+	struct newest_ctx n = { .bucket = bucket, .newest = INT64_MIN };
+	struct audit_stats st = { 0 };
+	struct merge_stats ms = { 0 };
+	int err = merge__run(mo, note_newest, &n, &st, &ms);
+
+	*out = n.newest == INT64_MIN ? 0 : n.newest;
+	return err;
+}
+
+static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size_t nunits,
+		    struct feed_ctx *f, struct audit_stats *st, struct merge_stats *ms)
+{
+	struct merge_opts mo = { .units = units, .nunits = nunits,
+				 .reorder_ms = (int64_t)o->reorder_sec * 1000,
+				 .threads = (unsigned)o->threads };
+	double t0;
+	int err;
+
+	int64_t end = o->now_ms;
+	int have_end = o->have_now;
+
+	/* --baseline-days before an --hours-back window whose end is the
+	 * newest event: that end must be known before the first event */
+	if (o->baseline_days && o->hours_back && !have_end) {
+		err = newest_event(&mo, f->win->bucket, &end);
+		if (err)
+			return err;
+		have_end = 1;
+	}
+	f->now = have_end ? end : INT64_MAX;
+	f->lo = f->learn = f->first = INT64_MIN;
+	f->newest = INT64_MIN;
+	f->span = (int64_t)o->hours_back * 3600 * 1000;
+	if (o->hours_back && have_end)
+		f->lo = end - f->span;
+	if (o->baseline_days && o->hours_back)
+		f->learn = f->lo - (int64_t)o->baseline_days * 86400 * 1000;
+	else if (o->baseline_days)
+		f->learn_days_ms = (int64_t)o->baseline_days * 86400 * 1000;
+	f->lo_later = o->hours_back && !have_end;
+	o->dcfg.report_from_ms = f->lo;
+	f->d = new_detector(o);
+	if (!f->d)
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	err = merge__run(&mo, feed_event, f, st, ms);
+	t0 = gw_mono_sec();
+	detector__flush(f->d);
+	if (!err && f->lo_later && f->newest != INT64_MIN)
+		settle(f);
+	f->detect_sec += gw_mono_sec() - t0;
+	return err;
 }
 
 /* The detector with its threat intel; NULL with errno set (EINVAL: a bad
@@ -482,40 +572,41 @@ static struct detector *new_detector(const struct analyze_opts *o)
 	return d;
 }
 
-/* Returns 0, or 1 when a source stopped on a runtime error. */
-static int read_sources(const struct analyze_opts *o, struct strpool *pool,
-			struct event_vec *vec, struct audit_stats *st)
+/* The units of every source. Returns 0, 1 when a source could not be
+ * listed, or -ENOMEM. */
+static int list_units(const struct analyze_opts *o, struct audit_unit **units, size_t *n,
+		      struct audit_stats *st)
 {
 	char shown[REDACT_MAX];
 	int err, failed = 0;
 
 	for (size_t i = 0; i < o->nsources; i++) {
-		err = audit_source__read(o->sources[i], pool, collect_event, vec, st);
+		err = audit_source__units(o->sources[i], units, n, st);
+		if (err == -ENOMEM)
+			return err;
 		if (err) {
 			log_err("failed to read audit source %s: %s",
-				redact__url(o->sources[i], shown, sizeof(shown)),
-				err == -E2BIG ? "too many events" : strerror(-err));
+				redact__url(o->sources[i], shown, sizeof(shown)), strerror(-err));
 			failed = 1;
 		}
 	}
 	return failed;
 }
 
-static int report(const struct analyze_opts *o, const struct analyze_window *w,
-		  const struct audit_stats *st, uint64_t analyzed, uint64_t baseline, double sec,
-		  struct detector *d)
+static int report(const struct analyze_opts *o, const struct audit_stats *st,
+		  const struct feed_ctx *f, const struct merge_stats *ms)
 {
 	struct analyze_report r = {
-		.win = w, .generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
-		.st = st, .events_analyzed = analyzed, .events_baseline = baseline,
-		.detect_sec = sec,
+		.win = f->win, .generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
+		.st = st, .events_analyzed = f->analyzed, .events_baseline = f->baseline,
+		.detect_sec = f->detect_sec, .merge = ms, .reorder_sec = o->reorder_sec,
 	};
 	char *text;
 	int err;
 
-	r.nfindings = detector__findings(d, &r.findings);
-	r.nincidents = detector__incidents(d, &r.incidents);
-	detector__stats(d, &r.dstats);
+	r.nfindings = detector__findings(f->d, &r.findings);
+	r.nincidents = detector__incidents(f->d, &r.incidents);
+	detector__stats(f->d, &r.dstats);
 	text = analyze_report__json(&r);
 	if (!text) {
 		log_err("failed to build the report: %s", strerror(errno));
@@ -556,42 +647,50 @@ static void warn_bucket(const struct analyze_window *w)
 		log_warn("--bucket %s matched no event; no event names a bucket", w->bucket);
 }
 
+/* The window as it was in the end, for the report. */
+static void fill_window(const struct analyze_opts *o, const struct feed_ctx *f,
+			struct analyze_window *w)
+{
+	w->now_given = o->have_now;
+	w->now_ms = o->have_now ? o->now_ms : f->newest != INT64_MIN ? f->newest : 0;
+	w->hours_back = o->hours_back;
+	w->baseline_days = o->baseline_days;
+	w->from_ms = f->lo_later && f->newest != INT64_MIN ? f->newest - f->span : f->lo;
+	w->learn_ms = f->learn;
+}
+
 static int run(struct analyze_opts *o)
 {
 	struct audit_stats st = { 0 };
 	struct analyze_window win = { .bucket = o->bucket };
-	struct event_vec vec = { .win = &win };
-	struct strpool *pool = strpool__new();
-	struct detector *d = NULL;
-	uint64_t analyzed = 0, baseline = 0;
-	double sec = 0;
+	struct feed_ctx f = { .win = &win };
+	struct merge_stats ms = { 0 };
+	struct audit_unit *units = NULL;
+	size_t nunits = 0;
 	int rc = GW_EXIT_FAIL, failed, err;
 
-	if (!pool) {
-		log_err("failed to start the analysis: %s", strerror(errno));
-		goto out;
-	}
-	failed = read_sources(o, pool, &vec, &st);
-	if (o->bucket && !vec.n && st.events)
-		warn_bucket(&win);
-	vec.first_read = st.first_ms;
-	vec.last_read = st.last_ms;
-	err = feed_sorted(o, &vec, &d, &analyzed, &baseline, &sec);
+	failed = list_units(o, &units, &nunits, &st);
+	err = failed < 0 ? failed : feed_all(o, units, nunits, &f, &st, &ms);
 	if (err) {
 		if (err == -ENOMEM)
-			log_err("failed to analyze %zu events: out of memory", vec.n);
+			log_err("failed to analyze the audit logs: out of memory");
+		else if (err != -EINVAL)
+			log_err("failed to analyze the audit logs: %s", strerror(-err));
 		goto out;
 	}
-	rc = report(o, &win, &st, analyzed, baseline, sec, d);
+	if (o->bucket && !f.analyzed && !f.baseline && st.events)
+		warn_bucket(&win);
+	fill_window(o, &f, &win);
+	rc = report(o, &st, &f, &ms);
 	/* Each failed file was named on its own line; the report counts them. */
 	if (failed || st.files_failed)
 		rc = GW_EXIT_FAIL;
 out:
 	for (size_t i = 0; i < win.nseen; i++)
 		free(win.seen[i]);
-	detector__free(d);
-	free(vec.v);
-	strpool__free(pool);
+	detector__free(f.d);
+	free(f.recent);
+	audit_units__free(units, nunits);
 	return rc;
 }
 

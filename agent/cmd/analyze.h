@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "audit/audit.h"
+#include "cmd/analyze_merge.h"
 #include "detect/detect.h"
 #include "ship/ship.h"
 
@@ -41,6 +42,8 @@ struct analyze_report {
 	size_t nincidents;
 	struct detector_stats dstats;
 	double detect_sec;            /* time spent feeding the detector */
+	const struct merge_stats *merge;  /* the time-ordered merge (may be NULL) */
+	uint64_t reorder_sec;         /* its reorder window */
 };
 
 /* The report as pretty-printed JSON: malloc'd, owned by the caller; NULL

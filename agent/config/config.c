@@ -53,6 +53,9 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
 	     "then a local path (relative: to the current directory, as a flag) or a bucket URL"),
+	UINT("audit", reorder_window_sec, "reorder-window-sec", 900, 0, 604800,
+	     "analyze: records this many seconds out of time order are put back in order; "
+	     "later ones are counted as late and analyzed as they come"),
 	STR("audit", scope, "scope", "all|gateway", "all", CHK_SCOPE,
 	    "which audit events this agent judges: all, or gateway: only those with the "
 	    "gateway's access keys, from its addresses or on its buckets, account-wide rules "

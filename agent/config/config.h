@@ -45,6 +45,7 @@ struct gw_config {
 	/* [audit] */
 	char *audit_sources[GW_CONFIG_MAX_AUDIT]; /* cloudtrail:PATH, s3://bucket/prefix, ... */
 	size_t naudit;
+	unsigned reorder_window_sec;
 	char *scope;                             /* "all" or "gateway" */
 	unsigned pull_interval_sec;
 	unsigned silent_factor;                  /* audit-source-silent: times the usual gap */

@@ -165,6 +165,11 @@ void detector__free(struct detector *d);
 int detector__feed(struct detector *d, const struct audit_event *ev);
 /* Close every open window: call once at the end of input. */
 void detector__flush(struct detector *d);
+/* Set report_from_ms after the fact (offline analysis learns the newest
+ * event's time only at the end): findings kept so far that end before it
+ * are let go and counted as findings_before, as if it had been set from
+ * the start. */
+void detector__report_from(struct detector *d, int64_t from_ms);
 /* The id of the i-th rule the agent has (audit and correlation rules in one
  * registry), or NULL past the last: for listing them. */
 const char *detector__rule_id(size_t i);

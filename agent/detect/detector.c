@@ -467,6 +467,26 @@ void detector__entity_dropped(struct detector *d)
 	d->stats.entities_dropped++;
 }
 
+void detector__report_from(struct detector *d, int64_t from_ms)
+{
+	size_t k = 0;
+
+	d->cfg.report_from_ms = from_ms;
+	for (size_t i = 0; i < d->nfindings; i++) {
+		if (d->findings[i]->end_ms >= from_ms) {
+			d->findings[k++] = d->findings[i];
+			continue;
+		}
+		d->stats.findings_before++;
+		d->stats.findings--;
+		finding__free(d->findings[i]);
+	}
+	if (k != d->nfindings) {
+		d->nfindings = k;
+		d->incidents_for = SIZE_MAX;
+	}
+}
+
 int detector__emit(struct detector *d, struct finding *f)
 {
 	struct finding **nv;
