@@ -178,7 +178,8 @@ static int read_file(struct audit_ctx *c, int format)
 	int err;
 
 	r = audit_reader__open(c->path, format ? audit_format__ops(format)->prefix : NULL, c->pool,
-			       c->flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0), c->st);
+			       c->flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0) | AUDIT_READ_WHOLE_GZ,
+			       c->st);
 	if (!r) {
 		err = -errno;
 		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
