@@ -625,9 +625,15 @@ static int open_shipper(struct daemon *d)
 	return err;
 }
 
+static int is_gateway(const struct host_proc *p, void *ctx)
+{
+	return correlator__is_gateway(ctx, p);
+}
+
 static int open_sensor(struct daemon *d)
 {
 	struct sensor_opts so = { 0 };
+	size_t n;
 
 	if (!d->cfg->nroots) {
 		log_info("no roots configured: the host sensor is off");
@@ -639,7 +645,12 @@ static int open_sensor(struct daemon *d)
 	so.max_conns = 10240;
 	so.samples = 5;
 	d->sensor = sensor__open(&so);
-	return d->sensor ? 0 : -errno;
+	if (!d->sensor)
+		return -errno;
+	/* while every process's executable is still readable */
+	n = sensor__keep_procs(d->sensor, is_gateway, d->corr);
+	log_info("gateway processes running: %zu", n);
+	return 0;
 }
 
 static int open_all(struct daemon *d)
