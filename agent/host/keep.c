@@ -28,7 +28,8 @@ static int keep_one(struct sensor *s, uint32_t pid, const struct procinfo *pi)
 {
 	int err;
 
-	if (!wanted(s, pid, pi))
+	/* a process known only by its comm (a kernel thread) is not kept */
+	if (!pi->exe[0] || !wanted(s, pid, pi))
 		return 0;
 	err = proc_cache__pin(s->procs, pid, pi);
 	if (err == -ENOSPC)
@@ -69,6 +70,6 @@ void sensor__keep_new(struct sensor *s, uint32_t tgid, uint64_t start_time)
 {
 	struct procinfo pi;
 
-	if (s->keep && proc_cache__lookup(s->procs, tgid, start_time, &pi) == 0 && pi.exe[0])
+	if (s->keep && proc_cache__lookup(s->procs, tgid, start_time, &pi) == 0)
 		keep_one(s, tgid, &pi);
 }
