@@ -72,7 +72,8 @@ start_agent() { # $1 = learning seconds
 	cat "$tmp/agent.log"; echo "FAIL: the agent did not start"; exit 1
 }
 stop_agent() { kill -TERM "$agent"; wait "$agent"; local rc=$?; agent=""; [ $rc -eq 0 ] || { echo "FAIL: agent exit $rc"; exit 1; }; }
-next_slot() { local ms; ms=$(now_ms); sleep "$(python3 -c "print(($SLOT*1000 - $ms % ($SLOT*1000)) / 1000 + 0.3)")"; }
+# 0.3 s into the next slot (shell arithmetic: a python start may take seconds on a loaded machine)
+next_slot() { local ms; ms=$(( SLOT * 1000 - $(now_ms) % (SLOT * 1000) + 300 )); sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"; }
 
 # --- phase 1: the agent learns; benign activity, and one copy behind the gateway's back
 start_agent 600

@@ -24,11 +24,13 @@ for tool in "$S3RVER" "$AWS" curl openssl; do
 done
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-# entries arrive within a second: a short audit delay, room for a slow machine
-SLOT=6 DELAY=3
+# entries arrive within a second, but the test makes them with python after
+# the download: the audit delay leaves room for that on a loaded machine
+SLOT=10 DELAY=8
 KEY=media-backup NOBJ=120 NLOOSE=64
 now_ms() { date +%s%3N; }
-next_slot() { local ms; ms=$(now_ms); sleep "$(python3 -c "print(($SLOT*1000 - $ms % ($SLOT*1000)) / 1000 + 0.3)")"; }
+# 0.3 s into the next slot (shell arithmetic: a python start may take seconds on a loaded machine)
+next_slot() { local ms; ms=$(( SLOT * 1000 - $(now_ms) % (SLOT * 1000) + 300 )); sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"; }
 slot_start() { echo $(( $(now_ms) / (SLOT * 1000) * SLOT * 1000 )); }
 
 # --- the gateway: s3rver serving bucket "media" from the watched root
