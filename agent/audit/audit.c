@@ -220,7 +220,7 @@ void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 	va_list ap;
 
 	c->st->skipped++;
-	if (c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
+	if ((c->flags & AUDIT_READ_PEEK) || c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -347,7 +347,7 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	if (c->flags & AUDIT_READ_TRANSIENT) {
 		/* the cache points into the pool */
 		strpool__reset(c->pool);
-		memset(c->icache, 0, sizeof(c->icache));
+		audit_ctx__forget(c);
 	}
 	if (err == -EBADMSG) {
 		log_err("failed to parse %s: not %s", c->path, formats[format].what);
@@ -433,6 +433,95 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 			 (unsigned long long)(st->skipped - skipped0));
 	audit_ctx__release(&c);
 	return err;
+}
+
+int audit_source__units(const char *spec, struct audit_unit **units, size_t *n,
+			struct audit_stats *st)
+{
+	struct audit_unit *nv;
+	char **paths = NULL;
+	size_t np = 1, failed = 0;
+	struct audit_spec s;
+	struct stat sb;
+	int err, dir;
+
+	err = spec__resolve(spec, &s, &sb);
+	if (err)
+		return err;
+	dir = !s.url && S_ISDIR(sb.st_mode);
+	if (dir) {
+		err = audit_walk(s.path, &paths, &np, &failed);
+		if (err) {
+			log_err("failed to list %s: %s", s.path, strerror(-err));
+			st->files_failed++;
+			return 0;
+		}
+		st->files_failed += failed;
+		if (!np)
+			return 0;
+	}
+	nv = realloc(*units, (*n + np) * sizeof(*nv));
+	if (!nv) {
+		audit_paths__free(paths, dir ? np : 0);
+		return -ENOMEM;
+	}
+	*units = nv;
+	for (size_t i = 0; i < np; i++) {
+		nv[*n] = (struct audit_unit){ .format = s.format, .in_dir = (uint8_t)dir,
+					      .whole = s.url != AUDIT_URL_NONE };
+		nv[*n].path = dir ? paths[i] : strdup(s.url ? spec : s.path);
+		if (dir)
+			paths[i] = NULL;
+		if (!nv[*n].path)
+			err = -ENOMEM;
+		else
+			(*n)++;
+	}
+	audit_paths__free(paths, dir ? np : 0);
+	return err;
+}
+
+void audit_units__free(struct audit_unit *units, size_t n)
+{
+	for (size_t i = 0; units && i < n; i++)
+		free(units[i].path);
+	free(units);
+}
+
+int audit_unit__read(const struct audit_unit *u, struct strpool *pool, unsigned flags,
+		     audit_event_fn cb, void *ctx, struct audit_stats *st)
+{
+	struct audit_ctx c = { .path = u->path, .pool = pool, .flags = flags, .cb = cb,
+			       .cb_ctx = ctx, .st = st, .in_dir = u->in_dir };
+	int err;
+
+	if (u->whole)
+		return audit_source__read_flags(u->path, pool, flags, cb, ctx, st);
+	err = read_file(&c, u->format);
+	audit_ctx__release(&c);
+	return err;
+}
+
+void audit_stats__add(struct audit_stats *dst, const struct audit_stats *src)
+{
+	if (src->events && (!dst->events || src->first_ms < dst->first_ms))
+		dst->first_ms = src->first_ms;
+	if (src->events && (!dst->events || src->last_ms > dst->last_ms))
+		dst->last_ms = src->last_ms;
+	dst->files += src->files;
+	dst->files_failed += src->files_failed;
+	dst->records += src->records;
+	dst->events += src->events;
+	dst->skipped += src->skipped;
+	dst->digests += src->digests;
+	dst->bytes += src->bytes;
+	dst->ignored += src->ignored;
+	dst->skip_bad_bytes += src->skip_bad_bytes;
+	dst->duplicates += src->duplicates;
+	dst->non_storage += src->non_storage;
+	dst->not_logs += src->not_logs;
+	for (size_t i = 0; i < src->nnotes && dst->nnotes < AUDIT_MAX_NOTES; i++)
+		dst->notes[dst->nnotes++] = src->notes[i];
 }
 
 int audit_minio__read(const char *name, char *buf, size_t len, struct strpool *pool,

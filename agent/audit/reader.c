@@ -5,13 +5,17 @@
  * records in it and says how far it got; the rest moves to the front of
  * the window and more is read behind it. The window grows only for a
  * record longer than itself, up to the format's longest record; past that
- * the record is passed over to the next line. */
+ * the record is passed over to the next line. A plain file is mapped
+ * instead of read (the window is then a view of the mapping, and what was
+ * read is given back as it goes): copying it from the page cache was a
+ * tenth of the time. */
 #include "audit/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -25,6 +29,8 @@
 /* How far ahead a suspicious gzip stream is inflated before anything is
  * parsed: a bomb (about 1000:1) breaks the ratio rule within this. */
 #define READER_PROBE (GUNZIP_SLACK * 2)
+/* A mapped file's pages are given back every this many bytes read. */
+#define READER_UNMAP ((size_t)32 << 20)
 
 struct audit_reader {
 	struct audit_ctx c;
@@ -42,6 +48,8 @@ struct audit_reader {
 	size_t step;              /* at most this many bytes per read (tests), 0: no limit */
 	size_t nul_checked;       /* of the unread bytes, those checked for NUL */
 	int eof, started, done, skipping;
+	int mapped;               /* win is the file, mapped; size is the view's */
+	size_t map_len, unmapped;
 	int format;
 	const struct audit_format_ops *ops;
 };
@@ -162,12 +170,36 @@ out:
 	return err;
 }
 
+/* A mapped file: the view moves on to the unread bytes. */
+static void fill_mapped(struct audit_reader *r)
+{
+	size_t lim = r->start + r->size;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), drop;
+
+	if (lim > r->map_len)
+		lim = r->map_len;
+	if (r->step && lim > r->end + r->step)
+		lim = r->end + r->step;
+	if (lim > r->end)
+		r->end = lim;
+	r->eof = r->end == r->map_len;
+	drop = r->start / page * page;
+	if (drop - r->unmapped >= READER_UNMAP) {
+		madvise(r->win + r->unmapped, drop - r->unmapped, MADV_DONTNEED);
+		r->unmapped = drop;
+	}
+}
+
 /* Read behind the window's bytes until it is full or the file ends. */
 static int fill(struct audit_reader *r)
 {
 	size_t got, want;
 	int err = 0;
 
+	if (r->mapped) {
+		fill_mapped(r);
+		return 0;
+	}
 	if (r->start) {
 		memmove(r->win, r->win + r->start, r->end - r->start);
 		r->end -= r->start;
@@ -194,7 +226,13 @@ static int fill(struct audit_reader *r)
 
 static int grow(struct audit_reader *r, size_t size)
 {
-	char *p = realloc(r->win, size + 1);
+	char *p;
+
+	if (r->mapped) {
+		r->size = size;
+		return 0;
+	}
+	p = realloc(r->win, size + 1);
 
 	if (!p)
 		return -ENOMEM;
@@ -313,7 +351,7 @@ static int parse(struct audit_reader *r)
 
 	if (c->flags & AUDIT_READ_TRANSIENT) {
 		strpool__reset(c->pool);
-		memset(c->icache, 0, sizeof(c->icache));
+		audit_ctx__forget(c);
 	}
 	c->chunk = r->win + r->start;
 	json_arena__begin();
@@ -370,9 +408,30 @@ int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ct
 	/* a transient pool holds nothing of a file read */
 	if (r->c.flags & AUDIT_READ_TRANSIENT) {
 		strpool__reset(r->c.pool);
-		memset(r->c.icache, 0, sizeof(r->c.icache));
+		audit_ctx__forget(&r->c);
 	}
 	return 0;
+}
+
+/* Map a plain file (not an empty one, nor what cannot be mapped: a pipe,
+ * a file system without mmap), writable in private for the NUL blanking. */
+static void map(struct audit_reader *r)
+{
+	struct stat sb;
+	void *m;
+
+	if (fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    (uint64_t)sb.st_size > SIZE_MAX / 2)
+		return;
+	m = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, r->fd, 0);
+	if (m == MAP_FAILED)
+		return;
+	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	free(r->win);
+	r->win = m;
+	r->mapped = 1;
+	r->map_len = (size_t)sb.st_size;
+	r->out_total = r->map_len;
 }
 
 struct audit_reader *audit_reader__open(const char *path, const char *format, struct strpool *pool,
@@ -410,6 +469,8 @@ struct audit_reader *audit_reader__open(const char *path, const char *format, st
 		goto fail;
 	}
 	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	if (!r->gz)
+		map(r);
 	if (r->gz) {
 		if (!(r->in = malloc(READER_INBUF)) || inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
 			goto fail;
@@ -432,7 +493,10 @@ void audit_reader__close(struct audit_reader *r)
 		close(r->fd);
 	strpool__free(r->own_pool);
 	free(r->in);
-	free(r->win);
+	if (r->mapped)
+		munmap(r->win, r->map_len);
+	else
+		free(r->win);
 	free(r->path);
 	free(r);
 }
@@ -449,7 +513,7 @@ struct audit_ctx *audit_reader__ctx(struct audit_reader *r)
 
 void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step)
 {
-	if (window && grow(r, window) == 0)
-		r->size = window;
+	if (window)
+		grow(r, window);
 	r->step = step;
 }

@@ -187,7 +187,7 @@ fi
 	url="http://127.0.0.1:$port"
 	runs=()
 	for r in 1 2 3; do
-		runs+=("$(t "$GW" ship --state "$d/a$r" --collector "$url" --count "$n" --agent-id "bench-$r")")
+		runs+=("$(t "$GW" ship --state-dir "$d/a$r" --collector-url "$url" --count "$n" --agent-id "bench-$r")")
 	done
 	s=$(printf '%s\n' "${runs[@]}" | median)
 	printf '%-58s %s\n' "ship $n findings: encode+spool+POST+store (median of 3)" \
@@ -206,7 +206,7 @@ print((time.time() - t) / 200)' "$d/fsync")
 	per=$((n / 20))
 	start=$(date +%s.%N)
 	for i in $(seq 20); do
-		"$GW" ship --state "$d/m$i" --collector "$url" --count "$per" --agent-id "bench-m$i" \
+		"$GW" ship --state-dir "$d/m$i" --collector-url "$url" --count "$per" --agent-id "bench-m$i" \
 			>/dev/null 2>&1 &
 	done
 	wait $(jobs -p | grep -vx "$coll")
