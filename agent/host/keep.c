@@ -32,9 +32,9 @@ static int keep_one(struct sensor *s, uint32_t pid, const struct procinfo *pi)
 	if (!pi->exe[0] || !wanted(s, pid, pi))
 		return 0;
 	err = proc_cache__pin(s->procs, pid, pi);
-	if (err == -ENOSPC)
-		log_warn("more than %d gateway processes: the identity of pid %u is not kept",
-			 PROC_CACHE_PINNED, pid);
+	if (err == -ENOSPC && !s->keep_full++)
+		log_warn("more than %d gateway processes: the identities of the others are not kept",
+			 PROC_CACHE_PINNED);
 	return err ? err : 1;
 }
 

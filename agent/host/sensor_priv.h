@@ -60,6 +60,7 @@ struct sensor {
 	struct proc_cache *procs;
 	int (*keep)(const struct host_proc *p, void *ctx);   /* identities kept for life */
 	void *keep_ctx;
+	uint64_t keep_full;                /* gateway processes not kept: the table was full */
 	struct strpool *pool;              /* strings of the current window */
 	struct strpool *next_pool;         /* strings gathered for the next one */
 	struct sample *samples;
