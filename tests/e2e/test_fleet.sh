@@ -146,6 +146,8 @@ check "incidents are there" 1 "$(grep -q '^I ' "$T/view" && echo 1)"
 check "the gateway agent judged only its gateway's events" 1 \
 	"$(grep -c 'scope gateway: judging the audit events of 0 access keys, 0 addresses and 1 buckets' \
 		"$T/fleet-gw.log")"
+check "... and counted the rest (hr-archive's 150 reads, the StopLogging)" 1 \
+	"$(grep -c 'scope gateway: 151 audit events did not touch the gateway' "$T/fleet-gw.log")"
 
 # -- the same over OTLP: fleet-1's log records
 protoc -Iproto --python_out="$T" proto/otlp_logs.proto || { echo "protoc failed"; exit 1; }
