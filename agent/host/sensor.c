@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "sensor_priv.h"
@@ -43,14 +44,11 @@ _Static_assert(sizeof(struct gw_unattr_val) == 24, "gw_unattr_val ABI");
 _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 _Static_assert((int)GW_DROP_UNATTR_FULL == (int)HOST_DROP_UNATTR, "drop kinds");
 
-/* Hook families, cheapest first. fexit and tp_exit run a program only at
- * the watched syscalls; tp_exit's classic tracepoints cost a little more
- * per watched read than tp_btf, but tp_btf runs at every syscall's exit,
- * and on a gateway most syscalls are not reads (an s3rver GET makes about
- * 125, of which 15 are reads, one of them of the object). */
-static const char *const hook_families[] = { "fexit", "tp_exit", "tp_btf", "raw_tp", "tracepoint" };
-#define N_FAMILIES (int)(sizeof(hook_families) / sizeof(hook_families[0]))
-#define FAM_PAIR 4  /* the classic tracepoints at entry and exit */
+/* Hook families (hooks.h), cheapest first. fexit and tp_exit run a program
+ * only at the watched syscalls; tp_exit's classic tracepoints cost a little
+ * more per watched read than tp_btf, but tp_btf runs at every syscall's
+ * exit, and on a gateway most syscalls are not reads (an s3rver GET makes
+ * about 125, of which 15 are reads, one of them of the object). */
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -185,20 +183,6 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
-/* "fx_*" programs belong to fexit, "tpx_*" to tp_exit, "btf_*" to tp_btf,
- * "raw_*" to raw_tp, "tp_enter_*", "tp_exit_*" to tracepoint (in the order
- * of hook_families); others (the socket state and io_uring completion
- * hooks) to all. */
-static int prog_family(const char *name)
-{
-	static const char *const prefix[] = { "fx_", "tpx_", "btf_", "raw_", "tp_enter_", "tp_exit_" };
-
-	for (int i = 0; i < (int)(sizeof(prefix) / sizeof(prefix[0])); i++)
-		if (strncmp(name, prefix[i], strlen(prefix[i])) == 0)
-			return i < FAM_PAIR ? i : FAM_PAIR;
-	return -1;
-}
-
 /* Does the running kernel's BTF hold a type of this name and kind? */
 static int kernel_has_type(const char *name, int kind)
 {
@@ -226,7 +210,6 @@ static void drop_roots(struct sensor *s)
  * 0, or a negative errno with nothing left loaded. */
 static int try_family(struct sensor *s, int fam, int uring, const struct sensor_opts *opts)
 {
-	struct bpf_program *prog;
 	int err;
 
 	s->skel = sensor_bpf__open();
@@ -236,18 +219,12 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	bpf_map__set_max_entries(s->skel->maps.reads, opts->max_counts);
 	bpf_map__set_max_entries(s->skel->maps.conns, opts->max_conns);
 	bpf_map__set_max_entries(s->skel->maps.members, opts->max_inodes ? opts->max_inodes : 65536);
-	bpf_object__for_each_program(prog, s->skel->obj) {
-		int f = prog_family(bpf_program__name(prog));
-
-		bpf_program__set_autoload(prog, f < 0 || f == fam);
-	}
-	/* io_uring may be built out of the kernel */
-	if (!uring)
-		bpf_program__set_autoload(s->skel->progs.tp_uring_complete, false);
 	/* reads in flight are remembered by thread for the tracepoint family only */
-	if (fam != FAM_PAIR)
+	if (fam != HOOK_TRACEPOINT)
 		bpf_map__set_max_entries(s->skel->maps.pending, 1);
-	err = sensor_bpf__load(s->skel);
+	err = hooks__select(s->skel, fam, uring);
+	if (!err)
+		err = sensor_bpf__load(s->skel);
 	for (size_t i = 0; !err && i < opts->nroots; i++)
 		err = add_root(s, opts->roots[i]);
 	if (!err)
@@ -303,14 +280,14 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 
 	if (!uring)
 		log_info("this kernel has no io_uring: io_uring reads are not watched");
-	for (int fam = 0; fam < N_FAMILIES; fam++) {
-		if (opts->hooks && strcmp(opts->hooks, hook_families[fam]) != 0)
+	for (int fam = 0; fam < HOOK_FAMILIES; fam++) {
+		if (opts->hooks && strcmp(opts->hooks, hooks__name(fam)) != 0)
 			continue;
-		err = fam == 0 ? probe_fexit() : 0;
+		err = fam == HOOK_FEXIT ? probe_fexit() : 0;
 		if (!err)
 			err = try_family(s, fam, uring, opts);
 		if (!err) {
-			s->hooks = hook_families[fam];
+			s->hooks = hooks__name(fam);
 			sensor__setup_slots(s);
 			/* One line: what was chosen, and what the kernel refused
 			 * before it (the probe order is cheapest first). */
@@ -319,12 +296,12 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 			return 0;
 		}
 		if (opts->hooks) {
-			log_err("hook family %s not usable here: %s", hook_families[fam], strerror(-err));
+			log_err("hook family %s not usable here: %s", hooks__name(fam), strerror(-err));
 			return err;
 		}
 		if (rlen < sizeof(refused)) {
 			int n = snprintf(refused + rlen, sizeof(refused) - rlen, "%s%s (%s)",
-					 rlen ? ", " : "", hook_families[fam], strerror(-err));
+					 rlen ? ", " : "", hooks__name(fam), strerror(-err));
 			rlen = n > 0 ? rlen + (size_t)n : rlen;
 		}
 	}
