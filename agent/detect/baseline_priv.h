@@ -38,6 +38,7 @@ struct baseline {
 	} ua_cache[UA_CACHE];
 	uint64_t *dropped;
 	struct volume *vol;                /* per source IP and per bucket */
+	struct populations *pops;          /* identities by kind (population.c) */
 };
 
 /* Find or add an identity; NULL with *err 0 when the table is at its bound. */
