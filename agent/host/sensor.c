@@ -2,7 +2,6 @@
  * with the cheapest hook family the kernel accepts, registers the roots,
  * and serves the ring buffer's rare events. */
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,7 +10,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -54,30 +52,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 {
 	/* libbpf's warnings while probing are expected; the fallback is logged. */
 	gw_vlog(level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG, fmt, ap);
-	return 0;
-}
-
-/* The ring buffer and BTF we rely on arrived in 5.8. */
-static int check_kernel(void)
-{
-	struct utsname u;
-	struct stat st;
-	unsigned long major, minor;
-	char *end;
-
-	if (uname(&u) < 0)
-		return -errno;
-	major = strtoul(u.release, &end, 10);
-	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
-	if (major < 5 || (major == 5 && minor < 8)) {
-		log_err("kernel %s is too old: gatewatch needs 5.8 or later", u.release);
-		return -ENOTSUP;
-	}
-	if (stat("/sys/kernel/btf/vmlinux", &st) < 0) {
-		log_err("kernel %s has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load",
-			u.release);
-		return -ENOTSUP;
-	}
 	return 0;
 }
 
@@ -183,19 +157,6 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
-/* Does the running kernel's BTF hold a type of this name and kind? */
-static int kernel_has_type(const char *name, int kind)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	int found;
-
-	if (!btf)
-		return 0;
-	found = btf__find_by_name_kind(btf, name, kind) >= 0;
-	btf__free(btf);
-	return found;
-}
-
 static void drop_roots(struct sensor *s)
 {
 	for (size_t i = 0; i < s->nroots; i++) {
@@ -208,7 +169,8 @@ static void drop_roots(struct sensor *s)
 
 /* Open, configure, load, register roots and attach with one family.
  * 0, or a negative errno with nothing left loaded. */
-static int try_family(struct sensor *s, int fam, int uring, const struct sensor_opts *opts)
+static int try_family(struct sensor *s, int fam, const struct hook_kernel *k,
+		      const struct sensor_opts *opts)
 {
 	int err;
 
@@ -222,7 +184,7 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	/* reads in flight are remembered by thread for the tracepoint family only */
 	if (fam != HOOK_TRACEPOINT)
 		bpf_map__set_max_entries(s->skel->maps.pending, 1);
-	err = hooks__select(s->skel, fam, uring);
+	err = hooks__select(s->skel, fam, k);
 	if (!err)
 		err = sensor_bpf__load(s->skel);
 	for (size_t i = 0; !err && i < opts->nroots; i++)
@@ -237,71 +199,39 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	return err;
 }
 
-#if defined(__aarch64__)
-#define PROBE_FUNC "__arm64_sys_copy_file_range"
-#else
-#define PROBE_FUNC "__x64_sys_copy_file_range"
-#endif
-
-/* Can an fexit program load and attach here? A two-instruction program on
- * one of the watched syscalls (a rare one), loaded, attached and dropped:
- * one clear answer instead of the loader's complaints about every program. */
-static int probe_fexit(void)
+/* Probe the families cheapest first (or the one forced) and load the
+ * first that works, logging one line: the family chosen and those refused
+ * before it, with why. */
+static int load_family(struct sensor *s, const struct hook_kernel *k, const struct sensor_opts *opts)
 {
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_FEXIT);
-	int id = libbpf_find_vmlinux_btf_id(PROBE_FUNC, BPF_TRACE_FEXIT);
-	int fd, link, err = 0;
-
-	if (id < 0)
-		return id;
-	lo.attach_btf_id = (uint32_t)id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &lo);
-	if (fd < 0)
-		return -errno;
-	link = bpf_link_create(fd, 0, BPF_TRACE_FEXIT, NULL);
-	if (link < 0)
-		err = -errno;
-	else
-		close(link);
-	close(fd);
-	return err;
-}
-
-static int load_programs(struct sensor *s, const struct sensor_opts *opts)
-{
-	int uring = kernel_has_type("trace_event_raw_io_uring_complete", BTF_KIND_STRUCT);
-	char refused[256] = "";
+	char refused[512] = "", why[160];
 	size_t rlen = 0;
 	int err = -EINVAL;
 
-	if (!uring)
-		log_info("this kernel has no io_uring: io_uring reads are not watched");
 	for (int fam = 0; fam < HOOK_FAMILIES; fam++) {
 		if (opts->hooks && strcmp(opts->hooks, hooks__name(fam)) != 0)
 			continue;
-		err = fam == HOOK_FEXIT ? probe_fexit() : 0;
+		why[0] = '\0';
+		err = hooks__probe(fam, k, why, sizeof(why));
 		if (!err)
-			err = try_family(s, fam, uring, opts);
+			err = try_family(s, fam, k, opts);
 		if (!err) {
 			s->hooks = hooks__name(fam);
 			sensor__setup_slots(s);
-			/* One line: what was chosen, and what the kernel refused
-			 * before it (the probe order is cheapest first). */
 			log_info("hook family %s chosen%s%s", s->hooks,
 				 rlen ? "; refused by this kernel: " : "", refused);
 			return 0;
 		}
+		/* the probe passed: the load or the attach failed */
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s", strerror(-err));
 		if (opts->hooks) {
-			log_err("hook family %s not usable here: %s", hooks__name(fam), strerror(-err));
+			log_err("hook family %s not usable here: %s", hooks__name(fam), why);
 			return err;
 		}
 		if (rlen < sizeof(refused)) {
 			int n = snprintf(refused + rlen, sizeof(refused) - rlen, "%s%s (%s)",
-					 rlen ? ", " : "", hooks__name(fam), strerror(-err));
+					 rlen ? ", " : "", hooks__name(fam), why);
 			rlen = n > 0 ? rlen + (size_t)n : rlen;
 		}
 	}
@@ -309,6 +239,18 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 		log_err("unknown hook family '%s' (fexit, tp_exit, tp_btf, raw_tp, tracepoint)", opts->hooks);
 	else
 		log_err("no hook family loads on this kernel: %s", refused);
+	return err;
+}
+
+static int load_programs(struct sensor *s, const struct sensor_opts *opts)
+{
+	struct hook_kernel k;
+	int err = hooks__probe_kernel(&k);
+
+	if (err)
+		return err;
+	err = load_family(s, &k, opts);
+	hooks__kernel_free(&k);
 	return err;
 }
 
@@ -433,9 +375,7 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 	int err;
 
 	libbpf_set_print(libbpf_log);
-	err = check_kernel();
-	if (!err)
-		err = ensure_tracefs();
+	err = ensure_tracefs();
 	if (err)
 		goto fail;
 	s = calloc(1, sizeof(*s));

@@ -35,6 +35,9 @@ static int named_family(const char *name)
 
 TEST(hooks_enable_each_family_by_handle)
 {
+	struct hook_kernel all = { .tracepoint = 1, .raw_tp = 1, .task_btf = 1, .task_regs = 1,
+				   .find_vma = 1, .uring = 1 };
+	struct hook_kernel old = { .tracepoint = 1, .raw_tp = 1, .task_btf = 1 };
 	struct sensor_bpf *skel = sensor_bpf__open();
 	struct bpf_program *p;
 	int on[HOOK_FAMILIES] = { 0 };
@@ -42,7 +45,7 @@ TEST(hooks_enable_each_family_by_handle)
 	ASSERT(skel != NULL);
 	for (int fam = 0; fam < HOOK_FAMILIES; fam++) {
 		ASSERT_EQ_INT(fam, hooks__find(hooks__name(fam)));
-		ASSERT_EQ_INT(0, hooks__select(skel, fam, 1));
+		ASSERT_EQ_INT(0, hooks__select(skel, fam, &all));
 		bpf_object__for_each_program(p, skel->obj) {
 			int want = named_family(bpf_program__name(p));
 			bool should = want < 0 || want == fam;
@@ -63,9 +66,14 @@ TEST(hooks_enable_each_family_by_handle)
 	ASSERT_EQ_INT(1 + 5, on[HOOK_RAW_TP]);
 	ASSERT_EQ_INT(18 + 5, on[HOOK_TRACEPOINT]);
 	ASSERT_EQ_INT(-1, hooks__find("kprobe"));
-	/* io_uring built out of the kernel: its program stays out */
-	ASSERT_EQ_INT(0, hooks__select(skel, HOOK_TP_BTF, 0));
+	/* a kernel without io_uring nor bpf_task_pt_regs: those programs stay
+	 * out, the rest of every family loads */
+	ASSERT_EQ_INT(0, hooks__select(skel, HOOK_TP_BTF, &old));
 	ASSERT(!bpf_program__autoload(skel->progs.tp_uring_complete));
+	ASSERT(!bpf_program__autoload(skel->progs.mm_exit_mmap));
+	ASSERT(!bpf_program__autoload(skel->progs.mm_exit_mremap));
+	ASSERT(!bpf_program__autoload(skel->progs.mm_exit_io_submit));
 	ASSERT(bpf_program__autoload(skel->progs.tp_sock_state));
+	ASSERT(bpf_program__autoload(skel->progs.btf_sys_exit));
 	sensor_bpf__destroy(skel);
 }
