@@ -64,7 +64,7 @@ static size_t icache_index(const char *s, size_t len)
 	if (len > 8)
 		memcpy(&b, s + len - 8, 8);
 	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
-	return (size_t)(h >> 56) & (AUDIT_INTERN_CACHE - 1);
+	return (size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1);
 }
 
 const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes)
@@ -92,6 +92,23 @@ const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, in
 	return p;
 }
 
+int audit_ctx__memo(struct audit_ctx *c, const char *api, int (*fn)(const char *))
+{
+	struct audit_memo_ent *e = &c->memo[((uintptr_t)api >> 3) % AUDIT_MEMO];
+
+	if (e->s != api) {
+		e->s = api;
+		e->v = fn(api);
+	}
+	return e->v;
+}
+
+void audit_ctx__forget(struct audit_ctx *c)
+{
+	memset(c->icache, 0, sizeof(c->icache));
+	memset(c->memo, 0, sizeof(c->memo));
+}
+
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
 {
 	const char *p;
@@ -107,6 +124,23 @@ const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
 		return "";
 	}
 	return p;
+}
+
+const char *rec__unique(struct rec_strs *r, const char *s, size_t len)
+{
+	const char *p;
+
+	if (len == 0 || r->bad)
+		return "";
+	if (len > AUDIT_MAX_FIELD || !utf8__valid(s, len)) {
+		r->bad = len > AUDIT_MAX_FIELD ? "field longer than 16 KiB" : "invalid UTF-8 or NUL byte";
+		r->bad_bytes = 1;
+		return "";
+	}
+	p = strpool__copy(r->c->pool, s, len);
+	if (!p)
+		r->bad = "out of memory";
+	return p ? p : "";
 }
 
 const char *rec__intern_str(struct rec_strs *r, const char *s)
@@ -126,7 +160,7 @@ int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const 
 	void *arena;
 	int err;
 
-	if (audit_dedup__seen(ev, id, len)) {
+	if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen(ev, id, len)) {
 		st->duplicates++;
 		return 0;
 	}

@@ -39,6 +39,9 @@ struct rule {
 	 * time slot once the audit delivery delay has passed. Either may be NULL. */
 	void (*window)(struct correlator *c, const struct host_window *w);
 	void (*judge)(struct correlator *c, const struct corr_slot *s);
+	/* Judges the whole account, not one gateway's keys, addresses or
+	 * buckets: left to agents with [audit] scope = all. */
+	int account_wide;
 };
 
 /* The registry: every rule, audit and correlation alike, in one table.

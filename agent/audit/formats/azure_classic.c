@@ -266,7 +266,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		status = status * 10 + (unsigned)(f[4].s[i] >= '0' && f[4].s[i] <= '9' ? f[4].s[i] - '0' : 0);
 	ev.cloud = GW_CLOUD_AZURE;
 	ev.api = rec__intern(&r, f[2].s, f[2].n);
-	ev.action = (uint8_t)azure__action(ev.api);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
 	ev.outcome = status < 400 && !memmem(f[3].s, f[3].n, "Error", 5) ? GW_OUT_OK :
 		     (status == 401 || status == 403 || memmem(f[3].s, f[3].n, "Authoriz", 8) ||
 		      memmem(f[3].s, f[3].n, "Authentic", 9)) ? GW_OUT_DENIED : GW_OUT_ERROR;
@@ -277,7 +277,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.bucket = ev.object_key = "";
 	key = dec(&r, &f[12], tmp, sizeof(tmp));
 	azure__split_key(&r, key, strlen(key), 1, &ev);
-	ev.request_id = rec__intern(&r, f[13].s, f[13].n);
+	ev.request_id = rec__unique(&r, f[13].s, f[13].n);
 	/* "ip:port", or "[v6]:port" */
 	for (n = (int)f[15].n - 1; n > 0 && f[15].s[n] != ':' && f[15].s[n] != ']'; n--)
 		;

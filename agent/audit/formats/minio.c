@@ -107,7 +107,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.cloud = GW_CLOUD_MINIO;
 	ev.service = rec__intern_str(&r, "minio");
 	ev.api = rec__intern_str(&r, name);
-	ev.action = (uint8_t)action(name);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	b = jsonrec__str(api, "bucket");
 	o = jsonrec__str(api, "object");
 	ev.bucket = rec__intern_str(&r, *b ? b : jsonrec__str(args, "bucket"));
@@ -127,7 +127,8 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_str(&r, jsonrec__str(api, "status"));
 	ev.source_ip = rec__intern_str(&r, jsonrec__str(rec, "remotehost"));
 	ev.user_agent = rec__intern_str(&r, jsonrec__str(rec, "userAgent"));
-	ev.request_id = rec__intern_str(&r, jsonrec__str(rec, "requestID"));
+	t = jsonrec__str(rec, "requestID");
+	ev.request_id = rec__unique(&r, t, strlen(t));
 	ev.account = rec__intern_str(&r, jsonrec__str(rec, "deploymentid"));
 	ev.region = "";
 	ev.bytes_in = jsonrec__u64(api, "rx");

@@ -428,6 +428,7 @@ fail:
 
 const struct rule rule_first_sighting = {
 	.id = "first-sighting",
+	.account_wide = 1,
 	.new = fs_new,
 	.feed = fs_feed,
 	.flush = fs_flush,

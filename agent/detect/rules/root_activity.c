@@ -309,6 +309,7 @@ static void root_free(void *state)
 
 const struct rule rule_root_activity = {
 	.id = "root-activity",
+	.account_wide = 1,
 	.new = root_new,
 	.feed = root_feed,
 	.flush = root_flush,

@@ -186,6 +186,7 @@ static void wl_free(void *state)
 
 const struct rule rule_workload_credential_off_workload = {
 	.id = "workload-credential-off-workload",
+	.account_wide = 1,
 	.new = wl_new,
 	.feed = wl_feed,
 	.flush = wl_flush,
