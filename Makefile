@@ -126,7 +126,7 @@ unit-test: all
 	$(BUILD)/unit_tests
 
 test: all
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh $(BUILD)
+	@V=$(V) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh $(BUILD)
 
 demo: all
 	@tests/demo/demo.sh $(BUILD)

@@ -103,6 +103,10 @@ void audit_ctx__forget(struct audit_ctx *c);
  * JSON state back to the beginning. */
 void audit_ctx__begin_stream(struct audit_ctx *c);
 
+/* Reading one file at a time: a small gzip file may be inflated whole
+ * (see reader.c), at most 32 MiB of log held at once. */
+#define AUDIT_READ_WHOLE_GZ 0x100u
+
 /* Tests: the reader's window starts at window bytes (0: as it is) and
  * each read adds at most step bytes (0: no limit), so that records are
  * split at every offset. */
@@ -180,6 +184,9 @@ struct rec_strs {
 
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len);
 const char *rec__intern_str(struct rec_strs *r, const char *s);
+/* The same checks, then copied without looking for an equal string: for a
+ * field unique to its record (a request id). */
+const char *rec__unique(struct rec_strs *r, const char *s, size_t len);
 /* Drop the record when r->bad is set (counted, logged); otherwise emit. */
 int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off);
 

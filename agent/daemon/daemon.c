@@ -283,6 +283,7 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 {
 	struct daemon d = { .cfg = cfg, .o = o };
 	struct correlate_stats cs;
+	struct detector_stats ds;
 	int rc = 1, saved;
 
 	signal(SIGTERM, on_stop);
@@ -329,6 +330,10 @@ int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 	log_info("stopped: %" PRIu64 " findings, %" PRIu64 " audit events, %" PRIu64 " records skipped, "
 		 "%" PRIu64 " audit events outside the sensor's observed time",
 		 d.findings, d.ast.events, d.ast.skipped, cs.unobserved);
+	detector__stats(d.det, &ds);
+	if (ds.out_of_scope)
+		log_info("scope gateway: %" PRIu64 " audit events did not touch the gateway "
+			 "(left to agents with scope all)", ds.out_of_scope);
 	if (d.listener)
 		log_info("audit webhook: %" PRIu64 " requests read, %" PRIu64 " entries fed",
 			 d.hook_requests, d.hook_entries);

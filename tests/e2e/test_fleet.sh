@@ -6,7 +6,10 @@
 # each incident once at its latest revision. A fourth agent with
 # `[audit] scope = gateway` judges only the events on its gateway's bucket:
 # it reports the same id for the bulk download of that bucket, and neither
-# the other bucket's nor the account-wide StopLogging.
+# the other bucket's nor the account-wide StopLogging. One agent also sends
+# OTLP/HTTP logs: its incidents are log records with their id, revision,
+# classification, severity, findings, MITRE techniques and remediation, and
+# its findings carry the ids the collector stored.
 #   tests/e2e/test_fleet.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -57,6 +60,29 @@ touch -d '-1 min' "$T"/trail/*.json   # settled: the agents read them at once
 
 start_collector "$T/collector.log" 0 --store "$T/store" || exit 1
 URL="http://127.0.0.1:$PORT"
+# An OTLP/HTTP logs receiver that keeps each body.
+mkdir -p "$T/otlp"
+python3 - "$T/otlp" <<'PY' &
+import http.server, os, sys
+out, n = sys.argv[1], [0]
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        n[0] += 1
+        open(os.path.join(out, "%03d.bin" % n[0]), "wb").write(body)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(os.path.join(out, "port.tmp"), "w").write(str(s.server_address[1]))
+os.rename(os.path.join(out, "port.tmp"), os.path.join(out, "port"))
+s.serve_forever()
+PY
+PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$T/otlp/port" ] && break; sleep 0.05; done
+OTLP="http://127.0.0.1:$(cat "$T/otlp/port")/v1/logs"
 agents=()
 agent() {   # NAME [FLAGS...]
 	local name=$1
@@ -68,7 +94,7 @@ agent() {   # NAME [FLAGS...]
 	agents+=($!)
 	PIDS+=($!)
 }
-agent fleet-1
+agent fleet-1 --otlp-url "$OTLP"
 agent fleet-2
 agent fleet-3
 agent fleet-gw --scope gateway --gateway-bucket finance
@@ -120,6 +146,58 @@ check "incidents are there" 1 "$(grep -q '^I ' "$T/view" && echo 1)"
 check "the gateway agent judged only its gateway's events" 1 \
 	"$(grep -c 'scope gateway: judging the audit events of 0 access keys, 0 addresses and 1 buckets' \
 		"$T/fleet-gw.log")"
+check "... and counted the rest (hr-archive's 150 reads, the StopLogging)" 1 \
+	"$(grep -c 'scope gateway: 151 audit events did not touch the gateway' "$T/fleet-gw.log")"
+
+# -- the same over OTLP: fleet-1's log records
+protoc -Iproto --python_out="$T" proto/otlp_logs.proto || { echo "protoc failed"; exit 1; }
+PY3=/usr/bin/python3
+[ -x "$PY3" ] || PY3=python3
+PYTHONPATH="$T" "$PY3" - "$T/otlp" "$T/findings" "$T/incidents" >"$T/otlp.txt" <<'PY'
+import glob, json, sys
+import otlp_logs_pb2 as pb
+def val(v):
+    k = v.WhichOneof("value")
+    return [val(x) for x in v.array_value.values] if k == "array_value" else getattr(v, k)
+stored = {e["id"]: e["finding"] for e in map(json.loads, open(sys.argv[2]))}
+fids = set(stored)
+incs = {e["id"]: e for e in map(json.loads, open(sys.argv[3]))}
+recs = []
+for f in sorted(glob.glob(sys.argv[1] + "/*.bin")):
+    req = pb.ExportLogsServiceRequest()
+    req.ParseFromString(open(f, "rb").read())
+    for rl in req.resource_logs:
+        host = {kv.key: val(kv.value) for kv in rl.resource.attributes}.get("host.id")
+        for sl in rl.scope_logs:
+            for r in sl.log_records:
+                recs.append((host, r, {kv.key: val(kv.value) for kv in r.attributes}))
+print("hosts", *sorted({h for h, _, _ in recs}))
+fr = [a for _, _, a in recs if a["gatewatch.kind"] == "finding"]
+print("findings", len(fr), "ids stored at the collector",
+      sum(a["gatewatch.finding.id"] in fids for a in fr))
+last = {}
+for _, r, a in recs:
+    if a["gatewatch.kind"] == "incident":
+        i = a["gatewatch.incident.id"]
+        if a["gatewatch.incident.revision"] >= last.get(i, ({}, 0))[1]:
+            last[i] = ((r, a), a["gatewatch.incident.revision"])
+for i, ((r, a), rev) in sorted(last.items()):
+    if a["gatewatch.classification"] != "possible data exfiltration":
+        continue
+    ids = a["gatewatch.finding_ids"]
+    print("incident", i in incs, rev >= 1, a["gatewatch.severity"], r.severity_text,
+          r.severity_number >= 17, a["gatewatch.incident.finding_count"] == len(ids),
+          all(x in fids for x in ids),
+          set(a["gatewatch.mitre"]) == {t for x in ids for t in stored[x]["mitre"]},
+          len(a["gatewatch.remediation"]) > 0, a["gatewatch.principal"].rsplit("/", 1)[1])
+PY
+cat "$T/otlp.txt"
+check "OTLP: the agent's records under its host.id" "hosts fleet-1" "$(grep '^hosts' "$T/otlp.txt")"
+check "OTLP: every finding under the id the collector stored" 1 \
+	"$(awk '/^findings/ {print ($2 == $8 && $2 >= 4)}' "$T/otlp.txt")"
+check "OTLP: the exfiltration incident with its attributes" \
+	"incident True True critical critical True True True True True client" \
+	"$(grep '^incident' "$T/otlp.txt")"
 
 [ $fails -eq 0 ] || { echo "--- fleet-1"; tail -5 "$T/fleet-1.log"; echo "--- fleet-gw"; tail -5 "$T/fleet-gw.log"; }
 [ $fails -eq 0 ] && echo "test_fleet: all passed" || echo "test_fleet: $fails failed"

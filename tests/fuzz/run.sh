@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 
 # the audit stage and what it may use: lib and state
 # (the audit webhook's server, audit/listen, is network code with its own
-# tests, not a parser: it needs the collector's guard and the protobuf code)
+# tests, not a parser: it needs the HTTP server code and the protobuf code)
 SRCS="$(find agent/audit agent/lib agent/state -name '*.c' -not -path 'agent/audit/listen/*' | sort)"
 FLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -Iagent -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 SAN="address,undefined"
