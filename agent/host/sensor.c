@@ -390,9 +390,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	if (e->kind != GW_EV_SAMPLE) {
+		uint64_t ticks = e->start_ns / (1000000000ull / (uint64_t)s->clk_tck);
+
 		event_path(e, 1, path, sizeof(path));
-		proc_cache__remember(s->procs, e->tgid, e->start_ns / (1000000000ull / (uint64_t)s->clk_tck),
-				     e->uid, e->has_exe ? path : "");
+		proc_cache__remember(s->procs, e->tgid, ticks, e->uid, e->has_exe ? path : "");
+		sensor__keep_new(s, e->tgid, ticks);
 		if (e->kind == GW_EV_UNATTRIBUTED)
 			remember_blinded(s, e);
 		return 0;
