@@ -484,6 +484,9 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 int finding__set(char **dst, const char *s);
 /* Point f at the IP and user agent that made it (each if non-empty). */
 int finding__at(struct finding *f, const char *ip, const char *ua);
+/* Set f->why and f->next_step from the rule's template (explain.c), unless
+ * set; left NULL only when out of memory. */
+void finding__explain(struct finding *f);
 /* Emit f unless err (then free it): 0 or -ENOMEM. */
 int finding__finish(struct detector *d, struct finding *f, int err);
 /* Hour of the week, 0 = Monday 00:00, in the time zone UTC+tz_min. */

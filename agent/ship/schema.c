@@ -55,6 +55,8 @@ const struct ship_field ship_finding_fields[] = {
 	   "gatewatch.sample_objects"),
 	FL(STRS,    mitre, nmitre, mitre, "mitre", "mitre", "gatewatch.mitre"),
 	FL(EVIDENCE, evidence, nevidence, evidence, "evidence", "evidence", "gatewatch.evidence."),
+	F(STR,      why,        why,        "why",        "why",        "gatewatch.why"),
+	F(STR,      next_step,  next_step,  "next_step",  "next_step",  "gatewatch.next_step"),
 	{ SHIP_HOST, "host", NULL, "gatewatch.host.", gatewatch_v1_Finding_host_tag, SHIP_SRC_HAND,
 	  0, PB_AT(gatewatch_v1_Finding, host), offsetof(gatewatch_v1_Finding, has_host), 0 },
 };

@@ -144,7 +144,7 @@ elif [ "$(id -u)" -eq 0 ]; then
 	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux/x86 -c tests/bench/floor.bpf.c \
 		-o "$tmp/floor.bpf.o" 2>"$tmp/err" && [ "$(uname -m)" = x86_64 ] &&
 		cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -Ibpf -I"$BUILD" -o "$tmp/hookcost" \
-			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,members,caps,counts,procinfo}.o \
+			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,members,caps,counts,procinfo,hooks}.o \
 			$(find agent/lib -name '*.c' | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") -lbpf -lelf -lz -lmicrohttpd 2>>"$tmp/err"; then
 		"$tmp/hookcost" "$tmp/floor.bpf.o" "$tmp/root" "$tmp/root/b/obj" "$tmp/out/obj" \
 			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" fexit tp_exit tp_btf raw_tp tracepoint
