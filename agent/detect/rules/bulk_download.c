@@ -9,6 +9,13 @@
  * it, still fits in the window, and closes (one finding) when a read does
  * not, or at flush. Reads of a closed burst never count toward the next.
  * Denied reads moved no data and are left to other rules.
+ *
+ * Memory: the table of principals grows with them up to the detector's
+ * max_identities (past it, counted in entities_dropped); a principal's ring
+ * holds only its reads within the window (older ones can never make a burst
+ * with the next read), with the object keys copied, not interned, so that a
+ * long log of distinct objects does not grow the detector's pool; only a
+ * burst's objects are interned, for its distinct count and samples.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,13 +26,15 @@
 
 #include "detect/detect_internal.h"
 
-#define BULK_MAX_PRINCIPALS 4096
+#define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
+#define BULK_RING_FIRST 4
 
 struct read_ent {
 	int64_t t;
 	uint64_t bytes;
-	const char *object, *bucket, *ip, *ua, *region, *key;
+	char *object;              /* owned by the ring entry */
+	const char *bucket, *ip, *ua, *region, *key;
 };
 
 struct burst {
@@ -33,7 +42,7 @@ struct burst {
 	uint64_t count, bytes;
 	int cloud;
 	struct tally objects, buckets, ips, uas, regions, keys;
-	const char *samples[GW_FINDING_MAX_SAMPLES];
+	const char *samples[GW_FINDING_MAX_SAMPLES];   /* interned */
 	size_t nsamples;
 	int reported;              /* live mode: already reported when it crossed */
 };
@@ -53,7 +62,7 @@ struct bulk {
 	int64_t window_ms;
 	int live;
 	struct principal *tab;
-	size_t nslots, count;
+	size_t nslots, count, max;
 };
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
@@ -66,7 +75,8 @@ static void *bulk_new(struct detector *d, const struct detector_config *cfg)
 	b->threshold = cfg->bulk_threshold;
 	b->window_ms = (int64_t)cfg->window_sec * 1000;
 	b->live = cfg->live != 0;
-	b->nslots = 2 * BULK_MAX_PRINCIPALS;
+	b->max = cfg->max_identities ? cfg->max_identities : DETECT_DEF_MAX_IDENTITIES;
+	b->nslots = BULK_FIRST_SLOTS;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	if (!b->tab) {
 		free(b);
@@ -89,11 +99,20 @@ static void burst_free(struct burst *u)
 	free(u);
 }
 
+static void ring_clear(struct principal *p)
+{
+	for (uint32_t i = 0; i < p->n; i++)
+		free(p->ring[(p->head + i) % p->cap].object);
+	p->head = 0;
+	p->n = 0;
+}
+
 static void bulk_free(void *state)
 {
 	struct bulk *b = state;
 
 	for (size_t i = 0; i < b->nslots; i++) {
+		ring_clear(&b->tab[i]);
 		free(b->tab[i].ring);
 		burst_free(b->tab[i].burst);
 	}
@@ -101,65 +120,124 @@ static void bulk_free(void *state)
 	free(b);
 }
 
-/* Find or add the principal. NULL when the table is full. */
+static size_t slot_of(const char *name, size_t nslots)
+{
+	return (size_t)gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name)) & (nslots - 1);
+}
+
+/* Twice the slots, the principals moved over. */
+static int grow(struct bulk *b)
+{
+	size_t n = b->nslots * 2, j;
+	struct principal *t = calloc(n, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nslots; i++) {
+		if (!b->tab[i].name)
+			continue;
+		for (j = slot_of(b->tab[i].name, n); t[j].name; j = (j + 1) & (n - 1))
+			;
+		t[j] = b->tab[i];
+	}
+	free(b->tab);
+	b->tab = t;
+	b->nslots = n;
+	return 0;
+}
+
+/* Find or add the principal. NULL when max principals are tracked (or, out
+ * of memory, the table is 7/8 full). */
 static struct principal *principal_get(struct bulk *b, const char *name)
 {
-	uint64_t h = gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name));
 	size_t i;
 
-	for (i = (size_t)h & (b->nslots - 1); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+	if (b->count * 4 >= b->nslots * 3 && b->count < b->max)
+		(void)grow(b);
+	for (i = slot_of(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
 			return &b->tab[i];
-	if (b->count == BULK_MAX_PRINCIPALS)
+	if (b->count >= b->max || b->count * 8 >= b->nslots * 7)
 		return NULL;
 	b->tab[i].name = name;
 	b->count++;
 	return &b->tab[i];
 }
 
-static int ring_push(struct bulk *b, struct principal *p, const struct read_ent *e)
+/* Drop the reads a window older than t: they can make no burst with it. */
+static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
+{
+	while (p->n && t - p->ring[p->head].t >= b->window_ms) {
+		free(p->ring[p->head].object);
+		p->head = (p->head + 1) % p->cap;
+		p->n--;
+	}
+	if (!p->n)
+		p->head = 0;
+}
+
+/* Room for one more entry: grow up to threshold + 1, the entries moved to
+ * the front in order. */
+static int ring_grow(struct bulk *b, struct principal *p)
 {
 	uint32_t max = b->threshold + 1, ncap;
 	struct read_ent *nr;
 
-	if (p->n == p->cap && p->cap < max) {
-		/* Grow; entries are kept in order from 0 while the ring is not full. */
-		ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < 16 ? max : 16);
-		nr = realloc(p->ring, ncap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		p->ring = nr;
-		p->cap = ncap;
+	ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < BULK_RING_FIRST ? max : BULK_RING_FIRST);
+	nr = malloc(ncap * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->n; i++)
+		nr[i] = p->ring[(p->head + i) % p->cap];
+	free(p->ring);
+	p->ring = nr;
+	p->cap = ncap;
+	p->head = 0;
+	return 0;
+}
+
+/* Takes e's object copy. */
+static int ring_push(struct bulk *b, struct principal *p, struct read_ent *e)
+{
+	ring_prune(b, p, e->t);
+	if (p->n == p->cap && p->cap < b->threshold + 1 && ring_grow(b, p) < 0) {
+		free(e->object);
+		return -ENOMEM;
 	}
 	if (p->n < p->cap) {
 		p->ring[(p->head + p->n) % p->cap] = *e;
 		p->n++;
 	} else {
+		free(p->ring[p->head].object);
 		p->ring[p->head] = *e;
 		p->head = (p->head + 1) % p->cap;
 	}
+	e->object = NULL;
 	return 0;
 }
 
-static int burst_add(struct burst *u, const struct read_ent *e)
+static int burst_add(struct bulk *b, struct burst *u, const struct read_ent *e)
 {
+	const char *obj = detector__intern(b->d, e->object);
 	int err = 0;
 
+	if (!obj)
+		return -ENOMEM;
 	if (!u->count || e->t < u->start)
 		u->start = e->t;
 	if (e->t > u->end)
 		u->end = e->t;
 	u->count++;
 	u->bytes += e->bytes;
-	if (*e->object && u->nsamples < GW_FINDING_MAX_SAMPLES) {
+	if (*obj && u->nsamples < GW_FINDING_MAX_SAMPLES) {
 		size_t i;
 
-		for (i = 0; i < u->nsamples && u->samples[i] != e->object; i++)
+		for (i = 0; i < u->nsamples && u->samples[i] != obj; i++)
 			;
 		if (i == u->nsamples)
-			u->samples[u->nsamples++] = e->object;
+			u->samples[u->nsamples++] = obj;
 	}
-	err |= tally__add(&u->objects, e->object);
+	err |= tally__add(&u->objects, obj);
 	err |= tally__add(&u->buckets, e->bucket);
 	err |= tally__add(&u->ips, e->ip);
 	err |= tally__add(&u->uas, e->ua);
@@ -168,7 +246,7 @@ static int burst_add(struct burst *u, const struct read_ent *e)
 	return err ? -ENOMEM : 0;
 }
 
-static struct burst *burst_open(struct principal *p)
+static struct burst *burst_open(struct bulk *b, struct principal *p)
 {
 	struct burst *u = calloc(1, sizeof(*u));
 
@@ -182,7 +260,7 @@ static struct burst *burst_open(struct principal *p)
 	tally__init(&u->regions, 1024);
 	tally__init(&u->keys, 1024);
 	for (uint32_t i = 0; i < p->n; i++) {
-		if (burst_add(u, &p->ring[(p->head + i) % p->cap]) < 0) {
+		if (burst_add(b, u, &p->ring[(p->head + i) % p->cap]) < 0) {
 			burst_free(u);
 			return NULL;
 		}
@@ -291,28 +369,30 @@ static int close_burst(struct bulk *b, struct principal *p)
 
 	burst_free(p->burst);
 	p->burst = NULL;
-	p->head = 0;
-	p->n = 0;
+	ring_clear(p);
 	return err;
 }
 
 static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_ent *e)
 {
-	e->object = detector__intern(b->d, ev->object_key);
+	e->object = NULL;
 	e->bucket = detector__intern_ev(b->d, ev->bucket);
 	e->ip = detector__intern_ev(b->d, ev->source_ip);
 	e->ua = detector__intern_ev(b->d, ev->user_agent);
 	e->region = detector__intern_ev(b->d, ev->region);
 	e->key = detector__intern_ev(b->d, ev->access_key);
 	e->bytes = ev->bytes_out;
-	return e->object && e->bucket && e->ip && e->ua && e->region && e->key ? 0 : -ENOMEM;
+	if (!e->bucket || !e->ip || !e->ua || !e->region || !e->key)
+		return -ENOMEM;
+	e->object = strdup(ev->object_key);
+	return e->object ? 0 : -ENOMEM;
 }
 
 static int bulk_feed(void *state, const struct audit_event *ev)
 {
 	struct bulk *b = state;
 	struct principal *p;
-	struct read_ent e;
+	struct read_ent e, *last;
 	const char *name;
 	int err;
 
@@ -323,6 +403,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 		return -ENOMEM;
 	p = principal_get(b, name);
 	if (!p) {
+		free(e.object);
 		detector__entity_dropped(b->d);
 		return 0;
 	}
@@ -333,16 +414,19 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	err = ring_push(b, p, &e);
 	if (err)
 		return err;
-	if (p->n <= b->threshold || e.t - p->ring[p->head].t >= b->window_ms) {
+	last = &p->ring[(p->head + p->n - 1) % p->cap];
+	if (p->n <= b->threshold) {
 		if (!p->burst)
 			return 0;
 		/* The burst is over; this read starts afresh. */
+		e = *last;
+		last->object = NULL;
 		err = close_burst(b, p);
 		return ring_push(b, p, &e) ? -ENOMEM : err;
 	}
 	if (p->burst)
-		return burst_add(p->burst, &e);
-	p->burst = burst_open(p);
+		return burst_add(b, p->burst, last);
+	p->burst = burst_open(b, p);
 	if (!p->burst)
 		return -ENOMEM;
 	if (b->live) {
