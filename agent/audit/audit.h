@@ -101,6 +101,9 @@ struct audit_event {
 	 *   gcp:   {"request":..,"serviceData":..,"metadata":..,"response":..}
 	 *   azure: the Activity Log record's properties (requestbody as text) */
 	const char *request;
+	/* With AUDIT_READ_DEFER_DEDUP: the event's de-duplication key (0: it
+	 * has no id and is never a duplicate); else 0. */
+	uint64_t dedup_key;
 };
 
 #define AUDIT_MAX_NOTES 16
@@ -163,6 +166,13 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * no record warnings, which the real read gives. */
 #define AUDIT_READ_PEEK 0x4u
 
+/* For a caller that reads files on several threads and then orders the
+ * events itself: events are not de-duplicated while read (the set of
+ * recent ids is kept in event-time order, which reading out of order
+ * would break), each carries its dedup_key, and the caller asks
+ * audit_dedup__check() in the order it hands the events on. */
+#define AUDIT_READ_DEFER_DEDUP 0x8u
+
 /* Reading a source one unit at a time, for a caller that orders the reads
  * itself or spreads them over threads (analyze's time-ordered merge): a
  * unit is one file of a local source, or a whole bucket URL source. */
@@ -207,6 +217,10 @@ int64_t audit_path__time(const char *path);
  * duplicates. The set of recent ids is bounded (see dedup.c).
  * audit_dedup__reset() forgets them all, for a new independent analysis. */
 void audit_dedup__reset(void);
+/* 1 when an event read with AUDIT_READ_DEFER_DEDUP repeats one checked
+ * before (it is then a duplicate, to be counted and dropped), else 0 (and
+ * it is remembered). Thread-safe. */
+int audit_dedup__check(const struct audit_event *ev);
 
 /* MinIO audit entries held in memory (a webhook request body: one JSON
  * object, an array of them, or JSON lines); name is shown in the lines

@@ -168,6 +168,8 @@ int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const 
 /* 1 when an event with this id was delivered before (dedup.c); else the id
  * is remembered and 0 returned. */
 int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len);
+/* The de-duplication key of an event and its id (0 without an id). */
+uint64_t audit_dedup__key(const struct audit_event *ev, const char *id, size_t len);
 
 /* 1 when s[0..len) is valid UTF-8 without NUL bytes. */
 int utf8__valid(const char *s, size_t len);

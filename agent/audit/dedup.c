@@ -150,22 +150,61 @@ static struct dedup_gen *gen_for(int64_t time_ms)
 	return g;
 }
 
+/* Called with dd.mx held: 1 when h was seen, else 0 (and it is added). */
+static int seen_locked(uint64_t h, int64_t time_ms)
+{
+	int seen;
+
+	if (dd.disabled)
+		return 0;
+	seen = gen_has(&dd.gen[dd.cur], h) || gen_has(&dd.gen[dd.cur ^ 1], h);
+	if (!seen)
+		gen_add(gen_for(time_ms), h, time_ms);
+	return seen;
+}
+
+/* Called with dd.mx held. */
+static void init_locked(void)
+{
+	if (!dd.disabled && dedup_init() < 0)
+		dd.disabled = 1;  /* allocation failed: deliver everything */
+}
+
 int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len)
 {
-	uint64_t h;
-	int seen = 0;
+	int seen;
 
 	if (!id || !len)
 		return 0;
 	pthread_mutex_lock(&dd.mx);
-	if (!dd.disabled && dedup_init() < 0)
-		dd.disabled = 1;  /* allocation failed: deliver everything */
-	if (!dd.disabled) {
-		h = id_hash(ev, id, len);
-		seen = gen_has(&dd.gen[dd.cur], h) || gen_has(&dd.gen[dd.cur ^ 1], h);
-		if (!seen)
-			gen_add(gen_for(ev->time_ms), h, ev->time_ms);
-	}
+	init_locked();
+	seen = seen_locked(id_hash(ev, id, len), ev->time_ms);
+	pthread_mutex_unlock(&dd.mx);
+	return seen;
+}
+
+uint64_t audit_dedup__key(const struct audit_event *ev, const char *id, size_t len)
+{
+	uint64_t h;
+
+	if (!id || !len)
+		return 0;
+	pthread_mutex_lock(&dd.mx);
+	init_locked();   /* the seed */
+	h = id_hash(ev, id, len);
+	pthread_mutex_unlock(&dd.mx);
+	return h;
+}
+
+int audit_dedup__check(const struct audit_event *ev)
+{
+	int seen;
+
+	if (!ev->dedup_key)
+		return 0;
+	pthread_mutex_lock(&dd.mx);
+	init_locked();
+	seen = seen_locked(ev->dedup_key, ev->time_ms);
 	pthread_mutex_unlock(&dd.mx);
 	return seen;
 }

@@ -157,10 +157,15 @@ int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const 
 		       size_t len)
 {
 	struct audit_stats *st = c->st;
+	struct audit_event keyed;
 	void *arena;
 	int err;
 
-	if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen(ev, id, len)) {
+	if (c->flags & AUDIT_READ_DEFER_DEDUP) {
+		keyed = *ev;
+		keyed.dedup_key = audit_dedup__key(ev, id, len);
+		ev = &keyed;
+	} else if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen(ev, id, len)) {
 		st->duplicates++;
 		return 0;
 	}

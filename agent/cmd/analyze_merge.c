@@ -193,7 +193,7 @@ static struct batch *read_unit(struct merge *m, const struct audit_unit *u, stru
 	b->pool = pool;
 	if (u->whole)
 		pthread_mutex_lock(&m->url_mx);
-	audit_unit__read(u, pool, 0, collect, b, &b->st);
+	audit_unit__read(u, pool, AUDIT_READ_DEFER_DEDUP, collect, b, &b->st);
 	if (u->whole)
 		pthread_mutex_unlock(&m->url_mx);
 	b->pending = b->n;
@@ -336,15 +336,25 @@ static int open_batch(struct merge *m, size_t r, struct batch *b, struct audit_s
 	return 0;
 }
 
-/* Hand over every held event earlier than horizon. */
+/* Hand over every held event earlier than horizon, de-duplicated here, in
+ * time order, whatever thread read it. */
 static int drain(struct merge *m, int64_t horizon, int64_t *last, audit_event_fn fn, void *ctx,
-		 struct merge_stats *ms)
+		 struct audit_stats *st, struct merge_stats *ms)
 {
 	struct ent e;
 	int err;
 
 	while (m->hn && m->h[0].t < horizon) {
 		heap_pop(m, &e);
+		if (audit_dedup__check(e.ev)) {
+			st->duplicates++;
+			st->events--;
+			if (--e.b->pending == 0) {
+				batch_free(m, e.b);
+				m->files_held--;
+			}
+			continue;
+		}
 		if (e.t < *last) {
 			ms->late++;
 			if (*last - e.t > ms->max_late_ms)
@@ -380,7 +390,7 @@ static int merge_loop(struct merge *m, audit_event_fn fn, void *ctx, struct audi
 	int err = 0;
 
 	for (size_t r = 0; r <= m->n && !err; r++) {
-		err = drain(m, horizon_of(m, r), &last, fn, ctx, ms);
+		err = drain(m, horizon_of(m, r), &last, fn, ctx, st, ms);
 		if (!err && r < m->n)
 			err = open_batch(m, r, take(m, r), st, ms);
 	}

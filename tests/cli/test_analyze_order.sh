@@ -82,6 +82,27 @@ args=()
 for s in "${src[@]}"; do args+=(--audit "$s"); done
 analyze shuffled "${args[@]}" && same shuffled
 
+# Every file delivered twice (an export copied into a second place), read
+# on one thread and on two: each copy is a duplicate whichever thread read
+# it first, so the findings and the events fed are the same as once.
+cp -r "$TMP/logs" "$TMP/again"
+src=()
+for f in "${FMTS[@]}"; do
+	src+=(--audit "${f%%:*}:$TMP/logs/${f#*:}" --audit "${f%%:*}:$TMP/again/${f#*:}")
+done
+for run in t1 t2a t2b t2c; do
+	threads=2
+	[ $run = t1 ] && threads=1
+	analyze "twice-$run" --threads $threads "${src[@]}" && same "twice-$run"
+done
+python3 - "$TMP"/twice-t*.json <<'PY' && ok "twice: the same duplicates on one thread and on two" ||
+import json, sys
+d = {json.load(open(p))["stats"]["duplicates"] for p in sys.argv[1:]}
+if len(d) != 1 or not min(d):
+    sys.exit(f"duplicates differ between runs: {sorted(d)}")
+PY
+	fail "twice: duplicates differ between runs"
+
 # CloudTrail records out of order within the window: each file's records
 # reversed within every 10-minute span.
 python3 - "$TMP/logs/AWSLogs" <<'PY' || fail "reordering the CloudTrail records"
