@@ -56,13 +56,11 @@ struct daemon {
 		uint64_t revision;
 	} *incs;                     /* incidents shipped, and their last revision */
 	size_t nincs, capincs;
-	char **shipped;              /* ids of detector findings already handed over */
-	size_t nshipped, capshipped;
 	uint64_t findings, logged;
-	size_t det_seen;             /* detector findings seen at the last look */
 	int64_t newest_ms;           /* newest event of the source being pulled */
 	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
-	char baselines_path[PATH_MAX];
+	char baselines_path[PATH_MAX], slots_path[PATH_MAX];
+	int slots_failed;            /* the last save of the slots failed (logged once) */
 };
 
 static volatile sig_atomic_t d_stop, d_reload;
@@ -118,29 +116,6 @@ static void log_finding(struct daemon *d, const struct finding *f, size_t *cycle
 		log_warn("finding %s (%s, score %.0f): %s; %s%s%s", f->rule_id,
 			 gw_severity_name(f->severity), f->score, f->title, who ? who : "",
 			 f->bucket && f->bucket[0] ? " bucket " : "", f->bucket ? f->bucket : "");
-}
-
-static int was_shipped(struct daemon *d, const char *id)
-{
-	for (size_t i = 0; i < d->nshipped; i++)
-		if (strcmp(d->shipped[i], id) == 0)
-			return 1;
-	return 0;
-}
-
-static void mark_shipped(struct daemon *d, const char *id)
-{
-	if (d->nshipped == d->capshipped) {
-		size_t cap = d->capshipped ? d->capshipped * 2 : 64;
-		char **n = realloc(d->shipped, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		d->shipped = n;
-		d->capshipped = cap;
-	}
-	if ((d->shipped[d->nshipped] = strdup(id)))
-		d->nshipped++;
 }
 
 static void hand_over(struct daemon *d, const struct finding *const *f, size_t n)
@@ -202,6 +177,24 @@ static uint64_t incident_revision(struct daemon *d, const struct incident *in, i
 	return r->revision;
 }
 
+/* Forget the revisions of incidents that are gone (closed: no finding can
+ * join them any more), so that the list follows the open incidents. */
+static void prune_incidents(struct daemon *d, const struct incident *const *in, size_t n)
+{
+	size_t k = 0, j;
+
+	for (size_t i = 0; i < d->nincs; i++) {
+		for (j = 0; j < n && strcmp(in[j]->id, d->incs[i].id) != 0; j++)
+			;
+		if (j == n) {
+			free(d->incs[i].id);
+			continue;
+		}
+		d->incs[k++] = d->incs[i];
+	}
+	d->nincs = k;
+}
+
 /* New incidents go to the log, with their first remediation step; new
  * incidents and new revisions (a finding joined) go to the spool. */
 static void ship_incidents(struct daemon *d)
@@ -211,6 +204,7 @@ static void ship_incidents(struct daemon *d)
 	int changed = 0;
 	uint64_t rev;
 
+	prune_incidents(d, in, n);
 	for (size_t i = 0; i < n; i++) {
 		rev = incident_revision(d, in[i], &changed);
 		if (!rev || !changed)
@@ -224,26 +218,24 @@ static void ship_incidents(struct daemon *d)
 	}
 }
 
-/* New findings of the detector and the correlator go to the log and the spool. */
-static void collect_findings(struct daemon *d)
+/* New findings of the detector and the correlator go to the log and the
+ * spool. Returns the number of the correlator's. */
+static size_t collect_findings(struct daemon *d)
 {
 	const struct finding *const *df;
 	struct finding **cf;
 	size_t n, cycle = 0, nc;
 
-	n = detector__findings(d->det, &df);
-	/* cheap when nothing is new: the list only grows */
-	if (n != d->det_seen) {
-		d->det_seen = n;
-		for (size_t i = 0; i < n; i++) {
-			if (was_shipped(d, df[i]->id))
-				continue;
-			mark_shipped(d, df[i]->id);
-			log_finding(d, df[i], &cycle);
-			hand_over(d, &df[i], 1);
-		}
+	/* the detector hands over what is new, and keeps what may still join
+	 * an incident until that incident is closed */
+	n = detector__take(d->det, &df);
+	for (size_t i = 0; i < n; i++)
+		log_finding(d, df[i], &cycle);
+	hand_over(d, df, n);
+	if (n)
 		ship_incidents(d);
-	}
+	if (detector__expire(d->det, detector__now(d->det)))
+		ship_incidents(d);
 	nc = correlator__take(d->corr, &cf);
 	for (size_t i = 0; i < nc; i++)
 		log_finding(d, cf[i], &cycle);
@@ -254,6 +246,7 @@ static void collect_findings(struct daemon *d)
 	if (cycle > LOG_FINDINGS_PER_CYCLE)
 		log_warn("%zu more findings not logged one by one (see the collector)",
 			 cycle - LOG_FINDINGS_PER_CYCLE);
+	return nc;
 }
 
 static int keep_event(const struct audit_event *ev, void *ctx)
@@ -310,6 +303,21 @@ static void source_metrics(size_t i, const char *spec, const struct audit_stats 
 }
 
 static void feed(struct daemon *d);
+
+/* The correlation slots waiting for the audit delay, to the state dir
+ * whenever they changed: a crash loses neither a host window nor the audit
+ * events fed, and the judgement comes after the restart. */
+static void save_slots(struct daemon *d)
+{
+	int err = correlator__save_slots(d->corr, d->slots_path);
+
+	if (err && !d->slots_failed)
+		log_err("failed to save %s: %s; a crash now would lose the slots waiting for "
+			"the audit log", d->slots_path, strerror(-err));
+	else if (!err && d->slots_failed)
+		log_info("saved %s again", d->slots_path);
+	d->slots_failed = err != 0;
+}
 
 /* A source's deliveries, and a finding when it went silent. */
 static void watch_silence(struct daemon *d, size_t i, const struct audit_stats *st)
@@ -369,6 +377,7 @@ static void feed(struct daemon *d)
 		correlator__audit_event(d->corr, &d->evs[i]);
 	}
 	d->nevs = 0;
+	save_slots(d);
 	/* The detector and the correlator copy what they keep: the events'
 	 * strings go with this pull, so a long-running agent does not grow
 	 * with every request id it ever read. */
@@ -537,6 +546,7 @@ static void poll_window(struct daemon *d)
 	char labels[64];
 
 	correlator__host_window(d->corr, &w);
+	save_slots(d);
 	for (size_t i = 0; i < w.nreads; i++)
 		silent__host_reads(d->silent, w.reads[i].ops + w.reads[i].mapped_ops);
 	map_fill(d, "reads", 1, w.reads_used, w.reads_max);
@@ -580,6 +590,7 @@ static int save_state(struct daemon *d)
 {
 	int err = baseline_file__save(d->det, d->baselines_path), rc = err;
 
+	save_slots(d);
 	if (err)
 		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
 	err = correlator__save(d->corr, d->clients_path);
@@ -655,7 +666,8 @@ static int open_all(struct daemon *d)
 	if (path_in(d->clients_path, sizeof(d->clients_path), d->cfg->state_dir, "clients.state") ||
 	    path_in(d->sources_path, sizeof(d->sources_path), d->cfg->state_dir, "sources.state") ||
 	    path_in(d->cursor_dir, sizeof(d->cursor_dir), d->cfg->state_dir, "cursors") ||
-	    path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb"))
+	    path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb") ||
+	    path_in(d->slots_path, sizeof(d->slots_path), d->cfg->state_dir, "slots.gwb"))
 		return -ENAMETOOLONG;
 	/* pulled sources keep their cursors here */
 	audit_set_state_dir(d->cursor_dir);
@@ -682,6 +694,9 @@ static int open_all(struct daemon *d)
 	err = correlator__load(d->corr, d->clients_path);
 	if (err)
 		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));
+	err = correlator__load_slots(d->corr, d->slots_path);
+	if (err && err != -EINVAL)
+		log_warn("failed to load %s: %s; the slots it held are lost", d->slots_path, strerror(-err));
 	err = open_sensor(d);
 	if (!err)
 		err = open_webhook(d);
@@ -698,9 +713,6 @@ static void close_all(struct daemon *d)
 	local_sources__free(d->srcs);
 	silent__free(d->silent);
 	strpool__free(d->pool);
-	for (size_t i = 0; i < d->nshipped; i++)
-		free(d->shipped[i]);
-	free(d->shipped);
 	for (size_t i = 0; i < d->nincs; i++)
 		free(d->incs[i].id);
 	free(d->incs);
@@ -774,7 +786,10 @@ static void loop(struct daemon *d)
 		}
 		drain_webhook(d);
 		correlator__tick(d->corr, gw_wall_ms());
-		collect_findings(d);
+		/* judged slots leave the file once their findings are in the spool */
+		if (collect_findings(d) && d->ship)
+			shipper__flush(d->ship);
+		save_slots(d);
 		/* the files read are remembered once their findings are in the
 		 * spool: a crash neither loses nor reads them twice */
 		if (pulled && local_sources__save(d->srcs) < 0)

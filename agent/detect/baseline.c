@@ -13,6 +13,13 @@
 
 #include "detect/baseline_priv.h"
 
+static void ident_free(struct ident *id)
+{
+	seen__free(&id->seen);
+	free(id->h);
+	free(id);
+}
+
 struct baseline *baseline__new(struct detector *d, const struct detector_config *cfg)
 {
 	struct baseline *b = calloc(1, sizeof(*b));
@@ -41,13 +48,9 @@ void baseline__free(struct baseline *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; b->tab && i < b->nslots; i++) {
-		if (!b->tab[i])
-			continue;
-		seen__free(&b->tab[i]->seen);
-		free(b->tab[i]->h);
-		free(b->tab[i]);
-	}
+	for (size_t i = 0; b->tab && i < b->nslots; i++)
+		if (b->tab[i])
+			ident_free(b->tab[i]);
 	for (size_t i = 0; i < b->nfree; i++)
 		free(b->free_hours[i]);
 	seen__free(&b->org);
@@ -115,6 +118,69 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	seen__init(&b->tab[i]->seen, IDENT_SEEN_MAX);
 	b->count++;
 	return b->tab[i];
+}
+
+/* Days an identity idle since `last` is kept: one not yet established holds
+ * little more than first-seen entries, which expire after seen_ttl_days;
+ * an established one keeps its baseline three times as long. */
+static int ident_stale(const struct baseline *b, const struct ident *id, uint16_t today)
+{
+	uint32_t ttl = b->cfg->seen_ttl_days;
+
+	if (id->active_days >= b->cfg->baseline_days)
+		ttl *= 3;
+	return !id->h && (uint32_t)id->cur_day + ttl < today;
+}
+
+/* Once a stream day: identities idle past their time are forgotten, so the
+ * table follows the live identities, not the history. The table is rebuilt
+ * (open addressing has no holes to leave); on allocation failure the pass
+ * is tried again the next day. */
+static void ident_age(struct baseline *b, uint16_t today)
+{
+	struct ident **t;
+	size_t j, gone = 0;
+
+	b->aged_day = today;
+	for (size_t i = 0; i < b->nslots; i++)
+		gone += b->tab[i] && ident_stale(b, b->tab[i], today);
+	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct ident *id = b->tab[i];
+
+		if (!id)
+			continue;
+		if (ident_stale(b, id, today)) {
+			ident_free(id);
+			continue;
+		}
+		for (j = ptr_slot(id->name, b->nslots); t[j]; j = (j + 1) & (b->nslots - 1))
+			;
+		t[j] = id;
+	}
+	free(b->tab);
+	b->tab = t;
+	b->count -= gone;
+	b->aged += gone;
+}
+
+static void close_hour(struct baseline *b, struct ident *id);
+
+/* Once a stream hour: the open hours of identities that went quiet are
+ * closed, as the flush would close them (an identity's next event may never
+ * come), and once a day the idle identities, IPs and buckets are forgotten. */
+static void close_idle(struct baseline *b, int64_t now)
+{
+	b->idle_hour = now / HOUR_MS;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i] && b->tab[i]->h && b->tab[i]->h->start + IDLE_CLOSE_MS <= now)
+			close_hour(b, b->tab[i]);
+	volume__close_idle(b->vol, now - IDLE_CLOSE_MS);
+	if (now / DAY_MS > b->aged_day) {
+		ident_age(b, (uint16_t)(now / DAY_MS));
+		volume__age(b->vol, (uint16_t)(now / DAY_MS));
+	}
 }
 
 /* Remember that principal `who` used `key` (an IP or a user agent). */
@@ -484,6 +550,8 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 
 	if (!name || intern_all(b->d, ev, &s) < 0)
 		return -ENOMEM;
+	if (t / HOUR_MS > b->idle_hour)
+		close_idle(b, t);
 	/* Every caller counts for the IP and the bucket, anonymous ones too. */
 	err = volume__feed(b->vol, ev, name, s.ip, s.ua, s.bucket, s.key);
 	if (err)
@@ -555,4 +623,9 @@ size_t baseline__bytes(const struct baseline *b)
 uint64_t baseline__identities(const struct baseline *b)
 {
 	return b->count;
+}
+
+uint64_t baseline__aged(const struct baseline *b)
+{
+	return b->aged + volume__aged(b->vol);
 }

@@ -16,6 +16,9 @@
 #define UA_CACHE 1024
 #define ALPHA_HOUR 0.02
 #define ALPHA_DAY 0.1
+/* An open hour this old (from its start) with no event since is closed:
+ * an hour, and an hour's room for audit records delivered late. */
+#define IDLE_CLOSE_MS (2 * HOUR_MS)
 
 struct related {
 	const char *key;
@@ -38,6 +41,9 @@ struct baseline {
 	} ua_cache[UA_CACHE];
 	uint64_t *dropped;
 	struct volume *vol;                /* per source IP and per bucket */
+	uint16_t aged_day;                 /* the stream day of the last aging pass */
+	int64_t idle_hour;                 /* the stream hour of the last idle pass */
+	uint64_t aged;                     /* identities forgotten after their idle time */
 };
 
 /* Find or add an identity; NULL with *err 0 when the table is at its bound. */

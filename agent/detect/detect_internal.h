@@ -215,6 +215,8 @@ int baseline__load(struct baseline *b, const uint8_t *p, size_t n);
 /* The identity's baseline, or NULL when it has none. */
 const struct ident *baseline__find(const struct baseline *b, const char *name);
 uint64_t baseline__identities(const struct baseline *b);
+/* Identities, IPs and buckets forgotten after their idle time. */
+uint64_t baseline__aged(const struct baseline *b);
 
 void seen__init(struct seen_set *s, uint32_t max);
 void seen__free(struct seen_set *s);
@@ -272,6 +274,7 @@ struct hourly_ent {
 struct hourly {
 	struct hourly_ent *t;
 	size_t used;
+	int64_t aged_hour;        /* the stream hour of the last aging pass */
 };
 /* 0 or -ENOMEM. */
 int hourly__init(struct hourly *b);
@@ -426,6 +429,10 @@ int incidents__build(struct detector *d, const struct baseline *b,
 		     const struct finding *const *fs, size_t n, struct incident ***out,
 		     size_t *nout);
 void incidents__free(struct incident **v, size_t n);
+/* Mark (dead[i] = 1) the findings of groups that ended more than the
+ * incident gap before now_ms: no later finding can join them. */
+void incidents__expired(struct detector *d, const struct finding *const *fs, size_t n,
+			int64_t now_ms, uint8_t *dead);
 
 /* ---- finding helpers (finding_util.c) ---- */
 /* A finding from an identity's hour: principal, key, ip, ua, region,

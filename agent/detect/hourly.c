@@ -24,9 +24,42 @@ void hourly__fini(struct hourly *b)
 	b->t = NULL;
 }
 
+static size_t slot_of(const char *p)
+{
+	return (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 40) & (HOURLY_SLOTS - 1);
+}
+
+/* Once a stream day: principals idle for longer than the first-seen TTL
+ * are forgotten (their mean of a month ago says little), so the table
+ * follows the live principals. Rebuilt: the probing has no holes. */
+static void age(struct hourly *b, int64_t hour, uint32_t ttl_days)
+{
+	struct hourly_ent *t;
+	size_t gone = 0;
+
+	b->aged_hour = hour;
+	for (size_t i = 0; i < HOURLY_SLOTS; i++)
+		gone += b->t[i].principal && b->t[i].hour + 24 * (int64_t)ttl_days < hour;
+	if (!gone || !(t = calloc(HOURLY_SLOTS, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < HOURLY_SLOTS; i++) {
+		struct hourly_ent *e = &b->t[i];
+		size_t j;
+
+		if (!e->principal || e->hour + 24 * (int64_t)ttl_days < hour)
+			continue;
+		for (j = slot_of(e->principal); t[j].principal; j = (j + 1) & (HOURLY_SLOTS - 1))
+			;
+		t[j] = *e;
+	}
+	free(b->t);
+	b->t = t;
+	b->used -= gone;
+}
+
 static struct hourly_ent *hourly_slot(struct hourly *b, const char *p)
 {
-	size_t i = (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 40) & (HOURLY_SLOTS - 1);
+	size_t i = slot_of(p);
 
 	for (size_t k = 0; k < 64; k++, i = (i + 1) & (HOURLY_SLOTS - 1)) {
 		if (b->t[i].principal == p)
@@ -50,6 +83,8 @@ int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
+	if (hour - b->aged_hour >= 24)
+		age(b, hour, detector__config(d)->seen_ttl_days);
 	e = hourly_slot(b, p);
 	if (!e) {
 		detector__entity_dropped(d);

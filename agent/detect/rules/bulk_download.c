@@ -54,6 +54,7 @@ struct bulk {
 	int live;
 	struct principal *tab;
 	size_t nslots, count;
+	int64_t swept;             /* stream time of the last sweep */
 };
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
@@ -101,15 +102,57 @@ static void bulk_free(void *state)
 	free(b);
 }
 
-/* Find or add the principal. NULL when the table is full. */
-static struct principal *principal_get(struct bulk *b, const char *name)
+static size_t name_slot(const struct bulk *b, const char *name)
 {
-	uint64_t h = gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name));
+	return (size_t)gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name)) & (b->nslots - 1);
+}
+
+/* Let go of the principals whose reads all lie more than a window before
+ * now: they cannot make or join a burst any more (a later read starts a
+ * ring afresh either way). The table is rebuilt; on allocation failure it
+ * stays as it is. */
+static void sweep(struct bulk *b, int64_t now)
+{
+	struct principal *t = calloc(b->nslots, sizeof(*t));
+	size_t j;
+
+	b->swept = now;
+	if (!t)
+		return;
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct principal *p = &b->tab[i];
+
+		if (!p->name)
+			continue;
+		if (!p->burst && now - p->last_t > b->window_ms) {
+			free(p->ring);
+			b->count--;
+			continue;
+		}
+		for (j = name_slot(b, p->name); t[j].name; j = (j + 1) & (b->nslots - 1))
+			;
+		t[j] = *p;
+	}
+	free(b->tab);
+	b->tab = t;
+}
+
+/* Find or add the principal. NULL when the table is full of principals
+ * read within the window. */
+static struct principal *principal_get(struct bulk *b, const char *name, int64_t now)
+{
 	size_t i;
 
-	for (i = (size_t)h & (b->nslots - 1); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+	if (now - b->swept >= 24 * 3600 * 1000LL)
+		sweep(b, now);
+	for (i = name_slot(b, name); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
 			return &b->tab[i];
+	if (b->count == BULK_MAX_PRINCIPALS && now - b->swept >= 60000) {
+		sweep(b, now);
+		for (i = name_slot(b, name); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+			;
+	}
 	if (b->count == BULK_MAX_PRINCIPALS)
 		return NULL;
 	b->tab[i].name = name;
@@ -318,7 +361,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	name = detector__intern_ev(b->d, ev->principal);
 	if (!name || intern_ent(b, ev, &e) < 0)
 		return -ENOMEM;
-	p = principal_get(b, name);
+	p = principal_get(b, name, ev->time_ms);
 	if (!p) {
 		detector__entity_dropped(b->d);
 		return 0;
