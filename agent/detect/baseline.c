@@ -142,8 +142,16 @@ static void ident_age(struct baseline *b, uint16_t today)
 	size_t j, gone = 0;
 
 	b->aged_day = today;
-	for (size_t i = 0; i < b->nslots; i++)
-		gone += b->tab[i] && ident_stale(b, b->tab[i], today);
+	seen__purge(&b->org, today, (uint16_t)b->cfg->seen_ttl_days);
+	for (size_t i = 0; i < RELATED_SLOTS; i++)
+		if (b->rel[i].key && (uint32_t)b->rel[i].day + b->cfg->seen_ttl_days < today)
+			memset(&b->rel[i], 0, sizeof(b->rel[i]));
+	for (size_t i = 0; i < b->nslots; i++) {
+		if (!b->tab[i])
+			continue;
+		gone += ident_stale(b, b->tab[i], today);
+		seen__purge(&b->tab[i]->seen, today, (uint16_t)b->cfg->seen_ttl_days);
+	}
 	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
 		return;
 	for (size_t i = 0; i < b->nslots; i++) {
@@ -183,8 +191,8 @@ static void close_idle(struct baseline *b, int64_t now)
 	}
 }
 
-/* Remember that principal `who` used `key` (an IP or a user agent). */
-static void related_add(struct baseline *b, const char *key, const char *who)
+/* Remember that principal `who` used `key` (an IP or a user agent) on day. */
+static void related_add(struct baseline *b, const char *key, const char *who, uint16_t day)
 {
 	size_t i = ptr_slot(key, RELATED_SLOTS);
 
@@ -194,6 +202,7 @@ static void related_add(struct baseline *b, const char *key, const char *who)
 		if (r->key && r->key != key)
 			continue;
 		r->key = key;
+		r->day = day;
 		for (size_t k = 0; k < RELATED_PER_KEY; k++) {
 			if (r->who[k] == who)
 				return;
@@ -348,7 +357,7 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 		return 0;
 	if (h->nips < HOUR_SET)
 		h->ips[h->nips++] = ip;
-	related_add(b, ip, id->name);
+	related_add(b, ip, id->name, day);
 	r = seen__touch(&id->seen, ip, SEEN_IP, day, ttl, b->dropped);
 	org = seen__touch(&b->org, ip, SEEN_IP, day, ttl, b->dropped);
 	if (r < 0 || org < 0)
@@ -393,7 +402,7 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 		return 0;
 	if (h->nuas < HOUR_SET)
 		h->uas[h->nuas++] = ua;
-	related_add(b, ua, id->name);
+	related_add(b, ua, id->name, day);
 	fam = family_of(b, ua, buf, sizeof(buf));
 	if (!fam)
 		return -ENOMEM;
@@ -628,4 +637,57 @@ uint64_t baseline__identities(const struct baseline *b)
 uint64_t baseline__aged(const struct baseline *b)
 {
 	return b->aged + volume__aged(b->vol);
+}
+
+static void hour_strings(const struct hour_rec *h, struct strmark *m)
+{
+	const char *one[] = { h->ip, h->ua, h->key, h->region, h->bucket, h->ctx_ip, h->ctx_ua };
+
+	strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+	strmark__v(m, h->ips, h->nips);
+	strmark__v(m, h->uas, h->nuas);
+	strmark__v(m, h->denied_apis, h->ndenied_apis);
+	strmark__v(m, h->regions, h->nregions);
+	strmark__v(m, h->list_buckets, h->nlist_buckets);
+	strmark__v(m, h->new_ips, h->nnew_ips);
+	strmark__v(m, h->new_apis, h->nnew_apis);
+	strmark__v(m, h->new_services, h->nnew_services);
+	strmark__v(m, h->new_uas, h->nnew_uas);
+	strmark__v(m, h->new_ua_fams, h->nnew_uas);
+	strmark__v(m, h->new_ua_ips, h->nnew_uas);
+	strmark__v(m, h->denied_ips, h->ndenied_ips);
+	strmark__v(m, h->denied_uas, h->ndenied_ips);
+	strmark__v(m, h->intel_ips, h->nintel);
+	strmark__v(m, h->intel_labels, h->nintel);
+	strmark__v(m, h->foreign_buckets, h->nforeign);
+	strmark__v(m, h->samples, h->nsamples);
+}
+
+void baseline__strings(const struct baseline *b, struct strmark *m)
+{
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct ident *id = b->tab[i];
+
+		if (!id)
+			continue;
+		strmark__str(m, id->name);
+		strmark__str(m, id->account);
+		for (size_t k = 0; k < IDENT_RECENT_REGIONS; k++)
+			strmark__str(m, id->recent[k].region);
+		seen__strings(&id->seen, m);
+		if (id->h)
+			hour_strings(id->h, m);
+	}
+	seen__strings(&b->org, m);
+	seen__strings(&b->org_buckets, m);
+	for (size_t i = 0; i < RELATED_SLOTS; i++) {
+		strmark__str(m, b->rel[i].key);
+		strmark__v(m, b->rel[i].who, RELATED_PER_KEY);
+	}
+	volume__strings(b->vol, m);
+}
+
+void baseline__swept(struct baseline *b)
+{
+	memset(b->ua_cache, 0, sizeof(b->ua_cache));
 }

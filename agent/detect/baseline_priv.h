@@ -23,6 +23,7 @@
 struct related {
 	const char *key;
 	const char *who[RELATED_PER_KEY];
+	uint16_t day;                      /* the last day the key was used */
 };
 
 struct baseline {

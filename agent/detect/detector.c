@@ -86,6 +86,7 @@ struct detector {
 	uint64_t gen, incidents_for;  /* findings' generation, and the incidents' */
 	int64_t first_ms;         /* the stream's first event */
 	int64_t last_ms;          /* the stream's newest time: events and adopted findings */
+	int64_t swept_day;        /* the stream day the string pool was last swept */
 };
 
 void detector_config__defaults(struct detector_config *cfg)
@@ -166,6 +167,11 @@ struct detector *detector__new(const struct detector_config *cfg)
 	d->icache = calloc(ICACHE_SLOTS, sizeof(*d->icache));
 	if (!d->icache)
 		goto fail;
+	/* resident from the start (explicit_bzero: a memset of calloc'ed memory
+	 * is optimized away): the cache fills with the events' strings anyway
+	 * and is cleared after each sweep of the pool, so the agent's memory
+	 * stays level instead of growing as the cache fills */
+	explicit_bzero(d->icache, ICACHE_SLOTS * sizeof(*d->icache));
 	d->base = baseline__new(d, &d->cfg);
 	if (!d->base)
 		goto fail;
@@ -208,10 +214,50 @@ void detector__free(struct detector *d)
 	free(d);
 }
 
+struct strmark {
+	struct strpool_marks *m;
+};
+
+void strmark__str(struct strmark *m, const char *s)
+{
+	strpool__mark(m->m, s);
+}
+
+/* Once a stream day, before the day's first event reaches a rule: the
+ * strings no state holds any more (identities, IPs and objects aged out,
+ * windows closed) are freed with the pool chunks that held them. */
+static void sweep_strings(struct detector *d)
+{
+	struct strmark m = { strpool__marks_new(d->pool) };
+	size_t freed;
+
+	if (!m.m)
+		return;   /* tried again the next day */
+	baseline__strings(d->base, &m);
+	accounts__strings(d->acc, &m);
+	for (size_t i = 0; i < NRULES; i++)
+		if (d->state[i] && rules[i]->strings)
+			rules[i]->strings(d->state[i], &m);
+	freed = strpool__sweep(d->pool, m.m);
+	if (!freed)
+		return;
+	d->stats.strings_freed += freed;
+	memset(d->icache, 0, ICACHE_SLOTS * sizeof(*d->icache));
+	baseline__swept(d->base);
+	for (size_t i = 0; i < NRULES; i++)
+		if (d->state[i] && rules[i]->swept)
+			rules[i]->swept(d->state[i]);
+}
+
 int detector__feed(struct detector *d, const struct audit_event *ev)
 {
 	int err = 0, e;
 
+	if (ev->time_ms / 86400000LL > d->swept_day) {
+		if (d->swept_day)
+			sweep_strings(d);
+		d->swept_day = ev->time_ms / 86400000LL;
+	}
 	if (!d->stats.events++ || ev->time_ms < d->first_ms)
 		d->first_ms = ev->time_ms;
 	if (ev->time_ms > d->last_ms)

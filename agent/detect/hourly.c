@@ -109,3 +109,9 @@ int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor)
 	e->fired = 1;
 	return 1;
 }
+
+void hourly__strings(const struct hourly *b, struct strmark *m)
+{
+	for (size_t i = 0; b->t && i < HOURLY_SLOTS; i++)
+		strmark__str(m, b->t[i].principal);
+}

@@ -111,3 +111,9 @@ uint64_t gw_fnv1a64(uint64_t h, const void *data, size_t len)
 	}
 	return h;
 }
+
+void tally__strings(const struct tally *t, struct strmark *m)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		strmark__str(m, t->keys[i]);
+}

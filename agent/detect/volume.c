@@ -262,3 +262,19 @@ void volume__close_idle(struct volume *v, int64_t before)
 		if (v->tab[i] && v->tab[i]->open && v->tab[i]->start < before)
 			close_hour(v, v->tab[i]);
 }
+
+void volume__strings(const struct volume *v, struct strmark *m)
+{
+	for (size_t i = 0; i < v->nslots; i++) {
+		const struct vol_ent *e = v->tab[i];
+
+		if (!e)
+			continue;
+		strmark__str(m, e->key);
+		strmark__v(m, e->readers, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->reader_ip, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->reader_ua, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->reader_key, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->samples, e->nsamples);
+	}
+}

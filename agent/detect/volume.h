@@ -62,6 +62,8 @@ void volume__age(struct volume *v, uint16_t today);
  * quiet), as the flush would. */
 void volume__close_idle(struct volume *v, int64_t before);
 uint64_t volume__aged(const struct volume *v);
+/* Mark the interned strings the table keeps (see struct strmark). */
+void volume__strings(const struct volume *v, struct strmark *m);
 
 /* The bucket rule (rule_bucket_read_spike.c): e's hour closed, e's baseline is
  * as it was before it. 0 or -ENOMEM. */

@@ -19,7 +19,10 @@
  * went unreported, a finding was dropped, or the resident memory at the
  * last day exceeds the tenth day's by more than 10%.
  *
- * usage: soak DAYS [--quiet]
+ * usage: soak DAYS [--quiet | --every N] [--ttl DAYS]
+ *   --quiet     the summary only; --every N: a line every N days (default 1)
+ *   --ttl DAYS  [detect] seen_ttl_days (default 7, so that the state reaches
+ *               its steady size within the first ten days)
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -286,18 +289,29 @@ int main(int argc, char **argv)
 	struct detector_stats st;
 	struct correlate_stats cs;
 	struct soak *s = calloc(1, sizeof(*s));
-	long days = argc > 1 ? strtol(argv[1], NULL, 10) : 60, rss10 = 0, rss = 0;
-	int quiet = argc > 2 && strcmp(argv[2], "--quiet") == 0, missed = 0;
+	long days = argc > 1 ? strtol(argv[1], NULL, 10) : 60, rss10 = 0, rss = 0, every = 1, ttl = 7;
+	int missed = 0;
 
-	if (!s || days < 11 || days >= MAX_DAYS) {
-		fprintf(stderr, "usage: soak DAYS (11..%d) [--quiet]\n", MAX_DAYS - 1);
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--quiet") == 0)
+			every = 0;
+		else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc)
+			every = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc)
+			ttl = strtol(argv[++i], NULL, 10);
+		else
+			days = 0;
+	}
+	if (!s || days < 11 || days >= MAX_DAYS || every < 0 || ttl < 1 || ttl > 365) {
+		fprintf(stderr, "usage: soak DAYS (11..%d) [--quiet | --every N] [--ttl DAYS]\n",
+			MAX_DAYS - 1);
 		return 2;
 	}
 	detector_config__defaults(&dc);
 	dc.live = 1;
 	/* what the detector remembers of an idle entity lives this long: the
 	 * state reaches its steady size within the first ten days */
-	dc.seen_ttl_days = 7;
+	dc.seen_ttl_days = (uint32_t)ttl;
 	correlate_opts__defaults(&co);
 	co.gateway_exes = gw_exes;
 	co.ngateway_exes = 1;
@@ -333,9 +347,11 @@ int main(int argc, char **argv)
 		if ((h + 1) / 24 == 10)
 			rss10 = rss;
 		detector__stats(s->det, &st);
-		if (!quiet)
-			printf("day %3" PRId64 "  rss %6ld KiB  detector state %7" PRIu64 " KiB  strings %5" PRIu64 " KiB  findings kept %5zu\n", (h + 1) / 24, rss,
-			       st.state_bytes / 1024, st.strings_bytes / 1024,
+		if (every && ((h + 1) / 24) % every == 0)
+			printf("day %3" PRId64 "  rss %6ld KiB  heap in use %6zu KiB  detector state %5"
+			       PRIu64 " KiB  strings %5" PRIu64 " KiB  findings kept %3zu\n", (h + 1) / 24,
+			       rss, mallinfo2().uordblks / 1024, st.state_bytes / 1024,
+			       st.strings_bytes / 1024,
 			       detector__findings(s->det, &(const struct finding *const *){ 0 }));
 	}
 	correlator__tick(s->corr, INT64_MAX);
@@ -352,9 +368,9 @@ int main(int argc, char **argv)
 	}
 	detector__stats(s->det, &st);
 	correlator__stats(s->corr, &cs);
-	printf("soak: %ld days, %" PRIu64 " events, %" PRIu64 " findings (%" PRIu64 " host), "
+	printf("soak: %ld days (first-seen TTL %ld days), %" PRIu64 " events, %" PRIu64 " findings (%" PRIu64 " host), "
 	       "%" PRIu64 " dropped, %" PRIu64 " released; rss day 10 %ld KiB, day %ld %ld KiB (%+.1f%%); "
-	       "%d attacks missed; %" PRIu64 " entities aged out\n", days, st.events, s->findings + s->host_findings, s->host_findings,
+	       "%d attacks missed; %" PRIu64 " entities aged out\n", days, ttl, st.events, s->findings + s->host_findings, s->host_findings,
 	       st.findings_dropped + cs.dropped, st.findings_released, rss10, days, rss,
 	       rss10 ? 100.0 * (double)(rss - rss10) / (double)rss10 : 0.0, missed, st.entities_aged);
 	detector__free(s->det);

@@ -21,6 +21,7 @@
 
 #define BULK_MAX_PRINCIPALS 4096
 #define BULK_MAX_DISTINCT 65536
+#define DAY_MS (24 * 3600 * 1000LL)
 
 struct read_ent {
 	int64_t t;
@@ -107,10 +108,23 @@ static size_t name_slot(const struct bulk *b, const char *name)
 	return (size_t)gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name)) & (b->nslots - 1);
 }
 
-/* Let go of the principals whose reads all lie more than a window before
- * now: they cannot make or join a burst any more (a later read starts a
- * ring afresh either way). The table is rebuilt; on allocation failure it
- * stays as it is. */
+static int close_burst(struct bulk *b, struct principal *p);
+
+/* Drop the reads a window older than the principal's last: they cannot
+ * count toward a burst any more. */
+static void ring_trim(struct bulk *b, struct principal *p)
+{
+	while (p->n && p->last_t - p->ring[p->head].t >= b->window_ms) {
+		p->head = (p->head + 1) % p->cap;
+		p->n--;
+	}
+}
+
+/* Once a stream day (and when the table is full): a burst whose principal
+ * stopped reading a window ago is over (reported as the next read would
+ * report it), and the principals whose reads all lie a window before now
+ * are let go of: they cannot make or join a burst any more. The table is
+ * rebuilt; on allocation failure it stays as it is. */
 static void sweep(struct bulk *b, int64_t now)
 {
 	struct principal *t = calloc(b->nslots, sizeof(*t));
@@ -124,11 +138,15 @@ static void sweep(struct bulk *b, int64_t now)
 
 		if (!p->name)
 			continue;
+		if (p->burst && now - p->last_t > b->window_ms)
+			close_burst(b, p);   /* a failure is counted by the detector */
 		if (!p->burst && now - p->last_t > b->window_ms) {
 			free(p->ring);
 			b->count--;
 			continue;
 		}
+		if (!p->burst)
+			ring_trim(b, p);
 		for (j = name_slot(b, p->name); t[j].name; j = (j + 1) & (b->nslots - 1))
 			;
 		t[j] = *p;
@@ -143,7 +161,7 @@ static struct principal *principal_get(struct bulk *b, const char *name, int64_t
 {
 	size_t i;
 
-	if (now - b->swept >= 24 * 3600 * 1000LL)
+	if (now / DAY_MS > b->swept / DAY_MS)
 		sweep(b, now);
 	for (i = name_slot(b, name); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
@@ -166,13 +184,17 @@ static int ring_push(struct bulk *b, struct principal *p, const struct read_ent 
 	struct read_ent *nr;
 
 	if (p->n == p->cap && p->cap < max) {
-		/* Grow; entries are kept in order from 0 while the ring is not full. */
+		/* Grow, the entries in order from 0 (a trimmed ring may wrap). */
 		ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < 16 ? max : 16);
-		nr = realloc(p->ring, ncap * sizeof(*nr));
+		nr = malloc(ncap * sizeof(*nr));
 		if (!nr)
 			return -ENOMEM;
+		for (uint32_t i = 0; i < p->n; i++)
+			nr[i] = p->ring[(p->head + i) % p->cap];
+		free(p->ring);
 		p->ring = nr;
 		p->cap = ncap;
+		p->head = 0;
 	}
 	if (p->n < p->cap) {
 		p->ring[(p->head + p->n) % p->cap] = *e;
@@ -401,10 +423,39 @@ static void bulk_flush(void *state)
 			close_burst(b, &b->tab[i]);
 }
 
+static void bulk_strings(void *state, struct strmark *m)
+{
+	struct bulk *b = state;
+
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct principal *p = &b->tab[i];
+
+		if (!p->name)
+			continue;
+		strmark__str(m, p->name);
+		for (uint32_t k = 0; k < p->n; k++) {
+			const struct read_ent *e = &p->ring[(p->head + k) % p->cap];
+			const char *one[] = { e->object, e->bucket, e->ip, e->ua, e->region, e->key };
+
+			strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+		}
+		if (!p->burst)
+			continue;
+		tally__strings(&p->burst->objects, m);
+		tally__strings(&p->burst->buckets, m);
+		tally__strings(&p->burst->ips, m);
+		tally__strings(&p->burst->uas, m);
+		tally__strings(&p->burst->regions, m);
+		tally__strings(&p->burst->keys, m);
+		strmark__v(m, p->burst->samples, p->burst->nsamples);
+	}
+}
+
 const struct rule rule_bulk_download = {
 	.id = "bulk-download",
 	.new = bulk_new,
 	.feed = bulk_feed,
 	.flush = bulk_flush,
 	.free = bulk_free,
+	.strings = bulk_strings,
 };

@@ -95,6 +95,7 @@ static void npd_free(void *state)
 const struct rule rule_new_principal_denied = {
 	.id = "new-principal-denied",
 	.new = npd_new,
+	.strings = evagg__rule_strings,
 	.feed = npd_feed,
 	.flush = npd_flush,
 	.free = npd_free,
