@@ -1,14 +1,17 @@
 /* See audit.h. A SOURCE spec names a format (or leaves it to detection) and
- * a local file or directory; each file is loaded whole (gunzipped when it is
- * gzip), handed to its format's parser, and freed before the next one. */
+ * a local file or directory; each file is read as a stream (reader.c:
+ * gunzipped on the way when it is gzip) by its format's chunk reader, in a
+ * window of a few MiB whatever the file's size. */
 #include "audit/audit.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit/audit_internal.h"
 #include "lib/isotime.h"
@@ -16,21 +19,33 @@
 #include "lib/log.h"
 #include "lib/redact.h"
 
+static int azure_detect(const char *buf, size_t len);
+
+/* An Azure Storage log is classic ($logs) or JSON: told by its first bytes. */
+static size_t azure_chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	if (c->azure_classic < 0 && len < 5 && !final)
+		return 0;
+	if (c->azure_classic < 0)
+		c->azure_classic = azure_classic__detect(buf, len);
+	return c->azure_classic ? azure_classic__chunk(c, buf, len, final, err) :
+				  azure_json__chunk(c, buf, len, final, err);
+}
+
 /* Detection order matters: the JSON formats are told apart by marker keys
  * that CloudTrail records do not carry, so CloudTrail is tried after them. */
-static const struct format {
-	const char *prefix;
-	const char *what;
-	int (*detect)(const char *buf, size_t len);
-	int (*parse)(struct audit_ctx *c, const char *buf, size_t len);
-} formats[] = {
-	[AUDIT_FMT_GCS] = { "gcs", "GCP audit log JSON", gcs__detect, gcs__parse },
-	[AUDIT_FMT_AZURE] = { "azure", "an Azure Storage log", NULL, NULL },
-	[AUDIT_FMT_MINIO] = { "minio", "MinIO audit JSON", minio__detect, minio__parse },
-	[AUDIT_FMT_CLOUDTRAIL] = { "cloudtrail", "CloudTrail JSON", cloudtrail__detect, cloudtrail__parse },
-	[AUDIT_FMT_S3ACCESS] = { "s3access", "an S3 server access log", s3access__detect, s3access__parse },
+static const struct audit_format_ops formats[] = {
+	[AUDIT_FMT_GCS] = { "gcs", "GCP audit log JSON", gcs__detect, gcs__chunk, AUDIT_MAX_RECORD },
+	[AUDIT_FMT_AZURE] = { "azure", "an Azure Storage log", azure_detect, azure_chunk,
+			      AUDIT_MAX_RECORD },
+	[AUDIT_FMT_MINIO] = { "minio", "MinIO audit JSON", minio__detect, minio__chunk,
+			      AUDIT_MAX_RECORD },
+	[AUDIT_FMT_CLOUDTRAIL] = { "cloudtrail", "CloudTrail JSON", cloudtrail__detect,
+				   cloudtrail__chunk, AUDIT_MAX_RECORD },
+	[AUDIT_FMT_S3ACCESS] = { "s3access", "an S3 server access log", s3access__detect,
+				 s3access__chunk, AUDIT_MAX_LINE + 2 },
 	[AUDIT_FMT_AZURE_ACTIVITY] = { "azure-activity", "an Azure Activity Log",
-				       azure_activity__detect, azure_activity__parse },
+				       azure_activity__detect, azure_activity__chunk, AUDIT_MAX_RECORD },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -75,6 +90,29 @@ int audit_spec__parse(const char *spec, struct audit_spec *out)
 	return strncmp(colon, "://", 3) == 0 ? -EPROTONOSUPPORT : -EINVAL;
 }
 
+int audit_spec__absolute(const char *spec, char *out, size_t size)
+{
+	struct audit_spec s;
+	char cwd[PATH_MAX];
+	const char *p;
+	int err = audit_spec__parse(spec, &s), n;
+
+	if (err)
+		return err;
+	if (s.url || s.path[0] == '/' || !s.path[0]) {
+		n = snprintf(out, size, "%s", spec);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		p = s.path;
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		n = snprintf(out, size, "%.*s%s%s%s", (int)(s.path - spec), spec, cwd,
+			     strcmp(cwd, "/") ? "/" : "", strcmp(p, ".") ? p : "");
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
 static int spec__parse(const char *spec, struct audit_spec *out)
 {
 	char shown[REDACT_MAX];
@@ -111,13 +149,6 @@ static int azure_detect(const char *buf, size_t len)
 	return azure_json__detect(buf, len) || azure_classic__detect(buf, len);
 }
 
-static int azure_parse(struct audit_ctx *c, const char *buf, size_t len)
-{
-	if (azure_classic__detect(buf, len))
-		return azure_classic__parse(c, buf, len);
-	return azure_json__parse(c, buf, len);
-}
-
 static int spec__resolve(const char *spec, struct audit_spec *out, struct stat *sb)
 {
 	char shown[REDACT_MAX];
@@ -145,6 +176,36 @@ static int spec__resolve(const char *spec, struct audit_spec *out, struct stat *
 	return 0;
 }
 
+int audit_source__files(const char *spec, char ***paths, size_t *n, const char **format)
+{
+	struct audit_spec s;
+	struct stat sb;
+	size_t failed = 0;
+	int err = spec__resolve(spec, &s, &sb);
+
+	*paths = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	if (s.url)
+		return -EPROTONOSUPPORT;
+	*format = s.format ? formats[s.format].prefix : "";
+	if (S_ISDIR(sb.st_mode)) {
+		err = audit_walk(s.path, paths, n, &failed);
+		if (err)
+			log_err("failed to list %s: %s", s.path, strerror(-err));
+		return err;
+	}
+	*paths = malloc(sizeof(**paths));
+	if (!*paths || !(**paths = strdup(s.path))) {
+		free(*paths);
+		*paths = NULL;
+		return -ENOMEM;
+	}
+	*n = 1;
+	return 0;
+}
+
 int audit_source__check(const char *spec)
 {
 	struct audit_spec s;
@@ -168,6 +229,33 @@ void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
 }
 
+void audit_ctx__skip_at(struct audit_ctx *c, size_t off, const char *fmt, ...)
+{
+	char msg[256];
+	uint64_t line;
+	va_list ap;
+
+	c->st->skipped++;
+	if (c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	line = c->line_base + (c->chunk ? audit__count_lines(c->chunk, off) : 0) + 1;
+	log_warn("%s: line %llu (offset %llu): %s%s", c->path, (unsigned long long)line,
+		 (unsigned long long)(c->base + off), msg,
+		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
+}
+
+void audit_ctx__begin_stream(struct audit_ctx *c)
+{
+	c->base = 0;
+	c->line_base = 0;
+	c->chunk = NULL;
+	memset(&c->js, 0, sizeof(c->js));
+	c->azure_classic = -1;
+}
+
 void audit_ctx__note_file(struct audit_ctx *c, int failed, const char *why)
 {
 	struct audit_file_note *n;
@@ -184,8 +272,6 @@ void audit_ctx__release(struct audit_ctx *c)
 {
 	audit_buf__release(&c->raw);
 	audit_buf__release(&c->out);
-	audit_buf__release(&c->held);
-	audit_buf__release(&c->held_ids);
 }
 
 static int format_detect(int format, const char *buf, size_t len)
@@ -196,13 +282,40 @@ static int format_detect(int format, const char *buf, size_t len)
 	return formats[format].detect(buf, len);
 }
 
-int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
+const struct audit_format_ops *audit_format__ops(int format)
 {
-	int err;
+	return format > 0 && (size_t)format < NFORMATS ? &formats[format] : NULL;
+}
 
-	for (size_t i = 1; format == AUDIT_FMT_DETECT && i < NFORMATS; i++)
+int audit_format__is(int format, const char *buf, size_t len)
+{
+	return audit_format__ops(format) && format_detect(format, buf, len);
+}
+
+int audit_format__detect(const char *buf, size_t len)
+{
+	int format = AUDIT_FMT_DETECT;
+
+	for (size_t i = 1; i < NFORMATS; i++)
 		if (format_detect((int)i, buf, len))
 			format = (int)i;
+	return format;
+}
+
+int audit_format__by_name(const char *name)
+{
+	for (size_t i = 1; i < NFORMATS; i++)
+		if (strcmp(formats[i].prefix, name) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
+{
+	int err = 0;
+
+	if (format == AUDIT_FMT_DETECT)
+		format = audit_format__detect(buf, len);
 	/* In a directory, a file that no format recognises (a README, notes, a
 	 * .tsv) or, for a source of one format, one that is not of it, is not a
 	 * log: passed over and listed, never a failure. A file named on its own
@@ -223,14 +336,13 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 		audit_ctx__note_file(c, 1, "unknown log format");
 		return 0;
 	}
+	audit_ctx__begin_stream(c);
+	c->chunk = buf;
 	/* The JSON parsers stop at a NUL; the text parsers check each line. */
 	if (format != AUDIT_FMT_S3ACCESS && memchr(buf, '\0', len))
 		audit_buf__blank_nul_lines(c, buf, len);
 	json_arena__begin();
-	if (format == AUDIT_FMT_AZURE)
-		err = azure_parse(c, buf, len);
-	else
-		err = formats[format].parse(c, buf, len);
+	formats[format].chunk(c, buf, len, 1, &err);
 	json_arena__end();
 	if (c->flags & AUDIT_READ_TRANSIENT) {
 		/* the cache points into the pool */
@@ -246,22 +358,29 @@ int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
 	return err;
 }
 
-/* Read and parse one file. Returns 0 (failures are counted) or the
- * callback's negative return. */
+/* Read and parse one file as a stream. Returns 0 (failures are counted)
+ * or the callback's negative return. */
 static int read_file(struct audit_ctx *c, int format)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	struct audit_reader *r;
 	int err;
 
-	err = audit_file__load(c->path, AUDIT_MAX_FILE_BYTES, &c->raw, &c->out, &buf, &len);
-	if (err) {
+	r = audit_reader__open(c->path, format ? formats[format].prefix : NULL, c->pool,
+			       c->flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0), c->st);
+	if (!r) {
+		err = -errno;
 		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
 		c->st->files_failed++;
 		audit_ctx__note_file(c, 1, audit_load__strerror(err));
 		return 0;
 	}
-	return audit_buf__parse(c, format, buf, len);
+	/* record warnings are rate-limited per source, not per file */
+	audit_reader__ctx(r)->warnings = c->warnings;
+	while ((err = audit_reader__next_chunk(r, c->cb, c->cb_ctx)) > 0)
+		;
+	c->warnings = audit_reader__ctx(r)->warnings;
+	audit_reader__close(r);
+	return err;
 }
 
 static int read_dir(struct audit_ctx *c, const char *dir, int format)

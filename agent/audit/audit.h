@@ -150,6 +150,10 @@ int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb
  * nothing else the caller needs. */
 #define AUDIT_READ_TRANSIENT 0x1u
 
+/* A file found by walking a directory: one that is no audit log (a
+ * README) is passed over and listed in the notes, not failed. */
+#define AUDIT_READ_IN_DIR 0x2u
+
 /* audit_source__read with AUDIT_READ_* flags. */
 int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned flags,
 			     audit_event_fn cb, void *ctx, struct audit_stats *st);
@@ -183,6 +187,12 @@ struct audit_spec {
 	int url;            /* AUDIT_URL_S3: s3://, gs://; AUDIT_URL_AZURE: http(s):// */
 };
 int audit_spec__parse(const char *spec, struct audit_spec *out);
+/* The same SOURCE with a relative local path made absolute against the
+ * current directory ("cloudtrail:logs" -> "cloudtrail:/srv/logs"), so that
+ * `run` and `analyze` read the same place and a daemon finds it whatever its
+ * working directory; URLs and absolute paths are copied as they are.
+ * 0, an error of audit_spec__parse(), -ENAMETOOLONG or -errno of getcwd. */
+int audit_spec__absolute(const char *spec, char *out, size_t size);
 
 /* Check a SOURCE spec without reading it: 0, or -ENOENT/-EINVAL as above,
  * after logging one line naming the spec or the path. */
@@ -205,6 +215,55 @@ const char *gw_action_name(int action);
 const char *gw_outcome_name(int outcome);
 const char *gw_principal_type_name(int type);
 const char *gw_principal_kind_name(int kind);
+
+/* One local log file read as a stream, in pieces, in constant memory (a
+ * few MiB per open file, whatever the file's size): the puller's way, for
+ * a k-way merge of many open files.
+ *
+ *   struct audit_reader *r = audit_reader__open(path, "cloudtrail", NULL, 0, &st);
+ *   while ((rc = audit_reader__next_chunk(r, cb, ctx)) > 0)
+ *           ;                       // events of the next piece went to cb
+ *   audit_reader__close(r);
+ *
+ * open: format is a SOURCE prefix ("cloudtrail", "s3access", "gcs",
+ * "azure", "azure-activity", "minio"), or NULL/"" to detect it from the
+ * file's first bytes. Strings of the events are interned in pool, and
+ * live as long as it (with AUDIT_READ_TRANSIENT, the pool is emptied
+ * before each piece: they live until the next call); pool NULL gives the
+ * reader a pool of its own, emptied before each piece. Counts are added
+ * to *st (NULL: the reader's own, see audit_reader__stats). flags:
+ * AUDIT_READ_TRANSIENT, AUDIT_READ_IN_DIR. Nothing is read yet. NULL
+ * with errno set when the file cannot be opened (nothing is logged or
+ * counted: the caller says which file) or format is unknown (EINVAL).
+ *
+ * next_chunk: reads the next piece of the file (about 4 MiB of log after
+ * gunzip) and hands each of its events to cb, in file order. Returns 1
+ * when more may follow, 0 at the end of the file, or cb's negative return
+ * (the reader may be called again after it). A file that is no log of the
+ * format, is damaged, or cannot be read is logged in one line naming it,
+ * counted in *st (files_failed, not_logs and notes) and ends with 0; a bad
+ * record is logged with its file, line and offset (rate-limited), counted
+ * in skipped, and the stream goes on. A record split between two pieces is
+ * read whole in the next one.
+ *
+ * The de-duplication set (audit_dedup__reset) is shared by every reader
+ * of the process; a reader itself is used from one thread at a time. */
+struct audit_reader;
+
+struct audit_reader *audit_reader__open(const char *path, const char *format, struct strpool *pool,
+					unsigned flags, struct audit_stats *st);
+int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ctx);
+void audit_reader__close(struct audit_reader *r);
+const struct audit_stats *audit_reader__stats(const struct audit_reader *r);
+
+/* The local files of a SOURCE spec, in the order a read takes them (a
+ * file, or a directory's regular files sorted by path), and its format
+ * prefix ("" when left to detection; points into spec or is static):
+ * *paths and its strings are malloc'd, free with audit_paths__free. 0,
+ * -ENOENT/-EINVAL as audit_source__check (logged), -EPROTONOSUPPORT for
+ * a bucket URL (not a local source), -ENOMEM. */
+int audit_source__files(const char *spec, char ***paths, size_t *n, const char **format);
+void audit_paths__free(char **paths, size_t n);
 
 /* Local audit sources read incrementally: each file once, remembered in a
  * state file across restarts. */

@@ -42,7 +42,6 @@ int audit_file__load(const char *path, size_t cap, struct audit_buf *raw, struct
  * owned by the caller: free with audit_paths__free(). A subdirectory that
  * cannot be listed is logged, counted in *failed and passed over. */
 int audit_walk(const char *dir, char ***paths, size_t *n, size_t *failed);
-void audit_paths__free(char **paths, size_t n);
 
 /* Strings interned lately, by a cheap hash of their bytes: most fields
  * repeat from record to record (service, region, API, principal, agent), and
@@ -58,6 +57,14 @@ struct audit_intern_ent {
 
 /* What a parser needs besides the bytes: where events go and what to count.
  * Record-level warnings are rate-limited per source through `warnings`. */
+/* Where a JSON stream is between chunks (formats/jsonrec.c): at the top
+ * level, inside a top-level array, or inside {"records":[...]}. */
+struct audit_json_state {
+	int mode;
+	size_t nvalues;           /* top-level values and elements read so far */
+	long idx;                 /* index of the next array element */
+};
+
 struct audit_ctx {
 	const char *path;
 	struct strpool *pool;
@@ -67,11 +74,29 @@ struct audit_ctx {
 	struct audit_stats *st;
 	unsigned warnings;
 	int in_dir;               /* reading a directory's files: unknown ones are not logs */
-	/* kept from file to file, freed by audit_ctx__release: local files'
-	 * bytes (audit_file__load), CloudTrail's held-back events */
-	struct audit_buf raw, out, held, held_ids;
+	/* The stream being read: the file offset and line (0-based) of the
+	 * chunk's first byte, the chunk itself (for line numbers in warnings),
+	 * what a JSON stream was in the middle of, and the Azure log's kind. */
+	uint64_t base;
+	uint64_t line_base;
+	const char *chunk;
+	struct audit_json_state js;
+	int azure_classic;
+	/* kept from file to file, freed by audit_ctx__release (pulled objects) */
+	struct audit_buf raw, out;
 	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
 };
+
+/* Start a new stream (a file or an object) in c: offsets, lines and the
+ * JSON state back to the beginning. */
+void audit_ctx__begin_stream(struct audit_ctx *c);
+
+/* Tests: the reader's window starts at window bytes (0: as it is) and
+ * each read adds at most step bytes (0: no limit), so that records are
+ * split at every offset. */
+void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step);
+/* The reader's context (its warnings count, for a source of many files). */
+struct audit_ctx *audit_reader__ctx(struct audit_reader *r);
 
 /* Free the buffers c kept (c itself is the caller's). */
 void audit_ctx__release(struct audit_ctx *c);
@@ -90,6 +115,12 @@ void audit_ctx__note_file(struct audit_ctx *c, int failed, const char *why);
 /* Log a skipped record (rate-limited) and count it. */
 void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same for the record at offset off of the current chunk: the line
+ * is "FILE: line L (offset O): WHY". */
+void audit_ctx__skip_at(struct audit_ctx *c, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The newlines in s[0..n). */
+uint64_t audit__count_lines(const char *s, size_t n);
 
 /* CloudTrail (cloudtrail.c). detect: 1 when buf looks like CloudTrail JSON.
  * parse: 0 when the file was parsed (records may have been skipped),
@@ -200,7 +231,53 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format);
 int azpull__check(const char *url);
 int azpull__read(struct audit_ctx *c, const char *url, int format);
 
-/* Format parsers. detect: 1 when buf looks like the format. parse: 0 when
+/* A format's reader of a stream's bytes, chunk by chunk: buf[0..len) is
+ * the stream from offset c->base on. It reads every whole record in it and
+ * returns how many bytes it used (0 when the first record is not whole
+ * yet); with final set, buf ends the stream and is used up. *err is 0,
+ * -EBADMSG when the stream is not of the format at all (only before any
+ * value was read), or the callback's negative return. State between
+ * chunks lives in c (audit_ctx__begin_stream resets it). */
+typedef size_t (*audit_chunk_fn)(struct audit_ctx *c, const char *buf, size_t len, int final,
+				 int *err);
+
+/* A record longer than this cannot be read: the reader's buffer stops
+ * growing there and the record is passed over to the next line. */
+#define AUDIT_MAX_RECORD ((size_t)16 << 20)
+
+struct audit_format_ops {
+	const char *prefix;       /* the SOURCE prefix */
+	const char *what;         /* "CloudTrail JSON", for messages */
+	int (*detect)(const char *buf, size_t len);
+	audit_chunk_fn chunk;
+	size_t max_record;        /* the longest record it reads */
+};
+
+/* The format's operations (AUDIT_FMT_GCS..), NULL for others; detection
+ * over the first bytes of a stream (the format, or AUDIT_FMT_DETECT when
+ * none fits); 1 when buf looks like `format`. */
+const struct audit_format_ops *audit_format__ops(int format);
+int audit_format__detect(const char *buf, size_t len);
+int audit_format__is(int format, const char *buf, size_t len);
+/* The format named by a SOURCE prefix ("cloudtrail", ...), or -EINVAL. */
+int audit_format__by_name(const char *name);
+
+/* The chunk readers (see audit_chunk_fn). */
+size_t s3access__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+size_t azure_classic__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+size_t azure_json__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+size_t gcs__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+size_t azure_activity__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+size_t minio__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+size_t cloudtrail__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err);
+
+/* Lines of a text log in a chunk: every whole line (all with final) goes
+ * to fn through audit_lines__each; returns the bytes used. */
+size_t audit_lines__chunk(struct audit_ctx *c, const char *buf, size_t len, int final,
+			  audit_line_fn fn, int *err);
+
+/* Format parsers of a whole buffer (the chunk reader with final set).
+ * detect: 1 when buf looks like the format. parse: 0 when
  * the file was parsed (records may have been skipped), -EBADMSG when it is
  * not that format at all, or the callback's negative return. */
 int s3access__detect(const char *buf, size_t len);

@@ -145,7 +145,7 @@ int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off)
 {
 	if (r->bad) {
 		r->c->st->skip_bad_bytes += r->bad_bytes ? 1 : 0;
-		audit_ctx__skip(r->c, "record at offset %zu: %s", off, r->bad);
+		audit_ctx__skip_at(r->c, off, "%s", r->bad);
 		return 0;
 	}
 	return audit_ctx__emit(r->c, ev);
@@ -155,7 +155,7 @@ static void skip_line(struct audit_ctx *c, size_t off, const char *why)
 {
 	c->st->records++;
 	c->st->skip_bad_bytes++;
-	audit_ctx__skip(c, "line at offset %zu: %s", off, why);
+	audit_ctx__skip_at(c, off, "%s", why);
 }
 
 int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_line_fn fn)
@@ -164,7 +164,7 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 	const char *nl;
 	int err;
 
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+	if (c->base == 0 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
 	while (pos < len) {
 		nl = memchr(buf + pos, '\n', len - pos);
@@ -185,6 +185,33 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 		pos = nl ? (size_t)(nl - buf) + 1 : len;
 	}
 	return 0;
+}
+
+size_t audit_lines__chunk(struct audit_ctx *c, const char *buf, size_t len, int final,
+			  audit_line_fn fn, int *err)
+{
+	const char *nl;
+
+	if (!final) {
+		nl = memrchr(buf, '\n', len);
+		if (!nl)
+			return 0;
+		len = (size_t)(nl - buf) + 1;
+	}
+	*err = audit_lines__each(c, buf, len, fn);
+	return len;
+}
+
+uint64_t audit__count_lines(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	uint64_t lines = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
+	}
+	return lines;
 }
 
 void audit_buf__blank_nul_lines(struct audit_ctx *c, char *buf, size_t len)

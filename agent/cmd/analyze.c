@@ -191,19 +191,12 @@ static void build_options(struct option *opts, size_t cap)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	const struct gw_config_key *k;
 	size_t n = sizeof(own) / sizeof(own[0]);
+	int m;
 
 	memcpy(opts, own, sizeof(own));
-	for (size_t i = 0; (k = gw_config__key(i)) && n + 1 < cap; i++) {
-		if (strcmp(k->section, "detect"))
-			continue;
-		opts[n].name = k->flag;
-		opts[n].has_arg = required_argument;
-		opts[n].flag = NULL;
-		opts[n].val = OPT_BASE + (int)i;
-		n++;
-	}
+	m = gw_config__section_options(opts + n, cap - n - 1, OPT_BASE, "detect");
+	n += m > 0 ? (size_t)m : 0;
 	memset(&opts[n], 0, sizeof(opts[n]));
 }
 

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ship/schema.h"
 #include "state/atomic.h"
 #include "lib/isotime.h"
 #include "lib/redact.h"
@@ -35,26 +36,54 @@ static int add_num(cJSON *obj, const char *key, double v)
 	return cJSON_AddNumberToObject(obj, key, v) ? 0 : -ENOMEM;
 }
 
-static int add_lists(cJSON *o, const struct finding *f)
+/* A list row: an array of strings, or evidence as an object. */
+static int add_list(cJSON *o, const struct ship_field *sf, const struct finding *f)
 {
-	cJSON *samples = cJSON_AddArrayToObject(o, "samples");
-	cJSON *mitre = cJSON_AddArrayToObject(o, "mitre");
-	cJSON *ev = cJSON_AddObjectToObject(o, "evidence");
+	size_t n = ship_src__count(sf, f);
+	cJSON *a = sf->type == SHIP_STRS ? cJSON_AddArrayToObject(o, sf->report)
+					 : cJSON_AddObjectToObject(o, sf->report);
+	const char *key, *value;
 
-	if (!samples || !mitre || !ev)
+	if (!a)
 		return -ENOMEM;
-	for (size_t i = 0; i < f->nsamples; i++)
-		if (!cJSON_AddItemToArray(samples, cJSON_CreateString(f->samples[i])))
+	for (size_t i = 0; i < n; i++) {
+		if (sf->type == SHIP_STRS) {
+			if (!cJSON_AddItemToArray(a, cJSON_CreateString(ship_src__item(sf, f, i))))
+				return -ENOMEM;
+			continue;
+		}
+		ship_src__kv(sf, f, i, &key, &value);
+		if (add_str(a, key, value) < 0)
 			return -ENOMEM;
-	for (size_t i = 0; i < f->nmitre; i++)
-		if (!cJSON_AddItemToArray(mitre, cJSON_CreateString(f->mitre[i])))
-			return -ENOMEM;
-	for (size_t i = 0; i < f->nevidence; i++)
-		if (add_str(ev, f->evidence[i].key, f->evidence[i].value) < 0)
-			return -ENOMEM;
+	}
 	return 0;
 }
 
+static int add_field(cJSON *o, const struct ship_field *sf, const struct finding *f)
+{
+	switch (sf->type) {
+	case SHIP_STR:
+		return add_str(o, sf->report, ship_src__str(sf, f));
+	case SHIP_SEVERITY:
+		return add_str(o, sf->report, gw_severity_name(ship_src__int(sf, f)));
+	case SHIP_CLOUD:
+		return add_str(o, sf->report, gw_cloud_name(ship_src__int(sf, f)));
+	case SHIP_SCORE:
+		return add_num(o, sf->report, ship_src__double(sf, f));
+	case SHIP_TIME:
+		return add_time(o, sf->report, ship_src__i64(sf, f));
+	case SHIP_U64:
+		return add_num(o, sf->report, (double)ship_src__u64(sf, f));
+	case SHIP_STRS:
+	case SHIP_EVIDENCE:
+		return add_list(o, sf, f);
+	case SHIP_HOST:
+		break;
+	}
+	return 0;
+}
+
+/* Every schema row with a report key, in order. */
 static cJSON *finding_json(const struct finding *f)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -62,23 +91,9 @@ static cJSON *finding_json(const struct finding *f)
 
 	if (!o)
 		return NULL;
-	err |= add_str(o, "id", f->id);
-	err |= add_str(o, "rule_id", f->rule_id);
-	err |= add_str(o, "title", f->title);
-	err |= add_str(o, "severity", gw_severity_name(f->severity));
-	err |= add_num(o, "score", f->score);
-	err |= add_time(o, "start", f->start_ms);
-	err |= add_time(o, "end", f->end_ms);
-	err |= add_str(o, "cloud", gw_cloud_name(f->cloud));
-	err |= add_str(o, "principal", f->principal);
-	err |= add_str(o, "access_key", f->access_key);
-	err |= add_str(o, "source_ip", f->source_ip);
-	err |= add_str(o, "user_agent", f->user_agent);
-	err |= add_str(o, "region", f->region);
-	err |= add_str(o, "bucket", f->bucket);
-	err |= add_num(o, "count", (double)f->count);
-	err |= add_num(o, "bytes", (double)f->bytes);
-	err |= add_lists(o, f);
+	for (size_t i = 0; i < ship_finding_nfields && !err; i++)
+		if (ship_finding_fields[i].report)
+			err = add_field(o, &ship_finding_fields[i], f);
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;

@@ -13,7 +13,7 @@
 #include "lib/log.h"
 
 #define OPT_BASE 1000
-#define MAX_OPTS 64
+#define MAX_OPTS 96
 
 enum { OPT_CONFIG = 'c', OPT_PRINT = 'p', OPT_HELP = 'h', OPT_REQUIRE_WORK = 'w' };
 

@@ -14,7 +14,7 @@
 #include "lib/log.h"
 
 #define OPT_BASE 1000
-#define MAX_OPTS 80
+#define MAX_OPTS 96
 
 enum { OPT_CONFIG = 'c', OPT_DURATION = 'd', OPT_HELP = 'h' };
 

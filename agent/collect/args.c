@@ -27,8 +27,11 @@ static void usage(FILE *out)
 		"\n"
 		"The reference collector: stores the finding batches that agents POST to\n"
 		"/v1/batches in DIR/" STORE_FILE " and serves them as JSON lines on\n"
-		"GET /v1/findings?limit=N&cursor=C (at most %u a page). Every endpoint\n"
-		"asks for the token and the client certificate when they are set.\n"
+		"GET /v1/findings?limit=N&cursor=C (at most %u a page). With ?view=finding\n"
+		"it answers each finding once per id with the agents that reported it;\n"
+		"GET /v1/incidents answers each incident once per id at its latest\n"
+		"revision, with the revisions seen and when. Every endpoint asks for the\n"
+		"token and the client certificate when they are set.\n"
 		"\n"
 		"  --listen ADDR:PORT      address to listen on: 127.0.0.1:8080, [::1]:8080;\n"
 		"                          port 0 picks a free one (logged)\n"
@@ -43,18 +46,21 @@ static void usage(FILE *out)
 		"  --max-per-client N      connections at once from one address (default %u)\n"
 		"  --request-timeout SEC   a request must arrive whole within SEC (default %u)\n"
 		"  --threads N             threads serving requests (default %u)\n"
+		"  --max-entries N         findings held by id, and as many incidents; the\n"
+		"                          least recently updated is forgotten (default %u)\n"
 		"  --tls-cert FILE         serve HTTPS with this PEM certificate (chain)\n"
 		"  --tls-key FILE          and its PEM private key\n"
 		"  --client-ca FILE        require client certificates signed by these PEM CAs\n"
 		"  -h, --help              this text\n",
 		COLLECT_PAGE_MAX, COLLECT_DEFAULT_MAX_BODY, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_CONNS,
-		DEFAULT_PER_CLIENT, DEFAULT_DEADLINE, DEFAULT_THREADS);
+		DEFAULT_PER_CLIENT, DEFAULT_DEADLINE, DEFAULT_THREADS, VIEW_DEFAULT_MAX_ENTRIES);
 }
 
 void collect_args__defaults(struct collector *c)
 {
 	c->max_body = COLLECT_DEFAULT_MAX_BODY;
 	c->threads = DEFAULT_THREADS;
+	c->max_view = VIEW_DEFAULT_MAX_ENTRIES;
 	c->go.max_conns = DEFAULT_MAX_CONNS;
 	c->go.per_client = DEFAULT_PER_CLIENT;
 	c->go.deadline_s = DEFAULT_DEADLINE;
@@ -100,6 +106,10 @@ static int numeric_opt(int opt, const char *arg, struct collector *c)
 	case 'T':
 		err = num_flag("--request-timeout", arg, 1, 3600, &v);
 		c->go.deadline_s = (unsigned int)v;
+		break;
+	case 'E':
+		err = num_flag("--max-entries", arg, 1, 10000000, &v);
+		c->max_view = (size_t)v;
 		break;
 	default:
 		err = num_flag("--threads", arg, 1, 64, &v);
@@ -171,6 +181,7 @@ int collect_args__parse(int argc, char **argv, struct collect_args *a, struct co
 		{ "max-per-client", required_argument, NULL, 'P' },
 		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "threads", required_argument, NULL, 'H' },
+		{ "max-entries", required_argument, NULL, 'E' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "client-ca", required_argument, NULL, 'A' },
@@ -187,7 +198,7 @@ int collect_args__parse(int argc, char **argv, struct collect_args *a, struct co
 		case 'C': a->tls_cert = optarg; break;
 		case 'K': a->tls_key = optarg; break;
 		case 'A': a->client_ca = optarg; break;
-		case 'm': case 'B': case 'N': case 'P': case 'T': case 'H':
+		case 'm': case 'B': case 'N': case 'P': case 'T': case 'H': case 'E':
 			if (numeric_opt(opt, optarg, c) < 0)
 				return GW_EXIT_USAGE;
 			break;

@@ -18,6 +18,7 @@
 #ifndef GW_COLLECT_COLLECT_H
 #define GW_COLLECT_COLLECT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -104,11 +105,26 @@ void collect_upload__add(struct collect_guard *g, size_t max_body, struct collec
 /* Give the bytes back and free (NULL: nothing). */
 void collect_upload__free(struct collect_guard *g, struct collect_upload *u);
 
+/* A query argument as a decimal number: 0 when absent (arg NULL), 1 with *v
+ * set, -EINVAL when it is not one. */
+int collect__query_u64(const char *arg, uint64_t *v);
+
 /* GET /v1/findings: ?limit=N (default 100, at most 1000) batches as JSON
  * lines, streamed one batch at a time; without ?cursor the last N stored,
  * with ?cursor=C the N from C on (C = 0: the first). The X-Next-Cursor
  * header is the cursor of what follows. */
 enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *conn);
+
+/* GET /v1/incidents, and GET /v1/findings?view=finding: the view (view.h)
+ * of one kind as JSON lines, one per incident or finding id at its latest
+ * version, with the agents that reported it (and for an incident the
+ * revisions seen and when); ?limit=N as above; without ?cursor the last N
+ * updated, with ?cursor=C the N updated after C; X-Next-Cursor as above.
+ * The page is copied out of the view under lock; each line's content is
+ * read from the store while streaming. */
+struct view;
+enum MHD_Result collect_view__respond(struct view *v, pthread_mutex_t *lock, struct store *s,
+				      int kind, struct MHD_Connection *conn);
 
 /* gatewatch collect: parse the arguments, serve until SIGINT or SIGTERM.
  * Returns the exit status (lib/gw.h). */

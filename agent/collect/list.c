@@ -129,7 +129,7 @@ static void free_lister(void *cls)
 	free(l);
 }
 
-static int parse_u64(const char *arg, uint64_t *v)
+int collect__query_u64(const char *arg, uint64_t *v)
 {
 	char *end;
 
@@ -168,10 +168,10 @@ enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *co
 	struct lister *l;
 	int has_cursor, err;
 
-	if (parse_u64(larg, &limit) < 0 || (larg && limit == 0))
+	if (collect__query_u64(larg, &limit) < 0 || (larg && limit == 0))
 		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
 					      "limit: expected 1 or more", 0);
-	if ((has_cursor = parse_u64(carg, &cursor)) < 0 || cursor > size)
+	if ((has_cursor = collect__query_u64(carg, &cursor)) < 0 || cursor > size)
 		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
 					      "cursor: not one this collector gave", 0);
 	if (limit > COLLECT_PAGE_MAX)

@@ -3,7 +3,10 @@
  * POST /v1/batches   a FindingBatch protobuf; answered with a BatchAck once it
  *                    is stored durably (or was stored before: duplicate).
  * GET  /v1/findings  stored batches as JSON lines, a page at a time
- *                    (?limit=N&cursor=C, see collect.h).
+ *                    (?limit=N&cursor=C, see collect.h); with ?view=finding
+ *                    each finding once per id, with the agents that sent it.
+ * GET  /v1/incidents each incident once per id at its latest revision, with
+ *                    the revisions seen and when (view.h).
  * The answers and their bodies are listed in collect.h. Requests are served
  * by a pool of threads; the connection guard (guard.c) bounds
  * connections, request time and buffered bytes.
@@ -14,9 +17,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pb_encode.h>
 
+#include "lib/clock.h"
 #include "lib/gw.h"
 #include "lib/log.h"
 #include "collect/server_priv.h"
@@ -124,6 +129,19 @@ bool collect__bearer_ok(const char *token, size_t token_len, const char *auth)
 	return diff == 0;
 }
 
+/* A stored batch into the view, with its arrival time. Under c->lock. */
+static void take_batch(struct collector *c, const struct ship_batch *b, uint64_t off, int64_t ms)
+{
+	int err = arrivals__put(c->arrivals, c->nbatches, off, ms);
+
+	if (err < 0 && collect__log_ok())
+		log_warn("%s/%s: cannot record a batch's arrival: %s", c->store_dir,
+			 ARRIVALS_FILE, strerror(-err));
+	c->nbatches++;
+	if (view__add_batch(c->view, b, off, ms) < 0 && collect__log_ok())
+		log_warn("out of memory for the findings and incidents view");
+}
+
 /* Store a decoded batch unless (agent, sequence) is stored already; returns
  * the verdict, or a negative errno when the store failed. */
 static int store_batch(struct collector *c, const struct collect_upload *u, const struct ship_batch *b)
@@ -135,10 +153,14 @@ static int store_batch(struct collector *c, const struct collect_upload *u, cons
 	pthread_mutex_lock(&c->lock);
 	v = (int)dedup__check(c->dedup, b->hdr.agent_id, b->hdr.sequence, digest);
 	if (v == DEDUP_NEW || v == DEDUP_NEW_UNSURE) {
+		uint64_t off = store__size(c->store);
+
 		err = store__append(c->store, u->buf, u->len);
 		if (err == 0 && dedup__add(c->dedup, b->hdr.agent_id, b->hdr.sequence, digest) < 0 &&
 		    collect__log_ok())
 			log_warn("out of memory for the duplicate index");
+		if (err == 0)
+			take_batch(c, b, off, gw_wall_ms());
 	}
 	pthread_mutex_unlock(&c->lock);
 	return err < 0 ? err : v;
@@ -266,6 +288,13 @@ static bool refused(struct collector *c, struct MHD_Connection *conn, const char
 	return false;
 }
 
+static bool by_finding(struct MHD_Connection *conn)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "view");
+
+	return v && strcmp(v, "finding") == 0;
+}
+
 static enum MHD_Result route(struct collector *c, struct MHD_Connection *conn, const char *url,
 			     const char *method, void **con_cls)
 {
@@ -282,8 +311,16 @@ static enum MHD_Result route(struct collector *c, struct MHD_Connection *conn, c
 					      "method-not-allowed", "use POST", 0);
 	}
 	if (strcmp(url, "/v1/findings") == 0) {
+		if (get && by_finding(conn))
+			return collect_view__respond(c->view, &c->lock, c->store, VIEW_FINDING, conn);
 		if (get)
 			return collect_list__respond(c->store, conn);
+		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					      "method-not-allowed", "use GET", 0);
+	}
+	if (strcmp(url, "/v1/incidents") == 0) {
+		if (get)
+			return collect_view__respond(c->view, &c->lock, c->store, VIEW_INCIDENT, conn);
 		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 					      "method-not-allowed", "use GET", 0);
 	}
@@ -332,20 +369,32 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	gw_vlog(LOG_WARNING, fmt, ap);
 }
 
-/* dedup rebuilt from the store at startup: what it needs is in the store. */
+/* dedup and the view rebuilt from the store at startup: what they need is
+ * in the store and beside it (arrivals). */
 static int index_record(uint64_t off, const uint8_t *data, size_t len, void *ctx)
 {
 	struct collector *c = ctx;
-	gatewatch_v1_BatchIdentity id;
+	int64_t ms = arrivals__get(c->arrivals, c->nbatches, off);
 	uint8_t digest[DEDUP_DIGEST_LEN];
+	struct ship_batch *b = NULL;
+	const char *why;
+	int err;
 
-	if (collect__batch_identity(data, len, &id) < 0) {
+	c->nbatches++;
+	err = collect__decode_batch(data, len, &b, &why);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0) {
 		log_warn("%s: batch at offset %llu does not decode or has a bad agent_id; "
 			 "not indexed", STORE_FILE, (unsigned long long)off);
 		return 0;
 	}
 	dedup__digest(data, len, digest);
-	return dedup__add(c->dedup, id.agent_id, id.sequence, digest);
+	err = dedup__add(c->dedup, b->hdr.agent_id, b->hdr.sequence, digest);
+	if (!err)
+		err = view__add_batch(c->view, b, off, ms);
+	ship_batch__free(b);
+	return err;
 }
 
 static struct MHD_Daemon *start(struct collector *c, const struct collect_args *a)
@@ -399,9 +448,20 @@ static int open_all(struct collector *c, const struct collect_args *a)
 	int err;
 
 	c->dedup = dedup__new(MAX_AGENTS);
-	c->guard = c->dedup ? collect_guard__new(&c->go) : NULL;
+	c->view = c->dedup ? view__new(c->max_view) : NULL;
+	c->guard = c->view ? collect_guard__new(&c->go) : NULL;
 	if (!c->guard) {
 		log_err("out of memory");
+		return GW_EXIT_FAIL;
+	}
+	c->store_dir = a->store;
+	if (mkdir(a->store, 0700) != 0 && errno != EEXIST) {
+		log_err("cannot open store %s: %s", a->store, strerror(errno));
+		return GW_EXIT_FAIL;
+	}
+	c->arrivals = arrivals__open(a->store);
+	if (!c->arrivals) {
+		log_err("cannot open %s/%s: %s", a->store, ARRIVALS_FILE, strerror(errno));
 		return GW_EXIT_FAIL;
 	}
 	err = store__open(a->store, index_record, c, &c->store);
@@ -411,6 +471,7 @@ static int open_all(struct collector *c, const struct collect_args *a)
 				err == -EBUSY ? "in use by another collector" : strerror(-err));
 		return GW_EXIT_FAIL;
 	}
+	arrivals__trim(c->arrivals, c->nbatches);
 	return 0;
 }
 
@@ -418,8 +479,15 @@ static int open_all(struct collector *c, const struct collect_args *a)
 static void log_summary(struct collector *c)
 {
 	uint64_t refused, cut;
+	struct view_stats vs;
 
 	collect_guard__stats(c->guard, &refused, &cut);
+	view__stats(c->view, &vs);
+	log_info("holding %llu findings and %llu incidents by id (%llu and %llu forgotten past "
+		 "--max-entries)", (unsigned long long)vs.entries[VIEW_FINDING],
+		 (unsigned long long)vs.entries[VIEW_INCIDENT],
+		 (unsigned long long)vs.forgotten[VIEW_FINDING],
+		 (unsigned long long)vs.forgotten[VIEW_INCIDENT]);
 	log_info("stored %llu batches, %llu duplicates; refused %llu invalid, %llu conflicting, "
 		 "%llu for full buffers; %llu connections refused, %llu cut at the deadline",
 		 (unsigned long long)c->stored, (unsigned long long)c->duplicates,
@@ -473,6 +541,8 @@ out:
 	collect_guard__free(c->guard);
 	store__close(c->store);
 	dedup__free(c->dedup);
+	view__free(c->view);
+	arrivals__close(c->arrivals);
 	collect_tls__free(&c->tls);
 	pthread_mutex_destroy(&c->lock);
 	free(c);

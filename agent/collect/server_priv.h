@@ -8,6 +8,7 @@
 
 #include "collect/collect.h"
 #include "collect/tls.h"
+#include "collect/view.h"
 
 #define COLLECT_DEFAULT_MAX_BODY (8u << 20)
 #define COLLECT_TOKEN_MAX 4096
@@ -15,8 +16,13 @@
 struct collector {
 	struct store *store;
 	struct dedup *dedup;
+	struct view *view;        /* findings per id, incidents per id (view.h) */
+	struct arrivals *arrivals;
+	uint64_t nbatches;        /* batches in the store */
+	const char *store_dir;
+	size_t max_view;          /* --max-entries */
 	struct collect_guard *guard;
-	pthread_mutex_t lock;     /* dedup check + append + mark, as one step */
+	pthread_mutex_t lock;     /* dedup check + append + mark + view, as one step */
 	char token[COLLECT_TOKEN_MAX];
 	size_t token_len;         /* 0: no token required */
 	size_t max_body;

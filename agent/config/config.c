@@ -21,6 +21,7 @@
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/redact.h"
+#include "lib/tz.h"
 
 #define OFF(m) offsetof(struct gw_config, m)
 #define STR(sec, name, flag, meta, def, chk, help) \
@@ -47,7 +48,7 @@ const struct gw_config_field gw_config_fields[] = {
 	     "percent fill of a sensor map at which the agent warns (before reads go unattributed)"),
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
-	     "then a local path or a bucket URL"),
+	     "then a local path (relative: to the current directory, as a flag) or a bucket URL"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
@@ -98,8 +99,9 @@ const struct gw_config_field gw_config_fields[] = {
 	     "business hours start at this hour, Monday-Friday"),
 	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
 	     "business hours end at this hour (before business_start_hour: a night shift)"),
-	STR("detect", tz_offset, "tz-offset", "+HH:MM", "+00:00", CHK_TZ,
-	    "business-hours time zone as a UTC offset"),
+	STR("detect", tz, "tz", "ZONE", "UTC", CHK_TZ,
+	    "business-hours time zone: an IANA name (Europe/Berlin, DST-correct, from the "
+	    "system's tz database) or a UTC offset +HH:MM"),
 	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,
 	     "access-denied cluster: denials per identity per hour"),
 	UINT("detect", denied_min_apis, "denied-min-apis", 2, 1, 8,
@@ -136,6 +138,10 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("detect", "sensitive_objects", "sensitive-object", "GLOB", sensitive_objects,
 	     nsensitive_objects, CHK_KEYID,
 	     "object key globs that hold secrets (default: keys, .env, credentials, dumps, vaults)"),
+	LIST("detect", "privileged_principals", "privileged-principal", "GLOB", privileged_principals,
+	     nprivileged_principals, CHK_KEYID,
+	     "principals as powerful as AWS root (GCP super admins and organization owners, Azure "
+	     "Global Administrators, break-glass accounts): any call of theirs is root-activity"),
 	STR("ship", collector_url, "collector-url", "URL", "", CHK_URL,
 	    "collector to send finding batches to (empty: keep findings in the spool)"),
 	STR("ship", token_file, "token-file", "FILE", "", CHK_SECRET,
@@ -157,6 +163,30 @@ const struct gw_config_field gw_config_fields[] = {
 };
 
 const size_t gw_config_nfields = sizeof(gw_config_fields) / sizeof(gw_config_fields[0]);
+
+/* Old names still accepted, each use with a one-line deprecation warning;
+ * the getopt value of alias j is base + gw_config_nfields + j. */
+static const struct gw_config_alias {
+	struct gw_config_key key;  /* the old flag and key name */
+	const char *to;            /* the key's name today */
+} aliases[] = {
+	{ { "detect", "tz_offset", "tz-offset", "+HH:MM", "", "deprecated: --tz", GW_CFG_STR }, "tz" },
+};
+
+#define NALIASES (sizeof(aliases) / sizeof(aliases[0]))
+
+const struct gw_config_field *gw_config_alias_field(const char *section, const char *name,
+						    const char **to)
+{
+	for (size_t i = 0; i < NALIASES; i++)
+		if (!strcmp(section, aliases[i].key.section) && !strcmp(name, aliases[i].key.name))
+			for (size_t j = 0; j < gw_config_nfields; j++)
+				if (!strcmp(gw_config_fields[j].key.name, aliases[i].to)) {
+					*to = aliases[i].to;
+					return &gw_config_fields[j];
+				}
+	return NULL;
+}
 
 const struct gw_config_key *gw_config__key(size_t i)
 {
@@ -260,7 +290,8 @@ static int check_source(const char *v, const char **why)
 		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
 	if (s.path[0] == '/')
 		return check_abs_path(s.path, why);
-	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL";
+	*why = "expected [FORMAT:] and an absolute path (a relative one only as a flag, from the "
+	       "current directory) or a s3://, gs:// or https:// URL";
 	return -EINVAL;
 }
 
@@ -363,13 +394,11 @@ static int check_value(const struct gw_config_field *f, const char *v, const cha
 	case CHK_KEYID:
 		return check_token(v, 3, 128, why);
 	case CHK_TZ: {
-		int m;
+		struct gw_tz *tz;
+		int err = gw_tz__load(v, &tz, why);
 
-		if (gw_config__parse_tz(v, &m) < 0) {
-			*why = "expected a UTC offset +HH:MM (-14:00..+14:00)";
-			return -EINVAL;
-		}
-		return 0;
+		gw_tz__free(tz);
+		return err == -ENOMEM ? -ENOMEM : err ? -EINVAL : 0;
 	}
 	case CHK_NONE:
 		break;
@@ -501,7 +530,27 @@ static int name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* By flag, by key name, or by "section.key". */
+static const struct gw_config_field *find_field(const char *key);
+
+/* An old name: warn once per use, then the key it became. */
+static const struct gw_config_field *find_alias(const char *key)
+{
+	const char *dot = strchr(key, '.');
+
+	for (size_t i = 0; i < NALIASES; i++) {
+		const struct gw_config_key *a = &aliases[i].key;
+
+		if (dot ? !strncmp(key, a->section, (size_t)(dot - key)) &&
+			  !a->section[dot - key] && name_eq(dot + 1, a->name)
+			: name_eq(key, a->flag) || name_eq(key, a->name)) {
+			log_warn("--%s is deprecated; use --%s", a->flag, aliases[i].to);
+			return find_field(aliases[i].to);
+		}
+	}
+	return NULL;
+}
+
+/* By flag, by key name, or by "section.key"; then the old names. */
 static const struct gw_config_field *find_field(const char *key)
 {
 	const char *dot = strchr(key, '.');
@@ -519,21 +568,62 @@ static const struct gw_config_field *find_field(const char *key)
 			return f;
 		}
 	}
-	return NULL;
+	return find_alias(key);
+}
+
+/* The comma-separated sources of a flag with each relative path made
+ * absolute against the current directory, as `analyze` reads them
+ * (malloc'd), or NULL with *err set. */
+static char *absolute_sources(const char *v, int *err)
+{
+	size_t items = 1, cap, len = 0;
+	char *out, *item;
+
+	for (const char *p = v; *p; p++)
+		items += *p == ',';
+	cap = strlen(v) + items * (PATH_MAX + 1) + 1;
+	out = malloc(cap);
+	*err = out ? 0 : -ENOMEM;
+	while (!*err && *v) {
+		size_t n = strcspn(v, ",");
+
+		item = strndup(v, n);
+		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
+		/* leading blanks would hide an absolute path */
+		if (!*err)
+			*err = audit_spec__absolute(item + strspn(item, " \t"), out + len, cap - len);
+		free(item);
+		len += *err ? 0 : strlen(out + len);
+		v += n + (v[n] == ',');
+	}
+	if (*err) {
+		free(out);
+		return NULL;
+	}
+	out[len] = '\0';
+	return out;
 }
 
 int gw_config__set(struct gw_config *c, const char *key, const char *value)
 {
 	const struct gw_config_field *f = find_field(key);
 	const char *why = "invalid value";
-	char shown[REDACT_MAX];
-	int err;
+	char shown[REDACT_MAX], *abs = NULL;
+	int err = 0;
 
 	if (!f) {
 		log_err("unknown option --%s", key);
 		return -EINVAL;
 	}
-	err = gw_config_set_field(c, f, value ? value : "", &why);
+	if (f->chk == CHK_SOURCE && value && value[0])
+		abs = absolute_sources(value, &err);
+	if (err == -ENOMEM)
+		why = "out of memory";
+	else if (err == -ENAMETOOLONG)
+		why = "path too long";
+	else if (!err)
+		err = gw_config_set_field(c, f, abs ? abs : value ? value : "", &why);
+	free(abs);
 	if (err == -ENOMEM)
 		c->oom = 1;
 	if (err)
@@ -559,22 +649,40 @@ int gw_config__log_priority(const struct gw_config *c)
 
 int gw_config__options(struct option *opts, size_t cap, int base)
 {
-	if (cap < gw_config_nfields)
-		return -ENOSPC;
-	for (size_t i = 0; i < gw_config_nfields; i++) {
-		opts[i].name = gw_config_fields[i].key.flag;
-		opts[i].has_arg = required_argument;
-		opts[i].flag = NULL;
-		opts[i].val = base + (int)i;
+	int n = gw_config__section_options(opts, cap, base, NULL);
+
+	return n < 0 || (size_t)n < gw_config_nfields + NALIASES ? -ENOSPC : n;
+}
+
+int gw_config__section_options(struct option *opts, size_t cap, int base, const char *section)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < gw_config_nfields + NALIASES; i++) {
+		const struct gw_config_key *k = i < gw_config_nfields ? &gw_config_fields[i].key
+								       : &aliases[i - gw_config_nfields].key;
+
+		if (section && strcmp(section, k->section))
+			continue;
+		if (n == cap)
+			return -ENOSPC;
+		opts[n].name = k->flag;
+		opts[n].has_arg = required_argument;
+		opts[n].flag = NULL;
+		opts[n].val = base + (int)i;
+		n++;
 	}
-	return (int)gw_config_nfields;
+	return (int)n;
 }
 
 const struct gw_config_key *gw_config__option_key(int val, int base)
 {
-	if (val < base || (size_t)(val - base) >= gw_config_nfields)
+	size_t i = (size_t)(val - base);
+
+	if (val < base || i >= gw_config_nfields + NALIASES)
 		return NULL;
-	return &gw_config_fields[val - base].key;
+	/* an old name's key carries its old flag: gw_config__set() warns */
+	return i < gw_config_nfields ? &gw_config_fields[i].key : &aliases[i - gw_config_nfields].key;
 }
 
 void gw_config__usage(FILE *out)

@@ -74,7 +74,7 @@ struct gw_config {
 	unsigned seen_ttl_days;
 	unsigned business_start_hour;            /* business hours [start, end), Monday-Friday */
 	unsigned business_end_hour;
-	char *tz_offset;                         /* "+HH:MM": business-hours time zone */
+	char *tz;                                /* business-hours time zone: IANA name or +HH:MM */
 	unsigned denied_min;
 	unsigned denied_min_apis;
 	unsigned regions_min;
@@ -97,6 +97,8 @@ struct gw_config {
 	size_t npublic_buckets;
 	char *sensitive_objects[GW_CONFIG_MAX_LIST]; /* object key globs */
 	size_t nsensitive_objects;
+	char *privileged_principals[GW_CONFIG_MAX_LIST]; /* principal globs */
+	size_t nprivileged_principals;
 	/* [ship] */
 	char *collector_url;
 	char *token_file;
@@ -159,11 +161,15 @@ void gw_config__free(struct gw_config *c);
 /* The syslog priority (LOG_ERR ... LOG_DEBUG) for c->log_level. */
 int gw_config__log_priority(const struct gw_config *c);
 
-/* Fill opts[0..n) with one required_argument option per key, val = base + key
- * index (not terminated: the caller appends its own and the zero entry).
+/* Fill opts[0..n) with one required_argument option per key and per old
+ * name still accepted, val = base + key index (not terminated: the caller appends its own and the zero entry).
  * Returns n, or -ENOSPC if cap is too small. */
 int gw_config__options(struct option *opts, size_t cap, int base);
-/* The key for a getopt value from gw_config__options(), or NULL. */
+/* The same for the keys of one section (all when NULL), old names
+ * included: returns the count filled or -ENOSPC. */
+int gw_config__section_options(struct option *opts, size_t cap, int base, const char *section);
+/* The key for a getopt value from gw_config__options(), or NULL. For an old
+ * name it is the old flag, which gw_config__set() takes with a warning. */
 const struct gw_config_key *gw_config__option_key(int val, int base);
 
 /* Print "  --flag ARG  help (default: X)" for every key. */
@@ -175,7 +181,7 @@ void gw_config__usage_section(FILE *out, const char *section);
 void gw_config__dump(const struct gw_config *c, FILE *out);
 
 /* A UTC offset "+HH:MM", "-HH:MM", "+HH", "UTC" or "Z" in minutes
- * (-14:00..+14:00): 0 or -EINVAL. */
+ * (-14:00..+14:00): 0 or -EINVAL (an IANA zone name is not an offset). */
 int gw_config__parse_tz(const char *s, int *minutes);
 
 struct detector_config;

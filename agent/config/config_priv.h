@@ -19,7 +19,7 @@ enum val_check {
 	CHK_IP,        /* IP or CIDR */
 	CHK_EXE,       /* absolute path or a bare name */
 	CHK_KEYID,
-	CHK_TZ,        /* UTC offset +HH:MM */
+	CHK_TZ,        /* UTC offset +HH:MM or an IANA zone name */
 };
 
 struct gw_config_field {
@@ -63,6 +63,10 @@ static inline size_t ccount_at(const struct gw_config *c, const struct gw_config
  * -EINVAL with *why saying what was expected. */
 int gw_config_set_field(struct gw_config *c, const struct gw_config_field *f, const char *v,
 			const char **why);
+
+/* The key an old name in [section] became (*to: its name today), or NULL. */
+const struct gw_config_field *gw_config_alias_field(const char *section, const char *name,
+						    const char **to);
 
 static inline int is_url_key(const struct gw_config_field *f)
 {

@@ -6,29 +6,11 @@
 #include "config.h"
 #include "detect/detect.h"
 #include "lib/log.h"
-
-static int two_digits(const char *p, unsigned max, unsigned *out)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return -EINVAL;
-	*out = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
-	return *out <= max ? 0 : -EINVAL;
-}
+#include "lib/tz.h"
 
 int gw_config__parse_tz(const char *s, int *minutes)
 {
-	unsigned h = 0, m = 0;
-	size_t n = strlen(s);
-
-	if (strcmp(s, "UTC") == 0 || strcmp(s, "Z") == 0) {
-		*minutes = 0;
-		return 0;
-	}
-	if ((s[0] != '+' && s[0] != '-') || (n != 3 && n != 6) || two_digits(s + 1, 14, &h) < 0 ||
-	    (n == 6 && (s[3] != ':' || two_digits(s + 4, 59, &m) < 0)) || h * 60 + m > 14 * 60)
-		return -EINVAL;
-	*minutes = (s[0] == '-' ? -1 : 1) * (int)(h * 60 + m);
-	return 0;
+	return gw_tz__fixed(s, minutes) ? 0 : -EINVAL;
 }
 
 int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
@@ -41,9 +23,9 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 			c->business_end_hour);
 		return -EINVAL;
 	}
-	/* The table checked the value when it was set. */
-	if (c->tz_offset && gw_config__parse_tz(c->tz_offset, &tz) < 0)
-		return -EINVAL;
+	/* The table checked the value when it was set: a fixed offset, or a
+	 * zone name the detector loads (borrowed: c outlives the detector). */
+	dc->tz_name = c->tz && gw_config__parse_tz(c->tz, &tz) < 0 ? c->tz : NULL;
 	dc->bulk_threshold = c->bulk_threshold;
 	dc->baseline_days = c->baseline_days;
 	dc->seen_ttl_days = c->seen_ttl_days;
@@ -78,6 +60,7 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 	BORROW(partner_accounts);
 	BORROW(public_buckets);
 	BORROW(sensitive_objects);
+	BORROW(privileged_principals);
 #undef BORROW
 	return 0;
 }

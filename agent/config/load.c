@@ -17,6 +17,7 @@
 
 struct load_ctx {
 	struct gw_config *c;
+	const char *path;
 	FILE *f;
 	int lineno;               /* lines handed to inih so far */
 	int nul_line;             /* the first line holding a NUL, or 0 */
@@ -72,11 +73,16 @@ static const struct gw_config_field *find_key(const char *section, const char *n
 static int on_ini_pair(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_ctx *ctx = user;
-	const struct gw_config_field *f = find_key(section, name, ctx->msg, sizeof(ctx->msg));
-	const char *why = "invalid value";
+	const char *why = "invalid value", *to;
+	const struct gw_config_field *f = gw_config_alias_field(section, name, &to);
 	size_t i;
 	int err;
 
+	if (f)
+		log_warn("%s:%d: [%s] %s is deprecated; use %s", ctx->path, ctx->lineno, section,
+			 name, to);
+	else
+		f = find_key(section, name, ctx->msg, sizeof(ctx->msg));
 	if (!f)
 		return 0;
 	i = (size_t)(f - gw_config_fields);
@@ -149,7 +155,7 @@ static int report(const struct load_ctx *ctx, const char *path, int rc)
 
 int gw_config__load(struct gw_config *c, const char *path)
 {
-	struct load_ctx ctx = { .c = c };
+	struct load_ctx ctx = { .c = c, .path = path };
 	struct stat st;
 	int rc, err;
 

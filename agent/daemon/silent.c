@@ -8,6 +8,7 @@
 
 #include "silent.h"
 #include "detect/detect.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 
@@ -112,13 +113,11 @@ static int64_t usual_gap(const struct src_gap *g)
 /* A stable id: the source and the last delivery (FNV-1a). */
 static uint64_t id_of(const char *src, int64_t last_ms)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint8_t le[8];
 
-	for (const char *p = src; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
 	for (unsigned k = 0; k < 8; k++)
-		h = (h ^ (uint8_t)((uint64_t)last_ms >> (8 * k))) * 0x100000001b3ull;
-	return h;
+		le[k] = (uint8_t)((uint64_t)last_ms >> (8 * k));
+	return gw_fnv1a64(gw_fnv1a64(GW_FNV64_INIT, src, strlen(src)), le, sizeof(le));
 }
 
 static struct finding *make(const struct src_gap *g, const char *spec, int64_t now_ms,

@@ -33,7 +33,8 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
 	b->vol = volume__new(d, cfg, detector__volume_dropped(d));
-	if (!b->tab || !b->rel || !b->vol)
+	b->pops = populations__new();
+	if (!b->tab || !b->rel || !b->vol || !b->pops)
 		goto fail;
 	seen__init(&b->org, ORG_SEEN_MAX);
 	seen__init(&b->org_buckets, ORG_SEEN_MAX);
@@ -56,6 +57,7 @@ void baseline__free(struct baseline *b)
 	seen__free(&b->org);
 	seen__free(&b->org_buckets);
 	volume__free(b->vol);
+	populations__free(b->pops);
 	free(b->tab);
 	free(b->rel);
 	free(b);
@@ -251,14 +253,70 @@ static int regions_within(const struct ident *id, int64_t now, int64_t span)
 	return n;
 }
 
+/* An established member's closed hour teaches its populations. */
+static void teach_hour(struct ident *id, const struct hour_rec *h, int slot)
+{
+	uint32_t old = id->peak_hour;
+
+	if (h->reads > id->peak_hour)
+		id->peak_hour = h->reads;
+	if (!id->pop_taught)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		struct population *p = id->pop[i];
+
+		if (!p)
+			continue;
+		if (p->how[slot] < UINT32_MAX)
+			p->how[slot]++;
+		if (id->peak_hour != old)
+			population__move(p->peak_hour, old, id->peak_hour, 0);
+	}
+}
+
+/* A member's day closed: once established, it teaches its populations
+ * (its peaks join them the day it becomes established). */
+static void teach_day(struct baseline *b, struct ident *id)
+{
+	uint32_t old = id->peak_day;
+	int joins = !id->pop_taught && id->active_days >= b->cfg->baseline_days;
+
+	if (id->day_reads_acc > id->peak_day)
+		id->peak_day = id->day_reads_acc;
+	if (!id->pop_taught && !joins)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		struct population *p = id->pop[i];
+
+		if (!p)
+			continue;
+		if (joins) {
+			/* It brings the history it has earned its baseline with. */
+			p->member_days += id->active_days;
+			for (int k = 0; k < 168; k++)
+				p->how[k] = p->how[k] > UINT32_MAX - id->how[k] ?
+					    UINT32_MAX : p->how[k] + id->how[k];
+			p->established++;
+			population__move(p->peak_hour, 0, id->peak_hour, 1);
+			population__move(p->peak_day, 0, id->peak_day, 1);
+			continue;
+		}
+		p->member_days++;
+		if (id->peak_day != old)
+			population__move(p->peak_day, old, id->peak_day, 0);
+	}
+	id->pop_taught = 1;
+}
+
 static void close_hour(struct baseline *b, struct ident *id)
 {
 	struct hour_rec *h = id->h;
-	int slot = gw_hour_of_week(h->start, b->cfg->tz_offset_min);
+	int slot = gw_hour_of_week(h->start, detector__tz_min(b->d, h->start));
 
 	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
 	/* Rules judge against the baseline as it was; a failed finding is counted. */
 	detector__close_hour(b->d, id, h);
+	teach_hour(id, h, slot);
 	if (id->how[slot] < 255)
 		id->how[slot]++;
 	ewma__add(&id->ev, h->events, ALPHA_HOUR);
@@ -278,11 +336,12 @@ static void close_hour(struct baseline *b, struct ident *id)
 }
 
 /* A new UTC day for this identity: the old one joins the baseline. */
-static void new_day(struct ident *id, uint16_t day)
+static void new_day(struct baseline *b, struct ident *id, uint16_t day)
 {
 	if (id->cur_day) {
 		id->active_days++;
 		ewma__add(&id->day_reads, id->day_reads_acc, ALPHA_DAY);
+		teach_day(b, id);
 		if (!id->fired_day || day - id->cur_day > 1)
 			id->read_days_hot = 0;
 	} else {
@@ -548,6 +607,17 @@ static int new_things(const struct hour_rec *h)
 	return h->nnew_ips + h->nnew_uas + h->nnew_apis + h->nnew_services;
 }
 
+/* The identity joins its role's sessions and its kind, once. */
+static void join_populations(struct baseline *b, struct ident *id, const struct audit_event *ev)
+{
+	id->pop_joined = 1;
+	for (int i = 0; i < 2; i++) {
+		id->pop[i] = populations__get(b->pops, detector__population(b->d, ev, i), 1);
+		if (id->pop[i])
+			id->pop[i]->members++;
+	}
+}
+
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
@@ -573,13 +643,15 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 			detector__entity_dropped(b->d);
 		return err;
 	}
+	if (!id->pop_joined)
+		join_populations(b, id, ev);
 	if (id->h && t < id->h->start)
 		t = id->h->start;   /* late events count in the open hour */
 	if (id->h && t >= id->h->start + HOUR_MS)
 		close_hour(b, id);
 	day = (uint16_t)(t / DAY_MS);
 	if (day > id->cur_day)
-		new_day(id, day);
+		new_day(b, id, day);
 	if (!id->h && (err = open_hour(b, id, t)) < 0)
 		return err;
 	id->account = detector__intern_ev(b->d, ev->account);
@@ -622,6 +694,7 @@ size_t baseline__bytes(const struct baseline *b)
 	/* Open hours at their peak: the memory the stream needed at once. */
 	n += (b->org.cap + b->org_buckets.cap) * sizeof(struct seen_ent);
 	n += volume__bytes(b->vol);
+	n += populations__bytes(b->pops);
 	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i])
@@ -685,6 +758,7 @@ void baseline__strings(const struct baseline *b, struct strmark *m)
 		strmark__v(m, b->rel[i].who, RELATED_PER_KEY);
 	}
 	volume__strings(b->vol, m);
+	populations__strings(b->pops, m);
 }
 
 void baseline__swept(struct baseline *b)

@@ -5,6 +5,7 @@
  *     str name, str account, u16 first_day, last_day, active_days, cur_day,
  *     u8 how[168], u8 max_regions_6h, read_days_hot, cloud, fired_day,
  *     7 x (f32 mean, f32 var, u32 n), u32 day_reads_acc,
+ *     u32 peak_hour, peak_day (version 3 on; version 2 is read with 0),
  *     u8 recent regions x (str region, i64 time), seen set
  *   then the organisation's IP set and bucket set,
  *   then u32 volume entities x (u8 kind, str key, u16 active_days, cur_day,
@@ -17,7 +18,7 @@
 #include "detect/baseline_priv.h"
 
 #define BL_MAGIC "GWBL"
-#define BL_VERSION 2u   /* 2: per-IP and per-bucket volume */
+#define BL_VERSION 3u   /* 2: per-IP and per-bucket volume; 3: peaks */
 
 static void w(FILE *f, const void *p, size_t n)
 {
@@ -70,6 +71,8 @@ static void w_ident(FILE *f, const struct ident *id)
 		w(f, &ew[i]->n, 4);
 	}
 	w(f, &id->day_reads_acc, 4);
+	w(f, &id->peak_hour, 4);
+	w(f, &id->peak_day, 4);
 	for (size_t i = 0; i < IDENT_RECENT_REGIONS; i++)
 		nrecent += id->recent[i].region != NULL;
 	w(f, &nrecent, 1);
@@ -130,6 +133,7 @@ struct rd {
 	const uint8_t *p;
 	size_t n;
 	int bad, oom;
+	uint32_t version;
 };
 
 static void r(struct rd *c, void *out, size_t n)
@@ -212,6 +216,10 @@ static int r_ident(struct baseline *b, struct rd *c)
 		r(c, &ew[i]->n, 4);
 	}
 	r(c, &id->day_reads_acc, 4);
+	if (c->version >= 3) {
+		r(c, &id->peak_hour, 4);
+		r(c, &id->peak_day, 4);
+	}
 	r(c, &nrecent, 1);
 	if (nrecent > IDENT_RECENT_REGIONS)
 		c->bad = 1;
@@ -271,8 +279,9 @@ int baseline__load(struct baseline *b, const uint8_t *p, size_t n)
 	r(&c, magic, 4);
 	r(&c, &v, 4);
 	r(&c, &count, 4);
-	if (c.bad || memcmp(magic, BL_MAGIC, 4) != 0 || v != BL_VERSION)
+	if (c.bad || memcmp(magic, BL_MAGIC, 4) != 0 || v < 2 || v > BL_VERSION)
 		return -EINVAL;
+	c.version = v;
 	for (uint32_t i = 0; i < count && !err; i++)
 		err = r_ident(b, &c);
 	if (!err)

@@ -45,6 +45,7 @@ struct baseline {
 	uint16_t aged_day;                 /* the stream day of the last aging pass */
 	int64_t idle_hour;                 /* the stream hour of the last idle pass */
 	uint64_t aged;                     /* identities forgotten after their idle time */
+	struct populations *pops;          /* identities by kind (population.c) */
 };
 
 /* Find or add an identity; NULL with *err 0 when the table is at its bound. */

@@ -99,6 +99,15 @@ struct detector_config {
 	size_t npublic_buckets;
 	const char *const *sensitive_objects; /* object key globs holding secrets */
 	size_t nsensitive_objects;
+	/* Principals as powerful as AWS root (globs, any case): GCP super
+	 * admins and organization owners, Azure Global Administrators,
+	 * break-glass accounts. */
+	const char *const *privileged_principals;
+	size_t nprivileged_principals;
+	/* Business-hours time zone by IANA name ("Europe/Berlin", from the
+	 * system's tz database, DST-correct); NULL: tz_offset_min. Borrowed,
+	 * loaded by detector__new (EINVAL when unknown). */
+	const char *tz_name;
 };
 
 /* 1 when hour-of-week `how` (0 = Monday 00:00 local) is outside business

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "detect/detect.h"
+#include "lib/hash.h"
 
 #define GW_UNUSED __attribute__((unused))
 
@@ -127,9 +128,6 @@ int tally__add(struct tally *t, const char *key);
 const char *tally__top(const struct tally *t);
 void tally__free(struct tally *t);
 
-/* 64-bit FNV-1a, for stable finding ids. */
-uint64_t gw_fnv1a64(uint64_t h, const void *data, size_t len);
-#define GW_FNV64_INIT 0xcbf29ce484222325ull
 
 /* ---- baselines (baseline.c) ---- */
 
@@ -204,7 +202,8 @@ struct ident {
 	const char *account;
 	uint16_t first_day, last_day, active_days, cur_day;
 	uint8_t how[168];            /* active hours per hour-of-week slot (saturating) */
-	uint8_t max_regions_6h, read_days_hot, cloud, fired_day;
+	uint8_t max_regions_6h, read_days_hot, cloud, fired_day, pop_joined, pop_taught;
+	uint32_t peak_hour, peak_day;  /* its busiest hour and day of reads so far */
 	struct ewma ev, reads, rbytes, lists, lbuckets, denied, day_reads;
 	uint32_t day_reads_acc;
 	struct {
@@ -213,6 +212,7 @@ struct ident {
 	} recent[IDENT_RECENT_REGIONS];
 	struct seen_set seen;
 	struct hour_rec *h;          /* the open hour, or NULL */
+	struct population *pop[2];   /* its role's sessions, its kind (population.c) */
 };
 
 struct baseline;
@@ -271,6 +271,51 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 uint64_t *detector__seen_dropped(struct detector *d);
 uint64_t *detector__volume_dropped(struct detector *d);
 
+/* ---- population baselines (population.c) ---- */
+/* What the established identities of one kind do: judged with by
+ * identities that have no baseline of their own yet. Only members with a
+ * baseline of their own (baseline_days active days) teach it, so a kind
+ * whose members are all new teaches nothing. Volumes are each member's
+ * own peak (busiest hour, busiest day), one entry per member, so a nightly
+ * job is compared with other members' peaks, not with a round-the-clock
+ * service's many quiet hours. Histograms in quarter octaves. */
+#define POP_HIST 96
+#define POP_RATIO 3.0                /* far above the population: three times ... */
+#define POP_QUANTILE 0.9             /* ... the peak of its busiest members */
+struct population {
+	const char *name;            /* interned: the table's key */
+	uint32_t members;            /* every identity that joined */
+	uint32_t established;        /* ... of which teach: their peaks are in */
+	uint32_t member_days;        /* active days of the established members */
+	uint32_t how[168];           /* their active hours per hour-of-week slot */
+	uint32_t peak_hour[POP_HIST], peak_day[POP_HIST];
+};
+struct populations;
+struct populations *populations__new(void);
+void populations__free(struct populations *p);
+size_t populations__bytes(const struct populations *p);
+/* Mark the populations' names (struct strmark). */
+void populations__strings(const struct populations *p, struct strmark *m);
+/* The population called name (interned), added when add is set; NULL when
+ * absent or past the bound. */
+struct population *populations__get(struct populations *p, const char *name, int add);
+/* 1 when p has enough members and days to judge with. */
+int population__ready(const struct population *p);
+/* A member's peak moves from old to x (old 0 and new: a new entry). */
+void population__move(uint32_t *hist, uint32_t old, uint32_t x, int is_new);
+/* The q-quantile of a histogram (0 when empty). */
+double population__level(const uint32_t *hist, double q);
+/* Established members' active hours at an hour-of-week slot per member-week. */
+double population__slot_share(const struct population *p, int slot);
+/* coarse 0: an AWS role session's role (else NULL); 1: cloud|account|kind|type. */
+const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse);
+/* The population an identity without its own baseline is judged with: its
+ * role's sessions when ready, else its kind when ready, else NULL. */
+const struct population *population__for(const struct ident *id);
+/* What the reads of a principal are judged with: "own", its population's
+ * name, or "floors" (no baseline of either). */
+const char *detector__reads_basis(struct detector *d, const char *principal);
+
 /* ---- our accounts (accounts.c) ---- */
 /* 1 when account (AWS account id, GCP project, Azure subscription, any
  * case) is one of ours: one of [detect] own_accounts when set, else one
@@ -323,6 +368,8 @@ int detector__bucket_is_public(struct detector *d, const char *bucket);
 /* The [detect] sensitive_objects glob (or built-in one) that the object
  * key matches, or NULL. */
 const char *detector__sensitive_object(struct detector *d, const char *key);
+/* 1 when principal matches one of [detect] privileged_principals. */
+int detector__principal_privileged(struct detector *d, const char *principal);
 /* 1 when ev's principal belongs to another account: own_accounts decide
  * when set and the event names the principal's account, else the parser's
  * kind (its account is not the one the record is about). */
@@ -478,6 +525,8 @@ int finding__at(struct finding *f, const char *ip, const char *ua);
 int finding__finish(struct detector *d, struct finding *f, int err);
 /* Hour of the week, 0 = Monday 00:00, in the time zone UTC+tz_min. */
 int gw_hour_of_week(int64_t t, int32_t tz_min);
+/* The business-hours time zone's offset from UTC at t, in minutes. */
+int32_t detector__tz_min(const struct detector *d, int64_t t);
 /* "a, b, c" of up to n strings into buf. */
 const char *join_list(char *buf, size_t len, const char *const *v, size_t n);
 /* A user agent's family: boto3, aws-cli, aws-sdk-go, gsutil, azcopy,

@@ -10,6 +10,7 @@
 
 #include "detect/detect_internal.h"
 #include "lib/strpool.h"
+#include "lib/tz.h"
 
 /* Findings kept for incident grouping in a live detector (see
  * detector__expire): past this the oldest stop joining incidents; they
@@ -87,6 +88,7 @@ struct detector {
 	int64_t first_ms;         /* the stream's first event */
 	int64_t last_ms;          /* the stream's newest time: events and adopted findings */
 	int64_t swept_day;        /* the stream day the string pool was last swept */
+	struct gw_tz *tz;         /* cfg.tz_name loaded, or NULL */
 };
 
 void detector_config__defaults(struct detector_config *cfg)
@@ -161,6 +163,13 @@ struct detector *detector__new(const struct detector_config *cfg)
 			goto fail;
 		}
 	}
+	if (d->cfg.tz_name) {
+		err = -gw_tz__load(d->cfg.tz_name, &d->tz, NULL);
+		if (err)
+			goto fail;
+		d->cfg.tz_name = gw_tz__name(d->tz);    /* the caller's may go */
+		err = ENOMEM;
+	}
 	d->pool = strpool__new();
 	if (!d->pool)
 		goto fail;
@@ -211,6 +220,7 @@ void detector__free(struct detector *d)
 	free(d->findings);
 	free(d->fresh);
 	strpool__free(d->pool);
+	gw_tz__free(d->tz);
 	free(d);
 }
 
@@ -247,6 +257,11 @@ static void sweep_strings(struct detector *d)
 	for (size_t i = 0; i < NRULES; i++)
 		if (d->state[i] && rules[i]->swept)
 			rules[i]->swept(d->state[i]);
+}
+
+int32_t detector__tz_min(const struct detector *d, int64_t t)
+{
+	return d->tz ? gw_tz__offset_min(d->tz, t) : d->cfg.tz_offset_min;
 }
 
 int detector__feed(struct detector *d, const struct audit_event *ev)
@@ -305,12 +320,32 @@ int detector__reads_normal(struct detector *d, const char *principal, uint64_t n
 {
 	const struct ident *id = baseline__find(d->base, principal);
 	double hours = span_ms > 3600000 ? span_ms / 3600000.0 : 1.0;
+	const struct population *pop;
 
-	if (!id || id->active_days < d->cfg.baseline_days ||
-	    ewma__unusual(&id->reads, n / hours, 0.0, 3.0, 4.0))
+	if (!id)
 		return 0;
+	if (id->active_days >= d->cfg.baseline_days) {
+		if (ewma__unusual(&id->reads, n / hours, 0.0, 3.0, 4.0))
+			return 0;
+	} else {
+		/* Not established: ordinary when within POP_RATIO times what
+		 * the busy hours of its population read. */
+		pop = population__for(id);
+		if (!pop || n / hours > POP_RATIO * population__level(pop->peak_hour, POP_QUANTILE))
+			return 0;
+	}
 	d->stats.findings_normal++;
 	return 1;
+}
+
+const char *detector__reads_basis(struct detector *d, const char *principal)
+{
+	const struct ident *id = baseline__find(d->base, principal);
+	const struct population *pop = id ? population__for(id) : NULL;
+
+	if (id && id->active_days >= d->cfg.baseline_days)
+		return "own";
+	return pop ? pop->name : "floors";
 }
 
 const struct ident *detector__ident(struct detector *d, const char *principal)
@@ -345,7 +380,7 @@ int detector_config__off_hours(const struct detector_config *c, int how)
 
 int detector__off_hours(struct detector *d, int64_t t)
 {
-	return detector_config__off_hours(&d->cfg, gw_hour_of_week(t, d->cfg.tz_offset_min));
+	return detector_config__off_hours(&d->cfg, gw_hour_of_week(t, detector__tz_min(d, t)));
 }
 
 int detector__account_is_own(struct detector *d, const char *account)

@@ -215,9 +215,13 @@ static int remediate(struct incident *in, const struct summary *s)
 	int err = 0;
 
 	if ((s->flags & HAS_ROOT) && (s->flags & HAS_CREATED)) {
-		err |= step(in, "Rotate the root user's credentials now (password and any access "
-			    "keys) and enable MFA on root.");
-		err |= step(in, "Delete the users and access keys created in this incident: %s.",
+		if (strstr(in->principal, ":root"))
+			err |= step(in, "Rotate the root user's credentials now (password and any "
+				    "access keys) and enable MFA on root.");
+		else   /* another cloud's equal of root: an organization owner */
+			err |= step(in, "Reset the credentials of %s now (password, keys, sessions) "
+				    "and enforce 2-step verification.", in->principal);
+		err |= step(in, "Delete the users, access keys and role grants created in this incident: %s.",
 			    *s->created ? s->created : "(see the findings)");
 		err |= step(in, "Review the objects the created principal read in %s: %s.",
 			    *s->read_buckets ? s->read_buckets : "the buckets named",

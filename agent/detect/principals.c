@@ -64,6 +64,19 @@ const char *detector__sensitive_object(struct detector *d, const char *key)
 	return NULL;
 }
 
+int detector__principal_privileged(struct detector *d, const char *principal)
+{
+	const struct detector_config *c = detector__config(d);
+
+	if (!principal || !*principal)
+		return 0;
+	for (size_t i = 0; i < c->nprivileged_principals; i++)
+		if (c->privileged_principals[i] &&
+		    fnmatch(c->privileged_principals[i], principal, FNM_CASEFOLD) == 0)
+			return 1;
+	return 0;
+}
+
 int detector__principal_foreign(struct detector *d, const struct audit_event *ev)
 {
 	if (ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)

@@ -101,17 +101,6 @@ void tally__free(struct tally *t)
 	memset(t, 0, sizeof(*t));
 }
 
-uint64_t gw_fnv1a64(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 void tally__strings(const struct tally *t, struct strmark *m)
 {
 	for (size_t i = 0; i < t->cap; i++)

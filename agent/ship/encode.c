@@ -9,6 +9,7 @@
 #include <pb_encode.h>
 
 #include "lib/gw.h"
+#include "ship/schema.h"
 #include "ship/ship.h"
 #include "ship/wire.h"
 
@@ -100,85 +101,24 @@ void ship_batch__free(struct ship_batch *b)
 	free(b);
 }
 
-static gatewatch_v1_Severity severity_to_pb(int sev)
-{
-	if (sev < GW_SEV_INFO || sev > GW_SEV_CRITICAL)
-		return gatewatch_v1_Severity_SEVERITY_UNSPECIFIED;
-	return (gatewatch_v1_Severity)(sev - GW_SEV_INFO + gatewatch_v1_Severity_SEVERITY_INFO);
-}
-
-static gatewatch_v1_Cloud cloud_to_pb(int cloud)
-{
-	/* enum gw_cloud and Cloud share their values. */
-	if (cloud < GW_CLOUD_UNKNOWN || cloud > GW_CLOUD_MINIO)
-		return gatewatch_v1_Cloud_CLOUD_UNSPECIFIED;
-	return (gatewatch_v1_Cloud)cloud;
-}
-
-/* Scores travel as whole numbers 0..100, the same under analyze and run. */
-static double ship__score(double score)
-{
-	if (!(score > 0))
-		return 0;
-	return score >= 100 ? 100 : (double)(int64_t)(score + 0.5);
-}
-
 void ship__incident_to_pb(const struct incident *in, uint64_t revision, gatewatch_v1_Incident *m)
 {
-	const size_t max_ids = sizeof(m->finding_ids) / sizeof(m->finding_ids[0]);
-	const size_t max_steps = sizeof(m->remediation) / sizeof(m->remediation[0]);
+	const size_t max_ids = ARRAY_LEN(m->finding_ids);
 
 	memset(m, 0, sizeof(*m));
-	ship__copy_str(m->id, sizeof(m->id), in->id);
-	ship__copy_str(m->classification, sizeof(m->classification), in->classification);
-	ship__copy_str(m->principal, sizeof(m->principal), in->principal);
-	m->score = ship__score(in->score);
+	ship_fields__fill(ship_incident_fields, ship_incident_nfields, in, m);
+	/* The rows without a plain source (SHIP_SRC_HAND in schema.c). */
 	m->revision = revision;
 	m->finding_count = in->nfindings;
 	for (size_t i = 0; i < in->nfindings && m->finding_ids_count < max_ids; i++)
 		ship__copy_str(m->finding_ids[m->finding_ids_count++], sizeof(m->finding_ids[0]),
 			       in->findings[i]->id);
-	for (size_t i = 0; i < in->nremediation && m->remediation_count < max_steps; i++)
-		ship__copy_str(m->remediation[m->remediation_count++], sizeof(m->remediation[0]),
-			       in->remediation[i]);
 }
 
 void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)
 {
-	size_t n;
-
 	memset(m, 0, sizeof(*m));
-	ship__copy_str(m->id, sizeof(m->id), f->id);
-	ship__copy_str(m->rule_id, sizeof(m->rule_id), f->rule_id);
-	ship__copy_str(m->title, sizeof(m->title), f->title);
-	m->severity = severity_to_pb(f->severity);
-	m->score = ship__score(f->score);
-	m->start_ms = f->start_ms;
-	m->end_ms = f->end_ms;
-	m->cloud = cloud_to_pb(f->cloud);
-	ship__copy_str(m->principal, sizeof(m->principal), f->principal);
-	ship__copy_str(m->access_key, sizeof(m->access_key), f->access_key);
-	ship__copy_str(m->source_ip, sizeof(m->source_ip), f->source_ip);
-	ship__copy_str(m->user_agent, sizeof(m->user_agent), f->user_agent);
-	ship__copy_str(m->region, sizeof(m->region), f->region);
-	ship__copy_str(m->bucket, sizeof(m->bucket), f->bucket);
-	n = f->nsamples < ARRAY_LEN(m->sample_objects) ? f->nsamples : ARRAY_LEN(m->sample_objects);
-	for (size_t i = 0; i < n; i++)
-		ship__copy_str(m->sample_objects[i], sizeof(m->sample_objects[i]), f->samples[i]);
-	m->sample_objects_count = (pb_size_t)n;
-	n = f->nmitre < ARRAY_LEN(m->mitre) ? f->nmitre : ARRAY_LEN(m->mitre);
-	for (size_t i = 0; i < n; i++)
-		ship__copy_str(m->mitre[i], sizeof(m->mitre[i]), f->mitre[i]);
-	m->mitre_count = (pb_size_t)n;
-	m->count = f->count;
-	m->bytes = f->bytes;
-	n = f->nevidence < ARRAY_LEN(m->evidence) ? f->nevidence : ARRAY_LEN(m->evidence);
-	for (size_t i = 0; i < n; i++) {
-		ship__copy_str(m->evidence[i].key, sizeof(m->evidence[i].key), f->evidence[i].key);
-		ship__copy_str(m->evidence[i].value, sizeof(m->evidence[i].value),
-			       f->evidence[i].value);
-	}
-	m->evidence_count = (pb_size_t)n;
+	ship_fields__fill(ship_finding_fields, ship_finding_nfields, f, m);
 }
 
 int ship__encode_batch(const struct batch_meta *meta, const struct finding *const *findings,

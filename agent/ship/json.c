@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/names.h"
+#include "ship/schema.h"
 #include "ship/wire.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
@@ -43,7 +44,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
-static void put_str(FILE *out, const char *str)
+void ship__json_str(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str), i = 0, len;
@@ -83,14 +84,14 @@ static void put_key(FILE *out, const char *key, int first)
 {
 	if (!first)
 		fputc(',', out);
-	put_str(out, key);
+	ship__json_str(out, key);
 	fputc(':', out);
 }
 
 static void put_kv_str(FILE *out, const char *key, const char *val)
 {
 	put_key(out, key, 0);
-	put_str(out, val);
+	ship__json_str(out, val);
 }
 
 static void put_kv_u64(FILE *out, const char *key, uint64_t v)
@@ -99,45 +100,24 @@ static void put_kv_u64(FILE *out, const char *key, uint64_t v)
 	fprintf(out, "%" PRIu64, v);
 }
 
-static void put_kv_i64(FILE *out, const char *key, int64_t v)
+static void put_double(FILE *out, double v)
 {
-	put_key(out, key, 0);
-	fprintf(out, "%" PRId64, v);
-}
-
-static void put_kv_double(FILE *out, const char *key, double v)
-{
-	put_key(out, key, 0);
 	if (isfinite(v))
 		fprintf(out, "%.17g", v);
 	else
 		fputs("null", out);
 }
 
-/* A JSON array of n strings of `stride` bytes each starting at base. */
-static void put_kv_strs(FILE *out, const char *key, const char *base, size_t stride, size_t n)
-{
-	put_key(out, key, 0);
-	fputc('[', out);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputc(',', out);
-		put_str(out, base + i * stride);
-	}
-	fputc(']', out);
-}
-
 /* The wire's severity is the detector's plus one (0: unspecified). */
-static const char *severity_name(gatewatch_v1_Severity sev)
+static const char *severity_name(int sev)
 {
-	const char *n = gw_severity_name_or_null((int)sev - 1);
+	const char *n = gw_severity_name_or_null(sev - 1);
 
 	return n ? n : sev == 0 ? "unspecified" : "unknown";
 }
 
 static void put_host(FILE *out, const gatewatch_v1_HostProcess *h)
 {
-	put_key(out, "host", 0);
 	fputc('{', out);
 	put_key(out, "pid", 1);
 	fprintf(out, "%" PRIu32, h->pid);
@@ -149,68 +129,92 @@ static void put_host(FILE *out, const gatewatch_v1_HostProcess *h)
 	fputc('}', out);
 }
 
-static void put_finding(FILE *out, const gatewatch_v1_Finding *f)
+/* A list row: an array of strings, or of {"key","value"} objects. */
+static void put_list(FILE *out, const struct ship_field *sf, const void *m)
 {
-	fputc('{', out);
-	put_key(out, "id", 1);
-	put_str(out, f->id);
-	put_kv_str(out, "rule_id", f->rule_id);
-	put_kv_str(out, "title", f->title);
-	put_kv_str(out, "severity", severity_name(f->severity));
-	put_kv_double(out, "score", f->score);
-	put_kv_i64(out, "start_ms", f->start_ms);
-	put_kv_i64(out, "end_ms", f->end_ms);
-	put_kv_str(out, "cloud", gw_cloud_name(f->cloud));
-	put_kv_str(out, "principal", f->principal);
-	put_kv_str(out, "access_key", f->access_key);
-	put_kv_str(out, "source_ip", f->source_ip);
-	put_kv_str(out, "user_agent", f->user_agent);
-	put_kv_str(out, "region", f->region);
-	put_kv_str(out, "bucket", f->bucket);
-	put_kv_strs(out, "sample_objects", f->sample_objects[0], sizeof(f->sample_objects[0]),
-		    f->sample_objects_count);
-	put_kv_strs(out, "mitre", f->mitre[0], sizeof(f->mitre[0]), f->mitre_count);
-	put_kv_u64(out, "count", f->count);
-	put_kv_u64(out, "bytes", f->bytes);
-	put_key(out, "evidence", 0);
+	const gatewatch_v1_Evidence *ev;
+
 	fputc('[', out);
-	for (size_t i = 0; i < f->evidence_count; i++) {
-		fputs(i ? ",{" : "{", out);
+	for (size_t i = 0; i < ship_field__count(sf, m); i++) {
+		if (i)
+			fputc(',', out);
+		if (sf->type == SHIP_STRS) {
+			ship__json_str(out, ship_field__item(sf, m, i));
+			continue;
+		}
+		ev = ship_field__evidence(sf, m, i);
+		fputc('{', out);
 		put_key(out, "key", 1);
-		put_str(out, f->evidence[i].key);
-		put_kv_str(out, "value", f->evidence[i].value);
+		ship__json_str(out, ev->key);
+		put_kv_str(out, "value", ev->value);
 		fputc('}', out);
 	}
 	fputc(']', out);
-	if (f->has_host)
-		put_host(out, &f->host);
+}
+
+static void put_value(FILE *out, const struct ship_field *sf, const void *m)
+{
+	switch (sf->type) {
+	case SHIP_STR:
+		ship__json_str(out, ship_field__str(sf, m));
+		break;
+	case SHIP_SEVERITY:
+		ship__json_str(out, severity_name(ship_field__enum(sf, m)));
+		break;
+	case SHIP_CLOUD:
+		ship__json_str(out, gw_cloud_name(ship_field__enum(sf, m)));
+		break;
+	case SHIP_SCORE:
+		put_double(out, ship_field__double(sf, m));
+		break;
+	case SHIP_TIME:
+		fprintf(out, "%" PRId64, ship_field__i64(sf, m));
+		break;
+	case SHIP_U64:
+		fprintf(out, "%" PRIu64, ship_field__u64(sf, m));
+		break;
+	case SHIP_STRS:
+	case SHIP_EVIDENCE:
+		put_list(out, sf, m);
+		break;
+	case SHIP_HOST:
+		put_host(out, ship_field__host(sf, m));
+		break;
+	}
+}
+
+/* A finding or an incident: every schema row with a JSON key, in order; the
+ * host only when the message has one. */
+static void put_message(FILE *out, const struct ship_field *t, size_t n, const void *m)
+{
+	int first = 1;
+
+	fputc('{', out);
+	for (size_t i = 0; i < n; i++) {
+		if (!t[i].json || (t[i].type == SHIP_HOST && !ship_field__host(&t[i], m)))
+			continue;
+		put_key(out, t[i].json, first);
+		put_value(out, &t[i], m);
+		first = 0;
+	}
 	fputc('}', out);
 }
 
-static void put_incident(FILE *out, const gatewatch_v1_Incident *inc)
+void ship__finding_json(FILE *out, const gatewatch_v1_Finding *f)
 {
-	fputc('{', out);
-	put_key(out, "id", 1);
-	put_str(out, inc->id);
-	put_kv_str(out, "classification", inc->classification);
-	put_kv_double(out, "score", inc->score);
-	put_kv_u64(out, "revision", inc->revision);
-	put_kv_u64(out, "finding_count", inc->finding_count);
-	put_kv_str(out, "principal", inc->principal);
-	put_kv_strs(out, "finding_ids", inc->finding_ids[0], sizeof(inc->finding_ids[0]),
-		    inc->finding_ids_count);
-	put_kv_strs(out, "timeline", inc->timeline[0], sizeof(inc->timeline[0]),
-		    inc->timeline_count);
-	put_kv_strs(out, "remediation", inc->remediation[0], sizeof(inc->remediation[0]),
-		    inc->remediation_count);
-	fputc('}', out);
+	put_message(out, ship_finding_fields, ship_finding_nfields, f);
+}
+
+void ship__incident_json(FILE *out, const gatewatch_v1_Incident *inc)
+{
+	put_message(out, ship_incident_fields, ship_incident_nfields, inc);
 }
 
 int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 {
 	fputc('{', out);
 	put_key(out, "agent_id", 1);
-	put_str(out, b->hdr.agent_id);
+	ship__json_str(out, b->hdr.agent_id);
 	put_kv_str(out, "hostname", b->hdr.hostname);
 	put_kv_str(out, "boot_id", b->hdr.boot_id);
 	put_kv_str(out, "agent_version", b->hdr.agent_version);
@@ -220,7 +224,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 	for (size_t i = 0; i < b->nfindings; i++) {
 		if (i)
 			fputc(',', out);
-		put_finding(out, &b->findings[i]);
+		ship__finding_json(out, &b->findings[i]);
 	}
 	fputs("]", out);
 	put_key(out, "incidents", 0);
@@ -228,7 +232,7 @@ int ship_batch__write_json(FILE *out, const struct ship_batch *b)
 	for (size_t i = 0; i < b->nincidents; i++) {
 		if (i)
 			fputc(',', out);
-		put_incident(out, &b->incidents[i]);
+		ship__incident_json(out, &b->incidents[i]);
 	}
 	fputs("]}\n", out);
 	return ferror(out) ? -EIO : 0;

@@ -19,6 +19,7 @@
 
 #include "lib/clock.h"
 #include "lib/names.h"
+#include "ship/schema.h"
 #include "ship/wire.h"
 
 #define PBW_DEPTH 8
@@ -199,21 +200,21 @@ static void attr_strs(struct pbw *w, const char *key, const char *first, size_t 
 }
 
 /* The wire's severity is the detector's plus one (0: unspecified). */
-static const char *severity_text(gatewatch_v1_Severity sev)
+static const char *severity_text(int sev)
 {
-	const char *n = gw_severity_name_or_null((int)sev - 1);
+	const char *n = gw_severity_name_or_null(sev - 1);
 
 	return n ? n : "unspecified";
 }
 
-static uint32_t severity_number(gatewatch_v1_Severity sev)
+static uint32_t severity_number(int sev)
 {
 	static const uint32_t nums[] = { 0, 9, 13, 14, 17, 21 };
 
 	return (size_t)sev < sizeof(nums) / sizeof(nums[0]) ? nums[sev] : 0;
 }
 
-static const char *cloud_text(gatewatch_v1_Cloud cloud)
+static const char *cloud_text(int cloud)
 {
 	return cloud <= 0 || cloud > _gatewatch_v1_Cloud_MAX ? "" : gw_cloud_name(cloud);
 }
@@ -231,43 +232,81 @@ static void record_head(struct pbw *w, int64_t time_ms, uint64_t now_ns,
 	end(w);
 }
 
-static void finding_record(struct pbw *w, const gatewatch_v1_Finding *f, uint64_t now_ns)
+static void attr_host(struct pbw *w, const char *prefix, const gatewatch_v1_HostProcess *h)
 {
 	char key[96];
 
+	snprintf(key, sizeof(key), "%spid", prefix);
+	attr_int(w, key, h->pid);
+	snprintf(key, sizeof(key), "%scomm", prefix);
+	attr_str(w, key, h->comm);
+	snprintf(key, sizeof(key), "%sexe", prefix);
+	attr_str(w, key, h->exe);
+	snprintf(key, sizeof(key), "%suid", prefix);
+	attr_int(w, key, h->uid);
+	snprintf(key, sizeof(key), "%sunit", prefix);
+	attr_str(w, key, h->unit);
+}
+
+/* One schema row as an attribute (evidence and host: one per entry). */
+static void attr_field(struct pbw *w, const struct ship_field *sf, const void *m)
+{
+	const gatewatch_v1_Evidence *ev;
+	const gatewatch_v1_HostProcess *h;
+	char key[96];
+
+	switch (sf->type) {
+	case SHIP_STR:
+		attr_str(w, sf->otlp, ship_field__str(sf, m));
+		break;
+	case SHIP_SEVERITY:
+		attr_str(w, sf->otlp, severity_text(ship_field__enum(sf, m)));
+		break;
+	case SHIP_CLOUD:
+		attr_str(w, sf->otlp, cloud_text(ship_field__enum(sf, m)));
+		break;
+	case SHIP_SCORE:
+		attr_double(w, sf->otlp, ship_field__double(sf, m));
+		break;
+	case SHIP_TIME:
+		attr_int(w, sf->otlp, ship_field__i64(sf, m));
+		break;
+	case SHIP_U64:
+		attr_int(w, sf->otlp, (int64_t)ship_field__u64(sf, m));
+		break;
+	case SHIP_STRS:
+		attr_strs(w, sf->otlp, ship_field__item(sf, m, 0), sf->pb_elem,
+			  ship_field__count(sf, m));
+		break;
+	case SHIP_EVIDENCE:
+		for (size_t i = 0; i < ship_field__count(sf, m); i++) {
+			ev = ship_field__evidence(sf, m, i);
+			snprintf(key, sizeof(key), "%s%s", sf->otlp, ev->key);
+			attr_str(w, key, ev->value);
+		}
+		break;
+	case SHIP_HOST:
+		h = ship_field__host(sf, m);
+		if (h)
+			attr_host(w, sf->otlp, h);
+		break;
+	}
+}
+
+/* Every schema row with an OTLP attribute name, in order. */
+static void attr_fields(struct pbw *w, const struct ship_field *t, size_t n, const void *m)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].otlp)
+			attr_field(w, &t[i], m);
+}
+
+static void finding_record(struct pbw *w, const gatewatch_v1_Finding *f, uint64_t now_ns)
+{
 	begin(w, 2);                       /* ScopeLogs.log_records */
 	record_head(w, f->start_ms, now_ns, f->severity, f->title[0] ? f->title : f->rule_id);
 	attr_str(w, "gatewatch.kind", "finding");
-	attr_str(w, "gatewatch.finding.id", f->id);
-	attr_str(w, "gatewatch.rule_id", f->rule_id);
-	attr_str(w, "gatewatch.title", f->title);
-	attr_str(w, "gatewatch.severity", severity_text(f->severity));
-	attr_double(w, "gatewatch.score", f->score);
-	attr_int(w, "gatewatch.start_ms", f->start_ms);
-	attr_int(w, "gatewatch.end_ms", f->end_ms);
-	attr_str(w, "gatewatch.cloud", cloud_text(f->cloud));
-	attr_str(w, "gatewatch.principal", f->principal);
-	attr_str(w, "gatewatch.access_key", f->access_key);
-	attr_str(w, "gatewatch.source_ip", f->source_ip);
-	attr_str(w, "gatewatch.user_agent", f->user_agent);
-	attr_str(w, "gatewatch.region", f->region);
-	attr_str(w, "gatewatch.bucket", f->bucket);
-	attr_int(w, "gatewatch.count", (int64_t)f->count);
-	attr_int(w, "gatewatch.bytes", (int64_t)f->bytes);
-	attr_strs(w, "gatewatch.mitre", f->mitre[0], sizeof(f->mitre[0]), f->mitre_count);
-	attr_strs(w, "gatewatch.sample_objects", f->sample_objects[0],
-		  sizeof(f->sample_objects[0]), f->sample_objects_count);
-	for (pb_size_t i = 0; i < f->evidence_count; i++) {
-		snprintf(key, sizeof(key), "gatewatch.evidence.%s", f->evidence[i].key);
-		attr_str(w, key, f->evidence[i].value);
-	}
-	if (f->has_host) {
-		attr_int(w, "gatewatch.host.pid", f->host.pid);
-		attr_str(w, "gatewatch.host.comm", f->host.comm);
-		attr_str(w, "gatewatch.host.exe", f->host.exe);
-		attr_int(w, "gatewatch.host.uid", f->host.uid);
-		attr_str(w, "gatewatch.host.unit", f->host.unit);
-	}
+	attr_fields(w, ship_finding_fields, ship_finding_nfields, f);
 	end(w);
 }
 
@@ -276,15 +315,7 @@ static void incident_record(struct pbw *w, const gatewatch_v1_Incident *inc, uin
 	begin(w, 2);
 	record_head(w, 0, now_ns, gatewatch_v1_Severity_SEVERITY_HIGH, inc->classification);
 	attr_str(w, "gatewatch.kind", "incident");
-	attr_str(w, "gatewatch.incident.id", inc->id);
-	attr_str(w, "gatewatch.classification", inc->classification);
-	attr_double(w, "gatewatch.score", inc->score);
-	attr_strs(w, "gatewatch.finding_ids", inc->finding_ids[0], sizeof(inc->finding_ids[0]),
-		  inc->finding_ids_count);
-	attr_strs(w, "gatewatch.timeline", inc->timeline[0], sizeof(inc->timeline[0]),
-		  inc->timeline_count);
-	attr_strs(w, "gatewatch.remediation", inc->remediation[0], sizeof(inc->remediation[0]),
-		  inc->remediation_count);
+	attr_fields(w, ship_incident_fields, ship_incident_nfields, inc);
 	end(w);
 }
 

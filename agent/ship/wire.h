@@ -46,6 +46,11 @@ int ship_batch__identity(const uint8_t *buf, size_t len, gatewatch_v1_BatchIdent
 
 /* Write b as one JSON line (with '\n'). Returns 0 or -EIO. */
 int ship_batch__write_json(FILE *out, const struct ship_batch *b);
+/* One finding or incident as a JSON object (no newline); a string as a JSON
+ * string (bytes that are not UTF-8 become U+FFFD). Errors show in ferror(). */
+void ship__finding_json(FILE *out, const gatewatch_v1_Finding *f);
+void ship__incident_json(FILE *out, const gatewatch_v1_Incident *inc);
+void ship__json_str(FILE *out, const char *s);
 
 /* Encode b as an OTLP/HTTP ExportLogsServiceRequest: one LogRecord per
  * finding and incident (see otlp.c). *buf is malloc'd and owned by the

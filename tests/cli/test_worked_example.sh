@@ -88,7 +88,7 @@ else
 fi
 
 # 5. The detector's flags: bad values are usage errors naming the flag.
-for bad in "--tz-offset +25:00" "--business-hours 9-9" "--baseline-days 0" "--intel nosuchkind:x"; do
+for bad in "--tz +25:00" "--tz Europe/Berln" "--business-hours 9-9" "--baseline-days 0" "--intel nosuchkind:x"; do
 	# shellcheck disable=SC2086
 	"$GW" analyze --audit tests/data/demo-cloudtrail $bad > /dev/null 2> "$TMP/err"
 	rc=$?
@@ -99,7 +99,7 @@ for bad in "--tz-offset +25:00" "--business-hours 9-9" "--baseline-days 0" "--in
 		fail "usage $bad: expected exit 2 and one line naming $flag, got $rc: $(cat "$TMP/err")"
 	fi
 done
-"$GW" analyze --audit tests/data/demo-cloudtrail --tz-offset -05:30 --business-hours 9-17 \
+"$GW" analyze --audit tests/data/demo-cloudtrail --tz -05:30 --business-hours 9-17 \
 	--baseline-days 7 --output "$TMP/flags.json" 2> "$TMP/err"
 check flags-accepted "$TMP/flags.json" 'len(r["findings"]) == 1 and i == []'
 
@@ -117,10 +117,10 @@ CONF
 check config-file "$TMP/conf.json" 'len(i) == 1 and set(e["rules"].split(", ")) == {"new-source-ip", "new-user-agent", "first-time-api"}'
 "$GW" analyze --denied-min 5 --audit "$CT" --hours-back 24 --config "$TMP/gw.conf" --output "$TMP/conf2.json" 2> "$TMP/err"
 check config-flag-over-file "$TMP/conf2.json" 'set(e["rules"].split(", ")) == {"new-source-ip", "new-user-agent", "first-time-api", "access-denied-cluster"}'
-printf '[detect]\nbaseline_days = 7\ntz_offset = +25:00\n' > "$TMP/badtz.conf"
+printf '[detect]\nbaseline_days = 7\ntz = +25:00\n' > "$TMP/badtz.conf"
 printf '[detect]\nbusines_start_hour = 9\n' > "$TMP/badkey.conf"
 printf '[detect]\nbusiness_start_hour = 9\nbusiness_end_hour = 9\n' > "$TMP/badhours.conf"
-for bad in "badtz.conf:3: .detect. tz_offset" "badkey.conf:2: unknown key 'busines_start_hour'" \
+for bad in "badtz.conf:3: .detect. tz = '+25:00'" "badkey.conf:2: unknown key 'busines_start_hour'" \
 	"badhours.conf: .detect. business_start_hour"; do
 	"$GW" analyze --config "$TMP/${bad%%:*}" --audit "$CT" > /dev/null 2> "$TMP/err"
 	rc=$?

@@ -127,3 +127,28 @@ TEST(azure_storagebloblogs_dynatrace)
 	ASSERT_EQ_STR("eastus", g->ev[0].region);
 	got_free(g);
 }
+
+/* Storage Analytics names no SAS token (requester-account-name is empty for
+ * SAS requests and sig is masked), so each token is named by the fields it
+ * is signed over: the same token (its URL's & plain or HTML-encoded) is one
+ * principal, another token is another, a token bound to a stored access
+ * policy is named by the policy, and account-key requests keep the account. */
+TEST(azure_classic_sas_token_is_a_principal)
+{
+	struct got *g = got_read("azure:tests/data/azure_classic/sas_tokens.log");
+
+	ASSERT(g);
+	ASSERT_EQ_INT(0, g->rc);
+	ASSERT_EQ_U64(5, g->st.events);
+	ASSERT_EQ_INT(GW_PK_SAS, g->ev[0].principal_kind);
+	ASSERT(strncmp(g->ev[0].principal, "sas:contosodata:", 16) == 0);
+	ASSERT_EQ_U64(32, strlen(g->ev[0].principal));
+	ASSERT_EQ_STR(g->ev[0].principal, g->ev[1].principal);
+	ASSERT_EQ_STR(g->ev[0].principal, g->ev[0].access_key);
+	ASSERT(strcmp(g->ev[0].principal, g->ev[2].principal) != 0);
+	ASSERT_EQ_STR("sas:contosodata:policy/nightly-export", g->ev[3].principal);
+	ASSERT_EQ_STR("contosodata", g->ev[4].principal);
+	ASSERT_EQ_INT(GW_PK_OWN, g->ev[4].principal_kind);
+	ASSERT_EQ_STR("passwords.txt", g->ev[0].object_key);
+	got_free(g);
+}

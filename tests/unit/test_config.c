@@ -325,7 +325,7 @@ TEST(config_detect_section)
 	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "tz-offset", "+14:30"));
 	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "tz-offset", "0530"));
 	ASSERT_EQ_INT(-EINVAL, gw_config__set(&c, "regions-min", "9"));
-	ASSERT_EQ_STR("-05:30", c.tz_offset);
+	ASSERT_EQ_STR("-05:30", c.tz);
 	ASSERT_EQ_INT(0, gw_config__set(&c, "business-start-hour", "17"));
 	ASSERT_EQ_INT(-EINVAL, gw_config__detector(&c, &dc));
 	ASSERT_EQ_INT(-EINVAL, gw_config__check(&c));

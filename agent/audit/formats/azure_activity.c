@@ -152,7 +152,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 		t = jsonrec__str(rec, "eventTimestamp");
 	op = str_or_value(rec, "operationName");
 	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip(c, "record at offset %zu: %s", off,
+		audit_ctx__skip_at(c, off, "%s",
 				!*op ? "no operationName" : "no valid time");
 		return 0;
 	}
@@ -176,7 +176,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.request = request_text(&r, rid, props);
 	if (r.bad) {
 		c->st->skip_bad_bytes += r.bad_bytes ? 1 : 0;
-		audit_ctx__skip(c, "record at offset %zu: %s", off, r.bad);
+		audit_ctx__skip_at(c, off, "%s", r.bad);
 		return 0;
 	}
 	if (strncasecmp(op, "Microsoft.Storage/", 18) != 0)
@@ -195,7 +195,14 @@ int azure_activity__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"eventDataId\"") || jsonrec__has(buf, len, "\"resultType\""));
 }
 
+static const struct json_ops ops = { .rec = record, .key = "records" };
+
 int azure_activity__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
-	return jsonrec__each(c, buf, len, record);
+	return json_stream__all(c, &ops, buf, len);
+}
+
+size_t azure_activity__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return json_stream__chunk(c, &ops, buf, len, final, err);
 }

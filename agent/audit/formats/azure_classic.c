@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "audit/audit_internal.h"
+#include "lib/hash.h"
 #include "lib/isotime.h"
 #include "audit/formats/jsonrec.h"
 
@@ -152,6 +153,64 @@ static const char *dec(struct rec_strs *r, const struct fld *f, char *tmp, size_
 	return rec__intern(r, tmp, audit__html_decode(f->s, f->n, tmp));
 }
 
+/* 1 when the query parameter p (n bytes, "name=value") is one of the
+ * fields a SAS token is signed over (its signature, sig, is not: the log
+ * masks it). */
+static int sas_field(const char *p, size_t n)
+{
+	static const char *const names[] = { "sv", "ss", "srt", "sr", "sp", "st", "se", "sip",
+					     "spr", "si", "skoid", "sktid", "skt", "ske", "sks",
+					     "skv", "saoid", "suoid", "scid", "sdd", "ses", "sduoid" };
+	const char *eq = memchr(p, '=', n);
+	size_t k = eq ? (size_t)(eq - p) : n;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (k == strlen(names[i]) && memcmp(p, names[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+/* A SAS token named by what it grants: the request URL's signed fields
+ * (version, permissions, resource, start, expiry, addresses, stored policy
+ * ...), which one token repeats on every request and another token does
+ * not. "sas:ACCOUNT:policy/NAME" for a token bound to a stored access
+ * policy (si), else "sas:ACCOUNT:" and 16 hex digits; NULL without a query. */
+static const char *sas_principal(struct rec_strs *r, const struct fld *raw, const struct fld *acct)
+{
+	char dec[2048], name[320];
+	struct fld u = *raw, *url = &u;
+	const char *q, *end, *p, *amp;
+	uint64_t h = GW_FNV64_INIT;
+	int n, fields = 0;
+
+	if (u.n < sizeof(dec) && memchr(u.s, '&', u.n)) {
+		u.n = audit__html_decode(u.s, u.n, dec);   /* "&amp;" in a quoted field */
+		u.s = dec;
+	}
+	q = memchr(url->s, '?', url->n);
+	end = url->s + url->n;
+
+	for (p = q ? q + 1 : end; p < end; p = amp + 1) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (!amp)
+			amp = end;
+		if (!sas_field(p, (size_t)(amp - p)))
+			continue;
+		fields++;
+		if ((size_t)(amp - p) > 3 && memcmp(p, "si=", 3) == 0 && (size_t)(amp - p) < 200) {
+			n = snprintf(name, sizeof(name), "sas:%.*s:policy/%.*s", (int)acct->n, acct->s,
+				     (int)(amp - p - 3), p + 3);
+			return n > 0 && (size_t)n < sizeof(name) ? rec__intern_str(r, name) : NULL;
+		}
+		h = gw_fnv1a64(gw_fnv1a64(h, p, (size_t)(amp - p)), "&", 1);
+	}
+	if (!fields)
+		return NULL;
+	n = snprintf(name, sizeof(name), "sas:%.*s:%016llx", (int)acct->n, acct->s,
+		     (unsigned long long)h);
+	return n > 0 && (size_t)n < sizeof(name) ? rec__intern_str(r, name) : NULL;
+}
+
 static void principal(struct rec_strs *r, const struct fld *f, int nf, struct audit_event *ev)
 {
 	const struct fld *auth = &f[7];
@@ -171,8 +230,13 @@ static void principal(struct rec_strs *r, const struct fld *f, int nf, struct au
 	} else if (nf >= V2_FIELDS && f[30].n) {
 		ev->principal_type = GW_PT_USER;
 		ev->principal = rec__intern(r, f[30].s, f[30].n);
+	} else if (is(auth, "sas") && (ev->principal = sas_principal(r, &f[11], &f[9])) != NULL) {
+		/* Each SAS token is a principal of its own, with its own
+		 * addresses and reads, as StorageBlobLogs' tokenHash makes it. */
+		ev->principal_type = GW_PT_UNKNOWN;
+		ev->access_key = ev->principal;
 	} else {
-		/* A key or a SAS: the account is all the log knows. */
+		/* An account key: the account is all the log knows. */
 		ev->principal_type = GW_PT_UNKNOWN;
 		ev->principal = rec__intern(r, f[8].s, f[8].n);
 		ev->key_long_term = is(auth, "authenticated");
@@ -194,8 +258,8 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	v2 = n > 0 && is(&f[0], "2.0");
 	if (n < 0 || !(v2 ? n >= V2_FIELDS : (is(&f[0], "1.0") && n == V1_FIELDS)) ||
 	    iso8601__parse(f[1].s, f[1].n, &ev.time_ms) < 0 || !f[2].n) {
-		audit_ctx__skip(c, "line at offset %zu: not an Azure Storage Analytics 1.0/2.0 "
-			       "record (%d fields)", off, n);
+		audit_ctx__skip_at(c, off, "not an Azure Storage Analytics 1.0/2.0 record (%d fields)",
+				   n);
 		return 0;
 	}
 	for (size_t i = 0; i < f[4].n && i < 4; i++)
@@ -236,4 +300,9 @@ int azure_classic__detect(const char *buf, size_t len)
 int azure_classic__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
 	return audit_lines__each(c, buf, len, line);
+}
+
+size_t azure_classic__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return audit_lines__chunk(c, buf, len, final, line, err);
 }

@@ -89,7 +89,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 
 	op = get(rec, "operationName", "OperationName");
 	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip(c, "record at offset %zu: %s", off,
+		audit_ctx__skip_at(c, off, "%s",
 				!*op ? "no operationName" : "no valid time");
 		return 0;
 	}
@@ -131,7 +131,14 @@ int azure_json__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"CallerIpAddress\""));
 }
 
+static const struct json_ops ops = { .rec = record, .key = "records" };
+
 int azure_json__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
-	return jsonrec__each(c, buf, len, record);
+	return json_stream__all(c, &ops, buf, len);
+}
+
+size_t azure_json__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return json_stream__chunk(c, &ops, buf, len, final, err);
 }

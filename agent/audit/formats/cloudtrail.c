@@ -8,9 +8,11 @@
  * Field names are looked up case-insensitively (cJSON_GetObjectItem): real
  * logs spell requestParameters' "key"/"Key" and "host"/"Host" both ways.
  * The fields read are gathered first (struct ct_fields): by the scanner
- * (ctscan.c) straight from the bytes of the delivery format's records and
- * of JSON lines, or from a cJSON tree for whatever the scanner declines.
- * Both find the same fields, and one normalizer makes the event of them.
+ * (cloudtrail_scan.c) straight from the bytes of the delivery format's
+ * records and of JSON lines, or from a cJSON tree for whatever the scanner
+ * declines. Both find the same fields, and one normalizer makes the event
+ * of them. The file comes as a stream (jsonrec.c): the Records array is
+ * read record by record, never as a whole.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 #include "audit/audit_internal.h"
 #include "audit/formats/cloudtrail_fields.h"
+#include "audit/formats/jsonrec.h"
 #include "audit/jsonarena.h"
 #include "lib/isotime.h"
 
@@ -492,14 +495,14 @@ static void fill_event(struct ct_rec *r, struct audit_event *ev)
 	ev->request = wants_request(r, ev) ? request_text(r) : "";
 }
 
-/* Where a record is, for warnings: its index in a Records array or a
- * top-level array (idx >= 0), or the byte offset of a top-level value. */
+/* Where a record is, for warnings: its index in an array (idx >= 0) and
+ * its offset in the chunk. */
 static void skip(struct audit_ctx *c, size_t off, long idx, const char *why)
 {
 	if (idx >= 0)
-		audit_ctx__skip(c, "record %ld: %s", idx, why);
+		audit_ctx__skip_at(c, off, "record %ld: %s", idx, why);
 	else
-		audit_ctx__skip(c, "record at offset %zu: %s", off, why);
+		audit_ctx__skip_at(c, off, "%s", why);
 }
 
 /* Count one record and fill *ev from its fields. 1 when it is an event
@@ -599,229 +602,44 @@ static int top_value(struct audit_ctx *c, const cJSON *root, size_t off)
 	return record(c, root, off, -1);
 }
 
-/* The delivery format {"Records":[...]} is parsed one record at a time:
- * each record's tree is small and still in cache when it is read, and the
- * memory no longer grows with the file (a whole-file tree was about seven
- * times the file). The events are held back until the whole value has been
- * parsed, so that anything else (damaged JSON, other members, too many
- * records) goes the whole-value way below with the same result as ever. */
-#define CT_STREAM_MAX ((size_t)1 << 18)
-
-/* Held-back events live in buffers of the read (c->held, c->held_ids),
- * kept from file to file: fresh ones for every file cost page faults. */
-struct ct_held {
-	struct audit_event ev;
-	size_t idoff, idlen;      /* its eventID in held_ids */
-};
-
-struct ct_pending {
-	struct audit_buf *ev, *ids;
-	size_t n, idlen;
-};
-
-/* At least size bytes in b, keeping what it holds. */
-static int held_reserve(struct audit_buf *b, size_t size)
+/* The stream's values parsed with cJSON: a record of an array, or a
+ * top-level value (a bare record, a digest, a Records object of another
+ * shape). */
+static int ct_value(struct audit_ctx *c, const struct json_ops *ops, const cJSON *v, size_t off,
+		    long idx)
 {
-	size_t n = b->size ? b->size : 64 * 1024;
-	char *p;
-
-	if (size <= b->size)
-		return 0;
-	while (n < size)
-		n *= 2;
-	p = realloc(b->p, n + 1);
-	if (!p)
-		return -ENOMEM;
-	b->p = p;
-	b->size = n;
-	return 0;
+	(void)ops;
+	return idx >= 0 ? record(c, v, off, idx) : top_value(c, v, off);
 }
 
-static struct ct_held *held_at(const struct ct_pending *p, size_t i)
-{
-	return (struct ct_held *)(void *)p->ev->p + i;
-}
-
-static int pending_add(struct ct_pending *p, const struct audit_event *ev, const struct ct_val *id)
-{
-	struct ct_held *h;
-
-	if (held_reserve(p->ev, (p->n + 1) * sizeof(*h)) < 0 ||
-	    held_reserve(p->ids, p->idlen + id->n) < 0)
-		return -ENOMEM;
-	if (id->n)
-		memcpy(p->ids->p + p->idlen, id->s, id->n);
-	h = held_at(p, p->n++);
-	h->ev = *ev;
-	h->idoff = p->idlen;
-	h->idlen = id->n;
-	p->idlen += id->n;
-	return 0;
-}
-
-/* Where the first record starts after `{"Records":[`, or 0. */
-static size_t stream_start(const char *buf, size_t len)
-{
-	size_t pos = 0;
-
-	if (pos >= len || buf[pos] != '{')
-		return 0;
-	pos = skip_ws(buf, len, pos + 1);
-	if (len - pos < 9 || memcmp(buf + pos, "\"Records\"", 9) != 0)
-		return 0;
-	pos = skip_ws(buf, len, pos + 9);
-	if (pos >= len || buf[pos] != ':')
-		return 0;
-	pos = skip_ws(buf, len, pos + 1);
-	if (pos >= len || buf[pos] != '[')
-		return 0;
-	return skip_ws(buf, len, pos + 1);
-}
-
-/* One record of the delivery format at buf[*pos], scanned, or parsed with
- * cJSON when the scanner declines it; an event goes to p. 1 or 0 (skipped)
- * with *pos past it, or -1 when cJSON does not take it either (or out of
- * memory). */
-static int stream_record(struct audit_ctx *c, const char *buf, size_t len, size_t *pos,
-			 size_t off, long idx, struct ct_pending *p)
+/* The scanner's way: a record of an array, or a top-level value that is a
+ * bare record (one that may be a Records object or a digest goes the
+ * cJSON way). */
+static int ct_scan(struct audit_ctx *c, const char *p, const char *end, const char **next,
+		   size_t off, long idx, int top, int *err)
 {
 	struct audit_event ev;
 	struct ct_fields f;
 	struct ct_val id;
-	const char *end;
-	cJSON *it;
-	int r;
 
 	memset(&f, 0, sizeof(f));
-	it = NULL;
-	if (!ct_scan__record(buf + *pos, buf + len, &f, &end)) {
-		it = cJSON_ParseWithLengthOpts(buf + *pos, len - *pos, &end, 0);
-		if (!it) {
-			json_arena__reset();
-			return -1;
-		}
-	}
-	r = it ? record_parse(c, it, off, idx, &ev, &id) : record_event(c, &f, off, idx, &ev, &id);
-	/* in a tree, id goes with it: pending_add copies it */
-	if (r > 0 && pending_add(p, &ev, &id) < 0)
-		r = -1;
-	if (it)
-		json_arena__drop(it);
-	*pos = (size_t)(end - buf);
-	return r;
-}
-
-/* Parse the records of the value at buf into p. The value's length, or 0
- * when it is not a well-formed delivery object this path takes. */
-static size_t stream_parse(struct audit_ctx *c, const char *buf, size_t len, size_t off,
-			   struct ct_pending *p)
-{
-	size_t pos = stream_start(buf, len);
-	long i = 0;
-
-	if (!pos)
+	if (!ct_scan__record(p, end, &f, next) || (top && f.marked))
 		return 0;
-	while (pos < len && buf[pos] != ']') {
-		if (stream_record(c, buf, len, &pos, off, i++, p) < 0 || p->n > CT_STREAM_MAX)
-			return 0;
-		pos = skip_ws(buf, len, pos);
-		if (pos < len && buf[pos] == ',')
-			pos = skip_ws(buf, len, pos + 1);
-		else if (pos >= len || buf[pos] != ']')
-			return 0;
-		else
-			break;
-		if (pos < len && buf[pos] == ']')
-			return 0;     /* a trailing comma */
-	}
-	if (pos >= len)
-		return 0;
-	pos = skip_ws(buf, len, pos + 1);
-	return pos < len && buf[pos] == '}' ? pos + 1 : 0;
-}
-
-/* A delivery object at buf (at offset off of the file): its records are
- * delivered and its length returned, with *err the callback's return; or
- * 0, with nothing delivered or counted, when the whole-value path must take
- * it. */
-static size_t ct_stream(struct audit_ctx *c, const char *buf, size_t len, size_t off, int *err)
-{
-	struct audit_stats snap = *c->st;
-	struct ct_pending p = { .ev = &c->held, .ids = &c->held_ids };
-	size_t n = stream_parse(c, buf, len, off, &p);
-	const struct ct_held *h;
-
-	if (!n)
-		*c->st = snap;
-	for (size_t i = 0; n && i < p.n && !*err; i++) {
-		h = held_at(&p, i);
-		*err = audit_ctx__emit_id(c, &h->ev, h->idlen ? p.ids->p + h->idoff : "", h->idlen);
-	}
-	return n;
-}
-
-/* A bare record at buf (offset off of the file) that the scanner reads:
- * delivered, with *err the callback's return, and its length returned; or
- * 0 when the value must go the cJSON way (anything else, or a value that
- * may be a Records object or a digest). */
-static size_t ct_bare(struct audit_ctx *c, const char *buf, size_t len, size_t off, int *err)
-{
-	struct audit_event ev;
-	struct ct_fields f;
-	struct ct_val id;
-	const char *end;
-
-	memset(&f, 0, sizeof(f));
-	if (!ct_scan__record(buf, buf + len, &f, &end) || f.marked)
-		return 0;
-	if (record_event(c, &f, off, -1, &ev, &id) > 0)
+	if (record_event(c, &f, off, idx, &ev, &id) > 0)
 		*err = audit_ctx__emit_id(c, &ev, id.s, id.n);
-	return (size_t)(end - buf);
+	return 1;
 }
 
-static size_t next_line(const char *buf, size_t len, size_t pos)
-{
-	const char *nl = memchr(buf + pos, '\n', len - pos);
+static const struct json_ops ct_ops = {
+	.scan = ct_scan, .value = ct_value, .key = "Records",
+};
 
-	return nl ? (size_t)(nl - buf) + 1 : len;
+size_t cloudtrail__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return json_stream__chunk(c, &ct_ops, buf, len, final, err);
 }
 
 int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
-	size_t pos = skip_ws(buf, len, 0), nvalues = 0, n;
-	const char *end = NULL;
-	cJSON *root;
-	int err = 0;
-
-	/* Concatenated top-level values: one for a delivery file, one per line
-	 * for JSON lines. A line that does not parse is skipped, not fatal. */
-	while (!err && pos < len) {
-		/* the delivery format, one record at a time */
-		n = ct_stream(c, buf + pos, len - pos, pos, &err);
-		/* a record by itself: JSON lines */
-		if (!n)
-			n = ct_bare(c, buf + pos, len - pos, pos, &err);
-		if (n) {
-			nvalues++;
-			pos = skip_ws(buf, len, pos + n);
-			continue;
-		}
-		root = cJSON_ParseWithLengthOpts(buf + pos, len - pos, &end, 0);
-		if (!root) {
-			json_arena__reset();
-			/* a lone broken value is not CloudTrail; a broken first
-			 * line of JSON lines is one bad record like any other */
-			if (nvalues == 0 && next_line(buf, len, pos) >= len)
-				return -EBADMSG;
-			c->st->records++;
-			audit_ctx__skip(c, "record at offset %zu: invalid JSON", pos);
-			pos = skip_ws(buf, len, next_line(buf, len, pos));
-			continue;
-		}
-		nvalues++;
-		err = top_value(c, root, pos);
-		json_arena__drop(root);
-		pos = skip_ws(buf, len, (size_t)(end - buf));
-	}
-	return err;
+	return json_stream__all(c, &ct_ops, buf, len);
 }

@@ -169,7 +169,7 @@ static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 	svc = jsonrec__str(pp, "serviceName");
 	m = jsonrec__str(pp, "methodName");
 	if (!cJSON_IsObject(pp) || !*m || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip(c, "record at offset %zu: %s", off,
+		audit_ctx__skip_at(c, off, "%s",
 				!cJSON_IsObject(pp) ? "no protoPayload" : !*m ? "no methodName" :
 				"no valid timestamp");
 		return 0;
@@ -214,7 +214,14 @@ int gcs__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"protopayload_auditlog\""));
 }
 
+static const struct json_ops ops = { .rec = entry, .key = "records" };
+
 int gcs__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
-	return jsonrec__each(c, buf, len, entry);
+	return json_stream__all(c, &ops, buf, len);
+}
+
+size_t gcs__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return json_stream__chunk(c, &ops, buf, len, final, err);
 }

@@ -100,7 +100,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	uint64_t status;
 
 	if (!*name || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip(c, "record at offset %zu: %s", off,
+		audit_ctx__skip_at(c, off, "%s",
 				!*name ? "no api.name" : "no valid time");
 		return 0;
 	}
@@ -142,7 +142,14 @@ int minio__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"remotehost\""));
 }
 
+static const struct json_ops ops = { .rec = record, .key = "records" };
+
 int minio__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
-	return jsonrec__each(c, buf, len, record);
+	return json_stream__all(c, &ops, buf, len);
+}
+
+size_t minio__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return json_stream__chunk(c, &ops, buf, len, final, err);
 }

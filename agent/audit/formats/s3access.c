@@ -206,8 +206,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	if (n < F_REQUIRED || parse_time(&f[F_TIME], &ev.time_ms) < 0 ||
 	    (!dash(&f[F_STATUS]) && digits(f[F_STATUS].s, f[F_STATUS].n, &status) < 0) ||
 	    dash(&f[F_OP])) {
-		audit_ctx__skip(c, "line at offset %zu: not an S3 server access log record "
-			       "(%d fields)", off, n);
+		audit_ctx__skip_at(c, off, "not an S3 server access log record (%d fields)", n);
 		return 0;
 	}
 	ev.cloud = GW_CLOUD_AWS;
@@ -247,6 +246,11 @@ int s3access__detect(const char *buf, size_t len)
 		len = 8192;
 	n = split(buf, len, f);
 	return n >= F_REQUIRED && parse_time(&f[F_TIME], &ms) == 0;
+}
+
+size_t s3access__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
+{
+	return audit_lines__chunk(c, buf, len, final, line, err);
 }
 
 int s3access__parse(struct audit_ctx *c, const char *buf, size_t len)

@@ -1,7 +1,9 @@
 /* Rule "after-hours-access": object reads outside business hours (default
- * 08:00-18:00 Monday-Friday, in the configured UTC offset), at an hour of the
+ * 08:00-18:00 Monday-Friday, in the configured time zone, DST included), at an hour of the
  * week when this identity is rarely active: a nightly job that always runs
- * then is its own normal. MITRE T1530 (data from cloud storage). */
+ * then is its own normal. An identity without a baseline of its own yet is
+ * judged by how often the established members of its population work at
+ * that hour. MITRE T1530 (data from cloud storage). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,16 +13,24 @@
 static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
-	int slot = gw_hour_of_week(h->start, cfg->tz_offset_min), err = 0;
+	int32_t tz = detector__tz_min(d, h->start);
+	int slot = gw_hour_of_week(h->start, tz), err = 0;
+	const struct population *pop = NULL;
 	double weeks, share;
 	struct finding *f;
 
-	if (!h->established || h->reads < cfg->after_hours_floor || !detector_config__off_hours(cfg, slot))
+	if (h->reads < cfg->after_hours_floor || !detector_config__off_hours(cfg, slot))
 		return 0;
-	weeks = (id->cur_day - id->first_day) / 7.0;
-	if (weeks < 1.0)
-		weeks = 1.0;
-	share = id->how[slot] / weeks;
+	if (h->established) {
+		weeks = (id->cur_day - id->first_day) / 7.0;
+		if (weeks < 1.0)
+			weeks = 1.0;
+		share = id->how[slot] / weeks;
+	} else if ((pop = population__for(id)) != NULL) {
+		share = population__slot_share(pop, slot);
+	} else {
+		return 0;
+	}
 	if (share > 0.25)
 		return 0;
 	f = finding__from_hour(&rule_after_hours_access, "Object reads outside business hours",
@@ -38,11 +48,13 @@ static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	err |= finding__add_evidence(f, "local_hour_of_week", "%s %02d:00",
 				     (const char *[]){ "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 						       "Sun" }[slot / 24], slot % 24);
-	err |= finding__add_evidence(f, "identity_active_this_hour_share", "%.2f", share);
-	err |= finding__add_evidence(f, "business_hours", "%02u:00-%02u:00 Mon-Fri UTC%+d:%02d",
+	err |= finding__add_evidence(f, pop ? "population_active_this_hour_share" :
+				     "identity_active_this_hour_share", "%.2f", share);
+	err |= finding__add_evidence(f, "baseline", "%s", pop ? pop->name : "own");
+	err |= finding__add_evidence(f, "business_hours", "%02u:00-%02u:00 Mon-Fri %s%sUTC%c%02d:%02d",
 				     cfg->work_start_hour, cfg->work_end_hour,
-				     cfg->tz_offset_min / 60, (cfg->tz_offset_min < 0 ?
-							       -cfg->tz_offset_min : cfg->tz_offset_min) % 60);
+				     cfg->tz_name ? cfg->tz_name : "", cfg->tz_name ? " " : "",
+				     tz < 0 ? '-' : '+', (tz < 0 ? -tz : tz) / 60, (tz < 0 ? -tz : tz) % 60);
 	return finding__finish(d, f, err);
 }
 

@@ -286,7 +286,8 @@ static int finding_id(struct finding *f, const char *principal, int64_t start)
 	return asprintf(&f->id, "%016" PRIx64, h) < 0 ? -ENOMEM : 0;
 }
 
-static int add_evidence(struct finding *f, const struct burst *u, const struct bulk *b)
+static int add_evidence(struct finding *f, const struct burst *u, const struct bulk *b,
+			const char *name)
 {
 	int err = 0;
 
@@ -299,6 +300,7 @@ static int add_evidence(struct finding *f, const struct burst *u, const struct b
 	err |= finding__add_evidence(f, "user_agents", "%zu", u->uas.n);
 	err |= finding__add_evidence(f, "threshold", "%" PRIu32, b->threshold);
 	err |= finding__add_evidence(f, "window", "%" PRId64 "s", b->window_ms / 1000);
+	err |= finding__add_evidence(f, "baseline", "%s", detector__reads_basis(b->d, name));
 	err |= finding__add_evidence(f, "access_key_long_term", "%s",
 				     strncmp(tally__top(&u->keys), "AKIA", 4) == 0 ? "true" : "false");
 	return err ? -ENOMEM : 0;
@@ -312,7 +314,8 @@ static int emit(struct bulk *b, const struct principal *p, const struct burst *u
 	if (!f)
 		return -ENOMEM;
 	/* Above the floor but ordinary for this identity: a job that always
-	 * reads this much. Its baseline says so; count it, do not report it. */
+	 * reads this much. Its baseline says so (or, before it has one, the
+	 * population of its kind does); count it, do not report it. */
 	if (detector__reads_normal(b->d, p->name, u->count, u->end - u->start)) {
 		free(f);
 		return 0;
@@ -340,7 +343,7 @@ static int emit(struct bulk *b, const struct principal *p, const struct burst *u
 		oom |= !f->samples[i];
 		f->nsamples = i + 1;
 	}
-	if (oom || finding_id(f, p->name, u->start) < 0 || add_evidence(f, u, b) < 0) {
+	if (oom || finding_id(f, p->name, u->start) < 0 || add_evidence(f, u, b, p->name) < 0) {
 		finding__free(f);
 		return -ENOMEM;
 	}

@@ -100,19 +100,12 @@ static struct pop_ent *pop_get(struct fs_state *s, const char *g, const char *b,
 }
 
 /* The population a principal is judged with: an AWS role session's role,
- * else its cloud, account and kind. Interned. */
+ * else its cloud, account and kind (population.c). Interned. */
 static const char *group_of(struct detector *d, const struct audit_event *ev)
 {
-	const char *p = ev->principal, *r = strstr(p, ":assumed-role/"), *slash;
-	char buf[512];
-	int n;
+	const char *g = detector__population(d, ev, 0);
 
-	if (r && (slash = strchr(r + 14, '/')) != NULL)
-		return detector__intern_n(d, p, (size_t)(slash - p));
-	n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s", gw_cloud_name(ev->cloud),
-		     ev->account ? ev->account : "", gw_principal_kind_name(ev->principal_kind),
-		     gw_principal_type_name(ev->principal_type));
-	return n > 0 && (size_t)n < sizeof(buf) ? detector__intern(d, buf) : NULL;
+	return g ? g : detector__population(d, ev, 1);
 }
 
 static int account_wide(const char *api)

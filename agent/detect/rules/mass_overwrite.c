@@ -72,13 +72,10 @@ static void over_free(void *state)
 /* FNV-1a over bucket, a separator and key; never 0. */
 static uint64_t fingerprint(const char *bucket, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	static const uint8_t sep = 0xff;
+	uint64_t h = gw_fnv1a64(GW_FNV64_INIT, bucket, strlen(bucket));
 
-	for (const char *p = bucket; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
-	h = (h ^ 0xffu) * 0x100000001b3ull;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	h = gw_fnv1a64(gw_fnv1a64(h, &sep, 1), key, strlen(key));
 	return h ? h : 1;
 }
 

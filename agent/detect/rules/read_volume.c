@@ -1,5 +1,6 @@
 /* Rule "read-volume": object reads in an hour, or in a day so far, far above
- * the identity's own baseline — with fixed floors. Consecutive days above it
+ * the identity's own baseline — or, for an identity without one yet, ten
+ * times its population's busy hours or days — with fixed floors. Consecutive days above it
  * (a slow exfiltration) raise the score. MITRE T1530, T1567.002. */
 #include <errno.h>
 #include <inttypes.h>
@@ -7,17 +8,40 @@
 
 #include "detect/detect_internal.h"
 
+/* Far above what this identity reads, or, before it has a baseline of its
+ * own, far above what the busy hours and days of its population read. */
+static int volume_unusual(const struct detector_config *cfg, const struct ident *id,
+			  const struct hour_rec *h, double *base_h, double *base_d)
+{
+	const struct population *pop;
+	int hour, day;
+
+	if (h->established) {
+		*base_h = id->reads.mean;
+		*base_d = id->day_reads.mean;
+		hour = ewma__unusual(&id->reads, h->reads, cfg->read_hour_floor, 5.0, 6.0);
+		day = ewma__unusual(&id->day_reads, h->day_reads, cfg->read_day_floor, 4.0, 6.0);
+		return hour || day;
+	}
+	pop = population__for(id);
+	if (!pop)
+		return 0;
+	*base_h = population__level(pop->peak_hour, POP_QUANTILE);
+	*base_d = population__level(pop->peak_day, POP_QUANTILE);
+	hour = h->reads >= cfg->read_hour_floor && h->reads > POP_RATIO * *base_h;
+	day = h->day_reads >= cfg->read_day_floor && h->day_reads > POP_RATIO * *base_d;
+	return hour || day;
+}
+
 static int volume_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
+	const struct population *pop = h->established ? NULL : population__for(id);
+	double base_h = 0.0, base_d = 0.0;
 	struct finding *f;
-	int hour, day, err = 0;
+	int err = 0;
 
-	if (!h->established || id->fired_day)
-		return 0;
-	hour = ewma__unusual(&id->reads, h->reads, cfg->read_hour_floor, 5.0, 6.0);
-	day = ewma__unusual(&id->day_reads, h->day_reads, cfg->read_day_floor, 4.0, 6.0);
-	if (!hour && !day)
+	if (id->fired_day || !volume_unusual(cfg, id, h, &base_h, &base_d))
 		return 0;
 	id->fired_day = 1;
 	if (id->read_days_hot < 255)
@@ -35,10 +59,11 @@ static int volume_hour(struct detector *d, struct ident *id, const struct hour_r
 		f->nsamples = i + 1;
 	}
 	err |= finding__add_evidence(f, "reads_in_hour", "%" PRIu32, h->reads);
-	err |= finding__add_evidence(f, "baseline_reads_per_hour", "%.1f", id->reads.mean);
+	err |= finding__add_evidence(f, "baseline_reads_per_hour", "%.1f", base_h);
 	err |= finding__add_evidence(f, "reads_today", "%" PRIu32, h->day_reads);
-	err |= finding__add_evidence(f, "baseline_reads_per_day", "%.1f", id->day_reads.mean);
+	err |= finding__add_evidence(f, "baseline_reads_per_day", "%.1f", base_d);
 	err |= finding__add_evidence(f, "consecutive_days", "%u", id->read_days_hot);
+	err |= finding__add_evidence(f, "baseline", "%s", pop ? pop->name : "own");
 	return finding__finish(d, f, err);
 }
 

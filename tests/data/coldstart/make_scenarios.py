@@ -409,11 +409,164 @@ def new_principal_denied(out):
     write_ct(out, "new-principal-denied", recs)
 
 
+def analysts_history(days=16):
+    """Three IAM users of the analytics team with a baseline of their own:
+    a few dozen report reads in office hours, weekdays and weekends alike
+    (T0 is a Monday; the users are established after 14 active days)."""
+    recs = []
+    for n, name in enumerate(("ana", "bo", "cy")):
+        who = iam_user(name, "AKIAEXAMPLEANALYST%02d" % n)
+        for day in range(days):
+            for i in range(30 + 4 * n):
+                recs.append(get(at(day, 9 + (i % 8), 5 + n, i), who, OFFICE_IP, BOTO, "reports",
+                                "daily/%02d/%s-part-%03d.parquet" % (day, name, i)))
+    return recs
+
+
+def new_user_night_volume(out):
+    """A user created for a contractor, first seen on day 17, reads the
+    reports bucket through the night: 90 objects an hour from 01:00 to 05:00
+    UTC, under the bulk-download rate, ten times the busiest day of the
+    established users of its kind and at hours none of them works (the shape
+    of GuardDuty's Exfiltration:S3/AnomalousBehavior for a principal with no
+    history of its own: judged against its peers)."""
+    recs = analysts_history()
+    who = iam_user("contractor-tmp", "AKIAEXAMPLECONTR0009")
+    for hour in range(1, 5):
+        for i in range(90):
+            recs.append(get(at(17, hour, 0, i * 39), who, ATTACKER, BOTO, "reports",
+                            "daily/%02d/export-%03d.parquet" % (hour, i)))
+    write_ct(out, "new-user-night-volume", recs)
+
+
+def new_user_peer_twin(out):
+    """Its twin: a new analyst's first day reads what the others read, in
+    office hours, from the office."""
+    recs = analysts_history()
+    who = iam_user("dee", "AKIAEXAMPLEANALYST09")
+    for i in range(35):
+        recs.append(get(at(17, 9 + (i % 8), 20, i), who, OFFICE_IP, BOTO, "reports",
+                        "daily/16/dee-part-%03d.parquet" % i))
+    write_ct(out, "new-user-peer-twin", recs)
+
+
+ORG = "organizations/123456789012"
+
+
+def gcp_rec(t, who, method, resource, ip, service="storage.googleapis.com", extra=None,
+            rtype="gcs_bucket", labels=None, log="data_access"):
+    """A Cloud Audit Log entry as the documented AuditLog payload."""
+    pp = {"@type": "type.googleapis.com/google.cloud.audit.AuditLog", "status": {},
+          "authenticationInfo": {"principalEmail": who},
+          "requestMetadata": {"callerIp": ip,
+                              "callerSuppliedUserAgent": "google-cloud-sdk gcloud/467.0.0 command/gcloud",
+                              "requestAttributes": {"time": iso(t), "auth": {}},
+                              "destinationAttributes": {}},
+          "serviceName": service, "methodName": method,
+          "authorizationInfo": [{"resource": resource, "permission": method, "granted": True,
+                                 "resourceAttributes": {}}],
+          "resourceName": resource}
+    pp.update(extra or {})
+    parent = ORG if rtype == "organization" else "projects/acme-prod"
+    return {"protoPayload": pp, "insertId": uid()[:12],
+            "resource": {"type": rtype, "labels": labels or {"project_id": "acme-prod",
+                                                            "bucket_name": resource.split("/")[3]
+                                                            if resource.startswith("projects/_/buckets/")
+                                                            else ""}},
+            "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.123456Z"), "severity": "NOTICE",
+            "logName": "%s/logs/cloudaudit.googleapis.com%%2F%s" % (parent, log),
+            "receiveTimestamp": t.strftime("%Y-%m-%dT%H:%M:%S.456789Z")}
+
+
+def iam_grant(t, who, resource, role, member, rtype):
+    """SetIamPolicy adding one binding: request and serviceData.policyDelta
+    as Cloud Resource Manager logs them."""
+    extra = {"request": {"@type": "type.googleapis.com/google.iam.v1.SetIamPolicyRequest",
+                         "resource": resource,
+                         "policy": {"bindings": [{"role": role, "members": [member]}],
+                                    "etag": "BwYUjvZk1Lw="}},
+             "serviceData": {"@type": "type.googleapis.com/google.iam.v1.logging.AuditData",
+                             "policyDelta": {"bindingDeltas": [{"action": "ADD", "role": role,
+                                                                "member": member}]}},
+             "response": {"@type": "type.googleapis.com/google.iam.v1.Policy",
+                          "bindings": [{"role": role, "members": [member]}]}}
+    labels = {"organization_id": "123456789012"} if rtype == "organization" else {"project_id": "acme-prod"}
+    return gcp_rec(t, who, "SetIamPolicy", resource, OFFICE_IP, "cloudresourcemanager.googleapis.com",
+                   extra, rtype, labels, "activity")
+
+
+def write_gcp(out, name, recs):
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    count_days(name, ((r["protoPayload"]["authenticationInfo"]["principalEmail"], r["timestamp"][:10])
+                      for r in recs))
+    with open(os.path.join(d, "gcp-audit.json"), "w") as f:
+        for r in sorted(recs, key=lambda r: r["timestamp"]):
+            f.write(json.dumps(r) + "\n")
+
+
+def gcp_history():
+    """The platform admin's ordinary days: reading the reports bucket."""
+    return [gcp_rec(at(day, 10, i), "platform-admin@acme.example", "storage.objects.get",
+                    "projects/_/buckets/reports/objects/daily/%02d/part-%d.csv" % (day, i), OFFICE_IP)
+            for day in range(3) for i in range(3)]
+
+
+def gcp_org_owner(out):
+    """A compromised administrator makes an outside account an owner of the
+    organization (persistence through an added cloud role, as technique
+    write-ups of GCP intrusions describe it) and that account then reads
+    customer data: the grant and the new owner's reads are root-activity."""
+    recs = gcp_history()
+    outsider = "backup.ops.acme@gmail.com"
+    recs.append(iam_grant(at(3, 2, 10), "platform-admin@acme.example", ORG, "roles/owner",
+                          "user:" + outsider, "organization"))
+    recs.append(gcp_rec(at(3, 2, 31), outsider, "storage.objects.list",
+                        "projects/_/buckets/customer-data", ATTACKER))
+    for i in range(5):
+        recs.append(gcp_rec(at(3, 2, 33, i), outsider, "storage.objects.get",
+                            "projects/_/buckets/customer-data/objects/export/cust-%d.csv" % i, ATTACKER))
+    write_gcp(out, "gcp-org-owner", recs)
+
+
+def gcp_project_grant_twin(out):
+    """Its twin: the admin grants a pipeline's service account read access
+    on one project, in office hours, and the pipeline reads its bucket."""
+    recs = gcp_history()
+    sa = "etl@acme-prod.iam.gserviceaccount.com"
+    recs.append(iam_grant(at(3, 10, 10), "platform-admin@acme.example", "projects/acme-prod",
+                          "roles/storage.objectViewer", "serviceAccount:" + sa, "project"))
+    for i in range(3):
+        recs.append(gcp_rec(at(3, 10, 40, i), sa, "storage.objects.get",
+                            "projects/_/buckets/reports/objects/daily/03/part-%d.csv" % i, CI_IP))
+    write_gcp(out, "gcp-project-grant-twin", recs)
+
+
+def gcp_super_admin(out):
+    """A Workspace super admin (named in [detect] privileged_principals,
+    since the Cloud Audit Logs do not say who is one) mints a service
+    account key and reads customer data at night: root-activity."""
+    recs = gcp_history()
+    admin = "superadmin@acme.example"
+    recs.append(gcp_rec(at(3, 3, 5), admin, "google.iam.admin.v1.CreateServiceAccountKey",
+                        "projects/-/serviceAccounts/etl@acme-prod.iam.gserviceaccount.com",
+                        ATTACKER2, "iam.googleapis.com", rtype="service_account",
+                        labels={"project_id": "acme-prod"}, log="activity"))
+    for i in range(2):
+        recs.append(gcp_rec(at(3, 3, 9, i), admin, "storage.objects.get",
+                            "projects/_/buckets/customer-data/objects/export/cust-%d.csv" % i,
+                            ATTACKER2))
+    write_gcp(out, "gcp-super-admin", recs)
+    with open(os.path.join(out, "gcp-super-admin.conf"), "w") as f:
+        f.write("[detect]\nprivileged_principals = superadmin@*\n")
+
+
 def main(argv):
     out = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     for fn in (ec2_stolen_session, ec2_proxy_theft, ci_twin, root_takeover, public_bucket_writes,
                website_twin, partner_twin, sas_passwords, sas_twin, gcs_anonymous_read,
-               new_principal_denied):
+               new_principal_denied, new_user_night_volume, new_user_peer_twin, gcp_org_owner,
+               gcp_project_grant_twin, gcp_super_admin):
         fn(out)
     with open(os.path.join(out, "identity_days.tsv"), "w") as f:
         f.write("# scenario\tdistinct (principal, day) pairs in its logs\n")

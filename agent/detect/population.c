@@ -1,0 +1,158 @@
+/* See detect_internal.h: population baselines. An identity that has not
+ * yet earned its own baseline (baseline_days active days) is judged with
+ * the population of its kind: the other sessions of its AWS role when
+ * those have history, else the identities of its cloud, account, principal
+ * kind and type (IAM users, role sessions, service accounts, SAS tokens).
+ * The population learns from its established members only (their peak
+ * hour and day of reads, and the hours of the week they work), after the
+ * rules judged them: a kind whose members are all new judges nobody. Bounded: past POP_MAX populations a new one
+ * is not kept and its members fall back to the rules' fixed floors. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect_internal.h"
+
+#define POP_MAX 1024
+#define POP_SLOTS (2 * POP_MAX)
+#define POP_MIN_MEMBERS 3
+
+_Static_assert(POP_HIST > 4 * 20, "histograms reach 2^20");
+
+struct populations {
+	struct population *v[POP_SLOTS];
+	size_t n;
+};
+
+struct populations *populations__new(void)
+{
+	return calloc(1, sizeof(struct populations));
+}
+
+void populations__free(struct populations *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < POP_SLOTS; i++)
+		free(p->v[i]);
+	free(p);
+}
+
+size_t populations__bytes(const struct populations *p)
+{
+	return sizeof(*p) + p->n * sizeof(struct population);
+}
+
+static size_t slot_of(const char *name)
+{
+	uint64_t h = (uint64_t)(uintptr_t)name * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 40) & (POP_SLOTS - 1);
+}
+
+struct population *populations__get(struct populations *p, const char *name, int add)
+{
+	size_t i;
+
+	if (!p || !name)
+		return NULL;
+	for (i = slot_of(name); p->v[i]; i = (i + 1) & (POP_SLOTS - 1))
+		if (p->v[i]->name == name)
+			return p->v[i];
+	if (!add || p->n >= POP_MAX)
+		return NULL;
+	p->v[i] = calloc(1, sizeof(*p->v[i]));
+	if (!p->v[i])
+		return NULL;
+	p->v[i]->name = name;
+	p->n++;
+	return p->v[i];
+}
+
+int population__ready(const struct population *p)
+{
+	return p && p->established >= POP_MIN_MEMBERS;
+}
+
+/* Quarter-octave buckets: 0 for 0, then 1 + floor(4 log2 x). */
+static size_t hist_slot(uint32_t x)
+{
+	size_t k;
+
+	if (!x)
+		return 0;
+	k = 1 + (size_t)(4.0 * log2((double)x));
+	return k < POP_HIST ? k : POP_HIST - 1;
+}
+
+void population__move(uint32_t *hist, uint32_t old, uint32_t x, int is_new)
+{
+	size_t k = hist_slot(old);
+
+	if (!is_new && hist[k] > 0)
+		hist[k]--;
+	k = hist_slot(x);
+	if (hist[k] < UINT32_MAX)
+		hist[k]++;
+}
+
+double population__level(const uint32_t *hist, double q)
+{
+	uint64_t total = 0, acc = 0;
+	size_t k;
+
+	for (k = 0; k < POP_HIST; k++)
+		total += hist[k];
+	if (!total)
+		return 0.0;
+	for (k = 0; k < POP_HIST; k++) {
+		acc += hist[k];
+		if ((double)acc >= q * (double)total)
+			break;
+	}
+	/* The bucket's upper edge: the level is never understated. */
+	if (k == 0)
+		return 1.0;
+	return k >= POP_HIST ? INFINITY : exp2((double)k / 4.0);
+}
+
+double population__slot_share(const struct population *p, int slot)
+{
+	double weeks = p->member_days / 7.0;
+
+	return weeks < 1.0 ? p->how[slot] : p->how[slot] / weeks;
+}
+
+/* The population a principal belongs to, interned: coarse 0 gives an AWS
+ * role session's role (NULL for other principals), coarse 1 its cloud,
+ * account, principal kind and type. */
+const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse)
+{
+	const char *p = ev->principal, *r = p ? strstr(p, ":assumed-role/") : NULL, *slash;
+	char buf[512];
+	int n;
+
+	if (!coarse)
+		return r && (slash = strchr(r + 14, '/')) != NULL ?
+		       detector__intern_n(d, p, (size_t)(slash - p)) : NULL;
+	n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s", gw_cloud_name(ev->cloud),
+		     ev->account ? ev->account : "", gw_principal_kind_name(ev->principal_kind),
+		     gw_principal_type_name(ev->principal_type));
+	return n > 0 && (size_t)n < sizeof(buf) ? detector__intern(d, buf) : NULL;
+}
+
+const struct population *population__for(const struct ident *id)
+{
+	if (population__ready(id->pop[0]))
+		return id->pop[0];
+	return population__ready(id->pop[1]) ? id->pop[1] : NULL;
+}
+
+void populations__strings(const struct populations *p, struct strmark *m)
+{
+	for (size_t i = 0; i < POP_SLOTS; i++)
+		if (p->v[i])
+			strmark__str(m, p->v[i]->name);
+}
