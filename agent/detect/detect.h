@@ -171,6 +171,7 @@ struct detector_stats {
 	uint64_t entities_aged;     /* identities, IPs and buckets forgotten after their idle time */
 	uint64_t strings_bytes;     /* the detector's interned strings */
 	uint64_t strings_freed;     /* bytes of strings freed once nothing held them */
+	uint64_t findings_updated;  /* findings made again with the same id (a burst went on) */
 };
 
 void detector__stats(const struct detector *d, struct detector_stats *st);

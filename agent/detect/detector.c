@@ -514,6 +514,31 @@ void detector__entity_dropped(struct detector *d)
 	d->stats.entities_dropped++;
 }
 
+/* A finding of the same id made again (a live burst that went on, with
+ * its whole count) replaces the kept one: 1 when it did. */
+static int replace(struct detector *d, struct finding *f)
+{
+	size_t i, j;
+
+	for (i = d->nfindings; i-- > 0;)
+		if (strcmp(d->findings[i]->id, f->id) == 0)
+			break;
+	if (i == (size_t)-1)
+		return 0;
+	for (j = 0; j < d->nfresh && d->fresh[j] != d->findings[i]; j++)
+		;
+	if (j == d->nfresh)
+		d->fresh[d->nfresh++] = f;   /* keep() made room */
+	else
+		d->fresh[j] = f;
+	finding__free(d->findings[i]);
+	d->findings[i] = f;
+	d->sorted = 0;
+	d->gen++;
+	d->stats.findings_updated++;
+	return 1;
+}
+
 /* f joins the kept findings and the fresh ones (to be taken): 0, or
  * -ENOMEM (f freed, counted). */
 static int keep(struct detector *d, struct finding *f)
@@ -530,6 +555,8 @@ static int keep(struct detector *d, struct finding *f)
 		d->fresh = nf;
 		d->capfresh = cap;
 	}
+	if (replace(d, f))
+		return 0;
 	if (d->nfindings == d->cap) {
 		cap = d->cap ? d->cap * 2 : 16;
 		nv = realloc(d->findings, cap * sizeof(*nv));

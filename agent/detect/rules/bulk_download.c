@@ -21,7 +21,8 @@
 
 #define BULK_MAX_PRINCIPALS 4096
 #define BULK_MAX_DISTINCT 65536
-#define DAY_MS (24 * 3600 * 1000LL)
+#define HOUR_MS (3600 * 1000LL)
+#define DAY_MS (24 * HOUR_MS)
 
 struct read_ent {
 	int64_t t;
@@ -36,7 +37,7 @@ struct burst {
 	struct tally objects, buckets, ips, uas, regions, keys;
 	const char *samples[GW_FINDING_MAX_SAMPLES];
 	size_t nsamples;
-	int reported;              /* live mode: already reported when it crossed */
+	uint64_t reported;         /* live mode: the count last reported (0: none yet) */
 };
 
 struct principal {
@@ -56,6 +57,7 @@ struct bulk {
 	struct principal *tab;
 	size_t nslots, count;
 	int64_t swept;             /* stream time of the last sweep */
+	int64_t idle_checked;      /* stream time of the last close_idle */
 };
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
@@ -110,6 +112,17 @@ static size_t name_slot(const struct bulk *b, const char *name)
 
 static int close_burst(struct bulk *b, struct principal *p);
 
+/* Once a stream hour: bursts whose principal stopped reading a window ago
+ * are over (a live burst's final count is reported now, not when the
+ * principal reads again, which may be never). */
+static void close_idle(struct bulk *b, int64_t now)
+{
+	b->idle_checked = now;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
+			close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
+}
+
 /* Drop the reads a window older than the principal's last: they cannot
  * count toward a burst any more. */
 static void ring_trim(struct bulk *b, struct principal *p)
@@ -130,7 +143,7 @@ static void sweep(struct bulk *b, int64_t now)
 	struct principal *t = calloc(b->nslots, sizeof(*t));
 	size_t j;
 
-	b->swept = now;
+	b->swept = b->idle_checked = now;
 	if (!t)
 		return;
 	for (size_t i = 0; i < b->nslots; i++) {
@@ -163,6 +176,8 @@ static struct principal *principal_get(struct bulk *b, const char *name, int64_t
 
 	if (now / DAY_MS > b->swept / DAY_MS)
 		sweep(b, now);
+	else if (now / HOUR_MS > b->idle_checked / HOUR_MS)
+		close_idle(b, now);
 	for (i = name_slot(b, name); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
 			return &b->tab[i];
@@ -350,9 +365,12 @@ static int emit(struct bulk *b, const struct principal *p, const struct burst *u
 	return detector__emit(b->d, f);
 }
 
+/* The burst is over. Live, it was reported when it crossed the threshold;
+ * when it went on, the same finding (same id) is reported again with the
+ * whole burst: the count is the burst's, not the threshold's. */
 static int close_burst(struct bulk *b, struct principal *p)
 {
-	int err = p->burst->reported ? 0 : emit(b, p, p->burst);
+	int err = p->burst->reported == p->burst->count ? 0 : emit(b, p, p->burst);
 
 	burst_free(p->burst);
 	p->burst = NULL;
@@ -411,7 +429,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	if (!p->burst)
 		return -ENOMEM;
 	if (b->live) {
-		p->burst->reported = 1;
+		p->burst->reported = p->burst->count;
 		return emit(b, p, p->burst);
 	}
 	return 0;
