@@ -34,7 +34,7 @@ struct finding {
 	const char *rule_id;      /* static: "bulk-download" */
 	const char *title;        /* static */
 	int severity;             /* enum gw_severity */
-	double score;             /* 0..100 */
+	double score;             /* 0..100, a whole number (detector__emit rounds) */
 	int64_t start_ms, end_ms;
 	int cloud;
 	char *principal;

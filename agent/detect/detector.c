@@ -547,6 +547,9 @@ static int keep(struct detector *d, struct finding *f)
 	const struct finding **nf;
 	size_t cap;
 
+	/* one score everywhere: the report, the log, the wire and the
+	 * incidents all see the same whole number */
+	f->score = f->score > 0 ? (f->score >= 100 ? 100 : (double)(int64_t)(f->score + 0.5)) : 0;
 	if (d->nfresh == d->capfresh) {
 		cap = d->capfresh ? d->capfresh * 2 : 16;
 		nf = realloc(d->fresh, cap * sizeof(*nf));

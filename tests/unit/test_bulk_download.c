@@ -87,7 +87,8 @@ TEST(bulk_101_reads_is_one_finding)
 	ASSERT_EQ_U64(5, f->nsamples);
 	ASSERT_EQ_STR("reports/invoice-00000.pdf", f->samples[0]);
 	ASSERT_EQ_STR("T1530", f->mitre[0]);
-	ASSERT(f->score > 50.0 && f->score < 60.0);
+	/* 50 at the threshold, in whole numbers: 101 reads are 50.4, reported as 50 */
+	ASSERT(f->score == 50.0);
 	ASSERT_EQ_STR("count", f->evidence[0].key);
 	ASSERT_EQ_STR("101", f->evidence[0].value);
 	ASSERT_EQ_STR("distinct_objects", f->evidence[2].key);
