@@ -1,7 +1,9 @@
-/* See audit.h. A SOURCE spec names a format (or leaves it to detection) and
- * a local file or directory; each file is read as a stream (reader.c:
- * gunzipped on the way when it is gzip) by its format's chunk reader, in a
- * window of a few MiB whatever the file's size. */
+/* See audit.h. The audit stage's entry: a SOURCE spec names a format (or
+ * leaves it to detection) and a local file or directory, or a bucket URL
+ * (pull/); each file is read as a stream (reader.c: gunzipped on the way
+ * when it is gzip) by its format's chunk reader (formats/formats.c), in a
+ * window of a few MiB whatever the file's size. The parse context and the
+ * stage's shared helpers are in context.c and parse_util.c. */
 #include "audit/audit.h"
 
 #include <errno.h>
@@ -19,37 +21,6 @@
 #include "lib/log.h"
 #include "lib/redact.h"
 
-static int azure_detect(const char *buf, size_t len);
-
-/* An Azure Storage log is classic ($logs) or JSON: told by its first bytes. */
-static size_t azure_chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)
-{
-	if (c->azure_classic < 0 && len < 5 && !final)
-		return 0;
-	if (c->azure_classic < 0)
-		c->azure_classic = azure_classic__detect(buf, len);
-	return c->azure_classic ? azure_classic__chunk(c, buf, len, final, err) :
-				  azure_json__chunk(c, buf, len, final, err);
-}
-
-/* Detection order matters: the JSON formats are told apart by marker keys
- * that CloudTrail records do not carry, so CloudTrail is tried after them. */
-static const struct audit_format_ops formats[] = {
-	[AUDIT_FMT_GCS] = { "gcs", "GCP audit log JSON", gcs__detect, gcs__chunk, AUDIT_MAX_RECORD },
-	[AUDIT_FMT_AZURE] = { "azure", "an Azure Storage log", azure_detect, azure_chunk,
-			      AUDIT_MAX_RECORD },
-	[AUDIT_FMT_MINIO] = { "minio", "MinIO audit JSON", minio__detect, minio__chunk,
-			      AUDIT_MAX_RECORD },
-	[AUDIT_FMT_CLOUDTRAIL] = { "cloudtrail", "CloudTrail JSON", cloudtrail__detect,
-				   cloudtrail__chunk, AUDIT_MAX_RECORD },
-	[AUDIT_FMT_S3ACCESS] = { "s3access", "an S3 server access log", s3access__detect,
-				 s3access__chunk, AUDIT_MAX_LINE + 2 },
-	[AUDIT_FMT_AZURE_ACTIVITY] = { "azure-activity", "an Azure Activity Log",
-				       azure_activity__detect, azure_activity__chunk, AUDIT_MAX_RECORD },
-};
-
-#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
-
 static int is_url(const char *p)
 {
 	if (strncmp(p, "s3://", 5) == 0 || strncmp(p, "gs://", 5) == 0)
@@ -66,6 +37,8 @@ int audit_spec__parse(const char *spec, struct audit_spec *out)
 {
 	const char *colon = strchr(spec, ':');
 	struct stat sb;
+	char name[32];
+	int format = -EINVAL;
 	size_t n;
 
 	out->format = AUDIT_FMT_DETECT;
@@ -78,14 +51,16 @@ int audit_spec__parse(const char *spec, struct audit_spec *out)
 		if (!((spec[i] >= 'a' && spec[i] <= 'z') || (spec[i] >= '0' && spec[i] <= '9') ||
 		      spec[i] == '-'))
 			return 0;
-	for (size_t i = 1; i < NFORMATS; i++) {
-		if (formats[i].prefix && strlen(formats[i].prefix) == n &&
-		    strncmp(spec, formats[i].prefix, n) == 0) {
-			out->format = (int)i;
-			out->path = colon + 1;
-			out->url = is_url(out->path);
-			return 0;
-		}
+	if (n < sizeof(name)) {
+		memcpy(name, spec, n);
+		name[n] = '\0';
+		format = audit_format__by_name(name);
+	}
+	if (format > 0) {
+		out->format = format;
+		out->path = colon + 1;
+		out->url = is_url(out->path);
+		return 0;
 	}
 	return strncmp(colon, "://", 3) == 0 ? -EPROTONOSUPPORT : -EINVAL;
 }
@@ -130,25 +105,6 @@ static int spec__parse(const char *spec, struct audit_spec *out)
 	return -EINVAL;
 }
 
-static const char *state_dir;
-
-void audit_set_state_dir(const char *dir)
-{
-	state_dir = dir;
-}
-
-const char *audit_state_dir(void)
-{
-	const char *env = getenv("GATEWATCH_STATE_DIR");
-
-	return state_dir ? state_dir : env && *env ? env : NULL;
-}
-
-static int azure_detect(const char *buf, size_t len)
-{
-	return azure_json__detect(buf, len) || azure_classic__detect(buf, len);
-}
-
 static int spec__resolve(const char *spec, struct audit_spec *out, struct stat *sb)
 {
 	char shown[REDACT_MAX];
@@ -189,7 +145,7 @@ int audit_source__files(const char *spec, char ***paths, size_t *n, const char *
 		return err;
 	if (s.url)
 		return -EPROTONOSUPPORT;
-	*format = s.format ? formats[s.format].prefix : "";
+	*format = s.format ? audit_format__ops(s.format)->prefix : "";
 	if (S_ISDIR(sb.st_mode)) {
 		err = audit_walk(s.path, paths, n, &failed);
 		if (err)
@@ -214,150 +170,6 @@ int audit_source__check(const char *spec)
 	return spec__resolve(spec, &s, &sb);
 }
 
-void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	c->st->skipped++;
-	if (c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_warn("%s: %s%s", c->path, msg,
-		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
-}
-
-void audit_ctx__skip_at(struct audit_ctx *c, size_t off, const char *fmt, ...)
-{
-	char msg[256];
-	uint64_t line;
-	va_list ap;
-
-	c->st->skipped++;
-	if (c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	line = c->line_base + (c->chunk ? audit__count_lines(c->chunk, off) : 0) + 1;
-	log_warn("%s: line %llu (offset %llu): %s%s", c->path, (unsigned long long)line,
-		 (unsigned long long)(c->base + off), msg,
-		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
-}
-
-void audit_ctx__begin_stream(struct audit_ctx *c)
-{
-	c->base = 0;
-	c->line_base = 0;
-	c->chunk = NULL;
-	memset(&c->js, 0, sizeof(c->js));
-	c->azure_classic = -1;
-}
-
-void audit_ctx__note_file(struct audit_ctx *c, int failed, const char *why)
-{
-	struct audit_file_note *n;
-
-	if (c->st->nnotes >= AUDIT_MAX_NOTES)
-		return;
-	n = &c->st->notes[c->st->nnotes++];
-	snprintf(n->path, sizeof(n->path), "%s", c->path);
-	snprintf(n->why, sizeof(n->why), "%s", why);
-	n->failed = (uint8_t)failed;
-}
-
-void audit_ctx__release(struct audit_ctx *c)
-{
-	audit_buf__release(&c->raw);
-	audit_buf__release(&c->out);
-}
-
-static int format_detect(int format, const char *buf, size_t len)
-{
-	/* Activity Log records also carry operationName and callerIpAddress */
-	if (format == AUDIT_FMT_AZURE)
-		return azure_detect(buf, len) && !azure_activity__detect(buf, len);
-	return formats[format].detect(buf, len);
-}
-
-const struct audit_format_ops *audit_format__ops(int format)
-{
-	return format > 0 && (size_t)format < NFORMATS ? &formats[format] : NULL;
-}
-
-int audit_format__is(int format, const char *buf, size_t len)
-{
-	return audit_format__ops(format) && format_detect(format, buf, len);
-}
-
-int audit_format__detect(const char *buf, size_t len)
-{
-	int format = AUDIT_FMT_DETECT;
-
-	for (size_t i = 1; i < NFORMATS; i++)
-		if (format_detect((int)i, buf, len))
-			format = (int)i;
-	return format;
-}
-
-int audit_format__by_name(const char *name)
-{
-	for (size_t i = 1; i < NFORMATS; i++)
-		if (strcmp(formats[i].prefix, name) == 0)
-			return (int)i;
-	return -EINVAL;
-}
-
-int audit_buf__parse(struct audit_ctx *c, int format, char *buf, size_t len)
-{
-	int err = 0;
-
-	if (format == AUDIT_FMT_DETECT)
-		format = audit_format__detect(buf, len);
-	/* In a directory, a file that no format recognises (a README, notes, a
-	 * .tsv) or, for a source of one format, one that is not of it, is not a
-	 * log: passed over and listed, never a failure. A file named on its own
-	 * was asked for, and a recognised file that breaks is a failure. */
-	if (c->in_dir && (format == AUDIT_FMT_DETECT || !format_detect(format, buf, len))) {
-		log_debug("skipping %s: not %s", c->path,
-			 format == AUDIT_FMT_DETECT ? "an audit log of a known format" : formats[format].what);
-		c->st->not_logs++;
-		audit_ctx__note_file(c, 0, format == AUDIT_FMT_DETECT ? "not an audit log"
-								       : "not of the source's format");
-		return 0;
-	}
-	c->st->files++;
-	c->st->bytes += len;
-	if (format == AUDIT_FMT_DETECT) {
-		log_err("failed to parse %s: unknown log format", c->path);
-		c->st->files_failed++;
-		audit_ctx__note_file(c, 1, "unknown log format");
-		return 0;
-	}
-	audit_ctx__begin_stream(c);
-	c->chunk = buf;
-	/* The JSON parsers stop at a NUL; the text parsers check each line. */
-	if (format != AUDIT_FMT_S3ACCESS && memchr(buf, '\0', len))
-		audit_buf__blank_nul_lines(c, buf, len);
-	json_arena__begin();
-	formats[format].chunk(c, buf, len, 1, &err);
-	json_arena__end();
-	if (c->flags & AUDIT_READ_TRANSIENT) {
-		/* the cache points into the pool */
-		strpool__reset(c->pool);
-		memset(c->icache, 0, sizeof(c->icache));
-	}
-	if (err == -EBADMSG) {
-		log_err("failed to parse %s: not %s", c->path, formats[format].what);
-		c->st->files_failed++;
-		audit_ctx__note_file(c, 1, "damaged: the format was recognised but not parsed");
-		err = 0;
-	}
-	return err;
-}
-
 /* Read and parse one file as a stream. Returns 0 (failures are counted)
  * or the callback's negative return. */
 static int read_file(struct audit_ctx *c, int format)
@@ -365,8 +177,9 @@ static int read_file(struct audit_ctx *c, int format)
 	struct audit_reader *r;
 	int err;
 
-	r = audit_reader__open(c->path, format ? formats[format].prefix : NULL, c->pool,
-			       c->flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0), c->st);
+	r = audit_reader__open(c->path, format ? audit_format__ops(format)->prefix : NULL, c->pool,
+			       c->flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0) | AUDIT_READ_WHOLE_GZ,
+			       c->st);
 	if (!r) {
 		err = -errno;
 		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
@@ -435,6 +248,73 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	return err;
 }
 
+int audit_source__units(const char *spec, struct audit_unit **units, size_t *n,
+			struct audit_stats *st)
+{
+	struct audit_unit *nv;
+	char **paths = NULL;
+	size_t np = 1, failed = 0;
+	struct audit_spec s;
+	struct stat sb;
+	int err, dir;
+
+	err = spec__resolve(spec, &s, &sb);
+	if (err)
+		return err;
+	dir = !s.url && S_ISDIR(sb.st_mode);
+	if (dir) {
+		err = audit_walk(s.path, &paths, &np, &failed);
+		if (err) {
+			log_err("failed to list %s: %s", s.path, strerror(-err));
+			st->files_failed++;
+			return 0;
+		}
+		st->files_failed += failed;
+		if (!np)
+			return 0;
+	}
+	nv = realloc(*units, (*n + np) * sizeof(*nv));
+	if (!nv) {
+		audit_paths__free(paths, dir ? np : 0);
+		return -ENOMEM;
+	}
+	*units = nv;
+	for (size_t i = 0; i < np; i++) {
+		nv[*n] = (struct audit_unit){ .format = s.format, .in_dir = (uint8_t)dir,
+					      .whole = s.url != AUDIT_URL_NONE };
+		nv[*n].path = dir ? paths[i] : strdup(s.url ? spec : s.path);
+		if (dir)
+			paths[i] = NULL;
+		if (!nv[*n].path)
+			err = -ENOMEM;
+		else
+			(*n)++;
+	}
+	audit_paths__free(paths, dir ? np : 0);
+	return err;
+}
+
+void audit_units__free(struct audit_unit *units, size_t n)
+{
+	for (size_t i = 0; units && i < n; i++)
+		free(units[i].path);
+	free(units);
+}
+
+int audit_unit__read(const struct audit_unit *u, struct strpool *pool, unsigned flags,
+		     audit_event_fn cb, void *ctx, struct audit_stats *st)
+{
+	struct audit_ctx c = { .path = u->path, .pool = pool, .flags = flags, .cb = cb,
+			       .cb_ctx = ctx, .st = st, .in_dir = u->in_dir };
+	int err;
+
+	if (u->whole)
+		return audit_source__read_flags(u->path, pool, flags, cb, ctx, st);
+	err = read_file(&c, u->format);
+	audit_ctx__release(&c);
+	return err;
+}
+
 int audit_minio__read(const char *name, char *buf, size_t len, struct strpool *pool,
 		      audit_event_fn cb, void *ctx, struct audit_stats *st)
 {
@@ -449,59 +329,4 @@ int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb
 		       void *ctx, struct audit_stats *st)
 {
 	return audit_source__read_flags(spec, pool, 0, cb, ctx, st);
-}
-
-int audit_stats__write_json(const struct audit_stats *st, FILE *f)
-{
-	char first[40] = "", last[40] = "";
-
-	if (st->events) {
-		iso8601__format(st->first_ms, first, sizeof(first));
-		iso8601__format(st->last_ms, last, sizeof(last));
-	}
-	if (fprintf(f, "{\"files\":%llu,\"files_failed\":%llu,\"records\":%llu,\"events\":%llu,"
-		    "\"skipped\":%llu,\"skipped_bad_bytes\":%llu,\"ignored\":%llu,\"digests\":%llu,"
-		    "\"bytes\":%llu,\"duplicates\":%llu,\"non_storage\":%llu,\"not_logs\":%llu,"
-		    "\"first\":\"%s\",\"last\":\"%s\"}",
-		    (unsigned long long)st->files, (unsigned long long)st->files_failed,
-		    (unsigned long long)st->records, (unsigned long long)st->events,
-		    (unsigned long long)st->skipped, (unsigned long long)st->skip_bad_bytes,
-		    (unsigned long long)st->ignored, (unsigned long long)st->digests,
-		    (unsigned long long)st->bytes, (unsigned long long)st->duplicates,
-		    (unsigned long long)st->non_storage, (unsigned long long)st->not_logs,
-		    first, last) < 0)
-		return -EIO;
-	return 0;
-}
-
-const char *gw_action_name(int action)
-{
-	static const char *const names[] = { "other", "object_read", "object_write",
-					     "object_delete", "list", "permission", "management",
-					     "object_copy" };
-
-	return action >= 0 && action < (int)(sizeof(names) / sizeof(names[0])) ? names[action] : "other";
-}
-
-const char *gw_outcome_name(int outcome)
-{
-	static const char *const names[] = { "ok", "denied", "error" };
-
-	return outcome >= 0 && outcome < (int)(sizeof(names) / sizeof(names[0])) ? names[outcome] : "ok";
-}
-
-const char *gw_principal_type_name(int type)
-{
-	static const char *const names[] = { "unknown", "user", "role", "root",
-					     "service", "anonymous", "account" };
-
-	return type >= 0 && type < (int)(sizeof(names) / sizeof(names[0])) ? names[type] : "unknown";
-}
-
-const char *gw_principal_kind_name(int kind)
-{
-	static const char *const names[] = { "unknown", "own", "foreign", "anonymous", "root",
-					     "workload", "sas", "service" };
-
-	return kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) ? names[kind] : "unknown";
 }

@@ -158,6 +158,47 @@ int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb
 int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned flags,
 			     audit_event_fn cb, void *ctx, struct audit_stats *st);
 
+/* A first look at a file (its first record's time, say): no
+ * de-duplication, so that the real read later delivers every record, and
+ * no record warnings, which the real read gives. */
+#define AUDIT_READ_PEEK 0x4u
+
+/* Reading a source one unit at a time, for a caller that orders the reads
+ * itself or spreads them over threads (analyze's time-ordered merge): a
+ * unit is one file of a local source, or a whole bucket URL source. */
+struct audit_unit {
+	char *path;               /* the file, or a URL source's whole spec; malloc'd */
+	int format;               /* the source's format, 0 when left to detection */
+	uint8_t in_dir;           /* one of a directory's files: an unknown one is not a log */
+	uint8_t whole;            /* a URL source, read whole with audit_source__read_flags */
+};
+
+/* Append the units of SOURCE spec to *units (*n of them so far; the array
+ * grows, owned by the caller: audit_units__free). A local file or each file
+ * under a directory (sorted by path) is a unit; a bucket URL is one. A
+ * subdirectory that cannot be listed is logged and counted in
+ * st->files_failed. 0, -ENOENT/-EINVAL as audit_source__read, -ENOMEM. */
+int audit_source__units(const char *spec, struct audit_unit **units, size_t *n,
+			struct audit_stats *st);
+void audit_units__free(struct audit_unit *units, size_t n);
+
+/* Read one unit as audit_source__read_flags reads it within its source.
+ * Safe to call from several threads at once, each with its own pool and
+ * stats. 0 or the callback's negative return. */
+int audit_unit__read(const struct audit_unit *u, struct strpool *pool, unsigned flags,
+		     audit_event_fn cb, void *ctx, struct audit_stats *st);
+
+/* Add the counters of *src to *dst (notes too, while there is room). */
+void audit_stats__add(struct audit_stats *dst, const struct audit_stats *src);
+
+/* The time a log file's name or directory says it holds, in UTC ms, or
+ * INT64_MIN when it says none: CloudTrail's and S3 server access logs'
+ * delivery stamp (..._20240501T1005Z_..., 2024-05-01-10-05-00-...), the hour
+ * partitions of GCS sinks and Azure exports (2024/05/01/10:00:00_...,
+ * y=2024/m=05/d=01/h=10/m=00, 2024/05/01/1000/), or a date alone. The most
+ * precise stamp in the path wins; of equals, the last. */
+int64_t audit_path__time(const char *path);
+
 /* Events are de-duplicated by the cloud's event id (CloudTrail eventID,
  * GCS insertId, Azure correlationId / request id, MinIO requestID, S3 access
  * log request id) across every read of the process: a record delivered

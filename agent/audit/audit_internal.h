@@ -48,7 +48,8 @@ int audit_walk(const char *dir, char ***paths, size_t *n, size_t *failed);
  * a hit here spares the pool's hash, its probe (a cache miss in a big pool)
  * and the UTF-8 check. Pointers are into the pool, so the cache lives no
  * longer than one read. */
-#define AUDIT_INTERN_CACHE 256
+#define AUDIT_INTERN_CACHE 2048
+#define AUDIT_MEMO 64
 
 struct audit_intern_ent {
 	const char *s;
@@ -85,11 +86,26 @@ struct audit_ctx {
 	/* kept from file to file, freed by audit_ctx__release (pulled objects) */
 	struct audit_buf raw, out;
 	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
+	/* the action of an interned API name, by its pointer */
+	struct audit_memo_ent {
+		const char *s;
+		int v;
+	} memo[AUDIT_MEMO];
 };
+
+/* fn(api) for an interned api, remembered by its pointer: a log names a
+ * few dozen APIs, and matching each by its words was a tenth of reading. */
+int audit_ctx__memo(struct audit_ctx *c, const char *api, int (*fn)(const char *));
+/* Forget what points into c->pool (before it is emptied). */
+void audit_ctx__forget(struct audit_ctx *c);
 
 /* Start a new stream (a file or an object) in c: offsets, lines and the
  * JSON state back to the beginning. */
 void audit_ctx__begin_stream(struct audit_ctx *c);
+
+/* Reading one file at a time: a small gzip file may be inflated whole
+ * (see reader.c), at most 32 MiB of log held at once. */
+#define AUDIT_READ_WHOLE_GZ 0x100u
 
 /* Tests: the reader's window starts at window bytes (0: as it is) and
  * each read adds at most step bytes (0: no limit), so that records are

@@ -9,7 +9,8 @@
  * a log writer cannot aim a collision at another record.
  *
  * Memory is fixed: two generations of DEDUP_SLOTS hashes each (open
- * addressing, linear probing, 0 marks an empty slot). New ids go into the
+ * addressing, linear probing, with a byte of tag per slot that marks it
+ * used and spares most probes a cache miss). New ids go into the
  * current generation; when it holds DEDUP_MAX ids, or an event is more
  * than DEDUP_WINDOW_MS of event time newer than the oldest event in it,
  * the previous generation is dropped and the current one takes its place.
@@ -31,7 +32,10 @@
 #define DEDUP_WINDOW_MS ((int64_t)24 * 3600 * 1000)
 
 struct dedup_gen {
-	uint64_t *slot;           /* DEDUP_SLOTS entries, calloc'd on first use */
+	uint64_t *slot;           /* DEDUP_SLOTS entries, malloc'd on first use */
+	uint8_t *tag;             /* a byte of each slot's hash, 0 for an empty one:
+				   * probes read these (L2-sized) and the slot
+				   * only on a match */
 	size_t n;
 	int64_t first_ms;         /* oldest event time in this generation */
 };
@@ -81,14 +85,20 @@ static uint64_t id_hash(const struct audit_event *ev, const char *id, size_t len
 	return h ? h : 1;
 }
 
+static uint8_t tag_of(uint64_t h)
+{
+	return (uint8_t)((h >> 56) | 1);
+}
+
 static int gen_has(const struct dedup_gen *g, uint64_t h)
 {
 	size_t i = (size_t)h & (DEDUP_SLOTS - 1);
+	uint8_t t = tag_of(h);
 
-	if (!g->slot)
+	if (!g->n)
 		return 0;
-	for (; g->slot[i]; i = (i + 1) & (DEDUP_SLOTS - 1))
-		if (g->slot[i] == h)
+	for (; g->tag[i]; i = (i + 1) & (DEDUP_SLOTS - 1))
+		if (g->tag[i] == t && g->slot[i] == h)
 			return 1;
 	return 0;
 }
@@ -97,8 +107,9 @@ static void gen_add(struct dedup_gen *g, uint64_t h, int64_t time_ms)
 {
 	size_t i = (size_t)h & (DEDUP_SLOTS - 1);
 
-	while (g->slot[i])
+	while (g->tag[i])
 		i = (i + 1) & (DEDUP_SLOTS - 1);
+	g->tag[i] = tag_of(h);
 	g->slot[i] = h;
 	if (g->n++ == 0 || time_ms < g->first_ms)
 		g->first_ms = time_ms;
@@ -106,8 +117,8 @@ static void gen_add(struct dedup_gen *g, uint64_t h, int64_t time_ms)
 
 static void gen_clear(struct dedup_gen *g)
 {
-	if (g->slot && g->n)
-		memset(g->slot, 0, DEDUP_SLOTS * sizeof(*g->slot));
+	if (g->tag && g->n)
+		memset(g->tag, 0, DEDUP_SLOTS);
 	g->n = 0;
 }
 
@@ -115,8 +126,10 @@ static int dedup_init(void)
 {
 	for (int i = 0; i < 2; i++) {
 		if (!dd.gen[i].slot)
-			dd.gen[i].slot = calloc(DEDUP_SLOTS, sizeof(*dd.gen[i].slot));
-		if (!dd.gen[i].slot)
+			dd.gen[i].slot = malloc(DEDUP_SLOTS * sizeof(*dd.gen[i].slot));
+		if (!dd.gen[i].tag)
+			dd.gen[i].tag = calloc(DEDUP_SLOTS, 1);
+		if (!dd.gen[i].slot || !dd.gen[i].tag)
 			return -ENOMEM;
 	}
 	if (!dd.seed && getrandom(&dd.seed, sizeof(dd.seed), GRND_NONBLOCK) != sizeof(dd.seed))
@@ -162,7 +175,9 @@ void audit_dedup__reset(void)
 	pthread_mutex_lock(&dd.mx);
 	for (int i = 0; i < 2; i++) {
 		free(dd.gen[i].slot);
+		free(dd.gen[i].tag);
 		dd.gen[i].slot = NULL;
+		dd.gen[i].tag = NULL;
 		dd.gen[i].n = 0;
 	}
 	dd.cur = 0;

@@ -64,7 +64,7 @@ static size_t icache_index(const char *s, size_t len)
 	if (len > 8)
 		memcpy(&b, s + len - 8, 8);
 	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
-	return (size_t)(h >> 56) & (AUDIT_INTERN_CACHE - 1);
+	return (size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1);
 }
 
 const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes)
@@ -90,6 +90,23 @@ const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, in
 		e->len = len;
 	}
 	return p;
+}
+
+int audit_ctx__memo(struct audit_ctx *c, const char *api, int (*fn)(const char *))
+{
+	struct audit_memo_ent *e = &c->memo[((uintptr_t)api >> 3) % AUDIT_MEMO];
+
+	if (e->s != api) {
+		e->s = api;
+		e->v = fn(api);
+	}
+	return e->v;
+}
+
+void audit_ctx__forget(struct audit_ctx *c)
+{
+	memset(c->icache, 0, sizeof(c->icache));
+	memset(c->memo, 0, sizeof(c->memo));
 }
 
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
@@ -126,7 +143,7 @@ int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const 
 	void *arena;
 	int err;
 
-	if (audit_dedup__seen(ev, id, len)) {
+	if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen(ev, id, len)) {
 		st->duplicates++;
 		return 0;
 	}

@@ -5,15 +5,21 @@
  * records in it and says how far it got; the rest moves to the front of
  * the window and more is read behind it. The window grows only for a
  * record longer than itself, up to the format's longest record; past that
- * the record is passed over to the next line. */
+ * the record is passed over to the next line. A plain file is mapped
+ * instead of read (the window is then a view of the mapping, and what was
+ * read is given back as it goes): copying it from the page cache was a
+ * tenth of the time. */
 #include "audit/audit.h"
 
 #include <errno.h>
+#include <endian.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "audit/audit_internal.h"
@@ -25,6 +31,12 @@
 /* How far ahead a suspicious gzip stream is inflated before anything is
  * parsed: a bomb (about 1000:1) breaks the ratio rule within this. */
 #define READER_PROBE (GUNZIP_SLACK * 2)
+/* Read one file at a time (AUDIT_READ_WHOLE_GZ), a gzip file of one
+ * member that expands to at most this is inflated whole with libdeflate,
+ * about twice as fast as zlib's stream. */
+#define READER_WHOLE_GZ ((size_t)32 << 20)
+/* A mapped file's pages are given back every this many bytes read. */
+#define READER_UNMAP ((size_t)32 << 20)
 
 struct audit_reader {
 	struct audit_ctx c;
@@ -42,6 +54,10 @@ struct audit_reader {
 	size_t step;              /* at most this many bytes per read (tests), 0: no limit */
 	size_t nul_checked;       /* of the unread bytes, those checked for NUL */
 	int eof, started, done, skipping;
+	int mapped;               /* win is the file, mapped (or whole: inflated in
+				   * memory); size is the view's */
+	size_t whole;             /* the inflated size, when whole */
+	size_t map_len, unmapped;
 	int format;
 	const struct audit_format_ops *ops;
 };
@@ -162,12 +178,36 @@ out:
 	return err;
 }
 
+/* A mapped file: the view moves on to the unread bytes. */
+static void fill_mapped(struct audit_reader *r)
+{
+	size_t lim = r->start + r->size;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), drop;
+
+	if (lim > r->map_len)
+		lim = r->map_len;
+	if (r->step && lim > r->end + r->step)
+		lim = r->end + r->step;
+	if (lim > r->end)
+		r->end = lim;
+	r->eof = r->end == r->map_len;
+	drop = r->start / page * page;
+	if (!r->whole && drop - r->unmapped >= READER_UNMAP) {
+		madvise(r->win + r->unmapped, drop - r->unmapped, MADV_DONTNEED);
+		r->unmapped = drop;
+	}
+}
+
 /* Read behind the window's bytes until it is full or the file ends. */
 static int fill(struct audit_reader *r)
 {
 	size_t got, want;
 	int err = 0;
 
+	if (r->mapped) {
+		fill_mapped(r);
+		return 0;
+	}
 	if (r->start) {
 		memmove(r->win, r->win + r->start, r->end - r->start);
 		r->end -= r->start;
@@ -194,7 +234,13 @@ static int fill(struct audit_reader *r)
 
 static int grow(struct audit_reader *r, size_t size)
 {
-	char *p = realloc(r->win, size + 1);
+	char *p;
+
+	if (r->mapped) {
+		r->size = size;
+		return 0;
+	}
+	p = realloc(r->win, size + 1);
 
 	if (!p)
 		return -ENOMEM;
@@ -313,7 +359,7 @@ static int parse(struct audit_reader *r)
 
 	if (c->flags & AUDIT_READ_TRANSIENT) {
 		strpool__reset(c->pool);
-		memset(c->icache, 0, sizeof(c->icache));
+		audit_ctx__forget(c);
 	}
 	c->chunk = r->win + r->start;
 	json_arena__begin();
@@ -370,9 +416,87 @@ int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ct
 	/* a transient pool holds nothing of a file read */
 	if (r->c.flags & AUDIT_READ_TRANSIENT) {
 		strpool__reset(r->c.pool);
-		memset(r->c.icache, 0, sizeof(r->c.icache));
+		audit_ctx__forget(&r->c);
 	}
 	return 0;
+}
+
+/* Map a plain file (not an empty one, nor what cannot be mapped: a pipe,
+ * a file system without mmap), writable in private for the NUL blanking. */
+static void map(struct audit_reader *r)
+{
+	struct stat sb;
+	void *m;
+
+	if (fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+	    (uint64_t)sb.st_size > SIZE_MAX / 2)
+		return;
+	m = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, r->fd, 0);
+	if (m == MAP_FAILED)
+		return;
+	madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	free(r->win);
+	r->win = m;
+	r->mapped = 1;
+	r->map_len = (size_t)sb.st_size;
+	r->out_total = r->map_len;
+}
+
+/* The last whole-inflated file's buffer, kept for the next one of this
+ * thread: fresh pages for every file cost a page fault per 4 KiB. */
+static __thread struct audit_buf whole_buf;
+
+/* A gzip file of one member, small enough, inflated whole into win (a
+ * view then, as a mapped file); anything else is left to zlib's stream. */
+static void gunzip_whole(struct audit_reader *r)
+{
+	struct libdeflate_decompressor *d = NULL;
+	size_t in_len, used = 0, out_len = 0;
+	unsigned char *in = NULL;
+	uint32_t isize;
+	struct stat sb;
+	char *out = NULL;
+
+	if (fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 18 ||
+	    (uint64_t)sb.st_size > READER_WHOLE_GZ)
+		return;
+	in_len = (size_t)sb.st_size;
+	in = malloc(in_len);
+	if (!in || pread(r->fd, in, in_len, 0) != (ssize_t)in_len)
+		goto out;
+	memcpy(&isize, in + in_len - 4, 4);
+	isize = le32toh(isize);
+	if (!isize || isize > READER_WHOLE_GZ || isize > gz_budget(in_len))
+		goto out;
+	if (whole_buf.size >= isize) {
+		out = whole_buf.p;
+		whole_buf.p = NULL;
+		whole_buf.size = 0;
+	} else {
+		out = malloc((size_t)isize + 1);
+	}
+	if (!out || !(d = libdeflate_alloc_decompressor()))
+		goto out;
+	if (libdeflate_gzip_decompress_ex(d, in, in_len, out, isize, &used, &out_len) !=
+	    LIBDEFLATE_SUCCESS || used != in_len || out_len != isize)
+		goto out;
+	free(r->win);
+	r->win = out;
+	out = NULL;
+	r->mapped = 1;
+	r->whole = isize;
+	r->map_len = isize;
+	r->in_total = in_len;
+	r->out_total = isize;
+out:
+	libdeflate_free_decompressor(d);
+	free(in);
+	if (out && !whole_buf.p) {
+		whole_buf.p = out;
+		whole_buf.size = (size_t)isize;
+		out = NULL;
+	}
+	free(out);
 }
 
 struct audit_reader *audit_reader__open(const char *path, const char *format, struct strpool *pool,
@@ -399,7 +523,8 @@ struct audit_reader *audit_reader__open(const char *path, const char *format, st
 	r->c.path = r->path;
 	r->c.st = st ? st : &r->own_st;
 	r->c.pool = pool ? pool : (r->own_pool = strpool__new());
-	r->c.flags = (flags & ~AUDIT_READ_IN_DIR) | (pool ? 0 : AUDIT_READ_TRANSIENT);
+	r->c.flags = (flags & ~(AUDIT_READ_IN_DIR | AUDIT_READ_WHOLE_GZ)) |
+		     (pool ? 0 : AUDIT_READ_TRANSIENT);
 	r->c.in_dir = !!(flags & AUDIT_READ_IN_DIR);
 	audit_ctx__begin_stream(&r->c);
 	if (!r->c.pool)
@@ -410,7 +535,11 @@ struct audit_reader *audit_reader__open(const char *path, const char *format, st
 		goto fail;
 	}
 	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	if (r->gz) {
+	if (!r->gz)
+		map(r);
+	else if (flags & AUDIT_READ_WHOLE_GZ)
+		gunzip_whole(r);
+	if (r->gz && !r->whole) {
 		if (!(r->in = malloc(READER_INBUF)) || inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
 			goto fail;
 		r->z_live = 1;
@@ -432,7 +561,15 @@ void audit_reader__close(struct audit_reader *r)
 		close(r->fd);
 	strpool__free(r->own_pool);
 	free(r->in);
-	free(r->win);
+	if (r->mapped && !r->whole) {
+		munmap(r->win, r->map_len);
+	} else if (r->whole && whole_buf.size < r->whole) {
+		free(whole_buf.p);
+		whole_buf.p = r->win;
+		whole_buf.size = r->whole;
+	} else {
+		free(r->win);
+	}
 	free(r->path);
 	free(r);
 }
@@ -449,7 +586,7 @@ struct audit_ctx *audit_reader__ctx(struct audit_reader *r)
 
 void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step)
 {
-	if (window && grow(r, window) == 0)
-		r->size = window;
+	if (window)
+		grow(r, window);
 	r->step = step;
 }

@@ -1,9 +1,10 @@
 /* gatewatch analyze: offline analysis of audit logs.
  *
- * Every source is read in full first: a directory of delivery files is not
- * in time order, and files of several sources interleave. The events are
- * then sorted by time (stably, so equal times keep file order), filtered by
- * bucket and time range, and fed to the detector. */
+ * The files of every source are merged in time order (analyze_merge.c):
+ * read in the order their names or first records say, a few at a time on
+ * reader threads, with a reorder window for records out of order, so that
+ * memory does not grow with the input. The events the bucket and time
+ * filters keep are fed to the detector as they come. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "analyze_merge.h"
 #include "audit/audit.h"
 #include "lib/args.h"
 #include "lib/clock.h"
@@ -27,15 +29,13 @@
 
 #define ANALYZE_MAX_SOURCES 256
 #define ANALYZE_MAX_INTEL 32
-#define ANALYZE_MAX_EVENTS ((size_t)1 << 28)
-#define SHIP_ATTEMPTS 3
+#define ANALYZE_MAX_REORDER_SEC (7 * 86400)
 
 struct analyze_opts {
 	const char *sources[ANALYZE_MAX_SOURCES];
 	size_t nsources;
 	const char *bucket;
 	const char *output;
-	const char *collector;
 	int quiet;                 /* --quiet: no summary */
 	uint64_t hours_back;       /* 0: no lower bound */
 	int64_t now_ms;
@@ -43,18 +43,35 @@ struct analyze_opts {
 	const char *intel[ANALYZE_MAX_INTEL];
 	size_t nintel;
 	const char *config;        /* --config: its [detect] section */
-	struct gw_config gcfg;     /* the [detect] keys: file, then flags */
+	uint64_t reorder_sec;      /* --reorder-window-sec */
+	int have_reorder;
+	uint64_t threads;          /* --threads, 0: one per core */
+	struct analyze_ship ship;  /* --collector-url and its options, prepared */
+	struct gw_config gcfg;     /* the [detect] keys: file, then flags; the
+				    * [ship] keys: flags only */
 	struct detector_config dcfg;
 };
 
 /* getopt values of the [detect] keys: OPT_BASE + the key's table index. */
 #define OPT_BASE 1000
+/* An old name: its option's letter plus OLD_NAME. */
+#define OLD_NAME 0x100
 #define ANALYZE_MAX_OPTS 64
 
-struct event_vec {
-	struct audit_event *v;
-	size_t n, cap;
+/* Events after the filters, counted as analyzed or baseline-only; without
+ * --now the boundary (the newest event's time minus --hours-back) is known
+ * only at the end, so the times near it wait in `recent` until then. */
+struct feed_ctx {
+	struct detector *d;
 	const char *bucket;
+	int64_t now, lo;           /* lo INT64_MIN: every event is analyzed */
+	int lo_later;              /* lo = newest - span, at the end */
+	int64_t span, newest;
+	uint64_t analyzed, baseline;
+	double detect_sec;         /* in the detector, apart from reading */
+	struct { int64_t t; uint64_t n; } *recent;
+	size_t head, nrecent, cap;
+	int err;
 };
 
 static void usage(FILE *out)
@@ -81,11 +98,24 @@ static void usage(FILE *out)
 		"  --business-hours H-H  business hours, Monday-Friday (default: 8-18; 18-8 is a night shift)\n"
 		"  --config FILE         read the [detect] section of this gatewatch.conf;\n"
 		"                        flags go over it (default: none)\n"
-		"  --collector URL       also send the findings to a gatewatch collector\n"
-		"                        (default: none)\n"
+		"  --collector-url URL   also send the findings to a gatewatch collector\n"
+		"                        (default: none); the same shipping options as\n"
+		"                        the agent's [ship] keys:\n"
+		"  --token-file FILE     bearer token for the collector (not world-readable)\n"
+		"  --ca-file FILE        CA bundle that signs the collector's certificate\n"
+		"                        (default: system store)\n"
+		"  --cert-file FILE      client certificate for mutual TLS\n"
+		"  --key-file FILE       its private key (not world-readable)\n"
+		"  --reorder-window-sec SEC  records up to SEC seconds out of time order are\n"
+		"                        put back in order; later ones are counted (late) and\n"
+		"                        analyzed as they come (default: [audit]\n"
+		"                        reorder_window_sec, 900)\n"
+		"  --threads N           reader threads (default: one per core)\n"
 		"  --quiet               no summary (by default a summary is printed: on\n"
 		"                        standard output with --output, else on stderr)\n"
 		"  --help                this help\n"
+		"\n"
+		"Old names, still accepted with a warning: --collector (--collector-url).\n"
 		"\n"
 		"The detector's settings, also [detect] keys of gatewatch.conf:\n");
 	gw_config__usage_section(out, "detect");
@@ -123,6 +153,17 @@ bad:
 	return -EINVAL;
 }
 
+/* The shipping options, checked by the agent's [ship] keys (a relative
+ * path is from the current directory, a secret file must not be
+ * world-readable). */
+static int ship_opt(struct analyze_opts *o, int c, const char *arg)
+{
+	const char *key = c == 'c' ? "collector-url" : c == 'T' ? "token-file" :
+			  c == 'A' ? "ca-file" : c == 'E' ? "cert-file" : "key-file";
+
+	return gw_config__set(&o->gcfg, key, arg) < 0 ? -EINVAL : 0;
+}
+
 static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 {
 	const struct gw_config_key *k = gw_config__option_key(c, OPT_BASE);
@@ -156,9 +197,15 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 	case 'q':
 		o->quiet = 1;
 		return 0;
+	case 'c' | OLD_NAME:
+		gw_arg__deprecated("collector", "collector-url");
+		/* fall through */
 	case 'c':
-		o->collector = arg;
-		return 0;
+	case 'T':
+	case 'A':
+	case 'E':
+	case 'K':
+		return ship_opt(o, c & ~OLD_NAME, arg);
 	case 'C':
 		return 0;   /* read before the other flags */
 	case 'I':
@@ -170,6 +217,11 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 		return 0;
 	case 'W':
 		return parse_hours(arg, &o->gcfg);
+	case 'R':
+		o->have_reorder = 1;
+		return parse_u64("--reorder-window-sec", arg, 0, ANALYZE_MAX_REORDER_SEC, &o->reorder_sec);
+	case 'j':
+		return parse_u64("--threads", arg, 1, 16, &o->threads);
 	default:
 		return -EINVAL;
 	}
@@ -184,11 +236,18 @@ static void build_options(struct option *opts, size_t cap)
 		{ "hours-back", required_argument, NULL, 'H' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "collector", required_argument, NULL, 'c' },
+		{ "collector-url", required_argument, NULL, 'c' },
+		{ "collector", required_argument, NULL, 'c' | OLD_NAME },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "ca-file", required_argument, NULL, 'A' },
+		{ "cert-file", required_argument, NULL, 'E' },
+		{ "key-file", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "intel", required_argument, NULL, 'I' },
 		{ "business-hours", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reorder-window-sec", required_argument, NULL, 'R' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	size_t n = sizeof(own) / sizeof(own[0]);
@@ -199,6 +258,9 @@ static void build_options(struct option *opts, size_t cap)
 	n += m > 0 ? (size_t)m : 0;
 	memset(&opts[n], 0, sizeof(opts[n]));
 }
+
+static const char *const ship_keys[] = { "ship.collector_url", "ship.token_file", "ship.ca_file",
+					 "ship.cert_file", "ship.key_file", "ship.otlp_url" };
 
 /* First pass: --config and --help only, so that flags go over the file
  * wherever they stand. 1 for --help, else 0 or -EINVAL (already reported). */
@@ -216,6 +278,9 @@ static int load_config(int argc, char **argv, const struct option *opts, struct 
 	}
 	if (o->config && gw_config__load(&o->gcfg, o->config) < 0)
 		return -EINVAL;
+	/* the file's [detect] section only: shipping is asked for by flags */
+	for (size_t i = 0; i < sizeof(ship_keys) / sizeof(ship_keys[0]); i++)
+		gw_config__set(&o->gcfg, ship_keys[i], "");
 	return 0;
 }
 
@@ -252,91 +317,123 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		log_err("--audit: at least one source is required (see 'gatewatch analyze --help')");
 		return -EINVAL;
 	}
+	if (!o->have_reorder)
+		o->reorder_sec = o->gcfg.reorder_window_sec;
 	detector_config__defaults(&o->dcfg);
 	return gw_config__detector(&o->gcfg, &o->dcfg) < 0 ? -EINVAL : 0;
 }
 
-static int collect_event(const struct audit_event *ev, void *ctx)
-{
-	struct event_vec *vec = ctx;
-	struct audit_event *nv;
-	size_t cap;
-
-	if (vec->bucket && strcmp(ev->bucket, vec->bucket) != 0)
-		return 0;
-	if (vec->n == vec->cap) {
-		if (vec->cap >= ANALYZE_MAX_EVENTS)
-			return -E2BIG;
-		cap = vec->cap ? vec->cap * 2 : 1024;
-		nv = realloc(vec->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		vec->v = nv;
-		vec->cap = cap;
-	}
-	vec->v[vec->n++] = *ev;
-	return 0;
-}
-
 static struct detector *new_detector(const struct analyze_opts *o);
 
-static int cmp_by_time(const void *a, const void *b, void *arg)
+/* Note an event's time for the count of analyzed and baseline events when
+ * the boundary comes at the end: a time that is already older than the
+ * newest so far minus the span is baseline for sure. */
+static void note_time(struct feed_ctx *f, int64_t t)
 {
-	const struct audit_event *v = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	size_t cap;
+	void *nv;
 
-	if (v[i].time_ms != v[j].time_ms)
-		return v[i].time_ms < v[j].time_ms ? -1 : 1;
-	return i < j ? -1 : i > j;
+	if (t > f->newest)
+		f->newest = t;
+	while (f->nrecent && f->recent[f->head].t < f->newest - f->span) {
+		f->baseline += f->recent[f->head].n;
+		f->head++;
+		f->nrecent--;
+	}
+	if (t < f->newest - f->span) {
+		f->baseline++;
+		return;
+	}
+	if (f->nrecent && f->recent[f->head + f->nrecent - 1].t == t) {
+		f->recent[f->head + f->nrecent - 1].n++;
+		return;
+	}
+	if (f->head + f->nrecent == f->cap) {
+		memmove(f->recent, f->recent + f->head, f->nrecent * sizeof(*f->recent));
+		f->head = 0;
+	}
+	if (f->nrecent == f->cap) {
+		cap = f->cap ? f->cap * 2 : 1024;
+		nv = realloc(f->recent, cap * sizeof(*f->recent));
+		if (!nv) {
+			f->err = -ENOMEM;
+			return;
+		}
+		f->recent = nv;
+		f->cap = cap;
+	}
+	f->recent[f->head + f->nrecent].t = t;
+	f->recent[f->head + f->nrecent++].n = 1;
 }
 
-/* Sort by time, keep what the bucket filter allows and what is not after
- * --now, feed. Events before the reporting window build the baselines; the
- * detector reports only findings inside it. */
-static int feed_sorted(struct analyze_opts *o, const struct event_vec *vec,
-		       struct detector **dp, uint64_t *analyzed, uint64_t *baseline, double *sec)
+/* Keep what the bucket filter allows and what is not after --now, feed.
+ * Events before the reporting window build the baselines; the detector
+ * reports only findings inside it. */
+static int feed_event(const struct audit_event *ev, void *ctx)
 {
+	struct feed_ctx *f = ctx;
 	double t0;
 
-	size_t *idx = NULL;
-	int64_t now, lo = INT64_MIN;
-	const struct audit_event *ev;
-
-	*analyzed = *baseline = 0;
-	if (vec->n) {
-		idx = malloc(vec->n * sizeof(*idx));
-		if (!idx)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < vec->n; i++)
-		idx[i] = i;
-	if (vec->n > 1)
-		qsort_r(idx, vec->n, sizeof(*idx), cmp_by_time, vec->v);
-	now = o->have_now ? o->now_ms : vec->n ? vec->v[idx[vec->n - 1]].time_ms : 0;
-	if (o->hours_back)
-		lo = now - (int64_t)o->hours_back * 3600 * 1000;
-	o->dcfg.report_from_ms = lo;
-	*dp = new_detector(o);
-	if (!*dp) {
-		free(idx);
-		return errno == ENOMEM ? -ENOMEM : -EINVAL;
-	}
+	if (f->bucket && strcmp(ev->bucket, f->bucket) != 0)
+		return 0;
+	if (ev->time_ms > f->now)
+		return 0;
+	/* A dropped event is counted by the detector; the run goes on. */
 	t0 = gw_mono_sec();
-	for (size_t i = 0; i < vec->n; i++) {
-		ev = &vec->v[idx[i]];
-		if (ev->time_ms > now)
-			continue;
-		/* A dropped event is counted by the detector; the run goes on. */
-		detector__feed(*dp, ev);
-		if (ev->time_ms < lo)
-			(*baseline)++;
+	detector__feed(f->d, ev);
+	f->detect_sec += gw_mono_sec() - t0;
+	if (f->lo_later)
+		note_time(f, ev->time_ms);
+	else if (ev->time_ms < f->lo)
+		f->baseline++;
+	else
+		f->analyzed++;
+	if (ev->time_ms > f->newest)
+		f->newest = ev->time_ms;
+	return f->err;
+}
+
+/* Without --now the newest event sets the boundary, now known. */
+static void settle(struct feed_ctx *f)
+{
+	int64_t lo = f->newest - f->span;
+
+	for (size_t i = f->head; i < f->head + f->nrecent; i++) {
+		if (f->recent[i].t < lo)
+			f->baseline += f->recent[i].n;
 		else
-			(*analyzed)++;
+			f->analyzed += f->recent[i].n;
 	}
-	detector__flush(*dp);
-	*sec = gw_mono_sec() - t0;
-	free(idx);
-	return 0;
+	detector__report_from(f->d, lo);
+}
+
+static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size_t nunits,
+		    struct feed_ctx *f, struct audit_stats *st, struct merge_stats *ms)
+{
+	struct merge_opts mo = { .units = units, .nunits = nunits,
+				 .reorder_ms = (int64_t)o->reorder_sec * 1000,
+				 .threads = (unsigned)o->threads };
+	double t0;
+	int err;
+
+	f->now = o->have_now ? o->now_ms : INT64_MAX;
+	f->lo = INT64_MIN;
+	f->newest = INT64_MIN;
+	f->span = (int64_t)o->hours_back * 3600 * 1000;
+	if (o->hours_back && o->have_now)
+		f->lo = o->now_ms - f->span;
+	f->lo_later = o->hours_back && !o->have_now;
+	o->dcfg.report_from_ms = f->lo;
+	f->d = new_detector(o);
+	if (!f->d)
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	err = merge__run(&mo, feed_event, f, st, ms);
+	t0 = gw_mono_sec();
+	detector__flush(f->d);
+	if (!err && f->lo_later && f->newest != INT64_MIN)
+		settle(f);
+	f->detect_sec += gw_mono_sec() - t0;
+	return err;
 }
 
 /* The detector with its threat intel; NULL with errno set (EINVAL: a bad
@@ -359,81 +456,41 @@ static struct detector *new_detector(const struct analyze_opts *o)
 	return d;
 }
 
-/* Returns 0, or 1 when a source stopped on a runtime error. */
-static int read_sources(const struct analyze_opts *o, struct strpool *pool,
-			struct event_vec *vec, struct audit_stats *st)
+/* The units of every source. Returns 0, 1 when a source could not be
+ * listed, or -ENOMEM. */
+static int list_units(const struct analyze_opts *o, struct audit_unit **units, size_t *n,
+		      struct audit_stats *st)
 {
 	char shown[REDACT_MAX];
 	int err, failed = 0;
 
 	for (size_t i = 0; i < o->nsources; i++) {
-		err = audit_source__read(o->sources[i], pool, collect_event, vec, st);
+		err = audit_source__units(o->sources[i], units, n, st);
+		if (err == -ENOMEM)
+			return err;
 		if (err) {
 			log_err("failed to read audit source %s: %s",
-				redact__url(o->sources[i], shown, sizeof(shown)),
-				err == -E2BIG ? "too many events" : strerror(-err));
+				redact__url(o->sources[i], shown, sizeof(shown)), strerror(-err));
 			failed = 1;
 		}
 	}
 	return failed;
 }
 
-/* One batch per call of the encoder's bound; sequence numbers count up
- * from the current time in microseconds, unique for a one-shot command. */
-static int ship_findings(const char *url, const struct finding *const *fs, size_t n)
-{
-	char agent_id[160], shown[REDACT_MAX];
-	struct batch_meta meta;
-	uint8_t *buf = NULL;
-	size_t len = 0, chunk = n, pos = 0;
-	int err = 0;
-
-	batch_meta__from_host(&meta);
-	/* its own agent id: the daemon's spool on this host numbers its
-	 * batches independently, and the collector deduplicates per agent */
-	if ((size_t)snprintf(agent_id, sizeof(agent_id), "%s/analyze", meta.agent_id) < sizeof(agent_id))
-		meta.agent_id = agent_id;
-	meta.sequence = gw_wall_us();
-	while (pos < n) {
-		if (chunk > n - pos)
-			chunk = n - pos;
-		err = ship__encode_batch(&meta, fs + pos, chunk, &buf, &len);
-		if (err == -E2BIG && chunk > 1) {
-			chunk /= 2;
-			continue;
-		}
-		if (err)
-			break;
-		err = ship__post(url, buf, len, meta.sequence, SHIP_ATTEMPTS);
-		free(buf);
-		buf = NULL;
-		if (err)
-			break;
-		pos += chunk;
-		meta.sequence++;
-	}
-	/* ship__post() has named the cause; this line says what it means here. */
-	if (err)
-		log_err("findings not delivered to %s (%zu of %zu sent): %s",
-			redact__url(url, shown, sizeof(shown)), pos, n,
-			err == -ETIMEDOUT ? "no acknowledgement" : strerror(-err));
-	return err;
-}
-
-static int report(const struct analyze_opts *o, const struct audit_stats *st, uint64_t analyzed,
-		  uint64_t baseline, double sec, struct detector *d)
+static int report(const struct analyze_opts *o, const struct audit_stats *st,
+		  const struct feed_ctx *f, const struct merge_stats *ms)
 {
 	struct analyze_report r = {
 		.generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
-		.st = st, .events_analyzed = analyzed, .events_baseline = baseline,
-		.detect_sec = sec,
+		.st = st, .events_analyzed = f->analyzed, .events_baseline = f->baseline,
+		.detect_sec = f->detect_sec, .merge = ms, .reorder_sec = o->reorder_sec,
 	};
 	char *text;
 	int err;
 
-	r.nfindings = detector__findings(d, &r.findings);
-	r.nincidents = detector__incidents(d, &r.incidents);
-	detector__stats(d, &r.dstats);
+	r.nfindings = detector__findings(f->d, &r.findings);
+	r.nincidents = detector__incidents(f->d, &r.incidents);
+	detector__stats(f->d, &r.dstats);
 	text = analyze_report__json(&r);
 	if (!text) {
 		log_err("failed to build the report: %s", strerror(errno));
@@ -449,7 +506,8 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st, ui
 	 * standard output, beside a report on standard output on stderr. */
 	if (!o->quiet)
 		analyze_summary__print(o->output ? stdout : stderr, &r, o->output);
-	if (o->collector && r.nfindings && ship_findings(o->collector, r.findings, r.nfindings))
+	if (o->gcfg.collector_url && r.nfindings &&
+	    analyze_ship__send(&o->ship, r.findings, r.nfindings))
 		return GW_EXIT_FAIL;
 	return GW_EXIT_OK;
 }
@@ -457,32 +515,29 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st, ui
 static int run(struct analyze_opts *o)
 {
 	struct audit_stats st = { 0 };
-	struct event_vec vec = { .bucket = o->bucket };
-	struct strpool *pool = strpool__new();
-	struct detector *d = NULL;
-	uint64_t analyzed = 0, baseline = 0;
-	double sec = 0;
+	struct feed_ctx f = { .bucket = o->bucket };
+	struct merge_stats ms = { 0 };
+	struct audit_unit *units = NULL;
+	size_t nunits = 0;
 	int rc = GW_EXIT_FAIL, failed, err;
 
-	if (!pool) {
-		log_err("failed to start the analysis: %s", strerror(errno));
-		goto out;
-	}
-	failed = read_sources(o, pool, &vec, &st);
-	err = feed_sorted(o, &vec, &d, &analyzed, &baseline, &sec);
+	failed = list_units(o, &units, &nunits, &st);
+	err = failed < 0 ? failed : feed_all(o, units, nunits, &f, &st, &ms);
 	if (err) {
 		if (err == -ENOMEM)
-			log_err("failed to analyze %zu events: out of memory", vec.n);
+			log_err("failed to analyze the audit logs: out of memory");
+		else if (err != -EINVAL)
+			log_err("failed to analyze the audit logs: %s", strerror(-err));
 		goto out;
 	}
-	rc = report(o, &st, analyzed, baseline, sec, d);
+	rc = report(o, &st, &f, &ms);
 	/* Each failed file was named on its own line; the report counts them. */
 	if (failed || st.files_failed)
 		rc = GW_EXIT_FAIL;
 out:
-	detector__free(d);
-	free(vec.v);
-	strpool__free(pool);
+	detector__free(f.d);
+	free(f.recent);
+	audit_units__free(units, nunits);
 	return rc;
 }
 
@@ -519,6 +574,8 @@ int analyze_main(int argc, char **argv)
 		if (audit_source__check(o.sources[i]) < 0)
 			goto out;
 	if (check_intel(&o) < 0)
+		goto out;
+	if (o.gcfg.collector_url && analyze_ship__prepare(&o.ship, &o.gcfg) < 0)
 		goto out;
 	rc = run(&o);
 out:

@@ -7,7 +7,9 @@
 #include <stdio.h>
 
 #include "audit/audit.h"
+#include "cmd/analyze_merge.h"
 #include "detect/detect.h"
+#include "ship/ship.h"
 
 struct analyze_report {
 	int64_t generated_ms;
@@ -22,6 +24,8 @@ struct analyze_report {
 	size_t nincidents;
 	struct detector_stats dstats;
 	double detect_sec;            /* time spent feeding the detector */
+	const struct merge_stats *merge;  /* the time-ordered merge (may be NULL) */
+	uint64_t reorder_sec;         /* its reorder window */
 };
 
 /* The report as pretty-printed JSON: malloc'd, owned by the caller; NULL
@@ -34,5 +38,22 @@ int analyze_report__write(const char *path, const char *text);
  * severity and one headline per incident and finding, highest first, and
  * where the report went (output NULL: standard output). */
 void analyze_summary__print(FILE *out, const struct analyze_report *r, const char *output);
+
+struct gw_config;
+
+/* Where and how analyze sends its findings (--collector-url and the
+ * agent's [ship] options). */
+struct analyze_ship {
+	const char *url;              /* borrowed from the configuration */
+	struct ship_post_opts po;     /* its strings borrowed, the token below */
+	char token[4096];
+};
+
+/* Read the token, check the key and certificate files: 0, or a negative
+ * errno after one line naming the file or the flags. */
+int analyze_ship__prepare(struct analyze_ship *s, const struct gw_config *c);
+/* Send the findings in batches within the encoder's bound: 0, or a
+ * negative errno after one line saying how many were delivered. */
+int analyze_ship__send(const struct analyze_ship *s, const struct finding *const *fs, size_t n);
 
 #endif

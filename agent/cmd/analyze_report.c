@@ -123,6 +123,25 @@ static int add_file_notes(cJSON *root, const struct audit_stats *st)
 	return 0;
 }
 
+/* The time-ordered merge: its window, what came later than it (analyzed
+ * as it came, out of order), and what it held at most. */
+static int add_merge(cJSON *stats, const struct analyze_report *r)
+{
+	cJSON *s = cJSON_AddObjectToObject(stats, "reorder");
+	const struct merge_stats *m = r->merge;
+	int err = 0;
+
+	if (!s)
+		return -ENOMEM;
+	err |= add_num(s, "window_sec", (double)r->reorder_sec);
+	err |= add_num(s, "late", (double)m->late);
+	err |= add_num(s, "max_late_sec", (double)m->max_late_ms / 1000.0);
+	err |= add_num(s, "peak_events", (double)m->peak_events);
+	err |= add_num(s, "peak_files", (double)m->peak_files);
+	err |= add_num(s, "threads", (double)m->threads);
+	return err;
+}
+
 static int add_stats(cJSON *root, const struct analyze_report *r)
 {
 	cJSON *s = cJSON_AddObjectToObject(root, "stats");
@@ -143,6 +162,8 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "bytes", (double)r->st->bytes);
 	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
 	err |= add_num(s, "events_baseline", (double)r->events_baseline);
+	if (!err && r->merge)
+		err |= add_merge(s, r);
 	return err ? -ENOMEM : 0;
 }
 

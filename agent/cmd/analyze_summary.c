@@ -69,6 +69,11 @@ void analyze_summary__print(FILE *out, const struct analyze_report *r, const cha
 	for (size_t i = 0; i < st->nnotes; i++)
 		if (st->notes[i].failed)
 			fprintf(out, "  failed: %s: %s\n", st->notes[i].path, st->notes[i].why);
+	if (r->merge && r->merge->late)
+		fprintf(out, "  late: %llu event(s) came more than %llu s out of time order "
+			"(at most %.0f s), analyzed as they came\n",
+			(unsigned long long)r->merge->late, (unsigned long long)r->reorder_sec,
+			(double)r->merge->max_late_ms / 1000.0);
 	print_window(out, r);
 	fprintf(out, "  analyzed: %llu event(s), %llu more before the window (baselines only)\n",
 		(unsigned long long)r->events_analyzed, (unsigned long long)r->events_baseline);

@@ -78,24 +78,28 @@ static void synth_fill(struct synth *s, const char *agent, uint64_t i)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: gatewatch ship --state DIR (--collector URL | --otlp URL) [OPTIONS]\n"
+		"usage: gatewatch ship --state-dir DIR (--collector-url URL | --otlp-url URL) [OPTIONS]\n"
 		"\n"
 		"Ship COUNT synthetic findings through the durable spool in DIR/spool;\n"
-		"run again after a crash to resume. Prints a summary line.\n"
+		"run again after a crash to resume. Prints a summary line. The shipping\n"
+		"options have the names of the [ship] keys that `gatewatch run` takes.\n"
 		"\n"
-		"  --state DIR          state directory (created 0700)\n"
-		"  --collector URL      gatewatch collector (default path /v1/batches)\n"
-		"  --otlp URL           OTLP/HTTP logs endpoint (default path /v1/logs)\n"
-		"  --count N            findings to generate (default 1000)\n"
-		"  --agent-id ID        agent id in the batches (default: /etc/machine-id)\n"
-		"  --batch N            findings per batch, 1..%d (default 64)\n"
-		"  --token-file FILE    bearer token for the collector\n"
-		"  --cacert FILE        CA certificates (PEM) to verify the server\n"
-		"  --cert FILE          client certificate (PEM) for mutual TLS\n"
-		"  --key FILE           its private key (PEM)\n"
-		"  --spool-cap BYTES    spool size cap (default 268435456)\n"
-		"  --wait SEC           how long to keep trying to deliver at the end (default 60)\n"
-		"  -h, --help           this text\n", SHIP_MAX_FINDINGS);
+		"  --state-dir DIR        state directory (created 0700)\n"
+		"  --collector-url URL    gatewatch collector (default path /v1/batches)\n"
+		"  --otlp-url URL         OTLP/HTTP logs endpoint (default path /v1/logs)\n"
+		"  --count N              findings to generate (default 1000)\n"
+		"  --agent-id ID          agent id in the batches (default: /etc/machine-id)\n"
+		"  --batch N              findings per batch, 1..%d (default 64)\n"
+		"  --token-file FILE      bearer token for the collector (not world-readable)\n"
+		"  --ca-file FILE         CA certificates (PEM) to verify the server (default: system)\n"
+		"  --cert-file FILE       client certificate (PEM) for mutual TLS\n"
+		"  --key-file FILE        its private key (PEM, not world-readable)\n"
+		"  --spool-cap BYTES      spool size cap (default 268435456)\n"
+		"  --wait SEC             how long to keep trying to deliver at the end (default 60)\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"Old names, still accepted with a warning: --state, --collector, --otlp,\n"
+		"--cacert, --cert, --key.\n", SHIP_MAX_FINDINGS);
 }
 
 static int parse_u64(const char *flag, const char *arg, uint64_t min, uint64_t max,
@@ -109,30 +113,53 @@ struct ship_args {
 	uint64_t count, wait_sec;
 };
 
+/* The old names of the shipping options: the same letter plus OLD_NAME. */
+#define OLD_NAME 0x100
+
+static const struct option ship_opts[] = {
+	{ "state-dir", required_argument, NULL, 's' },
+	{ "collector-url", required_argument, NULL, 'c' },
+	{ "otlp-url", required_argument, NULL, 'o' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "agent-id", required_argument, NULL, 'a' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "token-file", required_argument, NULL, 't' },
+	{ "ca-file", required_argument, NULL, 'C' },
+	{ "cert-file", required_argument, NULL, 'E' },
+	{ "key-file", required_argument, NULL, 'K' },
+	{ "spool-cap", required_argument, NULL, 'S' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "state", required_argument, NULL, OLD_NAME | 's' },
+	{ "collector", required_argument, NULL, OLD_NAME | 'c' },
+	{ "otlp", required_argument, NULL, OLD_NAME | 'o' },
+	{ "cacert", required_argument, NULL, OLD_NAME | 'C' },
+	{ "cert", required_argument, NULL, OLD_NAME | 'E' },
+	{ "key", required_argument, NULL, OLD_NAME | 'K' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* An old name: warn, and the letter of the name it became. */
+static int current_opt(int opt, int idx)
+{
+	if (!(opt & OLD_NAME) || opt < 0)
+		return opt;
+	for (const struct option *o = ship_opts; o->name; o++)
+		if (o->val == (opt & ~OLD_NAME)) {
+			gw_arg__deprecated(ship_opts[idx].name, o->name);
+			break;
+		}
+	return opt & ~OLD_NAME;
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int parse_args(int argc, char **argv, struct ship_args *a)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "collector", required_argument, NULL, 'c' },
-		{ "otlp", required_argument, NULL, 'o' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "agent-id", required_argument, NULL, 'a' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "token-file", required_argument, NULL, 't' },
-		{ "cacert", required_argument, NULL, 'C' },
-		{ "cert", required_argument, NULL, 'E' },
-		{ "key", required_argument, NULL, 'K' },
-		{ "spool-cap", required_argument, NULL, 'S' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint64_t v;
-	int opt, bad = 0;
+	int opt, idx = 0, bad = 0;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1 && !bad) {
-		switch (opt) {
+	while ((opt = getopt_long(argc, argv, "h", ship_opts, &idx)) != -1 && !bad) {
+		switch (current_opt(opt, idx)) {
 		case 's': a->o.state_dir = optarg; break;
 		case 'c': a->o.collector_url = optarg; break;
 		case 'o': a->o.otlp_url = optarg; break;
@@ -161,11 +188,11 @@ static int parse_args(int argc, char **argv, struct ship_args *a)
 	}
 	if (!a->o.state_dir || (!a->o.collector_url && !a->o.otlp_url)) {
 		log_err("ship: %s is required (see 'gatewatch ship --help')",
-			!a->o.state_dir ? "--state DIR" : "--collector URL or --otlp URL");
+			!a->o.state_dir ? "--state-dir DIR" : "--collector-url URL or --otlp-url URL");
 		return GW_EXIT_USAGE;
 	}
 	if (!a->o.cert_file != !a->o.key_file) {
-		log_err("ship: --cert and --key go together");
+		log_err("ship: --cert-file and --key-file go together");
 		return GW_EXIT_USAGE;
 	}
 	return -1;

@@ -154,7 +154,7 @@ static int load_files(const struct collect_args *a, struct collector *c)
 	if (a->tls_key && secret_file__check(a->tls_key) < 0)
 		return GW_EXIT_USAGE;
 	if (a->tls_cert) {
-		err = collect_tls__load(&c->tls, a->tls_cert, a->tls_key, a->client_ca, &bad);
+		err = http_tls__load(&c->tls, a->tls_cert, a->tls_key, a->client_ca, &bad);
 		if (err) {
 			log_err("cannot use %s: %s", bad,
 				err == -EINVAL ? "not a PEM file" : strerror(-err));

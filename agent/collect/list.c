@@ -169,11 +169,11 @@ enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *co
 	int has_cursor, err;
 
 	if (collect__query_u64(larg, &limit) < 0 || (larg && limit == 0))
-		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-					      "limit: expected 1 or more", 0);
+		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+					   "limit: expected 1 or more", 0);
 	if ((has_cursor = collect__query_u64(carg, &cursor)) < 0 || cursor > size)
-		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-					      "cursor: not one this collector gave", 0);
+		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+					   "cursor: not one this collector gave", 0);
 	if (limit > COLLECT_PAGE_MAX)
 		limit = COLLECT_PAGE_MAX;
 	l = calloc(1, sizeof(*l));
@@ -185,12 +185,12 @@ enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *co
 	if (err < 0) {
 		free_lister(l);
 		if (err == -EINVAL)
-			return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-						      "cursor: not one this collector gave", 0);
-		if (collect__log_ok())
+			return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+						   "cursor: not one this collector gave", 0);
+		if (http__log_ok())
 			log_err("%s: cannot read: %s", store__path(s), strerror(-err));
-		return collect__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store-failed",
-					      NULL, 0);
+		return http__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store-failed",
+					   NULL, 0);
 	}
 	return send_page(conn, l);
 }

@@ -8,7 +8,7 @@
  * GET  /v1/incidents each incident once per id at its latest revision, with
  *                    the revisions seen and when (view.h).
  * The answers and their bodies are listed in collect.h. Requests are served
- * by a pool of threads; the connection guard (guard.c) bounds
+ * by a pool of threads; the connection guard (lib/http.h) bounds
  * connections, request time and buffered bytes.
  */
 #include <arpa/inet.h>
@@ -28,72 +28,6 @@
 
 #define MAX_AGENTS 1024
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
-			       const char *type, void *body, size_t len,
-			       enum MHD_ResponseMemoryMode mode, unsigned int retry_after)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
-	enum MHD_Result ret;
-	char ra[16];
-
-	if (!r) {
-		if (mode == MHD_RESPMEM_MUST_FREE)
-			free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	if (retry_after) {
-		snprintf(ra, sizeof(ra), "%u", retry_after);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-	}
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-enum MHD_Result collect__respond_error(struct MHD_Connection *conn, unsigned int status,
-				       const char *code, const char *detail,
-				       unsigned int retry_after)
-{
-	char *body = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&body, &len);
-
-	if (!f)
-		return MHD_NO;
-	fputs("{\"error\":", f);
-	json_str(f, code);
-	if (detail) {
-		fputs(",\"detail\":", f);
-		json_str(f, detail);
-	}
-	fputs("}\n", f);
-	if (fclose(f) != 0) {
-		free(body);
-		return MHD_NO;
-	}
-	return respond(conn, status, "application/json", body, len, MHD_RESPMEM_MUST_FREE,
-		       retry_after);
-}
-
 static enum MHD_Result respond_ack(struct MHD_Connection *conn, const char *agent,
 				   uint64_t seq, bool dup)
 {
@@ -105,28 +39,10 @@ static enum MHD_Result respond_ack(struct MHD_Connection *conn, const char *agen
 	ack.sequence = seq;
 	ack.duplicate = dup;
 	if (!pb_encode(&s, gatewatch_v1_BatchAck_fields, &ack))
-		return collect__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "ack-failed",
-					      NULL, 0);
-	return respond(conn, MHD_HTTP_OK, "application/x-protobuf", buf, s.bytes_written,
-		       MHD_RESPMEM_MUST_COPY, 0);
-}
-
-bool collect__bearer_ok(const char *token, size_t token_len, const char *auth)
-{
-	const char *got;
-	size_t glen;
-	unsigned char diff;
-
-	if (!token_len)
-		return true;
-	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
-		return false;
-	got = auth + 7;
-	glen = strlen(got);
-	diff = glen != token_len;
-	for (size_t i = 0; i < token_len; i++)
-		diff |= (unsigned char)(i < glen ? got[i] : 0) ^ (unsigned char)token[i];
-	return diff == 0;
+		return http__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "ack-failed",
+					   NULL, 0);
+	return http__respond(conn, MHD_HTTP_OK, "application/x-protobuf", buf, s.bytes_written,
+			     MHD_RESPMEM_MUST_COPY, 0);
 }
 
 /* A stored batch into the view, with its arrival time. Under c->lock. */
@@ -134,17 +50,17 @@ static void take_batch(struct collector *c, const struct ship_batch *b, uint64_t
 {
 	int err = arrivals__put(c->arrivals, c->nbatches, off, ms);
 
-	if (err < 0 && collect__log_ok())
+	if (err < 0 && http__log_ok())
 		log_warn("%s/%s: cannot record a batch's arrival: %s", c->store_dir,
 			 ARRIVALS_FILE, strerror(-err));
 	c->nbatches++;
-	if (view__add_batch(c->view, b, off, ms) < 0 && collect__log_ok())
+	if (view__add_batch(c->view, b, off, ms) < 0 && http__log_ok())
 		log_warn("out of memory for the findings and incidents view");
 }
 
 /* Store a decoded batch unless (agent, sequence) is stored already; returns
  * the verdict, or a negative errno when the store failed. */
-static int store_batch(struct collector *c, const struct collect_upload *u, const struct ship_batch *b)
+static int store_batch(struct collector *c, const struct http_upload *u, const struct ship_batch *b)
 {
 	uint8_t digest[DEDUP_DIGEST_LEN];
 	int v, err = 0;
@@ -157,7 +73,7 @@ static int store_batch(struct collector *c, const struct collect_upload *u, cons
 
 		err = store__append(c->store, u->buf, u->len);
 		if (err == 0 && dedup__add(c->dedup, b->hdr.agent_id, b->hdr.sequence, digest) < 0 &&
-		    collect__log_ok())
+		    http__log_ok())
 			log_warn("out of memory for the duplicate index");
 		if (err == 0)
 			take_batch(c, b, off, gw_wall_ms());
@@ -173,21 +89,21 @@ static enum MHD_Result answer_stored(struct collector *c, struct MHD_Connection 
 	unsigned long long seq = (unsigned long long)b->hdr.sequence;
 
 	if (v < 0) {
-		if (collect__log_ok())
+		if (http__log_ok())
 			log_err("%s: cannot append: %s", store__path(c->store), strerror(-v));
-		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store-failed",
-					      NULL, 5);
+		return http__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "store-failed",
+					   NULL, 5);
 	}
 	if (v == DEDUP_CONFLICT) {
 		c->conflicts++;
-		if (collect__log_ok())
+		if (http__log_ok())
 			log_warn("refused batch %s/%llu: that sequence was stored before with "
 				 "other content", agent, seq);
-		return collect__respond_error(conn, MHD_HTTP_CONFLICT, "conflict",
-					      "agent_id and sequence stored before with other content",
+		return http__respond_error(conn, MHD_HTTP_CONFLICT, "conflict",
+					   "agent_id and sequence stored before with other content",
 					      0);
 	}
-	if (v == DEDUP_NEW_UNSURE && collect__log_ok())
+	if (v == DEDUP_NEW_UNSURE && http__log_ok())
 		log_warn("batch %s/%llu: older than the duplicate window; stored, it may be stored "
 			 "twice", agent, seq);
 	if (v == DEDUP_DUPLICATE)
@@ -200,7 +116,7 @@ static enum MHD_Result answer_stored(struct collector *c, struct MHD_Connection 
 }
 
 static enum MHD_Result handle_batch(struct collector *c, struct MHD_Connection *conn,
-				    const struct collect_upload *u)
+				    const struct http_upload *u)
 {
 	struct ship_batch *b = NULL;
 	const char *why;
@@ -210,23 +126,23 @@ static enum MHD_Result handle_batch(struct collector *c, struct MHD_Connection *
 
 	if (u->too_big) {
 		snprintf(detail, sizeof(detail), "larger than %zu bytes", c->max_body);
-		return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
-					      detail, 0);
+		return http__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+					   detail, 0);
 	}
 	if (u->busy) {
 		c->busy++;
-		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
-					      "request buffers full", 1);
+		return http__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+					   "request buffers full", 1);
 	}
 	err = collect__decode_batch(u->buf ? u->buf : (const uint8_t *)"", u->len, &b, &why);
 	if (err == -ENOMEM)
-		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
-					      "out of memory", 1);
+		return http__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+					   "out of memory", 1);
 	if (err < 0) {
 		c->invalid++;
-		if (collect__log_ok())
+		if (http__log_ok())
 			log_warn("rejected a batch of %zu bytes: %s", u->len, why);
-		return collect__respond_error(conn, MHD_HTTP_BAD_REQUEST, "invalid-batch", why, 0);
+		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "invalid-batch", why, 0);
 	}
 	ret = answer_stored(c, conn, b, store_batch(c, u, b));
 	ship_batch__free(b);
@@ -240,21 +156,21 @@ static enum MHD_Result post_start(struct collector *c, struct MHD_Connection *co
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	struct collect_upload *u = NULL;
+	struct http_upload *u = NULL;
 	char detail[64];
-	int err = collect_upload__start(c->guard, c->max_body, cl, &u);
+	int err = http_upload__start(c->guard, c->max_body, cl, &u);
 
 	if (err == -EFBIG) {
 		snprintf(detail, sizeof(detail), "larger than %zu bytes", c->max_body);
-		return collect__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
-					      detail, 0);
+		return http__respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+					   detail, 0);
 	}
 	if (err == -ENOBUFS) {
 		c->busy++;
-		if (collect__log_ok())
+		if (http__log_ok())
 			log_warn("refused a batch of %s bytes: request buffers full", cl);
-		return collect__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
-					      "request buffers full", 1);
+		return http__respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+					   "request buffers full", 1);
 	}
 	if (err)
 		return MHD_NO;
@@ -271,18 +187,18 @@ static bool refused(struct collector *c, struct MHD_Connection *conn, const char
 						       MHD_HTTP_HEADER_AUTHORIZATION);
 	char why[256];
 
-	if (c->client_cert && collect_tls__verify_client(conn, why, sizeof(why)) < 0) {
-		if (collect__log_ok())
+	if (c->client_cert && http_tls__verify_client(conn, why, sizeof(why)) < 0) {
+		if (http__log_ok())
 			log_warn("refused a request for %s: %s", url, why);
-		*ret = collect__respond_error(conn, MHD_HTTP_FORBIDDEN, "forbidden", why, 0);
+		*ret = http__respond_error(conn, MHD_HTTP_FORBIDDEN, "forbidden", why, 0);
 		return true;
 	}
-	if (!collect__bearer_ok(c->token, c->token_len, auth)) {
-		if (collect__log_ok())
+	if (!http__bearer_ok(c->token, c->token_len, auth)) {
+		if (http__log_ok())
 			log_warn("refused a request for %s: %s bearer token", url,
 				 auth ? "wrong" : "no");
-		*ret = collect__respond_error(conn, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-					      "missing or wrong bearer token", 0);
+		*ret = http__respond_error(conn, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+					   "missing or wrong bearer token", 0);
 		return true;
 	}
 	return false;
@@ -307,24 +223,24 @@ static enum MHD_Result route(struct collector *c, struct MHD_Connection *conn, c
 	if (strcmp(url, "/v1/batches") == 0) {
 		if (post)
 			return post_start(c, conn, con_cls);
-		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-					      "method-not-allowed", "use POST", 0);
+		return http__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					   "method-not-allowed", "use POST", 0);
 	}
 	if (strcmp(url, "/v1/findings") == 0) {
 		if (get && by_finding(conn))
 			return collect_view__respond(c->view, &c->lock, c->store, VIEW_FINDING, conn);
 		if (get)
 			return collect_list__respond(c->store, conn);
-		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-					      "method-not-allowed", "use GET", 0);
+		return http__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					   "method-not-allowed", "use GET", 0);
 	}
 	if (strcmp(url, "/v1/incidents") == 0) {
 		if (get)
 			return collect_view__respond(c->view, &c->lock, c->store, VIEW_INCIDENT, conn);
-		return collect__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-					      "method-not-allowed", "use GET", 0);
+		return http__respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					   "method-not-allowed", "use GET", 0);
 	}
-	return collect__respond_error(conn, MHD_HTTP_NOT_FOUND, "not-found", "no such endpoint", 0);
+	return http__respond_error(conn, MHD_HTTP_NOT_FOUND, "not-found", "no such endpoint", 0);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -338,17 +254,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (*con_cls) {
 		if (*upload_data_size) {
-			collect_upload__add(c->guard, c->max_body, *con_cls, upload_data,
-					    *upload_data_size);
+			http_upload__add(c->guard, c->max_body, *con_cls, upload_data,
+					 *upload_data_size);
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
-		collect_guard__received(conn);
+		http_guard__received(conn);
 		return handle_batch(c, conn, *con_cls);
 	}
 	ret = route(c, conn, url, method, con_cls);
 	if (!*con_cls)
-		collect_guard__received(conn);   /* answered: no body to wait for */
+		http_guard__received(conn);   /* answered: no body to wait for */
 	return ret;
 }
 
@@ -357,9 +273,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct collector *c = cls;
 	(void)toe;
-	collect_upload__free(c->guard, *con_cls);
+	http_upload__free(c->guard, *con_cls);
 	*con_cls = NULL;
-	collect_guard__next(conn);
+	http_guard__next(conn);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -416,7 +332,7 @@ static struct MHD_Daemon *start(struct collector *c, const struct collect_args *
 		flags |= MHD_USE_TLS;
 	else
 		tls[0].option = MHD_OPTION_END;
-	return MHD_start_daemon(flags, 0, collect_guard__accept, c->guard, on_request, c,
+	return MHD_start_daemon(flags, 0, http_guard__accept, c->guard, on_request, c,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, c,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&a->addr,
 				MHD_OPTION_THREAD_POOL_SIZE, c->threads,
@@ -424,7 +340,7 @@ static struct MHD_Daemon *start(struct collector *c, const struct collect_args *
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				MHD_OPTION_CONNECTION_TIMEOUT, c->go.deadline_s,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, c,
-				MHD_OPTION_NOTIFY_CONNECTION, collect_guard__notify, c->guard,
+				MHD_OPTION_NOTIFY_CONNECTION, http_guard__notify, c->guard,
 				MHD_OPTION_ARRAY, tls,
 				MHD_OPTION_END);
 }
@@ -449,7 +365,7 @@ static int open_all(struct collector *c, const struct collect_args *a)
 
 	c->dedup = dedup__new(MAX_AGENTS);
 	c->view = c->dedup ? view__new(c->max_view) : NULL;
-	c->guard = c->view ? collect_guard__new(&c->go) : NULL;
+	c->guard = c->view ? http_guard__new(&c->go) : NULL;
 	if (!c->guard) {
 		log_err("out of memory");
 		return GW_EXIT_FAIL;
@@ -481,7 +397,7 @@ static void log_summary(struct collector *c)
 	uint64_t refused, cut;
 	struct view_stats vs;
 
-	collect_guard__stats(c->guard, &refused, &cut);
+	http_guard__stats(c->guard, &refused, &cut);
 	view__stats(c->view, &vs);
 	log_info("holding %llu findings and %llu incidents by id (%llu and %llu forgotten past "
 		 "--max-entries)", (unsigned long long)vs.entries[VIEW_FINDING],
@@ -538,12 +454,12 @@ int collect__run(int argc, char **argv)
 out:
 	if (d)
 		MHD_stop_daemon(d);
-	collect_guard__free(c->guard);
+	http_guard__free(c->guard);
 	store__close(c->store);
 	dedup__free(c->dedup);
 	view__free(c->view);
 	arrivals__close(c->arrivals);
-	collect_tls__free(&c->tls);
+	http_tls__free(&c->tls);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return rc;

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "collect/collect.h"
-#include "collect/tls.h"
+#include "lib/http_tls.h"
 #include "collect/view.h"
 
 #define COLLECT_DEFAULT_MAX_BODY (8u << 20)
@@ -21,14 +21,14 @@ struct collector {
 	uint64_t nbatches;        /* batches in the store */
 	const char *store_dir;
 	size_t max_view;          /* --max-entries */
-	struct collect_guard *guard;
+	struct http_guard *guard;
 	pthread_mutex_t lock;     /* dedup check + append + mark + view, as one step */
 	char token[COLLECT_TOKEN_MAX];
 	size_t token_len;         /* 0: no token required */
 	size_t max_body;
 	unsigned int threads;
-	struct collect_guard_opts go;
-	struct collect_tls tls;   /* PEM text when serving HTTPS */
+	struct http_guard_opts go;
+	struct http_tls tls;   /* PEM text when serving HTTPS */
 	bool client_cert;         /* --client-ca: every request needs a valid one */
 	_Atomic unsigned long long stored, duplicates, invalid, conflicts, busy;
 };

@@ -277,13 +277,20 @@ static int add_incident(struct view *v, const gatewatch_v1_Incident *in, uint32_
 	struct vtable *t = &v->t[VIEW_INCIDENT];
 	uint32_t i = get_or_add(t, in->id, 1);
 	struct vent *e;
-	int seen = 0;
+	int seen = 0, below = 1;
 
 	if (i == NONE)
 		return -ENOMEM;
 	e = touch(v, t, i, agent, ms);
-	for (size_t k = 0; e->hist && k < e->nhist; k++)
-		seen |= e->hist[(e->hhead + k) % VIEW_MAX_HISTORY].revision == in->revision;
+	for (size_t k = 0; e->hist && k < e->nhist; k++) {
+		uint64_t r = e->hist[k].revision;
+
+		seen |= r == in->revision;
+		below &= in->revision < r;
+	}
+	/* Below everything a full history still holds: pushed out, seen before. */
+	if (e->hist && e->nhist == VIEW_MAX_HISTORY && below)
+		seen = 1;
 	if (!seen && e->hist) {
 		struct view_rev *r;
 

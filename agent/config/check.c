@@ -142,6 +142,13 @@ int gw_config__check(const struct gw_config *c)
 			c->audit_listen_tls_cert ? "listen_tls_key" : "listen_tls_cert");
 		err = -EINVAL;
 	}
+	if (c->scope && strcmp(c->scope, "gateway") == 0 && !c->ngateway_keys &&
+	    !c->ngateway_ips && !c->ngateway_buckets && !c->nroots) {
+		log_err("%s: [audit] scope: gateway needs [gateway] access_keys, ips or buckets "
+			"(or [sensor] roots) to know which events touch the gateway",
+			c->path ? c->path : "command line");
+		err = -EINVAL;
+	}
 	if (c->path && (c->file_mode & S_IWOTH)) {
 		log_err("%s: world-writable (mode %04o); chmod o-w it", c->path,
 			(unsigned)(c->file_mode & 07777));

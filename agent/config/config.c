@@ -18,21 +18,25 @@
 #include <unistd.h>
 
 #include "config_priv.h"
+#include "detect/detect.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 #include "lib/tz.h"
 
 #define OFF(m) offsetof(struct gw_config, m)
+/* A number's text after macro expansion: DETECT_DEF_LIST_FLOOR -> "50". */
+#define NUM_TEXT_(x) #x
+#define NUM_TEXT(x) NUM_TEXT_(x)
 #define STR(sec, name, flag, meta, def, chk, help) \
 	{ { sec, #name, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
 #define UINT(sec, name, flag, def, min, max, help) \
-	{ { sec, #name, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
+	{ { sec, #name, flag, "N", NUM_TEXT(def), help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
 /* A key named otherwise than its member ([audit] listen -> audit_listen). */
 #define STRN(sec, key, name, flag, meta, def, chk, help) \
 	{ { sec, key, flag, meta, def, help, GW_CFG_STR }, OFF(name), 0, 0, chk, 0, 0 }
 #define UINTN(sec, key, name, flag, def, min, max, help) \
-	{ { sec, key, flag, "N", #def, help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
+	{ { sec, key, flag, "N", NUM_TEXT(def), help, GW_CFG_UINT }, OFF(name), 0, 0, CHK_NONE, min, max }
 #define LIST(sec, name, flag, meta, member, count, chk, help) \
 	{ { sec, name, flag, meta, "", help, GW_CFG_LIST }, OFF(member), OFF(count), \
 	  sizeof(((struct gw_config *)0)->member) / sizeof(char *), chk, 0, 0 }
@@ -49,6 +53,13 @@ const struct gw_config_field gw_config_fields[] = {
 	LIST("audit", "sources", "audit", "SOURCE", audit_sources, naudit, CHK_SOURCE,
 	     "audit log sources: [cloudtrail:|s3access:|gcs:|azure:|azure-activity:|minio:] "
 	     "then a local path (relative: to the current directory, as a flag) or a bucket URL"),
+	UINT("audit", reorder_window_sec, "reorder-window-sec", 900, 0, 604800,
+	     "analyze: records this many seconds out of time order are put back in order; "
+	     "later ones are counted as late and analyzed as they come"),
+	STR("audit", scope, "scope", "all|gateway", "all", CHK_SCOPE,
+	    "which audit events this agent judges: all, or gateway: only those with the "
+	    "gateway's access keys, from its addresses or on its buckets, account-wide rules "
+	    "left to an agent with all"),
 	UINT("audit", pull_interval_sec, "pull-interval-sec", 300, 1, 86400,
 	     "seconds between two pulls of the audit sources"),
 	UINT("audit", silent_factor, "silent-factor", 6, 2, 1000,
@@ -80,6 +91,9 @@ const struct gw_config_field gw_config_fields[] = {
 	     ngateway_keys, CHK_KEYID, "access key ids the gateway itself signs requests with"),
 	LIST("gateway", "ips", "gateway-ip", "IP[/LEN]", gateway_ips, ngateway_ips, CHK_IP,
 	     "source addresses the cloud sees for the gateway (IP or CIDR)"),
+	LIST("gateway", "buckets", "gateway-bucket", "BUCKET", gateway_buckets, ngateway_buckets,
+	     CHK_KEYID, "buckets the gateway serves, for scope = gateway (default: the "
+	     "subdirectories of the roots)"),
 	UINT("gateway", audit_delay_sec, "audit-delay-sec", 900, 0, 86400,
 	     "how late the audit log may arrive; host windows are compared with it after this"),
 	UINT("gateway", correlation_slot_sec, "correlation-slot-sec", 300, 1, 86400,
@@ -89,47 +103,47 @@ const struct gw_config_field gw_config_fields[] = {
 	UINT("gateway", cluster_nodes, "cluster-nodes", 1, 1, 4096,
 	     "nodes of the erasure-coded MinIO cluster this host is one of; above 1 "
 	     "unaudited-reads is off (a node reads parts for its peers' requests)"),
-	UINT("detect", bulk_threshold, "bulk-threshold", 100, 1, 100000000,
+	UINT("detect", bulk_threshold, "bulk-threshold", DETECT_DEF_BULK_THRESHOLD, 1, 100000000,
 	     "object reads per principal per hour above which bulk-download fires"),
-	UINT("detect", baseline_days, "baseline-days", 14, 1, 365,
+	UINT("detect", baseline_days, "baseline-days", DETECT_DEF_BASELINE_DAYS, 1, 365,
 	     "active days before an identity's baseline counts (established identity)"),
-	UINT("detect", seen_ttl_days, "seen-ttl-days", 30, 1, 3650,
+	UINT("detect", seen_ttl_days, "seen-ttl-days", DETECT_DEF_SEEN_TTL_DAYS, 1, 3650,
 	     "days after which a source IP, user agent, API or region is new again"),
-	UINT("detect", business_start_hour, "business-start-hour", 8, 0, 23,
+	UINT("detect", business_start_hour, "business-start-hour", DETECT_DEF_WORK_START_HOUR, 0, 23,
 	     "business hours start at this hour, Monday-Friday"),
-	UINT("detect", business_end_hour, "business-end-hour", 18, 1, 24,
+	UINT("detect", business_end_hour, "business-end-hour", DETECT_DEF_WORK_END_HOUR, 1, 24,
 	     "business hours end at this hour (before business_start_hour: a night shift)"),
 	STR("detect", tz, "tz", "ZONE", "UTC", CHK_TZ,
 	    "business-hours time zone: an IANA name (Europe/Berlin, DST-correct, from the "
 	    "system's tz database) or a UTC offset +HH:MM"),
-	UINT("detect", denied_min, "denied-min", 5, 1, 1000000,
+	UINT("detect", denied_min, "denied-min", DETECT_DEF_DENIED_MIN, 1, 1000000,
 	     "access-denied cluster: denials per identity per hour"),
-	UINT("detect", denied_min_apis, "denied-min-apis", 2, 1, 8,
+	UINT("detect", denied_min_apis, "denied-min-apis", DETECT_DEF_DENIED_MIN_APIS, 1, 8,
 	     "access-denied cluster: over at least this many distinct APIs"),
-	UINT("detect", regions_min, "regions-min", 3, 2, 8,
+	UINT("detect", regions_min, "regions-min", DETECT_DEF_REGIONS_MIN, 2, 8,
 	     "multi-region burst: regions an identity calls within 6 hours"),
-	UINT("detect", list_floor, "list-floor", 50, 1, 100000000,
+	UINT("detect", list_floor, "list-floor", DETECT_DEF_LIST_FLOOR, 1, 100000000,
 	     "enumeration: list calls per identity per hour, at least"),
-	UINT("detect", list_buckets_floor, "list-buckets-floor", 10, 1, 100000,
+	UINT("detect", list_buckets_floor, "list-buckets-floor", DETECT_DEF_LIST_BUCKETS_FLOOR, 1, 100000,
 	     "enumeration: distinct buckets listed per identity per hour"),
-	UINT("detect", after_hours_floor, "after-hours-floor", 20, 1, 100000000,
+	UINT("detect", after_hours_floor, "after-hours-floor", DETECT_DEF_AFTER_HOURS_FLOOR, 1, 100000000,
 	     "after-hours: object reads per identity per hour, at least"),
-	UINT("detect", read_hour_floor, "read-hour-floor", 50, 1, 100000000,
+	UINT("detect", read_hour_floor, "read-hour-floor", DETECT_DEF_READ_HOUR_FLOOR, 1, 100000000,
 	     "read volume: object reads per identity per hour, at least"),
-	UINT("detect", read_day_floor, "read-day-floor", 300, 1, 100000000,
+	UINT("detect", read_day_floor, "read-day-floor", DETECT_DEF_READ_DAY_FLOOR, 1, 100000000,
 	     "read volume: object reads per identity per day, at least"),
-	UINT("detect", bucket_read_floor, "bucket-read-floor", 60, 1, 100000000,
+	UINT("detect", bucket_read_floor, "bucket-read-floor", DETECT_DEF_BUCKET_READ_FLOOR, 1, 100000000,
 	     "bucket-read-spike: object reads of one bucket per hour, at least"),
-	UINT("detect", incident_gap_sec, "incident-gap-sec", 21600, 60, 2592000,
+	UINT("detect", incident_gap_sec, "incident-gap-sec", DETECT_DEF_INCIDENT_GAP_SEC, 60, 2592000,
 	     "findings on one identity closer than this join one incident"),
-	UINT("detect", incident_min_score, "incident-min-score", 60, 1, 100,
+	UINT("detect", incident_min_score, "incident-min-score", DETECT_DEF_INCIDENT_MIN_SCORE, 1, 100,
 	     "score an incident of several rules needs to be reported"),
 	LIST("detect", "own_accounts", "own-account", "ID", own_accounts, nown_accounts, CHK_KEYID,
 	     "AWS accounts, GCP projects and Azure subscriptions that are ours; any other is "
 	     "foreign (default: learned from the logs' own accounts)"),
 	LIST("detect", "ransom_notes", "ransom-note", "GLOB", ransom_notes, nransom_notes, CHK_KEYID,
 	     "object name patterns (shell globs, any case) of ransom notes (default: a built-in list)"),
-	UINT("detect", max_identities, "max-identities", 200000, 1, 100000000,
+	UINT("detect", max_identities, "max-identities", DETECT_DEF_MAX_IDENTITIES, 1, 100000000,
 	     "identities with a baseline; past it new ones are counted, not tracked"),
 	LIST("detect", "partner_accounts", "partner-account", "ID", partner_accounts,
 	     npartner_accounts, CHK_KEYID, "foreign accounts with a documented grant: not reported"),
@@ -154,6 +168,8 @@ const struct gw_config_field gw_config_fields[] = {
 	    "private key of the client certificate (not world-readable)"),
 	STR("ship", otlp_url, "otlp-url", "URL", "", CHK_URL,
 	    "also send findings as OTLP/HTTP logs to this endpoint (.../v1/logs)"),
+	STRN("agent", "id", agent_id, "agent-id", "ID", "", CHK_KEYID,
+	     "this agent's id on the wire (default: /etc/machine-id; set it on cloned hosts)"),
 	STR("agent", state_dir, "state-dir", "DIR", "/var/lib/gatewatch", CHK_DIR,
 	    "baselines, cursors and the findings spool"),
 	STR("agent", metrics_listen, "metrics-listen", "ADDR:PORT", "", CHK_LISTEN,
@@ -241,7 +257,7 @@ void gw_config__defaults(struct gw_config *c)
 static int check_abs_path(const char *v, const char **why)
 {
 	if (v[0] != '/') {
-		*why = "expected an absolute path";
+		*why = "expected an absolute path (a relative one only as a flag)";
 		return -EINVAL;
 	}
 	if (strlen(v) >= PATH_MAX) {
@@ -290,8 +306,8 @@ static int check_source(const char *v, const char **why)
 		return strstr(s.path, "://")[3] ? 0 : (*why = "URL has no bucket", -EINVAL);
 	if (s.path[0] == '/')
 		return check_abs_path(s.path, why);
-	*why = "expected [FORMAT:] and an absolute path (a relative one only as a flag, from the "
-	       "current directory) or a s3://, gs:// or https:// URL";
+	*why = "expected [FORMAT:] and an absolute path or a s3://, gs:// or https:// URL "
+	       "(a relative path only as a flag, from the current directory)";
 	return -EINVAL;
 }
 
@@ -400,6 +416,12 @@ static int check_value(const struct gw_config_field *f, const char *v, const cha
 		gw_tz__free(tz);
 		return err == -ENOMEM ? -ENOMEM : err ? -EINVAL : 0;
 	}
+	case CHK_SCOPE:
+		if (strcmp(v, "all") && strcmp(v, "gateway")) {
+			*why = "expected all or gateway";
+			return -EINVAL;
+		}
+		return 0;
 	case CHK_NONE:
 		break;
 	}
@@ -571,10 +593,29 @@ static const struct gw_config_field *find_field(const char *key)
 	return find_alias(key);
 }
 
-/* The comma-separated sources of a flag with each relative path made
- * absolute against the current directory, as `analyze` reads them
+/* A path given as a flag, relative to the current directory, made absolute. */
+static int absolute_path(const char *v, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (v[0] == '/' || !v[0]) {
+		n = snprintf(out, size, "%s", v);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		while (v[0] == '.' && v[1] == '/')
+			v += 2;
+		n = snprintf(out, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "",
+			     strcmp(v, ".") ? v : "");
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The comma-separated paths or sources of a flag with each relative path
+ * made absolute against the current directory, as `analyze` reads them
  * (malloc'd), or NULL with *err set. */
-static char *absolute_sources(const char *v, int *err)
+static char *absolute_paths(const struct gw_config_field *f, const char *v, int *err)
 {
 	size_t items = 1, cap, len = 0;
 	char *out, *item;
@@ -585,13 +626,16 @@ static char *absolute_sources(const char *v, int *err)
 	out = malloc(cap);
 	*err = out ? 0 : -ENOMEM;
 	while (!*err && *v) {
-		size_t n = strcspn(v, ",");
+		size_t n = f->key.type == GW_CFG_LIST ? strcspn(v, ",") : strlen(v);
+		const char *p;
 
 		item = strndup(v, n);
 		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
 		/* leading blanks would hide an absolute path */
+		p = item ? item + strspn(item, " \t") : NULL;
 		if (!*err)
-			*err = audit_spec__absolute(item + strspn(item, " \t"), out + len, cap - len);
+			*err = f->chk == CHK_SOURCE ? audit_spec__absolute(p, out + len, cap - len)
+						    : absolute_path(p, out + len, cap - len);
 		free(item);
 		len += *err ? 0 : strlen(out + len);
 		v += n + (v[n] == ',');
@@ -615,8 +659,10 @@ int gw_config__set(struct gw_config *c, const char *key, const char *value)
 		log_err("unknown option --%s", key);
 		return -EINVAL;
 	}
-	if (f->chk == CHK_SOURCE && value && value[0])
-		abs = absolute_sources(value, &err);
+	/* a flag's relative path means the current directory, in every command */
+	if ((f->chk == CHK_SOURCE || f->chk == CHK_DIR || f->chk == CHK_FILE ||
+	     f->chk == CHK_SECRET) && value && value[0])
+		abs = absolute_paths(f, value, &err);
 	if (err == -ENOMEM)
 		why = "out of memory";
 	else if (err == -ENAMETOOLONG)
@@ -738,4 +784,12 @@ void gw_config__dump(const struct gw_config *c, FILE *out)
 				dump_value(out, f, cstr_at(c, f)[j]);
 		}
 	}
+}
+
+int gw_config__set_bucket(struct gw_config *c, const char *name, const char **why)
+{
+	const struct gw_config_field *f = find_field("gateway.buckets");
+
+	*why = "no such key";
+	return f ? gw_config_set_field(c, f, name, why) : -EINVAL;
 }

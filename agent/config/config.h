@@ -45,6 +45,8 @@ struct gw_config {
 	/* [audit] */
 	char *audit_sources[GW_CONFIG_MAX_AUDIT]; /* cloudtrail:PATH, s3://bucket/prefix, ... */
 	size_t naudit;
+	unsigned reorder_window_sec;
+	char *scope;                             /* "all" or "gateway" */
 	unsigned pull_interval_sec;
 	unsigned silent_factor;                  /* audit-source-silent: times the usual gap */
 	unsigned silent_min_sec;                 /* ... and at least this long */
@@ -64,6 +66,8 @@ struct gw_config {
 	size_t ngateway_keys;
 	char *gateway_ips[GW_CONFIG_MAX_IPS];    /* the gateway's egress addresses, IP or CIDR */
 	size_t ngateway_ips;
+	char *gateway_buckets[GW_CONFIG_MAX_LIST]; /* buckets it serves (scope = gateway) */
+	size_t ngateway_buckets;
 	unsigned audit_delay_sec;                /* audit log delivery delay tolerated */
 	unsigned correlation_slot_sec;
 	unsigned new_client_learning_sec;
@@ -107,6 +111,7 @@ struct gw_config {
 	char *key_file;
 	char *otlp_url;
 	/* [agent] */
+	char *agent_id;                          /* NULL: /etc/machine-id */
 	char *state_dir;
 	char *metrics_listen;                    /* loopback HOST:PORT, NULL = off */
 	char *log_level;                         /* error, warning, info or debug */
@@ -189,6 +194,12 @@ struct detector_config;
  * name keep their defaults). Returns 0, or -EINVAL after logging one line
  * naming the file (c->path) and the keys when they contradict each other. */
 int gw_config__detector(const struct gw_config *c, struct detector_config *dc);
+
+/* scope = gateway without [gateway] buckets: the buckets are the
+ * subdirectories of the roots (not of a FUSE mount's). 0 or -ENOMEM. */
+int gw_config__buckets_from_roots(struct gw_config *c);
+/* Append one name to [gateway] buckets: 0, -ENOMEM, or -EINVAL (why set). */
+int gw_config__set_bucket(struct gw_config *c, const char *name, const char **why);
 
 /* The file named by --config FILE or --config=FILE in argv (looked for
  * before the flags are applied over it), or the default path; *given says

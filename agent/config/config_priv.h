@@ -20,6 +20,7 @@ enum val_check {
 	CHK_EXE,       /* absolute path or a bare name */
 	CHK_KEYID,
 	CHK_TZ,        /* UTC offset +HH:MM or an IANA zone name */
+	CHK_SCOPE,     /* all | gateway */
 };
 
 struct gw_config_field {

@@ -1,7 +1,9 @@
 /* See config.h: the [detect] section as the detector's configuration, for
  * the daemon and for `gatewatch analyze --config`. */
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "config.h"
 #include "detect/detect.h"
@@ -62,5 +64,49 @@ int gw_config__detector(const struct gw_config *c, struct detector_config *dc)
 	BORROW(sensitive_objects);
 	BORROW(privileged_principals);
 #undef BORROW
+	/* Under scope = all the lists are not needed: left NULL. */
+	dc->gateway_scope = c->scope && strcmp(c->scope, "gateway") == 0;
+	if (!dc->gateway_scope)
+		return 0;
+	dc->scope_keys = (const char *const *)c->gateway_access_keys;
+	dc->nscope_keys = c->ngateway_keys;
+	dc->scope_ips = (const char *const *)c->gateway_ips;
+	dc->nscope_ips = c->ngateway_ips;
+	dc->scope_buckets = (const char *const *)c->gateway_buckets;
+	dc->nscope_buckets = c->ngateway_buckets;
+	return 0;
+}
+
+/* A FUSE mount (s3fs, rclone) lists the remote bucket's top-level
+ * prefixes as its subdirectories: they are not buckets. */
+#define FUSE_MAGIC 0x65735546
+
+int gw_config__buckets_from_roots(struct gw_config *c)
+{
+	const char *why;
+	struct statfs sf;
+
+	if (c->ngateway_buckets)
+		return 0;
+	for (size_t i = 0; i < c->nroots; i++) {
+		DIR *dir = opendir(c->roots[i]);
+		struct dirent *de;
+
+		if (!dir)
+			continue;   /* the sensor names a missing root */
+		if (fstatfs(dirfd(dir), &sf) == 0 && (unsigned long)sf.f_type == FUSE_MAGIC) {
+			closedir(dir);
+			continue;
+		}
+		while ((de = readdir(dir)) && c->ngateway_buckets < GW_CONFIG_MAX_LIST) {
+			if (de->d_type != DT_DIR || de->d_name[0] == '.')
+				continue;
+			if (gw_config__set_bucket(c, de->d_name, &why) == -ENOMEM) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+		}
+		closedir(dir);
+	}
 	return 0;
 }

@@ -53,34 +53,59 @@ struct finding {
 	size_t nevidence;
 };
 
+/* The detector's defaults, each in one place: detector_config__defaults()
+ * and the [detect] section of the configuration table (config/config.c,
+ * which also prints them in --help, so they stay plain numbers). A new
+ * [detect] number: its DETECT_DEF_* here, its field below and in
+ * detector_config__defaults(), its row in the config table and its line in
+ * gw_config__detector(); tests/unit/test_config.c checks they agree. */
+#define DETECT_DEF_BULK_THRESHOLD 100
+#define DETECT_DEF_WINDOW_SEC 3600
+#define DETECT_DEF_BASELINE_DAYS 14
+#define DETECT_DEF_SEEN_TTL_DAYS 30
+#define DETECT_DEF_MAX_IDENTITIES 200000
+#define DETECT_DEF_WORK_START_HOUR 8
+#define DETECT_DEF_WORK_END_HOUR 18
+#define DETECT_DEF_DENIED_MIN 5
+#define DETECT_DEF_DENIED_MIN_APIS 2
+#define DETECT_DEF_REGIONS_MIN 3
+#define DETECT_DEF_LIST_FLOOR 50
+#define DETECT_DEF_LIST_BUCKETS_FLOOR 10
+#define DETECT_DEF_AFTER_HOURS_FLOOR 20
+#define DETECT_DEF_READ_HOUR_FLOOR 50
+#define DETECT_DEF_READ_DAY_FLOOR 300
+#define DETECT_DEF_BUCKET_READ_FLOOR 60
+#define DETECT_DEF_INCIDENT_GAP_SEC 21600
+#define DETECT_DEF_INCIDENT_MIN_SCORE 60
+
 struct detector_config {
 	uint32_t bulk_threshold;   /* GetObject per principal per window: fire above it */
-	uint32_t window_sec;       /* default 3600 */
+	uint32_t window_sec;
 	/* Fields below were added after the first release; zero means the default. */
-	uint32_t baseline_days;    /* active days before an identity is established (14) */
-	uint32_t seen_ttl_days;    /* first-seen sets forget after this (30) */
-	uint32_t max_identities;   /* identities tracked; past it, counted (200000) */
+	uint32_t baseline_days;    /* active days before an identity is established */
+	uint32_t seen_ttl_days;    /* first-seen sets forget after this */
+	uint32_t max_identities;   /* identities tracked; past it, counted */
 	int64_t report_from_ms;    /* findings ending before this only build baselines */
 	int32_t tz_offset_min;     /* business-hours time zone as a UTC offset */
-	uint8_t work_start_hour;   /* business hours [start, end), Monday-Friday (8, 18);
+	uint8_t work_start_hour;   /* business hours [start, end), Monday-Friday;
 				    * start > end is a night shift that begins Mon-Fri */
 	uint8_t work_end_hour;
 	uint8_t pad[2];
-	uint32_t denied_min;       /* AccessDenied cluster: denials per hour (5) */
-	uint32_t denied_min_apis;  /* ... over at least this many distinct APIs (2) */
-	uint32_t regions_min;      /* multi-region burst: regions within 6 h (3) */
-	uint32_t list_floor;       /* enumeration: list calls per hour, a floor (50) */
-	uint32_t list_buckets_floor; /* enumeration: distinct buckets listed per hour (10) */
-	uint32_t after_hours_floor;  /* after-hours: object reads per hour (20) */
-	uint32_t read_hour_floor;  /* read volume: object reads per hour, a floor (50) */
-	uint32_t read_day_floor;   /* read volume: object reads per day, a floor (300) */
-	uint32_t incident_gap_sec; /* findings closer than this join one incident (6 h) */
-	uint32_t incident_min_score; /* an incident of 2+ rules needs this score (60) */
+	uint32_t denied_min;       /* AccessDenied cluster: denials per hour */
+	uint32_t denied_min_apis;  /* ... over at least this many distinct APIs */
+	uint32_t regions_min;      /* multi-region burst: regions within 6 h */
+	uint32_t list_floor;       /* enumeration: list calls per hour, a floor */
+	uint32_t list_buckets_floor; /* enumeration: distinct buckets listed per hour */
+	uint32_t after_hours_floor;  /* after-hours: object reads per hour */
+	uint32_t read_hour_floor;  /* read volume: object reads per hour, a floor */
+	uint32_t read_day_floor;   /* read volume: object reads per day, a floor */
+	uint32_t incident_gap_sec; /* findings closer than this join one incident */
+	uint32_t incident_min_score; /* an incident of 2+ rules needs this score */
 	/* Live (the daemon): report a burst as soon as it crosses its threshold
 	 * rather than when it ends, which may be an hour later. Offline
 	 * analysis leaves it 0 and reports each burst whole. */
 	uint32_t live;
-	/* bucket-read-spike: object reads of one bucket per hour, a floor (60) */
+	/* bucket-read-spike: object reads of one bucket per hour, a floor */
 	uint32_t bucket_read_floor;
 	/* Accounts (AWS), projects (GCP) and subscriptions (Azure) that are
 	 * ours; none: learned from the logs (see detector__account_is_own).
@@ -108,7 +133,24 @@ struct detector_config {
 	 * system's tz database, DST-correct); NULL: tz_offset_min. Borrowed,
 	 * loaded by detector__new (EINVAL when unknown). */
 	const char *tz_name;
+	/* [audit] scope = gateway: only events with one of these access keys,
+	 * from one of these addresses (IP or CIDR) or on one of these buckets
+	 * are judged, and the account-wide rules stay off (an agent with scope
+	 * all runs them). 0: every event. Lists borrowed. */
+	uint32_t gateway_scope;
+	const char *const *scope_keys;
+	size_t nscope_keys;
+	const char *const *scope_ips;
+	size_t nscope_ips;
+	const char *const *scope_buckets;
+	size_t nscope_buckets;
 };
+
+/* 1 when ev is in the detector's scope (always, unless gateway_scope). */
+int detector_config__in_scope(const struct detector_config *c, const struct audit_event *ev);
+/* 1 when the i-th rule judges the whole account (trail settings, IAM,
+ * root, principals new to the account): off under scope = gateway. */
+int detector__rule_account_wide(size_t i);
 
 /* 1 when hour-of-week `how` (0 = Monday 00:00 local) is outside business
  * hours: [start, end) Monday-Friday, or, when start > end, a night shift
@@ -127,6 +169,11 @@ void detector__free(struct detector *d);
 int detector__feed(struct detector *d, const struct audit_event *ev);
 /* Close every open window: call once at the end of input. */
 void detector__flush(struct detector *d);
+/* Set report_from_ms after the fact (offline analysis learns the newest
+ * event's time only at the end): findings kept so far that end before it
+ * are let go and counted as findings_before, as if it had been set from
+ * the start. */
+void detector__report_from(struct detector *d, int64_t from_ms);
 /* The id of the i-th rule the agent has (audit and correlation rules in one
  * registry), or NULL past the last: for listing them. */
 const char *detector__rule_id(size_t i);
@@ -172,6 +219,7 @@ struct detector_stats {
 	uint64_t strings_bytes;     /* the detector's interned strings */
 	uint64_t strings_freed;     /* bytes of strings freed once nothing held them */
 	uint64_t findings_updated;  /* findings made again with the same id (a burst went on) */
+	uint64_t out_of_scope;      /* events not touching the gateway (scope = gateway) */
 };
 
 void detector__stats(const struct detector *d, struct detector_stats *st);

@@ -57,6 +57,9 @@ struct rule {
 	void (*strings)(void *state, struct strmark *m);
 	/* The pool was swept: empty the caches keyed by interned strings. */
 	void (*swept)(void *state);
+	/* Judges the whole account, not one gateway's keys, addresses or
+	 * buckets: left to agents with [audit] scope = all. */
+	int account_wide;
 };
 
 /* The registry: every rule, audit and correlation alike, in one table.

@@ -68,6 +68,11 @@ const char *detector__rule_id(size_t i)
 	return i < NRULES ? rules[i]->id : NULL;
 }
 
+int detector__rule_account_wide(size_t i)
+{
+	return i < NRULES && rules[i]->account_wide;
+}
+
 struct detector {
 	struct detector_config cfg;
 	struct strpool *pool;
@@ -94,25 +99,25 @@ struct detector {
 void detector_config__defaults(struct detector_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->bulk_threshold = 100;
-	cfg->window_sec = 3600;
-	cfg->baseline_days = 14;
-	cfg->seen_ttl_days = 30;
-	cfg->max_identities = 200000;
+	cfg->bulk_threshold = DETECT_DEF_BULK_THRESHOLD;
+	cfg->window_sec = DETECT_DEF_WINDOW_SEC;
+	cfg->baseline_days = DETECT_DEF_BASELINE_DAYS;
+	cfg->seen_ttl_days = DETECT_DEF_SEEN_TTL_DAYS;
+	cfg->max_identities = DETECT_DEF_MAX_IDENTITIES;
 	cfg->report_from_ms = INT64_MIN;
-	cfg->work_start_hour = 8;
-	cfg->work_end_hour = 18;
-	cfg->denied_min = 5;
-	cfg->denied_min_apis = 2;
-	cfg->regions_min = 3;
-	cfg->list_floor = 50;
-	cfg->list_buckets_floor = 10;
-	cfg->after_hours_floor = 20;
-	cfg->read_hour_floor = 50;
-	cfg->read_day_floor = 300;
-	cfg->incident_gap_sec = 6 * 3600;
-	cfg->incident_min_score = 60;
-	cfg->bucket_read_floor = 60;
+	cfg->work_start_hour = DETECT_DEF_WORK_START_HOUR;
+	cfg->work_end_hour = DETECT_DEF_WORK_END_HOUR;
+	cfg->denied_min = DETECT_DEF_DENIED_MIN;
+	cfg->denied_min_apis = DETECT_DEF_DENIED_MIN_APIS;
+	cfg->regions_min = DETECT_DEF_REGIONS_MIN;
+	cfg->list_floor = DETECT_DEF_LIST_FLOOR;
+	cfg->list_buckets_floor = DETECT_DEF_LIST_BUCKETS_FLOOR;
+	cfg->after_hours_floor = DETECT_DEF_AFTER_HOURS_FLOOR;
+	cfg->read_hour_floor = DETECT_DEF_READ_HOUR_FLOOR;
+	cfg->read_day_floor = DETECT_DEF_READ_DAY_FLOOR;
+	cfg->incident_gap_sec = DETECT_DEF_INCIDENT_GAP_SEC;
+	cfg->incident_min_score = DETECT_DEF_INCIDENT_MIN_SCORE;
+	cfg->bucket_read_floor = DETECT_DEF_BUCKET_READ_FLOOR;
 }
 
 /* Zero means the default: callers built against the first release set only
@@ -268,6 +273,10 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 {
 	int err = 0, e;
 
+	if (!detector_config__in_scope(&d->cfg, ev)) {
+		d->stats.out_of_scope++;
+		return 0;
+	}
 	if (ev->time_ms / 86400000LL > d->swept_day) {
 		if (d->swept_day)
 			sweep_strings(d);
@@ -282,7 +291,7 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 	if (e && !err)
 		err = e;
 	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->feed)
+		if (!rules[i]->feed || (d->cfg.gateway_scope && rules[i]->account_wide))
 			continue;
 		e = rules[i]->feed(d->state[i], ev);
 		if (e && !err)
@@ -306,7 +315,7 @@ int detector__close_hour(struct detector *d, struct ident *id, const struct hour
 	int err = 0, e;
 
 	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->hour)
+		if (!rules[i]->hour || (d->cfg.gateway_scope && rules[i]->account_wide))
 			continue;
 		e = rules[i]->hour(d, id, h);
 		if (e && !err)
@@ -512,6 +521,41 @@ const char *detector__intern_ev(struct detector *d, const char *s)
 void detector__entity_dropped(struct detector *d)
 {
 	d->stats.entities_dropped++;
+}
+
+void detector__report_from(struct detector *d, int64_t from_ms)
+{
+	size_t k = 0;
+
+	d->cfg.report_from_ms = from_ms;
+	for (size_t i = 0; i < d->nfindings; i++) {
+		if (d->findings[i]->end_ms >= from_ms) {
+			d->findings[k++] = d->findings[i];
+			continue;
+		}
+		d->stats.findings_before++;
+		d->stats.findings--;
+		finding__free(d->findings[i]);
+	}
+	if (k != d->nfindings) {
+		d->nfindings = k;
+		/* the incidents point into the findings: built anew when asked */
+		incidents__free(d->incidents, d->nincidents);
+		d->incidents = NULL;
+		d->nincidents = 0;
+		d->gen++;
+	}
+	/* what waits to be taken may be gone: only the kept ones stay fresh */
+	k = 0;
+	for (size_t i = 0; i < d->nfresh; i++) {
+		size_t j;
+
+		for (j = 0; j < d->nfindings && d->findings[j] != d->fresh[i]; j++)
+			;
+		if (j < d->nfindings)
+			d->fresh[k++] = d->fresh[i];
+	}
+	d->nfresh = k;
 }
 
 /* A finding of the same id made again (a live burst that went on, with

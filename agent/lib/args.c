@@ -23,3 +23,8 @@ int gw_arg__u64(const char *flag, const char *arg, uint64_t min, uint64_t max, u
 	*out = v;
 	return 0;
 }
+
+void gw_arg__deprecated(const char *old_flag, const char *new_flag)
+{
+	log_warn("--%s is deprecated; use --%s", old_flag, new_flag);
+}

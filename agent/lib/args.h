@@ -9,4 +9,7 @@
  * MIN..MAX". */
 int gw_arg__u64(const char *flag, const char *arg, uint64_t min, uint64_t max, uint64_t *out);
 
+/* An old flag still accepted: one line "--OLD is deprecated; use --NEW". */
+void gw_arg__deprecated(const char *old_flag, const char *new_flag);
+
 #endif

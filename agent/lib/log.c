@@ -50,6 +50,11 @@ void gw_log_init(const char *prog)
 		log_level = LOG_DEBUG;
 }
 
+int gw_log_level(void)
+{
+	return log_level;
+}
+
 void gw_log_set_level(int level)
 {
 	log_level = level;

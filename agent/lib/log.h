@@ -15,6 +15,8 @@
 void gw_log_init(const char *prog);
 /* Raise or lower the threshold (LOG_DEBUG shows everything). */
 void gw_log_set_level(int level);
+/* The threshold now, to put it back after a quiet stretch. */
+int gw_log_level(void);
 void gw_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gw_vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

@@ -101,6 +101,17 @@ void ship_batch__free(struct ship_batch *b)
 	free(b);
 }
 
+/* The techniques of an incident's findings, each once, first seen first. */
+static void add_mitre(gatewatch_v1_Incident *m, const char *t)
+{
+	if (!t || !*t || m->mitre_count == ARRAY_LEN(m->mitre))
+		return;
+	for (pb_size_t i = 0; i < m->mitre_count; i++)
+		if (strcmp(m->mitre[i], t) == 0)
+			return;
+	ship__copy_str(m->mitre[m->mitre_count++], sizeof(m->mitre[0]), t);
+}
+
 void ship__incident_to_pb(const struct incident *in, uint64_t revision, gatewatch_v1_Incident *m)
 {
 	const size_t max_ids = ARRAY_LEN(m->finding_ids);
@@ -113,6 +124,9 @@ void ship__incident_to_pb(const struct incident *in, uint64_t revision, gatewatc
 	for (size_t i = 0; i < in->nfindings && m->finding_ids_count < max_ids; i++)
 		ship__copy_str(m->finding_ids[m->finding_ids_count++], sizeof(m->finding_ids[0]),
 			       in->findings[i]->id);
+	for (size_t i = 0; i < in->nfindings; i++)
+		for (size_t k = 0; k < in->findings[i]->nmitre; k++)
+			add_mitre(m, in->findings[i]->mitre[k]);
 }
 
 void ship__finding_to_pb(const struct finding *f, gatewatch_v1_Finding *m)

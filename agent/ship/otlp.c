@@ -313,7 +313,8 @@ static void finding_record(struct pbw *w, const gatewatch_v1_Finding *f, uint64_
 static void incident_record(struct pbw *w, const gatewatch_v1_Incident *inc, uint64_t now_ns)
 {
 	begin(w, 2);
-	record_head(w, 0, now_ns, gatewatch_v1_Severity_SEVERITY_HIGH, inc->classification);
+	record_head(w, 0, now_ns, inc->severity ? inc->severity : gatewatch_v1_Severity_SEVERITY_HIGH,
+		    inc->classification);
 	attr_str(w, "gatewatch.kind", "incident");
 	attr_fields(w, ship_incident_fields, ship_incident_nfields, inc);
 	end(w);

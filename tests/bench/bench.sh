@@ -12,6 +12,10 @@ tmp=$(mktemp -d)
 sensor=""
 trap '[ -n "$sensor" ] && kill $sensor 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
+# BENCH_ONLY=audit (or sensor, ship, detector; several separated by
+# spaces) runs those parts alone.
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+
 # seconds (float) that a command takes
 t() { local s e; s=$(date +%s.%N); "$@" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -127,7 +131,9 @@ bench_peer() {
 	done
 }
 
-if [ "$(id -u)" -eq 0 ]; then
+if ! want sensor; then
+	:
+elif [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/root/b" "$tmp/out"
 	head -c 4096 /dev/urandom > "$tmp/root/b/obj"
 	head -c 4096 /dev/urandom > "$tmp/out/obj"
@@ -171,7 +177,7 @@ fi
 # findings, writes each batch of 64 to the spool (fsync, rename), POSTs it to
 # a collector on loopback, which stores it (fsync) and acknowledges; the
 # agent then deletes it. Target: 20,000 findings/s end to end.
-(
+want ship && (
 	n=${BENCH_FINDINGS:-100000}
 	d=$(mktemp -d)
 	coll=""
@@ -187,7 +193,7 @@ fi
 	url="http://127.0.0.1:$port"
 	runs=()
 	for r in 1 2 3; do
-		runs+=("$(t "$GW" ship --state "$d/a$r" --collector "$url" --count "$n" --agent-id "bench-$r")")
+		runs+=("$(t "$GW" ship --state-dir "$d/a$r" --collector-url "$url" --count "$n" --agent-id "bench-$r")")
 	done
 	s=$(printf '%s\n' "${runs[@]}" | median)
 	printf '%-58s %s\n' "ship $n findings: encode+spool+POST+store (median of 3)" \
@@ -206,7 +212,7 @@ print((time.time() - t) / 200)' "$d/fsync")
 	per=$((n / 20))
 	start=$(date +%s.%N)
 	for i in $(seq 20); do
-		"$GW" ship --state "$d/m$i" --collector "$url" --count "$per" --agent-id "bench-m$i" \
+		"$GW" ship --state-dir "$d/m$i" --collector-url "$url" --count "$per" --agent-id "bench-m$i" \
 			>/dev/null 2>&1 &
 	done
 	wait $(jobs -p | grep -vx "$coll")
@@ -216,80 +222,88 @@ print((time.time() - t) / 200)' "$d/fsync")
 )
 
 # ---------------------------------------------------------------------------
-# Audit ingestion (agent/audit): gunzip + parse + normalize of gzipped
-# CloudTrail delivery files, side by side with zcat, jq and a plain Python
-# json script doing the same extraction. MB/s are of uncompressed JSON, on
-# one core. Target: 300 MB/s, 4x Python, 10x jq; peak RSS independent of the
-# number of files (one file at a time: the driver's callback keeps nothing,
-# so it reads with AUDIT_READ_TRANSIENT, the string pool emptied after each
-# file; the de-duplication set is fixed at 4 MiB at most).
-(
-	mb=${BENCH_CT_MB:-300}
-	reps=${BENCH_CT_REPS:-3}
+# The audit stage per format (agent/audit): read, gunzip, parse, normalize,
+# as tests/bench/audit_ingest.c drives it (a callback that only counts),
+# beside a plain Python extraction of the same fields
+# (tests/bench/extract_fields.py) and `jq -c` where jq applies, plain and
+# gzipped, every format in one run. Input: about BENCH_FMT_MB MB of log per
+# format written by tests/bench/gen_formats.py (CloudTrail: delivery files
+# by gen_cloudtrail_gz.py). The three commands take turns, A B C A B C; the
+# figure is the median of BENCH_FMT_REPS rounds of CPU seconds (user + sys,
+# the command and its children): MB/s per core, which a shared, loaded
+# machine disturbs far less than wall time. Targets: 300 MB/s per core,
+# 4x Python, 10x jq. RSS: the driver's peak, one file and all.
+want audit && (
+	mb=${BENCH_FMT_MB:-150}
+	reps=${BENCH_FMT_REPS:-3}
 	d=$(mktemp -d)
 	trap 'rm -rf "$d"' EXIT
-	cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -o "$d/ingest" tests/bench/audit_ingest.c \
-		$(find agent/audit agent/lib agent/state -name '*.c' | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") \
-		-lcjson -ldeflate -lcurl -lgnutls -linih -lmicrohttpd -lz -lm \
-		-lpthread
-	python3 tests/bench/gen_cloudtrail_gz.py "$d/ct" "$mb" >/dev/null
-	mapfile -t files < <(find "$d/ct" -name '*.json.gz' | sort)
-	bytes=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f2)
-	recs=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f1)
-	cat > "$d/extract.py" <<'PY'
-import gzip, json, sys
-n = 0
-for path in sys.argv[1:]:
-    with gzip.open(path) as fh:
-        for r in json.load(fh)["Records"]:
-            u = r.get("userIdentity") or {}
-            p = r.get("requestParameters") or {}
-            x = r.get("additionalEventData") or {}
-            ev = (r.get("eventTime"), r.get("eventName"), r.get("eventSource"), u.get("arn"),
-                  u.get("type"), u.get("accessKeyId"), r.get("sourceIPAddress"), r.get("userAgent"),
-                  r.get("awsRegion"), p.get("bucketName"), p.get("key"), r.get("errorCode"),
-                  r.get("requestID"), x.get("bytesTransferredOut"))
-            n += 1
-print(n)
-PY
-	# wall seconds and peak RSS (KiB) of a command: "secs kib"
-	run() {
-		python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True, shell=len(sys.argv) == 2)
-print(f"{time.monotonic() - t:.6f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
-PY
-	}
-	declare -A S R
-	for _ in $(seq "$reps"); do
-		S[gw]+="$(run "$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f1) "
-		S[zcat]+="$(run "zcat ${files[*]} > /dev/null" | cut -d' ' -f1) "
-		S[py]+="$(run python3 "$d/extract.py" "${files[@]}" | cut -d' ' -f1) "
+	cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -I"$BUILD" -o "$d/ingest" tests/bench/audit_ingest.c \
+		$(find agent -name '*.c' ! -path agent/main.c | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") \
+		"$BUILD/gatewatch.pb.o" -lbpf -lelf -lz -lcurl -lmicrohttpd -lgnutls -lcjson -linih \
+		-ldeflate -lprotobuf-nanopb -lpthread -lm
+	python3 tests/bench/gen_cloudtrail_gz.py "$d/cloudtrail-gz" "$mb" 20 >/dev/null
+	mkdir -p "$d/cloudtrail"
+	for f in $(find "$d/cloudtrail-gz" -name '*.json.gz' | sort); do
+		zcat "$f" > "$d/cloudtrail/$(basename "$f" .gz)"
 	done
-	S[jq]="$(run "zcat ${files[*]} | jq -c '.Records[]' > /dev/null" | cut -d' ' -f1)"
-	R[gw]=$("$d/ingest" "cloudtrail:$d/ct" | cut -d' ' -f4)
-	R[gw1]=$("$d/ingest" "cloudtrail:${files[0]}" | cut -d' ' -f4)
-	R[zcat]=$(run "zcat ${files[*]} > /dev/null" | cut -d' ' -f2)
-	R[py]=$(run python3 "$d/extract.py" "${files[@]}" | cut -d' ' -f2)
-	R[jq]=$(run "zcat ${files[*]} | jq -c '.Records[]' > /dev/null" | cut -d' ' -f2)
-	med() { printf '%s\n' ${S[$1]} | median; }
-	gw=$(med gw)
-	row() { # label secs rss
-		printf '%-58s %s\n' "$1" "$(printf '%6.0f MB/s %9.0f records/s  peak RSS %4.0f MiB' \
-			"$(echo "$bytes / $2 / 1000000" | bc -l)" "$(echo "$recs / $2" | bc -l)" \
-			"$(echo "$3 / 1024" | bc -l)")"
+	for fmt in s3access azure_classic azure_json gcs azure_activity minio; do
+		python3 tests/bench/gen_formats.py "$fmt" "$d/$fmt" "$mb" 20 >/dev/null
+	done
+	# CPU seconds (user + sys of the command and its children) and the peak
+	# RSS (KiB) of one command: "secs kib"
+	cpu() {
+		python3 - "$@" <<'PY'
+import resource, subprocess, sys
+r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True, shell=len(sys.argv) == 2)
+r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime:.4f} {r1.ru_maxrss}")
+PY
 	}
-	printf '%-58s %s\n' "audit ingestion: ${#files[@]} gzipped CloudTrail files" \
-		"$((bytes / 1000000)) MB JSON, $recs records (median of $reps; jq once)"
-	row "  gatewatch (gunzip + parse + normalize)" "$gw" "${R[gw]}"
-	row "  zcat > /dev/null" "$(med zcat)" "${R[zcat]}"
-	row "  python3 json (same extraction)" "$(med py)" "${R[py]}"
-	row "  jq -c '.Records[]'" "${S[jq]}" "${R[jq]}"
-	printf '%-58s %s\n' "  gatewatch vs python / vs jq" "$(printf '%.1fx / %.1fx (target 4x / 10x, 300 MB/s)' \
-		"$(echo "$(med py) / $gw" | bc -l)" "$(echo "${S[jq]} / $gw" | bc -l)")"
-	printf '%-58s %s\n' "  gatewatch peak RSS: 1 file vs all ${#files[@]}" \
-		"$(printf '%.0f MiB vs %.0f MiB' "$(echo "${R[gw1]} / 1024" | bc -l)" "$(echo "${R[gw]} / 1024" | bc -l)")"
+	med() { printf '%s\n' "$@" | median; }
+	printf '%-58s %s\n' "audit stage per format, MB/s per core (CPU time)" \
+		"median of $reps rounds; ~$mb MB of log per format"
+	printf '  %-15s %-6s %9s %9s %9s %7s %7s %8s %8s\n' format input gatewatch python jq \
+		"gw/py" "gw/jq" "RSS 1" "RSS all"
+	for fmt in cloudtrail s3access azure_classic azure_json gcs azure_activity minio; do
+		prefix=${fmt%%_*}
+		case $fmt in azure_activity) prefix=azure-activity ;; azure_*) prefix=azure ;; esac
+		for v in plain gz; do
+			dir="$d/$fmt"
+			[ "$v" = gz ] && dir="$d/$fmt-gz"
+			mapfile -t files < <(find "$dir" -type f | sort)
+			bytes=$("$d/ingest" "$prefix:$dir" | cut -d' ' -f2)
+			case $fmt in
+			cloudtrail) jqf='.Records[]' ;;
+			s3access | azure_classic) jqf="" ;;
+			*) jqf='.' ;;
+			esac
+			if [ "$v" = gz ]; then jqcmd="zcat ${files[*]} | jq -c '$jqf' > /dev/null"
+			else jqcmd="jq -c '$jqf' ${files[*]} > /dev/null"; fi
+			gw=() py=() jqs=() rss=""
+			for _ in $(seq "$reps"); do
+				r=$(cpu "$d/ingest" "$prefix:$dir")
+				gw+=("${r% *}") rss=${r#* }
+				r=$(cpu python3 tests/bench/extract_fields.py "$fmt" "${files[@]}")
+				py+=("${r% *}")
+				if [ -n "$jqf" ]; then r=$(cpu "$jqcmd"); jqs+=("${r% *}"); fi
+			done
+			rss1=$(cpu "$d/ingest" "$prefix:${files[0]}" | cut -d' ' -f2)
+			g=$(med "${gw[@]}") p=$(med "${py[@]}")
+			rate() { echo "$bytes / $1 / 1000000" | bc -l; }
+			if [ -n "$jqf" ]; then
+				j=$(med "${jqs[@]}")
+				jcol=$(printf '%9.0f' "$(rate "$j")") jr=$(printf '%6.1fx' "$(echo "$j / $g" | bc -l)")
+			else
+				jcol=$(printf '%9s' -) jr=$(printf '%7s' -)
+			fi
+			printf '  %-15s %-6s %9.0f %9.0f %s %6.1fx %s %4.0f MiB %4.0f MiB\n' "$fmt" "$v" \
+				"$(rate "$g")" "$(rate "$p")" "$jcol" "$(echo "$p / $g" | bc -l)" "$jr" \
+				"$(echo "$rss1 / 1024" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+		done
+	done
+	printf '%-58s %s\n' "  targets" "gatewatch >= 300 MB/s per core, >= 4x python, >= 10x jq"
 )
 
 # ---------------------------------------------------------------------------
@@ -299,7 +313,7 @@ PY
 # from reading and parsing; every identity is active in the same hours, the
 # worst case for the open-hour records. Compared with the ingestion target:
 # 300 MB/s of CloudTrail at this file's average record size.
-(
+want detector && (
 	set -euo pipefail
 	ids=${BENCH_IDENTITIES:-100000}
 	d=$(mktemp -d)

@@ -100,7 +100,7 @@ expect_rc unknown-prefix 2 $?
 expect_one_line unknown-prefix "$TMP/err" "splunk"
 "$GW" analyze --help > "$TMP/out" 2> "$TMP/err"
 expect_rc help 0 $?
-for opt in --audit --bucket --hours-back --now --output --bulk-threshold --collector "default: 100"; do
+for opt in --audit --bucket --hours-back --now --output --bulk-threshold --collector-url --token-file --ca-file --cert-file --key-file "default: 100"; do
 	grep -qF -- "$opt" "$TMP/out" || fail "help: expected '$opt' in --help, got: $(cat "$TMP/out")"
 done
 
@@ -140,7 +140,7 @@ check_json not-logs-report "$TMP/mixed2.json" 'r["stats"]["events"] == 5 and r["
 expect_rc two-sources 1 $?
 check_json two-sources "$TMP/two.json" 'len(f) == 1 and f[0]["count"] == 240 and r["sources"] == ["tests/data/demo-cloudtrail", "tests/data/cloudtrail/notjson.txt"]'
 
-# 4. --collector: the finding reaches a real collector; an unreachable one is exit 1.
+# 4. --collector-url: the finding reaches a real collector; an unreachable one is exit 1.
 "$GW" collect --listen 127.0.0.1:0 --store "$TMP/store" 2> "$TMP/collect.err" &
 cpid=$!
 port=
@@ -152,7 +152,7 @@ done
 if [ -z "$port" ]; then
 	fail "collector: did not start: $(cat "$TMP/collect.err")"
 else
-	"$GW" analyze --audit "$DEMO" --output "$TMP/shipped.json" --collector "http://127.0.0.1:$port" 2> "$TMP/err"
+	"$GW" analyze --audit "$DEMO" --output "$TMP/shipped.json" --collector-url "http://127.0.0.1:$port" 2> "$TMP/err"
 	expect_rc collector 0 $?
 	"$GW" decode "$TMP/store/batches.gwb" > "$TMP/decoded.jsonl" 2> "$TMP/err"
 	if python3 -c '
@@ -167,7 +167,7 @@ sys.exit(0 if len(f) == 1 and f[0]["rule_id"] == "bulk-download" and f[0]["count
 fi
 kill "$cpid" 2> /dev/null
 wait "$cpid" 2> /dev/null
-[ -n "$port" ] && "$GW" analyze --audit "$DEMO" --output "$TMP/unshipped.json" --collector "http://127.0.0.1:$port" 2> "$TMP/err"
+[ -n "$port" ] && "$GW" analyze --audit "$DEMO" --output "$TMP/unshipped.json" --collector-url "http://127.0.0.1:$port" 2> "$TMP/err"
 expect_rc collector-unreachable 1 $?
 check_json collector-unreachable-report "$TMP/unshipped.json" 'len(f) == 1'
 

@@ -35,6 +35,17 @@ expect 0 "^help|--metrics-listen" -- --help
 "$GW" check-config --config "$tmp/good.conf" --print | grep -qx "metrics_listen = 127.0.0.1:9464" ||
 	fail "--print does not show metrics_listen"
 
+# [audit] scope: all or gateway; gateway needs to know the gateway's identity.
+printf '[audit]\nsources = cloudtrail:%s\nscope = gateway\n[agent]\nstate_dir = %s\n' \
+	"$tmp/data" "$tmp/state" >"$tmp/scope.conf"
+chmod 0640 "$tmp/scope.conf"
+expect 2 "scope.conf: \\[audit\\] scope: gateway needs \\[gateway\\] access_keys" -- --config "$tmp/scope.conf"
+expect 0 "scope.conf: ok" -- --config "$tmp/scope.conf" --gateway-bucket finance
+expect 0 "scope.conf: ok" -- --config "$tmp/scope.conf" --gateway-ip 192.0.2.0/28
+expect 2 "scope.*expected all or gateway" -- --config "$tmp/good.conf" --scope everything
+expect 2 "agent-id|\\[agent\\] id" -- --config "$tmp/good.conf" --agent-id ''"$(printf 'a\tb')"
+expect 0 "good.conf: ok" -- --config "$tmp/good.conf" --agent-id gw-host-07
+
 # The shipped file is valid as it is (and says that it watches nothing yet).
 expect 0 "gatewatch.conf: nothing to watch" -- --config packaging/gatewatch.conf --state-dir "$tmp/state"
 

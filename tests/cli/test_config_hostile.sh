@@ -69,7 +69,7 @@ secret() {
 		--collector-url http://127.0.0.1:9/ --token-file "$file" --duration 1
 	# ship: 1 when it cannot deliver, and the file refused before that
 	expect "ship: $file $mode" "$([ "$rc" = 0 ] && echo 1 || echo '[12]')" "$pat" -- "$GW" ship \
-		--state "$tmp/ship" --collector http://127.0.0.1:9/ --count 1 --wait 0 --token-file "$file"
+		--state-dir "$tmp/ship" --collector-url http://127.0.0.1:9/ --count 1 --wait 0 --token-file "$file"
 	# collect: an accepted file makes it serve until the timeout stops it
 	TMO=2 expect "collect: $file $mode" "$([ "$rc" = 0 ] && echo '0|124' || echo 2)" "$pat" -- \
 		"$GW" collect --token-file "$file" --listen 127.0.0.1:0 --store "$tmp/store"
@@ -82,7 +82,7 @@ secret 0640 "$tmp/tok" "tok holds a secret and is group-readable" 0
 # a private key: the same rule
 chmod 0660 "$tmp/tok"
 expect "ship: a group-writable key file" '[12]' "tok holds a secret but is group-writable" -- "$GW" ship \
-	--state "$tmp/ship" --collector https://127.0.0.1:9/ --count 1 --wait 0 --cert "$tmp/tok" --key "$tmp/tok"
+	--state-dir "$tmp/ship" --collector-url https://127.0.0.1:9/ --count 1 --wait 0 --cert-file "$tmp/tok" --key-file "$tmp/tok"
 
 [ "$fails" = 0 ] || { echo "test_config_hostile: $fails failed"; exit 1; }
 echo "test_config_hostile: all passed"

@@ -116,7 +116,7 @@ else
 fi
 
 say "5. offline: analyze the bundled CloudTrail sample and ship the findings"
-"$GW" analyze --audit "cloudtrail:$SAMPLE" --output "$DIR/report.json" --collector "http://127.0.0.1:$cport"
+"$GW" analyze --audit "cloudtrail:$SAMPLE" --output "$DIR/report.json" --collector-url "http://127.0.0.1:$cport"
 python3 - "$DIR/report.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -97,7 +97,7 @@ PY
 
 # -- OTLP only
 start_receiver "$T/r1" 0
-"$GW" ship --state "$T/a1" --otlp "http://127.0.0.1:$RPORT" --count 100 --batch 50 \
+"$GW" ship --state-dir "$T/a1" --otlp-url "http://127.0.0.1:$RPORT" --count 100 --batch 50 \
 	--agent-id otlp-agent >"$T/a1.out" 2>"$T/a1.log"
 check "ship to OTLP" 0 "$?"
 decode "$T/r1" otlp-agent 100 >"$T/d1" 2>&1 || { cat "$T/d1"; }
@@ -136,7 +136,7 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 start_receiver "$T/r2" 2
-"$GW" ship --state "$T/a2" --collector "http://127.0.0.1:$CPORT" \
+"$GW" ship --state-dir "$T/a2" --collector-url "http://127.0.0.1:$CPORT" \
 	--otlp "http://127.0.0.1:$RPORT/v1/logs" --count 300 --batch 64 --agent-id both \
 	>"$T/a2.out" 2>"$T/a2.log"
 check "ship to both" 0 "$?"

@@ -19,7 +19,7 @@ PEER="http://127.0.0.1:$APORT"
 for mode in 404 302 400 503; do
 	echo "$mode" >"$T/mode"
 	: >"$T/mode.count"
-	"$GW" ship --state "$T/a" --collector "$PEER" --count 200 --batch 50 --agent-id answers \
+	"$GW" ship --state-dir "$T/a" --collector-url "$PEER" --count 200 --batch 50 --agent-id answers \
 		--wait 2 >"$T/a-$mode.out" 2>"$T/a-$mode.log"
 	check "$mode: ship exits 1" 1 "$?"
 	check "$mode: the 4 batches stay in the spool" 4 "$(gwb "$T/a")"
@@ -32,7 +32,7 @@ check "302: the Location logged once, at error level" 1 \
 check "404: says findings wait" 1 "$(grep -c 'batches not delivered yet' "$T/a-404.log")"
 
 start_collector "$T/c.log" 0 --store "$T/s" || exit 1
-"$GW" ship --state "$T/a" --collector "http://127.0.0.1:$PORT" --count 200 --batch 50 \
+"$GW" ship --state-dir "$T/a" --collector-url "http://127.0.0.1:$PORT" --count 200 --batch 50 \
 	--agent-id answers >"$T/a-ok.out" 2>"$T/a-ok.log"
 check "collector up: ship exits 0" 0 "$?"
 check "each of the 200 findings stored once" "stored=200 unique=200 missing=0 doubled=0" \
@@ -41,7 +41,7 @@ check "spool empty" 0 "$(gwb "$T/a")"
 
 # -- the collector's explicit refusal
 echo reject >"$T/mode"
-"$GW" ship --state "$T/r" --collector "$PEER" --count 100 --batch 50 --agent-id refused \
+"$GW" ship --state-dir "$T/r" --collector-url "$PEER" --count 100 --batch 50 --agent-id refused \
 	--wait 2 >"$T/r.out" 2>"$T/r.log"
 check "refused: ship exits 1" 1 "$?"
 check "refused: spool queue empty" 0 "$(gwb "$T/r")"
@@ -54,7 +54,7 @@ check "refused: logged at error level with the reason" 2 \
 check "refused: the summary counts them" 1 "$(grep -c '2 rejected' "$T/r.out")"
 
 # bounded: at most 64 rejected files kept
-"$GW" ship --state "$T/b" --collector "$PEER" --count 70 --batch 1 --agent-id bound \
+"$GW" ship --state-dir "$T/b" --collector-url "$PEER" --count 70 --batch 1 --agent-id bound \
 	--wait 2 >"$T/b.out" 2>"$T/b.log"
 check "bounded: 64 of 70 rejected batches kept" 64 "$(rej "$T/b")"
 check "bounded: the oldest removed, logged" 6 "$(grep -c 'more than 64 rejected batches' "$T/b.log")"
@@ -64,7 +64,7 @@ check "bounded: the oldest removed, logged" 6 "$(grep -c 'more than 64 rejected 
 ctype=$(curl -s -o /dev/null -w '%{content_type}' -X POST --data-binary x \
 	"http://127.0.0.1:$PORT/v1/batches")
 if [[ "$ctype" == application/json* ]]; then
-	"$GW" ship --state "$T/e" --collector "http://127.0.0.1:$PORT" --count 10 --agent-id '' \
+	"$GW" ship --state-dir "$T/e" --collector-url "http://127.0.0.1:$PORT" --count 10 --agent-id '' \
 		--wait 2 >"$T/e.out" 2>"$T/e.log"
 	check "collector refusal: exits 1" 1 "$?"
 	check "collector refusal: kept as rejected-*" 1 "$(rej "$T/e")"

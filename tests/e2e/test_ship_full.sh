@@ -23,14 +23,14 @@ down_port() {   # a collector's port, the collector gone
 # -- 1. the spool's byte cap
 down_port s1
 P1=$PORT
-"$GW" ship --state "$T/a1" --collector "http://127.0.0.1:$P1" --count 2000 --batch 20 \
+"$GW" ship --state-dir "$T/a1" --collector-url "http://127.0.0.1:$P1" --count 2000 --batch 20 \
 	--spool-cap 40000 --agent-id capped --wait 2 >"$T/a1.out" 2>"$T/a1.log"
 check "cap: ship exits 1 while the collector is down" 1 "$?"
 check "cap: nothing dropped" 1 "$(grep -c ' 0 dropped' "$T/a1.out")"
 bytes=$(find "$T/a1/spool" -name '*.gwb' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 check "cap: the spool stays under its cap" 1 "$([ "$bytes" -le 40000 ] && [ "$bytes" -gt 20000 ] && echo 1)"
 start_collector "$T/c1.log" "$P1" --store "$T/s1" || exit 1
-"$GW" ship --state "$T/a1" --collector "http://127.0.0.1:$P1" --count 2000 --batch 20 \
+"$GW" ship --state-dir "$T/a1" --collector-url "http://127.0.0.1:$P1" --count 2000 --batch 20 \
 	--spool-cap 40000 --agent-id capped --wait 10 >>"$T/a1.out" 2>>"$T/a1.log"
 check "cap: the rerun drains and finishes" 0 "$?"
 check "cap: each of the 2000 findings stored once" "stored=2000 unique=2000 missing=0 doubled=0" \
@@ -47,13 +47,13 @@ fi
 MNTS+=("$T/m2")
 down_port s2
 P2=$PORT
-"$GW" ship --state "$T/m2/a" --collector "http://127.0.0.1:$P2" --count 3000 --batch 20 \
+"$GW" ship --state-dir "$T/m2/a" --collector-url "http://127.0.0.1:$P2" --count 3000 --batch 20 \
 	--agent-id diskfull --wait 2 >"$T/a2.out" 2>"$T/a2.log"
 check "disk full: ship exits 1" 1 "$?"
 check "disk full: said so" 1 "$([ "$(grep -c 'No space left on device\|spool is full' "$T/a2.log")" -ge 1 ] && echo 1)"
 held=$(gwb "$T/m2/a")
 start_collector "$T/c2.log" "$P2" --store "$T/s2" || exit 1
-"$GW" ship --state "$T/m2/a" --collector "http://127.0.0.1:$P2" --count 3000 --batch 20 \
+"$GW" ship --state-dir "$T/m2/a" --collector-url "http://127.0.0.1:$P2" --count 3000 --batch 20 \
 	--agent-id diskfull --wait 10 >>"$T/a2.out" 2>>"$T/a2.log"
 check "disk full: the rerun drains ($held batches held) and finishes" 0 "$?"
 check "disk full: each of the 3000 findings stored once" \
@@ -67,7 +67,7 @@ MNTS+=("$T/m3")
 head -c 65536 /dev/urandom >"$T/data/bucket/object.bin"
 down_port s3
 P3=$PORT
-"$GW" ship --state "$T/m3" --collector "http://127.0.0.1:$P3" --count 3000 --batch 20 \
+"$GW" ship --state-dir "$T/m3" --collector-url "http://127.0.0.1:$P3" --count 3000 --batch 20 \
 	--agent-id before-run --wait 1 >"$T/a3.out" 2>"$T/a3.log"
 held=$(gwb "$T/m3")
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

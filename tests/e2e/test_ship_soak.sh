@@ -19,7 +19,7 @@ start_answer_server 404 || exit 1
 URL="http://127.0.0.1:$APORT"
 APID=
 agent() {   # start the agent in the background
-	"$GW" ship --state "$T/a" --collector "$URL" --count "$N" --batch 8 --agent-id soak \
+	"$GW" ship --state-dir "$T/a" --collector-url "$URL" --count "$N" --batch 8 --agent-id soak \
 		--wait 60 >>"$T/a.out" 2>>"$T/a.log" &
 	APID=$!
 	PIDS+=($APID)
@@ -74,7 +74,7 @@ check "collector killed $KILLS times while shipping" "$KILLS" "$ckills"
 
 echo "     (kill rounds done at $(($(date +%s) - start)) s)"
 # -- the last run finishes
-"$GW" ship --state "$T/a" --collector "$URL" --count "$N" --batch 8 --agent-id soak \
+"$GW" ship --state-dir "$T/a" --collector-url "$URL" --count "$N" --batch 8 --agent-id soak \
 	--wait 60 >>"$T/a.out" 2>>"$T/a.log"
 check "the agent finishes" 0 "$?"
 check "each of the $N findings stored once" "stored=$N unique=$N missing=0 doubled=0" \

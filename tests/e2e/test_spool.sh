@@ -18,7 +18,7 @@ RANDOM=7
 kills=0
 # Small batches: many spool writes and posts between two kills.
 for round in $(seq 1 40); do
-	"$GW" ship --state "$T/a1" --collector "$URL" --count $N --agent-id kill9 --batch 4 \
+	"$GW" ship --state-dir "$T/a1" --collector-url "$URL" --count $N --agent-id kill9 --batch 4 \
 		>>"$T/a1.out" 2>>"$T/a1.log" &
 	apid=$!
 	sleep "$(printf '0.%02d' $((RANDOM % 9 + 2)))"
@@ -26,7 +26,7 @@ for round in $(seq 1 40); do
 	wait $apid 2>/dev/null
 	[ $kills -ge 15 ] && break
 done
-"$GW" ship --state "$T/a1" --collector "$URL" --count $N --agent-id kill9 --batch 4 \
+"$GW" ship --state-dir "$T/a1" --collector-url "$URL" --count $N --agent-id kill9 --batch 4 \
 	>>"$T/a1.out" 2>>"$T/a1.log"
 check "agent finishes after $kills kills" 0 "$?"
 check "each of $N findings stored once" "stored=$N unique=$N missing=0 doubled=0" \
@@ -37,7 +37,7 @@ echo "     ($(grep -c . "$T/a1.out") runs completed a summary; last: $(tail -1 "
 
 # A restart with nothing left to do sends nothing new.
 before=$("$GW" decode "$T/s1/batches.gwb" | wc -l)
-"$GW" ship --state "$T/a1" --collector "$URL" --count $N --agent-id kill9 >/dev/null 2>&1
+"$GW" ship --state-dir "$T/a1" --collector-url "$URL" --count $N --agent-id kill9 >/dev/null 2>&1
 check "rerun after completion stores nothing" "$before" "$("$GW" decode "$T/s1/batches.gwb" | wc -l)"
 
 # -- 2. collector down for a while, then up
@@ -45,7 +45,7 @@ kill -9 $CPID; wait $CPID 2>/dev/null
 start_collector "$T/c2.log" 0 --store "$T/s2" || exit 1
 P2=$PORT
 kill -9 $CPID; wait $CPID 2>/dev/null
-"$GW" ship --state "$T/a2" --collector "http://127.0.0.1:$P2" --count 3000 --agent-id down \
+"$GW" ship --state-dir "$T/a2" --collector-url "http://127.0.0.1:$P2" --count 3000 --agent-id down \
 	--batch 32 >"$T/a2.out" 2>"$T/a2.log" &
 apid=$!
 PIDS+=($apid)
@@ -59,7 +59,7 @@ check "all 3000 arrived once" "stored=3000 unique=3000 missing=0 doubled=0" \
 check "agent logged the outage" 1 "$([ "$(grep -c 'kept in the spool' "$T/a2.log")" -ge 1 ] && echo 1)"
 
 # -- 3. collector SIGKILLed mid-stream, again and again, restarted on its port
-"$GW" ship --state "$T/a3" --collector "http://127.0.0.1:$P2" --count 6000 --agent-id ckill \
+"$GW" ship --state-dir "$T/a3" --collector-url "http://127.0.0.1:$P2" --count 6000 --agent-id ckill \
 	--batch 4 >"$T/a3.out" 2>"$T/a3.log" &
 apid=$!
 PIDS+=($apid)
@@ -86,7 +86,7 @@ start_collector "$T/c4.log" 0 --store "$T/s4" || exit 1
 start=$(date +%s.%N)
 apids=()
 for i in $(seq 1 20); do
-	"$GW" ship --state "$T/m$i" --collector "http://127.0.0.1:$PORT" --count 1000 \
+	"$GW" ship --state-dir "$T/m$i" --collector-url "http://127.0.0.1:$PORT" --count 1000 \
 		--agent-id "multi-$i" >"$T/m$i.out" 2>"$T/m$i.log" &
 	apids+=($!)
 	PIDS+=($!)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The collector hardened, with certificates made here by openssl:
 #  - HTTPS with a test CA, a client certificate required (--client-ca), a
-#    bearer token; `gatewatch ship` with --cacert/--cert/--key delivers;
+#    bearer token; `gatewatch ship` with --ca-file/--cert-file/--key-file
+#    delivers, and `gatewatch analyze --collector-url` with the same options
+#    (the old names --cacert/--cert/--key/--collector still work, with a
+#    one-line warning each);
 #  - refused: no client certificate, one from another CA, an expired one,
 #    an agent that trusts another CA, a server with an expired certificate,
 #    a wrong token;
@@ -71,14 +74,48 @@ URL="https://127.0.0.1:$PORT"
 TLS=(--cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key")
 
 # -- the agent over mutual TLS with a token
-"$GW" ship --state "$T/a1" --collector "$URL" --count 500 --agent-id tls-1 \
-	--token-file "$T/token" --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" \
-	>"$T/a1.out" 2>"$T/a1.log"
+"$GW" ship --state-dir "$T/a1" --collector-url "$URL" --count 500 --agent-id tls-1 \
+	--token-file "$T/token" --ca-file "$T/ca.pem" --cert-file "$T/client.pem" \
+	--key-file "$T/client.key" >"$T/a1.out" 2>"$T/a1.log"
 check "ship over mutual TLS" 0 "$?"
 check "stored over TLS" 500 "$(curl -s "${TLS[@]}" -H 'Authorization: Bearer tls-test-token' \
 	"$URL/v1/findings?limit=1000" | python3 -c '
 import json, sys; print(sum(len(json.loads(l)["findings"]) for l in sys.stdin))')"
 check "token not logged" 0 "$(cat "$T"/*.log | grep -c tls-test-token)"
+
+# -- analyze sends its findings over the same mutual TLS with the same token
+stored_by() {   # AGENT-ID-SUFFIX: findings stored from agents whose id ends so
+	curl -s "${TLS[@]}" -H 'Authorization: Bearer tls-test-token' "$URL/v1/findings?limit=1000" |
+		python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin for f in json.loads(l)["findings"]
+          if json.loads(l).get("agent_id", "").endswith(sys.argv[1])))' "$1"
+}
+ANALYZE=(analyze --audit tests/data/demo-cloudtrail --quiet --output "$T/report.json")
+"$GW" "${ANALYZE[@]}" --collector-url "$URL" --token-file "$T/token" --ca-file "$T/ca.pem" \
+	--cert-file "$T/client.pem" --key-file "$T/client.key" 2>"$T/an1.log"
+check "analyze --collector-url over mutual TLS with a token" "0 " "$? $(cat "$T/an1.log")"
+check "the collector stored analyze's finding" 1 "$(stored_by /analyze)"
+"$GW" "${ANALYZE[@]}" --collector-url "$URL" --ca-file "$T/ca.pem" \
+	--cert-file "$T/client.pem" --key-file "$T/client.key" 2>"$T/an2.log"
+check "analyze without the token: exit 1" 1 "$?"
+check "analyze without the token: the collector's 401 named" 1 \
+	"$(grep -c 'findings not delivered' "$T/an2.log")"
+"$GW" "${ANALYZE[@]}" --collector "$URL" --token-file "$T/token" --ca-file "$T/ca.pem" \
+	--cert-file "$T/client.pem" 2>"$T/an3.log"
+check "analyze: --cert-file without --key-file is a usage error" "2 1" \
+	"$? $(grep -c -- '--cert-file and --key-file go together' "$T/an3.log")"
+check "analyze: the old --collector named as deprecated" 1 \
+	"$(grep -c -- '--collector is deprecated; use --collector-url' "$T/an3.log")"
+
+# -- the old names of ship's options, each with its one-line warning
+"$GW" ship --state "$T/a4" --collector "$URL" --count 5 --agent-id tls-old \
+	--token-file "$T/token" --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" \
+	>"$T/a4.out" 2>"$T/a4.log"
+check "ship with the old option names" 0 "$?"
+check "one deprecation line per old name" \
+	"state:state-dir collector:collector-url cacert:ca-file cert:cert-file key:key-file " \
+	"$(sed -n 's/.*--\([a-z]*\) is deprecated; use --\([a-z-]*\)$/\1:\2/p' "$T/a4.log" | tr '\n' ' ')"
 
 code() { curl -s -o "$T/resp" -w '%{http_code}' "$@"; }
 AUTH=(-H 'Authorization: Bearer tls-test-token')
@@ -95,8 +132,9 @@ check "wrong token over TLS" 401 "$(code "${TLS[@]}" -H 'Authorization: Bearer n
 check "plain HTTP to the TLS port fails" 000 "$(code "http://127.0.0.1:$PORT/v1/findings")"
 
 # -- an agent that trusts another CA does not send, and keeps its spool
-"$GW" ship --state "$T/a2" --collector "$URL" --count 100 --agent-id tls-2 --wait 1 \
-	--token-file "$T/token" --cacert "$T/ca2.pem" --cert "$T/client.pem" --key "$T/client.key" \
+"$GW" ship --state-dir "$T/a2" --collector-url "$URL" --count 100 --agent-id tls-2 --wait 1 \
+	--token-file "$T/token" --ca-file "$T/ca2.pem" --cert-file "$T/client.pem" \
+	--key-file "$T/client.key" \
 	>"$T/a2.out" 2>"$T/a2.log"
 check "agent refuses a server from another CA" 1 "$?"
 check "the reason is the certificate" 1 "$([ "$(grep -ci 'certificate' "$T/a2.log")" -ge 1 ] && echo 1)"
@@ -106,8 +144,8 @@ check "batches kept in the spool" 2 "$(find "$T/a2/spool" -name '*.gwb' | wc -l)
 start_collector "$T/c2.log" 0 --store "$T/s2" --tls-cert "$T/srvexp.pem" --tls-key "$T/srvexp.key" || exit 1
 check "expired server certificate refused (curl exit 60)" 60 \
 	"$(curl -s -o /dev/null --cacert "$T/ca.pem" "https://127.0.0.1:$PORT/v1/findings"; echo $?)"
-"$GW" ship --state "$T/a3" --collector "https://127.0.0.1:$PORT" --count 10 --agent-id tls-3 \
-	--wait 1 --cacert "$T/ca.pem" >/dev/null 2>"$T/a3.log"
+"$GW" ship --state-dir "$T/a3" --collector-url "https://127.0.0.1:$PORT" --count 10 \
+	--agent-id tls-3 --wait 1 --ca-file "$T/ca.pem" >/dev/null 2>"$T/a3.log"
 check "agent refuses an expired server certificate" 1 "$?"
 check "agent says so" 1 "$([ "$(grep -c 'certificate has expired' "$T/a3.log")" -ge 1 ] && echo 1)"
 

@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 
 # the audit stage and what it may use: lib and state
 # (the audit webhook's server, audit/listen, is network code with its own
-# tests, not a parser: it needs the collector's guard and the protobuf code)
+# tests, not a parser: it needs the HTTP server code and the protobuf code)
 SRCS="$(find agent/audit agent/lib agent/state -name '*.c' -not -path 'agent/audit/listen/*' | sort)"
 FLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -Iagent -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 SAN="address,undefined"
@@ -81,7 +81,8 @@ if [ ! -f "$BUILD/gatewatch.pb.c" ]; then
 fi
 # shellcheck disable=SC2086
 if $CLANG $FLAGS -I"$BUILD" -fsanitize=fuzzer,$SAN -o "$OUT/fuzz_batch" tests/fuzz/fuzz_batch.c \
-	agent/collect/batch.c agent/ship/encode.c agent/ship/json.c agent/lib/names.c "$BUILD/gatewatch.pb.c" \
+	agent/collect/batch.c agent/ship/encode.c agent/ship/json.c agent/ship/schema.c agent/lib/names.c \
+	"$BUILD/gatewatch.pb.c" \
 	-lprotobuf-nanopb -lcjson 2>"$OUT/build_batch.log"; then
 	run_target batch "$OUT/fuzz_batch" tests/fuzz/corpus/batch
 else

@@ -298,6 +298,42 @@ TEST(config_shipped_file_documents_every_key)
 	gw_config__free(&c);
 }
 
+/* Each [detect] default lives once (DETECT_DEF_* in detect/detect.h): the
+ * configuration's defaults make exactly detector_config__defaults(), and
+ * every [detect] number reaches the detector (another value changes its
+ * configuration), so that equality covers every key. */
+TEST(config_detect_defaults_agree_for_every_key)
+{
+	const struct gw_config_key *k;
+	struct detector_config def, dc;
+	struct gw_config c;
+	char name[96], val[24];
+	size_t keys = 0;
+
+	detector_config__defaults(&def);
+	gw_config__defaults(&c);
+	detector_config__defaults(&dc);
+	ASSERT_EQ_INT(0, gw_config__detector(&c, &dc));
+	gw_config__free(&c);
+	if (memcmp(&dc, &def, sizeof(dc)) != 0)
+		FAIL_AT("the [detect] defaults of the configuration are not the detector's");
+	for (size_t i = 0; (k = gw_config__key(i)); i++) {
+		if (strcmp(k->section, "detect") != 0 || k->type != GW_CFG_UINT)
+			continue;
+		keys++;
+		snprintf(name, sizeof(name), "detect.%s", k->name);
+		snprintf(val, sizeof(val), "%lu", strtoul(k->def, NULL, 10) + 1);
+		gw_config__defaults(&c);
+		ASSERT_EQ_INT(0, gw_config__set(&c, name, val));
+		detector_config__defaults(&dc);
+		ASSERT_EQ_INT(0, gw_config__detector(&c, &dc));
+		gw_config__free(&c);
+		if (memcmp(&dc, &def, sizeof(dc)) == 0)
+			FAIL_AT("[detect] %s = %s does not reach the detector", k->name, val);
+	}
+	ASSERT(keys >= 17);
+}
+
 /* The [detect] keys become the detector's configuration: defaults agree
  * with detector_config__defaults(), set keys arrive, contradictions fail. */
 TEST(config_detect_section)

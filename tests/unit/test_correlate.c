@@ -487,3 +487,44 @@ TEST(correlate_slots_survive_a_restart)
 	correlator__free(c2);
 	unlink(path);
 }
+
+/* One host finding's id with the correlator's host id set to host. */
+static char *reader_id(const char *host)
+{
+	struct correlate_opts o;
+	struct host_read row = rd(proc(200, "cp", "/usr/bin/cp"), "finance", 40, 4 << 20);
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 10000, .reads = &row, .nreads = 1 };
+	struct correlator *c;
+	struct finding *f = NULL;
+	char *id = NULL;
+
+	correlate_opts__defaults(&o);
+	o.gateway_exes = gw_exes;
+	o.ngateway_exes = 2;
+	o.host_id = host;
+	c = correlator__new(&o, T0 - 3600000);
+	if (!c)
+		return NULL;
+	correlator__host_window(c, &w);
+	if (take(c, "unexpected-reader", &f) == 1)
+		id = strdup(f->id);
+	finding__free(f);
+	correlator__free(c);
+	return id;
+}
+
+/* Host findings are the host's alone: two hosts that see the same thing
+ * report two ids (a cloud finding, derived from content, is one id
+ * fleet-wide); one host reports the same id every time. */
+TEST(correlate_host_finding_ids_are_per_host)
+{
+	char *a = reader_id("host-a"), *a2 = reader_id("host-a"), *b = reader_id("host-b");
+
+	ASSERT(a && a2 && b);
+	ASSERT_EQ_STR(a, a2);
+	ASSERT(strcmp(a, b) != 0);
+	ASSERT(strncmp(a, "unexpected-reader-", 18) == 0);
+	free(a);
+	free(a2);
+	free(b);
+}

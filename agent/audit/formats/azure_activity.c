@@ -158,7 +158,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	}
 	ev.cloud = GW_CLOUD_AZURE;
 	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)action(op);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	ev.outcome = (uint8_t)outcome(rec, props, &code);
 	ev.error_code = rec__intern_str(&r, code);
 	ev.source_ip = rec__intern_str(&r, jsonrec__str(rec, "callerIpAddress"));

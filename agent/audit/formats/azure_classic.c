@@ -266,7 +266,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		status = status * 10 + (unsigned)(f[4].s[i] >= '0' && f[4].s[i] <= '9' ? f[4].s[i] - '0' : 0);
 	ev.cloud = GW_CLOUD_AZURE;
 	ev.api = rec__intern(&r, f[2].s, f[2].n);
-	ev.action = (uint8_t)azure__action(ev.api);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
 	ev.outcome = status < 400 && !memmem(f[3].s, f[3].n, "Error", 5) ? GW_OUT_OK :
 		     (status == 401 || status == 403 || memmem(f[3].s, f[3].n, "Authoriz", 8) ||
 		      memmem(f[3].s, f[3].n, "Authentic", 9)) ? GW_OUT_DENIED : GW_OUT_ERROR;

@@ -95,7 +95,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	}
 	ev.cloud = GW_CLOUD_AZURE;
 	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)azure__action(op);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
 	status = jsonrec__u64(rec, "statusCode");
 	if (!status)
 		status = jsonrec__u64(rec, "StatusCode");

@@ -178,7 +178,7 @@ static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.service = rec__intern_str(&r, svc);
 	ev.api = rec__intern_str(&r, m);
 	if (strcmp(svc, "storage.googleapis.com") == 0)
-		ev.action = (uint8_t)action(m);
+		ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	else
 		ev.action = strstr(jsonrec__str(rec, "logName"), "activity") ? GW_ACT_MANAGEMENT :
 			    GW_ACT_OTHER;

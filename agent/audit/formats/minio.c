@@ -107,7 +107,7 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.cloud = GW_CLOUD_MINIO;
 	ev.service = rec__intern_str(&r, "minio");
 	ev.api = rec__intern_str(&r, name);
-	ev.action = (uint8_t)action(name);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	b = jsonrec__str(api, "bucket");
 	o = jsonrec__str(api, "object");
 	ev.bucket = rec__intern_str(&r, *b ? b : jsonrec__str(args, "bucket"));

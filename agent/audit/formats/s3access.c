@@ -154,6 +154,13 @@ static int action(const struct fld *op)
 	return GW_ACT_OTHER;
 }
 
+static int action_of(const char *api)
+{
+	const struct fld op = { api, strlen(api) };
+
+	return action(&op);
+}
+
 static void principal(struct rec_strs *r, const struct fld *f, struct audit_event *ev)
 {
 	const char *acct;
@@ -216,7 +223,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	principal(&r, &f[F_REQUESTER], &ev);
 	ev.request_id = field(&r, &f[F_REQID]);
 	ev.api = field(&r, &f[F_OP]);
-	ev.action = (uint8_t)action(&f[F_OP]);
+	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action_of);
 	if (!dash(&f[F_KEY]) && f[F_KEY].n < sizeof(key))
 		ev.object_key = rec__intern(&r, key, audit__url_decode(f[F_KEY].s, f[F_KEY].n, key));
 	else

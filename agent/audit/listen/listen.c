@@ -3,12 +3,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/listen/listen.h"
-#include "collect/collect.h"
-#include "collect/tls.h"
+#include "lib/http.h"
+#include "lib/http_tls.h"
 #include "lib/io.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -18,9 +19,9 @@
 
 struct audit_listener {
 	struct journal *j;
-	struct collect_guard *guard;
+	struct http_guard *guard;
 	struct MHD_Daemon *d;
-	struct collect_tls tls;
+	struct http_tls tls;
 	struct sockaddr_storage addr;
 	char token[TOKEN_MAX];
 	size_t token_len, max_body;
@@ -46,7 +47,7 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned int status, 
 
 	if (metrics__labels(labels, sizeof(labels), "reason", code, NULL) == 0)
 		metrics__add(M_LISTEN_REFUSED, labels, 1);
-	return collect__respond_error(conn, status, code, detail, retry_after);
+	return http__respond_error(conn, status, code, detail, retry_after);
 }
 
 static bool looks_json(const uint8_t *b, size_t n)
@@ -76,7 +77,7 @@ static enum MHD_Result respond_ok(struct MHD_Connection *conn, size_t n)
 
 /* The whole body is here: queue it durably, then answer. */
 static enum MHD_Result finish(struct audit_listener *l, struct MHD_Connection *conn,
-			      const struct collect_upload *u)
+			      const struct http_upload *u)
 {
 	char detail[64];
 	int err;
@@ -95,7 +96,7 @@ static enum MHD_Result finish(struct audit_listener *l, struct MHD_Connection *c
 		return refuse(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "queue-full",
 			      "the audit queue is full", 5);
 	if (err) {
-		if (collect__log_ok())
+		if (http__log_ok())
 			log_err("audit webhook: cannot queue %zu bytes: %s", u->len, strerror(-err));
 		return refuse(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "queue-failed", NULL, 5);
 	}
@@ -113,8 +114,8 @@ static enum MHD_Result route(struct audit_listener *l, struct MHD_Connection *co
 	char detail[64];
 	int err;
 
-	if (!collect__bearer_ok(l->token, l->token_len, auth)) {
-		if (collect__log_ok())
+	if (!http__bearer_ok(l->token, l->token_len, auth)) {
+		if (http__log_ok())
 			log_warn("audit webhook: refused a request: %s bearer token",
 				 auth ? "wrong" : "no");
 		return refuse(conn, MHD_HTTP_UNAUTHORIZED, "unauthorized",
@@ -125,7 +126,7 @@ static enum MHD_Result route(struct audit_listener *l, struct MHD_Connection *co
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 && strcmp(method, MHD_HTTP_METHOD_PUT) != 0)
 		return refuse(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "use POST",
 			      0);
-	err = collect_upload__start(l->guard, l->max_body, cl, (struct collect_upload **)con_cls);
+	err = http_upload__start(l->guard, l->max_body, cl, (struct http_upload **)con_cls);
 	if (err == -EFBIG) {
 		snprintf(detail, sizeof(detail), "larger than %zu bytes", l->max_body);
 		return refuse(conn, MHD_HTTP_CONTENT_TOO_LARGE, "too-large", detail, 0);
@@ -146,17 +147,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (*con_cls) {
 		if (*upload_data_size) {
-			collect_upload__add(l->guard, l->max_body, *con_cls, upload_data,
-					    *upload_data_size);
+			http_upload__add(l->guard, l->max_body, *con_cls, upload_data,
+					 *upload_data_size);
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
-		collect_guard__received(conn);
+		http_guard__received(conn);
 		return finish(l, conn, *con_cls);
 	}
 	ret = route(l, conn, url, method, con_cls);
 	if (!*con_cls)
-		collect_guard__received(conn);
+		http_guard__received(conn);
 	return ret;
 }
 
@@ -166,9 +167,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct audit_listener *l = cls;
 
 	(void)toe;
-	collect_upload__free(l->guard, *con_cls);
+	http_upload__free(l->guard, *con_cls);
 	*con_cls = NULL;
-	collect_guard__next(conn);
+	http_guard__next(conn);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -194,7 +195,7 @@ static struct MHD_Daemon *serve(struct audit_listener *l)
 		flags |= MHD_USE_TLS;
 	else
 		tls[0].option = MHD_OPTION_END;
-	return MHD_start_daemon(flags, 0, collect_guard__accept, l->guard, on_request, l,
+	return MHD_start_daemon(flags, 0, http_guard__accept, l->guard, on_request, l,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&l->addr,
 				MHD_OPTION_THREAD_POOL_SIZE, l->o.threads,
@@ -202,7 +203,7 @@ static struct MHD_Daemon *serve(struct audit_listener *l)
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				MHD_OPTION_CONNECTION_TIMEOUT, l->o.deadline_s,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-				MHD_OPTION_NOTIFY_CONNECTION, collect_guard__notify, l->guard,
+				MHD_OPTION_NOTIFY_CONNECTION, http_guard__notify, l->guard,
 				MHD_OPTION_ARRAY, tls,
 				MHD_OPTION_END);
 }
@@ -235,7 +236,7 @@ static int open_files(struct audit_listener *l)
 	if (l->o.tls_key && secret_file__check(l->o.tls_key) < 0)
 		return -EACCES;
 	if (l->o.tls_cert) {
-		err = collect_tls__load(&l->tls, l->o.tls_cert, l->o.tls_key, NULL, &bad);
+		err = http_tls__load(&l->tls, l->o.tls_cert, l->o.tls_key, NULL, &bad);
 		if (err) {
 			log_err("audit webhook: cannot use %s: %s", bad,
 				err == -EINVAL ? "not a PEM file" : strerror(-err));
@@ -252,7 +253,7 @@ static int open_files(struct audit_listener *l)
 int audit_listen__start(const struct audit_listen_opts *o, struct audit_listener **out)
 {
 	struct audit_listener *l = calloc(1, sizeof(*l));
-	struct collect_guard_opts go = { o->max_conns, o->per_client, o->max_conns / 8,
+	struct http_guard_opts go = { o->max_conns, o->per_client, o->max_conns / 8,
 					 o->deadline_s, o->max_buffered };
 	int err = -EINVAL;
 
@@ -267,7 +268,7 @@ int audit_listen__start(const struct audit_listen_opts *o, struct audit_listener
 	err = open_files(l);
 	if (err)
 		goto fail;
-	l->guard = collect_guard__new(&go);
+	l->guard = http_guard__new(&go);
 	if (!l->guard) {
 		err = -ENOMEM;
 		goto fail;
@@ -293,9 +294,9 @@ void audit_listen__stop(struct audit_listener *l)
 		return;
 	if (l->d)
 		MHD_stop_daemon(l->d);
-	collect_guard__free(l->guard);
+	http_guard__free(l->guard);
 	journal__close(l->j);
-	collect_tls__free(&l->tls);
+	http_tls__free(&l->tls);
 	explicit_bzero(l->token, sizeof(l->token));
 	free(l);
 }

@@ -12,7 +12,7 @@
  *   413 too-large         over max_body
  *   503 busy / queue-full with Retry-After: the sender keeps and retries
  * Connections, request deadlines and buffered bytes are bounded by the
- * collector's guard (collect/collect.h); the token file follows the rule
+ * HTTP servers' guard (lib/http.h), as in the collector; the token file follows the rule
  * of every secret file (lib/secret.h).
  */
 #ifndef GW_AUDIT_LISTEN_H

@@ -119,7 +119,7 @@ void corr_sensor_blinded(struct correlator *c, const struct host_window *w)
 	if (!lost && !w->nunattr)
 		return;
 	snprintf(key, sizeof(key), "%" PRId64, w->end_ms);
-	f = corr_finding("sensor-blinded", "The host sensor lost sight of object reads",
+	f = corr_finding(c, "sensor-blinded", "The host sensor lost sight of object reads",
 			 GW_SEV_HIGH, 85, w->start_ms, w->end_ms, key);
 	if (!f) {
 		c->stats.dropped++;

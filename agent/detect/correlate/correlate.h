@@ -68,6 +68,11 @@ struct correlate_opts {
 	 * unaudited-reads is off; unexpected-reader, new-client and the
 	 * others judge this node alone and stay on. */
 	uint32_t cluster_nodes;
+	/* This host's id (the agent id): it enters every host finding's id, so
+	 * that two hosts never report one host finding under one id, while
+	 * cloud findings, derived from content alone, are one id fleet-wide.
+	 * NULL or "": left out. */
+	const char *host_id;
 };
 
 void correlate_opts__defaults(struct correlate_opts *o);

@@ -121,9 +121,10 @@ struct correlator {
 	int slots_dirty;                   /* slots changed since the last save */
 };
 
-/* A new finding with the usual fields set (id from rule, key and start);
- * NULL on allocation failure. */
-struct finding *corr_finding(const char *rule, const char *title, int sev, double score,
+/* A new finding with the usual fields set (id from this host's id, rule,
+ * key and start: a host finding is this host's alone); NULL on allocation
+ * failure. */
+struct finding *corr_finding(const struct correlator *c, const char *rule, const char *title, int sev, double score,
 			     int64_t start_ms, int64_t end_ms, const char *key);
 /* pid, exe, comm, uid and unit of p as evidence keys with prefix. */
 int corr_add_proc_evidence(struct finding *f, const char *prefix, const struct corr_proc *p);

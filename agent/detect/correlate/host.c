@@ -18,16 +18,23 @@ static uint64_t fnv(const char *s, uint64_t h)
 	return h;
 }
 
-struct finding *corr_finding(const char *rule, const char *title, int sev, double score,
-			     int64_t start_ms, int64_t end_ms, const char *key)
+struct finding *corr_finding(const struct correlator *c, const char *rule, const char *title,
+			     int sev, double score, int64_t start_ms, int64_t end_ms,
+			     const char *key)
 {
 	struct finding *f = calloc(1, sizeof(*f));
+	const char *host = c->o.host_id ? c->o.host_id : "";
 	char id[64], when[24];
+	uint64_t h = fnv(rule, 1469598103934665603ull);
 
 	if (!f)
 		return NULL;
 	snprintf(when, sizeof(when), "%" PRId64, start_ms);
-	snprintf(id, sizeof(id), "%s-%016" PRIx64, rule, fnv(when, fnv(key, fnv(rule, 1469598103934665603ull))));
+	/* Two hosts of a fleet that share a key see different things: the
+	 * host's id keeps their findings apart (no host id: as before). */
+	if (*host)
+		h = fnv(host, fnv("\x1f", h));
+	snprintf(id, sizeof(id), "%s-%016" PRIx64, rule, fnv(when, fnv(key, h)));
 	f->id = strdup(id);
 	f->rule_id = rule;
 	f->title = title;
@@ -99,7 +106,7 @@ static void unexpected_reader(struct correlator *c, const struct host_window *w,
 	if (recently_fired(c, r, w->end_ms))
 		return;
 	snprintf(key, sizeof(key), "%u/%" PRIu64 "/%s", r->proc.pid, r->proc.start_ns, r->bucket);
-	f = corr_finding("unexpected-reader", "Object data read by a process that is not the gateway",
+	f = corr_finding(c, "unexpected-reader", "Object data read by a process that is not the gateway",
 			 GW_SEV_HIGH, host_read__bytes(r) >= (10u << 20) ? 90 : 80, w->start_ms, w->end_ms, key);
 	if (!f) {
 		c->stats.dropped++;

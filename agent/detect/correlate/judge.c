@@ -31,7 +31,7 @@ static void unaudited(struct correlator *c, const struct corr_slot *s, const str
 	/* reads were logged, but without sizes: nothing to compare */
 	if (b->audit_reads && !b->audit_bytes)
 		return;
-	f = corr_finding("unaudited-reads", "Object data read on the gateway that no audit log accounts for",
+	f = corr_finding(c, "unaudited-reads", "Object data read on the gateway that no audit log accounts for",
 			 GW_SEV_HIGH, b->audit_reads ? 65 : 75, s->start_ms, end, b->name);
 	if (!f) {
 		c->stats.dropped++;
@@ -61,7 +61,7 @@ static void off_gateway(struct correlator *c, const struct corr_slot *s)
 
 	if (!s->ident_events || (!named && s->gateway_active))
 		return;
-	f = corr_finding("credential-off-gateway",
+	f = corr_finding(c, "credential-off-gateway",
 			 named ? "The gateway's credential used by another process on this host"
 			       : "The gateway's credential used while the gateway was idle",
 			 named ? GW_SEV_CRITICAL : GW_SEV_HIGH, named ? 92 : 70, s->start_ms,
@@ -99,7 +99,7 @@ static void client(struct correlator *c, const struct corr_slot *s, const struct
 	struct finding *f;
 	int err = 0;
 
-	f = corr_finding("new-client", "The gateway served a client address not seen in 30 days",
+	f = corr_finding(c, "new-client", "The gateway served a client address not seen in 30 days",
 			 n->reads ? GW_SEV_MEDIUM : GW_SEV_LOW, n->reads ? 60 : 35, s->start_ms,
 			 s->start_ms + c->slot_ms, n->addr);
 	if (!f) {

@@ -50,7 +50,7 @@ static void spike(struct correlator *c, struct corr_procbase *b, const struct ho
 	struct finding *f;
 	int err = 0;
 
-	f = corr_finding("process-read-spike",
+	f = corr_finding(c, "process-read-spike",
 			 "A gateway process read far more object data than in its usual hour",
 			 GW_SEV_HIGH, 75, start, start + 3600000, b->exe);
 	if (!f) {

@@ -197,6 +197,7 @@ static int ald_feed(void *state, const struct audit_event *ev)
 
 const struct rule rule_audit_logging_disabled = {
 	.id = "audit-logging-disabled",
+	.account_wide = 1,
 	.new = single__new,
 	.strings = single__strings,
 	.feed = ald_feed,

@@ -491,6 +491,7 @@ static void fs_swept(void *state)
 
 const struct rule rule_first_sighting = {
 	.id = "first-sighting",
+	.account_wide = 1,
 	.new = fs_new,
 	.feed = fs_feed,
 	.flush = fs_flush,

@@ -94,6 +94,7 @@ static void npd_free(void *state)
 
 const struct rule rule_new_principal_denied = {
 	.id = "new-principal-denied",
+	.account_wide = 1,
 	.new = npd_new,
 	.strings = evagg__rule_strings,
 	.feed = npd_feed,

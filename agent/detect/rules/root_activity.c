@@ -324,6 +324,7 @@ static void root_strings(void *state, struct strmark *m)
 
 const struct rule rule_root_activity = {
 	.id = "root-activity",
+	.account_wide = 1,
 	.new = root_new,
 	.feed = root_feed,
 	.flush = root_flush,

@@ -138,6 +138,7 @@ static int scc_feed(void *state, const struct audit_event *ev)
 
 const struct rule rule_storage_credential_created = {
 	.id = "storage-credential-created",
+	.account_wide = 1,
 	.new = single__new,
 	.strings = single__strings,
 	.feed = scc_feed,

@@ -198,6 +198,7 @@ static void wl_strings(void *state, struct strmark *m)
 
 const struct rule rule_workload_credential_off_workload = {
 	.id = "workload-credential-off-workload",
+	.account_wide = 1,
 	.new = wl_new,
 	.feed = wl_feed,
 	.flush = wl_flush,

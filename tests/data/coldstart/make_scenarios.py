@@ -41,6 +41,7 @@ and their benign twins, which must stay quiet:
                         reads its usual blobs from its usual address.
 """
 import datetime as dt
+import gzip
 import json
 import os
 import sys
@@ -140,12 +141,19 @@ def count_days(name, pairs):
     IDENTITY_DAYS.setdefault(name, set()).update(pairs)
 
 
-def write_ct(out, name, records):
+def write_ct(out, name, records, gz=False):
+    """One CloudTrail file; a long history is gzipped, as CloudTrail
+    delivers it (mtime 0: the same bytes on every run)."""
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     records.sort(key=lambda r: r["eventTime"])
     count_days(name, ((r["userIdentity"].get("arn") or r["userIdentity"].get("principalId"),
                        r["eventTime"][:10]) for r in records))
+    if gz:
+        with open(os.path.join(d, "cloudtrail.json.gz"), "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+                f.write(json.dumps({"Records": records}).encode() + b"\n")
+        return
     with open(os.path.join(d, "cloudtrail.json"), "w") as f:
         json.dump({"Records": records}, f, indent=1)
         f.write("\n")
@@ -436,7 +444,7 @@ def new_user_night_volume(out):
         for i in range(90):
             recs.append(get(at(17, hour, 0, i * 39), who, ATTACKER, BOTO, "reports",
                             "daily/%02d/export-%03d.parquet" % (hour, i)))
-    write_ct(out, "new-user-night-volume", recs)
+    write_ct(out, "new-user-night-volume", recs, gz=True)
 
 
 def new_user_peer_twin(out):
@@ -447,7 +455,7 @@ def new_user_peer_twin(out):
     for i in range(35):
         recs.append(get(at(17, 9 + (i % 8), 20, i), who, OFFICE_IP, BOTO, "reports",
                         "daily/16/dee-part-%03d.parquet" % i))
-    write_ct(out, "new-user-peer-twin", recs)
+    write_ct(out, "new-user-peer-twin", recs, gz=True)
 
 
 ORG = "organizations/123456789012"

@@ -1,4 +1,4 @@
-/* agent/collect: the collector's connection guard (see collect.h). */
+/* agent/lib: the HTTP servers' connection guard (see http.h). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -9,12 +9,12 @@
 #include <time.h>
 
 #include "lib/log.h"
-#include "collect/collect.h"
+#include "lib/http.h"
 
 #define WATCH_MS 200
 
 struct guard_conn {
-	struct collect_guard *g;
+	struct http_guard *g;
 	size_t idx;                  /* in g->conns */
 	int fd;
 	struct sockaddr_storage addr;
@@ -23,8 +23,8 @@ struct guard_conn {
 	bool cut;                    /* shut down by the watchdog */
 };
 
-struct collect_guard {
-	struct collect_guard_opts o;
+struct http_guard {
+	struct http_guard_opts o;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct guard_conn **conns;   /* o.max_conns + slack entries */
@@ -44,24 +44,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-bool collect__log_ok(void)
-{
-	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	static time_t sec;
-	static unsigned int n;
-	time_t now = time(NULL);
-	bool ok;
-
-	pthread_mutex_lock(&mu);
-	if (now != sec) {
-		sec = now;
-		n = 0;
-	}
-	ok = ++n <= 10;
-	pthread_mutex_unlock(&mu);
-	return ok;
-}
-
 static bool same_host(const struct sockaddr_storage *a, const struct sockaddr *b)
 {
 	if (a->ss_family != b->sa_family)
@@ -75,9 +57,9 @@ static bool same_host(const struct sockaddr_storage *a, const struct sockaddr *b
 	return false;
 }
 
-enum MHD_Result collect_guard__accept(void *cls, const struct sockaddr *addr, socklen_t len)
+enum MHD_Result http_guard__accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
-	struct collect_guard *g = cls;
+	struct http_guard *g = cls;
 	unsigned int mine = 0;
 	const char *why = NULL;
 
@@ -94,12 +76,12 @@ enum MHD_Result collect_guard__accept(void *cls, const struct sockaddr *addr, so
 	if (why)
 		g->refused++;
 	pthread_mutex_unlock(&g->lock);
-	if (why && collect__log_ok())
+	if (why && http__log_ok())
 		log_warn("refused a connection: too many %s", why);
 	return why ? MHD_NO : MHD_YES;
 }
 
-static void conn_started(struct collect_guard *g, struct MHD_Connection *conn, void **ctx)
+static void conn_started(struct http_guard *g, struct MHD_Connection *conn, void **ctx)
 {
 	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn,
 							MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -128,7 +110,7 @@ static void conn_started(struct collect_guard *g, struct MHD_Connection *conn, v
 
 /* Runs before libmicrohttpd closes the socket, so the watchdog never shuts
  * down a descriptor that was reused. */
-static void conn_closed(struct collect_guard *g, void **ctx)
+static void conn_closed(struct http_guard *g, void **ctx)
 {
 	struct guard_conn *gc = *ctx;
 
@@ -142,8 +124,8 @@ static void conn_closed(struct collect_guard *g, void **ctx)
 	*ctx = NULL;
 }
 
-void collect_guard__notify(void *cls, struct MHD_Connection *conn, void **socket_context,
-			   enum MHD_ConnectionNotificationCode code)
+void http_guard__notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			enum MHD_ConnectionNotificationCode code)
 {
 	if (code == MHD_CONNECTION_NOTIFY_STARTED)
 		conn_started(cls, conn, socket_context);
@@ -165,12 +147,12 @@ static void set_received(struct MHD_Connection *conn, bool received)
 	pthread_mutex_unlock(&gc->g->lock);
 }
 
-void collect_guard__received(struct MHD_Connection *conn)
+void http_guard__received(struct MHD_Connection *conn)
 {
 	set_received(conn, true);
 }
 
-void collect_guard__next(struct MHD_Connection *conn)
+void http_guard__next(struct MHD_Connection *conn)
 {
 	set_received(conn, false);
 }
@@ -179,7 +161,7 @@ void collect_guard__next(struct MHD_Connection *conn)
  * sees the end of the stream and closes the connection itself. */
 static void *watchdog(void *arg)
 {
-	struct collect_guard *g = arg;
+	struct http_guard *g = arg;
 	uint64_t limit = (uint64_t)g->o.deadline_s * 1000, now, cut;
 	struct timespec ts;
 
@@ -204,7 +186,7 @@ static void *watchdog(void *arg)
 			cut++;
 		}
 		g->cut += cut;
-		if (cut && collect__log_ok())
+		if (cut && http__log_ok())
 			log_warn("closed %llu connection(s): request not received whole within %u s",
 				 (unsigned long long)cut, g->o.deadline_s);
 	}
@@ -212,9 +194,9 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-struct collect_guard *collect_guard__new(const struct collect_guard_opts *o)
+struct http_guard *http_guard__new(const struct http_guard_opts *o)
 {
-	struct collect_guard *g = calloc(1, sizeof(*g));
+	struct http_guard *g = calloc(1, sizeof(*g));
 	int err;
 
 	if (!g)
@@ -227,7 +209,7 @@ struct collect_guard *collect_guard__new(const struct collect_guard_opts *o)
 	pthread_cond_init(&g->wake, NULL);
 	err = g->conns ? pthread_create(&g->watchdog, NULL, watchdog, g) : ENOMEM;
 	if (err) {
-		collect_guard__free(g);
+		http_guard__free(g);
 		errno = err;
 		return NULL;
 	}
@@ -235,7 +217,7 @@ struct collect_guard *collect_guard__new(const struct collect_guard_opts *o)
 	return g;
 }
 
-void collect_guard__free(struct collect_guard *g)
+void http_guard__free(struct http_guard *g)
 {
 	if (!g)
 		return;
@@ -254,7 +236,7 @@ void collect_guard__free(struct collect_guard *g)
 	free(g);
 }
 
-void collect_guard__stats(struct collect_guard *g, uint64_t *refused, uint64_t *cut)
+void http_guard__stats(struct http_guard *g, uint64_t *refused, uint64_t *cut)
 {
 	pthread_mutex_lock(&g->lock);
 	*refused = g->refused;
@@ -262,7 +244,7 @@ void collect_guard__stats(struct collect_guard *g, uint64_t *refused, uint64_t *
 	pthread_mutex_unlock(&g->lock);
 }
 
-int collect_guard__take(struct collect_guard *g, size_t n)
+int http_guard__take(struct http_guard *g, size_t n)
 {
 	size_t cur = atomic_load(&g->buffered);
 
@@ -273,7 +255,7 @@ int collect_guard__take(struct collect_guard *g, size_t n)
 	return 0;
 }
 
-void collect_guard__give(struct collect_guard *g, size_t n)
+void http_guard__give(struct http_guard *g, size_t n)
 {
 	atomic_fetch_sub(&g->buffered, n);
 }

@@ -1,4 +1,4 @@
-/* agent/collect: the collector's TLS (see tls.h). */
+/* agent/lib: the HTTP servers' TLS (see http_tls.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include <gnutls/gnutls.h>
 
-#include "collect/tls.h"
+#include "lib/http_tls.h"
 
 static int read_pem(const char *path, char **out)
 {
@@ -39,8 +39,8 @@ out:
 	return err;
 }
 
-int collect_tls__load(struct collect_tls *t, const char *cert_file, const char *key_file,
-		      const char *ca_file, const char **bad)
+int http_tls__load(struct http_tls *t, const char *cert_file, const char *key_file,
+		   const char *ca_file, const char **bad)
 {
 	int err;
 
@@ -55,11 +55,11 @@ int collect_tls__load(struct collect_tls *t, const char *cert_file, const char *
 		err = read_pem(ca_file, &t->ca);
 	}
 	if (err)
-		collect_tls__free(t);
+		http_tls__free(t);
 	return err;
 }
 
-void collect_tls__free(struct collect_tls *t)
+void http_tls__free(struct http_tls *t)
 {
 	if (t->key)
 		explicit_bzero(t->key, strlen(t->key));
@@ -69,7 +69,7 @@ void collect_tls__free(struct collect_tls *t)
 	t->key = t->cert = t->ca = NULL;
 }
 
-int collect_tls__verify_client(struct MHD_Connection *conn, char *why, size_t whylen)
+int http_tls__verify_client(struct MHD_Connection *conn, char *why, size_t whylen)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);

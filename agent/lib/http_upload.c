@@ -1,16 +1,16 @@
-/* agent/collect: request bodies held in memory under the connection
- * guard's budget (see collect.h), for the collector and the audit webhook. */
+/* agent/lib: request bodies held in memory under the connection guard's
+ * budget (see http.h), for the collector and the audit webhook. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/collect.h"
+#include "lib/http.h"
 
-int collect_upload__start(struct collect_guard *g, size_t max_body, const char *content_length,
-			  struct collect_upload **out)
+int http_upload__start(struct http_guard *g, size_t max_body, const char *content_length,
+		       struct http_upload **out)
 {
 	unsigned long long n = 0;
-	struct collect_upload *u;
+	struct http_upload *u;
 	char *end;
 
 	if (content_length) {
@@ -21,11 +21,11 @@ int collect_upload__start(struct collect_guard *g, size_t max_body, const char *
 		if (n > max_body)
 			return -EFBIG;
 	}
-	if (n && collect_guard__take(g, (size_t)n) < 0)
+	if (n && http_guard__take(g, (size_t)n) < 0)
 		return -ENOBUFS;
 	u = calloc(1, sizeof(*u));
 	if (!u) {
-		collect_guard__give(g, (size_t)n);
+		http_guard__give(g, (size_t)n);
 		return -ENOMEM;
 	}
 	u->reserved = (size_t)n;
@@ -33,8 +33,8 @@ int collect_upload__start(struct collect_guard *g, size_t max_body, const char *
 	return 0;
 }
 
-void collect_upload__add(struct collect_guard *g, size_t max_body, struct collect_upload *u,
-			 const char *data, size_t n)
+void http_upload__add(struct http_guard *g, size_t max_body, struct http_upload *u,
+		      const char *data, size_t n)
 {
 	uint8_t *nb;
 	size_t cap;
@@ -54,7 +54,7 @@ void collect_upload__add(struct collect_guard *g, size_t max_body, struct collec
 		if (cap > max_body)
 			cap = max_body;
 		if (cap > u->reserved) {
-			if (collect_guard__take(g, cap - u->reserved) < 0) {
+			if (http_guard__take(g, cap - u->reserved) < 0) {
 				u->busy = true;   /* answered 503 once the body is read */
 				return;
 			}
@@ -72,11 +72,11 @@ void collect_upload__add(struct collect_guard *g, size_t max_body, struct collec
 	u->len += n;
 }
 
-void collect_upload__free(struct collect_guard *g, struct collect_upload *u)
+void http_upload__free(struct http_guard *g, struct http_upload *u)
 {
 	if (!u)
 		return;
-	collect_guard__give(g, u->reserved);
+	http_guard__give(g, u->reserved);
 	free(u->buf);
 	free(u);
 }
