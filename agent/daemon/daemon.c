@@ -103,11 +103,20 @@ static int state_writable(const struct daemon *d)
 }
 
 /* The correlation slots waiting for the audit delay, to the state dir
- * whenever they changed: a crash loses neither a host window nor the audit
- * events fed, and the judgement comes after the restart. */
-void daemon__save_slots(struct daemon *d)
+ * when they changed, at most every SLOTS_SAVE_MS (each save is an fsync'ed
+ * atomic write): a crash loses at most that much of the host windows and
+ * none of the judgements, which come after the restart. */
+#define SLOTS_SAVE_MS 1000
+
+void daemon__save_slots(struct daemon *d, int now)
 {
-	int err = correlator__save_slots(d->corr, d->slots_path);
+	int64_t t = gw_mono_ms();
+	int err;
+
+	if (!now && t - d->slots_saved_ms < SLOTS_SAVE_MS)
+		return;
+	d->slots_saved_ms = t;
+	err = correlator__save_slots(d->corr, d->slots_path);
 
 	if (err && !d->slots_failed)
 		log_err("failed to save %s: %s; a crash now would lose the slots waiting for "
@@ -121,7 +130,7 @@ static int save_state(struct daemon *d)
 {
 	int err = baseline_file__save(d->det, d->baselines_path), rc = err;
 
-	daemon__save_slots(d);
+	daemon__save_slots(d, 1);
 	if (err)
 		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
 	err = correlator__save(d->corr, d->clients_path);
@@ -280,7 +289,7 @@ static void loop(struct daemon *d)
 		/* judged slots leave the file once their findings are in the spool */
 		if (daemon__collect_findings(d) && d->ship)
 			shipper__flush(d->ship);
-		daemon__save_slots(d);
+		daemon__save_slots(d, 0);
 		/* the files read are remembered once their findings are in the
 		 * spool: a crash neither loses nor reads them twice */
 		if (pulled && local_sources__save(d->srcs) < 0)

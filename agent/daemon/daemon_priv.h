@@ -48,10 +48,12 @@ struct daemon {
 	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
 	char baselines_path[PATH_MAX], slots_path[PATH_MAX];
 	int slots_failed;            /* the last save of the slots failed (logged once) */
+	int64_t slots_saved_ms;      /* monotonic time of the last save of the slots */
 };
 
-/* daemon.c: the correlation slots to the state dir when they changed. */
-void daemon__save_slots(struct daemon *d);
+/* daemon.c: the correlation slots to the state dir when they changed (now:
+ * even if saved less than a second ago). */
+void daemon__save_slots(struct daemon *d, int now);
 
 /* dir/name into dst[size]; -ENAMETOOLONG when it does not fit. */
 int daemon__path_in(char *dst, size_t size, const char *dir, const char *name);

@@ -46,8 +46,9 @@ check() { # label, then a command
 # --- kill -9 while the slot waits
 start_agent "$tmp/a1.log"
 "$LOADA" "$tmp/root/vault/obj" 768 4096 pread > /dev/null
-# the window with the reads is polled (1 s) and its slot saved
-sleep 2.5
+# the window with the reads is polled (1 s) and its slot saved (within a
+# second of a change); the slot is judged 14 s after it starts at the earliest
+sleep 4
 kill -KILL "$agent"
 wait "$agent" 2>/dev/null
 agent=""
@@ -64,7 +65,7 @@ kill -TERM "$agent"; wait "$agent"; agent=""
 # --- a clean stop while a slot waits
 start_agent "$tmp/b1.log"
 "$LOADA" "$tmp/root/vault/obj" 768 4096 pread > /dev/null
-sleep 2.5
+sleep 4
 kill -TERM "$agent"; wait "$agent"; agent=""
 check "a clean stop before the delay: no judgement yet" \
 	bash -c "! grep -q 'finding unaudited-reads' '$tmp/b1.log'"
