@@ -36,9 +36,15 @@ LIBS := -lbpf -lelf -lz -lcurl -lmicrohttpd -lgnutls -lcjson -linih -ldeflate -l
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf -Wall -Werror
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# The sensor: one object statically linked from the units of bpf/ (their
+# maps shared), and its skeleton. maps.bpf.o, which defines the maps, comes
+# first: libbpf's linker resolves the other units' extern maps only against
+# a definition it has already seen.
+BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
+BPF_OBJS := $(BUILD)/bpf/maps.bpf.o $(filter-out $(BUILD)/bpf/maps.bpf.o,\
+	$(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS)))
+SKELS := $(BUILD)/sensor.skel.h
 PB_C := $(BUILD)/gatewatch.pb.c
 PB_H := $(BUILD)/gatewatch.pb.h
 
@@ -74,9 +80,12 @@ ifeq ($(NO_DEPS),)
 	@packaging/install-deps.sh
 endif
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | deps
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/$(ARCH)/vmlinux.h | deps
 	@mkdir -p $(@D)
 	$(Q)$(call msg,CLANG,$<)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/sensor.bpf.o: $(BPF_OBJS)
+	$(Q)$(call msg,BPF-LINK,$@)$(BPFTOOL) gen object $@ $^
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)$(call msg,GEN-SKEL,$@)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
@@ -126,7 +135,7 @@ unit-test: all
 	$(BUILD)/unit_tests
 
 test: all
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh $(BUILD)
+	@V=$(V) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh $(BUILD)
 
 demo: all
 	@tests/demo/demo.sh $(BUILD)

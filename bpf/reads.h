@@ -1,6 +1,6 @@
-/* Kernel/agent ABI of the host sensor (bpf/reads.bpf.c): object reads and
- * connections per process. Fixed-width types with explicit padding; the
- * agent checks the sizes with _Static_assert. */
+/* Kernel/agent ABI of the host sensor (the units of bpf/, linked into one
+ * object): object reads and connections per process. Fixed-width types
+ * with explicit padding; the agent checks the sizes with _Static_assert. */
 #ifndef GW_BPF_READS_H
 #define GW_BPF_READS_H
 
@@ -183,6 +183,24 @@ enum gw_drop {
 	GW_DROP_UNATTR_FULL,      /* reads lost outright: not even the unattributed map took them */
 	GW_DROP_MAX,
 };
+
+/* The syscalls watched one program each (the fexit and classic tracepoint
+ * families): the read family, X(name, fdarg) with the argument that names
+ * the file read from, and the accepts, X(name). The agent enables the
+ * programs by the same lists. */
+#define GW_READ_SYSCALLS(X)                                                    \
+	X(read, 0)                                                             \
+	X(pread64, 0)                                                          \
+	X(readv, 0)                                                            \
+	X(preadv, 0)                                                           \
+	X(preadv2, 0)                                                          \
+	X(sendfile64, 1)                                                       \
+	X(splice, 0)                                                           \
+	X(copy_file_range, 0)
+
+#define GW_ACCEPT_SYSCALLS(X)                                                  \
+	X(accept)                                                              \
+	X(accept4)
 
 /* Syscall numbers of the read family, for the hooks that see every syscall. */
 #if defined(__TARGET_ARCH_arm64) || defined(__aarch64__)

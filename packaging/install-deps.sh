@@ -37,9 +37,22 @@ if [ "$(id -u)" -ne 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+echo "gatewatch: [1/2] apt-get update" >&2
 $SUDO apt-get update -qq
+echo "gatewatch: [2/2] apt-get install (a minute or two on a fresh machine; a line per 10%)" >&2
+# apt's machine-readable status on fd 3 becomes a progress line every 10%;
+# the exit status goes through a file (sh has no pipefail).
+rcfile=$(mktemp)
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+{ $SUDO apt-get install -y -qq --no-install-recommends -o APT::Status-Fd=3 $missing \
+	3>&1 >/dev/null 2>&2; echo $? >"$rcfile"; } |
+	awk -F: '/^(dlstatus|pmstatus):/ { p = int($(NF-1) / 10) * 10; k = $1 p
+		if (!(k in seen)) { seen[k] = 1
+			printf "gatewatch:   %s %d%% %s\n", ($1 == "dlstatus" ? "download" : "install"), p, $NF > "/dev/stderr" } }'
+rc=$(cat "$rcfile")
+rm -f "$rcfile"
+[ "$rc" = 0 ] || { echo "gatewatch: apt-get install failed (exit $rc)" >&2; exit 1; }
+echo "gatewatch: packages installed" >&2
 fi
 
 # npm test servers (real S3 and Azure Blob APIs for the pull tests), into

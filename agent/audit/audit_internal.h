@@ -184,6 +184,9 @@ struct rec_strs {
 
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len);
 const char *rec__intern_str(struct rec_strs *r, const char *s);
+/* The same checks, then copied without looking for an equal string: for a
+ * field unique to its record (a request id). */
+const char *rec__unique(struct rec_strs *r, const char *s, size_t len);
 /* Drop the record when r->bad is set (counted, logged); otherwise emit. */
 int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off);
 

@@ -51,7 +51,7 @@ void audit_ctx__skip_at(struct audit_ctx *c, size_t off, const char *fmt, ...)
 	va_list ap;
 
 	c->st->skipped++;
-	if (c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
+	if ((c->flags & AUDIT_READ_PEEK) || c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,14 @@
 #define ANALYZE_MAX_REORDER_SEC (7 * 86400)
 
 struct analyze_opts {
-	const char *sources[ANALYZE_MAX_SOURCES];
+	const char *sources[ANALYZE_MAX_SOURCES];  /* absolute: owned[] */
+	char *owned[ANALYZE_MAX_SOURCES];
 	size_t nsources;
 	const char *bucket;
 	const char *output;
 	int quiet;                 /* --quiet: no summary */
 	uint64_t hours_back;       /* 0: no lower bound */
+	uint64_t baseline_days;    /* --baseline-days: calendar days of history, 0: all */
 	int64_t now_ms;
 	int have_now;
 	const char *intel[ANALYZE_MAX_INTEL];
@@ -63,7 +66,10 @@ struct analyze_opts {
  * only at the end, so the times near it wait in `recent` until then. */
 struct feed_ctx {
 	struct detector *d;
-	const char *bucket;
+	struct analyze_window *win; /* the bucket filter, the buckets seen, the window */
+	int64_t learn;             /* events before it are not read (--baseline-days) */
+	int64_t first;             /* the first event fed, INT64_MIN: none yet */
+	int64_t learn_days_ms;     /* --baseline-days without --hours-back: the first days */
 	int64_t now, lo;           /* lo INT64_MIN: every event is analyzed */
 	int lo_later;              /* lo = newest - span, at the end */
 	int64_t span, newest;
@@ -89,6 +95,14 @@ static void usage(FILE *out)
 		"  --hours-back N        report findings within N hours before --now, which is\n"
 		"                        the newest event's time unless --now is given; older\n"
 		"                        events only build the baselines (default: all)\n"
+		"  --baseline-days N     calendar days of history to learn from: before the\n"
+		"                        --hours-back window, or, without it, the first N days\n"
+		"                        of the events, which are then not reported on (default:\n"
+		"                        all the history the sources hold; with --hours-back and\n"
+		"                        without --now the sources are read twice). An identity\n"
+		"                        is established, and judged by its own baseline, after\n"
+		"                        --established-days days with activity (default 14,\n"
+		"                        at most N); before that by its population's\n"
 		"  --now TIME            ISO-8601 end of the analyzed range (default: the newest\n"
 		"                        event's time, not the clock)\n"
 		"  --output FILE         write the report to FILE, atomically (default: stdout)\n"
@@ -164,6 +178,29 @@ static int ship_opt(struct analyze_opts *o, int c, const char *arg)
 	return gw_config__set(&o->gcfg, key, arg) < 0 ? -EINVAL : 0;
 }
 
+/* A relative path is from the current directory, as for `run`; the report
+ * names the absolute one. */
+static int add_source(struct analyze_opts *o, const char *arg)
+{
+	char abs[PATH_MAX + 256];
+	int err = audit_spec__absolute(arg, abs, sizeof(abs));
+
+	/* a malformed spec is named by audit_source__check() later */
+	if (err == -EINVAL || err == -EPROTONOSUPPORT) {
+		o->sources[o->nsources++] = arg;
+		return 0;
+	}
+	if (!err)
+		o->owned[o->nsources] = strdup(abs);
+	if (err || !o->owned[o->nsources]) {
+		log_err("--audit %s: %s", arg, strerror(err ? -err : ENOMEM));
+		return -EINVAL;
+	}
+	o->sources[o->nsources] = o->owned[o->nsources];
+	o->nsources++;
+	return 0;
+}
+
 static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 {
 	const struct gw_config_key *k = gw_config__option_key(c, OPT_BASE);
@@ -176,13 +213,14 @@ static int parse_opt(struct analyze_opts *o, int c, const char *arg)
 			log_err("--audit: at most %d sources", ANALYZE_MAX_SOURCES);
 			return -EINVAL;
 		}
-		o->sources[o->nsources++] = arg;
-		return 0;
+		return add_source(o, arg);
 	case 'b':
 		o->bucket = arg;
 		return 0;
 	case 'H':
 		return parse_u64("--hours-back", arg, 1, 24 * 366 * 10, &o->hours_back);
+	case 'D':
+		return parse_u64("--baseline-days", arg, 1, 3650, &o->baseline_days);
 	case 'n':
 		if (iso8601__parse(arg, strlen(arg), &o->now_ms) < 0) {
 			log_err("--now: invalid time '%s' (expected ISO-8601, e.g. 2026-11-24T03:00:00Z)",
@@ -234,6 +272,8 @@ static void build_options(struct option *opts, size_t cap)
 		{ "audit", required_argument, NULL, 'a' },
 		{ "bucket", required_argument, NULL, 'b' },
 		{ "hours-back", required_argument, NULL, 'H' },
+		/* before the [detect] keys: it shadows the old name of established-days */
+		{ "baseline-days", required_argument, NULL, 'D' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "collector-url", required_argument, NULL, 'c' },
@@ -320,7 +360,12 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 	if (!o->have_reorder)
 		o->reorder_sec = o->gcfg.reorder_window_sec;
 	detector_config__defaults(&o->dcfg);
-	return gw_config__detector(&o->gcfg, &o->dcfg) < 0 ? -EINVAL : 0;
+	if (gw_config__detector(&o->gcfg, &o->dcfg) < 0)
+		return -EINVAL;
+	/* N calendar days hold at most N active days */
+	if (o->baseline_days && o->baseline_days < o->dcfg.baseline_days)
+		o->dcfg.baseline_days = (uint32_t)o->baseline_days;
+	return 0;
 }
 
 static struct detector *new_detector(const struct analyze_opts *o);
@@ -366,6 +411,21 @@ static void note_time(struct feed_ctx *f, int64_t t)
 	f->recent[f->head + f->nrecent++].n = 1;
 }
 
+/* The distinct buckets of the events, for a --bucket that matches none. */
+static void note_bucket(struct analyze_window *w, const char *b)
+{
+	if (!b || !b[0])
+		return;
+	for (size_t i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i], b))
+			return;
+	/* a copy: the event's strings belong to the parser */
+	if (w->nseen < ANALYZE_MAX_BUCKETS_SEEN && (w->seen[w->nseen] = strndup(b, 255)))
+		w->nseen++;
+	else
+		w->seen_more = 1;
+}
+
 /* Keep what the bucket filter allows and what is not after --now, feed.
  * Events before the reporting window build the baselines; the detector
  * reports only findings inside it. */
@@ -374,10 +434,25 @@ static int feed_event(const struct audit_event *ev, void *ctx)
 	struct feed_ctx *f = ctx;
 	double t0;
 
-	if (f->bucket && strcmp(ev->bucket, f->bucket) != 0)
-		return 0;
+	if (f->win->bucket) {
+		note_bucket(f->win, ev->bucket);
+		if (strcmp(ev->bucket, f->win->bucket) != 0)
+			return 0;
+	}
 	if (ev->time_ms > f->now)
 		return 0;
+	if (ev->time_ms < f->learn) {
+		f->win->events_ignored++;
+		return 0;
+	}
+	if (f->first == INT64_MIN) {
+		f->first = ev->time_ms;
+		/* --baseline-days alone: the first days teach, the rest is reported */
+		if (f->learn_days_ms) {
+			f->lo = f->first + f->learn_days_ms;
+			detector__report_from(f->d, f->lo);
+		}
+	}
 	/* A dropped event is counted by the detector; the run goes on. */
 	t0 = gw_mono_sec();
 	detector__feed(f->d, ev);
@@ -407,6 +482,32 @@ static void settle(struct feed_ctx *f)
 	detector__report_from(f->d, lo);
 }
 
+struct newest_ctx {
+	const char *bucket;
+	int64_t newest;
+};
+
+static int note_newest(const struct audit_event *ev, void *ctx)
+{
+	struct newest_ctx *n = ctx;
+
+	if ((!n->bucket || !strcmp(ev->bucket, n->bucket)) && ev->time_ms > n->newest)
+		n->newest = ev->time_ms;
+	return 0;
+}
+
+/* A first pass over the sources for the newest event's time (0 if none). */
+static int newest_event(const struct merge_opts *mo, const char *bucket, int64_t *out)
+{
+	struct newest_ctx n = { .bucket = bucket, .newest = INT64_MIN };
+	struct audit_stats st = { 0 };
+	struct merge_stats ms = { 0 };
+	int err = merge__run(mo, note_newest, &n, &st, &ms);
+
+	*out = n.newest == INT64_MIN ? 0 : n.newest;
+	return err;
+}
+
 static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size_t nunits,
 		    struct feed_ctx *f, struct audit_stats *st, struct merge_stats *ms)
 {
@@ -416,13 +517,28 @@ static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size
 	double t0;
 	int err;
 
-	f->now = o->have_now ? o->now_ms : INT64_MAX;
-	f->lo = INT64_MIN;
+	int64_t end = o->now_ms;
+	int have_end = o->have_now;
+
+	/* --baseline-days before an --hours-back window whose end is the
+	 * newest event: that end must be known before the first event */
+	if (o->baseline_days && o->hours_back && !have_end) {
+		err = newest_event(&mo, f->win->bucket, &end);
+		if (err)
+			return err;
+		have_end = 1;
+	}
+	f->now = have_end ? end : INT64_MAX;
+	f->lo = f->learn = f->first = INT64_MIN;
 	f->newest = INT64_MIN;
 	f->span = (int64_t)o->hours_back * 3600 * 1000;
-	if (o->hours_back && o->have_now)
-		f->lo = o->now_ms - f->span;
-	f->lo_later = o->hours_back && !o->have_now;
+	if (o->hours_back && have_end)
+		f->lo = end - f->span;
+	if (o->baseline_days && o->hours_back)
+		f->learn = f->lo - (int64_t)o->baseline_days * 86400 * 1000;
+	else if (o->baseline_days)
+		f->learn_days_ms = (int64_t)o->baseline_days * 86400 * 1000;
+	f->lo_later = o->hours_back && !have_end;
 	o->dcfg.report_from_ms = f->lo;
 	f->d = new_detector(o);
 	if (!f->d)
@@ -481,7 +597,7 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st,
 		  const struct feed_ctx *f, const struct merge_stats *ms)
 {
 	struct analyze_report r = {
-		.generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
+		.win = f->win, .generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
 		.st = st, .events_analyzed = f->analyzed, .events_baseline = f->baseline,
 		.detect_sec = f->detect_sec, .merge = ms, .reorder_sec = o->reorder_sec,
 	};
@@ -512,10 +628,42 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st,
 	return GW_EXIT_OK;
 }
 
+/* --bucket matched nothing: probably a typo; name the buckets there are. */
+static void warn_bucket(const struct analyze_window *w)
+{
+	char list[1024] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < w->nseen && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					w->seen[i]);
+	if (len >= sizeof(list))
+		len = sizeof(list) - 1;
+	if (w->seen_more && len + 12 < sizeof(list))
+		snprintf(list + len, sizeof(list) - len, ", and more");
+	if (w->nseen)
+		log_warn("--bucket %s matched no event; buckets seen: %s", w->bucket, list);
+	else
+		log_warn("--bucket %s matched no event; no event names a bucket", w->bucket);
+}
+
+/* The window as it was in the end, for the report. */
+static void fill_window(const struct analyze_opts *o, const struct feed_ctx *f,
+			struct analyze_window *w)
+{
+	w->now_given = o->have_now;
+	w->now_ms = o->have_now ? o->now_ms : f->newest != INT64_MIN ? f->newest : 0;
+	w->hours_back = o->hours_back;
+	w->baseline_days = o->baseline_days;
+	w->from_ms = f->lo_later && f->newest != INT64_MIN ? f->newest - f->span : f->lo;
+	w->learn_ms = f->learn;
+}
+
 static int run(struct analyze_opts *o)
 {
 	struct audit_stats st = { 0 };
-	struct feed_ctx f = { .bucket = o->bucket };
+	struct analyze_window win = { .bucket = o->bucket };
+	struct feed_ctx f = { .win = &win };
 	struct merge_stats ms = { 0 };
 	struct audit_unit *units = NULL;
 	size_t nunits = 0;
@@ -530,11 +678,16 @@ static int run(struct analyze_opts *o)
 			log_err("failed to analyze the audit logs: %s", strerror(-err));
 		goto out;
 	}
+	if (o->bucket && !f.analyzed && !f.baseline && st.events)
+		warn_bucket(&win);
+	fill_window(o, &f, &win);
 	rc = report(o, &st, &f, &ms);
 	/* Each failed file was named on its own line; the report counts them. */
 	if (failed || st.files_failed)
 		rc = GW_EXIT_FAIL;
 out:
+	for (size_t i = 0; i < win.nseen; i++)
+		free(win.seen[i]);
 	detector__free(f.d);
 	free(f.recent);
 	audit_units__free(units, nunits);
@@ -579,6 +732,8 @@ int analyze_main(int argc, char **argv)
 		goto out;
 	rc = run(&o);
 out:
+	for (size_t i = 0; i < o.nsources; i++)
+		free(o.owned[i]);
 	gw_config__free(&o.gcfg);
 	return rc;
 }

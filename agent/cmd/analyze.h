@@ -11,7 +11,25 @@
 #include "detect/detect.h"
 #include "ship/ship.h"
 
+#define ANALYZE_MAX_BUCKETS_SEEN 16
+
+/* What was analyzed: the window and how it was chosen. */
+struct analyze_window {
+	int64_t now_ms;               /* the end: --now, else the newest event */
+	int now_given;                /* 1: --now */
+	uint64_t hours_back;          /* 0: not given */
+	uint64_t baseline_days;       /* calendar days of history to learn from, 0: all */
+	int64_t from_ms;              /* findings from here; INT64_MIN: from the start */
+	int64_t learn_ms;             /* history from here; INT64_MIN: all of it */
+	uint64_t events_ignored;      /* before learn_ms */
+	const char *bucket;           /* --bucket, or NULL */
+	char *seen[ANALYZE_MAX_BUCKETS_SEEN]; /* buckets of the events read (owned) */
+	size_t nseen;
+	int seen_more;                /* more buckets than seen[] holds */
+};
+
 struct analyze_report {
+	const struct analyze_window *win;
 	int64_t generated_ms;
 	const char *const *sources;
 	size_t nsources;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,45 @@ static int add_stats(cJSON *root, const struct analyze_report *r)
 	return err ? -ENOMEM : 0;
 }
 
+static int add_time_or_null(cJSON *o, const char *key, int64_t ms)
+{
+	if (ms == INT64_MIN)
+		return cJSON_AddNullToObject(o, key) ? 0 : -ENOMEM;
+	return add_time(o, key, ms);
+}
+
+/* What was asked for: the window (its end, how far back findings are
+ * reported, how much history was learnt from), the bucket filter with the
+ * buckets there were when it matched nothing. */
+static int add_window(cJSON *root, const struct analyze_window *w)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "window"), *seen;
+	int err = 0;
+
+	if (!o)
+		return -ENOMEM;
+	err |= add_time(o, "now", w->now_ms);
+	err |= add_str(o, "now_from", w->now_given ? "--now" : "newest event");
+	err |= w->hours_back ? add_num(o, "hours_back", (double)w->hours_back)
+			     : (cJSON_AddNullToObject(o, "hours_back") ? 0 : -ENOMEM);
+	err |= add_time_or_null(o, "from", w->from_ms);
+	err |= add_time(o, "to", w->now_ms);
+	err |= w->baseline_days ? add_num(o, "baseline_days", (double)w->baseline_days)
+				: (cJSON_AddNullToObject(o, "baseline_days") ? 0 : -ENOMEM);
+	err |= add_time_or_null(o, "learn_from", w->learn_ms);
+	err |= add_num(o, "events_before_history", (double)w->events_ignored);
+	if (!w->bucket)
+		return err | (cJSON_AddNullToObject(root, "bucket") ? 0 : -ENOMEM);
+	err |= add_str(root, "bucket", w->bucket);
+	seen = cJSON_AddArrayToObject(root, "buckets_seen");
+	if (!seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->nseen; i++)
+		if (!cJSON_AddItemToArray(seen, cJSON_CreateString(w->seen[i])))
+			return -ENOMEM;
+	return err;
+}
+
 /* What the detector kept and let go, and what it cost. */
 static int add_detector(cJSON *root, const struct analyze_report *r)
 {
@@ -293,7 +333,7 @@ char *analyze_report__json(const struct analyze_report *r)
 		if (!cJSON_AddItemToArray(src, cJSON_CreateString(shown)))
 			goto out;
 	}
-	if (add_stats(root, r) < 0)
+	if ((r->win && add_window(root, r->win) < 0) || add_stats(root, r) < 0)
 		goto out;
 	fs = cJSON_AddArrayToObject(root, "findings");
 	if (!fs)

@@ -1,6 +1,7 @@
 /* gatewatch analyze: the summary a person reads (see analyze.h). */
 #include "cmd/analyze.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lib/isotime.h"
@@ -15,6 +16,7 @@ static const char *or_dash(const char *s)
 
 static void print_window(FILE *out, const struct analyze_report *r)
 {
+	const struct analyze_window *w = r->win;
 	char from[40], to[40];
 
 	if (!r->st->first_ms || iso8601__format(r->st->first_ms, from, sizeof(from)) < 0 ||
@@ -23,6 +25,18 @@ static void print_window(FILE *out, const struct analyze_report *r)
 		return;
 	}
 	fprintf(out, "  events from: %s to %s\n", from, to);
+	if (!w || iso8601__format(w->now_ms, to, sizeof(to)) < 0)
+		return;
+	if (w->from_ms == INT64_MIN || iso8601__format(w->from_ms, from, sizeof(from)) < 0)
+		snprintf(from, sizeof(from), "the first event");
+	fprintf(out, "  window: findings from %s to %s (the end: %s", from, to,
+		w->now_given ? "--now" : "the newest event");
+	if (w->hours_back)
+		fprintf(out, ", --hours-back %llu", (unsigned long long)w->hours_back);
+	if (w->baseline_days)
+		fprintf(out, ", learning from %llu calendar day(s) of history before",
+			(unsigned long long)w->baseline_days);
+	fprintf(out, ")%s%s\n", w->bucket ? "; bucket " : "", w->bucket ? w->bucket : "");
 }
 
 static void print_findings(FILE *out, const struct analyze_report *r)

@@ -46,6 +46,17 @@ int collect__batch_identity(const uint8_t *buf, size_t len, gatewatch_v1_BatchId
  * set, -EINVAL when it is not one. */
 int collect__query_u64(const char *arg, uint64_t *v);
 
+#define COLLECT_BAD_CURSOR "cursor: not one this collector gave"
+
+/* A GET's ?limit (default COLLECT_PAGE_DEFAULT, cut to COLLECT_PAGE_MAX)
+ * and ?cursor (*has_cursor 0 when absent). 0, or -EINVAL with *why set. */
+int collect__page_query(struct MHD_Connection *conn, uint64_t *limit, uint64_t *cursor,
+			int *has_cursor, const char **why);
+/* A 200 of JSON lines streamed by read(cls) (done(cls) when it ends, or
+ * at once when the answer cannot be made), with X-Next-Cursor: next. */
+enum MHD_Result collect__send_lines(struct MHD_Connection *conn, MHD_ContentReaderCallback read,
+				    MHD_ContentReaderFreeCallback done, void *cls, uint64_t next);
+
 /* GET /v1/findings: ?limit=N (default 100, at most 1000) batches as JSON
  * lines, streamed one batch at a time; without ?cursor the last N stored,
  * with ?cursor=C the N from C on (C = 0: the first). The X-Next-Cursor

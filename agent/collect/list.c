@@ -140,21 +140,42 @@ int collect__query_u64(const char *arg, uint64_t *v)
 	return errno || end == arg || *end || arg[0] < '0' || arg[0] > '9' ? -EINVAL : 1;
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *conn, struct lister *l)
+int collect__page_query(struct MHD_Connection *conn, uint64_t *limit, uint64_t *cursor,
+			int *has_cursor, const char **why)
+{
+	const char *larg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *carg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "cursor");
+
+	*limit = COLLECT_PAGE_DEFAULT;
+	*cursor = 0;
+	if (collect__query_u64(larg, limit) < 0 || (larg && *limit == 0)) {
+		*why = "limit: expected 1 or more";
+		return -EINVAL;
+	}
+	if ((*has_cursor = collect__query_u64(carg, cursor)) < 0) {
+		*why = COLLECT_BAD_CURSOR;
+		return -EINVAL;
+	}
+	if (*limit > COLLECT_PAGE_MAX)
+		*limit = COLLECT_PAGE_MAX;
+	return 0;
+}
+
+enum MHD_Result collect__send_lines(struct MHD_Connection *conn, MHD_ContentReaderCallback read,
+				    MHD_ContentReaderFreeCallback done, void *cls, uint64_t next)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	char next[32];
+	char text[32];
 
-	snprintf(next, sizeof(next), "%" PRIu64, l->end);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, read_page, l,
-					      free_lister);
+	snprintf(text, sizeof(text), "%" PRIu64, next);
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, read, cls, done);
 	if (!r) {
-		free_lister(l);
+		done(cls);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
-	MHD_add_response_header(r, "X-Next-Cursor", next);
+	MHD_add_response_header(r, "X-Next-Cursor", text);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -162,20 +183,13 @@ static enum MHD_Result send_page(struct MHD_Connection *conn, struct lister *l)
 
 enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *conn)
 {
-	const char *larg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	const char *carg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "cursor");
-	uint64_t limit = COLLECT_PAGE_DEFAULT, cursor = 0, size = store__size(s);
+	uint64_t limit, cursor, size = store__size(s);
+	const char *why = COLLECT_BAD_CURSOR;
 	struct lister *l;
 	int has_cursor, err;
 
-	if (collect__query_u64(larg, &limit) < 0 || (larg && limit == 0))
-		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-					   "limit: expected 1 or more", 0);
-	if ((has_cursor = collect__query_u64(carg, &cursor)) < 0 || cursor > size)
-		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-					   "cursor: not one this collector gave", 0);
-	if (limit > COLLECT_PAGE_MAX)
-		limit = COLLECT_PAGE_MAX;
+	if (collect__page_query(conn, &limit, &cursor, &has_cursor, &why) < 0 || cursor > size)
+		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request", why, 0);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return MHD_NO;
@@ -186,11 +200,11 @@ enum MHD_Result collect_list__respond(struct store *s, struct MHD_Connection *co
 		free_lister(l);
 		if (err == -EINVAL)
 			return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-						   "cursor: not one this collector gave", 0);
+						   COLLECT_BAD_CURSOR, 0);
 		if (http__log_ok())
 			log_err("%s: cannot read: %s", store__path(s), strerror(-err));
 		return http__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store-failed",
 					   NULL, 0);
 	}
-	return send_page(conn, l);
+	return collect__send_lines(conn, read_page, free_lister, l, l->end);
 }

@@ -155,43 +155,16 @@ static void free_vlister(void *cls)
 	free(l);
 }
 
-static enum MHD_Result send_rows(struct MHD_Connection *conn, struct vlister *l)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	char next[32];
-
-	snprintf(next, sizeof(next), "%" PRIu64, l->page.next);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, read_rows, l,
-					      free_vlister);
-	if (!r) {
-		free_vlister(l);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
-	MHD_add_response_header(r, "X-Next-Cursor", next);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 enum MHD_Result collect_view__respond(struct view *v, pthread_mutex_t *lock, struct store *s,
 				      int kind, struct MHD_Connection *conn)
 {
-	const char *larg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	const char *carg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "cursor");
-	uint64_t limit = COLLECT_PAGE_DEFAULT, cursor = 0;
+	uint64_t limit, cursor;
+	const char *why;
 	struct vlister *l;
 	int has_cursor, err;
 
-	if (collect__query_u64(larg, &limit) < 0 || (larg && limit == 0))
-		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-					   "limit: expected 1 or more", 0);
-	if ((has_cursor = collect__query_u64(carg, &cursor)) < 0)
-		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-					   "cursor: not one this collector gave", 0);
-	if (limit > COLLECT_PAGE_MAX)
-		limit = COLLECT_PAGE_MAX;
+	if (collect__page_query(conn, &limit, &cursor, &has_cursor, &why) < 0)
+		return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request", why, 0);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return MHD_NO;
@@ -208,11 +181,11 @@ enum MHD_Result collect_view__respond(struct view *v, pthread_mutex_t *lock, str
 		free_vlister(l);
 		if (err == -EINVAL)
 			return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
-						   "cursor: not one this collector gave", 0);
+						   COLLECT_BAD_CURSOR, 0);
 		if (http__log_ok())
 			log_err("%s: cannot list: %s", store__path(s), strerror(-err));
 		return http__respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store-failed",
 					   NULL, 0);
 	}
-	return send_rows(conn, l);
+	return collect__send_lines(conn, read_rows, free_vlister, l, l->page.next);
 }

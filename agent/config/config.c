@@ -105,8 +105,10 @@ const struct gw_config_field gw_config_fields[] = {
 	     "unaudited-reads is off (a node reads parts for its peers' requests)"),
 	UINT("detect", bulk_threshold, "bulk-threshold", DETECT_DEF_BULK_THRESHOLD, 1, 100000000,
 	     "object reads per principal per hour above which bulk-download fires"),
-	UINT("detect", baseline_days, "baseline-days", DETECT_DEF_BASELINE_DAYS, 1, 365,
-	     "active days before an identity's baseline counts (established identity)"),
+	UINTN("detect", "established_days", baseline_days, "established-days",
+	      DETECT_DEF_BASELINE_DAYS, 1, 365,
+	      "days with activity before an identity counts as established and is judged "
+	      "by its own baseline (before: by its population's)"),
 	UINT("detect", seen_ttl_days, "seen-ttl-days", DETECT_DEF_SEEN_TTL_DAYS, 1, 3650,
 	     "days after which a source IP, user agent, API or region is new again"),
 	UINT("detect", business_start_hour, "business-start-hour", DETECT_DEF_WORK_START_HOUR, 0, 23,
@@ -187,6 +189,10 @@ static const struct gw_config_alias {
 	const char *to;            /* the key's name today */
 } aliases[] = {
 	{ { "detect", "tz_offset", "tz-offset", "+HH:MM", "", "deprecated: --tz", GW_CFG_STR }, "tz" },
+	/* analyze's --baseline-days is calendar days of history; the
+	 * established threshold is counted in active days */
+	{ { "detect", "baseline_days", "baseline-days", "N", "", "deprecated: --established-days",
+	    GW_CFG_UINT }, "established_days" },
 };
 
 #define NALIASES (sizeof(aliases) / sizeof(aliases[0]))

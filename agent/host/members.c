@@ -17,7 +17,7 @@
 #include "sensor_priv.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
-#include "reads.skel.h"
+#include "sensor.skel.h"
 #pragma GCC diagnostic pop
 
 #define FUSE_MAGIC 0x65735546

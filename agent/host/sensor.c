@@ -1,5 +1,6 @@
-/* See host.h. Loads bpf/reads.bpf.c with the cheapest hook family the kernel
- * accepts, registers the roots, and serves the ring buffer's rare events. */
+/* See host.h. Loads the sensor (the units of bpf/, linked into one object)
+ * with the cheapest hook family the kernel accepts, registers the roots,
+ * and serves the ring buffer's rare events. */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -21,7 +22,7 @@
 /* The generated skeleton casts away const in its embedded object. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
-#include "reads.skel.h"
+#include "sensor.skel.h"
 #pragma GCC diagnostic pop
 
 _Static_assert(sizeof(struct gw_root_key) == 16, "gw_root_key ABI");
@@ -228,7 +229,7 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	struct bpf_program *prog;
 	int err;
 
-	s->skel = reads_bpf__open();
+	s->skel = sensor_bpf__open();
 	if (!s->skel)
 		return -errno;
 	s->skel->rodata->samples_per_window = opts->samples;
@@ -246,13 +247,13 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	/* reads in flight are remembered by thread for the tracepoint family only */
 	if (fam != FAM_PAIR)
 		bpf_map__set_max_entries(s->skel->maps.pending, 1);
-	err = reads_bpf__load(s->skel);
+	err = sensor_bpf__load(s->skel);
 	for (size_t i = 0; !err && i < opts->nroots; i++)
 		err = add_root(s, opts->roots[i]);
 	if (!err)
-		err = reads_bpf__attach(s->skel);
+		err = sensor_bpf__attach(s->skel);
 	if (err) {
-		reads_bpf__destroy(s->skel);
+		sensor_bpf__destroy(s->skel);
 		s->skel = NULL;
 		drop_roots(s);
 	}
@@ -493,7 +494,7 @@ void sensor__free(struct sensor *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->events);
-	reads_bpf__destroy(s->skel);
+	sensor_bpf__destroy(s->skel);
 	drop_roots(s);
 	proc_cache__free(s->procs);
 	count_table__fini(&s->prev_reads);

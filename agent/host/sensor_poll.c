@@ -16,7 +16,7 @@
 #include "sensor_priv.h"
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wcast-qual"
-#include "reads.skel.h"
+#include "sensor.skel.h"
 #pragma GCC diagnostic pop
 
 static uint64_t ns_to_ticks(const struct sensor *s, uint64_t ns)

@@ -37,11 +37,11 @@ struct blinded {
 #define SENSOR_MAX_BLINDED 256
 #define SENSOR_MAX_UNATTR 4096   /* the kernel's unattr map */
 
-struct reads_bpf;
+struct sensor_bpf;
 struct ring_buffer;
 
 struct sensor {
-	struct reads_bpf *skel;
+	struct sensor_bpf *skel;
 	const char *hooks;
 	cpu_set_t cpus;                    /* where the agent may run: flushes visit each */
 	int slots;                         /* reads gather in per-CPU slots (struct gw_last) */

@@ -18,7 +18,7 @@ int64_t iso8601__days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void iso8601__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t era, doe, yoe, doy, mp;
 
@@ -164,7 +164,7 @@ int iso8601__format(int64_t ms, char *buf, size_t size)
 	unsigned m, d;
 	int n;
 
-	civil_from_days(days, &y, &m, &d);
+	iso8601__civil_from_days(days, &y, &m, &d);
 	if (rem % 1000)
 		n = snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%03uZ", y, m, d,
 			     (unsigned)(rem / 3600000), (unsigned)(rem / 60000 % 60),

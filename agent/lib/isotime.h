@@ -14,6 +14,8 @@
 int iso8601__parse(const char *s, size_t len, int64_t *ms);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t iso8601__days_from_civil(int64_t y, unsigned m, unsigned d);
+/* The inverse: days since 1970-01-01 to year, month 1..12, day 1..31. */
+void iso8601__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 /* Format as "YYYY-MM-DDThh:mm:ssZ", with ".mmm" when ms is not a whole
  * second. Returns 0 or -ENOSPC when buf is too small (32 bytes suffice). */
 int iso8601__format(int64_t ms, char *buf, size_t size);

@@ -192,6 +192,17 @@ const char *strpool__intern(struct strpool *p, const char *s, size_t len)
 	return copy;
 }
 
+const char *strpool__copy(struct strpool *p, const char *s, size_t len)
+{
+	if (len == 0)
+		return "";
+	if (len > UINT32_MAX) {
+		errno = E2BIG;
+		return NULL;
+	}
+	return store(p, s, len);
+}
+
 const char *strpool__intern_str(struct strpool *p, const char *s)
 {
 	return strpool__intern(p, s, s ? strlen(s) : 0);

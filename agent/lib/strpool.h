@@ -24,6 +24,10 @@ void strpool__reset(struct strpool *p);
  * or NULL with errno set (ENOMEM, or E2BIG past the pool's byte cap). */
 const char *strpool__intern(struct strpool *p, const char *s, size_t len);
 const char *strpool__intern_str(struct strpool *p, const char *s);
+/* Copy s[0..len) into the pool without looking for an equal string first,
+ * for strings that are unique anyway (request ids): cheaper than interning,
+ * and the copy lives as long as the pool. NULL with errno as intern. */
+const char *strpool__copy(struct strpool *p, const char *s, size_t len);
 /* Bytes held by the pool (chunks and table), for memory accounting. */
 size_t strpool__bytes(const struct strpool *p);
 size_t strpool__count(const struct strpool *p);

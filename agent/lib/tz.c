@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tz.h"
+#include "lib/isotime.h"
 
 #define TZ_MAX_FILE (256 * 1024)
 #define TZ_MAX_TRANS 4096
@@ -69,26 +70,16 @@ int gw_tz__fixed(const char *s, int *minutes)
 
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	return iso8601__days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
 static int64_t year_of_day(int64_t z)
 {
-	int64_t era, doe, yoe, doy, mp;
+	unsigned m, d;
+	int64_t y;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	return yoe + era * 400 + (mp >= 10);
+	iso8601__civil_from_days(z, &y, &m, &d);
+	return y;
 }
 
 static int is_leap(int64_t y)

@@ -31,7 +31,7 @@
 #include "host/host.h"
 #include "host/sensor_priv.h"
 #include "lib/log.h"
-#include "reads.skel.h"
+#include "sensor.skel.h"
 
 #define MAX_CONFIGS 8
 #define N_FLOORS 2
@@ -93,7 +93,7 @@ static double batch(int loop, int fd_in, int fd_out, long calls)
 static int attach(struct config *c)
 {
 	if (c->sensor)
-		return reads_bpf__attach(c->sensor->skel);
+		return sensor_bpf__attach(c->sensor->skel);
 	if (c->floor) {
 		c->floor_link = bpf_program__attach(c->floor);
 		return c->floor_link ? 0 : -1;
@@ -104,7 +104,7 @@ static int attach(struct config *c)
 static void detach(struct config *c)
 {
 	if (c->sensor)
-		reads_bpf__detach(c->sensor->skel);
+		sensor_bpf__detach(c->sensor->skel);
 	if (c->floor_link) {
 		bpf_link__destroy(c->floor_link);
 		c->floor_link = NULL;
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 			printf("%-58s %s\n", argv[i], "skipped (the kernel refuses this hook family)");
 			continue;
 		}
-		reads_bpf__detach(cfg[n].sensor->skel);
+		sensor_bpf__detach(cfg[n].sensor->skel);
 		n++;
 	}
 	/* the loops on one CPU, so that they meet the same per-CPU slot */

@@ -39,7 +39,7 @@ check_json() {
 import json, sys
 r = json.load(open(sys.argv[1]))
 f = r["findings"]
-ok = eval(sys.argv[2])
+ok = eval("(" + sys.argv[2] + ")")
 print(json.dumps({"stats": r["stats"], "findings": [{k: x[k] for k in ("rule_id", "principal", "count", "bucket")} for x in f]}))
 sys.exit(0 if ok else 1)' "$2" "$3" 2>&1); then
 		ok "$1: $3"
@@ -100,7 +100,8 @@ expect_rc unknown-prefix 2 $?
 expect_one_line unknown-prefix "$TMP/err" "splunk"
 "$GW" analyze --help > "$TMP/out" 2> "$TMP/err"
 expect_rc help 0 $?
-for opt in --audit --bucket --hours-back --now --output --bulk-threshold --collector-url --token-file --ca-file --cert-file --key-file "default: 100"; do
+for opt in --audit --bucket --hours-back --now --output --bulk-threshold --collector-url --token-file --ca-file --cert-file --key-file "default: 100" \
+	"--baseline-days N     calendar days of history" "--established-days days with activity (default 14"; do
 	grep -qF -- "$opt" "$TMP/out" || fail "help: expected '$opt' in --help, got: $(cat "$TMP/out")"
 done
 
@@ -138,7 +139,7 @@ check_json not-logs-report "$TMP/mixed2.json" 'r["stats"]["events"] == 5 and r["
 # Several sources add up: the demo plus a bad file still finds the download.
 "$GW" analyze --audit "$DEMO" --audit "$CT/notjson.txt" --output "$TMP/two.json" 2> "$TMP/err"
 expect_rc two-sources 1 $?
-check_json two-sources "$TMP/two.json" 'len(f) == 1 and f[0]["count"] == 240 and r["sources"] == ["tests/data/demo-cloudtrail", "tests/data/cloudtrail/notjson.txt"]'
+check_json two-sources "$TMP/two.json" 'len(f) == 1 and f[0]["count"] == 240 and r["sources"] == ["'"$PWD"'/tests/data/demo-cloudtrail", "'"$PWD"'/tests/data/cloudtrail/notjson.txt"]'
 
 # 4. --collector-url: the finding reaches a real collector; an unreachable one is exit 1.
 "$GW" collect --listen 127.0.0.1:0 --store "$TMP/store" 2> "$TMP/collect.err" &
@@ -192,6 +193,38 @@ else
 fi
 "$GW" analyze --audit "$DEMO" --quiet --output "$TMP/sum3.json" > "$TMP/sum3.out" 2>&1
 if [ ! -s "$TMP/sum3.out" ]; then ok "summary: none with --quiet"; else fail "--quiet printed: $(cat "$TMP/sum3.out")"; fi
+
+# 5. The report records what was asked: the window, the bucket, the
+# sources (absolute), and keeps the detector's counters to themselves.
+"$GW" analyze --audit "$DEMO" --now 2026-11-26T00:00:00Z --hours-back 30 --baseline-days 1 \
+	--bucket finance-reports --quiet --output "$TMP/win.json" 2>"$TMP/win.err"
+check_json window "$TMP/win.json" 'r["window"] == {"now": "2026-11-26T00:00:00Z", "now_from": "--now",
+	"hours_back": 30, "from": "2026-11-24T18:00:00Z", "to": "2026-11-26T00:00:00Z",
+	"baseline_days": 1, "learn_from": "2026-11-23T18:00:00Z", "events_before_history": 0}
+	and r["bucket"] == "finance-reports" and r["sources"] == ["'"$PWD/$DEMO"'"]'
+"$GW" analyze --audit "$DEMO" --now 2026-11-25T10:00:00Z --hours-back 12 --baseline-days 0 \
+	--quiet --output /dev/null 2>"$TMP/err"
+expect_rc baseline-days-0 2 $?
+"$GW" analyze --audit "$DEMO" --now 2026-11-25T20:00:00Z --hours-back 12 --baseline-days 1 \
+	--quiet --output "$TMP/hist.json"
+check_json window-history "$TMP/hist.json" 'r["window"]["learn_from"] == "2026-11-24T08:00:00Z" and
+	0 < r["window"]["events_before_history"] < 301 and r["window"]["events_before_history"] +
+	r["stats"]["events_analyzed"] + r["stats"]["events_baseline"] == r["stats"]["events"]'
+"$GW" analyze --audit "$DEMO" --quiet --output "$TMP/win2.json"
+check_json window-defaults "$TMP/win2.json" 'r["window"]["now_from"] == "newest event" and
+	r["window"]["now"] == "2026-11-24T16:50:10Z" and r["window"]["from"] is None and
+	r["window"]["hours_back"] is None and r["window"]["baseline_days"] is None and r["bucket"] is None'
+"$GW" analyze --audit "$DEMO" --baseline-days 1 --quiet --output "$TMP/win3.json"
+check_json window-first-days "$TMP/win3.json" 'r["window"]["from"] >= "2026-11-25T00:00:41Z" and
+	len(f) == 0 and r["stats"]["events_analyzed"] == 0 and r["stats"]["events_baseline"] == 301'
+"$GW" analyze --audit "$DEMO" --bucket finance-reportz --quiet --output "$TMP/nob.json" 2>"$TMP/err"
+expect_rc bucket-typo 0 $?
+expect_one_line bucket-typo "$TMP/err" "--bucket finance-reportz matched no event; buckets seen: finance-reports, org-cloudtrail-logs, backups, team-docs"
+check_json bucket-typo-report "$TMP/nob.json" 'r["bucket"] == "finance-reportz" and
+	sorted(r["buckets_seen"]) == ["backups", "finance-reports", "org-cloudtrail-logs", "team-docs"]'
+check_json detector-section "$TMP/win2.json" 'all(k in r["detector"] for k in ("state_bytes",
+	"seconds", "entities_dropped")) and not any(k in x or k in x["evidence"] for x in f
+	for k in ("state_bytes", "seconds", "entities_dropped"))'
 
 if [ $fails -ne 0 ]; then
 	echo "test_analyze: $fails failed"

@@ -100,7 +100,7 @@ for bad in "--tz +25:00" "--tz Europe/Berln" "--business-hours 9-9" "--baseline-
 	fi
 done
 "$GW" analyze --audit tests/data/demo-cloudtrail --tz -05:30 --business-hours 9-17 \
-	--baseline-days 7 --output "$TMP/flags.json" 2> "$TMP/err"
+	--established-days 7 --output "$TMP/flags.json" 2> "$TMP/err"
 check flags-accepted "$TMP/flags.json" 'len(r["findings"]) == 1 and i == []'
 
 # 6. --config: the [detect] section of the daemon's file tunes the detector;
@@ -117,7 +117,7 @@ CONF
 check config-file "$TMP/conf.json" 'len(i) == 1 and set(e["rules"].split(", ")) == {"new-source-ip", "new-user-agent", "first-time-api"}'
 "$GW" analyze --denied-min 5 --audit "$CT" --hours-back 24 --config "$TMP/gw.conf" --output "$TMP/conf2.json" 2> "$TMP/err"
 check config-flag-over-file "$TMP/conf2.json" 'set(e["rules"].split(", ")) == {"new-source-ip", "new-user-agent", "first-time-api", "access-denied-cluster"}'
-printf '[detect]\nbaseline_days = 7\ntz = +25:00\n' > "$TMP/badtz.conf"
+printf '[detect]\nestablished_days = 7\ntz = +25:00\n' > "$TMP/badtz.conf"
 printf '[detect]\nbusines_start_hour = 9\n' > "$TMP/badkey.conf"
 printf '[detect]\nbusiness_start_hour = 9\nbusiness_end_hour = 9\n' > "$TMP/badhours.conf"
 for bad in "badtz.conf:3: .detect. tz = '+25:00'" "badkey.conf:2: unknown key 'busines_start_hour'" \

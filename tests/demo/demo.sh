@@ -14,7 +14,9 @@
 #  6. prints what the collector received.
 #
 # The BPF sensor needs root; without it the gateway part is passed over.
-# DEMO_DIR=DIR keeps the demo's files there (the e2e test reads them).
+# Each step prints a progress line with the seconds since the start. The
+# temporary directory is removed on exit unless KEEP=1; DEMO_DIR=DIR puts
+# the demo's files there and keeps them (the e2e test reads them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -24,16 +26,26 @@ AWS=/usr/bin/aws
 SAMPLE=tests/data/demo-cloudtrail
 RECORDS="python3 $PWD/tests/demo/cloudtrail_records.py"
 DIR=${DEMO_DIR:-$(mktemp -d /tmp/gatewatch-demo.XXXXXX)}
+[ -n "${DEMO_DIR:-}" ] && KEEP=1
 mkdir -p "$DIR"
 pids=()
 agent=""
+START=$SECONDS
 cleanup() {
 	[ -n "$agent" ] && kill "$agent" 2>/dev/null
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null || true
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "demo files kept in $DIR"
+	else
+		rm -rf "$DIR"
+		echo "demo files removed (KEEP=1 keeps them)"
+	fi
 }
 trap cleanup EXIT
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold only on a terminal, and not with NO_COLOR.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' N=$'\033[0m'; else B="" N=""; fi
+say() { printf '\n%s== [%ds] %s%s\n' "$B" $((SECONDS - START)) "$*" "$N"; }
 now_ms() { date +%s%3N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -148,4 +160,4 @@ for line in open(sys.argv[1]):
             print(f'    - {step}')
 PY
 echo
-echo "demo files in $DIR"
+echo "demo done in $((SECONDS - START)) s"

@@ -15,22 +15,6 @@ static void read_more(const char *spec, struct got *g)
 	g->rc = audit_source__read(spec, g->pool, got_keep, g, &g->st);
 }
 
-static int write_tmp(char *path, size_t size, const char *data)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, size, "/tmp/gw-dedup-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f)
-		return -1;
-	fputs(data, f);
-	return fclose(f);
-}
-
 #define CT(id, sec) "{\"eventTime\":\"2024-05-01T10:00:" sec "Z\",\"eventName\":\"GetObject\"," \
 	"\"eventSource\":\"s3.amazonaws.com\",\"eventID\":\"" id "\",\"requestID\":\"R\"}\n"
 
@@ -39,7 +23,7 @@ TEST(dedup_same_file_read_twice)
 	char a[64], spec[96];
 	struct got *g;
 
-	ASSERT_EQ_INT(0, write_tmp(a, sizeof(a), CT("ev-1", "01") CT("ev-2", "02") CT("ev-3", "03")));
+	ASSERT_EQ_INT(0, got_tmp_text(a, sizeof(a), CT("ev-1", "01") CT("ev-2", "02") CT("ev-3", "03")));
 	snprintf(spec, sizeof(spec), "cloudtrail:%s", a);
 	g = got_read(spec);
 	ASSERT(g);
@@ -67,8 +51,8 @@ TEST(dedup_overlapping_sources)
 	char a[64], b[64], spec[96];
 	struct got *g;
 
-	ASSERT_EQ_INT(0, write_tmp(a, sizeof(a), CT("ev-1", "01") CT("ev-2", "02") CT("ev-3", "03")));
-	ASSERT_EQ_INT(0, write_tmp(b, sizeof(b), CT("ev-2", "02") CT("ev-3", "03") CT("ev-4", "04")));
+	ASSERT_EQ_INT(0, got_tmp_text(a, sizeof(a), CT("ev-1", "01") CT("ev-2", "02") CT("ev-3", "03")));
+	ASSERT_EQ_INT(0, got_tmp_text(b, sizeof(b), CT("ev-2", "02") CT("ev-3", "03") CT("ev-4", "04")));
 	snprintf(spec, sizeof(spec), "cloudtrail:%s", a);
 	g = got_read(spec);
 	snprintf(spec, sizeof(spec), "cloudtrail:%s", b);
@@ -100,7 +84,7 @@ TEST(dedup_batch_delete_lines_kept)
 		snprintf(key, sizeof(key), "key-%d", i);
 		n += snprintf(data + n, sizeof(data) - (size_t)n, line, key);
 	}
-	ASSERT_EQ_INT(0, write_tmp(path, sizeof(path), data));
+	ASSERT_EQ_INT(0, got_tmp_text(path, sizeof(path), data));
 	snprintf(spec, sizeof(spec), "s3access:%s", path);
 	g = got_read(spec);
 	unlink(path);

@@ -11,28 +11,12 @@
 #include "assert.h"
 #include "audit_test_util.h"
 
-static int tmp_file(char *path, size_t n, const char *data)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, n, "/tmp/gw-copy-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f)
-		return -1;
-	fputs(data, f);
-	return fclose(f);
-}
-
 static struct got *read_as(const char *format, const char *data)
 {
 	char path[64], spec[96];
 	struct got *g;
 
-	if (tmp_file(path, sizeof(path), data) < 0)
+	if (got_tmp_text(path, sizeof(path), data) < 0)
 		return NULL;
 	snprintf(spec, sizeof(spec), "%s:%s", format, path);
 	g = got_read(spec);

@@ -73,22 +73,6 @@ TEST(s3access_elastic_samples_detected)
 	got_free(g);
 }
 
-static int write_tmp(char *path, size_t size, const char *data, size_t len)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, size, "/tmp/gw-test-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f)
-		return -1;
-	fwrite(data, 1, len, f);
-	return fclose(f);
-}
-
 TEST(s3access_bad_lines_rejected)
 {
 	static const char data[] =
@@ -102,7 +86,7 @@ TEST(s3access_bad_lines_rejected)
 	char path[64], spec[80];
 	struct got *g;
 
-	ASSERT_EQ_INT(0, write_tmp(path, sizeof(path), data, sizeof(data) - 1));
+	ASSERT_EQ_INT(0, got_tmp_file(path, sizeof(path), data, sizeof(data) - 1));
 	snprintf(spec, sizeof(spec), "s3access:%s", path);
 	g = got_read(spec);
 	unlink(path);

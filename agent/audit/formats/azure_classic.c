@@ -277,7 +277,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.bucket = ev.object_key = "";
 	key = dec(&r, &f[12], tmp, sizeof(tmp));
 	azure__split_key(&r, key, strlen(key), 1, &ev);
-	ev.request_id = rec__intern(&r, f[13].s, f[13].n);
+	ev.request_id = rec__unique(&r, f[13].s, f[13].n);
 	/* "ip:port", or "[v6]:port" */
 	for (n = (int)f[15].n - 1; n > 0 && f[15].s[n] != ':' && f[15].s[n] != ']'; n--)
 		;

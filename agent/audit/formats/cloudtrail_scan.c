@@ -340,33 +340,48 @@ static const char *literal(const char *p, const char *end, const char *word, siz
 static const char *skip_value(struct scan *s, const char *p);
 static const char *scan_object(struct scan *s, const char *p, const struct schema *sc);
 
-/* The array at p, checked and passed over. */
-static const char *skip_array(struct scan *s, const char *p)
+/* Into the array or object at p (its opener), one level deeper: the first
+ * item, or with *closed set the end of an empty one. NULL: too deep. */
+static const char *container_open(struct scan *s, const char *p, char close, int *closed)
 {
-	const char *end = s->end;
-
 	if (++s->depth > SCAN_MAX_DEPTH)
 		return NULL;
-	p = skip_ws(p + 1, end);
-	if (p < end && *p == ']') {
+	p = skip_ws(p + 1, s->end);
+	*closed = p < s->end && *p == close;
+	if (*closed) {
 		s->depth--;
 		return p + 1;
 	}
-	for (;;) {
-		p = skip_value(s, p);
-		if (!p)
-			return NULL;
-		p = skip_ws(p, end);
-		if (p == end)
-			return NULL;
-		if (*p == ']')
-			break;
-		if (*p != ',')
-			return NULL;
-		p = skip_ws(p + 1, end);
+	return p;
+}
+
+/* After an item (p: its end, NULL when it failed): the next item, or with
+ * *closed set the end of the array or object, one level up. NULL: neither
+ * a ',' nor the closer follows. */
+static const char *container_next(struct scan *s, const char *p, char close, int *closed)
+{
+	if (!p)
+		return NULL;
+	p = skip_ws(p, s->end);
+	if (p == s->end)
+		return NULL;
+	*closed = *p == close;
+	if (*closed) {
+		s->depth--;
+		return p + 1;
 	}
-	s->depth--;
-	return p + 1;
+	return *p == ',' ? skip_ws(p + 1, s->end) : NULL;
+}
+
+/* The array at p, checked and passed over. */
+static const char *skip_array(struct scan *s, const char *p)
+{
+	int closed;
+
+	p = container_open(s, p, ']', &closed);
+	while (p && !closed)
+		p = container_next(s, skip_value(s, p), ']', &closed);
+	return p;
 }
 
 static const char *skip_value(struct scan *s, const char *p)
@@ -440,16 +455,10 @@ static const char *scan_object(struct scan *s, const char *p, const struct schem
 	const char *end = s->end, *k;
 	uint32_t seen = 0;
 	size_t n;
-	int esc, i;
+	int esc, i, closed;
 
-	if (++s->depth > SCAN_MAX_DEPTH)
-		return NULL;
-	p = skip_ws(p + 1, end);
-	if (p < end && *p == '}') {
-		s->depth--;
-		return p + 1;
-	}
-	for (;;) {
+	p = container_open(s, p, '}', &closed);
+	while (p && !closed) {
 		if (p == end || *p != '"' || !(p = scan_string(p, end, &k, &n, &esc)))
 			return NULL;
 		/* an escaped name may spell a wanted one */
@@ -466,19 +475,9 @@ static const char *scan_object(struct scan *s, const char *p, const struct schem
 		} else {
 			p = skip_value(s, p);
 		}
-		if (!p)
-			return NULL;
-		p = skip_ws(p, end);
-		if (p == end)
-			return NULL;
-		if (*p == '}')
-			break;
-		if (*p != ',')
-			return NULL;
-		p = skip_ws(p + 1, end);
+		p = container_next(s, p, '}', &closed);
 	}
-	s->depth--;
-	return p + 1;
+	return p;
 }
 
 int ct_scan__record(const char *p, const char *end, struct ct_fields *f, const char **next)

@@ -201,7 +201,8 @@ static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 	code = (int)jsonrec__u64(status, "code");
 	ev.outcome = code == 0 ? GW_OUT_OK : (code == 7 || code == 16) ? GW_OUT_DENIED : GW_OUT_ERROR;
 	ev.error_code = code ? rec__intern_str(&r, jsonrec__str(status, "message")) : "";
-	ev.request_id = rec__intern_str(&r, jsonrec__str(rec, "insertId"));
+	t = jsonrec__str(rec, "insertId");
+	ev.request_id = rec__unique(&r, t, strlen(t));
 	if (!r.bad && strcmp(svc, "storage.googleapis.com") != 0)
 		c->st->non_storage++;
 	return rec__finish(&r, &ev, off);

@@ -345,7 +345,8 @@ size_t json_stream__chunk(struct audit_ctx *c, const struct json_ops *ops, const
 			break;
 		}
 	}
-	if (final && c->js.mode != JS_TOP && !*err && c->warnings++ < AUDIT_MAX_RECORD_WARNINGS)
+	if (final && c->js.mode != JS_TOP && !*err && !(c->flags & AUDIT_READ_PEEK) &&
+	    c->warnings++ < AUDIT_MAX_RECORD_WARNINGS)
 		log_warn("%s: the JSON array is not closed at the end", c->path);
 	return final ? len : pos;
 }

@@ -127,7 +127,8 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_str(&r, jsonrec__str(api, "status"));
 	ev.source_ip = rec__intern_str(&r, jsonrec__str(rec, "remotehost"));
 	ev.user_agent = rec__intern_str(&r, jsonrec__str(rec, "userAgent"));
-	ev.request_id = rec__intern_str(&r, jsonrec__str(rec, "requestID"));
+	t = jsonrec__str(rec, "requestID");
+	ev.request_id = rec__unique(&r, t, strlen(t));
 	ev.account = rec__intern_str(&r, jsonrec__str(rec, "deploymentid"));
 	ev.region = "";
 	ev.bytes_in = jsonrec__u64(api, "rx");

@@ -33,32 +33,32 @@ struct fld {
  * quote or bracket is not closed. */
 static int split(const char *l, size_t len, struct fld *f)
 {
-	size_t i = 0, b;
+	const char *p = l, *end = l + len, *e;
 	int n = 0;
 	char close;
 
-	while (i < len && n < F_MAX) {
-		while (i < len && l[i] == ' ')
-			i++;
-		if (i == len)
+	while (p < end && n < F_MAX) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
 			break;
-		close = l[i] == '"' ? '"' : l[i] == '[' ? ']' : 0;
+		close = *p == '"' ? '"' : *p == '[' ? ']' : 0;
 		if (close) {
-			b = ++i;
-			while (i < len && l[i] != close)
-				i++;
-			if (i == len)
+			p++;
+			e = memchr(p, close, (size_t)(end - p));
+			if (!e)
 				return -1;
-			f[n].s = l + b;
-			f[n++].n = i - b;
-			i++;
+			f[n].s = p;
+			f[n++].n = (size_t)(e - p);
+			p = e + 1;
 			continue;
 		}
-		b = i;
-		while (i < len && l[i] != ' ')
-			i++;
-		f[n].s = l + b;
-		f[n++].n = i - b;
+		e = memchr(p, ' ', (size_t)(end - p));
+		if (!e)
+			e = end;
+		f[n].s = p;
+		f[n++].n = (size_t)(e - p);
+		p = e;
 	}
 	return n;
 }
@@ -221,7 +221,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.bucket = field(&r, &f[F_BUCKET]);
 	ev.source_ip = field(&r, &f[F_IP]);
 	principal(&r, &f[F_REQUESTER], &ev);
-	ev.request_id = field(&r, &f[F_REQID]);
+	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique(&r, f[F_REQID].s, f[F_REQID].n);
 	ev.api = field(&r, &f[F_OP]);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action_of);
 	if (!dash(&f[F_KEY]) && f[F_KEY].n < sizeof(key))
