@@ -183,10 +183,14 @@ static void close_hour(struct baseline *b, struct ident *id);
 static void close_idle(struct baseline *b, int64_t now)
 {
 	b->idle_hour = now / HOUR_MS;
-	for (size_t i = 0; i < b->nslots; i++)
+	/* Live only: offline, the flush closes them at the end, and the order
+	 * of closing (hash order here) must not change what the report says
+	 * (an hour's close teaches the population others are judged with). */
+	for (size_t i = 0; b->cfg->live && i < b->nslots; i++)
 		if (b->tab[i] && b->tab[i]->h && b->tab[i]->h->start + IDLE_CLOSE_MS <= now)
 			close_hour(b, b->tab[i]);
-	volume__close_idle(b->vol, now - IDLE_CLOSE_MS);
+	if (b->cfg->live)
+		volume__close_idle(b->vol, now - IDLE_CLOSE_MS);
 	if (now / DAY_MS > b->aged_day) {
 		ident_age(b, (uint16_t)(now / DAY_MS));
 		volume__age(b->vol, (uint16_t)(now / DAY_MS));
