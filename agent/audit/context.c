@@ -29,19 +29,34 @@ const char *audit_state_dir(void)
 	return state_dir ? state_dir : env && *env ? env : NULL;
 }
 
+/* Count a skipped record; 1 with its message in msg[size] when it is to
+ * be logged (not while peeking, nor past the bound on record warnings). */
+__attribute__((format(printf, 4, 0)))
+static int skip_message(struct audit_ctx *c, char *msg, size_t size, const char *fmt, va_list ap)
+{
+	c->st->skipped++;
+	if ((c->flags & AUDIT_READ_PEEK) || c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
+		return 0;
+	vsnprintf(msg, size, fmt, ap);
+	return 1;
+}
+
+static const char *skip_suffix(const struct audit_ctx *c)
+{
+	return c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "";
+}
+
 void audit_ctx__skip(struct audit_ctx *c, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
+	int say;
 
-	c->st->skipped++;
-	if ((c->flags & AUDIT_READ_PEEK) || c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say = skip_message(c, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_warn("%s: %s%s", c->path, msg,
-		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
+	if (say)
+		log_warn("%s: %s%s", c->path, msg, skip_suffix(c));
 }
 
 void audit_ctx__skip_at(struct audit_ctx *c, size_t off, const char *fmt, ...)
@@ -49,17 +64,16 @@ void audit_ctx__skip_at(struct audit_ctx *c, size_t off, const char *fmt, ...)
 	char msg[256];
 	uint64_t line;
 	va_list ap;
+	int say;
 
-	c->st->skipped++;
-	if ((c->flags & AUDIT_READ_PEEK) || c->warnings++ >= AUDIT_MAX_RECORD_WARNINGS)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say = skip_message(c, msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (!say)
+		return;
 	line = c->line_base + (c->chunk ? audit__count_lines(c->chunk, off) : 0) + 1;
 	log_warn("%s: line %llu (offset %llu): %s%s", c->path, (unsigned long long)line,
-		 (unsigned long long)(c->base + off), msg,
-		 c->warnings == AUDIT_MAX_RECORD_WARNINGS ? " (further record warnings suppressed)" : "");
+		 (unsigned long long)(c->base + off), msg, skip_suffix(c));
 }
 
 void audit_ctx__begin_stream(struct audit_ctx *c)

@@ -204,11 +204,14 @@ static bool refused(struct collector *c, struct MHD_Connection *conn, const char
 	return false;
 }
 
-static bool by_finding(struct MHD_Connection *conn)
+/* ?view=finding: 1; none or batch: 0; anything else: -1. */
+static int by_finding(struct MHD_Connection *conn)
 {
 	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "view");
 
-	return v && strcmp(v, "finding") == 0;
+	if (!v || strcmp(v, "batch") == 0)
+		return 0;
+	return strcmp(v, "finding") == 0 ? 1 : -1;
 }
 
 static enum MHD_Result route(struct collector *c, struct MHD_Connection *conn, const char *url,
@@ -227,6 +230,9 @@ static enum MHD_Result route(struct collector *c, struct MHD_Connection *conn, c
 					   "method-not-allowed", "use POST", 0);
 	}
 	if (strcmp(url, "/v1/findings") == 0) {
+		if (get && by_finding(conn) < 0)
+			return http__respond_error(conn, MHD_HTTP_BAD_REQUEST, "bad-request",
+						   "view: expected batch or finding", 0);
 		if (get && by_finding(conn))
 			return collect_view__respond(c->view, &c->lock, c->store, VIEW_FINDING, conn);
 		if (get)

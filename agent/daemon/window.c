@@ -90,9 +90,15 @@ void daemon__poll_window(struct daemon *d)
 	}
 }
 
+static int is_gateway(const struct host_proc *p, void *ctx)
+{
+	return correlator__is_gateway(ctx, p);
+}
+
 int daemon__open_sensor(struct daemon *d)
 {
 	struct sensor_opts so = { 0 };
+	size_t n;
 
 	if (!d->cfg->nroots) {
 		log_info("no roots configured: the host sensor is off");
@@ -104,5 +110,10 @@ int daemon__open_sensor(struct daemon *d)
 	so.max_conns = 10240;
 	so.samples = 5;
 	d->sensor = sensor__open(&so);
-	return d->sensor ? 0 : -errno;
+	if (!d->sensor)
+		return -errno;
+	/* while every process's executable is still readable */
+	n = sensor__keep_procs(d->sensor, is_gateway, d->corr);
+	log_info("gateway processes running: %zu", n);
+	return 0;
 }

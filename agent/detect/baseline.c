@@ -611,11 +611,11 @@ static int new_things(const struct hour_rec *h)
 	return h->nnew_ips + h->nnew_uas + h->nnew_apis + h->nnew_services;
 }
 
-/* The identity joins its role's sessions and its kind, once. */
+/* The identity joins its role's sessions, its kind and its type, once. */
 static void join_populations(struct baseline *b, struct ident *id, const struct audit_event *ev)
 {
 	id->pop_joined = 1;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		id->pop[i] = populations__get(b->pops, detector__population(b->d, ev, i), 1);
 		if (id->pop[i])
 			id->pop[i]->members++;

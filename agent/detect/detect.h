@@ -51,6 +51,8 @@ struct finding {
 	size_t nmitre;
 	struct gw_kv evidence[GW_FINDING_MAX_EVIDENCE];
 	size_t nevidence;
+	char *why;                /* one sentence: seen against expected, with numbers */
+	char *next_step;          /* what the analyst does next */
 };
 
 /* The detector's defaults, each in one place: detector_config__defaults()

@@ -215,7 +215,10 @@ struct ident {
 	} recent[IDENT_RECENT_REGIONS];
 	struct seen_set seen;
 	struct hour_rec *h;          /* the open hour, or NULL */
-	struct population *pop[2];   /* its role's sessions, its kind (population.c) */
+	/* Its role's sessions, its kind (population.c), and everyone of its
+	 * principal type in the organisation (which teaches nothing: it only
+	 * counts who is busy the same day, see read-volume). */
+	struct population *pop[3];
 };
 
 struct baseline;
@@ -292,6 +295,7 @@ struct population {
 	uint32_t member_days;        /* active days of the established members */
 	uint32_t how[168];           /* their active hours per hour-of-week slot */
 	uint32_t peak_hour[POP_HIST], peak_day[POP_HIST];
+	uint16_t spike_day, spikes;  /* members read-volume found unusual that day */
 };
 struct populations;
 struct populations *populations__new(void);
@@ -310,7 +314,8 @@ void population__move(uint32_t *hist, uint32_t old, uint32_t x, int is_new);
 double population__level(const uint32_t *hist, double q);
 /* Established members' active hours at an hour-of-week slot per member-week. */
 double population__slot_share(const struct population *p, int slot);
-/* coarse 0: an AWS role session's role (else NULL); 1: cloud|account|kind|type. */
+/* coarse 0: an AWS role session's role (else NULL); 1: cloud|account|kind|type;
+ * 2: its principal type across the organisation. */
 const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse);
 /* The population an identity without its own baseline is judged with: its
  * role's sessions when ready, else its kind when ready, else NULL. */
@@ -524,6 +529,9 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 int finding__set(char **dst, const char *s);
 /* Point f at the IP and user agent that made it (each if non-empty). */
 int finding__at(struct finding *f, const char *ip, const char *ua);
+/* Set f->why and f->next_step from the rule's template (explain.c), unless
+ * set; left NULL only when out of memory. */
+void finding__explain(struct finding *f);
 /* Emit f unless err (then free it): 0 or -ENOMEM. */
 int finding__finish(struct detector *d, struct finding *f, int err);
 /* Hour of the week, 0 = Monday 00:00, in the time zone UTC+tz_min. */

@@ -700,6 +700,8 @@ int detector__emit(struct detector *d, struct finding *f)
 	const char *label;
 	int kind;
 
+	if (f->end_ms >= d->cfg.report_from_ms)
+		finding__explain(f);
 	if (f->end_ms < d->cfg.report_from_ms) {
 		/* Before the reporting window: the baselines learned from it. */
 		d->stats.findings_before++;
@@ -763,6 +765,8 @@ void finding__free(struct finding *f)
 	free(f->user_agent);
 	free(f->region);
 	free(f->bucket);
+	free(f->why);
+	free(f->next_step);
 	for (size_t i = 0; i < f->nsamples && i < GW_FINDING_MAX_SAMPLES; i++)
 		free(f->samples[i]);
 	for (size_t i = 0; i < f->nevidence && i < GW_FINDING_MAX_EVIDENCE; i++) {

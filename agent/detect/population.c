@@ -127,7 +127,7 @@ double population__slot_share(const struct population *p, int slot)
 
 /* The population a principal belongs to, interned: coarse 0 gives an AWS
  * role session's role (NULL for other principals), coarse 1 its cloud,
- * account, principal kind and type. */
+ * account, principal kind and type, coarse 2 its type alone. */
 const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse)
 {
 	const char *p = ev->principal, *r = p ? strstr(p, ":assumed-role/") : NULL, *slash;
@@ -137,7 +137,10 @@ const char *detector__population(struct detector *d, const struct audit_event *e
 	if (!coarse)
 		return r && (slash = strchr(r + 14, '/')) != NULL ?
 		       detector__intern_n(d, p, (size_t)(slash - p)) : NULL;
-	n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s", gw_cloud_name(ev->cloud),
+	if (coarse == 2)
+		n = snprintf(buf, sizeof(buf), "*|%s", gw_principal_type_name(ev->principal_type));
+	else
+		n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s", gw_cloud_name(ev->cloud),
 		     ev->account ? ev->account : "", gw_principal_kind_name(ev->principal_kind),
 		     gw_principal_type_name(ev->principal_type));
 	return n > 0 && (size_t)n < sizeof(buf) ? detector__intern(d, buf) : NULL;

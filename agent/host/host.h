@@ -116,6 +116,14 @@ int sensor__wait(struct sensor *s, int timeout_ms);
  * *w is valid either way. */
 int sensor__poll(struct sensor *s, struct host_window *w);
 void sensor__free(struct sensor *s);
+/* Processes whose identity must stay known for their whole life (the
+ * gateway): want() is asked now about every running process, read from /proc
+ * while the agent may still read any process's executable (before it drops
+ * its capabilities), and later about each process the sensor meets first;
+ * the identities it says yes to are kept (at most 64 live ones). Returns
+ * how many running processes were kept now. */
+size_t sensor__keep_procs(struct sensor *s, int (*want)(const struct host_proc *p, void *ctx),
+			  void *ctx);
 
 /* Write a window as one JSON line. 0 or a negative errno. */
 int host_window__write_json(const struct host_window *w, FILE *out);

@@ -170,6 +170,7 @@ struct proc_slot {
 struct proc_cache {
 	struct proc_slot *slots;
 	size_t n;
+	struct proc_slot pinned[PROC_CACHE_PINNED];
 };
 
 struct proc_cache *proc_cache__new(size_t slots)
@@ -195,6 +196,10 @@ void proc_cache__free(struct proc_cache *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->slots[i].exe);
 		free(c->slots[i].unit);
+	}
+	for (size_t i = 0; i < PROC_CACHE_PINNED; i++) {
+		free(c->pinned[i].exe);
+		free(c->pinned[i].unit);
 	}
 	free(c->slots);
 	free(c);
@@ -235,11 +240,48 @@ void proc_cache__remember(struct proc_cache *c, uint32_t pid, uint64_t start_tim
 	keep(c, pid, &pi);
 }
 
+static struct proc_slot *pinned_of(struct proc_cache *c, uint32_t pid, uint64_t start_time)
+{
+	for (size_t i = 0; i < PROC_CACHE_PINNED; i++)
+		if (c->pinned[i].exe && c->pinned[i].pid == pid && c->pinned[i].start_time == start_time)
+			return &c->pinned[i];
+	return NULL;
+}
+
+int proc_cache__pin(struct proc_cache *c, uint32_t pid, const struct procinfo *pi)
+{
+	struct proc_slot *p = pinned_of(c, pid, pi->start_time);
+	char *exe, *unit;
+
+	for (size_t i = 0; !p && i < PROC_CACHE_PINNED; i++)
+		if (!c->pinned[i].exe || !proc_alive(c->pinned[i].pid, c->pinned[i].start_time))
+			p = &c->pinned[i];
+	if (!p)
+		return -ENOSPC;
+	exe = strdup(pi->exe);
+	unit = strdup(pi->unit);
+	if (!exe || !unit) {
+		free(exe);
+		free(unit);
+		return -ENOMEM;
+	}
+	free(p->exe);
+	free(p->unit);
+	p->exe = exe;
+	p->unit = unit;
+	p->pid = pid;
+	p->uid = pi->uid;
+	p->start_time = pi->start_time;
+	return 0;
+}
+
 int proc_cache__lookup(struct proc_cache *c, uint32_t pid, uint64_t start_time,
 		       struct procinfo *pi)
 {
-	const struct proc_slot *s = &c->slots[pid % c->n];
+	const struct proc_slot *s = pinned_of(c, pid, start_time);
 
+	if (!s)
+		s = &c->slots[pid % c->n];
 	if (procinfo__read(pid, pi) == 0 && pi->start_time == start_time) {
 		keep(c, pid, pi);
 		if (!pi->exe[0] && s->pid == pid && s->start_time == start_time && s->exe)

@@ -38,9 +38,18 @@ void proc_cache__free(struct proc_cache *c);
  * the process is already gone, keep what the kernel told (uid, exe path). */
 void proc_cache__remember(struct proc_cache *c, uint32_t pid, uint64_t start_time, uint32_t uid,
 			  const char *exe);
+/* Keep the identity pi of process pid (pi->start_time) for the process's
+ * whole life, out of reach of slot collisions: for the few processes (the
+ * gateway) whose executable must stay known once the agent's capabilities
+ * are dropped and /proc/PID/exe of a process holding more is hidden. At most
+ * PROC_CACHE_PINNED processes; the entry of one gone is reused. The strings
+ * are copied. 0, -ENOSPC when full, -ENOMEM. */
+#define PROC_CACHE_PINNED 64
+int proc_cache__pin(struct proc_cache *c, uint32_t pid, const struct procinfo *pi);
 /* Identity of the process (pid, start_time): fresh from /proc when it is
  * alive (returns 0), else the kept one (returns -ENOENT; pi->exe is "" if
- * nothing was kept). A reused pid is a different process. */
+ * nothing was kept). A pinned identity fills what /proc hides. A reused pid
+ * is a different process. */
 int proc_cache__lookup(struct proc_cache *c, uint32_t pid, uint64_t start_time,
 		       struct procinfo *pi);
 

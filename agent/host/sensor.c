@@ -2,7 +2,6 @@
  * with the cheapest hook family the kernel accepts, registers the roots,
  * and serves the ring buffer's rare events. */
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,11 +10,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "sensor_priv.h"
@@ -43,43 +42,16 @@ _Static_assert(sizeof(struct gw_unattr_val) == 24, "gw_unattr_val ABI");
 _Static_assert((int)GW_DROP_MAX == (int)HOST_DROP_AGENT, "drop kinds");
 _Static_assert((int)GW_DROP_UNATTR_FULL == (int)HOST_DROP_UNATTR, "drop kinds");
 
-/* Hook families, cheapest first. fexit and tp_exit run a program only at
- * the watched syscalls; tp_exit's classic tracepoints cost a little more
- * per watched read than tp_btf, but tp_btf runs at every syscall's exit,
- * and on a gateway most syscalls are not reads (an s3rver GET makes about
- * 125, of which 15 are reads, one of them of the object). */
-static const char *const hook_families[] = { "fexit", "tp_exit", "tp_btf", "raw_tp", "tracepoint" };
-#define N_FAMILIES (int)(sizeof(hook_families) / sizeof(hook_families[0]))
-#define FAM_PAIR 4  /* the classic tracepoints at entry and exit */
+/* Hook families (hooks.h), cheapest first. fexit and tp_exit run a program
+ * only at the watched syscalls; tp_exit's classic tracepoints cost a little
+ * more per watched read than tp_btf, but tp_btf runs at every syscall's
+ * exit, and on a gateway most syscalls are not reads (an s3rver GET makes
+ * about 125, of which 15 are reads, one of them of the object). */
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's warnings while probing are expected; the fallback is logged. */
 	gw_vlog(level == LIBBPF_WARN ? LOG_INFO : LOG_DEBUG, fmt, ap);
-	return 0;
-}
-
-/* The ring buffer and BTF we rely on arrived in 5.8. */
-static int check_kernel(void)
-{
-	struct utsname u;
-	struct stat st;
-	unsigned long major, minor;
-	char *end;
-
-	if (uname(&u) < 0)
-		return -errno;
-	major = strtoul(u.release, &end, 10);
-	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
-	if (major < 5 || (major == 5 && minor < 8)) {
-		log_err("kernel %s is too old: gatewatch needs 5.8 or later", u.release);
-		return -ENOTSUP;
-	}
-	if (stat("/sys/kernel/btf/vmlinux", &st) < 0) {
-		log_err("kernel %s has no BTF (/sys/kernel/btf/vmlinux): CO-RE programs cannot load",
-			u.release);
-		return -ENOTSUP;
-	}
 	return 0;
 }
 
@@ -185,33 +157,6 @@ static int add_root(struct sensor *s, const char *path)
 	return 0;
 }
 
-/* "fx_*" programs belong to fexit, "tpx_*" to tp_exit, "btf_*" to tp_btf,
- * "raw_*" to raw_tp, "tp_enter_*", "tp_exit_*" to tracepoint (in the order
- * of hook_families); others (the socket state and io_uring completion
- * hooks) to all. */
-static int prog_family(const char *name)
-{
-	static const char *const prefix[] = { "fx_", "tpx_", "btf_", "raw_", "tp_enter_", "tp_exit_" };
-
-	for (int i = 0; i < (int)(sizeof(prefix) / sizeof(prefix[0])); i++)
-		if (strncmp(name, prefix[i], strlen(prefix[i])) == 0)
-			return i < FAM_PAIR ? i : FAM_PAIR;
-	return -1;
-}
-
-/* Does the running kernel's BTF hold a type of this name and kind? */
-static int kernel_has_type(const char *name, int kind)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	int found;
-
-	if (!btf)
-		return 0;
-	found = btf__find_by_name_kind(btf, name, kind) >= 0;
-	btf__free(btf);
-	return found;
-}
-
 static void drop_roots(struct sensor *s)
 {
 	for (size_t i = 0; i < s->nroots; i++) {
@@ -224,9 +169,9 @@ static void drop_roots(struct sensor *s)
 
 /* Open, configure, load, register roots and attach with one family.
  * 0, or a negative errno with nothing left loaded. */
-static int try_family(struct sensor *s, int fam, int uring, const struct sensor_opts *opts)
+static int try_family(struct sensor *s, int fam, const struct hook_kernel *k,
+		      const struct sensor_opts *opts)
 {
-	struct bpf_program *prog;
 	int err;
 
 	s->skel = sensor_bpf__open();
@@ -236,18 +181,12 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	bpf_map__set_max_entries(s->skel->maps.reads, opts->max_counts);
 	bpf_map__set_max_entries(s->skel->maps.conns, opts->max_conns);
 	bpf_map__set_max_entries(s->skel->maps.members, opts->max_inodes ? opts->max_inodes : 65536);
-	bpf_object__for_each_program(prog, s->skel->obj) {
-		int f = prog_family(bpf_program__name(prog));
-
-		bpf_program__set_autoload(prog, f < 0 || f == fam);
-	}
-	/* io_uring may be built out of the kernel */
-	if (!uring)
-		bpf_program__set_autoload(s->skel->progs.tp_uring_complete, false);
 	/* reads in flight are remembered by thread for the tracepoint family only */
-	if (fam != FAM_PAIR)
+	if (fam != HOOK_TRACEPOINT)
 		bpf_map__set_max_entries(s->skel->maps.pending, 1);
-	err = sensor_bpf__load(s->skel);
+	err = hooks__select(s->skel, fam, k);
+	if (!err)
+		err = sensor_bpf__load(s->skel);
 	for (size_t i = 0; !err && i < opts->nroots; i++)
 		err = add_root(s, opts->roots[i]);
 	if (!err)
@@ -260,71 +199,39 @@ static int try_family(struct sensor *s, int fam, int uring, const struct sensor_
 	return err;
 }
 
-#if defined(__aarch64__)
-#define PROBE_FUNC "__arm64_sys_copy_file_range"
-#else
-#define PROBE_FUNC "__x64_sys_copy_file_range"
-#endif
-
-/* Can an fexit program load and attach here? A two-instruction program on
- * one of the watched syscalls (a rare one), loaded, attached and dropped:
- * one clear answer instead of the loader's complaints about every program. */
-static int probe_fexit(void)
+/* Probe the families cheapest first (or the one forced) and load the
+ * first that works, logging one line: the family chosen and those refused
+ * before it, with why. */
+static int load_family(struct sensor *s, const struct hook_kernel *k, const struct sensor_opts *opts)
 {
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = BPF_TRACE_FEXIT);
-	int id = libbpf_find_vmlinux_btf_id(PROBE_FUNC, BPF_TRACE_FEXIT);
-	int fd, link, err = 0;
-
-	if (id < 0)
-		return id;
-	lo.attach_btf_id = (uint32_t)id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &lo);
-	if (fd < 0)
-		return -errno;
-	link = bpf_link_create(fd, 0, BPF_TRACE_FEXIT, NULL);
-	if (link < 0)
-		err = -errno;
-	else
-		close(link);
-	close(fd);
-	return err;
-}
-
-static int load_programs(struct sensor *s, const struct sensor_opts *opts)
-{
-	int uring = kernel_has_type("trace_event_raw_io_uring_complete", BTF_KIND_STRUCT);
-	char refused[256] = "";
+	char refused[512] = "", why[160];
 	size_t rlen = 0;
 	int err = -EINVAL;
 
-	if (!uring)
-		log_info("this kernel has no io_uring: io_uring reads are not watched");
-	for (int fam = 0; fam < N_FAMILIES; fam++) {
-		if (opts->hooks && strcmp(opts->hooks, hook_families[fam]) != 0)
+	for (int fam = 0; fam < HOOK_FAMILIES; fam++) {
+		if (opts->hooks && strcmp(opts->hooks, hooks__name(fam)) != 0)
 			continue;
-		err = fam == 0 ? probe_fexit() : 0;
+		why[0] = '\0';
+		err = hooks__probe(fam, k, why, sizeof(why));
 		if (!err)
-			err = try_family(s, fam, uring, opts);
+			err = try_family(s, fam, k, opts);
 		if (!err) {
-			s->hooks = hook_families[fam];
+			s->hooks = hooks__name(fam);
 			sensor__setup_slots(s);
-			/* One line: what was chosen, and what the kernel refused
-			 * before it (the probe order is cheapest first). */
 			log_info("hook family %s chosen%s%s", s->hooks,
 				 rlen ? "; refused by this kernel: " : "", refused);
 			return 0;
 		}
+		/* the probe passed: the load or the attach failed */
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s", strerror(-err));
 		if (opts->hooks) {
-			log_err("hook family %s not usable here: %s", hook_families[fam], strerror(-err));
+			log_err("hook family %s not usable here: %s", hooks__name(fam), why);
 			return err;
 		}
 		if (rlen < sizeof(refused)) {
 			int n = snprintf(refused + rlen, sizeof(refused) - rlen, "%s%s (%s)",
-					 rlen ? ", " : "", hook_families[fam], strerror(-err));
+					 rlen ? ", " : "", hooks__name(fam), why);
 			rlen = n > 0 ? rlen + (size_t)n : rlen;
 		}
 	}
@@ -332,6 +239,18 @@ static int load_programs(struct sensor *s, const struct sensor_opts *opts)
 		log_err("unknown hook family '%s' (fexit, tp_exit, tp_btf, raw_tp, tracepoint)", opts->hooks);
 	else
 		log_err("no hook family loads on this kernel: %s", refused);
+	return err;
+}
+
+static int load_programs(struct sensor *s, const struct sensor_opts *opts)
+{
+	struct hook_kernel k;
+	int err = hooks__probe_kernel(&k);
+
+	if (err)
+		return err;
+	err = load_family(s, &k, opts);
+	hooks__kernel_free(&k);
 	return err;
 }
 
@@ -390,9 +309,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	if (e->kind != GW_EV_SAMPLE) {
+		uint64_t ticks = e->start_ns / (1000000000ull / (uint64_t)s->clk_tck);
+
 		event_path(e, 1, path, sizeof(path));
-		proc_cache__remember(s->procs, e->tgid, e->start_ns / (1000000000ull / (uint64_t)s->clk_tck),
-				     e->uid, e->has_exe ? path : "");
+		proc_cache__remember(s->procs, e->tgid, ticks, e->uid, e->has_exe ? path : "");
+		sensor__keep_new(s, e->tgid, ticks);
 		if (e->kind == GW_EV_UNATTRIBUTED)
 			remember_blinded(s, e);
 		return 0;
@@ -456,9 +377,7 @@ struct sensor *sensor__open(const struct sensor_opts *opts)
 	int err;
 
 	libbpf_set_print(libbpf_log);
-	err = check_kernel();
-	if (!err)
-		err = ensure_tracefs();
+	err = ensure_tracefs();
 	if (err)
 		goto fail;
 	s = calloc(1, sizeof(*s));

@@ -58,6 +58,9 @@ struct sensor {
 	int64_t last_poll_ms;
 	struct ring_buffer *events;
 	struct proc_cache *procs;
+	int (*keep)(const struct host_proc *p, void *ctx);   /* identities kept for life */
+	void *keep_ctx;
+	uint64_t keep_full;                /* gateway processes not kept: the table was full */
 	struct strpool *pool;              /* strings of the current window */
 	struct strpool *next_pool;         /* strings gathered for the next one */
 	struct sample *samples;
@@ -76,6 +79,10 @@ struct sensor {
 /* Decide how reads are counted: in per-CPU slots flushed at each poll when
  * the agent can run on every online CPU, else one by one. */
 void sensor__setup_slots(struct sensor *s);
+
+/* A process met for the first time: its identity is kept for life when
+ * keep() wants it (keep.c). */
+void sensor__keep_new(struct sensor *s, uint32_t tgid, uint64_t start_time);
 
 /* The reads no process was credited with since the last poll, per root x
  * bucket, with the processes announced for them, into w. */

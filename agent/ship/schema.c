@@ -55,6 +55,8 @@ const struct ship_field ship_finding_fields[] = {
 	   "gatewatch.sample_objects"),
 	FL(STRS,    mitre, nmitre, mitre, "mitre", "mitre", "gatewatch.mitre"),
 	FL(EVIDENCE, evidence, nevidence, evidence, "evidence", "evidence", "gatewatch.evidence."),
+	F(STR,      why,        why,        "why",        "why",        "gatewatch.why"),
+	F(STR,      next_step,  next_step,  "next_step",  "next_step",  "gatewatch.next_step"),
 	{ SHIP_HOST, "host", NULL, "gatewatch.host.", gatewatch_v1_Finding_host_tag, SHIP_SRC_HAND,
 	  0, PB_AT(gatewatch_v1_Finding, host), offsetof(gatewatch_v1_Finding, has_host), 0 },
 };
@@ -111,55 +113,29 @@ static int cloud_to_pb(int cloud)
 	return cloud;
 }
 
-/* -- the source struct (fields read with memcpy: rows only know offsets) */
+/* Fields are read with memcpy: a row knows only their offsets. */
+#define READ_AT(name, type, offset)                                                 \
+	type name(const struct ship_field *sf, const void *p)                       \
+	{                                                                           \
+		type v;                                                             \
+                                                                                    \
+		memcpy(&v, (const char *)p + sf->offset, sizeof(v));                \
+		return v;                                                           \
+	}
 
-const char *ship_src__str(const struct ship_field *sf, const void *s)
-{
-	const char *v;
+/* -- the source struct */
+READ_AT(ship_src__str, const char *, src)
+READ_AT(ship_src__int, int, src)
+READ_AT(ship_src__double, double, src)
+READ_AT(ship_src__i64, int64_t, src)
+READ_AT(ship_src__u64, uint64_t, src)
+READ_AT(ship_src__count, size_t, nsrc)
 
-	memcpy(&v, (const char *)s + sf->src, sizeof(v));
-	return v;
-}
-
-int ship_src__int(const struct ship_field *sf, const void *s)
-{
-	int v;
-
-	memcpy(&v, (const char *)s + sf->src, sizeof(v));
-	return v;
-}
-
-double ship_src__double(const struct ship_field *sf, const void *s)
-{
-	double v;
-
-	memcpy(&v, (const char *)s + sf->src, sizeof(v));
-	return v;
-}
-
-int64_t ship_src__i64(const struct ship_field *sf, const void *s)
-{
-	int64_t v;
-
-	memcpy(&v, (const char *)s + sf->src, sizeof(v));
-	return v;
-}
-
-uint64_t ship_src__u64(const struct ship_field *sf, const void *s)
-{
-	uint64_t v;
-
-	memcpy(&v, (const char *)s + sf->src, sizeof(v));
-	return v;
-}
-
-size_t ship_src__count(const struct ship_field *sf, const void *s)
-{
-	size_t v;
-
-	memcpy(&v, (const char *)s + sf->nsrc, sizeof(v));
-	return v;
-}
+/* -- the nanopb message */
+READ_AT(ship_field__enum, int, pb)
+READ_AT(ship_field__double, double, pb)
+READ_AT(ship_field__i64, int64_t, pb)
+READ_AT(ship_field__u64, uint64_t, pb)
 
 const char *ship_src__item(const struct ship_field *sf, const void *s, size_t i)
 {
@@ -179,43 +155,11 @@ void ship_src__kv(const struct ship_field *sf, const void *s, size_t i, const ch
 	*value = kv.value;
 }
 
-/* -- the nanopb message */
+/* -- the nanopb message: strings, lists, the host */
 
 const char *ship_field__str(const struct ship_field *sf, const void *m)
 {
 	return (const char *)m + sf->pb;
-}
-
-int ship_field__enum(const struct ship_field *sf, const void *m)
-{
-	int v;
-
-	memcpy(&v, (const char *)m + sf->pb, sizeof(v));
-	return v;
-}
-
-double ship_field__double(const struct ship_field *sf, const void *m)
-{
-	double v;
-
-	memcpy(&v, (const char *)m + sf->pb, sizeof(v));
-	return v;
-}
-
-int64_t ship_field__i64(const struct ship_field *sf, const void *m)
-{
-	int64_t v;
-
-	memcpy(&v, (const char *)m + sf->pb, sizeof(v));
-	return v;
-}
-
-uint64_t ship_field__u64(const struct ship_field *sf, const void *m)
-{
-	uint64_t v;
-
-	memcpy(&v, (const char *)m + sf->pb, sizeof(v));
-	return v;
 }
 
 size_t ship_field__count(const struct ship_field *sf, const void *m)

@@ -87,6 +87,15 @@ PY
 # tracer afresh; the figure is the fastest of the rounds (noise only adds),
 # and beside it each program's own time per run (kernel BPF statistics),
 # which a loaded machine disturbs far less.
+# Stop a tracer: SIGINT, then SIGKILL when it has not exited in 10 s (a
+# tracer that hangs must not hold the bench, nor the BPF programs it loaded).
+stop_tracer() {
+	kill -INT "$1" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null || true
+}
+
 bench_peer() {
 	local rounds=${BENCH_PEER_ROUNDS:-5} n=${BENCH_PEER_READS:-200000} h r s tr
 	local prog='tracepoint:syscalls:sys_exit_pread64 /args->ret > 0/ { @bytes[pid] = sum(args->ret); }'
@@ -102,9 +111,11 @@ bench_peer() {
 				tr=$!
 				for _ in $(seq 200); do grep -q "sensor attached" "$tmp/errp" && break; sleep 0.05; done
 			elif [ "$h" = bpftrace ]; then
-				bpftrace -e "$prog" > "$tmp/bt.out" 2>&1 &
+				timeout -s KILL 300 bpftrace -e "$prog" > "$tmp/bt.out" 2>&1 &
 				tr=$!
 				for _ in $(seq 200); do grep -q "Attaching" "$tmp/bt.out" && break; sleep 0.05; done
+				grep -q "Attaching" "$tmp/bt.out" ||
+					{ echo "bench: bpftrace did not attach in 10 s:"; cat "$tmp/bt.out"; } >&2
 				sleep 0.3
 			fi
 			[ -n "$tr" ] && sysctl -qw kernel.bpf_stats_enabled=1
@@ -115,7 +126,7 @@ bench_peer() {
 					grep -o "run_time_ns [0-9]* run_cnt [0-9]*" | tail -1 | awk '$4 > 0 {print $2 / $4}')
 				sysctl -qw kernel.bpf_stats_enabled=0
 				[ -n "$pt" ] && ptime[$h]="${ptime[$h]:-}$pt "
-				kill -INT "$tr"; wait "$tr" 2>/dev/null || true
+				stop_tracer "$tr"
 			fi
 			s=$(echo "$s * 1000000000 / $n" | bc -l)
 			if [ -z "${best[$h]:-}" ] || [ "$(echo "$s < ${best[$h]}" | bc -l)" = 1 ]; then best[$h]=$s; fi
@@ -144,7 +155,7 @@ elif [ "$(id -u)" -eq 0 ]; then
 	if clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ivmlinux/x86 -c tests/bench/floor.bpf.c \
 		-o "$tmp/floor.bpf.o" 2>"$tmp/err" && [ "$(uname -m)" = x86_64 ] &&
 		cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -Ibpf -I"$BUILD" -o "$tmp/hookcost" \
-			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,members,caps,counts,procinfo}.o \
+			tests/bench/hookcost.c "$BUILD"/agent/host/{sensor,sensor_poll,members,caps,counts,procinfo,hooks}.o \
 			$(find agent/lib -name '*.c' | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") -lbpf -lelf -lz -lmicrohttpd 2>>"$tmp/err"; then
 		"$tmp/hookcost" "$tmp/floor.bpf.o" "$tmp/root" "$tmp/root/b/obj" "$tmp/out/obj" \
 			"${BENCH_CALLS:-5000}" "${BENCH_ROUNDS:-40}" fexit tp_exit tp_btf raw_tp tracepoint

@@ -226,6 +226,15 @@ check_json detector-section "$TMP/win2.json" 'all(k in r["detector"] for k in ("
 	"seconds", "entities_dropped")) and not any(k in x or k in x["evidence"] for x in f
 	for k in ("state_bytes", "seconds", "entities_dropped"))'
 
+# 6. Findings speak: one sentence of why, with the numbers, and a next step.
+check_json why-bulk "$TMP/win2.json" 'f[0]["why"] == "arn:aws:iam::123456789012:user/svc-reporting read 240 "
+	"objects (119137411 bytes) within 3600s, above the threshold of 100 object reads per hour."
+	and "AKIAEXAMPLESVCREP001" in f[0]["next_step"]'
+"$GW" analyze --audit tests/data/coldstart --quiet --output "$TMP/cold.json" 2>/dev/null
+check_json why-every-finding "$TMP/cold.json" 'len(f) > 5 and all(x["why"].endswith(".") and
+	any(c.isdigit() for c in x["why"]) and "{" not in x["why"] and len(x["next_step"]) > 20 and
+	not __import__("re").search(r"\. [A-Z]", x["why"]) for x in f)'
+
 if [ $fails -ne 0 ]; then
 	echo "test_analyze: $fails failed"
 	exit 1

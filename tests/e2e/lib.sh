@@ -1,7 +1,7 @@
 # Shared by the shipping tests (sourced): the build, a temporary directory
 # T, background processes in PIDS killed at exit, and check NAME EXPECTED GOT,
-# which prints ok/FAIL and counts failures in $fails; start_collector,
-# start_answer_server, tally.
+# which prints ok/FAIL and counts failures in $fails; wait_port,
+# start_collector, start_answer_server, tally.
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 GW="$PWD/$BUILD/gatewatch"
@@ -26,21 +26,29 @@ check() {   # NAME EXPECTED GOT
 	fi
 }
 
+# wait_port LOG PID TEXT: the port a starting server logs right after TEXT
+# (a sed pattern), printed once it is there; fails when PID exits first or
+# after 10 s.
+wait_port() {
+	local log=$1 pid=$2 text=$3 i port
+	for i in $(seq 1 200); do
+		port=$(sed -n "s|.*${text}\([0-9][0-9]*\).*|\1|p" "$log" | head -n 1)
+		[ -n "$port" ] && { echo "$port"; return 0; }
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 # start_collector LOG PORT ARGS...: sets PORT and CPID.
 start_collector() {
-	local log=$1 port=$2 i
+	local log=$1 port=$2
 	shift 2
 	: >"$log"
 	"$GW" collect --listen "127.0.0.1:$port" "$@" 2>"$log" &
 	CPID=$!
 	PIDS+=($CPID)
-	PORT=
-	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
-		[ -n "$PORT" ] && return 0
-		kill -0 $CPID 2>/dev/null || break
-		sleep 0.05
-	done
+	PORT=$(wait_port "$log" $CPID 'listening on 127\.0\.0\.1:') && return 0
 	echo "collector did not start:"; cat "$log"
 	return 1
 }

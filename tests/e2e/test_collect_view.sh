@@ -73,6 +73,7 @@ code "${AUTH[@]}" "$U/v1/incidents?cursor=$c2" >/dev/null
 check "the revised incident comes again after the cursor" "I1 rev=3 seen=3" \
 	"$(incidents "$T/resp" | cut -d' ' -f1-3)"
 check "a cursor this collector never gave" 400 "$(code "${AUTH[@]}" "$U/v1/incidents?cursor=999999")"
+check "an unknown view" 400 "$(code "${AUTH[@]}" "$U/v1/findings?view=everything")"
 check "a bad limit" 400 "$(code "${AUTH[@]}" "$U/v1/incidents?limit=0")"
 check "POST to /v1/incidents" 405 "$(code "${AUTH[@]}" --data x "$U/v1/incidents")"
 code "${AUTH[@]}" "$U/v1/incidents" >/dev/null

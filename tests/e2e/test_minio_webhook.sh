@@ -47,20 +47,14 @@ start_collector "$T/collect.log" 0 --store "$T/store" || exit 1
 
 # start_daemon LOG ARGS...: sets DPID and WPORT (the webhook's port).
 start_daemon() {
-	local log=$1 i
+	local log=$1
 	shift
 	"$GW" run --state-dir "$T/state" --audit-listen 127.0.0.1:0 \
 		--audit-listen-token-file "$T/token" --log-level debug \
 		--collector-url "http://127.0.0.1:$PORT/v1/batches" "$@" 2>"$log" &
 	DPID=$!
 	PIDS+=($DPID)
-	WPORT=
-	for i in $(seq 1 200); do
-		WPORT=$(sed -n 's|.*audit entries accepted at https*://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log")
-		[ -n "$WPORT" ] && return 0
-		kill -0 $DPID 2>/dev/null || break
-		sleep 0.05
-	done
+	WPORT=$(wait_port "$log" $DPID 'audit entries accepted at https*://127\.0\.0\.1:') && return 0
 	echo "daemon did not start:"; cat "$log"
 	return 1
 }

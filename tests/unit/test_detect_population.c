@@ -167,3 +167,54 @@ TEST(population_too_small_falls_back_to_floors)
 	ASSERT_EQ_U64(0, count_rule(d, "read-volume", job));
 	detector__free(d);
 }
+
+/* Month or quarter end: several established users of the organisation read
+ * far above their own baselines on one day. The first is high; those after
+ * it the same day are medium and name how many peers were unusual before. */
+TEST(read_volume_peers_busy_the_same_day_are_medium)
+{
+	static const char *const users[] = { USER("ana"), USER("bo"), USER("cy") };
+	struct detector *d = detector__new(NULL);
+	const char *e;
+
+	ASSERT(d);
+	for (int day = 0; day < 15; day++)
+		for (int u = 0; u < 3; u++)
+			reads(d, users[u], GW_PT_USER, DAY0 + day * DAY + 10 * HOUR, 10);
+	/* Each hour is judged when it closes (here: at each flush). */
+	reads(d, users[0], GW_PT_USER, DAY0 + 16 * DAY + 14 * HOUR, 400);
+	detector__flush(d);
+	reads(d, users[1], GW_PT_USER, DAY0 + 16 * DAY + 15 * HOUR, 400);
+	detector__flush(d);
+	reads(d, users[2], GW_PT_USER, DAY0 + 17 * DAY + 15 * HOUR, 400);   /* alone */
+	detector__flush(d);
+	ASSERT_EQ_U64(1, count_rule(d, "read-volume", users[0]));
+	ASSERT_EQ_U64(1, count_rule(d, "read-volume", users[1]));
+	ASSERT_EQ_U64(1, count_rule(d, "read-volume", users[2]));
+	ASSERT(evidence(d, "read-volume", users[0], "peers_unusual_today") == NULL);
+	e = evidence(d, "read-volume", users[1], "peers_unusual_today");
+	ASSERT(e && strcmp(e, "1") == 0);
+	ASSERT(evidence(d, "read-volume", users[2], "peers_unusual_today") == NULL);
+	detector__free(d);
+}
+
+/* A service that reads a little every hour and a batch of 60 at 02:00 has
+ * a low hourly mean: a batch of 80 is within its own busiest hour by half
+ * and is not unusual; one of 200 is. */
+TEST(read_volume_hour_within_own_peak_is_ordinary)
+{
+	const char *svc = SESSION("reporter");
+	struct detector *d = detector__new(NULL);
+
+	ASSERT(d);
+	for (int day = 0; day < 15; day++)
+		for (int hour = 0; hour < 24; hour++)
+			reads(d, svc, GW_PT_ROLE, DAY0 + day * DAY + hour * HOUR, hour == 2 ? 60 : 5);
+	reads(d, svc, GW_PT_ROLE, DAY0 + 15 * DAY + 2 * HOUR, 80);
+	detector__flush(d);
+	ASSERT_EQ_U64(0, count_rule(d, "read-volume", svc));
+	reads(d, svc, GW_PT_ROLE, DAY0 + 16 * DAY + 2 * HOUR, 200);
+	detector__flush(d);
+	ASSERT_EQ_U64(1, count_rule(d, "read-volume", svc));
+	detector__free(d);
+}

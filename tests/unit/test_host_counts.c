@@ -104,3 +104,39 @@ TEST(procinfo_self_and_an_exited_reader)
 	ASSERT_EQ_STR(self.exe, pi.exe);
 	proc_cache__free(c);
 }
+
+/* The gateway's identity is kept for its life: a lookup after its cache slot
+ * went to another process still names it (an unpinned one is lost), and
+ * entries of processes gone are reused. */
+TEST(procinfo_pinned_identity_outlives_slot_collisions)
+{
+	struct procinfo pi, self, gw = { .uid = 0, .start_time = 12345 };
+	struct proc_cache *c = proc_cache__new(1);   /* every pid shares the one slot */
+	pid_t child;
+	int status;
+
+	ASSERT(c != NULL);
+	ASSERT_EQ_INT(0, procinfo__read((uint32_t)getpid(), &self));
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	ASSERT(child > 0);
+	ASSERT_EQ_INT(child, waitpid(child, &status, 0));
+	snprintf(gw.exe, sizeof(gw.exe), "/usr/local/bin/minio");
+	snprintf(gw.unit, sizeof(gw.unit), "minio.service");
+	ASSERT_EQ_INT(0, proc_cache__pin(c, (uint32_t)child, &gw));
+	proc_cache__remember(c, (uint32_t)child + 1, 777, 0, "/usr/bin/cp");
+	/* another process takes the slot */
+	ASSERT_EQ_INT(0, proc_cache__lookup(c, (uint32_t)getpid(), self.start_time, &pi));
+	ASSERT_EQ_INT(-ENOENT, proc_cache__lookup(c, (uint32_t)child, 12345, &pi));
+	ASSERT_EQ_STR("/usr/local/bin/minio", pi.exe);
+	ASSERT_EQ_STR("minio.service", pi.unit);
+	ASSERT_EQ_INT(-ENOENT, proc_cache__lookup(c, (uint32_t)child + 1, 777, &pi));
+	ASSERT_EQ_STR("", pi.exe);
+	/* the pinned entries of processes gone make room for new ones */
+	for (uint32_t i = 0; i < 2 * PROC_CACHE_PINNED; i++) {
+		gw.start_time = 20000 + i;
+		ASSERT_EQ_INT(0, proc_cache__pin(c, (uint32_t)child, &gw));
+	}
+	proc_cache__free(c);
+}

@@ -108,6 +108,11 @@ int corr_is_gateway(const struct correlator *c, const struct host_proc *p)
 	return in_list(c->o.gateway_exes, c->o.ngateway_exes, p);
 }
 
+int correlator__is_gateway(const struct correlator *c, const struct host_proc *p)
+{
+	return corr_is_gateway(c, p);
+}
+
 static int str_in(const char *const *list, size_t n, const char *s)
 {
 	for (size_t i = 0; s && s[0] && i < n; i++)

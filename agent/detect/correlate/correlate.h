@@ -87,6 +87,8 @@ void correlator__free(struct correlator *c);
 void correlator__set_opts(struct correlator *c, const struct correlate_opts *o);
 /* Feed one host window (its end time is the host's clock). */
 int correlator__host_window(struct correlator *c, const struct host_window *w);
+/* Is p one of the gateway's processes ([gateway] exes)? */
+int correlator__is_gateway(const struct correlator *c, const struct host_proc *p);
 /* Feed one audit event. */
 int correlator__audit_event(struct correlator *c, const struct audit_event *ev);
 /* Judge the windows whose delivery delay has passed by now_ms; with

@@ -1,12 +1,21 @@
 /* Rule "read-volume": object reads in an hour, or in a day so far, far above
- * the identity's own baseline — or, for an identity without one yet, ten
- * times its population's busy hours or days — with fixed floors. Consecutive days above it
- * (a slow exfiltration) raise the score. MITRE T1530, T1567.002. */
+ * the identity's own baseline — or, for an identity without one yet, three
+ * times the peaks of its population's busiest members — with fixed floors.
+ * An hour counts only above the identity's own busiest hour so far (by half
+ * again): a service that reads in batches has busy hours on ordinary days,
+ * and its hourly mean alone would call each batch unusual. Consecutive days
+ * above it (a slow exfiltration) raise the score. When other members of
+ * its population, or any identity of its type, were already unusual the
+ * same day, the organisation is
+ * busy (a month or quarter end, a migration): the finding is medium and
+ * says how many peers. MITRE T1530, T1567.002. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 
 #include "detect/detect_internal.h"
+
+#define PEAK_MARGIN 1.5   /* an unusual hour: above the busiest so far by half */
 
 /* Far above what this identity reads, or, before it has a baseline of its
  * own, far above what the busy hours and days of its population read. */
@@ -19,7 +28,8 @@ static int volume_unusual(const struct detector_config *cfg, const struct ident 
 	if (h->established) {
 		*base_h = id->reads.mean;
 		*base_d = id->day_reads.mean;
-		hour = ewma__unusual(&id->reads, h->reads, cfg->read_hour_floor, 5.0, 6.0);
+		hour = ewma__unusual(&id->reads, h->reads, cfg->read_hour_floor, 5.0, 6.0) &&
+		       h->reads > PEAK_MARGIN * id->peak_hour;
 		day = ewma__unusual(&id->day_reads, h->day_reads, cfg->read_day_floor, 4.0, 6.0);
 		return hour || day;
 	}
@@ -33,12 +43,37 @@ static int volume_unusual(const struct detector_config *cfg, const struct ident 
 	return hour || day;
 }
 
+/* Members of id's populations found unusual before it on day; id is
+ * counted from now on. */
+static unsigned peers_then_mark(struct ident *id, uint16_t day)
+{
+	unsigned peers = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct population *p = id->pop[i];
+
+		if (!p)
+			continue;
+		if (p->spike_day != day) {
+			p->spike_day = day;
+			p->spikes = 0;
+		}
+		if (p->spikes > peers)
+			peers = p->spikes;
+		if (p->spikes < UINT16_MAX)
+			p->spikes++;
+	}
+	return peers;
+}
+
 static int volume_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
 	const struct population *pop = h->established ? NULL : population__for(id);
 	double base_h = 0.0, base_d = 0.0;
+	double score;
 	struct finding *f;
+	unsigned peers;
 	int err = 0;
 
 	if (id->fired_day || !volume_unusual(cfg, id, h, &base_h, &base_d))
@@ -46,8 +81,11 @@ static int volume_hour(struct detector *d, struct ident *id, const struct hour_r
 	id->fired_day = 1;
 	if (id->read_days_hot < 255)
 		id->read_days_hot++;
+	peers = peers_then_mark(id, id->cur_day);
+	score = 65.0 + 15.0 * (id->read_days_hot - 1);
 	f = finding__from_hour(&rule_read_volume, "Object reads far above this identity's baseline",
-			       GW_SEV_HIGH, 65.0 + 15.0 * (id->read_days_hot - 1), id, h);
+			       peers ? GW_SEV_MEDIUM : GW_SEV_HIGH, peers && score > 55.0 ? 55.0 : score,
+			       id, h);
 	if (!f)
 		return -ENOMEM;
 	f->mitre[f->nmitre++] = "T1530";
@@ -64,6 +102,8 @@ static int volume_hour(struct detector *d, struct ident *id, const struct hour_r
 	err |= finding__add_evidence(f, "baseline_reads_per_day", "%.1f", base_d);
 	err |= finding__add_evidence(f, "consecutive_days", "%u", id->read_days_hot);
 	err |= finding__add_evidence(f, "baseline", "%s", pop ? pop->name : "own");
+	if (peers)
+		err |= finding__add_evidence(f, "peers_unusual_today", "%u", peers);
 	return finding__finish(d, f, err);
 }
 
