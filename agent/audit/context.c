@@ -29,6 +29,18 @@ const char *audit_state_dir(void)
 	return state_dir ? state_dir : env && *env ? env : NULL;
 }
 
+uint64_t audit__count_lines(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	uint64_t lines = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
+	}
+	return lines;
+}
+
 /* Count a skipped record; 1 with its message in msg[size] when it is to
  * be logged (not while peeking, nor past the bound on record warnings). */
 __attribute__((format(printf, 4, 0)))

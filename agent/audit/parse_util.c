@@ -236,18 +236,6 @@ size_t audit_lines__chunk(struct audit_ctx *c, const char *buf, size_t len, int 
 	return len;
 }
 
-uint64_t audit__count_lines(const char *s, size_t n)
-{
-	const char *p = s, *end = s + n;
-	uint64_t lines = 0;
-
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-		lines++;
-		p++;
-	}
-	return lines;
-}
-
 void audit_buf__blank_nul_lines(struct audit_ctx *c, char *buf, size_t len)
 {
 	char *p = memchr(buf, '\0', len), *end = buf + len, *b, *e;

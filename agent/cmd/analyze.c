@@ -75,6 +75,7 @@ struct feed_ctx {
 	int64_t span, newest;
 	uint64_t analyzed, baseline;
 	double detect_sec;         /* in the detector, apart from reading */
+	double merge_cpu_sec;      /* CPU of the merging thread: the detector and the heap */
 	struct { int64_t t; uint64_t n; } *recent;
 	size_t head, nrecent, cap;
 	int err;
@@ -482,6 +483,17 @@ static void settle(struct feed_ctx *f)
 	detector__report_from(f->d, lo);
 }
 
+/* CPU seconds of the calling thread: the detector's cost apart from the
+ * reader threads', whatever else the machine runs. */
+static double thread_cpu_sec(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 struct newest_ctx {
 	const char *bucket;
 	int64_t newest;
@@ -514,7 +526,7 @@ static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size
 	struct merge_opts mo = { .units = units, .nunits = nunits,
 				 .reorder_ms = (int64_t)o->reorder_sec * 1000,
 				 .threads = (unsigned)o->threads };
-	double t0;
+	double t0, c0;
 	int err;
 
 	int64_t end = o->now_ms;
@@ -543,12 +555,14 @@ static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size
 	f->d = new_detector(o);
 	if (!f->d)
 		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	c0 = thread_cpu_sec();
 	err = merge__run(&mo, feed_event, f, st, ms);
 	t0 = gw_mono_sec();
 	detector__flush(f->d);
 	if (!err && f->lo_later && f->newest != INT64_MIN)
 		settle(f);
 	f->detect_sec += gw_mono_sec() - t0;
+	f->merge_cpu_sec = thread_cpu_sec() - c0;
 	return err;
 }
 
@@ -600,6 +614,7 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st,
 		.win = f->win, .generated_ms = gw_wall_ms(), .sources = o->sources, .nsources = o->nsources,
 		.st = st, .events_analyzed = f->analyzed, .events_baseline = f->baseline,
 		.detect_sec = f->detect_sec, .merge = ms, .reorder_sec = o->reorder_sec,
+		.merge_cpu_sec = f->merge_cpu_sec,
 	};
 	char *text;
 	int err;

@@ -44,6 +44,7 @@ struct analyze_report {
 	double detect_sec;            /* time spent feeding the detector */
 	const struct merge_stats *merge;  /* the time-ordered merge (may be NULL) */
 	uint64_t reorder_sec;         /* its reorder window */
+	double merge_cpu_sec;         /* CPU of the thread that merges and detects */
 };
 
 /* The report as pretty-printed JSON: malloc'd, owned by the caller; NULL

@@ -231,6 +231,7 @@ static int add_detector(cJSON *root, const struct analyze_report *r)
 	err |= add_num(s, "incidents", (double)r->nincidents);
 	err |= add_num(s, "state_bytes", (double)d->state_bytes);
 	err |= add_num(s, "seconds", r->detect_sec);
+	err |= add_num(s, "cpu_seconds", r->merge_cpu_sec);
 	return err ? -ENOMEM : 0;
 }
 

@@ -43,11 +43,6 @@ static void on_hup(int sig)
 	d_reload = 1;
 }
 
-int daemon__path_in(char *dst, size_t size, const char *dir, const char *name)
-{
-	return (size_t)snprintf(dst, size, "%s/%s", dir, name) >= size ? -ENAMETOOLONG : 0;
-}
-
 /* The id this agent sends and keeps its host findings apart with. */
 static const char *agent_id(const struct gw_config *cfg)
 {

@@ -10,9 +10,11 @@
 #ifndef GW_DAEMON_PRIV_H
 #define GW_DAEMON_PRIV_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "daemon.h"
 #include "audit/audit.h"
@@ -56,7 +58,10 @@ struct daemon {
 void daemon__save_slots(struct daemon *d, int now);
 
 /* dir/name into dst[size]; -ENAMETOOLONG when it does not fit. */
-int daemon__path_in(char *dst, size_t size, const char *dir, const char *name);
+static inline int daemon__path_in(char *dst, size_t size, const char *dir, const char *name)
+{
+	return (size_t)snprintf(dst, size, "%s/%s", dir, name) >= size ? -ENAMETOOLONG : 0;
+}
 
 /* sources.c: pull every source, then feed; keep one event for the next
  * feed (an audit_event_fn, ctx the daemon); feed what was kept, in time

@@ -353,11 +353,11 @@ struct hourly_ent {
 };
 struct hourly {
 	struct hourly_ent *t;
-	size_t used;
+	size_t used, nslots, max;
 	int64_t aged_hour;        /* the stream hour of the last aging pass */
 };
-/* 0 or -ENOMEM. */
-int hourly__init(struct hourly *b);
+/* At most max principals (max_identities). 0 or -ENOMEM. */
+int hourly__init(struct hourly *b, uint32_t max);
 void hourly__fini(struct hourly *b);
 /* ev's principal's entry, rolled over to ev's hour, into *out (NULL when
  * the table is full: counted as a dropped entity). 0 or -ENOMEM. */

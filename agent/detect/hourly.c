@@ -1,19 +1,22 @@
 /* Per-identity hourly counts against the identity's own earlier hours: the
  * shared part of the "so many objects in one hour" rules (mass-delete,
- * mass-overwrite). A fixed-size table keyed by the interned principal, so
- * memory stays bounded whatever the log holds. */
+ * mass-overwrite). A table keyed by the interned principal that grows with
+ * the identities up to the detector's max_identities, so memory stays
+ * bounded whatever the log holds. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "detect/detect_internal.h"
 
-#define HOURLY_SLOTS (1u << 16)
+#define HOURLY_FIRST (1u << 12)
 #define HOUR_MS 3600000LL
 
-int hourly__init(struct hourly *b)
+int hourly__init(struct hourly *b, uint32_t max)
 {
-	b->t = calloc(HOURLY_SLOTS, sizeof(*b->t));
+	b->max = max ? max : 1;
+	b->nslots = HOURLY_FIRST;
+	b->t = calloc(b->nslots, sizeof(*b->t));
 	b->used = 0;
 	return b->t ? 0 : -ENOMEM;
 }
@@ -24,9 +27,30 @@ void hourly__fini(struct hourly *b)
 	b->t = NULL;
 }
 
-static size_t slot_of(const char *p)
+static size_t slot_of(const char *p, size_t nslots)
 {
-	return (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 40) & (HOURLY_SLOTS - 1);
+	return (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 24) & (nslots - 1);
+}
+
+/* Twice the slots, the entries moved over. */
+static int grow(struct hourly *b)
+{
+	size_t n = b->nslots * 2, j;
+	struct hourly_ent *t = calloc(n, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nslots; i++) {
+		if (!b->t[i].principal)
+			continue;
+		for (j = slot_of(b->t[i].principal, n); t[j].principal; j = (j + 1) & (n - 1))
+			;
+		t[j] = b->t[i];
+	}
+	free(b->t);
+	b->t = t;
+	b->nslots = n;
+	return 0;
 }
 
 /* Once a stream day: principals idle for longer than the first-seen TTL
@@ -38,17 +62,17 @@ static void age(struct hourly *b, int64_t hour, uint32_t ttl_days)
 	size_t gone = 0;
 
 	b->aged_hour = hour;
-	for (size_t i = 0; i < HOURLY_SLOTS; i++)
+	for (size_t i = 0; i < b->nslots; i++)
 		gone += b->t[i].principal && b->t[i].hour + 24 * (int64_t)ttl_days < hour;
-	if (!gone || !(t = calloc(HOURLY_SLOTS, sizeof(*t))))
+	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
 		return;
-	for (size_t i = 0; i < HOURLY_SLOTS; i++) {
+	for (size_t i = 0; i < b->nslots; i++) {
 		struct hourly_ent *e = &b->t[i];
 		size_t j;
 
 		if (!e->principal || e->hour + 24 * (int64_t)ttl_days < hour)
 			continue;
-		for (j = slot_of(e->principal); t[j].principal; j = (j + 1) & (HOURLY_SLOTS - 1))
+		for (j = slot_of(e->principal, b->nslots); t[j].principal; j = (j + 1) & (b->nslots - 1))
 			;
 		t[j] = *e;
 	}
@@ -57,20 +81,22 @@ static void age(struct hourly *b, int64_t hour, uint32_t ttl_days)
 	b->used -= gone;
 }
 
+/* The table grows with the identities, up to max of them (the detector's
+ * max_identities); past that, or out of memory at 7/8 full, NULL. */
 static struct hourly_ent *hourly_slot(struct hourly *b, const char *p)
 {
-	size_t i = slot_of(p);
+	size_t i;
 
-	for (size_t k = 0; k < 64; k++, i = (i + 1) & (HOURLY_SLOTS - 1)) {
+	if (b->used * 4 >= b->nslots * 3 && b->used < b->max)
+		(void)grow(b);
+	for (i = slot_of(p, b->nslots); b->t[i].principal; i = (i + 1) & (b->nslots - 1))
 		if (b->t[i].principal == p)
 			return &b->t[i];
-		if (!b->t[i].principal && b->used < HOURLY_SLOTS * 3 / 4) {
-			b->t[i].principal = p;
-			b->used++;
-			return &b->t[i];
-		}
-	}
-	return NULL;
+	if (b->used >= b->max || b->used * 8 >= b->nslots * 7)
+		return NULL;
+	b->t[i].principal = p;
+	b->used++;
+	return &b->t[i];
 }
 
 int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *ev,
@@ -112,6 +138,6 @@ int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor)
 
 void hourly__strings(const struct hourly *b, struct strmark *m)
 {
-	for (size_t i = 0; b->t && i < HOURLY_SLOTS; i++)
+	for (size_t i = 0; b->t && i < b->nslots; i++)
 		strmark__str(m, b->t[i].principal);
 }

@@ -15,29 +15,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-int ship__copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t n;
-
-	if (!cap)
-		return 1;
-	if (!src)
-		src = "";
-	n = strnlen(src, cap);
-	if (n < cap) {
-		memcpy(dst, src, n + 1);
-		return 0;
-	}
-	/* Cut before the character that does not fit: back off over UTF-8
-	 * continuation bytes so the result stays valid UTF-8. */
-	n = cap - 1;
-	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-		n--;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return 1;
-}
-
 /* Read the first line of path into buf, trimmed; 0 if it is a usable id. */
 static int read_id_file(const char *path, char *buf, size_t cap)
 {

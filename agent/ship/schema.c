@@ -91,6 +91,29 @@ const size_t ship_incident_nfields =
 _Static_assert(sizeof(gatewatch_v1_Severity) == sizeof(int), "enum fields are ints");
 _Static_assert(sizeof(gatewatch_v1_Cloud) == sizeof(int), "enum fields are ints");
 
+int ship__copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n;
+
+	if (!cap)
+		return 1;
+	if (!src)
+		src = "";
+	n = strnlen(src, cap);
+	if (n < cap) {
+		memcpy(dst, src, n + 1);
+		return 0;
+	}
+	/* Cut before the character that does not fit: back off over UTF-8
+	 * continuation bytes so the result stays valid UTF-8. */
+	n = cap - 1;
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 1;
+}
+
 double ship__score(double score)
 {
 	if (!(score > 0))

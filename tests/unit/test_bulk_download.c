@@ -242,3 +242,37 @@ TEST(bulk_live_burst_reports_the_whole_count)
 	ASSERT_EQ_U64(0, detector__findings(d, &fs));
 	detector__free(d);
 }
+
+/* 100,000 identities, each reading, writing and deleting in the same
+ * hours: no rule runs out of room for them (entities_dropped stays 0), and
+ * the last of them still gets its bulk-download finding. */
+TEST(bulk_100k_identities_lose_no_events)
+{
+	struct detector *d = new_detector();
+	const struct finding *const *fs;
+	struct detector_stats st;
+	static char names[100000][48];
+	struct audit_event ev;
+	int n = 100000;
+
+	ASSERT(d);
+	for (int i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "arn:aws:iam::123456789012:user/u%06d", i);
+		ev = read_ev(names[i], T0 + i * 10LL, i);
+		detector__feed(d, &ev);
+		ev.action = GW_ACT_OBJECT_WRITE;
+		ev.api = "PutObject";
+		detector__feed(d, &ev);
+		ev.action = GW_ACT_OBJECT_DELETE;
+		ev.api = "DeleteObject";
+		detector__feed(d, &ev);
+	}
+	feed_reads(d, names[n - 1], T0 + n * 10LL, 1000, 150, 0);
+	detector__flush(d);
+	detector__stats(d, &st);
+	ASSERT_EQ_U64(0, st.entities_dropped);
+	ASSERT(detector__findings(d, &fs) >= 1);
+	ASSERT_EQ_STR("bulk-download", fs[0]->rule_id);
+	ASSERT_EQ_STR(names[n - 1], fs[0]->principal);
+	detector__free(d);
+}

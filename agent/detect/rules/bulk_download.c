@@ -9,6 +9,13 @@
  * it, still fits in the window, and closes (one finding) when a read does
  * not, or at flush. Reads of a closed burst never count toward the next.
  * Denied reads moved no data and are left to other rules.
+ *
+ * Memory: the table of principals grows with them up to the detector's
+ * max_identities (past it, counted in entities_dropped); a principal's ring
+ * holds only its reads within the window (older ones can never make a burst
+ * with the next read), with the object keys copied, not interned, so that a
+ * long log of distinct objects does not grow the detector's pool; only a
+ * burst's objects are interned, for its distinct count and samples.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,15 +26,15 @@
 
 #include "detect/detect_internal.h"
 
-#define BULK_MAX_PRINCIPALS 4096
+#define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
-#define HOUR_MS (3600 * 1000LL)
-#define DAY_MS (24 * HOUR_MS)
+#define BULK_RING_FIRST 4
 
 struct read_ent {
 	int64_t t;
 	uint64_t bytes;
-	const char *object, *bucket, *ip, *ua, *region, *key;
+	char *object;              /* owned by the ring entry */
+	const char *bucket, *ip, *ua, *region, *key;
 };
 
 struct burst {
@@ -35,7 +42,7 @@ struct burst {
 	uint64_t count, bytes;
 	int cloud;
 	struct tally objects, buckets, ips, uas, regions, keys;
-	const char *samples[GW_FINDING_MAX_SAMPLES];
+	const char *samples[GW_FINDING_MAX_SAMPLES];   /* interned */
 	size_t nsamples;
 	uint64_t reported;         /* live mode: the count last reported (0: none yet) */
 };
@@ -55,8 +62,7 @@ struct bulk {
 	int64_t window_ms;
 	int live;
 	struct principal *tab;
-	size_t nslots, count;
-	int64_t swept;             /* stream time of the last sweep */
+	size_t nslots, count, max;
 	int64_t idle_checked;      /* stream time of the last close_idle */
 };
 
@@ -70,7 +76,8 @@ static void *bulk_new(struct detector *d, const struct detector_config *cfg)
 	b->threshold = cfg->bulk_threshold;
 	b->window_ms = (int64_t)cfg->window_sec * 1000;
 	b->live = cfg->live != 0;
-	b->nslots = 2 * BULK_MAX_PRINCIPALS;
+	b->max = cfg->max_identities ? cfg->max_identities : DETECT_DEF_MAX_IDENTITIES;
+	b->nslots = BULK_FIRST_SLOTS;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	if (!b->tab) {
 		free(b);
@@ -93,11 +100,20 @@ static void burst_free(struct burst *u)
 	free(u);
 }
 
+static void ring_clear(struct principal *p)
+{
+	for (uint32_t i = 0; i < p->n; i++)
+		free(p->ring[(p->head + i) % p->cap].object);
+	p->head = 0;
+	p->n = 0;
+}
+
 static void bulk_free(void *state)
 {
 	struct bulk *b = state;
 
 	for (size_t i = 0; i < b->nslots; i++) {
+		ring_clear(&b->tab[i]);
 		free(b->tab[i].ring);
 		burst_free(b->tab[i].burst);
 	}
@@ -105,141 +121,124 @@ static void bulk_free(void *state)
 	free(b);
 }
 
-static size_t name_slot(const struct bulk *b, const char *name)
+static size_t slot_of(const char *name, size_t nslots)
 {
-	return (size_t)gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name)) & (b->nslots - 1);
+	return (size_t)gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name)) & (nslots - 1);
 }
 
-static int close_burst(struct bulk *b, struct principal *p);
-
-/* Once a stream hour: bursts whose principal stopped reading a window ago
- * are over (a live burst's final count is reported now, not when the
- * principal reads again, which may be never). */
-static void close_idle(struct bulk *b, int64_t now)
+/* Twice the slots, the principals moved over. */
+static int grow(struct bulk *b)
 {
-	b->idle_checked = now;
-	for (size_t i = 0; i < b->nslots; i++)
-		if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
-			close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
-}
+	size_t n = b->nslots * 2, j;
+	struct principal *t = calloc(n, sizeof(*t));
 
-/* Drop the reads a window older than the principal's last: they cannot
- * count toward a burst any more. */
-static void ring_trim(struct bulk *b, struct principal *p)
-{
-	while (p->n && p->last_t - p->ring[p->head].t >= b->window_ms) {
-		p->head = (p->head + 1) % p->cap;
-		p->n--;
-	}
-}
-
-/* Once a stream day (and when the table is full): a burst whose principal
- * stopped reading a window ago is over (reported as the next read would
- * report it), and the principals whose reads all lie a window before now
- * are let go of: they cannot make or join a burst any more. The table is
- * rebuilt; on allocation failure it stays as it is. */
-static void sweep(struct bulk *b, int64_t now)
-{
-	struct principal *t = calloc(b->nslots, sizeof(*t));
-	size_t j;
-
-	b->swept = b->idle_checked = now;
 	if (!t)
-		return;
+		return -ENOMEM;
 	for (size_t i = 0; i < b->nslots; i++) {
-		struct principal *p = &b->tab[i];
-
-		if (!p->name)
+		if (!b->tab[i].name)
 			continue;
-		if (p->burst && now - p->last_t > b->window_ms)
-			close_burst(b, p);   /* a failure is counted by the detector */
-		if (!p->burst && now - p->last_t > b->window_ms) {
-			free(p->ring);
-			b->count--;
-			continue;
-		}
-		if (!p->burst)
-			ring_trim(b, p);
-		for (j = name_slot(b, p->name); t[j].name; j = (j + 1) & (b->nslots - 1))
+		for (j = slot_of(b->tab[i].name, n); t[j].name; j = (j + 1) & (n - 1))
 			;
-		t[j] = *p;
+		t[j] = b->tab[i];
 	}
 	free(b->tab);
 	b->tab = t;
+	b->nslots = n;
+	return 0;
 }
 
-/* Find or add the principal. NULL when the table is full of principals
- * read within the window. */
-static struct principal *principal_get(struct bulk *b, const char *name, int64_t now)
+/* Find or add the principal. NULL when max principals are tracked (or, out
+ * of memory, the table is 7/8 full). */
+static struct principal *principal_get(struct bulk *b, const char *name)
 {
 	size_t i;
 
-	if (now / DAY_MS > b->swept / DAY_MS)
-		sweep(b, now);
-	else if (now / HOUR_MS > b->idle_checked / HOUR_MS)
-		close_idle(b, now);
-	for (i = name_slot(b, name); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+	if (b->count * 4 >= b->nslots * 3 && b->count < b->max)
+		(void)grow(b);
+	for (i = slot_of(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
 			return &b->tab[i];
-	if (b->count == BULK_MAX_PRINCIPALS && now - b->swept >= 60000) {
-		sweep(b, now);
-		for (i = name_slot(b, name); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
-			;
-	}
-	if (b->count == BULK_MAX_PRINCIPALS)
+	if (b->count >= b->max || b->count * 8 >= b->nslots * 7)
 		return NULL;
 	b->tab[i].name = name;
 	b->count++;
 	return &b->tab[i];
 }
 
-static int ring_push(struct bulk *b, struct principal *p, const struct read_ent *e)
+/* Drop the reads a window older than t: they can make no burst with it. */
+static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
+{
+	while (p->n && t - p->ring[p->head].t >= b->window_ms) {
+		free(p->ring[p->head].object);
+		p->head = (p->head + 1) % p->cap;
+		p->n--;
+	}
+	if (!p->n)
+		p->head = 0;
+}
+
+/* Room for one more entry: grow up to threshold + 1, the entries moved to
+ * the front in order. */
+static int ring_grow(struct bulk *b, struct principal *p)
 {
 	uint32_t max = b->threshold + 1, ncap;
 	struct read_ent *nr;
 
-	if (p->n == p->cap && p->cap < max) {
-		/* Grow, the entries in order from 0 (a trimmed ring may wrap). */
-		ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < 16 ? max : 16);
-		nr = malloc(ncap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < p->n; i++)
-			nr[i] = p->ring[(p->head + i) % p->cap];
-		free(p->ring);
-		p->ring = nr;
-		p->cap = ncap;
-		p->head = 0;
+	ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < BULK_RING_FIRST ? max : BULK_RING_FIRST);
+	nr = malloc(ncap * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->n; i++)
+		nr[i] = p->ring[(p->head + i) % p->cap];
+	free(p->ring);
+	p->ring = nr;
+	p->cap = ncap;
+	p->head = 0;
+	return 0;
+}
+
+/* Takes e's object copy. */
+static int ring_push(struct bulk *b, struct principal *p, struct read_ent *e)
+{
+	ring_prune(b, p, e->t);
+	if (p->n == p->cap && p->cap < b->threshold + 1 && ring_grow(b, p) < 0) {
+		free(e->object);
+		return -ENOMEM;
 	}
 	if (p->n < p->cap) {
 		p->ring[(p->head + p->n) % p->cap] = *e;
 		p->n++;
 	} else {
+		free(p->ring[p->head].object);
 		p->ring[p->head] = *e;
 		p->head = (p->head + 1) % p->cap;
 	}
+	e->object = NULL;
 	return 0;
 }
 
-static int burst_add(struct burst *u, const struct read_ent *e)
+static int burst_add(struct bulk *b, struct burst *u, const struct read_ent *e)
 {
+	const char *obj = detector__intern(b->d, e->object);
 	int err = 0;
 
+	if (!obj)
+		return -ENOMEM;
 	if (!u->count || e->t < u->start)
 		u->start = e->t;
 	if (e->t > u->end)
 		u->end = e->t;
 	u->count++;
 	u->bytes += e->bytes;
-	if (*e->object && u->nsamples < GW_FINDING_MAX_SAMPLES) {
+	if (*obj && u->nsamples < GW_FINDING_MAX_SAMPLES) {
 		size_t i;
 
-		for (i = 0; i < u->nsamples && u->samples[i] != e->object; i++)
+		for (i = 0; i < u->nsamples && u->samples[i] != obj; i++)
 			;
 		if (i == u->nsamples)
-			u->samples[u->nsamples++] = e->object;
+			u->samples[u->nsamples++] = obj;
 	}
-	err |= tally__add(&u->objects, e->object);
+	err |= tally__add(&u->objects, obj);
 	err |= tally__add(&u->buckets, e->bucket);
 	err |= tally__add(&u->ips, e->ip);
 	err |= tally__add(&u->uas, e->ua);
@@ -248,7 +247,7 @@ static int burst_add(struct burst *u, const struct read_ent *e)
 	return err ? -ENOMEM : 0;
 }
 
-static struct burst *burst_open(struct principal *p)
+static struct burst *burst_open(struct bulk *b, struct principal *p)
 {
 	struct burst *u = calloc(1, sizeof(*u));
 
@@ -262,7 +261,7 @@ static struct burst *burst_open(struct principal *p)
 	tally__init(&u->regions, 1024);
 	tally__init(&u->keys, 1024);
 	for (uint32_t i = 0; i < p->n; i++) {
-		if (burst_add(u, &p->ring[(p->head + i) % p->cap]) < 0) {
+		if (burst_add(b, u, &p->ring[(p->head + i) % p->cap]) < 0) {
 			burst_free(u);
 			return NULL;
 		}
@@ -374,28 +373,69 @@ static int close_burst(struct bulk *b, struct principal *p)
 
 	burst_free(p->burst);
 	p->burst = NULL;
-	p->head = 0;
-	p->n = 0;
+	ring_clear(p);
 	return err;
 }
 
 static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_ent *e)
 {
-	e->object = detector__intern(b->d, ev->object_key);
+	e->object = NULL;
 	e->bucket = detector__intern_ev(b->d, ev->bucket);
 	e->ip = detector__intern_ev(b->d, ev->source_ip);
 	e->ua = detector__intern_ev(b->d, ev->user_agent);
 	e->region = detector__intern_ev(b->d, ev->region);
 	e->key = detector__intern_ev(b->d, ev->access_key);
 	e->bytes = ev->bytes_out;
-	return e->object && e->bucket && e->ip && e->ua && e->region && e->key ? 0 : -ENOMEM;
+	if (!e->bucket || !e->ip || !e->ua || !e->region || !e->key)
+		return -ENOMEM;
+	e->object = strdup(ev->object_key);
+	return e->object ? 0 : -ENOMEM;
+}
+
+/* Once a stream hour: bursts whose principal stopped reading a window ago
+ * are over (a live burst's final count is reported now, not when the
+ * principal reads again, which may be never). */
+static void close_idle(struct bulk *b, int64_t now)
+{
+	b->idle_checked = now;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
+			close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
+}
+
+static void bulk_strings(void *state, struct strmark *m)
+{
+	struct bulk *b = state;
+
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct principal *p = &b->tab[i];
+
+		if (!p->name)
+			continue;
+		strmark__str(m, p->name);
+		for (uint32_t k = 0; k < p->n; k++) {
+			const struct read_ent *e = &p->ring[(p->head + k) % p->cap];
+			const char *one[] = { e->bucket, e->ip, e->ua, e->region, e->key };
+
+			strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+		}
+		if (!p->burst)
+			continue;
+		tally__strings(&p->burst->objects, m);
+		tally__strings(&p->burst->buckets, m);
+		tally__strings(&p->burst->ips, m);
+		tally__strings(&p->burst->uas, m);
+		tally__strings(&p->burst->regions, m);
+		tally__strings(&p->burst->keys, m);
+		strmark__v(m, p->burst->samples, p->burst->nsamples);
+	}
 }
 
 static int bulk_feed(void *state, const struct audit_event *ev)
 {
 	struct bulk *b = state;
 	struct principal *p;
-	struct read_ent e;
+	struct read_ent e, *last;
 	const char *name;
 	int err;
 
@@ -404,8 +444,11 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	name = detector__intern_ev(b->d, ev->principal);
 	if (!name || intern_ent(b, ev, &e) < 0)
 		return -ENOMEM;
-	p = principal_get(b, name, ev->time_ms);
+	if (ev->time_ms / 3600000LL > b->idle_checked / 3600000LL)
+		close_idle(b, ev->time_ms);
+	p = principal_get(b, name);
 	if (!p) {
+		free(e.object);
 		detector__entity_dropped(b->d);
 		return 0;
 	}
@@ -416,16 +459,19 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	err = ring_push(b, p, &e);
 	if (err)
 		return err;
-	if (p->n <= b->threshold || e.t - p->ring[p->head].t >= b->window_ms) {
+	last = &p->ring[(p->head + p->n - 1) % p->cap];
+	if (p->n <= b->threshold) {
 		if (!p->burst)
 			return 0;
 		/* The burst is over; this read starts afresh. */
+		e = *last;
+		last->object = NULL;
 		err = close_burst(b, p);
 		return ring_push(b, p, &e) ? -ENOMEM : err;
 	}
 	if (p->burst)
-		return burst_add(p->burst, &e);
-	p->burst = burst_open(p);
+		return burst_add(b, p->burst, last);
+	p->burst = burst_open(b, p);
 	if (!p->burst)
 		return -ENOMEM;
 	if (b->live) {
@@ -442,34 +488,6 @@ static void bulk_flush(void *state)
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i].burst)
 			close_burst(b, &b->tab[i]);
-}
-
-static void bulk_strings(void *state, struct strmark *m)
-{
-	struct bulk *b = state;
-
-	for (size_t i = 0; i < b->nslots; i++) {
-		const struct principal *p = &b->tab[i];
-
-		if (!p->name)
-			continue;
-		strmark__str(m, p->name);
-		for (uint32_t k = 0; k < p->n; k++) {
-			const struct read_ent *e = &p->ring[(p->head + k) % p->cap];
-			const char *one[] = { e->object, e->bucket, e->ip, e->ua, e->region, e->key };
-
-			strmark__v(m, one, sizeof(one) / sizeof(one[0]));
-		}
-		if (!p->burst)
-			continue;
-		tally__strings(&p->burst->objects, m);
-		tally__strings(&p->burst->buckets, m);
-		tally__strings(&p->burst->ips, m);
-		tally__strings(&p->burst->uas, m);
-		tally__strings(&p->burst->regions, m);
-		tally__strings(&p->burst->keys, m);
-		strmark__v(m, p->burst->samples, p->burst->nsamples);
-	}
 }
 
 const struct rule rule_bulk_download = {

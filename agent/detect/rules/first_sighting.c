@@ -29,7 +29,7 @@
 
 #include "detect/detect_internal.h"
 
-#define NEW_MAX 4096
+#define NEW_FIRST 4096
 #define CREATED_MAX 1024
 #define POP_SLOTS (1u << 16)
 #define HOUR 3600000LL
@@ -53,10 +53,14 @@ struct pop_ent {
 	int64_t first_t, last_t;
 };
 
+/* Principals in their first hour: as many as the detector tracks
+ * identities (max_identities), found by an index of their positions. */
 struct fs_state {
 	struct detector *d;
 	struct fresh *v;
-	size_t n;
+	size_t n, cap, max;
+	uint32_t *idx;            /* position + 1 by principal, 0: empty */
+	size_t nidx;
 	struct { const char *what, *by; int64_t t; } created[CREATED_MAX];
 	size_t ncreated, created_pos;
 	struct pop_ent *pop;
@@ -244,6 +248,65 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 }
 
 /* Judge and close the principals whose first window is over (all at flush). */
+static size_t who_slot(const char *who, size_t n)
+{
+	return (size_t)(((uintptr_t)who * 0x9e3779b97f4a7c15ull) >> 24) & (n - 1);
+}
+
+static void index_put(struct fs_state *s, size_t pos)
+{
+	size_t i = who_slot(s->v[pos].who, s->nidx);
+
+	while (s->idx[i])
+		i = (i + 1) & (s->nidx - 1);
+	s->idx[i] = (uint32_t)pos + 1;
+}
+
+static void index_rebuild(struct fs_state *s)
+{
+	memset(s->idx, 0, s->nidx * sizeof(*s->idx));
+	for (size_t k = 0; k < s->n; k++)
+		index_put(s, k);
+}
+
+static struct fresh *fresh_find(struct fs_state *s, const char *who)
+{
+	for (size_t i = who_slot(who, s->nidx); s->idx[i]; i = (i + 1) & (s->nidx - 1))
+		if (s->v[s->idx[i] - 1].who == who)
+			return &s->v[s->idx[i] - 1];
+	return NULL;
+}
+
+/* Room for one more: the array doubles (its index with it) up to max.
+ * 0, -ENOSPC at max, -ENOMEM. */
+static int fresh_room(struct fs_state *s)
+{
+	size_t ncap, nidx;
+	struct fresh *nv;
+	uint32_t *ni;
+
+	if (s->n < s->cap)
+		return 0;
+	if (s->cap >= s->max)
+		return -ENOSPC;
+	ncap = s->cap * 2 < s->max ? s->cap * 2 : s->max;
+	for (nidx = s->nidx; nidx < 2 * ncap; nidx *= 2)
+		;
+	nv = realloc(s->v, ncap * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	s->v = nv;
+	ni = calloc(nidx, sizeof(*ni));
+	if (!ni)
+		return -ENOMEM;
+	free(s->idx);
+	s->idx = ni;
+	s->nidx = nidx;
+	s->cap = ncap;
+	index_rebuild(s);
+	return 0;
+}
+
 static void sweep(struct fs_state *s, int64_t now)
 {
 	size_t k = 0;
@@ -257,7 +320,10 @@ static void sweep(struct fs_state *s, int64_t now)
 		}
 		s->v[k++] = s->v[i];
 	}
-	s->n = k;
+	if (k != s->n) {
+		s->n = k;
+		index_rebuild(s);
+	}
 }
 
 static const char *creator_of(struct fs_state *s, const char *who, const char *key, int64_t t,
@@ -287,13 +353,14 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	/* Never seen: this is the first event of its first hour. */
 	if (!id || id->ev.n || id->active_days || !id->h || id->h->events != 1)
 		return NULL;
-	if (s->n == NEW_MAX) {
+	if (fresh_room(s) < 0) {
 		detector__entity_dropped(d);
 		return NULL;
 	}
 	f = &s->v[s->n++];
 	memset(f, 0, sizeof(*f));
 	f->who = who;
+	index_put(s, s->n - 1);
 	f->group = group;
 	f->first_t = f->last_t = ev->time_ms;
 	f->ip = detector__intern_ev(d, ev->source_ip);
@@ -413,9 +480,7 @@ static int fs_feed(void *state, const struct audit_event *ev)
 		sweep(s, ev->time_ms);
 		s->swept = ev->time_ms;
 	}
-	for (size_t i = 0; i < s->n && !f; i++)
-		if (s->v[i].who == who)
-			f = &s->v[i];
+	f = fresh_find(s, who);
 	group = f ? f->group : group_cached(s, ev, who);
 	if (!f)
 		f = fresh_open(s, ev, who, group);
@@ -436,6 +501,7 @@ static void fs_free(void *state)
 
 	if (s) {
 		free(s->v);
+		free(s->idx);
 		free(s->pop);
 	}
 	free(s);
@@ -445,13 +511,16 @@ static void *fs_new(struct detector *d, const struct detector_config *cfg)
 {
 	struct fs_state *s = calloc(1, sizeof(*s));
 
-	(void)cfg;
 	if (!s)
 		goto fail;
 	s->d = d;
-	s->v = calloc(NEW_MAX, sizeof(*s->v));
+	s->max = cfg->max_identities ? cfg->max_identities : DETECT_DEF_MAX_IDENTITIES;
+	s->cap = NEW_FIRST < s->max ? NEW_FIRST : s->max;
+	s->nidx = 2 * NEW_FIRST;
+	s->v = calloc(s->cap, sizeof(*s->v));
+	s->idx = calloc(s->nidx, sizeof(*s->idx));
 	s->pop = calloc(POP_SLOTS, sizeof(*s->pop));
-	if (!s->v || !s->pop)
+	if (!s->v || !s->idx || !s->pop)
 		goto fail;
 	return s;
 fail:

@@ -24,11 +24,10 @@ static void *mass_new(struct detector *d, const struct detector_config *cfg)
 {
 	struct mass *m = calloc(1, sizeof(*m));
 
-	(void)cfg;
 	if (!m)
 		return NULL;
 	m->s.d = d;
-	if (hourly__init(&m->b) < 0) {
+	if (hourly__init(&m->b, cfg->max_identities) < 0) {
 		free(m);
 		return NULL;
 	}

@@ -45,12 +45,11 @@ static void *over_new(struct detector *d, const struct detector_config *cfg)
 {
 	struct over *o = calloc(1, sizeof(*o));
 
-	(void)cfg;
 	if (!o)
 		return NULL;
 	o->s.d = d;
 	o->seen = calloc((size_t)SEEN_SETS * SEEN_WAYS, sizeof(*o->seen));
-	if (!o->seen || hourly__init(&o->b) < 0) {
+	if (!o->seen || hourly__init(&o->b, cfg->max_identities) < 0) {
 		free(o->seen);
 		free(o);
 		return NULL;
