@@ -397,10 +397,37 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
  * principal reads again, which may be never). */
 static void close_idle(struct bulk *b, int64_t now)
 {
+	int day = now / (24 * 3600000LL) > b->idle_checked / (24 * 3600000LL);
+	struct principal *t;
+	size_t j;
+
 	b->idle_checked = now;
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
 			close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
+	/* once a stream day: the principals whose reads all lie a window
+	 * before now are let go of (a later read starts afresh either way),
+	 * so the table follows the live readers; rebuilt, or left as it is
+	 * when out of memory */
+	if (!day || !(t = calloc(b->nslots, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct principal *p = &b->tab[i];
+
+		if (!p->name)
+			continue;
+		if (!p->burst && now - p->last_t > b->window_ms) {
+			ring_clear(p);
+			free(p->ring);
+			b->count--;
+			continue;
+		}
+		for (j = slot_of(p->name, b->nslots); t[j].name; j = (j + 1) & (b->nslots - 1))
+			;
+		t[j] = *p;
+	}
+	free(b->tab);
+	b->tab = t;
 }
 
 static void bulk_strings(void *state, struct strmark *m)
