@@ -115,6 +115,22 @@ expect_rc truncated-gz 1 $?
 expect_one_line truncated-gz "$TMP/err" "$CT/truncated.json.gz"
 check_json truncated-gz-report "$TMP/trunc.json" 'r["stats"]["files_failed"] == 1'
 
+# A bad record in the middle of a big file (read in pieces): one line naming
+# the file, the line and the offset; the records around it are read.
+python3 - "$TMP/lines.jsonl" <<'PY'
+import sys
+rec = ('{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventSource":"s3.amazonaws.com",'
+       '"eventName":"GetObject","requestID":"R%d","eventID":"E%d","pad":"%s"}\n')
+with open(sys.argv[1], "w") as f:
+    for i in range(12000):
+        f.write('{"eventTime": broken\n' if i == 9000 else rec % (i, i, "x" * 400))
+PY
+"$GW" analyze --audit "cloudtrail:$TMP/lines.jsonl" --output "$TMP/lines.json" 2> "$TMP/err"
+expect_rc bad-record 0 $?
+off=$(python3 -c 'import sys; print(sum(len(l) for l in open(sys.argv[1]).readlines()[:9000]))' "$TMP/lines.jsonl")
+expect_one_line bad-record "$TMP/err" "$TMP/lines.jsonl: line 9001 (offset $off): invalid JSON"
+check_json bad-record-report "$TMP/lines.json" 'r["stats"]["events"] == 11999 and r["stats"]["skipped"] == 1'
+
 # A directory with one good and one bad file: the good file's events count.
 mkdir -p "$TMP/mixed"
 python3 -c '
