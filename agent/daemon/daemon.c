@@ -97,10 +97,35 @@ static int state_writable(const struct daemon *d)
 	return -EACCES;
 }
 
+/* The correlation slots waiting for the audit delay, to the state dir
+ * when they changed, at most every SLOTS_SAVE_MS (each save is an fsync'ed
+ * atomic write): a crash loses at most that much of the host windows and
+ * none of the judgements, which come after the restart. */
+#define SLOTS_SAVE_MS 1000
+
+void daemon__save_slots(struct daemon *d, int now)
+{
+	int64_t t = gw_mono_ms();
+	int err;
+
+	if (!now && t - d->slots_saved_ms < SLOTS_SAVE_MS)
+		return;
+	d->slots_saved_ms = t;
+	err = correlator__save_slots(d->corr, d->slots_path);
+
+	if (err && !d->slots_failed)
+		log_err("failed to save %s: %s; a crash now would lose the slots waiting for "
+			"the audit log", d->slots_path, strerror(-err));
+	else if (!err && d->slots_failed)
+		log_info("saved %s again", d->slots_path);
+	d->slots_failed = err != 0;
+}
+
 static int save_state(struct daemon *d)
 {
 	int err = baseline_file__save(d->det, d->baselines_path), rc = err;
 
+	daemon__save_slots(d, 1);
 	if (err)
 		log_err("failed to save %s: %s", d->baselines_path, strerror(-err));
 	err = correlator__save(d->corr, d->clients_path);
@@ -129,7 +154,8 @@ static int open_all(struct daemon *d)
 	if (daemon__path_in(d->clients_path, sizeof(d->clients_path), d->cfg->state_dir, "clients.state") ||
 	    daemon__path_in(d->sources_path, sizeof(d->sources_path), d->cfg->state_dir, "sources.state") ||
 	    daemon__path_in(d->cursor_dir, sizeof(d->cursor_dir), d->cfg->state_dir, "cursors") ||
-	    daemon__path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb"))
+	    daemon__path_in(d->baselines_path, sizeof(d->baselines_path), d->cfg->state_dir, "baselines.gwb") ||
+	    daemon__path_in(d->slots_path, sizeof(d->slots_path), d->cfg->state_dir, "slots.gwb"))
 		return -ENAMETOOLONG;
 	/* pulled sources keep their cursors here */
 	audit_set_state_dir(d->cursor_dir);
@@ -163,6 +189,9 @@ static int open_all(struct daemon *d)
 	err = correlator__load(d->corr, d->clients_path);
 	if (err)
 		log_warn("failed to load %s: %s; clients are learned anew", d->clients_path, strerror(-err));
+	err = correlator__load_slots(d->corr, d->slots_path);
+	if (err && err != -EINVAL)
+		log_warn("failed to load %s: %s; the slots it held are lost", d->slots_path, strerror(-err));
 	err = daemon__open_sensor(d);
 	if (!err)
 		err = daemon__open_webhook(d);
@@ -179,9 +208,6 @@ static void close_all(struct daemon *d)
 	local_sources__free(d->srcs);
 	silent__free(d->silent);
 	strpool__free(d->pool);
-	for (size_t i = 0; i < d->nshipped; i++)
-		free(d->shipped[i]);
-	free(d->shipped);
 	for (size_t i = 0; i < d->nincs; i++)
 		free(d->incs[i].id);
 	free(d->incs);
@@ -255,7 +281,10 @@ static void loop(struct daemon *d)
 		}
 		daemon__drain_webhook(d);
 		correlator__tick(d->corr, gw_wall_ms());
-		daemon__collect_findings(d);
+		/* judged slots leave the file once their findings are in the spool */
+		if (daemon__collect_findings(d) && d->ship)
+			shipper__flush(d->ship);
+		daemon__save_slots(d, 0);
 		/* the files read are remembered once their findings are in the
 		 * spool: a crash neither loses nor reads them twice */
 		if (pulled && local_sources__save(d->srcs) < 0)

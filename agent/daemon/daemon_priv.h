@@ -45,14 +45,17 @@ struct daemon {
 		uint64_t revision;
 	} *incs;                     /* incidents shipped, and their last revision */
 	size_t nincs, capincs;
-	char **shipped;              /* ids of detector findings already handed over */
-	size_t nshipped, capshipped;
 	uint64_t findings, logged;
-	size_t det_seen;             /* detector findings seen at the last look */
 	int64_t newest_ms;           /* newest event of the source being pulled */
 	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
-	char baselines_path[PATH_MAX];
+	char baselines_path[PATH_MAX], slots_path[PATH_MAX];
+	int slots_failed;            /* the last save of the slots failed (logged once) */
+	int64_t slots_saved_ms;      /* monotonic time of the last save of the slots */
 };
+
+/* daemon.c: the correlation slots to the state dir when they changed (now:
+ * even if saved less than a second ago). */
+void daemon__save_slots(struct daemon *d, int now);
 
 /* dir/name into dst[size]; -ENAMETOOLONG when it does not fit. */
 static inline int daemon__path_in(char *dst, size_t size, const char *dir, const char *name)
@@ -84,6 +87,7 @@ void daemon__poll_window(struct daemon *d);
 int daemon__open_shipper(struct daemon *d);
 void daemon__log_finding(struct daemon *d, const struct finding *f, size_t *cycle);
 void daemon__hand_over(struct daemon *d, const struct finding *const *f, size_t n);
-void daemon__collect_findings(struct daemon *d);
+/* Returns the number of the correlator's findings handed over. */
+size_t daemon__collect_findings(struct daemon *d);
 
 #endif

@@ -31,29 +31,6 @@ void daemon__log_finding(struct daemon *d, const struct finding *f, size_t *cycl
 			 f->bucket && f->bucket[0] ? " bucket " : "", f->bucket ? f->bucket : "");
 }
 
-static int was_shipped(struct daemon *d, const char *id)
-{
-	for (size_t i = 0; i < d->nshipped; i++)
-		if (strcmp(d->shipped[i], id) == 0)
-			return 1;
-	return 0;
-}
-
-static void mark_shipped(struct daemon *d, const char *id)
-{
-	if (d->nshipped == d->capshipped) {
-		size_t cap = d->capshipped ? d->capshipped * 2 : 64;
-		char **n = realloc(d->shipped, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		d->shipped = n;
-		d->capshipped = cap;
-	}
-	if ((d->shipped[d->nshipped] = strdup(id)))
-		d->nshipped++;
-}
-
 void daemon__hand_over(struct daemon *d, const struct finding *const *f, size_t n)
 {
 	int err, critical = 0;
@@ -113,6 +90,24 @@ static uint64_t incident_revision(struct daemon *d, const struct incident *in, i
 	return r->revision;
 }
 
+/* Forget the revisions of incidents that are gone (closed: no finding can
+ * join them any more), so that the list follows the open incidents. */
+static void prune_incidents(struct daemon *d, const struct incident *const *in, size_t n)
+{
+	size_t k = 0, j;
+
+	for (size_t i = 0; i < d->nincs; i++) {
+		for (j = 0; j < n && strcmp(in[j]->id, d->incs[i].id) != 0; j++)
+			;
+		if (j == n) {
+			free(d->incs[i].id);
+			continue;
+		}
+		d->incs[k++] = d->incs[i];
+	}
+	d->nincs = k;
+}
+
 /* New incidents go to the log, with their first remediation step; new
  * incidents and new revisions (a finding joined) go to the spool. */
 static void ship_incidents(struct daemon *d)
@@ -122,6 +117,7 @@ static void ship_incidents(struct daemon *d)
 	int changed = 0;
 	uint64_t rev;
 
+	prune_incidents(d, in, n);
 	for (size_t i = 0; i < n; i++) {
 		rev = incident_revision(d, in[i], &changed);
 		if (!rev || !changed)
@@ -135,26 +131,24 @@ static void ship_incidents(struct daemon *d)
 	}
 }
 
-/* New findings of the detector and the correlator go to the log and the spool. */
-void daemon__collect_findings(struct daemon *d)
+/* New findings of the detector and the correlator go to the log and the
+ * spool. */
+size_t daemon__collect_findings(struct daemon *d)
 {
 	const struct finding *const *df;
 	struct finding **cf;
 	size_t n, cycle = 0, nc;
 
-	n = detector__findings(d->det, &df);
-	/* cheap when nothing is new: the list only grows */
-	if (n != d->det_seen) {
-		d->det_seen = n;
-		for (size_t i = 0; i < n; i++) {
-			if (was_shipped(d, df[i]->id))
-				continue;
-			mark_shipped(d, df[i]->id);
-			daemon__log_finding(d, df[i], &cycle);
-			daemon__hand_over(d, &df[i], 1);
-		}
+	/* the detector hands over what is new, and keeps what may still join
+	 * an incident until that incident is closed */
+	n = detector__take(d->det, &df);
+	for (size_t i = 0; i < n; i++)
+		daemon__log_finding(d, df[i], &cycle);
+	daemon__hand_over(d, df, n);
+	if (n)
 		ship_incidents(d);
-	}
+	if (detector__expire(d->det, detector__now(d->det)))
+		ship_incidents(d);
 	nc = correlator__take(d->corr, &cf);
 	for (size_t i = 0; i < nc; i++)
 		daemon__log_finding(d, cf[i], &cycle);
@@ -165,6 +159,7 @@ void daemon__collect_findings(struct daemon *d)
 	if (cycle > LOG_FINDINGS_PER_CYCLE)
 		log_warn("%zu more findings not logged one by one (see the collector)",
 			 cycle - LOG_FINDINGS_PER_CYCLE);
+	return nc;
 }
 
 /* Findings and incidents travel together: a batch leaves when full or this

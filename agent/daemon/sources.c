@@ -123,6 +123,7 @@ void daemon__feed(struct daemon *d)
 		correlator__audit_event(d->corr, &d->evs[i]);
 	}
 	d->nevs = 0;
+	daemon__save_slots(d, 0);
 	/* The detector and the correlator copy what they keep: the events'
 	 * strings go with this pull, so a long-running agent does not grow
 	 * with every request id it ever read. */

@@ -75,6 +75,7 @@ void daemon__poll_window(struct daemon *d)
 	char labels[64];
 
 	correlator__host_window(d->corr, &w);
+	daemon__save_slots(d, 0);
 	for (size_t i = 0; i < w.nreads; i++)
 		silent__host_reads(d->silent, w.reads[i].ops + w.reads[i].mapped_ops);
 	map_fill(d, "reads", 1, w.reads_used, w.reads_max);

@@ -104,3 +104,9 @@ int accounts__is_own(const struct accounts *a, struct detector *d, const char *a
 	key = lower(d, account);
 	return key && has(a, key);
 }
+
+void accounts__strings(const struct accounts *a, struct strmark *m)
+{
+	strmark__v(m, a->v, a->n);
+	strmark__str(m, a->last);
+}

@@ -13,6 +13,13 @@
 
 #include "detect/baseline_priv.h"
 
+static void ident_free(struct ident *id)
+{
+	seen__free(&id->seen);
+	free(id->h);
+	free(id);
+}
+
 struct baseline *baseline__new(struct detector *d, const struct detector_config *cfg)
 {
 	struct baseline *b = calloc(1, sizeof(*b));
@@ -42,13 +49,9 @@ void baseline__free(struct baseline *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; b->tab && i < b->nslots; i++) {
-		if (!b->tab[i])
-			continue;
-		seen__free(&b->tab[i]->seen);
-		free(b->tab[i]->h);
-		free(b->tab[i]);
-	}
+	for (size_t i = 0; b->tab && i < b->nslots; i++)
+		if (b->tab[i])
+			ident_free(b->tab[i]);
 	for (size_t i = 0; i < b->nfree; i++)
 		free(b->free_hours[i]);
 	seen__free(&b->org);
@@ -119,8 +122,83 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	return b->tab[i];
 }
 
-/* Remember that principal `who` used `key` (an IP or a user agent). */
-static void related_add(struct baseline *b, const char *key, const char *who)
+/* Days an identity idle since `last` is kept: one not yet established holds
+ * little more than first-seen entries, which expire after seen_ttl_days;
+ * an established one keeps its baseline three times as long. */
+static int ident_stale(const struct baseline *b, const struct ident *id, uint16_t today)
+{
+	uint32_t ttl = b->cfg->seen_ttl_days;
+
+	if (id->active_days >= b->cfg->baseline_days)
+		ttl *= 3;
+	return !id->h && (uint32_t)id->cur_day + ttl < today;
+}
+
+/* Once a stream day: identities idle past their time are forgotten, so the
+ * table follows the live identities, not the history. The table is rebuilt
+ * (open addressing has no holes to leave); on allocation failure the pass
+ * is tried again the next day. */
+static void ident_age(struct baseline *b, uint16_t today)
+{
+	struct ident **t;
+	size_t j, gone = 0;
+
+	b->aged_day = today;
+	seen__purge(&b->org, today, (uint16_t)b->cfg->seen_ttl_days);
+	for (size_t i = 0; i < RELATED_SLOTS; i++)
+		if (b->rel[i].key && (uint32_t)b->rel[i].day + b->cfg->seen_ttl_days < today)
+			memset(&b->rel[i], 0, sizeof(b->rel[i]));
+	for (size_t i = 0; i < b->nslots; i++) {
+		if (!b->tab[i])
+			continue;
+		gone += ident_stale(b, b->tab[i], today);
+		seen__purge(&b->tab[i]->seen, today, (uint16_t)b->cfg->seen_ttl_days);
+	}
+	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct ident *id = b->tab[i];
+
+		if (!id)
+			continue;
+		if (ident_stale(b, id, today)) {
+			ident_free(id);
+			continue;
+		}
+		for (j = ptr_slot(id->name, b->nslots); t[j]; j = (j + 1) & (b->nslots - 1))
+			;
+		t[j] = id;
+	}
+	free(b->tab);
+	b->tab = t;
+	b->count -= gone;
+	b->aged += gone;
+}
+
+static void close_hour(struct baseline *b, struct ident *id);
+
+/* Once a stream hour: the open hours of identities that went quiet are
+ * closed, as the flush would close them (an identity's next event may never
+ * come), and once a day the idle identities, IPs and buckets are forgotten. */
+static void close_idle(struct baseline *b, int64_t now)
+{
+	b->idle_hour = now / HOUR_MS;
+	/* Live only: offline, the flush closes them at the end, and the order
+	 * of closing (hash order here) must not change what the report says
+	 * (an hour's close teaches the population others are judged with). */
+	for (size_t i = 0; b->cfg->live && i < b->nslots; i++)
+		if (b->tab[i] && b->tab[i]->h && b->tab[i]->h->start + IDLE_CLOSE_MS <= now)
+			close_hour(b, b->tab[i]);
+	if (b->cfg->live)
+		volume__close_idle(b->vol, now - IDLE_CLOSE_MS);
+	if (now / DAY_MS > b->aged_day) {
+		ident_age(b, (uint16_t)(now / DAY_MS));
+		volume__age(b->vol, (uint16_t)(now / DAY_MS));
+	}
+}
+
+/* Remember that principal `who` used `key` (an IP or a user agent) on day. */
+static void related_add(struct baseline *b, const char *key, const char *who, uint16_t day)
 {
 	size_t i = ptr_slot(key, RELATED_SLOTS);
 
@@ -130,6 +208,7 @@ static void related_add(struct baseline *b, const char *key, const char *who)
 		if (r->key && r->key != key)
 			continue;
 		r->key = key;
+		r->day = day;
 		for (size_t k = 0; k < RELATED_PER_KEY; k++) {
 			if (r->who[k] == who)
 				return;
@@ -341,7 +420,7 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 		return 0;
 	if (h->nips < HOUR_SET)
 		h->ips[h->nips++] = ip;
-	related_add(b, ip, id->name);
+	related_add(b, ip, id->name, day);
 	r = seen__touch(&id->seen, ip, SEEN_IP, day, ttl, b->dropped);
 	org = seen__touch(&b->org, ip, SEEN_IP, day, ttl, b->dropped);
 	if (r < 0 || org < 0)
@@ -386,7 +465,7 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 		return 0;
 	if (h->nuas < HOUR_SET)
 		h->uas[h->nuas++] = ua;
-	related_add(b, ua, id->name);
+	related_add(b, ua, id->name, day);
 	fam = family_of(b, ua, buf, sizeof(buf));
 	if (!fam)
 		return -ENOMEM;
@@ -554,6 +633,8 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 
 	if (!name || intern_all(b->d, ev, &s) < 0)
 		return -ENOMEM;
+	if (t / HOUR_MS > b->idle_hour)
+		close_idle(b, t);
 	/* Every caller counts for the IP and the bucket, anonymous ones too. */
 	err = volume__feed(b->vol, ev, name, s.ip, s.ua, s.bucket, s.key);
 	if (err)
@@ -628,4 +709,63 @@ size_t baseline__bytes(const struct baseline *b)
 uint64_t baseline__identities(const struct baseline *b)
 {
 	return b->count;
+}
+
+uint64_t baseline__aged(const struct baseline *b)
+{
+	return b->aged + volume__aged(b->vol);
+}
+
+static void hour_strings(const struct hour_rec *h, struct strmark *m)
+{
+	const char *one[] = { h->ip, h->ua, h->key, h->region, h->bucket, h->ctx_ip, h->ctx_ua };
+
+	strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+	strmark__v(m, h->ips, h->nips);
+	strmark__v(m, h->uas, h->nuas);
+	strmark__v(m, h->denied_apis, h->ndenied_apis);
+	strmark__v(m, h->regions, h->nregions);
+	strmark__v(m, h->list_buckets, h->nlist_buckets);
+	strmark__v(m, h->new_ips, h->nnew_ips);
+	strmark__v(m, h->new_apis, h->nnew_apis);
+	strmark__v(m, h->new_services, h->nnew_services);
+	strmark__v(m, h->new_uas, h->nnew_uas);
+	strmark__v(m, h->new_ua_fams, h->nnew_uas);
+	strmark__v(m, h->new_ua_ips, h->nnew_uas);
+	strmark__v(m, h->denied_ips, h->ndenied_ips);
+	strmark__v(m, h->denied_uas, h->ndenied_ips);
+	strmark__v(m, h->intel_ips, h->nintel);
+	strmark__v(m, h->intel_labels, h->nintel);
+	strmark__v(m, h->foreign_buckets, h->nforeign);
+	strmark__v(m, h->samples, h->nsamples);
+}
+
+void baseline__strings(const struct baseline *b, struct strmark *m)
+{
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct ident *id = b->tab[i];
+
+		if (!id)
+			continue;
+		strmark__str(m, id->name);
+		strmark__str(m, id->account);
+		for (size_t k = 0; k < IDENT_RECENT_REGIONS; k++)
+			strmark__str(m, id->recent[k].region);
+		seen__strings(&id->seen, m);
+		if (id->h)
+			hour_strings(id->h, m);
+	}
+	seen__strings(&b->org, m);
+	seen__strings(&b->org_buckets, m);
+	for (size_t i = 0; i < RELATED_SLOTS; i++) {
+		strmark__str(m, b->rel[i].key);
+		strmark__v(m, b->rel[i].who, RELATED_PER_KEY);
+	}
+	volume__strings(b->vol, m);
+	populations__strings(b->pops, m);
+}
+
+void baseline__swept(struct baseline *b)
+{
+	memset(b->ua_cache, 0, sizeof(b->ua_cache));
 }

@@ -16,10 +16,14 @@
 #define UA_CACHE 1024
 #define ALPHA_HOUR 0.02
 #define ALPHA_DAY 0.1
+/* An open hour this old (from its start) with no event since is closed:
+ * an hour, and an hour's room for audit records delivered late. */
+#define IDLE_CLOSE_MS (2 * HOUR_MS)
 
 struct related {
 	const char *key;
 	const char *who[RELATED_PER_KEY];
+	uint16_t day;                      /* the last day the key was used */
 };
 
 struct baseline {
@@ -38,6 +42,9 @@ struct baseline {
 	} ua_cache[UA_CACHE];
 	uint64_t *dropped;
 	struct volume *vol;                /* per source IP and per bucket */
+	uint16_t aged_day;                 /* the stream day of the last aging pass */
+	int64_t idle_hour;                 /* the stream hour of the last idle pass */
+	uint64_t aged;                     /* identities forgotten after their idle time */
 	struct populations *pops;          /* identities by kind (population.c) */
 };
 

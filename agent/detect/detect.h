@@ -4,8 +4,12 @@
  * Out: findings, each with a stable rule id, a severity, MITRE ATT&CK ids and
  *      the evidence that made it fire.
  *
- * Ownership: findings are owned by the detector and live until
- * detector__free(); every string in a finding is the finding's own copy.
+ * Ownership: findings are owned by the detector; every string in a finding
+ * is the finding's own copy. Offline, the detector keeps every finding until
+ * detector__free(). Live, the caller takes the new ones (detector__take)
+ * after each batch of input and lets go of those that can no longer join an
+ * incident (detector__expire), so memory follows what is open, not the
+ * history.
  */
 #ifndef GW_DETECT_H
 #define GW_DETECT_H
@@ -30,7 +34,7 @@ struct finding {
 	const char *rule_id;      /* static: "bulk-download" */
 	const char *title;        /* static */
 	int severity;             /* enum gw_severity */
-	double score;             /* 0..100 */
+	double score;             /* 0..100, a whole number (detector__emit rounds) */
 	int64_t start_ms, end_ms;
 	int cloud;
 	char *principal;
@@ -175,8 +179,25 @@ void detector__report_from(struct detector *d, int64_t from_ms);
 /* The id of the i-th rule the agent has (audit and correlation rules in one
  * registry), or NULL past the last: for listing them. */
 const char *detector__rule_id(size_t i);
-/* Findings so far, sorted by severity then score, highest first. */
+/* Findings kept (all so far unless expired), sorted by severity then score,
+ * highest first. */
 size_t detector__findings(struct detector *d, const struct finding *const **out);
+/* The findings made since the last take, in the order they were made, for
+ * the caller to ship or log. Borrowed: valid until the next call that feeds,
+ * flushes, adopts or expires. Returns their number. */
+size_t detector__take(struct detector *d, const struct finding *const **out);
+/* A finding made elsewhere (the correlator's host findings) joins the
+ * detector's, for incidents: it is kept and comes back from the next
+ * detector__take. Takes ownership of f (freed on failure): 0 or -ENOMEM. */
+int detector__adopt(struct detector *d, struct finding *f);
+/* The stream's newest time: of the events fed and the findings adopted. */
+int64_t detector__now(const struct detector *d);
+/* Let go of the kept findings that can no longer join an incident: their
+ * group ended more than incident_gap_sec before now_ms. Past a bound of
+ * kept findings the oldest go too (counted as findings_released). Does
+ * nothing while findings wait to be taken. Incidents returned before are
+ * invalid afterwards. Returns the number let go. */
+size_t detector__expire(struct detector *d, int64_t now_ms);
 
 /* What the detector saw and what it had to let go. */
 struct detector_stats {
@@ -195,6 +216,11 @@ struct detector_stats {
 	uint64_t state_bytes;       /* memory held by baselines and first-seen sets */
 	uint64_t findings_normal;   /* fixed-threshold findings the identity's baseline calls normal */
 	uint64_t volume_dropped;    /* events of source IPs/buckets past the volume table's bound */
+	uint64_t findings_released; /* handed over, then let go of before their incident closed */
+	uint64_t entities_aged;     /* identities, IPs and buckets forgotten after their idle time */
+	uint64_t strings_bytes;     /* the detector's interned strings */
+	uint64_t strings_freed;     /* bytes of strings freed once nothing held them */
+	uint64_t findings_updated;  /* findings made again with the same id (a burst went on) */
 	uint64_t out_of_scope;      /* events not touching the gateway (scope = gateway) */
 };
 

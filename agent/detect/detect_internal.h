@@ -13,6 +13,19 @@
 
 struct ident;
 struct hour_rec;
+/* Marking the interned strings a state still holds (detector.c): once a
+ * stream day the detector frees the parts of its string pool no state
+ * points into any more. Every state that keeps interned strings between
+ * events marks each of them, whatever its age; caches are emptied instead
+ * (detector__strings_swept). Marking a string of another pool, a static
+ * one or NULL is harmless. */
+struct strmark;
+void strmark__str(struct strmark *m, const char *s);
+static inline void strmark__v(struct strmark *m, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strmark__str(m, v[i]);
+}
 struct correlator;
 struct corr_slot;
 struct host_window;
@@ -39,6 +52,11 @@ struct rule {
 	 * time slot once the audit delivery delay has passed. Either may be NULL. */
 	void (*window)(struct correlator *c, const struct host_window *w);
 	void (*judge)(struct correlator *c, const struct corr_slot *s);
+	/* Mark every interned string the state keeps (see struct strmark);
+	 * NULL when it keeps none. */
+	void (*strings)(void *state, struct strmark *m);
+	/* The pool was swept: empty the caches keyed by interned strings. */
+	void (*swept)(void *state);
 	/* Judges the whole account, not one gateway's keys, addresses or
 	 * buckets: left to agents with [audit] scope = all. */
 	int account_wide;
@@ -221,6 +239,16 @@ int baseline__load(struct baseline *b, const uint8_t *p, size_t n);
 /* The identity's baseline, or NULL when it has none. */
 const struct ident *baseline__find(const struct baseline *b, const char *name);
 uint64_t baseline__identities(const struct baseline *b);
+/* Mark the strings of the baselines (identities, first-seen sets, open
+ * hours, related principals, volume), and empty their caches after a sweep. */
+void baseline__strings(const struct baseline *b, struct strmark *m);
+void baseline__swept(struct baseline *b);
+void seen__strings(const struct seen_set *s, struct strmark *m);
+/* Drop the entries older than ttl days (they no longer count as seen). */
+void seen__purge(struct seen_set *s, uint16_t today, uint16_t ttl);
+void tally__strings(const struct tally *t, struct strmark *m);
+/* Identities, IPs and buckets forgotten after their idle time. */
+uint64_t baseline__aged(const struct baseline *b);
 
 void seen__init(struct seen_set *s, uint32_t max);
 void seen__free(struct seen_set *s);
@@ -273,6 +301,8 @@ struct populations;
 struct populations *populations__new(void);
 void populations__free(struct populations *p);
 size_t populations__bytes(const struct populations *p);
+/* Mark the populations' names (struct strmark). */
+void populations__strings(const struct populations *p, struct strmark *m);
 /* The population called name (interned), added when add is set; NULL when
  * absent or past the bound. */
 struct population *populations__get(struct populations *p, const char *name, int add);
@@ -306,6 +336,7 @@ void accounts__free(struct accounts *a);
 /* 0 or -ENOMEM. */
 int accounts__learn(struct accounts *a, const struct audit_event *ev);
 int accounts__is_own(const struct accounts *a, struct detector *d, const char *account);
+void accounts__strings(const struct accounts *a, struct strmark *m);
 
 /* ---- per-identity hourly counts (hourly.c): mass-delete, mass-overwrite ---- */
 /* One identity's hour: n is what the rule counts (objects deleted,
@@ -323,6 +354,7 @@ struct hourly_ent {
 struct hourly {
 	struct hourly_ent *t;
 	size_t used, nslots, max;
+	int64_t aged_hour;        /* the stream hour of the last aging pass */
 };
 /* At most max principals (max_identities). 0 or -ENOMEM. */
 int hourly__init(struct hourly *b, uint32_t max);
@@ -331,6 +363,8 @@ void hourly__fini(struct hourly *b);
  * the table is full: counted as a dropped entity). 0 or -ENOMEM. */
 int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *ev,
 	       struct hourly_ent **out);
+/* Mark the principals of the table (struct strmark). */
+void hourly__strings(const struct hourly *b, struct strmark *m);
 /* 1 once per hour when n reaches floor and factor times the mean. */
 int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor);
 
@@ -416,6 +450,8 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);
+/* A rule's strings callback for states that begin with struct single. */
+void single__strings(void *state, struct strmark *m);
 /* ev's request parsed, or NULL when it has none or it does not parse.
  * Borrowed: valid until the next call in this thread. */
 const struct cJSON *single__request(const struct audit_event *ev);
@@ -479,6 +515,10 @@ int incidents__build(struct detector *d, const struct baseline *b,
 		     const struct finding *const *fs, size_t n, struct incident ***out,
 		     size_t *nout);
 void incidents__free(struct incident **v, size_t n);
+/* Mark (dead[i] = 1) the findings of groups that ended more than the
+ * incident gap before now_ms: no later finding can join them. */
+void incidents__expired(struct detector *d, const struct finding *const *fs, size_t n,
+			int64_t now_ms, uint8_t *dead);
 
 /* ---- finding helpers (finding_util.c) ---- */
 /* A finding from an identity's hour: principal, key, ip, ua, region,

@@ -12,8 +12,10 @@
 #include "lib/strpool.h"
 #include "lib/tz.h"
 
-/* A flood of findings is itself the signal; past this, count and drop. */
-#define DETECTOR_MAX_FINDINGS 100000
+/* Findings kept for incident grouping in a live detector (see
+ * detector__expire): past this the oldest stop joining incidents; they
+ * were handed over already, so none is lost. */
+#define DETECTOR_MAX_KEPT 65536
 /* Event strings are interned by their reader already: a cache keyed by
  * their address saves hashing the same user agent a million times. */
 #define ICACHE_SLOTS (1u << 18)
@@ -75,8 +77,10 @@ struct detector {
 	struct detector_config cfg;
 	struct strpool *pool;
 	void *state[NRULES];
-	struct finding **findings;
+	struct finding **findings;        /* kept: owned, for the report and incidents */
 	size_t nfindings, cap;
+	const struct finding **fresh;     /* emitted since the last detector__take */
+	size_t nfresh, capfresh;
 	int sorted;
 	struct detector_stats stats;
 	struct baseline *base;
@@ -85,8 +89,10 @@ struct detector {
 	struct { const char *in, *out; } *icache;   /* event string -> interned */
 	struct incident **incidents;
 	size_t nincidents;
-	size_t incidents_for;     /* nfindings when the incidents were built */
+	uint64_t gen, incidents_for;  /* findings' generation, and the incidents' */
 	int64_t first_ms;         /* the stream's first event */
+	int64_t last_ms;          /* the stream's newest time: events and adopted findings */
+	int64_t swept_day;        /* the stream day the string pool was last swept */
 	struct gw_tz *tz;         /* cfg.tz_name loaded, or NULL */
 };
 
@@ -175,6 +181,11 @@ struct detector *detector__new(const struct detector_config *cfg)
 	d->icache = calloc(ICACHE_SLOTS, sizeof(*d->icache));
 	if (!d->icache)
 		goto fail;
+	/* resident from the start (explicit_bzero: a memset of calloc'ed memory
+	 * is optimized away): the cache fills with the events' strings anyway
+	 * and is cleared after each sweep of the pool, so the agent's memory
+	 * stays level instead of growing as the cache fills */
+	explicit_bzero(d->icache, ICACHE_SLOTS * sizeof(*d->icache));
 	d->base = baseline__new(d, &d->cfg);
 	if (!d->base)
 		goto fail;
@@ -212,9 +223,45 @@ void detector__free(struct detector *d)
 	for (size_t i = 0; i < d->nfindings; i++)
 		finding__free(d->findings[i]);
 	free(d->findings);
+	free(d->fresh);
 	strpool__free(d->pool);
 	gw_tz__free(d->tz);
 	free(d);
+}
+
+struct strmark {
+	struct strpool_marks *m;
+};
+
+void strmark__str(struct strmark *m, const char *s)
+{
+	strpool__mark(m->m, s);
+}
+
+/* Once a stream day, before the day's first event reaches a rule: the
+ * strings no state holds any more (identities, IPs and objects aged out,
+ * windows closed) are freed with the pool chunks that held them. */
+static void sweep_strings(struct detector *d)
+{
+	struct strmark m = { strpool__marks_new(d->pool) };
+	size_t freed;
+
+	if (!m.m)
+		return;   /* tried again the next day */
+	baseline__strings(d->base, &m);
+	accounts__strings(d->acc, &m);
+	for (size_t i = 0; i < NRULES; i++)
+		if (d->state[i] && rules[i]->strings)
+			rules[i]->strings(d->state[i], &m);
+	freed = strpool__sweep(d->pool, m.m);
+	if (!freed)
+		return;
+	d->stats.strings_freed += freed;
+	memset(d->icache, 0, ICACHE_SLOTS * sizeof(*d->icache));
+	baseline__swept(d->base);
+	for (size_t i = 0; i < NRULES; i++)
+		if (d->state[i] && rules[i]->swept)
+			rules[i]->swept(d->state[i]);
 }
 
 int32_t detector__tz_min(const struct detector *d, int64_t t)
@@ -230,8 +277,15 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 		d->stats.out_of_scope++;
 		return 0;
 	}
+	if (ev->time_ms / 86400000LL > d->swept_day) {
+		if (d->swept_day)
+			sweep_strings(d);
+		d->swept_day = ev->time_ms / 86400000LL;
+	}
 	if (!d->stats.events++ || ev->time_ms < d->first_ms)
 		d->first_ms = ev->time_ms;
+	if (ev->time_ms > d->last_ms)
+		d->last_ms = ev->time_ms;
 	err = baseline__feed(d->base, ev);
 	e = accounts__learn(d->acc, ev);
 	if (e && !err)
@@ -378,14 +432,14 @@ size_t detector__incidents(struct detector *d, const struct incident *const **ou
 	const struct finding *const *fs;
 	size_t n = detector__findings(d, &fs);
 
-	if (!d->incidents || d->incidents_for != n) {
+	if (!d->incidents || d->incidents_for != d->gen) {
 		incidents__free(d->incidents, d->nincidents);
 		d->incidents = NULL;
 		d->nincidents = 0;
 		/* Out of memory: no incidents this time; the findings stand. */
 		if (incidents__build(d, d->base, fs, n, &d->incidents, &d->nincidents) < 0)
 			d->nincidents = 0;
-		d->incidents_for = n;
+		d->incidents_for = d->gen;
 		d->stats.incidents = d->nincidents;
 	}
 	*out = (const struct incident *const *)d->incidents;
@@ -421,6 +475,8 @@ void detector__stats(const struct detector *d, struct detector_stats *st)
 	st->identities = baseline__identities(d->base);
 	st->intel_prefixes = intel__prefixes(d->intel);
 	st->state_bytes = baseline__bytes(d->base);
+	st->entities_aged = baseline__aged(d->base);
+	st->strings_bytes = strpool__bytes(d->pool);
 }
 
 const char *detector__intern(struct detector *d, const char *s)
@@ -483,15 +539,165 @@ void detector__report_from(struct detector *d, int64_t from_ms)
 	}
 	if (k != d->nfindings) {
 		d->nfindings = k;
-		d->incidents_for = SIZE_MAX;
+		/* the incidents point into the findings: built anew when asked */
+		incidents__free(d->incidents, d->nincidents);
+		d->incidents = NULL;
+		d->nincidents = 0;
+		d->gen++;
 	}
+	/* what waits to be taken may be gone: only the kept ones stay fresh */
+	k = 0;
+	for (size_t i = 0; i < d->nfresh; i++) {
+		size_t j;
+
+		for (j = 0; j < d->nfindings && d->findings[j] != d->fresh[i]; j++)
+			;
+		if (j < d->nfindings)
+			d->fresh[k++] = d->fresh[i];
+	}
+	d->nfresh = k;
+}
+
+/* A finding of the same id made again (a live burst that went on, with
+ * its whole count) replaces the kept one: 1 when it did. */
+static int replace(struct detector *d, struct finding *f)
+{
+	size_t i, j;
+
+	for (i = d->nfindings; i-- > 0;)
+		if (strcmp(d->findings[i]->id, f->id) == 0)
+			break;
+	if (i == (size_t)-1)
+		return 0;
+	for (j = 0; j < d->nfresh && d->fresh[j] != d->findings[i]; j++)
+		;
+	if (j == d->nfresh)
+		d->fresh[d->nfresh++] = f;   /* keep() made room */
+	else
+		d->fresh[j] = f;
+	finding__free(d->findings[i]);
+	d->findings[i] = f;
+	d->sorted = 0;
+	d->gen++;
+	d->stats.findings_updated++;
+	return 1;
+}
+
+/* f joins the kept findings and the fresh ones (to be taken): 0, or
+ * -ENOMEM (f freed, counted). */
+static int keep(struct detector *d, struct finding *f)
+{
+	struct finding **nv;
+	const struct finding **nf;
+	size_t cap;
+
+	/* one score everywhere: the report, the log, the wire and the
+	 * incidents all see the same whole number */
+	f->score = f->score > 0 ? (f->score >= 100 ? 100 : (double)(int64_t)(f->score + 0.5)) : 0;
+	if (d->nfresh == d->capfresh) {
+		cap = d->capfresh ? d->capfresh * 2 : 16;
+		nf = realloc(d->fresh, cap * sizeof(*nf));
+		if (!nf)
+			goto drop;
+		d->fresh = nf;
+		d->capfresh = cap;
+	}
+	if (replace(d, f))
+		return 0;
+	if (d->nfindings == d->cap) {
+		cap = d->cap ? d->cap * 2 : 16;
+		nv = realloc(d->findings, cap * sizeof(*nv));
+		if (!nv)
+			goto drop;
+		d->findings = nv;
+		d->cap = cap;
+	}
+	d->findings[d->nfindings++] = f;
+	d->fresh[d->nfresh++] = f;
+	d->sorted = 0;
+	d->gen++;
+	d->stats.findings++;
+	return 0;
+drop:
+	d->stats.findings_dropped++;
+	finding__free(f);
+	return -ENOMEM;
+}
+
+size_t detector__take(struct detector *d, const struct finding *const **out)
+{
+	size_t n = d->nfresh;
+
+	*out = d->fresh;
+	d->nfresh = 0;
+	return n;
+}
+
+int64_t detector__now(const struct detector *d)
+{
+	return d->last_ms;
+}
+
+/* Oldest first, by end time: the ones a bound lets go of first. */
+static int cmp_end(const void *a, const void *b)
+{
+	const struct finding *x = *(const struct finding *const *)a;
+	const struct finding *y = *(const struct finding *const *)b;
+
+	if (x->end_ms != y->end_ms)
+		return x->end_ms < y->end_ms ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+size_t detector__expire(struct detector *d, int64_t now_ms)
+{
+	uint8_t *dead;
+	size_t k = 0, n = d->nfindings, over;
+
+	/* fresh findings are the caller's to take first */
+	if (!n || d->nfresh)
+		return 0;
+	dead = calloc(n, 1);
+	if (!dead)
+		return 0;   /* tried again at the next call */
+	if (n > DETECTOR_MAX_KEPT) {
+		qsort(d->findings, n, sizeof(*d->findings), cmp_end);
+		d->sorted = 0;
+		over = n - DETECTOR_MAX_KEPT;
+		memset(dead, 1, over);
+		d->stats.findings_released += over;
+	}
+	incidents__expired(d, (const struct finding *const *)d->findings, n, now_ms, dead);
+	for (size_t i = 0; i < n; i++) {
+		if (dead[i]) {
+			finding__free(d->findings[i]);
+			continue;
+		}
+		d->findings[k++] = d->findings[i];
+	}
+	free(dead);
+	if (k != n) {
+		/* the incidents point into the findings: built anew when asked */
+		incidents__free(d->incidents, d->nincidents);
+		d->incidents = NULL;
+		d->nincidents = 0;
+		d->nfindings = k;
+		d->gen++;
+		if (d->cap > 64 && k < d->cap / 4) {
+			struct finding **nv = realloc(d->findings, (k > 16 ? k : 16) * 2 * sizeof(*nv));
+
+			if (nv) {
+				d->findings = nv;
+				d->cap = (k > 16 ? k : 16) * 2;
+			}
+		}
+	}
+	return n - k;
 }
 
 int detector__emit(struct detector *d, struct finding *f)
 {
-	struct finding **nv;
 	const char *label;
-	size_t cap;
 	int kind;
 
 	if (f->end_ms >= d->cfg.report_from_ms)
@@ -510,24 +716,18 @@ int detector__emit(struct detector *d, struct finding *f)
 	label = f->source_ip ? intel__match(d->intel, f->source_ip, INTEL_CLOUD, &kind) : NULL;
 	if (label && finding__add_evidence(f, "source_network", "%s", label) < 0)
 		goto drop;
-	if (d->nfindings == DETECTOR_MAX_FINDINGS)
-		goto drop;
-	if (d->nfindings == d->cap) {
-		cap = d->cap ? d->cap * 2 : 16;
-		nv = realloc(d->findings, cap * sizeof(*nv));
-		if (!nv)
-			goto drop;
-		d->findings = nv;
-		d->cap = cap;
-	}
-	d->findings[d->nfindings++] = f;
-	d->sorted = 0;
-	d->stats.findings++;
-	return 0;
+	return keep(d, f);
 drop:
 	d->stats.findings_dropped++;
 	finding__free(f);
 	return -ENOMEM;
+}
+
+int detector__adopt(struct detector *d, struct finding *f)
+{
+	if (f->end_ms > d->last_ms)
+		d->last_ms = f->end_ms;
+	return keep(d, f);
 }
 
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)

@@ -229,3 +229,23 @@ int evagg__evidence(struct finding *f, const struct evagg_ent *e)
 				     join_list(list, sizeof(list), e->ips, e->nips));
 	return err ? -ENOMEM : 0;
 }
+
+void evagg__strings(const struct evagg *a, struct strmark *m)
+{
+	for (size_t i = 0; a && i < a->n; i++) {
+		const struct evagg_ent *e = &a->v[i];
+		const char *one[] = { e->principal, e->bucket, e->ip, e->ua, e->key, e->region,
+				      e->account };
+
+		strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+		strmark__v(m, e->ips, e->nips);
+		strmark__v(m, e->apis, e->napis);
+		strmark__v(m, e->samples, e->nsamples);
+		strmark__v(m, e->notes, e->nnotes);
+	}
+}
+
+void evagg__rule_strings(void *state, struct strmark *m)
+{
+	evagg__strings(state, m);
+}

@@ -62,6 +62,10 @@ struct evagg_ent *evagg__add(struct evagg *a, const struct audit_event *ev, int 
 			     double score, int *err);
 /* Add an interned string to one of the aggregate's small sets. */
 void evagg__note(struct evagg_ent *e, const char *s);
+/* Mark the interned strings of the open aggregates (struct strmark). */
+void evagg__strings(const struct evagg *a, struct strmark *m);
+/* The same as a rule's strings callback, for rules whose state is the evagg. */
+void evagg__rule_strings(void *state, struct strmark *m);
 /* Emit every open aggregate. */
 void evagg__flush(struct evagg *a);
 /* A finding of e (principal, ip, ua, key, region, bucket, times, count,

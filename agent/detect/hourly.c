@@ -53,6 +53,34 @@ static int grow(struct hourly *b)
 	return 0;
 }
 
+/* Once a stream day: principals idle for longer than the first-seen TTL
+ * are forgotten (their mean of a month ago says little), so the table
+ * follows the live principals. Rebuilt: the probing has no holes. */
+static void age(struct hourly *b, int64_t hour, uint32_t ttl_days)
+{
+	struct hourly_ent *t;
+	size_t gone = 0;
+
+	b->aged_hour = hour;
+	for (size_t i = 0; i < b->nslots; i++)
+		gone += b->t[i].principal && b->t[i].hour + 24 * (int64_t)ttl_days < hour;
+	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct hourly_ent *e = &b->t[i];
+		size_t j;
+
+		if (!e->principal || e->hour + 24 * (int64_t)ttl_days < hour)
+			continue;
+		for (j = slot_of(e->principal, b->nslots); t[j].principal; j = (j + 1) & (b->nslots - 1))
+			;
+		t[j] = *e;
+	}
+	free(b->t);
+	b->t = t;
+	b->used -= gone;
+}
+
 /* The table grows with the identities, up to max of them (the detector's
  * max_identities); past that, or out of memory at 7/8 full, NULL. */
 static struct hourly_ent *hourly_slot(struct hourly *b, const char *p)
@@ -81,6 +109,8 @@ int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
+	if (hour - b->aged_hour >= 24)
+		age(b, hour, detector__config(d)->seen_ttl_days);
 	e = hourly_slot(b, p);
 	if (!e) {
 		detector__entity_dropped(d);
@@ -104,4 +134,10 @@ int hourly__crossed(struct hourly_ent *e, uint32_t floor, double factor)
 		return 0;
 	e->fired = 1;
 	return 1;
+}
+
+void hourly__strings(const struct hourly *b, struct strmark *m)
+{
+	for (size_t i = 0; b->t && i < b->nslots; i++)
+		strmark__str(m, b->t[i].principal);
 }

@@ -466,3 +466,35 @@ out:
 	*nout = nres;
 	return 0;
 }
+
+/* Indices into the findings (ctx), in cmp_group's order. */
+static int cmp_group_idx(const void *a, const void *b, void *ctx)
+{
+	const struct finding *const *fs = *(const struct finding *const *const *)ctx;
+
+	return cmp_group(&fs[*(const size_t *)a], &fs[*(const size_t *)b]);
+}
+
+void incidents__expired(struct detector *d, const struct finding *const *fs, size_t n,
+			int64_t now_ms, uint8_t *dead)
+{
+	int64_t gap = (int64_t)detector__config(d)->incident_gap_sec * 1000, end;
+	size_t *ix = malloc(n * sizeof(*ix)), i, j;
+
+	if (!ix)
+		return;
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(*ix), cmp_group_idx, &fs);
+	for (i = 0; i < n; i = j) {
+		end = fs[ix[i]]->end_ms;
+		for (j = i + 1; j < n && !strcmp(group_key(fs[ix[j]]), group_key(fs[ix[i]])) &&
+				fs[ix[j]]->start_ms - end <= gap; j++)
+			end = fs[ix[j]]->end_ms > end ? fs[ix[j]]->end_ms : end;
+		if (end + gap >= now_ms)
+			continue;
+		for (size_t k = i; k < j; k++)
+			dead[ix[k]] = 1;
+	}
+	free(ix);
+}

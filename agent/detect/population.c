@@ -152,3 +152,10 @@ const struct population *population__for(const struct ident *id)
 		return id->pop[0];
 	return population__ready(id->pop[1]) ? id->pop[1] : NULL;
 }
+
+void populations__strings(const struct populations *p, struct strmark *m)
+{
+	for (size_t i = 0; i < POP_SLOTS; i++)
+		if (p->v[i])
+			strmark__str(m, p->v[i]->name);
+}

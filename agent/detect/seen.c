@@ -154,3 +154,18 @@ int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, do
 
 	return x >= floor && x > ratio * e->mean && x > e->mean + k * sd;
 }
+
+void seen__strings(const struct seen_set *s, struct strmark *m)
+{
+	for (uint32_t i = 0; i < s->cap; i++)
+		strmark__str(m, s->e[i].key);
+}
+
+void seen__purge(struct seen_set *s, uint16_t today, uint16_t ttl)
+{
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->e[i].key && (uint16_t)(today - s->e[i].day) > ttl) {
+			seen_rehash(s, s->cap, today, ttl);   /* on failure: the next day */
+			return;
+		}
+}

@@ -328,3 +328,10 @@ int str__iends(const char *s, const char *suffix)
 
 	return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
+
+void single__strings(void *state, struct strmark *m)
+{
+	const struct single *s = state;
+
+	strmark__v(m, s->recent, SINGLE_RECENT);
+}

@@ -100,3 +100,9 @@ void tally__free(struct tally *t)
 	free(t->counts);
 	memset(t, 0, sizeof(*t));
 }
+
+void tally__strings(const struct tally *t, struct strmark *m)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		strmark__str(m, t->keys[i]);
+}

@@ -213,3 +213,68 @@ size_t volume__bytes(const struct volume *v)
 {
 	return sizeof(*v) + v->nslots * sizeof(*v->tab) + v->count * sizeof(struct vol_ent);
 }
+
+static int vol_stale(const struct volume *v, const struct vol_ent *e, uint16_t today)
+{
+	uint32_t ttl = v->cfg->seen_ttl_days;
+
+	if (e->active_days >= v->cfg->baseline_days)
+		ttl *= 3;
+	return !e->open && (uint32_t)e->cur_day + ttl < today;
+}
+
+void volume__age(struct volume *v, uint16_t today)
+{
+	struct vol_ent **t;
+	size_t j, gone = 0;
+
+	for (size_t i = 0; i < v->nslots; i++)
+		gone += v->tab[i] && vol_stale(v, v->tab[i], today);
+	if (!gone || !(t = calloc(v->nslots, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < v->nslots; i++) {
+		struct vol_ent *e = v->tab[i];
+
+		if (!e)
+			continue;
+		if (vol_stale(v, e, today)) {
+			free(e);
+			continue;
+		}
+		for (j = slot_of(e->key, e->kind, v->nslots); t[j]; j = (j + 1) & (v->nslots - 1))
+			;
+		t[j] = e;
+	}
+	free(v->tab);
+	v->tab = t;
+	v->count -= gone;
+	v->aged += gone;
+}
+
+uint64_t volume__aged(const struct volume *v)
+{
+	return v->aged;
+}
+
+void volume__close_idle(struct volume *v, int64_t before)
+{
+	for (size_t i = 0; i < v->nslots; i++)
+		if (v->tab[i] && v->tab[i]->open && v->tab[i]->start < before)
+			close_hour(v, v->tab[i]);
+}
+
+void volume__strings(const struct volume *v, struct strmark *m)
+{
+	for (size_t i = 0; i < v->nslots; i++) {
+		const struct vol_ent *e = v->tab[i];
+
+		if (!e)
+			continue;
+		strmark__str(m, e->key);
+		strmark__v(m, e->readers, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->reader_ip, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->reader_ua, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->reader_key, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
+		strmark__v(m, e->samples, e->nsamples);
+	}
+}

@@ -40,6 +40,7 @@ struct volume {
 	struct vol_ent **tab;
 	size_t nslots, count;
 	uint64_t *dropped;
+	uint64_t aged;              /* entities forgotten after their idle time */
 };
 
 struct volume *volume__new(struct detector *d, const struct detector_config *cfg,
@@ -54,6 +55,15 @@ void volume__flush(struct volume *v);
 struct vol_ent *volume__get(struct volume *v, const char *key, int kind, int *err);
 const struct vol_ent *volume__find(const struct volume *v, const char *key, int kind);
 size_t volume__bytes(const struct volume *v);
+/* Forget the IPs and buckets idle past their time (as identities are, see
+ * baseline.c): once a stream day. */
+void volume__age(struct volume *v, uint16_t today);
+/* Close the open hours that started before `before` (their entity went
+ * quiet), as the flush would. */
+void volume__close_idle(struct volume *v, int64_t before);
+uint64_t volume__aged(const struct volume *v);
+/* Mark the interned strings the table keeps (see struct strmark). */
+void volume__strings(const struct volume *v, struct strmark *m);
 
 /* The bucket rule (rule_bucket_read_spike.c): e's hour closed, e's baseline is
  * as it was before it. 0 or -ENOMEM. */

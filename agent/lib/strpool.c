@@ -217,3 +217,118 @@ size_t strpool__count(const struct strpool *p)
 {
 	return p->count;
 }
+
+struct mark_chunk {
+	const char *lo, *hi;          /* the chunk's data, [lo, hi) */
+	struct chunk *c;
+	int marked;
+};
+
+struct strpool_marks {
+	struct mark_chunk *v;
+	size_t n;
+};
+
+static int cmp_mark_chunk(const void *a, const void *b)
+{
+	const struct mark_chunk *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+struct strpool_marks *strpool__marks_new(const struct strpool *p)
+{
+	struct strpool_marks *m = calloc(1, sizeof(*m));
+	size_t n = 0;
+
+	for (struct chunk *c = p->chunks; c; c = c->next)
+		n++;
+	if (!m || !(m->v = calloc(n ? n : 1, sizeof(*m->v)))) {
+		free(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (struct chunk *c = p->chunks; c; c = c->next) {
+		m->v[m->n].lo = c->data;
+		m->v[m->n].hi = c->data + c->size;
+		m->v[m->n].c = c;
+		/* the chunk being filled stays whatever is marked */
+		m->v[m->n].marked = c == p->chunks;
+		m->n++;
+	}
+	qsort(m->v, m->n, sizeof(*m->v), cmp_mark_chunk);
+	return m;
+}
+
+static struct mark_chunk *chunk_of(struct strpool_marks *m, const char *s)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s < m->v[mid].lo)
+			hi = mid;
+		else if (s >= m->v[mid].hi)
+			lo = mid + 1;
+		else
+			return &m->v[mid];
+	}
+	return NULL;
+}
+
+void strpool__mark(struct strpool_marks *m, const char *s)
+{
+	struct mark_chunk *k;
+
+	if (!s || !*s)
+		return;
+	k = chunk_of(m, s);
+	if (k)
+		k->marked = 1;
+}
+
+size_t strpool__sweep(struct strpool *p, struct strpool_marks *m)
+{
+	struct slot *ns = NULL;
+	struct chunk **link;
+	size_t freed = 0, count = 0, j;
+
+	for (size_t i = 0; i < m->n; i++)
+		freed += !m->v[i].marked;
+	if (!freed || !(ns = calloc(p->nslots, sizeof(*ns))))
+		goto out;
+	for (size_t i = 0; i < p->nslots; i++) {
+		struct mark_chunk *k;
+
+		if (!p->slots[i].s || !(k = chunk_of(m, p->slots[i].s)) || !k->marked)
+			continue;
+		for (j = p->slots[i].hash & (p->nslots - 1); ns[j].s; j = (j + 1) & (p->nslots - 1))
+			;
+		ns[j] = p->slots[i];
+		count++;
+	}
+	free(p->slots);
+	p->slots = ns;
+	p->count = count;
+	freed = 0;
+	for (link = &p->chunks; *link;) {
+		struct chunk *c = *link;
+		struct mark_chunk *k = chunk_of(m, c->data);
+
+		if (k && !k->marked) {
+			*link = c->next;
+			freed += sizeof(*c) + c->size;
+			free(c);
+			continue;
+		}
+		link = &c->next;
+	}
+	p->bytes -= freed;
+out:
+	if (!ns)
+		freed = 0;
+	free(m->v);
+	free(m);
+	return freed;
+}

@@ -32,4 +32,22 @@ const char *strpool__copy(struct strpool *p, const char *s, size_t len);
 size_t strpool__bytes(const struct strpool *p);
 size_t strpool__count(const struct strpool *p);
 
+/* Letting go of strings nobody holds any more, for a pool that lives long
+ * while its users come and go: the holders mark what they keep, and the
+ * sweep frees the chunks none of it lies in, with their strings. Strings in
+ * a marked chunk stay, held or not; the chunk being filled always stays.
+ *
+ *   m = strpool__marks_new(p);            NULL with errno set: no sweep
+ *   strpool__mark(m, s);                  for every string still held
+ *   strpool__sweep(p, m);                 frees m; returns the bytes freed
+ *
+ * The pool must not change between the first and the last call. A sweep
+ * that cannot allocate its new table frees nothing (returns 0). Every
+ * pointer into a freed chunk dangles afterwards: a holder that does not
+ * mark what it keeps reads freed memory. */
+struct strpool_marks;
+struct strpool_marks *strpool__marks_new(const struct strpool *p);
+void strpool__mark(struct strpool_marks *m, const char *s);
+size_t strpool__sweep(struct strpool *p, struct strpool_marks *m);
+
 #endif

@@ -1,5 +1,7 @@
 /* The correlated rules, each on its scenario and on its benign twin. */
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -434,6 +436,56 @@ TEST(correlate_rules_in_registry)
 	}
 	ASSERT_EQ_U64(6, found);
 	ASSERT(n > 6);
+}
+
+/* The slots waiting for the audit delay survive the process: saved after a
+ * window, loaded into a new correlator (a restart after kill -9), judged
+ * there with the audit events that come after the restart. A damaged file
+ * is refused, not misread. */
+TEST(correlate_slots_survive_a_restart)
+{
+	char path[] = "/tmp/gw-slots-XXXXXX";
+	int fd = mkstemp(path);
+	struct correlator *c = make(0), *c2;
+	struct host_read rows[1] = { rd(proc(100, "node", "/usr/bin/node"), "finance", 50, 8 << 20) };
+	struct host_window w = { .start_ms = T0, .end_ms = T0 + 60000, .reads = rows, .nreads = 1 };
+	struct audit_event e = ev(T0 + 1000, GW_ACT_OBJECT_READ, "finance", "AKIACLIENT", "192.0.2.9", 1 << 20);
+	struct finding *f;
+	FILE *fp;
+
+	ASSERT(fd >= 0 && c);
+	close(fd);
+	correlator__host_window(c, &w);
+	ASSERT_EQ_INT(0, correlator__save_slots(c, path));
+	correlator__free(c);   /* the crash: nothing else survives */
+	c2 = make(0);
+	ASSERT(c2);
+	ASSERT_EQ_INT(0, correlator__load_slots(c2, path));
+	/* an audit event of the slot, delivered after the restart, counts there */
+	correlator__audit_event(c2, &e);
+	correlator__tick(c2, T0 + 5 * 60000 + 60000);
+	ASSERT_EQ_INT(1, take(c2, "unaudited-reads", &f));
+	ASSERT_EQ_STR("finance", f->bucket);
+	ASSERT_EQ_STR("1", evidence(f, "audit_object_reads"));
+	finding__free(f);
+	/* judged: the next save holds no slot, the next load judges nothing */
+	ASSERT_EQ_INT(0, correlator__save_slots(c2, path));
+	correlator__free(c2);
+	c2 = make(0);
+	ASSERT_EQ_INT(0, correlator__load_slots(c2, path));
+	correlator__tick(c2, INT64_MAX);
+	ASSERT_EQ_INT(0, take(c2, "unaudited-reads", &f));
+	correlator__free(c2);
+	/* a damaged file: refused */
+	fp = fopen(path, "r+b");
+	ASSERT(fp);
+	fseek(fp, 10, SEEK_SET);
+	fputc('X', fp);
+	fclose(fp);
+	c2 = make(0);
+	ASSERT_EQ_INT(-EINVAL, correlator__load_slots(c2, path));
+	correlator__free(c2);
+	unlink(path);
 }
 
 /* One host finding's id with the correlator's host id set to host. */

@@ -209,6 +209,8 @@ int correlator__audit_event(struct correlator *c, const struct audit_event *ev)
 
 	c->stats.events++;
 	s = event_slot(c, ev->time_ms);
+	if (s)
+		c->slots_dirty = 1;
 	if (s && ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK && ev->bucket[0]) {
 		b = slot_bucket(c, s, ev->bucket);
 		if (b) {
@@ -244,6 +246,7 @@ void correlator__tick(struct correlator *c, int64_t now_ms)
 		}
 		corr_judge(c, s);
 		c->slots[i] = c->slots[--c->nslots];
+		c->slots_dirty = 1;
 	}
 }
 
@@ -285,6 +288,13 @@ void corr_copy_proc(struct corr_proc *dst, const struct host_proc *p)
 	snprintf(dst->comm, sizeof(dst->comm), "%s", p->comm);
 	snprintf(dst->exe, sizeof(dst->exe), "%s", p->exe);
 	snprintf(dst->unit, sizeof(dst->unit), "%s", p->unit);
+}
+
+void corr_proc_terminate(struct corr_proc *p)
+{
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	p->exe[sizeof(p->exe) - 1] = '\0';
+	p->unit[sizeof(p->unit) - 1] = '\0';
 }
 
 int corr_is_allowed(const struct correlator *c, const struct host_proc *p)

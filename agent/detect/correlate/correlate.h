@@ -103,6 +103,15 @@ size_t correlator__take(struct correlator *c, struct finding ***out);
 int correlator__load(struct correlator *c, const char *path);
 int correlator__save(const struct correlator *c, const char *path);
 
+/* The slots waiting for the audit delivery delay, kept across a crash:
+ * save after each host window and after each batch of audit events (cheap
+ * when nothing changed: returns 0 without writing); load into a fresh
+ * correlator before its first window. Written atomically with a checksum.
+ * 0 or a negative errno; a missing file is not an error, a damaged one or
+ * one of another version is logged and left out (-EINVAL). */
+int correlator__save_slots(struct correlator *c, const char *path);
+int correlator__load_slots(struct correlator *c, const char *path);
+
 struct correlate_stats {
 	uint64_t windows, events, findings;
 	uint64_t dropped;            /* state that did not fit the bounds */

@@ -118,6 +118,7 @@ struct correlator {
 	struct finding **findings;
 	size_t nfindings, capfindings;
 	struct correlate_stats stats;
+	int slots_dirty;                   /* slots changed since the last save */
 };
 
 /* A new finding with the usual fields set (id from this host's id, rule,
@@ -147,6 +148,8 @@ void corr_judge(struct correlator *c, struct corr_slot *s);
 int corr_emit(struct correlator *c, struct finding *f);
 void corr_copy_event(struct corr_event *dst, const struct audit_event *ev);
 void corr_copy_proc(struct corr_proc *dst, const struct host_proc *p);
+/* NUL-terminate p's strings within their arrays (read back from a file). */
+void corr_proc_terminate(struct corr_proc *p);
 /* The client set: returns the previous last-seen time (0: never) and
  * records now. */
 int64_t corr_client_seen(struct correlator *c, const char *addr, int64_t now_ms);

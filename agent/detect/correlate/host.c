@@ -230,6 +230,7 @@ int correlator__host_window(struct correlator *c, const struct host_window *w)
 	c->stats.windows++;
 	c->now_ms = w->end_ms;
 	s->observed = 1;
+	c->slots_dirty = 1;
 	for (size_t i = 0; i < w->nconns; i++)
 		if (!w->conns[i].inbound && corr_is_gateway(c, &w->conns[i].proc))
 			learn_endpoint(c, &w->conns[i]);

@@ -79,6 +79,7 @@ static void anon_free(void *state)
 const struct rule rule_anonymous_access = {
 	.id = "anonymous-access",
 	.new = anon_new,
+	.strings = evagg__rule_strings,
 	.feed = anon_feed,
 	.flush = anon_flush,
 	.free = anon_free,

@@ -199,6 +199,7 @@ const struct rule rule_audit_logging_disabled = {
 	.id = "audit-logging-disabled",
 	.account_wide = 1,
 	.new = single__new,
+	.strings = single__strings,
 	.feed = ald_feed,
 	.free = single__free,
 };

@@ -44,7 +44,7 @@ struct burst {
 	struct tally objects, buckets, ips, uas, regions, keys;
 	const char *samples[GW_FINDING_MAX_SAMPLES];   /* interned */
 	size_t nsamples;
-	int reported;              /* live mode: already reported when it crossed */
+	uint64_t reported;         /* live mode: the count last reported (0: none yet) */
 };
 
 struct principal {
@@ -63,6 +63,7 @@ struct bulk {
 	int live;
 	struct principal *tab;
 	size_t nslots, count, max;
+	int64_t idle_checked;      /* stream time of the last close_idle */
 };
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
@@ -363,9 +364,12 @@ static int emit(struct bulk *b, const struct principal *p, const struct burst *u
 	return detector__emit(b->d, f);
 }
 
+/* The burst is over. Live, it was reported when it crossed the threshold;
+ * when it went on, the same finding (same id) is reported again with the
+ * whole burst: the count is the burst's, not the threshold's. */
 static int close_burst(struct bulk *b, struct principal *p)
 {
-	int err = p->burst->reported ? 0 : emit(b, p, p->burst);
+	int err = p->burst->reported == p->burst->count ? 0 : emit(b, p, p->burst);
 
 	burst_free(p->burst);
 	p->burst = NULL;
@@ -388,6 +392,72 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
 	return e->object ? 0 : -ENOMEM;
 }
 
+/* Once a stream hour: bursts whose principal stopped reading a window ago
+ * are over (a live burst's final count is reported now, not when the
+ * principal reads again, which may be never). */
+static void close_idle(struct bulk *b, int64_t now)
+{
+	int day = now / (24 * 3600000LL) > b->idle_checked / (24 * 3600000LL);
+	struct principal *t;
+	size_t j;
+
+	b->idle_checked = now;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
+			close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
+	/* once a stream day: the principals whose reads all lie a window
+	 * before now are let go of (a later read starts afresh either way),
+	 * so the table follows the live readers; rebuilt, or left as it is
+	 * when out of memory */
+	if (!day || !(t = calloc(b->nslots, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct principal *p = &b->tab[i];
+
+		if (!p->name)
+			continue;
+		if (!p->burst && now - p->last_t > b->window_ms) {
+			ring_clear(p);
+			free(p->ring);
+			b->count--;
+			continue;
+		}
+		for (j = slot_of(p->name, b->nslots); t[j].name; j = (j + 1) & (b->nslots - 1))
+			;
+		t[j] = *p;
+	}
+	free(b->tab);
+	b->tab = t;
+}
+
+static void bulk_strings(void *state, struct strmark *m)
+{
+	struct bulk *b = state;
+
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct principal *p = &b->tab[i];
+
+		if (!p->name)
+			continue;
+		strmark__str(m, p->name);
+		for (uint32_t k = 0; k < p->n; k++) {
+			const struct read_ent *e = &p->ring[(p->head + k) % p->cap];
+			const char *one[] = { e->bucket, e->ip, e->ua, e->region, e->key };
+
+			strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+		}
+		if (!p->burst)
+			continue;
+		tally__strings(&p->burst->objects, m);
+		tally__strings(&p->burst->buckets, m);
+		tally__strings(&p->burst->ips, m);
+		tally__strings(&p->burst->uas, m);
+		tally__strings(&p->burst->regions, m);
+		tally__strings(&p->burst->keys, m);
+		strmark__v(m, p->burst->samples, p->burst->nsamples);
+	}
+}
+
 static int bulk_feed(void *state, const struct audit_event *ev)
 {
 	struct bulk *b = state;
@@ -401,6 +471,8 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	name = detector__intern_ev(b->d, ev->principal);
 	if (!name || intern_ent(b, ev, &e) < 0)
 		return -ENOMEM;
+	if (ev->time_ms / 3600000LL > b->idle_checked / 3600000LL)
+		close_idle(b, ev->time_ms);
 	p = principal_get(b, name);
 	if (!p) {
 		free(e.object);
@@ -430,7 +502,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	if (!p->burst)
 		return -ENOMEM;
 	if (b->live) {
-		p->burst->reported = 1;
+		p->burst->reported = p->burst->count;
 		return emit(b, p, p->burst);
 	}
 	return 0;
@@ -451,4 +523,5 @@ const struct rule rule_bulk_download = {
 	.feed = bulk_feed,
 	.flush = bulk_flush,
 	.free = bulk_free,
+	.strings = bulk_strings,
 };

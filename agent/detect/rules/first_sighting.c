@@ -50,7 +50,7 @@ struct fresh {
 /* Population memory: (group, bucket) read before, and each group's start. */
 struct pop_ent {
 	const char *group, *bucket;   /* bucket NULL: the group's own entry */
-	int64_t first_t;
+	int64_t first_t, last_t;
 };
 
 /* Principals in their first hour: as many as the detector tracks
@@ -67,6 +67,7 @@ struct fs_state {
 	size_t npop;
 	struct { const char *who, *group; } gcache[GROUP_CACHE];
 	int64_t swept;
+	int64_t aged;                 /* stream time of the last aging of pop */
 };
 
 static size_t pslot(const char *g, const char *b)
@@ -84,14 +85,17 @@ static struct pop_ent *pop_get(struct fs_state *s, const char *g, const char *b,
 	size_t i = pslot(g, b);
 
 	for (size_t probe = 0; probe < 64; probe++, i = (i + 1) & (POP_SLOTS - 1)) {
-		if (s->pop[i].group == g && s->pop[i].bucket == b)
+		if (s->pop[i].group == g && s->pop[i].bucket == b) {
+			if (t > s->pop[i].last_t)
+				s->pop[i].last_t = t;
 			return &s->pop[i];
+		}
 		if (!s->pop[i].group) {
 			if (s->npop * 4 > POP_SLOTS * 3)
 				return NULL;
 			s->pop[i].group = g;
 			s->pop[i].bucket = b;
-			s->pop[i].first_t = t;
+			s->pop[i].first_t = s->pop[i].last_t = t;
 			s->npop++;
 			return &s->pop[i];
 		}
@@ -406,9 +410,39 @@ static void fresh_update(struct fs_state *s, struct fresh *f, const struct audit
 }
 
 /* The population learns what its members read and where they call from. */
+/* Once a stream day: what a population has not used for the first-seen
+ * TTL is forgotten, like an identity's first-seen entries. Rebuilt (the
+ * probing stops at a hole); on allocation failure, the next day. */
+static void pop_age(struct fs_state *s, int64_t now)
+{
+	int64_t ttl = (int64_t)detector__config(s->d)->seen_ttl_days * DAY;
+	struct pop_ent *t;
+	size_t n = 0;
+
+	s->aged = now;
+	if (!(t = calloc(POP_SLOTS, sizeof(*t))))
+		return;
+	for (size_t i = 0; i < POP_SLOTS; i++) {
+		const struct pop_ent *e = &s->pop[i];
+		size_t j;
+
+		if (!e->group || e->last_t + ttl < now)
+			continue;
+		for (j = pslot(e->group, e->bucket); t[j].group; j = (j + 1) & (POP_SLOTS - 1))
+			;
+		t[j] = *e;
+		n++;
+	}
+	free(s->pop);
+	s->pop = t;
+	s->npop = n;
+}
+
 static void learn(struct fs_state *s, const struct audit_event *ev, const char *group,
 		  const char *bucket, const char *ip)
 {
+	if (ev->time_ms - s->aged >= DAY)
+		pop_age(s, ev->time_ms);
 	if (!group)
 		return;
 	pop_get(s, group, NULL, ev->time_ms);
@@ -495,6 +529,35 @@ fail:
 	return NULL;
 }
 
+static void fs_strings(void *state, struct strmark *m)
+{
+	struct fs_state *s = state;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fresh *f = &s->v[i];
+		const char *one[] = { f->who, f->group, f->ip, f->ua, f->key, f->bucket, f->creator,
+				      f->created };
+
+		strmark__v(m, one, sizeof(one) / sizeof(one[0]));
+		strmark__v(m, f->samples, f->nsamples);
+	}
+	for (size_t i = 0; i < s->ncreated; i++) {
+		strmark__str(m, s->created[i].what);
+		strmark__str(m, s->created[i].by);
+	}
+	for (size_t i = 0; s->pop && i < POP_SLOTS; i++) {
+		strmark__str(m, s->pop[i].group);
+		strmark__str(m, s->pop[i].bucket);
+	}
+}
+
+static void fs_swept(void *state)
+{
+	struct fs_state *s = state;
+
+	memset(s->gcache, 0, sizeof(s->gcache));
+}
+
 const struct rule rule_first_sighting = {
 	.id = "first-sighting",
 	.account_wide = 1,
@@ -502,4 +565,6 @@ const struct rule rule_first_sighting = {
 	.feed = fs_feed,
 	.flush = fs_flush,
 	.free = fs_free,
+	.strings = fs_strings,
+	.swept = fs_swept,
 };

@@ -110,6 +110,7 @@ static int fac_feed(void *state, const struct audit_event *ev)
 const struct rule rule_foreign_account_copy = {
 	.id = "foreign-account-copy",
 	.new = single__new,
+	.strings = single__strings,
 	.feed = fac_feed,
 	.free = single__free,
 };

@@ -76,6 +76,7 @@ static void foreign_free(void *state)
 const struct rule rule_foreign_principal_access = {
 	.id = "foreign-principal-access",
 	.new = foreign_new,
+	.strings = evagg__rule_strings,
 	.feed = foreign_feed,
 	.flush = foreign_flush,
 	.free = foreign_free,

@@ -88,9 +88,18 @@ static int mass_feed(void *state, const struct audit_event *ev)
 			      "Objects deleted en masse", mitre);
 }
 
+static void mass_strings(void *state, struct strmark *m)
+{
+	struct mass *s = state;
+
+	single__strings(&s->s, m);
+	hourly__strings(&s->b, m);
+}
+
 const struct rule rule_mass_delete = {
 	.id = "mass-delete",
 	.new = mass_new,
 	.feed = mass_feed,
 	.free = mass_free,
+	.strings = mass_strings,
 };

@@ -171,9 +171,20 @@ static int over_feed(void *state, const struct audit_event *ev)
 	return over_fire(o, ev, e);
 }
 
+static void over_strings(void *state, struct strmark *m)
+{
+	struct over *s = state;
+
+	single__strings(&s->s, m);
+	hourly__strings(&s->b, m);
+	for (size_t i = 0; i < SAMPLES; i++)
+		strmark__str(m, s->ring[i].principal);
+}
+
 const struct rule rule_mass_overwrite = {
 	.id = "mass-overwrite",
 	.new = over_new,
 	.feed = over_feed,
 	.free = over_free,
+	.strings = over_strings,
 };

@@ -96,6 +96,7 @@ const struct rule rule_new_principal_denied = {
 	.id = "new-principal-denied",
 	.account_wide = 1,
 	.new = npd_new,
+	.strings = evagg__rule_strings,
 	.feed = npd_feed,
 	.flush = npd_flush,
 	.free = npd_free,

@@ -181,6 +181,7 @@ static int pr_feed(void *state, const struct audit_event *ev)
 const struct rule rule_protection_removed = {
 	.id = "protection-removed",
 	.new = single__new,
+	.strings = single__strings,
 	.feed = pr_feed,
 	.free = single__free,
 };

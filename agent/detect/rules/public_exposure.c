@@ -251,6 +251,7 @@ static int pe_feed(void *state, const struct audit_event *ev)
 const struct rule rule_public_exposure = {
 	.id = "public-exposure",
 	.new = single__new,
+	.strings = single__strings,
 	.feed = pe_feed,
 	.free = single__free,
 };

@@ -275,9 +275,18 @@ static int ransom_feed(void *state, const struct audit_event *ev)
 			      "Objects encrypted or held for ransom", mitre);
 }
 
+static void ransom_strings(void *state, struct strmark *m)
+{
+	struct ransom *s = state;
+
+	single__strings(&s->s, m);
+	strmark__v(m, s->notes, s->nnotes);
+}
+
 const struct rule rule_ransomware_encryption = {
 	.id = "ransomware-encryption",
 	.new = ransom_new,
 	.feed = ransom_feed,
 	.free = single__free,
+	.strings = ransom_strings,
 };

@@ -307,6 +307,21 @@ static void root_free(void *state)
 	free(s);
 }
 
+static void root_strings(void *state, struct strmark *m)
+{
+	struct root_state *s = state;
+
+	evagg__strings(s->agg, m);
+	for (unsigned i = 0; i < s->nroots; i++) {
+		strmark__str(m, s->r[i].who);
+		strmark__v(m, s->r[i].ips, s->r[i].nips < ROOT_IPS ? s->r[i].nips : ROOT_IPS);
+	}
+	for (unsigned i = 0; i < s->ngranted && i < GRANTED; i++) {
+		strmark__str(m, s->granted[i].who);
+		strmark__str(m, s->granted[i].by);
+	}
+}
+
 const struct rule rule_root_activity = {
 	.id = "root-activity",
 	.account_wide = 1,
@@ -314,4 +329,5 @@ const struct rule rule_root_activity = {
 	.feed = root_feed,
 	.flush = root_flush,
 	.free = root_free,
+	.strings = root_strings,
 };

@@ -118,6 +118,7 @@ static void sens_free(void *state)
 const struct rule rule_sensitive_object_read = {
 	.id = "sensitive-object-read",
 	.new = sens_new,
+	.strings = evagg__rule_strings,
 	.feed = sens_feed,
 	.flush = sens_flush,
 	.free = sens_free,

@@ -140,6 +140,7 @@ const struct rule rule_storage_credential_created = {
 	.id = "storage-credential-created",
 	.account_wide = 1,
 	.new = single__new,
+	.strings = single__strings,
 	.feed = scc_feed,
 	.free = single__free,
 };

@@ -184,6 +184,18 @@ static void wl_free(void *state)
 	free(s);
 }
 
+static void wl_strings(void *state, struct strmark *m)
+{
+	struct wl_state *s = state;
+
+	evagg__strings(s->agg, m);
+	for (size_t i = 0; i < s->n; i++) {
+		strmark__str(m, s->s[i].who);
+		strmark__str(m, s->s[i].last_ip);
+		strmark__v(m, s->s[i].ips, s->s[i].nips < SESSION_IPS ? s->s[i].nips : SESSION_IPS);
+	}
+}
+
 const struct rule rule_workload_credential_off_workload = {
 	.id = "workload-credential-off-workload",
 	.account_wide = 1,
@@ -191,4 +203,5 @@ const struct rule rule_workload_credential_off_workload = {
 	.feed = wl_feed,
 	.flush = wl_flush,
 	.free = wl_free,
+	.strings = wl_strings,
 };
