@@ -52,6 +52,17 @@ int collect__query_u64(const char *arg, uint64_t *v);
  * and ?cursor (*has_cursor 0 when absent). 0, or -EINVAL with *why set. */
 int collect__page_query(struct MHD_Connection *conn, uint64_t *limit, uint64_t *cursor,
 			int *has_cursor, const char **why);
+/* One JSON line at a time, copied into an answer's buffer. */
+struct collect_line {
+	char *out;                  /* the current line, from open_memstream */
+	size_t outlen, outoff;      /* its length, and how much is sent */
+};
+/* Fill buf (max bytes) from ln, calling next(cls) for a new line when it
+ * is sent, at most max_lines times (0: no limit): the bytes copied, or
+ * MHD's end of stream or error (an error only when nothing was copied). */
+ssize_t collect__copy_lines(struct collect_line *ln, int (*next)(void *cls), void *cls,
+			    char *buf, size_t max, int max_lines);
+
 /* A 200 of JSON lines streamed by read(cls) (done(cls) when it ends, or
  * at once when the answer cannot be made), with X-Next-Cursor: next. */
 enum MHD_Result collect__send_lines(struct MHD_Connection *conn, MHD_ContentReaderCallback read,

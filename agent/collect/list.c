@@ -18,8 +18,7 @@ struct lister {
 	uint64_t pos, end;          /* records in [pos, end) are still to send */
 	uint8_t *rec;
 	size_t rcap;
-	char *out;                  /* the current batch's JSON line */
-	size_t outlen, outoff;
+	struct collect_line ln;     /* the current batch's JSON line */
 };
 
 /* Where the page starts and ends: the last `limit` records before size, or
@@ -56,7 +55,7 @@ static int page_bounds(int fd, uint64_t size, const uint64_t *cursor, uint64_t l
 	return err;
 }
 
-/* The next good record's JSON line into l->out. 0, or 1 at the end. */
+/* The next good record's JSON line into l->ln.out. 0, or 1 at the end. */
 static int next_line(struct lister *l)
 {
 	struct ship_batch *b = NULL;
@@ -70,9 +69,9 @@ static int next_line(struct lister *l)
 		l->pos += STORE_HDR_LEN + (uint64_t)len;
 		if (ship_batch__decode(l->rec, len, &b, &why) < 0)
 			continue;   /* stored before the checks of today; skipped */
-		free(l->out);
-		l->out = NULL;
-		f = open_memstream(&l->out, &l->outlen);
+		free(l->ln.out);
+		l->ln.out = NULL;
+		f = open_memstream(&l->ln.out, &l->ln.outlen);
 		if (!f || ship_batch__write_json(f, b) < 0 || fclose(f) != 0) {
 			if (f)
 				fclose(f);
@@ -80,7 +79,7 @@ static int next_line(struct lister *l)
 			return -ENOMEM;
 		}
 		ship_batch__free(b);
-		l->outoff = 0;
+		l->ln.outoff = 0;
 		return 0;
 	}
 	return 1;
@@ -91,31 +90,41 @@ static int next_line(struct lister *l)
  * each. At most PAGE_LINES_PER_CALL records are decoded per call. */
 #define PAGE_LINES_PER_CALL 64
 
-static ssize_t read_page(void *cls, uint64_t pos, char *buf, size_t max)
+ssize_t collect__copy_lines(struct collect_line *ln, int (*next)(void *cls), void *cls,
+			    char *buf, size_t max, int max_lines)
 {
-	struct lister *l = cls;
 	size_t n, done = 0;
 	int err, lines = 0;
 
-	(void)pos;
 	while (done < max) {
-		if (l->outoff == l->outlen) {
-			if (lines++ == PAGE_LINES_PER_CALL)
+		if (ln->outoff == ln->outlen) {
+			if (max_lines && lines++ == max_lines)
 				break;
-			err = next_line(l);
+			err = next(cls);
 			if (err < 0 && !done)
 				return MHD_CONTENT_READER_END_WITH_ERROR;
 			if (err)
 				break;
 		}
-		n = l->outlen - l->outoff < max - done ? l->outlen - l->outoff : max - done;
-		memcpy(buf + done, l->out + l->outoff, n);
-		l->outoff += n;
+		n = ln->outlen - ln->outoff < max - done ? ln->outlen - ln->outoff : max - done;
+		memcpy(buf + done, ln->out + ln->outoff, n);
+		ln->outoff += n;
 		done += n;
 	}
-	if (!done)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	return (ssize_t)done;
+	return done ? (ssize_t)done : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static int next_page_line(void *cls)
+{
+	return next_line(cls);
+}
+
+static ssize_t read_page(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct lister *l = cls;
+
+	(void)pos;
+	return collect__copy_lines(&l->ln, next_page_line, l, buf, max, PAGE_LINES_PER_CALL);
 }
 
 static void free_lister(void *cls)
@@ -125,7 +134,7 @@ static void free_lister(void *cls)
 	if (l->fd >= 0)
 		close(l->fd);
 	free(l->rec);
-	free(l->out);
+	free(l->ln.out);
 	free(l);
 }
 

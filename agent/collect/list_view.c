@@ -25,8 +25,7 @@ struct vlister {
 	size_t rcap;
 	struct ship_batch *b;       /* the batch read last */
 	uint64_t b_off;
-	char *out;
-	size_t outlen, outoff;
+	struct collect_line ln;     /* the current row's JSON line */
 };
 
 static void put_agents(FILE *f, const struct view_row *r)
@@ -107,39 +106,29 @@ static int next_line(struct vlister *l)
 	r = &l->page.rows[l->row++];
 	if (load_batch(l, r->batch_off) == -ENOMEM)
 		return -ENOMEM;
-	free(l->out);
-	l->out = NULL;
-	f = open_memstream(&l->out, &l->outlen);
+	free(l->ln.out);
+	l->ln.out = NULL;
+	f = open_memstream(&l->ln.out, &l->ln.outlen);
 	if (!f)
 		return -ENOMEM;
 	put_row(f, l, r);
 	if (fclose(f) != 0)
 		return -ENOMEM;
-	l->outoff = 0;
+	l->ln.outoff = 0;
 	return 0;
+}
+
+static int next_row_line(void *cls)
+{
+	return next_line(cls);
 }
 
 static ssize_t read_rows(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct vlister *l = cls;
-	size_t n, done = 0;
-	int err;
 
 	(void)pos;
-	while (done < max) {
-		if (l->outoff == l->outlen) {
-			err = next_line(l);
-			if (err < 0 && !done)
-				return MHD_CONTENT_READER_END_WITH_ERROR;
-			if (err)
-				break;
-		}
-		n = l->outlen - l->outoff < max - done ? l->outlen - l->outoff : max - done;
-		memcpy(buf + done, l->out + l->outoff, n);
-		l->outoff += n;
-		done += n;
-	}
-	return done ? (ssize_t)done : MHD_CONTENT_READER_END_OF_STREAM;
+	return collect__copy_lines(&l->ln, next_row_line, l, buf, max, 0);
 }
 
 static void free_vlister(void *cls)
@@ -151,7 +140,7 @@ static void free_vlister(void *cls)
 	view_page__free(&l->page);
 	ship_batch__free(l->b);
 	free(l->rec);
-	free(l->out);
+	free(l->ln.out);
 	free(l);
 }
 
