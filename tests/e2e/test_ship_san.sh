@@ -22,7 +22,7 @@ sed -n 's/^TEST(\([a-zA-Z0-9_]*\)).*/T(\1)/p' $TESTS >"$OUT/tests.inc"
 if ! "$CC" -g -O1 -std=gnu11 -D_GNU_SOURCE -I"$BUILD" -Iagent -Itests/unit -I"$OUT" \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-o "$OUT/ship_tests" tests/unit/runner.c $TESTS $SRCS "$BUILD/gatewatch.pb.c" \
-	-lcurl -lcjson -lmicrohttpd -lz -lprotobuf-nanopb -lpthread -lm 2>"$OUT/build.log"; then
+	-lcurl -lcjson -lmicrohttpd -lgnutls -lz -lprotobuf-nanopb -lpthread -lm 2>"$OUT/build.log"; then
 	echo "FAIL cannot build the sanitized ship tests:"; cat "$OUT/build.log"
 	exit 1
 fi
