@@ -45,8 +45,11 @@ start_sensor "$tmp/w.jsonl" "$tmp/err" --root "$tmp/data" --root "$tmp/mnt"
 "$AWS" --endpoint-url "$url" s3 cp --quiet --recursive s3://objects/data/ "$tmp/dl" || { echo "FAIL: download"; exit 1; }
 [ "$(ls "$tmp/dl" | wc -l)" -eq 50 ] || { echo "FAIL: expected 50 downloaded objects"; exit 1; }
 printf '%s:%s\n' S3RVER S3RVER > "$tmp/passwd"; chmod 600 "$tmp/passwd"
-s3fs objects "$tmp/mnt" -o url="$url" -o use_path_request_style -o passwd_file="$tmp/passwd" \
-	-o nonempty -o stat_cache_expire=1 || { echo "FAIL: s3fs mount"; exit 1; }
+# s3fs stays behind as a daemon: it must not keep the descriptors this test
+# inherited (a lock held around the test) should the test end without the unmount
+( for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+  exec s3fs objects "$tmp/mnt" -o url="$url" -o use_path_request_style -o passwd_file="$tmp/passwd" \
+	-o nonempty -o stat_cache_expire=1 ) || { echo "FAIL: s3fs mount"; exit 1; }
 for _ in $(seq 50); do [ -e "$tmp/mnt/data/obj-7.bin" ] && break; sleep 0.1; done
 # the sensor picks up filesystems mounted on a root at its next window
 sleep 1.5
