@@ -70,9 +70,21 @@ static uint64_t mix_bytes(uint64_t h, const char *s, size_t len)
 	return mix(h, k ^ ((uint64_t)len << 56));
 }
 
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
+
+/* The per-process seed, drawn once: every hash reads it without a lock. */
+static void seed_init(void)
+{
+	if (getrandom(&dd.seed, sizeof(dd.seed), GRND_NONBLOCK) != sizeof(dd.seed))
+		dd.seed = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)&dd << 16);
+}
+
 static uint64_t id_hash(const struct audit_event *ev, const char *id, size_t len)
 {
-	uint64_t h = dd.seed ^ ((uint64_t)ev->cloud << 56);
+	uint64_t h;
+
+	pthread_once(&seed_once, seed_init);
+	h = dd.seed ^ ((uint64_t)ev->cloud << 56);
 
 	h = mix(h, (uint64_t)ev->time_ms);
 	h = mix_bytes(h, ev->api, strlen(ev->api));
@@ -132,8 +144,6 @@ static int dedup_init(void)
 		if (!dd.gen[i].slot || !dd.gen[i].tag)
 			return -ENOMEM;
 	}
-	if (!dd.seed && getrandom(&dd.seed, sizeof(dd.seed), GRND_NONBLOCK) != sizeof(dd.seed))
-		dd.seed = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)&dd << 16);
 	return 0;
 }
 
@@ -185,15 +195,8 @@ int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len)
 
 uint64_t audit_dedup__key(const struct audit_event *ev, const char *id, size_t len)
 {
-	uint64_t h;
-
-	if (!id || !len)
-		return 0;
-	pthread_mutex_lock(&dd.mx);
-	init_locked();   /* the seed */
-	h = id_hash(ev, id, len);
-	pthread_mutex_unlock(&dd.mx);
-	return h;
+	/* No lock: reader threads key every event they parse. */
+	return id && len ? id_hash(ev, id, len) : 0;
 }
 
 int audit_dedup__check(const struct audit_event *ev)

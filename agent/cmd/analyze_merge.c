@@ -336,6 +336,15 @@ static int open_batch(struct merge *m, size_t r, struct batch *b, struct audit_s
 	return 0;
 }
 
+/* One event of b is done with; b is freed after its last. */
+static void release(struct merge *m, struct batch *b)
+{
+	if (--b->pending == 0) {
+		batch_free(m, b);
+		m->files_held--;
+	}
+}
+
 /* Hand over every held event earlier than horizon, de-duplicated here, in
  * time order, whatever thread read it. */
 static int drain(struct merge *m, int64_t horizon, int64_t *last, audit_event_fn fn, void *ctx,
@@ -349,10 +358,7 @@ static int drain(struct merge *m, int64_t horizon, int64_t *last, audit_event_fn
 		if (audit_dedup__check(e.ev)) {
 			st->duplicates++;
 			st->events--;
-			if (--e.b->pending == 0) {
-				batch_free(m, e.b);
-				m->files_held--;
-			}
+			release(m, e.b);
 			continue;
 		}
 		if (e.t < *last) {
@@ -363,10 +369,7 @@ static int drain(struct merge *m, int64_t horizon, int64_t *last, audit_event_fn
 			*last = e.t;
 		}
 		err = fn(e.ev, ctx);
-		if (--e.b->pending == 0) {
-			batch_free(m, e.b);
-			m->files_held--;
-		}
+		release(m, e.b);
 		if (err)
 			return err;
 	}
