@@ -151,14 +151,8 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	if (!*t)
 		t = jsonrec__str(rec, "eventTimestamp");
 	op = str_or_value(rec, "operationName");
-	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip_at(c, off, "%s",
-				!*op ? "no operationName" : "no valid time");
+	if (azure__head(&r, t, op, off, action, &ev) < 0)
 		return 0;
-	}
-	ev.cloud = GW_CLOUD_AZURE;
-	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	ev.outcome = (uint8_t)outcome(rec, props, &code);
 	ev.error_code = rec__intern_str(&r, code);
 	ev.source_ip = rec__intern_str(&r, jsonrec__str(rec, "callerIpAddress"));

@@ -79,6 +79,19 @@ static void principal(struct rec_strs *r, const cJSON *rec, struct audit_event *
 	}
 }
 
+int azure__head(struct rec_strs *r, const char *t, const char *op, size_t off,
+		int (*action)(const char *), struct audit_event *ev)
+{
+	if (!*op || iso8601__parse(t, strlen(t), &ev->time_ms) < 0) {
+		audit_ctx__skip_at(r->c, off, "%s", !*op ? "no operationName" : "no valid time");
+		return -1;
+	}
+	ev->cloud = GW_CLOUD_AZURE;
+	ev->api = rec__intern_str(r, op);
+	ev->action = (uint8_t)audit_ctx__memo(r->c, ev->api, action);
+	return 0;
+}
+
 static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 {
 	const cJSON *props = obj(rec, "properties", "Properties");
@@ -88,14 +101,8 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	uint64_t status;
 
 	op = get(rec, "operationName", "OperationName");
-	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip_at(c, off, "%s",
-				!*op ? "no operationName" : "no valid time");
+	if (azure__head(&r, t, op, off, azure__action, &ev) < 0)
 		return 0;
-	}
-	ev.cloud = GW_CLOUD_AZURE;
-	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
 	status = jsonrec__u64(rec, "statusCode");
 	if (!status)
 		status = jsonrec__u64(rec, "StatusCode");
