@@ -261,6 +261,20 @@ static inline const char *audit__find_byte(const char *p, const char *end, char 
 	return p;
 }
 
+/* memmem for a short word w (wn > 0 bytes) in s[0..n): its first byte
+ * found inline, then compared (libc's memmem sets up for long needles, a
+ * cost per call that the short fields of a log line do not repay). */
+static inline const char *audit__find_word(const char *s, size_t n, const char *w, size_t wn)
+{
+	const char *end = s + n, *p;
+
+	for (p = audit__find_byte(s, end, w[0]); (size_t)(end - p) >= wn;
+	     p = audit__find_byte(p + 1, end, w[0]))
+		if (memcmp(p, w, wn) == 0)
+			return p;
+	return NULL;
+}
+
 /* Decode %XX escapes (S3 access log keys) or &quot;/&amp;/&lt;/&gt;/&apos;
  * (Azure classic logs) from s[0..len) into out (size >= len + 1). Returns the
  * decoded length. */
