@@ -120,10 +120,6 @@ void audit_ctx__forget(struct audit_ctx *c);
  * JSON state back to the beginning. */
 void audit_ctx__begin_stream(struct audit_ctx *c);
 
-/* Reading one file at a time: a small gzip file may be inflated whole
- * (see reader.c), at most 32 MiB of log held at once. */
-#define AUDIT_READ_WHOLE_GZ 0x100u
-
 /* Tests: the reader's window starts at window bytes (0: as it is) and
  * each read adds at most step bytes (0: no limit), so that records are
  * split at every offset. */

@@ -599,6 +599,17 @@ const struct audit_stats *audit_reader__stats(const struct audit_reader *r)
 	return r->c.st;
 }
 
+void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st)
+{
+	if (pool && pool != r->c.pool) {
+		/* the caches point into the pool the last piece went to */
+		audit_ctx__forget(&r->c);
+		r->c.pool = pool;
+		r->c.flags &= ~AUDIT_READ_TRANSIENT;
+	}
+	r->c.st = st ? st : &r->own_st;
+}
+
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r)
 {
 	return &r->c;
