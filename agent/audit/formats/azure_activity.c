@@ -15,6 +15,7 @@
  * subscription; the request is {"resourceId":..,"properties":..}.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,19 +42,19 @@ static const struct jmember claims_m[] = {
 	JM("http://schemas.microsoft.com/identity/claims/objectidentifier", C_OID),
 	JM("ipaddr", C_IPADDR),
 };
-static const struct jschema claims_s = JSCHEMA(claims_m);
+static struct jschema claims_s = JSCHEMA(claims_m);
 static const struct jmember identity_m[] = { JM_OBJ("claims", -1, &claims_s, C_N, 0) };
-static const struct jschema identity_s = JSCHEMA(identity_m);
+static struct jschema identity_s = JSCHEMA(identity_m);
 static const struct jmember op_m[] = { JM("value", F_OP_VALUE) };
-static const struct jschema op_s = JSCHEMA(op_m);
+static struct jschema op_s = JSCHEMA(op_m);
 static const struct jmember status_m[] = { JM("value", F_STATUS_VALUE) };
-static const struct jschema status_s = JSCHEMA(status_m);
+static struct jschema status_s = JSCHEMA(status_m);
 static const struct jmember substatus_m[] = { JM("value", F_SUBSTATUS_VALUE) };
-static const struct jschema substatus_s = JSCHEMA(substatus_m);
+static struct jschema substatus_s = JSCHEMA(substatus_m);
 static const struct jmember http_m[] = { JM("clientIpAddress", F_HTTP_IP) };
-static const struct jschema http_s = JSCHEMA(http_m);
+static struct jschema http_s = JSCHEMA(http_m);
 static const struct jmember props_m[] = { JM("statusCode", F_PROPS_STATUS) };
-static const struct jschema props_s = JSCHEMA(props_m);
+static struct jschema props_s = JSCHEMA(props_m);
 static const struct jmember rec_m[] = {
 	JM("time", F_TIME), JM("eventTimestamp", F_EVENT_TS),
 	JM_OBJ("operationName", F_OP, &op_s, 0, 0), JM("resultType", F_RESULT),
@@ -66,7 +67,7 @@ static const struct jmember rec_m[] = {
 	JM_OBJ("claims", F_CLAIMS, &claims_s, 0, 0), JM_OBJ("identity", -1, &identity_s, 0, 0),
 	JM_F("records", -1, JM_MARK),
 };
-static const struct jschema rec_s = JSCHEMA(rec_m);
+static struct jschema rec_s = JSCHEMA(rec_m);
 
 /* A member that is a string or an object with a string "value" (its field
  * follows the member's). */
@@ -265,12 +266,20 @@ static int tree_record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	return jscan__tree(c, &rec_s, v, F_N, record, rec, off);
 }
 
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+
+static void prepare(void)
+{
+	jscan__prepare(&rec_s);
+}
+
 static int scan_record(struct audit_ctx *c, const char *p, const char *end, const char **next,
 		       size_t off, long idx, int top, int *err)
 {
 	struct jv v[F_N];
 
 	(void)idx;
+	pthread_once(&prepared, prepare);
 	return jscan__take(c, &rec_s, v, F_N, record, p, end, next, off, top, err);
 }
 

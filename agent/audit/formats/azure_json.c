@@ -8,6 +8,7 @@
  * which is dropped; objectKey is "/account/container/blob" or a URL.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -34,13 +35,13 @@ enum {
 };
 
 static const struct jmember req_m[] = { JM("upn", F_ID_UPN), JM("objectId", F_ID_OID) };
-static const struct jschema req_s = JSCHEMA(req_m);
+static struct jschema req_s = JSCHEMA(req_m);
 static const struct jmember id_m[] = {
 	JM("type", F_ID_TYPE), JM("AuthenticationType", F_ID_AUTH_TYPE),
 	JM_OBJ("requester", -1, &req_s, 0, 0), JM("delegatedResource", F_ID_DELEGATED),
 	JM("tokenHash", F_ID_TOKEN), JM("AuthenticationHash", F_ID_HASH),
 };
-static const struct jschema id_s = JSCHEMA(id_m);
+static struct jschema id_s = JSCHEMA(id_m);
 static const struct jmember props_m[] = {
 	JM("accountName", F_P_ACCOUNT), JM("AccountName", F_P_ACCOUNT_P),
 	JM("userAgentHeader", F_P_UA), JM("UserAgentHeader", F_P_UA_P),
@@ -48,7 +49,7 @@ static const struct jmember props_m[] = {
 	JM("responseBodySize", F_P_OUT), JM("requestBodySize", F_P_IN),
 	JM("objectKey", F_P_KEY), JM("ObjectKey", F_P_KEY_P),
 };
-static const struct jschema props_s = JSCHEMA(props_m);
+static struct jschema props_s = JSCHEMA(props_m);
 static const struct jmember rec_m[] = {
 	JM("time", F_TIME), JM("TimeGenerated", F_TIME_P), JM("operationName", F_OP),
 	JM("OperationName", F_OP_P), JM("statusCode", F_STATUS), JM("StatusCode", F_STATUS_P),
@@ -63,7 +64,7 @@ static const struct jmember rec_m[] = {
 	JM_OBJ("Properties", F_PROPS_P, &props_s, F_P_N, 0),
 	JM_F("records", -1, JM_MARK),
 };
-static const struct jschema rec_s = JSCHEMA(rec_m);
+static struct jschema rec_s = JSCHEMA(rec_m);
 
 /* A member in camelCase or, when that is empty, in PascalCase (field + 1). */
 static const char *get(const struct jv *v, int camel)
@@ -174,12 +175,20 @@ static int tree_record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	return jscan__tree(c, &rec_s, v, F_N, record, rec, off);
 }
 
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+
+static void prepare(void)
+{
+	jscan__prepare(&rec_s);
+}
+
 static int scan_record(struct audit_ctx *c, const char *p, const char *end, const char **next,
 		       size_t off, long idx, int top, int *err)
 {
 	struct jv v[F_N];
 
 	(void)idx;
+	pthread_once(&prepared, prepare);
 	return jscan__take(c, &rec_s, v, F_N, record, p, end, next, off, top, err);
 }
 

@@ -10,6 +10,7 @@
  * Status code 7 (PERMISSION_DENIED) and 16 (UNAUTHENTICATED) are denials.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,20 +60,20 @@ enum {
 };
 
 static const struct jmember meta_m[] = { JM_F("resourceNames", P_NAMES, JM_FIRST) };
-static const struct jschema meta_s = JSCHEMA(meta_m);
+static struct jschema meta_s = JSCHEMA(meta_m);
 static const struct jmember auth_m[] = {
 	JM("principalEmail", P_EMAIL), JM("serviceAccountKeyName", P_KEY),
 	JM("principalSubject", P_SUBJECT),
 };
-static const struct jschema auth_s = JSCHEMA(auth_m);
+static struct jschema auth_s = JSCHEMA(auth_m);
 static const struct jmember reqmeta_m[] = {
 	JM("callerIp", P_CALLER_IP), JM("callerSuppliedUserAgent", P_UA),
 };
-static const struct jschema reqmeta_s = JSCHEMA(reqmeta_m);
+static struct jschema reqmeta_s = JSCHEMA(reqmeta_m);
 static const struct jmember status_m[] = {
 	JM("code", P_STATUS_CODE), JM("message", P_STATUS_MESSAGE),
 };
-static const struct jschema status_s = JSCHEMA(status_m);
+static struct jschema status_s = JSCHEMA(status_m);
 static const struct jmember pp_m[] = {
 	JM("serviceName", P_SERVICE), JM("methodName", P_METHOD),
 	JM_F("resourceName", P_RESOURCE, JM_RAW), JM_F("request", P_REQUEST, JM_RAW),
@@ -81,20 +82,20 @@ static const struct jmember pp_m[] = {
 	JM_OBJ("authenticationInfo", -1, &auth_s, 0, 0),
 	JM_OBJ("requestMetadata", -1, &reqmeta_s, 0, 0), JM_OBJ("status", -1, &status_s, 0, 0),
 };
-static const struct jschema pp_s = JSCHEMA(pp_m);
+static struct jschema pp_s = JSCHEMA(pp_m);
 static const struct jmember labels_m[] = {
 	JM("project_id", F_PROJECT), JM("location", F_LOCATION), JM("bucket_name", F_BUCKET),
 };
-static const struct jschema labels_s = JSCHEMA(labels_m);
+static struct jschema labels_s = JSCHEMA(labels_m);
 static const struct jmember resource_m[] = { JM_OBJ("labels", -1, &labels_s, 0, 0) };
-static const struct jschema resource_s = JSCHEMA(resource_m);
+static struct jschema resource_s = JSCHEMA(resource_m);
 static const struct jmember rec_m[] = {
 	JM_OBJ("protoPayload", F_PP, &pp_s, 0, 0),
 	JM_OBJ("protopayload_auditlog", F_PP_BQ, &pp_s, P_N, 0),
 	JM("timestamp", F_TIMESTAMP), JM("logName", F_LOG), JM("insertId", F_INSERT),
 	JM_OBJ("resource", -1, &resource_s, 0, 0), JM_F("records", -1, JM_MARK),
 };
-static const struct jschema rec_s = JSCHEMA(rec_m);
+static struct jschema rec_s = JSCHEMA(rec_m);
 
 /* "projects/_/buckets/B/objects/O" -> B and O. */
 static void resource(struct rec_strs *r, const struct jv *pp, struct audit_event *ev)
@@ -260,12 +261,20 @@ static int tree_entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 	return jscan__tree(c, &rec_s, v, F_N, entry, rec, off);
 }
 
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+
+static void prepare(void)
+{
+	jscan__prepare(&rec_s);
+}
+
 static int scan_entry(struct audit_ctx *c, const char *p, const char *end, const char **next,
 		      size_t off, long idx, int top, int *err)
 {
 	struct jv v[F_N];
 
 	(void)idx;
+	pthread_once(&prepared, prepare);
 	return jscan__take(c, &rec_s, v, F_N, entry, p, end, next, off, top, err);
 }
 

@@ -35,7 +35,7 @@ struct scan {
 	int marked;
 };
 
-static const char *skip_ws(const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *skip_ws(const char *p, const char *end)
 {
 	while (p < end && (unsigned char)*p <= ' ' &&
 	       (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
@@ -362,12 +362,35 @@ static const char *scan_member(struct scan *s, const char *p, const struct jmemb
 	return q;
 }
 
-/* The member named k[0..n) of sc, or -1. */
+static unsigned name_hash(const char *k, size_t n)
+{
+	return ((unsigned)n * 31 + (unsigned char)k[0] * 7 + (unsigned char)k[n - 1] * 3 +
+		(unsigned char)k[n / 2]) & (JSCHEMA_SLOTS - 1);
+}
+
+void jscan__prepare(struct jschema *sc)
+{
+	for (unsigned i = 0; i < sc->n; i++) {
+		const struct jmember *m = &sc->m[i];
+		unsigned h = name_hash(m->name, m->len);
+
+		while (sc->slot[h])
+			h = (h + 1) & (JSCHEMA_SLOTS - 1);
+		sc->slot[h] = (unsigned char)(i + 1);
+		if (m->nested && !m->nested->slot[name_hash(m->nested->m[0].name,
+							     m->nested->m[0].len)])
+			jscan__prepare(m->nested);
+	}
+}
+
+/* The member named k[0..n) (n > 0) of sc, or -1. */
 static int lookup(const struct jschema *sc, const char *k, size_t n)
 {
-	for (unsigned i = 0; i < sc->n; i++)
-		if (sc->m[i].len == n && sc->m[i].name[0] == k[0] && memcmp(sc->m[i].name, k, n) == 0)
-			return (int)i;
+	unsigned h = name_hash(k, n), i;
+
+	for (; (i = sc->slot[h]) != 0; h = (h + 1) & (JSCHEMA_SLOTS - 1))
+		if (sc->m[i - 1].len == n && memcmp(sc->m[i - 1].name, k, n) == 0)
+			return (int)i - 1;
 	return -1;
 }
 

@@ -44,21 +44,30 @@ struct jmember {
 	const char *name;
 	size_t len;
 	int field;                /* where the value goes, -1 nowhere */
-	const struct jschema *nested;  /* the members read of an object value */
+	struct jschema *nested;   /* the members read of an object value */
 	int base;                 /* added to the nested schema's fields */
 	unsigned flags;
 };
 
+#define JSCHEMA_SLOTS 64
+
 struct jschema {
 	const struct jmember *m;
-	unsigned n;               /* at most 64 */
+	unsigned n;               /* at most 32 */
+	/* the members by a hash of their names (jscan__prepare): index + 1,
+	 * 0 for an empty slot */
+	unsigned char slot[JSCHEMA_SLOTS];
 };
 
 #define JM(name, field) { name, sizeof(name) - 1, field, NULL, 0, 0 }
 #define JM_F(name, field, flags) { name, sizeof(name) - 1, field, NULL, 0, flags }
 #define JM_OBJ(name, field, nested, base, flags) \
 	{ name, sizeof(name) - 1, field, nested, base, flags }
-#define JSCHEMA(a) { a, sizeof(a) / sizeof(a[0]) }
+#define JSCHEMA(a) { a, sizeof(a) / sizeof(a[0]), { 0 } }
+
+/* Fill the name tables of sc and the schemas it nests, once before the
+ * first scan (pthread_once). */
+void jscan__prepare(struct jschema *sc);
 
 /* The fields of the record object rec from its tree into v[] (zeroed by
  * the caller). */

@@ -9,6 +9,7 @@
  * Credential= of the SigV4 Authorization header, in that order.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,17 +56,17 @@ enum {
 };
 
 static const struct jmember args_m[] = { JM("bucket", F_ARG_BUCKET), JM("object", F_ARG_OBJECT) };
-static const struct jschema args_s = JSCHEMA(args_m);
+static struct jschema args_s = JSCHEMA(args_m);
 static const struct jmember api_m[] = {
 	JM("name", F_NAME), JM("bucket", F_BUCKET), JM("object", F_OBJECT),
 	JM("statusCode", F_STATUS_CODE), JM("status", F_STATUS), JM("rx", F_RX), JM("tx", F_TX),
 	JM_OBJ("args", -1, &args_s, 0, 0),
 };
-static const struct jschema api_s = JSCHEMA(api_m);
+static struct jschema api_s = JSCHEMA(api_m);
 static const struct jmember claims_m[] = { JM("accessKey", F_CLAIM_KEY) };
-static const struct jschema claims_s = JSCHEMA(claims_m);
+static struct jschema claims_s = JSCHEMA(claims_m);
 static const struct jmember header_m[] = { JM("Authorization", F_AUTH) };
-static const struct jschema header_s = JSCHEMA(header_m);
+static struct jschema header_s = JSCHEMA(header_m);
 static const struct jmember rec_m[] = {
 	JM("time", F_TIME), JM("accessKey", F_ACCESS_KEY), JM("remotehost", F_REMOTE),
 	JM("userAgent", F_UA), JM("requestID", F_REQID), JM("deploymentid", F_DEPLOYMENT),
@@ -73,7 +74,7 @@ static const struct jmember rec_m[] = {
 	JM_OBJ("api", -1, &api_s, 0, 0), JM_OBJ("requestClaims", -1, &claims_s, 0, 0),
 	JM_OBJ("requestHeader", -1, &header_s, 0, 0), JM_F("records", -1, JM_MARK),
 };
-static const struct jschema rec_s = JSCHEMA(rec_m);
+static struct jschema rec_s = JSCHEMA(rec_m);
 
 #define STR(f) jv__str(&v[f])
 
@@ -105,8 +106,9 @@ static int finish(struct rec_strs *r, const struct jv *v, const struct audit_eve
 		  size_t off)
 {
 	const char *node = STR(F_NODE);
+	const char *part[3];
 	char id[512];
-	int n;
+	size_t n = 0, k;
 
 	if (r->bad)
 		return rec__finish(r, ev, off);
@@ -114,10 +116,21 @@ static int finish(struct rec_strs *r, const struct jv *v, const struct audit_eve
 		node = STR(F_REQ_NODE);
 	if (!*node)
 		node = STR(F_REQ_HOST);
-	n = snprintf(id, sizeof(id), "%s|%s|%s", ev->request_id, ev->account, node);
-	if (!*ev->request_id || n < 0 || (size_t)n >= sizeof(id))
+	/* requestID|deploymentid|node, when it fits */
+	part[0] = ev->request_id;
+	part[1] = ev->account;
+	part[2] = node;
+	for (int i = 0; i < 3; i++) {
+		k = strlen(part[i]);
+		if (k + 1 > sizeof(id) - n)
+			return rec__finish(r, ev, off);
+		memcpy(id + n, part[i], k);
+		n += k;
+		id[n++] = '|';
+	}
+	if (!*ev->request_id)
 		return rec__finish(r, ev, off);
-	return audit_ctx__emit_id(r->c, ev, id, (size_t)n);
+	return audit_ctx__emit_id(r->c, ev, id, n - 1);
 }
 
 static int record(struct audit_ctx *c, const struct jv *v, size_t off)
@@ -170,12 +183,20 @@ static int tree_record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	return jscan__tree(c, &rec_s, v, F_N, record, rec, off);
 }
 
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+
+static void prepare(void)
+{
+	jscan__prepare(&rec_s);
+}
+
 static int scan_record(struct audit_ctx *c, const char *p, const char *end, const char **next,
 		       size_t off, long idx, int top, int *err)
 {
 	struct jv v[F_N];
 
 	(void)idx;
+	pthread_once(&prepared, prepare);
 	return jscan__take(c, &rec_s, v, F_N, record, p, end, next, off, top, err);
 }
 
