@@ -51,7 +51,7 @@ PB_H := $(BUILD)/gatewatch.pb.h
 AGENT_SRCS := $(shell find agent -name '*.c' | sort)
 AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRCS)) $(BUILD)/gatewatch.pb.o
 LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_OBJS))
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS)) $(BUILD)/tests/unit/runner.o
 
 GEN := $(SKELS) $(PB_H)
@@ -105,7 +105,8 @@ $(BUILD)/agent/%.o: agent/%.c $(GEN)
 $(BUILD)/gatewatch: $(AGENT_OBJS)
 	$(Q)$(call msg,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# Unit tests: every TEST(name) in tests/unit/test_*.c is registered automatically.
+# Unit tests: every TEST(name) in tests/unit/**/test_*.c (the folders mirror
+# agent/) is registered automatically; the shared harness stays in tests/unit.
 # Made on every run and replaced only when it changed, so that a removed test
 # file or test drops out without rebuilding the runner each time.
 $(BUILD)/tests/unit/tests.inc: FORCE

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "audit/audit.h"
 
@@ -49,9 +53,19 @@ int audit_walk(const char *dir, char ***paths, size_t *n, size_t *failed);
  * and the UTF-8 check. Pointers are into the pool, so the cache lives no
  * longer than one read. */
 #define AUDIT_INTERN_CACHE 2048
-#define AUDIT_MEMO 64
+#define AUDIT_MEMO 256
 
 struct audit_intern_ent {
+	const char *s;
+	size_t len;
+};
+
+/* The last value of a field of a text log (bucket, operation, requester
+ * repeat from line to line): a hit costs one compare, no hash. Pointers
+ * are into the pool, as above. */
+#define AUDIT_LAST_FIELDS 16
+
+struct audit_last {
 	const char *s;
 	size_t len;
 };
@@ -87,15 +101,18 @@ struct audit_ctx {
 	/* kept from file to file, freed by audit_ctx__release (pulled objects) */
 	struct audit_buf raw, out;
 	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
+	struct audit_last last[AUDIT_LAST_FIELDS];
 	/* the action of an interned API name, by its pointer */
 	struct audit_memo_ent {
 		const char *s;
+		int (*fn)(const char *);
 		int v;
 	} memo[AUDIT_MEMO];
 };
 
-/* fn(api) for an interned api, remembered by its pointer: a log names a
- * few dozen APIs, and matching each by its words was a tenth of reading. */
+/* fn(api) for an interned api, remembered by its pointer (and fn): a log
+ * names a few dozen APIs, and matching each by its words was a tenth of
+ * reading. Any function of an interned string may be remembered so. */
 int audit_ctx__memo(struct audit_ctx *c, const char *api, int (*fn)(const char *));
 /* Forget what points into c->pool (before it is emptied). */
 void audit_ctx__forget(struct audit_ctx *c);
@@ -104,9 +121,6 @@ void audit_ctx__forget(struct audit_ctx *c);
  * JSON state back to the beginning. */
 void audit_ctx__begin_stream(struct audit_ctx *c);
 
-/* Reading one file at a time: a small gzip file may be inflated whole
- * (see reader.c), at most 32 MiB of log held at once. */
-#define AUDIT_READ_WHOLE_GZ 0x100u
 /* Tests: every JSON record is parsed with cJSON, none by a format's field
  * scanner (json_ops.scan), so that both ways can be compared. */
 #define AUDIT_READ_NO_SCAN 0x200u
@@ -190,6 +204,14 @@ struct rec_strs {
 
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len);
 const char *rec__intern_str(struct rec_strs *r, const char *s);
+/* rec__intern for bytes already known to be valid UTF-8 without NUL (a
+ * slice of a line audit_lines__each checked): no check again. */
+const char *rec__intern_valid(struct rec_strs *r, const char *s, size_t len);
+/* rec__intern_valid through c->last[slot] (slot < AUDIT_LAST_FIELDS): the
+ * field's last value when the bytes are the same. *hit (may be NULL) says
+ * whether it was. */
+const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, size_t len,
+			     int *hit);
 /* The same checks, then copied without looking for an equal string: for a
  * field unique to its record (a request id). */
 const char *rec__unique(struct rec_strs *r, const char *s, size_t len);
@@ -206,6 +228,57 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 /* Blank out (with spaces) every line of buf that holds a NUL byte, counting
  * each as a skipped record: the JSON parsers then see clean text. */
 void audit_buf__blank_nul_lines(struct audit_ctx *c, char *buf, size_t len);
+
+/* The first ch in [p, end), or end: memchr for the short fields of a log
+ * line, where a call's setup costs more than the search. Sixteen bytes at
+ * a time with SSE2 (every x86-64 has it), else eight: the lowest byte the
+ * zero-byte test flags is always a true match (false flags only follow a
+ * true one). */
+static inline const char *audit__find_byte(const char *p, const char *end, char ch)
+{
+#if defined(__SSE2__)
+	const __m128i pat = _mm_set1_epi8(ch);
+	unsigned m;
+
+	while (end - p >= 16) {
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)p), pat));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, pat8 = ones * (unsigned char)ch;
+	uint64_t w, z;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		w ^= pat8;
+		z = (w - ones) & ~w & 0x8080808080808080ULL;
+		if (z)
+			return p + (__builtin_ctzll(z) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < end && *p != ch)
+		p++;
+	return p;
+}
+
+/* memmem for a short word w (wn > 0 bytes) in s[0..n): its first byte
+ * found inline, then compared (libc's memmem sets up for long needles, a
+ * cost per call that the short fields of a log line do not repay). */
+static inline const char *audit__find_word(const char *s, size_t n, const char *w, size_t wn)
+{
+	const char *end = s + n, *p;
+
+	for (p = audit__find_byte(s, end, w[0]); (size_t)(end - p) >= wn;
+	     p = audit__find_byte(p + 1, end, w[0]))
+		if (memcmp(p, w, wn) == 0)
+			return p;
+	return NULL;
+}
 
 /* Decode %XX escapes (S3 access log keys) or &quot;/&amp;/&lt;/&gt;/&apos;
  * (Azure classic logs) from s[0..len) into out (size >= len + 1). Returns the

@@ -9,19 +9,38 @@
 #include "audit/audit_internal.h"
 #include "audit/jsonarena.h"
 
-/* An 8-byte ASCII fast path, then a strict decoder (no overlongs, no
- * surrogates, nothing past U+10FFFF). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* A high bit in each byte of w that is zero or not ASCII (only the lowest
+ * such byte is exact, which is all a yes/no needs). */
+static inline uint64_t odd_bytes(uint64_t w)
+{
+	return (w | ((w - ONES) & ~w)) & HIGHS;
+}
+
+/* A 32-byte and an 8-byte ASCII fast path, then a strict decoder (no
+ * overlongs, no surrogates, nothing past U+10FFFF). Log lines are mostly
+ * ASCII, and this check sees every byte of a text log. */
 int utf8__valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	uint64_t w;
+	uint64_t w, x, y, z;
 
+	while (end - p >= 32) {
+		memcpy(&w, p, 8);
+		memcpy(&x, p + 8, 8);
+		memcpy(&y, p + 16, 8);
+		memcpy(&z, p + 24, 8);
+		if (odd_bytes(w) | odd_bytes(x) | odd_bytes(y) | odd_bytes(z))
+			break;
+		p += 32;
+	}
 	while (p < end) {
 		if (end - p >= 8) {
 			memcpy(&w, p, 8);
 			/* All ASCII and no zero byte. */
-			if (!(w & 0x8080808080808080ULL) &&
-			    !((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
+			if (!odd_bytes(w)) {
 				p += 8;
 				continue;
 			}
@@ -67,7 +86,8 @@ static size_t icache_index(const char *s, size_t len)
 	return (size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1);
 }
 
-const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes)
+static const char *intern(struct audit_ctx *c, const char *s, size_t len, int check,
+			  int *bad_bytes)
 {
 	struct audit_intern_ent *e;
 	const char *p;
@@ -80,7 +100,7 @@ const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, in
 	/* the same bytes as a string already checked and interned */
 	if (e->len == len && e->s && memcmp(e->s, s, len) == 0)
 		return e->s;
-	if (!utf8__valid(s, len)) {
+	if (check && !utf8__valid(s, len)) {
 		*bad_bytes = 1;
 		return NULL;
 	}
@@ -92,12 +112,19 @@ const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, in
 	return p;
 }
 
+const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes)
+{
+	return intern(c, s, len, 1, bad_bytes);
+}
+
 int audit_ctx__memo(struct audit_ctx *c, const char *api, int (*fn)(const char *))
 {
-	struct audit_memo_ent *e = &c->memo[((uintptr_t)api >> 3) % AUDIT_MEMO];
+	uint64_t h = (uint64_t)(uintptr_t)api * 0x9e3779b97f4a7c15ULL;
+	struct audit_memo_ent *e = &c->memo[(h >> 40) % AUDIT_MEMO];
 
-	if (e->s != api) {
+	if (e->s != api || e->fn != fn) {
 		e->s = api;
+		e->fn = fn;
 		e->v = fn(api);
 	}
 	return e->v;
@@ -107,21 +134,53 @@ void audit_ctx__forget(struct audit_ctx *c)
 {
 	memset(c->icache, 0, sizeof(c->icache));
 	memset(c->memo, 0, sizeof(c->memo));
+	memset(c->last, 0, sizeof(c->last));
 }
 
-const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
+static const char *rec_intern(struct rec_strs *r, const char *s, size_t len, int check)
 {
 	const char *p;
 	int bad_bytes = 0;
 
 	if (len == 0 || r->bad)
 		return "";
-	p = audit_ctx__intern(r->c, s, len, &bad_bytes);
+	p = intern(r->c, s, len, check, &bad_bytes);
 	if (!p) {
 		r->bad = !bad_bytes ? "out of memory" : len > AUDIT_MAX_FIELD ?
 			"field longer than 16 KiB" : "invalid UTF-8 or NUL byte";
 		r->bad_bytes = bad_bytes;
 		return "";
+	}
+	return p;
+}
+
+const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
+{
+	return rec_intern(r, s, len, 1);
+}
+
+const char *rec__intern_valid(struct rec_strs *r, const char *s, size_t len)
+{
+	return rec_intern(r, s, len, 0);
+}
+
+const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, size_t len,
+			     int *hit)
+{
+	struct audit_last *e = &r->c->last[slot];
+	const char *p;
+
+	if (e->s && e->len == len && memcmp(e->s, s, len) == 0 && !r->bad) {
+		if (hit)
+			*hit = 1;
+		return e->s;
+	}
+	if (hit)
+		*hit = 0;
+	p = rec_intern(r, s, len, 0);
+	if (*p) {
+		e->s = p;
+		e->len = len;
 	}
 	return p;
 }

@@ -60,7 +60,7 @@ struct finding {
  * which also prints them in --help, so they stay plain numbers). A new
  * [detect] number: its DETECT_DEF_* here, its field below and in
  * detector_config__defaults(), its row in the config table and its line in
- * gw_config__detector(); tests/unit/test_config.c checks they agree. */
+ * gw_config__detector(); tests/unit/config/test_config.c checks they agree. */
 #define DETECT_DEF_BULK_THRESHOLD 100
 #define DETECT_DEF_WINDOW_SEC 3600
 #define DETECT_DEF_BASELINE_DAYS 14

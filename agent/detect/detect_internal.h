@@ -495,6 +495,24 @@ int str__ieq(const char *a, const char *b);
 /* 1 when the operation name ends with suffix (case-insensitive). */
 int str__iends(const char *s, const char *suffix);
 
+/* ---- glob lists (glob.c) ---- */
+/* Globs (fnmatch syntax) matched in list order, any case, as
+ * fnmatch(FNM_CASEFOLD) matches in the C locale, compiled once. The
+ * patterns are borrowed: they must outlive the set. NULL entries are
+ * skipped. NULL with errno set on failure. */
+struct globs;
+struct globs *globs__new(const char *const *pats, size_t n);
+void globs__free(struct globs *g);
+/* The first glob that matches, or NULL: a glob with a '/' is matched
+ * against whole when whole is given, every other one against base. */
+const char *globs__first(const struct globs *g, const char *whole, const char *base);
+/* [detect] sensitive_objects (or the built-in list) and
+ * privileged_principals, compiled (principals.c, held by the detector). */
+struct globs *detector__globs_sensitive(struct detector *d);
+struct globs *detector__globs_privileged(struct detector *d);
+int principals__globs(const struct detector_config *cfg, struct globs **sensitive,
+		      struct globs **privileged);
+
 /* ---- threat intel (intel.c) ---- */
 enum { INTEL_NONE = 0, INTEL_DENY, INTEL_TOR, INTEL_HOSTING, INTEL_ALLOW, INTEL_CLOUD };
 struct intel;

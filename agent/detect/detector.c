@@ -94,6 +94,7 @@ struct detector {
 	int64_t last_ms;          /* the stream's newest time: events and adopted findings */
 	int64_t swept_day;        /* the stream day the string pool was last swept */
 	struct gw_tz *tz;         /* cfg.tz_name loaded, or NULL */
+	struct globs *sensitive, *privileged;   /* the [detect] globs, compiled */
 };
 
 void detector_config__defaults(struct detector_config *cfg)
@@ -176,7 +177,7 @@ struct detector *detector__new(const struct detector_config *cfg)
 		err = ENOMEM;
 	}
 	d->pool = strpool__new();
-	if (!d->pool)
+	if (!d->pool || principals__globs(&d->cfg, &d->sensitive, &d->privileged) < 0)
 		goto fail;
 	d->icache = calloc(ICACHE_SLOTS, sizeof(*d->icache));
 	if (!d->icache)
@@ -226,7 +227,19 @@ void detector__free(struct detector *d)
 	free(d->fresh);
 	strpool__free(d->pool);
 	gw_tz__free(d->tz);
+	globs__free(d->sensitive);
+	globs__free(d->privileged);
 	free(d);
+}
+
+struct globs *detector__globs_sensitive(struct detector *d)
+{
+	return d->sensitive;
+}
+
+struct globs *detector__globs_privileged(struct detector *d)
+{
+	return d->privileged;
 }
 
 struct strmark {

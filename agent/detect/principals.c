@@ -1,7 +1,7 @@
 /* See detect_internal.h: partners, public buckets, objects that hold
  * secrets ([detect] partner_accounts, public_buckets, sensitive_objects),
  * and whether a principal is foreign. */
-#include <fnmatch.h>
+#include <errno.h>
 #include <string.h>
 
 #include "detect/detect_internal.h"
@@ -40,12 +40,25 @@ int detector__bucket_is_public(struct detector *d, const char *bucket)
 	return bucket && *bucket && in_list(c->public_buckets, c->npublic_buckets, bucket);
 }
 
-const char *detector__sensitive_object(struct detector *d, const char *key)
+int principals__globs(const struct detector_config *c, struct globs **sensitive,
+		      struct globs **privileged)
 {
-	const struct detector_config *c = detector__config(d);
 	const char *const *v = c->nsensitive_objects ? c->sensitive_objects : default_sensitive;
 	size_t n = c->nsensitive_objects ? c->nsensitive_objects :
 		   sizeof(default_sensitive) / sizeof(default_sensitive[0]);
+
+	*sensitive = globs__new(v, n);
+	*privileged = globs__new(c->privileged_principals, c->nprivileged_principals);
+	if (*sensitive && *privileged)
+		return 0;
+	globs__free(*sensitive);
+	globs__free(*privileged);
+	*sensitive = *privileged = NULL;
+	return -ENOMEM;
+}
+
+const char *detector__sensitive_object(struct detector *d, const char *key)
+{
 	const char *base;
 
 	if (!key || !*key)
@@ -54,27 +67,15 @@ const char *detector__sensitive_object(struct detector *d, const char *key)
 	base = base ? base + 1 : key;
 	if (!*base)
 		return NULL;   /* a "folder" */
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i])
-			continue;
-		/* A glob with a slash is matched against the whole key. */
-		if (fnmatch(v[i], strchr(v[i], '/') ? key : base, FNM_CASEFOLD) == 0)
-			return v[i];
-	}
-	return NULL;
+	/* A glob with a slash is matched against the whole key. */
+	return globs__first(detector__globs_sensitive(d), key, base);
 }
 
 int detector__principal_privileged(struct detector *d, const char *principal)
 {
-	const struct detector_config *c = detector__config(d);
-
 	if (!principal || !*principal)
 		return 0;
-	for (size_t i = 0; i < c->nprivileged_principals; i++)
-		if (c->privileged_principals[i] &&
-		    fnmatch(c->privileged_principals[i], principal, FNM_CASEFOLD) == 0)
-			return 1;
-	return 0;
+	return globs__first(detector__globs_privileged(d), NULL, principal) != NULL;
 }
 
 int detector__principal_foreign(struct detector *d, const struct audit_event *ev)

@@ -13,7 +13,7 @@
  *   3. one row in ship_finding_fields[] (schema.c).
  * An incident field is the same with ship_incident_fields[]; a row whose
  * source is not a plain field of struct incident says SHIP_SRC_HAND and is
- * filled in ship__incident_to_pb(). tests/unit/test_schema.c checks that
+ * filled in ship__incident_to_pb(). tests/unit/ship/test_schema.c checks that
  * every row reaches every output it names and that every proto field has
  * a row.
  */

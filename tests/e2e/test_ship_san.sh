@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The spool and shipper unit tests (tests/unit/test_spool.c, test_post.c)
+# The spool and shipper unit tests (tests/unit/ship/test_spool.c, test_post.c)
 # built and run under AddressSanitizer and UBSan, whatever the main build's
 # flags: a read past a spool buffer fails here even when the plain build
 # happens to survive it.
@@ -13,7 +13,7 @@ mkdir -p "$OUT"
 [ -f "$BUILD/gatewatch.pb.c" ] || { echo "no $BUILD/gatewatch.pb.c: run make first"; exit 1; }
 command -v "$CC" >/dev/null || { echo "skip: no C compiler"; exit 77; }
 
-TESTS="tests/unit/test_spool.c tests/unit/test_post.c"
+TESTS="tests/unit/ship/test_spool.c tests/unit/ship/test_post.c"
 # agent/ship and what it needs below it.
 SRCS="$(find agent/ship -name '*.c' | sort) $(find agent/lib -name '*.c' | sort)"
 # shellcheck disable=SC2086

@@ -1,4 +1,4 @@
-/* A tiny test harness. A test is `TEST(name) { ... }` in tests/unit/test_*.c;
+/* A tiny test harness. A test is `TEST(name) { ... }` in a tests/unit test_*.c file;
  * the Makefile registers it. A failed ASSERT prints what it expected and what
  * it got, and ends that test. */
 #ifndef GW_TEST_ASSERT_H

@@ -8,7 +8,14 @@
  *   turnaround "referrer" "user_agent" version_id host_id sig_version cipher
  *   auth_type host_header tls_version [access_point_arn] [acl_required]
  * Newer fields are appended over the years, so only the first 18 are
- * required. Keys are URL-encoded in the log and decoded here.
+ * required, and only they are split: what follows is not read. Keys are URL-encoded in the log and decoded here. A quoted
+ * field ends at the first quote that no backslash escapes (the user agent is
+ * the client's text); its bytes are kept as logged.
+ *
+ * The line path is one pass: fields are split in place (no copy), each
+ * field's last value is remembered (bucket, operation and requester repeat
+ * from line to line), and only a decoded key is checked for UTF-8 again:
+ * audit_lines__each checked the line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,38 +31,52 @@ enum {
 };
 #define F_REQUIRED 18
 
+/* The audit_ctx's last-value slots this format uses. */
+enum { L_SERVICE, L_ANON, L_BUCKET, L_IP, L_REQUESTER, L_ACCOUNT, L_OP, L_ERR, L_UA };
+
 struct fld {
 	const char *s;
 	size_t n;
 };
 
-/* Split a line into fields; returns the count (at most F_MAX), -1 when a
- * quote or bracket is not closed. */
-static int split(const char *l, size_t len, struct fld *f)
+/* The quote that closes a field opened at p, or end: one that an odd run
+ * of backslashes escapes does not. */
+static const char *close_quote(const char *p, const char *end)
+{
+	const char *q = audit__find_byte(p, end, '"'), *b;
+
+	while (q < end) {
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if (((q - b) & 1) == 0)
+			return q;
+		q = audit__find_byte(q + 1, end, '"');
+	}
+	return end;
+}
+
+/* Split a line into at most max fields; returns the count, -1 when a quote
+ * or bracket is not closed. */
+static int split(const char *l, size_t len, struct fld *f, int max)
 {
 	const char *p = l, *end = l + len, *e;
 	int n = 0;
-	char close;
 
-	while (p < end && n < F_MAX) {
+	while (p < end && n < max) {
 		while (p < end && *p == ' ')
 			p++;
 		if (p == end)
 			break;
-		close = *p == '"' ? '"' : *p == '[' ? ']' : 0;
-		if (close) {
-			p++;
-			e = memchr(p, close, (size_t)(end - p));
-			if (!e)
+		if (*p == '"' || *p == '[') {
+			e = *p == '"' ? close_quote(p + 1, end) : audit__find_byte(p + 1, end, ']');
+			if (e == end)
 				return -1;
-			f[n].s = p;
-			f[n++].n = (size_t)(e - p);
+			f[n].s = p + 1;
+			f[n++].n = (size_t)(e - p - 1);
 			p = e + 1;
 			continue;
 		}
-		e = memchr(p, ' ', (size_t)(end - p));
-		if (!e)
-			e = end;
+		e = audit__find_byte(p, end, ' ');
 		f[n].s = p;
 		f[n++].n = (size_t)(e - p);
 		p = e;
@@ -126,7 +147,7 @@ static uint64_t num(const struct fld *f)
 
 static int has(const struct fld *f, const char *word)
 {
-	return memmem(f->s, f->n, word, strlen(word)) != NULL;
+	return audit__find_word(f->s, f->n, word, strlen(word)) != NULL;
 }
 
 static int action(const struct fld *op)
@@ -161,55 +182,76 @@ static int action_of(const char *api)
 	return action(&op);
 }
 
+/* The requester's type, and its kind << 8. */
+static int principal_kind(const struct fld *f)
+{
+	if ((f->n > 4 && memcmp(f->s, "svc:", 4) == 0) || (f->n == 8 && memcmp(f->s, "AmazonS3", 8) == 0))
+		return GW_PT_SERVICE | GW_PK_SERVICE << 8;
+	if (has(f, ":assumed-role/") || has(f, ":federated-user/"))
+		return GW_PT_ROLE | (audit__aws_instance_session(f->s, f->n) ? GW_PK_WORKLOAD : GW_PK_OWN) << 8;
+	if (has(f, ":user/"))
+		return GW_PT_USER | GW_PK_OWN << 8;
+	if (f->n > 5 && memcmp(f->s + f->n - 5, ":root", 5) == 0)
+		return GW_PT_ROOT | GW_PK_ROOT << 8;
+	return GW_PT_UNKNOWN | GW_PK_OWN << 8;
+}
+
+static int principal_kind_of(const char *arn)
+{
+	const struct fld f = { arn, strlen(arn) };
+
+	return principal_kind(&f);
+}
+
 static void principal(struct rec_strs *r, const struct fld *f, struct audit_event *ev)
 {
 	const char *acct;
 	size_t alen;
+	int v;
 
 	ev->principal_account = "";
 	if (dash(f)) {
 		ev->principal_type = GW_PT_ANONYMOUS;
 		ev->principal_kind = GW_PK_ANONYMOUS;
-		ev->principal = rec__intern_str(r, "anonymous");
+		ev->principal = rec__intern_last(r, L_ANON, "anonymous", 9, NULL);
 		return;
 	}
-	ev->principal = rec__intern(r, f->s, f->n);
+	ev->principal = rec__intern_last(r, L_REQUESTER, f->s, f->n, NULL);
+	v = audit_ctx__memo(r->c, ev->principal, principal_kind_of);
 	acct = audit__arn_account(f->s, f->n, &alen);
-	ev->principal_account = rec__intern(r, acct, alen);
-	ev->principal_kind = GW_PK_OWN;
-	if ((f->n > 4 && memcmp(f->s, "svc:", 4) == 0) || (f->n == 8 && memcmp(f->s, "AmazonS3", 8) == 0)) {
-		ev->principal_type = GW_PT_SERVICE;
-		ev->principal_kind = GW_PK_SERVICE;
-	} else if (has(f, ":assumed-role/") || has(f, ":federated-user/")) {
-		ev->principal_type = GW_PT_ROLE;
-		if (audit__aws_instance_session(f->s, f->n))
-			ev->principal_kind = GW_PK_WORKLOAD;
-	} else if (has(f, ":user/")) {
-		ev->principal_type = GW_PT_USER;
-	} else if (f->n > 5 && memcmp(f->s + f->n - 5, ":root", 5) == 0) {
-		ev->principal_type = GW_PT_ROOT;
-		ev->principal_kind = GW_PK_ROOT;
-	} else {
-		ev->principal_type = GW_PT_UNKNOWN;
-	}
+	ev->principal_account = rec__intern_last(r, L_ACCOUNT, acct, alen, NULL);
+	ev->principal_type = (uint8_t)(v & 0xff);
+	ev->principal_kind = (uint8_t)(v >> 8);
 }
 
-static const char *field(struct rec_strs *r, const struct fld *f)
+static const char *field(struct rec_strs *r, unsigned slot, const struct fld *f)
 {
-	return dash(f) ? "" : rec__intern(r, f->s, f->n);
+	return dash(f) ? "" : rec__intern_last(r, slot, f->s, f->n, NULL);
+}
+
+/* The object key, URL-decoded: only a decoded key can hold bytes the line
+ * check did not see (%00, %FF), so only it is checked again. */
+static const char *object_key(struct rec_strs *r, const struct fld *f)
+{
+	char key[4096];
+
+	if (dash(f))
+		return "";
+	if (f->n >= sizeof(key) || !memchr(f->s, '%', f->n))
+		return rec__intern_valid(r, f->s, f->n);
+	return rec__intern(r, key, audit__url_decode(f->s, f->n, key));
 }
 
 static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 {
-	struct fld f[F_MAX];
+	struct fld f[F_REQUIRED];
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
-	char key[4096];
 	unsigned status = 0;
 	int n;
 
 	c->st->records++;
-	n = split(l, len, f);
+	n = split(l, len, f, F_REQUIRED);
 	if (n < F_REQUIRED || parse_time(&f[F_TIME], &ev.time_ms) < 0 ||
 	    (!dash(&f[F_STATUS]) && digits(f[F_STATUS].s, f[F_STATUS].n, &status) < 0) ||
 	    dash(&f[F_OP])) {
@@ -217,24 +259,21 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		return 0;
 	}
 	ev.cloud = GW_CLOUD_AWS;
-	ev.service = rec__intern_str(&r, "s3.amazonaws.com");
-	ev.bucket = field(&r, &f[F_BUCKET]);
-	ev.source_ip = field(&r, &f[F_IP]);
+	ev.service = rec__intern_last(&r, L_SERVICE, "s3.amazonaws.com", 16, NULL);
+	ev.bucket = field(&r, L_BUCKET, &f[F_BUCKET]);
+	ev.source_ip = field(&r, L_IP, &f[F_IP]);
 	principal(&r, &f[F_REQUESTER], &ev);
 	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique(&r, f[F_REQID].s, f[F_REQID].n);
-	ev.api = field(&r, &f[F_OP]);
+	ev.api = field(&r, L_OP, &f[F_OP]);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action_of);
-	if (!dash(&f[F_KEY]) && f[F_KEY].n < sizeof(key))
-		ev.object_key = rec__intern(&r, key, audit__url_decode(f[F_KEY].s, f[F_KEY].n, key));
-	else
-		ev.object_key = field(&r, &f[F_KEY]);
-	ev.error_code = field(&r, &f[F_ERR]);
+	ev.object_key = object_key(&r, &f[F_KEY]);
+	ev.error_code = field(&r, L_ERR, &f[F_ERR]);
 	ev.outcome = status == 0 || status < 400 ? GW_OUT_OK :
 		     (status == 401 || status == 403) ? GW_OUT_DENIED : GW_OUT_ERROR;
 	ev.bytes_out = num(&f[F_SENT]);
 	if (ev.action == GW_ACT_OBJECT_WRITE || ev.action == GW_ACT_OBJECT_COPY)
 		ev.bytes_in = num(&f[F_OBJSIZE]);
-	ev.user_agent = field(&r, &f[F_UA]);
+	ev.user_agent = field(&r, L_UA, &f[F_UA]);
 	ev.account = ev.access_key = ev.region = "";
 	return rec__finish(&r, &ev, off);
 }
@@ -243,7 +282,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 int s3access__detect(const char *buf, size_t len)
 {
 	const char *nl = memchr(buf, '\n', len);
-	struct fld f[F_MAX];
+	struct fld f[F_REQUIRED];
 	int64_t ms;
 	int n;
 
@@ -251,7 +290,7 @@ int s3access__detect(const char *buf, size_t len)
 		len = (size_t)(nl - buf);
 	if (len > 8192)
 		len = 8192;
-	n = split(buf, len, f);
+	n = split(buf, len, f, F_REQUIRED);
 	return n >= F_REQUIRED && parse_time(&f[F_TIME], &ms) == 0;
 }
 

@@ -14,7 +14,6 @@
  * Foreign: not one of [detect] own_accounts (else not one the logs belong
  * to). MITRE T1486 (data encrypted for impact). */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@ struct ransom {
 	struct single s;          /* first: the single__* helpers take it */
 	const char *notes[NOTES_MAX];
 	size_t nnotes;
+	struct globs *globs;      /* the notes, compiled */
 };
 
 static const char *const FIX_KEY = "Block the principal, restore the objects from earlier versions "
@@ -64,7 +64,21 @@ static void *ransom_new(struct detector *d, const struct detector_config *cfg)
 		}
 		r->nnotes++;
 	}
+	r->globs = globs__new(r->notes, r->nnotes);
+	if (!r->globs) {
+		free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return r;
+}
+
+static void ransom_free(void *state)
+{
+	struct ransom *r = state;
+
+	globs__free(r->globs);
+	single__free(r);
 }
 
 /* The account of an ARN "arn:PART:SVC:REGION:ACCOUNT:..." into buf, or "". */
@@ -239,19 +253,17 @@ static void azure(struct detector *d, const struct audit_event *ev, const cJSON 
 
 static void note(const struct ransom *r, const struct audit_event *ev, struct single_best *b)
 {
-	const char *key = ev->object_key, *base;
+	const char *key = ev->object_key, *base, *pat;
 
 	if ((ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY) || !key || !*key)
 		return;
 	base = strrchr(key, '/');
 	base = base ? base + 1 : key;
-	for (size_t i = 0; i < r->nnotes; i++)
-		if (fnmatch(r->notes[i], base, FNM_CASEFOLD) == 0) {
-			single__hit(b, GW_SEV_HIGH, 85.0, "Treat the bucket as compromised: block the "
-				    "principal and check every object's versions",
-				    "ransom note written: %s (pattern %s)", key, r->notes[i]);
-			return;
-		}
+	pat = globs__first(r->globs, NULL, base);
+	if (pat)
+		single__hit(b, GW_SEV_HIGH, 85.0, "Treat the bucket as compromised: block the "
+			    "principal and check every object's versions",
+			    "ransom note written: %s (pattern %s)", key, pat);
 }
 
 static int ransom_feed(void *state, const struct audit_event *ev)
@@ -287,6 +299,6 @@ const struct rule rule_ransomware_encryption = {
 	.id = "ransomware-encryption",
 	.new = ransom_new,
 	.feed = ransom_feed,
-	.free = single__free,
+	.free = ransom_free,
 	.strings = ransom_strings,
 };
