@@ -279,6 +279,9 @@ static int add_timeline(cJSON *o, const struct incident *in)
 			return -ENOMEM;
 		err |= add_time(e, "time", f->start_ms);
 		err |= add_time(e, "end", f->end_ms);
+		/* the line the wire carries: "TIME host|cloud RULE: who: what" */
+		if (i < in->ntimeline && (i + 1 < in->ntimeline || in->ntimeline == in->nfindings))
+			err |= add_str(e, "summary", in->timeline[i]);
 		err |= add_str(e, "finding_id", f->id);
 		err |= add_str(e, "rule_id", f->rule_id);
 		err |= add_str(e, "title", f->title);
