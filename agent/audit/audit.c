@@ -170,23 +170,32 @@ int audit_source__check(const char *spec)
 	return spec__resolve(spec, &s, &sb);
 }
 
-/* Read and parse one file as a stream. Returns 0 (failures are counted)
- * or the callback's negative return. */
-static int read_file(struct audit_ctx *c, int format)
+/* A file of c as a stream; NULL when it cannot be opened (named, counted). */
+static struct audit_reader *open_file(struct audit_ctx *c, int format, unsigned flags)
 {
 	struct audit_reader *r;
 	int err;
 
 	r = audit_reader__open(c->path, format ? audit_format__ops(format)->prefix : NULL, c->pool,
-			       c->flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0) | AUDIT_READ_WHOLE_GZ,
-			       c->st);
+			       flags | (c->in_dir ? AUDIT_READ_IN_DIR : 0), c->st);
 	if (!r) {
 		err = -errno;
 		log_err("failed to read %s: %s", c->path, audit_load__strerror(err));
 		c->st->files_failed++;
 		audit_ctx__note_file(c, 1, audit_load__strerror(err));
-		return 0;
 	}
+	return r;
+}
+
+/* Read and parse one file as a stream. Returns 0 (failures are counted)
+ * or the callback's negative return. */
+static int read_file(struct audit_ctx *c, int format)
+{
+	struct audit_reader *r = open_file(c, format, c->flags | AUDIT_READ_WHOLE_GZ);
+	int err;
+
+	if (!r)
+		return 0;
 	/* record warnings are rate-limited per source, not per file */
 	audit_reader__ctx(r)->warnings = c->warnings;
 	while ((err = audit_reader__next_chunk(r, c->cb, c->cb_ctx)) > 0)
@@ -313,6 +322,18 @@ int audit_unit__read(const struct audit_unit *u, struct strpool *pool, unsigned 
 	err = read_file(&c, u->format);
 	audit_ctx__release(&c);
 	return err;
+}
+
+struct audit_reader *audit_unit__open(const struct audit_unit *u, struct strpool *pool,
+				      unsigned flags, struct audit_stats *st)
+{
+	struct audit_ctx c = { .path = u->path, .pool = pool, .st = st, .in_dir = u->in_dir };
+
+	if (u->whole) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return open_file(&c, u->format, flags);
 }
 
 int audit_minio__read(const char *name, char *buf, size_t len, struct strpool *pool,

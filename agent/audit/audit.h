@@ -173,6 +173,10 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * audit_dedup__check() in the order it hands the events on. */
 #define AUDIT_READ_DEFER_DEDUP 0x8u
 
+/* Reading one file at a time: a small gzip file may be inflated whole
+ * (see reader.c), about twice as fast, at most 32 MiB of log held at once. */
+#define AUDIT_READ_WHOLE_GZ 0x100u
+
 /* Reading a source one unit at a time, for a caller that orders the reads
  * itself or spreads them over threads (analyze's time-ordered merge): a
  * unit is one file of a local source, or a whole bucket URL source. */
@@ -197,6 +201,13 @@ void audit_units__free(struct audit_unit *units, size_t n);
  * stats. 0 or the callback's negative return. */
 int audit_unit__read(const struct audit_unit *u, struct strpool *pool, unsigned flags,
 		     audit_event_fn cb, void *ctx, struct audit_stats *st);
+
+/* A local unit (not a whole one) as a stream of pieces, for a caller that
+ * holds several files open at once (see audit_reader below), with the
+ * flags of audit_unit__read and AUDIT_READ_WHOLE_GZ. NULL when the file
+ * cannot be opened: logged and counted in *st as audit_unit__read does. */
+struct audit_reader *audit_unit__open(const struct audit_unit *u, struct strpool *pool,
+				      unsigned flags, struct audit_stats *st);
 
 /* Add the counters of *src to *dst (notes too, while there is room). */
 void audit_stats__add(struct audit_stats *dst, const struct audit_stats *src);
@@ -310,6 +321,11 @@ struct audit_reader *audit_reader__open(const char *path, const char *format, st
 int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ctx);
 void audit_reader__close(struct audit_reader *r);
 const struct audit_stats *audit_reader__stats(const struct audit_reader *r);
+/* From the next piece on, strings go to pool (which the caller owns; the
+ * strings of earlier pieces stay in theirs) and counts to st (NULL: the
+ * reader's own): a merge that holds each piece's events until they are
+ * handed over gives each piece a pool of its own, and frees it with them. */
+void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st);
 
 /* The local files of a SOURCE spec, in the order a read takes them (a
  * file, or a directory's regular files sorted by path), and its format

@@ -120,10 +120,6 @@ void audit_ctx__forget(struct audit_ctx *c);
  * JSON state back to the beginning. */
 void audit_ctx__begin_stream(struct audit_ctx *c);
 
-/* Reading one file at a time: a small gzip file may be inflated whole
- * (see reader.c), at most 32 MiB of log held at once. */
-#define AUDIT_READ_WHOLE_GZ 0x100u
-
 /* Tests: the reader's window starts at window bytes (0: as it is) and
  * each read adds at most step bytes (0: no limit), so that records are
  * split at every offset. */
@@ -263,6 +259,20 @@ static inline const char *audit__find_byte(const char *p, const char *end, char 
 	while (p < end && *p != ch)
 		p++;
 	return p;
+}
+
+/* memmem for a short word w (wn > 0 bytes) in s[0..n): its first byte
+ * found inline, then compared (libc's memmem sets up for long needles, a
+ * cost per call that the short fields of a log line do not repay). */
+static inline const char *audit__find_word(const char *s, size_t n, const char *w, size_t wn)
+{
+	const char *end = s + n, *p;
+
+	for (p = audit__find_byte(s, end, w[0]); (size_t)(end - p) >= wn;
+	     p = audit__find_byte(p + 1, end, w[0]))
+		if (memcmp(p, w, wn) == 0)
+			return p;
+	return NULL;
 }
 
 /* Decode %XX escapes (S3 access log keys) or &quot;/&amp;/&lt;/&gt;/&apos;

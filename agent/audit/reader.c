@@ -57,6 +57,7 @@ struct audit_reader {
 	int mapped;               /* win is the file, mapped (or whole: inflated in
 				   * memory); size is the view's */
 	size_t whole;             /* the inflated size, when whole */
+	size_t whole_cap;         /* what win holds then (plus one for a NUL) */
 	size_t map_len, unmapped;
 	int format;
 	const struct audit_format_ops *ops;
@@ -451,7 +452,7 @@ static __thread struct audit_buf whole_buf;
 static void gunzip_whole(struct audit_reader *r)
 {
 	struct libdeflate_decompressor *d = NULL;
-	size_t in_len, used = 0, out_len = 0;
+	size_t in_len, used = 0, out_len = 0, cap = 0;
 	unsigned char *in = NULL;
 	uint32_t isize;
 	struct stat sb;
@@ -468,12 +469,16 @@ static void gunzip_whole(struct audit_reader *r)
 	isize = le32toh(isize);
 	if (!isize || isize > READER_WHOLE_GZ || isize > gz_budget(in_len))
 		goto out;
+	/* Sizes rounded up to a MiB, so that the next file, a little bigger,
+	 * still fits the kept buffer. */
+	cap = ((size_t)isize + ((size_t)1 << 20)) & ~(((size_t)1 << 20) - 1);
 	if (whole_buf.size >= isize) {
 		out = whole_buf.p;
+		cap = whole_buf.size;
 		whole_buf.p = NULL;
 		whole_buf.size = 0;
 	} else {
-		out = malloc((size_t)isize + 1);
+		out = malloc(cap + 1);
 	}
 	if (!out || !(d = libdeflate_alloc_decompressor()))
 		goto out;
@@ -485,6 +490,7 @@ static void gunzip_whole(struct audit_reader *r)
 	out = NULL;
 	r->mapped = 1;
 	r->whole = isize;
+	r->whole_cap = cap;
 	r->map_len = isize;
 	r->in_total = in_len;
 	r->out_total = isize;
@@ -493,7 +499,7 @@ out:
 	free(in);
 	if (out && !whole_buf.p) {
 		whole_buf.p = out;
-		whole_buf.size = (size_t)isize;
+		whole_buf.size = cap;
 		out = NULL;
 	}
 	free(out);
@@ -563,10 +569,10 @@ void audit_reader__close(struct audit_reader *r)
 	free(r->in);
 	if (r->mapped && !r->whole) {
 		munmap(r->win, r->map_len);
-	} else if (r->whole && whole_buf.size < r->whole) {
+	} else if (r->whole && whole_buf.size < r->whole_cap) {
 		free(whole_buf.p);
 		whole_buf.p = r->win;
-		whole_buf.size = r->whole;
+		whole_buf.size = r->whole_cap;
 	} else {
 		free(r->win);
 	}
@@ -577,6 +583,17 @@ void audit_reader__close(struct audit_reader *r)
 const struct audit_stats *audit_reader__stats(const struct audit_reader *r)
 {
 	return r->c.st;
+}
+
+void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st)
+{
+	if (pool && pool != r->c.pool) {
+		/* the caches point into the pool the last piece went to */
+		audit_ctx__forget(&r->c);
+		r->c.pool = pool;
+		r->c.flags &= ~AUDIT_READ_TRANSIENT;
+	}
+	r->c.st = st ? st : &r->own_st;
 }
 
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r)

@@ -1,9 +1,12 @@
-/* See analyze_merge.h. Reader threads take the files in time order, a few
- * ahead of the merge, and parse each into a batch: its events and the pool
- * their strings live in. The merging thread opens the batches in the same
- * order, pushes their events onto one heap ordered by (time, file rank,
- * record), and pops what no unopened file can precede. A batch is freed
- * when its last event has been handed over. */
+/* See analyze_merge.h. Every file is a stream of pieces (struct piece: the
+ * events of about 4 MiB of log and the pool their strings live in). Reader
+ * threads take read jobs from one queue: the first piece of the next few
+ * files, and the next piece of every file being merged, one ahead. The
+ * merging thread alone decides what enters the heap, ordered by (time,
+ * file rank, record), so the sequence does not depend on which thread read
+ * what first: it admits the next file, or takes the next piece of the open
+ * file that limits the horizon, and hands over what is before the horizon.
+ * A piece is freed when its last event has been handed over. */
 #include "cmd/analyze_merge.h"
 
 #include <errno.h>
@@ -16,23 +19,43 @@
 #include "lib/strpool.h"
 
 #define MERGE_MAX_THREADS 16
-#define MERGE_AHEAD_PER_THREAD 2
+#define MERGE_AHEAD_PER_THREAD 1  /* files whose first piece is read ahead */
 #define MERGE_MAX_POOLS 32
+/* Small gzip files are inflated whole (faster) while fewer than this many
+ * per thread are open; past it each open file costs its stream window. */
+#define MERGE_WHOLE_PER_THREAD 1
 
-struct batch {
+struct stream;
+
+struct piece {
 	struct strpool *pool;
 	struct audit_event *ev;
 	size_t n, cap;
 	size_t pending;           /* events not handed over yet */
+	uint64_t bytes;           /* held while in the merge */
+	int last;                 /* the file's end */
 	int err;                  /* -ENOMEM while reading */
-	struct audit_stats st;
+	struct piece *next;       /* the stream's queue */
+	struct audit_stats st;    /* what reading this piece counted */
+};
+
+struct stream {
+	/* shared, under m->mx */
+	struct audit_reader *r;
+	struct piece *head, *tail;  /* read, not taken by the merge yet */
+	struct stream *job_next;
+	uint8_t busy, queued, read_end;
+	/* the merging thread's */
+	uint8_t live;
+	int64_t lo;               /* nothing unread of it is assumed earlier */
+	uint32_t seq;
 };
 
 struct ent {
 	int64_t t;
 	uint32_t rank, seq;
 	const struct audit_event *ev;
-	struct batch *b;
+	struct piece *b;
 };
 
 struct merge {
@@ -40,17 +63,24 @@ struct merge {
 	size_t n;
 	size_t *order;            /* rank -> unit */
 	int64_t *key;             /* by unit */
-	struct batch **ready;     /* by rank, handed from the readers */
-	struct batch oom;         /* a batch that could not be allocated */
+	struct stream *s;         /* by rank */
+	struct piece oom;         /* a piece that could not be allocated */
 	pthread_mutex_t mx, url_mx;
 	pthread_cond_t cv;
-	size_t next_read, next_open, ahead;
+	struct stream *jobs, *jobs_tail;
+	size_t ahead, next_admit;
+	unsigned open_files, max_whole;
 	int stop;
 	struct strpool *pools[MERGE_MAX_POOLS];
 	size_t npools;
+	uint64_t peak_files;
+	/* the merging thread's */
+	size_t *live;             /* ranks of the files being merged */
+	size_t nlive, max_open;
+	uint64_t held, max_held;  /* bytes of the pieces in the merge, and the heap */
 	struct ent *h;
 	size_t hn, hcap;
-	uint64_t files_held;
+	int64_t last;             /* the latest time handed over */
 };
 
 /* ---- file order ---------------------------------------------------- */
@@ -122,8 +152,8 @@ static int plan(struct merge *m)
 
 	m->order = calloc(m->n ? m->n : 1, sizeof(*m->order));
 	m->key = calloc(m->n ? m->n : 1, sizeof(*m->key));
-	m->ready = calloc(m->n ? m->n : 1, sizeof(*m->ready));
-	if (!pool || !m->order || !m->key || !m->ready) {
+	m->s = calloc(m->n ? m->n : 1, sizeof(*m->s));
+	if (!pool || !m->order || !m->key || !m->s) {
 		strpool__free(pool);
 		return -ENOMEM;
 	}
@@ -141,7 +171,7 @@ static int plan(struct merge *m)
 
 static int collect(const struct audit_event *ev, void *ctx)
 {
-	struct batch *b = ctx;
+	struct piece *b = ctx;
 	struct audit_event *nv;
 	size_t cap;
 
@@ -165,7 +195,7 @@ static struct strpool *pool_take(struct merge *m)
 	return m->npools ? m->pools[--m->npools] : strpool__new();
 }
 
-static void batch_free(struct merge *m, struct batch *b)
+static void piece_free(struct merge *m, struct piece *b)
 {
 	if (!b || b == &m->oom)
 		return;
@@ -181,61 +211,132 @@ static void batch_free(struct merge *m, struct batch *b)
 	free(b);
 }
 
-static struct batch *read_unit(struct merge *m, const struct audit_unit *u, struct strpool *pool)
+/* Queue a read of rank r's next piece when it needs one: a file being
+ * merged, or one of the next few, with no piece waiting. Called with
+ * m->mx held. */
+static void want(struct merge *m, size_t r)
 {
-	struct batch *b = calloc(1, sizeof(*b));
+	struct stream *s = &m->s[r];
 
-	if (!b || !pool) {
-		free(b);
-		strpool__free(pool);
-		return &m->oom;
-	}
-	b->pool = pool;
-	if (u->whole)
+	if (r >= m->n || r >= m->next_admit + m->ahead || s->busy || s->queued || s->read_end ||
+	    s->head)
+		return;
+	s->queued = 1;
+	s->job_next = NULL;
+	if (m->jobs_tail)
+		m->jobs_tail->job_next = s;
+	else
+		m->jobs = s;
+	m->jobs_tail = s;
+	pthread_cond_broadcast(&m->cv);
+}
+
+/* Read the next piece of s (unit u), opening the file first. Called
+ * without the lock; s is this thread's while busy. */
+static void read_piece(struct merge *m, struct stream *s, const struct audit_unit *u,
+		       struct piece *b, unsigned whole_gz)
+{
+	int rc;
+
+	if (u->whole) {
+		/* a bucket URL is read whole, one at a time (see audit_unit__read) */
 		pthread_mutex_lock(&m->url_mx);
-	audit_unit__read(u, pool, AUDIT_READ_DEFER_DEDUP, collect, b, &b->st);
-	if (u->whole)
+		audit_unit__read(u, b->pool, AUDIT_READ_DEFER_DEDUP, collect, b, &b->st);
 		pthread_mutex_unlock(&m->url_mx);
-	b->pending = b->n;
-	return b;
+		b->last = 1;
+		return;
+	}
+	if (!s->r) {
+		s->r = audit_unit__open(u, b->pool, AUDIT_READ_DEFER_DEDUP | whole_gz, &b->st);
+		if (!s->r) {
+			b->last = 1;
+			return;
+		}
+	} else {
+		audit_reader__rebind(s->r, b->pool, &b->st);
+	}
+	rc = audit_reader__next_chunk(s->r, collect, b);
+	if (rc <= 0) {
+		/* the end, or out of memory (b->err says so) */
+		audit_reader__close(s->r);
+		s->r = NULL;
+		b->last = 1;
+	}
 }
 
 static void *reader(void *arg)
 {
 	struct merge *m = arg;
-	struct strpool *pool;
-	struct batch *b;
+	struct stream *s;
+	struct piece *b;
+	unsigned whole_gz;
 	size_t r;
 
 	pthread_mutex_lock(&m->mx);
 	for (;;) {
-		while (!m->stop && m->next_read < m->n && m->next_read >= m->next_open + m->ahead)
+		while (!m->stop && !m->jobs)
 			pthread_cond_wait(&m->cv, &m->mx);
-		if (m->stop || m->next_read >= m->n)
+		if (m->stop)
 			break;
-		r = m->next_read++;
-		pool = pool_take(m);
+		s = m->jobs;
+		m->jobs = s->job_next;
+		if (!m->jobs)
+			m->jobs_tail = NULL;
+		s->queued = 0;
+		s->busy = 1;
+		r = (size_t)(s - m->s);
+		if (!s->r && ++m->open_files > m->peak_files)
+			m->peak_files = m->open_files;
+		whole_gz = m->open_files <= m->max_whole ? AUDIT_READ_WHOLE_GZ : 0;
+		b = calloc(1, sizeof(*b));
+		if (b && !(b->pool = pool_take(m))) {
+			free(b);
+			b = NULL;
+		}
 		pthread_mutex_unlock(&m->mx);
-		b = read_unit(m, &m->o->units[m->order[r]], pool);
+		if (b)
+			read_piece(m, s, &m->o->units[m->order[r]], b, whole_gz);
 		pthread_mutex_lock(&m->mx);
-		m->ready[r] = b;
+		if (!b || b->last) {
+			/* out of memory ends the file (and the merge, see take) */
+			if (s->r) {
+				audit_reader__close(s->r);
+				s->r = NULL;
+			}
+			m->open_files--;
+			s->read_end = 1;
+		}
+		b = b ? b : &m->oom;
+		if (s->tail)
+			s->tail->next = b;
+		else
+			s->head = b;
+		s->tail = b;
+		s->busy = 0;
 		pthread_cond_broadcast(&m->cv);
 	}
 	pthread_mutex_unlock(&m->mx);
 	return NULL;
 }
 
-static struct batch *take(struct merge *m, size_t r)
+/* The next piece of rank r, read ahead or waited for; the one after it is
+ * asked for at once. */
+static struct piece *take(struct merge *m, size_t r)
 {
-	struct batch *b;
+	struct stream *s = &m->s[r];
+	struct piece *b;
 
 	pthread_mutex_lock(&m->mx);
-	while (!m->ready[r])
+	want(m, r);
+	while (!s->head)
 		pthread_cond_wait(&m->cv, &m->mx);
-	b = m->ready[r];
-	m->ready[r] = NULL;
-	m->next_open = r + 1;
-	pthread_cond_broadcast(&m->cv);
+	b = s->head;
+	s->head = b == &m->oom ? NULL : b->next;
+	if (!s->head)
+		s->tail = NULL;
+	if (b != &m->oom)
+		b->next = NULL;
+	want(m, r);
 	pthread_mutex_unlock(&m->mx);
 	return b;
 }
@@ -299,103 +400,210 @@ static void heap_pop(struct merge *m, struct ent *out)
 
 /* ---- the merge ------------------------------------------------------- */
 
-static int open_batch(struct merge *m, size_t r, struct batch *b, struct audit_stats *st,
+/* The time nothing of rank r is assumed to precede before it is read. */
+static int64_t file_horizon(const struct merge *m, size_t r)
+{
+	int64_t k = m->key[m->order[r]];
+
+	return k < INT64_MIN + m->o->reorder_ms ? INT64_MIN : k - m->o->reorder_ms;
+}
+
+/* One event of b is done with; b is freed after its last. */
+static void release(struct merge *m, struct piece *b)
+{
+	if (--b->pending == 0) {
+		m->held -= b->bytes;
+		piece_free(m, b);
+	}
+}
+
+/* Hand over the earliest held event, de-duplicated here, in time order,
+ * whatever thread read it. */
+static int emit(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stats *st,
+		struct merge_stats *ms)
+{
+	struct ent e;
+	int err;
+
+	heap_pop(m, &e);
+	if (audit_dedup__check(e.ev)) {
+		st->duplicates++;
+		st->events--;
+		release(m, e.b);
+		return 0;
+	}
+	if (e.t < m->last) {
+		ms->late++;
+		if (m->last - e.t > ms->max_late_ms)
+			ms->max_late_ms = m->last - e.t;
+	} else {
+		m->last = e.t;
+	}
+	err = fn(e.ev, ctx);
+	release(m, e.b);
+	return err;
+}
+
+/* The memory of what is held: the pieces in the merge and the heap. */
+static uint64_t held_bytes(const struct merge *m)
+{
+	return m->held + m->hcap * sizeof(*m->h);
+}
+
+/* Give back most of a heap that held far more than it holds now. */
+static void heap_shrink(struct merge *m)
+{
+	struct ent *nv;
+
+	if (m->hcap <= 4096 || m->hn > m->hcap / 4)
+		return;
+	nv = realloc(m->h, m->hcap / 2 * sizeof(*nv));
+	if (nv) {
+		m->h = nv;
+		m->hcap /= 2;
+	}
+}
+
+/* Hand over every held event earlier than horizon, then, while the held
+ * events take more than their bound, the earliest before their turn. */
+static int drain(struct merge *m, int64_t horizon, audit_event_fn fn, void *ctx,
+		 struct audit_stats *st, struct merge_stats *ms)
+{
+	int err = 0;
+
+	while (!err && m->hn && m->h[0].t < horizon)
+		err = emit(m, fn, ctx, st, ms);
+	while (!err && m->hn && held_bytes(m) > m->max_held) {
+		ms->overflow++;
+		err = emit(m, fn, ctx, st, ms);
+	}
+	heap_shrink(m);
+	return err;
+}
+
+/* Push a piece of rank r: its events enter the heap, its counts *st, and
+ * the file's horizon moves to its earliest event. */
+static int push_piece(struct merge *m, size_t r, struct piece *b, struct audit_stats *st,
 		      struct merge_stats *ms)
 {
+	struct stream *s = &m->s[r];
 	struct ent e = { .rank = (uint32_t)r, .b = b };
-
+	int64_t lo = INT64_MAX;
 	int err;
 
 	if (b == &m->oom)
 		return -ENOMEM;
 	audit_stats__add(st, &b->st);
 	err = b->err;
-	if (err || !b->n) {
-		batch_free(m, b);
-		return err;
-	}
-	m->files_held++;
-	for (size_t i = 0; i < b->n; i++) {
+	for (size_t i = 0; !err && i < b->n; i++) {
 		e.t = b->ev[i].time_ms;
-		e.seq = (uint32_t)i;
+		e.seq = s->seq++;
 		e.ev = &b->ev[i];
-		if (heap_push(m, &e) < 0) {
-			/* what was pushed is freed with the heap */
-			b->pending = i;
-			if (!i) {
-				batch_free(m, b);
-				m->files_held--;
-			}
-			return -ENOMEM;
-		}
+		if (e.t < lo)
+			lo = e.t;
+		err = heap_push(m, &e);
+		if (!err)
+			b->pending++;
+	}
+	if (b->pending) {
+		b->bytes = sizeof(*b) + b->cap * sizeof(*b->ev) + strpool__bytes(b->pool);
+		m->held += b->bytes;
+	} else {
+		piece_free(m, b);
+	}
+	/* the rest of the file is assumed no earlier than this piece's
+	 * earliest event minus the window (nor than the file's time says) */
+	if (lo != INT64_MAX) {
+		lo = lo < INT64_MIN + m->o->reorder_ms ? INT64_MIN : lo - m->o->reorder_ms;
+		s->lo = lo > file_horizon(m, r) ? lo : file_horizon(m, r);
 	}
 	if (m->hn > ms->peak_events)
 		ms->peak_events = m->hn;
-	if (m->files_held + (m->next_read - m->next_open) > ms->peak_files)
-		ms->peak_files = m->files_held + (m->next_read - m->next_open);
-	return 0;
+	if (held_bytes(m) > ms->peak_bytes)
+		ms->peak_bytes = held_bytes(m);
+	return err;
 }
 
-/* One event of b is done with; b is freed after its last. */
-static void release(struct merge *m, struct batch *b)
+/* Start merging the next file; its first piece and the next file's are
+ * asked for. */
+static void admit(struct merge *m)
 {
-	if (--b->pending == 0) {
-		batch_free(m, b);
-		m->files_held--;
-	}
+	size_t r = m->next_admit;
+	struct stream *s = &m->s[r];
+
+	s->live = 1;
+	s->lo = file_horizon(m, r);
+	m->live[m->nlive++] = r;
+	pthread_mutex_lock(&m->mx);
+	m->next_admit++;
+	for (size_t i = r; i < m->next_admit + m->ahead && i < m->n; i++)
+		want(m, i);
+	pthread_mutex_unlock(&m->mx);
 }
 
-/* Hand over every held event earlier than horizon, de-duplicated here, in
- * time order, whatever thread read it. */
-static int drain(struct merge *m, int64_t horizon, int64_t *last, audit_event_fn fn, void *ctx,
-		 struct audit_stats *st, struct merge_stats *ms)
+/* The file being merged whose horizon is the earliest (the lowest rank of
+ * equals), as an index into m->live; m->nlive when none. */
+static size_t limiting(const struct merge *m)
 {
-	struct ent e;
-	int err;
+	size_t best = m->nlive;
 
-	while (m->hn && m->h[0].t < horizon) {
-		heap_pop(m, &e);
-		if (audit_dedup__check(e.ev)) {
-			st->duplicates++;
-			st->events--;
-			release(m, e.b);
+	for (size_t i = 0; i < m->nlive; i++) {
+		const struct stream *s = &m->s[m->live[i]], *b;
+
+		if (best == m->nlive) {
+			best = i;
 			continue;
 		}
-		if (e.t < *last) {
-			ms->late++;
-			if (*last - e.t > ms->max_late_ms)
-				ms->max_late_ms = *last - e.t;
-		} else {
-			*last = e.t;
-		}
-		err = fn(e.ev, ctx);
-		release(m, e.b);
-		if (err)
-			return err;
+		b = &m->s[m->live[best]];
+		if (s->lo < b->lo || (s->lo == b->lo && m->live[i] < m->live[best]))
+			best = i;
 	}
-	return 0;
+	return best;
 }
 
-static int64_t horizon_of(const struct merge *m, size_t r)
+/* Take the next piece of the file at m->live[i] into the heap; a file
+ * whose last piece this was is no longer merged. */
+static int advance(struct merge *m, size_t i, struct audit_stats *st, struct merge_stats *ms)
 {
-	int64_t k;
+	size_t r = m->live[i];
+	struct piece *b = take(m, r);
+	int last = b == &m->oom || b->last;
+	int err = push_piece(m, r, b, st, ms);
 
-	if (r >= m->n)
-		return INT64_MAX;
-	k = m->key[m->order[r]];
-	return k < INT64_MIN + m->o->reorder_ms ? INT64_MIN : k - m->o->reorder_ms;
+	if (last) {
+		m->s[r].live = 0;
+		m->live[i] = m->live[--m->nlive];
+	}
+	return err;
 }
 
 static int merge_loop(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stats *st,
 		      struct merge_stats *ms)
 {
-	int64_t last = INT64_MIN;
+	size_t i, waited = SIZE_MAX;
+	int64_t h, next;
 	int err = 0;
 
-	for (size_t r = 0; r <= m->n && !err; r++) {
-		err = drain(m, horizon_of(m, r), &last, fn, ctx, st, ms);
-		if (!err && r < m->n)
-			err = open_batch(m, r, take(m, r), st, ms);
+	while (!err) {
+		i = limiting(m);
+		next = m->next_admit < m->n ? file_horizon(m, m->next_admit) : INT64_MAX;
+		h = i < m->nlive && m->s[m->live[i]].lo < next ? m->s[m->live[i]].lo : next;
+		err = drain(m, h, fn, ctx, st, ms);
+		if (err)
+			break;
+		if (i == m->nlive && m->next_admit == m->n)
+			return drain(m, INT64_MAX, fn, ctx, st, ms);
+		if (m->next_admit < m->n && (i == m->nlive || next <= m->s[m->live[i]].lo)) {
+			if (m->nlive < m->max_open) {
+				admit(m);
+				continue;
+			}
+			/* max_open files are open: the next one waits for one to end */
+			if (waited != m->next_admit)
+				ms->files_waited++;
+			waited = m->next_admit;
+		}
+		err = advance(m, i, st, ms);
 	}
 	return err;
 }
@@ -413,21 +621,29 @@ static unsigned thread_count(const struct merge_opts *o)
 	return (unsigned)n;
 }
 
+/* After the readers stopped. */
 static void merge_free(struct merge *m)
 {
 	struct ent e;
+	struct piece *b;
 
 	while (m->hn) {
 		heap_pop(m, &e);
 		if (--e.b->pending == 0)
-			batch_free(m, e.b);
+			piece_free(m, e.b);
 	}
-	for (size_t r = 0; m->ready && r < m->n; r++)
-		batch_free(m, m->ready[r]);
+	for (size_t r = 0; m->s && r < m->n; r++) {
+		while ((b = m->s[r].head) != NULL) {
+			m->s[r].head = b == &m->oom ? NULL : b->next;
+			piece_free(m, b);
+		}
+		audit_reader__close(m->s[r].r);
+	}
 	for (size_t i = 0; i < m->npools; i++)
 		strpool__free(m->pools[i]);
 	free(m->h);
-	free(m->ready);
+	free(m->live);
+	free(m->s);
 	free(m->key);
 	free(m->order);
 }
@@ -436,17 +652,22 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 	       struct audit_stats *st, struct merge_stats *ms)
 {
 	struct merge m = { .o = o, .n = o->nunits, .mx = PTHREAD_MUTEX_INITIALIZER,
-			   .url_mx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+			   .url_mx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+			   .last = INT64_MIN };
 	pthread_t tid[MERGE_MAX_THREADS];
 	unsigned started = 0;
 	int err;
 
 	memset(ms, 0, sizeof(*ms));
-	err = plan(&m);
+	m.max_open = o->max_open ? o->max_open : MERGE_DEF_MAX_OPEN;
+	m.max_held = o->max_held_bytes ? o->max_held_bytes : MERGE_DEF_MAX_HELD;
+	m.live = calloc(m.max_open, sizeof(*m.live));
+	err = m.live ? plan(&m) : -ENOMEM;
 	if (err)
 		goto out;
 	ms->threads = thread_count(o);
 	m.ahead = MERGE_AHEAD_PER_THREAD * ms->threads;
+	m.max_whole = MERGE_WHOLE_PER_THREAD * ms->threads;
 	for (; started < ms->threads; started++)
 		if (pthread_create(&tid[started], NULL, reader, &m) != 0)
 			break;
@@ -454,6 +675,10 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 		err = -EAGAIN;
 		goto out;
 	}
+	pthread_mutex_lock(&m.mx);
+	for (size_t r = 0; r < m.ahead && r < m.n; r++)
+		want(&m, r);
+	pthread_mutex_unlock(&m.mx);
 	err = merge_loop(&m, fn, ctx, st, ms);
 	pthread_mutex_lock(&m.mx);
 	m.stop = 1;
@@ -461,6 +686,7 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 	pthread_mutex_unlock(&m.mx);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	ms->peak_files = m.peak_files;
 out:
 	merge_free(&m);
 	return err;

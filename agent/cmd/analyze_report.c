@@ -125,7 +125,8 @@ static int add_file_notes(cJSON *root, const struct audit_stats *st)
 }
 
 /* The time-ordered merge: its window, what came later than it (analyzed
- * as it came, out of order), and what it held at most. */
+ * as it came, out of order), what it held at most, and what its bounds
+ * cost: events handed over before their turn, files that waited. */
 static int add_merge(cJSON *stats, const struct analyze_report *r)
 {
 	cJSON *s = cJSON_AddObjectToObject(stats, "reorder");
@@ -139,6 +140,9 @@ static int add_merge(cJSON *stats, const struct analyze_report *r)
 	err |= add_num(s, "max_late_sec", (double)m->max_late_ms / 1000.0);
 	err |= add_num(s, "peak_events", (double)m->peak_events);
 	err |= add_num(s, "peak_files", (double)m->peak_files);
+	err |= add_num(s, "peak_mib", (double)m->peak_bytes / (1 << 20));
+	err |= add_num(s, "overflow", (double)m->overflow);
+	err |= add_num(s, "files_waited", (double)m->files_waited);
 	err |= add_num(s, "threads", (double)m->threads);
 	return err;
 }
@@ -275,6 +279,9 @@ static int add_timeline(cJSON *o, const struct incident *in)
 			return -ENOMEM;
 		err |= add_time(e, "time", f->start_ms);
 		err |= add_time(e, "end", f->end_ms);
+		/* the line the wire carries: "TIME host|cloud RULE: who: what" */
+		if (i < in->ntimeline && (i + 1 < in->ntimeline || in->ntimeline == in->nfindings))
+			err |= add_str(e, "summary", in->timeline[i]);
 		err |= add_str(e, "finding_id", f->id);
 		err |= add_str(e, "rule_id", f->rule_id);
 		err |= add_str(e, "title", f->title);

@@ -305,7 +305,7 @@ static void loop(struct daemon *d)
 
 int daemon__run(struct gw_config *cfg, const struct daemon_opts *o)
 {
-	struct daemon d = { .cfg = cfg, .o = o };
+	struct daemon d = { .cfg = cfg, .o = o, .fed_newest_ms = INT64_MIN };
 	struct correlate_stats cs;
 	struct detector_stats ds;
 	int rc = 1, saved;

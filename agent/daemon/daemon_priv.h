@@ -47,6 +47,8 @@ struct daemon {
 	size_t nincs, capincs;
 	uint64_t findings, logged;
 	int64_t newest_ms;           /* newest event of the source being pulled */
+	int64_t fed_newest_ms;       /* newest event fed to the detector so far */
+	uint64_t bound_drops[4];     /* the detector's bound losses, as last exported */
 	char clients_path[PATH_MAX], sources_path[PATH_MAX], cursor_dir[PATH_MAX];
 	char baselines_path[PATH_MAX], slots_path[PATH_MAX];
 	int slots_failed;            /* the last save of the slots failed (logged once) */

@@ -132,13 +132,20 @@ static void ship_incidents(struct daemon *d)
 }
 
 /* New findings of the detector and the correlator go to the log and the
- * spool. */
+ * spool. The correlator's host findings join the detector's first, so that
+ * incidents hold both sides (a copy behind the gateway and the bulk
+ * download of the same bucket); each finding leaves once, through
+ * detector__take. */
 size_t daemon__collect_findings(struct daemon *d)
 {
 	const struct finding *const *df;
 	struct finding **cf;
 	size_t n, cycle = 0, nc;
 
+	nc = correlator__take(d->corr, &cf);
+	for (size_t i = 0; i < nc; i++)
+		detector__adopt(d->det, cf[i]);   /* owned by the detector now, even on failure */
+	free(cf);
 	/* the detector hands over what is new, and keeps what may still join
 	 * an incident until that incident is closed */
 	n = detector__take(d->det, &df);
@@ -149,13 +156,6 @@ size_t daemon__collect_findings(struct daemon *d)
 		ship_incidents(d);
 	if (detector__expire(d->det, detector__now(d->det)))
 		ship_incidents(d);
-	nc = correlator__take(d->corr, &cf);
-	for (size_t i = 0; i < nc; i++)
-		daemon__log_finding(d, cf[i], &cycle);
-	daemon__hand_over(d, (const struct finding *const *)cf, nc);
-	for (size_t i = 0; i < nc; i++)
-		finding__free(cf[i]);
-	free(cf);
 	if (cycle > LOG_FINDINGS_PER_CYCLE)
 		log_warn("%zu more findings not logged one by one (see the collector)",
 			 cycle - LOG_FINDINGS_PER_CYCLE);

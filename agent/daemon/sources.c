@@ -112,16 +112,50 @@ void daemon__pull(struct daemon *d)
 	daemon__feed(d);
 }
 
-/* What came in, in time order, to the detector and the correlator. */
+/* The detector's losses to its bounds, as counters: what grew since the
+ * last export (a new detector starts again from zero). */
+static void bound_metrics(struct daemon *d)
+{
+	static const char *const names[] = { "entities", "volume", "seen", "memory" };
+	struct detector_stats ds;
+	uint64_t now[4];
+	char labels[48];
+
+	detector__stats(d->det, &ds);
+	now[0] = ds.entities_dropped;
+	now[1] = ds.volume_dropped;
+	now[2] = ds.seen_dropped;
+	now[3] = ds.dropped;
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t delta = now[i] >= d->bound_drops[i] ? now[i] - d->bound_drops[i] : now[i];
+
+		d->bound_drops[i] = now[i];
+		if (metrics__labels(labels, sizeof(labels), "bound", names[i], NULL) == 0)
+			metrics__add(M_BOUND_DROPS, labels, (double)delta);
+	}
+}
+
+/* What came in, in time order, to the detector and the correlator. An
+ * event further behind what was fed before than the reorder window is
+ * late: counted, and fed all the same. */
 void daemon__feed(struct daemon *d)
 {
+	int64_t window = (int64_t)d->cfg->reorder_window_sec * 1000, newest = d->fed_newest_ms;
+	uint64_t late = 0;
 	struct strpool *fresh;
 
 	qsort(d->evs, d->nevs, sizeof(*d->evs), ev_cmp);
 	for (size_t i = 0; i < d->nevs; i++) {
+		if (d->fed_newest_ms != INT64_MIN && d->evs[i].time_ms < d->fed_newest_ms - window)
+			late++;
+		if (d->evs[i].time_ms > newest)
+			newest = d->evs[i].time_ms;
 		detector__feed(d->det, &d->evs[i]);
 		correlator__audit_event(d->corr, &d->evs[i]);
 	}
+	d->fed_newest_ms = newest;
+	metrics__add(M_LATE, NULL, (double)late);
+	bound_metrics(d);
 	d->nevs = 0;
 	daemon__save_slots(d, 0);
 	/* The detector and the correlator copy what they keep: the events'

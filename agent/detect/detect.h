@@ -254,11 +254,15 @@ int detector__load_baselines(struct detector *d, const void *buf, size_t len);
 int baseline_file__save(struct detector *d, const char *path);
 int baseline_file__load(struct detector *d, const char *path);
 
-/* Findings about one identity close in time, grouped, classified, with
- * what to do about them. Owned by the detector; valid until a later call
- * of detector__incidents() that sees new findings, or detector__free(). */
-#define GW_INCIDENT_MAX_STEPS 8
+/* Findings close in time that share an entity (a principal, an access
+ * key, a host process; a bucket or an address between a host finding and
+ * a cloud one: see incident_graph.c), grouped, classified, with one
+ * timeline across host and cloud and what to do about them on both sides.
+ * Owned by the detector; valid until a later call of detector__incidents()
+ * that sees new findings, or detector__free(). */
+#define GW_INCIDENT_MAX_STEPS 12
 #define GW_INCIDENT_MAX_RELATED 8
+#define GW_INCIDENT_MAX_TIMELINE 32
 struct incident {
 	char *id;
 	double score;
@@ -276,6 +280,10 @@ struct incident {
 	size_t nrelated;
 	struct gw_kv evidence[GW_FINDING_MAX_EVIDENCE];
 	size_t nevidence;
+	/* One line per finding in time order: "TIME host|cloud RULE: who: what"
+	 * (past the bound, the last line counts the rest). */
+	char *timeline[GW_INCIDENT_MAX_TIMELINE];
+	size_t ntimeline;
 };
 
 /* Incidents over the findings so far (call after detector__flush), highest

@@ -550,6 +550,41 @@ int incidents__build(struct detector *d, const struct baseline *b,
 		     const struct finding *const *fs, size_t n, struct incident ***out,
 		     size_t *nout);
 void incidents__free(struct incident **v, size_t n);
+/* Which findings make one incident (incident_graph.c): grp[i] is the group
+ * of fs[i] (the index of one of its findings). 0, -ENOMEM or -E2BIG. */
+int incidents__group(struct detector *d, const struct finding *const *fs, size_t n,
+		     uint32_t *grp);
+/* 1 when f comes from a host-correlated rule (correlate/). */
+int incident__is_host(const struct finding *f);
+/* The evidence prefix of the host process f is about ("" or "process_"),
+ * NULL when none; and one field of it ("exe", "pid", "uid", "unit", "comm"). */
+const char *incident__proc_prefix(const struct finding *f);
+const char *incident__proc_ev(const struct finding *f, const char *prefix, const char *what);
+/* A cloud finding's group key: its principal, or the one that created it. */
+const char *incident__group_key(const struct finding *f);
+
+/* The host side of an incident (incident_host.c). */
+#define INCIDENT_MAX_PROCS 2
+#define INCIDENT_LIST_LEN 512
+struct incident_host {
+	int nhost, ncloud, named;     /* findings of each side; 1: some name a principal */
+	const struct finding *proc[INCIDENT_MAX_PROCS];   /* processes to isolate */
+	const char *proc_pre[INCIDENT_MAX_PROCS];
+	size_t nproc;
+	const struct finding *spike, *blind;
+	char clients[INCIDENT_LIST_LEN], unaudited[INCIDENT_LIST_LEN];
+	char read_buckets[INCIDENT_LIST_LEN];
+};
+void incident_host__add(struct incident_host *h, const struct finding *f);
+/* The host steps: containment (after the key's revocation) and review. */
+int incident_host__contain(struct incident *in, const struct incident_host *h);
+int incident_host__review(struct incident *in, const struct incident_host *h);
+/* Fill in->timeline from in->findings. 0 or -ENOMEM. */
+int incident__timeline(struct incident *in);
+/* One remediation step (dropped past GW_INCIDENT_MAX_STEPS). 0 or -ENOMEM. */
+int incident__step(struct incident *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append the items of a ", "-separated list that buf does not hold yet. */
+void incident__merge(char *buf, size_t len, const char *items);
 /* Mark (dead[i] = 1) the findings of groups that ended more than the
  * incident gap before now_ms: no later finding can join them. */
 void incidents__expired(struct detector *d, const struct finding *const *fs, size_t n,

@@ -1,5 +1,7 @@
-/* See detect_internal.h: incidents. Findings of one principal whose gaps
- * are under incident_gap_sec form a group; a group becomes an incident when
+/* See detect_internal.h: incidents. Findings that share an entity within
+ * incident_gap_sec form a group (incident_graph.c says which entities link
+ * which findings: identities always, a bucket or an address only from host
+ * findings to a cloud one); a group becomes an incident when
  * two or more rules agree and the combined score reaches incident_min_score,
  * or when one finding is strong enough alone (score 90 or more, except a
  * bulk download, which needs a baseline's or another rule's word). A single
@@ -23,6 +25,9 @@ enum {
 	/* principals without history */
 	HAS_ANON = 1 << 11, HAS_FOREIGN = 1 << 12, HAS_ROOT = 1 << 13, HAS_SENSITIVE = 1 << 14,
 	HAS_FIRST = 1 << 15, HAS_CREATED = 1 << 16, HAS_WORKLOAD = 1 << 17,
+	/* the host side (correlate/) */
+	HAS_READER = 1 << 18, HAS_OFFGW = 1 << 19, HAS_CLIENT = 1 << 20, HAS_PSPIKE = 1 << 21,
+	HAS_UNAUDITED = 1 << 22, HAS_BLIND = 1 << 23,
 };
 
 static const struct {
@@ -39,6 +44,9 @@ static const struct {
 	{ "root-activity", HAS_ROOT }, { "sensitive-object-read", HAS_SENSITIVE },
 	{ "first-sighting", HAS_FIRST }, { "workload-credential-off-workload", HAS_WORKLOAD },
 	{ "new-principal-denied", HAS_DENIED },
+	{ "unexpected-reader", HAS_READER }, { "credential-off-gateway", HAS_OFFGW },
+	{ "new-client", HAS_CLIENT }, { "process-read-spike", HAS_PSPIKE },
+	{ "unaudited-reads", HAS_UNAUDITED }, { "sensor-blinded", HAS_BLIND },
 };
 
 /* What a group of findings adds up to. */
@@ -51,10 +59,10 @@ struct summary {
 	int long_term;
 	uint64_t ndenied;
 	char created[LIST_LEN], read_buckets[LIST_LEN], read_objects[LIST_LEN];
+	struct incident_host host;
 };
 
 static void summarize_each(const struct finding *const *g, size_t n, struct summary *s);
-static const char *group_key(const struct finding *f);
 
 static int rule_flag(const char *id)
 {
@@ -87,8 +95,7 @@ static int has_item(const char *buf, const char *item, size_t n)
 	return 0;
 }
 
-/* Append the items of a ", "-separated list that buf does not hold yet. */
-static void merge(char *buf, size_t len, const char *items)
+void incident__merge(char *buf, size_t len, const char *items)
 {
 	const char *p = items, *e;
 	size_t off = strlen(buf), n;
@@ -121,33 +128,34 @@ static void summarize_each(const struct finding *const *g, size_t n, struct summ
 
 		if (!(s->flags & fl)) {
 			s->nrules++;
-			merge(s->rules, sizeof(s->rules), f->rule_id);
+			incident__merge(s->rules, sizeof(s->rules), f->rule_id);
 		}
 		s->flags |= fl;
+		incident_host__add(&s->host, f);
 		if (f->score > s->max)
 			s->max = f->score;
 		/* A fixed-threshold volume finding needs a second opinion: without a
 		 * baseline, reading a lot is what new jobs do. */
 		if (fl != HAS_BULK && f->score > s->max_alone)
 			s->max_alone = f->score;
-		merge(s->ips, sizeof(s->ips), (v = fev(f, "new_ips")) ? v : f->source_ip);
-		merge(s->uas, sizeof(s->uas), f->user_agent);
+		incident__merge(s->ips, sizeof(s->ips), (v = fev(f, "new_ips")) ? v : f->source_ip);
+		incident__merge(s->uas, sizeof(s->uas), f->user_agent);
 		/* Regions: a multi-region finding names them all; else each finding's. */
-		merge(s->regions, sizeof(s->regions), fev(f, "regions"));
-		merge(s->other_regions, sizeof(s->other_regions), f->region);
-		merge(s->services, sizeof(s->services), fev(f, "new_services"));
-		merge(s->apis, sizeof(s->apis), fev(f, "new_apis"));
-		merge(s->denied, sizeof(s->denied), fev(f, "denied_apis"));
-		merge(s->dest, sizeof(s->dest), fev(f, "destination_buckets"));
-		merge(s->lists, sizeof(s->lists), fev(f, "list"));
+		incident__merge(s->regions, sizeof(s->regions), fev(f, "regions"));
+		incident__merge(s->other_regions, sizeof(s->other_regions), f->region);
+		incident__merge(s->services, sizeof(s->services), fev(f, "new_services"));
+		incident__merge(s->apis, sizeof(s->apis), fev(f, "new_apis"));
+		incident__merge(s->denied, sizeof(s->denied), fev(f, "denied_apis"));
+		incident__merge(s->dest, sizeof(s->dest), fev(f, "destination_buckets"));
+		incident__merge(s->lists, sizeof(s->lists), fev(f, "list"));
 		if (fl == HAS_DENIED)
 			s->ndenied += f->count;
 		if (fev(f, "created_by")) {
 			s->flags |= HAS_CREATED;
-			merge(s->read_buckets, sizeof(s->read_buckets), f->bucket);
-			merge(s->read_objects, sizeof(s->read_objects), fev(f, "objects"));
+			incident__merge(s->read_buckets, sizeof(s->read_buckets), f->bucket);
+			incident__merge(s->read_objects, sizeof(s->read_objects), fev(f, "objects"));
 		}
-		merge(s->created, sizeof(s->created), fev(f, "created"));
+		incident__merge(s->created, sizeof(s->created), fev(f, "created"));
 		if (f->access_key && *f->access_key && (!*s->key || !s->long_term)) {
 			s->key = f->access_key;
 			s->long_term = strncmp(f->access_key, "AKIA", 4) == 0;
@@ -167,6 +175,10 @@ static const char *classify(int fl)
 
 	if (fl & (HAS_COPY | HAS_VOLUME | HAS_BULK))
 		return "possible data exfiltration";
+	if (fl & HAS_OFFGW)
+		return "gateway credential used off the gateway";
+	if (fl & HAS_READER)
+		return "possible data theft: object data read behind the gateway";
 	if ((fl & (HAS_DENIED | HAS_ENUM)) && (fl & context))
 		return "compromised credential: reconnaissance";
 	if (fl & HAS_DENIED)
@@ -185,12 +197,18 @@ static const char *classify(int fl)
 		return "access from a foreign account";
 	if (fl & HAS_ANON)
 		return "public exposure: anonymous access";
+	if (fl & HAS_PSPIKE)
+		return "unusual read volume on the gateway";
+	if (fl & HAS_UNAUDITED)
+		return "reads the audit log does not account for";
+	if (fl & HAS_BLIND)
+		return "sensor blinded";
+	if (fl & HAS_CLIENT)
+		return "new client of the gateway";
 	return "compromised credential: unusual access";
 }
 
-static int step(struct incident *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int step(struct incident *in, const char *fmt, ...)
+int incident__step(struct incident *in, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -208,58 +226,78 @@ static int step(struct incident *in, const char *fmt, ...)
 	return 0;
 }
 
-/* Remediation that fits the evidence, the most urgent first. */
-static int remediate(struct incident *in, const struct summary *s)
+/* The cloud side's review: what the principal did. */
+static int review_cloud(struct incident *in, const struct summary *s)
+{
+	int err = 0;
+
+	err |= incident__step(in, "Review every call of %s from %s in this incident's time range: the "
+		    "successful ones (what was read, listed, created or changed) as well as the "
+		    "denied ones (what was attempted).", in->principal, *s->ips ? s->ips : "any IP");
+	if (*s->denied)
+		err |= incident__step(in, "The denied calls (%s) show what the caller was after: check that no "
+			    "other credential or role grants them.", s->denied);
+	if (*s->services)
+		err |= incident__step(in, "Check the services used for the first time (%s) in %s for resources "
+			    "created or settings changed.", s->services,
+			    *s->regions ? s->regions : "every region");
+	if (s->flags & (HAS_COPY | HAS_VOLUME | HAS_BULK))
+		err |= incident__step(in, "Establish which objects left%s%s; block the destination and start "
+			    "data-breach handling if they were sensitive.",
+			    *s->dest ? " and the destination bucket(s): " : "", s->dest);
+	if (*s->lists)
+		err |= incident__step(in, "Block %s at the network edge and with an aws:SourceIp (or equivalent) "
+			    "deny condition; it is listed in %s.", s->ips, s->lists);
+	return err;
+}
+
+static int expand_scope(struct incident *in, const struct summary *s)
 {
 	char related[LIST_LEN] = "";
+
+	for (size_t i = 0; i < in->nrelated; i++)
+		incident__merge(related, sizeof(related), in->related[i]);
+	if (*related)
+		return incident__step(in, "Expand the scope: %s also used the same IP or user agent; review "
+			    "their activity too.", related);
+	return incident__step(in, "Expand the scope: search the other identities' activity for %s and "
+			    "the user agent %s (none seen in these logs).", *s->ips ? s->ips : "the IPs",
+			    *s->uas ? s->uas : "(none)");
+}
+
+/* Remediation that fits the evidence, the most urgent first: the
+ * credential, then the host (the process, its unit, its egress, new
+ * clients), then the review of what happened on either side. */
+static int remediate(struct incident *in, const struct summary *s)
+{
 	int err = 0;
 
 	if ((s->flags & HAS_ROOT) && (s->flags & HAS_CREATED)) {
 		if (strstr(in->principal, ":root"))
-			err |= step(in, "Rotate the root user's credentials now (password and any "
+			err |= incident__step(in, "Rotate the root user's credentials now (password and any "
 				    "access keys) and enable MFA on root.");
 		else   /* another cloud's equal of root: an organization owner */
-			err |= step(in, "Reset the credentials of %s now (password, keys, sessions) "
+			err |= incident__step(in, "Reset the credentials of %s now (password, keys, sessions) "
 				    "and enforce 2-step verification.", in->principal);
-		err |= step(in, "Delete the users, access keys and role grants created in this incident: %s.",
+		err |= incident__step(in, "Delete the users, access keys and role grants created in this incident: %s.",
 			    *s->created ? s->created : "(see the findings)");
-		err |= step(in, "Review the objects the created principal read in %s: %s.",
+		err |= incident__step(in, "Review the objects the created principal read in %s: %s.",
 			    *s->read_buckets ? s->read_buckets : "the buckets named",
 			    *s->read_objects ? s->read_objects : "(see the findings)");
 	}
 	if (s->long_term)
-		err |= step(in, "Revoke access key %s of %s now: deactivate it, issue a new one to "
+		err |= incident__step(in, "Revoke access key %s of %s now: deactivate it, issue a new one to "
 			    "its owner, and find where the old one was stored or leaked.",
 			    s->key, in->principal);
 	else if (*s->key)
-		err |= step(in, "Revoke the active sessions of %s (credentials %s) and review who "
+		err |= incident__step(in, "Revoke the active sessions of %s (credentials %s) and review who "
 			    "and what can obtain them.", in->principal, s->key);
-	err |= step(in, "Review every call of %s from %s in this incident's time range: the "
-		    "successful ones (what was read, listed, created or changed) as well as the "
-		    "denied ones (what was attempted).", in->principal, *s->ips ? s->ips : "any IP");
-	if (*s->denied)
-		err |= step(in, "The denied calls (%s) show what the caller was after: check that no "
-			    "other credential or role grants them.", s->denied);
-	if (*s->services)
-		err |= step(in, "Check the services used for the first time (%s) in %s for resources "
-			    "created or settings changed.", s->services,
-			    *s->regions ? s->regions : "every region");
-	if (s->flags & (HAS_COPY | HAS_VOLUME | HAS_BULK))
-		err |= step(in, "Establish which objects left%s%s; block the destination and start "
-			    "data-breach handling if they were sensitive.",
-			    *s->dest ? " and the destination bucket(s): " : "", s->dest);
-	if (*s->lists)
-		err |= step(in, "Block %s at the network edge and with an aws:SourceIp (or equivalent) "
-			    "deny condition; it is listed in %s.", s->ips, s->lists);
-	for (size_t i = 0; i < in->nrelated; i++)
-		merge(related, sizeof(related), in->related[i]);
-	if (*related)
-		err |= step(in, "Expand the scope: %s also used the same IP or user agent; review "
-			    "their activity too.", related);
-	else
-		err |= step(in, "Expand the scope: search the other identities' activity for %s and "
-			    "the user agent %s (none seen in these logs).", *s->ips ? s->ips : "the IPs",
-			    *s->uas ? s->uas : "(none)");
+	err |= incident_host__contain(in, &s->host);
+	if (s->host.named)
+		err |= review_cloud(in, s);
+	err |= incident_host__review(in, &s->host);
+	if (s->host.named)
+		err |= expand_scope(in, s);
 	return err ? -ENOMEM : 0;
 }
 
@@ -335,7 +373,37 @@ static void incident_free(struct incident *in)
 		free(in->evidence[i].key);
 		free(in->evidence[i].value);
 	}
+	for (size_t i = 0; i < in->ntimeline; i++)
+		free(in->timeline[i]);
 	free(in);
+}
+
+/* The finding an incident is named after, and its id derived from: the
+ * first cloud finding (the identity at work), else the first that names a
+ * principal, else the first. Host findings that join later, even earlier
+ * ones, leave the id alone. */
+static const struct finding *anchor(const struct finding *const *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!incident__is_host(g[i]))
+			return g[i];
+	for (size_t i = 0; i < n; i++)
+		if (g[i]->principal && *g[i]->principal)
+			return g[i];
+	return g[0];
+}
+
+/* Who an incident is about: the anchor's principal, or for host findings
+ * alone the executable of the process (or the client) they are about. */
+static const char *who_of(const struct finding *f)
+{
+	const char *pre = incident__proc_prefix(f);
+
+	if (!incident__is_host(f) || (f->principal && *f->principal))
+		return incident__group_key(f);
+	if (pre)
+		return incident__proc_ev(f, pre, "exe");
+	return f->source_ip ? f->source_ip : "";
 }
 
 void incidents__free(struct incident **v, size_t n)
@@ -358,7 +426,7 @@ static struct incident *incident_new(struct detector *d, const struct baseline *
 	in->severity = in->score >= 90 ? GW_SEV_CRITICAL : in->score >= 70 ? GW_SEV_HIGH :
 		       GW_SEV_MEDIUM;
 	in->classification = classify(s->flags);
-	in->principal = strdup(group_key(g[0]));
+	in->principal = strdup(who_of(anchor(g, n)));
 	in->access_key = strdup(s->key);
 	in->key_long_term = s->long_term;
 	in->start_ms = g[0]->start_ms;
@@ -367,7 +435,7 @@ static struct incident *incident_new(struct detector *d, const struct baseline *
 			in->end_ms = g[i]->end_ms;
 	in->findings = malloc(n * sizeof(*in->findings));
 	h = gw_fnv1a64(h, in->principal ? in->principal : "", in->principal ? strlen(in->principal) + 1 : 1);
-	h = gw_fnv1a64(h, &in->start_ms, sizeof(in->start_ms));
+	h = gw_fnv1a64(h, &anchor(g, n)->start_ms, sizeof(in->start_ms));
 	if (!in->principal || !in->access_key || !in->findings ||
 	    asprintf(&in->id, "inc-%016" PRIx64, h) < 0) {
 		in->id = NULL;
@@ -376,7 +444,7 @@ static struct incident *incident_new(struct detector *d, const struct baseline *
 	memcpy(in->findings, g, n * sizeof(*g));
 	in->nfindings = n;
 	find_related(d, b, in, g, n);
-	if (evidence(in, s) < 0 || remediate(in, s) < 0)
+	if (evidence(in, s) < 0 || remediate(in, s) < 0 || incident__timeline(in) < 0)
 		goto fail;
 	return in;
 fail:
@@ -384,25 +452,51 @@ fail:
 	return NULL;
 }
 
-/* A principal created inside the log is grouped with its creator. */
-static const char *group_key(const struct finding *f)
+/* The findings in groups (incidents__group), each group in time order:
+ * *ix holds indices into fs. 0 or a negative errno. */
+struct order {
+	const struct finding *const *fs;
+	const uint32_t *grp;
+};
+
+static int cmp_member(const void *a, const void *b, void *ctx)
 {
-	const char *c = fev(f, "created_by");
+	const struct order *o = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct finding *x = o->fs[i], *y = o->fs[j];
 
-	return c ? c : f->principal;
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct finding *x = *(const struct finding *const *)a;
-	const struct finding *y = *(const struct finding *const *)b;
-	int c = strcmp(group_key(x), group_key(y));
-
-	if (c)
-		return c;
+	if (o->grp[i] != o->grp[j])
+		return o->grp[i] < o->grp[j] ? -1 : 1;
 	if (x->start_ms != y->start_ms)
 		return x->start_ms < y->start_ms ? -1 : 1;
 	return strcmp(x->id, y->id);
+}
+
+static int order_groups(struct detector *d, const struct finding *const *fs, size_t n,
+			size_t **ix, uint32_t **grp)
+{
+	struct order o = { .fs = fs };
+	int err;
+
+	*ix = malloc((n ? n : 1) * sizeof(**ix));
+	*grp = malloc((n ? n : 1) * sizeof(**grp));
+	if (!*ix || !*grp) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if ((err = incidents__group(d, fs, n, *grp)) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		(*ix)[i] = i;
+	o.grp = *grp;
+	qsort_r(*ix, n, sizeof(**ix), cmp_member, &o);
+	return 0;
+fail:
+	free(*ix);
+	free(*grp);
+	*ix = NULL;
+	*grp = NULL;
+	return err;
 }
 
 static int cmp_incident(const void *a, const void *b)
@@ -421,31 +515,29 @@ int incidents__build(struct detector *d, const struct baseline *b,
 		     const struct finding *const *fs, size_t n, struct incident ***out,
 		     size_t *nout)
 {
-	const struct finding **v = n ? malloc(n * sizeof(*v)) : NULL;
-	int64_t gap = (int64_t)detector__config(d)->incident_gap_sec * 1000, end;
+	const struct finding **v = malloc((n ? n : 1) * sizeof(*v));
 	double min = detector__config(d)->incident_min_score;
 	struct incident **res = NULL, *in;
 	struct summary s;
-	size_t nres = 0, i, j;
+	size_t nres = 0, i, j, *ix = NULL;
+	uint32_t *grp = NULL;
 	int err = -ENOMEM;
 
+	*out = NULL;
+	*nout = 0;
 	if (!n) {
-		*out = NULL;
-		*nout = 0;
+		free(v);
 		return 0;
 	}
-	if (!v)
+	res = calloc(n, sizeof(*res));
+	if (!v || !res || (err = order_groups(d, fs, n, &ix, &grp)) < 0)
 		goto out;
-	memcpy(v, fs, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_group);
-	res = calloc(n ? n : 1, sizeof(*res));
-	if (!res)
-		goto out;
+	err = -ENOMEM;
+	for (i = 0; i < n; i++)
+		v[i] = fs[ix[i]];
 	for (i = 0; i < n; i = j) {
-		end = v[i]->end_ms;
-		for (j = i + 1; j < n && !strcmp(group_key(v[j]), group_key(v[i])) &&
-				v[j]->start_ms - end <= gap; j++)
-			end = v[j]->end_ms > end ? v[j]->end_ms : end;
+		for (j = i + 1; j < n && grp[ix[j]] == grp[ix[i]]; j++)
+			;
 		summarize(v + i, j - i, &s);
 		if (s.max_alone < ALONE_SCORE && (s.nrules < 2 || s.max + 10.0 * (s.nrules - 1) < min))
 			continue;
@@ -458,6 +550,8 @@ int incidents__build(struct detector *d, const struct baseline *b,
 	err = 0;
 out:
 	free(v);
+	free(ix);
+	free(grp);
 	if (err) {
 		incidents__free(res, nres);
 		return err;
@@ -467,29 +561,18 @@ out:
 	return 0;
 }
 
-/* Indices into the findings (ctx), in cmp_group's order. */
-static int cmp_group_idx(const void *a, const void *b, void *ctx)
-{
-	const struct finding *const *fs = *(const struct finding *const *const *)ctx;
-
-	return cmp_group(&fs[*(const size_t *)a], &fs[*(const size_t *)b]);
-}
-
 void incidents__expired(struct detector *d, const struct finding *const *fs, size_t n,
 			int64_t now_ms, uint8_t *dead)
 {
 	int64_t gap = (int64_t)detector__config(d)->incident_gap_sec * 1000, end;
-	size_t *ix = malloc(n * sizeof(*ix)), i, j;
+	size_t *ix, i, j;
+	uint32_t *grp;
 
-	if (!ix)
+	if (!n || order_groups(d, fs, n, &ix, &grp) < 0)
 		return;
-	for (i = 0; i < n; i++)
-		ix[i] = i;
-	qsort_r(ix, n, sizeof(*ix), cmp_group_idx, &fs);
 	for (i = 0; i < n; i = j) {
 		end = fs[ix[i]]->end_ms;
-		for (j = i + 1; j < n && !strcmp(group_key(fs[ix[j]]), group_key(fs[ix[i]])) &&
-				fs[ix[j]]->start_ms - end <= gap; j++)
+		for (j = i + 1; j < n && grp[ix[j]] == grp[ix[i]]; j++)
 			end = fs[ix[j]]->end_ms > end ? fs[ix[j]]->end_ms : end;
 		if (end + gap >= now_ms)
 			continue;
@@ -497,4 +580,5 @@ void incidents__expired(struct detector *d, const struct finding *const *fs, siz
 			dead[ix[k]] = 1;
 	}
 	free(ix);
+	free(grp);
 }

@@ -175,6 +175,8 @@ void metrics__describe_agent(void)
 		{ M_SHIP_SENT, "counter", "batches acknowledged" },
 		{ M_SHIP_RETRIES, "counter", "failed delivery attempts" },
 		{ M_SHIP_LAST_STATUS, "gauge", "HTTP status of the last answer (0: none), per destination" },
+		{ M_LATE, "counter", "audit records later than the reorder window, analyzed out of order" },
+		{ M_BOUND_DROPS, "counter", "events a detector bound kept from a rule or baseline, per bound" },
 	};
 
 	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)

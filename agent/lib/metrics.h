@@ -43,6 +43,13 @@
 #define M_SHIP_SENT "gatewatch_ship_batches_sent_total"
 #define M_SHIP_RETRIES "gatewatch_ship_retries_total"
 #define M_SHIP_LAST_STATUS "gatewatch_ship_last_status"   /* {destination} */
+/* Audit records fed more than [audit] reorder_window_sec behind the newest
+ * one fed before (still analyzed, out of order). */
+#define M_LATE "gatewatch_audit_late_records_total"
+/* {bound}: events a detector bound kept from a rule or a baseline: entities
+ * (a rule's principal table), volume (the source IP and bucket table), seen
+ * (a first-seen set), memory (out of memory). */
+#define M_BOUND_DROPS "gatewatch_detector_events_dropped_total"
 
 void metrics__describe_agent(void);
 

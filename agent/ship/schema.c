@@ -68,8 +68,8 @@ const size_t ship_finding_nfields = sizeof(ship_finding_fields) / sizeof(ship_fi
 #define IHL(...) HAND_LIST(gatewatch_v1_Incident, __VA_ARGS__)
 
 /* An incident on the wire (the analyze report writes its own, richer view
- * of an incident: timeline entries, related principals). IH/IHL rows are
- * filled in ship__incident_to_pb(). */
+ * of an incident: timeline entries with their evidence, related
+ * principals). IH/IHL rows are filled in ship__incident_to_pb(). */
 const struct ship_field ship_incident_fields[] = {
 	I(STR,     id,             id,             "id",             NULL, "gatewatch.incident.id"),
 	I(STR,     classification, classification, "classification", NULL,
@@ -81,7 +81,7 @@ const struct ship_field ship_incident_fields[] = {
 	I(STR,     principal,      principal,      "principal",      NULL, "gatewatch.principal"),
 	IHL(STRS,  mitre,          "mitre",          NULL, "gatewatch.mitre"),
 	IHL(STRS,  finding_ids,    "finding_ids",    NULL, "gatewatch.finding_ids"),
-	IHL(STRS,  timeline,       "timeline",       NULL, "gatewatch.timeline"),
+	IL(STRS,   timeline, ntimeline, timeline, "timeline", NULL, "gatewatch.timeline"),
 	IL(STRS,   remediation, nremediation, remediation, "remediation", NULL,
 	   "gatewatch.remediation"),
 };

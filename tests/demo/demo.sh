@@ -156,7 +156,9 @@ for line in open(sys.argv[1]):
               f'bucket={f.get("bucket", "")} count={f.get("count", 0)}')
     for i in b.get("incidents", []):
         print(f'  incident {i.get("classification", "")} score {i.get("score", 0)}')
-        for step in i.get("remediation", [])[:3]:
+        for line in i.get("timeline", []):
+            print(f'    | {line}')
+        for step in i.get("remediation", [])[:5]:
             print(f'    - {step}')
 PY
 echo

@@ -2,7 +2,8 @@
 # End to end: `make demo` with real processes on loopback (collector,
 # s3rver, the agent). The collector's store must hold the bulk download of
 # the bundled sample and, as root, what the agent saw on the gateway: the
-# copy behind its back, the new client with its 150 downloads.
+# copy behind its back, the new client with its 150 downloads, and one
+# incident that joins the host's findings with the cloud's bulk download.
 set -u
 BUILD=${1:-build}
 dir=$(mktemp -d)
@@ -22,6 +23,12 @@ for i in (i for b in batches for i in b.get("incidents", [])):
 ids = {f["id"] for f in fs}
 exfil = [i for i in latest.values() if i["classification"] == "possible data exfiltration"]
 ev = lambda f, k: next((e["value"] for e in f.get("evidence", []) if e["key"] == k), "")
+host_rules = {"unexpected-reader", "new-client", "unaudited-reads", "credential-off-gateway",
+              "process-read-spike", "sensor-blinded"}
+rule_of = {f["id"]: f["rule_id"] for f in fs}
+# incidents (latest revision) that hold host and cloud findings both
+joined = [i for i in latest.values()
+          if {rule_of.get(x) in host_rules for x in i["finding_ids"] if x in rule_of} == {True, False}]
 def have(rule, pred):
     return [f for f in fs if f["rule_id"] == rule and pred(f)]
 checks = [("offline: bulk-download by svc-reporting, count 240",
@@ -40,6 +47,16 @@ if os.geteuid() == 0:
         ("collector: the exfiltration incident, latest revision, with its findings stored",
          len(exfil) == 1 and int(exfil[0]["finding_count"]) == len(exfil[0]["finding_ids"]) >= 2
          and set(exfil[0]["finding_ids"]) <= ids),
+        ("collector: ONE incident holds the host findings (the copy by cp, the new client) "
+         "and the cloud one (the bulk download), with one timeline and both sides' steps",
+         len(joined) == 1 and {"unexpected-reader", "new-client", "bulk-download"} <= set(
+             f["rule_id"] for f in fs if f["id"] in joined[0]["finding_ids"])
+         and any(" host unexpected-reader: " in t and "finance-reports" in t for t in joined[0]["timeline"])
+         and any(" cloud bulk-download: " in t for t in joined[0]["timeline"])
+         and len(joined[0]["timeline"]) == int(joined[0]["finding_count"])
+         and joined[0]["classification"] == "possible data exfiltration"
+         and joined[0]["remediation"][0].startswith("Revoke access key AKIAIOSFODNN7EXAMPLE")
+         and any("kill -KILL" in r for r in joined[0]["remediation"])),
         ("collector: the agent's findings batched, fewer batches than findings",
          0 < len([b for b in batches if b["findings"] or b.get("incidents")]) < len(fs)),
         ("collector: scores are whole numbers 0-100",

@@ -30,35 +30,42 @@ struct fld {
 	size_t n;
 };
 
-/* Returns the number of fields, or -1 past MAX_FIELDS or on an open quote. */
+/* The audit_ctx's last-value slots this format uses. */
+enum { L_API, L_ERR, L_AUTH, L_ANON, L_PRINCIPAL, L_ACCOUNT, L_SERVICE, L_UA };
+
+/* Returns the number of fields, or -1 past MAX_FIELDS or on an open quote.
+ * One pass: each field's end is found with an inline byte search. */
 static int split(const char *l, size_t len, struct fld *f)
 {
-	size_t i = 0, b;
+	const char *p = l, *end = l + len, *e;
 	int n = 0;
 
 	for (;;) {
 		if (n == MAX_FIELDS)
 			return -1;
-		if (i < len && l[i] == '"') {
-			b = ++i;
-			while (i < len && !(l[i] == '"' && (i + 1 == len || l[i + 1] == ';')))
-				i++;
-			if (i == len)
+		if (p < end && *p == '"') {
+			e = audit__find_byte(++p, end, '"');
+			while (e < end && e + 1 < end && e[1] != ';')
+				e = audit__find_byte(e + 1, end, '"');
+			if (e == end)
 				return -1;
-			f[n].s = l + b;
-			f[n++].n = i - b;
-			i++;
+			f[n].s = p;
+			f[n++].n = (size_t)(e - p);
+			e++;
 		} else {
-			b = i;
-			while (i < len && l[i] != ';')
-				i++;
-			f[n].s = l + b;
-			f[n++].n = i - b;
+			e = audit__find_byte(p, end, ';');
+			f[n].s = p;
+			f[n++].n = (size_t)(e - p);
 		}
-		if (i == len)
+		if (e == end)
 			return n;
-		i++; /* the ';' */
+		p = e + 1; /* past the ';' */
 	}
+}
+
+static int has(const struct fld *f, const char *word, size_t wn)
+{
+	return audit__find_word(f->s, f->n, word, wn) != NULL;
 }
 
 static int is(const struct fld *f, const char *s)
@@ -121,7 +128,7 @@ void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_accou
 {
 	const char *end = k + n, *p, *q;
 
-	p = memmem(k, n, "://", 3);
+	p = audit__find_word(k, n, "://", 3);
 	if (p) {
 		p = memchr(p + 3, '/', (size_t)(end - p - 3));
 		if (!p)
@@ -146,11 +153,26 @@ void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_accou
 		ev->object_key = rec__intern(r, q + 1, (size_t)(end - q - 1));
 }
 
-static const char *dec(struct rec_strs *r, const struct fld *f, char *tmp, size_t size)
+/* A field HTML-decoded into tmp (size bytes), or as it is when it holds no
+ * '&' (most do not). Decoding only turns entities into ASCII: the line's
+ * UTF-8 check still holds. Sets *n. */
+static const char *dec_bytes(const struct fld *f, char *tmp, size_t size, size_t *n)
 {
-	if (f->n >= size)
-		return rec__intern(r, f->s, f->n);
-	return rec__intern(r, tmp, audit__html_decode(f->s, f->n, tmp));
+	if (f->n >= size || !memchr(f->s, '&', f->n)) {
+		*n = f->n;
+		return f->s;
+	}
+	*n = audit__html_decode(f->s, f->n, tmp);
+	return tmp;
+}
+
+static const char *dec(struct rec_strs *r, unsigned slot, const struct fld *f, char *tmp,
+		       size_t size)
+{
+	size_t n;
+	const char *s = dec_bytes(f, tmp, size, &n);
+
+	return rec__intern_last(r, slot, s, n, NULL);
 }
 
 /* 1 when the query parameter p (n bytes, "name=value") is one of the
@@ -215,21 +237,21 @@ static void principal(struct rec_strs *r, const struct fld *f, int nf, struct au
 {
 	const struct fld *auth = &f[7];
 
-	ev->access_key = rec__intern(r, auth->s, auth->n);
+	ev->access_key = rec__intern_last(r, L_AUTH, auth->s, auth->n, NULL);
 	ev->principal_account = "";
 	ev->principal_kind = is(auth, "sas") ? GW_PK_SAS : GW_PK_OWN;
 	if (is(auth, "anonymous")) {
 		ev->principal_type = GW_PT_ANONYMOUS;
 		ev->principal_kind = GW_PK_ANONYMOUS;
-		ev->principal = rec__intern_str(r, "anonymous");
+		ev->principal = rec__intern_last(r, L_ANON, "anonymous", 9, NULL);
 		return;
 	}
 	if (nf >= V2_FIELDS && f[35].n) {
 		ev->principal_type = GW_PT_USER;
-		ev->principal = rec__intern(r, f[35].s, f[35].n);
+		ev->principal = rec__intern_valid(r, f[35].s, f[35].n);
 	} else if (nf >= V2_FIELDS && f[30].n) {
 		ev->principal_type = GW_PT_USER;
-		ev->principal = rec__intern(r, f[30].s, f[30].n);
+		ev->principal = rec__intern_valid(r, f[30].s, f[30].n);
 	} else if (is(auth, "sas") && (ev->principal = sas_principal(r, &f[11], &f[9])) != NULL) {
 		/* Each SAS token is a principal of its own, with its own
 		 * addresses and reads, as StorageBlobLogs' tokenHash makes it. */
@@ -238,9 +260,30 @@ static void principal(struct rec_strs *r, const struct fld *f, int nf, struct au
 	} else {
 		/* An account key: the account is all the log knows. */
 		ev->principal_type = GW_PT_UNKNOWN;
-		ev->principal = rec__intern(r, f[8].s, f[8].n);
+		ev->principal = rec__intern_last(r, L_PRINCIPAL, f[8].s, f[8].n, NULL);
 		ev->key_long_term = is(auth, "authenticated");
 	}
+}
+
+static int outcome(const struct fld *st, unsigned status)
+{
+	if (status < 400 && !has(st, "Error", 5))
+		return GW_OUT_OK;
+	if (status == 401 || status == 403 || has(st, "Authoriz", 8) || has(st, "Authentic", 9))
+		return GW_OUT_DENIED;
+	return GW_OUT_ERROR;
+}
+
+/* "ip:port", or "[v6]:port": the address without the port of a v4 one. */
+static const char *address(struct rec_strs *r, const struct fld *f)
+{
+	int n;
+
+	for (n = (int)f->n - 1; n > 0 && f->s[n] != ':' && f->s[n] != ']'; n--)
+		;
+	if (n > 0 && f->s[n] == ':' && memchr(f->s, '.', (size_t)n))
+		return rec__intern_valid(r, f->s, (size_t)n);
+	return rec__intern_valid(r, f->s, f->n);
 }
 
 static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
@@ -251,6 +294,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	char tmp[4096];
 	const char *key;
 	unsigned status = 0;
+	size_t kn;
 	int n, v2;
 
 	c->st->records++;
@@ -265,29 +309,26 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	for (size_t i = 0; i < f[4].n && i < 4; i++)
 		status = status * 10 + (unsigned)(f[4].s[i] >= '0' && f[4].s[i] <= '9' ? f[4].s[i] - '0' : 0);
 	ev.cloud = GW_CLOUD_AZURE;
-	ev.api = rec__intern(&r, f[2].s, f[2].n);
+	ev.api = rec__intern_last(&r, L_API, f[2].s, f[2].n, NULL);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
-	ev.outcome = status < 400 && !memmem(f[3].s, f[3].n, "Error", 5) ? GW_OUT_OK :
-		     (status == 401 || status == 403 || memmem(f[3].s, f[3].n, "Authoriz", 8) ||
-		      memmem(f[3].s, f[3].n, "Authentic", 9)) ? GW_OUT_DENIED : GW_OUT_ERROR;
-	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern(&r, f[3].s, f[3].n);
+	ev.outcome = (uint8_t)outcome(&f[3], status);
+	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_last(&r, L_ERR, f[3].s, f[3].n, NULL);
 	principal(&r, f, n, &ev);
-	ev.account = rec__intern(&r, f[9].s, f[9].n);
-	ev.service = rec__intern(&r, f[10].s, f[10].n);
+	ev.account = rec__intern_last(&r, L_ACCOUNT, f[9].s, f[9].n, NULL);
+	ev.service = rec__intern_last(&r, L_SERVICE, f[10].s, f[10].n, NULL);
 	ev.bucket = ev.object_key = "";
-	key = dec(&r, &f[12], tmp, sizeof(tmp));
-	azure__split_key(&r, key, strlen(key), 1, &ev);
+	/* The key is split, not kept whole; one longer than a field may be is
+	 * bad input all the same. */
+	if (f[12].n > AUDIT_MAX_FIELD)
+		rec__intern(&r, f[12].s, f[12].n);
+	key = dec_bytes(&f[12], tmp, sizeof(tmp), &kn);
+	if (kn)
+		azure__split_key(&r, key, kn, 1, &ev);
 	ev.request_id = rec__unique(&r, f[13].s, f[13].n);
-	/* "ip:port", or "[v6]:port" */
-	for (n = (int)f[15].n - 1; n > 0 && f[15].s[n] != ':' && f[15].s[n] != ']'; n--)
-		;
-	if (n > 0 && f[15].s[n] == ':' && memchr(f[15].s, '.', (size_t)n))
-		ev.source_ip = rec__intern(&r, f[15].s, (size_t)n);
-	else
-		ev.source_ip = rec__intern(&r, f[15].s, f[15].n);
+	ev.source_ip = address(&r, &f[15]);
 	ev.bytes_in = num(&f[18]);
 	ev.bytes_out = num(&f[20]);
-	ev.user_agent = dec(&r, &f[27], tmp, sizeof(tmp));
+	ev.user_agent = dec(&r, L_UA, &f[27], tmp, sizeof(tmp));
 	ev.region = "";
 	return rec__finish(&r, &ev, off);
 }

@@ -145,18 +145,9 @@ static uint64_t num(const struct fld *f)
 	return v;
 }
 
-/* memmem for a short word: its first byte found inline, then compared
- * (libc's memmem sets up for long needles, a cost per call). */
 static int has(const struct fld *f, const char *word)
 {
-	const char *p = f->s, *end = f->s + f->n;
-	size_t wn = strlen(word);
-
-	for (p = audit__find_byte(p, end, word[0]); (size_t)(end - p) >= wn;
-	     p = audit__find_byte(p + 1, end, word[0]))
-		if (memcmp(p, word, wn) == 0)
-			return 1;
-	return 0;
+	return audit__find_word(f->s, f->n, word, strlen(word)) != NULL;
 }
 
 static int action(const struct fld *op)

@@ -65,7 +65,9 @@ void s3_list__free(struct s3_list *l);
 int s3_list__query(char *q, size_t size, const char *token, const char *prefix,
 		   const char *start_after, const char *page_size);
 /* Append the keys of one answer to l and set truncated/token. 0, -EBADMSG
- * (not a ListBucketResult, or over 10000 keys) or -ENOMEM. */
+ * (not a ListBucketResult, one cut short or without IsTruncated, over 10000
+ * keys, a key empty or over 1024 bytes or with a NUL or a bad character
+ * reference) or -ENOMEM. */
 int s3_list__parse(const char *xml, size_t len, struct s3_list *l);
 /* The text of the next <tag>...</tag> at or after *pos (which moves past
  * it), XML entities decoded, malloc'd (caller frees); NULL when there is

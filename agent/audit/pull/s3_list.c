@@ -11,6 +11,7 @@
 #include "lib/log.h"
 
 #define MAX_KEYS_PER_PAGE 10000
+#define S3_MAX_KEY_BYTES 1024
 
 void s3_list__free(struct s3_list *l)
 {
@@ -21,64 +22,171 @@ void s3_list__free(struct s3_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The text of the next <tag>...</tag> at or after *pos, XML entities
- * decoded, malloc'd; NULL when there is none (or on ENOMEM). */
-char *s3_xml__elem(const char *xml, size_t len, size_t *pos, const char *tag)
+/* Append the UTF-8 bytes of code point cp to out at *o; -1 for a code point
+ * XML does not allow in text (NUL, a surrogate, past U+10FFFF). */
+static int put_utf8(char *out, size_t *o, unsigned long cp)
+{
+	if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return -1;
+	if (cp < 0x80) {
+		out[(*o)++] = (char)cp;
+	} else if (cp < 0x800) {
+		out[(*o)++] = (char)(0xC0 | (cp >> 6));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		out[(*o)++] = (char)(0xE0 | (cp >> 12));
+		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+	} else {
+		out[(*o)++] = (char)(0xF0 | (cp >> 18));
+		out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[(*o)++] = (char)(0x80 | (cp & 0x3F));
+	}
+	return 0;
+}
+
+/* Decode XML text of n bytes into out (room for n + 1): the five named
+ * entities and the numeric references S3 uses for characters XML cannot
+ * carry ("&#13;", "&#x0A;"; never longer than the reference). A raw NUL or
+ * a reference to a character XML forbids is -1: no key S3 could list. */
+static int xml_text(const char *s, size_t n, char *out)
+{
+	size_t o = 0, i = 0;
+
+	if (memchr(s, '\0', n))
+		return -1;
+	while (i < n) {
+		const char *ref = memmem(s + i, n - i, "&#", 2), *semi;
+		unsigned long cp = 0;
+		int hex;
+
+		if (!ref)
+			ref = s + n;
+		o += audit__html_decode(s + i, (size_t)(ref - s) - i, out + o);
+		i = (size_t)(ref - s);
+		if (i == n)
+			break;
+		semi = memchr(ref, ';', n - i);
+		hex = i + 2 < n && (ref[2] == 'x' || ref[2] == 'X');
+		if (!semi || semi - ref > 12 || semi == ref + 2 + hex)
+			return -1;
+		for (const char *d = ref + 2 + hex; d < semi; d++) {
+			int v = *d >= '0' && *d <= '9' ? *d - '0' :
+				hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10 :
+				hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10 : -1;
+
+			if (v < 0)
+				return -1;
+			cp = cp * (hex ? 16 : 10) + (unsigned long)v;
+		}
+		if (put_utf8(out, &o, cp) < 0)
+			return -1;
+		i = (size_t)(semi - s) + 1;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* The next <tag>...</tag> at or after *pos (which moves past it), decoded
+ * into *out (malloc'd). 1 found, 0 none, -EBADMSG for an element opened and
+ * never closed or text no key can hold, -ENOMEM. */
+static int xml_elem(const char *xml, size_t len, size_t *pos, const char *tag, char **out)
 {
 	char open[64], close[64];
 	const char *b, *e;
-	char *out;
 
+	*out = NULL;
 	snprintf(open, sizeof(open), "<%s>", tag);
 	snprintf(close, sizeof(close), "</%s>", tag);
 	b = memmem(xml + *pos, len - *pos, open, strlen(open));
 	if (!b)
-		return NULL;
+		return 0;
 	b += strlen(open);
 	e = memmem(b, len - (size_t)(b - xml), close, strlen(close));
 	if (!e)
-		return NULL;
+		return -EBADMSG;
 	*pos = (size_t)(e - xml) + strlen(close);
-	out = malloc((size_t)(e - b) + 1);
-	if (out)
-		audit__html_decode(b, (size_t)(e - b), out);
-	return out;
+	*out = malloc((size_t)(e - b) + 1);
+	if (!*out)
+		return -ENOMEM;
+	if (xml_text(b, (size_t)(e - b), *out) < 0) {
+		free(*out);
+		*out = NULL;
+		return -EBADMSG;
+	}
+	return 1;
+}
+
+char *s3_xml__elem(const char *xml, size_t len, size_t *pos, const char *tag)
+{
+	char *out;
+
+	return xml_elem(xml, len, pos, tag, &out) > 0 ? out : NULL;
+}
+
+static int list_add(struct s3_list *l, char *k)
+{
+	char **nk;
+
+	/* S3 keys are 1 to 1024 bytes of UTF-8 */
+	if (l->n == MAX_KEYS_PER_PAGE || !*k || strlen(k) > S3_MAX_KEY_BYTES) {
+		free(k);
+		return -EBADMSG;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+
+		nk = realloc(l->keys, cap * sizeof(*nk));
+		if (!nk) {
+			free(k);
+			return -ENOMEM;
+		}
+		l->keys = nk;
+		l->cap = cap;
+	}
+	l->keys[l->n++] = k;
+	return 0;
+}
+
+/* Does the answer end with its closing tag (a body cut short does not)? */
+static int closed(const char *xml, size_t len)
+{
+	static const char end[] = "</ListBucketResult>";
+
+	while (len && (xml[len - 1] == '\n' || xml[len - 1] == '\r' || xml[len - 1] == ' ' ||
+		       xml[len - 1] == '\t'))
+		len--;
+	return len >= sizeof(end) - 1 && memcmp(xml + len - (sizeof(end) - 1), end,
+						    sizeof(end) - 1) == 0;
 }
 
 int s3_list__parse(const char *xml, size_t len, struct s3_list *l)
 {
 	size_t pos = 0;
-	char *k, **nk, *t;
+	char *k, *t;
+	int err;
 
-	if (!memmem(xml, len, "<ListBucketResult", 17))
+	if (!memmem(xml, len, "<ListBucketResult", 17) || !closed(xml, len))
 		return -EBADMSG;
-	while ((k = s3_xml__elem(xml, len, &pos, "Key"))) {
-		if (l->n == MAX_KEYS_PER_PAGE) {
-			free(k);
-			return -EBADMSG;
-		}
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 256;
-
-			nk = realloc(l->keys, cap * sizeof(*nk));
-			if (!nk) {
-				free(k);
-				return -ENOMEM;
-			}
-			l->keys = nk;
-			l->cap = cap;
-		}
-		l->keys[l->n++] = k;
-	}
+	while ((err = xml_elem(xml, len, &pos, "Key", &k)) > 0)
+		if ((err = list_add(l, k)) < 0)
+			return err;
+	if (err < 0)
+		return err;
 	pos = 0;
-	t = s3_xml__elem(xml, len, &pos, "IsTruncated");
-	l->truncated = t && strcmp(t, "true") == 0;
+	err = xml_elem(xml, len, &pos, "IsTruncated", &t);
+	if (err <= 0)
+		return err < 0 ? err : -EBADMSG;
+	l->truncated = strcmp(t, "true") == 0;
+	err = l->truncated || strcmp(t, "false") == 0 ? 0 : -EBADMSG;
 	free(t);
 	pos = 0;
-	l->token = s3_xml__elem(xml, len, &pos, "NextContinuationToken");
-	if (l->truncated && !l->token)
-		return -EBADMSG;
-	return 0;
+	if (!err && xml_elem(xml, len, &pos, "NextContinuationToken", &l->token) < 0)
+		err = -EBADMSG;
+	if (!err && l->truncated && !l->token)
+		err = -EBADMSG;
+	return err;
 }
 
 static int add_param(char *q, size_t size, const char *name, const char *value)

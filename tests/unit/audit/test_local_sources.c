@@ -123,3 +123,39 @@ TEST(local_sources_keep_the_format_prefix)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ASSERT_EQ_INT(0, system(cmd));
 }
+
+/* A damaged state file: lines that are not "SIZE MTIME PATH" (garbage,
+ * numbers out of range, no path, a line longer than any path) are skipped
+ * one by one; the good lines among them still hold. */
+TEST(local_sources_damaged_state_lines_are_skipped)
+{
+	char dir[] = "/tmp/gw-local-XXXXXX", logs[64], state[64], a[96], b[96], spec[128], cmd[256];
+	struct stat sa;
+	FILE *f;
+	int want = direct();
+
+	ASSERT(want > 0);
+	ASSERT(mkdtemp(dir));
+	snprintf(state, sizeof(state), "%s/sources.state", dir);
+	snprintf(logs, sizeof(logs), "%s/logs", dir);
+	ASSERT_EQ_INT(0, mkdir(logs, 0700));
+	snprintf(a, sizeof(a), "%s/a.jsonl", logs);
+	snprintf(b, sizeof(b), "%s/b.jsonl", logs);
+	put_file(a, 60);
+	put_file(b, 60);
+	ASSERT_EQ_INT(0, stat(a, &sa));
+	f = fopen(state, "w");
+	ASSERT(f != NULL);
+	fprintf(f, "garbage\n-1 x %s\n99999999999999999999999 1 %s\n12 34\n12 34 \n", b, b);
+	for (int i = 0; i < 5000; i++)
+		fputc('9', f);
+	fprintf(f, " 1 %s\n%lld %lld %s\n", b, (long long)sa.st_size, (long long)sa.st_mtime, a);
+	fprintf(f, "%lld %lld %s", (long long)sa.st_size + 1, (long long)sa.st_mtime, b);
+	fclose(f);
+	/* a was read already; b's line has another size: b is read again */
+	snprintf(spec, sizeof(spec), "cloudtrail:%s", logs);
+	ASSERT_EQ_INT(want, pull(state, spec));
+	ASSERT_EQ_INT(0, pull(state, spec));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ASSERT_EQ_INT(0, system(cmd));
+}

@@ -2,6 +2,10 @@
  * the copy of the kernel's cumulative counts, bounded and swept; process
  * identity from /proc, and the cache that names a reader after it exited. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,4 +143,77 @@ TEST(procinfo_pinned_identity_outlives_slot_collisions)
 		ASSERT_EQ_INT(0, proc_cache__pin(c, (uint32_t)child, &gw));
 	}
 	proc_cache__free(c);
+}
+
+/* Hostile cgroup texts: a v1-only host, container ids, a unit name longer
+ * than the room for it, no final newline, the unified line not first. */
+TEST(procinfo_cgroup_unit_hostile_texts)
+{
+	char unit[32], small[8];
+
+	cgroup_unit("12:pids:/system.slice/minio.service\n1:name=systemd:/x.scope\n", unit,
+		    sizeof(unit));
+	ASSERT_EQ_STR("", unit);
+	cgroup_unit("0::/system.slice/docker-0123456789abcdef0123456789abcdef.scope", unit,
+		    sizeof(unit));
+	ASSERT_EQ_STR("", unit);   /* 46 bytes: no room, nothing half written */
+	cgroup_unit("0::/kubepods/pod1/0123456789abcdef0123456789abcdef", unit, sizeof(unit));
+	ASSERT_EQ_STR("", unit);   /* 32 hex digits + NUL do not fit 32 bytes either */
+	cgroup_unit("0::/system.slice/minio.service/0123456789abcdef0123456789abcde\n", unit,
+		    sizeof(unit));
+	ASSERT_EQ_STR("minio.service", unit);   /* 31 hex digits are no container id */
+	cgroup_unit("1:cpu:/\n0::/system.slice/a.service\n", unit, sizeof(unit));
+	ASSERT_EQ_STR("a.service", unit);
+	cgroup_unit("0::/system.slice/minio.service\n", small, sizeof(small));
+	ASSERT_EQ_STR("", small);
+	cgroup_unit("0::/.service/.scope//\n", unit, sizeof(unit));
+	ASSERT_EQ_STR("", unit);
+	cgroup_unit("", unit, sizeof(unit));
+	ASSERT_EQ_STR("", unit);
+}
+
+/* A command name may hold spaces and parentheses ("x) y (z"): the fields
+ * after it are found from the last ')', so the start time stays right. */
+TEST(procinfo_comm_with_parentheses)
+{
+	struct procinfo before, pi;
+	char old[16] = "";
+
+	ASSERT_EQ_INT(0, prctl(PR_GET_NAME, old, 0, 0, 0));
+	ASSERT_EQ_INT(0, procinfo__read((uint32_t)getpid(), &before));
+	ASSERT_EQ_INT(0, prctl(PR_SET_NAME, "x) 1 2 (z) R", 0, 0, 0));
+	ASSERT_EQ_INT(0, procinfo__read((uint32_t)getpid(), &pi));
+	prctl(PR_SET_NAME, old, 0, 0, 0);
+	ASSERT_EQ_STR("x) 1 2 (z) R", pi.comm);
+	ASSERT_EQ_U64(before.start_time, pi.start_time);
+	ASSERT(proc_alive((uint32_t)getpid(), pi.start_time));
+}
+
+/* The bucket directory named by its inode, from a directory kept open. */
+TEST(procinfo_dir_name_by_ino)
+{
+	char dir[] = "/tmp/gw-ino-XXXXXX", path[64], name[8];
+	struct stat st;
+	int fd;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/photos", dir);
+	ASSERT_EQ_INT(0, mkdir(path, 0700));
+	ASSERT_EQ_INT(0, stat(path, &st));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT(0, dir_name_by_ino(fd, st.st_ino, name, sizeof(name)));
+	ASSERT_EQ_STR("photos", name);
+	/* asked twice: the shared offset is rewound */
+	ASSERT_EQ_INT(0, dir_name_by_ino(fd, st.st_ino, name, sizeof(name)));
+	ASSERT_EQ_STR("photos", name);
+	/* a name longer than the room is no name, not a cut one */
+	ASSERT_EQ_INT(0, dir_name_by_ino(fd, st.st_ino, name, 6));
+	ASSERT_EQ_STR("", name);
+	ASSERT_EQ_INT(0, dir_name_by_ino(fd, st.st_ino + 1000003, name, sizeof(name)));
+	ASSERT_EQ_STR("", name);
+	ASSERT_EQ_INT(-EBADF, dir_name_by_ino(-1, st.st_ino, name, sizeof(name)));
+	close(fd);
+	rmdir(path);
+	rmdir(dir);
 }

@@ -364,7 +364,7 @@ TEST(schema_every_incident_row_reaches_json_and_otlp)
 	static struct finding f1;
 	const struct finding *fs[1] = { &f1 };
 	static char id[] = "inc-1", principal[] = "arn:aws:iam::111122223333:user/alice";
-	static char step[] = "revoke the key";
+	static char step[] = "revoke the key", timeline[] = "t0";
 	struct incident in = { 0 };
 	struct ship_batch *b = ship_batch__new();
 	uint8_t *otlp = NULL;
@@ -382,10 +382,9 @@ TEST(schema_every_incident_row_reaches_json_and_otlp)
 	in.nfindings = 1;
 	in.remediation[0] = step;
 	in.nremediation = 1;
+	in.timeline[0] = timeline;
+	in.ntimeline = 1;
 	ship__incident_to_pb(&in, 3, &b->incidents[0]);
-	/* timeline has no source in struct incident yet: set for the check. */
-	snprintf(b->incidents[0].timeline[0], sizeof(b->incidents[0].timeline[0]), "t0");
-	b->incidents[0].timeline_count = 1;
 	b->nincidents = 1;
 	line = json_line(b);
 	ASSERT(line != NULL);
