@@ -336,15 +336,29 @@ static void skip_line(struct audit_reader *r)
 	r->skipping = !nl;
 }
 
+/* 1 for a text format, which checks each line itself (S3 access logs,
+ * Azure's classic logs, told from its JSON ones as formats.c tells them). */
+static int text_format(struct audit_reader *r)
+{
+	if (r->format == AUDIT_FMT_S3ACCESS)
+		return 1;
+	if (r->format != AUDIT_FMT_AZURE)
+		return 0;
+	if (r->c.azure_classic < 0 && r->end - r->start >= 5)
+		r->c.azure_classic = azure_classic__detect(r->win + r->start, r->end - r->start);
+	return r->c.azure_classic == 1;
+}
+
 /* Lines holding a NUL byte are blanked (JSON stops at a NUL; the text
- * formats check each line themselves): the bytes read since the last
- * look are checked, and on a find the unread ones blanked. */
+ * formats check each line themselves, and a blanked line would be counted
+ * twice): the bytes read since the last look are checked, and on a find
+ * the unread ones blanked. */
 static void blank_nul(struct audit_reader *r)
 {
 	size_t from = r->start + r->nul_checked;
 
 	r->nul_checked = r->end - r->start;
-	if (r->format == AUDIT_FMT_S3ACCESS || from >= r->end ||
+	if (text_format(r) || from >= r->end ||
 	    !memchr(r->win + from, '\0', r->end - from))
 		return;
 	r->c.chunk = r->win + r->start;
