@@ -336,15 +336,29 @@ static void skip_line(struct audit_reader *r)
 	r->skipping = !nl;
 }
 
+/* 1 for a text format, which checks each line itself (S3 access logs,
+ * Azure's classic logs, told from its JSON ones as formats.c tells them). */
+static int text_format(struct audit_reader *r)
+{
+	if (r->format == AUDIT_FMT_S3ACCESS)
+		return 1;
+	if (r->format != AUDIT_FMT_AZURE)
+		return 0;
+	if (r->c.azure_classic < 0 && r->end - r->start >= 5)
+		r->c.azure_classic = azure_classic__detect(r->win + r->start, r->end - r->start);
+	return r->c.azure_classic == 1;
+}
+
 /* Lines holding a NUL byte are blanked (JSON stops at a NUL; the text
- * formats check each line themselves): the bytes read since the last
- * look are checked, and on a find the unread ones blanked. */
+ * formats check each line themselves, and a blanked line would be counted
+ * twice): the bytes read since the last look are checked, and on a find
+ * the unread ones blanked. */
 static void blank_nul(struct audit_reader *r)
 {
 	size_t from = r->start + r->nul_checked;
 
 	r->nul_checked = r->end - r->start;
-	if (r->format == AUDIT_FMT_S3ACCESS || from >= r->end ||
+	if (text_format(r) || from >= r->end ||
 	    !memchr(r->win + from, '\0', r->end - from))
 		return;
 	r->c.chunk = r->win + r->start;
@@ -446,6 +460,22 @@ static void map(struct audit_reader *r)
 /* The last whole-inflated file's buffer, kept for the next one of this
  * thread: fresh pages for every file cost a page fault per 4 KiB. */
 static __thread struct audit_buf whole_buf;
+/* The same for the compressed bytes read whole. */
+static __thread struct audit_buf whole_in;
+
+/* A buffer for a whole file, in huge pages where the system gives them:
+ * a fault per 4 KiB page of a fresh 20 MB buffer cost as much system
+ * time as inflating it. */
+static void *whole_alloc(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t size = (n + huge - 1) & ~(huge - 1);
+	void *p = aligned_alloc(huge, size);
+
+	if (p)
+		madvise(p, size, MADV_HUGEPAGE);
+	return p;
+}
 
 /* A gzip file of one member, small enough, inflated whole into win (a
  * view then, as a mapped file); anything else is left to zlib's stream. */
@@ -462,8 +492,15 @@ static void gunzip_whole(struct audit_reader *r)
 	    (uint64_t)sb.st_size > READER_WHOLE_GZ)
 		return;
 	in_len = (size_t)sb.st_size;
-	in = malloc(in_len);
-	if (!in || pread(r->fd, in, in_len, 0) != (ssize_t)in_len)
+	if (whole_in.size < in_len) {
+		free(whole_in.p);
+		whole_in.size = 0;
+		if (!(whole_in.p = whole_alloc(in_len)))
+			goto out;
+		whole_in.size = in_len;
+	}
+	in = (unsigned char *)whole_in.p;
+	if (pread(r->fd, in, in_len, 0) != (ssize_t)in_len)
 		goto out;
 	memcpy(&isize, in + in_len - 4, 4);
 	isize = le32toh(isize);
@@ -478,7 +515,7 @@ static void gunzip_whole(struct audit_reader *r)
 		whole_buf.p = NULL;
 		whole_buf.size = 0;
 	} else {
-		out = malloc(cap + 1);
+		out = whole_alloc(cap + 1);
 	}
 	if (!out || !(d = libdeflate_alloc_decompressor()))
 		goto out;
@@ -496,7 +533,6 @@ static void gunzip_whole(struct audit_reader *r)
 	r->out_total = isize;
 out:
 	libdeflate_free_decompressor(d);
-	free(in);
 	if (out && !whole_buf.p) {
 		whole_buf.p = out;
 		whole_buf.size = cap;

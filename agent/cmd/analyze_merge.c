@@ -19,11 +19,11 @@
 #include "lib/strpool.h"
 
 #define MERGE_MAX_THREADS 16
-#define MERGE_AHEAD_PER_THREAD 2  /* files whose first piece is read ahead */
+#define MERGE_AHEAD_PER_THREAD 1  /* files whose first piece is read ahead */
 #define MERGE_MAX_POOLS 32
 /* Small gzip files are inflated whole (faster) while fewer than this many
  * per thread are open; past it each open file costs its stream window. */
-#define MERGE_WHOLE_PER_THREAD 2
+#define MERGE_WHOLE_PER_THREAD 1
 
 struct stream;
 

@@ -88,6 +88,12 @@ void analyze_summary__print(FILE *out, const struct analyze_report *r, const cha
 			"(at most %.0f s), analyzed as they came\n",
 			(unsigned long long)r->merge->late, (unsigned long long)r->reorder_sec,
 			(double)r->merge->max_late_ms / 1000.0);
+	if (r->merge && (r->merge->overflow || r->merge->files_waited))
+		fprintf(out, "  ordering bounds: %llu event(s) handed over before their turn (%llu MiB "
+			"held), %llu file(s) waited for one of %u open\n",
+			(unsigned long long)r->merge->overflow,
+			(unsigned long long)(MERGE_DEF_MAX_HELD >> 20),
+			(unsigned long long)r->merge->files_waited, MERGE_DEF_MAX_OPEN);
 	print_window(out, r);
 	fprintf(out, "  analyzed: %llu event(s), %llu more before the window (baselines only)\n",
 		(unsigned long long)r->events_analyzed, (unsigned long long)r->events_baseline);

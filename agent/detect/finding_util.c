@@ -52,6 +52,26 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 	return f;
 }
 
+int samples__add(const char **v, uint8_t *n, const char *key)
+{
+	char *c;
+
+	if (!key || !*key || *n >= GW_FINDING_MAX_SAMPLES)
+		return 0;
+	c = strdup(key);
+	if (!c)
+		return -ENOMEM;
+	v[(*n)++] = c;
+	return 0;
+}
+
+void samples__clear(const char **v, uint8_t *n)
+{
+	for (uint8_t i = 0; i < *n; i++)
+		free((char *)(uintptr_t)v[i]);
+	*n = 0;
+}
+
 const char *join_list(char *buf, size_t len, const char *const *v, size_t n)
 {
 	size_t off = 0;

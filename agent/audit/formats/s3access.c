@@ -8,9 +8,10 @@
  *   turnaround "referrer" "user_agent" version_id host_id sig_version cipher
  *   auth_type host_header tls_version [access_point_arn] [acl_required]
  * Newer fields are appended over the years, so only the first 18 are
- * required, and only they are split: what follows is not read. Keys are URL-encoded in the log and decoded here. A quoted
- * field ends at the first quote that no backslash escapes (the user agent is
- * the client's text); its bytes are kept as logged.
+ * required, and only they are split: what follows is not read. Keys are
+ * URL-encoded in the log and decoded here. A quoted field ends at the
+ * first quote that no backslash escapes (the user agent is the client's
+ * text); its bytes are kept as logged.
  *
  * The line path is one pass: fields are split in place (no copy), each
  * field's last value is remembered (bucket, operation and requester repeat

@@ -68,6 +68,8 @@ struct fs_state {
 	struct pop_ent *pop;
 	size_t npop;
 	struct { const char *who, *group; } gcache[GROUP_CACHE];
+	/* user agent (interned) -> a penetration-testing distribution's? */
+	struct { const char *ua; uint8_t pentest; } ucache[GROUP_CACHE];
 	int64_t swept;
 	int64_t aged;                 /* stream time of the last aging of pop */
 };
@@ -365,6 +367,24 @@ static const char *creator_of(struct fs_state *s, const char *who, const char *k
 	return NULL;
 }
 
+/* ua_family()'s pentest answer for ev's user agent, cached by its
+ * interned twin (NULL: out of memory, asked afresh). */
+static int pentest_ua(struct fs_state *s, const char *interned, const char *ua)
+{
+	size_t i = ((uintptr_t)interned >> 4) & (GROUP_CACHE - 1);
+	char fam[64];
+	int sdk, pentest;
+
+	if (interned && s->ucache[i].ua == interned)
+		return s->ucache[i].pentest;
+	ua_family(ua ? ua : "", fam, sizeof(fam), &sdk, &pentest);
+	if (interned) {
+		s->ucache[i].ua = interned;
+		s->ucache[i].pentest = (uint8_t)pentest;
+	}
+	return pentest;
+}
+
 static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev, const char *who,
 				const char *group)
 {
@@ -372,9 +392,6 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	const struct ident *id = detector__ident(d, ev->principal);
 	struct pop_ent *g;
 	struct fresh *f;
-	char fam[64];
-	int sdk, pentest;
-
 	/* Never seen: this is the first event of its first hour. */
 	if (!id || id->ev.n || id->active_days || !id->h || id->h->events != 1)
 		return NULL;
@@ -395,8 +412,7 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	f->kind = ev->principal_kind;
 	f->cloud = ev->cloud;
 	f->off_hours = (uint8_t)detector__off_hours(d, ev->time_ms);
-	ua_family(ev->user_agent ? ev->user_agent : "", fam, sizeof(fam), &sdk, &pentest);
-	f->pentest = (uint8_t)pentest;
+	f->pentest = (uint8_t)pentest_ua(s, f->ua, ev->user_agent);
 	g = group ? pop_find(s, group, NULL) : NULL;
 	f->group_since = g ? g->first_t : 0;
 	f->ip_known = (uint8_t)pop_knew(s, group, f->ip ? f->ip : "", ev->time_ms);
@@ -575,6 +591,7 @@ static void fs_swept(void *state)
 	struct fs_state *s = state;
 
 	memset(s->gcache, 0, sizeof(s->gcache));
+	memset(s->ucache, 0, sizeof(s->ucache));
 }
 
 const struct rule rule_first_sighting = {
