@@ -190,7 +190,6 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 	int created = f->creator && f->reads, err = 0;
 	double score = judge(f, why, sizeof(why));
 	struct finding *fd;
-	uint64_t h = GW_FNV64_INIT;
 
 	/* The weak signals (off hours, a bucket new to the population) only add
 	 * to a strong one: a new job reading a new bucket at night is common. */
@@ -200,38 +199,23 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 		return 0;
 	if (created && score < 92.0)
 		score = 92.0;
-	fd = calloc(1, sizeof(*fd));
+	fd = finding__new(&(const struct finding_head){
+		.rule_id = rule_first_sighting.id,
+		.title = created ? "Data read by a principal created in the log" :
+			 "Enumeration then download by a new principal",
+		.severity = GW_SEV_HIGH, .score = score, .start_ms = f->first_t,
+		.end_ms = f->last_t, .id_time = f->first_t, .cloud = f->cloud, .count = f->events,
+		.principal = f->who, .access_key = f->key, .source_ip = f->ip, .user_agent = f->ua,
+		.bucket = f->bucket,
+	});
 	if (!fd)
 		return -ENOMEM;
-	fd->rule_id = rule_first_sighting.id;
-	fd->title = created ? "Data read by a principal created in the log" :
-		    "Enumeration then download by a new principal";
-	fd->severity = GW_SEV_HIGH;
-	fd->score = clamp100(score);
-	fd->start_ms = f->first_t;
-	fd->end_ms = f->last_t;
-	fd->cloud = f->cloud;
-	fd->count = f->events;
 	fd->bytes = f->bytes;
-	err |= finding__set(&fd->principal, f->who);
-	err |= finding__set(&fd->access_key, f->key);
-	err |= finding__set(&fd->source_ip, f->ip);
-	err |= finding__set(&fd->user_agent, f->ua);
-	err |= finding__set(&fd->region, "");
-	err |= finding__set(&fd->bucket, f->bucket);
 	for (size_t i = 0; i < f->nsamples; i++)
 		err |= finding__set(&fd->samples[fd->nsamples++], f->samples[i]);
 	fd->mitre[fd->nmitre++] = "T1078.004";
 	fd->mitre[fd->nmitre++] = f->account_enum ? "T1580" : "T1619";
 	fd->mitre[fd->nmitre++] = "T1530";
-	h = gw_fnv1a64(h, fd->rule_id, strlen(fd->rule_id) + 1);
-	h = gw_fnv1a64(h, f->who, strlen(f->who) + 1);
-	h = gw_fnv1a64(h, &f->first_t, sizeof(f->first_t));
-	if (err || asprintf(&fd->id, "%016" PRIx64, h) < 0) {
-		fd->id = NULL;
-		finding__free(fd);
-		return -ENOMEM;
-	}
 	err |= finding__add_evidence(fd, "principal_kind", "%s", gw_principal_kind_name(f->kind));
 	err |= finding__add_evidence(fd, "population", "%s", f->group ? f->group : "");
 	err |= finding__add_evidence(fd, "first_hour", "%" PRIu32 " lists then %" PRIu32 " reads",
