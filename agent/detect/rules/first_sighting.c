@@ -61,8 +61,10 @@ struct fs_state {
 	size_t n, cap, max;
 	uint32_t *idx;            /* position + 1 by principal, 0: empty */
 	size_t nidx;
+	/* principals created in the log, oldest first: one may name its
+	 * creator for a day, then it is let go of (and its strings) */
 	struct { const char *what, *by; int64_t t; } created[CREATED_MAX];
-	size_t ncreated, created_pos;
+	size_t ncreated;
 	struct pop_ent *pop;
 	size_t npop;
 	struct { const char *who, *group; } gcache[GROUP_CACHE];
@@ -312,6 +314,29 @@ static void sweep(struct fs_state *s, int64_t now)
 	}
 }
 
+/* Full: the oldest goes. */
+static void created_add(struct fs_state *s, const char *what, const char *by, int64_t t)
+{
+	if (s->ncreated == CREATED_MAX) {
+		memmove(&s->created[0], &s->created[1], (CREATED_MAX - 1) * sizeof(s->created[0]));
+		s->ncreated--;
+	}
+	s->created[s->ncreated].what = what;
+	s->created[s->ncreated].by = by;
+	s->created[s->ncreated++].t = t;
+}
+
+/* Those created more than a day ago can no longer name a creator. */
+static void created_age(struct fs_state *s, int64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->ncreated; i++)
+		if (now - s->created[i].t <= DAY)
+			s->created[k++] = s->created[i];
+	s->ncreated = k;
+}
+
 static const char *creator_of(struct fs_state *s, const char *who, const char *key, int64_t t,
 			      struct fresh *f)
 {
@@ -467,17 +492,11 @@ static int fs_feed(void *state, const struct audit_event *ev)
 		return -ENOMEM;
 	if (!*who || ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
 		return 0;
-	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK) {
-		size_t i = s->created_pos++ % CREATED_MAX;
-
-		s->created[i].what = detector__intern_ev(d, ev->created);
-		s->created[i].by = who;
-		s->created[i].t = ev->time_ms;
-		if (s->ncreated < CREATED_MAX)
-			s->ncreated++;
-	}
+	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK)
+		created_add(s, detector__intern_ev(d, ev->created), who, ev->time_ms);
 	if (ev->time_ms - s->swept >= HOUR / 4) {
 		sweep(s, ev->time_ms);
+		created_age(s, ev->time_ms);
 		s->swept = ev->time_ms;
 	}
 	f = fresh_find(s, who);
