@@ -125,6 +125,19 @@ static void principal(struct rec_strs *r, const struct jv *v, const struct jv *i
 	}
 }
 
+int azure__head(struct rec_strs *r, const char *t, const char *op, size_t off,
+		int (*action)(const char *), struct audit_event *ev)
+{
+	if (!*op || iso8601__parse(t, strlen(t), &ev->time_ms) < 0) {
+		audit_ctx__skip_at(r->c, off, "%s", !*op ? "no operationName" : "no valid time");
+		return -1;
+	}
+	ev->cloud = GW_CLOUD_AZURE;
+	ev->api = rec__intern_str(r, op);
+	ev->action = (uint8_t)audit_ctx__memo(r->c, ev->api, action);
+	return 0;
+}
+
 static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 {
 	const struct jv *id = v + (v[F_IDENTITY].type ? 0 : F_ID_N);
@@ -135,14 +148,8 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	uint64_t status;
 
 	op = get(v, F_OP);
-	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip_at(c, off, "%s",
-				!*op ? "no operationName" : "no valid time");
+	if (azure__head(&r, t, op, off, azure__action, &ev) < 0)
 		return 0;
-	}
-	ev.cloud = GW_CLOUD_AZURE;
-	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
 	status = jv__u64(&v[F_STATUS]);
 	if (!status)
 		status = jv__u64(&v[F_STATUS_P]);
