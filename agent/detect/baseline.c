@@ -16,6 +16,8 @@
 static void ident_free(struct ident *id)
 {
 	seen__free(&id->seen);
+	if (id->h)
+		samples__clear(id->h->samples, &id->h->nsamples);
 	free(id->h);
 	free(id);
 }
@@ -331,6 +333,7 @@ static void close_hour(struct baseline *b, struct ident *id)
 	ewma__add(&id->denied, h->denied, ALPHA_HOUR);
 	if (h->regions_6h > id->max_regions_6h)
 		id->max_regions_6h = h->regions_6h;
+	samples__clear(h->samples, &h->nsamples);
 	id->h = NULL;
 	b->open--;
 	if (b->nfree < FREE_HOURS)
@@ -403,7 +406,7 @@ static int intern_all(struct detector *d, const struct audit_event *ev, struct e
 	s->region = detector__intern_ev(d, ev->region);
 	s->bucket = detector__intern_ev(d, ev->bucket);
 	s->key = detector__intern_ev(d, ev->access_key);
-	s->object = ev->object_key;   /* interned only when kept as a sample */
+	s->object = ev->object_key;   /* copied when kept as a sample */
 	s->action = ev->action;
 	return s->ip && s->ua && s->api && s->service && s->region && s->bucket && s->key ?
 	       0 : -ENOMEM;
@@ -570,13 +573,8 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 		h->reads++;
 		h->read_bytes += ev->bytes_out;
 		h->day_reads = ++id->day_reads_acc;
-		if (*s->object && h->nsamples < GW_FINDING_MAX_SAMPLES) {
-			const char *o = detector__intern(b->d, s->object);
-
-			if (!o)
-				return -ENOMEM;
-			h->samples[h->nsamples++] = o;
-		}
+		if (samples__add(h->samples, &h->nsamples, s->object) < 0)
+			return -ENOMEM;
 	} else if (ev->action == GW_ACT_OBJECT_WRITE || ev->action == GW_ACT_OBJECT_COPY) {
 		h->writes++;
 		if (h->established && ev->outcome == GW_OUT_OK && *s->bucket &&
@@ -737,7 +735,6 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 	strmark__v(m, h->intel_ips, h->nintel);
 	strmark__v(m, h->intel_labels, h->nintel);
 	strmark__v(m, h->foreign_buckets, h->nforeign);
-	strmark__v(m, h->samples, h->nsamples);
 }
 
 void baseline__strings(const struct baseline *b, struct strmark *m)

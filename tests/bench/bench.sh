@@ -428,10 +428,14 @@ for root, _, names in os.walk(src):
 PY
 		touch "$small/.complete"
 	fi
+	# and again with no event reaching the detector (a --bucket no event
+	# names): what reading and merging alone hold
 	for s in 1 "$gb"; do
 		dir=$([ "$s" = 1 ] && echo "$small" || echo "$big")
-		/usr/bin/time -f "%M %e" -o "$d/time$s" "$GW" analyze --audit "cloudtrail:$dir" \
+		/usr/bin/time -f "%M %e %U %S" -o "$d/time$s" "$GW" analyze --audit "cloudtrail:$dir" \
 			--output "$d/r$s.json" --quiet
+		/usr/bin/time -f "%M %e %U %S" -o "$d/merge$s" "$GW" analyze --audit "cloudtrail:$dir" \
+			--bucket no-such-bucket --output /dev/null --quiet 2>/dev/null
 	done
 	python3 - "$d" "$gb" <<'PY'
 import json, sys
@@ -439,17 +443,23 @@ d, gb = sys.argv[1], sys.argv[2]
 row = lambda a, b: print("%-58s %s" % (a, b))
 rss = {}
 for s in ("1", gb):
-    kib, wall = open(f"{d}/time{s}").read().split()
+    kib, wall, user, sys_ = open(f"{d}/time{s}").read().split()
+    mkib, _, muser, msys = open(f"{d}/merge{s}").read().split()
     r = json.load(open(f"{d}/r{s}.json"))
     st, det = r["stats"], r["detector"]
     rss[s] = int(kib) / 1024
     row(f"analyze {st['bytes'] / 1e9:.1f} GB CloudTrail, {det['identities']} identities",
-        f"peak RSS {rss[s]:.0f} MiB, {float(wall):.0f} s wall, {st['events']} events")
+        f"peak RSS {rss[s]:.0f} MiB, {float(user) + float(sys_):.0f} s CPU, {st['events']} events")
+    row("  reading and merging alone (no event to the detector)",
+        "peak RSS %.0f MiB, %.0f s CPU; detector state %.0f MiB" % (
+            int(mkib) / 1024, float(muser) + float(msys), det["state_bytes"] / 2**20))
     row("  events lost to bounds (entities/volume/seen dropped)",
         "%d / %d / %d (goal 0)" % (det["entities_dropped"], det["volume_dropped"], det["seen_dropped"]))
-    row("  late past the reorder window; held at most",
-        "%d; %d events, %d files" % (st["reorder"]["late"], st["reorder"]["peak_events"],
-                                     st["reorder"]["peak_files"]))
+    ro = st["reorder"]
+    row("  late past the reorder window; held at most; bounds hit",
+        "%d; %d events (%.0f MiB), %d files; overflow %d, files waited %d" % (
+            ro["late"], ro["peak_events"], ro["peak_mib"], ro["peak_files"], ro["overflow"],
+            ro["files_waited"]))
     row("  detector (merging thread CPU: detector + heap)",
         "%.0f events/s (goal 1000000)" % (det["events"] / det["cpu_seconds"]))
 row(f"  peak RSS {gb} GB / 1 GB", "%.2f (goal <= 1.10; %.0f MiB, goal <= 300)" % (rss[gb] / rss["1"], rss[gb]))
