@@ -266,6 +266,20 @@ static inline const char *audit__find_byte(const char *p, const char *end, char 
 	return p;
 }
 
+/* The decimal number s[0..n) of a text log's field (bytes, sizes): 0 when
+ * a byte of it is not a digit ("-" for none); at most 19 digits read. */
+static inline uint64_t audit__dec_u64(const char *s, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n && i < 19; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v;
+}
+
 /* memmem for a short word w (wn > 0 bytes) in s[0..n): its first byte
  * found inline, then compared (libc's memmem sets up for long needles, a
  * cost per call that the short fields of a log line do not repay). */

@@ -591,6 +591,20 @@ void incidents__expired(struct detector *d, const struct finding *const *fs, siz
 			int64_t now_ms, uint8_t *dead);
 
 /* ---- finding helpers (finding_util.c) ---- */
+/* What every finding built by a rule names: its rule and words, its span
+ * and count, who and where (NULL strings: ""); the finding's id is the hash
+ * of the rule, the principal and id_time, stable across runs. */
+struct finding_head {
+	const char *rule_id, *title;   /* static */
+	int severity;
+	double score;                  /* clamped to 0..100 */
+	int64_t start_ms, end_ms, id_time;
+	int cloud;
+	uint64_t count;
+	const char *principal, *access_key, *source_ip, *user_agent, *region, *bucket;
+};
+/* A finding from hd, the strings copied. NULL on allocation failure. */
+struct finding *finding__new(const struct finding_head *hd);
 /* A finding from an identity's hour: principal, key, ip, ua, region,
  * bucket, times, cloud and a stable id. NULL on allocation failure. */
 struct finding *finding__from_hour(const struct rule *r, const char *title, int sev,

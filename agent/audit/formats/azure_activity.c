@@ -223,14 +223,8 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	if (!*t)
 		t = jv__str(&v[F_EVENT_TS]);
 	op = str_or_value(v, F_OP);
-	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip_at(c, off, "%s",
-				!*op ? "no operationName" : "no valid time");
+	if (azure__head(&r, t, op, off, action, &ev) < 0)
 		return 0;
-	}
-	ev.cloud = GW_CLOUD_AZURE;
-	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	ev.outcome = (uint8_t)outcome(v, &code);
 	ev.error_code = rec__intern_str(&r, code);
 	ev.source_ip = rec__intern_str(&r, jv__str(&v[F_IP]));

@@ -125,24 +125,31 @@ static void principal(struct rec_strs *r, const struct jv *v, const struct jv *i
 	}
 }
 
+int azure__head(struct rec_strs *r, const char *t, const char *op, size_t off,
+		int (*action)(const char *), struct audit_event *ev)
+{
+	if (!*op || iso8601__parse(t, strlen(t), &ev->time_ms) < 0) {
+		audit_ctx__skip_at(r->c, off, "%s", !*op ? "no operationName" : "no valid time");
+		return -1;
+	}
+	ev->cloud = GW_CLOUD_AZURE;
+	ev->api = rec__intern_str(r, op);
+	ev->action = (uint8_t)audit_ctx__memo(r->c, ev->api, action);
+	return 0;
+}
+
 static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 {
 	const struct jv *id = v + (v[F_IDENTITY].type ? 0 : F_ID_N);
 	const struct jv *props = v + (v[F_PROPS].type ? 0 : F_P_N);
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
-	const char *t = get(v, F_TIME), *op, *key, *st;
+	const char *t = get(v, F_TIME), *op, *key, *st, *corr;
 	uint64_t status;
 
 	op = get(v, F_OP);
-	if (!*op || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
-		audit_ctx__skip_at(c, off, "%s",
-				!*op ? "no operationName" : "no valid time");
+	if (azure__head(&r, t, op, off, azure__action, &ev) < 0)
 		return 0;
-	}
-	ev.cloud = GW_CLOUD_AZURE;
-	ev.api = rec__intern_str(&r, op);
-	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, azure__action);
 	status = jv__u64(&v[F_STATUS]);
 	if (!status)
 		status = jv__u64(&v[F_STATUS_P]);
@@ -154,7 +161,9 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	principal(&r, v, id, &ev);
 	caller_ip(&r, get(v, F_IP), &ev);
 	ev.region = rec__intern_str(&r, get(v, F_LOCATION));
-	ev.request_id = rec__intern_str(&r, get(v, F_CORR));
+	corr = get(v, F_CORR);
+	/* unique to its request: copied, not looked up in the pool */
+	ev.request_id = rec__unique(&r, corr, strlen(corr));
 	ev.account = rec__intern_str(&r, get(props, F_P_ACCOUNT));
 	ev.user_agent = rec__intern_str(&r, get(props, F_P_UA));
 	ev.service = rec__intern_str(&r, get(props, F_P_SERVICE));

@@ -10,26 +10,13 @@
 #include "config/config.h"
 #include "detect/detect.h"
 #include "lib/secret.h"
+#include "tmpfile.h"
 
 /* Write text to a fresh temporary file with the given mode; returns its path
  * in buf (caller unlinks). */
 static int write_tmp(char *buf, size_t len, const char *text, mode_t mode)
 {
-	FILE *f;
-	int fd;
-
-	snprintf(buf, len, "/tmp/gw-test-config-XXXXXX");
-	fd = mkstemp(buf);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return -1;
-	}
-	fputs(text, f);
-	fclose(f);
-	return chmod(buf, mode);
+	return got_tmp_text(buf, len, text) < 0 ? -1 : chmod(buf, mode);
 }
 
 TEST(config_defaults)
