@@ -208,16 +208,6 @@ const struct gw_config_key *gw_config__key(size_t i)
 	return i < gw_config_nfields ? &gw_config_fields[i].key : NULL;
 }
 
-void gw_config__free(struct gw_config *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < gw_config_nfields; i++)
-		gw_config_clear_field(c, &gw_config_fields[i]);
-	free(c->path);
-	c->path = NULL;
-}
-
 void gw_config__defaults(struct gw_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -246,8 +236,6 @@ static int name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static const struct gw_config_field *find_field(const char *key);
-
 /* An old name: warn once per use, then the key it became. */
 static const struct gw_config_field *find_alias(const char *key)
 {
@@ -260,14 +248,14 @@ static const struct gw_config_field *find_alias(const char *key)
 			  !a->section[dot - key] && name_eq(dot + 1, a->name)
 			: name_eq(key, a->flag) || name_eq(key, a->name)) {
 			log_warn("--%s is deprecated; use --%s", a->flag, aliases[i].to);
-			return find_field(aliases[i].to);
+			return gw_config_find_field(aliases[i].to);
 		}
 	}
 	return NULL;
 }
 
 /* By flag, by key name, or by "section.key"; then the old names. */
-static const struct gw_config_field *find_field(const char *key)
+const struct gw_config_field *gw_config_find_field(const char *key)
 {
 	const char *dot = strchr(key, '.');
 
@@ -285,91 +273,6 @@ static const struct gw_config_field *find_field(const char *key)
 		}
 	}
 	return find_alias(key);
-}
-
-/* A path given as a flag, relative to the current directory, made absolute. */
-static int absolute_path(const char *v, char *out, size_t size)
-{
-	char cwd[PATH_MAX];
-	int n;
-
-	if (v[0] == '/' || !v[0]) {
-		n = snprintf(out, size, "%s", v);
-	} else {
-		if (!getcwd(cwd, sizeof(cwd)))
-			return -errno;
-		while (v[0] == '.' && v[1] == '/')
-			v += 2;
-		n = snprintf(out, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "",
-			     strcmp(v, ".") ? v : "");
-	}
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* The comma-separated paths or sources of a flag with each relative path
- * made absolute against the current directory, as `analyze` reads them
- * (malloc'd), or NULL with *err set. */
-static char *absolute_paths(const struct gw_config_field *f, const char *v, int *err)
-{
-	size_t items = 1, cap, len = 0;
-	char *out, *item;
-
-	for (const char *p = v; *p; p++)
-		items += *p == ',';
-	cap = strlen(v) + items * (PATH_MAX + 1) + 1;
-	out = malloc(cap);
-	*err = out ? 0 : -ENOMEM;
-	while (!*err && *v) {
-		size_t n = f->key.type == GW_CFG_LIST ? strcspn(v, ",") : strlen(v);
-		const char *p;
-
-		item = strndup(v, n);
-		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
-		/* leading blanks would hide an absolute path */
-		p = item ? item + strspn(item, " \t") : NULL;
-		if (!*err)
-			*err = f->chk == CHK_SOURCE ? audit_spec__absolute(p, out + len, cap - len)
-						    : absolute_path(p, out + len, cap - len);
-		free(item);
-		len += *err ? 0 : strlen(out + len);
-		v += n + (v[n] == ',');
-	}
-	if (*err) {
-		free(out);
-		return NULL;
-	}
-	out[len] = '\0';
-	return out;
-}
-
-int gw_config__set(struct gw_config *c, const char *key, const char *value)
-{
-	const struct gw_config_field *f = find_field(key);
-	const char *why = "invalid value";
-	char shown[REDACT_MAX], *abs = NULL;
-	int err = 0;
-
-	if (!f) {
-		log_err("unknown option --%s", key);
-		return -EINVAL;
-	}
-	/* a flag's relative path means the current directory, in every command */
-	if ((f->chk == CHK_SOURCE || f->chk == CHK_DIR || f->chk == CHK_FILE ||
-	     f->chk == CHK_SECRET) && value && value[0])
-		abs = absolute_paths(f, value, &err);
-	if (err == -ENOMEM)
-		why = "out of memory";
-	else if (err == -ENAMETOOLONG)
-		why = "path too long";
-	else if (!err)
-		err = gw_config_set_field(c, f, abs ? abs : value ? value : "", &why);
-	free(abs);
-	if (err == -ENOMEM)
-		c->oom = 1;
-	if (err)
-		log_err("invalid --%s '%s': %s", f->key.flag,
-			redact__url(value ? value : "", shown, sizeof(shown)), why);
-	return err;
 }
 
 /* ---- help, options, dump ---- */
@@ -478,12 +381,4 @@ void gw_config__dump(const struct gw_config *c, FILE *out)
 				dump_value(out, f, cstr_at(c, f)[j]);
 		}
 	}
-}
-
-int gw_config__set_bucket(struct gw_config *c, const char *name, const char **why)
-{
-	const struct gw_config_field *f = find_field("gateway.buckets");
-
-	*why = "no such key";
-	return f ? gw_config_set_field(c, f, name, why) : -EINVAL;
 }

@@ -68,6 +68,10 @@ int gw_config_set_field(struct gw_config *c, const struct gw_config_field *f, co
 /* Free field f's value (a list's items) and leave it unset. */
 void gw_config_clear_field(struct gw_config *c, const struct gw_config_field *f);
 
+/* The key named by a flag, a key name or "section.key", or an old name
+ * (warned about); NULL when none. */
+const struct gw_config_field *gw_config_find_field(const char *key);
+
 /* The key an old name in [section] became (*to: its name today), or NULL. */
 const struct gw_config_field *gw_config_alias_field(const char *section, const char *name,
 						    const char **to);

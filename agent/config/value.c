@@ -1,17 +1,20 @@
-/* See config_priv.h: one value of a key, checked for its syntax and stored
- * in the configuration (gw_config_set_field), for the INI loader and the
- * flags alike. */
+/* See config.h and config_priv.h: one value of a key, checked for its syntax
+ * and stored in the configuration (gw_config_set_field), for the INI loader
+ * and the flags alike; a flag's relative paths made absolute; freeing. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "config_priv.h"
 #include "detect/detect.h"
 #include "lib/io.h"
+#include "lib/log.h"
+#include "lib/redact.h"
 #include "lib/tz.h"
 
 void gw_config_clear_field(struct gw_config *c, const struct gw_config_field *f)
@@ -317,4 +320,109 @@ int gw_config_set_field(struct gw_config *c, const struct gw_config_field *f, co
 		return set_list(c, f, v, why);
 	}
 	return -EINVAL;
+}
+
+/* ---- the whole configuration: a flag, a bucket, freeing ---- */
+
+/* A path given as a flag, relative to the current directory, made absolute. */
+static int absolute_path(const char *v, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (v[0] == '/' || !v[0]) {
+		n = snprintf(out, size, "%s", v);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		while (v[0] == '.' && v[1] == '/')
+			v += 2;
+		n = snprintf(out, size, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "",
+			     strcmp(v, ".") ? v : "");
+	}
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The comma-separated paths or sources of a flag with each relative path
+ * made absolute against the current directory, as `analyze` reads them
+ * (malloc'd), or NULL with *err set. */
+static char *absolute_paths(const struct gw_config_field *f, const char *v, int *err)
+{
+	size_t items = 1, cap, len = 0;
+	char *out, *item;
+
+	for (const char *p = v; *p; p++)
+		items += *p == ',';
+	cap = strlen(v) + items * (PATH_MAX + 1) + 1;
+	out = malloc(cap);
+	*err = out ? 0 : -ENOMEM;
+	while (!*err && *v) {
+		size_t n = f->key.type == GW_CFG_LIST ? strcspn(v, ",") : strlen(v);
+		const char *p;
+
+		item = strndup(v, n);
+		*err = !item ? -ENOMEM : len ? (out[len++] = ',', 0) : 0;
+		/* leading blanks would hide an absolute path */
+		p = item ? item + strspn(item, " \t") : NULL;
+		if (!*err)
+			*err = f->chk == CHK_SOURCE ? audit_spec__absolute(p, out + len, cap - len)
+						    : absolute_path(p, out + len, cap - len);
+		free(item);
+		len += *err ? 0 : strlen(out + len);
+		v += n + (v[n] == ',');
+	}
+	if (*err) {
+		free(out);
+		return NULL;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+int gw_config__set(struct gw_config *c, const char *key, const char *value)
+{
+	const struct gw_config_field *f = gw_config_find_field(key);
+	const char *why = "invalid value";
+	char shown[REDACT_MAX], *abs = NULL;
+	int err = 0;
+
+	if (!f) {
+		log_err("unknown option --%s", key);
+		return -EINVAL;
+	}
+	/* a flag's relative path means the current directory, in every command */
+	if ((f->chk == CHK_SOURCE || f->chk == CHK_DIR || f->chk == CHK_FILE ||
+	     f->chk == CHK_SECRET) && value && value[0])
+		abs = absolute_paths(f, value, &err);
+	if (err == -ENOMEM)
+		why = "out of memory";
+	else if (err == -ENAMETOOLONG)
+		why = "path too long";
+	else if (!err)
+		err = gw_config_set_field(c, f, abs ? abs : value ? value : "", &why);
+	free(abs);
+	if (err == -ENOMEM)
+		c->oom = 1;
+	if (err)
+		log_err("invalid --%s '%s': %s", f->key.flag,
+			redact__url(value ? value : "", shown, sizeof(shown)), why);
+	return err;
+}
+
+int gw_config__set_bucket(struct gw_config *c, const char *name, const char **why)
+{
+	const struct gw_config_field *f = gw_config_find_field("gateway.buckets");
+
+	*why = "no such key";
+	return f ? gw_config_set_field(c, f, name, why) : -EINVAL;
+}
+
+void gw_config__free(struct gw_config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < gw_config_nfields; i++)
+		gw_config_clear_field(c, &gw_config_fields[i]);
+	free(c->path);
+	c->path = NULL;
 }
