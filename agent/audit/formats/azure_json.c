@@ -144,7 +144,7 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	const struct jv *props = v + (v[F_PROPS].type ? 0 : F_P_N);
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
-	const char *t = get(v, F_TIME), *op, *key, *st;
+	const char *t = get(v, F_TIME), *op, *key, *st, *corr;
 	uint64_t status;
 
 	op = get(v, F_OP);
@@ -161,7 +161,9 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	principal(&r, v, id, &ev);
 	caller_ip(&r, get(v, F_IP), &ev);
 	ev.region = rec__intern_str(&r, get(v, F_LOCATION));
-	ev.request_id = rec__intern_str(&r, get(v, F_CORR));
+	corr = get(v, F_CORR);
+	/* unique to its request: copied, not looked up in the pool */
+	ev.request_id = rec__unique(&r, corr, strlen(corr));
 	ev.account = rec__intern_str(&r, get(props, F_P_ACCOUNT));
 	ev.user_agent = rec__intern_str(&r, get(props, F_P_UA));
 	ev.service = rec__intern_str(&r, get(props, F_P_SERVICE));

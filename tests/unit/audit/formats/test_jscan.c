@@ -469,3 +469,56 @@ TEST(jscan_declines_or_agrees_on_hostile_records)
 	free(deep);
 	free(buf);
 }
+
+/* The request text of an Azure activity record is what cJSON printed of
+ * {"resourceId":..,"properties":..} before the scanner: checked here
+ * against cJSON itself, for resource ids and properties that need
+ * escaping, white space or numbers printed back differently. */
+TEST(jscan_activity_request_text_is_what_cjson_prints)
+{
+	static const char *const rids[] = { "/subscriptions/s/x", "a\"b\\c/d", "tab\there\nnl",
+					    "ctl\x01\x1f", "caf\xc3\xa9", "" };
+	static const char *const props[] = {
+		"{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}",
+		"{ \"a\" : 1.50, \"b\" : -0, \"c\" : 1e3, \"d\" : 12345678901234567 }",
+		"{\"s\":\"x\\/y\\u00e9\\n\",\"t\":\"\\\"q\\\"\"}",
+		"\"text\"", "[]", "{}",
+	};
+	struct run *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	char rec[1024];
+	int level = gw_log_level();
+
+	ASSERT(a && b);
+	gw_log_set_level(LOG_CRIT);
+	for (size_t i = 0; i < sizeof(rids) / sizeof(rids[0]); i++) {
+		for (size_t j = 0; j < sizeof(props) / sizeof(props[0]); j++) {
+			cJSON *o = cJSON_CreateObject(), *p = cJSON_Parse(props[j]);
+			cJSON *r = cJSON_CreateString(rids[i]);
+			char *rid = r ? cJSON_PrintUnformatted(r) : NULL, *want;
+
+			cJSON_Delete(r);
+			ASSERT(o && p && rid);
+			cJSON_AddStringToObject(o, "resourceId", rids[i]);
+			cJSON_AddItemReferenceToObject(o, "properties", p);
+			want = cJSON_PrintUnformatted(o);
+			snprintf(rec, sizeof(rec), "{\"time\":\"2024-05-01T10:00:00Z\",\"operationName\":"
+				 "\"Microsoft.Storage/storageAccounts/write\",\"resourceId\":%s,"
+				 "\"properties\":%s}", rid, props[j]);
+			run(2, rec, strlen(rec), 0, a);
+			run(2, rec, strlen(rec), AUDIT_READ_NO_SCAN, b);
+			ASSERT_EQ_U64(1, a->e.n);
+			ASSERT_EQ_U64(1, b->e.n);
+			ASSERT_EQ_STR(want, a->e.ev[0].request);
+			ASSERT_EQ_STR(want, b->e.ev[0].request);
+			strpool__free(a->pool);
+			strpool__free(b->pool);
+			cJSON_free(want);
+			cJSON_free(rid);
+			cJSON_Delete(o);
+			cJSON_Delete(p);
+		}
+	}
+	gw_log_set_level(level);
+	free(a);
+	free(b);
+}
