@@ -289,7 +289,7 @@ static inline const char *audit__find_word(const char *s, size_t n, const char *
 
 	for (p = audit__find_byte(s, end, w[0]); (size_t)(end - p) >= wn;
 	     p = audit__find_byte(p + 1, end, w[0]))
-		if (memcmp(p, w, wn) == 0)
+		if ((wn < 2 || p[1] == w[1]) && memcmp(p, w, wn) == 0)
 			return p;
 	return NULL;
 }

@@ -33,7 +33,8 @@
 #define READER_PROBE (GUNZIP_SLACK * 2)
 /* Read one file at a time (AUDIT_READ_WHOLE_GZ), a gzip file of one
  * member that expands to at most this is inflated whole with libdeflate,
- * about twice as fast as zlib's stream. */
+ * about twice as fast as zlib's stream, and a plain file of at most this
+ * is read whole. */
 #define READER_WHOLE_GZ ((size_t)32 << 20)
 /* A mapped file's pages are given back every this many bytes read. */
 #define READER_UNMAP ((size_t)32 << 20)
