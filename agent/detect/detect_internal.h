@@ -554,6 +554,12 @@ void incidents__free(struct incident **v, size_t n);
  * of fs[i] (the index of one of its findings). 0, -ENOMEM or -E2BIG. */
 int incidents__group(struct detector *d, const struct finding *const *fs, size_t n,
 		     uint32_t *grp);
+/* Incident ids across rebuilds (incident_ids.c): each incident of v takes
+ * the id of the earlier incident its earliest finding was in, if no other
+ * took it; then *m remembers v's. 0 or -ENOMEM (ids left as built). */
+struct incident_ids;
+int incidents__carry_ids(struct incident **v, size_t n, struct incident_ids **m);
+void incident_ids__free(struct incident_ids *m);
 /* 1 when f comes from a host-correlated rule (correlate/). */
 int incident__is_host(const struct finding *f);
 /* The evidence prefix of the host process f is about ("" or "process_"),

@@ -91,6 +91,7 @@ struct detector {
 	struct { const char *in, *out; } *icache;   /* event string -> interned */
 	struct incident **incidents;
 	size_t nincidents;
+	struct incident_ids *incident_ids;  /* the ids of the last incidents built */
 	uint64_t gen, incidents_for;  /* findings' generation, and the incidents' */
 	int64_t first_ms;         /* the stream's first event */
 	int64_t last_ms;          /* the stream's newest time: events and adopted findings */
@@ -242,6 +243,7 @@ void detector__free(struct detector *d)
 	free(d->icache);
 	intel__free(d->intel);
 	incidents__free(d->incidents, d->nincidents);
+	incident_ids__free(d->incident_ids);
 	for (size_t i = 0; i < d->nfindings; i++)
 		finding__free(d->findings[i]);
 	free(d->findings);
@@ -486,6 +488,11 @@ size_t detector__incidents(struct detector *d, const struct incident *const **ou
 		/* Out of memory: no incidents this time; the findings stand. */
 		if (incidents__build(d, d->base, fs, n, &d->incidents, &d->nincidents) < 0)
 			d->nincidents = 0;
+		/* live, an incident keeps its id while findings join it (offline
+		 * they are built once, from content alone); out of memory, a grown
+		 * incident may get a new one */
+		if (d->cfg.live)
+			incidents__carry_ids(d->incidents, d->nincidents, &d->incident_ids);
 		d->incidents_for = d->gen;
 		d->stats.incidents = d->nincidents;
 	}
