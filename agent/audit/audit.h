@@ -174,7 +174,8 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 #define AUDIT_READ_DEFER_DEDUP 0x8u
 
 /* Reading one file at a time: a small gzip file may be inflated whole
- * (see reader.c), about twice as fast, at most 32 MiB of log held at once. */
+ * (see reader.c), about twice as fast, and a small plain file read whole,
+ * at most 32 MiB of log held at once. */
 #define AUDIT_READ_WHOLE_GZ 0x100u
 
 /* Reading a source one unit at a time, for a caller that orders the reads

@@ -96,6 +96,7 @@ struct audit_ctx {
 	uint64_t line_base;
 	const char *chunk;
 	struct audit_json_state js;
+	uint64_t scanned;         /* JSON values a field scanner took */
 	int azure_classic;
 	/* kept from file to file, freed by audit_ctx__release (pulled objects) */
 	struct audit_buf raw, out;
@@ -119,6 +120,10 @@ void audit_ctx__forget(struct audit_ctx *c);
 /* Start a new stream (a file or an object) in c: offsets, lines and the
  * JSON state back to the beginning. */
 void audit_ctx__begin_stream(struct audit_ctx *c);
+
+/* Tests: every JSON record is parsed with cJSON, none by a format's field
+ * scanner (json_ops.scan), so that both ways can be compared. */
+#define AUDIT_READ_NO_SCAN 0x200u
 
 /* Tests: the reader's window starts at window bytes (0: as it is) and
  * each read adds at most step bytes (0: no limit), so that records are
@@ -261,6 +266,20 @@ static inline const char *audit__find_byte(const char *p, const char *end, char 
 	return p;
 }
 
+/* The decimal number s[0..n) of a text log's field (bytes, sizes): 0 when
+ * a byte of it is not a digit ("-" for none); at most 19 digits read. */
+static inline uint64_t audit__dec_u64(const char *s, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n && i < 19; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return v;
+}
+
 /* memmem for a short word w (wn > 0 bytes) in s[0..n): its first byte
  * found inline, then compared (libc's memmem sets up for long needles, a
  * cost per call that the short fields of a log line do not repay). */
@@ -270,7 +289,7 @@ static inline const char *audit__find_word(const char *s, size_t n, const char *
 
 	for (p = audit__find_byte(s, end, w[0]); (size_t)(end - p) >= wn;
 	     p = audit__find_byte(p + 1, end, w[0]))
-		if (memcmp(p, w, wn) == 0)
+		if ((wn < 2 || p[1] == w[1]) && memcmp(p, w, wn) == 0)
 			return p;
 	return NULL;
 }

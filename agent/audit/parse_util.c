@@ -383,7 +383,7 @@ static int is_hex(const char *s, size_t n)
 
 int audit__aws_instance_session(const char *arn, size_t n)
 {
-	const char *role = memmem(arn, n, ":assumed-role/", 14), *sess;
+	const char *role = audit__find_word(arn, n, ":assumed-role/", 14), *sess;
 	size_t rn, sn;
 
 	if (!role)

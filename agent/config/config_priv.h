@@ -65,6 +65,9 @@ static inline size_t ccount_at(const struct gw_config *c, const struct gw_config
 int gw_config_set_field(struct gw_config *c, const struct gw_config_field *f, const char *v,
 			const char **why);
 
+/* Free field f's value (a list's items) and leave it unset. */
+void gw_config_clear_field(struct gw_config *c, const struct gw_config_field *f);
+
 /* The key an old name in [section] became (*to: its name today), or NULL. */
 const struct gw_config_field *gw_config_alias_field(const char *section, const char *name,
 						    const char **to);

@@ -16,6 +16,8 @@
 static void ident_free(struct ident *id)
 {
 	seen__free(&id->seen);
+	if (id->h)
+		samples__clear(id->h->samples, &id->h->nsamples);
 	free(id->h);
 	free(id);
 }
@@ -31,10 +33,11 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->dropped = detector__seen_dropped(d);
 	b->nslots = 1024;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
+	b->names = calloc(b->nslots, sizeof(*b->names));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
 	b->vol = volume__new(d, cfg, detector__volume_dropped(d));
 	b->pops = populations__new();
-	if (!b->tab || !b->rel || !b->vol || !b->pops)
+	if (!b->tab || !b->names || !b->rel || !b->vol || !b->pops)
 		goto fail;
 	seen__init(&b->org, ORG_SEEN_MAX);
 	seen__init(&b->org_buckets, ORG_SEEN_MAX);
@@ -59,6 +62,7 @@ void baseline__free(struct baseline *b)
 	volume__free(b->vol);
 	populations__free(b->pops);
 	free(b->tab);
+	free(b->names);
 	free(b->rel);
 	free(b);
 }
@@ -73,13 +77,24 @@ static size_t ptr_slot(const void *p, size_t nslots)
 	return (size_t)h & (nslots - 1);
 }
 
+/* The table's keys beside it, for probing without touching the identities. */
+static void names_of(struct baseline *b)
+{
+	for (size_t i = 0; i < b->nslots; i++)
+		b->names[i] = b->tab[i] ? b->tab[i]->name : NULL;
+}
+
 static int ident_grow(struct baseline *b)
 {
 	size_t n = b->nslots * 2, j;
 	struct ident **t = calloc(n, sizeof(*t));
+	const char **nm = calloc(n, sizeof(*nm));
 
-	if (!t)
+	if (!t || !nm) {
+		free(t);
+		free(nm);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < b->nslots; i++) {
 		if (!b->tab[i])
 			continue;
@@ -88,8 +103,11 @@ static int ident_grow(struct baseline *b)
 		t[j] = b->tab[i];
 	}
 	free(b->tab);
+	free(b->names);
 	b->tab = t;
+	b->names = nm;
 	b->nslots = n;
+	names_of(b);
 	return 0;
 }
 
@@ -99,8 +117,8 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	size_t i;
 
 	*err = 0;
-	for (i = ptr_slot(name, b->nslots); b->tab[i]; i = (i + 1) & (b->nslots - 1))
-		if (b->tab[i]->name == name)
+	for (i = ptr_slot(name, b->nslots); b->names[i]; i = (i + 1) & (b->nslots - 1))
+		if (b->names[i] == name)
 			return b->tab[i];
 	if (b->count >= b->cfg->max_identities)
 		return NULL;
@@ -117,6 +135,7 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 		return NULL;
 	}
 	b->tab[i]->name = name;
+	b->names[i] = name;
 	seen__init(&b->tab[i]->seen, IDENT_SEEN_MAX);
 	b->count++;
 	return b->tab[i];
@@ -171,6 +190,7 @@ static void ident_age(struct baseline *b, uint16_t today)
 	}
 	free(b->tab);
 	b->tab = t;
+	names_of(b);
 	b->count -= gone;
 	b->aged += gone;
 }
@@ -331,6 +351,7 @@ static void close_hour(struct baseline *b, struct ident *id)
 	ewma__add(&id->denied, h->denied, ALPHA_HOUR);
 	if (h->regions_6h > id->max_regions_6h)
 		id->max_regions_6h = h->regions_6h;
+	samples__clear(h->samples, &h->nsamples);
 	id->h = NULL;
 	b->open--;
 	if (b->nfree < FREE_HOURS)
@@ -403,7 +424,7 @@ static int intern_all(struct detector *d, const struct audit_event *ev, struct e
 	s->region = detector__intern_ev(d, ev->region);
 	s->bucket = detector__intern_ev(d, ev->bucket);
 	s->key = detector__intern_ev(d, ev->access_key);
-	s->object = ev->object_key;   /* interned only when kept as a sample */
+	s->object = ev->object_key;   /* copied when kept as a sample */
 	s->action = ev->action;
 	return s->ip && s->ua && s->api && s->service && s->region && s->bucket && s->key ?
 	       0 : -ENOMEM;
@@ -570,13 +591,8 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 		h->reads++;
 		h->read_bytes += ev->bytes_out;
 		h->day_reads = ++id->day_reads_acc;
-		if (*s->object && h->nsamples < GW_FINDING_MAX_SAMPLES) {
-			const char *o = detector__intern(b->d, s->object);
-
-			if (!o)
-				return -ENOMEM;
-			h->samples[h->nsamples++] = o;
-		}
+		if (samples__add(h->samples, &h->nsamples, s->object) < 0)
+			return -ENOMEM;
 	} else if (ev->action == GW_ACT_OBJECT_WRITE || ev->action == GW_ACT_OBJECT_COPY) {
 		h->writes++;
 		if (h->established && ev->outcome == GW_OUT_OK && *s->bucket &&
@@ -685,15 +701,16 @@ void baseline__flush(struct baseline *b)
 
 const struct ident *baseline__find(const struct baseline *b, const char *name)
 {
-	for (size_t i = ptr_slot(name, b->nslots); b->tab[i]; i = (i + 1) & (b->nslots - 1))
-		if (b->tab[i]->name == name)
+	for (size_t i = ptr_slot(name, b->nslots); b->names[i]; i = (i + 1) & (b->nslots - 1))
+		if (b->names[i] == name)
 			return b->tab[i];
 	return NULL;
 }
 
 size_t baseline__bytes(const struct baseline *b)
 {
-	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab) + RELATED_SLOTS * sizeof(*b->rel);
+	size_t n = sizeof(*b) + b->nslots * (sizeof(*b->tab) + sizeof(*b->names)) +
+		   RELATED_SLOTS * sizeof(*b->rel);
 
 	/* Open hours at their peak: the memory the stream needed at once. */
 	n += (b->org.cap + b->org_buckets.cap) * sizeof(struct seen_ent);
@@ -737,7 +754,6 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 	strmark__v(m, h->intel_ips, h->nintel);
 	strmark__v(m, h->intel_labels, h->nintel);
 	strmark__v(m, h->foreign_buckets, h->nforeign);
-	strmark__v(m, h->samples, h->nsamples);
 }
 
 void baseline__strings(const struct baseline *b, struct strmark *m)

@@ -30,6 +30,7 @@ struct baseline {
 	struct detector *d;
 	const struct detector_config *cfg;
 	struct ident **tab;
+	const char **names;                /* tab[i]->name, or NULL: probed first */
 	size_t nslots, count;
 	struct seen_set org;               /* IPs, organisation-wide */
 	struct seen_set org_buckets;       /* the organisation's own buckets */

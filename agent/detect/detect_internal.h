@@ -115,6 +115,14 @@ int detector__emit(struct detector *d, struct finding *f);
 /* A rule could not track one more entity (its table is full). */
 void detector__entity_dropped(struct detector *d);
 
+/* Sample object keys of an open hour: copies owned by their holder, not
+ * interned, so that a day of distinct keys does not fill the string pool
+ * (which is swept once a day); the holder frees them when the hour
+ * closes. samples__add keeps key (when non-empty) while fewer than
+ * GW_FINDING_MAX_SAMPLES are kept: 0 or -ENOMEM. */
+int samples__add(const char **v, uint8_t *n, const char *key);
+void samples__clear(const char **v, uint8_t *n);
+
 /* Counts per interned string, bounded: past `max` distinct keys new keys
  * are counted in `overflow` only. The empty string is not counted. */
 struct tally {
@@ -425,6 +433,15 @@ struct single_best {
 	char change[256];
 	const char *fix;          /* static */
 };
+/* Empty: nothing found yet. Cheaper than an initializer, which clears
+ * the whole change buffer for every event a rule looks at. */
+static inline void single_best__init(struct single_best *b)
+{
+	b->sev = -1;
+	b->score = 0;
+	b->change[0] = '\0';
+	b->fix = NULL;
+}
 void single__hit(struct single_best *b, int sev, double score, const char *fix,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Emit b's finding on ev when it holds one (title and MITRE as given):
@@ -537,6 +554,12 @@ void incidents__free(struct incident **v, size_t n);
  * of fs[i] (the index of one of its findings). 0, -ENOMEM or -E2BIG. */
 int incidents__group(struct detector *d, const struct finding *const *fs, size_t n,
 		     uint32_t *grp);
+/* Incident ids across rebuilds (incident_ids.c): each incident of v takes
+ * the id of the earlier incident its earliest finding was in, if no other
+ * took it; then *m remembers v's. 0 or -ENOMEM (ids left as built). */
+struct incident_ids;
+int incidents__carry_ids(struct incident **v, size_t n, struct incident_ids **m);
+void incident_ids__free(struct incident_ids *m);
 /* 1 when f comes from a host-correlated rule (correlate/). */
 int incident__is_host(const struct finding *f);
 /* The evidence prefix of the host process f is about ("" or "process_"),
@@ -574,6 +597,20 @@ void incidents__expired(struct detector *d, const struct finding *const *fs, siz
 			int64_t now_ms, uint8_t *dead);
 
 /* ---- finding helpers (finding_util.c) ---- */
+/* What every finding built by a rule names: its rule and words, its span
+ * and count, who and where (NULL strings: ""); the finding's id is the hash
+ * of the rule, the principal and id_time, stable across runs. */
+struct finding_head {
+	const char *rule_id, *title;   /* static */
+	int severity;
+	double score;                  /* clamped to 0..100 */
+	int64_t start_ms, end_ms, id_time;
+	int cloud;
+	uint64_t count;
+	const char *principal, *access_key, *source_ip, *user_agent, *region, *bucket;
+};
+/* A finding from hd, the strings copied. NULL on allocation failure. */
+struct finding *finding__new(const struct finding_head *hd);
 /* A finding from an identity's hour: principal, key, ip, ua, region,
  * bucket, times, cloud and a stable id. NULL on allocation failure. */
 struct finding *finding__from_hour(const struct rule *r, const char *title, int sev,

@@ -19,6 +19,8 @@
 /* Event strings are interned by their reader already: a cache keyed by
  * their address saves hashing the same user agent a million times. */
 #define ICACHE_SLOTS (1u << 18)
+/* The strings of an event that rules intern (see set_fields). */
+#define EV_FIELDS 12
 
 static const struct rule *const rules[] = {
 	&rule_bulk_download,
@@ -89,12 +91,22 @@ struct detector {
 	struct { const char *in, *out; } *icache;   /* event string -> interned */
 	struct incident **incidents;
 	size_t nincidents;
+	struct incident_ids *incident_ids;  /* the ids of the last incidents built */
 	uint64_t gen, incidents_for;  /* findings' generation, and the incidents' */
 	int64_t first_ms;         /* the stream's first event */
 	int64_t last_ms;          /* the stream's newest time: events and adopted findings */
 	int64_t swept_day;        /* the stream day the string pool was last swept */
 	struct gw_tz *tz;         /* cfg.tz_name loaded, or NULL */
 	struct globs *sensitive, *privileged;   /* the [detect] globs, compiled */
+	/* The rules that take events and hours, in registry order: the
+	 * scope's choice made once, not for every event. */
+	const struct rule *feeders[NRULES], *hourly[NRULES];
+	void *feeder_state[NRULES];
+	size_t nfeeders, nhourly;
+	/* The event being fed: its strings interned once each, however many
+	 * rules ask (detector__intern_ev). */
+	const char *ev_in[EV_FIELDS], *ev_out[EV_FIELDS];
+	int in_feed;
 };
 
 void detector_config__defaults(struct detector_config *cfg)
@@ -202,6 +214,16 @@ struct detector *detector__new(const struct detector_config *cfg)
 			goto fail;
 		}
 	}
+	for (size_t i = 0; i < NRULES; i++) {
+		if (d->cfg.gateway_scope && rules[i]->account_wide)
+			continue;
+		if (rules[i]->feed) {
+			d->feeder_state[d->nfeeders] = d->state[i];
+			d->feeders[d->nfeeders++] = rules[i];
+		}
+		if (rules[i]->hour)
+			d->hourly[d->nhourly++] = rules[i];
+	}
 	return d;
 fail:
 	detector__free(d);
@@ -221,6 +243,7 @@ void detector__free(struct detector *d)
 	free(d->icache);
 	intel__free(d->intel);
 	incidents__free(d->incidents, d->nincidents);
+	incident_ids__free(d->incident_ids);
 	for (size_t i = 0; i < d->nfindings; i++)
 		finding__free(d->findings[i]);
 	free(d->findings);
@@ -282,6 +305,21 @@ int32_t detector__tz_min(const struct detector *d, int64_t t)
 	return d->tz ? gw_tz__offset_min(d->tz, t) : d->cfg.tz_offset_min;
 }
 
+/* The event's strings, most asked for first; their interned twins are
+ * found on first use. */
+static void set_fields(struct detector *d, const struct audit_event *ev)
+{
+	const char *const f[EV_FIELDS] = {
+		ev->principal, ev->source_ip, ev->user_agent, ev->bucket, ev->access_key,
+		ev->region, ev->api, ev->service, ev->account, ev->principal_account,
+		ev->created, ev->error_code,
+	};
+
+	memcpy(d->ev_in, f, sizeof(f));
+	memset(d->ev_out, 0, sizeof(d->ev_out));
+	d->in_feed = 1;
+}
+
 int detector__feed(struct detector *d, const struct audit_event *ev)
 {
 	int err = 0, e;
@@ -299,17 +337,17 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 		d->first_ms = ev->time_ms;
 	if (ev->time_ms > d->last_ms)
 		d->last_ms = ev->time_ms;
+	set_fields(d, ev);
 	err = baseline__feed(d->base, ev);
 	e = accounts__learn(d->acc, ev);
 	if (e && !err)
 		err = e;
-	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->feed || (d->cfg.gateway_scope && rules[i]->account_wide))
-			continue;
-		e = rules[i]->feed(d->state[i], ev);
+	for (size_t i = 0; i < d->nfeeders; i++) {
+		e = d->feeders[i]->feed(d->feeder_state[i], ev);
 		if (e && !err)
 			err = e;
 	}
+	d->in_feed = 0;
 	if (err)
 		d->stats.dropped++;
 	return err;
@@ -327,10 +365,8 @@ int detector__close_hour(struct detector *d, struct ident *id, const struct hour
 {
 	int err = 0, e;
 
-	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->hour || (d->cfg.gateway_scope && rules[i]->account_wide))
-			continue;
-		e = rules[i]->hour(d, id, h);
+	for (size_t i = 0; i < d->nhourly; i++) {
+		e = d->hourly[i]->hour(d, id, h);
 		if (e && !err)
 			err = e;
 	}
@@ -452,6 +488,11 @@ size_t detector__incidents(struct detector *d, const struct incident *const **ou
 		/* Out of memory: no incidents this time; the findings stand. */
 		if (incidents__build(d, d->base, fs, n, &d->incidents, &d->nincidents) < 0)
 			d->nincidents = 0;
+		/* live, an incident keeps its id while findings join it (offline
+		 * they are built once, from content alone); out of memory, a grown
+		 * incident may get a new one */
+		if (d->cfg.live)
+			incidents__carry_ids(d->incidents, d->nincidents, &d->incident_ids);
 		d->incidents_for = d->gen;
 		d->stats.incidents = d->nincidents;
 	}
@@ -512,14 +553,12 @@ int detector__load_baselines(struct detector *d, const void *buf, size_t len)
 	return baseline__load(d->base, buf, len);
 }
 
-const char *detector__intern_ev(struct detector *d, const char *s)
+static const char *intern_cached(struct detector *d, const char *s)
 {
 	uint64_t h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
 	size_t i = (size_t)(h >> 48) & (ICACHE_SLOTS - 1);
 	const char *r;
 
-	if (!s || !*s)
-		return detector__intern(d, "");
 	/* The address may have been reused by another reader's pool: check. */
 	if (d->icache[i].in == s && strcmp(d->icache[i].out, s) == 0)
 		return d->icache[i].out;
@@ -529,6 +568,21 @@ const char *detector__intern_ev(struct detector *d, const char *s)
 		d->icache[i].out = r;
 	}
 	return r;
+}
+
+const char *detector__intern_ev(struct detector *d, const char *s)
+{
+	if (!s || !*s)
+		return detector__intern(d, "");
+	/* a string of the event being fed: it cannot change while it is */
+	for (size_t k = 0; d->in_feed && k < EV_FIELDS; k++) {
+		if (d->ev_in[k] != s)
+			continue;
+		if (!d->ev_out[k])
+			d->ev_out[k] = intern_cached(d, s);
+		return d->ev_out[k];
+	}
+	return intern_cached(d, s);
 }
 
 void detector__entity_dropped(struct detector *d)

@@ -18,8 +18,7 @@ static char *dup_or(const char *s, int *oom)
 	return r;
 }
 
-struct finding *finding__from_hour(const struct rule *r, const char *title, int sev,
-				   double score, const struct ident *id, const struct hour_rec *h)
+struct finding *finding__new(const struct finding_head *hd)
 {
 	struct finding *f = calloc(1, sizeof(*f));
 	uint64_t hash = GW_FNV64_INIT;
@@ -27,29 +26,64 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 
 	if (!f)
 		return NULL;
-	f->rule_id = r->id;
-	f->title = title;
-	f->severity = sev;
-	f->score = clamp100(score);
-	f->start_ms = h->first_t;
-	f->end_ms = h->last_t;
-	f->cloud = h->cloud;
-	f->count = h->events;
-	f->principal = dup_or(id->name, &oom);
-	f->access_key = dup_or(h->key, &oom);
-	f->source_ip = dup_or(h->ip, &oom);
-	f->user_agent = dup_or(h->ua, &oom);
-	f->region = dup_or(h->region, &oom);
-	f->bucket = dup_or(h->bucket, &oom);
-	hash = gw_fnv1a64(hash, r->id, strlen(r->id) + 1);
-	hash = gw_fnv1a64(hash, id->name, strlen(id->name) + 1);
-	hash = gw_fnv1a64(hash, &h->start, sizeof(h->start));
+	f->rule_id = hd->rule_id;
+	f->title = hd->title;
+	f->severity = hd->severity;
+	f->score = clamp100(hd->score);
+	f->start_ms = hd->start_ms;
+	f->end_ms = hd->end_ms;
+	f->cloud = hd->cloud;
+	f->count = hd->count;
+	f->principal = dup_or(hd->principal, &oom);
+	f->access_key = dup_or(hd->access_key, &oom);
+	f->source_ip = dup_or(hd->source_ip, &oom);
+	f->user_agent = dup_or(hd->user_agent, &oom);
+	f->region = dup_or(hd->region, &oom);
+	f->bucket = dup_or(hd->bucket, &oom);
+	hash = gw_fnv1a64(hash, f->rule_id, strlen(f->rule_id) + 1);
+	hash = gw_fnv1a64(hash, f->principal ? f->principal : "",
+			  strlen(f->principal ? f->principal : "") + 1);
+	hash = gw_fnv1a64(hash, &hd->id_time, sizeof(hd->id_time));
 	if (oom || asprintf(&f->id, "%016" PRIx64, hash) < 0) {
 		f->id = NULL;
 		finding__free(f);
 		return NULL;
 	}
 	return f;
+}
+
+struct finding *finding__from_hour(const struct rule *r, const char *title, int sev,
+				   double score, const struct ident *id, const struct hour_rec *h)
+{
+	const struct finding_head hd = {
+		.rule_id = r->id, .title = title, .severity = sev, .score = score,
+		.start_ms = h->first_t, .end_ms = h->last_t, .id_time = h->start,
+		.cloud = h->cloud, .count = h->events, .principal = id->name,
+		.access_key = h->key, .source_ip = h->ip, .user_agent = h->ua,
+		.region = h->region, .bucket = h->bucket,
+	};
+
+	return finding__new(&hd);
+}
+
+int samples__add(const char **v, uint8_t *n, const char *key)
+{
+	char *c;
+
+	if (!key || !*key || *n >= GW_FINDING_MAX_SAMPLES)
+		return 0;
+	c = strdup(key);
+	if (!c)
+		return -ENOMEM;
+	v[(*n)++] = c;
+	return 0;
+}
+
+void samples__clear(const char **v, uint8_t *n)
+{
+	for (uint8_t i = 0; i < *n; i++)
+		free((char *)(uintptr_t)v[i]);
+	*n = 0;
 }
 
 const char *join_list(char *buf, size_t len, const char *const *v, size_t n)

@@ -21,6 +21,7 @@ struct glob {
 	const char *pat;          /* borrowed from the caller's list */
 	char *lit;                /* the pieces, lowercase, one after another */
 	uint16_t off[GLOB_MAX_PIECES], len[GLOB_MAX_PIECES];
+	uint64_t need;            /* chars_of() the pieces: a subject lacking one cannot match */
 	uint8_t npieces, star_start, star_end, slash, fallback;
 };
 
@@ -33,6 +34,17 @@ struct globs {
 static inline char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* A 64-bit digest of the (lowercase) characters in s[0..n): bit c % 64
+ * for each byte c. */
+static uint64_t chars_of(const char *s, size_t n)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m |= 1ull << ((unsigned char)s[i] & 63);
+	return m;
 }
 
 static int compile(struct glob *g, const char *pat)
@@ -65,6 +77,7 @@ static int compile(struct glob *g, const char *pat)
 		g->off[g->npieces] = (uint16_t)start;
 		g->len[g->npieces++] = (uint16_t)(k - start);
 	}
+	g->need = chars_of(g->lit, k);
 	return 0;
 }
 
@@ -143,12 +156,19 @@ static size_t lower_copy(char *dst, const char *s)
 const char *globs__first(const struct globs *g, const char *whole, const char *base)
 {
 	char lb[GLOB_SUBJECT_MAX], lw[GLOB_SUBJECT_MAX];
-	size_t nb = lower_copy(lb, base), nw = 0;
-	int slow = nb > GLOB_SUBJECT_MAX;
+	size_t nb, nw = 0;
+	uint64_t cb, cw = 0;
+	int slow;
 
+	if (!g->n)
+		return NULL;
+	nb = lower_copy(lb, base);
+	slow = nb > GLOB_SUBJECT_MAX;
+	cb = slow ? 0 : chars_of(lb, nb);
 	if (whole && g->any_slash) {
 		nw = lower_copy(lw, whole);
 		slow |= nw > GLOB_SUBJECT_MAX;
+		cw = slow ? 0 : chars_of(lw, nw);
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct glob *p = &g->v[i];
@@ -157,7 +177,8 @@ const char *globs__first(const struct globs *g, const char *whole, const char *b
 		if (slow || p->fallback) {
 			if (fnmatch(p->pat, by_whole ? whole : base, FNM_CASEFOLD) == 0)
 				return p->pat;
-		} else if (by_whole ? match(p, lw, nw) : match(p, lb, nb)) {
+		} else if (by_whole ? (p->need & ~cw) == 0 && match(p, lw, nw) :
+				      (p->need & ~cb) == 0 && match(p, lb, nb)) {
 			return p->pat;
 		}
 	}

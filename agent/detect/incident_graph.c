@@ -224,8 +224,9 @@ static void place_run(struct graph *g, const struct ent *e, size_t n, const uint
 
 static int place(struct graph *g)
 {
-	uint32_t *root = malloc(g->n * sizeof(*root)), *cand = malloc(g->n * sizeof(*cand));
-	uint8_t *ident = calloc(g->n, 1);
+	size_t n = g->n ? g->n : 1;
+	uint32_t *root = malloc(n * sizeof(*root)), *cand = malloc(n * sizeof(*cand));
+	uint8_t *ident = calloc(n, 1);
 	size_t i, j;
 
 	if (!root || !cand || !ident) {

@@ -128,22 +128,49 @@ double population__slot_share(const struct population *p, int slot)
 /* The population a principal belongs to, interned: coarse 0 gives an AWS
  * role session's role (NULL for other principals), coarse 1 its cloud,
  * account, principal kind and type, coarse 2 its type alone. */
+/* parts joined with '|' into buf: the length, or 0 when it does not fit
+ * (what snprintf would have truncated). */
+static size_t join_bar(char *buf, size_t len, const char *const *parts, size_t n)
+{
+	size_t off = 0, k;
+
+	for (size_t i = 0; i < n; i++) {
+		k = strlen(parts[i]);
+		if (off + k + (i > 0) >= len)
+			return 0;
+		if (i)
+			buf[off++] = '|';
+		memcpy(buf + off, parts[i], k);
+		off += k;
+	}
+	buf[off] = '\0';
+	return off;
+}
+
 const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse)
 {
-	const char *p = ev->principal, *r = p ? strstr(p, ":assumed-role/") : NULL, *slash;
+	const char *p = ev->principal, *r, *slash;
+	const char *parts[4];
 	char buf[512];
-	int n;
+	size_t n;
 
-	if (!coarse)
+	if (!coarse) {
+		r = p ? strstr(p, ":assumed-role/") : NULL;
 		return r && (slash = strchr(r + 14, '/')) != NULL ?
 		       detector__intern_n(d, p, (size_t)(slash - p)) : NULL;
-	if (coarse == 2)
-		n = snprintf(buf, sizeof(buf), "*|%s", gw_principal_type_name(ev->principal_type));
-	else
-		n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s", gw_cloud_name(ev->cloud),
-		     ev->account ? ev->account : "", gw_principal_kind_name(ev->principal_kind),
-		     gw_principal_type_name(ev->principal_type));
-	return n > 0 && (size_t)n < sizeof(buf) ? detector__intern(d, buf) : NULL;
+	}
+	if (coarse == 2) {
+		parts[0] = "*";
+		parts[1] = gw_principal_type_name(ev->principal_type);
+		n = join_bar(buf, sizeof(buf), parts, 2);
+	} else {
+		parts[0] = gw_cloud_name(ev->cloud);
+		parts[1] = ev->account ? ev->account : "";
+		parts[2] = gw_principal_kind_name(ev->principal_kind);
+		parts[3] = gw_principal_type_name(ev->principal_type);
+		n = join_bar(buf, sizeof(buf), parts, 4);
+	}
+	return n ? detector__intern_n(d, buf, n) : NULL;
 }
 
 const struct population *population__for(const struct ident *id)

@@ -175,7 +175,7 @@ int single__report(struct single *s, const struct rule *r, const struct audit_ev
 int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
 		  const struct single_judges *j)
 {
-	struct single_best b = { .sev = -1 };
+	struct single_best b;
 	single_judge_fn fn = NULL;
 	const cJSON *req;
 
@@ -190,6 +190,7 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 	if (!fn)
 		return 0;
 	req = single__request(ev);
+	single_best__init(&b);
 	fn(s->d, ev, req, &b);
 	return single__report(s, r, ev, req, &b, j->title, j->mitre);
 }

@@ -34,7 +34,10 @@ void volume__free(struct volume *v)
 	if (!v)
 		return;
 	for (size_t i = 0; v->tab && i < v->nslots; i++)
-		free(v->tab[i]);
+		if (v->tab[i]) {
+			samples__clear(v->tab[i]->samples, &v->tab[i]->nsamples);
+			free(v->tab[i]);
+		}
 	free(v->tab);
 	free(v);
 }
@@ -113,6 +116,7 @@ static void close_hour(struct volume *v, struct vol_ent *e)
 		bucket_spike__judge(v->d, v, e);
 	ewma__add(&e->ev, e->events, ALPHA_HOUR);
 	ewma__add(&e->reads, e->nreads, ALPHA_HOUR);
+	samples__clear(e->samples, &e->nsamples);
 	e->open = 0;
 }
 
@@ -122,12 +126,13 @@ static void open_hour(struct vol_ent *e, int64_t t)
 	e->first_t = e->last_t = t;
 	e->events = e->nreads = e->readers_more = 0;
 	e->read_bytes = 0;
-	e->nsamples = e->nreaders = 0;
+	samples__clear(e->samples, &e->nsamples);
+	e->nreaders = 0;
 	e->open = 1;
 }
 
-static int note_read(struct volume *v, struct vol_ent *e, const struct audit_event *ev,
-		     const char *principal, const char *ip, const char *ua, const char *key)
+static int note_read(struct vol_ent *e, const struct audit_event *ev, const char *principal,
+		     const char *ip, const char *ua, const char *key)
 {
 	size_t i;
 
@@ -148,14 +153,7 @@ static int note_read(struct volume *v, struct vol_ent *e, const struct audit_eve
 		e->reader_n[i]++;
 	else
 		e->readers_more++;
-	if (ev->object_key && *ev->object_key && e->nsamples < GW_FINDING_MAX_SAMPLES) {
-		const char *o = detector__intern(v->d, ev->object_key);
-
-		if (!o)
-			return -ENOMEM;
-		e->samples[e->nsamples++] = o;
-	}
-	return 0;
+	return samples__add(e->samples, &e->nsamples, ev->object_key);
 }
 
 static int feed_one(struct volume *v, const struct audit_event *ev, const char *name, int kind,
@@ -188,7 +186,7 @@ static int feed_one(struct volume *v, const struct audit_event *ev, const char *
 	e->last_t = t;
 	e->events++;
 	if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK)
-		return note_read(v, e, ev, principal, ip, ua, key);
+		return note_read(e, ev, principal, ip, ua, key);
 	return 0;
 }
 
@@ -238,6 +236,7 @@ void volume__age(struct volume *v, uint16_t today)
 		if (!e)
 			continue;
 		if (vol_stale(v, e, today)) {
+			samples__clear(e->samples, &e->nsamples);
 			free(e);
 			continue;
 		}
@@ -275,6 +274,5 @@ void volume__strings(const struct volume *v, struct strmark *m)
 		strmark__v(m, e->reader_ip, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
 		strmark__v(m, e->reader_ua, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
 		strmark__v(m, e->reader_key, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
-		strmark__v(m, e->samples, e->nsamples);
 	}
 }

@@ -244,21 +244,25 @@ print((time.time() - t) / 200)' "$d/fsync")
 # the command and its children): MB/s per core, which a shared, loaded
 # machine disturbs far less than wall time. Targets: 300 MB/s per core,
 # 4x Python, 10x jq. RSS: the driver's peak, one file and all.
+# BENCH_FORMATS (names separated by spaces) measures those formats alone.
 want audit && (
 	mb=${BENCH_FMT_MB:-150}
 	reps=${BENCH_FMT_REPS:-3}
+	formats=${BENCH_FORMATS:-cloudtrail s3access azure_classic azure_json gcs azure_activity minio}
 	d=$(mktemp -d)
 	trap 'rm -rf "$d"' EXIT
 	cc -O2 -std=gnu11 -D_GNU_SOURCE -Iagent -I"$BUILD" -o "$d/ingest" tests/bench/audit_ingest.c \
 		$(find agent -name '*.c' ! -path agent/main.c | sort | sed "s|^|$BUILD/|; s|\.c\$|.o|") \
 		"$BUILD/gatewatch.pb.o" -lbpf -lelf -lz -lcurl -lmicrohttpd -lgnutls -lcjson -linih \
 		-ldeflate -lprotobuf-nanopb -lpthread -lm
-	python3 tests/bench/gen_cloudtrail_gz.py "$d/cloudtrail-gz" "$mb" 20 >/dev/null
-	mkdir -p "$d/cloudtrail"
-	for f in $(find "$d/cloudtrail-gz" -name '*.json.gz' | sort); do
-		zcat "$f" > "$d/cloudtrail/$(basename "$f" .gz)"
-	done
-	for fmt in s3access azure_classic azure_json gcs azure_activity minio; do
+	if [[ " $formats " == *" cloudtrail "* ]]; then
+		python3 tests/bench/gen_cloudtrail_gz.py "$d/cloudtrail-gz" "$mb" 20 >/dev/null
+		mkdir -p "$d/cloudtrail"
+		for f in $(find "$d/cloudtrail-gz" -name '*.json.gz' | sort); do
+			zcat "$f" > "$d/cloudtrail/$(basename "$f" .gz)"
+		done
+	fi
+	for fmt in ${formats/cloudtrail/}; do
 		python3 tests/bench/gen_formats.py "$fmt" "$d/$fmt" "$mb" 20 >/dev/null
 	done
 	# CPU seconds (user + sys of the command and its children) and the peak
@@ -277,7 +281,7 @@ PY
 		"median of $reps rounds; ~$mb MB of log per format"
 	printf '  %-15s %-6s %9s %9s %9s %7s %7s %8s %8s\n' format input gatewatch python jq \
 		"gw/py" "gw/jq" "RSS 1" "RSS all"
-	for fmt in cloudtrail s3access azure_classic azure_json gcs azure_activity minio; do
+	for fmt in $formats; do
 		prefix=${fmt%%_*}
 		case $fmt in azure_activity) prefix=azure-activity ;; azure_*) prefix=azure ;; esac
 		for v in plain gz; do
@@ -338,7 +342,7 @@ want detector && (
 		-ldeflate -lprotobuf-nanopb -lpthread -lm
 	python3 tests/eval/gen_activity.py bench "$d/ct" --identities "$ids" --days 2 > /dev/null
 	bytes=$(find "$d/ct/AWSLogs" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
-	for _ in 1 2 3; do "$d/feed" "cloudtrail:$d/ct/AWSLogs" >> "$d/runs"; done
+	for _ in 1 2 3; do "$d/feed" "cloudtrail:$d/ct/AWSLogs" >> "$d/runs" 2>> "$d/feed.err"; done
 	small=$((ids / 10)) ir=""
 	if command -v valgrind > /dev/null; then
 		python3 tests/eval/gen_activity.py bench "$d/small" --identities "$small" --days 2 > /dev/null
@@ -461,3 +465,5 @@ for s in ("1", gb):
 row(f"  peak RSS {gb} GB / 1 GB", "%.2f (goal <= 1.10; %.0f MiB, goal <= 300)" % (rss[gb] / rss["1"], rss[gb]))
 PY
 )
+# a part left out by BENCH_ONLY is no failure
+exit 0

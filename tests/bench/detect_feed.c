@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 	d = detector__new(NULL);
 	if (!d)
 		return 1;
+	fprintf(stderr, "detect_feed: %zu events loaded, feeding\n", e.n);
 	CALLGRIND_TOGGLE_COLLECT;
 	c0 = cpu_sec();
 	for (i = 0; i < e.n; i++)

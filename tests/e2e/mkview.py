@@ -8,24 +8,7 @@
 """
 import sys
 
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7f
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, wt, payload):
-    key = varint(num << 3 | wt)
-    if wt == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
+from pbwire import field
 
 
 def finding(fid, count):

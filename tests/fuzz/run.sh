@@ -28,7 +28,8 @@ s3access:AUDIT_FMT_S3ACCESS::elastic_integrations/aws_s3_server_access
 gcs:AUDIT_FMT_GCS::gcp_security_analytics_fixtures
 azure_classic:AUDIT_FMT_AZURE::azure_storage_analytics
 azure_json:AUDIT_FMT_AZURE:-DFUZZ_AZURE_JSON:azure_storagebloblogs_secura,azure_storagebloblogs_dynatrace
-minio:AUDIT_FMT_MINIO::minio"
+minio:AUDIT_FMT_MINIO::minio
+azure_activity:AUDIT_FMT_AZURE_ACTIVITY::"
 
 # The library part once (instrumented for coverage), then one link per target.
 rm -rf "$OUT/obj"   # objects of files since moved or removed would link twice

@@ -73,18 +73,6 @@ static int is(const struct fld *f, const char *s)
 	return f->n == strlen(s) && memcmp(f->s, s, f->n) == 0;
 }
 
-static uint64_t num(const struct fld *f)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < f->n && i < 19; i++) {
-		if (f->s[i] < '0' || f->s[i] > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(f->s[i] - '0');
-	}
-	return v;
-}
-
 /* Azure operation names shared by the classic and the JSON logs. */
 int azure__action(const char *op)
 {
@@ -326,8 +314,8 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		azure__split_key(&r, key, kn, 1, &ev);
 	ev.request_id = rec__unique(&r, f[13].s, f[13].n);
 	ev.source_ip = address(&r, &f[15]);
-	ev.bytes_in = num(&f[18]);
-	ev.bytes_out = num(&f[20]);
+	ev.bytes_in = audit__dec_u64(f[18].s, f[18].n);
+	ev.bytes_out = audit__dec_u64(f[20].s, f[20].n);
 	ev.user_agent = dec(&r, L_UA, &f[27], tmp, sizeof(tmp));
 	ev.region = "";
 	return rec__finish(&r, &ev, off);

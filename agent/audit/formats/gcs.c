@@ -10,11 +10,13 @@
  * Status code 7 (PERMISSION_DENIED) and 16 (UNAUTHENTICATED) are denials.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit/audit_internal.h"
 #include "lib/isotime.h"
+#include "audit/formats/jscan.h"
 #include "audit/formats/jsonrec.h"
 
 static int action(const char *m)
@@ -46,18 +48,63 @@ static int action(const char *m)
 	return GW_ACT_OTHER;
 }
 
-/* "projects/_/buckets/B/objects/O" -> B and O. */
-static void resource(struct rec_strs *r, const cJSON *pp, struct audit_event *ev)
-{
-	const char *name = jsonrec__str(pp, "resourceName"), *b, *o;
-	const cJSON *names;
+/* The members read. protoPayload and protopayload_auditlog (BigQuery)
+ * hold the same members: the second's fields follow the first's. */
+enum {
+	/* the payload */
+	P_SERVICE, P_METHOD, P_RESOURCE, P_REQUEST, P_SERVICE_DATA, P_METADATA, P_RESPONSE,
+	P_NAMES, P_NAME0, P_EMAIL, P_KEY, P_SUBJECT, P_CALLER_IP, P_UA, P_STATUS_CODE,
+	P_STATUS_MESSAGE, P_N,
+	/* the entry's own members, after the two payloads */
+	F_TIMESTAMP = 2 * P_N, F_LOG, F_INSERT, F_PROJECT, F_LOCATION, F_BUCKET, F_PP, F_PP_BQ, F_N
+};
 
-	if (!strstr(name, "buckets/")) {
-		names = cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(pp, "metadata"), "resourceNames");
-		if (cJSON_IsArray(names) && cJSON_IsString(cJSON_GetArrayItem(names, 0)))
-			name = cJSON_GetArrayItem(names, 0)->valuestring;
-	}
+static const struct jmember meta_m[] = { JM_F("resourceNames", P_NAMES, JM_FIRST) };
+static struct jschema meta_s = JSCHEMA(meta_m);
+static const struct jmember auth_m[] = {
+	JM("principalEmail", P_EMAIL), JM("serviceAccountKeyName", P_KEY),
+	JM("principalSubject", P_SUBJECT),
+};
+static struct jschema auth_s = JSCHEMA(auth_m);
+static const struct jmember reqmeta_m[] = {
+	JM("callerIp", P_CALLER_IP), JM("callerSuppliedUserAgent", P_UA),
+};
+static struct jschema reqmeta_s = JSCHEMA(reqmeta_m);
+static const struct jmember status_m[] = {
+	JM("code", P_STATUS_CODE), JM("message", P_STATUS_MESSAGE),
+};
+static struct jschema status_s = JSCHEMA(status_m);
+static const struct jmember pp_m[] = {
+	JM("serviceName", P_SERVICE), JM("methodName", P_METHOD),
+	JM_F("resourceName", P_RESOURCE, JM_RAW), JM_F("request", P_REQUEST, JM_RAW),
+	JM_F("serviceData", P_SERVICE_DATA, JM_RAW),
+	JM_OBJ("metadata", P_METADATA, &meta_s, 0, JM_RAW), JM_F("response", P_RESPONSE, JM_RAW),
+	JM_OBJ("authenticationInfo", -1, &auth_s, 0, 0),
+	JM_OBJ("requestMetadata", -1, &reqmeta_s, 0, 0), JM_OBJ("status", -1, &status_s, 0, 0),
+};
+static struct jschema pp_s = JSCHEMA(pp_m);
+static const struct jmember labels_m[] = {
+	JM("project_id", F_PROJECT), JM("location", F_LOCATION), JM("bucket_name", F_BUCKET),
+};
+static struct jschema labels_s = JSCHEMA(labels_m);
+static const struct jmember resource_m[] = { JM_OBJ("labels", -1, &labels_s, 0, 0) };
+static struct jschema resource_s = JSCHEMA(resource_m);
+static const struct jmember rec_m[] = {
+	JM_OBJ("protoPayload", F_PP, &pp_s, 0, 0),
+	JM_OBJ("protopayload_auditlog", F_PP_BQ, &pp_s, P_N, 0),
+	JM("timestamp", F_TIMESTAMP), JM("logName", F_LOG), JM("insertId", F_INSERT),
+	JM_OBJ("resource", -1, &resource_s, 0, 0), JM_F("records", -1, JM_MARK),
+};
+static struct jschema rec_s = JSCHEMA(rec_m);
+
+/* "projects/_/buckets/B/objects/O" -> B and O. */
+static void resource(struct rec_strs *r, const struct jv *pp, struct audit_event *ev)
+{
+	const char *name = jv__str(&pp[P_RESOURCE]), *b, *o;
+
+	if (!strstr(name, "buckets/") && pp[P_NAMES].type == JV_ARR &&
+	    pp[P_NAME0].type == JV_STR)
+		name = pp[P_NAME0].s;
 	b = strstr(name, "buckets/");
 	if (!b)
 		return;
@@ -70,27 +117,33 @@ static void resource(struct rec_strs *r, const cJSON *pp, struct audit_event *ev
 
 /* {"resourceName":..,"request":..,"serviceData":..,"metadata":..,"response":..}
  * of the members the entry has, each left out when it would not fit. */
-static const char *request_text(struct rec_strs *r, const cJSON *pp)
+static const char *request_text(struct rec_strs *r, const struct jv *pp)
 {
-	static const char *const names[] = { "resourceName", "request", "serviceData", "metadata",
-					     "response" };
+	static const struct {
+		const char *name;
+		int field;
+	} members[] = { { "resourceName", P_RESOURCE }, { "request", P_REQUEST },
+			{ "serviceData", P_SERVICE_DATA }, { "metadata", P_METADATA },
+			{ "response", P_RESPONSE } };
 	char buf[AUDIT_MAX_FIELD];
-	size_t off = 0, n;
-	char *printed;
+	size_t off = 0, at, kn;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const cJSON *it = cJSON_GetObjectItemCaseSensitive(pp, names[i]);
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		const struct jv *v = &pp[members[i].field];
 
-		if (!it || !(printed = cJSON_PrintUnformatted(it)))
+		kn = strlen(members[i].name);
+		if (!v->type || off + kn + 6 > sizeof(buf))
 			continue;
-		n = strlen(printed);
-		if (off + strlen(names[i]) + n + 6 <= sizeof(buf)) {
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%c\"%s\":",
-						off ? ',' : '{', names[i]);
-			memcpy(buf + off, printed, n);
-			off += n;
-		}
-		cJSON_free(printed);
+		/* the value after its name, kept when both fit */
+		at = off + kn + 4;
+		if (!jv__print(v, buf, sizeof(buf) - 2, &at))
+			continue;
+		buf[off] = off ? ',' : '{';
+		buf[off + 1] = '"';
+		memcpy(buf + off + 2, members[i].name, kn);
+		buf[off + kn + 2] = '"';
+		buf[off + kn + 3] = ':';
+		off = at;
 	}
 	if (!off)
 		return "";
@@ -98,14 +151,13 @@ static const char *request_text(struct rec_strs *r, const cJSON *pp)
 	return rec__intern(r, buf, off);
 }
 
-static void principal(struct rec_strs *r, const cJSON *pp, struct audit_event *ev)
+static void principal(struct rec_strs *r, const struct jv *pp, struct audit_event *ev)
 {
-	const cJSON *auth = cJSON_GetObjectItemCaseSensitive(pp, "authenticationInfo");
-	const char *email = jsonrec__str(auth, "principalEmail");
-	const char *key = jsonrec__str(auth, "serviceAccountKeyName");
+	const char *email = jv__str(&pp[P_EMAIL]);
+	const char *key = jv__str(&pp[P_KEY]);
 
 	if (!*email)
-		email = jsonrec__str(auth, "principalSubject");
+		email = jv__str(&pp[P_SUBJECT]);
 	ev->principal = rec__intern_str(r, email);
 	if (!*email)
 		ev->principal_type = GW_PT_UNKNOWN;
@@ -154,23 +206,21 @@ static void kind(struct rec_strs *r, struct audit_event *ev)
 		ev->principal_kind = GW_PK_FOREIGN;
 }
 
-static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
+static int entry(struct audit_ctx *c, const struct jv *v, size_t off)
 {
-	const cJSON *pp = cJSON_GetObjectItemCaseSensitive(rec, "protoPayload");
-	const cJSON *meta, *labels, *status;
+	int bq = !v[F_PP].type;
+	const struct jv *pp = v + (bq ? P_N : 0);
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
 	const char *t, *svc, *m;
-	int code;
+	int code, is_obj = v[bq ? F_PP_BQ : F_PP].type == JV_OBJ;
 
-	if (!pp)
-		pp = cJSON_GetObjectItemCaseSensitive(rec, "protopayload_auditlog");
-	t = jsonrec__str(rec, "timestamp");
-	svc = jsonrec__str(pp, "serviceName");
-	m = jsonrec__str(pp, "methodName");
-	if (!cJSON_IsObject(pp) || !*m || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
+	t = jv__str(&v[F_TIMESTAMP]);
+	svc = jv__str(&pp[P_SERVICE]);
+	m = jv__str(&pp[P_METHOD]);
+	if (!is_obj || !*m || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
 		audit_ctx__skip_at(c, off, "%s",
-				!cJSON_IsObject(pp) ? "no protoPayload" : !*m ? "no methodName" :
+				!is_obj ? "no protoPayload" : !*m ? "no methodName" :
 				"no valid timestamp");
 		return 0;
 	}
@@ -180,32 +230,52 @@ static int entry(struct audit_ctx *c, const cJSON *rec, size_t off)
 	if (strcmp(svc, "storage.googleapis.com") == 0)
 		ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	else
-		ev.action = strstr(jsonrec__str(rec, "logName"), "activity") ? GW_ACT_MANAGEMENT :
+		ev.action = strstr(jv__str(&v[F_LOG]), "activity") ? GW_ACT_MANAGEMENT :
 			    GW_ACT_OTHER;
 	ev.request = ev.action == GW_ACT_OBJECT_READ || ev.action == GW_ACT_LIST ? "" :
 		     request_text(&r, pp);
 	principal(&r, pp, &ev);
-	meta = cJSON_GetObjectItemCaseSensitive(pp, "requestMetadata");
-	ev.source_ip = rec__intern_str(&r, jsonrec__str(meta, "callerIp"));
-	ev.user_agent = rec__intern_str(&r, jsonrec__str(meta, "callerSuppliedUserAgent"));
+	ev.source_ip = rec__intern_str(&r, jv__str(&pp[P_CALLER_IP]));
+	ev.user_agent = rec__intern_str(&r, jv__str(&pp[P_UA]));
 	ev.bucket = ev.object_key = "";
 	resource(&r, pp, &ev);
-	labels = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "resource"),
-						  "labels");
-	ev.account = rec__intern_str(&r, jsonrec__str(labels, "project_id"));
-	ev.region = rec__intern_str(&r, jsonrec__str(labels, "location"));
+	ev.account = rec__intern_str(&r, jv__str(&v[F_PROJECT]));
+	ev.region = rec__intern_str(&r, jv__str(&v[F_LOCATION]));
 	kind(&r, &ev);
 	if (!*ev.bucket)
-		ev.bucket = rec__intern_str(&r, jsonrec__str(labels, "bucket_name"));
-	status = cJSON_GetObjectItemCaseSensitive(pp, "status");
-	code = (int)jsonrec__u64(status, "code");
+		ev.bucket = rec__intern_str(&r, jv__str(&v[F_BUCKET]));
+	code = (int)jv__u64(&pp[P_STATUS_CODE]);
 	ev.outcome = code == 0 ? GW_OUT_OK : (code == 7 || code == 16) ? GW_OUT_DENIED : GW_OUT_ERROR;
-	ev.error_code = code ? rec__intern_str(&r, jsonrec__str(status, "message")) : "";
-	t = jsonrec__str(rec, "insertId");
+	ev.error_code = code ? rec__intern_str(&r, jv__str(&pp[P_STATUS_MESSAGE])) : "";
+	t = jv__str(&v[F_INSERT]);
 	ev.request_id = rec__unique(&r, t, strlen(t));
 	if (!r.bad && strcmp(svc, "storage.googleapis.com") != 0)
 		c->st->non_storage++;
 	return rec__finish(&r, &ev, off);
+}
+
+static int tree_entry(struct audit_ctx *c, const cJSON *rec, size_t off)
+{
+	struct jv v[F_N];
+
+	return jscan__tree(c, &rec_s, v, F_N, entry, rec, off);
+}
+
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+
+static void prepare(void)
+{
+	jscan__prepare(&rec_s);
+}
+
+static int scan_entry(struct audit_ctx *c, const char *p, const char *end, const char **next,
+		      size_t off, long idx, int top, int *err)
+{
+	struct jv v[F_N];
+
+	(void)idx;
+	pthread_once(&prepared, prepare);
+	return jscan__take(c, &rec_s, v, F_N, entry, p, end, next, off, top, err);
 }
 
 int gcs__detect(const char *buf, size_t len)
@@ -215,7 +285,7 @@ int gcs__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"protopayload_auditlog\""));
 }
 
-static const struct json_ops ops = { .rec = entry, .key = "records" };
+static const struct json_ops ops = { .scan = scan_entry, .rec = tree_entry, .key = "records" };
 
 int gcs__parse(struct audit_ctx *c, const char *buf, size_t len)
 {

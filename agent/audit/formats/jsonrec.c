@@ -192,7 +192,9 @@ static int one_value(struct audit_ctx *c, const struct json_ops *ops, const char
 	cJSON *v;
 	int err = 0, r;
 
-	if (ops->scan && ops->scan(c, p, buf + len, &end, *pos, idx, idx < 0, &err)) {
+	if (ops->scan && !(c->flags & AUDIT_READ_NO_SCAN) &&
+	    ops->scan(c, p, buf + len, &end, *pos, idx, idx < 0, &err)) {
+		c->scanned++;
 		*pos = (size_t)(end - buf);
 		c->js.nvalues++;
 		c->js.idx++;

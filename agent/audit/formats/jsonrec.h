@@ -62,5 +62,10 @@ int jsonrec__starts_json(const char *buf, size_t len);
 int azure__action(const char *op);
 void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_account,
 		      struct audit_event *ev);
+/* Azure (azure_json.c): the head both Azure JSON logs share: the time t and
+ * operation name op into ev, with the action op maps to (memoized); -1
+ * after counting the record as skipped when either is missing or bad. */
+int azure__head(struct rec_strs *r, const char *t, const char *op, size_t off,
+		int (*action)(const char *), struct audit_event *ev);
 
 #endif

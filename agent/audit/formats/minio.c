@@ -9,11 +9,13 @@
  * Credential= of the SigV4 Authorization header, in that order.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "audit/audit_internal.h"
 #include "lib/isotime.h"
+#include "audit/formats/jscan.h"
 #include "audit/formats/jsonrec.h"
 
 static int action(const char *name)
@@ -46,18 +48,47 @@ static int action(const char *name)
 	return GW_ACT_OTHER;
 }
 
-static void access_key(struct rec_strs *r, const cJSON *rec, struct audit_event *ev)
+/* The members read. */
+enum {
+	F_TIME, F_ACCESS_KEY, F_REMOTE, F_UA, F_REQID, F_DEPLOYMENT, F_NODE, F_REQ_NODE, F_REQ_HOST,
+	F_NAME, F_BUCKET, F_OBJECT, F_STATUS_CODE, F_STATUS, F_RX, F_TX, F_ARG_BUCKET,
+	F_ARG_OBJECT, F_CLAIM_KEY, F_AUTH, F_N
+};
+
+static const struct jmember args_m[] = { JM("bucket", F_ARG_BUCKET), JM("object", F_ARG_OBJECT) };
+static struct jschema args_s = JSCHEMA(args_m);
+static const struct jmember api_m[] = {
+	JM("name", F_NAME), JM("bucket", F_BUCKET), JM("object", F_OBJECT),
+	JM("statusCode", F_STATUS_CODE), JM("status", F_STATUS), JM("rx", F_RX), JM("tx", F_TX),
+	JM_OBJ("args", -1, &args_s, 0, 0),
+};
+static struct jschema api_s = JSCHEMA(api_m);
+static const struct jmember claims_m[] = { JM("accessKey", F_CLAIM_KEY) };
+static struct jschema claims_s = JSCHEMA(claims_m);
+static const struct jmember header_m[] = { JM("Authorization", F_AUTH) };
+static struct jschema header_s = JSCHEMA(header_m);
+static const struct jmember rec_m[] = {
+	JM("time", F_TIME), JM("accessKey", F_ACCESS_KEY), JM("remotehost", F_REMOTE),
+	JM("userAgent", F_UA), JM("requestID", F_REQID), JM("deploymentid", F_DEPLOYMENT),
+	JM("node", F_NODE), JM("requestNode", F_REQ_NODE), JM("requestHost", F_REQ_HOST),
+	JM_OBJ("api", -1, &api_s, 0, 0), JM_OBJ("requestClaims", -1, &claims_s, 0, 0),
+	JM_OBJ("requestHeader", -1, &header_s, 0, 0), JM_F("records", -1, JM_MARK),
+};
+static struct jschema rec_s = JSCHEMA(rec_m);
+
+#define STR(f) jv__str(&v[f])
+
+static void access_key(struct rec_strs *r, const struct jv *v, struct audit_event *ev)
 {
-	const char *ak = jsonrec__str(rec, "accessKey"), *cred, *slash;
+	const char *ak = STR(F_ACCESS_KEY), *cred, *slash;
 
 	if (!*ak)
-		ak = jsonrec__str(cJSON_GetObjectItemCaseSensitive(rec, "requestClaims"), "accessKey");
+		ak = STR(F_CLAIM_KEY);
 	if (*ak) {
 		ev->access_key = rec__intern_str(r, ak);
 		return;
 	}
-	cred = strstr(jsonrec__str(cJSON_GetObjectItemCaseSensitive(rec, "requestHeader"),
-				   "Authorization"), "Credential=");
+	cred = strstr(STR(F_AUTH), "Credential=");
 	if (!cred) {
 		ev->access_key = "";
 		return;
@@ -71,48 +102,58 @@ static void access_key(struct rec_strs *r, const cJSON *rec, struct audit_event 
  * requestID, deployment and node ("node", older "requestNode" or
  * "requestHost"), so that a retried delivery is dropped and two nodes'
  * requests are not. */
-static int finish(struct rec_strs *r, const cJSON *rec, const struct audit_event *ev,
+static int finish(struct rec_strs *r, const struct jv *v, const struct audit_event *ev,
 		  size_t off)
 {
-	const char *node = jsonrec__str(rec, "node");
+	const char *node = STR(F_NODE);
+	const char *part[3];
 	char id[512];
-	int n;
+	size_t n = 0, k;
 
 	if (r->bad)
 		return rec__finish(r, ev, off);
 	if (!*node)
-		node = jsonrec__str(rec, "requestNode");
+		node = STR(F_REQ_NODE);
 	if (!*node)
-		node = jsonrec__str(rec, "requestHost");
-	n = snprintf(id, sizeof(id), "%s|%s|%s", ev->request_id, ev->account, node);
-	if (!*ev->request_id || n < 0 || (size_t)n >= sizeof(id))
+		node = STR(F_REQ_HOST);
+	/* requestID|deploymentid|node, when it fits */
+	part[0] = ev->request_id;
+	part[1] = ev->account;
+	part[2] = node;
+	for (int i = 0; i < 3; i++) {
+		k = strlen(part[i]);
+		if (k + 1 > sizeof(id) - n)
+			return rec__finish(r, ev, off);
+		memcpy(id + n, part[i], k);
+		n += k;
+		id[n++] = '|';
+	}
+	if (!*ev->request_id)
 		return rec__finish(r, ev, off);
-	return audit_ctx__emit_id(r->c, ev, id, (size_t)n);
+	return audit_ctx__emit_id(r->c, ev, id, n - 1);
 }
 
-static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
+static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 {
-	const cJSON *api = cJSON_GetObjectItemCaseSensitive(rec, "api");
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(api, "args");
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
-	const char *t = jsonrec__str(rec, "time"), *name = jsonrec__str(api, "name"), *b, *o;
+	const char *t = STR(F_TIME), *name = STR(F_NAME), *b, *o;
 	uint64_t status;
 
-	if (!*name || iso8601__parse(t, strlen(t), &ev.time_ms) < 0) {
+	if (!*name || iso8601__parse(t, v[F_TIME].n, &ev.time_ms) < 0) {
 		audit_ctx__skip_at(c, off, "%s",
 				!*name ? "no api.name" : "no valid time");
 		return 0;
 	}
 	ev.cloud = GW_CLOUD_MINIO;
 	ev.service = rec__intern_str(&r, "minio");
-	ev.api = rec__intern_str(&r, name);
+	ev.api = rec__intern(&r, name, v[F_NAME].n);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
-	b = jsonrec__str(api, "bucket");
-	o = jsonrec__str(api, "object");
-	ev.bucket = rec__intern_str(&r, *b ? b : jsonrec__str(args, "bucket"));
-	ev.object_key = rec__intern_str(&r, *o ? o : jsonrec__str(args, "object"));
-	access_key(&r, rec, &ev);
+	b = STR(F_BUCKET);
+	o = STR(F_OBJECT);
+	ev.bucket = rec__intern_str(&r, *b ? b : STR(F_ARG_BUCKET));
+	ev.object_key = rec__intern_str(&r, *o ? o : STR(F_ARG_OBJECT));
+	access_key(&r, v, &ev);
 	/* MinIO users are named by their access key. */
 	ev.principal = ev.access_key;
 	ev.principal_type = *ev.access_key ? GW_PT_USER : GW_PT_ANONYMOUS;
@@ -121,19 +162,42 @@ static int record(struct audit_ctx *c, const cJSON *rec, size_t off)
 	ev.key_long_term = 1;
 	if (!*ev.access_key)
 		ev.principal = rec__intern_str(&r, "anonymous");
-	status = jsonrec__u64(api, "statusCode");
+	status = jv__u64(&v[F_STATUS_CODE]);
 	ev.outcome = status < 400 ? GW_OUT_OK : status == 401 || status == 403 ? GW_OUT_DENIED :
 		     GW_OUT_ERROR;
-	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_str(&r, jsonrec__str(api, "status"));
-	ev.source_ip = rec__intern_str(&r, jsonrec__str(rec, "remotehost"));
-	ev.user_agent = rec__intern_str(&r, jsonrec__str(rec, "userAgent"));
-	t = jsonrec__str(rec, "requestID");
-	ev.request_id = rec__unique(&r, t, strlen(t));
-	ev.account = rec__intern_str(&r, jsonrec__str(rec, "deploymentid"));
+	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_str(&r, STR(F_STATUS));
+	ev.source_ip = rec__intern_str(&r, STR(F_REMOTE));
+	ev.user_agent = rec__intern_str(&r, STR(F_UA));
+	ev.request_id = rec__unique(&r, STR(F_REQID), strlen(STR(F_REQID)));
+	ev.account = rec__intern_str(&r, STR(F_DEPLOYMENT));
 	ev.region = "";
-	ev.bytes_in = jsonrec__u64(api, "rx");
-	ev.bytes_out = jsonrec__u64(api, "tx");
-	return finish(&r, rec, &ev, off);
+	ev.bytes_in = jv__u64(&v[F_RX]);
+	ev.bytes_out = jv__u64(&v[F_TX]);
+	return finish(&r, v, &ev, off);
+}
+
+static int tree_record(struct audit_ctx *c, const cJSON *rec, size_t off)
+{
+	struct jv v[F_N];
+
+	return jscan__tree(c, &rec_s, v, F_N, record, rec, off);
+}
+
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+
+static void prepare(void)
+{
+	jscan__prepare(&rec_s);
+}
+
+static int scan_record(struct audit_ctx *c, const char *p, const char *end, const char **next,
+		       size_t off, long idx, int top, int *err)
+{
+	struct jv v[F_N];
+
+	(void)idx;
+	pthread_once(&prepared, prepare);
+	return jscan__take(c, &rec_s, v, F_N, record, p, end, next, off, top, err);
 }
 
 int minio__detect(const char *buf, size_t len)
@@ -143,7 +207,7 @@ int minio__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"remotehost\""));
 }
 
-static const struct json_ops ops = { .rec = record, .key = "records" };
+static const struct json_ops ops = { .scan = scan_record, .rec = tree_record, .key = "records" };
 
 int minio__parse(struct audit_ctx *c, const char *buf, size_t len)
 {

@@ -134,18 +134,6 @@ static int parse_time(const struct fld *f, int64_t *ms)
 	return 0;
 }
 
-static uint64_t num(const struct fld *f)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < f->n && i < 19; i++) {
-		if (f->s[i] < '0' || f->s[i] > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(f->s[i] - '0');
-	}
-	return v;
-}
-
 static int has(const struct fld *f, const char *word)
 {
 	return audit__find_word(f->s, f->n, word, strlen(word)) != NULL;
@@ -271,9 +259,9 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.error_code = field(&r, L_ERR, &f[F_ERR]);
 	ev.outcome = status == 0 || status < 400 ? GW_OUT_OK :
 		     (status == 401 || status == 403) ? GW_OUT_DENIED : GW_OUT_ERROR;
-	ev.bytes_out = num(&f[F_SENT]);
+	ev.bytes_out = audit__dec_u64(f[F_SENT].s, f[F_SENT].n);
 	if (ev.action == GW_ACT_OBJECT_WRITE || ev.action == GW_ACT_OBJECT_COPY)
-		ev.bytes_in = num(&f[F_OBJSIZE]);
+		ev.bytes_in = audit__dec_u64(f[F_OBJSIZE].s, f[F_OBJSIZE].n);
 	ev.user_agent = field(&r, L_UA, &f[F_UA]);
 	ev.account = ev.access_key = ev.region = "";
 	return rec__finish(&r, &ev, off);

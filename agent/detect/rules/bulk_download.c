@@ -14,8 +14,10 @@
  * max_identities (past it, counted in entities_dropped); a principal's ring
  * holds only its reads within the window (older ones can never make a burst
  * with the next read), with the object keys copied, not interned, so that a
- * long log of distinct objects does not grow the detector's pool; only a
- * burst's objects are interned, for its distinct count and samples.
+ * long log of distinct objects does not grow the detector's pool (a short
+ * key into the entry itself, a long one onto the heap: most reads cost no
+ * allocation); only a burst's objects are interned, for its distinct
+ * count and samples.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,13 +31,20 @@
 #define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
 #define BULK_RING_FIRST 4
+#define BULK_KEY_INLINE 48         /* object keys shorter than this live in the entry */
 
 struct read_ent {
 	int64_t t;
 	uint64_t bytes;
-	char *object;              /* owned by the ring entry */
+	char *heap;                /* a long object key, owned by the entry; or NULL */
 	const char *bucket, *ip, *ua, *region, *key;
+	char inl[BULK_KEY_INLINE]; /* a short one (entries move: see obj_of) */
 };
+
+static const char *obj_of(const struct read_ent *e)
+{
+	return e->heap ? e->heap : e->inl;
+}
 
 struct burst {
 	int64_t start, end;
@@ -103,7 +112,7 @@ static void burst_free(struct burst *u)
 static void ring_clear(struct principal *p)
 {
 	for (uint32_t i = 0; i < p->n; i++)
-		free(p->ring[(p->head + i) % p->cap].object);
+		free(p->ring[(p->head + i) % p->cap].heap);
 	p->head = 0;
 	p->n = 0;
 }
@@ -169,7 +178,7 @@ static struct principal *principal_get(struct bulk *b, const char *name)
 static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
 {
 	while (p->n && t - p->ring[p->head].t >= b->window_ms) {
-		free(p->ring[p->head].object);
+		free(p->ring[p->head].heap);
 		p->head = (p->head + 1) % p->cap;
 		p->n--;
 	}
@@ -197,29 +206,29 @@ static int ring_grow(struct bulk *b, struct principal *p)
 	return 0;
 }
 
-/* Takes e's object copy. */
+/* Takes e's object key. */
 static int ring_push(struct bulk *b, struct principal *p, struct read_ent *e)
 {
 	ring_prune(b, p, e->t);
 	if (p->n == p->cap && p->cap < b->threshold + 1 && ring_grow(b, p) < 0) {
-		free(e->object);
+		free(e->heap);
 		return -ENOMEM;
 	}
 	if (p->n < p->cap) {
 		p->ring[(p->head + p->n) % p->cap] = *e;
 		p->n++;
 	} else {
-		free(p->ring[p->head].object);
+		free(p->ring[p->head].heap);
 		p->ring[p->head] = *e;
 		p->head = (p->head + 1) % p->cap;
 	}
-	e->object = NULL;
+	e->heap = NULL;
 	return 0;
 }
 
 static int burst_add(struct bulk *b, struct burst *u, const struct read_ent *e)
 {
-	const char *obj = detector__intern(b->d, e->object);
+	const char *obj = detector__intern(b->d, obj_of(e));
 	int err = 0;
 
 	if (!obj)
@@ -379,7 +388,9 @@ static int close_burst(struct bulk *b, struct principal *p)
 
 static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_ent *e)
 {
-	e->object = NULL;
+	size_t n;
+
+	e->heap = NULL;
 	e->bucket = detector__intern_ev(b->d, ev->bucket);
 	e->ip = detector__intern_ev(b->d, ev->source_ip);
 	e->ua = detector__intern_ev(b->d, ev->user_agent);
@@ -388,8 +399,13 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
 	e->bytes = ev->bytes_out;
 	if (!e->bucket || !e->ip || !e->ua || !e->region || !e->key)
 		return -ENOMEM;
-	e->object = strdup(ev->object_key);
-	return e->object ? 0 : -ENOMEM;
+	n = strlen(ev->object_key);
+	if (n < sizeof(e->inl)) {
+		memcpy(e->inl, ev->object_key, n + 1);
+		return 0;
+	}
+	e->heap = strdup(ev->object_key);
+	return e->heap ? 0 : -ENOMEM;
 }
 
 /* Once a stream hour: bursts whose principal stopped reading a window ago
@@ -475,7 +491,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 		close_idle(b, ev->time_ms);
 	p = principal_get(b, name);
 	if (!p) {
-		free(e.object);
+		free(e.heap);
 		detector__entity_dropped(b->d);
 		return 0;
 	}
@@ -492,7 +508,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 			return 0;
 		/* The burst is over; this read starts afresh. */
 		e = *last;
-		last->object = NULL;
+		last->heap = NULL;
 		err = close_burst(b, p);
 		return ring_push(b, p, &e) ? -ENOMEM : err;
 	}

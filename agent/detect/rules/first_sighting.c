@@ -61,11 +61,15 @@ struct fs_state {
 	size_t n, cap, max;
 	uint32_t *idx;            /* position + 1 by principal, 0: empty */
 	size_t nidx;
+	/* principals created in the log, oldest first: one may name its
+	 * creator for a day, then it is let go of (and its strings) */
 	struct { const char *what, *by; int64_t t; } created[CREATED_MAX];
-	size_t ncreated, created_pos;
+	size_t ncreated;
 	struct pop_ent *pop;
 	size_t npop;
 	struct { const char *who, *group; } gcache[GROUP_CACHE];
+	/* user agent (interned) -> a penetration-testing distribution's? */
+	struct { const char *ua; uint8_t pentest; } ucache[GROUP_CACHE];
 	int64_t swept;
 	int64_t aged;                 /* stream time of the last aging of pop */
 };
@@ -186,7 +190,6 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 	int created = f->creator && f->reads, err = 0;
 	double score = judge(f, why, sizeof(why));
 	struct finding *fd;
-	uint64_t h = GW_FNV64_INIT;
 
 	/* The weak signals (off hours, a bucket new to the population) only add
 	 * to a strong one: a new job reading a new bucket at night is common. */
@@ -196,38 +199,23 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 		return 0;
 	if (created && score < 92.0)
 		score = 92.0;
-	fd = calloc(1, sizeof(*fd));
+	fd = finding__new(&(const struct finding_head){
+		.rule_id = rule_first_sighting.id,
+		.title = created ? "Data read by a principal created in the log" :
+			 "Enumeration then download by a new principal",
+		.severity = GW_SEV_HIGH, .score = score, .start_ms = f->first_t,
+		.end_ms = f->last_t, .id_time = f->first_t, .cloud = f->cloud, .count = f->events,
+		.principal = f->who, .access_key = f->key, .source_ip = f->ip, .user_agent = f->ua,
+		.bucket = f->bucket,
+	});
 	if (!fd)
 		return -ENOMEM;
-	fd->rule_id = rule_first_sighting.id;
-	fd->title = created ? "Data read by a principal created in the log" :
-		    "Enumeration then download by a new principal";
-	fd->severity = GW_SEV_HIGH;
-	fd->score = clamp100(score);
-	fd->start_ms = f->first_t;
-	fd->end_ms = f->last_t;
-	fd->cloud = f->cloud;
-	fd->count = f->events;
 	fd->bytes = f->bytes;
-	err |= finding__set(&fd->principal, f->who);
-	err |= finding__set(&fd->access_key, f->key);
-	err |= finding__set(&fd->source_ip, f->ip);
-	err |= finding__set(&fd->user_agent, f->ua);
-	err |= finding__set(&fd->region, "");
-	err |= finding__set(&fd->bucket, f->bucket);
 	for (size_t i = 0; i < f->nsamples; i++)
 		err |= finding__set(&fd->samples[fd->nsamples++], f->samples[i]);
 	fd->mitre[fd->nmitre++] = "T1078.004";
 	fd->mitre[fd->nmitre++] = f->account_enum ? "T1580" : "T1619";
 	fd->mitre[fd->nmitre++] = "T1530";
-	h = gw_fnv1a64(h, fd->rule_id, strlen(fd->rule_id) + 1);
-	h = gw_fnv1a64(h, f->who, strlen(f->who) + 1);
-	h = gw_fnv1a64(h, &f->first_t, sizeof(f->first_t));
-	if (err || asprintf(&fd->id, "%016" PRIx64, h) < 0) {
-		fd->id = NULL;
-		finding__free(fd);
-		return -ENOMEM;
-	}
 	err |= finding__add_evidence(fd, "principal_kind", "%s", gw_principal_kind_name(f->kind));
 	err |= finding__add_evidence(fd, "population", "%s", f->group ? f->group : "");
 	err |= finding__add_evidence(fd, "first_hour", "%" PRIu32 " lists then %" PRIu32 " reads",
@@ -326,6 +314,29 @@ static void sweep(struct fs_state *s, int64_t now)
 	}
 }
 
+/* Full: the oldest goes. */
+static void created_add(struct fs_state *s, const char *what, const char *by, int64_t t)
+{
+	if (s->ncreated == CREATED_MAX) {
+		memmove(&s->created[0], &s->created[1], (CREATED_MAX - 1) * sizeof(s->created[0]));
+		s->ncreated--;
+	}
+	s->created[s->ncreated].what = what;
+	s->created[s->ncreated].by = by;
+	s->created[s->ncreated++].t = t;
+}
+
+/* Those created more than a day ago can no longer name a creator. */
+static void created_age(struct fs_state *s, int64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->ncreated; i++)
+		if (now - s->created[i].t <= DAY)
+			s->created[k++] = s->created[i];
+	s->ncreated = k;
+}
+
 static const char *creator_of(struct fs_state *s, const char *who, const char *key, int64_t t,
 			      struct fresh *f)
 {
@@ -340,6 +351,24 @@ static const char *creator_of(struct fs_state *s, const char *who, const char *k
 	return NULL;
 }
 
+/* ua_family()'s pentest answer for ev's user agent, cached by its
+ * interned twin (NULL: out of memory, asked afresh). */
+static int pentest_ua(struct fs_state *s, const char *interned, const char *ua)
+{
+	size_t i = ((uintptr_t)interned >> 4) & (GROUP_CACHE - 1);
+	char fam[64];
+	int sdk, pentest;
+
+	if (interned && s->ucache[i].ua == interned)
+		return s->ucache[i].pentest;
+	ua_family(ua ? ua : "", fam, sizeof(fam), &sdk, &pentest);
+	if (interned) {
+		s->ucache[i].ua = interned;
+		s->ucache[i].pentest = (uint8_t)pentest;
+	}
+	return pentest;
+}
+
 static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev, const char *who,
 				const char *group)
 {
@@ -347,9 +376,6 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	const struct ident *id = detector__ident(d, ev->principal);
 	struct pop_ent *g;
 	struct fresh *f;
-	char fam[64];
-	int sdk, pentest;
-
 	/* Never seen: this is the first event of its first hour. */
 	if (!id || id->ev.n || id->active_days || !id->h || id->h->events != 1)
 		return NULL;
@@ -370,8 +396,7 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	f->kind = ev->principal_kind;
 	f->cloud = ev->cloud;
 	f->off_hours = (uint8_t)detector__off_hours(d, ev->time_ms);
-	ua_family(ev->user_agent ? ev->user_agent : "", fam, sizeof(fam), &sdk, &pentest);
-	f->pentest = (uint8_t)pentest;
+	f->pentest = (uint8_t)pentest_ua(s, f->ua, ev->user_agent);
 	g = group ? pop_find(s, group, NULL) : NULL;
 	f->group_since = g ? g->first_t : 0;
 	f->ip_known = (uint8_t)pop_knew(s, group, f->ip ? f->ip : "", ev->time_ms);
@@ -467,17 +492,11 @@ static int fs_feed(void *state, const struct audit_event *ev)
 		return -ENOMEM;
 	if (!*who || ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
 		return 0;
-	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK) {
-		size_t i = s->created_pos++ % CREATED_MAX;
-
-		s->created[i].what = detector__intern_ev(d, ev->created);
-		s->created[i].by = who;
-		s->created[i].t = ev->time_ms;
-		if (s->ncreated < CREATED_MAX)
-			s->ncreated++;
-	}
+	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK)
+		created_add(s, detector__intern_ev(d, ev->created), who, ev->time_ms);
 	if (ev->time_ms - s->swept >= HOUR / 4) {
 		sweep(s, ev->time_ms);
+		created_age(s, ev->time_ms);
 		s->swept = ev->time_ms;
 	}
 	f = fresh_find(s, who);
@@ -556,6 +575,7 @@ static void fs_swept(void *state)
 	struct fs_state *s = state;
 
 	memset(s->gcache, 0, sizeof(s->gcache));
+	memset(s->ucache, 0, sizeof(s->ucache));
 }
 
 const struct rule rule_first_sighting = {

@@ -66,7 +66,7 @@ static int mass_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1485", "T1486", NULL };
 	struct mass *m = state;
-	struct single_best b = { .sev = -1 };
+	struct single_best b;
 	struct hourly_ent *e;
 	uint32_t k;
 	int rc;
@@ -81,6 +81,7 @@ static int mass_feed(void *state, const struct audit_event *ev)
 	e->base += k;
 	if (!hourly__crossed(e, MASS_DELETE_FLOOR, 10.0))
 		return 0;
+	single_best__init(&b);
 	single__hit(&b, GW_SEV_HIGH, 85.0, "Block the principal and restore the objects from "
 		    "versions or backups", "%u objects deleted within the hour (usual: %.0f)", e->n,
 		    (double)e->mean);

@@ -133,10 +133,11 @@ static void samples_of(const struct over *o, const char *p, char *buf, size_t le
 static int over_fire(struct over *o, const struct audit_event *ev, const struct hourly_ent *e)
 {
 	static const char *const mitre[] = { "T1485", "T1486", NULL };
-	struct single_best b = { .sev = -1 };
+	struct single_best b;
 	char keys[160];
 
 	samples_of(o, e->principal, keys, sizeof(keys));
+	single_best__init(&b);
 	single__hit(&b, GW_SEV_HIGH, 85.0, "Block the principal and restore the earlier object "
 		    "versions or backups", "%u existing objects overwritten within the hour "
 		    "(usual writes: %.0f); e.g. %s", e->n, (double)e->mean, keys);

@@ -270,11 +270,12 @@ static int ransom_feed(void *state, const struct audit_event *ev)
 {
 	static const char *const mitre[] = { "T1486", NULL };
 	struct ransom *r = state;
-	struct single_best b = { .sev = -1 };
+	struct single_best b;
 	const cJSON *req;
 
 	if (!single__fresh(&r->s, ev))
 		return 0;
+	single_best__init(&b);
 	note(r, ev, &b);
 	req = single__request(ev);
 	if (req && ev->cloud == GW_CLOUD_AWS)

@@ -21,6 +21,7 @@
 #define SESSIONS 4096
 #define SESSION_IPS 8
 #define MINUTES_10 600000LL
+#define DAY (24 * 3600000LL)
 
 enum { W_NEW_ADDR = 1, W_OUTSIDE = 2, W_FAST = 4 };
 
@@ -32,6 +33,7 @@ struct wl_state {
 		uint8_t nips;
 	} *s;
 	size_t n;
+	int64_t aged;     /* stream time of the last aging */
 };
 
 /* A public address: not private, loopback, link-local or shared (CGNAT). */
@@ -112,6 +114,22 @@ fail:
 	return NULL;
 }
 
+/* Once a stream day: sessions idle for the first-seen TTL are forgotten,
+ * like an identity's first-seen addresses, so that the table follows the
+ * workloads that run (instances come and go) instead of filling up with
+ * the first SESSIONS ever seen and dropping every later one. */
+static void age(struct wl_state *s, int64_t now)
+{
+	int64_t ttl = (int64_t)detector__config(s->agg->d)->seen_ttl_days * DAY;
+	size_t k = 0;
+
+	s->aged = now;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->s[i].last_t + ttl >= now)
+			s->s[k++] = s->s[i];
+	s->n = k;
+}
+
 static size_t session_of(struct wl_state *s, const char *who)
 {
 	size_t i;
@@ -141,6 +159,8 @@ static int wl_feed(void *state, const struct audit_event *ev)
 	ip = detector__intern_ev(d, ev->source_ip);
 	if (!who || !ip)
 		return -ENOMEM;
+	if (ev->time_ms - s->aged >= DAY)
+		age(s, ev->time_ms);
 	if ((i = session_of(s, who)) == SESSIONS) {
 		detector__entity_dropped(d);
 		return 0;

@@ -7,29 +7,17 @@
 #include <unistd.h>
 
 #include "assert.h"
+#include "audit/audit.h"
 #include "config/config.h"
 #include "detect/detect.h"
 #include "lib/secret.h"
+#include "tmpfile.h"
 
 /* Write text to a fresh temporary file with the given mode; returns its path
  * in buf (caller unlinks). */
 static int write_tmp(char *buf, size_t len, const char *text, mode_t mode)
 {
-	FILE *f;
-	int fd;
-
-	snprintf(buf, len, "/tmp/gw-test-config-XXXXXX");
-	fd = mkstemp(buf);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return -1;
-	}
-	fputs(text, f);
-	fclose(f);
-	return chmod(buf, mode);
+	return got_tmp_text(buf, len, text) < 0 ? -1 : chmod(buf, mode);
 }
 
 TEST(config_defaults)
@@ -371,4 +359,30 @@ TEST(config_detect_section)
 	ASSERT_EQ_INT(-EINVAL, load_text("[detect]\nbaseline_days = 0\n"));
 	ASSERT_EQ_INT(0, load_text("[detect]\ntz_offset = +02:00\nlist_floor = 80\n"));
 	gw_config__free(&c);
+}
+
+/* The daemon's configuration takes every SOURCE that analyze takes: each
+ * format prefix before a local path and before a bucket URL, and a bare
+ * path or URL (the format detected), through the audit stage's one parser. */
+TEST(config_sources_take_every_analyze_source)
+{
+	static const char *const prefixes[] = { "", "cloudtrail:", "s3access:", "gcs:", "azure:",
+						"azure-activity:", "minio:" };
+	static const char *const wheres[] = { "/var/log/gw-audit", "s3://trail/AWSLogs/",
+					      "gs://audit-bucket/logs/",
+					      "https://acct.blob.core.windows.net/insights-logs/x" };
+	char text[256], spec[160];
+	struct audit_spec s;
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		for (size_t j = 0; j < sizeof(wheres) / sizeof(wheres[0]); j++) {
+			snprintf(spec, sizeof(spec), "%s%s", prefixes[i], wheres[j]);
+			ASSERT_EQ_INT(0, audit_spec__parse(spec, &s));
+			snprintf(text, sizeof(text), "[audit]\nsources = %s\n", spec);
+			if (load_text(text) != 0) {
+				fprintf(stderr, "  config refused %s\n", spec);
+				ASSERT_EQ_INT(0, load_text(text));
+			}
+		}
+	ASSERT_EQ_INT(-EINVAL, load_text("[audit]\nsources = cloudtrial:/var/log/ct\n"));
 }

@@ -254,3 +254,32 @@ TEST(incident_graph_address_joins_host_to_cloud)
 	ASSERT(holds(in[0], "new-client") && holds(in[0], "bulk-download"));
 	world_free(&w);
 }
+
+/* Live, an incident keeps its id as it grows: a copy of 12 MiB stands
+ * alone first; when the bulk download of the same bucket joins it, the
+ * collector must see a new revision of that incident, not a second one. */
+TEST(incident_graph_id_kept_when_cloud_joins_live)
+{
+	const struct incident *const *in;
+	struct detector_config dc;
+	struct world w;
+	char first[64];
+
+	ASSERT(world_new(&w) == 0);
+	detector__free(w.d);
+	detector_config__defaults(&dc);
+	dc.live = 1;
+	w.d = detector__new(&dc);
+	ASSERT(w.d);
+	window(&w, T0, "/usr/bin/cp", "", "finance-reports", 12u << 20, NULL);
+	correlator__tick(w.c, INT64_MAX);
+	adopt(&w);
+	ASSERT_EQ_U64(1, detector__incidents(w.d, &in));
+	ASSERT_EQ_U64(1, in[0]->nfindings);
+	snprintf(first, sizeof(first), "%s", in[0]->id);
+	reads(&w, SVC, SVC_KEY, "203.0.113.66", "finance-reports", T0 + 2000, 150);
+	ASSERT_EQ_U64(1, incidents(&w, &in));
+	ASSERT_EQ_U64(2, in[0]->nfindings);
+	ASSERT_EQ_STR(first, in[0]->id);
+	world_free(&w);
+}

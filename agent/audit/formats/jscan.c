@@ -1,0 +1,595 @@
+/* The fields of a JSON-lines record straight from its bytes (see jscan.h).
+ * A GCS, StorageBlobLogs or MinIO record is 1-2 KB of which the normalizer
+ * reads a few hundred bytes; building the whole cJSON tree for it (a node
+ * per value, a copy per string) was most of the audit stage's time. The
+ * scanner checks the syntax of every value but keeps only the wanted
+ * ones, and takes only what it can read exactly as cJSON would: a strict
+ * subset of the JSON cJSON accepts. For anything else it declines, and
+ * the caller parses the record with cJSON.
+ */
+#include <locale.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/formats/jscan.h"
+#include "audit/jsonarena.h"
+
+#define SCAN_MAX_DEPTH 64
+/* cJSON reads a number from at most 63 characters. */
+#define NUM_MAX 63
+/* Room for the strings of one record that the normalizer reads. */
+#define SCRATCH ((size_t)16 << 10)
+
+/* Every function below takes the position it starts at and returns the
+ * one past what it read, or NULL when the scanner declines. */
+struct scan {
+	const char *end;
+	struct jv *v;
+	char *scratch;
+	size_t used, size;
+	int depth;
+	int marked;
+};
+
+static inline __attribute__((always_inline)) const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (unsigned char)*p <= ' ' &&
+	       (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* The first '"', '\\' or NUL in [p, end), or end. */
+static const char *quote_or_escape(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i nul = _mm_setzero_si128();
+	__m128i w;
+	int m;
+
+	for (; end - p >= 16; p += 16) {
+		w = _mm_loadu_si128((const __m128i *)(const void *)p);
+		m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
+								_mm_cmpeq_epi8(w, bslash)),
+						   _mm_cmpeq_epi8(w, nul)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && *p)
+		p++;
+	return p;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+
+		if (ch >= '0' && ch <= '9')
+			v = v << 4 | (unsigned)(ch - '0');
+		else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+			v = v << 4 | (unsigned)((ch | 0x20) - 'a' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The length of the escape at e (e[0] == '\\'), or 0 when it is not one
+ * that cJSON decodes for sure: \u0000, a lone or reversed surrogate, bad
+ * hex. */
+static size_t escape_len(const char *e, const char *end)
+{
+	unsigned hi, lo;
+
+	if (end - e < 2)
+		return 0;
+	switch (e[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 2;
+	case 'u':
+		if (end - e < 6 || hex4(e + 2, &hi) < 0 || hi == 0 || (hi >= 0xdc00 && hi <= 0xdfff))
+			return 0;
+		if (hi < 0xd800 || hi > 0xdbff)
+			return 6;
+		if (end - e < 12 || e[6] != '\\' || e[7] != 'u' || hex4(e + 8, &lo) < 0 ||
+		    lo < 0xdc00 || lo > 0xdfff)
+			return 0;
+		return 12;
+	default:
+		return 0;
+	}
+}
+
+/* The string at p (p[0] == '"'): its raw bytes in *str, *n, and *esc set
+ * when it holds escapes. */
+static inline __attribute__((always_inline))
+const char *scan_string(const char *p, const char *end, const char **str, size_t *n, int *esc)
+{
+	const char *q = p + 1;
+	size_t k;
+
+	*esc = 0;
+	for (;;) {
+		q = quote_or_escape(q, end);
+		if (q == end || !*q)
+			return NULL;
+		if (*q == '"')
+			break;
+		k = escape_len(q, end);
+		if (!k)
+			return NULL;
+		*esc = 1;
+		q += k;
+	}
+	*str = p + 1;
+	*n = (size_t)(q - *str);
+	return q + 1;
+}
+
+static int is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int in_number(char ch)
+{
+	return is_digit(ch) || ch == '+' || ch == '-' || ch == 'e' || ch == 'E' || ch == '.';
+}
+
+static const char *digits(const char *p, const char *end)
+{
+	while (p < end && is_digit(*p))
+		p++;
+	return p;
+}
+
+/* cJSON's value of the number b[0..n): strtod in the locale, as cJSON
+ * does it, unless it is an integer of at most 15 digits (exact anyway). */
+static double number_value(const char *b, size_t n)
+{
+	char tmp[NUM_MAX + 1];
+	const char *p = b + (b[0] == '-');
+	double v = 0;
+
+	if (n - (size_t)(p - b) <= 15 && digits(p, b + n) == b + n) {
+		for (; p < b + n; p++)
+			v = v * 10 + (*p - '0');
+		return b[0] == '-' ? -v : v;
+	}
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = b[i] == '.' ? localeconv()->decimal_point[0] : b[i];
+	tmp[n] = '\0';
+	return strtod(tmp, NULL);
+}
+
+/* A JSON number that cJSON reads whole: the strict grammar, not followed
+ * by anything cJSON would take as more of it, at most 63 characters. */
+static const char *scan_number(const char *b, const char *end, double *value)
+{
+	const char *p = b;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || !is_digit(*p))
+		return NULL;
+	p = *p == '0' ? p + 1 : digits(p, end);
+	if (p < end && *p == '.') {
+		if (++p == end || !is_digit(*p))
+			return NULL;
+		p = digits(p, end);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || !is_digit(*p))
+			return NULL;
+		p = digits(p, end);
+	}
+	if ((p < end && in_number(*p)) || p - b > NUM_MAX)
+		return NULL;
+	if (value)
+		*value = number_value(b, (size_t)(p - b));
+	return p;
+}
+
+static const char *literal(const char *p, const char *end, const char *word, size_t n)
+{
+	return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
+}
+
+static const char *skip_value(struct scan *s, const char *p);
+static const char *scan_object(struct scan *s, const char *p, const struct jschema *sc,
+			       int base);
+
+/* Into the array or object at p (its opener), one level deeper: the first
+ * item, or with *closed set the end of an empty one. NULL: too deep. */
+static const char *container_open(struct scan *s, const char *p, char close, int *closed)
+{
+	if (++s->depth > SCAN_MAX_DEPTH)
+		return NULL;
+	p = skip_ws(p + 1, s->end);
+	*closed = p < s->end && *p == close;
+	if (*closed) {
+		s->depth--;
+		return p + 1;
+	}
+	return p;
+}
+
+/* After an item (p: its end, NULL when it failed): the next item, or with
+ * *closed set the end of the array or object, one level up. */
+static const char *container_next(struct scan *s, const char *p, char close, int *closed)
+{
+	if (!p)
+		return NULL;
+	p = skip_ws(p, s->end);
+	if (p == s->end)
+		return NULL;
+	*closed = *p == close;
+	if (*closed) {
+		s->depth--;
+		return p + 1;
+	}
+	return *p == ',' ? skip_ws(p + 1, s->end) : NULL;
+}
+
+/* The array at p, checked and passed over; its first element's value into
+ * *first when first is set. */
+static const char *scan_array(struct scan *s, const char *p, struct jv *first);
+
+static const char *skip_value(struct scan *s, const char *p)
+{
+	const char *str;
+	size_t n;
+	int esc;
+
+	if (p == s->end)
+		return NULL;
+	switch (*p) {
+	case '"':
+		return scan_string(p, s->end, &str, &n, &esc);
+	case '{':
+		return scan_object(s, p, NULL, 0);
+	case '[':
+		return scan_array(s, p, NULL);
+	case 't':
+		return literal(p, s->end, "true", 4);
+	case 'f':
+		return literal(p, s->end, "false", 5);
+	case 'n':
+		return literal(p, s->end, "null", 4);
+	default:
+		return scan_number(p, s->end, NULL);
+	}
+}
+
+/* A wanted string into the scratch buffer (NUL-terminated); NULL when it
+ * holds escapes (cJSON decodes those) or does not fit. */
+static const char *keep_string(struct scan *s, const char *p, struct jv *v)
+{
+	const char *str;
+	size_t n;
+	int esc;
+	char *to;
+
+	p = scan_string(p, s->end, &str, &n, &esc);
+	if (!p || esc || s->size - s->used < n + 1)
+		return NULL;
+	to = s->scratch + s->used;
+	memcpy(to, str, n);
+	to[n] = '\0';
+	s->used += n + 1;
+	v->type = JV_STR;
+	v->s = to;
+	v->n = n;
+	return p;
+}
+
+/* A scalar or container value into *v (its type; a string's bytes; a
+ * number's value), nested members through sc. */
+static const char *scan_into(struct scan *s, const char *p, struct jv *v,
+			     const struct jschema *sc, int base)
+{
+	if (p == s->end)
+		return NULL;
+	switch (*p) {
+	case '"':
+		return keep_string(s, p, v);
+	case '{':
+		v->type = JV_OBJ;
+		return scan_object(s, p, sc, base);
+	case '[':
+		v->type = JV_ARR;
+		return scan_array(s, p, NULL);
+	case 't':
+		v->type = JV_TRUE;
+		return literal(p, s->end, "true", 4);
+	case 'f':
+		v->type = JV_FALSE;
+		return literal(p, s->end, "false", 5);
+	case 'n':
+		v->type = JV_NULL;
+		return literal(p, s->end, "null", 4);
+	default:
+		v->type = JV_NUM;
+		return scan_number(p, s->end, &v->num);
+	}
+}
+
+static const char *scan_array(struct scan *s, const char *p, struct jv *first)
+{
+	int closed;
+
+	p = container_open(s, p, ']', &closed);
+	if (p && !closed && first)
+		p = container_next(s, scan_into(s, p, first, NULL, 0), ']', &closed);
+	while (p && !closed)
+		p = container_next(s, skip_value(s, p), ']', &closed);
+	return p;
+}
+
+/* The value of a member the normalizer reads. */
+static const char *scan_member(struct scan *s, const char *p, const struct jmember *m, int base)
+{
+	struct jv none, *v = m->field >= 0 ? &s->v[base + m->field] : &none;
+	const char *q;
+
+	if (m->flags & JM_MARK)
+		s->marked = 1;
+	if (p == s->end)
+		return NULL;
+	memset(&none, 0, sizeof(none));
+	if ((m->flags & JM_FIRST) && *p == '[') {
+		v->type = JV_ARR;
+		q = scan_array(s, p, &s->v[base + m->field + 1]);
+	} else {
+		q = scan_into(s, p, v, m->nested, base + m->base);
+	}
+	if (q && (m->flags & JM_RAW)) {
+		v->raw = p;
+		v->rawn = (size_t)(q - p);
+	}
+	return q;
+}
+
+static unsigned name_hash(const char *k, size_t n)
+{
+	return ((unsigned)n * 31 + (unsigned char)k[0] * 7 + (unsigned char)k[n - 1] * 3 +
+		(unsigned char)k[n / 2]) & (JSCHEMA_SLOTS - 1);
+}
+
+void jscan__prepare(struct jschema *sc)
+{
+	for (unsigned i = 0; i < sc->n; i++) {
+		const struct jmember *m = &sc->m[i];
+		unsigned h = name_hash(m->name, m->len);
+
+		while (sc->slot[h])
+			h = (h + 1) & (JSCHEMA_SLOTS - 1);
+		sc->slot[h] = (unsigned char)(i + 1);
+		if (m->nested && !m->nested->slot[name_hash(m->nested->m[0].name,
+							     m->nested->m[0].len)])
+			jscan__prepare(m->nested);
+	}
+}
+
+/* The member named k[0..n) (n > 0) of sc, or -1. */
+static int lookup(const struct jschema *sc, const char *k, size_t n)
+{
+	unsigned h = name_hash(k, n), i;
+
+	for (; (i = sc->slot[h]) != 0; h = (h + 1) & (JSCHEMA_SLOTS - 1))
+		if (sc->m[i - 1].len == n && memcmp(sc->m[i - 1].name, k, n) == 0)
+			return (int)i - 1;
+	return -1;
+}
+
+/* The object at p: checked, and with a schema its wanted members read
+ * (each once: a second member of a wanted name declines). */
+static const char *scan_object(struct scan *s, const char *p, const struct jschema *sc, int base)
+{
+	const char *end = s->end, *k;
+	uint64_t seen = 0;
+	size_t n;
+	int esc, i, closed;
+
+	p = container_open(s, p, '}', &closed);
+	while (p && !closed) {
+		if (p == end || *p != '"' || !(p = scan_string(p, end, &k, &n, &esc)))
+			return NULL;
+		/* an escaped name may spell a wanted one */
+		if (esc && sc)
+			return NULL;
+		i = sc && n ? lookup(sc, k, n) : -1;
+		p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return NULL;
+		p = skip_ws(p + 1, end);
+		if (i >= 0) {
+			if (seen & (uint64_t)1 << i)
+				return NULL;
+			seen |= (uint64_t)1 << i;
+			p = scan_member(s, p, &sc->m[i], base);
+		} else {
+			p = skip_value(s, p);
+		}
+		p = container_next(s, p, '}', &closed);
+	}
+	return p;
+}
+
+int jscan__record(const struct jschema *sc, const char *p, const char *end, struct jv *v,
+		  char *scratch, size_t size, const char **next, int *marked)
+{
+	struct scan s = { .end = end, .v = v, .scratch = scratch, .size = size };
+
+	if (p >= end || *p != '{' || !(p = scan_object(&s, p, sc, 0)))
+		return 0;
+	*next = p;
+	*marked = s.marked;
+	return 1;
+}
+
+static void of_item(const cJSON *it, struct jv *v)
+{
+	v->item = it;
+	if (cJSON_IsString(it) && it->valuestring) {
+		v->type = JV_STR;
+		v->s = it->valuestring;
+		v->n = strlen(it->valuestring);
+	} else if (cJSON_IsNumber(it)) {
+		v->type = JV_NUM;
+		v->num = it->valuedouble;
+	} else {
+		v->type = cJSON_IsObject(it) ? JV_OBJ : cJSON_IsArray(it) ? JV_ARR :
+			  cJSON_IsTrue(it) ? JV_TRUE : cJSON_IsFalse(it) ? JV_FALSE :
+			  cJSON_IsNull(it) ? JV_NULL : JV_NONE;
+	}
+}
+
+static void of_tree(const struct jschema *sc, const cJSON *obj, struct jv *v, int base)
+{
+	for (unsigned i = 0; i < sc->n; i++) {
+		const struct jmember *m = &sc->m[i];
+		const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, m->name);
+
+		if (!it)
+			continue;
+		if (m->field >= 0)
+			of_item(it, &v[base + m->field]);
+		if (m->field >= 0 && (m->flags & JM_FIRST) && cJSON_IsArray(it) && it->child)
+			of_item(it->child, &v[base + m->field + 1]);
+		if (m->nested && cJSON_IsObject(it))
+			of_tree(m->nested, it, v, base + m->base);
+	}
+}
+
+void jscan__of_tree(const struct jschema *sc, const cJSON *rec, struct jv *v)
+{
+	of_tree(sc, rec, v, 0);
+}
+
+int jscan__take(struct audit_ctx *c, const struct jschema *sc, struct jv *v, size_t nv,
+		jscan_fn fn, const char *p, const char *end, const char **next, size_t off, int top,
+		int *err)
+{
+	char scratch[SCRATCH];
+	int marked = 0;
+
+	memset(v, 0, nv * sizeof(*v));
+	if (!jscan__record(sc, p, end, v, scratch, sizeof(scratch), next, &marked) ||
+	    (top && marked))
+		return 0;
+	c->st->records++;
+	*err = fn(c, v, off);
+	return 1;
+}
+
+int jscan__tree(struct audit_ctx *c, const struct jschema *sc, struct jv *v, size_t nv,
+		jscan_fn fn, const cJSON *rec, size_t off)
+{
+	memset(v, 0, nv * sizeof(*v));
+	jscan__of_tree(sc, rec, v);
+	return fn(c, v, off);
+}
+
+uint64_t jv__u64(const struct jv *v)
+{
+	const char *s;
+	uint64_t n = 0;
+
+	if (v->type == JV_NUM)
+		return v->num >= 0 && v->num < 1.8e19 ? (uint64_t)v->num : 0;
+	if (v->type != JV_STR)
+		return 0;
+	for (s = v->s; *s >= '0' && *s <= '9' && s - v->s < 19; s++)
+		n = n * 10 + (uint64_t)(*s - '0');
+	return *s && !(*s == 'n' && s[1] == 's') ? 0 : n;
+}
+
+/* raw[0..n) is what cJSON_PrintUnformatted would print of it: no white
+ * space between tokens, no escape or control byte in strings, numbers
+ * integers of at most 15 digits (printed back the same), no "-0". */
+static int canonical(const char *raw, size_t n)
+{
+	const char *p = raw, *end = raw + n, *d;
+
+	while (p < end) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if ((unsigned char)*p < 0x20 || *p == '\\')
+					return 0;
+			p++;
+		} else if (ch == '-' || is_digit((char)ch)) {
+			d = p + (ch == '-');
+			if (*d == '0' && ch == '-')
+				return 0;
+			p = digits(d, end);
+			if (p - d > 15 || (p < end && in_number(*p)))
+				return 0;
+		} else if (ch <= ' ') {
+			return 0;
+		} else {
+			p++;
+		}
+	}
+	return 1;
+}
+
+/* The scanner's raw text printed the long way: parsed and printed with
+ * cJSON on the heap (the arena holds the record being read). */
+static char *print_raw(const char *raw, size_t n)
+{
+	void *tok = json_arena__suspend();
+	cJSON *t = cJSON_ParseWithLength(raw, n);
+	char *printed = t ? cJSON_PrintUnformatted(t) : NULL;
+
+	cJSON_Delete(t);
+	json_arena__resume(tok);
+	return printed;
+}
+
+int jv__print(const struct jv *v, char *buf, size_t size, size_t *off)
+{
+	const char *s = NULL;
+	char *printed = NULL;
+	size_t n = 0;
+	int heap = 0;
+
+	if (v->item) {
+		printed = cJSON_PrintUnformatted(v->item);
+	} else if (v->raw && canonical(v->raw, v->rawn)) {
+		s = v->raw;
+		n = v->rawn;
+	} else if (v->raw) {
+		printed = print_raw(v->raw, v->rawn);
+		heap = 1;
+	}
+	if (printed) {
+		s = printed;
+		n = strlen(printed);
+	}
+	if (!s || n > size - *off) {
+		s = NULL;
+	} else {
+		memcpy(buf + *off, s, n);
+		*off += n;
+	}
+	if (heap)
+		free(printed);
+	else
+		cJSON_free(printed);
+	return s != NULL;
+}
