@@ -11,9 +11,10 @@
  * tenth of the time. */
 #include "audit/audit.h"
 
-#include <errno.h>
 #include <endian.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -464,6 +465,31 @@ static __thread struct audit_buf whole_buf;
 /* The same for the compressed bytes read whole. */
 static __thread struct audit_buf whole_in;
 
+/* The kept buffers go when their thread ends. */
+static pthread_key_t whole_key;
+static pthread_once_t whole_once = PTHREAD_ONCE_INIT;
+static int whole_key_ok;
+
+static void whole_release(void *unused)
+{
+	(void)unused;
+	audit_buf__release(&whole_buf);
+	audit_buf__release(&whole_in);
+}
+
+static void whole_key_init(void)
+{
+	whole_key_ok = pthread_key_create(&whole_key, whole_release) == 0;
+}
+
+/* Buffers kept in this thread are freed at its end. */
+static void whole_keep(void)
+{
+	pthread_once(&whole_once, whole_key_init);
+	if (whole_key_ok && !pthread_getspecific(whole_key))
+		pthread_setspecific(whole_key, &whole_buf);
+}
+
 /* A buffer for a whole file, in huge pages where the system gives them:
  * a fault per 4 KiB page of a fresh 20 MB buffer cost as much system
  * time as inflating it. */
@@ -475,6 +501,7 @@ static void *whole_alloc(size_t n)
 
 	if (p)
 		madvise(p, size, MADV_HUGEPAGE);
+	whole_keep();
 	return p;
 }
 
