@@ -328,6 +328,11 @@ const struct audit_stats *audit_reader__stats(const struct audit_reader *r);
  * handed over gives each piece a pool of its own, and frees it with them. */
 void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st);
 
+/* A thread that read audit files and is about to end gives back what
+ * reading keeps per thread (the last whole-inflated buffer, the JSON
+ * arena). */
+void audit_thread__release(void);
+
 /* The local files of a SOURCE spec, in the order a read takes them (a
  * file, or a directory's regular files sorted by path), and its format
  * prefix ("" when left to detection; points into spec or is static):

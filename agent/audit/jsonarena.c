@@ -70,6 +70,18 @@ void json_arena__begin(void)
 	active = &arena;
 }
 
+void json_arena__release(void)
+{
+	struct chunk *c = arena.head, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	arena.head = NULL;
+	active = NULL;
+}
+
 void json_arena__reset(void)
 {
 	struct chunk *c = arena.head, *next;

@@ -12,6 +12,8 @@
 void json_arena__begin(void);
 void json_arena__reset(void);
 void json_arena__end(void);
+/* Free this thread's arena (a thread about to exit). */
+void json_arena__release(void);
 /* Done with a top-level value: inside the scope, reset (without walking
  * the tree, which cJSON_Delete would do for nothing); outside, delete it. */
 struct cJSON;

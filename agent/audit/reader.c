@@ -616,6 +616,14 @@ out:
 	free(out);
 }
 
+void audit_thread__release(void)
+{
+	free(whole_buf.p);
+	whole_buf.p = NULL;
+	whole_buf.size = 0;
+	json_arena__release();
+}
+
 struct audit_reader *audit_reader__open(const char *path, const char *format, struct strpool *pool,
 					unsigned flags, struct audit_stats *st)
 {

@@ -316,6 +316,7 @@ static void *reader(void *arg)
 		pthread_cond_broadcast(&m->cv);
 	}
 	pthread_mutex_unlock(&m->mx);
+	audit_thread__release();
 	return NULL;
 }
 
