@@ -1,7 +1,8 @@
 /* Crash-safe replacement of a small state file: the new content goes to a
  * temporary file beside it, is fsync'ed and renamed over the old one, and
  * the directory is fsync'ed, so a crash leaves the old or the new file,
- * never a torn one. */
+ * never a torn one. A path that exists and is not a regular file (a device
+ * such as /dev/null, a FIFO) is written into, never replaced. */
 #ifndef GW_STATE_ATOMIC_H
 #define GW_STATE_ATOMIC_H
 

@@ -435,7 +435,7 @@ PY
 		/usr/bin/time -f "%M %e %U %S" -o "$d/time$s" "$GW" analyze --audit "cloudtrail:$dir" \
 			--output "$d/r$s.json" --quiet
 		/usr/bin/time -f "%M %e %U %S" -o "$d/merge$s" "$GW" analyze --audit "cloudtrail:$dir" \
-			--bucket no-such-bucket --output /dev/null --quiet 2>/dev/null
+			--bucket no-such-bucket --output "$d/m$s.json" --quiet 2>/dev/null
 	done
 	python3 - "$d" "$gb" <<'PY'
 import json, sys

@@ -251,6 +251,24 @@ check_json why-every-finding "$TMP/cold.json" 'len(f) > 5 and all(x["why"].endsw
 	any(c.isdigit() for c in x["why"]) and "{" not in x["why"] and len(x["next_step"]) > 20 and
 	not __import__("re").search(r"\. [A-Z]", x["why"]) for x in f)'
 
+# --output into a FIFO or a device writes into it: the report is not put in
+# the node's place by the temp-file rename that protects regular files
+mkfifo "$TMP/pipe"
+timeout 60 cat "$TMP/pipe" > "$TMP/piped.json" &
+reader=$!
+"$GW" analyze --audit "$DEMO" --quiet --output "$TMP/pipe" 2>"$TMP/pipe.err"
+expect_rc output-fifo 0 $?
+wait $reader
+if [ -p "$TMP/pipe" ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))["findings"]' \
+	"$TMP/piped.json" 2>/dev/null; then ok "output-fifo: the report went through, the FIFO is still one"
+else fail "output-fifo: FIFO replaced or report lost"; fi
+if [ "$(id -u)" = 0 ] && mknod -m 666 "$TMP/null" c 1 3 2>/dev/null; then
+	"$GW" analyze --audit "$DEMO" --quiet --output "$TMP/null" 2>"$TMP/null.err"
+	expect_rc output-device 0 $?
+	if [ -c "$TMP/null" ]; then ok "output-device: a null device stays a device"
+	else fail "output-device: the device node was replaced by a file"; fi
+fi
+
 if [ $fails -ne 0 ]; then
 	echo "test_analyze: $fails failed"
 	exit 1
