@@ -15,7 +15,6 @@
  * subscription; the request is {"resourceId":..,"properties":..}.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,30 +252,6 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	return audit_ctx__emit_id(c, &ev, id, strlen(id));
 }
 
-static int tree_record(struct audit_ctx *c, const cJSON *rec, size_t off)
-{
-	struct jv v[F_N];
-
-	return jscan__tree(c, &rec_s, v, F_N, record, rec, off);
-}
-
-static pthread_once_t prepared = PTHREAD_ONCE_INIT;
-
-static void prepare(void)
-{
-	jscan__prepare(&rec_s);
-}
-
-static int scan_record(struct audit_ctx *c, const char *p, const char *end, const char **next,
-		       size_t off, long idx, int top, int *err)
-{
-	struct jv v[F_N];
-
-	(void)idx;
-	pthread_once(&prepared, prepare);
-	return jscan__take(c, &rec_s, v, F_N, record, p, end, next, off, top, err);
-}
-
 int azure_activity__detect(const char *buf, size_t len)
 {
 	return jsonrec__starts_json(buf, len) && jsonrec__has(buf, len, "\"operationName\"") &&
@@ -284,7 +259,9 @@ int azure_activity__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"eventDataId\"") || jsonrec__has(buf, len, "\"resultType\""));
 }
 
-static const struct json_ops ops = { .scan = scan_record, .rec = tree_record, .key = "records" };
+static const struct json_ops ops = {
+	.key = "records", .schema = &rec_s, .norm = record, .nfields = F_N,
+};
 
 int azure_activity__parse(struct audit_ctx *c, const char *buf, size_t len)
 {

@@ -10,7 +10,6 @@
  * Status code 7 (PERMISSION_DENIED) and 16 (UNAUTHENTICATED) are denials.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -254,30 +253,6 @@ static int entry(struct audit_ctx *c, const struct jv *v, size_t off)
 	return rec__finish(&r, &ev, off);
 }
 
-static int tree_entry(struct audit_ctx *c, const cJSON *rec, size_t off)
-{
-	struct jv v[F_N];
-
-	return jscan__tree(c, &rec_s, v, F_N, entry, rec, off);
-}
-
-static pthread_once_t prepared = PTHREAD_ONCE_INIT;
-
-static void prepare(void)
-{
-	jscan__prepare(&rec_s);
-}
-
-static int scan_entry(struct audit_ctx *c, const char *p, const char *end, const char **next,
-		      size_t off, long idx, int top, int *err)
-{
-	struct jv v[F_N];
-
-	(void)idx;
-	pthread_once(&prepared, prepare);
-	return jscan__take(c, &rec_s, v, F_N, entry, p, end, next, off, top, err);
-}
-
 int gcs__detect(const char *buf, size_t len)
 {
 	return jsonrec__starts_json(buf, len) &&
@@ -285,7 +260,9 @@ int gcs__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"protopayload_auditlog\""));
 }
 
-static const struct json_ops ops = { .scan = scan_entry, .rec = tree_entry, .key = "records" };
+static const struct json_ops ops = {
+	.key = "records", .schema = &rec_s, .norm = entry, .nfields = F_N,
+};
 
 int gcs__parse(struct audit_ctx *c, const char *buf, size_t len)
 {

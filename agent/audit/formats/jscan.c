@@ -8,6 +8,8 @@
  * the caller parses the record with cJSON.
  */
 #include <locale.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -479,13 +481,31 @@ void jscan__of_tree(const struct jschema *sc, const cJSON *rec, struct jv *v)
 	of_tree(sc, rec, v, 0);
 }
 
-int jscan__take(struct audit_ctx *c, const struct jschema *sc, struct jv *v, size_t nv,
-		jscan_fn fn, const char *p, const char *end, const char **next, size_t off, int top,
-		int *err)
+static pthread_mutex_t prepare_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Fill sc's name tables once, whichever reader thread comes first. */
+static void ready(struct jschema *sc)
+{
+	if (atomic_load_explicit(&sc->ready, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&prepare_lock);
+	if (!atomic_load_explicit(&sc->ready, memory_order_relaxed)) {
+		jscan__prepare(sc);
+		atomic_store_explicit(&sc->ready, 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&prepare_lock);
+}
+
+int jscan__take(struct audit_ctx *c, struct jschema *sc, jscan_fn fn, unsigned nv,
+		const char *p, const char *end, const char **next, size_t off, int top, int *err)
 {
 	char scratch[SCRATCH];
+	struct jv v[JSCAN_MAX_FIELDS];
 	int marked = 0;
 
+	if (nv > JSCAN_MAX_FIELDS)
+		return 0;
+	ready(sc);
 	memset(v, 0, nv * sizeof(*v));
 	if (!jscan__record(sc, p, end, v, scratch, sizeof(scratch), next, &marked) ||
 	    (top && marked))
@@ -495,9 +515,15 @@ int jscan__take(struct audit_ctx *c, const struct jschema *sc, struct jv *v, siz
 	return 1;
 }
 
-int jscan__tree(struct audit_ctx *c, const struct jschema *sc, struct jv *v, size_t nv,
-		jscan_fn fn, const cJSON *rec, size_t off)
+int jscan__tree(struct audit_ctx *c, const struct jschema *sc, jscan_fn fn, unsigned nv,
+		const cJSON *rec, size_t off)
 {
+	struct jv v[JSCAN_MAX_FIELDS];
+
+	if (nv > JSCAN_MAX_FIELDS) {
+		audit_ctx__skip_at(c, off, "a record of more fields than the reader holds");
+		return 0;
+	}
 	memset(v, 0, nv * sizeof(*v));
 	jscan__of_tree(sc, rec, v);
 	return fn(c, v, off);

@@ -57,13 +57,14 @@ struct jschema {
 	/* the members by a hash of their names (jscan__prepare): index + 1,
 	 * 0 for an empty slot */
 	unsigned char slot[JSCHEMA_SLOTS];
+	_Atomic int ready;        /* the tables are filled (jscan__take) */
 };
 
 #define JM(name, field) { name, sizeof(name) - 1, field, NULL, 0, 0 }
 #define JM_F(name, field, flags) { name, sizeof(name) - 1, field, NULL, 0, flags }
 #define JM_OBJ(name, field, nested, base, flags) \
 	{ name, sizeof(name) - 1, field, nested, base, flags }
-#define JSCHEMA(a) { a, sizeof(a) / sizeof(a[0]), { 0 } }
+#define JSCHEMA(a) { a, sizeof(a) / sizeof(a[0]), { 0 }, 0 }
 
 /* Fill the name tables of sc and the schemas it nests, once before the
  * first scan (pthread_once). */
@@ -90,15 +91,18 @@ int jscan__record(const struct jschema *sc, const char *p, const char *end, stru
  * nothing, the record is counted already). */
 typedef int (*jscan_fn)(struct audit_ctx *c, const struct jv *v, size_t off);
 
-/* json_ops.scan for a format: scan, count, normalize with fn; v has nv
- * fields. See struct json_ops. */
-int jscan__take(struct audit_ctx *c, const struct jschema *sc, struct jv *v, size_t nv,
-		jscan_fn fn, const char *p, const char *end, const char **next, size_t off, int top,
-		int *err);
+/* The most fields a format's record fills. */
+#define JSCAN_MAX_FIELDS 64
 
-/* The record rec read with cJSON into v (nv fields) and normalized by fn. */
-int jscan__tree(struct audit_ctx *c, const struct jschema *sc, struct jv *v, size_t nv,
-		jscan_fn fn, const cJSON *rec, size_t off);
+/* A format's fast path (see struct json_ops.scan): scan the record at p
+ * with the schema sc (its tables filled on first use), count it, and
+ * normalize its nv fields with fn. */
+int jscan__take(struct audit_ctx *c, struct jschema *sc, jscan_fn fn, unsigned nv,
+		const char *p, const char *end, const char **next, size_t off, int top, int *err);
+
+/* The record rec read with cJSON into nv fields and normalized by fn. */
+int jscan__tree(struct audit_ctx *c, const struct jschema *sc, jscan_fn fn, unsigned nv,
+		const cJSON *rec, size_t off);
 
 /* A string field, "" when it is not a string. */
 static inline const char *jv__str(const struct jv *v)

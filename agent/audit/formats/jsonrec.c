@@ -143,7 +143,8 @@ static int default_value(struct audit_ctx *c, const struct json_ops *ops, const 
 			audit_ctx__skip_at(c, off, "not a JSON object");
 			return 0;
 		}
-		return ops->rec(c, v, off);
+		return ops->schema ? jscan__tree(c, ops->schema, ops->norm, ops->nfields, v, off)
+				   : ops->rec(c, v, off);
 	}
 	cJSON_ArrayForEach(it, recs) {
 		err = default_value(c, ops, it, off, 0);
@@ -184,6 +185,16 @@ static int broken(struct audit_ctx *c, const char *buf, size_t len, size_t *pos,
 
 /* One value at buf[*pos]: 0 read (or skipped), 1 not whole in the chunk
  * yet, or a negative errno. */
+
+/* The fast path of ops, if it has one (see struct json_ops.scan). */
+static int scan_value(struct audit_ctx *c, const struct json_ops *ops, const char *p,
+		      const char *end, const char **next, size_t off, long idx, int *err)
+{
+	if (ops->schema)
+		return jscan__take(c, ops->schema, ops->norm, ops->nfields, p, end, next, off,
+				   idx < 0, err);
+	return ops->scan && ops->scan(c, p, end, next, off, idx, idx < 0, err);
+}
 static int one_value(struct audit_ctx *c, const struct json_ops *ops, const char *buf,
 		     size_t len, size_t *pos, int final)
 {
@@ -192,8 +203,7 @@ static int one_value(struct audit_ctx *c, const struct json_ops *ops, const char
 	cJSON *v;
 	int err = 0, r;
 
-	if (ops->scan && !(c->flags & AUDIT_READ_NO_SCAN) &&
-	    ops->scan(c, p, buf + len, &end, *pos, idx, idx < 0, &err)) {
+	if (!(c->flags & AUDIT_READ_NO_SCAN) && scan_value(c, ops, p, buf + len, &end, *pos, idx, &err)) {
 		c->scanned++;
 		*pos = (size_t)(end - buf);
 		c->js.nvalues++;

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit/audit_internal.h"
+#include "audit/formats/jscan.h"
 
 /* Called once per record object; has counted it in st->records already.
  * off is the byte offset (in the chunk) of the record, or of the
@@ -36,6 +37,12 @@ struct json_ops {
 		     long idx);
 	jsonrec_fn rec;
 	const char *key;          /* the member holding the records array */
+	/* A format read by the field scanner (jscan.h) sets these instead of
+	 * scan and rec: the record's schema, the normalizer of its nfields
+	 * fields (at most JSCAN_MAX_FIELDS), for both paths. */
+	struct jschema *schema;
+	jscan_fn norm;
+	unsigned nfields;
 };
 
 /* The chunk reader of a JSON format (see audit_chunk_fn). */

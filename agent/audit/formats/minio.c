@@ -9,7 +9,6 @@
  * Credential= of the SigV4 Authorization header, in that order.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,30 +175,6 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	return finish(&r, v, &ev, off);
 }
 
-static int tree_record(struct audit_ctx *c, const cJSON *rec, size_t off)
-{
-	struct jv v[F_N];
-
-	return jscan__tree(c, &rec_s, v, F_N, record, rec, off);
-}
-
-static pthread_once_t prepared = PTHREAD_ONCE_INIT;
-
-static void prepare(void)
-{
-	jscan__prepare(&rec_s);
-}
-
-static int scan_record(struct audit_ctx *c, const char *p, const char *end, const char **next,
-		       size_t off, long idx, int top, int *err)
-{
-	struct jv v[F_N];
-
-	(void)idx;
-	pthread_once(&prepared, prepare);
-	return jscan__take(c, &rec_s, v, F_N, record, p, end, next, off, top, err);
-}
-
 int minio__detect(const char *buf, size_t len)
 {
 	return jsonrec__starts_json(buf, len) && jsonrec__has(buf, len, "\"api\"") &&
@@ -207,7 +182,9 @@ int minio__detect(const char *buf, size_t len)
 		jsonrec__has(buf, len, "\"remotehost\""));
 }
 
-static const struct json_ops ops = { .scan = scan_record, .rec = tree_record, .key = "records" };
+static const struct json_ops ops = {
+	.key = "records", .schema = &rec_s, .norm = record, .nfields = F_N,
+};
 
 int minio__parse(struct audit_ctx *c, const char *buf, size_t len)
 {
