@@ -24,25 +24,19 @@ static int sync_dir(const char *path)
 	return err;
 }
 
-/* A path that exists and is not a regular file (a device such as /dev/null,
- * a FIFO) is written into: renaming over it would put a regular file in
- * the device's place. Nothing is created and nothing is fsync'ed. */
-static int write_through(const char *path, int (*fill)(FILE *f, const void *ctx), const void *ctx)
+/* fill into the open fd, fsync'ed when sync; fd is closed. */
+static int fill_fd(int fd, int sync, int (*fill)(FILE *f, const void *ctx), const void *ctx)
 {
-	FILE *f;
-	int fd, err;
+	FILE *f = fdopen(fd, "w");
+	int err;
 
-	fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
 	if (!f) {
 		err = -errno;
 		close(fd);
 		return err;
 	}
 	err = fill(f, ctx);
-	if (fflush(f) && !err)
+	if (!err && (fflush(f) || (sync && fsync(fileno(f)))))
 		err = -errno;
 	if (fclose(f) && !err)
 		err = -errno;
@@ -53,33 +47,28 @@ int atomic_write(const char *path, mode_t mode, int (*fill)(FILE *f, const void 
 {
 	char tmp[PATH_MAX];
 	struct stat st;
-	FILE *f = NULL;
 	int fd, err;
 
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : write_through(path, fill, ctx);
+	/* a path that exists and is not a regular file (a device such as
+	 * /dev/null, a FIFO) is written into, not created or fsync'ed:
+	 * renaming over it would put a regular file in the device's place */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		return fd < 0 ? -errno : fill_fd(fd, 0, fill, ctx);
+	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	err = fill(f, ctx);
-	if (!err && (fflush(f) || fsync(fileno(f))))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
+	err = fill_fd(fd, 1, fill, ctx);
 	if (!err && rename(tmp, path) < 0)
 		err = -errno;
 	/* the rename is done: a failure past here leaves the new file in place */
 	if (!err)
 		return sync_dir(path);
-fail:
 	unlink(tmp);
 	return err;
 }
