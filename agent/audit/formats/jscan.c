@@ -7,22 +7,17 @@
  * subset of the JSON cJSON accepts. For anything else it declines, and
  * the caller parses the record with cJSON.
  */
-#include <locale.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/formats/jscan.h"
+#include "audit/formats/jsonlex.h"
 #include "audit/jsonarena.h"
 
 #define SCAN_MAX_DEPTH 64
-/* cJSON reads a number from at most 63 characters. */
-#define NUM_MAX 63
 /* Room for the strings of one record that the normalizer reads. */
 #define SCRATCH ((size_t)16 << 10)
 
@@ -37,177 +32,6 @@ struct scan {
 	int marked;
 };
 
-static inline __attribute__((always_inline)) const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (unsigned char)*p <= ' ' &&
-	       (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* The first '"', '\\' or NUL in [p, end), or end. */
-static const char *quote_or_escape(const char *p, const char *end)
-{
-#if defined(__SSE2__)
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-	const __m128i nul = _mm_setzero_si128();
-	__m128i w;
-	int m;
-
-	for (; end - p >= 16; p += 16) {
-		w = _mm_loadu_si128((const __m128i *)(const void *)p);
-		m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
-								_mm_cmpeq_epi8(w, bslash)),
-						   _mm_cmpeq_epi8(w, nul)));
-		if (m)
-			return p + __builtin_ctz((unsigned)m);
-	}
-#endif
-	while (p < end && *p != '"' && *p != '\\' && *p)
-		p++;
-	return p;
-}
-
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char ch = p[i];
-
-		if (ch >= '0' && ch <= '9')
-			v = v << 4 | (unsigned)(ch - '0');
-		else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-			v = v << 4 | (unsigned)((ch | 0x20) - 'a' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* The length of the escape at e (e[0] == '\\'), or 0 when it is not one
- * that cJSON decodes for sure: \u0000, a lone or reversed surrogate, bad
- * hex. */
-static size_t escape_len(const char *e, const char *end)
-{
-	unsigned hi, lo;
-
-	if (end - e < 2)
-		return 0;
-	switch (e[1]) {
-	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-		return 2;
-	case 'u':
-		if (end - e < 6 || hex4(e + 2, &hi) < 0 || hi == 0 || (hi >= 0xdc00 && hi <= 0xdfff))
-			return 0;
-		if (hi < 0xd800 || hi > 0xdbff)
-			return 6;
-		if (end - e < 12 || e[6] != '\\' || e[7] != 'u' || hex4(e + 8, &lo) < 0 ||
-		    lo < 0xdc00 || lo > 0xdfff)
-			return 0;
-		return 12;
-	default:
-		return 0;
-	}
-}
-
-/* The string at p (p[0] == '"'): its raw bytes in *str, *n, and *esc set
- * when it holds escapes. */
-static inline __attribute__((always_inline))
-const char *scan_string(const char *p, const char *end, const char **str, size_t *n, int *esc)
-{
-	const char *q = p + 1;
-	size_t k;
-
-	*esc = 0;
-	for (;;) {
-		q = quote_or_escape(q, end);
-		if (q == end || !*q)
-			return NULL;
-		if (*q == '"')
-			break;
-		k = escape_len(q, end);
-		if (!k)
-			return NULL;
-		*esc = 1;
-		q += k;
-	}
-	*str = p + 1;
-	*n = (size_t)(q - *str);
-	return q + 1;
-}
-
-static int is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int in_number(char ch)
-{
-	return is_digit(ch) || ch == '+' || ch == '-' || ch == 'e' || ch == 'E' || ch == '.';
-}
-
-static const char *digits(const char *p, const char *end)
-{
-	while (p < end && is_digit(*p))
-		p++;
-	return p;
-}
-
-/* cJSON's value of the number b[0..n): strtod in the locale, as cJSON
- * does it, unless it is an integer of at most 15 digits (exact anyway). */
-static double number_value(const char *b, size_t n)
-{
-	char tmp[NUM_MAX + 1];
-	const char *p = b + (b[0] == '-');
-	double v = 0;
-
-	if (n - (size_t)(p - b) <= 15 && digits(p, b + n) == b + n) {
-		for (; p < b + n; p++)
-			v = v * 10 + (*p - '0');
-		return b[0] == '-' ? -v : v;
-	}
-	for (size_t i = 0; i < n; i++)
-		tmp[i] = b[i] == '.' ? localeconv()->decimal_point[0] : b[i];
-	tmp[n] = '\0';
-	return strtod(tmp, NULL);
-}
-
-/* A JSON number that cJSON reads whole: the strict grammar, not followed
- * by anything cJSON would take as more of it, at most 63 characters. */
-static const char *scan_number(const char *b, const char *end, double *value)
-{
-	const char *p = b;
-
-	if (p < end && *p == '-')
-		p++;
-	if (p == end || !is_digit(*p))
-		return NULL;
-	p = *p == '0' ? p + 1 : digits(p, end);
-	if (p < end && *p == '.') {
-		if (++p == end || !is_digit(*p))
-			return NULL;
-		p = digits(p, end);
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		if (++p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p == end || !is_digit(*p))
-			return NULL;
-		p = digits(p, end);
-	}
-	if ((p < end && in_number(*p)) || p - b > NUM_MAX)
-		return NULL;
-	if (value)
-		*value = number_value(b, (size_t)(p - b));
-	return p;
-}
-
-static const char *literal(const char *p, const char *end, const char *word, size_t n)
-{
-	return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
-}
 
 static const char *skip_value(struct scan *s, const char *p);
 static const char *scan_object(struct scan *s, const char *p, const struct jschema *sc,
@@ -259,7 +83,7 @@ static const char *skip_value(struct scan *s, const char *p)
 		return NULL;
 	switch (*p) {
 	case '"':
-		return scan_string(p, s->end, &str, &n, &esc);
+		return scan_string(p, s->end, &str, &n, &esc, 0);
 	case '{':
 		return scan_object(s, p, NULL, 0);
 	case '[':
@@ -284,7 +108,7 @@ static const char *keep_string(struct scan *s, const char *p, struct jv *v)
 	int esc;
 	char *to;
 
-	p = scan_string(p, s->end, &str, &n, &esc);
+	p = scan_string(p, s->end, &str, &n, &esc, 0);
 	if (!p || esc || s->size - s->used < n + 1)
 		return NULL;
 	to = s->scratch + s->used;
@@ -407,7 +231,7 @@ static const char *scan_object(struct scan *s, const char *p, const struct jsche
 
 	p = container_open(s, p, '}', &closed);
 	while (p && !closed) {
-		if (p == end || *p != '"' || !(p = scan_string(p, end, &k, &n, &esc)))
+		if (p == end || *p != '"' || !(p = scan_string(p, end, &k, &n, &esc, 0)))
 			return NULL;
 		/* an escaped name may spell a wanted one */
 		if (esc && sc)
