@@ -14,7 +14,6 @@
 #include "audit/formats/cloudtrail_fields.h"
 #include "audit/formats/jsonlex.h"
 
-#define SCAN_MAX_DEPTH 64
 #define NAME_MAX_LEN 24
 
 enum { M_NESTED = -1, M_MARK = -2 };
@@ -152,55 +151,21 @@ static int lookup(const struct schema *sc, const char *k, size_t n)
 /* Every function below takes the position it starts at and returns the
  * one past what it read, or NULL when the scanner declines. */
 struct scan {
-	const char *end;
+	struct jlex lex;         /* the end of the input, the depth */
 	struct ct_fields *f;
-	int depth;
 };
 
 static const char *skip_value(struct scan *s, const char *p);
 static const char *scan_object(struct scan *s, const char *p, const struct schema *sc);
-
-/* Into the array or object at p (its opener), one level deeper: the first
- * item, or with *closed set the end of an empty one. NULL: too deep. */
-static const char *container_open(struct scan *s, const char *p, char close, int *closed)
-{
-	if (++s->depth > SCAN_MAX_DEPTH)
-		return NULL;
-	p = skip_ws(p + 1, s->end);
-	*closed = p < s->end && *p == close;
-	if (*closed) {
-		s->depth--;
-		return p + 1;
-	}
-	return p;
-}
-
-/* After an item (p: its end, NULL when it failed): the next item, or with
- * *closed set the end of the array or object, one level up. NULL: neither
- * a ',' nor the closer follows. */
-static const char *container_next(struct scan *s, const char *p, char close, int *closed)
-{
-	if (!p)
-		return NULL;
-	p = skip_ws(p, s->end);
-	if (p == s->end)
-		return NULL;
-	*closed = *p == close;
-	if (*closed) {
-		s->depth--;
-		return p + 1;
-	}
-	return *p == ',' ? skip_ws(p + 1, s->end) : NULL;
-}
 
 /* The array at p, checked and passed over. */
 static const char *skip_array(struct scan *s, const char *p)
 {
 	int closed;
 
-	p = container_open(s, p, ']', &closed);
+	p = container_open(&s->lex, p, ']', &closed);
 	while (p && !closed)
-		p = container_next(s, skip_value(s, p), ']', &closed);
+		p = container_next(&s->lex, skip_value(s, p), ']', &closed);
 	return p;
 }
 
@@ -210,23 +175,23 @@ static const char *skip_value(struct scan *s, const char *p)
 	size_t n;
 	int esc;
 
-	if (p == s->end)
+	if (p == s->lex.end)
 		return NULL;
 	switch (*p) {
 	case '"':
-		return scan_string(p, s->end, &str, &n, &esc, 1);
+		return scan_string(p, s->lex.end, &str, &n, &esc, 1);
 	case '{':
 		return scan_object(s, p, NULL);
 	case '[':
 		return skip_array(s, p);
 	case 't':
-		return literal(p, s->end, "true", 4);
+		return literal(p, s->lex.end, "true", 4);
 	case 'f':
-		return literal(p, s->end, "false", 5);
+		return literal(p, s->lex.end, "false", 5);
 	case 'n':
-		return literal(p, s->end, "null", 4);
+		return literal(p, s->lex.end, "null", 4);
 	default:
-		return scan_number(p, s->end, NULL);
+		return scan_number(p, s->lex.end, NULL);
 	}
 }
 
@@ -238,7 +203,7 @@ static const char *scan_member(struct scan *s, const char *p, const struct membe
 
 	if (m->field == M_MARK)
 		s->f->marked = 1;
-	if (p == s->end)
+	if (p == s->lex.end)
 		return NULL;
 	if (m->field < 0) {
 		const char *q = m->nested && *p == '{' ? scan_object(s, p, m->nested) :
@@ -256,13 +221,13 @@ static const char *scan_member(struct scan *s, const char *p, const struct membe
 	v = &s->f->v[m->field];
 	if (*p == '"') {
 		v->type = CT_STR;
-		p = scan_string(p, s->end, &v->s, &v->n, &esc, 1);
+		p = scan_string(p, s->lex.end, &v->s, &v->n, &esc, 1);
 		/* an escaped string is decoded by cJSON */
 		return esc ? NULL : p;
 	}
 	if (*p == '-' || is_digit(*p)) {
 		v->type = CT_NUM;
-		return scan_number(p, s->end, &v->num);
+		return scan_number(p, s->lex.end, &v->num);
 	}
 	v->type = *p == 't' ? CT_TRUE : CT_OTHER;
 	return skip_value(s, p);
@@ -272,12 +237,12 @@ static const char *scan_member(struct scan *s, const char *p, const struct membe
  * (the first of each name, as cJSON_GetObjectItem finds it). */
 static const char *scan_object(struct scan *s, const char *p, const struct schema *sc)
 {
-	const char *end = s->end, *k;
+	const char *end = s->lex.end, *k;
 	uint32_t seen = 0;
 	size_t n;
 	int esc, i, closed;
 
-	p = container_open(s, p, '}', &closed);
+	p = container_open(&s->lex, p, '}', &closed);
 	while (p && !closed) {
 		if (p == end || *p != '"' || !(p = scan_string(p, end, &k, &n, &esc, 1)))
 			return NULL;
@@ -295,14 +260,14 @@ static const char *scan_object(struct scan *s, const char *p, const struct schem
 		} else {
 			p = skip_value(s, p);
 		}
-		p = container_next(s, p, '}', &closed);
+		p = container_next(&s->lex, p, '}', &closed);
 	}
 	return p;
 }
 
 int ct_scan__record(const char *p, const char *end, struct ct_fields *f, const char **next)
 {
-	struct scan s = { .end = end, .f = f };
+	struct scan s = { .lex.end = end, .f = f };
 
 	pthread_once(&schema_once, schema_init);
 	if (p >= end || *p != '{' || !(p = scan_object(&s, p, &rec_s)))

@@ -17,18 +17,16 @@
 #include "audit/formats/jsonlex.h"
 #include "audit/jsonarena.h"
 
-#define SCAN_MAX_DEPTH 64
 /* Room for the strings of one record that the normalizer reads. */
 #define SCRATCH ((size_t)16 << 10)
 
 /* Every function below takes the position it starts at and returns the
  * one past what it read, or NULL when the scanner declines. */
 struct scan {
-	const char *end;
+	struct jlex lex;         /* the end of the input, the depth */
 	struct jv *v;
 	char *scratch;
 	size_t used, size;
-	int depth;
 	int marked;
 };
 
@@ -36,38 +34,6 @@ struct scan {
 static const char *skip_value(struct scan *s, const char *p);
 static const char *scan_object(struct scan *s, const char *p, const struct jschema *sc,
 			       int base);
-
-/* Into the array or object at p (its opener), one level deeper: the first
- * item, or with *closed set the end of an empty one. NULL: too deep. */
-static const char *container_open(struct scan *s, const char *p, char close, int *closed)
-{
-	if (++s->depth > SCAN_MAX_DEPTH)
-		return NULL;
-	p = skip_ws(p + 1, s->end);
-	*closed = p < s->end && *p == close;
-	if (*closed) {
-		s->depth--;
-		return p + 1;
-	}
-	return p;
-}
-
-/* After an item (p: its end, NULL when it failed): the next item, or with
- * *closed set the end of the array or object, one level up. */
-static const char *container_next(struct scan *s, const char *p, char close, int *closed)
-{
-	if (!p)
-		return NULL;
-	p = skip_ws(p, s->end);
-	if (p == s->end)
-		return NULL;
-	*closed = *p == close;
-	if (*closed) {
-		s->depth--;
-		return p + 1;
-	}
-	return *p == ',' ? skip_ws(p + 1, s->end) : NULL;
-}
 
 /* The array at p, checked and passed over; its first element's value into
  * *first when first is set. */
@@ -79,23 +45,23 @@ static const char *skip_value(struct scan *s, const char *p)
 	size_t n;
 	int esc;
 
-	if (p == s->end)
+	if (p == s->lex.end)
 		return NULL;
 	switch (*p) {
 	case '"':
-		return scan_string(p, s->end, &str, &n, &esc, 0);
+		return scan_string(p, s->lex.end, &str, &n, &esc, 0);
 	case '{':
 		return scan_object(s, p, NULL, 0);
 	case '[':
 		return scan_array(s, p, NULL);
 	case 't':
-		return literal(p, s->end, "true", 4);
+		return literal(p, s->lex.end, "true", 4);
 	case 'f':
-		return literal(p, s->end, "false", 5);
+		return literal(p, s->lex.end, "false", 5);
 	case 'n':
-		return literal(p, s->end, "null", 4);
+		return literal(p, s->lex.end, "null", 4);
 	default:
-		return scan_number(p, s->end, NULL);
+		return scan_number(p, s->lex.end, NULL);
 	}
 }
 
@@ -108,7 +74,7 @@ static const char *keep_string(struct scan *s, const char *p, struct jv *v)
 	int esc;
 	char *to;
 
-	p = scan_string(p, s->end, &str, &n, &esc, 0);
+	p = scan_string(p, s->lex.end, &str, &n, &esc, 0);
 	if (!p || esc || s->size - s->used < n + 1)
 		return NULL;
 	to = s->scratch + s->used;
@@ -126,7 +92,7 @@ static const char *keep_string(struct scan *s, const char *p, struct jv *v)
 static const char *scan_into(struct scan *s, const char *p, struct jv *v,
 			     const struct jschema *sc, int base)
 {
-	if (p == s->end)
+	if (p == s->lex.end)
 		return NULL;
 	switch (*p) {
 	case '"':
@@ -139,16 +105,16 @@ static const char *scan_into(struct scan *s, const char *p, struct jv *v,
 		return scan_array(s, p, NULL);
 	case 't':
 		v->type = JV_TRUE;
-		return literal(p, s->end, "true", 4);
+		return literal(p, s->lex.end, "true", 4);
 	case 'f':
 		v->type = JV_FALSE;
-		return literal(p, s->end, "false", 5);
+		return literal(p, s->lex.end, "false", 5);
 	case 'n':
 		v->type = JV_NULL;
-		return literal(p, s->end, "null", 4);
+		return literal(p, s->lex.end, "null", 4);
 	default:
 		v->type = JV_NUM;
-		return scan_number(p, s->end, &v->num);
+		return scan_number(p, s->lex.end, &v->num);
 	}
 }
 
@@ -156,11 +122,11 @@ static const char *scan_array(struct scan *s, const char *p, struct jv *first)
 {
 	int closed;
 
-	p = container_open(s, p, ']', &closed);
+	p = container_open(&s->lex, p, ']', &closed);
 	if (p && !closed && first)
-		p = container_next(s, scan_into(s, p, first, NULL, 0), ']', &closed);
+		p = container_next(&s->lex, scan_into(s, p, first, NULL, 0), ']', &closed);
 	while (p && !closed)
-		p = container_next(s, skip_value(s, p), ']', &closed);
+		p = container_next(&s->lex, skip_value(s, p), ']', &closed);
 	return p;
 }
 
@@ -172,7 +138,7 @@ static const char *scan_member(struct scan *s, const char *p, const struct jmemb
 
 	if (m->flags & JM_MARK)
 		s->marked = 1;
-	if (p == s->end)
+	if (p == s->lex.end)
 		return NULL;
 	memset(&none, 0, sizeof(none));
 	if ((m->flags & JM_FIRST) && *p == '[') {
@@ -224,12 +190,12 @@ static int lookup(const struct jschema *sc, const char *k, size_t n)
  * (each once: a second member of a wanted name declines). */
 static const char *scan_object(struct scan *s, const char *p, const struct jschema *sc, int base)
 {
-	const char *end = s->end, *k;
+	const char *end = s->lex.end, *k;
 	uint64_t seen = 0;
 	size_t n;
 	int esc, i, closed;
 
-	p = container_open(s, p, '}', &closed);
+	p = container_open(&s->lex, p, '}', &closed);
 	while (p && !closed) {
 		if (p == end || *p != '"' || !(p = scan_string(p, end, &k, &n, &esc, 0)))
 			return NULL;
@@ -249,7 +215,7 @@ static const char *scan_object(struct scan *s, const char *p, const struct jsche
 		} else {
 			p = skip_value(s, p);
 		}
-		p = container_next(s, p, '}', &closed);
+		p = container_next(&s->lex, p, '}', &closed);
 	}
 	return p;
 }
@@ -257,7 +223,7 @@ static const char *scan_object(struct scan *s, const char *p, const struct jsche
 int jscan__record(const struct jschema *sc, const char *p, const char *end, struct jv *v,
 		  char *scratch, size_t size, const char **next, int *marked)
 {
-	struct scan s = { .end = end, .v = v, .scratch = scratch, .size = size };
+	struct scan s = { .lex.end = end, .v = v, .scratch = scratch, .size = size };
 
 	if (p >= end || *p != '{' || !(p = scan_object(&s, p, sc, 0)))
 		return 0;

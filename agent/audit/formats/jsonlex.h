@@ -193,4 +193,45 @@ static inline const char *literal(const char *p, const char *end, const char *wo
 	return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
 }
 
+#define SCAN_MAX_DEPTH 64
+
+/* Where a scan is: the end of its input and how deep it is. */
+struct jlex {
+	const char *end;
+	int depth;
+};
+
+/* Into the array or object at p (its opener), one level deeper: the first
+ * item, or with *closed set the end of an empty one. NULL: too deep. */
+static inline const char *container_open(struct jlex *l, const char *p, char close, int *closed)
+{
+	if (++l->depth > SCAN_MAX_DEPTH)
+		return NULL;
+	p = skip_ws(p + 1, l->end);
+	*closed = p < l->end && *p == close;
+	if (*closed) {
+		l->depth--;
+		return p + 1;
+	}
+	return p;
+}
+
+/* After an item (p: its end, NULL when it failed): the next item, or with
+ * *closed set the end of the array or object, one level up. NULL: neither
+ * a ',' nor the closer follows. */
+static inline const char *container_next(struct jlex *l, const char *p, char close, int *closed)
+{
+	if (!p)
+		return NULL;
+	p = skip_ws(p, l->end);
+	if (p == l->end)
+		return NULL;
+	*closed = *p == close;
+	if (*closed) {
+		l->depth--;
+		return p + 1;
+	}
+	return *p == ',' ? skip_ws(p + 1, l->end) : NULL;
+}
+
 #endif
