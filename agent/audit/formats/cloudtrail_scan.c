@@ -171,28 +171,13 @@ static const char *skip_array(struct scan *s, const char *p)
 
 static const char *skip_value(struct scan *s, const char *p)
 {
-	const char *str;
-	size_t n;
-	int esc;
-
 	if (p == s->lex.end)
 		return NULL;
-	switch (*p) {
-	case '"':
-		return scan_string(p, s->lex.end, &str, &n, &esc, 1);
-	case '{':
+	if (*p == '{')
 		return scan_object(s, p, NULL);
-	case '[':
+	if (*p == '[')
 		return skip_array(s, p);
-	case 't':
-		return literal(p, s->lex.end, "true", 4);
-	case 'f':
-		return literal(p, s->lex.end, "false", 5);
-	case 'n':
-		return literal(p, s->lex.end, "null", 4);
-	default:
-		return scan_number(p, s->lex.end, NULL);
-	}
+	return skip_scalar(p, s->lex.end, 1);
 }
 
 /* The value of a member the normalizer reads. */

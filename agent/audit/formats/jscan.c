@@ -41,28 +41,13 @@ static const char *scan_array(struct scan *s, const char *p, struct jv *first);
 
 static const char *skip_value(struct scan *s, const char *p)
 {
-	const char *str;
-	size_t n;
-	int esc;
-
 	if (p == s->lex.end)
 		return NULL;
-	switch (*p) {
-	case '"':
-		return scan_string(p, s->lex.end, &str, &n, &esc, 0);
-	case '{':
+	if (*p == '{')
 		return scan_object(s, p, NULL, 0);
-	case '[':
+	if (*p == '[')
 		return scan_array(s, p, NULL);
-	case 't':
-		return literal(p, s->lex.end, "true", 4);
-	case 'f':
-		return literal(p, s->lex.end, "false", 5);
-	case 'n':
-		return literal(p, s->lex.end, "null", 4);
-	default:
-		return scan_number(p, s->lex.end, NULL);
-	}
+	return skip_scalar(p, s->lex.end, 0);
 }
 
 /* A wanted string into the scratch buffer (NUL-terminated); NULL when it

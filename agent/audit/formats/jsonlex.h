@@ -193,6 +193,27 @@ static inline const char *literal(const char *p, const char *end, const char *wo
 	return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
 }
 
+/* The string, true, false, null or number at p (p < end), passed over. */
+static inline const char *skip_scalar(const char *p, const char *end, int nul_ok)
+{
+	const char *str;
+	size_t n;
+	int esc;
+
+	switch (*p) {
+	case '"':
+		return scan_string(p, end, &str, &n, &esc, nul_ok);
+	case 't':
+		return literal(p, end, "true", 4);
+	case 'f':
+		return literal(p, end, "false", 5);
+	case 'n':
+		return literal(p, end, "null", 4);
+	default:
+		return scan_number(p, end, NULL);
+	}
+}
+
 #define SCAN_MAX_DEPTH 64
 
 /* Where a scan is: the end of its input and how deep it is. */
