@@ -13,11 +13,15 @@
 
 #include "detect/baseline_priv.h"
 
+const struct hour_more hour_more_none;
+
 static void ident_free(struct ident *id)
 {
 	seen__free(&id->seen);
-	if (id->h)
+	if (id->h) {
 		samples__clear(id->h->samples, &id->h->nsamples);
+		free(id->h->more);
+	}
 	free(id->h);
 	free(id);
 }
@@ -352,6 +356,10 @@ static void close_hour(struct baseline *b, struct ident *id)
 	if (h->regions_6h > id->max_regions_6h)
 		id->max_regions_6h = h->regions_6h;
 	samples__clear(h->samples, &h->nsamples);
+	if (h->more)
+		b->more_open--;
+	free(h->more);
+	h->more = NULL;
 	id->h = NULL;
 	b->open--;
 	if (b->nfree < FREE_HOURS)
@@ -430,10 +438,22 @@ static int intern_all(struct detector *d, const struct audit_event *ev, struct e
 	       0 : -ENOMEM;
 }
 
+/* The hour's rare sets, allocated on first need; NULL when out of memory. */
+static struct hour_more *hour_more(struct baseline *b, struct hour_rec *h)
+{
+	if (!h->more && (h->more = malloc(sizeof(*h->more)))) {
+		if (++b->more_open > b->peak_more)
+			b->peak_more = b->more_open;
+	}
+	return h->more;
+}
+
 static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_t day)
 {
 	struct hour_rec *h = id->h;
 	uint16_t ttl = (uint16_t)b->cfg->seen_ttl_days;
+	const struct hour_more *rd = hour__more(h);
+	struct hour_more *m;
 	const char *label;
 	int r, org, kind = 0;
 
@@ -446,15 +466,20 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 	org = seen__touch(&b->org, ip, SEEN_IP, day, ttl, b->dropped);
 	if (r < 0 || org < 0)
 		return -ENOMEM;
-	if (!r && !set_has(h->new_ips, h->nnew_ips, ip) && h->nnew_ips < HOUR_SET) {
-		h->new_ip_org[h->nnew_ips] = !org;
-		h->new_ips[h->nnew_ips++] = ip;
+	if (!r && !set_has(rd->new_ips, h->nnew_ips, ip) && h->nnew_ips < HOUR_SET) {
+		if (!(m = hour_more(b, h)))
+			return -ENOMEM;
+		m->new_ip_org[h->nnew_ips] = !org;
+		m->new_ips[h->nnew_ips++] = ip;
+		rd = m;
 	}
 	label = intel__match(detector__intel(b->d), ip, INTEL_NONE, &kind);
-	if (label && !set_has(h->intel_ips, h->nintel, ip) && h->nintel < HOUR_SET) {
-		h->intel_ips[h->nintel] = ip;
-		h->intel_labels[h->nintel] = label;
-		h->intel_kind[h->nintel++] = (uint8_t)kind;
+	if (label && !set_has(rd->intel_ips, h->nintel, ip) && h->nintel < HOUR_SET) {
+		if (!(m = hour_more(b, h)))
+			return -ENOMEM;
+		m->intel_ips[h->nintel] = ip;
+		m->intel_labels[h->nintel] = label;
+		m->intel_kind[h->nintel++] = (uint8_t)kind;
 	}
 	return 0;
 }
@@ -494,10 +519,14 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 	if (r < 0)
 		return r;
 	if (!r && h->nnew_uas < HOUR_SET) {
-		h->new_ua_fams[h->nnew_uas] = fam;
-		h->new_ua_ip_new[h->nnew_uas] = set_has(h->new_ips, h->nnew_ips, ip);
-		h->new_ua_ips[h->nnew_uas] = ip;
-		h->new_uas[h->nnew_uas++] = ua;
+		struct hour_more *m = hour_more(b, h);
+
+		if (!m)
+			return -ENOMEM;
+		m->new_ua_fams[h->nnew_uas] = fam;
+		m->new_ua_ip_new[h->nnew_uas] = set_has(m->new_ips, h->nnew_ips, ip);
+		m->new_ua_ips[h->nnew_uas] = ip;
+		m->new_uas[h->nnew_uas++] = ua;
 	}
 	return 0;
 }
@@ -522,12 +551,18 @@ static int note_names(struct baseline *b, struct ident *id, const struct ev_str 
 	int r;
 
 	r = seen__touch(&id->seen, s->api, SEEN_API, day, ttl, b->dropped);
-	if (r == 0)
-		set_add(h->new_apis, &h->nnew_apis, HOUR_SET, s->api);
+	if (r == 0 && *s->api) {
+		if (!hour_more(b, h))
+			return -ENOMEM;
+		set_add(h->more->new_apis, &h->nnew_apis, HOUR_SET, s->api);
+	}
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->service, SEEN_SERVICE, day, ttl, b->dropped);
-	if (r == 0)
-		set_add(h->new_services, &h->nnew_services, HOUR_SET, s->service);
+	if (r == 0 && *s->service) {
+		if (!hour_more(b, h))
+			return -ENOMEM;
+		set_add(h->more->new_services, &h->nnew_services, HOUR_SET, s->service);
+	}
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->region, SEEN_REGION, day, ttl, b->dropped);
 	if (r >= 0)
@@ -562,30 +597,36 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 		       const struct ev_str *s)
 {
 	struct hour_rec *h = id->h;
+	struct hour_more *m;
 
 	if (ev->outcome == GW_OUT_DENIED) {
 		size_t i;
 
 		h->denied++;
-		set_add(h->denied_apis, &h->ndenied_apis, HOUR_SET, s->api);
-		for (i = 0; i < h->ndenied_ips && h->denied_ips[i] != s->ip; i++)
+		if (!(m = hour_more(b, h)))
+			return -ENOMEM;
+		set_add(m->denied_apis, &h->ndenied_apis, HOUR_SET, s->api);
+		for (i = 0; i < h->ndenied_ips && m->denied_ips[i] != s->ip; i++)
 			;
 		if (i == h->ndenied_ips && i < HOUR_SET) {
-			h->denied_uas[i] = s->ua;
-			h->denied_ip_n[i] = 0;
-			h->denied_ips[h->ndenied_ips++] = s->ip;
+			m->denied_uas[i] = s->ua;
+			m->denied_ip_n[i] = 0;
+			m->denied_ips[h->ndenied_ips++] = s->ip;
 		}
 		if (i < HOUR_SET)
-			h->denied_ip_n[i]++;
+			m->denied_ip_n[i]++;
 		return 0;
 	}
 	if (ev->action == GW_ACT_LIST) {
 		h->lists++;
-		if (*s->bucket && !set_has(h->list_buckets, h->nlist_buckets, s->bucket)) {
-			if (h->nlist_buckets < HOUR_LIST_BUCKETS)
-				h->list_buckets[h->nlist_buckets++] = s->bucket;
-			else
+		if (*s->bucket && !set_has(hour__more(h)->list_buckets, h->nlist_buckets, s->bucket)) {
+			if (h->nlist_buckets < HOUR_LIST_BUCKETS) {
+				if (!(m = hour_more(b, h)))
+					return -ENOMEM;
+				m->list_buckets[h->nlist_buckets++] = s->bucket;
+			} else {
 				h->list_buckets_more = 1;
+			}
 		}
 	} else if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK) {
 		h->reads++;
@@ -598,7 +639,9 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 		if (h->established && ev->outcome == GW_OUT_OK && *s->bucket &&
 		    ev->action == GW_ACT_OBJECT_COPY && copy_foreign(b, ev, s)) {
 			h->foreign_copies++;
-			set_add(h->foreign_buckets, &h->nforeign, HOUR_SET, s->bucket);
+			if (!(m = hour_more(b, h)))
+				return -ENOMEM;
+			set_add(m->foreign_buckets, &h->nforeign, HOUR_SET, s->bucket);
 		}
 	}
 	return 0;
@@ -717,6 +760,7 @@ size_t baseline__bytes(const struct baseline *b)
 	n += volume__bytes(b->vol);
 	n += populations__bytes(b->pops);
 	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
+	n += b->peak_more * sizeof(struct hour_more);
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i])
 			n += sizeof(struct ident) + b->tab[i]->seen.cap * sizeof(struct seen_ent);
@@ -736,24 +780,25 @@ uint64_t baseline__aged(const struct baseline *b)
 static void hour_strings(const struct hour_rec *h, struct strmark *m)
 {
 	const char *one[] = { h->ip, h->ua, h->key, h->region, h->bucket, h->ctx_ip, h->ctx_ua };
+	const struct hour_more *x = hour__more(h);
 
 	strmark__v(m, one, sizeof(one) / sizeof(one[0]));
 	strmark__v(m, h->ips, h->nips);
 	strmark__v(m, h->uas, h->nuas);
-	strmark__v(m, h->denied_apis, h->ndenied_apis);
+	strmark__v(m, x->denied_apis, h->ndenied_apis);
 	strmark__v(m, h->regions, h->nregions);
-	strmark__v(m, h->list_buckets, h->nlist_buckets);
-	strmark__v(m, h->new_ips, h->nnew_ips);
-	strmark__v(m, h->new_apis, h->nnew_apis);
-	strmark__v(m, h->new_services, h->nnew_services);
-	strmark__v(m, h->new_uas, h->nnew_uas);
-	strmark__v(m, h->new_ua_fams, h->nnew_uas);
-	strmark__v(m, h->new_ua_ips, h->nnew_uas);
-	strmark__v(m, h->denied_ips, h->ndenied_ips);
-	strmark__v(m, h->denied_uas, h->ndenied_ips);
-	strmark__v(m, h->intel_ips, h->nintel);
-	strmark__v(m, h->intel_labels, h->nintel);
-	strmark__v(m, h->foreign_buckets, h->nforeign);
+	strmark__v(m, x->list_buckets, h->nlist_buckets);
+	strmark__v(m, x->new_ips, h->nnew_ips);
+	strmark__v(m, x->new_apis, h->nnew_apis);
+	strmark__v(m, x->new_services, h->nnew_services);
+	strmark__v(m, x->new_uas, h->nnew_uas);
+	strmark__v(m, x->new_ua_fams, h->nnew_uas);
+	strmark__v(m, x->new_ua_ips, h->nnew_uas);
+	strmark__v(m, x->denied_ips, h->ndenied_ips);
+	strmark__v(m, x->denied_uas, h->ndenied_ips);
+	strmark__v(m, x->intel_ips, h->nintel);
+	strmark__v(m, x->intel_labels, h->nintel);
+	strmark__v(m, x->foreign_buckets, h->nforeign);
 }
 
 void baseline__strings(const struct baseline *b, struct strmark *m)

@@ -38,6 +38,7 @@ struct baseline {
 	struct hour_rec *free_hours[FREE_HOURS];
 	size_t nfree;
 	size_t open, peak_open;            /* hours open now, and at most */
+	size_t more_open, peak_more;       /* their rare sets, likewise */
 	struct {
 		const char *ua, *fam;
 	} ua_cache[UA_CACHE];

@@ -167,25 +167,11 @@ struct seen_set {
 #define HOUR_LIST_BUCKETS 32
 #define IDENT_RECENT_REGIONS 8
 
-/* What one identity did in one hour: counts and the new things. */
-struct hour_rec {
-	/* Scalars and counts: zeroed when the hour opens. */
-	int64_t start, first_t, last_t;
-	uint32_t events, reads, lists, denied, writes;
-	uint64_t read_bytes;
-	uint32_t day_reads;          /* object reads this UTC day, this hour included */
-	uint32_t list_buckets_more;  /* distinct buckets past the array */
-	uint32_t foreign_copies;
-	const char *ip, *ua, *key, *region, *bucket;   /* the hour's first (non-empty) */
-	const char *ctx_ip, *ctx_ua; /* the first call with anything new */
-	uint8_t key_long_term, established, cloud, nips, nuas, regions_6h;
-	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
-	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
-	/* Arrays: valid up to their count, never read past it, so not zeroed. */
-	const char *ips[HOUR_SET];           /* cache of IPs already looked at */
-	const char *uas[HOUR_SET];           /* ... and user agents */
+/* The rarely filled sets of an open hour (denials, listings, new and
+ * listed sources, foreign buckets): allocated when the hour first needs
+ * one, freed when it closes. Valid up to the hour's counts. */
+struct hour_more {
 	const char *denied_apis[HOUR_SET];
-	const char *regions[HOUR_SET];
 	const char *list_buckets[HOUR_LIST_BUCKETS];
 	const char *new_ips[HOUR_SET];
 	uint8_t new_ip_org[HOUR_SET];
@@ -202,9 +188,38 @@ struct hour_rec {
 	const char *intel_labels[HOUR_SET];
 	uint8_t intel_kind[HOUR_SET];
 	const char *foreign_buckets[HOUR_SET];
+};
+
+/* What one identity did in one hour: counts and the new things. */
+struct hour_rec {
+	/* Scalars and counts: zeroed when the hour opens. */
+	int64_t start, first_t, last_t;
+	uint32_t events, reads, lists, denied, writes;
+	uint64_t read_bytes;
+	uint32_t day_reads;          /* object reads this UTC day, this hour included */
+	uint32_t list_buckets_more;  /* distinct buckets past the array */
+	uint32_t foreign_copies;
+	const char *ip, *ua, *key, *region, *bucket;   /* the hour's first (non-empty) */
+	const char *ctx_ip, *ctx_ua; /* the first call with anything new */
+	struct hour_more *more;      /* NULL until one of its sets is filled */
+	uint8_t key_long_term, established, cloud, nips, nuas, regions_6h;
+	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
+	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
+	/* Arrays: valid up to their count, never read past it, so not zeroed. */
+	const char *ips[HOUR_SET];           /* cache of IPs already looked at */
+	const char *uas[HOUR_SET];           /* ... and user agents */
+	const char *regions[HOUR_SET];
 	const char *samples[GW_FINDING_MAX_SAMPLES];
 };
 #define HOUR_REC_ZERO offsetof(struct hour_rec, ips)
+
+/* An hour's rare sets for reading: an empty block when it has none (its
+ * counts are then all zero). */
+extern const struct hour_more hour_more_none;
+static inline const struct hour_more *hour__more(const struct hour_rec *h)
+{
+	return h->more ? h->more : &hour_more_none;
+}
 
 
 /* One identity's baseline. */

@@ -11,6 +11,7 @@
 
 static int denied_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
+	const struct hour_more *hm = hour__more(h);
 	const struct detector_config *cfg = detector__config(d);
 	struct finding *f;
 	char list[512];
@@ -36,13 +37,13 @@ static int denied_hour(struct detector *d, struct ident *id, const struct hour_r
 	f->mitre[f->nmitre++] = "T1087.004";
 	f->count = h->denied;
 	for (size_t i = 1; i < h->ndenied_ips; i++)
-		if (h->denied_ip_n[i] > h->denied_ip_n[top])
+		if (hm->denied_ip_n[i] > hm->denied_ip_n[top])
 			top = i;
 	if (h->ndenied_ips)
-		err |= finding__at(f, h->denied_ips[top], h->denied_uas[top]);
+		err |= finding__at(f, hm->denied_ips[top], hm->denied_uas[top]);
 	err |= finding__add_evidence(f, "denied", "%" PRIu32, h->denied);
 	err |= finding__add_evidence(f, "denied_apis", "%s",
-				     join_list(list, sizeof(list), h->denied_apis, h->ndenied_apis));
+				     join_list(list, sizeof(list), hm->denied_apis, h->ndenied_apis));
 	err |= finding__add_evidence(f, "calls_in_hour", "%" PRIu32, h->events);
 	err |= finding__add_evidence(f, "baseline_denied_per_hour", "%.1f", id->denied.mean);
 	return finding__finish(d, f, err);

@@ -9,6 +9,7 @@
 
 static int copy_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
+	const struct hour_more *hm = hour__more(h);
 	struct finding *f;
 	char list[512];
 	int err = 0;
@@ -21,10 +22,10 @@ static int copy_hour(struct detector *d, struct ident *id, const struct hour_rec
 		return -ENOMEM;
 	f->mitre[f->nmitre++] = "T1537";
 	f->count = h->foreign_copies;
-	err |= finding__set(&f->bucket, h->foreign_buckets[0]);
+	err |= finding__set(&f->bucket, hm->foreign_buckets[0]);
 	err |= finding__add_evidence(f, "copies", "%" PRIu32, h->foreign_copies);
 	err |= finding__add_evidence(f, "destination_buckets", "%s",
-				     join_list(list, sizeof(list), h->foreign_buckets, h->nforeign));
+				     join_list(list, sizeof(list), hm->foreign_buckets, h->nforeign));
 	return finding__finish(d, f, err);
 }
 

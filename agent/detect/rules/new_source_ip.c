@@ -10,6 +10,7 @@
 
 static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
+	const struct hour_more *hm = hour__more(h);
 	const struct detector_config *cfg = detector__config(d);
 	struct finding *f;
 	char list[256];
@@ -19,16 +20,16 @@ static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec 
 	if (!h->established || !h->nnew_ips)
 		return 0;
 	for (size_t i = 0; i < h->nnew_ips; i++)
-		org |= h->new_ip_org[i];
+		org |= hm->new_ip_org[i];
 	score = 30.0 + (org ? 15.0 : 0.0) + (h->key_long_term ? 10.0 : 0.0);
 	f = finding__from_hour(&rule_new_source_ip, "New source IP for this identity",
 			       org ? GW_SEV_MEDIUM : GW_SEV_LOW, score, id, h);
 	if (!f)
 		return -ENOMEM;
 	f->mitre[f->nmitre++] = "T1078.004";
-	err |= finding__at(f, h->new_ips[0], h->ctx_ip == h->new_ips[0] ? h->ctx_ua : NULL);
+	err |= finding__at(f, hm->new_ips[0], h->ctx_ip == hm->new_ips[0] ? h->ctx_ua : NULL);
 	err |= finding__add_evidence(f, "new_ips", "%s",
-				     join_list(list, sizeof(list), h->new_ips, h->nnew_ips));
+				     join_list(list, sizeof(list), hm->new_ips, h->nnew_ips));
 	err |= finding__add_evidence(f, "new_to_organisation", "%s", org ? "true" : "false");
 	err |= finding__add_evidence(f, "not_seen_for_days", "%" PRIu32, cfg->seen_ttl_days);
 	err |= finding__add_evidence(f, "active_days", "%u", id->active_days);

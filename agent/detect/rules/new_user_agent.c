@@ -9,6 +9,7 @@
 
 static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
+	const struct hour_more *hm = hour__more(h);
 	int err = 0, sdk = 0, pentest = 0, s, p, from_new = 0;
 	struct finding *f;
 	double score;
@@ -18,10 +19,10 @@ static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	if (!h->established || !h->nnew_uas)
 		return 0;
 	for (size_t i = 0; i < h->nnew_uas; i++) {
-		ua_family(h->new_uas[i], buf, sizeof(buf), &s, &p);
-		if (p > pentest || (s && h->new_ua_ip_new[i] && !from_new)) {
+		ua_family(hm->new_uas[i], buf, sizeof(buf), &s, &p);
+		if (p > pentest || (s && hm->new_ua_ip_new[i] && !from_new)) {
 			bi = i;
-			from_new = s && h->new_ua_ip_new[i];
+			from_new = s && hm->new_ua_ip_new[i];
 		}
 		pentest |= p;
 		sdk |= s;
@@ -33,9 +34,9 @@ static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	if (!f)
 		return -ENOMEM;
 	f->mitre[f->nmitre++] = "T1078.004";
-	err |= finding__at(f, h->new_ua_ips[bi], h->new_uas[bi]);
-	err |= finding__add_evidence(f, "user_agent", "%s", h->new_uas[bi]);
-	err |= finding__add_evidence(f, "family", "%s", h->new_ua_fams[bi]);
+	err |= finding__at(f, hm->new_ua_ips[bi], hm->new_uas[bi]);
+	err |= finding__add_evidence(f, "user_agent", "%s", hm->new_uas[bi]);
+	err |= finding__add_evidence(f, "family", "%s", hm->new_ua_fams[bi]);
 	err |= finding__add_evidence(f, "programmatic_sdk", "%s", sdk ? "true" : "false");
 	err |= finding__add_evidence(f, "from_new_ip", "%s", from_new ? "true" : "false");
 	err |= finding__add_evidence(f, "pentest_distribution", "%s", pentest ? "true" : "false");

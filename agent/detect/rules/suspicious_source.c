@@ -9,12 +9,13 @@
 
 static int intel_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
+	const struct hour_more *hm = hour__more(h);
 	struct finding *f;
 	int err = 0, best = 0;
 	size_t bi = 0;
 
 	for (size_t i = 0; i < h->nintel; i++) {
-		int w = h->intel_kind[i] == INTEL_HOSTING ? 1 : 2;
+		int w = hm->intel_kind[i] == INTEL_HOSTING ? 1 : 2;
 
 		if (w > best) {
 			best = w;
@@ -28,15 +29,15 @@ static int intel_hour(struct detector *d, struct ident *id, const struct hour_re
 			       id, h);
 	if (!f)
 		return -ENOMEM;
-	if (h->intel_kind[bi] == INTEL_TOR)
+	if (hm->intel_kind[bi] == INTEL_TOR)
 		f->mitre[f->nmitre++] = "T1090.003";
 	f->mitre[f->nmitre++] = "T1078.004";
-	err |= finding__set(&f->source_ip, h->intel_ips[bi]);
-	err |= finding__add_evidence(f, "listed_ip", "%s", h->intel_ips[bi]);
-	err |= finding__add_evidence(f, "list", "%s", h->intel_labels[bi]);
+	err |= finding__set(&f->source_ip, hm->intel_ips[bi]);
+	err |= finding__add_evidence(f, "listed_ip", "%s", hm->intel_ips[bi]);
+	err |= finding__add_evidence(f, "list", "%s", hm->intel_labels[bi]);
 	err |= finding__add_evidence(f, "list_kind", "%s",
-				     h->intel_kind[bi] == INTEL_TOR ? "tor-exit" :
-				     h->intel_kind[bi] == INTEL_HOSTING ? "hosting" : "deny");
+				     hm->intel_kind[bi] == INTEL_TOR ? "tor-exit" :
+				     hm->intel_kind[bi] == INTEL_HOSTING ? "hosting" : "deny");
 	err |= finding__add_evidence(f, "calls_in_hour", "%u", h->events);
 	return finding__finish(d, f, err);
 }
