@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "audit/audit_internal.h"
+#include "lib/memeq.h"
 #include "audit/jsonarena.h"
 
 #define ONES 0x0101010101010101ULL
@@ -98,7 +99,7 @@ static const char *intern(struct audit_ctx *c, const char *s, size_t len, int ch
 	}
 	e = &c->icache[icache_index(s, len)];
 	/* the same bytes as a string already checked and interned */
-	if (e->len == len && e->s && memcmp(e->s, s, len) == 0)
+	if (e->len == len && e->s && gw_mem_eq(e->s, s, len))
 		return e->s;
 	if (check && !utf8__valid(s, len)) {
 		*bad_bytes = 1;
@@ -170,7 +171,7 @@ const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, s
 	struct audit_last *e = &r->c->last[slot];
 	const char *p;
 
-	if (e->s && e->len == len && memcmp(e->s, s, len) == 0 && !r->bad) {
+	if (e->s && e->len == len && gw_mem_eq(e->s, s, len) && !r->bad) {
 		if (hit)
 			*hit = 1;
 		return e->s;

@@ -1,6 +1,7 @@
 /* See strpool.h. Open addressing with linear probing over word-wise hashes;
  * strings live in 64 KiB chunks (larger strings get a chunk of their own). */
 #include "strpool.h"
+#include "memeq.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -179,7 +180,7 @@ const char *strpool__intern(struct strpool *p, const char *s, size_t len)
 	h = fnv1a(s, len);
 	for (i = h & (p->nslots - 1); p->slots[i].s; i = (i + 1) & (p->nslots - 1)) {
 		if (p->slots[i].hash == h && p->slots[i].len == len &&
-		    memcmp(p->slots[i].s, s, len) == 0)
+		    gw_mem_eq(p->slots[i].s, s, len))
 			return p->slots[i].s;
 	}
 	copy = store(p, s, len);

@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "assert.h"
+#include "lib/memeq.h"
 #include "lib/strpool.h"
 
 TEST(strpool_interns_once)
@@ -65,4 +67,47 @@ TEST(strpool_reset_forgets_and_keeps_working)
 	ASSERT(strpool__intern_str(p, "GetObject") == strpool__intern_str(p, "GetObject"));
 	strpool__free(p);
 	free(huge);
+}
+
+/* The inline compare agrees with memcmp at every length the word paths
+ * split on (under 4, 4 to 7, a multiple of 8 and not), for a difference at
+ * any position. */
+TEST(memeq_matches_memcmp)
+{
+	char a[81], b[81];
+
+	for (size_t len = 0; len <= 80; len++) {
+		for (size_t i = 0; i < len; i++)
+			a[i] = b[i] = (char)('a' + i % 26);
+		ASSERT(gw_mem_eq(a, b, len));
+		for (size_t at = 0; at < len; at++) {
+			b[at] ^= 0x20;
+			ASSERT(!gw_mem_eq(a, b, len));
+			ASSERT(!gw_mem_eq(b, a, len));
+			b[at] ^= 0x20;
+		}
+	}
+}
+
+/* Strings that share a hash-sized prefix and length stay apart in the pool. */
+TEST(strpool_keeps_near_equal_strings_apart)
+{
+	struct strpool *p = strpool__new();
+	char buf[40];
+	const char *first[30];
+
+	ASSERT(p);
+	for (int i = 0; i < 30; i++) {
+		memset(buf, 'k', 29);
+		buf[i] = 'z';
+		first[i] = strpool__intern(p, buf, 29);
+		ASSERT(first[i]);
+	}
+	ASSERT_EQ_U64(30, strpool__count(p));
+	for (int i = 0; i < 30; i++) {
+		memset(buf, 'k', 29);
+		buf[i] = 'z';
+		ASSERT(strpool__intern(p, buf, 29) == first[i]);
+	}
+	strpool__free(p);
 }
