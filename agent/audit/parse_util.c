@@ -257,6 +257,43 @@ static void skip_line(struct audit_ctx *c, size_t off, const char *why)
 	audit_ctx__skip_at(c, off, "%s", why);
 }
 
+/* The offset in s[0..n) of its first newline, NUL or non-ASCII byte, or n:
+ * the newline search and the common case of the UTF-8 check in one pass. */
+static size_t ascii_until_nl(const char *s, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		/* the high bit of v marks a non-ASCII byte */
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(v, _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, zero))));
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#else
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, x;
+
+		memcpy(&w, s + i, 8);
+		x = w ^ (ONES * '\n');
+		if (odd_bytes(w) | ((x - ONES) & ~x & HIGHS))
+			break;   /* the byte loop finds which */
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\n' || ch == 0 || ch >= 0x80)
+			return i;
+	}
+	return n;
+}
+
 int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_line_fn fn)
 {
 	size_t pos = 0, n;
@@ -266,7 +303,15 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 	if (c->base == 0 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
 	while (pos < len) {
-		nl = memchr(buf + pos, '\n', len - pos);
+		/* ASCII up to stop: only what lies past it needs the decoder */
+		size_t stop = ascii_until_nl(buf + pos, len - pos);
+
+		if (stop < len - pos && buf[pos + stop] == '\n')
+			nl = buf + pos + stop;
+		else if (stop < len - pos)
+			nl = memchr(buf + pos + stop, '\n', len - pos - stop);
+		else
+			nl = NULL;
 		n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
 		if (n > 0 && buf[pos + n - 1] == '\r')
 			n--;
@@ -274,7 +319,7 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 			/* empty line */
 		} else if (n > AUDIT_MAX_LINE) {
 			skip_line(c, pos, "line longer than 1 MiB");
-		} else if (!utf8__valid(buf + pos, n)) {
+		} else if (stop < n && !utf8__valid(buf + pos + stop, n - stop)) {
 			skip_line(c, pos, "NUL byte or invalid UTF-8");
 		} else {
 			err = fn(c, buf + pos, n, pos);

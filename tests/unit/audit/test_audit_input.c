@@ -80,6 +80,42 @@ TEST(hostile_s3access)
 	got_free(g);
 }
 
+/* A text log's lines are checked for UTF-8 from their first non-ASCII byte
+ * on: valid multi-byte characters anywhere (before, on and after a 16-byte
+ * boundary) pass, and an invalid byte after a valid character, or a
+ * character cut by the line's end, still skips the line. */
+TEST(s3access_utf8_checked_past_first_non_ascii)
+{
+	static const char text[] =
+		"79a5 bkt [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - U1 REST.GET.OBJECT caf\xc3\xa9"
+		" \"GET /bkt/k HTTP/1.1\" 200 - 5 5 7 - \"-\" \"x\xe2\x82\xac\" - hid\n"
+		"79a5 bkt [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - U2 REST.GET.OBJECT \xc3\xa9k"
+		" \"GET /bkt/k HTTP/1.1\" 200 - 5 5 7 - \"-\" \"x\xff\" - hid\n"
+		"79a5 bkt [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - U3 REST.GET.OBJECT k"
+		" \"GET /bkt/k HTTP/1.1\" 200 - 5 5 7 - \"-\" \"x\" - hid \xc3\n"
+		"\xf0\x9f\x98\x80" "9a5 bkt [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - U4 REST.GET.OBJECT k"
+		" \"GET /bkt/k HTTP/1.1\" 200 - 5 5 7 - \"-\" \"x\" - hid\r\n"
+		"79a5 bkt [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - U5 REST.GET.OBJECT k"
+		" \"GET /bkt/k HTTP/1.1\" 200 - 5 5 7 - \"-\" \"x\" - hid\r\n";
+	char path[] = "/tmp/gw-utf8-XXXXXX", spec[96];
+	struct got *g;
+	int fd = mkstemp(path);
+
+	ASSERT(fd >= 0);
+	ASSERT(write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	snprintf(spec, sizeof(spec), "s3access:%s", path);
+	g = got_read(spec);
+	unlink(path);
+	ASSERT(g);
+	ASSERT_EQ_U64(3, g->st.events);
+	ASSERT_EQ_U64(2, g->st.skip_bad_bytes);
+	ASSERT_EQ_STR("U1", g->ev[0].request_id);
+	ASSERT_EQ_STR("caf\xc3\xa9", g->ev[0].object_key);
+	ASSERT_EQ_STR("U5", g->ev[2].request_id);
+	got_free(g);
+}
+
 TEST(hostile_minio_json_lines)
 {
 	const char *good[4] = { MINIO("R1"), MINIO("R2"), MINIO("R3"), MINIO("R4") };
