@@ -13,6 +13,7 @@
 
 #include "detect/baseline_priv.h"
 
+const struct hour_new hour_new_none;
 const struct hour_more hour_more_none;
 
 static void ident_free(struct ident *id)
@@ -21,6 +22,7 @@ static void ident_free(struct ident *id)
 	if (id->h) {
 		samples__clear(id->h->samples, &id->h->nsamples);
 		free(id->h->more);
+		free(id->h->nw);
 	}
 	free(id->h);
 	free(id);
@@ -360,6 +362,10 @@ static void close_hour(struct baseline *b, struct ident *id)
 		b->more_open--;
 	free(h->more);
 	h->more = NULL;
+	if (h->nw)
+		b->new_open--;
+	free(h->nw);
+	h->nw = NULL;
 	id->h = NULL;
 	b->open--;
 	if (b->nfree < FREE_HOURS)
@@ -448,11 +454,21 @@ static struct hour_more *hour_more(struct baseline *b, struct hour_rec *h)
 	return h->more;
 }
 
+/* The hour's new things, likewise. */
+static struct hour_new *hour_new(struct baseline *b, struct hour_rec *h)
+{
+	if (!h->nw && (h->nw = malloc(sizeof(*h->nw)))) {
+		if (++b->new_open > b->peak_new)
+			b->peak_new = b->new_open;
+	}
+	return h->nw;
+}
+
 static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_t day)
 {
 	struct hour_rec *h = id->h;
 	uint16_t ttl = (uint16_t)b->cfg->seen_ttl_days;
-	const struct hour_more *rd = hour__more(h);
+	struct hour_new *nw;
 	struct hour_more *m;
 	const char *label;
 	int r, org, kind = 0;
@@ -466,15 +482,14 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 	org = seen__touch(&b->org, ip, SEEN_IP, day, ttl, b->dropped);
 	if (r < 0 || org < 0)
 		return -ENOMEM;
-	if (!r && !set_has(rd->new_ips, h->nnew_ips, ip) && h->nnew_ips < HOUR_SET) {
-		if (!(m = hour_more(b, h)))
+	if (!r && !set_has(hour__new(h)->new_ips, h->nnew_ips, ip) && h->nnew_ips < HOUR_SET) {
+		if (!(nw = hour_new(b, h)))
 			return -ENOMEM;
-		m->new_ip_org[h->nnew_ips] = !org;
-		m->new_ips[h->nnew_ips++] = ip;
-		rd = m;
+		nw->new_ip_org[h->nnew_ips] = !org;
+		nw->new_ips[h->nnew_ips++] = ip;
 	}
 	label = intel__match(detector__intel(b->d), ip, INTEL_NONE, &kind);
-	if (label && !set_has(rd->intel_ips, h->nintel, ip) && h->nintel < HOUR_SET) {
+	if (label && !set_has(hour__more(h)->intel_ips, h->nintel, ip) && h->nintel < HOUR_SET) {
 		if (!(m = hour_more(b, h)))
 			return -ENOMEM;
 		m->intel_ips[h->nintel] = ip;
@@ -519,14 +534,14 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 	if (r < 0)
 		return r;
 	if (!r && h->nnew_uas < HOUR_SET) {
-		struct hour_more *m = hour_more(b, h);
+		struct hour_new *nw = hour_new(b, h);
 
-		if (!m)
+		if (!nw)
 			return -ENOMEM;
-		m->new_ua_fams[h->nnew_uas] = fam;
-		m->new_ua_ip_new[h->nnew_uas] = set_has(m->new_ips, h->nnew_ips, ip);
-		m->new_ua_ips[h->nnew_uas] = ip;
-		m->new_uas[h->nnew_uas++] = ua;
+		nw->new_ua_fams[h->nnew_uas] = fam;
+		nw->new_ua_ip_new[h->nnew_uas] = set_has(nw->new_ips, h->nnew_ips, ip);
+		nw->new_ua_ips[h->nnew_uas] = ip;
+		nw->new_uas[h->nnew_uas++] = ua;
 	}
 	return 0;
 }
@@ -552,16 +567,16 @@ static int note_names(struct baseline *b, struct ident *id, const struct ev_str 
 
 	r = seen__touch(&id->seen, s->api, SEEN_API, day, ttl, b->dropped);
 	if (r == 0 && *s->api) {
-		if (!hour_more(b, h))
+		if (!hour_new(b, h))
 			return -ENOMEM;
-		set_add(h->more->new_apis, &h->nnew_apis, HOUR_SET, s->api);
+		set_add(h->nw->new_apis, &h->nnew_apis, HOUR_SET, s->api);
 	}
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->service, SEEN_SERVICE, day, ttl, b->dropped);
 	if (r == 0 && *s->service) {
-		if (!hour_more(b, h))
+		if (!hour_new(b, h))
 			return -ENOMEM;
-		set_add(h->more->new_services, &h->nnew_services, HOUR_SET, s->service);
+		set_add(h->nw->new_services, &h->nnew_services, HOUR_SET, s->service);
 	}
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->region, SEEN_REGION, day, ttl, b->dropped);
@@ -760,7 +775,7 @@ size_t baseline__bytes(const struct baseline *b)
 	n += volume__bytes(b->vol);
 	n += populations__bytes(b->pops);
 	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
-	n += b->peak_more * sizeof(struct hour_more);
+	n += b->peak_more * sizeof(struct hour_more) + b->peak_new * sizeof(struct hour_new);
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i])
 			n += sizeof(struct ident) + b->tab[i]->seen.cap * sizeof(struct seen_ent);
@@ -781,6 +796,7 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 {
 	const char *one[] = { h->ip, h->ua, h->key, h->region, h->bucket, h->ctx_ip, h->ctx_ua };
 	const struct hour_more *x = hour__more(h);
+	const struct hour_new *nw = hour__new(h);
 
 	strmark__v(m, one, sizeof(one) / sizeof(one[0]));
 	strmark__v(m, h->ips, h->nips);
@@ -788,12 +804,12 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 	strmark__v(m, x->denied_apis, h->ndenied_apis);
 	strmark__v(m, h->regions, h->nregions);
 	strmark__v(m, x->list_buckets, h->nlist_buckets);
-	strmark__v(m, x->new_ips, h->nnew_ips);
-	strmark__v(m, x->new_apis, h->nnew_apis);
-	strmark__v(m, x->new_services, h->nnew_services);
-	strmark__v(m, x->new_uas, h->nnew_uas);
-	strmark__v(m, x->new_ua_fams, h->nnew_uas);
-	strmark__v(m, x->new_ua_ips, h->nnew_uas);
+	strmark__v(m, nw->new_ips, h->nnew_ips);
+	strmark__v(m, nw->new_apis, h->nnew_apis);
+	strmark__v(m, nw->new_services, h->nnew_services);
+	strmark__v(m, nw->new_uas, h->nnew_uas);
+	strmark__v(m, nw->new_ua_fams, h->nnew_uas);
+	strmark__v(m, nw->new_ua_ips, h->nnew_uas);
 	strmark__v(m, x->denied_ips, h->ndenied_ips);
 	strmark__v(m, x->denied_uas, h->ndenied_ips);
 	strmark__v(m, x->intel_ips, h->nintel);

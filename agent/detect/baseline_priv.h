@@ -38,7 +38,8 @@ struct baseline {
 	struct hour_rec *free_hours[FREE_HOURS];
 	size_t nfree;
 	size_t open, peak_open;            /* hours open now, and at most */
-	size_t more_open, peak_more;       /* their rare sets, likewise */
+	size_t more_open, peak_more;       /* their rare sets (struct hour_more) */
+	size_t new_open, peak_new;         /* ... and struct hour_new */
 	struct {
 		const char *ua, *fam;
 	} ua_cache[UA_CACHE];

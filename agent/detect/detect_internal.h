@@ -167,12 +167,10 @@ struct seen_set {
 #define HOUR_LIST_BUCKETS 32
 #define IDENT_RECENT_REGIONS 8
 
-/* The rarely filled sets of an open hour (denials, listings, new and
- * listed sources, foreign buckets): allocated when the hour first needs
- * one, freed when it closes. Valid up to the hour's counts. */
-struct hour_more {
-	const char *denied_apis[HOUR_SET];
-	const char *list_buckets[HOUR_LIST_BUCKETS];
+/* The rarely filled sets of an open hour, in two blocks that are each
+ * allocated when the hour first needs one and freed when it closes; valid
+ * up to the hour's counts. The things new to the identity: */
+struct hour_new {
 	const char *new_ips[HOUR_SET];
 	uint8_t new_ip_org[HOUR_SET];
 	const char *new_apis[HOUR_SET];
@@ -181,6 +179,12 @@ struct hour_more {
 	const char *new_ua_fams[HOUR_SET];  /* its family */
 	uint8_t new_ua_ip_new[HOUR_SET];    /* ... seen from an IP new to the identity */
 	const char *new_ua_ips[HOUR_SET];   /* ... and from this IP */
+};
+
+/* Denials, listings, listed sources and foreign buckets: */
+struct hour_more {
+	const char *denied_apis[HOUR_SET];
+	const char *list_buckets[HOUR_LIST_BUCKETS];
 	const char *denied_ips[HOUR_SET];   /* where the denials came from, and how many */
 	const char *denied_uas[HOUR_SET];
 	uint32_t denied_ip_n[HOUR_SET];
@@ -201,7 +205,8 @@ struct hour_rec {
 	uint32_t foreign_copies;
 	const char *ip, *ua, *key, *region, *bucket;   /* the hour's first (non-empty) */
 	const char *ctx_ip, *ctx_ua; /* the first call with anything new */
-	struct hour_more *more;      /* NULL until one of its sets is filled */
+	struct hour_new *nw;         /* NULL until one of its sets is filled */
+	struct hour_more *more;      /* likewise */
 	uint8_t key_long_term, established, cloud, nips, nuas, regions_6h;
 	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
 	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
@@ -215,7 +220,12 @@ struct hour_rec {
 
 /* An hour's rare sets for reading: an empty block when it has none (its
  * counts are then all zero). */
+extern const struct hour_new hour_new_none;
 extern const struct hour_more hour_more_none;
+static inline const struct hour_new *hour__new(const struct hour_rec *h)
+{
+	return h->nw ? h->nw : &hour_new_none;
+}
 static inline const struct hour_more *hour__more(const struct hour_rec *h)
 {
 	return h->more ? h->more : &hour_more_none;

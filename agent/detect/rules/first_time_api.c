@@ -8,7 +8,7 @@
 
 static int api_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct hour_more *hm = hour__more(h);
+	const struct hour_new *hm = hour__new(h);
 	struct finding *f;
 	char list[512];
 	double score;

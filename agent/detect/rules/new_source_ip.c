@@ -10,7 +10,7 @@
 
 static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct hour_more *hm = hour__more(h);
+	const struct hour_new *hm = hour__new(h);
 	const struct detector_config *cfg = detector__config(d);
 	struct finding *f;
 	char list[256];

@@ -9,7 +9,7 @@
 
 static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct hour_more *hm = hour__more(h);
+	const struct hour_new *hm = hour__new(h);
 	int err = 0, sdk = 0, pentest = 0, s, p, from_new = 0;
 	struct finding *f;
 	double score;
