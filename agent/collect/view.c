@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collect/view.h"
+#include "lib/hash.h"
 
 #define NONE UINT32_MAX
 
@@ -38,17 +39,6 @@ struct view {
 	size_t nagents;
 	uint64_t clock;
 };
-
-static uint64_t hash_id(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
 
 static int table_init(struct vtable *t, size_t max)
 {
@@ -100,7 +90,7 @@ void view__free(struct view *v)
 
 static uint32_t *bucket_of(struct vtable *t, const char *id)
 {
-	return &t->buckets[hash_id(id) & (t->nbuckets - 1)];
+	return &t->buckets[gw_fnv1a64(GW_FNV64_INIT, id, strlen(id)) & (t->nbuckets - 1)];
 }
 
 static uint32_t find(struct vtable *t, const char *id)
