@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/http.h"
 
@@ -35,14 +36,6 @@ struct http_guard {
 	_Atomic size_t buffered;
 	uint64_t refused, cut;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool same_host(const struct sockaddr_storage *a, const struct sockaddr *b)
 {
@@ -96,7 +89,7 @@ static void conn_started(struct http_guard *g, struct MHD_Connection *conn, void
 	if (ad && ad->client_addr)
 		memcpy(&gc->addr, ad->client_addr, ad->client_addr->sa_family == AF_INET6 ?
 		       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	gc->start_ms = now_ms();
+	gc->start_ms = (uint64_t)gw_mono_ms();
 	pthread_mutex_lock(&g->lock);
 	if (g->nconns < g->cap) {
 		gc->idx = g->nconns;
@@ -143,7 +136,7 @@ static void set_received(struct MHD_Connection *conn, bool received)
 		return;
 	pthread_mutex_lock(&gc->g->lock);
 	gc->received = received;
-	gc->start_ms = now_ms();
+	gc->start_ms = (uint64_t)gw_mono_ms();
 	pthread_mutex_unlock(&gc->g->lock);
 }
 
@@ -174,7 +167,7 @@ static void *watchdog(void *arg)
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&g->wake, &g->lock, &ts);
-		now = now_ms();
+		now = (uint64_t)gw_mono_ms();
 		cut = 0;
 		for (size_t i = 0; i < g->nconns; i++) {
 			struct guard_conn *gc = g->conns[i];
