@@ -293,6 +293,8 @@ size_t detector__incidents(struct detector *d, const struct incident *const **ou
 /* Helpers for rules and tests: evidence and finding lifetime. */
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The value of f's evidence named key, NULL when it has none. */
+const char *finding__evidence(const struct finding *f, const char *key);
 /* Frees the strings a finding owns (id, principal ... samples, evidence)
  * and the finding itself, which must come from calloc(). NULL is fine. */
 void finding__free(struct finding *f);

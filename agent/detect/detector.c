@@ -797,6 +797,14 @@ int detector__adopt(struct detector *d, struct finding *f)
 	return keep(d, f);
 }
 
+const char *finding__evidence(const struct finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nevidence; i++)
+		if (strcmp(f->evidence[i].key, key) == 0)
+			return f->evidence[i].value;
+	return NULL;
+}
+
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)
 {
 	char *k, *v = NULL;

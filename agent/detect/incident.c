@@ -72,14 +72,6 @@ static int rule_flag(const char *id)
 	return 0;
 }
 
-static const char *fev(const struct finding *f, const char *key)
-{
-	for (size_t i = 0; i < f->nevidence; i++)
-		if (strcmp(f->evidence[i].key, key) == 0)
-			return f->evidence[i].value;
-	return NULL;
-}
-
 static int has_item(const char *buf, const char *item, size_t n)
 {
 	for (const char *q = buf; *q;) {
@@ -138,24 +130,24 @@ static void summarize_each(const struct finding *const *g, size_t n, struct summ
 		 * baseline, reading a lot is what new jobs do. */
 		if (fl != HAS_BULK && f->score > s->max_alone)
 			s->max_alone = f->score;
-		incident__merge(s->ips, sizeof(s->ips), (v = fev(f, "new_ips")) ? v : f->source_ip);
+		incident__merge(s->ips, sizeof(s->ips), (v = finding__evidence(f, "new_ips")) ? v : f->source_ip);
 		incident__merge(s->uas, sizeof(s->uas), f->user_agent);
 		/* Regions: a multi-region finding names them all; else each finding's. */
-		incident__merge(s->regions, sizeof(s->regions), fev(f, "regions"));
+		incident__merge(s->regions, sizeof(s->regions), finding__evidence(f, "regions"));
 		incident__merge(s->other_regions, sizeof(s->other_regions), f->region);
-		incident__merge(s->services, sizeof(s->services), fev(f, "new_services"));
-		incident__merge(s->apis, sizeof(s->apis), fev(f, "new_apis"));
-		incident__merge(s->denied, sizeof(s->denied), fev(f, "denied_apis"));
-		incident__merge(s->dest, sizeof(s->dest), fev(f, "destination_buckets"));
-		incident__merge(s->lists, sizeof(s->lists), fev(f, "list"));
+		incident__merge(s->services, sizeof(s->services), finding__evidence(f, "new_services"));
+		incident__merge(s->apis, sizeof(s->apis), finding__evidence(f, "new_apis"));
+		incident__merge(s->denied, sizeof(s->denied), finding__evidence(f, "denied_apis"));
+		incident__merge(s->dest, sizeof(s->dest), finding__evidence(f, "destination_buckets"));
+		incident__merge(s->lists, sizeof(s->lists), finding__evidence(f, "list"));
 		if (fl == HAS_DENIED)
 			s->ndenied += f->count;
-		if (fev(f, "created_by")) {
+		if (finding__evidence(f, "created_by")) {
 			s->flags |= HAS_CREATED;
 			incident__merge(s->read_buckets, sizeof(s->read_buckets), f->bucket);
-			incident__merge(s->read_objects, sizeof(s->read_objects), fev(f, "objects"));
+			incident__merge(s->read_objects, sizeof(s->read_objects), finding__evidence(f, "objects"));
 		}
-		incident__merge(s->created, sizeof(s->created), fev(f, "created"));
+		incident__merge(s->created, sizeof(s->created), finding__evidence(f, "created"));
 		if (f->access_key && *f->access_key && (!*s->key || !s->long_term)) {
 			s->key = f->access_key;
 			s->long_term = strncmp(f->access_key, "AKIA", 4) == 0;

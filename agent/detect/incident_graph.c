@@ -51,14 +51,6 @@ struct graph {
 	size_t ne;
 };
 
-static const char *ev_of(const struct finding *f, const char *key)
-{
-	for (size_t i = 0; i < f->nevidence; i++)
-		if (strcmp(f->evidence[i].key, key) == 0)
-			return f->evidence[i].value;
-	return NULL;
-}
-
 int incident__is_host(const struct finding *f)
 {
 	const struct rule *r;
@@ -73,9 +65,9 @@ const char *incident__proc_prefix(const struct finding *f)
 {
 	/* the process the finding is about: a reader, a gateway process
 	 * reading far more, another process using the gateway's key */
-	if (ev_of(f, "exe"))
+	if (finding__evidence(f, "exe"))
 		return "";
-	if (ev_of(f, "process_exe"))
+	if (finding__evidence(f, "process_exe"))
 		return "process_";
 	return NULL;
 }
@@ -85,14 +77,14 @@ const char *incident__proc_ev(const struct finding *f, const char *prefix, const
 	char k[64];
 
 	snprintf(k, sizeof(k), "%s%s", prefix, what);
-	return ev_of(f, k);
+	return finding__evidence(f, k);
 }
 
 /* The group key of a cloud finding: a principal created inside the log is
  * grouped with its creator. */
 const char *incident__group_key(const struct finding *f)
 {
-	const char *c = ev_of(f, "created_by");
+	const char *c = finding__evidence(f, "created_by");
 
 	return c ? c : f->principal ? f->principal : "";
 }
