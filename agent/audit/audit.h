@@ -329,7 +329,7 @@ const struct audit_stats *audit_reader__stats(const struct audit_reader *r);
 void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st);
 
 /* A thread that read audit files and is about to end gives back what
- * reading keeps per thread (the last whole-inflated buffer, the JSON
+ * reading keeps per thread (the last whole-read buffers, the JSON
  * arena). */
 void audit_thread__release(void);
 

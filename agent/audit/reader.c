@@ -618,9 +618,7 @@ out:
 
 void audit_thread__release(void)
 {
-	free(whole_buf.p);
-	whole_buf.p = NULL;
-	whole_buf.size = 0;
+	whole_release(NULL);
 	json_arena__release();
 }
 
