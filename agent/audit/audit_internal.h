@@ -101,6 +101,13 @@ struct audit_ctx {
 	/* kept from file to file, freed by audit_ctx__release (pulled objects) */
 	struct audit_buf raw, out;
 	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
+	/* A text log's last time field (whole, or the part up to the second)
+	 * and its value: lines written in the same second share it. */
+	struct audit_tlast {
+		char s[32];
+		size_t n;
+		int64_t ms;
+	} tlast;
 	struct audit_last last[AUDIT_LAST_FIELDS];
 	/* the action of an interned API name, by its pointer */
 	struct audit_memo_ent {
