@@ -195,6 +195,23 @@ const char *rec__unique(struct rec_strs *r, const char *s, size_t len)
 	return p ? p : "";
 }
 
+const char *rec__unique_valid(struct rec_strs *r, const char *s, size_t len)
+{
+	const char *p;
+
+	if (len == 0 || r->bad)
+		return "";
+	if (len > AUDIT_MAX_FIELD) {
+		r->bad = "field longer than 16 KiB";
+		r->bad_bytes = 1;
+		return "";
+	}
+	p = strpool__copy(r->c->pool, s, len);
+	if (!p)
+		r->bad = "out of memory";
+	return p ? p : "";
+}
+
 const char *rec__intern_str(struct rec_strs *r, const char *s)
 {
 	return rec__intern(r, s, s ? strlen(s) : 0);

@@ -56,30 +56,6 @@ static const char *close_quote(const char *p, const char *end)
 	return end;
 }
 
-/* Bit i set: p[i] is a space, or lies past end (where a field ends too). */
-static uint64_t space_bits(const char *p, const char *end)
-{
-	char tmp[64];
-	uint64_t m = 0;
-
-	if (end - p < 64) {
-		memset(tmp, ' ', sizeof(tmp));
-		memcpy(tmp, p, (size_t)(end - p));
-		p = tmp;
-	}
-#if defined(__SSE2__)
-	const __m128i sp = _mm_set1_epi8(' ');
-
-	for (int i = 0; i < 4; i++)
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-			_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), sp)) << (16 * i);
-#else
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(p[i] == ' ') << i;
-#endif
-	return m;
-}
-
 /* Split a line into at most max fields; returns the count, -1 when a quote
  * or bracket is not closed. Fields are separated by runs of spaces, found
  * 64 bytes at a time as a bit mask: a field's end is then a count of
@@ -87,7 +63,7 @@ static uint64_t space_bits(const char *p, const char *end)
 static int split(const char *l, size_t len, struct fld *f, int max)
 {
 	const char *p = l, *end = l + len, *base = l, *e, *q;
-	uint64_t sp = space_bits(l, end), rest;
+	uint64_t sp = audit__byte_bits(l, end, ' '), rest;
 	int n = 0;
 
 	while (n < max) {
@@ -97,7 +73,7 @@ static int split(const char *l, size_t len, struct fld *f, int max)
 				return n;
 			if (p - base >= 64) {
 				base = p;
-				sp = space_bits(base, end);
+				sp = audit__byte_bits(base, end, ' ');
 			}
 			rest = ~sp >> (p - base);
 			if (rest) {
@@ -129,7 +105,7 @@ static int split(const char *l, size_t len, struct fld *f, int max)
 				e = end;
 				break;
 			}
-			sp = space_bits(base, end);
+			sp = audit__byte_bits(base, end, ' ');
 			q = base;
 		}
 		e = e < end ? e : end;
@@ -316,7 +292,7 @@ static const char *object_key(struct rec_strs *r, const struct fld *f)
 
 	if (dash(f))
 		return "";
-	if (f->n >= sizeof(key) || !memchr(f->s, '%', f->n))
+	if (f->n >= sizeof(key) || audit__find_byte(f->s, f->s + f->n, '%') == f->s + f->n)
 		return rec__intern_valid(r, f->s, f->n);
 	return rec__intern(r, key, audit__url_decode(f->s, f->n, key));
 }
@@ -342,7 +318,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.bucket = field(&r, L_BUCKET, &f[F_BUCKET]);
 	ev.source_ip = field(&r, L_IP, &f[F_IP]);
 	principal(&r, &f[F_REQUESTER], &ev);
-	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique(&r, f[F_REQID].s, f[F_REQID].n);
+	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique_valid(&r, f[F_REQID].s, f[F_REQID].n);
 	ev.api = field(&r, L_OP, &f[F_OP]);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action_of);
 	ev.object_key = object_key(&r, &f[F_KEY]);
