@@ -168,6 +168,13 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len);
 #define AUDIT_MAX_LINE ((size_t)1 << 20)
 #define AUDIT_MAX_FIELD ((size_t)16 << 10)
 
+/* Read the open file fd from its start as format (AUDIT_FMT_DETECT: told
+ * from its first bytes) through c, as a stream: gunzipped on the way if it
+ * is gzip, a window of a few MiB whatever its size (reader.c). Counts and
+ * failures as for a file of a directory; c->path names it. fd stays open.
+ * 0, or the callback's error. */
+int audit_fd__parse(struct audit_ctx *c, int format, int fd);
+
 /* Gunzip every member of in[0..inlen) (fileio.c). On success *buf is
  * malloc'd, NUL-terminated, owned by the caller, and *len excludes the NUL;
  * errors as for audit_file__load. */
