@@ -92,7 +92,6 @@ static void run(int fmt, const char *buf, size_t len, unsigned flags, struct run
 		minio__parse(&c, copy, len);
 	json_arena__end();
 	r->scanned = c.scanned;
-	audit_ctx__release(&c);
 	free(copy);
 }
 
