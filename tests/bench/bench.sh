@@ -244,6 +244,13 @@ print((time.time() - t) / 200)' "$d/fsync")
 # the command and its children): MB/s per core, which a shared, loaded
 # machine disturbs far less than wall time. Targets: 300 MB/s per core,
 # 4x Python, 10x jq. RSS: the driver's peak, one file and all.
+# In the same rounds, on the same files, `gatewatch analyze` end to end
+# (read, parse, merge, detect, report) takes its turn too: a second table
+# gives its MB/s per CPU-second (user + sys of all its threads) and per
+# wall-second, and its ratio to Python by each. Python runs on one core;
+# analyze parses on reader threads while the merging thread detects, so
+# its wall-clock ratio is the one that counts the second core, and its CPU
+# ratio the one a loaded machine disturbs less. Target: 2x Python.
 # BENCH_FORMATS (names separated by spaces) measures those formats alone.
 want audit && (
 	mb=${BENCH_FMT_MB:-150}
@@ -265,18 +272,21 @@ want audit && (
 	for fmt in ${formats/cloudtrail/}; do
 		python3 tests/bench/gen_formats.py "$fmt" "$d/$fmt" "$mb" 20 >/dev/null
 	done
-	# CPU seconds (user + sys of the command and its children) and the peak
-	# RSS (KiB) of one command: "secs kib"
+	# CPU seconds (user + sys of the command and its children), the peak
+	# RSS (KiB) and the wall seconds of one command: "secs kib wall"
 	cpu() {
 		python3 - "$@" <<'PY'
-import resource, subprocess, sys
+import resource, subprocess, sys, time
 r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+w0 = time.monotonic()
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True, shell=len(sys.argv) == 2)
+w1 = time.monotonic()
 r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"{r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime:.4f} {r1.ru_maxrss}")
+print(f"{r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime:.4f} {r1.ru_maxrss} {w1 - w0:.4f}")
 PY
 	}
 	med() { printf '%s\n' "$@" | median; }
+	arows=()
 	printf '%-58s %s\n' "audit stage per format, MB/s per core (CPU time)" \
 		"median of $reps rounds; ~$mb MB of log per format"
 	printf '  %-15s %-6s %9s %9s %9s %7s %7s %8s %8s\n' format input gatewatch python jq \
@@ -296,13 +306,16 @@ PY
 			esac
 			if [ "$v" = gz ]; then jqcmd="zcat ${files[*]} | jq -c '$jqf' > /dev/null"
 			else jqcmd="jq -c '$jqf' ${files[*]} > /dev/null"; fi
-			gw=() py=() jqs=() rss=""
+			gw=() py=() jqs=() an=() anw=() pyw=() rss="" arss=""
 			for _ in $(seq "$reps"); do
-				r=$(cpu "$d/ingest" "$prefix:$dir")
-				gw+=("${r% *}") rss=${r#* }
-				r=$(cpu python3 tests/bench/extract_fields.py "$fmt" "${files[@]}")
-				py+=("${r% *}")
-				if [ -n "$jqf" ]; then r=$(cpu "$jqcmd"); jqs+=("${r% *}"); fi
+				read -r c k _ < <(cpu "$d/ingest" "$prefix:$dir")
+				gw+=("$c") rss=$k
+				read -r c _ w < <(cpu python3 tests/bench/extract_fields.py "$fmt" "${files[@]}")
+				py+=("$c") pyw+=("$w")
+				if [ -n "$jqf" ]; then read -r c _ < <(cpu "$jqcmd"); jqs+=("$c"); fi
+				read -r c k w < <(cpu "$GW" analyze --audit "$prefix:$dir" \
+					--output "$d/report.json" --quiet)
+				an+=("$c") anw+=("$w") arss=$k
 			done
 			rss1=$(cpu "$d/ingest" "$prefix:${files[0]}" | cut -d' ' -f2)
 			g=$(med "${gw[@]}") p=$(med "${py[@]}")
@@ -316,9 +329,19 @@ PY
 			printf '  %-15s %-6s %9.0f %9.0f %s %6.1fx %s %4.0f MiB %4.0f MiB\n' "$fmt" "$v" \
 				"$(rate "$g")" "$(rate "$p")" "$jcol" "$(echo "$p / $g" | bc -l)" "$jr" \
 				"$(echo "$rss1 / 1024" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+			a=$(med "${an[@]}") aw=$(med "${anw[@]}") pw=$(med "${pyw[@]}")
+			arows+=("$(printf '  %-15s %-6s %9.0f %9.0f %9.0f %9.0f %6.1fx %6.1fx %4.0f MiB' "$fmt" "$v" \
+				"$(rate "$a")" "$(rate "$aw")" "$(rate "$p")" "$(rate "$pw")" \
+				"$(echo "$p / $a" | bc -l)" "$(echo "$pw / $aw" | bc -l)" "$(echo "$arss / 1024" | bc -l)")")
 		done
 	done
 	printf '%-58s %s\n' "  targets" "gatewatch >= 300 MB/s per core, >= 4x python, >= 10x jq"
+	printf '%-58s %s\n' "analyze end to end per format (same files, same rounds)" \
+		"MB/s per CPU-second and per wall-second; median of $reps"
+	printf '  %-15s %-6s %9s %9s %9s %9s %7s %7s %8s\n' format input "an cpu" "an wall" \
+		"py cpu" "py wall" "an/py" "wall" "RSS"
+	printf '%s\n' "${arows[@]}"
+	printf '%-58s %s\n' "  target" "analyze >= 2x python (an/py: CPU; wall: both cores)"
 )
 
 # ---------------------------------------------------------------------------
