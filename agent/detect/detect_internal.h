@@ -57,6 +57,8 @@ struct rule {
 	void (*strings)(void *state, struct strmark *m);
 	/* The pool was swept: empty the caches keyed by interned strings. */
 	void (*swept)(void *state);
+	/* The memory the state holds now, for state_bytes; NULL: little. */
+	size_t (*bytes)(const void *state);
 	/* Judges the whole account, not one gateway's keys, addresses or
 	 * buckets: left to agents with [audit] scope = all. */
 	int account_wide;

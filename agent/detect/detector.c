@@ -541,6 +541,9 @@ void detector__stats(const struct detector *d, struct detector_stats *st)
 	st->identities = baseline__identities(d->base);
 	st->intel_prefixes = intel__prefixes(d->intel);
 	st->state_bytes = baseline__bytes(d->base);
+	for (size_t i = 0; i < NRULES; i++)
+		if (d->state[i] && rules[i]->bytes)
+			st->state_bytes += rules[i]->bytes(d->state[i]);
 	st->entities_aged = baseline__aged(d->base);
 	st->strings_bytes = strpool__bytes(d->pool);
 }

@@ -30,7 +30,7 @@
 
 #define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
-#define BULK_RING_FIRST 4
+#define BULK_RING_FIRST 2
 #define BULK_KEY_INLINE 48         /* object keys shorter than this live in the entry */
 
 struct read_ent {
@@ -73,12 +73,6 @@ struct bulk {
 	struct principal *tab;
 	size_t nslots, count, max;
 	int64_t idle_checked;      /* stream time of the last close_idle */
-	/* The principals with an open burst, so that the hourly look for idle
-	 * bursts does not walk the whole table; scan_all when one could not
-	 * be listed (out of memory). */
-	const char **bursting;
-	size_t nbursting, capbursting;
-	int scan_all;
 };
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
@@ -133,7 +127,6 @@ static void bulk_free(void *state)
 		burst_free(b->tab[i].burst);
 	}
 	free(b->tab);
-	free(b->bursting);
 	free(b);
 }
 
@@ -387,12 +380,6 @@ static int close_burst(struct bulk *b, struct principal *p)
 {
 	int err = p->burst->reported == p->burst->count ? 0 : emit(b, p, p->burst);
 
-	for (size_t i = 0; i < b->nbursting; i++) {
-		if (b->bursting[i] == p->name) {
-			b->bursting[i] = b->bursting[--b->nbursting];
-			break;
-		}
-	}
 	burst_free(p->burst);
 	p->burst = NULL;
 	ring_clear(p);
@@ -421,66 +408,6 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
 	return e->heap ? 0 : -ENOMEM;
 }
 
-/* p's burst just opened: listed for close_idle. */
-static void burst_listed(struct bulk *b, const struct principal *p)
-{
-	const char **nv;
-	size_t cap;
-
-	if (b->nbursting == b->capbursting) {
-		cap = b->capbursting ? b->capbursting * 2 : 64;
-		nv = realloc(b->bursting, cap * sizeof(*nv));
-		if (!nv) {
-			b->scan_all = 1;
-			return;
-		}
-		b->bursting = nv;
-		b->capbursting = cap;
-	}
-	b->bursting[b->nbursting++] = p->name;
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The slot of a tracked principal. */
-static size_t slot_find(const struct bulk *b, const char *name)
-{
-	size_t i;
-
-	for (i = slot_of(name, b->nslots); b->tab[i].name != name; i = (i + 1) & (b->nslots - 1))
-		;
-	return i;
-}
-
-/* Close the bursts idle since a window before now, in table order, looking
- * only at the listed ones (all of them after a listing failed). */
-static void close_idle_bursts(struct bulk *b, int64_t now)
-{
-	size_t *idx, n = 0;
-
-	if (b->scan_all || !(idx = malloc((b->nbursting ? b->nbursting : 1) * sizeof(*idx)))) {
-		for (size_t i = 0; i < b->nslots; i++)
-			if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
-				close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
-		return;
-	}
-	for (size_t k = 0; k < b->nbursting; k++) {
-		size_t i = slot_find(b, b->bursting[k]);
-
-		if (now - b->tab[i].last_t > b->window_ms)
-			idx[n++] = i;
-	}
-	qsort(idx, n, sizeof(*idx), cmp_slot);
-	for (size_t k = 0; k < n; k++)
-		close_burst(b, &b->tab[idx[k]]);   /* a failure is counted by the detector */
-	free(idx);
-}
-
 /* Once a stream hour: bursts whose principal stopped reading a window ago
  * are over (a live burst's final count is reported now, not when the
  * principal reads again, which may be never). */
@@ -491,7 +418,21 @@ static void close_idle(struct bulk *b, int64_t now)
 	size_t j;
 
 	b->idle_checked = now;
-	close_idle_bursts(b, now);
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct principal *p = &b->tab[i];
+
+		if (!p->name || now - p->last_t <= b->window_ms)
+			continue;
+		if (p->burst)
+			close_burst(b, p);   /* a failure is counted by the detector */
+		/* Its reads all lie a window before now: the next read would
+		 * prune them, so their room is given back now, not kept for a
+		 * principal that may read once an hour or never again. */
+		ring_clear(p);
+		free(p->ring);
+		p->ring = NULL;
+		p->cap = 0;
+	}
 	/* once a stream day: the principals whose reads all lie a window
 	 * before now are let go of (a later read starts afresh either way),
 	 * so the table follows the live readers; rebuilt, or left as it is
@@ -545,6 +486,22 @@ static void bulk_strings(void *state, struct strmark *m)
 	}
 }
 
+static size_t bulk_bytes(const void *state)
+{
+	const struct bulk *b = state;
+	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab);
+
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct principal *p = &b->tab[i];
+
+		n += p->cap * sizeof(*p->ring) + (p->burst ? sizeof(*p->burst) : 0);
+		for (uint32_t k = 0; k < p->n; k++)
+			if (p->ring[(p->head + k) % p->cap].heap)
+				n += strlen(p->ring[(p->head + k) % p->cap].heap) + 1;
+	}
+	return n;
+}
+
 static int bulk_feed(void *state, const struct audit_event *ev)
 {
 	struct bulk *b = state;
@@ -588,7 +545,6 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	p->burst = burst_open(b, p);
 	if (!p->burst)
 		return -ENOMEM;
-	burst_listed(b, p);
 	if (b->live) {
 		p->burst->reported = p->burst->count;
 		return emit(b, p, p->burst);
@@ -612,4 +568,5 @@ const struct rule rule_bulk_download = {
 	.flush = bulk_flush,
 	.free = bulk_free,
 	.strings = bulk_strings,
+	.bytes = bulk_bytes,
 };
