@@ -253,7 +253,6 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
 	if (c.warnings > AUDIT_MAX_RECORD_WARNINGS)
 		log_warn("%s: %llu records skipped in all", redact__url(spec, shown, sizeof(shown)),
 			 (unsigned long long)(st->skipped - skipped0));
-	audit_ctx__release(&c);
 	return err;
 }
 
@@ -315,13 +314,10 @@ int audit_unit__read(const struct audit_unit *u, struct strpool *pool, unsigned 
 {
 	struct audit_ctx c = { .path = u->path, .pool = pool, .flags = flags, .cb = cb,
 			       .cb_ctx = ctx, .st = st, .in_dir = u->in_dir };
-	int err;
 
 	if (u->whole)
 		return audit_source__read_flags(u->path, pool, flags, cb, ctx, st);
-	err = read_file(&c, u->format);
-	audit_ctx__release(&c);
-	return err;
+	return read_file(&c, u->format);
 }
 
 struct audit_reader *audit_unit__open(const struct audit_unit *u, struct strpool *pool,
@@ -340,10 +336,8 @@ int audit_minio__read(const char *name, char *buf, size_t len, struct strpool *p
 		      audit_event_fn cb, void *ctx, struct audit_stats *st)
 {
 	struct audit_ctx c = { .path = name, .pool = pool, .cb = cb, .cb_ctx = ctx, .st = st };
-	int err = audit_buf__parse(&c, AUDIT_FMT_MINIO, buf, len);
 
-	audit_ctx__release(&c);
-	return err;
+	return audit_buf__parse(&c, AUDIT_FMT_MINIO, buf, len);
 }
 
 int audit_source__read(const char *spec, struct strpool *pool, audit_event_fn cb,

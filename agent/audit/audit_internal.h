@@ -31,16 +31,6 @@ struct audit_buf {
 
 void audit_buf__release(struct audit_buf *b);
 
-/* Read a whole file, gunzipping it (every member) when it starts with the
- * gzip magic, into raw (the bytes as stored) and out (gunzipped), which
- * grow as needed and are kept for the next call; the caller releases
- * them. On success *buf points into one of them, NUL-terminated, until the
- * next call, and *len excludes the NUL. Returns 0, -errno from the
- * system, -EFBIG past cap, -EOVERFLOW for a gzip bomb (see
- * GUNZIP_MAX_RATIO), or -EBADMSG for corrupt or truncated gzip data. */
-int audit_file__load(const char *path, size_t cap, struct audit_buf *raw, struct audit_buf *out,
-		     char **buf, size_t *len);
-
 /* The regular, non-hidden files under dir (recursive, symlinked directories
  * not followed), sorted by path. *paths and each string are malloc'd and
  * owned by the caller: free with audit_paths__free(). A subdirectory that
@@ -98,9 +88,14 @@ struct audit_ctx {
 	struct audit_json_state js;
 	uint64_t scanned;         /* JSON values a field scanner took */
 	int azure_classic;
-	/* kept from file to file, freed by audit_ctx__release (pulled objects) */
-	struct audit_buf raw, out;
 	struct audit_intern_ent icache[AUDIT_INTERN_CACHE];
+	/* A text log's last time field (whole, or the part up to the second)
+	 * and its value: lines written in the same second share it. */
+	struct audit_tlast {
+		char s[32];
+		size_t n;
+		int64_t ms;
+	} tlast;
 	struct audit_last last[AUDIT_LAST_FIELDS];
 	/* the action of an interned API name, by its pointer */
 	struct audit_memo_ent {
@@ -132,8 +127,6 @@ void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step
 /* The reader's context (its warnings count, for a source of many files). */
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r);
 
-/* Free the buffers c kept (c itself is the caller's). */
-void audit_ctx__release(struct audit_ctx *c);
 
 /* Intern s[0..len) (len > 0) in c->pool. NULL with bad_bytes set when it is
  * longer than AUDIT_MAX_FIELD or not valid UTF-8 (or holds a NUL), NULL
@@ -168,11 +161,13 @@ int cloudtrail__parse(struct audit_ctx *c, const char *buf, size_t len);
 #define AUDIT_MAX_LINE ((size_t)1 << 20)
 #define AUDIT_MAX_FIELD ((size_t)16 << 10)
 
-/* Gunzip every member of in[0..inlen) (fileio.c). On success *buf is
- * malloc'd, NUL-terminated, owned by the caller, and *len excludes the NUL;
- * errors as for audit_file__load. */
-int audit_buf__is_gzip(const char *buf, size_t len);
-int audit_buf__gunzip(const char *in, size_t inlen, size_t cap, char **buf, size_t *len);
+/* Read the open file fd from its start as format (AUDIT_FMT_DETECT: told
+ * from its first bytes) through c, as a stream: gunzipped on the way if it
+ * is gzip, a window of a few MiB whatever its size (reader.c). Counts and
+ * failures as for a file of a directory; c->path names it. fd stays open.
+ * 0, or the callback's error. */
+int audit_fd__parse(struct audit_ctx *c, int format, int fd);
+
 /* The words for a load or gunzip error, for "failed to read FILE: ...". */
 const char *audit_load__strerror(int err);
 
@@ -215,6 +210,8 @@ const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, s
 /* The same checks, then copied without looking for an equal string: for a
  * field unique to its record (a request id). */
 const char *rec__unique(struct rec_strs *r, const char *s, size_t len);
+/* rec__unique for bytes already known to be valid UTF-8 without NUL. */
+const char *rec__unique_valid(struct rec_strs *r, const char *s, size_t len);
 /* Drop the record when r->bad is set (counted, logged); otherwise emit. */
 int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off);
 
@@ -264,6 +261,35 @@ static inline const char *audit__find_byte(const char *p, const char *end, char 
 	while (p < end && *p != ch)
 		p++;
 	return p;
+}
+
+/* Bit i set: p[i] is ch, or lies past end (where a text log's field ends
+ * too). A line's separators, 64 bytes at a time: a field's end is then a
+ * count of trailing zeros, not a search of its own, whose setup costs
+ * more than the short fields of a log line. Reads only [p, end). */
+static inline uint64_t audit__byte_bits(const char *p, const char *end, char ch)
+{
+	char tmp[64];
+	uint64_t m = 0;
+
+	if (end - p < 64) {
+		memset(tmp, ch, sizeof(tmp));
+		memcpy(tmp, p, (size_t)(end - p));
+		p = tmp;
+	}
+#if defined(__SSE2__)
+	const __m128i pat = _mm_set1_epi8(ch);
+	const __m128i *q = (const __m128i *)(const void *)p;
+
+	m = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q), pat)) |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 1), pat)) << 16 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 2), pat)) << 32 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 3), pat)) << 48;
+#else
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == ch) << i;
+#endif
+	return m;
 }
 
 /* The decimal number s[0..n) of a text log's field (bytes, sizes): 0 when

@@ -109,12 +109,6 @@ void audit_ctx__note_file(struct audit_ctx *c, int failed, const char *why)
 	n->failed = (uint8_t)failed;
 }
 
-void audit_ctx__release(struct audit_ctx *c)
-{
-	audit_buf__release(&c->raw);
-	audit_buf__release(&c->out);
-}
-
 void audit_stats__add(struct audit_stats *dst, const struct audit_stats *src)
 {
 	if (src->events && (!dst->events || src->first_ms < dst->first_ms))

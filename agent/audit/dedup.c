@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "audit/audit_internal.h"
+#include "lib/fasthash.h"
 
 #define DEDUP_SLOTS ((size_t)1 << 18)       /* 2 MiB per generation */
 #define DEDUP_MAX (DEDUP_SLOTS / 2)
@@ -48,28 +49,6 @@ static struct {
 	int disabled;             /* no memory: deliver everything */
 } dd = { .mx = PTHREAD_MUTEX_INITIALIZER };
 
-static uint64_t mix(uint64_t h, uint64_t k)
-{
-	k *= 0xc6a4a7935bd1e995ULL;
-	k ^= k >> 47;
-	k *= 0xc6a4a7935bd1e995ULL;
-	h ^= k;
-	return h * 0xc6a4a7935bd1e995ULL;
-}
-
-static uint64_t mix_bytes(uint64_t h, const char *s, size_t len)
-{
-	uint64_t k;
-
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&k, s, 8);
-		h = mix(h, k);
-	}
-	k = 0;
-	memcpy(&k, s, len);
-	return mix(h, k ^ ((uint64_t)len << 56));
-}
-
 static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 
 /* The per-process seed, drawn once: every hash reads it without a lock. */
@@ -84,16 +63,11 @@ static uint64_t id_hash(const struct audit_event *ev, const char *id, size_t len
 	uint64_t h;
 
 	pthread_once(&seed_once, seed_init);
-	h = dd.seed ^ ((uint64_t)ev->cloud << 56);
-
-	h = mix(h, (uint64_t)ev->time_ms);
-	h = mix_bytes(h, ev->api, strlen(ev->api));
+	h = gw_fh_mix(dd.seed ^ ((uint64_t)ev->cloud << 56), (uint64_t)ev->time_ms ^ GW_FH_K2);
+	h = gw_fasthash(h, ev->api, strlen(ev->api));
 	/* one S3 multi-object delete logs a line per key under one request id */
-	h = mix_bytes(h, ev->object_key, strlen(ev->object_key));
-	h = mix_bytes(h, id, len);
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
+	h = gw_fasthash(h, ev->object_key, strlen(ev->object_key));
+	h = gw_fasthash(h, id, len);
 	return h ? h : 1;
 }
 

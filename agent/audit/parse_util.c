@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "audit/audit_internal.h"
+#include "lib/fasthash.h"
 #include "lib/memeq.h"
 #include "audit/jsonarena.h"
 
@@ -74,30 +75,21 @@ int utf8__valid(const char *s, size_t len)
 	return 1;
 }
 
-/* Which cache entry s[0..len) (len > 0) goes to: its length and its first
- * and last (up to) 8 bytes. */
-static size_t icache_index(const char *s, size_t len)
-{
-	uint64_t a = 0, b = 0, h;
-
-	memcpy(&a, s, len < 8 ? len : 8);
-	if (len > 8)
-		memcpy(&b, s + len - 8, 8);
-	h = (a ^ (b * 0x9e3779b97f4a7c15ULL) ^ len) * 0xff51afd7ed558ccdULL;
-	return (size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1);
-}
-
+/* One hash of the bytes serves the cache (its high bits) and the pool (its
+ * low bits): a miss here costs no second pass over the string. */
 static const char *intern(struct audit_ctx *c, const char *s, size_t len, int check,
 			  int *bad_bytes)
 {
 	struct audit_intern_ent *e;
 	const char *p;
+	uint64_t h;
 
 	if (len > AUDIT_MAX_FIELD) {
 		*bad_bytes = 1;
 		return NULL;
 	}
-	e = &c->icache[icache_index(s, len)];
+	h = gw_fasthash(0, s, len);
+	e = &c->icache[(size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1)];
 	/* the same bytes as a string already checked and interned */
 	if (e->len == len && e->s && gw_mem_eq(e->s, s, len))
 		return e->s;
@@ -105,7 +97,7 @@ static const char *intern(struct audit_ctx *c, const char *s, size_t len, int ch
 		*bad_bytes = 1;
 		return NULL;
 	}
-	p = strpool__intern(c->pool, s, len);
+	p = strpool__intern_hashed(c->pool, s, len, h);
 	if (p) {
 		e->s = p;
 		e->len = len;
@@ -203,6 +195,23 @@ const char *rec__unique(struct rec_strs *r, const char *s, size_t len)
 	return p ? p : "";
 }
 
+const char *rec__unique_valid(struct rec_strs *r, const char *s, size_t len)
+{
+	const char *p;
+
+	if (len == 0 || r->bad)
+		return "";
+	if (len > AUDIT_MAX_FIELD) {
+		r->bad = "field longer than 16 KiB";
+		r->bad_bytes = 1;
+		return "";
+	}
+	p = strpool__copy(r->c->pool, s, len);
+	if (!p)
+		r->bad = "out of memory";
+	return p ? p : "";
+}
+
 const char *rec__intern_str(struct rec_strs *r, const char *s)
 {
 	return rec__intern(r, s, s ? strlen(s) : 0);
@@ -266,6 +275,20 @@ static size_t ascii_until_nl(const char *s, size_t n)
 #if defined(__SSE2__)
 	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
 
+	/* 64 bytes a step while nothing is found: one movemask for four loads */
+	for (; i + 64 <= n; i += 64) {
+		const __m128i *q = (const __m128i *)(const void *)(s + i);
+		__m128i a = _mm_loadu_si128(q), b = _mm_loadu_si128(q + 1);
+		__m128i c = _mm_loadu_si128(q + 2), d = _mm_loadu_si128(q + 3);
+		__m128i hit = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d));
+
+		hit = _mm_or_si128(hit, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, nl)),
+						      _mm_or_si128(_mm_cmpeq_epi8(c, nl), _mm_cmpeq_epi8(d, nl))));
+		hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_min_epu8(_mm_min_epu8(a, b), _mm_min_epu8(c, d)),
+						       zero));
+		if (_mm_movemask_epi8(hit))
+			break;   /* the 16-byte loop finds where */
+	}
 	for (; i + 16 <= n; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		/* the high bit of v marks a non-ASCII byte */

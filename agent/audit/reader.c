@@ -622,27 +622,58 @@ void audit_thread__release(void)
 	json_arena__release();
 }
 
-struct audit_reader *audit_reader__open(const char *path, const char *format, struct strpool *pool,
-					unsigned flags, struct audit_stats *st)
+/* A reader with its window, for format (a name, or NULL to detect). */
+static struct audit_reader *reader_new(const char *path, int fmt)
 {
 	struct audit_reader *r = calloc(1, sizeof(*r));
-	int fmt = format && *format ? audit_format__by_name(format) : AUDIT_FMT_DETECT;
-	unsigned char magic[2];
-	size_t got = 0;
-	int err = -ENOMEM;
 
-	if (fmt < 0) {
-		free(r);
-		errno = EINVAL;
-		return NULL;
-	}
 	if (!r)
 		return NULL;
 	r->fd = -1;
-	if (!(r->path = strdup(path)) || !(r->win = malloc(READER_WINDOW + 1)))
-		goto fail;
 	r->size = READER_WINDOW;
 	r->format = fmt;
+	if (!(r->path = strdup(path)) || !(r->win = malloc(READER_WINDOW + 1))) {
+		audit_reader__close(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* r->fd, at its start, read as gzip or plain: mapped, read or inflated
+ * whole, or streamed. 0 or -errno. */
+static int reader_attach(struct audit_reader *r, unsigned flags)
+{
+	unsigned char magic[2];
+	size_t got = 0;
+
+	if (raw_read(r, magic, 2, &got) < 0 || lseek(r->fd, 0, SEEK_SET) < 0)
+		return -errno;
+	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	if (!r->gz && (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0))
+		map(r);
+	else if (flags & AUDIT_READ_WHOLE_GZ)
+		gunzip_whole(r);
+	if (r->gz && !r->whole) {
+		if (!(r->in = malloc(READER_INBUF)) || inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+			return -ENOMEM;
+		r->z_live = 1;
+	}
+	return 0;
+}
+
+struct audit_reader *audit_reader__open(const char *path, const char *format, struct strpool *pool,
+					unsigned flags, struct audit_stats *st)
+{
+	int fmt = format && *format ? audit_format__by_name(format) : AUDIT_FMT_DETECT;
+	struct audit_reader *r;
+	int err = -ENOMEM;
+
+	if (fmt < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!(r = reader_new(path, fmt)))
+		return NULL;
 	r->c.path = r->path;
 	r->c.st = st ? st : &r->own_st;
 	r->c.pool = pool ? pool : (r->own_pool = strpool__new());
@@ -653,25 +684,44 @@ struct audit_reader *audit_reader__open(const char *path, const char *format, st
 	if (!r->c.pool)
 		goto fail;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0 || raw_read(r, magic, 2, &got) < 0 || lseek(r->fd, 0, SEEK_SET) < 0) {
+	if (r->fd < 0) {
 		err = -errno;
 		goto fail;
 	}
-	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	if (!r->gz && (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0))
-		map(r);
-	else if (flags & AUDIT_READ_WHOLE_GZ)
-		gunzip_whole(r);
-	if (r->gz && !r->whole) {
-		if (!(r->in = malloc(READER_INBUF)) || inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
-			goto fail;
-		r->z_live = 1;
-	}
+	err = reader_attach(r, flags);
+	if (err)
+		goto fail;
 	return r;
 fail:
 	audit_reader__close(r);
 	errno = -err;
 	return NULL;
+}
+
+int audit_fd__parse(struct audit_ctx *c, int format, int fd)
+{
+	struct audit_reader *r = reader_new(c->path, format);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	/* the caller's context (pool, callback, counts, caches), lent for the
+	 * stream and given back after it */
+	r->c = *c;
+	audit_ctx__begin_stream(&r->c);
+	r->fd = fd;
+	err = lseek(fd, 0, SEEK_SET) < 0 ? -errno : reader_attach(r, 0);
+	if (err) {
+		fail(r, err);
+		err = 0;
+	} else {
+		while ((err = audit_reader__next_chunk(r, c->cb, c->cb_ctx)) > 0)
+			;
+	}
+	*c = r->c;
+	r->fd = -1;
+	audit_reader__close(r);
+	return err;
 }
 
 void audit_reader__close(struct audit_reader *r)

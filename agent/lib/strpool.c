@@ -2,6 +2,7 @@
  * strings live in 64 KiB chunks (larger strings get a chunk of their own). */
 #include "strpool.h"
 #include "memeq.h"
+#include "fasthash.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -29,25 +30,6 @@ struct strpool {
 	struct slot *slots;
 	size_t nslots, count, bytes;
 };
-
-/* Eight bytes at a time: most strings are ids and paths of 10 to 60
- * bytes, and a byte-wise hash was a tenth of reading a log. */
-static uint32_t fnv1a(const char *s, size_t len)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, k;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&k, s + i, 8);
-		h = (h ^ k) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	k = 0;
-	memcpy(&k, s + i, len - i);
-	h = (h ^ k) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	return (uint32_t)h;
-}
 
 struct strpool *strpool__new(void)
 {
@@ -163,7 +145,14 @@ static char *store(struct strpool *p, const char *s, size_t len)
 
 const char *strpool__intern(struct strpool *p, const char *s, size_t len)
 {
-	uint32_t h;
+	if (len == 0)
+		return "";
+	return strpool__intern_hashed(p, s, len, gw_fasthash(0, s, len));
+}
+
+const char *strpool__intern_hashed(struct strpool *p, const char *s, size_t len, uint64_t hash)
+{
+	uint32_t h = (uint32_t)hash;
 	size_t i;
 	char *copy;
 
@@ -177,7 +166,6 @@ const char *strpool__intern(struct strpool *p, const char *s, size_t len)
 		errno = ENOMEM;
 		return NULL;
 	}
-	h = fnv1a(s, len);
 	for (i = h & (p->nslots - 1); p->slots[i].s; i = (i + 1) & (p->nslots - 1)) {
 		if (p->slots[i].hash == h && p->slots[i].len == len &&
 		    gw_mem_eq(p->slots[i].s, s, len))

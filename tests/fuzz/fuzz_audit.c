@@ -167,7 +167,6 @@ static void read_as(const uint8_t *data, size_t size, unsigned flags, struct str
 #else
 	audit_buf__parse(&c, FUZZ_FORMAT, buf, size);
 #endif
-	audit_ctx__release(&c);
 	free(buf);
 }
 
@@ -238,7 +237,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 out:
-	audit_ctx__release(&c);
 	strpool__free(pool);
 	free(buf);
 	return 0;

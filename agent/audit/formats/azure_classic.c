@@ -31,7 +31,7 @@ struct fld {
 };
 
 /* The audit_ctx's last-value slots this format uses. */
-enum { L_API, L_ERR, L_AUTH, L_ANON, L_PRINCIPAL, L_ACCOUNT, L_SERVICE, L_UA };
+enum { L_API, L_ERR, L_AUTH, L_ANON, L_PRINCIPAL, L_ACCOUNT, L_SERVICE, L_UA, L_BUCKET };
 
 /* Returns the number of fields, or -1 past MAX_FIELDS or on an open quote.
  * One pass: each field's end is found with an inline byte search. */
@@ -110,8 +110,9 @@ int azure__action(const char *op)
 	return GW_ACT_OTHER;
 }
 
-/* "/account/container/blob" or a URL -> container and blob name. */
-void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_account,
+/* "/account/container/blob" or a URL -> container and blob name; valid:
+ * the bytes are known to be valid UTF-8 without NUL (not checked again). */
+static void split_key(struct rec_strs *r, const char *k, size_t n, int has_account, int valid,
 		      struct audit_event *ev)
 {
 	const char *end = k + n, *p, *q;
@@ -130,15 +131,23 @@ void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_accou
 	if (p < end && *p == '/')
 		p++;
 	if (has_account) {
-		q = memchr(p, '/', (size_t)(end - p));
-		if (!q)
+		q = audit__find_byte(p, end, '/');
+		if (q == end)
 			return;
 		p = q + 1;
 	}
-	q = memchr(p, '/', (size_t)(end - p));
-	ev->bucket = rec__intern(r, p, (size_t)((q ? q : end) - p));
-	if (q)
-		ev->object_key = rec__intern(r, q + 1, (size_t)(end - q - 1));
+	q = audit__find_byte(p, end, '/');
+	ev->bucket = valid ? rec__intern_last(r, L_BUCKET, p, (size_t)(q - p), NULL) :
+			     rec__intern(r, p, (size_t)(q - p));
+	if (q < end)
+		ev->object_key = valid ? rec__intern_valid(r, q + 1, (size_t)(end - q - 1)) :
+					 rec__intern(r, q + 1, (size_t)(end - q - 1));
+}
+
+void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_account,
+		      struct audit_event *ev)
+{
+	split_key(r, k, n, has_account, 0, ev);
 }
 
 /* A field HTML-decoded into tmp (size bytes), or as it is when it holds no
@@ -146,7 +155,7 @@ void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_accou
  * UTF-8 check still holds. Sets *n. */
 static const char *dec_bytes(const struct fld *f, char *tmp, size_t size, size_t *n)
 {
-	if (f->n >= size || !memchr(f->s, '&', f->n)) {
+	if (f->n >= size || audit__find_byte(f->s, f->s + f->n, '&') == f->s + f->n) {
 		*n = f->n;
 		return f->s;
 	}
@@ -269,9 +278,73 @@ static const char *address(struct rec_strs *r, const struct fld *f)
 
 	for (n = (int)f->n - 1; n > 0 && f->s[n] != ':' && f->s[n] != ']'; n--)
 		;
-	if (n > 0 && f->s[n] == ':' && memchr(f->s, '.', (size_t)n))
+	if (n > 0 && f->s[n] == ':' && audit__find_byte(f->s, f->s + n, '.') < f->s + n)
 		return rec__intern_valid(r, f->s, (size_t)n);
 	return rec__intern_valid(r, f->s, f->n);
+}
+
+/* The fraction of "YYYY-MM-DDThh:mm:ss.fffffffZ" (as the service writes
+ * it) in ms, or -1 for another shape. */
+static int fraction_ms(const struct fld *f)
+{
+	const char *s = f->s;
+
+	if (f->n != 28 || s[19] != '.' || s[27] != 'Z')
+		return -1;
+	for (int i = 20; i < 27; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	return (s[20] - '0') * 100 + (s[21] - '0') * 10 + (s[22] - '0');
+}
+
+/* "YYYY-MM-DDThh:mm:ss" of a day no month lacks (1 to 28) -> UTC ms, or
+ * -1: iso8601__parse decides the rest. */
+static int64_t second_ms(const char *s)
+{
+	static const unsigned char pos[] = { 0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18 };
+	unsigned v[14], y, mo, d, hh, mi, ss;
+
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return -1;
+	for (int i = 0; i < 14; i++) {
+		v[i] = (unsigned)(unsigned char)s[pos[i]] - '0';
+		if (v[i] > 9)
+			return -1;
+	}
+	y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+	mo = v[4] * 10 + v[5];
+	d = v[6] * 10 + v[7];
+	hh = v[8] * 10 + v[9];
+	mi = v[10] * 10 + v[11];
+	ss = v[12] * 10 + v[13];
+	if (mo < 1 || mo > 12 || d < 1 || d > 28 || hh > 23 || mi > 59 || ss > 60)
+		return -1;
+	return (iso8601__days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss) * 1000;
+}
+
+/* The request start time: iso8601__parse, or for the service's own shape
+ * the value of its second (the last line's when the same) plus the
+ * fraction. */
+static int parse_time(struct audit_ctx *c, const struct fld *f, int64_t *ms)
+{
+	struct audit_tlast *t = &c->tlast;
+	int frac = fraction_ms(f);
+	int64_t sec;
+
+	if (frac >= 0 && t->n == 19 && memcmp(t->s, f->s, 19) == 0) {
+		*ms = t->ms + frac;
+		return 0;
+	}
+	if (frac >= 0 && (sec = second_ms(f->s)) >= 0)
+		*ms = sec + frac;
+	else if (iso8601__parse(f->s, f->n, ms) < 0)
+		return -EINVAL;
+	if (frac >= 0) {
+		memcpy(t->s, f->s, 19);
+		t->n = 19;
+		t->ms = *ms - frac;
+	}
+	return 0;
 }
 
 static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
@@ -289,7 +362,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	n = split(l, len, f);
 	v2 = n > 0 && is(&f[0], "2.0");
 	if (n < 0 || !(v2 ? n >= V2_FIELDS : (is(&f[0], "1.0") && n == V1_FIELDS)) ||
-	    iso8601__parse(f[1].s, f[1].n, &ev.time_ms) < 0 || !f[2].n) {
+	    parse_time(c, &f[1], &ev.time_ms) < 0 || !f[2].n) {
 		audit_ctx__skip_at(c, off, "not an Azure Storage Analytics 1.0/2.0 record (%d fields)",
 				   n);
 		return 0;
@@ -311,8 +384,8 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		rec__intern(&r, f[12].s, f[12].n);
 	key = dec_bytes(&f[12], tmp, sizeof(tmp), &kn);
 	if (kn)
-		azure__split_key(&r, key, kn, 1, &ev);
-	ev.request_id = rec__unique(&r, f[13].s, f[13].n);
+		split_key(&r, key, kn, 1, 1, &ev);
+	ev.request_id = rec__unique_valid(&r, f[13].s, f[13].n);
 	ev.source_ip = address(&r, &f[15]);
 	ev.bytes_in = audit__dec_u64(f[18].s, f[18].n);
 	ev.bytes_out = audit__dec_u64(f[20].s, f[20].n);

@@ -66,12 +66,19 @@ static const struct jmember rec_m[] = {
 static struct jschema rec_s = JSCHEMA(rec_m);
 
 /* A member in camelCase or, when that is empty, in PascalCase (field + 1). */
+static const struct jv *getv(const struct jv *v, int camel)
+{
+	return *jv__str(&v[camel]) ? &v[camel] : &v[camel + 1];
+}
+
 static const char *get(const struct jv *v, int camel)
 {
-	const char *s = jv__str(&v[camel]);
-
-	return *s ? s : jv__str(&v[camel + 1]);
+	return jv__str(getv(v, camel));
 }
+
+/* The slots of c->last the fields that repeat from record to record go
+ * through (jv__intern). */
+enum { L_API, L_ERR, L_AUTH, L_REGION, L_ACCOUNT, L_UA, L_SERVICE };
 
 static void caller_ip(struct rec_strs *r, const char *ip, struct audit_event *ev)
 {
@@ -90,15 +97,16 @@ static void caller_ip(struct rec_strs *r, const char *ip, struct audit_event *ev
 static void principal(struct rec_strs *r, const struct jv *v, const struct jv *id,
 		      struct audit_event *ev)
 {
-	const char *type = jv__str(&id[F_ID_TYPE]);
-	const char *upn = jv__str(&id[F_ID_UPN]);
+	const struct jv *tv = &id[F_ID_TYPE];
+	const char *type, *upn = jv__str(&id[F_ID_UPN]);
 	const char *oid = jv__str(&id[F_ID_OID]);
 
-	if (!*type)
-		type = jv__str(&id[F_ID_AUTH_TYPE]);
-	if (!*type)
-		type = jv__str(&v[F_AUTH_TYPE]);
-	ev->access_key = rec__intern_str(r, type);
+	if (!*jv__str(tv))
+		tv = &id[F_ID_AUTH_TYPE];
+	if (!*jv__str(tv))
+		tv = &v[F_AUTH_TYPE];
+	type = jv__str(tv);
+	ev->access_key = jv__intern(r, L_AUTH, tv);
 	ev->principal_account = "";
 	ev->principal_kind = GW_PK_OWN;
 	if (strcasecmp(type, "Anonymous") == 0) {
@@ -156,16 +164,16 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	ev.outcome = status && status < 400 ? GW_OUT_OK :
 		     (status == 401 || status == 403 || strstr(st, "Authoriz")) ? GW_OUT_DENIED :
 		     status ? GW_OUT_ERROR : GW_OUT_OK;
-	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_str(&r, st);
+	ev.error_code = ev.outcome == GW_OUT_OK ? "" : jv__intern(&r, L_ERR, getv(v, F_TEXT));
 	principal(&r, v, id, &ev);
 	caller_ip(&r, get(v, F_IP), &ev);
-	ev.region = rec__intern_str(&r, get(v, F_LOCATION));
+	ev.region = jv__intern(&r, L_REGION, getv(v, F_LOCATION));
 	corr = get(v, F_CORR);
 	/* unique to its request: copied, not looked up in the pool */
 	ev.request_id = rec__unique(&r, corr, strlen(corr));
-	ev.account = rec__intern_str(&r, get(props, F_P_ACCOUNT));
-	ev.user_agent = rec__intern_str(&r, get(props, F_P_UA));
-	ev.service = rec__intern_str(&r, get(props, F_P_SERVICE));
+	ev.account = jv__intern(&r, L_ACCOUNT, getv(props, F_P_ACCOUNT));
+	ev.user_agent = jv__intern(&r, L_UA, getv(props, F_P_UA));
+	ev.service = jv__intern(&r, L_SERVICE, getv(props, F_P_SERVICE));
 	ev.bytes_out = jv__u64(&props[F_P_OUT]) + jv__u64(&v[F_OUT_P]);
 	ev.bytes_in = jv__u64(&props[F_P_IN]) + jv__u64(&v[F_IN_P]);
 	ev.bucket = ev.object_key = "";

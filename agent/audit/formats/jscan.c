@@ -16,6 +16,7 @@
 #include "audit/formats/jscan.h"
 #include "audit/formats/jsonlex.h"
 #include "audit/jsonarena.h"
+#include "lib/memeq.h"
 
 /* Room for the strings of one record that the normalizer reads. */
 #define SCRATCH ((size_t)16 << 10)
@@ -118,14 +119,13 @@ static const char *scan_array(struct scan *s, const char *p, struct jv *first)
 /* The value of a member the normalizer reads. */
 static const char *scan_member(struct scan *s, const char *p, const struct jmember *m, int base)
 {
-	struct jv none, *v = m->field >= 0 ? &s->v[base + m->field] : &none;
+	struct jv none = { 0 }, *v = m->field >= 0 ? &s->v[base + m->field] : &none;
 	const char *q;
 
 	if (m->flags & JM_MARK)
 		s->marked = 1;
 	if (p == s->lex.end)
 		return NULL;
-	memset(&none, 0, sizeof(none));
 	if ((m->flags & JM_FIRST) && *p == '[') {
 		v->type = JV_ARR;
 		q = scan_array(s, p, &s->v[base + m->field + 1]);
@@ -166,7 +166,7 @@ static int lookup(const struct jschema *sc, const char *k, size_t n)
 	unsigned h = name_hash(k, n), i;
 
 	for (; (i = sc->slot[h]) != 0; h = (h + 1) & (JSCHEMA_SLOTS - 1))
-		if (sc->m[i - 1].len == n && memcmp(sc->m[i - 1].name, k, n) == 0)
+		if (sc->m[i - 1].len == n && gw_mem_eq(sc->m[i - 1].name, k, n))
 			return (int)i - 1;
 	return -1;
 }
@@ -188,10 +188,14 @@ static const char *scan_object(struct scan *s, const char *p, const struct jsche
 		if (esc && sc)
 			return NULL;
 		i = sc && n ? lookup(sc, k, n) : -1;
-		p = skip_ws(p, end);
+		/* compact JSON: the colon right after the name */
+		if (p == end || *p != ':')
+			p = skip_ws(p, end);
 		if (p == end || *p != ':')
 			return NULL;
-		p = skip_ws(p + 1, end);
+		p++;
+		if (p < end && (unsigned char)*p <= ' ')
+			p = skip_ws(p, end);
 		if (i >= 0) {
 			if (seen & (uint64_t)1 << i)
 				return NULL;
@@ -302,6 +306,23 @@ int jscan__tree(struct audit_ctx *c, const struct jschema *sc, jscan_fn fn, unsi
 	memset(v, 0, nv * sizeof(*v));
 	jscan__of_tree(sc, rec, v);
 	return fn(c, v, off);
+}
+
+const char *jv__intern(struct rec_strs *r, unsigned slot, const struct jv *v)
+{
+	struct audit_last *e = &r->c->last[slot];
+	const char *p;
+
+	if (v->type != JV_STR)
+		return "";
+	if (e->s && e->len == v->n && !r->bad && gw_mem_eq(e->s, v->s, v->n))
+		return e->s;
+	p = rec__intern(r, v->s, v->n);
+	if (*p) {
+		e->s = p;
+		e->len = v->n;
+	}
+	return p;
 }
 
 uint64_t jv__u64(const struct jv *v)

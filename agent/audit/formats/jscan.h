@@ -110,6 +110,12 @@ static inline const char *jv__str(const struct jv *v)
 	return v->type == JV_STR ? v->s : "";
 }
 
+/* A string field (\"\" when it is not a string) interned as rec__intern
+ * does, through r->c->last[slot] (slot < AUDIT_LAST_FIELDS): the same
+ * bytes as the field's last value are that value again, without a check
+ * or a look-up in the pool. */
+const char *jv__intern(struct rec_strs *r, unsigned slot, const struct jv *v);
+
 /* A count given as a number, a string of digits, or "123ns"
  * (jsonrec__u64's rules). */
 uint64_t jv__u64(const struct jv *v);

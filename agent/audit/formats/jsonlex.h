@@ -244,7 +244,8 @@ static inline const char *container_next(struct jlex *l, const char *p, char clo
 {
 	if (!p)
 		return NULL;
-	p = skip_ws(p, l->end);
+	if (p < l->end && (unsigned char)*p <= ' ')
+		p = skip_ws(p, l->end);
 	if (p == l->end)
 		return NULL;
 	*closed = *p == close;
@@ -252,7 +253,11 @@ static inline const char *container_next(struct jlex *l, const char *p, char clo
 		l->depth--;
 		return p + 1;
 	}
-	return *p == ',' ? skip_ws(p + 1, l->end) : NULL;
+	if (*p != ',')
+		return NULL;
+	/* compact JSON: the next item right after the comma */
+	p++;
+	return p < l->end && (unsigned char)*p <= ' ' ? skip_ws(p, l->end) : p;
 }
 
 #endif

@@ -57,17 +57,33 @@ static const char *close_quote(const char *p, const char *end)
 }
 
 /* Split a line into at most max fields; returns the count, -1 when a quote
- * or bracket is not closed. */
+ * or bracket is not closed. Fields are separated by runs of spaces, found
+ * 64 bytes at a time as a bit mask: a field's end is then a count of
+ * trailing zeros, not a search of its own. */
 static int split(const char *l, size_t len, struct fld *f, int max)
 {
-	const char *p = l, *end = l + len, *e;
+	const char *p = l, *end = l + len, *base = l, *e, *q;
+	uint64_t sp = audit__byte_bits(l, end, ' '), rest;
 	int n = 0;
 
-	while (p < end && n < max) {
-		while (p < end && *p == ' ')
-			p++;
-		if (p == end)
-			break;
+	while (n < max) {
+		/* the first non-space at or after p */
+		for (;;) {
+			if (p >= end)
+				return n;
+			if (p - base >= 64) {
+				base = p;
+				sp = audit__byte_bits(base, end, ' ');
+			}
+			rest = ~sp >> (p - base);
+			if (rest) {
+				p += __builtin_ctzll(rest);
+				break;
+			}
+			p = base + 64;
+		}
+		if (p >= end)
+			return n;
 		if (*p == '"' || *p == '[') {
 			e = *p == '"' ? close_quote(p + 1, end) : audit__find_byte(p + 1, end, ']');
 			if (e == end)
@@ -77,7 +93,22 @@ static int split(const char *l, size_t len, struct fld *f, int max)
 			p = e + 1;
 			continue;
 		}
-		e = audit__find_byte(p, end, ' ');
+		/* the first space after p (p - base < 64 here) */
+		for (q = p;;) {
+			rest = sp >> (q - base);
+			if (rest) {
+				e = q + __builtin_ctzll(rest);
+				break;
+			}
+			base += 64;
+			if (base >= end) {
+				e = end;
+				break;
+			}
+			sp = audit__byte_bits(base, end, ' ');
+			q = base;
+		}
+		e = e < end ? e : end;
 		f[n].s = p;
 		f[n++].n = (size_t)(e - p);
 		p = e;
@@ -112,7 +143,7 @@ static int digits(const char *s, size_t n, unsigned *v)
 }
 
 /* "06/Feb/2019:00:00:38 +0000" -> UTC ms. */
-static int parse_time(const struct fld *f, int64_t *ms)
+static int parse_time_bytes(const struct fld *f, int64_t *ms)
 {
 	const char *s = f->s;
 	unsigned d, y, hh, mm, ss, zh, zm;
@@ -131,6 +162,25 @@ static int parse_time(const struct fld *f, int64_t *ms)
 	t = iso8601__days_from_civil(y, (unsigned)mon, d) * 86400 + hh * 3600 + mm * 60 + ss;
 	t -= (s[21] == '+' ? 1 : -1) * (int64_t)(zh * 3600 + zm * 60);
 	*ms = t * 1000;
+	return 0;
+}
+
+/* parse_time_bytes through the last time parsed (c may be NULL). */
+static int parse_time(struct audit_ctx *c, const struct fld *f, int64_t *ms)
+{
+	struct audit_tlast *t = c ? &c->tlast : NULL;
+
+	if (t && t->n == f->n && f->n == 26 && memcmp(t->s, f->s, 26) == 0) {
+		*ms = t->ms;
+		return 0;
+	}
+	if (parse_time_bytes(f, ms) < 0)
+		return -EINVAL;
+	if (t) {
+		memcpy(t->s, f->s, 26);
+		t->n = 26;
+		t->ms = *ms;
+	}
 	return 0;
 }
 
@@ -171,31 +221,48 @@ static int action_of(const char *api)
 	return action(&op);
 }
 
-/* The requester's type, and its kind << 8. */
-static int principal_kind(const struct fld *f)
+/* The requester's type and its kind << 8, and in *acct the account of an
+ * ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:..., else empty): one pass over
+ * its colons, which begin every word the kind is read from. */
+static int principal_kind(const struct fld *f, struct fld *acct)
 {
-	if ((f->n > 4 && memcmp(f->s, "svc:", 4) == 0) || (f->n == 8 && memcmp(f->s, "AmazonS3", 8) == 0))
+	const char *s = f->s, *end = s + f->n, *q;
+	int role = 0, user = 0, colons = 0;
+	size_t left;
+
+	acct->s = "";
+	acct->n = 0;
+	for (q = audit__find_byte(s, end, ':'); q < end; q = audit__find_byte(q + 1, end, ':')) {
+		left = (size_t)(end - q);
+		if (++colons == 4)
+			acct->s = q + 1;
+		else if (colons == 5)
+			acct->n = (size_t)(q - acct->s);
+		if (left >= 6 && q[1] == 'u' && memcmp(q, ":user/", 6) == 0)
+			user = 1;
+		else if (left >= 14 && q[1] == 'a' && memcmp(q, ":assumed-role/", 14) == 0)
+			role = 1;
+		else if (left >= 16 && q[1] == 'f' && memcmp(q, ":federated-user/", 16) == 0)
+			role = 1;
+	}
+	if (colons < 5 || f->n < 4 || memcmp(s, "arn:", 4) != 0) {
+		acct->s = "";
+		acct->n = 0;
+	}
+	if ((f->n > 4 && memcmp(s, "svc:", 4) == 0) || (f->n == 8 && memcmp(s, "AmazonS3", 8) == 0))
 		return GW_PT_SERVICE | GW_PK_SERVICE << 8;
-	if (has(f, ":assumed-role/") || has(f, ":federated-user/"))
-		return GW_PT_ROLE | (audit__aws_instance_session(f->s, f->n) ? GW_PK_WORKLOAD : GW_PK_OWN) << 8;
-	if (has(f, ":user/"))
+	if (role)
+		return GW_PT_ROLE | (audit__aws_instance_session(s, f->n) ? GW_PK_WORKLOAD : GW_PK_OWN) << 8;
+	if (user)
 		return GW_PT_USER | GW_PK_OWN << 8;
-	if (f->n > 5 && memcmp(f->s + f->n - 5, ":root", 5) == 0)
+	if (f->n > 5 && memcmp(end - 5, ":root", 5) == 0)
 		return GW_PT_ROOT | GW_PK_ROOT << 8;
 	return GW_PT_UNKNOWN | GW_PK_OWN << 8;
 }
 
-static int principal_kind_of(const char *arn)
-{
-	const struct fld f = { arn, strlen(arn) };
-
-	return principal_kind(&f);
-}
-
 static void principal(struct rec_strs *r, const struct fld *f, struct audit_event *ev)
 {
-	const char *acct;
-	size_t alen;
+	struct fld acct;
 	int v;
 
 	ev->principal_account = "";
@@ -206,9 +273,8 @@ static void principal(struct rec_strs *r, const struct fld *f, struct audit_even
 		return;
 	}
 	ev->principal = rec__intern_last(r, L_REQUESTER, f->s, f->n, NULL);
-	v = audit_ctx__memo(r->c, ev->principal, principal_kind_of);
-	acct = audit__arn_account(f->s, f->n, &alen);
-	ev->principal_account = rec__intern_last(r, L_ACCOUNT, acct, alen, NULL);
+	v = principal_kind(f, &acct);
+	ev->principal_account = rec__intern_last(r, L_ACCOUNT, acct.s, acct.n, NULL);
 	ev->principal_type = (uint8_t)(v & 0xff);
 	ev->principal_kind = (uint8_t)(v >> 8);
 }
@@ -226,7 +292,7 @@ static const char *object_key(struct rec_strs *r, const struct fld *f)
 
 	if (dash(f))
 		return "";
-	if (f->n >= sizeof(key) || !memchr(f->s, '%', f->n))
+	if (f->n >= sizeof(key) || audit__find_byte(f->s, f->s + f->n, '%') == f->s + f->n)
 		return rec__intern_valid(r, f->s, f->n);
 	return rec__intern(r, key, audit__url_decode(f->s, f->n, key));
 }
@@ -241,7 +307,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 
 	c->st->records++;
 	n = split(l, len, f, F_REQUIRED);
-	if (n < F_REQUIRED || parse_time(&f[F_TIME], &ev.time_ms) < 0 ||
+	if (n < F_REQUIRED || parse_time(c, &f[F_TIME], &ev.time_ms) < 0 ||
 	    (!dash(&f[F_STATUS]) && digits(f[F_STATUS].s, f[F_STATUS].n, &status) < 0) ||
 	    dash(&f[F_OP])) {
 		audit_ctx__skip_at(c, off, "not an S3 server access log record (%d fields)", n);
@@ -252,7 +318,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	ev.bucket = field(&r, L_BUCKET, &f[F_BUCKET]);
 	ev.source_ip = field(&r, L_IP, &f[F_IP]);
 	principal(&r, &f[F_REQUESTER], &ev);
-	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique(&r, f[F_REQID].s, f[F_REQID].n);
+	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique_valid(&r, f[F_REQID].s, f[F_REQID].n);
 	ev.api = field(&r, L_OP, &f[F_OP]);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action_of);
 	ev.object_key = object_key(&r, &f[F_KEY]);
@@ -280,7 +346,7 @@ int s3access__detect(const char *buf, size_t len)
 	if (len > 8192)
 		len = 8192;
 	n = split(buf, len, f, F_REQUIRED);
-	return n >= F_REQUIRED && parse_time(&f[F_TIME], &ms) == 0;
+	return n >= F_REQUIRED && parse_time(NULL, &f[F_TIME], &ms) == 0;
 }
 
 size_t s3access__chunk(struct audit_ctx *c, const char *buf, size_t len, int final, int *err)

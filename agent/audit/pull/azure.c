@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -79,16 +80,21 @@ static int az_get(struct az_http *h, const char *path, const struct az_param *q,
 		if (!hdrs)
 			return -ENOMEM;
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
-		h->body.len = 0;
-		h->body.too_big = 0;
-		h->body.cap = cap;
+		if (http_body__reset(&h->body, cap) < 0) {
+			curl_slist_free_all(hdrs);
+			log_err("failed to read %s: cannot empty the spool file: %s", what,
+				strerror(errno));
+			return -EAGAIN;
+		}
 		rc = curl_easy_perform(h->curl);
-		if (h->body.too_big)
+		if (h->body.too_big || h->body.write_err)
 			break;
 		code = 0;
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (rc == CURLE_OK && code >= 200 && code < 300) {
 			curl_slist_free_all(hdrs);
+			if (h->body.spool)
+				return 0;
 			if (!h->body.buf && !(h->body.buf = calloc(1, 1)))
 				return -ENOMEM;
 			h->body.buf[h->body.len] = '\0';
@@ -101,6 +107,11 @@ static int az_get(struct az_http *h, const char *path, const struct az_param *q,
 	if (h->body.too_big) {
 		log_err("failed to read %s: larger than %zu bytes", what, cap);
 		return -EFBIG;
+	}
+	if (h->body.write_err) {
+		log_err("failed to read %s: spooling it to disk: %s", what,
+			strerror(h->body.write_err));
+		return -EAGAIN;
 	}
 	if (rc != CURLE_OK) {
 		log_err("failed to read %s: %s (after %d tries)", what, curl_easy_strerror(rc), MAX_TRIES);
@@ -153,13 +164,13 @@ static int list_page(struct az_http *h, struct s3_list *l, const char *what)
 	return 0;
 }
 
-/* Fetch and parse one blob, then move the cursor. 0 to go on, 1 to end the
- * run (worth retrying later), or the callback's negative return. */
+/* Fetch one blob into the spool file and read it from there as a stream,
+ * then move the cursor. 0 to go on, 1 to end the run (worth retrying
+ * later), or the callback's negative return. */
 static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, int format)
 {
 	const struct az_conf *a = h->a;
-	char path[4096], what[2048], *buf = NULL;
-	size_t len = 0;
+	char path[4096], what[2048];
 	int err, n;
 
 	snprintf(what, sizeof(what), "%s/%s/%s", a->shown, a->container, name);
@@ -167,26 +178,14 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 	n = snprintf(path, sizeof(path), "/%s/", a->container);
 	if (n < 0 || (size_t)n >= sizeof(path) || uri_encode(name, 1, path + n, sizeof(path) - (size_t)n))
 		return 0;
+	h->body.spool = 1;
 	err = az_get(h, path, NULL, 0, what, AUDIT_MAX_FILE_BYTES);
+	h->body.spool = 0;
 	if (err == -EAGAIN)
 		return 1;
-	if (err) {
-		c->st->files_failed++;
-		err = 0;
-	} else if (audit_buf__is_gzip(h->body.buf, h->body.len)) {
-		err = audit_buf__gunzip(h->body.buf, h->body.len, AUDIT_MAX_FILE_BYTES, &buf, &len);
-		if (!err) {
-			err = audit_buf__parse(c, format, buf, len);
-		} else {
-			log_err("failed to read %s: %s", what, audit_load__strerror(err));
-			c->st->files_failed++;
-			err = 0;
-		}
-		free(buf);
-	} else {
-		err = audit_buf__parse(c, format, h->body.buf, h->body.len);
-	}
 	if (err)
+		c->st->files_failed++;
+	else if ((err = audit_fd__parse(c, format, h->body.fd)) != 0)
 		return err;  /* the callback's */
 	if (a->state_dir && (err = cursor__save(a->state_dir, a->source, name)) < 0) {
 		log_err("failed to save the cursor in %s: %s", a->state_dir, strerror(-err));
@@ -248,7 +247,7 @@ int azpull__check(const char *url)
 
 int azpull__read(struct audit_ctx *c, const char *url, int format)
 {
-	struct az_http h = { 0 };
+	struct az_http h = { .body.fd = -1 };
 	struct az_conf *a = calloc(1, sizeof(*a));
 	char cursor[CURSOR_MAX_KEY + 1] = "";
 	const char *src = c->path;   /* the URL as shown: no secrets */
@@ -260,6 +259,12 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 	if (err)
 		goto out;
 	h.a = a;
+	h.body.fd = http_spool__open(a->state_dir);
+	if (h.body.fd < 0) {
+		err = h.body.fd;
+		log_err("%s: cannot make a file to spool blobs in: %s", src, strerror(-err));
+		goto out;
+	}
 	if (a->state_dir) {
 		err = cursor__load(a->state_dir, a->source, cursor, sizeof(cursor));
 		if (err && err != -ENOENT)
@@ -281,6 +286,8 @@ int azpull__read(struct audit_ctx *c, const char *url, int format)
 	err = pull(c, &h, cursor, format == AUDIT_FMT_DETECT ? AUDIT_FMT_AZURE : format);
 	c->path = src;
 out:
+	if (h.body.fd >= 0)
+		close(h.body.fd);
 	if (h.curl)
 		curl_easy_cleanup(h.curl);
 	free(h.body.buf);

@@ -2,8 +2,28 @@
 #include "audit/pull/http.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n) {
+		k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : ENOSPC;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
 
 size_t http_body__write(char *p, size_t sz, size_t nm, void *user)
 {
@@ -14,6 +34,13 @@ size_t http_body__write(char *p, size_t sz, size_t nm, void *user)
 	if (h->len + n > h->cap) {
 		h->too_big = 1;
 		return 0;
+	}
+	if (h->spool) {
+		h->write_err = write_all(h->fd, p, n);
+		if (h->write_err)
+			return 0;
+		h->len += n;
+		return n;
 	}
 	if (h->len + n + 1 > h->size) {
 		want = h->size ? h->size : 64 * 1024;
@@ -50,4 +77,46 @@ int uri_encode(const char *s, int keep_slash, char *out, size_t size)
 	}
 	out[o] = '\0';
 	return 0;
+}
+
+int http_body__reset(struct http_body *b, size_t cap)
+{
+	b->len = 0;
+	b->too_big = 0;
+	b->write_err = 0;
+	b->cap = cap;
+	if (b->spool && (ftruncate(b->fd, 0) < 0 || lseek(b->fd, 0, SEEK_SET) < 0))
+		return -errno;
+	return 0;
+}
+
+static int spool_in(const char *dir)
+{
+	char path[4096];
+	int fd, n;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd >= 0 ? fd : -errno;
+	/* a file system without O_TMPFILE: a named file, gone at once */
+	n = snprintf(path, sizeof(path), "%s/.gatewatch-pull-XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	return fd;
+}
+
+int http_spool__open(const char *dir)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd = -ENOENT;
+
+	if (dir && *dir)
+		fd = spool_in(dir);
+	if (fd < 0)
+		fd = spool_in(tmp && *tmp ? tmp : "/tmp");
+	return fd;
 }

@@ -30,10 +30,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit_internal.h"
 #include "audit/pull/s3.h"
 #include "audit/pull/env.h"
+#include "audit/pull/http.h"
 #include "lib/log.h"
 #include "lib/redact.h"
 #include "state/cursor.h"
@@ -130,56 +132,35 @@ int s3pull__check(const char *url)
 	return err;
 }
 
-/* Fetch, decompress and parse one object; advance the cursor. Returns 0 to
- * go on, 1 to end the run (transport failure), or a callback error. */
+/* Fetch one object into the spool file, then read it from there as a
+ * stream (decompressed on the way); advance the cursor. Returns 0 to go
+ * on, 1 to end the run (transport failure), or a callback error. */
 static int one_object(struct audit_ctx *c, struct s3_http *h, const struct s3_conf *s,
-		      const char *key, int format)
+		      const char *key, int format, int spool)
 {
-	char path[1200], *raw = NULL, *buf = NULL;
-	size_t rawlen = 0, len = 0;
+	char path[1200];
+	size_t len = 0;
 	int err, n;
 
 	n = snprintf(path, sizeof(path), "%s://%s/%s", s->gcs ? "gs" : "s3", s->bucket, key);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return 0;
 	c->path = path;
-	err = s3_http__get_object(h, key, &raw, &rawlen);
+	err = s3_http__get_object(h, key, spool, &len);
 	if (err == -EAGAIN)
 		return 1;
-	if (err) {
-		c->st->files_failed++;
-		goto done;
-	}
-	if (audit_buf__is_gzip(raw, rawlen)) {
-		err = audit_buf__gunzip(raw, rawlen, AUDIT_MAX_FILE_BYTES, &buf, &len);
-		free(raw);
-		raw = NULL;
-		if (err) {
-			log_err("failed to read %s: %s", path, audit_load__strerror(err));
-			c->st->files_failed++;
-			goto done;
-		}
-	} else {
-		buf = raw;
-		len = rawlen;
-		raw = NULL;
-	}
-	err = audit_buf__parse(c, format, buf, len);
 	if (err)
-		goto out;
-done:
+		c->st->files_failed++;
+	else if ((err = audit_fd__parse(c, format, spool)) != 0)
+		return err;
 	if (s->state_dir) {
 		err = cursor__save(s->state_dir, s->source, key);
 		if (err) {
 			log_err("failed to save the cursor in %s: %s", s->state_dir, strerror(-err));
-			err = 1;
+			return 1;
 		}
 	}
-	err = err > 0 ? 1 : 0;
-out:
-	free(raw);
-	free(buf);
-	return err;
+	return 0;
 }
 
 /* Temporary credentials about to expire: fetch them again and sign the
@@ -223,13 +204,19 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 	char cursor[CURSOR_MAX_KEY + 1] = "";
 	const char *why, *src = c->path;   /* the URL as shown: no secrets */
 	uint64_t done = 0;
-	int err;
+	int err, spool = -1;
 
 	err = s3_conf__init(&s, url);
 	if (!err)
 		err = s3_pager__init(&pg);
 	if (err)
 		goto out;
+	spool = http_spool__open(s.state_dir);
+	if (spool < 0) {
+		err = spool;
+		log_err("%s: cannot make a file to spool objects in: %s", src, strerror(-err));
+		goto out;
+	}
 	if (s.state_dir) {
 		err = cursor__load(s.state_dir, s.source, cursor, sizeof(cursor));
 		if (err && err != -ENOENT)
@@ -272,7 +259,7 @@ int s3pull__read(struct audit_ctx *c, const char *url, int format)
 			}
 			err = refresh_cred(&s, &h);
 			if (!err)
-				err = one_object(c, h, &s, l.keys[i], format);
+				err = one_object(c, h, &s, l.keys[i], format, spool);
 			done++;
 			if (err == 1)
 				log_err("%s: pull stopped at %s; the next run retries it", src, l.keys[i]);
@@ -283,6 +270,8 @@ stop:
 	err = err == 1 ? 0 : err;
 	c->path = src;
 out:
+	if (spool >= 0)
+		close(spool);
 	s3_pager__free(&pg);
 	s3_list__free(&l);
 	s3_http__free(h);

@@ -120,18 +120,27 @@ static int get(struct s3_http *h, const char *url, const char *what, size_t cap)
 	for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
 		if (attempt)
 			backoff(attempt);
-		h->body.len = 0;
-		h->body.too_big = 0;
-		h->body.cap = cap;
+		if (http_body__reset(&h->body, cap) < 0) {
+			log_err("failed to read %s: cannot empty the spool file: %s", what,
+				strerror(errno));
+			return -EAGAIN;
+		}
 		curl_easy_setopt(h->curl, CURLOPT_URL, url);
 		rc = curl_easy_perform(h->curl);
 		if (h->body.too_big) {
 			log_err("failed to read %s: larger than %zu bytes", what, cap);
 			return -EFBIG;
 		}
+		if (h->body.write_err) {
+			log_err("failed to read %s: spooling it to disk: %s", what,
+				strerror(h->body.write_err));
+			return -EAGAIN;
+		}
 		code = 0;
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
 		if (rc == CURLE_OK && code >= 200 && code < 300) {
+			if (h->body.spool)
+				return 0;
 			if (!h->body.buf && !(h->body.buf = calloc(1, 1)))
 				return -ENOMEM;
 			h->body.buf[h->body.len] = '\0';
@@ -152,7 +161,7 @@ static int get(struct s3_http *h, const char *url, const char *what, size_t cap)
 	return code == 403 ? -EACCES : code == 404 ? -ENOENT : -EIO;
 }
 
-int s3_http__get_object(struct s3_http *h, const char *key, char **buf, size_t *len)
+int s3_http__get_object(struct s3_http *h, const char *key, int fd, size_t *len)
 {
 	char path[3 * 1024 + 1], url[4096], what[1400];
 	int err;
@@ -162,14 +171,13 @@ int s3_http__get_object(struct s3_http *h, const char *key, char **buf, size_t *
 		log_err("failed to read %s: key too long", what);
 		return -ENAMETOOLONG;
 	}
+	h->body.spool = 1;
+	h->body.fd = fd;
 	err = get(h, url, what, AUDIT_MAX_FILE_BYTES);
-	if (err)
-		return err;
-	*buf = h->body.buf;
+	h->body.spool = 0;
 	*len = h->body.len;
-	h->body.buf = NULL;
-	h->body.size = h->body.len = 0;
-	return 0;
+	h->body.len = 0;
+	return err;
 }
 
 int s3_http__list(struct s3_http *h, const char *start_after, struct s3_list *l)

@@ -92,7 +92,6 @@ static void run(int fmt, const char *buf, size_t len, unsigned flags, struct run
 		minio__parse(&c, copy, len);
 	json_arena__end();
 	r->scanned = c.scanned;
-	audit_ctx__release(&c);
 	free(copy);
 }
 
@@ -521,4 +520,40 @@ TEST(jscan_activity_request_text_is_what_cjson_prints)
 	gw_log_set_level(level);
 	free(a);
 	free(b);
+}
+
+/* The fields that repeat from record to record go through the last value
+ * of each (jv__intern): a value that changes, grows, shrinks or turns
+ * invalid is read as it is, both ways. */
+TEST(jscan_repeated_fields_follow_each_record)
+{
+	static const char *const loc[] = { "westeurope", "westeurope", "westeuropes", "westeurop",
+					   "west\xff\xfeurope", "westeurope", "" };
+	static const char *const want[] = { "westeurope", "westeurope", "westeuropes", "westeurop",
+					    NULL, "westeurope", "" };
+	char *buf = malloc(16 << 10);
+	size_t o = 0;
+	struct run *r = calloc(1, sizeof(*r));
+
+	ASSERT(buf && r);
+	for (int i = 0; i < 7; i++)
+		o += (size_t)snprintf(buf + o, (16 << 10) - o,
+				      "{\"time\":\"2024-05-01T10:00:0%dZ\",\"operationName\":\"GetBlob\","
+				      "\"statusCode\":200,\"location\":\"%s\",\"correlationId\":\"c%d\","
+				      "\"properties\":{\"accountName\":\"acct%d\",\"objectKey\":"
+				      "\"/acct/c/k%d\"}}\n", i, loc[i], i, i % 2, i);
+	ASSERT(both_ways(1, buf, o, "repeated fields") == 7);
+	run(1, buf, o, 0, r);
+	ASSERT_EQ_INT(7, (int)r->st.records);
+	ASSERT_EQ_INT(6, (int)r->e.n);
+	for (size_t i = 0, k = 0; i < 7; i++) {
+		if (!want[i])
+			continue;
+		ASSERT(strcmp(r->e.ev[k].region, want[i]) == 0);
+		ASSERT(strcmp(r->e.ev[k].account, i % 2 ? "acct1" : "acct0") == 0);
+		k++;
+	}
+	strpool__free(r->pool);
+	free(r);
+	free(buf);
 }
