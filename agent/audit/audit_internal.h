@@ -263,35 +263,6 @@ static inline const char *audit__find_byte(const char *p, const char *end, char 
 	return p;
 }
 
-/* Bit i set: p[i] is ch, or lies past end (where a text log's field ends
- * too). A line's separators, 64 bytes at a time: a field's end is then a
- * count of trailing zeros, not a search of its own, whose setup costs
- * more than the short fields of a log line. Reads only [p, end). */
-static inline uint64_t audit__byte_bits(const char *p, const char *end, char ch)
-{
-	char tmp[64];
-	uint64_t m = 0;
-
-	if (end - p < 64) {
-		memset(tmp, ch, sizeof(tmp));
-		memcpy(tmp, p, (size_t)(end - p));
-		p = tmp;
-	}
-#if defined(__SSE2__)
-	const __m128i pat = _mm_set1_epi8(ch);
-	const __m128i *q = (const __m128i *)(const void *)p;
-
-	m = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q), pat)) |
-	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 1), pat)) << 16 |
-	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 2), pat)) << 32 |
-	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(q + 3), pat)) << 48;
-#else
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(p[i] == ch) << i;
-#endif
-	return m;
-}
-
 /* The decimal number s[0..n) of a text log's field (bytes, sizes): 0 when
  * a byte of it is not a digit ("-" for none); at most 19 digits read. */
 static inline uint64_t audit__dec_u64(const char *s, size_t n)

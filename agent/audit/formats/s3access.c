@@ -57,33 +57,17 @@ static const char *close_quote(const char *p, const char *end)
 }
 
 /* Split a line into at most max fields; returns the count, -1 when a quote
- * or bracket is not closed. Fields are separated by runs of spaces, found
- * 64 bytes at a time as a bit mask: a field's end is then a count of
- * trailing zeros, not a search of its own. */
+ * or bracket is not closed. */
 static int split(const char *l, size_t len, struct fld *f, int max)
 {
-	const char *p = l, *end = l + len, *base = l, *e, *q;
-	uint64_t sp = audit__byte_bits(l, end, ' '), rest;
+	const char *p = l, *end = l + len, *e;
 	int n = 0;
 
-	while (n < max) {
-		/* the first non-space at or after p */
-		for (;;) {
-			if (p >= end)
-				return n;
-			if (p - base >= 64) {
-				base = p;
-				sp = audit__byte_bits(base, end, ' ');
-			}
-			rest = ~sp >> (p - base);
-			if (rest) {
-				p += __builtin_ctzll(rest);
-				break;
-			}
-			p = base + 64;
-		}
-		if (p >= end)
-			return n;
+	while (p < end && n < max) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			break;
 		if (*p == '"' || *p == '[') {
 			e = *p == '"' ? close_quote(p + 1, end) : audit__find_byte(p + 1, end, ']');
 			if (e == end)
@@ -93,22 +77,7 @@ static int split(const char *l, size_t len, struct fld *f, int max)
 			p = e + 1;
 			continue;
 		}
-		/* the first space after p (p - base < 64 here) */
-		for (q = p;;) {
-			rest = sp >> (q - base);
-			if (rest) {
-				e = q + __builtin_ctzll(rest);
-				break;
-			}
-			base += 64;
-			if (base >= end) {
-				e = end;
-				break;
-			}
-			sp = audit__byte_bits(base, end, ' ');
-			q = base;
-		}
-		e = e < end ? e : end;
+		e = audit__find_byte(p, end, ' ');
 		f[n].s = p;
 		f[n++].n = (size_t)(e - p);
 		p = e;

@@ -30,7 +30,7 @@
 
 #define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
-#define BULK_RING_FIRST 4
+#define BULK_RING_FIRST 2
 #define BULK_KEY_INLINE 48         /* object keys shorter than this live in the entry */
 
 struct read_ent {
@@ -418,9 +418,21 @@ static void close_idle(struct bulk *b, int64_t now)
 	size_t j;
 
 	b->idle_checked = now;
-	for (size_t i = 0; i < b->nslots; i++)
-		if (b->tab[i].name && b->tab[i].burst && now - b->tab[i].last_t > b->window_ms)
-			close_burst(b, &b->tab[i]);   /* a failure is counted by the detector */
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct principal *p = &b->tab[i];
+
+		if (!p->name || now - p->last_t <= b->window_ms)
+			continue;
+		if (p->burst)
+			close_burst(b, p);   /* a failure is counted by the detector */
+		/* Its reads all lie a window before now: the next read would
+		 * prune them, so their room is given back now, not kept for a
+		 * principal that may read once an hour or never again. */
+		ring_clear(p);
+		free(p->ring);
+		p->ring = NULL;
+		p->cap = 0;
+	}
 	/* once a stream day: the principals whose reads all lie a window
 	 * before now are let go of (a later read starts afresh either way),
 	 * so the table follows the live readers; rebuilt, or left as it is
@@ -472,6 +484,22 @@ static void bulk_strings(void *state, struct strmark *m)
 		tally__strings(&p->burst->keys, m);
 		strmark__v(m, p->burst->samples, p->burst->nsamples);
 	}
+}
+
+static size_t bulk_bytes(const void *state)
+{
+	const struct bulk *b = state;
+	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab);
+
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct principal *p = &b->tab[i];
+
+		n += p->cap * sizeof(*p->ring) + (p->burst ? sizeof(*p->burst) : 0);
+		for (uint32_t k = 0; k < p->n; k++)
+			if (p->ring[(p->head + k) % p->cap].heap)
+				n += strlen(p->ring[(p->head + k) % p->cap].heap) + 1;
+	}
+	return n;
 }
 
 static int bulk_feed(void *state, const struct audit_event *ev)
@@ -540,4 +568,5 @@ const struct rule rule_bulk_download = {
 	.flush = bulk_flush,
 	.free = bulk_free,
 	.strings = bulk_strings,
+	.bytes = bulk_bytes,
 };

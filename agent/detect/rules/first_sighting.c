@@ -295,6 +295,36 @@ static int fresh_room(struct fs_state *s)
 	return 0;
 }
 
+/* After a sweep: an array that held a crowd (every identity of a log is
+ * new in its first hour) and now holds a quarter of it or less is made
+ * smaller, so the crowd's room is not kept for the rest of the stream.
+ * Left as it is when out of memory. */
+static void fresh_shrink(struct fs_state *s)
+{
+	size_t ncap = NEW_FIRST, nidx;
+	struct fresh *nv;
+	uint32_t *ni;
+
+	while (ncap < 2 * s->n)
+		ncap *= 2;
+	if (s->cap <= NEW_FIRST || s->n * 4 > s->cap || ncap >= s->cap)
+		return;
+	for (nidx = 2 * NEW_FIRST; nidx < 2 * ncap; nidx *= 2)
+		;
+	if (!(ni = calloc(nidx, sizeof(*ni))))
+		return;
+	if (!(nv = realloc(s->v, ncap * sizeof(*nv)))) {
+		free(ni);
+		return;
+	}
+	free(s->idx);
+	s->v = nv;
+	s->idx = ni;
+	s->nidx = nidx;
+	s->cap = ncap;
+	index_rebuild(s);
+}
+
 static void sweep(struct fs_state *s, int64_t now)
 {
 	size_t k = 0;
@@ -311,6 +341,7 @@ static void sweep(struct fs_state *s, int64_t now)
 	if (k != s->n) {
 		s->n = k;
 		index_rebuild(s);
+		fresh_shrink(s);
 	}
 }
 
@@ -548,6 +579,14 @@ fail:
 	return NULL;
 }
 
+static size_t fs_bytes(const void *state)
+{
+	const struct fs_state *s = state;
+
+	return sizeof(*s) + s->cap * sizeof(*s->v) + s->nidx * sizeof(*s->idx) +
+	       (s->pop ? POP_SLOTS * sizeof(*s->pop) : 0);
+}
+
 static void fs_strings(void *state, struct strmark *m)
 {
 	struct fs_state *s = state;
@@ -587,4 +626,5 @@ const struct rule rule_first_sighting = {
 	.free = fs_free,
 	.strings = fs_strings,
 	.swept = fs_swept,
+	.bytes = fs_bytes,
 };

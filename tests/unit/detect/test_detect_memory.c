@@ -55,3 +55,68 @@ TEST(detect_strings_do_not_grow_with_sampled_objects)
 	detector__flush(d);
 	detector__free(d);
 }
+
+/* principal i of a crowd, into buf */
+static const char *crowd(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "arn:aws:iam::111122223333:user/crowd-%05d", i);
+	return buf;
+}
+
+/* A crowd that read once and went quiet: its bulk-download rings (a
+ * window of reads each) are given back once the window has passed, not
+ * kept until each principal reads again. */
+TEST(detect_bulk_rings_freed_when_idle)
+{
+	struct detector *d = detector__new(NULL);
+	struct detector_stats s0, s1, s2;
+	struct audit_event e;
+	char who[64];
+
+	ASSERT(d != NULL);
+	detector__stats(d, &s0);
+	for (int p = 0; p < 2000; p++) {
+		e = read_of(DAY0 + 10 * HOUR + p, crowd(who, sizeof(who), p), "a/b.csv");
+		ASSERT(detector__feed(d, &e) == 0);
+	}
+	detector__stats(d, &s1);
+	/* two hours later, one read of another principal: the stream hour's
+	 * pass finds the crowd's reads a window old */
+	e = read_of(DAY0 + 12 * HOUR + 1000, "arn:aws:iam::111122223333:user/other", "a/c.csv");
+	ASSERT(detector__feed(d, &e) == 0);
+	detector__stats(d, &s2);
+	printf("state bytes: empty %llu, crowd %llu, crowd idle %llu\n",
+	       (unsigned long long)s0.state_bytes, (unsigned long long)s1.state_bytes,
+	       (unsigned long long)s2.state_bytes);
+	/* a ring of two reads is over 200 bytes a principal */
+	ASSERT(s2.state_bytes + 2000 * 200 <= s1.state_bytes);
+	detector__flush(d);
+	detector__free(d);
+}
+
+/* Every identity of a log is new in the log's first hour: the first-sighting
+ * rule's room for them is made smaller once they are judged, not kept for
+ * the rest of the stream. */
+TEST(detect_first_sighting_room_shrinks_after_crowd)
+{
+	struct detector *d = detector__new(NULL);
+	struct detector_stats s1, s2;
+	struct audit_event e;
+	char who[64];
+
+	ASSERT(d != NULL);
+	for (int p = 0; p < 20000; p++) {
+		e = read_of(DAY0 + 10 * HOUR + p, crowd(who, sizeof(who), p), "a/b.csv");
+		ASSERT(detector__feed(d, &e) == 0);
+	}
+	detector__stats(d, &s1);
+	e = read_of(DAY0 + 12 * HOUR, "arn:aws:iam::111122223333:user/other", "a/c.csv");
+	ASSERT(detector__feed(d, &e) == 0);
+	detector__stats(d, &s2);
+	printf("state bytes: crowd new %llu, judged %llu\n", (unsigned long long)s1.state_bytes,
+	       (unsigned long long)s2.state_bytes);
+	/* 32,768 entries of room (over 150 bytes each) down to 4,096 */
+	ASSERT(s2.state_bytes + 20000ull * 200 <= s1.state_bytes);
+	detector__flush(d);
+	detector__free(d);
+}

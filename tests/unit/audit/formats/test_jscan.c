@@ -476,12 +476,19 @@ TEST(jscan_declines_or_agrees_on_hostile_records)
 TEST(jscan_activity_request_text_is_what_cjson_prints)
 {
 	static const char *const rids[] = { "/subscriptions/s/x", "a\"b\\c/d", "tab\there\nnl",
-					    "ctl\x01\x1f", "caf\xc3\xa9", "" };
+					    "ctl\x01\x1f", "caf\xc3\xa9", "",
+					    /* past 16 bytes: the vector search for what is escaped */
+					    "/subscriptions/0123456789abcdef/\"q\"/0123456789abcdef\x02/end",
+					    "/subscriptions/0123456789abcdef0123456789abcdef/x",
+					    "/subscriptions/0123456789abcdef/\x02/0123456789abcdef0123" };
 	static const char *const props[] = {
 		"{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}",
 		"{ \"a\" : 1.50, \"b\" : -0, \"c\" : 1e3, \"d\" : 12345678901234567 }",
 		"{\"s\":\"x\\/y\\u00e9\\n\",\"t\":\"\\\"q\\\"\"}",
 		"\"text\"", "[]", "{}",
+		"{\"long\":\"0123456789abcdef0123\\\"x\\\\y0123456789abcdef\\u0001z\"}",
+		"{\"long\":\"0123456789\tabcdef0123456789abcdef\"}",
+		"{\"long\":\"0123456789abcdef0123456789abcdef\",\"n\":123,\"m\":\"caf\xc3\xa9 0123456789abcdef\"}",
 	};
 	struct run *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	char rec[1024];
