@@ -649,10 +649,13 @@ static int reader_attach(struct audit_reader *r, unsigned flags)
 	if (raw_read(r, magic, 2, &got) < 0 || lseek(r->fd, 0, SEEK_SET) < 0)
 		return -errno;
 	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	if (!r->gz && (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0))
-		map(r);
-	else if (flags & AUDIT_READ_WHOLE_GZ)
+	/* a plain file read whole is not read again as a gzip candidate */
+	if (!r->gz) {
+		if (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0)
+			map(r);
+	} else if (flags & AUDIT_READ_WHOLE_GZ) {
 		gunzip_whole(r);
+	}
 	if (r->gz && !r->whole) {
 		if (!(r->in = malloc(READER_INBUF)) || inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
 			return -ENOMEM;
@@ -766,6 +769,11 @@ void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct a
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r)
 {
 	return &r->c;
+}
+
+size_t audit_reader__test_kept_gz_bytes(void)
+{
+	return whole_in.size;
 }
 
 void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step)
