@@ -390,7 +390,10 @@ static int parse(struct audit_reader *r)
 		return 0;
 	}
 	c->st->bytes += used;
-	c->line_base += audit__count_lines(r->win + r->start, used);
+	/* line numbers for the warnings of chunks still to come: none after
+	 * the last (a file read whole is one chunk) */
+	if (!r->eof || r->start + used < r->end)
+		c->line_base += audit__count_lines(r->win + r->start, used);
 	c->base += used;
 	r->start += used;
 	r->nul_checked = r->nul_checked > used ? r->nul_checked - used : 0;
@@ -578,11 +581,14 @@ static void gunzip_whole(struct audit_reader *r)
 		return;
 	in_len = (size_t)sb.st_size;
 	if (whole_in.size < in_len) {
+		/* rounded up as whole_take() does, so that the next file, a
+		 * little bigger, still fits (fresh pages cost faults) */
+		cap = (in_len + ((size_t)1 << 20)) & ~(((size_t)1 << 20) - 1);
 		free(whole_in.p);
 		whole_in.size = 0;
-		if (!(whole_in.p = whole_alloc(in_len)))
+		if (!(whole_in.p = whole_alloc(cap)))
 			goto out;
-		whole_in.size = in_len;
+		whole_in.size = cap;
 	}
 	in = (unsigned char *)whole_in.p;
 	if (pread(r->fd, in, in_len, 0) != (ssize_t)in_len)
