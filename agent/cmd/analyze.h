@@ -41,7 +41,7 @@ struct analyze_report {
 	const struct incident *const *incidents;
 	size_t nincidents;
 	struct detector_stats dstats;
-	double detect_sec;            /* time spent feeding the detector */
+	double detect_sec;            /* time spent merging and feeding the detector */
 	const struct merge_stats *merge;  /* the time-ordered merge (may be NULL) */
 	uint64_t reorder_sec;         /* its reorder window */
 	double merge_cpu_sec;         /* CPU of the thread that merges and detects */

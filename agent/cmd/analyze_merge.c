@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/strpool.h"
 
@@ -81,6 +82,7 @@ struct merge {
 	struct ent *h;
 	size_t hn, hcap;
 	int64_t last;             /* the latest time handed over */
+	double wait_sec;          /* waiting for readers */
 };
 
 /* ---- file order ---------------------------------------------------- */
@@ -103,27 +105,90 @@ static int peek_first(const struct audit_event *ev, void *ctx)
 	return p->n < MERGE_PEEK_RECORDS ? 0 : -ECANCELED;
 }
 
-/* The time a unit's path says, else its first records'. A bucket URL is
- * read first and whole; a file with no record sorts first too. */
-static int64_t unit_key(const struct audit_unit *u, struct strpool *pool)
+/* The earliest of a file's first records: a small gzip file is
+ * inflated whole (libdeflate, faster than zlib's stream over even a part
+ * of it), only the first records are parsed. */
+static int64_t peek_key(const struct audit_unit *u, struct strpool *pool)
 {
 	struct peek p = { .t = INT64_MIN };
-	struct audit_stats *scratch;
-	int64_t t = audit_path__time(u->path);
-	int level;
+	struct audit_stats *scratch = calloc(1, sizeof(*scratch));
+	struct audit_reader *r;
 
-	if (u->whole || t != INT64_MIN)
-		return u->whole ? INT64_MIN : t;
-	scratch = calloc(1, sizeof(*scratch));
 	if (!scratch)
 		return INT64_MIN;
-	/* the real read names what is wrong with the file, once */
-	level = gw_log_level();
-	gw_log_set_level(-1);
-	audit_unit__read(u, pool, AUDIT_READ_PEEK | AUDIT_READ_TRANSIENT, peek_first, &p, scratch);
-	gw_log_set_level(level);
+	r = audit_unit__open(u, pool, AUDIT_READ_PEEK | AUDIT_READ_TRANSIENT | AUDIT_READ_WHOLE_GZ,
+			     scratch);
+	while (r && audit_reader__next_chunk(r, peek_first, &p) > 0)
+		;
+	audit_reader__close(r);
 	free(scratch);
 	return p.t;
+}
+
+/* The time a unit's path says, else its first records'. A bucket URL is
+ * read first and whole; a file with no record sorts first too. *peek is
+ * set when the records must be looked at. */
+static int64_t path_key(const struct audit_unit *u, int *peek)
+{
+	int64_t t = audit_path__time(u->path);
+
+	*peek = !u->whole && t == INT64_MIN;
+	return u->whole ? INT64_MIN : t;
+}
+
+/* The files whose keys are their records', looked at on the reader
+ * threads' count of threads at once, each with a pool of its own. */
+struct peek_job {
+	struct merge *m;
+	pthread_mutex_t mx;
+	size_t next;
+};
+
+static void *peek_worker(void *arg)
+{
+	struct peek_job *j = arg;
+	struct strpool *pool = strpool__new();
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&j->mx);
+		while (j->next < j->m->n && j->m->key[j->next] != INT64_MAX)
+			j->next++;
+		i = j->next++;
+		pthread_mutex_unlock(&j->mx);
+		if (i >= j->m->n || !pool)
+			break;
+		j->m->key[i] = peek_key(&j->m->o->units[i], pool);
+	}
+	strpool__free(pool);
+	audit_thread__release();
+	return NULL;
+}
+
+/* Keys of the files to peek at are INT64_MAX on entry. */
+static void peek_all(struct merge *m, size_t npeek, unsigned threads)
+{
+	struct peek_job j = { .m = m, .mx = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t tid[MERGE_MAX_THREADS];
+	unsigned started = 0;
+	int level;
+
+	if (threads > npeek)
+		threads = (unsigned)npeek;
+	/* the real read names what is wrong with a file, once */
+	level = gw_log_level();
+	gw_log_set_level(-1);
+	for (; started + 1 < threads; started++)
+		if (pthread_create(&tid[started], NULL, peek_worker, &j) != 0)
+			break;
+	peek_worker(&j);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	gw_log_set_level(level);
+	/* a file a worker could not look at (out of memory) sorts first */
+	for (size_t i = 0; i < m->n; i++)
+		if (m->key[i] == INT64_MAX)
+			m->key[i] = INT64_MIN;
 }
 
 static const char *base_name(const char *p)
@@ -146,22 +211,26 @@ static int cmp_units(const void *a, const void *b, void *arg)
 	return c ? c : strcmp(p, q);
 }
 
-static int plan(struct merge *m)
+static int plan(struct merge *m, unsigned threads)
 {
-	struct strpool *pool = strpool__new();
+	size_t npeek = 0;
+	int peek;
 
 	m->order = calloc(m->n ? m->n : 1, sizeof(*m->order));
 	m->key = calloc(m->n ? m->n : 1, sizeof(*m->key));
 	m->s = calloc(m->n ? m->n : 1, sizeof(*m->s));
-	if (!pool || !m->order || !m->key || !m->s) {
-		strpool__free(pool);
+	if (!m->order || !m->key || !m->s)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < m->n; i++) {
 		m->order[i] = i;
-		m->key[i] = unit_key(&m->o->units[i], pool);
+		m->key[i] = path_key(&m->o->units[i], &peek);
+		if (peek) {
+			m->key[i] = INT64_MAX;
+			npeek++;
+		}
 	}
-	strpool__free(pool);
+	if (npeek)
+		peek_all(m, npeek, threads);
 	if (m->n > 1)
 		qsort_r(m->order, m->n, sizeof(*m->order), cmp_units, m);
 	return 0;
@@ -327,10 +396,16 @@ static struct piece *take(struct merge *m, size_t r)
 	struct stream *s = &m->s[r];
 	struct piece *b;
 
+	double t0;
+
 	pthread_mutex_lock(&m->mx);
 	want(m, r);
-	while (!s->head)
-		pthread_cond_wait(&m->cv, &m->mx);
+	if (!s->head) {
+		t0 = gw_mono_sec();
+		while (!s->head)
+			pthread_cond_wait(&m->cv, &m->mx);
+		m->wait_sec += gw_mono_sec() - t0;
+	}
 	b = s->head;
 	s->head = b == &m->oom ? NULL : b->next;
 	if (!s->head)
@@ -657,16 +732,17 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 			   .last = INT64_MIN };
 	pthread_t tid[MERGE_MAX_THREADS];
 	unsigned started = 0;
+	double t0;
 	int err;
 
 	memset(ms, 0, sizeof(*ms));
 	m.max_open = o->max_open ? o->max_open : MERGE_DEF_MAX_OPEN;
 	m.max_held = o->max_held_bytes ? o->max_held_bytes : MERGE_DEF_MAX_HELD;
 	m.live = calloc(m.max_open, sizeof(*m.live));
-	err = m.live ? plan(&m) : -ENOMEM;
+	ms->threads = thread_count(o);
+	err = m.live ? plan(&m, ms->threads) : -ENOMEM;
 	if (err)
 		goto out;
-	ms->threads = thread_count(o);
 	m.ahead = MERGE_AHEAD_PER_THREAD * ms->threads;
 	m.max_whole = MERGE_WHOLE_PER_THREAD * ms->threads;
 	for (; started < ms->threads; started++)
@@ -680,7 +756,9 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 	for (size_t r = 0; r < m.ahead && r < m.n; r++)
 		want(&m, r);
 	pthread_mutex_unlock(&m.mx);
+	t0 = gw_mono_sec();
 	err = merge_loop(&m, fn, ctx, st, ms);
+	ms->busy_sec = gw_mono_sec() - t0 - m.wait_sec;
 	pthread_mutex_lock(&m.mx);
 	m.stop = 1;
 	pthread_cond_broadcast(&m.cv);

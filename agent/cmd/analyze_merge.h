@@ -53,6 +53,9 @@ struct merge_stats {
 	uint64_t overflow;        /* events handed over before their turn: max_held_bytes */
 	uint64_t files_waited;    /* files that waited for one of max_open to end */
 	unsigned threads;         /* reader threads used */
+	double busy_sec;          /* wall seconds the caller's thread merged and
+				   * handed over (fn included), apart from the
+				   * files' ordering and the waits for readers */
 };
 
 /* Read every unit and call fn for each event, in time order, on the

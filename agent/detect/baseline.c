@@ -42,11 +42,10 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->dropped = detector__seen_dropped(d);
 	b->nslots = 1024;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
-	b->names = calloc(b->nslots, sizeof(*b->names));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
 	b->vol = volume__new(d, cfg, detector__volume_dropped(d));
 	b->pops = populations__new();
-	if (!b->tab || !b->names || !b->rel || !b->vol || !b->pops)
+	if (!b->tab || !b->rel || !b->vol || !b->pops)
 		goto fail;
 	seen__init(&b->org, ORG_SEEN_MAX);
 	seen__init(&b->org_buckets, ORG_SEEN_MAX);
@@ -62,8 +61,8 @@ void baseline__free(struct baseline *b)
 	if (!b)
 		return;
 	for (size_t i = 0; b->tab && i < b->nslots; i++)
-		if (b->tab[i])
-			ident_free(b->tab[i]);
+		if (b->tab[i].id)
+			ident_free(b->tab[i].id);
 	for (size_t i = 0; i < b->nfree; i++)
 		free(b->free_hours[i]);
 	seen__free(&b->org);
@@ -71,7 +70,6 @@ void baseline__free(struct baseline *b)
 	volume__free(b->vol);
 	populations__free(b->pops);
 	free(b->tab);
-	free(b->names);
 	free(b->rel);
 	free(b);
 }
@@ -86,37 +84,23 @@ static size_t ptr_slot(const void *p, size_t nslots)
 	return (size_t)h & (nslots - 1);
 }
 
-/* The table's keys beside it, for probing without touching the identities. */
-static void names_of(struct baseline *b)
-{
-	for (size_t i = 0; i < b->nslots; i++)
-		b->names[i] = b->tab[i] ? b->tab[i]->name : NULL;
-}
-
 static int ident_grow(struct baseline *b)
 {
 	size_t n = b->nslots * 2, j;
-	struct ident **t = calloc(n, sizeof(*t));
-	const char **nm = calloc(n, sizeof(*nm));
+	struct ident_slot *t = calloc(n, sizeof(*t));
 
-	if (!t || !nm) {
-		free(t);
-		free(nm);
+	if (!t)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < b->nslots; i++) {
-		if (!b->tab[i])
+		if (!b->tab[i].id)
 			continue;
-		for (j = ptr_slot(b->tab[i]->name, n); t[j]; j = (j + 1) & (n - 1))
+		for (j = ptr_slot(b->tab[i].name, n); t[j].id; j = (j + 1) & (n - 1))
 			;
 		t[j] = b->tab[i];
 	}
 	free(b->tab);
-	free(b->names);
 	b->tab = t;
-	b->names = nm;
 	b->nslots = n;
-	names_of(b);
 	return 0;
 }
 
@@ -126,28 +110,28 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	size_t i;
 
 	*err = 0;
-	for (i = ptr_slot(name, b->nslots); b->names[i]; i = (i + 1) & (b->nslots - 1))
-		if (b->names[i] == name)
-			return b->tab[i];
+	for (i = ptr_slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+		if (b->tab[i].name == name)
+			return b->tab[i].id;
 	if (b->count >= b->cfg->max_identities)
 		return NULL;
 	if ((b->count + 1) * 2 > b->nslots) {
 		*err = ident_grow(b);
 		if (*err)
 			return NULL;
-		for (i = ptr_slot(name, b->nslots); b->tab[i]; i = (i + 1) & (b->nslots - 1))
+		for (i = ptr_slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
 			;
 	}
-	b->tab[i] = calloc(1, sizeof(**b->tab));
-	if (!b->tab[i]) {
+	b->tab[i].id = calloc(1, sizeof(*b->tab[i].id));
+	if (!b->tab[i].id) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	b->tab[i]->name = name;
-	b->names[i] = name;
-	seen__init(&b->tab[i]->seen, IDENT_SEEN_MAX);
+	b->tab[i].id->name = name;
+	b->tab[i].name = name;
+	seen__init(&b->tab[i].id->seen, IDENT_SEEN_MAX);
 	b->count++;
-	return b->tab[i];
+	return b->tab[i].id;
 }
 
 /* Days an identity idle since `last` is kept: one not yet established holds
@@ -168,7 +152,7 @@ static int ident_stale(const struct baseline *b, const struct ident *id, uint16_
  * is tried again the next day. */
 static void ident_age(struct baseline *b, uint16_t today)
 {
-	struct ident **t;
+	struct ident_slot *t;
 	size_t j, gone = 0;
 
 	b->aged_day = today;
@@ -177,15 +161,15 @@ static void ident_age(struct baseline *b, uint16_t today)
 		if (b->rel[i].key && (uint32_t)b->rel[i].day + b->cfg->seen_ttl_days < today)
 			memset(&b->rel[i], 0, sizeof(b->rel[i]));
 	for (size_t i = 0; i < b->nslots; i++) {
-		if (!b->tab[i])
+		if (!b->tab[i].id)
 			continue;
-		gone += ident_stale(b, b->tab[i], today);
-		seen__purge(&b->tab[i]->seen, today, (uint16_t)b->cfg->seen_ttl_days);
+		gone += ident_stale(b, b->tab[i].id, today);
+		seen__purge(&b->tab[i].id->seen, today, (uint16_t)b->cfg->seen_ttl_days);
 	}
 	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
 		return;
 	for (size_t i = 0; i < b->nslots; i++) {
-		struct ident *id = b->tab[i];
+		struct ident *id = b->tab[i].id;
 
 		if (!id)
 			continue;
@@ -193,13 +177,12 @@ static void ident_age(struct baseline *b, uint16_t today)
 			ident_free(id);
 			continue;
 		}
-		for (j = ptr_slot(id->name, b->nslots); t[j]; j = (j + 1) & (b->nslots - 1))
+		for (j = ptr_slot(id->name, b->nslots); t[j].id; j = (j + 1) & (b->nslots - 1))
 			;
-		t[j] = id;
+		t[j] = b->tab[i];
 	}
 	free(b->tab);
 	b->tab = t;
-	names_of(b);
 	b->count -= gone;
 	b->aged += gone;
 }
@@ -216,8 +199,8 @@ static void close_idle(struct baseline *b, int64_t now)
 	 * of closing (hash order here) must not change what the report says
 	 * (an hour's close teaches the population others are judged with). */
 	for (size_t i = 0; b->cfg->live && i < b->nslots; i++)
-		if (b->tab[i] && b->tab[i]->h && b->tab[i]->h->start + IDLE_CLOSE_MS <= now)
-			close_hour(b, b->tab[i]);
+		if (b->tab[i].id && b->tab[i].id->h && b->tab[i].id->h->start + IDLE_CLOSE_MS <= now)
+			close_hour(b, b->tab[i].id);
 	if (b->cfg->live)
 		volume__close_idle(b->vol, now - IDLE_CLOSE_MS);
 	if (now / DAY_MS > b->aged_day) {
@@ -751,6 +734,42 @@ static void join_populations(struct baseline *b, struct ident *id, const struct 
 	}
 }
 
+/* The lines of name's identity that its event reads, fetched while the
+ * volume tables are fed (no miss waits for the one before it). */
+static void ident_prefetch(const struct baseline *b, const char *name)
+{
+	const struct ident *id = NULL;
+
+	for (size_t i = ptr_slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1)) {
+		if (b->tab[i].name == name) {
+			id = b->tab[i].id;
+			break;
+		}
+	}
+	if (!id)
+		return;
+	__builtin_prefetch(id);
+	__builtin_prefetch((const char *)id + 64);
+	__builtin_prefetch((const char *)id + 128);
+	__builtin_prefetch((const char *)id + 192);
+}
+
+/* The open hour and the first-seen slots the event will touch, fetched
+ * while the hour is closed or opened. */
+static void hour_prefetch(const struct ident *id, const struct ev_str *s)
+{
+	if (id->h) {
+		__builtin_prefetch(id->h);
+		__builtin_prefetch((const char *)id->h + 64);
+		__builtin_prefetch((const char *)id->h + 128);
+	}
+	seen__prefetch(&id->seen, s->ip, SEEN_IP);
+	seen__prefetch(&id->seen, s->api, SEEN_API);
+	seen__prefetch(&id->seen, s->service, SEEN_SERVICE);
+	seen__prefetch(&id->seen, s->region, SEEN_REGION);
+	seen__prefetch(&id->seen, s->bucket, SEEN_BUCKET);
+}
+
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
@@ -760,10 +779,14 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 	uint16_t day;
 	int err, nnew;
 
-	if (!name || intern_all(b->d, ev, &s) < 0)
+	if (!name)
+		return -ENOMEM;
+	__builtin_prefetch(&b->tab[ptr_slot(name, b->nslots)]);
+	if (intern_all(b->d, ev, &s) < 0)
 		return -ENOMEM;
 	if (t / HOUR_MS > b->idle_hour)
 		close_idle(b, t);
+	ident_prefetch(b, name);
 	/* Every caller counts for the IP and the bucket, anonymous ones too. */
 	err = volume__feed(b->vol, ev, name, s.ip, s.ua, s.bucket, s.key);
 	if (err)
@@ -776,6 +799,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 			detector__entity_dropped(b->d);
 		return err;
 	}
+	hour_prefetch(id, &s);
 	if (!id->pop_joined)
 		join_populations(b, id, ev);
 	if (id->h && t < id->h->start)
@@ -808,21 +832,21 @@ void baseline__flush(struct baseline *b)
 {
 	volume__flush(b->vol);
 	for (size_t i = 0; i < b->nslots; i++)
-		if (b->tab[i] && b->tab[i]->h)
-			close_hour(b, b->tab[i]);
+		if (b->tab[i].id && b->tab[i].id->h)
+			close_hour(b, b->tab[i].id);
 }
 
 const struct ident *baseline__find(const struct baseline *b, const char *name)
 {
-	for (size_t i = ptr_slot(name, b->nslots); b->names[i]; i = (i + 1) & (b->nslots - 1))
-		if (b->names[i] == name)
-			return b->tab[i];
+	for (size_t i = ptr_slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+		if (b->tab[i].name == name)
+			return b->tab[i].id;
 	return NULL;
 }
 
 size_t baseline__bytes(const struct baseline *b)
 {
-	size_t n = sizeof(*b) + b->nslots * (sizeof(*b->tab) + sizeof(*b->names)) +
+	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab) +
 		   RELATED_SLOTS * sizeof(*b->rel);
 
 	/* Open hours at their peak: the memory the stream needed at once. */
@@ -833,8 +857,8 @@ size_t baseline__bytes(const struct baseline *b)
 	n += b->peak_more * sizeof(struct hour_more) + b->peak_new * sizeof(struct hour_new);
 	n += b->peak_sets_bytes;
 	for (size_t i = 0; i < b->nslots; i++)
-		if (b->tab[i])
-			n += sizeof(struct ident) + b->tab[i]->seen.cap * SEEN_SLOT;
+		if (b->tab[i].id)
+			n += sizeof(struct ident) + b->tab[i].id->seen.cap * SEEN_SLOT;
 	return n;
 }
 
@@ -876,7 +900,7 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 void baseline__strings(const struct baseline *b, struct strmark *m)
 {
 	for (size_t i = 0; i < b->nslots; i++) {
-		const struct ident *id = b->tab[i];
+		const struct ident *id = b->tab[i].id;
 
 		if (!id)
 			continue;

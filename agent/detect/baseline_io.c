@@ -119,8 +119,8 @@ int baseline__save(const struct baseline *b, FILE *f)
 	w(f, &v, 4);
 	w(f, &n, 4);
 	for (size_t i = 0; i < b->nslots; i++)
-		if (b->tab[i])
-			w_ident(f, b->tab[i]);
+		if (b->tab[i].id)
+			w_ident(f, b->tab[i].id);
 	w_seen(f, &b->org);
 	w_seen(f, &b->org_buckets);
 	w_volume(f, b->vol);

@@ -26,11 +26,17 @@ struct related {
 	uint16_t day;                      /* the last day the key was used */
 };
 
+/* A slot of the identity table: the key beside its identity, so that a
+ * probe reads one line, not the key's and the identity's. */
+struct ident_slot {
+	const char *name;                  /* id->name, or NULL: a free slot */
+	struct ident *id;
+};
+
 struct baseline {
 	struct detector *d;
 	const struct detector_config *cfg;
-	struct ident **tab;
-	const char **names;                /* tab[i]->name, or NULL: probed first */
+	struct ident_slot *tab;
 	size_t nslots, count;
 	struct seen_set org;               /* IPs, organisation-wide */
 	struct seen_set org_buckets;       /* the organisation's own buckets */

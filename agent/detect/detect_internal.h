@@ -243,26 +243,29 @@ static inline const struct hour_more *hour__more(const struct hour_rec *h)
 }
 
 
-/* One identity's baseline. */
+/* One identity's baseline. What every event reads or writes comes first
+ * (with the recent regions, the first three cache lines); what an hour's
+ * close or a new day touches follows. */
 struct ident {
 	const char *name;            /* interned principal: the table's key */
 	const char *account;
+	struct hour_rec *h;          /* the open hour, or NULL */
+	struct seen_set seen;
 	uint16_t first_day, last_day, active_days, cur_day;
-	uint8_t how[168];            /* active hours per hour-of-week slot (saturating) */
 	uint8_t max_regions_6h, read_days_hot, cloud, fired_day, pop_joined, pop_taught;
-	uint32_t peak_hour, peak_day;  /* its busiest hour and day of reads so far */
-	struct ewma ev, reads, rbytes, lists, lbuckets, denied, day_reads;
 	uint32_t day_reads_acc;
+	uint32_t peak_hour;          /* its busiest hour of reads so far */
 	struct {
 		const char *region;
 		int64_t t;
 	} recent[IDENT_RECENT_REGIONS];
-	struct seen_set seen;
-	struct hour_rec *h;          /* the open hour, or NULL */
+	uint32_t peak_day;           /* ... and day */
+	struct ewma ev, reads, rbytes, lists, lbuckets, denied, day_reads;
 	/* Its role's sessions, its kind (population.c), and everyone of its
 	 * principal type in the organisation (which teaches nothing: it only
 	 * counts who is busy the same day, see read-volume). */
 	struct population *pop[3];
+	uint8_t how[168];            /* active hours per hour-of-week slot (saturating) */
 };
 
 struct baseline;
@@ -306,6 +309,8 @@ int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
 int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day);
 /* 1 when key is in the set (whatever its age), else 0; no change. */
 int seen__has(const struct seen_set *s, const char *key, int kind);
+/* Start fetching key's slot (a later touch or lookup then waits less). */
+void seen__prefetch(const struct seen_set *s, const char *key, int kind);
 
 /* x far above the baseline: at least floor, ratio x the mean and k sd above. */
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);

@@ -23,6 +23,7 @@
 #include "audit/audit_internal.h"
 #include "lib/isotime.h"
 #include "audit/formats/jscan.h"
+#include "audit/formats/jsonlex.h"
 #include "audit/formats/jsonrec.h"
 
 #define CLAIM "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
@@ -84,7 +85,8 @@ static const char *segment(const char *id, const char *name, size_t *n)
 
 	while ((p = strchr(p, '/'))) {
 		p++;
-		if (strncasecmp(p, name, ln) == 0 && p[ln] == '/') {
+		/* the first letter before the call (names are lower case) */
+		if ((*p | 0x20) == name[0] && strncasecmp(p, name, ln) == 0 && p[ln] == '/') {
 			p += ln + 1;
 			e = strchr(p, '/');
 			*n = e ? (size_t)(e - p) : strlen(p);
@@ -150,9 +152,22 @@ static int print_string(const char *s, char *buf, size_t size, size_t *off)
 
 	if (o >= size)
 		return 0;
+	const char *end = s + strlen(s), *run;
+
 	buf[o++] = '"';
 	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+		unsigned char ch;
+
+		/* the bytes printed as they are, at once */
+		run = plain_run(s, end);
+		if ((size_t)(run - s) > size - o)
+			return 0;
+		memcpy(buf + o, s, (size_t)(run - s));
+		o += (size_t)(run - s);
+		s = run;
+		if (!*s)
+			break;
+		ch = (unsigned char)*s;
 		const char *e = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '\b' ? "\\b" :
 				ch == '\f' ? "\\f" : ch == '\n' ? "\\n" : ch == '\r' ? "\\r" :
 				ch == '\t' ? "\\t" : NULL;

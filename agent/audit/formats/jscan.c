@@ -119,7 +119,8 @@ static const char *scan_array(struct scan *s, const char *p, struct jv *first)
 /* The value of a member the normalizer reads. */
 static const char *scan_member(struct scan *s, const char *p, const struct jmember *m, int base)
 {
-	struct jv none = { 0 }, *v = m->field >= 0 ? &s->v[base + m->field] : &none;
+	/* what goes nowhere is written and never read */
+	struct jv none, *v = m->field >= 0 ? &s->v[base + m->field] : &none;
 	const char *q;
 
 	if (m->flags & JM_MARK)
@@ -200,7 +201,14 @@ static const char *scan_object(struct scan *s, const char *p, const struct jsche
 			if (seen & (uint64_t)1 << i)
 				return NULL;
 			seen |= (uint64_t)1 << i;
-			p = scan_member(s, p, &sc->m[i], base);
+			/* most members read are plain strings */
+			if (p < end && *p == '"' && sc->m[i].field >= 0 && !sc->m[i].flags)
+				p = keep_string(s, p, &s->v[base + sc->m[i].field]);
+			else
+				p = scan_member(s, p, &sc->m[i], base);
+		} else if (p < end && *p == '"') {
+			/* and most passed over */
+			p = scan_string(p, end, &k, &n, &esc, 0);
 		} else {
 			p = skip_value(s, p);
 		}
@@ -350,9 +358,9 @@ static int canonical(const char *raw, size_t n)
 		unsigned char ch = (unsigned char)*p;
 
 		if (ch == '"') {
-			for (p++; p < end && *p != '"'; p++)
-				if ((unsigned char)*p < 0x20 || *p == '\\')
-					return 0;
+			p = plain_run(p + 1, end);
+			if (p == end || *p != '"')
+				return 0;
 			p++;
 		} else if (ch == '-' || is_digit((char)ch)) {
 			d = p + (ch == '-');

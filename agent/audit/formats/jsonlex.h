@@ -49,6 +49,31 @@ static inline const char *quote_or_escape(const char *p, const char *end)
 	return p;
 }
 
+/* The first '"', '\\' or control byte in [p, end), or end: where a run of
+ * bytes that cJSON prints as they are inside a string ends. */
+static inline const char *plain_run(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+	__m128i w;
+	int m;
+
+	for (; end - p >= 16; p += 16) {
+		w = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* a byte <= 0x1f is its own max with 0x1f */
+		m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
+								_mm_cmpeq_epi8(w, bslash)),
+						   _mm_cmpeq_epi8(_mm_max_epu8(w, ctl), ctl)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+	}
+#endif
+	while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 static inline int hex4(const char *p, unsigned *out)
 {
 	unsigned v = 0;

@@ -476,12 +476,19 @@ TEST(jscan_declines_or_agrees_on_hostile_records)
 TEST(jscan_activity_request_text_is_what_cjson_prints)
 {
 	static const char *const rids[] = { "/subscriptions/s/x", "a\"b\\c/d", "tab\there\nnl",
-					    "ctl\x01\x1f", "caf\xc3\xa9", "" };
+					    "ctl\x01\x1f", "caf\xc3\xa9", "",
+					    /* past 16 bytes: the vector search for what is escaped */
+					    "/subscriptions/0123456789abcdef/\"q\"/0123456789abcdef\x02/end",
+					    "/subscriptions/0123456789abcdef0123456789abcdef/x",
+					    "/subscriptions/0123456789abcdef/\x02/0123456789abcdef0123" };
 	static const char *const props[] = {
 		"{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}",
 		"{ \"a\" : 1.50, \"b\" : -0, \"c\" : 1e3, \"d\" : 12345678901234567 }",
 		"{\"s\":\"x\\/y\\u00e9\\n\",\"t\":\"\\\"q\\\"\"}",
 		"\"text\"", "[]", "{}",
+		"{\"long\":\"0123456789abcdef0123\\\"x\\\\y0123456789abcdef\\u0001z\"}",
+		"{\"long\":\"0123456789\tabcdef0123456789abcdef\"}",
+		"{\"long\":\"0123456789abcdef0123456789abcdef\",\"n\":123,\"m\":\"caf\xc3\xa9 0123456789abcdef\"}",
 	};
 	struct run *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
 	char rec[1024];
@@ -553,6 +560,32 @@ TEST(jscan_repeated_fields_follow_each_record)
 		ASSERT(strcmp(r->e.ev[k].account, i % 2 ? "acct1" : "acct0") == 0);
 		k++;
 	}
+	strpool__free(r->pool);
+	/* MinIO and GCS too: a user agent that grows, shrinks, comes back */
+	o = 0;
+	for (int i = 0; i < 4; i++)
+		o += (size_t)snprintf(buf + o, (16 << 10) - o,
+				      "{\"time\":\"2024-05-01T10:00:0%dZ\",\"api\":{\"name\":\"GetObject\","
+				      "\"bucket\":\"b\",\"statusCode\":200},\"requestID\":\"r%d\","
+				      "\"userAgent\":\"%s\"}\n", i, i, loc[i]);
+	ASSERT(both_ways(3, buf, o, "repeated fields") == 4);
+	run(3, buf, o, 0, r);
+	ASSERT_EQ_INT(4, (int)r->e.n);
+	for (int i = 0; i < 4; i++)
+		ASSERT(strcmp(r->e.ev[i].user_agent, loc[i]) == 0);
+	strpool__free(r->pool);
+	o = 0;
+	for (int i = 0; i < 4; i++)
+		o += (size_t)snprintf(buf + o, (16 << 10) - o,
+				      "{\"protoPayload\":{\"serviceName\":\"storage.googleapis.com\","
+				      "\"methodName\":\"storage.objects.get\",\"requestMetadata\":"
+				      "{\"callerSuppliedUserAgent\":\"%s\"}},\"insertId\":\"i%d\","
+				      "\"timestamp\":\"2024-05-01T10:00:0%dZ\"}\n", loc[i], i, i);
+	ASSERT(both_ways(0, buf, o, "repeated fields") == 4);
+	run(0, buf, o, 0, r);
+	ASSERT_EQ_INT(4, (int)r->e.n);
+	for (int i = 0; i < 4; i++)
+		ASSERT(strcmp(r->e.ev[i].user_agent, loc[i]) == 0);
 	strpool__free(r->pool);
 	free(r);
 	free(buf);
