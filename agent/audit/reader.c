@@ -390,7 +390,10 @@ static int parse(struct audit_reader *r)
 		return 0;
 	}
 	c->st->bytes += used;
-	c->line_base += audit__count_lines(r->win + r->start, used);
+	/* line numbers for the warnings of chunks still to come: none after
+	 * the last (a file read whole is one chunk) */
+	if (!r->eof || r->start + used < r->end)
+		c->line_base += audit__count_lines(r->win + r->start, used);
 	c->base += used;
 	r->start += used;
 	r->nul_checked = r->nul_checked > used ? r->nul_checked - used : 0;
@@ -578,11 +581,14 @@ static void gunzip_whole(struct audit_reader *r)
 		return;
 	in_len = (size_t)sb.st_size;
 	if (whole_in.size < in_len) {
+		/* rounded up as whole_take() does, so that the next file, a
+		 * little bigger, still fits (fresh pages cost faults) */
+		cap = (in_len + ((size_t)1 << 20)) & ~(((size_t)1 << 20) - 1);
 		free(whole_in.p);
 		whole_in.size = 0;
-		if (!(whole_in.p = whole_alloc(in_len)))
+		if (!(whole_in.p = whole_alloc(cap)))
 			goto out;
-		whole_in.size = in_len;
+		whole_in.size = cap;
 	}
 	in = (unsigned char *)whole_in.p;
 	if (pread(r->fd, in, in_len, 0) != (ssize_t)in_len)
@@ -649,10 +655,13 @@ static int reader_attach(struct audit_reader *r, unsigned flags)
 	if (raw_read(r, magic, 2, &got) < 0 || lseek(r->fd, 0, SEEK_SET) < 0)
 		return -errno;
 	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	if (!r->gz && (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0))
-		map(r);
-	else if (flags & AUDIT_READ_WHOLE_GZ)
+	/* a plain file read whole is not read again as a gzip candidate */
+	if (!r->gz) {
+		if (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0)
+			map(r);
+	} else if (flags & AUDIT_READ_WHOLE_GZ) {
 		gunzip_whole(r);
+	}
 	if (r->gz && !r->whole) {
 		if (!(r->in = malloc(READER_INBUF)) || inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
 			return -ENOMEM;
@@ -766,6 +775,11 @@ void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct a
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r)
 {
 	return &r->c;
+}
+
+size_t audit_reader__test_kept_gz_bytes(void)
+{
+	return whole_in.size;
 }
 
 void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step)

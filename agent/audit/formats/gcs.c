@@ -150,14 +150,20 @@ static const char *request_text(struct rec_strs *r, const struct jv *pp)
 	return rec__intern(r, buf, off);
 }
 
+/* The slots of c->last the fields that repeat from record to record go
+ * through (jv__intern). */
+enum { L_SERVICE, L_API, L_PRINCIPAL, L_KEY, L_ANON, L_IP, L_UA, L_ACCOUNT, L_REGION, L_BUCKET,
+       L_ERR };
+
 static void principal(struct rec_strs *r, const struct jv *pp, struct audit_event *ev)
 {
-	const char *email = jv__str(&pp[P_EMAIL]);
-	const char *key = jv__str(&pp[P_KEY]);
+	const struct jv *em = &pp[P_EMAIL];
+	const char *email, *key = jv__str(&pp[P_KEY]);
 
-	if (!*email)
-		email = jv__str(&pp[P_SUBJECT]);
-	ev->principal = rec__intern_str(r, email);
+	if (!*jv__str(em))
+		em = &pp[P_SUBJECT];
+	email = jv__str(em);
+	ev->principal = jv__intern(r, L_PRINCIPAL, em);
 	if (!*email)
 		ev->principal_type = GW_PT_UNKNOWN;
 	else if (strstr(email, ".gserviceaccount.com"))
@@ -165,12 +171,12 @@ static void principal(struct rec_strs *r, const struct jv *pp, struct audit_even
 					     ? GW_PT_SERVICE : GW_PT_ROLE;
 	else
 		ev->principal_type = GW_PT_USER;
-	ev->access_key = rec__intern_str(r, key);
+	ev->access_key = jv__intern(r, L_KEY, &pp[P_KEY]);
 	ev->key_long_term = *key != '\0';
 	if (!*email) {
 		/* allUsers / allAuthenticatedUsers access logs no principal at all */
 		ev->principal_type = GW_PT_ANONYMOUS;
-		ev->principal = rec__intern_str(r, "anonymous");
+		ev->principal = jv__intern(r, L_ANON, JV_LIT("anonymous"));
 	}
 }
 
@@ -224,8 +230,8 @@ static int entry(struct audit_ctx *c, const struct jv *v, size_t off)
 		return 0;
 	}
 	ev.cloud = GW_CLOUD_GCP;
-	ev.service = rec__intern_str(&r, svc);
-	ev.api = rec__intern_str(&r, m);
+	ev.service = jv__intern(&r, L_SERVICE, &pp[P_SERVICE]);
+	ev.api = jv__intern(&r, L_API, &pp[P_METHOD]);
 	if (strcmp(svc, "storage.googleapis.com") == 0)
 		ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	else
@@ -234,18 +240,18 @@ static int entry(struct audit_ctx *c, const struct jv *v, size_t off)
 	ev.request = ev.action == GW_ACT_OBJECT_READ || ev.action == GW_ACT_LIST ? "" :
 		     request_text(&r, pp);
 	principal(&r, pp, &ev);
-	ev.source_ip = rec__intern_str(&r, jv__str(&pp[P_CALLER_IP]));
-	ev.user_agent = rec__intern_str(&r, jv__str(&pp[P_UA]));
+	ev.source_ip = jv__intern(&r, L_IP, &pp[P_CALLER_IP]);
+	ev.user_agent = jv__intern(&r, L_UA, &pp[P_UA]);
 	ev.bucket = ev.object_key = "";
 	resource(&r, pp, &ev);
-	ev.account = rec__intern_str(&r, jv__str(&v[F_PROJECT]));
-	ev.region = rec__intern_str(&r, jv__str(&v[F_LOCATION]));
+	ev.account = jv__intern(&r, L_ACCOUNT, &v[F_PROJECT]);
+	ev.region = jv__intern(&r, L_REGION, &v[F_LOCATION]);
 	kind(&r, &ev);
 	if (!*ev.bucket)
-		ev.bucket = rec__intern_str(&r, jv__str(&v[F_BUCKET]));
+		ev.bucket = jv__intern(&r, L_BUCKET, &v[F_BUCKET]);
 	code = (int)jv__u64(&pp[P_STATUS_CODE]);
 	ev.outcome = code == 0 ? GW_OUT_OK : (code == 7 || code == 16) ? GW_OUT_DENIED : GW_OUT_ERROR;
-	ev.error_code = code ? rec__intern_str(&r, jv__str(&pp[P_STATUS_MESSAGE])) : "";
+	ev.error_code = code ? jv__intern(&r, L_ERR, &pp[P_STATUS_MESSAGE]) : "";
 	t = jv__str(&v[F_INSERT]);
 	ev.request_id = rec__unique(&r, t, strlen(t));
 	if (!r.bad && strcmp(svc, "storage.googleapis.com") != 0)

@@ -115,6 +115,8 @@ static inline const char *jv__str(const struct jv *v)
  * bytes as the field's last value are that value again, without a check
  * or a look-up in the pool. */
 const char *jv__intern(struct rec_strs *r, unsigned slot, const struct jv *v);
+/* A constant string as a field, for jv__intern. */
+#define JV_LIT(str) (&(const struct jv){ .s = str, .n = sizeof(str) - 1, .type = JV_STR })
 
 /* A count given as a number, a string of digits, or "123ns"
  * (jsonrec__u64's rules). */

@@ -77,14 +77,19 @@ static struct jschema rec_s = JSCHEMA(rec_m);
 
 #define STR(f) jv__str(&v[f])
 
+/* The slots of c->last the fields that repeat from record to record go
+ * through (jv__intern). */
+enum { L_SERVICE, L_KEY, L_ANON, L_STATUS, L_IP, L_UA, L_ACCOUNT, L_BUCKET };
+
 static void access_key(struct rec_strs *r, const struct jv *v, struct audit_event *ev)
 {
-	const char *ak = STR(F_ACCESS_KEY), *cred, *slash;
+	const struct jv *ak = &v[F_ACCESS_KEY];
+	const char *cred, *slash;
 
-	if (!*ak)
-		ak = STR(F_CLAIM_KEY);
-	if (*ak) {
-		ev->access_key = rec__intern_str(r, ak);
+	if (!*jv__str(ak))
+		ak = &v[F_CLAIM_KEY];
+	if (*jv__str(ak)) {
+		ev->access_key = jv__intern(r, L_KEY, ak);
 		return;
 	}
 	cred = strstr(STR(F_AUTH), "Credential=");
@@ -145,12 +150,12 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 		return 0;
 	}
 	ev.cloud = GW_CLOUD_MINIO;
-	ev.service = rec__intern_str(&r, "minio");
+	ev.service = jv__intern(&r, L_SERVICE, JV_LIT("minio"));
 	ev.api = rec__intern(&r, name, v[F_NAME].n);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action);
 	b = STR(F_BUCKET);
 	o = STR(F_OBJECT);
-	ev.bucket = rec__intern_str(&r, *b ? b : STR(F_ARG_BUCKET));
+	ev.bucket = jv__intern(&r, L_BUCKET, &v[*b ? F_BUCKET : F_ARG_BUCKET]);
 	ev.object_key = rec__intern_str(&r, *o ? o : STR(F_ARG_OBJECT));
 	access_key(&r, v, &ev);
 	/* MinIO users are named by their access key. */
@@ -160,15 +165,15 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	ev.principal_account = "";
 	ev.key_long_term = 1;
 	if (!*ev.access_key)
-		ev.principal = rec__intern_str(&r, "anonymous");
+		ev.principal = jv__intern(&r, L_ANON, JV_LIT("anonymous"));
 	status = jv__u64(&v[F_STATUS_CODE]);
 	ev.outcome = status < 400 ? GW_OUT_OK : status == 401 || status == 403 ? GW_OUT_DENIED :
 		     GW_OUT_ERROR;
-	ev.error_code = ev.outcome == GW_OUT_OK ? "" : rec__intern_str(&r, STR(F_STATUS));
-	ev.source_ip = rec__intern_str(&r, STR(F_REMOTE));
-	ev.user_agent = rec__intern_str(&r, STR(F_UA));
+	ev.error_code = ev.outcome == GW_OUT_OK ? "" : jv__intern(&r, L_STATUS, &v[F_STATUS]);
+	ev.source_ip = jv__intern(&r, L_IP, &v[F_REMOTE]);
+	ev.user_agent = jv__intern(&r, L_UA, &v[F_UA]);
 	ev.request_id = rec__unique(&r, STR(F_REQID), strlen(STR(F_REQID)));
-	ev.account = rec__intern_str(&r, STR(F_DEPLOYMENT));
+	ev.account = jv__intern(&r, L_ACCOUNT, &v[F_DEPLOYMENT]);
 	ev.region = "";
 	ev.bytes_in = jv__u64(&v[F_RX]);
 	ev.bytes_out = jv__u64(&v[F_TX]);

@@ -188,3 +188,28 @@ TEST(stream_gzip_split_at_every_offset)
 			return;
 	}
 }
+
+/* A plain file read whole is read once: not a second time into the buffer
+ * kept for gzip files read whole (which then held a copy of every plain
+ * file as well); a gzip file still fills that buffer. */
+TEST(stream_plain_file_read_whole_once)
+{
+	const char *plain = R "awsdocs_examples/s3_userguide_server_access_log_examples.log";
+	static struct sigs s;
+	struct audit_stats st;
+	char path[32];
+
+	audit_thread__release();
+	ASSERT_EQ_U64(0, audit_reader__test_kept_gz_bytes());
+	ASSERT_EQ_INT(0, read_stream(plain, "s3access", 0, 0, AUDIT_READ_WHOLE_GZ, &s, &st));
+	ASSERT(s.n >= 2);
+	ASSERT_EQ_U64(0, audit_reader__test_kept_gz_bytes());
+
+	snprintf(path, sizeof(path), "/tmp/gw-stream-XXXXXX");
+	ASSERT_EQ_INT(0, gzip_to(plain, path, 1));
+	ASSERT_EQ_INT(0, read_stream(path, "s3access", 0, 0, AUDIT_READ_WHOLE_GZ, &s, &st));
+	unlink(path);
+	ASSERT(s.n >= 2);
+	ASSERT(audit_reader__test_kept_gz_bytes() > 0);
+	audit_thread__release();
+}

@@ -561,6 +561,32 @@ TEST(jscan_repeated_fields_follow_each_record)
 		k++;
 	}
 	strpool__free(r->pool);
+	/* MinIO and GCS too: a user agent that grows, shrinks, comes back */
+	o = 0;
+	for (int i = 0; i < 4; i++)
+		o += (size_t)snprintf(buf + o, (16 << 10) - o,
+				      "{\"time\":\"2024-05-01T10:00:0%dZ\",\"api\":{\"name\":\"GetObject\","
+				      "\"bucket\":\"b\",\"statusCode\":200},\"requestID\":\"r%d\","
+				      "\"userAgent\":\"%s\"}\n", i, i, loc[i]);
+	ASSERT(both_ways(3, buf, o, "repeated fields") == 4);
+	run(3, buf, o, 0, r);
+	ASSERT_EQ_INT(4, (int)r->e.n);
+	for (int i = 0; i < 4; i++)
+		ASSERT(strcmp(r->e.ev[i].user_agent, loc[i]) == 0);
+	strpool__free(r->pool);
+	o = 0;
+	for (int i = 0; i < 4; i++)
+		o += (size_t)snprintf(buf + o, (16 << 10) - o,
+				      "{\"protoPayload\":{\"serviceName\":\"storage.googleapis.com\","
+				      "\"methodName\":\"storage.objects.get\",\"requestMetadata\":"
+				      "{\"callerSuppliedUserAgent\":\"%s\"}},\"insertId\":\"i%d\","
+				      "\"timestamp\":\"2024-05-01T10:00:0%dZ\"}\n", loc[i], i, i);
+	ASSERT(both_ways(0, buf, o, "repeated fields") == 4);
+	run(0, buf, o, 0, r);
+	ASSERT_EQ_INT(4, (int)r->e.n);
+	for (int i = 0; i < 4; i++)
+		ASSERT(strcmp(r->e.ev[i].user_agent, loc[i]) == 0);
+	strpool__free(r->pool);
 	free(r);
 	free(buf);
 }
