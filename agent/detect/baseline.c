@@ -699,6 +699,22 @@ static void ident_prefetch(const struct baseline *b, const char *name)
 	__builtin_prefetch((const char *)id + 192);
 }
 
+/* The open hour and the first-seen slots the event will touch, fetched
+ * while the hour is closed or opened. */
+static void hour_prefetch(const struct ident *id, const struct ev_str *s)
+{
+	if (id->h) {
+		__builtin_prefetch(id->h);
+		__builtin_prefetch((const char *)id->h + 64);
+		__builtin_prefetch((const char *)id->h + 128);
+	}
+	seen__prefetch(&id->seen, s->ip, SEEN_IP);
+	seen__prefetch(&id->seen, s->api, SEEN_API);
+	seen__prefetch(&id->seen, s->service, SEEN_SERVICE);
+	seen__prefetch(&id->seen, s->region, SEEN_REGION);
+	seen__prefetch(&id->seen, s->bucket, SEEN_BUCKET);
+}
+
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
@@ -728,6 +744,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 			detector__entity_dropped(b->d);
 		return err;
 	}
+	hour_prefetch(id, &s);
 	if (!id->pop_joined)
 		join_populations(b, id, ev);
 	if (id->h && t < id->h->start)

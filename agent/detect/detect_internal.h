@@ -300,6 +300,8 @@ int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
 int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day);
 /* 1 when key is in the set (whatever its age), else 0; no change. */
 int seen__has(const struct seen_set *s, const char *key, int kind);
+/* Start fetching key's slot (a later touch or lookup then waits less). */
+void seen__prefetch(const struct seen_set *s, const char *key, int kind);
 
 /* x far above the baseline: at least floor, ratio x the mean and k sd above. */
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);

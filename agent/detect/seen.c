@@ -29,6 +29,12 @@ static uint32_t seen_slot(const char *key, int kind, uint32_t cap)
 	return (uint32_t)h & (cap - 1);
 }
 
+void seen__prefetch(const struct seen_set *s, const char *key, int kind)
+{
+	if (s->e)
+		__builtin_prefetch(&s->e[seen_slot(key, kind, s->cap)]);
+}
+
 /* Rebuild at cap, leaving out what the TTL has expired. */
 static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_t ttl)
 {
