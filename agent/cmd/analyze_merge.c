@@ -32,6 +32,10 @@ struct piece {
 	struct strpool *pool;
 	struct audit_event *ev;
 	size_t n, cap;
+	uint32_t *ord;            /* ev's indexes in (time, index) order, sorted
+				   * by the reader; NULL: ev is in order */
+	size_t cur;               /* the next of that order to hand over */
+	uint32_t seq0;            /* the file's sequence number of ev[0] */
 	size_t pending;           /* events not handed over yet */
 	uint64_t bytes;           /* held while in the merge */
 	int last;                 /* the file's end */
@@ -52,10 +56,11 @@ struct stream {
 	uint32_t seq;
 };
 
+/* A piece in the merge: the time and sequence number of the next of its
+ * events to hand over (events are held in runs, one heap entry a piece). */
 struct ent {
 	int64_t t;
 	uint32_t rank, seq;
-	const struct audit_event *ev;
 	struct piece *b;
 };
 
@@ -79,8 +84,9 @@ struct merge {
 	size_t *live;             /* ranks of the files being merged */
 	size_t nlive, max_open;
 	uint64_t held, max_held;  /* bytes of the pieces in the merge, and the heap */
-	struct ent *h;
+	struct ent *h;            /* the pieces with events to hand over */
 	size_t hn, hcap;
+	uint64_t nheld;           /* events held in them */
 	int64_t last;             /* the latest time handed over */
 	double wait_sec;          /* waiting for readers */
 };
@@ -276,8 +282,52 @@ static void piece_free(struct merge *m, struct piece *b)
 	}
 	pthread_mutex_unlock(&m->mx);
 	strpool__free(b->pool);
+	free(b->ord);
 	free(b->ev);
 	free(b);
+}
+
+struct tkey {
+	int64_t t;
+	uint32_t i;
+};
+
+static int cmp_tkey(const void *a, const void *b)
+{
+	const struct tkey *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* On the reader's thread: the piece's order by (time, index), so that the
+ * merge hands over runs instead of sorting every event in its heap. Most
+ * files are in order already and need none. 0 or -ENOMEM. */
+static int sort_piece(struct piece *b)
+{
+	struct tkey *k;
+	size_t i;
+
+	for (i = 1; i < b->n && b->ev[i].time_ms >= b->ev[i - 1].time_ms; i++)
+		;
+	if (i >= b->n)
+		return 0;
+	k = malloc(b->n * sizeof(*k));
+	b->ord = malloc(b->n * sizeof(*b->ord));
+	if (!k || !b->ord) {
+		free(k);
+		return -ENOMEM;
+	}
+	for (i = 0; i < b->n; i++) {
+		k[i].t = b->ev[i].time_ms;
+		k[i].i = (uint32_t)i;
+	}
+	qsort(k, b->n, sizeof(*k), cmp_tkey);
+	for (i = 0; i < b->n; i++)
+		b->ord[i] = k[i].i;
+	free(k);
+	return 0;
 }
 
 /* Queue a read of rank r's next piece when it needs one: a file being
@@ -363,8 +413,13 @@ static void *reader(void *arg)
 			b = NULL;
 		}
 		pthread_mutex_unlock(&m->mx);
-		if (b)
+		if (b) {
 			read_piece(m, s, &m->o->units[m->order[r]], b, whole_gz);
+			if (!b->err && b->n > UINT32_MAX / 2)
+				b->err = -ENOMEM;   /* sequence numbers are 32-bit */
+			if (!b->err)
+				b->err = sort_piece(b);
+		}
 		pthread_mutex_lock(&m->mx);
 		if (!b || b->last) {
 			/* out of memory ends the file (and the merge, see take) */
@@ -434,7 +489,7 @@ static int heap_push(struct merge *m, const struct ent *e)
 	struct ent *nv;
 
 	if (m->hn == m->hcap) {
-		size_t cap = m->hcap ? m->hcap * 2 : 4096;
+		size_t cap = m->hcap ? m->hcap * 2 : 256;
 
 		nv = realloc(m->h, cap * sizeof(*nv));
 		if (!nv)
@@ -452,26 +507,55 @@ static int heap_push(struct merge *m, const struct ent *e)
 	return 0;
 }
 
-static void heap_pop(struct merge *m, struct ent *out)
+/* Sift the top entry down to its place. */
+static void heap_down(struct merge *m)
 {
-	struct ent last;
+	struct ent top = m->h[0];
 	size_t i = 0, c;
 
-	*out = m->h[0];
-	last = m->h[--m->hn];
 	for (;;) {
 		c = 2 * i + 1;
 		if (c >= m->hn)
 			break;
 		if (c + 1 < m->hn && ent_less(&m->h[c + 1], &m->h[c]))
 			c++;
-		if (!ent_less(&m->h[c], &last))
+		if (!ent_less(&m->h[c], &top))
 			break;
 		m->h[i] = m->h[c];
 		i = c;
 	}
-	if (m->hn)
-		m->h[i] = last;
+	m->h[i] = top;
+}
+
+/* The index in b->ev of the piece's k-th event in time order. */
+static size_t piece_at(const struct piece *b, size_t k)
+{
+	return b->ord ? b->ord[k] : k;
+}
+
+/* Take the earliest held event: the next of the top piece, which moves
+ * on to its following event, or leaves the heap after its last. */
+static const struct audit_event *heap_pop(struct merge *m, struct piece **bp, int64_t *t)
+{
+	struct ent *top = &m->h[0];
+	struct piece *b = top->b;
+	const struct audit_event *ev = &b->ev[piece_at(b, b->cur)];
+	size_t j;
+
+	*bp = b;
+	*t = top->t;
+	m->nheld--;
+	if (++b->cur < b->n) {
+		j = piece_at(b, b->cur);
+		top->t = b->ev[j].time_ms;
+		top->seq = b->seq0 + (uint32_t)j;
+	} else if (--m->hn) {
+		m->h[0] = m->h[m->hn];
+	} else {
+		return ev;
+	}
+	heap_down(m);
+	return ev;
 }
 
 /* ---- the merge ------------------------------------------------------- */
@@ -498,25 +582,26 @@ static void release(struct merge *m, struct piece *b)
 static int emit(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stats *st,
 		struct merge_stats *ms)
 {
-	struct ent e;
+	struct piece *b;
+	int64_t t;
+	const struct audit_event *ev = heap_pop(m, &b, &t);
 	int err;
 
-	heap_pop(m, &e);
-	if (audit_dedup__check(e.ev)) {
+	if (audit_dedup__check(ev)) {
 		st->duplicates++;
 		st->events--;
-		release(m, e.b);
+		release(m, b);
 		return 0;
 	}
-	if (e.t < m->last) {
+	if (t < m->last) {
 		ms->late++;
-		if (m->last - e.t > ms->max_late_ms)
-			ms->max_late_ms = m->last - e.t;
+		if (m->last - t > ms->max_late_ms)
+			ms->max_late_ms = m->last - t;
 	} else {
-		m->last = e.t;
+		m->last = t;
 	}
-	err = fn(e.ev, ctx);
-	release(m, e.b);
+	err = fn(ev, ctx);
+	release(m, b);
 	return err;
 }
 
@@ -531,7 +616,7 @@ static void heap_shrink(struct merge *m)
 {
 	struct ent *nv;
 
-	if (m->hcap <= 4096 || m->hn > m->hcap / 4)
+	if (m->hcap <= 256 || m->hn > m->hcap / 4)
 		return;
 	nv = realloc(m->h, m->hcap / 2 * sizeof(*nv));
 	if (nv) {
@@ -557,47 +642,45 @@ static int drain(struct merge *m, int64_t horizon, audit_event_fn fn, void *ctx,
 	return err;
 }
 
-/* Push a piece of rank r: its events enter the heap, its counts *st, and
- * the file's horizon moves to its earliest event. */
+/* Push a piece of rank r: its events enter the merge, its counts *st,
+ * and the file's horizon moves to its earliest event. */
 static int push_piece(struct merge *m, size_t r, struct piece *b, struct audit_stats *st,
 		      struct merge_stats *ms)
 {
 	struct stream *s = &m->s[r];
 	struct ent e = { .rank = (uint32_t)r, .b = b };
-	int64_t lo = INT64_MAX;
+	int64_t lo;
 	int err;
 
 	if (b == &m->oom)
 		return -ENOMEM;
 	audit_stats__add(st, &b->st);
 	err = b->err;
-	for (size_t i = 0; !err && i < b->n; i++) {
-		e.t = b->ev[i].time_ms;
-		e.seq = s->seq++;
-		e.ev = &b->ev[i];
-		if (e.t < lo)
-			lo = e.t;
+	b->seq0 = s->seq;
+	s->seq += (uint32_t)b->n;
+	if (!err && b->n) {
+		e.t = b->ev[piece_at(b, 0)].time_ms;
+		e.seq = b->seq0 + (uint32_t)piece_at(b, 0);
 		err = heap_push(m, &e);
-		if (!err)
-			b->pending++;
 	}
-	if (b->pending) {
-		b->bytes = sizeof(*b) + b->cap * sizeof(*b->ev) + strpool__bytes(b->pool);
-		m->held += b->bytes;
-	} else {
+	if (err || !b->n) {
 		piece_free(m, b);
+		return err;
 	}
+	b->pending = b->n;
+	m->nheld += b->n;
+	b->bytes = sizeof(*b) + b->cap * sizeof(*b->ev) + (b->ord ? b->n * sizeof(*b->ord) : 0) +
+		   strpool__bytes(b->pool);
+	m->held += b->bytes;
 	/* the rest of the file is assumed no earlier than this piece's
 	 * earliest event minus the window (nor than the file's time says) */
-	if (lo != INT64_MAX) {
-		lo = lo < INT64_MIN + m->o->reorder_ms ? INT64_MIN : lo - m->o->reorder_ms;
-		s->lo = lo > file_horizon(m, r) ? lo : file_horizon(m, r);
-	}
-	if (m->hn > ms->peak_events)
-		ms->peak_events = m->hn;
+	lo = e.t < INT64_MIN + m->o->reorder_ms ? INT64_MIN : e.t - m->o->reorder_ms;
+	s->lo = lo > file_horizon(m, r) ? lo : file_horizon(m, r);
+	if (m->nheld > ms->peak_events)
+		ms->peak_events = m->nheld;
 	if (held_bytes(m) > ms->peak_bytes)
 		ms->peak_bytes = held_bytes(m);
-	return err;
+	return 0;
 }
 
 /* Start merging the next file; its first piece and the next file's are
@@ -700,14 +783,10 @@ static unsigned thread_count(const struct merge_opts *o)
 /* After the readers stopped. */
 static void merge_free(struct merge *m)
 {
-	struct ent e;
 	struct piece *b;
 
-	while (m->hn) {
-		heap_pop(m, &e);
-		if (--e.b->pending == 0)
-			piece_free(m, e.b);
-	}
+	while (m->hn)
+		piece_free(m, m->h[--m->hn].b);
 	for (size_t r = 0; m->s && r < m->n; r++) {
 		while ((b = m->s[r].head) != NULL) {
 			m->s[r].head = b == &m->oom ? NULL : b->next;
