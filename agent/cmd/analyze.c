@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -744,6 +745,12 @@ int analyze_main(int argc, char **argv)
 		goto out;
 	if (o.gcfg.collector_url && analyze_ship__prepare(&o.ship, &o.gcfg) < 0)
 		goto out;
+	/* One malloc arena for the reader threads and the detector: with one
+	 * each, the pages a reader frees in its arena stay the process's
+	 * while the detector's arena grows beside them (at 10 GB of
+	 * CloudTrail the peak was 13 MiB higher); each thread's cache keeps
+	 * the lock off the hot path. Set before the threads start. */
+	mallopt(M_ARENA_MAX, 1);
 	rc = run(&o);
 out:
 	for (size_t i = 0; i < o.nsources; i++)
