@@ -39,6 +39,10 @@ struct rule {
 	void *(*new)(struct detector *d, const struct detector_config *cfg);
 	/* 0, or -ENOMEM (the detector counts the event as dropped). */
 	int (*feed)(void *state, const struct audit_event *ev);
+	/* Optional: start fetching the state feed() will look up for ev, so
+	 * that its misses overlap the baseline's work instead of following
+	 * it; called just before the baseline sees ev. No change of state. */
+	void (*prefetch)(void *state, const struct audit_event *ev);
 	/* Close every open window and emit what is due. */
 	void (*flush)(void *state);
 	void (*free)(void *state);

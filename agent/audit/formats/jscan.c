@@ -64,7 +64,22 @@ static const char *keep_string(struct scan *s, const char *p, struct jv *v)
 	if (!p || esc || s->size - s->used < n + 1)
 		return NULL;
 	to = s->scratch + s->used;
+#if defined(__SSE2__)
+	/* most strings read are short: 16 or 32 bytes moved at once, when
+	 * both the input and the scratch have them (what lies past the
+	 * string is overwritten by the next one) */
+	if (n <= 32 && s->lex.end - str >= 32 && s->size - s->used >= 32) {
+		_mm_storeu_si128((__m128i *)(void *)to,
+				 _mm_loadu_si128((const __m128i *)(const void *)str));
+		if (n > 16)
+			_mm_storeu_si128((__m128i *)(void *)(to + 16),
+					 _mm_loadu_si128((const __m128i *)(const void *)(str + 16)));
+	} else {
+		memcpy(to, str, n);
+	}
+#else
 	memcpy(to, str, n);
+#endif
 	to[n] = '\0';
 	s->used += n + 1;
 	v->type = JV_STR;
