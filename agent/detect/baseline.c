@@ -23,6 +23,9 @@ static void ident_free(struct ident *id)
 		samples__clear(id->h->samples, &id->h->nsamples);
 		free(id->h->more);
 		free(id->h->nw);
+		free(id->h->list_buckets);
+		free(id->h->new_apis);
+		free(id->h->new_services);
 	}
 	free(id->h);
 	free(id);
@@ -321,6 +324,25 @@ static void teach_day(struct baseline *b, struct ident *id)
 	id->pop_taught = 1;
 }
 
+/* The room set_room gave a set of n; and the set given back. */
+static size_t set_cap(size_t n)
+{
+	size_t cap = 2;
+
+	if (!n)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
+static void set_free(struct baseline *b, const char ***v, size_t n)
+{
+	b->sets_bytes -= set_cap(n) * sizeof(**v);
+	free(*v);
+	*v = NULL;
+}
+
 static void close_hour(struct baseline *b, struct ident *id)
 {
 	struct hour_rec *h = id->h;
@@ -349,6 +371,9 @@ static void close_hour(struct baseline *b, struct ident *id)
 		b->new_open--;
 	free(h->nw);
 	h->nw = NULL;
+	set_free(b, &h->list_buckets, h->nlist_buckets);
+	set_free(b, &h->new_apis, h->nnew_apis);
+	set_free(b, &h->new_services, h->nnew_services);
 	id->h = NULL;
 	b->open--;
 	if (b->nfree < FREE_HOURS)
@@ -529,6 +554,40 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 	return 0;
 }
 
+/* Room for one more in an hour's growing set (*v holds n, at most max):
+ * two, then twice as many, when n reaches the room (a power of two).
+ * 0 or -ENOMEM. */
+static int set_room(struct baseline *b, const char ***v, size_t n, size_t max)
+{
+	size_t cap = n ? n * 2 : 2;
+	const char **nv;
+
+	if (n && (n < 2 || (n & (n - 1))))
+		return 0;
+	if (cap > max)
+		cap = max;
+	nv = realloc(*v, cap * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	b->sets_bytes += (cap - n) * sizeof(*nv);
+	if (b->sets_bytes > b->peak_sets_bytes)
+		b->peak_sets_bytes = b->sets_bytes;
+	return 0;
+}
+
+/* Add s to an hour's growing set unless there or full: 0 or -ENOMEM. */
+static int set_grow_add(struct baseline *b, const char ***v, uint8_t *n, size_t max,
+			const char *s)
+{
+	if (!*s || set_has(*v, *n, s) || *n >= max)
+		return 0;
+	if (set_room(b, v, *n, max) < 0)
+		return -ENOMEM;
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
 /* APIs, services, regions and buckets: first-seen for the identity. */
 /* A copy into a bucket outside the organisation: owned by an account
  * that is not ours when the record names the owner, else a bucket the
@@ -549,18 +608,13 @@ static int note_names(struct baseline *b, struct ident *id, const struct ev_str 
 	int r;
 
 	r = seen__touch(&id->seen, s->api, SEEN_API, day, ttl, b->dropped);
-	if (r == 0 && *s->api) {
-		if (!hour_new(b, h))
-			return -ENOMEM;
-		set_add(h->nw->new_apis, &h->nnew_apis, HOUR_SET, s->api);
-	}
+	if (r == 0 && set_grow_add(b, &h->new_apis, &h->nnew_apis, HOUR_SET, s->api) < 0)
+		return -ENOMEM;
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->service, SEEN_SERVICE, day, ttl, b->dropped);
-	if (r == 0 && *s->service) {
-		if (!hour_new(b, h))
-			return -ENOMEM;
-		set_add(h->nw->new_services, &h->nnew_services, HOUR_SET, s->service);
-	}
+	if (r == 0 && set_grow_add(b, &h->new_services, &h->nnew_services, HOUR_SET,
+				   s->service) < 0)
+		return -ENOMEM;
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->region, SEEN_REGION, day, ttl, b->dropped);
 	if (r >= 0)
@@ -617,11 +671,12 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 	}
 	if (ev->action == GW_ACT_LIST) {
 		h->lists++;
-		if (*s->bucket && !set_has(hour__more(h)->list_buckets, h->nlist_buckets, s->bucket)) {
+		if (*s->bucket && !set_has(h->list_buckets, h->nlist_buckets, s->bucket)) {
 			if (h->nlist_buckets < HOUR_LIST_BUCKETS) {
-				if (!(m = hour_more(b, h)))
+				if (set_room(b, &h->list_buckets, h->nlist_buckets,
+					     HOUR_LIST_BUCKETS) < 0)
 					return -ENOMEM;
-				m->list_buckets[h->nlist_buckets++] = s->bucket;
+				h->list_buckets[h->nlist_buckets++] = s->bucket;
 			} else {
 				h->list_buckets_more = 1;
 			}
@@ -795,14 +850,15 @@ size_t baseline__bytes(const struct baseline *b)
 		   RELATED_SLOTS * sizeof(*b->rel);
 
 	/* Open hours at their peak: the memory the stream needed at once. */
-	n += (b->org.cap + b->org_buckets.cap) * sizeof(struct seen_ent);
+	n += (b->org.cap + b->org_buckets.cap) * SEEN_SLOT;
 	n += volume__bytes(b->vol);
 	n += populations__bytes(b->pops);
 	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
 	n += b->peak_more * sizeof(struct hour_more) + b->peak_new * sizeof(struct hour_new);
+	n += b->peak_sets_bytes;
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i].id)
-			n += sizeof(struct ident) + b->tab[i].id->seen.cap * sizeof(struct seen_ent);
+			n += sizeof(struct ident) + b->tab[i].id->seen.cap * SEEN_SLOT;
 	return n;
 }
 
@@ -827,10 +883,10 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 	strmark__v(m, h->uas, h->nuas);
 	strmark__v(m, x->denied_apis, h->ndenied_apis);
 	strmark__v(m, h->regions, h->nregions);
-	strmark__v(m, x->list_buckets, h->nlist_buckets);
+	strmark__v(m, h->list_buckets, h->nlist_buckets);
 	strmark__v(m, nw->new_ips, h->nnew_ips);
-	strmark__v(m, nw->new_apis, h->nnew_apis);
-	strmark__v(m, nw->new_services, h->nnew_services);
+	strmark__v(m, h->new_apis, h->nnew_apis);
+	strmark__v(m, h->new_services, h->nnew_services);
 	strmark__v(m, nw->new_uas, h->nnew_uas);
 	strmark__v(m, nw->new_ua_fams, h->nnew_uas);
 	strmark__v(m, nw->new_ua_ips, h->nnew_uas);

@@ -40,11 +40,11 @@ static void w_seen(FILE *f, const struct seen_set *s)
 
 	w(f, &n, sizeof(n));
 	for (uint32_t i = 0; i < s->cap; i++) {
-		if (!s->e[i].key)
+		if (!s->key[i])
 			continue;
-		w(f, &s->e[i].kind, 1);
-		w(f, &s->e[i].day, 2);
-		w_str(f, s->e[i].key);
+		w(f, &seen__kind(s)[i], 1);
+		w(f, &seen__day(s)[i], 2);
+		w_str(f, s->key[i]);
 	}
 }
 

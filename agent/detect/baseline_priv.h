@@ -46,6 +46,7 @@ struct baseline {
 	size_t open, peak_open;            /* hours open now, and at most */
 	size_t more_open, peak_more;       /* their rare sets (struct hour_more) */
 	size_t new_open, peak_new;         /* ... and struct hour_new */
+	size_t sets_bytes, peak_sets_bytes;     /* ... and their growing sets */
 	struct {
 		const char *ua, *fam;
 	} ua_cache[UA_CACHE];

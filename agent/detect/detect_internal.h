@@ -39,6 +39,10 @@ struct rule {
 	void *(*new)(struct detector *d, const struct detector_config *cfg);
 	/* 0, or -ENOMEM (the detector counts the event as dropped). */
 	int (*feed)(void *state, const struct audit_event *ev);
+	/* Optional: start fetching the state feed() will look up for ev, so
+	 * that its misses overlap the baseline's work instead of following
+	 * it; called just before the baseline sees ev. No change of state. */
+	void (*prefetch)(void *state, const struct audit_event *ev);
 	/* Close every open window and emit what is due. */
 	void (*flush)(void *state);
 	void (*free)(void *state);
@@ -154,16 +158,23 @@ struct ewma {
  * 1970), forgotten after the TTL. Bounded; past the bound a key counts as
  * seen (and as a drop). */
 enum { SEEN_IP = 1, SEEN_UA, SEEN_API, SEEN_SERVICE, SEEN_REGION, SEEN_BUCKET };
-struct seen_ent {
-	const char *key;
-	uint16_t day;
-	uint8_t kind;
-};
 struct seen_set {
-	struct seen_ent *e;
+	/* One block of cap slots, by column (11 bytes a slot, not the 16 of
+	 * a struct with its padding): the keys (NULL: empty), then their
+	 * last days (seen__day) and kinds (seen__kind). */
+	const char **key;
 	uint32_t n, cap, max;
 	uint16_t purged;             /* day of the last purge at the bound */
 };
+#define SEEN_SLOT (sizeof(const char *) + sizeof(uint16_t) + sizeof(uint8_t))
+static inline uint16_t *seen__day(const struct seen_set *s)
+{
+	return (uint16_t *)(void *)(s->key + s->cap);
+}
+static inline uint8_t *seen__kind(const struct seen_set *s)
+{
+	return (uint8_t *)(seen__day(s) + s->cap);
+}
 
 #define HOUR_SET 8
 #define HOUR_LIST_BUCKETS 32
@@ -175,18 +186,15 @@ struct seen_set {
 struct hour_new {
 	const char *new_ips[HOUR_SET];
 	uint8_t new_ip_org[HOUR_SET];
-	const char *new_apis[HOUR_SET];
-	const char *new_services[HOUR_SET];
 	const char *new_uas[HOUR_SET];      /* full user agent */
 	const char *new_ua_fams[HOUR_SET];  /* its family */
 	uint8_t new_ua_ip_new[HOUR_SET];    /* ... seen from an IP new to the identity */
 	const char *new_ua_ips[HOUR_SET];   /* ... and from this IP */
 };
 
-/* Denials, listings, listed sources and foreign buckets: */
+/* Denials, listed sources and foreign buckets: */
 struct hour_more {
 	const char *denied_apis[HOUR_SET];
-	const char *list_buckets[HOUR_LIST_BUCKETS];
 	const char *denied_ips[HOUR_SET];   /* where the denials came from, and how many */
 	const char *denied_uas[HOUR_SET];
 	uint32_t denied_ip_n[HOUR_SET];
@@ -209,6 +217,11 @@ struct hour_rec {
 	const char *ctx_ip, *ctx_ua; /* the first call with anything new */
 	struct hour_new *nw;         /* NULL until one of its sets is filled */
 	struct hour_more *more;      /* likewise */
+	/* The buckets listed (nlist_buckets, at most HOUR_LIST_BUCKETS), and
+	 * the APIs and services new to the identity (nnew_apis, nnew_services,
+	 * at most HOUR_SET each): room for two allocated on the first, doubled
+	 * as they come; most hours hold one or none. */
+	const char **list_buckets, **new_apis, **new_services;
 	uint8_t key_long_term, established, cloud, nips, nuas, regions_6h;
 	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
 	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;

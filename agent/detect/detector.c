@@ -102,9 +102,9 @@ struct detector {
 	struct globs *sensitive, *privileged;   /* the [detect] globs, compiled */
 	/* The rules that take events and hours, in registry order: the
 	 * scope's choice made once, not for every event. */
-	const struct rule *feeders[NRULES], *hourly[NRULES];
-	void *feeder_state[NRULES];
-	size_t nfeeders, nhourly;
+	const struct rule *feeders[NRULES], *hourly[NRULES], *prefetchers[NRULES];
+	void *feeder_state[NRULES], *prefetch_state[NRULES];
+	size_t nfeeders, nhourly, nprefetch;
 	/* The event being fed: its strings interned once each, however many
 	 * rules ask (detector__intern_ev). */
 	const char *ev_in[EV_FIELDS], *ev_out[EV_FIELDS];
@@ -222,6 +222,10 @@ struct detector *detector__new(const struct detector_config *cfg)
 		if (rules[i]->feed) {
 			d->feeder_state[d->nfeeders] = d->state[i];
 			d->feeders[d->nfeeders++] = rules[i];
+		}
+		if (rules[i]->feed && rules[i]->prefetch) {
+			d->prefetch_state[d->nprefetch] = d->state[i];
+			d->prefetchers[d->nprefetch++] = rules[i];
 		}
 		if (rules[i]->hour)
 			d->hourly[d->nhourly++] = rules[i];
@@ -362,6 +366,8 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 	if (ev->time_ms > d->last_ms)
 		d->last_ms = ev->time_ms;
 	set_fields(d, ev);
+	for (size_t i = 0; i < d->nprefetch; i++)
+		d->prefetchers[i]->prefetch(d->prefetch_state[i], ev);
 	err = baseline__feed(d->base, ev);
 	e = accounts__learn(d->acc, ev);
 	if (e && !err)

@@ -15,7 +15,7 @@ void seen__init(struct seen_set *s, uint32_t max)
 
 void seen__free(struct seen_set *s)
 {
-	free(s->e);
+	free(s->key);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -29,33 +29,58 @@ static uint32_t seen_slot(const char *key, int kind, uint32_t cap)
 	return (uint32_t)h & (cap - 1);
 }
 
+/* The slot of (key, kind), or the empty slot where it would go. */
+static uint32_t seen_find(const struct seen_set *s, const char *key, int kind)
+{
+	const uint8_t *kinds = seen__kind(s);
+	uint32_t i;
+
+	for (i = seen_slot(key, kind, s->cap); s->key[i]; i = (i + 1) & (s->cap - 1))
+		if (s->key[i] == key && kinds[i] == kind)
+			break;
+	return i;
+}
+
 void seen__prefetch(const struct seen_set *s, const char *key, int kind)
 {
-	if (s->e)
-		__builtin_prefetch(&s->e[seen_slot(key, kind, s->cap)]);
+	uint32_t i;
+
+	if (!s->key)
+		return;
+	i = seen_slot(key, kind, s->cap);
+	__builtin_prefetch(&s->key[i]);
+	__builtin_prefetch(&seen__kind(s)[i]);
 }
 
 /* Rebuild at cap, leaving out what the TTL has expired. */
 static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_t ttl)
 {
-	struct seen_ent *ne = calloc(cap, sizeof(*ne));
+	struct seen_set o = *s;
+	const uint16_t *odays = o.cap ? seen__day(&o) : NULL;
+	const uint8_t *okinds = o.cap ? seen__kind(&o) : NULL;
+	uint16_t *days;
+	uint8_t *kinds;
 	uint32_t j, n = 0;
 
-	if (!ne)
+	s->key = calloc(cap, SEEN_SLOT);
+	if (!s->key) {
+		s->key = o.key;
 		return -ENOMEM;
-	for (uint32_t i = 0; i < s->cap; i++) {
-		const struct seen_ent *o = &s->e[i];
-
-		if (!o->key || (uint16_t)(today - o->day) > ttl)
+	}
+	s->cap = cap;
+	days = seen__day(s);
+	kinds = seen__kind(s);
+	for (uint32_t i = 0; i < o.cap; i++) {
+		if (!o.key[i] || (uint16_t)(today - odays[i]) > ttl)
 			continue;
-		for (j = seen_slot(o->key, o->kind, cap); ne[j].key; j = (j + 1) & (cap - 1))
+		for (j = seen_slot(o.key[i], okinds[i], cap); s->key[j]; j = (j + 1) & (cap - 1))
 			;
-		ne[j] = *o;
+		s->key[j] = o.key[i];
+		days[j] = odays[i];
+		kinds[j] = okinds[i];
 		n++;
 	}
-	free(s->e);
-	s->e = ne;
-	s->cap = cap;
+	free(o.key);
 	s->n = n;
 	return 0;
 }
@@ -80,23 +105,20 @@ int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today, u
 				return err;
 		}
 	}
-	for (i = seen_slot(key, kind, s->cap); s->e[i].key; i = (i + 1) & (s->cap - 1)) {
-		struct seen_ent *e = &s->e[i];
+	i = seen_find(s, key, kind);
+	if (s->key[i]) {
+		int was = (uint16_t)(today - seen__day(s)[i]) <= ttl;
 
-		if (e->key == key && e->kind == kind) {
-			int was = (uint16_t)(today - e->day) <= ttl;
-
-			e->day = today;
-			return was;
-		}
+		seen__day(s)[i] = today;
+		return was;
 	}
 	if (s->n >= s->max || (s->n + 1) * 4 > s->cap * 3) {
 		(*dropped)++;
 		return 1;
 	}
-	s->e[i].key = key;
-	s->e[i].kind = (uint8_t)kind;
-	s->e[i].day = today;
+	s->key[i] = key;
+	seen__kind(s)[i] = (uint8_t)kind;
+	seen__day(s)[i] = today;
 	s->n++;
 	return 0;
 }
@@ -115,24 +137,17 @@ int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day)
 		if (err)
 			return err;
 	}
-	for (i = seen_slot(key, kind, s->cap); s->e[i].key; i = (i + 1) & (s->cap - 1))
-		if (s->e[i].key == key && s->e[i].kind == kind)
-			break;
-	s->n += !s->e[i].key;
-	s->e[i].key = key;
-	s->e[i].kind = (uint8_t)kind;
-	s->e[i].day = day;
+	i = seen_find(s, key, kind);
+	s->n += !s->key[i];
+	s->key[i] = key;
+	seen__kind(s)[i] = (uint8_t)kind;
+	seen__day(s)[i] = day;
 	return 0;
 }
 
 int seen__has(const struct seen_set *s, const char *key, int kind)
 {
-	if (!s->cap)
-		return 0;
-	for (uint32_t i = seen_slot(key, kind, s->cap); s->e[i].key; i = (i + 1) & (s->cap - 1))
-		if (s->e[i].key == key && s->e[i].kind == kind)
-			return 1;
-	return 0;
+	return s->cap && s->key[seen_find(s, key, kind)];
 }
 
 void ewma__add(struct ewma *e, double x, double alpha)
@@ -164,13 +179,15 @@ int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, do
 void seen__strings(const struct seen_set *s, struct strmark *m)
 {
 	for (uint32_t i = 0; i < s->cap; i++)
-		strmark__str(m, s->e[i].key);
+		strmark__str(m, s->key[i]);
 }
 
 void seen__purge(struct seen_set *s, uint16_t today, uint16_t ttl)
 {
+	const uint16_t *days = s->cap ? seen__day(s) : NULL;
+
 	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->e[i].key && (uint16_t)(today - s->e[i].day) > ttl) {
+		if (s->key[i] && (uint16_t)(today - days[i]) > ttl) {
 			seen_rehash(s, s->cap, today, ttl);   /* on failure: the next day */
 			return;
 		}

@@ -9,7 +9,6 @@
 
 static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct hour_more *hm = hour__more(h);
 	const struct detector_config *cfg = detector__config(d);
 	uint32_t nb = h->nlist_buckets;
 	int calls, many, err = 0;
@@ -36,7 +35,7 @@ static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec
 				     h->list_buckets_more ? "+" : "");
 	err |= finding__add_evidence(f, "baseline_buckets_per_hour", "%.1f", id->lbuckets.mean);
 	err |= finding__add_evidence(f, "buckets", "%s",
-				     join_list(list, sizeof(list), hm->list_buckets, nb));
+				     join_list(list, sizeof(list), h->list_buckets, nb));
 	return finding__finish(d, f, err);
 }
 

@@ -129,7 +129,11 @@ static const char *group_cached(struct fs_state *s, const struct audit_event *ev
 	size_t i = ((uintptr_t)who >> 4) & (GROUP_CACHE - 1);
 
 	if (s->gcache[i].who != who) {
-		s->gcache[i].group = group_of(s->d, ev);
+		/* a role session's population is its role, which its identity
+		 * joined already: found without looking through the ARN again */
+		const struct ident *id = detector__ident(s->d, ev->principal);
+
+		s->gcache[i].group = id && id->pop[0] ? id->pop[0]->name : group_of(s->d, ev);
 		s->gcache[i].who = s->gcache[i].group ? who : NULL;
 	}
 	return s->gcache[i].group;

@@ -8,7 +8,6 @@
 
 static int api_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct hour_new *hm = hour__new(h);
 	struct finding *f;
 	char list[512];
 	double score;
@@ -27,9 +26,9 @@ static int api_hour(struct detector *d, struct ident *id, const struct hour_rec 
 	f->mitre[f->nmitre++] = "T1526";
 	err |= finding__at(f, h->ctx_ip, h->ctx_ua);
 	err |= finding__add_evidence(f, "new_services", "%s",
-				     join_list(list, sizeof(list), hm->new_services, h->nnew_services));
+				     join_list(list, sizeof(list), h->new_services, h->nnew_services));
 	err |= finding__add_evidence(f, "new_apis", "%s",
-				     join_list(list, sizeof(list), hm->new_apis, h->nnew_apis));
+				     join_list(list, sizeof(list), h->new_apis, h->nnew_apis));
 	err |= finding__add_evidence(f, "active_days", "%u", id->active_days);
 	return finding__finish(d, f, err);
 }

@@ -37,6 +37,7 @@ struct over {
 	struct single s;          /* first: the single__* helpers take it */
 	struct hourly b;
 	uint64_t *seen;           /* SEEN_SETS x SEEN_WAYS fingerprints; 0: free */
+	uint64_t next_fp;         /* the event's fingerprint from over_prefetch, or 0 */
 	struct sample ring[SAMPLES];   /* the latest overwrites */
 	unsigned pos;
 };
@@ -78,10 +79,15 @@ static uint64_t fingerprint(const char *bucket, const char *key)
 	return h ? h : 1;
 }
 
+static uint64_t *set_of(const struct over *o, uint64_t fp)
+{
+	return o->seen + (size_t)((fp >> 32) & (SEEN_SETS - 1)) * SEEN_WAYS;
+}
+
 /* Whether fp was seen; records it either way (the newest first in its set). */
 static int seen__check_add(struct over *o, uint64_t fp)
 {
-	uint64_t *set = o->seen + (size_t)((fp >> 32) & (SEEN_SETS - 1)) * SEEN_WAYS;
+	uint64_t *set = set_of(o, fp);
 	size_t i;
 
 	for (i = 0; i < SEEN_WAYS - 1 && set[i] && set[i] != fp; i++)
@@ -151,9 +157,12 @@ static int over_feed(void *state, const struct audit_event *ev)
 	struct hourly_ent *e;
 	int existed, rc;
 
+	uint64_t fp = o->next_fp;
+
+	o->next_fp = 0;
 	if (ev->outcome != GW_OUT_OK || !*ev->bucket || !*ev->object_key)
 		return 0;
-	existed = seen__check_add(o, fingerprint(ev->bucket, ev->object_key));
+	existed = seen__check_add(o, fp ? fp : fingerprint(ev->bucket, ev->object_key));
 	if ((ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY) ||
 	    !whole_write(ev) || !*ev->principal)
 		return 0;
@@ -172,6 +181,19 @@ static int over_feed(void *state, const struct audit_event *ev)
 	return over_fire(o, ev, e);
 }
 
+/* The fingerprint set the event's object falls in, fetched early; the
+ * fingerprint is kept for over_feed, which follows for the same event. */
+static void over_prefetch(void *state, const struct audit_event *ev)
+{
+	struct over *o = state;
+
+	o->next_fp = 0;
+	if (ev->outcome != GW_OUT_OK || !*ev->bucket || !*ev->object_key)
+		return;
+	o->next_fp = fingerprint(ev->bucket, ev->object_key);
+	__builtin_prefetch(set_of(o, o->next_fp));
+}
+
 static void over_strings(void *state, struct strmark *m)
 {
 	struct over *s = state;
@@ -186,6 +208,7 @@ const struct rule rule_mass_overwrite = {
 	.id = "mass-overwrite",
 	.new = over_new,
 	.feed = over_feed,
+	.prefetch = over_prefetch,
 	.free = over_free,
 	.strings = over_strings,
 };
