@@ -180,19 +180,11 @@ const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, s
 
 const char *rec__unique(struct rec_strs *r, const char *s, size_t len)
 {
-	const char *p;
-
-	if (len == 0 || r->bad)
-		return "";
-	if (len > AUDIT_MAX_FIELD || !utf8__valid(s, len)) {
-		r->bad = len > AUDIT_MAX_FIELD ? "field longer than 16 KiB" : "invalid UTF-8 or NUL byte";
+	if (len && !r->bad && len <= AUDIT_MAX_FIELD && !utf8__valid(s, len)) {
+		r->bad = "invalid UTF-8 or NUL byte";
 		r->bad_bytes = 1;
-		return "";
 	}
-	p = strpool__copy(r->c->pool, s, len);
-	if (!p)
-		r->bad = "out of memory";
-	return p ? p : "";
+	return rec__unique_valid(r, s, len);
 }
 
 const char *rec__unique_valid(struct rec_strs *r, const char *s, size_t len)

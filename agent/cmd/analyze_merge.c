@@ -8,6 +8,7 @@
  * file that limits the horizon, and hands over what is before the horizon.
  * A piece is freed when its last event has been handed over. */
 #include "cmd/analyze_merge.h"
+#include "cmd/analyze_order.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -93,150 +94,23 @@ struct merge {
 
 /* ---- file order ---------------------------------------------------- */
 
-/* The earliest of a file's first records: a file's records are seldom
- * strictly in order, and its first one may come after the ones behind it. */
-#define MERGE_PEEK_RECORDS 4096
-
-struct peek {
-	int64_t t;
-	unsigned n;
-};
-
-static int peek_first(const struct audit_event *ev, void *ctx)
-{
-	struct peek *p = ctx;
-
-	if (!p->n++ || ev->time_ms < p->t)
-		p->t = ev->time_ms;
-	return p->n < MERGE_PEEK_RECORDS ? 0 : -ECANCELED;
-}
-
-/* The earliest of a file's first records: a small gzip file is
- * inflated whole (libdeflate, faster than zlib's stream over even a part
- * of it), only the first records are parsed. */
-static int64_t peek_key(const struct audit_unit *u, struct strpool *pool)
-{
-	struct peek p = { .t = INT64_MIN };
-	struct audit_stats *scratch = calloc(1, sizeof(*scratch));
-	struct audit_reader *r;
-
-	if (!scratch)
-		return INT64_MIN;
-	r = audit_unit__open(u, pool, AUDIT_READ_PEEK | AUDIT_READ_TRANSIENT | AUDIT_READ_WHOLE_GZ,
-			     scratch);
-	while (r && audit_reader__next_chunk(r, peek_first, &p) > 0)
-		;
-	audit_reader__close(r);
-	free(scratch);
-	return p.t;
-}
-
-/* The time a unit's path says, else its first records'. A bucket URL is
- * read first and whole; a file with no record sorts first too. *peek is
- * set when the records must be looked at. */
-static int64_t path_key(const struct audit_unit *u, int *peek)
-{
-	int64_t t = audit_path__time(u->path);
-
-	*peek = !u->whole && t == INT64_MIN;
-	return u->whole ? INT64_MIN : t;
-}
-
-/* The files whose keys are their records', looked at on the reader
- * threads' count of threads at once, each with a pool of its own. */
-struct peek_job {
-	struct merge *m;
-	pthread_mutex_t mx;
-	size_t next;
-};
-
-static void *peek_worker(void *arg)
-{
-	struct peek_job *j = arg;
-	struct strpool *pool = strpool__new();
-	size_t i;
-
-	for (;;) {
-		pthread_mutex_lock(&j->mx);
-		while (j->next < j->m->n && j->m->key[j->next] != INT64_MAX)
-			j->next++;
-		i = j->next++;
-		pthread_mutex_unlock(&j->mx);
-		if (i >= j->m->n || !pool)
-			break;
-		j->m->key[i] = peek_key(&j->m->o->units[i], pool);
-	}
-	strpool__free(pool);
-	audit_thread__release();
-	return NULL;
-}
-
-/* Keys of the files to peek at are INT64_MAX on entry. */
-static void peek_all(struct merge *m, size_t npeek, unsigned threads)
-{
-	struct peek_job j = { .m = m, .mx = PTHREAD_MUTEX_INITIALIZER };
-	pthread_t tid[MERGE_MAX_THREADS];
-	unsigned started = 0;
-	int level;
-
-	if (threads > npeek)
-		threads = (unsigned)npeek;
-	/* the real read names what is wrong with a file, once */
-	level = gw_log_level();
-	gw_log_set_level(-1);
-	for (; started + 1 < threads; started++)
-		if (pthread_create(&tid[started], NULL, peek_worker, &j) != 0)
-			break;
-	peek_worker(&j);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	gw_log_set_level(level);
-	/* a file a worker could not look at (out of memory) sorts first */
-	for (size_t i = 0; i < m->n; i++)
-		if (m->key[i] == INT64_MAX)
-			m->key[i] = INT64_MIN;
-}
-
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 static int cmp_units(const void *a, const void *b, void *arg)
 {
 	const struct merge *m = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const char *p = m->o->units[i].path, *q = m->o->units[j].path;
-	int c;
 
-	if (m->key[i] != m->key[j])
-		return m->key[i] < m->key[j] ? -1 : 1;
-	c = strcmp(base_name(p), base_name(q));
-	return c ? c : strcmp(p, q);
+	return merge_order__cmp(m->o->units, m->key, *(const size_t *)a, *(const size_t *)b);
 }
 
 static int plan(struct merge *m, unsigned threads)
 {
-	size_t npeek = 0;
-	int peek;
-
 	m->order = calloc(m->n ? m->n : 1, sizeof(*m->order));
 	m->key = calloc(m->n ? m->n : 1, sizeof(*m->key));
 	m->s = calloc(m->n ? m->n : 1, sizeof(*m->s));
 	if (!m->order || !m->key || !m->s)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = 0; i < m->n; i++)
 		m->order[i] = i;
-		m->key[i] = path_key(&m->o->units[i], &peek);
-		if (peek) {
-			m->key[i] = INT64_MAX;
-			npeek++;
-		}
-	}
-	if (npeek)
-		peek_all(m, npeek, threads);
+	merge_order__keys(m->o->units, m->n, threads, m->key);
 	if (m->n > 1)
 		qsort_r(m->order, m->n, sizeof(*m->order), cmp_units, m);
 	return 0;

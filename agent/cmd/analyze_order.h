@@ -1,0 +1,26 @@
+/* gatewatch analyze: the order in which the merge reads files.
+ *
+ * In:  the units of every source.
+ * Out: each unit's key: the time its path says it holds
+ *      (audit_path__time), or, when it says none, the earliest of its
+ *      first records, read on a few threads at once; a bucket URL (read
+ *      whole) and a file with no record key first. Files are read by key,
+ *      then by base name, then by path, so the same files give the same
+ *      order however they were named or listed. */
+#ifndef GW_ANALYZE_ORDER_H
+#define GW_ANALYZE_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+
+#define MERGE_ORDER_MAX_THREADS 16
+
+/* key[0..n) for units[0..n), peeking on at most threads threads. */
+void merge_order__keys(const struct audit_unit *units, size_t n, unsigned threads, int64_t *key);
+
+/* <0, 0, >0: units[i] is read before, with, after units[j]. */
+int merge_order__cmp(const struct audit_unit *units, const int64_t *key, size_t i, size_t j);
+
+#endif
