@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "detect/finding_map.h"
 #include "lib/strpool.h"
 #include "lib/tz.h"
 
@@ -85,6 +86,8 @@ struct detector {
 	size_t nfindings, cap;
 	const struct finding **fresh;     /* emitted since the last detector__take */
 	size_t nfresh, capfresh;
+	struct finding_map byid;          /* the kept findings by id */
+	int byid_bad;                     /* 1: byid out of step (memory), ids searched */
 	int sorted;
 	struct detector_stats stats;
 	struct baseline *base;
@@ -254,6 +257,7 @@ void detector__free(struct detector *d)
 		finding__free(d->findings[i]);
 	free(d->findings);
 	free(d->fresh);
+	finding_map__free(&d->byid);
 	strpool__free(d->pool);
 	gw_tz__free(d->tz);
 	globs__free(d->sensitive);
@@ -622,6 +626,56 @@ void detector__entity_dropped(struct detector *d)
 	d->stats.entities_dropped++;
 }
 
+/* The kept findings changed other than by keep(): the id map anew. */
+static void byid_rebuild(struct detector *d)
+{
+	d->byid_bad = finding_map__rebuild(&d->byid, d->findings, d->nfindings) < 0;
+}
+
+/* The kept finding of f's id, or NULL. */
+static struct finding *kept_by_id(const struct detector *d, const struct finding *f)
+{
+	if (!d->byid_bad)
+		return finding_map__get(&d->byid, f->id);
+	for (size_t i = d->nfindings; i-- > 0;)
+		if (strcmp(d->findings[i]->id, f->id) == 0)
+			return d->findings[i];
+	return NULL;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What waits to be taken may be gone: only the kept ones stay fresh
+ * (compared by address: the gone ones are freed). */
+static void fresh_keep_kept(struct detector *d)
+{
+	uintptr_t *kept = d->nfresh ? malloc((d->nfindings + 1) * sizeof(*kept)) : NULL;
+	size_t k = 0;
+
+	for (size_t i = 0; kept && i < d->nfindings; i++)
+		kept[i] = (uintptr_t)d->findings[i];
+	if (kept)
+		qsort(kept, d->nfindings, sizeof(*kept), cmp_addr);
+	for (size_t i = 0; i < d->nfresh; i++) {
+		uintptr_t f = (uintptr_t)d->fresh[i];
+		int in = 0;
+
+		if (kept)
+			in = bsearch(&f, kept, d->nfindings, sizeof(*kept), cmp_addr) != NULL;
+		for (size_t j = 0; !kept && !in && j < d->nfindings; j++)
+			in = (uintptr_t)d->findings[j] == f;
+		if (in)
+			d->fresh[k++] = d->fresh[i];
+	}
+	d->nfresh = k;
+	free(kept);
+}
+
 void detector__report_from(struct detector *d, int64_t from_ms)
 {
 	size_t k = 0;
@@ -644,37 +698,30 @@ void detector__report_from(struct detector *d, int64_t from_ms)
 		d->nincidents = 0;
 		d->gen++;
 	}
-	/* what waits to be taken may be gone: only the kept ones stay fresh */
-	k = 0;
-	for (size_t i = 0; i < d->nfresh; i++) {
-		size_t j;
-
-		for (j = 0; j < d->nfindings && d->findings[j] != d->fresh[i]; j++)
-			;
-		if (j < d->nfindings)
-			d->fresh[k++] = d->fresh[i];
-	}
-	d->nfresh = k;
+	byid_rebuild(d);
+	fresh_keep_kept(d);
 }
 
 /* A finding of the same id made again (a live burst that went on, with
  * its whole count) replaces the kept one: 1 when it did. */
 static int replace(struct detector *d, struct finding *f)
 {
+	struct finding *old = kept_by_id(d, f);
 	size_t i, j;
 
-	for (i = d->nfindings; i-- > 0;)
-		if (strcmp(d->findings[i]->id, f->id) == 0)
-			break;
-	if (i == (size_t)-1)
+	if (!old)
 		return 0;
-	for (j = 0; j < d->nfresh && d->fresh[j] != d->findings[i]; j++)
+	for (i = d->nfindings; i-- > 0 && d->findings[i] != old;)
 		;
-	if (j == d->nfresh)
+	for (j = d->nfresh; j-- > 0 && d->fresh[j] != old;)
+		;
+	if (j == (size_t)-1)
 		d->fresh[d->nfresh++] = f;   /* keep() made room */
 	else
 		d->fresh[j] = f;
-	finding__free(d->findings[i]);
+	if (!d->byid_bad)
+		finding_map__put(&d->byid, f);   /* the same id's slot: no growth */
+	finding__free(old);
 	d->findings[i] = f;
 	d->sorted = 0;
 	d->gen++;
@@ -711,6 +758,8 @@ static int keep(struct detector *d, struct finding *f)
 		d->findings = nv;
 		d->cap = cap;
 	}
+	if (!d->byid_bad && finding_map__put(&d->byid, f) < 0)
+		goto drop;
 	d->findings[d->nfindings++] = f;
 	d->fresh[d->nfresh++] = f;
 	d->sorted = 0;
@@ -781,6 +830,7 @@ size_t detector__expire(struct detector *d, int64_t now_ms)
 		d->incidents = NULL;
 		d->nincidents = 0;
 		d->nfindings = k;
+		byid_rebuild(d);
 		d->gen++;
 		if (d->cap > 64 && k < d->cap / 4) {
 			struct finding **nv = realloc(d->findings, (k > 16 ? k : 16) * 2 * sizeof(*nv));
