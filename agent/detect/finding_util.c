@@ -1,8 +1,9 @@
-/* See detect_internal.h: building findings from an identity's hour, and
- * naming user-agent families. */
+/* See detect_internal.h: building findings from an identity's hour, their
+ * evidence and their end, and naming user-agent families. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,58 @@ int finding__at(struct finding *f, const char *ip, const char *ua)
 	if (ua && *ua)
 		err |= finding__set(&f->user_agent, ua);
 	return err ? -ENOMEM : 0;
+}
+
+const char *finding__evidence(const struct finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nevidence; i++)
+		if (strcmp(f->evidence[i].key, key) == 0)
+			return f->evidence[i].value;
+	return NULL;
+}
+
+int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)
+{
+	char *k, *v = NULL;
+	va_list ap;
+	int n;
+
+	if (f->nevidence == GW_FINDING_MAX_EVIDENCE)
+		return -E2BIG;
+	va_start(ap, fmt);
+	n = vasprintf(&v, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	k = strdup(key);
+	if (!k) {
+		free(v);
+		return -ENOMEM;
+	}
+	f->evidence[f->nevidence].key = k;
+	f->evidence[f->nevidence].value = v;
+	f->nevidence++;
+	return 0;
+}
+
+void finding__free(struct finding *f)
+{
+	if (!f)
+		return;
+	free(f->id);
+	free(f->principal);
+	free(f->access_key);
+	free(f->source_ip);
+	free(f->user_agent);
+	free(f->region);
+	free(f->bucket);
+	free(f->why);
+	free(f->next_step);
+	for (size_t i = 0; i < f->nsamples && i < GW_FINDING_MAX_SAMPLES; i++)
+		free(f->samples[i]);
+	for (size_t i = 0; i < f->nevidence && i < GW_FINDING_MAX_EVIDENCE; i++) {
+		free(f->evidence[i].key);
+		free(f->evidence[i].value);
+	}
+	free(f);
 }
