@@ -68,8 +68,11 @@ struct rule {
 	int account_wide;
 };
 
-/* The registry: every rule, audit and correlation alike, in one table.
- * The i-th rule, or NULL past the last. */
+/* The registry (rules/registry.c): every rule, audit and correlation
+ * alike, in one table of DETECTOR_NRULES, in the order they run. */
+#define DETECTOR_NRULES 33
+extern const struct rule *const detector_rules[];
+/* The i-th rule, or NULL past the last. */
 const struct rule *detector__rule(size_t i);
 
 extern const struct rule rule_bulk_download;

@@ -24,58 +24,7 @@
 /* ... of which the baseline interns the first ones for every event. */
 #define EV_PREFETCH 9
 
-static const struct rule *const rules[] = {
-	&rule_bulk_download,
-	&rule_new_source_ip,
-	&rule_first_time_api,
-	&rule_access_denied_cluster,
-	&rule_multi_region_burst,
-	&rule_enumeration_spike,
-	&rule_after_hours_access,
-	&rule_suspicious_source,
-	&rule_new_user_agent,
-	&rule_cross_account_copy,
-	&rule_read_volume,
-	&rule_bucket_read_spike,
-	&rule_anonymous_access,
-	&rule_root_activity,
-	&rule_foreign_principal_access,
-	&rule_sensitive_object_read,
-	&rule_first_sighting,
-	&rule_workload_credential_off_workload,
-	&rule_new_principal_denied,
-	&rule_public_exposure,
-	&rule_audit_logging_disabled,
-	&rule_protection_removed,
-	&rule_foreign_account_copy,
-	&rule_ransomware_encryption,
-	&rule_storage_credential_created,
-	&rule_mass_delete,
-	&rule_mass_overwrite,
-	&rule_sensor_blinded,
-	&rule_unexpected_reader,
-	&rule_process_read_spike,
-	&rule_unaudited_reads,
-	&rule_credential_off_gateway,
-	&rule_new_client,
-};
-
-#define NRULES (sizeof(rules) / sizeof(rules[0]))
-
-const struct rule *detector__rule(size_t i)
-{
-	return i < NRULES ? rules[i] : NULL;
-}
-
-const char *detector__rule_id(size_t i)
-{
-	return i < NRULES ? rules[i]->id : NULL;
-}
-
-int detector__rule_account_wide(size_t i)
-{
-	return i < NRULES && rules[i]->account_wide;
-}
+#define NRULES DETECTOR_NRULES
 
 struct detector {
 	struct detector_config cfg;
@@ -210,27 +159,27 @@ struct detector *detector__new(const struct detector_config *cfg)
 	if (!d->acc)
 		goto fail;
 	for (size_t i = 0; i < NRULES; i++) {
-		if (!rules[i]->new)
+		if (!detector_rules[i]->new)
 			continue;
-		d->state[i] = rules[i]->new(d, &d->cfg);
+		d->state[i] = detector_rules[i]->new(d, &d->cfg);
 		if (!d->state[i]) {
 			err = errno ? errno : ENOMEM;
 			goto fail;
 		}
 	}
 	for (size_t i = 0; i < NRULES; i++) {
-		if (d->cfg.gateway_scope && rules[i]->account_wide)
+		if (d->cfg.gateway_scope && detector_rules[i]->account_wide)
 			continue;
-		if (rules[i]->feed) {
+		if (detector_rules[i]->feed) {
 			d->feeder_state[d->nfeeders] = d->state[i];
-			d->feeders[d->nfeeders++] = rules[i];
+			d->feeders[d->nfeeders++] = detector_rules[i];
 		}
-		if (rules[i]->feed && rules[i]->prefetch) {
+		if (detector_rules[i]->feed && detector_rules[i]->prefetch) {
 			d->prefetch_state[d->nprefetch] = d->state[i];
-			d->prefetchers[d->nprefetch++] = rules[i];
+			d->prefetchers[d->nprefetch++] = detector_rules[i];
 		}
-		if (rules[i]->hour)
-			d->hourly[d->nhourly++] = rules[i];
+		if (detector_rules[i]->hour)
+			d->hourly[d->nhourly++] = detector_rules[i];
 	}
 	return d;
 fail:
@@ -245,7 +194,7 @@ void detector__free(struct detector *d)
 		return;
 	for (size_t i = 0; i < NRULES; i++)
 		if (d->state[i])
-			rules[i]->free(d->state[i]);
+			detector_rules[i]->free(d->state[i]);
 	baseline__free(d->base);
 	accounts__free(d->acc);
 	free(d->icache);
@@ -296,8 +245,8 @@ static void sweep_strings(struct detector *d)
 	baseline__strings(d->base, &m);
 	accounts__strings(d->acc, &m);
 	for (size_t i = 0; i < NRULES; i++)
-		if (d->state[i] && rules[i]->strings)
-			rules[i]->strings(d->state[i], &m);
+		if (d->state[i] && detector_rules[i]->strings)
+			detector_rules[i]->strings(d->state[i], &m);
 	freed = strpool__sweep(d->pool, m.m);
 	if (!freed)
 		return;
@@ -305,8 +254,8 @@ static void sweep_strings(struct detector *d)
 	memset(d->icache, 0, ICACHE_SLOTS * sizeof(*d->icache));
 	baseline__swept(d->base);
 	for (size_t i = 0; i < NRULES; i++)
-		if (d->state[i] && rules[i]->swept)
-			rules[i]->swept(d->state[i]);
+		if (d->state[i] && detector_rules[i]->swept)
+			detector_rules[i]->swept(d->state[i]);
 }
 
 int32_t detector__tz_min(const struct detector *d, int64_t t)
@@ -390,8 +339,8 @@ void detector__flush(struct detector *d)
 {
 	baseline__flush(d->base);
 	for (size_t i = 0; i < NRULES; i++)
-		if (rules[i]->flush)
-			rules[i]->flush(d->state[i]);
+		if (detector_rules[i]->flush)
+			detector_rules[i]->flush(d->state[i]);
 }
 
 int detector__close_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
@@ -563,8 +512,8 @@ void detector__stats(const struct detector *d, struct detector_stats *st)
 	st->intel_prefixes = intel__prefixes(d->intel);
 	st->state_bytes = baseline__bytes(d->base);
 	for (size_t i = 0; i < NRULES; i++)
-		if (d->state[i] && rules[i]->bytes)
-			st->state_bytes += rules[i]->bytes(d->state[i]);
+		if (d->state[i] && detector_rules[i]->bytes)
+			st->state_bytes += detector_rules[i]->bytes(d->state[i]);
 	st->entities_aged = baseline__aged(d->base);
 	st->strings_bytes = strpool__bytes(d->pool);
 }
