@@ -139,14 +139,13 @@ static int one_object(struct audit_ctx *c, struct s3_http *h, const struct s3_co
 		      const char *key, int format, int spool)
 {
 	char path[1200];
-	size_t len = 0;
 	int err, n;
 
 	n = snprintf(path, sizeof(path), "%s://%s/%s", s->gcs ? "gs" : "s3", s->bucket, key);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return 0;
 	c->path = path;
-	err = s3_http__get_object(h, key, spool, &len);
+	err = s3_http__get_object(h, key, spool);
 	if (err == -EAGAIN)
 		return 1;
 	if (err)

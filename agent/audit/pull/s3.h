@@ -110,12 +110,11 @@ void s3_http__free(struct s3_http *h);
  * contents. Returns 0 or a negative errno after logging. */
 int s3_http__list(struct s3_http *h, const char *start_after, struct s3_list *l);
 
-/* GET one object into the file fd (emptied first: see http_spool__open),
- * *len bytes. Returns 0; -EAGAIN when the server, the network or the
- * spool's disk failed past the retries (worth retrying later); another
- * negative errno when the object itself cannot be read (4xx, too large),
- * after logging. */
-int s3_http__get_object(struct s3_http *h, const char *key, int fd, size_t *len);
+/* GET one object into the file fd (emptied first: see http_spool__open).
+ * Returns 0; -EAGAIN when the server, the network or the spool's disk
+ * failed past the retries (worth retrying later); another negative errno
+ * when the object itself cannot be read (4xx, too large), after logging. */
+int s3_http__get_object(struct s3_http *h, const char *key, int fd);
 
 /* The response body cap for listings. */
 #define S3_MAX_LIST_BYTES ((size_t)16 << 20)

@@ -161,7 +161,7 @@ static int get(struct s3_http *h, const char *url, const char *what, size_t cap)
 	return code == 403 ? -EACCES : code == 404 ? -ENOENT : -EIO;
 }
 
-int s3_http__get_object(struct s3_http *h, const char *key, int fd, size_t *len)
+int s3_http__get_object(struct s3_http *h, const char *key, int fd)
 {
 	char path[3 * 1024 + 1], url[4096], what[1400];
 	int err;
@@ -175,7 +175,6 @@ int s3_http__get_object(struct s3_http *h, const char *key, int fd, size_t *len)
 	h->body.fd = fd;
 	err = get(h, url, what, AUDIT_MAX_FILE_BYTES);
 	h->body.spool = 0;
-	*len = h->body.len;
 	h->body.len = 0;
 	return err;
 }
