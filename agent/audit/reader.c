@@ -570,6 +570,17 @@ static int read_whole(struct audit_reader *r)
 	return 0;
 }
 
+/* The inflated size a gzip file of len bytes says in its trailer (of its
+ * last member), or UINT32_MAX when it cannot be read. */
+static uint32_t gz_trailer_size(int fd, size_t len)
+{
+	uint32_t isize;
+
+	if (pread(fd, &isize, 4, (off_t)(len - 4)) != 4)
+		return UINT32_MAX;
+	return le32toh(isize);
+}
+
 /* A gzip file of one member, small enough, inflated whole into win (a
  * view then, as a mapped file); anything else is left to zlib's stream. */
 static void gunzip_whole(struct audit_reader *r)
@@ -582,8 +593,9 @@ static void gunzip_whole(struct audit_reader *r)
 	char *out = NULL;
 
 	if (fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 18 ||
-	    (uint64_t)sb.st_size > r->whole_max)
-		return;
+	    (uint64_t)sb.st_size > r->whole_max ||
+	    gz_trailer_size(r->fd, (size_t)sb.st_size) > r->whole_max)
+		return;   /* too big: the compressed bytes are not even read */
 	in_len = (size_t)sb.st_size;
 	if (whole_in.size < in_len) {
 		/* rounded up as whole_take() does, so that the next file, a
