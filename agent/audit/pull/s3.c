@@ -146,11 +146,11 @@ static int one_object(struct audit_ctx *c, struct s3_http *h, const struct s3_co
 		return 0;
 	c->path = path;
 	err = s3_http__get_object(h, key, spool);
-	if (err == -EAGAIN)
-		return 1;
 	if (err)
 		c->st->files_failed++;
-	else if ((err = audit_fd__parse(c, format, spool)) != 0)
+	if (err == -EAGAIN)
+		return 1;  /* counted: the run did not read everything */
+	if (!err && (err = audit_fd__parse(c, format, spool)) != 0)
 		return err;
 	if (s->state_dir) {
 		err = cursor__save(s->state_dir, s->source, key);
