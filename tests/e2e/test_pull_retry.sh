@@ -8,6 +8,9 @@
 #    healthy again) reads it and the rest: every event exactly once.
 # 3. A 404 (the object deleted after the listing): counted as a failed
 #    file, the pull goes on past it.
+# 4. A 403 on one object (GetObject or its KMS key denied while listing is
+#    allowed): the pull stops before it as in 2, so that fixing the
+#    permission loses nothing.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.."
@@ -67,4 +70,17 @@ expect "past a 404: events" 30 "$(stat events "$TMP/r4.json")"
 expect "past a 404: files_failed" 1 "$(stat files_failed "$TMP/r4.json")"
 expect "tries of the missing object" 1 "$(grep -c "failed _x1." "$TMP/proxy-$P3.log")"
 grep -q "_x1\.json\.gz: HTTP 404" "$TMP/r4.err" || fail "the 404 was not named: $(cat "$TMP/r4.err")"
+
+# 4. a 403, then the permission fixed
+P4=$(free_port)
+proxy "$P4" "_x1.:1000:403"
+GATEWATCH_STATE_DIR="$TMP/s4" run r5 "$P4"
+expect "denied object: exit status" 1 "$?"
+expect "stopped at the denied object: events" 10 "$(stat events "$TMP/r5.json")"
+expect "stopped at the denied object: files_failed" 1 "$(stat files_failed "$TMP/r5.json")"
+grep -q "_x1\.json\.gz: HTTP 403" "$TMP/r5.err" || fail "the 403 was not named: $(cat "$TMP/r5.err")"
+kill "$PROXY_PID" && wait "$PROXY_PID" 2>/dev/null
+proxy "$P4" ""
+GATEWATCH_STATE_DIR="$TMP/s4" run r6 "$P4" || fail "run 6 failed: $(cat "$TMP/r6.err")"
+expect "permission fixed: events" 30 "$(stat events "$TMP/r6.json")"
 echo "pass: pull retry"

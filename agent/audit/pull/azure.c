@@ -162,8 +162,10 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 	h->body.spool = 0;
 	if (err)
 		c->st->files_failed++;
-	if (err == -EAGAIN)
-		return 1;  /* counted: the run did not read everything */
+	/* Unread for now (the network, or a permission the operator can fix):
+	 * the run ends before it, counted, and the next one retries it. */
+	if (err == -EAGAIN || err == -EACCES)
+		return 1;
 	if (!err && (err = audit_fd__parse(c, format, h->body.fd)) != 0)
 		return err;  /* the callback's */
 	if (a->state_dir && (err = cursor__save(a->state_dir, a->source, name)) < 0) {
