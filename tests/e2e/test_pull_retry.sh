@@ -43,23 +43,35 @@ expect "after two 503s: files_failed" 0 "$(stat files_failed "$TMP/r1.json")"
 expect "503s answered" 2 "$(grep -c "failed _x1." "$TMP/proxy.log")"
 if grep -q "failed to read" "$TMP/r1.err"; then fail "a retried read was reported: $(cat "$TMP/r1.err")"; fi
 
-# 2. a 503 that does not end, then the same peer healthy (the cursor is
-#    kept per endpoint)
-P2=$(free_port)
-proxy "$P2" "_x2.:1000:503"
-GATEWATCH_STATE_DIR="$TMP/s2" run r2 "$P2"
-expect "stopped at the failing object: exit status" 1 "$?"
-expect "stopped at the failing object: files_failed" 1 "$(stat files_failed "$TMP/r2.json")"
-expect "stopped at the failing object: events" 20 "$(stat events "$TMP/r2.json")"
-expect "tries of the failing object" 4 "$(grep -c "failed _x2." "$TMP/proxy-$P2.log")"
-expect "error lines" 1 "$(grep -c "failed to read" "$TMP/r2.err")"
-grep "failed to read" "$TMP/r2.err" | grep -q "_x2\.json\.gz: HTTP 503" ||
-	fail "the error does not name the object and the status: $(cat "$TMP/r2.err")"
-kill "$PROXY_PID" && wait "$PROXY_PID" 2>/dev/null
-proxy "$P2" ""
-GATEWATCH_STATE_DIR="$TMP/s2" run r3 "$P2" || fail "run 3 failed: $(cat "$TMP/r3.err")"
-expect "next run: events" 20 "$(stat events "$TMP/r3.json")"
-grep -q "resuming after .*_x1\.json\.gz" "$TMP/r3.err" || fail "the next run did not resume after x1"
+# stop_then_resume OBJ CODE TRIES EVENTS: a proxy answering object OBJ
+# with CODE for good; the run stops before it (EVENTS read, exit status 1,
+# one failed file, TRIES requests for it, one error line naming it and the
+# status); then the same endpoint healthy (the cursor is kept per
+# endpoint): the next run resumes after the last object read and reads
+# the other 40 - EVENTS.
+stop_then_resume() {
+	local obj=$1 code=$2 tries=$3 events=$4 port rc
+	port=$(free_port)
+	proxy "$port" "_x$obj.:1000:$code"
+	GATEWATCH_STATE_DIR="$TMP/st$port" run "a$port" "$port"
+	rc=$?
+	expect "HTTP $code at x$obj: exit status" 1 "$rc"
+	expect "HTTP $code at x$obj: events" "$events" "$(stat events "$TMP/a$port.json")"
+	expect "HTTP $code at x$obj: files_failed" 1 "$(stat files_failed "$TMP/a$port.json")"
+	expect "HTTP $code at x$obj: requests for it" "$tries" "$(grep -c "failed _x$obj." "$TMP/proxy-$port.log")"
+	expect "HTTP $code at x$obj: error lines" 1 "$(grep -c "failed to read" "$TMP/a$port.err")"
+	grep "failed to read" "$TMP/a$port.err" | grep -q "_x$obj\.json\.gz: HTTP $code" ||
+		fail "the error does not name the object and the status: $(cat "$TMP/a$port.err")"
+	kill "$PROXY_PID" && wait "$PROXY_PID" 2>/dev/null
+	proxy "$port" ""
+	GATEWATCH_STATE_DIR="$TMP/st$port" run "b$port" "$port" || fail "the next run failed: $(cat "$TMP/b$port.err")"
+	expect "HTTP $code at x$obj, next run: events" "$((40 - events))" "$(stat events "$TMP/b$port.json")"
+	grep -q "resuming after .*_x$((obj - 1))\.json\.gz" "$TMP/b$port.err" ||
+		fail "the next run did not resume after x$((obj - 1))"
+}
+
+# 2. a 503 that does not end
+stop_then_resume 2 503 4 20
 
 # 3. a 404: skipped and counted, the rest read
 P3=$(free_port)
@@ -71,16 +83,6 @@ expect "past a 404: files_failed" 1 "$(stat files_failed "$TMP/r4.json")"
 expect "tries of the missing object" 1 "$(grep -c "failed _x1." "$TMP/proxy-$P3.log")"
 grep -q "_x1\.json\.gz: HTTP 404" "$TMP/r4.err" || fail "the 404 was not named: $(cat "$TMP/r4.err")"
 
-# 4. a 403, then the permission fixed
-P4=$(free_port)
-proxy "$P4" "_x1.:1000:403"
-GATEWATCH_STATE_DIR="$TMP/s4" run r5 "$P4"
-expect "denied object: exit status" 1 "$?"
-expect "stopped at the denied object: events" 10 "$(stat events "$TMP/r5.json")"
-expect "stopped at the denied object: files_failed" 1 "$(stat files_failed "$TMP/r5.json")"
-grep -q "_x1\.json\.gz: HTTP 403" "$TMP/r5.err" || fail "the 403 was not named: $(cat "$TMP/r5.err")"
-kill "$PROXY_PID" && wait "$PROXY_PID" 2>/dev/null
-proxy "$P4" ""
-GATEWATCH_STATE_DIR="$TMP/s4" run r6 "$P4" || fail "run 6 failed: $(cat "$TMP/r6.err")"
-expect "permission fixed: events" 30 "$(stat events "$TMP/r6.json")"
+# 4. a 403 (tried once: retrying does not change it), then the permission fixed
+stop_then_resume 1 403 1 10
 echo "pass: pull retry"
