@@ -569,6 +569,11 @@ const char *detector__intern_ev(struct detector *d, const char *s)
 	return intern_cached(d, s);
 }
 
+struct populations *detector__populations(struct detector *d)
+{
+	return baseline__populations(d->base);
+}
+
 void detector__entity_dropped(struct detector *d)
 {
 	d->stats.entities_dropped++;
