@@ -458,13 +458,13 @@ struct ev_str {
 
 static int intern_all(struct detector *d, const struct audit_event *ev, struct ev_str *s)
 {
-	s->ip = detector__intern_ev(d, ev->source_ip);
-	s->ua = detector__intern_ev(d, ev->user_agent);
-	s->api = detector__intern_ev(d, ev->api);
-	s->service = detector__intern_ev(d, ev->service);
-	s->region = detector__intern_ev(d, ev->region);
-	s->bucket = detector__intern_ev(d, ev->bucket);
-	s->key = detector__intern_ev(d, ev->access_key);
+	s->ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
+	s->ua = detector__ev_str(d, ev, EVF_USER_AGENT);
+	s->api = detector__ev_str(d, ev, EVF_API);
+	s->service = detector__ev_str(d, ev, EVF_SERVICE);
+	s->region = detector__ev_str(d, ev, EVF_REGION);
+	s->bucket = detector__ev_str(d, ev, EVF_BUCKET);
+	s->key = detector__ev_str(d, ev, EVF_ACCESS_KEY);
 	s->object = ev->object_key;   /* copied when kept as a sample */
 	s->action = ev->action;
 	return s->ip && s->ua && s->api && s->service && s->region && s->bucket && s->key ?
@@ -797,7 +797,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
 	struct ident *id;
-	const char *name = detector__intern_ev(b->d, ev->principal);
+	const char *name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
 	int64_t t = ev->time_ms;
 	uint16_t day;
 	int err, nnew;
@@ -834,7 +834,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 		new_day(b, id, day);
 	if (!id->h && (err = open_hour(b, id, t)) < 0)
 		return err;
-	id->account = detector__intern_ev(b->d, ev->account);
+	id->account = detector__ev_str(b->d, ev, EVF_ACCOUNT);
 	id->h->last_t = t;
 	fill_first(id->h, ev, &s);
 	nnew = new_things(id->h);
@@ -922,7 +922,7 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 
 void baseline__strings(const struct baseline *b, struct strmark *m)
 {
-	for (size_t i = 0; i < b->nslots; i++) {
+	for (size_t i = 0; i < b->nslots && !strmark__full(m); i++) {
 		const struct ident *id = b->tab[i].id;
 
 		if (!id)

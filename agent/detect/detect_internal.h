@@ -21,6 +21,9 @@ struct hour_rec;
  * one or NULL is harmless. */
 struct strmark;
 void strmark__str(struct strmark *m, const char *s);
+/* 1 once marking more changes nothing (every part of the pool holds a
+ * marked string): a long walk over a state may stop there. */
+int strmark__full(const struct strmark *m);
 static inline void strmark__v(struct strmark *m, const char *const *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -118,6 +121,27 @@ const char *detector__intern_n(struct detector *d, const char *s, size_t len);
  * so its address is stable while the reader's pool lives): cached by
  * address, checked by content. */
 const char *detector__intern_ev(struct detector *d, const char *s);
+/* The string fields of an audit event that rules keep, most asked for
+ * first: the first EVF_EVERY are looked up for every event. */
+enum ev_field {
+	EVF_PRINCIPAL,
+	EVF_SOURCE_IP,
+	EVF_USER_AGENT,
+	EVF_BUCKET,
+	EVF_ACCESS_KEY,
+	EVF_REGION,
+	EVF_API,
+	EVF_SERVICE,
+	EVF_ACCOUNT,
+	EVF_EVERY,
+	EVF_PRINCIPAL_ACCOUNT = EVF_EVERY,
+	EVF_CREATED,
+	EVF_ERROR_CODE,
+	EVF_COUNT
+};
+/* detector__intern_ev(d, <ev's field f>), looked up once for the event
+ * being fed however many rules ask (any other event works too, uncached). */
+const char *detector__ev_str(struct detector *d, const struct audit_event *ev, enum ev_field f);
 /* Hand a finding (calloc'd, strings malloc'd) to the detector, which owns it
  * from then on, even on failure. Returns 0 or -ENOMEM (finding dropped). */
 int detector__emit(struct detector *d, struct finding *f);

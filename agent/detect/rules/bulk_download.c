@@ -391,11 +391,11 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
 	size_t n;
 
 	e->heap = NULL;
-	e->bucket = detector__intern_ev(b->d, ev->bucket);
-	e->ip = detector__intern_ev(b->d, ev->source_ip);
-	e->ua = detector__intern_ev(b->d, ev->user_agent);
-	e->region = detector__intern_ev(b->d, ev->region);
-	e->key = detector__intern_ev(b->d, ev->access_key);
+	e->bucket = detector__ev_str(b->d, ev, EVF_BUCKET);
+	e->ip = detector__ev_str(b->d, ev, EVF_SOURCE_IP);
+	e->ua = detector__ev_str(b->d, ev, EVF_USER_AGENT);
+	e->region = detector__ev_str(b->d, ev, EVF_REGION);
+	e->key = detector__ev_str(b->d, ev, EVF_ACCESS_KEY);
 	e->bytes = ev->bytes_out;
 	if (!e->bucket || !e->ip || !e->ua || !e->region || !e->key)
 		return -ENOMEM;
@@ -512,7 +512,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 
 	if (ev->action != GW_ACT_OBJECT_READ || ev->outcome == GW_OUT_DENIED)
 		return 0;
-	name = detector__intern_ev(b->d, ev->principal);
+	name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
 	if (!name || intern_ent(b, ev, &e) < 0)
 		return -ENOMEM;
 	if (ev->time_ms / 3600000LL > b->idle_checked / 3600000LL)
@@ -560,7 +560,7 @@ static void bulk_prefetch(void *state, const struct audit_event *ev)
 
 	if (ev->action != GW_ACT_OBJECT_READ || ev->outcome == GW_OUT_DENIED)
 		return;
-	name = detector__intern_ev(b->d, ev->principal);
+	name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
 	if (name)
 		__builtin_prefetch(&b->tab[slot_of(name, b->nslots)]);
 }

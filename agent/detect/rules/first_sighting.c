@@ -424,9 +424,9 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	index_put(s, s->n - 1);
 	f->group = group;
 	f->first_t = f->last_t = ev->time_ms;
-	f->ip = detector__intern_ev(d, ev->source_ip);
-	f->ua = detector__intern_ev(d, ev->user_agent);
-	f->key = detector__intern_ev(d, ev->access_key);
+	f->ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
+	f->ua = detector__ev_str(d, ev, EVF_USER_AGENT);
+	f->key = detector__ev_str(d, ev, EVF_ACCESS_KEY);
 	f->bucket = "";
 	f->kind = ev->principal_kind;
 	f->cloud = ev->cloud;
@@ -518,9 +518,9 @@ static int fs_feed(void *state, const struct audit_event *ev)
 {
 	struct fs_state *s = state;
 	struct detector *d = s->d;
-	const char *who = detector__intern_ev(d, ev->principal), *group = NULL;
-	const char *bucket = detector__intern_ev(d, ev->bucket);
-	const char *ip = detector__intern_ev(d, ev->source_ip);
+	const char *who = detector__ev_str(d, ev, EVF_PRINCIPAL), *group = NULL;
+	const char *bucket = detector__ev_str(d, ev, EVF_BUCKET);
+	const char *ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
 	struct fresh *f = NULL;
 
 	if (!who || !bucket || !ip)
@@ -528,7 +528,7 @@ static int fs_feed(void *state, const struct audit_event *ev)
 	if (!*who || ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
 		return 0;
 	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK)
-		created_add(s, detector__intern_ev(d, ev->created), who, ev->time_ms);
+		created_add(s, detector__ev_str(d, ev, EVF_CREATED), who, ev->time_ms);
 	if (ev->time_ms - s->swept >= HOUR / 4) {
 		sweep(s, ev->time_ms);
 		created_age(s, ev->time_ms);
