@@ -398,6 +398,11 @@ struct populations;
 struct populations *populations__new(void);
 void populations__free(struct populations *p);
 size_t populations__bytes(const struct populations *p);
+/* The pool was swept: forget the names cached by their key. */
+void populations__swept(struct populations *p);
+/* The detector's populations (the baseline's), or NULL. */
+struct populations *detector__populations(struct detector *d);
+struct populations *baseline__populations(struct baseline *b);
 /* Mark the populations' names (struct strmark). */
 void populations__strings(const struct populations *p, struct strmark *m);
 /* The population called name (interned), added when add is set; NULL when
