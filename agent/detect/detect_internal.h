@@ -139,9 +139,26 @@ enum ev_field {
 	EVF_ERROR_CODE,
 	EVF_COUNT
 };
+/* The event being fed and the detector's copies of its fields looked up
+ * so far (NULL: not yet). A struct detector starts with one, so that
+ * detector__ev_str() reads it without a call. */
+struct ev_strs {
+	const struct audit_event *ev;         /* NULL between events */
+	const char *out[EVF_COUNT];
+};
+const char *detector__ev_str_slow(struct detector *d, const struct audit_event *ev,
+				  enum ev_field f);
 /* detector__intern_ev(d, <ev's field f>), looked up once for the event
  * being fed however many rules ask (any other event works too, uncached). */
-const char *detector__ev_str(struct detector *d, const struct audit_event *ev, enum ev_field f);
+static inline const char *detector__ev_str(struct detector *d, const struct audit_event *ev,
+					   enum ev_field f)
+{
+	const struct ev_strs *c = (const struct ev_strs *)(const void *)d;
+
+	if (ev == c->ev && c->out[f])
+		return c->out[f];
+	return detector__ev_str_slow(d, ev, f);
+}
 /* Hand a finding (calloc'd, strings malloc'd) to the detector, which owns it
  * from then on, even on failure. Returns 0 or -ENOMEM (finding dropped). */
 int detector__emit(struct detector *d, struct finding *f);
@@ -414,6 +431,11 @@ struct populations;
 struct populations *populations__new(void);
 void populations__free(struct populations *p);
 size_t populations__bytes(const struct populations *p);
+/* The pool was swept: forget the names cached by their key. */
+void populations__swept(struct populations *p);
+/* The detector's populations (the baseline's), or NULL. */
+struct populations *detector__populations(struct detector *d);
+struct populations *baseline__populations(struct baseline *b);
 /* Mark the populations' names (struct strmark). */
 void populations__strings(const struct populations *p, struct strmark *m);
 /* The population called name (interned), added when add is set; NULL when
