@@ -3,6 +3,7 @@
 #include "detect/detect.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #define NRULES DETECTOR_NRULES
 
 struct detector {
+	struct evstr es;          /* the events' strings interned; first: detector__ev_str() */
 	struct detector_config cfg;
 	struct strpool *pool;
 	void *state[NRULES];
@@ -35,7 +37,6 @@ struct detector {
 	struct baseline *base;
 	struct intel *intel;
 	struct accounts *acc;
-	struct evstr es;          /* the events' strings interned */
 	struct incident **incidents;
 	size_t nincidents;
 	struct incident_ids *incident_ids;  /* the ids of the last incidents built */
@@ -51,6 +52,9 @@ struct detector {
 	void *feeder_state[NRULES], *prefetch_state[NRULES];
 	size_t nfeeders, nhourly, nprefetch;
 };
+/* detector__ev_str() reads the event's strings at the start of the detector */
+_Static_assert(offsetof(struct detector, es) == 0 && offsetof(struct evstr, cur) == 0,
+	       "struct detector must start with its struct ev_strs");
 
 void detector_config__defaults(struct detector_config *cfg)
 {
@@ -496,9 +500,15 @@ const char *detector__intern_ev(struct detector *d, const char *s)
 	return evstr__intern(&d->es, s);
 }
 
-const char *detector__ev_str(struct detector *d, const struct audit_event *ev, enum ev_field f)
+const char *detector__ev_str_slow(struct detector *d, const struct audit_event *ev,
+				  enum ev_field f)
 {
-	return evstr__field(&d->es, ev, f);
+	return evstr__field_slow(&d->es, ev, f);
+}
+
+struct populations *detector__populations(struct detector *d)
+{
+	return baseline__populations(d->base);
 }
 
 void detector__entity_dropped(struct detector *d)

@@ -62,7 +62,7 @@ void evstr__fini(struct evstr *e)
 void evstr__clear(struct evstr *e)
 {
 	memset(e->cache, 0, EVSTR_SLOTS * sizeof(*e->cache));
-	memset(e->out, 0, sizeof(e->out));
+	memset(e->cur.out, 0, sizeof(e->cur.out));
 }
 
 static size_t slot_of(const char *s)
@@ -74,8 +74,8 @@ static size_t slot_of(const char *s)
 
 void evstr__begin(struct evstr *e, const struct audit_event *ev)
 {
-	e->ev = ev;
-	memset(e->out, 0, sizeof(e->out));
+	e->cur.ev = ev;
+	memset(e->cur.out, 0, sizeof(e->cur.out));
 	/* the cache slots of the fields every event looks up, and the strings,
 	 * fetched at once rather than one miss after the other (a prefetch of
 	 * NULL's or an empty string's slot costs a line, nothing more); then
@@ -112,9 +112,9 @@ static inline const char *lookup(struct evstr *e, const char *s, struct evstr_sl
 const char *evstr__intern(struct evstr *e, const char *s)
 {
 	/* a string of the event being fed: looked up once */
-	for (size_t k = 0; e->ev && s && k < EVF_COUNT; k++)
-		if (field_of(e->ev, (enum ev_field)k) == s)
-			return evstr__field(e, e->ev, (enum ev_field)k);
+	for (size_t k = 0; e->cur.ev && s && k < EVF_COUNT; k++)
+		if (field_of(e->cur.ev, (enum ev_field)k) == s)
+			return evstr__field(e, e->cur.ev, (enum ev_field)k);
 	return lookup(e, s, &e->cache[slot_of(s)]);
 }
 
@@ -122,14 +122,14 @@ const char *evstr__field_slow(struct evstr *e, const struct audit_event *ev, enu
 {
 	const char *s = field_of(ev, f), *r = lookup(e, s, &e->cache[slot_of(s)]);
 
-	if (ev == e->ev)
-		e->out[f] = r;
+	if (ev == e->cur.ev)
+		e->cur.out[f] = r;
 	return r;
 }
 
 void evstr__resolve(struct evstr *e)
 {
 	for (size_t k = 0; k < EVF_EVERY; k++)
-		if (!e->out[k])
-			e->out[k] = lookup(e, e->in[k], e->slot[k]);
+		if (!e->cur.out[k])
+			e->cur.out[k] = lookup(e, e->in[k], e->slot[k]);
 }

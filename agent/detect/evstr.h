@@ -22,10 +22,9 @@ struct strpool;
 struct evstr_slot;
 
 struct evstr {
+	struct ev_strs cur;                   /* first: see detector__ev_str() */
 	struct strpool *pool;                 /* the detector's; not owned */
 	struct evstr_slot *cache;             /* event string's address -> copy */
-	const struct audit_event *ev;         /* the event being fed, or NULL */
-	const char *out[EVF_COUNT];           /* its fields' copies; NULL: not yet */
 	const char *in[EVF_EVERY];            /* its fields every event looks up */
 	struct evstr_slot *slot[EVF_EVERY];   /* ... and their cache slots */
 };
@@ -41,7 +40,7 @@ void evstr__begin(struct evstr *e, const struct audit_event *ev);
 void evstr__resolve(struct evstr *e);
 static inline void evstr__end(struct evstr *e)
 {
-	e->ev = NULL;
+	e->cur.ev = NULL;
 }
 /* The pool was swept: the cached copies may be gone. */
 void evstr__clear(struct evstr *e);
@@ -52,8 +51,8 @@ const char *evstr__field_slow(struct evstr *e, const struct audit_event *ev, enu
 static inline const char *evstr__field(struct evstr *e, const struct audit_event *ev,
 				       enum ev_field f)
 {
-	if (ev == e->ev && e->out[f])
-		return e->out[f];
+	if (ev == e->cur.ev && e->cur.out[f])
+		return e->cur.out[f];
 	return evstr__field_slow(e, ev, f);
 }
 
