@@ -54,6 +54,9 @@ size_t strpool__count(const struct strpool *p);
 struct strpool_marks;
 struct strpool_marks *strpool__marks_new(const struct strpool *p);
 void strpool__mark(struct strpool_marks *m, const char *s);
+/* 1 when every chunk holds a marked string already: the sweep will free
+ * nothing whatever else is marked, so the holders may stop marking. */
+int strpool__marks_full(const struct strpool_marks *m);
 size_t strpool__sweep(struct strpool *p, struct strpool_marks *m);
 
 #endif
