@@ -16,19 +16,21 @@
 const struct hour_new hour_new_none;
 const struct hour_more hour_more_none;
 
-static void ident_free(struct ident *id)
+static void set_free(struct baseline *b, const char ***v, size_t n);
+
+static void ident_free(struct baseline *b, struct ident *id)
 {
 	seen__free(&id->seen);
 	if (id->h) {
 		samples__clear(id->h->samples, &id->h->nsamples);
-		free(id->h->more);
-		free(id->h->nw);
-		free(id->h->list_buckets);
-		free(id->h->new_apis);
-		free(id->h->new_services);
+		slab__put(&b->mores, id->h->more);
+		slab__put(&b->news, id->h->nw);
+		set_free(b, &id->h->list_buckets, id->h->nlist_buckets);
+		set_free(b, &id->h->new_apis, id->h->nnew_apis);
+		set_free(b, &id->h->new_services, id->h->nnew_services);
 	}
-	free(id->h);
-	free(id);
+	slab__put(&b->hours, id->h);
+	slab__put(&b->idents, id);
 }
 
 struct baseline *baseline__new(struct detector *d, const struct detector_config *cfg)
@@ -40,6 +42,12 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->d = d;
 	b->cfg = cfg;
 	b->dropped = detector__seen_dropped(d);
+	slab__init(&b->idents, sizeof(struct ident), SLAB_IDENTS);
+	slab__init(&b->hours, sizeof(struct hour_rec), SLAB_HOURS);
+	slab__init(&b->mores, sizeof(struct hour_more), SLAB_HOURS);
+	slab__init(&b->news, sizeof(struct hour_new), SLAB_HOURS);
+	for (size_t k = 0; k < SET_CLASSES; k++)
+		slab__init(&b->sets[k], (2u << k) * sizeof(const char *), SLAB_HOURS);
 	b->nslots = 1024;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
@@ -62,9 +70,13 @@ void baseline__free(struct baseline *b)
 		return;
 	for (size_t i = 0; b->tab && i < b->nslots; i++)
 		if (b->tab[i].id)
-			ident_free(b->tab[i].id);
-	for (size_t i = 0; i < b->nfree; i++)
-		free(b->free_hours[i]);
+			ident_free(b, b->tab[i].id);
+	slab__free(&b->idents);
+	slab__free(&b->hours);
+	slab__free(&b->mores);
+	slab__free(&b->news);
+	for (size_t k = 0; k < SET_CLASSES; k++)
+		slab__free(&b->sets[k]);
 	seen__free(&b->org);
 	seen__free(&b->org_buckets);
 	volume__free(b->vol);
@@ -122,11 +134,12 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 		for (i = ptr_slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
 			;
 	}
-	b->tab[i].id = calloc(1, sizeof(*b->tab[i].id));
+	b->tab[i].id = slab__get(&b->idents);
 	if (!b->tab[i].id) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	memset(b->tab[i].id, 0, sizeof(*b->tab[i].id));
 	b->tab[i].id->name = name;
 	b->tab[i].name = name;
 	seen__init(&b->tab[i].id->seen, IDENT_SEEN_MAX);
@@ -174,7 +187,7 @@ static void ident_age(struct baseline *b, uint16_t today)
 		if (!id)
 			continue;
 		if (ident_stale(b, id, today)) {
-			ident_free(id);
+			ident_free(b, id);
 			continue;
 		}
 		for (j = ptr_slot(id->name, b->nslots); t[j].id; j = (j + 1) & (b->nslots - 1))
@@ -336,10 +349,19 @@ static size_t set_cap(size_t n)
 	return cap;
 }
 
+/* The slab of a set with room for cap (a power of two from 2). */
+static struct slab *set_slab(struct baseline *b, size_t cap)
+{
+	return &b->sets[__builtin_ctzll(cap) - 1];
+}
+
+/* A set is allocated with its first entry (set_grow_add): n is never 0 here. */
 static void set_free(struct baseline *b, const char ***v, size_t n)
 {
+	if (!*v)
+		return;
 	b->sets_bytes -= set_cap(n) * sizeof(**v);
-	free(*v);
+	slab__put(set_slab(b, set_cap(n)), *v);
 	*v = NULL;
 }
 
@@ -363,23 +385,20 @@ static void close_hour(struct baseline *b, struct ident *id)
 	if (h->regions_6h > id->max_regions_6h)
 		id->max_regions_6h = h->regions_6h;
 	samples__clear(h->samples, &h->nsamples);
-	if (h->more)
+	if (h->more) {
 		b->more_open--;
-	free(h->more);
-	h->more = NULL;
-	if (h->nw)
+		slab__put(&b->mores, h->more);
+	}
+	if (h->nw) {
 		b->new_open--;
-	free(h->nw);
-	h->nw = NULL;
+		slab__put(&b->news, h->nw);
+	}
 	set_free(b, &h->list_buckets, h->nlist_buckets);
 	set_free(b, &h->new_apis, h->nnew_apis);
 	set_free(b, &h->new_services, h->nnew_services);
 	id->h = NULL;
 	b->open--;
-	if (b->nfree < FREE_HOURS)
-		b->free_hours[b->nfree++] = h;
-	else
-		free(h);
+	slab__put(&b->hours, h);
 }
 
 /* A new UTC day for this identity: the old one joins the baseline. */
@@ -401,7 +420,7 @@ static void new_day(struct baseline *b, struct ident *id, uint16_t day)
 
 static int open_hour(struct baseline *b, struct ident *id, int64_t t)
 {
-	struct hour_rec *h = b->nfree ? b->free_hours[--b->nfree] : malloc(sizeof(*h));
+	struct hour_rec *h = slab__get(&b->hours);
 
 	if (!h)
 		return -ENOMEM;
@@ -455,7 +474,7 @@ static int intern_all(struct detector *d, const struct audit_event *ev, struct e
 /* The hour's rare sets, allocated on first need; NULL when out of memory. */
 static struct hour_more *hour_more(struct baseline *b, struct hour_rec *h)
 {
-	if (!h->more && (h->more = malloc(sizeof(*h->more)))) {
+	if (!h->more && (h->more = slab__get(&b->mores))) {
 		if (++b->more_open > b->peak_more)
 			b->peak_more = b->more_open;
 	}
@@ -465,7 +484,7 @@ static struct hour_more *hour_more(struct baseline *b, struct hour_rec *h)
 /* The hour's new things, likewise. */
 static struct hour_new *hour_new(struct baseline *b, struct hour_rec *h)
 {
-	if (!h->nw && (h->nw = malloc(sizeof(*h->nw)))) {
+	if (!h->nw && (h->nw = slab__get(&b->news))) {
 		if (++b->new_open > b->peak_new)
 			b->peak_new = b->new_open;
 	}
@@ -566,9 +585,13 @@ static int set_room(struct baseline *b, const char ***v, size_t n, size_t max)
 		return 0;
 	if (cap > max)
 		cap = max;
-	nv = realloc(*v, cap * sizeof(*nv));
+	nv = slab__get(set_slab(b, cap));
 	if (!nv)
 		return -ENOMEM;
+	if (n) {
+		memcpy(nv, *v, n * sizeof(*nv));
+		slab__put(set_slab(b, n), *v);
+	}
 	*v = nv;
 	b->sets_bytes += (cap - n) * sizeof(*nv);
 	if (b->sets_bytes > b->peak_sets_bytes)
@@ -853,7 +876,7 @@ size_t baseline__bytes(const struct baseline *b)
 	n += (b->org.cap + b->org_buckets.cap) * SEEN_SLOT;
 	n += volume__bytes(b->vol);
 	n += populations__bytes(b->pops);
-	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
+	n += b->peak_open * sizeof(struct hour_rec);
 	n += b->peak_more * sizeof(struct hour_more) + b->peak_new * sizeof(struct hour_new);
 	n += b->peak_sets_bytes;
 	for (size_t i = 0; i < b->nslots; i++)
@@ -925,4 +948,10 @@ void baseline__strings(const struct baseline *b, struct strmark *m)
 void baseline__swept(struct baseline *b)
 {
 	memset(b->ua_cache, 0, sizeof(b->ua_cache));
+	populations__swept(b->pops);
+}
+
+struct populations *baseline__populations(struct baseline *b)
+{
+	return b ? b->pops : NULL;
 }

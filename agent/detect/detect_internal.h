@@ -169,7 +169,8 @@ void detector__entity_dropped(struct detector *d);
  * interned, so that a day of distinct keys does not fill the string pool
  * (which is swept once a day); the holder frees them when the hour
  * closes. samples__add keeps key (when non-empty) while fewer than
- * GW_FINDING_MAX_SAMPLES are kept: 0 or -ENOMEM. */
+ * GW_FINDING_MAX_SAMPLES are kept: 0 or -ENOMEM. The copies share one
+ * block (v[0]), so a holder moves them only as a whole. */
 int samples__add(const char **v, uint8_t *n, const char *key);
 void samples__clear(const char **v, uint8_t *n);
 
@@ -349,8 +350,40 @@ void seen__init(struct seen_set *s, uint32_t max);
 void seen__free(struct seen_set *s);
 /* Returns 1 when key was seen within ttl days before today, 0 when not
  * (it is now), -ENOMEM. Past the set's bound: 1, and *dropped counts it. */
-int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
-		uint16_t ttl, uint64_t *dropped);
+int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t today,
+		     uint16_t ttl, uint64_t *dropped);
+/* The slot where the probing for (key, kind) starts. */
+static inline uint32_t seen__slot(const char *key, int kind, uint32_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key ^ ((uint64_t)kind << 59);
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h & (cap - 1);
+}
+/* Most touches find their key in a set with room to spare: that is done
+ * here, in the caller; the rest (a new key, a set to grow or to purge)
+ * in seen__touch_slow. */
+static inline int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
+			      uint16_t ttl, uint64_t *dropped)
+{
+	if (s->cap && (s->n + 1) * 4 <= s->cap * 3) {
+		const uint8_t *kinds = seen__kind(s);
+		uint16_t *days = seen__day(s);
+
+		for (uint32_t i = seen__slot(key, kind, s->cap); s->key[i];
+		     i = (i + 1) & (s->cap - 1)) {
+			if (s->key[i] == key && kinds[i] == kind) {
+				int was = (uint16_t)(today - days[i]) <= ttl;
+
+				days[i] = today;
+				return was;
+			}
+		}
+	}
+	return seen__touch_slow(s, key, kind, today, ttl, dropped);
+}
 
 /* Restore an entry with its day (loading saved state): 0 or -ENOMEM; past
  * the bound the entry is left out. */
@@ -398,6 +431,11 @@ struct populations;
 struct populations *populations__new(void);
 void populations__free(struct populations *p);
 size_t populations__bytes(const struct populations *p);
+/* The pool was swept: forget the names cached by their key. */
+void populations__swept(struct populations *p);
+/* The detector's populations (the baseline's), or NULL. */
+struct populations *detector__populations(struct detector *d);
+struct populations *baseline__populations(struct baseline *b);
 /* Mark the populations' names (struct strmark). */
 void populations__strings(const struct populations *p, struct strmark *m);
 /* The population called name (interned), added when add is set; NULL when

@@ -506,6 +506,11 @@ const char *detector__ev_str_slow(struct detector *d, const struct audit_event *
 	return evstr__field_slow(&d->es, ev, f);
 }
 
+struct populations *detector__populations(struct detector *d)
+{
+	return baseline__populations(d->base);
+}
+
 void detector__entity_dropped(struct detector *d)
 {
 	d->stats.entities_dropped++;

@@ -67,23 +67,57 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 	return finding__new(&hd);
 }
 
+/* The samples of a holder live in one block that v[0] points to, copied
+ * one after the other: one allocation for the hour, not one per read. The
+ * block's room is a power of two (at least SAMPLES_FIRST) that its used
+ * bytes determine, so the holder keeps nothing else. */
+#define SAMPLES_FIRST 256
+
+static size_t samples_room(size_t used)
+{
+	size_t room = SAMPLES_FIRST;
+
+	while (room < used)
+		room *= 2;
+	return room;
+}
+
 int samples__add(const char **v, uint8_t *n, const char *key)
 {
-	char *c;
+	size_t len, used = 0;
+	char *blk;
 
 	if (!key || !*key || *n >= GW_FINDING_MAX_SAMPLES)
 		return 0;
-	c = strdup(key);
-	if (!c)
-		return -ENOMEM;
-	v[(*n)++] = c;
+	len = strlen(key) + 1;
+	if (*n) {
+		used = (size_t)(v[*n - 1] - v[0]) + strlen(v[*n - 1]) + 1;
+		blk = (char *)(uintptr_t)v[0];
+	} else {
+		blk = NULL;
+	}
+	if (!blk || used + len > samples_room(used)) {
+		size_t off[GW_FINDING_MAX_SAMPLES];
+		char *nb;
+
+		for (uint8_t i = 0; i < *n; i++)
+			off[i] = (size_t)(v[i] - blk);
+		nb = realloc(blk, samples_room(used + len));
+		if (!nb)
+			return -ENOMEM;
+		for (uint8_t i = 0; i < *n; i++)
+			v[i] = nb + off[i];
+		blk = nb;
+	}
+	memcpy(blk + used, key, len);
+	v[(*n)++] = blk + used;
 	return 0;
 }
 
 void samples__clear(const char **v, uint8_t *n)
 {
-	for (uint8_t i = 0; i < *n; i++)
-		free((char *)(uintptr_t)v[i]);
+	if (*n)
+		free((char *)(uintptr_t)v[0]);
 	*n = 0;
 }
 

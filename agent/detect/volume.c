@@ -138,6 +138,10 @@ static int note_read(struct vol_ent *e, const struct audit_event *ev, const char
 
 	e->nreads++;
 	e->read_bytes += ev->bytes_out;
+	/* Only a bucket's hour is judged with its readers and samples (an
+	 * address lends its baseline alone): an address keeps none. */
+	if (e->kind != VOL_BUCKET)
+		return 0;
 	for (i = 0; i < e->nreaders && e->readers[i] != principal; i++)
 		;
 	if (i == e->nreaders && i < VOL_READERS) {

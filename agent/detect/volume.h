@@ -27,6 +27,7 @@ struct vol_ent {
 	int64_t start, first_t, last_t;
 	uint32_t events, nreads, readers_more;
 	uint64_t read_bytes;
+	/* A bucket's hour only (an address keeps neither): */
 	const char *readers[VOL_READERS];   /* principals that read, and how much */
 	uint32_t reader_n[VOL_READERS];
 	const char *reader_ip[VOL_READERS], *reader_ua[VOL_READERS], *reader_key[VOL_READERS];

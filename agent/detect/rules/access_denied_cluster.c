@@ -12,13 +12,16 @@
 static int denied_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct hour_more *hm = hour__more(h);
-	const struct detector_config *cfg = detector__config(d);
+	const struct detector_config *cfg;
 	struct finding *f;
 	char list[512];
 	double score;
 	size_t top = 0;
 	int err = 0;
 
+	if (!h->denied)
+		return 0;
+	cfg = detector__config(d);
 	if (h->denied < cfg->denied_min || h->ndenied_apis < cfg->denied_min_apis)
 		return 0;
 	/* Without a baseline, a fifth of the hour's calls denied; with one, far

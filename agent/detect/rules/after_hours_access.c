@@ -13,13 +13,17 @@
 static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
-	int32_t tz = detector__tz_min(d, h->start);
-	int slot = gw_hour_of_week(h->start, tz), err = 0;
+	int32_t tz;
+	int slot, err = 0;
 	const struct population *pop = NULL;
 	double weeks, share;
 	struct finding *f;
 
-	if (h->reads < cfg->after_hours_floor || !detector_config__off_hours(cfg, slot))
+	if (h->reads < cfg->after_hours_floor)
+		return 0;
+	tz = detector__tz_min(d, h->start);
+	slot = gw_hour_of_week(h->start, tz);
+	if (!detector_config__off_hours(cfg, slot))
 		return 0;
 	if (h->established) {
 		weeks = (id->cur_day - id->first_day) / 7.0;

@@ -112,7 +112,8 @@ static void burst_free(struct burst *u)
 static void ring_clear(struct principal *p)
 {
 	for (uint32_t i = 0; i < p->n; i++)
-		free(p->ring[(p->head + i) % p->cap].heap);
+		if (p->ring[(p->head + i) % p->cap].heap)
+			free(p->ring[(p->head + i) % p->cap].heap);
 	p->head = 0;
 	p->n = 0;
 }
@@ -178,7 +179,8 @@ static struct principal *principal_get(struct bulk *b, const char *name)
 static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
 {
 	while (p->n && t - p->ring[p->head].t >= b->window_ms) {
-		free(p->ring[p->head].heap);
+		if (p->ring[p->head].heap)
+			free(p->ring[p->head].heap);
 		p->head = (p->head + 1) % p->cap;
 		p->n--;
 	}
@@ -425,6 +427,8 @@ static void close_idle(struct bulk *b, int64_t now)
 			continue;
 		if (p->burst)
 			close_burst(b, p);   /* a failure is counted by the detector */
+		if (!p->ring)
+			continue;            /* given back at an earlier hour */
 		/* Its reads all lie a window before now: the next read would
 		 * prune them, so their room is given back now, not kept for a
 		 * principal that may read once an hour or never again. */

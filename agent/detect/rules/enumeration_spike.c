@@ -9,7 +9,7 @@
 
 static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct detector_config *cfg = detector__config(d);
+	const struct detector_config *cfg;
 	uint32_t nb = h->nlist_buckets;
 	int calls, many, err = 0;
 	struct finding *f;
@@ -17,6 +17,7 @@ static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec
 
 	if (!h->established)
 		return 0;
+	cfg = detector__config(d);
 	calls = ewma__unusual(&id->lists, h->lists, cfg->list_floor, 5.0, 6.0);
 	many = ewma__unusual(&id->lbuckets, nb + h->list_buckets_more, cfg->list_buckets_floor,
 			     3.0, 6.0);

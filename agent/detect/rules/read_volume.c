@@ -33,6 +33,9 @@ static int volume_unusual(const struct detector_config *cfg, const struct ident 
 		day = ewma__unusual(&id->day_reads, h->day_reads, cfg->read_day_floor, 4.0, 6.0);
 		return hour || day;
 	}
+	/* below both floors nothing is unusual: the levels are not needed */
+	if (h->reads < cfg->read_hour_floor && h->day_reads < cfg->read_day_floor)
+		return 0;
 	pop = population__for(id);
 	if (!pop)
 		return 0;

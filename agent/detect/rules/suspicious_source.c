@@ -14,6 +14,8 @@ static int intel_hour(struct detector *d, struct ident *id, const struct hour_re
 	int err = 0, best = 0;
 	size_t bi = 0;
 
+	if (!h->nintel)
+		return 0;
 	for (size_t i = 0; i < h->nintel; i++) {
 		int w = hm->intel_kind[i] == INTEL_HOSTING ? 1 : 2;
 
