@@ -502,7 +502,7 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 
 	if (!*ip || set_has(h->ips, h->nips, ip))
 		return 0;
-	if (h->nips < HOUR_SET)
+	if (h->nips < HOUR_CACHE)
 		h->ips[h->nips++] = ip;
 	related_add(b, ip, id->name, day);
 	r = seen__touch(&id->seen, ip, SEEN_IP, day, ttl, b->dropped);
@@ -551,7 +551,7 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 
 	if (!*ua || set_has(h->uas, h->nuas, ua))
 		return 0;
-	if (h->nuas < HOUR_SET)
+	if (h->nuas < HOUR_CACHE)
 		h->uas[h->nuas++] = ua;
 	related_add(b, ua, id->name, day);
 	fam = family_of(b, ua, buf, sizeof(buf));

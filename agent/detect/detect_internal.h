@@ -222,6 +222,10 @@ static inline uint8_t *seen__kind(const struct seen_set *s)
 }
 
 #define HOUR_SET 8
+/* The open hour's caches of the addresses and user agents already looked
+ * at: most identities use one or two an hour, and a miss only looks again
+ * (an hour's events fall on one day, so the look finds what it found). */
+#define HOUR_CACHE 2
 #define HOUR_LIST_BUCKETS 32
 #define IDENT_RECENT_REGIONS 8
 
@@ -271,8 +275,8 @@ struct hour_rec {
 	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
 	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
 	/* Arrays: valid up to their count, never read past it, so not zeroed. */
-	const char *ips[HOUR_SET];           /* cache of IPs already looked at */
-	const char *uas[HOUR_SET];           /* ... and user agents */
+	const char *ips[HOUR_CACHE];         /* cache of IPs already looked at */
+	const char *uas[HOUR_CACHE];         /* ... and user agents */
 	const char *regions[HOUR_SET];
 	const char *samples[GW_FINDING_MAX_SAMPLES];
 };
