@@ -331,3 +331,8 @@ out:
 	free(m);
 	return freed;
 }
+
+void strpool__prefetch(const struct strpool *p, uint64_t hash)
+{
+	__builtin_prefetch(&p->slots[(uint32_t)hash & (p->nslots - 1)]);
+}

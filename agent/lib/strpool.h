@@ -28,6 +28,8 @@ const char *strpool__intern_str(struct strpool *p, const char *s);
 /* strpool__intern with hash = gw_fasthash(0, s, len) (lib/fasthash.h)
  * computed by the caller, who needs it for something else too. */
 const char *strpool__intern_hashed(struct strpool *p, const char *s, size_t len, uint64_t hash);
+/* Start loading the table slot where hash would be looked up. */
+void strpool__prefetch(const struct strpool *p, uint64_t hash);
 /* Copy s[0..len) into the pool without looking for an equal string first,
  * for strings that are unique anyway (request ids): cheaper than interning,
  * and the copy lives as long as the pool. NULL with errno as intern. */
