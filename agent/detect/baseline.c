@@ -22,7 +22,7 @@ static void ident_free(struct baseline *b, struct ident *id)
 {
 	seen__free(&id->seen);
 	if (id->h) {
-		samples__clear(id->h->samples, &id->h->nsamples);
+		samples__clear(&b->samples, id->h->samples, &id->h->nsamples);
 		slab__put(&b->mores, id->h->more);
 		slab__put(&b->news, id->h->nw);
 		set_free(b, &id->h->list_buckets, id->h->nlist_buckets);
@@ -46,6 +46,7 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	slab__init(&b->hours, sizeof(struct hour_rec), SLAB_HOURS);
 	slab__init(&b->mores, sizeof(struct hour_more), SLAB_HOURS);
 	slab__init(&b->news, sizeof(struct hour_new), SLAB_HOURS);
+	slab__init(&b->samples, SAMPLES_BLOCK, SLAB_HOURS);
 	for (size_t k = 0; k < SET_CLASSES; k++)
 		slab__init(&b->sets[k], (2u << k) * sizeof(const char *), SLAB_HOURS);
 	b->nslots = 1024;
@@ -75,6 +76,7 @@ void baseline__free(struct baseline *b)
 	slab__free(&b->hours);
 	slab__free(&b->mores);
 	slab__free(&b->news);
+	slab__free(&b->samples);
 	for (size_t k = 0; k < SET_CLASSES; k++)
 		slab__free(&b->sets[k]);
 	seen__free(&b->org);
@@ -384,7 +386,7 @@ static void close_hour(struct baseline *b, struct ident *id)
 	ewma__add(&id->denied, h->denied, ALPHA_HOUR);
 	if (h->regions_6h > id->max_regions_6h)
 		id->max_regions_6h = h->regions_6h;
-	samples__clear(h->samples, &h->nsamples);
+	samples__clear(&b->samples, h->samples, &h->nsamples);
 	if (h->more) {
 		b->more_open--;
 		slab__put(&b->mores, h->more);
@@ -708,7 +710,7 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 		h->reads++;
 		h->read_bytes += ev->bytes_out;
 		h->day_reads = ++id->day_reads_acc;
-		if (samples__add(h->samples, &h->nsamples, s->object) < 0)
+		if (samples__add(&b->samples, h->samples, &h->nsamples, s->object) < 0)
 			return -ENOMEM;
 	} else if (ev->action == GW_ACT_OBJECT_WRITE || ev->action == GW_ACT_OBJECT_COPY) {
 		h->writes++;

@@ -52,6 +52,7 @@ struct baseline {
 	 * here, not with malloc and free for each. */
 	struct slab idents, hours, mores, news;
 	struct slab sets[SET_CLASSES];     /* the class of room 2 << k */
+	struct slab samples;               /* the hours' samples (samples__add) */
 	size_t open, peak_open;            /* hours open now, and at most */
 	size_t more_open, peak_more;       /* their rare sets (struct hour_more) */
 	size_t new_open, peak_new;         /* ... and struct hour_new */

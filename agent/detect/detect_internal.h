@@ -170,9 +170,13 @@ void detector__entity_dropped(struct detector *d);
  * (which is swept once a day); the holder frees them when the hour
  * closes. samples__add keeps key (when non-empty) while fewer than
  * GW_FINDING_MAX_SAMPLES are kept: 0 or -ENOMEM. The copies share one
- * block (v[0]), so a holder moves them only as a whole. */
-int samples__add(const char **v, uint8_t *n, const char *key);
-void samples__clear(const char **v, uint8_t *n);
+ * block (v[0]): one of sl's SAMPLES_BLOCK-byte blocks while they fit in
+ * it (no allocation per read), else the heap's; a holder moves them only
+ * as a whole, and gives them back with samples__clear and the same sl. */
+#define SAMPLES_BLOCK 128
+struct slab;
+int samples__add(struct slab *sl, const char **v, uint8_t *n, const char *key);
+void samples__clear(struct slab *sl, const char **v, uint8_t *n);
 
 /* Counts per interned string, bounded: past `max` distinct keys new keys
  * are counted in `overflow` only. The empty string is not counted. */

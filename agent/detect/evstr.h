@@ -19,14 +19,14 @@
 #include "detect/detect_internal.h"
 
 struct strpool;
-struct evstr_slot;
+struct evstr_set;
 
 struct evstr {
 	struct ev_strs cur;                   /* first: see detector__ev_str() */
 	struct strpool *pool;                 /* the detector's; not owned */
-	struct evstr_slot *cache;             /* event string's address -> copy */
+	struct evstr_set *cache;              /* event string's address -> copy */
 	const char *in[EVF_EVERY];            /* its fields every event looks up */
-	struct evstr_slot *slot[EVF_EVERY];   /* ... and their cache slots */
+	struct evstr_set *set[EVF_EVERY];     /* ... and their cache sets */
 };
 
 /* 0 or -ENOMEM. */

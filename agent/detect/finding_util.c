@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "lib/slab.h"
 
 static char *dup_or(const char *s, int *oom)
 {
@@ -68,45 +69,54 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 }
 
 /* The samples of a holder live in one block that v[0] points to, copied
- * one after the other: one allocation for the hour, not one per read. The
- * block's room is a power of two (at least SAMPLES_FIRST) that its used
- * bytes determine, so the holder keeps nothing else. */
-#define SAMPLES_FIRST 256
+ * one after the other: a block of the holder's slab while they fit in
+ * SAMPLES_BLOCK bytes, else one from the heap whose room (a power of two)
+ * the bytes used determine, so the holder keeps nothing else. */
+static size_t samples_used(const char *const *v, uint8_t n)
+{
+	return n ? (size_t)(v[n - 1] - v[0]) + strlen(v[n - 1]) + 1 : 0;
+}
 
 static size_t samples_room(size_t used)
 {
-	size_t room = SAMPLES_FIRST;
+	size_t room = SAMPLES_BLOCK;
 
 	while (room < used)
 		room *= 2;
 	return room;
 }
 
-int samples__add(const char **v, uint8_t *n, const char *key)
+/* Give the block back where it came from. */
+static void samples_drop(struct slab *sl, char *blk, size_t used)
 {
-	size_t len, used = 0;
-	char *blk;
+	if (used <= SAMPLES_BLOCK)
+		slab__put(sl, blk);
+	else
+		free(blk);
+}
+
+int samples__add(struct slab *sl, const char **v, uint8_t *n, const char *key)
+{
+	size_t len, used;
+	char *blk, *nb;
 
 	if (!key || !*key || *n >= GW_FINDING_MAX_SAMPLES)
 		return 0;
 	len = strlen(key) + 1;
-	if (*n) {
-		used = (size_t)(v[*n - 1] - v[0]) + strlen(v[*n - 1]) + 1;
-		blk = (char *)(uintptr_t)v[0];
-	} else {
-		blk = NULL;
-	}
-	if (!blk || used + len > samples_room(used)) {
-		size_t off[GW_FINDING_MAX_SAMPLES];
-		char *nb;
-
-		for (uint8_t i = 0; i < *n; i++)
-			off[i] = (size_t)(v[i] - blk);
-		nb = realloc(blk, samples_room(used + len));
-		if (!nb)
+	used = samples_used(v, *n);
+	blk = *n ? (char *)(uintptr_t)v[0] : NULL;
+	if (!blk && len <= SAMPLES_BLOCK) {
+		if (!(blk = slab__get(sl)))
 			return -ENOMEM;
-		for (uint8_t i = 0; i < *n; i++)
-			v[i] = nb + off[i];
+	} else if (used + len > samples_room(used)) {
+		if (!(nb = malloc(samples_room(used + len))))
+			return -ENOMEM;
+		if (blk) {
+			memcpy(nb, blk, used);
+			for (uint8_t i = 0; i < *n; i++)
+				v[i] = nb + (v[i] - blk);
+			samples_drop(sl, blk, used);
+		}
 		blk = nb;
 	}
 	memcpy(blk + used, key, len);
@@ -114,10 +124,10 @@ int samples__add(const char **v, uint8_t *n, const char *key)
 	return 0;
 }
 
-void samples__clear(const char **v, uint8_t *n)
+void samples__clear(struct slab *sl, const char **v, uint8_t *n)
 {
 	if (*n)
-		free((char *)(uintptr_t)v[0]);
+		samples_drop(sl, (char *)(uintptr_t)v[0], samples_used(v, *n));
 	*n = 0;
 }
 
