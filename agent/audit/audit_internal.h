@@ -130,6 +130,8 @@ void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step
 /* Tests: the size of this thread's kept buffer for gzip files read whole
  * (0 while none was read). */
 size_t audit_reader__test_kept_gz_bytes(void);
+/* The size of the stream window this thread keeps for the next piece. */
+size_t audit_reader__test_kept_window(void);
 /* The reader's context (its warnings count, for a source of many files). */
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r);
 
