@@ -84,6 +84,9 @@ struct audit_ctx {
 	 * what a JSON stream was in the middle of, and the Azure log's kind. */
 	uint64_t base;
 	uint64_t line_base;
+	/* The newlines in the bytes the last chunk reader used, when it
+	 * counted them (a text format's, line by line), else UINT64_MAX. */
+	uint64_t chunk_lines;
 	const char *chunk;
 	struct audit_json_state js;
 	uint64_t scanned;         /* JSON values a field scanner took */

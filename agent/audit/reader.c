@@ -25,6 +25,12 @@
 #include "audit/reader_priv.h"
 #include "lib/log.h"
 
+/* A file mapped or held whole is parsed in views of this many bytes when
+ * the pool is transient (emptied between chunks): the pool's table then
+ * stays small enough for the cache, where a look-up in a table of a 4 MiB
+ * chunk's strings was a miss. */
+#define READER_VIEW ((size_t)1 << 20)
+
 static int raw_read(struct audit_reader *r, void *dst, size_t n, size_t *got)
 {
 	ssize_t k;
@@ -337,6 +343,7 @@ static int parse(struct audit_reader *r)
 		audit_ctx__forget(c);
 	}
 	c->chunk = r->win + r->start;
+	c->chunk_lines = UINT64_MAX;
 	json_arena__begin();
 	used = r->ops->chunk(c, r->win + r->start, r->end - r->start, r->eof, &err);
 	json_arena__end();
@@ -351,7 +358,8 @@ static int parse(struct audit_reader *r)
 	/* line numbers for the warnings of chunks still to come: none after
 	 * the last (a file read whole is one chunk) */
 	if (!r->eof || r->start + used < r->end)
-		c->line_base += audit__count_lines(r->win + r->start, used);
+		c->line_base += c->chunk_lines != UINT64_MAX ? c->chunk_lines :
+				audit__count_lines(r->win + r->start, used);
 	c->base += used;
 	r->start += used;
 	r->nul_checked = r->nul_checked > used ? r->nul_checked - used : 0;
@@ -442,6 +450,8 @@ static int reader_attach(struct audit_reader *r, unsigned flags)
 			return -ENOMEM;
 		r->z_live = 1;
 	}
+	if (r->mapped && (r->c.flags & AUDIT_READ_TRANSIENT))
+		r->size = READER_VIEW;
 	return 0;
 }
 
