@@ -177,6 +177,10 @@ int audit_source__read_flags(const char *spec, struct strpool *pool, unsigned fl
  * (see reader.c), about twice as fast, and a small plain file read whole,
  * at most 32 MiB of log held at once. */
 #define AUDIT_READ_WHOLE_GZ 0x100u
+/* The same for a caller holding several files open at once (analyze's
+ * merge): only files of a few MiB of log, so that a file read whole costs
+ * about what its stream window would. */
+#define AUDIT_READ_WHOLE_SMALL 0x200u
 
 /* Reading a source one unit at a time, for a caller that orders the reads
  * itself or spreads them over threads (analyze's time-ordered merge): a

@@ -135,6 +135,13 @@ struct audit_ctx *audit_reader__ctx(struct audit_reader *r);
  * longer than AUDIT_MAX_FIELD or not valid UTF-8 (or holds a NUL), NULL
  * with bad_bytes 0 when out of memory. */
 const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes);
+/* The intern hash of s[0..len), with the cache entry and the pool's table
+ * slot it leads to starting to load: a parser asks it for the fields that
+ * are seldom the last value (addresses, keys) as soon as it has split the
+ * record, and interns them later with rec__intern_hashed or
+ * rec__intern_last_hashed. A load from the pool's table is a cache miss
+ * per string otherwise, and the misses of a record then overlap. */
+uint64_t audit_ctx__prefetch(struct audit_ctx *c, const char *s, size_t len);
 
 #define AUDIT_MAX_RECORD_WARNINGS 10
 
@@ -180,12 +187,23 @@ const char *audit_load__strerror(int err);
 int audit_ctx__emit(struct audit_ctx *c, const struct audit_event *ev);
 int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const char *id,
 		       size_t len);
+/* emit_id with the de-duplication key already made (audit_dedup__key_early;
+ * 0: none). */
+int audit_ctx__emit_key(struct audit_ctx *c, const struct audit_event *ev, uint64_t key);
 
 /* 1 when an event with this id was delivered before (dedup.c); else the id
  * is remembered and 0 returned. */
 int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len);
 /* The de-duplication key of an event and its id (0 without an id). */
 uint64_t audit_dedup__key(const struct audit_event *ev, const char *id, size_t len);
+/* The same key from the bytes the event's API, object key and id will hold
+ * (0 when idlen is 0), made before the event is, with the set's slot for
+ * it starting to load: the look-up at emit then finds it in the cache. */
+uint64_t audit_dedup__key_early(int cloud, int64_t time_ms, const char *api, size_t alen,
+				const char *key, size_t klen, const char *id, size_t idlen);
+/* 1 when the key (0: none, never seen) was delivered before; else it is
+ * remembered and 0 returned. */
+int audit_dedup__seen_key(uint64_t key, int64_t time_ms);
 
 /* 1 when s[0..len) is valid UTF-8 without NUL bytes. */
 int utf8__valid(const char *s, size_t len);
@@ -210,13 +228,21 @@ const char *rec__intern_valid(struct rec_strs *r, const char *s, size_t len);
  * whether it was. */
 const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, size_t len,
 			     int *hit);
+/* rec__intern (check set) or rec__intern_valid, and rec__intern_last, with
+ * the hash from audit_ctx__prefetch. */
+const char *rec__intern_hashed(struct rec_strs *r, const char *s, size_t len, int check,
+				uint64_t h);
+const char *rec__intern_last_hashed(struct rec_strs *r, unsigned slot, const char *s, size_t len,
+				    uint64_t h);
 /* The same checks, then copied without looking for an equal string: for a
  * field unique to its record (a request id). */
 const char *rec__unique(struct rec_strs *r, const char *s, size_t len);
 /* rec__unique for bytes already known to be valid UTF-8 without NUL. */
 const char *rec__unique_valid(struct rec_strs *r, const char *s, size_t len);
-/* Drop the record when r->bad is set (counted, logged); otherwise emit. */
+/* Drop the record when r->bad is set (counted, logged); otherwise emit
+ * (finish_key: with audit_ctx__emit_key). */
 int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off);
+int rec__finish_key(struct rec_strs *r, const struct audit_event *ev, size_t off, uint64_t key);
 
 /* Call fn for each non-empty line (without its "\r\n"). Lines that are too
  * long or hold a NUL byte or invalid UTF-8 are counted as records, skipped

@@ -10,7 +10,9 @@
  *
  * Memory is fixed: two generations of DEDUP_SLOTS hashes each (open
  * addressing, linear probing, with a byte of tag per slot that marks it
- * used and spares most probes a cache miss). New ids go into the
+ * used and spares most probes a cache miss). The two generations' tags of
+ * a slot sit side by side, so that a look-up in both (every new id asks
+ * both) reads one cache line, not two. New ids go into the
  * current generation; when it holds DEDUP_MAX ids, or an event is more
  * than DEDUP_WINDOW_MS of event time newer than the oldest event in it,
  * the previous generation is dropped and the current one takes its place.
@@ -22,6 +24,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -34,15 +37,16 @@
 
 struct dedup_gen {
 	uint64_t *slot;           /* DEDUP_SLOTS entries, malloc'd on first use */
-	uint8_t *tag;             /* a byte of each slot's hash, 0 for an empty one:
-				   * probes read these (L2-sized) and the slot
-				   * only on a match */
+	uint8_t *tag;             /* a byte of each slot's hash, 0 for an empty one,
+				   * at tag[2 * slot]: probes read these (L2-sized)
+				   * and the slot only on a match */
 	size_t n;
 	int64_t first_ms;         /* oldest event time in this generation */
 };
 
 static struct {
 	pthread_mutex_t mx;
+	uint8_t *tags;            /* both generations' tags, interleaved */
 	struct dedup_gen gen[2];  /* [cur], [cur ^ 1] is the previous one */
 	int cur;
 	uint64_t seed;
@@ -58,17 +62,39 @@ static void seed_init(void)
 		dd.seed = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)&dd << 16);
 }
 
-static uint64_t id_hash(const struct audit_event *ev, const char *id, size_t len)
+static uint64_t key_of(int cloud, int64_t time_ms, const char *api, size_t alen,
+		       const char *key, size_t klen, const char *id, size_t idlen)
 {
 	uint64_t h;
 
 	pthread_once(&seed_once, seed_init);
-	h = gw_fh_mix(dd.seed ^ ((uint64_t)ev->cloud << 56), (uint64_t)ev->time_ms ^ GW_FH_K2);
-	h = gw_fasthash(h, ev->api, strlen(ev->api));
+	h = gw_fh_mix(dd.seed ^ ((uint64_t)cloud << 56), (uint64_t)time_ms ^ GW_FH_K2);
+	h = gw_fasthash(h, api, alen);
 	/* one S3 multi-object delete logs a line per key under one request id */
-	h = gw_fasthash(h, ev->object_key, strlen(ev->object_key));
-	h = gw_fasthash(h, id, len);
+	h = gw_fasthash(h, key, klen);
+	h = gw_fasthash(h, id, idlen);
 	return h ? h : 1;
+}
+
+static uint64_t id_hash(const struct audit_event *ev, const char *id, size_t len)
+{
+	return key_of(ev->cloud, ev->time_ms, ev->api, strlen(ev->api), ev->object_key,
+		      strlen(ev->object_key), id, len);
+}
+
+uint64_t audit_dedup__key_early(int cloud, int64_t time_ms, const char *api, size_t alen,
+				const char *key, size_t klen, const char *id, size_t idlen)
+{
+	/* read without the lock: a stale table only loads a line for nothing */
+	const uint8_t *t = __atomic_load_n(&dd.tags, __ATOMIC_RELAXED);
+	uint64_t h;
+
+	if (!idlen)
+		return 0;
+	h = key_of(cloud, time_ms, api, alen, key, klen, id, idlen);
+	if (t)
+		__builtin_prefetch(t + 2 * ((size_t)h & (DEDUP_SLOTS - 1)));
+	return h;
 }
 
 static uint8_t tag_of(uint64_t h)
@@ -83,8 +109,8 @@ static int gen_has(const struct dedup_gen *g, uint64_t h)
 
 	if (!g->n)
 		return 0;
-	for (; g->tag[i]; i = (i + 1) & (DEDUP_SLOTS - 1))
-		if (g->tag[i] == t && g->slot[i] == h)
+	for (; g->tag[2 * i]; i = (i + 1) & (DEDUP_SLOTS - 1))
+		if (g->tag[2 * i] == t && g->slot[i] == h)
 			return 1;
 	return 0;
 }
@@ -93,9 +119,9 @@ static void gen_add(struct dedup_gen *g, uint64_t h, int64_t time_ms)
 {
 	size_t i = (size_t)h & (DEDUP_SLOTS - 1);
 
-	while (g->tag[i])
+	while (g->tag[2 * i])
 		i = (i + 1) & (DEDUP_SLOTS - 1);
-	g->tag[i] = tag_of(h);
+	g->tag[2 * i] = tag_of(h);
 	g->slot[i] = h;
 	if (g->n++ == 0 || time_ms < g->first_ms)
 		g->first_ms = time_ms;
@@ -104,19 +130,43 @@ static void gen_add(struct dedup_gen *g, uint64_t h, int64_t time_ms)
 static void gen_clear(struct dedup_gen *g)
 {
 	if (g->tag && g->n)
-		memset(g->tag, 0, DEDUP_SLOTS);
+		for (size_t i = 0; i < DEDUP_SLOTS; i++)
+			g->tag[2 * i] = 0;
 	g->n = 0;
+}
+
+/* A table in huge pages where the system gives them: ids land anywhere in
+ * it, so each of its small pages would fault and miss the TLB. Zeroed when
+ * zero is set. */
+static void *table_alloc(size_t size, int zero)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t n = (size + huge - 1) & ~(huge - 1);
+	void *p = aligned_alloc(huge, n);
+
+	if (p) {
+		madvise(p, n, MADV_HUGEPAGE);
+		if (zero)
+			memset(p, 0, size);
+	}
+	return p;
 }
 
 static int dedup_init(void)
 {
+	uint8_t *t;
+
+	if (!dd.tags) {
+		if (!(t = table_alloc(2 * DEDUP_SLOTS, 1)))
+			return -ENOMEM;
+		__atomic_store_n(&dd.tags, t, __ATOMIC_RELAXED);
+	}
 	for (int i = 0; i < 2; i++) {
 		if (!dd.gen[i].slot)
-			dd.gen[i].slot = malloc(DEDUP_SLOTS * sizeof(*dd.gen[i].slot));
-		if (!dd.gen[i].tag)
-			dd.gen[i].tag = calloc(DEDUP_SLOTS, 1);
-		if (!dd.gen[i].slot || !dd.gen[i].tag)
+			dd.gen[i].slot = table_alloc(DEDUP_SLOTS * sizeof(*dd.gen[i].slot), 0);
+		if (!dd.gen[i].slot)
 			return -ENOMEM;
+		dd.gen[i].tag = dd.tags + i;
 	}
 	return 0;
 }
@@ -156,13 +206,18 @@ static void init_locked(void)
 
 int audit_dedup__seen(const struct audit_event *ev, const char *id, size_t len)
 {
+	return id && len ? audit_dedup__seen_key(id_hash(ev, id, len), ev->time_ms) : 0;
+}
+
+int audit_dedup__seen_key(uint64_t key, int64_t time_ms)
+{
 	int seen;
 
-	if (!id || !len)
+	if (!key)
 		return 0;
 	pthread_mutex_lock(&dd.mx);
 	init_locked();
-	seen = seen_locked(id_hash(ev, id, len), ev->time_ms);
+	seen = seen_locked(key, time_ms);
 	pthread_mutex_unlock(&dd.mx);
 	return seen;
 }
@@ -175,23 +230,16 @@ uint64_t audit_dedup__key(const struct audit_event *ev, const char *id, size_t l
 
 int audit_dedup__check(const struct audit_event *ev)
 {
-	int seen;
-
-	if (!ev->dedup_key)
-		return 0;
-	pthread_mutex_lock(&dd.mx);
-	init_locked();
-	seen = seen_locked(ev->dedup_key, ev->time_ms);
-	pthread_mutex_unlock(&dd.mx);
-	return seen;
+	return audit_dedup__seen_key(ev->dedup_key, ev->time_ms);
 }
 
 void audit_dedup__reset(void)
 {
 	pthread_mutex_lock(&dd.mx);
+	free(dd.tags);
+	__atomic_store_n(&dd.tags, NULL, __ATOMIC_RELAXED);
 	for (int i = 0; i < 2; i++) {
 		free(dd.gen[i].slot);
-		free(dd.gen[i].tag);
 		dd.gen[i].slot = NULL;
 		dd.gen[i].tag = NULL;
 		dd.gen[i].n = 0;

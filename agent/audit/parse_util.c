@@ -76,20 +76,21 @@ int utf8__valid(const char *s, size_t len)
 }
 
 /* One hash of the bytes serves the cache (its high bits) and the pool (its
- * low bits): a miss here costs no second pass over the string. */
+ * low bits): a miss here costs no second pass over the string. h is that
+ * hash when the caller has it (audit_ctx__prefetch), else NULL. */
 static const char *intern(struct audit_ctx *c, const char *s, size_t len, int check,
-			  int *bad_bytes)
+			  int *bad_bytes, const uint64_t *h)
 {
 	struct audit_intern_ent *e;
 	const char *p;
-	uint64_t h;
+	uint64_t hash;
 
 	if (len > AUDIT_MAX_FIELD) {
 		*bad_bytes = 1;
 		return NULL;
 	}
-	h = gw_fasthash(0, s, len);
-	e = &c->icache[(size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1)];
+	hash = h ? *h : gw_fasthash(0, s, len);
+	e = &c->icache[(size_t)(hash >> 48) & (AUDIT_INTERN_CACHE - 1)];
 	/* the same bytes as a string already checked and interned */
 	if (e->len == len && e->s && gw_mem_eq(e->s, s, len))
 		return e->s;
@@ -97,7 +98,7 @@ static const char *intern(struct audit_ctx *c, const char *s, size_t len, int ch
 		*bad_bytes = 1;
 		return NULL;
 	}
-	p = strpool__intern_hashed(c->pool, s, len, h);
+	p = strpool__intern_hashed(c->pool, s, len, hash);
 	if (p) {
 		e->s = p;
 		e->len = len;
@@ -105,9 +106,18 @@ static const char *intern(struct audit_ctx *c, const char *s, size_t len, int ch
 	return p;
 }
 
+uint64_t audit_ctx__prefetch(struct audit_ctx *c, const char *s, size_t len)
+{
+	uint64_t h = gw_fasthash(0, s, len);
+
+	__builtin_prefetch(&c->icache[(size_t)(h >> 48) & (AUDIT_INTERN_CACHE - 1)]);
+	strpool__prefetch(c->pool, h);
+	return h;
+}
+
 const char *audit_ctx__intern(struct audit_ctx *c, const char *s, size_t len, int *bad_bytes)
 {
-	return intern(c, s, len, 1, bad_bytes);
+	return intern(c, s, len, 1, bad_bytes, NULL);
 }
 
 int audit_ctx__memo(struct audit_ctx *c, const char *api, int (*fn)(const char *))
@@ -130,14 +140,15 @@ void audit_ctx__forget(struct audit_ctx *c)
 	memset(c->last, 0, sizeof(c->last));
 }
 
-static const char *rec_intern(struct rec_strs *r, const char *s, size_t len, int check)
+static const char *rec_intern(struct rec_strs *r, const char *s, size_t len, int check,
+			      const uint64_t *h)
 {
 	const char *p;
 	int bad_bytes = 0;
 
 	if (len == 0 || r->bad)
 		return "";
-	p = intern(r->c, s, len, check, &bad_bytes);
+	p = intern(r->c, s, len, check, &bad_bytes, h);
 	if (!p) {
 		r->bad = !bad_bytes ? "out of memory" : len > AUDIT_MAX_FIELD ?
 			"field longer than 16 KiB" : "invalid UTF-8 or NUL byte";
@@ -149,16 +160,22 @@ static const char *rec_intern(struct rec_strs *r, const char *s, size_t len, int
 
 const char *rec__intern(struct rec_strs *r, const char *s, size_t len)
 {
-	return rec_intern(r, s, len, 1);
+	return rec_intern(r, s, len, 1, NULL);
 }
 
 const char *rec__intern_valid(struct rec_strs *r, const char *s, size_t len)
 {
-	return rec_intern(r, s, len, 0);
+	return rec_intern(r, s, len, 0, NULL);
 }
 
-const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, size_t len,
-			     int *hit)
+const char *rec__intern_hashed(struct rec_strs *r, const char *s, size_t len, int check,
+				uint64_t h)
+{
+	return rec_intern(r, s, len, check, &h);
+}
+
+static const char *intern_last(struct rec_strs *r, unsigned slot, const char *s, size_t len,
+			       int *hit, const uint64_t *h)
 {
 	struct audit_last *e = &r->c->last[slot];
 	const char *p;
@@ -170,12 +187,24 @@ const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, s
 	}
 	if (hit)
 		*hit = 0;
-	p = rec_intern(r, s, len, 0);
+	p = rec_intern(r, s, len, 0, h);
 	if (*p) {
 		e->s = p;
 		e->len = len;
 	}
 	return p;
+}
+
+const char *rec__intern_last(struct rec_strs *r, unsigned slot, const char *s, size_t len,
+			     int *hit)
+{
+	return intern_last(r, slot, s, len, hit, NULL);
+}
+
+const char *rec__intern_last_hashed(struct rec_strs *r, unsigned slot, const char *s, size_t len,
+				    uint64_t h)
+{
+	return intern_last(r, slot, s, len, NULL, &h);
 }
 
 const char *rec__unique(struct rec_strs *r, const char *s, size_t len)
@@ -217,6 +246,15 @@ int audit_ctx__emit(struct audit_ctx *c, const struct audit_event *ev)
 int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const char *id,
 		       size_t len)
 {
+	uint64_t key = 0;
+
+	if ((c->flags & AUDIT_READ_DEFER_DEDUP) || !(c->flags & AUDIT_READ_PEEK))
+		key = audit_dedup__key(ev, id, len);
+	return audit_ctx__emit_key(c, ev, key);
+}
+
+int audit_ctx__emit_key(struct audit_ctx *c, const struct audit_event *ev, uint64_t key)
+{
 	struct audit_stats *st = c->st;
 	struct audit_event keyed;
 	void *arena;
@@ -224,9 +262,9 @@ int audit_ctx__emit_id(struct audit_ctx *c, const struct audit_event *ev, const 
 
 	if (c->flags & AUDIT_READ_DEFER_DEDUP) {
 		keyed = *ev;
-		keyed.dedup_key = audit_dedup__key(ev, id, len);
+		keyed.dedup_key = key;
 		ev = &keyed;
-	} else if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen(ev, id, len)) {
+	} else if (!(c->flags & AUDIT_READ_PEEK) && audit_dedup__seen_key(key, ev->time_ms)) {
 		st->duplicates++;
 		return 0;
 	}
@@ -249,6 +287,16 @@ int rec__finish(struct rec_strs *r, const struct audit_event *ev, size_t off)
 		return 0;
 	}
 	return audit_ctx__emit(r->c, ev);
+}
+
+int rec__finish_key(struct rec_strs *r, const struct audit_event *ev, size_t off, uint64_t key)
+{
+	if (r->bad) {
+		r->c->st->skip_bad_bytes += r->bad_bytes ? 1 : 0;
+		audit_ctx__skip_at(r->c, off, "%s", r->bad);
+		return 0;
+	}
+	return audit_ctx__emit_key(r->c, ev, key);
 }
 
 static void skip_line(struct audit_ctx *c, size_t off, const char *why)

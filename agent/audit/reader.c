@@ -37,8 +37,12 @@
  * about twice as fast as zlib's stream, and a plain file of at most this
  * is read whole. */
 #define READER_WHOLE_GZ ((size_t)32 << 20)
+/* ... and at most this with AUDIT_READ_WHOLE_SMALL, for a caller that
+ * holds several files open at once: a whole file costs then about what
+ * its stream window would, not the whole file. */
+#define READER_WHOLE_SMALL ((size_t)4 << 20)
 /* A mapped file's pages are given back every this many bytes read. */
-#define READER_UNMAP ((size_t)32 << 20)
+#define READER_UNMAP ((size_t)8 << 20)
 
 struct audit_reader {
 	struct audit_ctx c;
@@ -60,6 +64,7 @@ struct audit_reader {
 				   * memory); size is the view's */
 	size_t whole;             /* the inflated size, when whole */
 	size_t whole_cap;         /* what win holds then (plus one for a NUL) */
+	size_t whole_max;         /* the largest file read whole, 0: none */
 	size_t map_len, unmapped;
 	int format;
 	const struct audit_format_ops *ops;
@@ -538,7 +543,7 @@ static int read_whole(struct audit_reader *r)
 	ssize_t k;
 
 	if (fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-	    (uint64_t)sb.st_size > READER_WHOLE_GZ)
+	    (uint64_t)sb.st_size > r->whole_max)
 		return -1;
 	n = (size_t)sb.st_size;
 	out = whole_take(n, &cap);
@@ -565,6 +570,17 @@ static int read_whole(struct audit_reader *r)
 	return 0;
 }
 
+/* The inflated size a gzip file of len bytes says in its trailer (of its
+ * last member), or UINT32_MAX when it cannot be read. */
+static uint32_t gz_trailer_size(int fd, size_t len)
+{
+	uint32_t isize;
+
+	if (pread(fd, &isize, 4, (off_t)(len - 4)) != 4)
+		return UINT32_MAX;
+	return le32toh(isize);
+}
+
 /* A gzip file of one member, small enough, inflated whole into win (a
  * view then, as a mapped file); anything else is left to zlib's stream. */
 static void gunzip_whole(struct audit_reader *r)
@@ -577,8 +593,9 @@ static void gunzip_whole(struct audit_reader *r)
 	char *out = NULL;
 
 	if (fstat(r->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 18 ||
-	    (uint64_t)sb.st_size > READER_WHOLE_GZ)
-		return;
+	    (uint64_t)sb.st_size > r->whole_max ||
+	    gz_trailer_size(r->fd, (size_t)sb.st_size) > r->whole_max)
+		return;   /* too big: the compressed bytes are not even read */
 	in_len = (size_t)sb.st_size;
 	if (whole_in.size < in_len) {
 		/* rounded up as whole_take() does, so that the next file, a
@@ -595,7 +612,7 @@ static void gunzip_whole(struct audit_reader *r)
 		goto out;
 	memcpy(&isize, in + in_len - 4, 4);
 	isize = le32toh(isize);
-	if (!isize || isize > READER_WHOLE_GZ || isize > gz_budget(in_len))
+	if (!isize || isize > r->whole_max || isize > gz_budget(in_len))
 		goto out;
 	out = whole_take(isize, &cap);
 	if (!out || !(d = libdeflate_alloc_decompressor()))
@@ -655,11 +672,13 @@ static int reader_attach(struct audit_reader *r, unsigned flags)
 	if (raw_read(r, magic, 2, &got) < 0 || lseek(r->fd, 0, SEEK_SET) < 0)
 		return -errno;
 	r->gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	r->whole_max = (flags & AUDIT_READ_WHOLE_SMALL) ? READER_WHOLE_SMALL
+			: (flags & AUDIT_READ_WHOLE_GZ) ? READER_WHOLE_GZ : 0;
 	/* a plain file read whole is not read again as a gzip candidate */
 	if (!r->gz) {
-		if (!(flags & AUDIT_READ_WHOLE_GZ) || read_whole(r) < 0)
+		if (!r->whole_max || read_whole(r) < 0)
 			map(r);
-	} else if (flags & AUDIT_READ_WHOLE_GZ) {
+	} else if (r->whole_max) {
 		gunzip_whole(r);
 	}
 	if (r->gz && !r->whole) {
@@ -686,7 +705,7 @@ struct audit_reader *audit_reader__open(const char *path, const char *format, st
 	r->c.path = r->path;
 	r->c.st = st ? st : &r->own_st;
 	r->c.pool = pool ? pool : (r->own_pool = strpool__new());
-	r->c.flags = (flags & ~(AUDIT_READ_IN_DIR | AUDIT_READ_WHOLE_GZ)) |
+	r->c.flags = (flags & ~(AUDIT_READ_IN_DIR | AUDIT_READ_WHOLE_GZ | AUDIT_READ_WHOLE_SMALL)) |
 		     (pool ? 0 : AUDIT_READ_TRANSIENT);
 	r->c.in_dir = !!(flags & AUDIT_READ_IN_DIR);
 	audit_ctx__begin_stream(&r->c);

@@ -23,8 +23,9 @@
 #define MERGE_MAX_THREADS 16
 #define MERGE_AHEAD_PER_THREAD 1  /* files whose first piece is read ahead */
 #define MERGE_MAX_POOLS 32
-/* Small gzip files are inflated whole (faster) while fewer than this many
- * per thread are open; past it each open file costs its stream window. */
+/* Small gzip files (a few MiB of log, AUDIT_READ_WHOLE_SMALL) are inflated
+ * whole (faster) while fewer than this many per thread are open; past it,
+ * and for larger files, each open file costs its stream window. */
 #define MERGE_WHOLE_PER_THREAD 1
 /* Pieces whose last event waits in the batch are freed after it; past
  * this many bytes of them the batch goes before it is full. */
@@ -291,7 +292,7 @@ static void *reader(void *arg)
 		r = (size_t)(s - m->s);
 		if (!s->r && ++m->open_files > m->peak_files)
 			m->peak_files = m->open_files;
-		whole_gz = m->open_files <= m->max_whole ? AUDIT_READ_WHOLE_GZ : 0;
+		whole_gz = m->open_files <= m->max_whole ? AUDIT_READ_WHOLE_SMALL : 0;
 		b = calloc(1, sizeof(*b));
 		if (b && !(b->pool = pool_take(m))) {
 			free(b);

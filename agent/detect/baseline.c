@@ -16,19 +16,21 @@
 const struct hour_new hour_new_none;
 const struct hour_more hour_more_none;
 
-static void ident_free(struct ident *id)
+static void set_free(struct baseline *b, const char ***v, size_t n);
+
+static void ident_free(struct baseline *b, struct ident *id)
 {
 	seen__free(&id->seen);
 	if (id->h) {
-		samples__clear(id->h->samples, &id->h->nsamples);
-		free(id->h->more);
-		free(id->h->nw);
-		free(id->h->list_buckets);
-		free(id->h->new_apis);
-		free(id->h->new_services);
+		samples__clear(&b->samples, id->h->samples, &id->h->nsamples);
+		slab__put(&b->mores, id->h->more);
+		slab__put(&b->news, id->h->nw);
+		set_free(b, &id->h->list_buckets, id->h->nlist_buckets);
+		set_free(b, &id->h->new_apis, id->h->nnew_apis);
+		set_free(b, &id->h->new_services, id->h->nnew_services);
 	}
-	free(id->h);
-	free(id);
+	slab__put(&b->hours, id->h);
+	slab__put(&b->idents, id);
 }
 
 struct baseline *baseline__new(struct detector *d, const struct detector_config *cfg)
@@ -40,6 +42,13 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	b->d = d;
 	b->cfg = cfg;
 	b->dropped = detector__seen_dropped(d);
+	slab__init(&b->idents, sizeof(struct ident), SLAB_IDENTS);
+	slab__init(&b->hours, sizeof(struct hour_rec), SLAB_HOURS);
+	slab__init(&b->mores, sizeof(struct hour_more), SLAB_HOURS);
+	slab__init(&b->news, sizeof(struct hour_new), SLAB_HOURS);
+	slab__init(&b->samples, SAMPLES_BLOCK, SLAB_HOURS);
+	for (size_t k = 0; k < SET_CLASSES; k++)
+		slab__init(&b->sets[k], (2u << k) * sizeof(const char *), SLAB_HOURS);
 	b->nslots = 1024;
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
@@ -62,9 +71,14 @@ void baseline__free(struct baseline *b)
 		return;
 	for (size_t i = 0; b->tab && i < b->nslots; i++)
 		if (b->tab[i].id)
-			ident_free(b->tab[i].id);
-	for (size_t i = 0; i < b->nfree; i++)
-		free(b->free_hours[i]);
+			ident_free(b, b->tab[i].id);
+	slab__free(&b->idents);
+	slab__free(&b->hours);
+	slab__free(&b->mores);
+	slab__free(&b->news);
+	slab__free(&b->samples);
+	for (size_t k = 0; k < SET_CLASSES; k++)
+		slab__free(&b->sets[k]);
 	seen__free(&b->org);
 	seen__free(&b->org_buckets);
 	volume__free(b->vol);
@@ -122,11 +136,12 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 		for (i = ptr_slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
 			;
 	}
-	b->tab[i].id = calloc(1, sizeof(*b->tab[i].id));
+	b->tab[i].id = slab__get(&b->idents);
 	if (!b->tab[i].id) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	memset(b->tab[i].id, 0, sizeof(*b->tab[i].id));
 	b->tab[i].id->name = name;
 	b->tab[i].name = name;
 	seen__init(&b->tab[i].id->seen, IDENT_SEEN_MAX);
@@ -174,7 +189,7 @@ static void ident_age(struct baseline *b, uint16_t today)
 		if (!id)
 			continue;
 		if (ident_stale(b, id, today)) {
-			ident_free(id);
+			ident_free(b, id);
 			continue;
 		}
 		for (j = ptr_slot(id->name, b->nslots); t[j].id; j = (j + 1) & (b->nslots - 1))
@@ -336,10 +351,19 @@ static size_t set_cap(size_t n)
 	return cap;
 }
 
+/* The slab of a set with room for cap (a power of two from 2). */
+static struct slab *set_slab(struct baseline *b, size_t cap)
+{
+	return &b->sets[__builtin_ctzll(cap) - 1];
+}
+
+/* A set is allocated with its first entry (set_grow_add): n is never 0 here. */
 static void set_free(struct baseline *b, const char ***v, size_t n)
 {
+	if (!*v)
+		return;
 	b->sets_bytes -= set_cap(n) * sizeof(**v);
-	free(*v);
+	slab__put(set_slab(b, set_cap(n)), *v);
 	*v = NULL;
 }
 
@@ -362,24 +386,21 @@ static void close_hour(struct baseline *b, struct ident *id)
 	ewma__add(&id->denied, h->denied, ALPHA_HOUR);
 	if (h->regions_6h > id->max_regions_6h)
 		id->max_regions_6h = h->regions_6h;
-	samples__clear(h->samples, &h->nsamples);
-	if (h->more)
+	samples__clear(&b->samples, h->samples, &h->nsamples);
+	if (h->more) {
 		b->more_open--;
-	free(h->more);
-	h->more = NULL;
-	if (h->nw)
+		slab__put(&b->mores, h->more);
+	}
+	if (h->nw) {
 		b->new_open--;
-	free(h->nw);
-	h->nw = NULL;
+		slab__put(&b->news, h->nw);
+	}
 	set_free(b, &h->list_buckets, h->nlist_buckets);
 	set_free(b, &h->new_apis, h->nnew_apis);
 	set_free(b, &h->new_services, h->nnew_services);
 	id->h = NULL;
 	b->open--;
-	if (b->nfree < FREE_HOURS)
-		b->free_hours[b->nfree++] = h;
-	else
-		free(h);
+	slab__put(&b->hours, h);
 }
 
 /* A new UTC day for this identity: the old one joins the baseline. */
@@ -401,7 +422,7 @@ static void new_day(struct baseline *b, struct ident *id, uint16_t day)
 
 static int open_hour(struct baseline *b, struct ident *id, int64_t t)
 {
-	struct hour_rec *h = b->nfree ? b->free_hours[--b->nfree] : malloc(sizeof(*h));
+	struct hour_rec *h = slab__get(&b->hours);
 
 	if (!h)
 		return -ENOMEM;
@@ -439,13 +460,13 @@ struct ev_str {
 
 static int intern_all(struct detector *d, const struct audit_event *ev, struct ev_str *s)
 {
-	s->ip = detector__intern_ev(d, ev->source_ip);
-	s->ua = detector__intern_ev(d, ev->user_agent);
-	s->api = detector__intern_ev(d, ev->api);
-	s->service = detector__intern_ev(d, ev->service);
-	s->region = detector__intern_ev(d, ev->region);
-	s->bucket = detector__intern_ev(d, ev->bucket);
-	s->key = detector__intern_ev(d, ev->access_key);
+	s->ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
+	s->ua = detector__ev_str(d, ev, EVF_USER_AGENT);
+	s->api = detector__ev_str(d, ev, EVF_API);
+	s->service = detector__ev_str(d, ev, EVF_SERVICE);
+	s->region = detector__ev_str(d, ev, EVF_REGION);
+	s->bucket = detector__ev_str(d, ev, EVF_BUCKET);
+	s->key = detector__ev_str(d, ev, EVF_ACCESS_KEY);
 	s->object = ev->object_key;   /* copied when kept as a sample */
 	s->action = ev->action;
 	return s->ip && s->ua && s->api && s->service && s->region && s->bucket && s->key ?
@@ -455,7 +476,7 @@ static int intern_all(struct detector *d, const struct audit_event *ev, struct e
 /* The hour's rare sets, allocated on first need; NULL when out of memory. */
 static struct hour_more *hour_more(struct baseline *b, struct hour_rec *h)
 {
-	if (!h->more && (h->more = malloc(sizeof(*h->more)))) {
+	if (!h->more && (h->more = slab__get(&b->mores))) {
 		if (++b->more_open > b->peak_more)
 			b->peak_more = b->more_open;
 	}
@@ -465,7 +486,7 @@ static struct hour_more *hour_more(struct baseline *b, struct hour_rec *h)
 /* The hour's new things, likewise. */
 static struct hour_new *hour_new(struct baseline *b, struct hour_rec *h)
 {
-	if (!h->nw && (h->nw = malloc(sizeof(*h->nw)))) {
+	if (!h->nw && (h->nw = slab__get(&b->news))) {
 		if (++b->new_open > b->peak_new)
 			b->peak_new = b->new_open;
 	}
@@ -483,7 +504,7 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 
 	if (!*ip || set_has(h->ips, h->nips, ip))
 		return 0;
-	if (h->nips < HOUR_SET)
+	if (h->nips < HOUR_CACHE)
 		h->ips[h->nips++] = ip;
 	related_add(b, ip, id->name, day);
 	r = seen__touch(&id->seen, ip, SEEN_IP, day, ttl, b->dropped);
@@ -532,7 +553,7 @@ static int note_ua(struct baseline *b, struct ident *id, const char *ua, const c
 
 	if (!*ua || set_has(h->uas, h->nuas, ua))
 		return 0;
-	if (h->nuas < HOUR_SET)
+	if (h->nuas < HOUR_CACHE)
 		h->uas[h->nuas++] = ua;
 	related_add(b, ua, id->name, day);
 	fam = family_of(b, ua, buf, sizeof(buf));
@@ -566,9 +587,13 @@ static int set_room(struct baseline *b, const char ***v, size_t n, size_t max)
 		return 0;
 	if (cap > max)
 		cap = max;
-	nv = realloc(*v, cap * sizeof(*nv));
+	nv = slab__get(set_slab(b, cap));
 	if (!nv)
 		return -ENOMEM;
+	if (n) {
+		memcpy(nv, *v, n * sizeof(*nv));
+		slab__put(set_slab(b, n), *v);
+	}
 	*v = nv;
 	b->sets_bytes += (cap - n) * sizeof(*nv);
 	if (b->sets_bytes > b->peak_sets_bytes)
@@ -685,7 +710,7 @@ static int note_action(struct baseline *b, struct ident *id, const struct audit_
 		h->reads++;
 		h->read_bytes += ev->bytes_out;
 		h->day_reads = ++id->day_reads_acc;
-		if (samples__add(h->samples, &h->nsamples, s->object) < 0)
+		if (samples__add(&b->samples, h->samples, &h->nsamples, s->object) < 0)
 			return -ENOMEM;
 	} else if (ev->action == GW_ACT_OBJECT_WRITE || ev->action == GW_ACT_OBJECT_COPY) {
 		h->writes++;
@@ -774,7 +799,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
 	struct ident *id;
-	const char *name = detector__intern_ev(b->d, ev->principal);
+	const char *name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
 	int64_t t = ev->time_ms;
 	uint16_t day;
 	int err, nnew;
@@ -811,7 +836,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 		new_day(b, id, day);
 	if (!id->h && (err = open_hour(b, id, t)) < 0)
 		return err;
-	id->account = detector__intern_ev(b->d, ev->account);
+	id->account = detector__ev_str(b->d, ev, EVF_ACCOUNT);
 	id->h->last_t = t;
 	fill_first(id->h, ev, &s);
 	nnew = new_things(id->h);
@@ -853,7 +878,7 @@ size_t baseline__bytes(const struct baseline *b)
 	n += (b->org.cap + b->org_buckets.cap) * SEEN_SLOT;
 	n += volume__bytes(b->vol);
 	n += populations__bytes(b->pops);
-	n += (b->peak_open > b->nfree ? b->peak_open : b->nfree) * sizeof(struct hour_rec);
+	n += b->peak_open * sizeof(struct hour_rec);
 	n += b->peak_more * sizeof(struct hour_more) + b->peak_new * sizeof(struct hour_new);
 	n += b->peak_sets_bytes;
 	for (size_t i = 0; i < b->nslots; i++)
@@ -899,7 +924,7 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 
 void baseline__strings(const struct baseline *b, struct strmark *m)
 {
-	for (size_t i = 0; i < b->nslots; i++) {
+	for (size_t i = 0; i < b->nslots && !strmark__full(m); i++) {
 		const struct ident *id = b->tab[i].id;
 
 		if (!id)
@@ -925,4 +950,10 @@ void baseline__strings(const struct baseline *b, struct strmark *m)
 void baseline__swept(struct baseline *b)
 {
 	memset(b->ua_cache, 0, sizeof(b->ua_cache));
+	populations__swept(b->pops);
+}
+
+struct populations *baseline__populations(struct baseline *b)
+{
+	return b ? b->pops : NULL;
 }

@@ -5,6 +5,7 @@
 
 #include "detect/detect_internal.h"
 #include "detect/volume.h"
+#include "lib/slab.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS 86400000LL
@@ -12,7 +13,13 @@
 #define ORG_SEEN_MAX (1u << 20)
 #define RELATED_SLOTS (1u << 16)
 #define RELATED_PER_KEY 4
-#define FREE_HOURS 256
+/* Identities and hours to a slab chunk (lib/slab.h). */
+#define SLAB_IDENTS 128
+#define SLAB_HOURS 128
+/* An hour's growing sets hold 2, 4, ... 32 entries: one slab per size. */
+#define SET_CLASSES 5
+_Static_assert(HOUR_SET <= 2 << (SET_CLASSES - 1) && HOUR_LIST_BUCKETS <= 2 << (SET_CLASSES - 1),
+	       "an hour's sets fit the largest class");
 #define UA_CACHE 1024
 #define ALPHA_HOUR 0.02
 #define ALPHA_DAY 0.1
@@ -41,8 +48,11 @@ struct baseline {
 	struct seen_set org;               /* IPs, organisation-wide */
 	struct seen_set org_buckets;       /* the organisation's own buckets */
 	struct related *rel;
-	struct hour_rec *free_hours[FREE_HOURS];
-	size_t nfree;
+	/* Identities, open hours and their rare sets: taken and given back
+	 * here, not with malloc and free for each. */
+	struct slab idents, hours, mores, news;
+	struct slab sets[SET_CLASSES];     /* the class of room 2 << k */
+	struct slab samples;               /* the hours' samples (samples__add) */
 	size_t open, peak_open;            /* hours open now, and at most */
 	size_t more_open, peak_more;       /* their rare sets (struct hour_more) */
 	size_t new_open, peak_new;         /* ... and struct hour_new */

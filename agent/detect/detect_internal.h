@@ -21,6 +21,9 @@ struct hour_rec;
  * one or NULL is harmless. */
 struct strmark;
 void strmark__str(struct strmark *m, const char *s);
+/* 1 once marking more changes nothing (every part of the pool holds a
+ * marked string): a long walk over a state may stop there. */
+int strmark__full(const struct strmark *m);
 static inline void strmark__v(struct strmark *m, const char *const *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -118,6 +121,44 @@ const char *detector__intern_n(struct detector *d, const char *s, size_t len);
  * so its address is stable while the reader's pool lives): cached by
  * address, checked by content. */
 const char *detector__intern_ev(struct detector *d, const char *s);
+/* The string fields of an audit event that rules keep, most asked for
+ * first: the first EVF_EVERY are looked up for every event. */
+enum ev_field {
+	EVF_PRINCIPAL,
+	EVF_SOURCE_IP,
+	EVF_USER_AGENT,
+	EVF_BUCKET,
+	EVF_ACCESS_KEY,
+	EVF_REGION,
+	EVF_API,
+	EVF_SERVICE,
+	EVF_ACCOUNT,
+	EVF_EVERY,
+	EVF_PRINCIPAL_ACCOUNT = EVF_EVERY,
+	EVF_CREATED,
+	EVF_ERROR_CODE,
+	EVF_COUNT
+};
+/* The event being fed and the detector's copies of its fields looked up
+ * so far (NULL: not yet). A struct detector starts with one, so that
+ * detector__ev_str() reads it without a call. */
+struct ev_strs {
+	const struct audit_event *ev;         /* NULL between events */
+	const char *out[EVF_COUNT];
+};
+const char *detector__ev_str_slow(struct detector *d, const struct audit_event *ev,
+				  enum ev_field f);
+/* detector__intern_ev(d, <ev's field f>), looked up once for the event
+ * being fed however many rules ask (any other event works too, uncached). */
+static inline const char *detector__ev_str(struct detector *d, const struct audit_event *ev,
+					   enum ev_field f)
+{
+	const struct ev_strs *c = (const struct ev_strs *)(const void *)d;
+
+	if (ev == c->ev && c->out[f])
+		return c->out[f];
+	return detector__ev_str_slow(d, ev, f);
+}
 /* Hand a finding (calloc'd, strings malloc'd) to the detector, which owns it
  * from then on, even on failure. Returns 0 or -ENOMEM (finding dropped). */
 int detector__emit(struct detector *d, struct finding *f);
@@ -128,9 +169,14 @@ void detector__entity_dropped(struct detector *d);
  * interned, so that a day of distinct keys does not fill the string pool
  * (which is swept once a day); the holder frees them when the hour
  * closes. samples__add keeps key (when non-empty) while fewer than
- * GW_FINDING_MAX_SAMPLES are kept: 0 or -ENOMEM. */
-int samples__add(const char **v, uint8_t *n, const char *key);
-void samples__clear(const char **v, uint8_t *n);
+ * GW_FINDING_MAX_SAMPLES are kept: 0 or -ENOMEM. The copies share one
+ * block (v[0]): one of sl's SAMPLES_BLOCK-byte blocks while they fit in
+ * it (no allocation per read), else the heap's; a holder moves them only
+ * as a whole, and gives them back with samples__clear and the same sl. */
+#define SAMPLES_BLOCK 128
+struct slab;
+int samples__add(struct slab *sl, const char **v, uint8_t *n, const char *key);
+void samples__clear(struct slab *sl, const char **v, uint8_t *n);
 
 /* Counts per interned string, bounded: past `max` distinct keys new keys
  * are counted in `overflow` only. The empty string is not counted. */
@@ -180,6 +226,10 @@ static inline uint8_t *seen__kind(const struct seen_set *s)
 }
 
 #define HOUR_SET 8
+/* The open hour's caches of the addresses and user agents already looked
+ * at: most identities use one or two an hour, and a miss only looks again
+ * (an hour's events fall on one day, so the look finds what it found). */
+#define HOUR_CACHE 2
 #define HOUR_LIST_BUCKETS 32
 #define IDENT_RECENT_REGIONS 8
 
@@ -229,8 +279,8 @@ struct hour_rec {
 	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
 	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
 	/* Arrays: valid up to their count, never read past it, so not zeroed. */
-	const char *ips[HOUR_SET];           /* cache of IPs already looked at */
-	const char *uas[HOUR_SET];           /* ... and user agents */
+	const char *ips[HOUR_CACHE];         /* cache of IPs already looked at */
+	const char *uas[HOUR_CACHE];         /* ... and user agents */
 	const char *regions[HOUR_SET];
 	const char *samples[GW_FINDING_MAX_SAMPLES];
 };
@@ -308,8 +358,40 @@ void seen__init(struct seen_set *s, uint32_t max);
 void seen__free(struct seen_set *s);
 /* Returns 1 when key was seen within ttl days before today, 0 when not
  * (it is now), -ENOMEM. Past the set's bound: 1, and *dropped counts it. */
-int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
-		uint16_t ttl, uint64_t *dropped);
+int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t today,
+		     uint16_t ttl, uint64_t *dropped);
+/* The slot where the probing for (key, kind) starts. */
+static inline uint32_t seen__slot(const char *key, int kind, uint32_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key ^ ((uint64_t)kind << 59);
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h & (cap - 1);
+}
+/* Most touches find their key in a set with room to spare: that is done
+ * here, in the caller; the rest (a new key, a set to grow or to purge)
+ * in seen__touch_slow. */
+static inline int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
+			      uint16_t ttl, uint64_t *dropped)
+{
+	if (s->cap && (s->n + 1) * 4 <= s->cap * 3) {
+		const uint8_t *kinds = seen__kind(s);
+		uint16_t *days = seen__day(s);
+
+		for (uint32_t i = seen__slot(key, kind, s->cap); s->key[i];
+		     i = (i + 1) & (s->cap - 1)) {
+			if (s->key[i] == key && kinds[i] == kind) {
+				int was = (uint16_t)(today - days[i]) <= ttl;
+
+				days[i] = today;
+				return was;
+			}
+		}
+	}
+	return seen__touch_slow(s, key, kind, today, ttl, dropped);
+}
 
 /* Restore an entry with its day (loading saved state): 0 or -ENOMEM; past
  * the bound the entry is left out. */
@@ -357,6 +439,11 @@ struct populations;
 struct populations *populations__new(void);
 void populations__free(struct populations *p);
 size_t populations__bytes(const struct populations *p);
+/* The pool was swept: forget the names cached by their key. */
+void populations__swept(struct populations *p);
+/* The detector's populations (the baseline's), or NULL. */
+struct populations *detector__populations(struct detector *d);
+struct populations *baseline__populations(struct baseline *b);
 /* Mark the populations' names (struct strmark). */
 void populations__strings(const struct populations *p, struct strmark *m);
 /* The population called name (interned), added when add is set; NULL when

@@ -3,11 +3,13 @@
 #include "detect/detect.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "detect/evstr.h"
 #include "detect/finding_map.h"
 #include "lib/strpool.h"
 #include "lib/tz.h"
@@ -16,13 +18,6 @@
  * detector__expire): past this the oldest stop joining incidents; they
  * were handed over already, so none is lost. */
 #define DETECTOR_MAX_KEPT 65536
-/* Event strings are interned by their reader already: a cache keyed by
- * their address saves hashing the same user agent a million times. */
-#define ICACHE_SLOTS (1u << 18)
-/* The strings of an event that rules intern (see set_fields). */
-#define EV_FIELDS 12
-/* ... of which the baseline interns the first ones for every event. */
-#define EV_PREFETCH 9
 
 /* A batch fetches the events ahead in two stages, BATCH_AHEAD events
  * apart (see detector__feed_batch). */
@@ -31,6 +26,7 @@
 #define NRULES DETECTOR_NRULES
 
 struct detector {
+	struct evstr es;          /* the events' strings interned; first: detector__ev_str() */
 	struct detector_config cfg;
 	struct strpool *pool;
 	void *state[NRULES];
@@ -45,7 +41,6 @@ struct detector {
 	struct baseline *base;
 	struct intel *intel;
 	struct accounts *acc;
-	struct { const char *in, *out; } *icache;   /* event string -> interned */
 	struct incident **incidents;
 	size_t nincidents;
 	struct incident_ids *incident_ids;  /* the ids of the last incidents built */
@@ -60,11 +55,10 @@ struct detector {
 	const struct rule *feeders[NRULES], *hourly[NRULES], *prefetchers[NRULES];
 	void *feeder_state[NRULES], *prefetch_state[NRULES];
 	size_t nfeeders, nhourly, nprefetch;
-	/* The event being fed: its strings interned once each, however many
-	 * rules ask (detector__intern_ev). */
-	const char *ev_in[EV_FIELDS], *ev_out[EV_FIELDS];
-	int in_feed;
 };
+/* detector__ev_str() reads the event's strings at the start of the detector */
+_Static_assert(offsetof(struct detector, es) == 0 && offsetof(struct evstr, cur) == 0,
+	       "struct detector must start with its struct ev_strs");
 
 void detector_config__defaults(struct detector_config *cfg)
 {
@@ -148,14 +142,8 @@ struct detector *detector__new(const struct detector_config *cfg)
 	d->pool = strpool__new();
 	if (!d->pool || principals__globs(&d->cfg, &d->sensitive, &d->privileged) < 0)
 		goto fail;
-	d->icache = calloc(ICACHE_SLOTS, sizeof(*d->icache));
-	if (!d->icache)
+	if (evstr__init(&d->es, d->pool) < 0)
 		goto fail;
-	/* resident from the start (explicit_bzero: a memset of calloc'ed memory
-	 * is optimized away): the cache fills with the events' strings anyway
-	 * and is cleared after each sweep of the pool, so the agent's memory
-	 * stays level instead of growing as the cache fills */
-	explicit_bzero(d->icache, ICACHE_SLOTS * sizeof(*d->icache));
 	d->base = baseline__new(d, &d->cfg);
 	if (!d->base)
 		goto fail;
@@ -201,7 +189,7 @@ void detector__free(struct detector *d)
 			detector_rules[i]->free(d->state[i]);
 	baseline__free(d->base);
 	accounts__free(d->acc);
-	free(d->icache);
+	evstr__fini(&d->es);
 	intel__free(d->intel);
 	incidents__free(d->incidents, d->nincidents);
 	incident_ids__free(d->incident_ids);
@@ -236,6 +224,11 @@ void strmark__str(struct strmark *m, const char *s)
 	strpool__mark(m->m, s);
 }
 
+int strmark__full(const struct strmark *m)
+{
+	return strpool__marks_full(m->m);
+}
+
 /* Once a stream day, before the day's first event reaches a rule: the
  * strings no state holds any more (identities, IPs and objects aged out,
  * windows closed) are freed with the pool chunks that held them. */
@@ -248,14 +241,14 @@ static void sweep_strings(struct detector *d)
 		return;   /* tried again the next day */
 	baseline__strings(d->base, &m);
 	accounts__strings(d->acc, &m);
-	for (size_t i = 0; i < NRULES; i++)
+	for (size_t i = 0; i < NRULES && !strmark__full(&m); i++)
 		if (d->state[i] && detector_rules[i]->strings)
 			detector_rules[i]->strings(d->state[i], &m);
 	freed = strpool__sweep(d->pool, m.m);
 	if (!freed)
 		return;
 	d->stats.strings_freed += freed;
-	memset(d->icache, 0, ICACHE_SLOTS * sizeof(*d->icache));
+	evstr__clear(&d->es);
 	baseline__swept(d->base);
 	for (size_t i = 0; i < NRULES; i++)
 		if (d->state[i] && detector_rules[i]->swept)
@@ -265,43 +258,6 @@ static void sweep_strings(struct detector *d)
 int32_t detector__tz_min(const struct detector *d, int64_t t)
 {
 	return d->tz ? gw_tz__offset_min(d->tz, t) : d->cfg.tz_offset_min;
-}
-
-static size_t icache_slot(const char *s)
-{
-	uint64_t h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
-
-	return (size_t)(h >> 48) & (ICACHE_SLOTS - 1);
-}
-
-/* The event's strings, most asked for first; their interned twins are
- * found on first use. */
-static void set_fields(struct detector *d, const struct audit_event *ev)
-{
-	const char *const f[EV_FIELDS] = {
-		ev->principal, ev->source_ip, ev->user_agent, ev->bucket, ev->access_key,
-		ev->region, ev->api, ev->service, ev->account, ev->principal_account,
-		ev->created, ev->error_code,
-	};
-
-	memcpy(d->ev_in, f, sizeof(f));
-	memset(d->ev_out, 0, sizeof(d->ev_out));
-	d->in_feed = 1;
-	/* the cache slots of the strings the baseline interns, and the
-	 * strings, fetched at once rather than one miss after the other (a
-	 * prefetch of NULL's or an empty string's slot costs a line, nothing
-	 * more); then the interned copies the slots point to, which the
-	 * check against reuse reads */
-	for (size_t k = 0; k < EV_PREFETCH; k++) {
-		__builtin_prefetch(&d->icache[icache_slot(f[k])]);
-		__builtin_prefetch(f[k]);
-	}
-	for (size_t k = 0; k < EV_PREFETCH; k++) {
-		size_t i = icache_slot(f[k]);
-
-		if (d->icache[i].in == f[k])
-			__builtin_prefetch(d->icache[i].out);
-	}
 }
 
 int detector__feed(struct detector *d, const struct audit_event *ev)
@@ -321,9 +277,10 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 		d->first_ms = ev->time_ms;
 	if (ev->time_ms > d->last_ms)
 		d->last_ms = ev->time_ms;
-	set_fields(d, ev);
+	evstr__begin(&d->es, ev);
 	for (size_t i = 0; i < d->nprefetch; i++)
 		d->prefetchers[i]->prefetch(d->prefetch_state[i], ev);
+	evstr__resolve(&d->es);
 	err = baseline__feed(d->base, ev);
 	e = accounts__learn(d->acc, ev);
 	if (e && !err)
@@ -333,7 +290,7 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 		if (e && !err)
 			err = e;
 	}
-	d->in_feed = 0;
+	evstr__end(&d->es);
 	if (err)
 		d->stats.dropped++;
 	return err;
@@ -592,35 +549,20 @@ int detector__load_baselines(struct detector *d, const void *buf, size_t len)
 	return baseline__load(d->base, buf, len);
 }
 
-static const char *intern_cached(struct detector *d, const char *s)
-{
-	size_t i = icache_slot(s);
-	const char *r;
-
-	/* The address may have been reused by another reader's pool: check. */
-	if (d->icache[i].in == s && strcmp(d->icache[i].out, s) == 0)
-		return d->icache[i].out;
-	r = detector__intern(d, s);
-	if (r) {
-		d->icache[i].in = s;
-		d->icache[i].out = r;
-	}
-	return r;
-}
-
 const char *detector__intern_ev(struct detector *d, const char *s)
 {
-	if (!s || !*s)
-		return detector__intern(d, "");
-	/* a string of the event being fed: it cannot change while it is */
-	for (size_t k = 0; d->in_feed && k < EV_FIELDS; k++) {
-		if (d->ev_in[k] != s)
-			continue;
-		if (!d->ev_out[k])
-			d->ev_out[k] = intern_cached(d, s);
-		return d->ev_out[k];
-	}
-	return intern_cached(d, s);
+	return evstr__intern(&d->es, s);
+}
+
+const char *detector__ev_str_slow(struct detector *d, const struct audit_event *ev,
+				  enum ev_field f)
+{
+	return evstr__field_slow(&d->es, ev, f);
+}
+
+struct populations *detector__populations(struct detector *d)
+{
+	return baseline__populations(d->base);
 }
 
 void detector__entity_dropped(struct detector *d)

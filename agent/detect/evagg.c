@@ -89,11 +89,11 @@ static struct evagg_ent *open_ent(struct evagg *a, const struct audit_event *ev,
 	e->bucket = bucket;
 	e->sub = sub;
 	e->start = e->first_t = ev->time_ms;
-	e->ip = detector__intern_ev(d, ev->source_ip);
-	e->ua = detector__intern_ev(d, ev->user_agent);
-	e->key = detector__intern_ev(d, ev->access_key);
-	e->region = detector__intern_ev(d, ev->region);
-	e->account = detector__intern_ev(d, ev->principal_account);
+	e->ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
+	e->ua = detector__ev_str(d, ev, EVF_USER_AGENT);
+	e->key = detector__ev_str(d, ev, EVF_ACCESS_KEY);
+	e->region = detector__ev_str(d, ev, EVF_REGION);
+	e->account = detector__ev_str(d, ev, EVF_PRINCIPAL_ACCOUNT);
 	e->cloud = ev->cloud;
 	e->kind = ev->principal_kind;
 	e->sev = -1;
@@ -125,9 +125,9 @@ static void count(struct evagg_ent *e, const struct audit_event *ev)
 struct evagg_ent *evagg__add(struct evagg *a, const struct audit_event *ev, int sub, int sev,
 			     double score, int *err)
 {
-	const char *who = detector__intern_ev(a->d, ev->principal);
+	const char *who = detector__ev_str(a->d, ev, EVF_PRINCIPAL);
 	const char *bucket = a->by_principal ? detector__intern(a->d, "") :
-			     detector__intern_ev(a->d, ev->bucket);
+			     detector__ev_str(a->d, ev, EVF_BUCKET);
 	const char *obj;
 	struct evagg_ent *e = NULL;
 
@@ -152,8 +152,8 @@ struct evagg_ent *evagg__add(struct evagg *a, const struct audit_event *ev, int 
 		e->sev = sev;
 		e->score = score;
 	}
-	set_add(e->ips, &e->nips, detector__intern_ev(a->d, ev->source_ip));
-	set_add(e->apis, &e->napis, detector__intern_ev(a->d, ev->api));
+	set_add(e->ips, &e->nips, detector__ev_str(a->d, ev, EVF_SOURCE_IP));
+	set_add(e->apis, &e->napis, detector__ev_str(a->d, ev, EVF_API));
 	if (ev->object_key && *ev->object_key && e->nsamples < GW_FINDING_MAX_SAMPLES) {
 		obj = detector__intern(a->d, ev->object_key);
 		if (!obj) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "lib/slab.h"
 
 static char *dup_or(const char *s, int *oom)
 {
@@ -67,23 +68,66 @@ struct finding *finding__from_hour(const struct rule *r, const char *title, int 
 	return finding__new(&hd);
 }
 
-int samples__add(const char **v, uint8_t *n, const char *key)
+/* The samples of a holder live in one block that v[0] points to, copied
+ * one after the other: a block of the holder's slab while they fit in
+ * SAMPLES_BLOCK bytes, else one from the heap whose room (a power of two)
+ * the bytes used determine, so the holder keeps nothing else. */
+static size_t samples_used(const char *const *v, uint8_t n)
 {
-	char *c;
+	return n ? (size_t)(v[n - 1] - v[0]) + strlen(v[n - 1]) + 1 : 0;
+}
+
+static size_t samples_room(size_t used)
+{
+	size_t room = SAMPLES_BLOCK;
+
+	while (room < used)
+		room *= 2;
+	return room;
+}
+
+/* Give the block back where it came from. */
+static void samples_drop(struct slab *sl, char *blk, size_t used)
+{
+	if (used <= SAMPLES_BLOCK)
+		slab__put(sl, blk);
+	else
+		free(blk);
+}
+
+int samples__add(struct slab *sl, const char **v, uint8_t *n, const char *key)
+{
+	size_t len, used;
+	char *blk, *nb;
 
 	if (!key || !*key || *n >= GW_FINDING_MAX_SAMPLES)
 		return 0;
-	c = strdup(key);
-	if (!c)
-		return -ENOMEM;
-	v[(*n)++] = c;
+	len = strlen(key) + 1;
+	used = samples_used(v, *n);
+	blk = *n ? (char *)(uintptr_t)v[0] : NULL;
+	if (!blk && len <= SAMPLES_BLOCK) {
+		if (!(blk = slab__get(sl)))
+			return -ENOMEM;
+	} else if (used + len > samples_room(used)) {
+		if (!(nb = malloc(samples_room(used + len))))
+			return -ENOMEM;
+		if (blk) {
+			memcpy(nb, blk, used);
+			for (uint8_t i = 0; i < *n; i++)
+				v[i] = nb + (v[i] - blk);
+			samples_drop(sl, blk, used);
+		}
+		blk = nb;
+	}
+	memcpy(blk + used, key, len);
+	v[(*n)++] = blk + used;
 	return 0;
 }
 
-void samples__clear(const char **v, uint8_t *n)
+void samples__clear(struct slab *sl, const char **v, uint8_t *n)
 {
-	for (uint8_t i = 0; i < *n; i++)
-		free((char *)(uintptr_t)v[i]);
+	if (*n)
+		samples_drop(sl, (char *)(uintptr_t)v[0], samples_used(v, *n));
 	*n = 0;
 }
 

@@ -103,7 +103,7 @@ int hourly__get(struct hourly *b, struct detector *d, const struct audit_event *
 	       struct hourly_ent **out)
 {
 	int64_t hour = ev->time_ms / HOUR_MS;
-	const char *p = detector__intern_ev(d, ev->principal);
+	const char *p = detector__ev_str(d, ev, EVF_PRINCIPAL);
 	struct hourly_ent *e;
 
 	*out = NULL;

@@ -18,12 +18,21 @@
 #define POP_MAX 1024
 #define POP_SLOTS (2 * POP_MAX)
 #define POP_MIN_MEMBERS 3
+/* The population names of recent (account, cloud, kind, type) keys: a new
+ * identity joins its populations without joining and interning the name. */
+#define POP_NAME_CACHE 256
 
 _Static_assert(POP_HIST > 4 * 20, "histograms reach 2^20");
 
 struct populations {
 	struct population *v[POP_SLOTS];
 	size_t n;
+	/* Names by key, interned; emptied when the pool is swept. */
+	const char *by_type[256];          /* coarse 2, by principal type */
+	struct {
+		const char *account, *name;   /* account interned */
+		uint8_t cloud, kind, type;
+	} names[POP_NAME_CACHE];           /* coarse 1 */
 };
 
 struct populations *populations__new(void)
@@ -38,6 +47,12 @@ void populations__free(struct populations *p)
 	for (size_t i = 0; i < POP_SLOTS; i++)
 		free(p->v[i]);
 	free(p);
+}
+
+void populations__swept(struct populations *p)
+{
+	memset(p->by_type, 0, sizeof(p->by_type));
+	memset(p->names, 0, sizeof(p->names));
 }
 
 size_t populations__bytes(const struct populations *p)
@@ -147,18 +162,13 @@ static size_t join_bar(char *buf, size_t len, const char *const *parts, size_t n
 	return off;
 }
 
-const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse)
+/* The name of coarse 1 or 2, as detector__population gives it. */
+static const char *pop_name(struct detector *d, const struct audit_event *ev, int coarse)
 {
-	const char *p = ev->principal, *r, *slash;
 	const char *parts[4];
 	char buf[512];
 	size_t n;
 
-	if (!coarse) {
-		r = p ? strstr(p, ":assumed-role/") : NULL;
-		return r && (slash = strchr(r + 14, '/')) != NULL ?
-		       detector__intern_n(d, p, (size_t)(slash - p)) : NULL;
-	}
 	if (coarse == 2) {
 		parts[0] = "*";
 		parts[1] = gw_principal_type_name(ev->principal_type);
@@ -171,6 +181,54 @@ const char *detector__population(struct detector *d, const struct audit_event *e
 		n = join_bar(buf, sizeof(buf), parts, 4);
 	}
 	return n ? detector__intern_n(d, buf, n) : NULL;
+}
+
+/* Coarse 1 through the cache, keyed by the interned account. */
+static const char *pop_name_cached(struct detector *d, struct populations *p,
+				   const struct audit_event *ev)
+{
+	const char *acc = detector__intern_ev(d, ev->account);
+	uint64_t h;
+	size_t i;
+
+	if (!acc)
+		return pop_name(d, ev, 1);
+	h = ((uint64_t)(uintptr_t)acc ^ ((uint64_t)ev->cloud << 16 ^
+					  (uint64_t)ev->principal_kind << 8 ^ ev->principal_type)) *
+	    0x9e3779b97f4a7c15ull;
+	i = (size_t)(h >> 40) & (POP_NAME_CACHE - 1);
+	if (p->names[i].account != acc || p->names[i].cloud != ev->cloud ||
+	    p->names[i].kind != ev->principal_kind || p->names[i].type != ev->principal_type) {
+		const char *name = pop_name(d, ev, 1);
+
+		if (!name)
+			return NULL;
+		p->names[i].account = acc;
+		p->names[i].name = name;
+		p->names[i].cloud = ev->cloud;
+		p->names[i].kind = ev->principal_kind;
+		p->names[i].type = ev->principal_type;
+	}
+	return p->names[i].name;
+}
+
+const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse)
+{
+	struct populations *pops = detector__populations(d);
+	const char *p = ev->principal, *r, *slash;
+
+	if (!coarse) {
+		r = p ? strstr(p, ":assumed-role/") : NULL;
+		return r && (slash = strchr(r + 14, '/')) != NULL ?
+		       detector__intern_n(d, p, (size_t)(slash - p)) : NULL;
+	}
+	if (!pops)
+		return pop_name(d, ev, coarse);
+	if (coarse == 1)
+		return pop_name_cached(d, pops, ev);
+	if (!pops->by_type[ev->principal_type])
+		pops->by_type[ev->principal_type] = pop_name(d, ev, 2);
+	return pops->by_type[ev->principal_type];
 }
 
 const struct population *population__for(const struct ident *id)

@@ -19,23 +19,13 @@ void seen__free(struct seen_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static uint32_t seen_slot(const char *key, int kind, uint32_t cap)
-{
-	uint64_t h = (uint64_t)(uintptr_t)key ^ ((uint64_t)kind << 59);
-
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return (uint32_t)h & (cap - 1);
-}
-
 /* The slot of (key, kind), or the empty slot where it would go. */
 static uint32_t seen_find(const struct seen_set *s, const char *key, int kind)
 {
 	const uint8_t *kinds = seen__kind(s);
 	uint32_t i;
 
-	for (i = seen_slot(key, kind, s->cap); s->key[i]; i = (i + 1) & (s->cap - 1))
+	for (i = seen__slot(key, kind, s->cap); s->key[i]; i = (i + 1) & (s->cap - 1))
 		if (s->key[i] == key && kinds[i] == kind)
 			break;
 	return i;
@@ -47,7 +37,7 @@ void seen__prefetch(const struct seen_set *s, const char *key, int kind)
 
 	if (!s->key)
 		return;
-	i = seen_slot(key, kind, s->cap);
+	i = seen__slot(key, kind, s->cap);
 	__builtin_prefetch(&s->key[i]);
 	__builtin_prefetch(&seen__kind(s)[i]);
 }
@@ -73,7 +63,7 @@ static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_
 	for (uint32_t i = 0; i < o.cap; i++) {
 		if (!o.key[i] || (uint16_t)(today - odays[i]) > ttl)
 			continue;
-		for (j = seen_slot(o.key[i], okinds[i], cap); s->key[j]; j = (j + 1) & (cap - 1))
+		for (j = seen__slot(o.key[i], okinds[i], cap); s->key[j]; j = (j + 1) & (cap - 1))
 			;
 		s->key[j] = o.key[i];
 		days[j] = odays[i];
@@ -85,8 +75,8 @@ static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_
 	return 0;
 }
 
-int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today, uint16_t ttl,
-		uint64_t *dropped)
+int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t today,
+		     uint16_t ttl, uint64_t *dropped)
 {
 	uint32_t i, cap;
 	int err;

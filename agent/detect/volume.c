@@ -19,6 +19,7 @@ struct volume *volume__new(struct detector *d, const struct detector_config *cfg
 	v->cfg = cfg;
 	v->dropped = dropped;
 	v->nslots = 1024;
+	slab__init(&v->samples, SAMPLES_BLOCK, VOL_SAMPLES_CHUNK);
 	v->tab = calloc(v->nslots, sizeof(*v->tab));
 	if (!v->tab)
 		goto fail;
@@ -35,10 +36,11 @@ void volume__free(struct volume *v)
 		return;
 	for (size_t i = 0; v->tab && i < v->nslots; i++)
 		if (v->tab[i]) {
-			samples__clear(v->tab[i]->samples, &v->tab[i]->nsamples);
+			samples__clear(&v->samples, v->tab[i]->samples, &v->tab[i]->nsamples);
 			free(v->tab[i]);
 		}
 	free(v->tab);
+	slab__free(&v->samples);
 	free(v);
 }
 
@@ -116,28 +118,32 @@ static void close_hour(struct volume *v, struct vol_ent *e)
 		bucket_spike__judge(v->d, v, e);
 	ewma__add(&e->ev, e->events, ALPHA_HOUR);
 	ewma__add(&e->reads, e->nreads, ALPHA_HOUR);
-	samples__clear(e->samples, &e->nsamples);
+	samples__clear(&v->samples, e->samples, &e->nsamples);
 	e->open = 0;
 }
 
-static void open_hour(struct vol_ent *e, int64_t t)
+static void open_hour(struct volume *v, struct vol_ent *e, int64_t t)
 {
 	e->start = t - ((t % HOUR_MS) + HOUR_MS) % HOUR_MS;
 	e->first_t = e->last_t = t;
 	e->events = e->nreads = e->readers_more = 0;
 	e->read_bytes = 0;
-	samples__clear(e->samples, &e->nsamples);
+	samples__clear(&v->samples, e->samples, &e->nsamples);
 	e->nreaders = 0;
 	e->open = 1;
 }
 
-static int note_read(struct vol_ent *e, const struct audit_event *ev, const char *principal,
-		     const char *ip, const char *ua, const char *key)
+static int note_read(struct volume *v, struct vol_ent *e, const struct audit_event *ev,
+		     const char *principal, const char *ip, const char *ua, const char *key)
 {
 	size_t i;
 
 	e->nreads++;
 	e->read_bytes += ev->bytes_out;
+	/* Only a bucket's hour is judged with its readers and samples (an
+	 * address lends its baseline alone): an address keeps none. */
+	if (e->kind != VOL_BUCKET)
+		return 0;
 	for (i = 0; i < e->nreaders && e->readers[i] != principal; i++)
 		;
 	if (i == e->nreaders && i < VOL_READERS) {
@@ -153,7 +159,7 @@ static int note_read(struct vol_ent *e, const struct audit_event *ev, const char
 		e->reader_n[i]++;
 	else
 		e->readers_more++;
-	return samples__add(e->samples, &e->nsamples, ev->object_key);
+	return samples__add(&v->samples, e->samples, &e->nsamples, ev->object_key);
 }
 
 static int feed_one(struct volume *v, const struct audit_event *ev, const char *name, int kind,
@@ -182,11 +188,11 @@ static int feed_one(struct volume *v, const struct audit_event *ev, const char *
 		e->cur_day = day;
 	}
 	if (!e->open)
-		open_hour(e, t);
+		open_hour(v, e, t);
 	e->last_t = t;
 	e->events++;
 	if (ev->action == GW_ACT_OBJECT_READ && ev->outcome == GW_OUT_OK)
-		return note_read(e, ev, principal, ip, ua, key);
+		return note_read(v, e, ev, principal, ip, ua, key);
 	return 0;
 }
 
@@ -236,7 +242,7 @@ void volume__age(struct volume *v, uint16_t today)
 		if (!e)
 			continue;
 		if (vol_stale(v, e, today)) {
-			samples__clear(e->samples, &e->nsamples);
+			samples__clear(&v->samples, e->samples, &e->nsamples);
 			free(e);
 			continue;
 		}

@@ -11,9 +11,11 @@
 #define GW_DETECT_VOLUME_H
 
 #include "detect/detect_internal.h"
+#include "lib/slab.h"
 
 #define VOL_MAX (1u << 16)          /* IPs and buckets together */
 #define VOL_READERS 4               /* principals remembered per open hour */
+#define VOL_SAMPLES_CHUNK 128       /* sample blocks to a slab chunk */
 
 enum { VOL_IP = 1, VOL_BUCKET = 2 };
 
@@ -27,6 +29,7 @@ struct vol_ent {
 	int64_t start, first_t, last_t;
 	uint32_t events, nreads, readers_more;
 	uint64_t read_bytes;
+	/* A bucket's hour only (an address keeps neither): */
 	const char *readers[VOL_READERS];   /* principals that read, and how much */
 	uint32_t reader_n[VOL_READERS];
 	const char *reader_ip[VOL_READERS], *reader_ua[VOL_READERS], *reader_key[VOL_READERS];
@@ -41,6 +44,7 @@ struct volume {
 	size_t nslots, count;
 	uint64_t *dropped;
 	uint64_t aged;              /* entities forgotten after their idle time */
+	struct slab samples;        /* the open hours' samples (samples__add) */
 };
 
 struct volume *volume__new(struct detector *d, const struct detector_config *cfg,

@@ -216,6 +216,7 @@ struct mark_chunk {
 struct strpool_marks {
 	struct mark_chunk *v;
 	size_t n;
+	size_t unmarked;              /* chunks no string marked yet */
 };
 
 static int cmp_mark_chunk(const void *a, const void *b)
@@ -243,6 +244,7 @@ struct strpool_marks *strpool__marks_new(const struct strpool *p)
 		m->v[m->n].c = c;
 		/* the chunk being filled stays whatever is marked */
 		m->v[m->n].marked = c == p->chunks;
+		m->unmarked += c != p->chunks;
 		m->n++;
 	}
 	qsort(m->v, m->n, sizeof(*m->v), cmp_mark_chunk);
@@ -270,11 +272,19 @@ void strpool__mark(struct strpool_marks *m, const char *s)
 {
 	struct mark_chunk *k;
 
-	if (!s || !*s)
+	/* once every chunk holds a marked string, nothing is left to learn */
+	if (!m->unmarked || !s || !*s)
 		return;
 	k = chunk_of(m, s);
-	if (k)
+	if (k && !k->marked) {
 		k->marked = 1;
+		m->unmarked--;
+	}
+}
+
+int strpool__marks_full(const struct strpool_marks *m)
+{
+	return !m->unmarked;
 }
 
 size_t strpool__sweep(struct strpool *p, struct strpool_marks *m)
@@ -320,4 +330,9 @@ out:
 	free(m->v);
 	free(m);
 	return freed;
+}
+
+void strpool__prefetch(const struct strpool *p, uint64_t hash)
+{
+	__builtin_prefetch(&p->slots[(uint32_t)hash & (p->nslots - 1)]);
 }

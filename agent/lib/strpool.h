@@ -28,6 +28,8 @@ const char *strpool__intern_str(struct strpool *p, const char *s);
 /* strpool__intern with hash = gw_fasthash(0, s, len) (lib/fasthash.h)
  * computed by the caller, who needs it for something else too. */
 const char *strpool__intern_hashed(struct strpool *p, const char *s, size_t len, uint64_t hash);
+/* Start loading the table slot where hash would be looked up. */
+void strpool__prefetch(const struct strpool *p, uint64_t hash);
 /* Copy s[0..len) into the pool without looking for an equal string first,
  * for strings that are unique anyway (request ids): cheaper than interning,
  * and the copy lives as long as the pool. NULL with errno as intern. */
@@ -52,6 +54,9 @@ size_t strpool__count(const struct strpool *p);
 struct strpool_marks;
 struct strpool_marks *strpool__marks_new(const struct strpool *p);
 void strpool__mark(struct strpool_marks *m, const char *s);
+/* 1 when every chunk holds a marked string already: the sweep will free
+ * nothing whatever else is marked, so the holders may stop marking. */
+int strpool__marks_full(const struct strpool_marks *m);
 size_t strpool__sweep(struct strpool *p, struct strpool_marks *m);
 
 #endif

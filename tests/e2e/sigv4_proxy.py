@@ -10,6 +10,9 @@ With TOKEN, requests must also carry it as x-amz-security-token, signed
 (temporary credentials). With PROXY_SLOW set in the environment, objects
 whose path contains it are sent slowly (64 KiB every 50 ms, after a
 "slow-start" line in the log), so that a test can kill a pull mid-object.
+With PROXY_FAIL=SUBSTR:N:CODE, the first N checked GETs of paths containing
+SUBSTR are answered CODE (an empty body) instead of being forwarded, each
+logged as "failed SUBSTR", so that a test can see the pull retry or give up.
 It prints "ready" once listening and counts checked requests in its log.
 """
 import hashlib
@@ -19,11 +22,15 @@ import http.server
 import os
 import re
 import sys
+import threading
 import time
 
 PORT, UPSTREAM, AK, SK = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 TOKEN = sys.argv[5] if len(sys.argv) > 5 else None
 SLOW = os.environ.get("PROXY_SLOW")
+FAIL = os.environ.get("PROXY_FAIL", "").rsplit(":", 2) if os.environ.get("PROXY_FAIL") else None
+FAILED = {"n": 0}
+FAIL_LOCK = threading.Lock()
 AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
                   r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$")
 
@@ -68,6 +75,17 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 "GET", self.path, headers, date, region, service, signed)):
             return self.deny("signature mismatch")
         sys.stderr.write("checked\n")
+        if FAIL and FAIL[0] in self.path:
+            with FAIL_LOCK:
+                fail = FAILED["n"] < int(FAIL[1])
+                FAILED["n"] += fail
+            if fail:
+                sys.stderr.write(f"failed {FAIL[0]}\n")
+                sys.stderr.flush()
+                self.send_response(int(FAIL[2]))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         conn = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=30)
         conn.request("GET", self.path, headers=dict(self.headers.items()))
         resp = conn.getresponse()

@@ -110,18 +110,19 @@ int azure__action(const char *op)
 	return GW_ACT_OTHER;
 }
 
-/* "/account/container/blob" or a URL -> container and blob name; valid:
- * the bytes are known to be valid UTF-8 without NUL (not checked again). */
-static void split_key(struct rec_strs *r, const char *k, size_t n, int has_account, int valid,
-		      struct audit_event *ev)
+/* "/account/container/blob" or a URL -> the container (*b) and the blob
+ * name (*o, empty when there is none); 0 when there is no container. */
+static int key_spans(const char *k, size_t n, int has_account, struct fld *b, struct fld *o)
 {
 	const char *end = k + n, *p, *q;
 
+	o->s = "";
+	o->n = 0;
 	p = audit__find_word(k, n, "://", 3);
 	if (p) {
 		p = memchr(p + 3, '/', (size_t)(end - p - 3));
 		if (!p)
-			return;
+			return 0;
 		q = memchr(p, '?', (size_t)(end - p));
 		end = q ? q : end;
 		has_account = 0;
@@ -133,21 +134,36 @@ static void split_key(struct rec_strs *r, const char *k, size_t n, int has_accou
 	if (has_account) {
 		q = audit__find_byte(p, end, '/');
 		if (q == end)
-			return;
+			return 0;
 		p = q + 1;
 	}
 	q = audit__find_byte(p, end, '/');
-	ev->bucket = valid ? rec__intern_last(r, L_BUCKET, p, (size_t)(q - p), NULL) :
-			     rec__intern(r, p, (size_t)(q - p));
-	if (q < end)
-		ev->object_key = valid ? rec__intern_valid(r, q + 1, (size_t)(end - q - 1)) :
-					 rec__intern(r, q + 1, (size_t)(end - q - 1));
+	b->s = p;
+	b->n = (size_t)(q - p);
+	if (q < end) {
+		o->s = q + 1;
+		o->n = (size_t)(end - q - 1);
+	}
+	return 1;
+}
+
+/* The container and blob name of a key (as key_spans) interned into ev. */
+static void split_key(struct rec_strs *r, const char *k, size_t n, int has_account,
+		      struct audit_event *ev)
+{
+	struct fld b, o;
+
+	if (!key_spans(k, n, has_account, &b, &o))
+		return;
+	ev->bucket = rec__intern(r, b.s, b.n);
+	if (o.n)
+		ev->object_key = rec__intern(r, o.s, o.n);
 }
 
 void azure__split_key(struct rec_strs *r, const char *k, size_t n, int has_account,
 		      struct audit_event *ev)
 {
-	split_key(r, k, n, has_account, 0, ev);
+	split_key(r, k, n, has_account, ev);
 }
 
 /* A field HTML-decoded into tmp (size bytes), or as it is when it holds no
@@ -272,15 +288,16 @@ static int outcome(const struct fld *st, unsigned status)
 }
 
 /* "ip:port", or "[v6]:port": the address without the port of a v4 one. */
-static const char *address(struct rec_strs *r, const struct fld *f)
+static struct fld address(const struct fld *f)
 {
+	struct fld a = *f;
 	int n;
 
 	for (n = (int)f->n - 1; n > 0 && f->s[n] != ':' && f->s[n] != ']'; n--)
 		;
 	if (n > 0 && f->s[n] == ':' && audit__find_byte(f->s, f->s + n, '.') < f->s + n)
-		return rec__intern_valid(r, f->s, (size_t)n);
-	return rec__intern_valid(r, f->s, f->n);
+		a.n = (size_t)n;
+	return a;
 }
 
 /* The fraction of "YYYY-MM-DDThh:mm:ss.fffffffZ" (as the service writes
@@ -347,11 +364,33 @@ static int parse_time(struct audit_ctx *c, const struct fld *f, int64_t *ms)
 	return 0;
 }
 
+/* The parts of a record that are seldom the last value (address, blob
+ * name) and its de-duplication slot start loading: their misses overlap. */
+struct early {
+	struct fld ip, bucket, blob;
+	int has_bucket;
+	uint64_t h_ip, h_blob, dedup;
+};
+
+static void early(struct audit_ctx *c, const struct fld *f, const char *key, size_t kn, int64_t ms,
+		  struct early *e)
+{
+	e->has_bucket = kn && key_spans(key, kn, 1, &e->bucket, &e->blob);
+	if (!e->has_bucket)
+		e->blob.n = 0;
+	e->ip = address(&f[15]);
+	e->h_ip = e->ip.n ? audit_ctx__prefetch(c, e->ip.s, e->ip.n) : 0;
+	e->h_blob = e->blob.n ? audit_ctx__prefetch(c, e->blob.s, e->blob.n) : 0;
+	e->dedup = audit_dedup__key_early(GW_CLOUD_AZURE, ms, f[2].s, f[2].n, e->blob.s, e->blob.n,
+					  f[13].s, f[13].n);
+}
+
 static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 {
 	struct fld f[MAX_FIELDS];
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
+	struct early e;
 	char tmp[4096];
 	const char *key;
 	unsigned status = 0;
@@ -367,6 +406,8 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 				   n);
 		return 0;
 	}
+	key = dec_bytes(&f[12], tmp, sizeof(tmp), &kn);
+	early(c, f, key, kn, ev.time_ms, &e);
 	for (size_t i = 0; i < f[4].n && i < 4; i++)
 		status = status * 10 + (unsigned)(f[4].s[i] >= '0' && f[4].s[i] <= '9' ? f[4].s[i] - '0' : 0);
 	ev.cloud = GW_CLOUD_AZURE;
@@ -382,16 +423,18 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 	 * bad input all the same. */
 	if (f[12].n > AUDIT_MAX_FIELD)
 		rec__intern(&r, f[12].s, f[12].n);
-	key = dec_bytes(&f[12], tmp, sizeof(tmp), &kn);
-	if (kn)
-		split_key(&r, key, kn, 1, 1, &ev);
+	if (e.has_bucket) {
+		ev.bucket = rec__intern_last(&r, L_BUCKET, e.bucket.s, e.bucket.n, NULL);
+		if (e.blob.n)
+			ev.object_key = rec__intern_hashed(&r, e.blob.s, e.blob.n, 0, e.h_blob);
+	}
 	ev.request_id = rec__unique_valid(&r, f[13].s, f[13].n);
-	ev.source_ip = address(&r, &f[15]);
+	ev.source_ip = rec__intern_hashed(&r, e.ip.s, e.ip.n, 0, e.h_ip);
 	ev.bytes_in = audit__dec_u64(f[18].s, f[18].n);
 	ev.bytes_out = audit__dec_u64(f[20].s, f[20].n);
 	ev.user_agent = dec(&r, L_UA, &f[27], tmp, sizeof(tmp));
 	ev.region = "";
-	return rec__finish(&r, &ev, off);
+	return rec__finish_key(&r, &ev, off, e.dedup);
 }
 
 int azure_classic__detect(const char *buf, size_t len)

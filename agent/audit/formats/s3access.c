@@ -229,7 +229,7 @@ static int principal_kind(const struct fld *f, struct fld *acct)
 	return GW_PT_UNKNOWN | GW_PK_OWN << 8;
 }
 
-static void principal(struct rec_strs *r, const struct fld *f, struct audit_event *ev)
+static void principal(struct rec_strs *r, const struct fld *f, uint64_t h, struct audit_event *ev)
 {
 	struct fld acct;
 	int v;
@@ -241,7 +241,7 @@ static void principal(struct rec_strs *r, const struct fld *f, struct audit_even
 		ev->principal = rec__intern_last(r, L_ANON, "anonymous", 9, NULL);
 		return;
 	}
-	ev->principal = rec__intern_last(r, L_REQUESTER, f->s, f->n, NULL);
+	ev->principal = rec__intern_last_hashed(r, L_REQUESTER, f->s, f->n, h);
 	v = principal_kind(f, &acct);
 	ev->principal_account = rec__intern_last(r, L_ACCOUNT, acct.s, acct.n, NULL);
 	ev->principal_type = (uint8_t)(v & 0xff);
@@ -253,26 +253,50 @@ static const char *field(struct rec_strs *r, unsigned slot, const struct fld *f)
 	return dash(f) ? "" : rec__intern_last(r, slot, f->s, f->n, NULL);
 }
 
-/* The object key, URL-decoded: only a decoded key can hold bytes the line
- * check did not see (%00, %FF), so only it is checked again. */
-static const char *object_key(struct rec_strs *r, const struct fld *f)
+/* The object key's bytes, URL-decoded into buf (size bytes) when they
+ * hold an escape; *decoded then says that they are to be checked again:
+ * only a decoded key can hold bytes the line check did not see (%00, %FF). */
+static struct fld key_bytes(const struct fld *f, char *buf, size_t size, int *decoded)
 {
-	char key[4096];
+	struct fld k = { "", 0 };
 
+	*decoded = 0;
 	if (dash(f))
-		return "";
-	if (f->n >= sizeof(key) || audit__find_byte(f->s, f->s + f->n, '%') == f->s + f->n)
-		return rec__intern_valid(r, f->s, f->n);
-	return rec__intern(r, key, audit__url_decode(f->s, f->n, key));
+		return k;
+	if (f->n >= size || audit__find_byte(f->s, f->s + f->n, '%') == f->s + f->n)
+		return *f;
+	k.s = buf;
+	k.n = audit__url_decode(f->s, f->n, buf);
+	*decoded = 1;
+	return k;
+}
+
+/* The fields that are seldom the last value (address, requester, key) and
+ * the de-duplication slot start loading: their cache misses overlap. */
+struct early {
+	uint64_t ip, req, key, dedup;
+};
+
+static void early(struct audit_ctx *c, const struct fld *f, const struct fld *key, int64_t ms,
+		  struct early *h)
+{
+	h->ip = dash(&f[F_IP]) ? 0 : audit_ctx__prefetch(c, f[F_IP].s, f[F_IP].n);
+	h->req = dash(&f[F_REQUESTER]) ? 0 : audit_ctx__prefetch(c, f[F_REQUESTER].s, f[F_REQUESTER].n);
+	h->key = key->n ? audit_ctx__prefetch(c, key->s, key->n) : 0;
+	h->dedup = dash(&f[F_REQID]) ? 0 : audit_dedup__key_early(GW_CLOUD_AWS, ms, f[F_OP].s, f[F_OP].n,
+								   key->s, key->n, f[F_REQID].s,
+								   f[F_REQID].n);
 }
 
 static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 {
-	struct fld f[F_REQUIRED];
+	struct fld f[F_REQUIRED], key;
 	struct audit_event ev = { 0 };
 	struct rec_strs r = { .c = c };
+	struct early h;
+	char kbuf[4096];
 	unsigned status = 0;
-	int n;
+	int n, decoded;
 
 	c->st->records++;
 	n = split(l, len, f, F_REQUIRED);
@@ -282,15 +306,17 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		audit_ctx__skip_at(c, off, "not an S3 server access log record (%d fields)", n);
 		return 0;
 	}
+	key = key_bytes(&f[F_KEY], kbuf, sizeof(kbuf), &decoded);
+	early(c, f, &key, ev.time_ms, &h);
 	ev.cloud = GW_CLOUD_AWS;
 	ev.service = rec__intern_last(&r, L_SERVICE, "s3.amazonaws.com", 16, NULL);
 	ev.bucket = field(&r, L_BUCKET, &f[F_BUCKET]);
-	ev.source_ip = field(&r, L_IP, &f[F_IP]);
-	principal(&r, &f[F_REQUESTER], &ev);
+	ev.source_ip = dash(&f[F_IP]) ? "" : rec__intern_last_hashed(&r, L_IP, f[F_IP].s, f[F_IP].n, h.ip);
+	principal(&r, &f[F_REQUESTER], h.req, &ev);
 	ev.request_id = dash(&f[F_REQID]) ? "" : rec__unique_valid(&r, f[F_REQID].s, f[F_REQID].n);
 	ev.api = field(&r, L_OP, &f[F_OP]);
 	ev.action = (uint8_t)audit_ctx__memo(c, ev.api, action_of);
-	ev.object_key = object_key(&r, &f[F_KEY]);
+	ev.object_key = key.n ? rec__intern_hashed(&r, key.s, key.n, decoded, h.key) : "";
 	ev.error_code = field(&r, L_ERR, &f[F_ERR]);
 	ev.outcome = status == 0 || status < 400 ? GW_OUT_OK :
 		     (status == 401 || status == 403) ? GW_OUT_DENIED : GW_OUT_ERROR;
@@ -299,7 +325,7 @@ static int line(struct audit_ctx *c, const char *l, size_t len, size_t off)
 		ev.bytes_in = audit__dec_u64(f[F_OBJSIZE].s, f[F_OBJSIZE].n);
 	ev.user_agent = field(&r, L_UA, &f[F_UA]);
 	ev.account = ev.access_key = ev.region = "";
-	return rec__finish(&r, &ev, off);
+	return rec__finish_key(&r, &ev, off, h.dedup);
 }
 
 /* The first line: a canonical id or "-", a bucket, then "[dd/Mon/yyyy:". */

@@ -15,8 +15,6 @@
 #include "lib/log.h"
 #include "state/cursor.h"
 
-#define MAX_TRIES 4
-
 struct az_http {
 	const struct az_conf *a;
 	CURL *curl;
@@ -45,81 +43,62 @@ static int build_url(const struct az_conf *a, const char *path, const struct az_
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* GET base + path + "?" + params (+ SAS): 0, -EAGAIN past the retries, or
- * another negative errno for an answer that retrying will not change. */
+/* One request's per-try headers: the date, the version and, with an
+ * account key, the signature over them. */
+struct az_try {
+	const struct az_conf *a;
+	const char *path;
+	const struct az_param *q;
+	size_t nq;
+	struct curl_slist *hdrs;
+};
+
+static int az_headers(void *ctx, CURL *curl)
+{
+	struct az_try *t = ctx;
+	char date[64], hdr_date[96], auth[256];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	snprintf(hdr_date, sizeof(hdr_date), "x-ms-date: %s", date);
+	curl_slist_free_all(t->hdrs);
+	t->hdrs = curl_slist_append(NULL, hdr_date);
+	t->hdrs = t->hdrs ? curl_slist_append(t->hdrs, "x-ms-version: " AZ_VERSION) : NULL;
+	if (t->hdrs && t->a->keylen && !*t->a->sas) {
+		if (az_sign(t->a, date, t->path, t->q, t->nq, auth, sizeof(auth)) < 0)
+			return -EINVAL;
+		t->hdrs = curl_slist_append(t->hdrs, auth);
+		explicit_bzero(auth, sizeof(auth));
+	}
+	if (!t->hdrs)
+		return -ENOMEM;
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, t->hdrs);
+	return 0;
+}
+
+/* GET base + path + "?" + params (+ SAS) into h->body (see
+ * http_get__run). */
 static int az_get(struct az_http *h, const char *path, const struct az_param *q, size_t nq,
 		  const char *what, size_t cap)
 {
-	const struct az_conf *a = h->a;
-	char url[8192], date[64], hdr_date[96], auth[256];
-	struct curl_slist *hdrs = NULL;
-	long code = 0;
-	CURLcode rc = CURLE_OK;
+	char url[8192];
+	struct az_try t = { .a = h->a, .path = path, .q = q, .nq = nq };
+	struct http_get g = {
+		.curl = h->curl, .body = &h->body, .what = what, .cap = cap,
+		.hint403 = " (check the SAS token or the account key)",
+		.before = az_headers, .ctx = &t,
+	};
+	int err;
 
-	if (build_url(a, path, q, nq, url, sizeof(url)))
+	if (build_url(h->a, path, q, nq, url, sizeof(url)))
 		return -ENAMETOOLONG;
 	curl_easy_setopt(h->curl, CURLOPT_URL, url);
-	for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
-		struct timespec ts = { 0, (200L << attempt) * 1000 * 1000 };
-		time_t now = time(NULL);
-		struct tm tm;
-
-		if (attempt)
-			nanosleep(&ts, NULL);
-		gmtime_r(&now, &tm);
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-		snprintf(hdr_date, sizeof(hdr_date), "x-ms-date: %s", date);
-		curl_slist_free_all(hdrs);
-		hdrs = curl_slist_append(NULL, hdr_date);
-		hdrs = hdrs ? curl_slist_append(hdrs, "x-ms-version: " AZ_VERSION) : NULL;
-		if (hdrs && a->keylen && !*a->sas) {
-			if (az_sign(a, date, path, q, nq, auth, sizeof(auth)) < 0)
-				break;
-			hdrs = curl_slist_append(hdrs, auth);
-		}
-		if (!hdrs)
-			return -ENOMEM;
-		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdrs);
-		if (http_body__reset(&h->body, cap) < 0) {
-			curl_slist_free_all(hdrs);
-			log_err("failed to read %s: cannot empty the spool file: %s", what,
-				strerror(errno));
-			return -EAGAIN;
-		}
-		rc = curl_easy_perform(h->curl);
-		if (h->body.too_big || h->body.write_err)
-			break;
-		code = 0;
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
-		if (rc == CURLE_OK && code >= 200 && code < 300) {
-			curl_slist_free_all(hdrs);
-			if (h->body.spool)
-				return 0;
-			if (!h->body.buf && !(h->body.buf = calloc(1, 1)))
-				return -ENOMEM;
-			h->body.buf[h->body.len] = '\0';
-			return 0;
-		}
-		if (rc == CURLE_OK && code >= 400 && code < 500 && code != 408 && code != 429)
-			break;
-	}
-	curl_slist_free_all(hdrs);
-	if (h->body.too_big) {
-		log_err("failed to read %s: larger than %zu bytes", what, cap);
-		return -EFBIG;
-	}
-	if (h->body.write_err) {
-		log_err("failed to read %s: spooling it to disk: %s", what,
-			strerror(h->body.write_err));
-		return -EAGAIN;
-	}
-	if (rc != CURLE_OK) {
-		log_err("failed to read %s: %s (after %d tries)", what, curl_easy_strerror(rc), MAX_TRIES);
-		return -EAGAIN;
-	}
-	log_err("failed to read %s: HTTP %ld%s", what, code,
-		code == 403 ? " (check the SAS token or the account key)" : "");
-	return code >= 500 || code == 408 || code == 429 ? -EAGAIN : code == 403 ? -EACCES : -EIO;
+	err = http_get__run(&g);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(t.hdrs);
+	return err;
 }
 
 static int list_page(struct az_http *h, struct s3_list *l, const char *what)
@@ -181,11 +160,13 @@ static int one_blob(struct audit_ctx *c, struct az_http *h, const char *name, in
 	h->body.spool = 1;
 	err = az_get(h, path, NULL, 0, what, AUDIT_MAX_FILE_BYTES);
 	h->body.spool = 0;
-	if (err == -EAGAIN)
-		return 1;
 	if (err)
 		c->st->files_failed++;
-	else if ((err = audit_fd__parse(c, format, h->body.fd)) != 0)
+	/* Unread for now (the network, or a permission the operator can fix):
+	 * the run ends before it, counted, and the next one retries it. */
+	if (err == -EAGAIN || err == -EACCES)
+		return 1;
+	if (!err && (err = audit_fd__parse(c, format, h->body.fd)) != 0)
 		return err;  /* the callback's */
 	if (a->state_dir && (err = cursor__save(a->state_dir, a->source, name)) < 0) {
 		log_err("failed to save the cursor in %s: %s", a->state_dir, strerror(-err));

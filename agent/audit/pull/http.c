@@ -1,4 +1,4 @@
-/* See http_util.h. */
+/* See http.h. */
 #include "audit/pull/http.h"
 
 #include <errno.h>
@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "lib/log.h"
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -119,4 +122,82 @@ int http_spool__open(const char *dir)
 	if (fd < 0)
 		fd = spool_in(tmp && *tmp ? tmp : "/tmp");
 	return fd;
+}
+
+static void backoff(int attempt)
+{
+	long ms = 200L << attempt;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int retried(CURLcode rc, long code)
+{
+	return rc != CURLE_OK || code >= 500 || code == 408 || code == 429;
+}
+
+/* Why the tries ended, logged once: the errno http_get__run returns. */
+static int failed(const struct http_get *g, CURLcode rc, long code)
+{
+	const struct http_body *b = g->body;
+
+	if (b->too_big) {
+		log_err("failed to read %s: larger than %zu bytes", g->what, g->cap);
+		return -EFBIG;
+	}
+	if (b->write_err) {
+		log_err("failed to read %s: spooling it to disk: %s", g->what,
+			strerror(b->write_err));
+		return -EAGAIN;
+	}
+	if (rc != CURLE_OK) {
+		log_err("failed to read %s: %s (after %d tries)", g->what, curl_easy_strerror(rc),
+			HTTP_TRIES);
+		return -EAGAIN;
+	}
+	log_err("failed to read %s: HTTP %ld%s", g->what, code,
+		code == 403 && g->hint403 ? g->hint403 : "");
+	if (retried(rc, code))
+		return -EAGAIN;
+	return code == 403 ? -EACCES : code == 404 ? -ENOENT : -EIO;
+}
+
+int http_get__run(const struct http_get *g)
+{
+	struct http_body *b = g->body;
+	CURLcode rc = CURLE_OK;
+	long code = 0;
+	int err;
+
+	for (int attempt = 0; attempt < HTTP_TRIES; attempt++) {
+		if (attempt)
+			backoff(attempt);
+		if (g->before && (err = g->before(g->ctx, g->curl)) < 0) {
+			log_err("failed to read %s: cannot make the request: %s", g->what,
+				strerror(-err));
+			return err;
+		}
+		if (http_body__reset(b, g->cap) < 0) {
+			log_err("failed to read %s: cannot empty the spool file: %s", g->what,
+				strerror(errno));
+			return -EAGAIN;
+		}
+		rc = curl_easy_perform(g->curl);
+		if (b->too_big || b->write_err)
+			break;
+		code = 0;
+		curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (rc == CURLE_OK && code >= 200 && code < 300) {
+			if (b->spool)
+				return 0;
+			if (!b->buf && !(b->buf = calloc(1, 1)))
+				return -ENOMEM;
+			b->buf[b->len] = '\0';
+			return 0;
+		}
+		if (!retried(rc, code))
+			break;
+	}
+	return failed(g, rc, code);
 }

@@ -146,11 +146,13 @@ static int one_object(struct audit_ctx *c, struct s3_http *h, const struct s3_co
 		return 0;
 	c->path = path;
 	err = s3_http__get_object(h, key, spool);
-	if (err == -EAGAIN)
-		return 1;
 	if (err)
 		c->st->files_failed++;
-	else if ((err = audit_fd__parse(c, format, spool)) != 0)
+	/* Unread for now (the network, or a permission the operator can fix):
+	 * the run ends before it, counted, and the next one retries it. */
+	if (err == -EAGAIN || err == -EACCES)
+		return 1;
+	if (!err && (err = audit_fd__parse(c, format, spool)) != 0)
 		return err;
 	if (s->state_dir) {
 		err = cursor__save(s->state_dir, s->source, key);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
@@ -13,8 +12,6 @@
 #include "audit/pull/s3.h"
 #include "audit/pull/http.h"
 #include "lib/log.h"
-
-#define MAX_TRIES 4
 
 struct s3_http {
 	const struct s3_conf *conf;
@@ -97,68 +94,18 @@ static int base_url(const struct s3_conf *s, const char *encpath, char *out, siz
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static void backoff(int attempt)
-{
-	struct timespec ts = { 0, 200L * 1000 * 1000 };
-
-	for (int i = 0; i < attempt; i++)
-		ts.tv_nsec *= 2;
-	while (ts.tv_nsec >= 1000L * 1000 * 1000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000L * 1000 * 1000;
-	}
-	nanosleep(&ts, NULL);
-}
-
-/* GET url into h->body.buf. 0, -EAGAIN (network/5xx past retries), -EFBIG, or
- * -EACCES/-ENOENT/-EIO for other 4xx answers. */
+/* GET url into h->body (see http_get__run). */
 static int get(struct s3_http *h, const char *url, const char *what, size_t cap)
 {
-	long code = 0;
-	CURLcode rc = CURLE_OK;
+	char hint[1200];
+	struct http_get g = {
+		.curl = h->curl, .body = &h->body, .what = what, .cap = cap, .hint403 = hint,
+	};
 
-	for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
-		if (attempt)
-			backoff(attempt);
-		if (http_body__reset(&h->body, cap) < 0) {
-			log_err("failed to read %s: cannot empty the spool file: %s", what,
-				strerror(errno));
-			return -EAGAIN;
-		}
-		curl_easy_setopt(h->curl, CURLOPT_URL, url);
-		rc = curl_easy_perform(h->curl);
-		if (h->body.too_big) {
-			log_err("failed to read %s: larger than %zu bytes", what, cap);
-			return -EFBIG;
-		}
-		if (h->body.write_err) {
-			log_err("failed to read %s: spooling it to disk: %s", what,
-				strerror(h->body.write_err));
-			return -EAGAIN;
-		}
-		code = 0;
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
-		if (rc == CURLE_OK && code >= 200 && code < 300) {
-			if (h->body.spool)
-				return 0;
-			if (!h->body.buf && !(h->body.buf = calloc(1, 1)))
-				return -ENOMEM;
-			h->body.buf[h->body.len] = '\0';
-			return 0;
-		}
-		if (rc == CURLE_OK && code >= 400 && code < 500 && code != 429 && code != 408)
-			break;
-	}
-	if (rc != CURLE_OK) {
-		log_err("failed to read %s: %s (after %d tries)", what, curl_easy_strerror(rc), MAX_TRIES);
-		return -EAGAIN;
-	}
-	log_err("failed to read %s: HTTP %ld%s%s", what, code,
-		code == 403 ? " (access denied: check the credentials from " : "",
-		code == 403 ? (*h->conf->cred.where ? h->conf->cred.where : "none found") : "");
-	if (code >= 500 || code == 429 || code == 408)
-		return -EAGAIN;
-	return code == 403 ? -EACCES : code == 404 ? -ENOENT : -EIO;
+	snprintf(hint, sizeof(hint), " (access denied: check the credentials from %s)",
+		 *h->conf->cred.where ? h->conf->cred.where : "none found");
+	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	return http_get__run(&g);
 }
 
 int s3_http__get_object(struct s3_http *h, const char *key, int fd)

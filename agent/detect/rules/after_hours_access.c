@@ -10,16 +10,23 @@
 
 #include "detect/detect_internal.h"
 
-static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+/* Out of line: most hours give the rule nothing, and its quick test below
+ * then costs no stack frame. */
+__attribute__((noinline))
+static int ah_judge(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
-	int32_t tz = detector__tz_min(d, h->start);
-	int slot = gw_hour_of_week(h->start, tz), err = 0;
+	int32_t tz;
+	int slot, err = 0;
 	const struct population *pop = NULL;
 	double weeks, share;
 	struct finding *f;
 
-	if (h->reads < cfg->after_hours_floor || !detector_config__off_hours(cfg, slot))
+	if (h->reads < cfg->after_hours_floor)
+		return 0;
+	tz = detector__tz_min(d, h->start);
+	slot = gw_hour_of_week(h->start, tz);
+	if (!detector_config__off_hours(cfg, slot))
 		return 0;
 	if (h->established) {
 		weeks = (id->cur_day - id->first_day) / 7.0;
@@ -56,6 +63,12 @@ static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *
 				     cfg->tz_name ? cfg->tz_name : "", cfg->tz_name ? " " : "",
 				     tz < 0 ? '-' : '+', (tz < 0 ? -tz : tz) / 60, (tz < 0 ? -tz : tz) % 60);
 	return finding__finish(d, f, err);
+}
+
+static int ah_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	/* after_hours_floor is never 0 (config_fill): no reads, nothing to judge */
+	return h->reads ? ah_judge(d, id, h) : 0;
 }
 
 const struct rule rule_after_hours_access = {

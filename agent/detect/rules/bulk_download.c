@@ -112,7 +112,8 @@ static void burst_free(struct burst *u)
 static void ring_clear(struct principal *p)
 {
 	for (uint32_t i = 0; i < p->n; i++)
-		free(p->ring[(p->head + i) % p->cap].heap);
+		if (p->ring[(p->head + i) % p->cap].heap)
+			free(p->ring[(p->head + i) % p->cap].heap);
 	p->head = 0;
 	p->n = 0;
 }
@@ -178,7 +179,8 @@ static struct principal *principal_get(struct bulk *b, const char *name)
 static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
 {
 	while (p->n && t - p->ring[p->head].t >= b->window_ms) {
-		free(p->ring[p->head].heap);
+		if (p->ring[p->head].heap)
+			free(p->ring[p->head].heap);
 		p->head = (p->head + 1) % p->cap;
 		p->n--;
 	}
@@ -391,11 +393,11 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
 	size_t n;
 
 	e->heap = NULL;
-	e->bucket = detector__intern_ev(b->d, ev->bucket);
-	e->ip = detector__intern_ev(b->d, ev->source_ip);
-	e->ua = detector__intern_ev(b->d, ev->user_agent);
-	e->region = detector__intern_ev(b->d, ev->region);
-	e->key = detector__intern_ev(b->d, ev->access_key);
+	e->bucket = detector__ev_str(b->d, ev, EVF_BUCKET);
+	e->ip = detector__ev_str(b->d, ev, EVF_SOURCE_IP);
+	e->ua = detector__ev_str(b->d, ev, EVF_USER_AGENT);
+	e->region = detector__ev_str(b->d, ev, EVF_REGION);
+	e->key = detector__ev_str(b->d, ev, EVF_ACCESS_KEY);
 	e->bytes = ev->bytes_out;
 	if (!e->bucket || !e->ip || !e->ua || !e->region || !e->key)
 		return -ENOMEM;
@@ -425,6 +427,8 @@ static void close_idle(struct bulk *b, int64_t now)
 			continue;
 		if (p->burst)
 			close_burst(b, p);   /* a failure is counted by the detector */
+		if (!p->ring)
+			continue;            /* given back at an earlier hour */
 		/* Its reads all lie a window before now: the next read would
 		 * prune them, so their room is given back now, not kept for a
 		 * principal that may read once an hour or never again. */
@@ -512,7 +516,7 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 
 	if (ev->action != GW_ACT_OBJECT_READ || ev->outcome == GW_OUT_DENIED)
 		return 0;
-	name = detector__intern_ev(b->d, ev->principal);
+	name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
 	if (!name || intern_ent(b, ev, &e) < 0)
 		return -ENOMEM;
 	if (ev->time_ms / 3600000LL > b->idle_checked / 3600000LL)
@@ -560,7 +564,7 @@ static void bulk_prefetch(void *state, const struct audit_event *ev)
 
 	if (ev->action != GW_ACT_OBJECT_READ || ev->outcome == GW_OUT_DENIED)
 		return;
-	name = detector__intern_ev(b->d, ev->principal);
+	name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
 	if (name)
 		__builtin_prefetch(&b->tab[slot_of(name, b->nslots)]);
 }

@@ -7,9 +7,12 @@
 
 #include "detect/detect_internal.h"
 
-static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+/* Out of line: most hours give the rule nothing, and its quick test below
+ * then costs no stack frame. */
+__attribute__((noinline))
+static int enum_judge(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct detector_config *cfg = detector__config(d);
+	const struct detector_config *cfg;
 	uint32_t nb = h->nlist_buckets;
 	int calls, many, err = 0;
 	struct finding *f;
@@ -17,6 +20,7 @@ static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec
 
 	if (!h->established)
 		return 0;
+	cfg = detector__config(d);
 	calls = ewma__unusual(&id->lists, h->lists, cfg->list_floor, 5.0, 6.0);
 	many = ewma__unusual(&id->lbuckets, nb + h->list_buckets_more, cfg->list_buckets_floor,
 			     3.0, 6.0);
@@ -37,6 +41,11 @@ static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec
 	err |= finding__add_evidence(f, "buckets", "%s",
 				     join_list(list, sizeof(list), h->list_buckets, nb));
 	return finding__finish(d, f, err);
+}
+
+static int enum_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	return h->established ? enum_judge(d, id, h) : 0;
 }
 
 const struct rule rule_enumeration_spike = {

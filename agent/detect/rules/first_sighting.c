@@ -123,22 +123,24 @@ static int account_wide(const char *api)
 	       !strcmp(api, "ListAllMyBuckets");
 }
 
-/* The population of ev's principal, cached by principal. */
-static const char *group_cached(struct fs_state *s, const struct audit_event *ev, const char *who)
+/* The population of ev's principal (whose identity is id), cached by
+ * principal. */
+static const char *group_cached(struct fs_state *s, const struct audit_event *ev, const char *who,
+				const struct ident *id)
 {
 	size_t i = ((uintptr_t)who >> 4) & (GROUP_CACHE - 1);
 
 	if (s->gcache[i].who != who) {
 		/* a role session's population is its role, which its identity
 		 * joined already: found without looking through the ARN again */
-		const struct ident *id = detector__ident(s->d, ev->principal);
-
 		s->gcache[i].group = id && id->pop[0] ? id->pop[0]->name : group_of(s->d, ev);
 		s->gcache[i].who = s->gcache[i].group ? who : NULL;
 	}
 	return s->gcache[i].group;
 }
 
+/* The score, and with why the reasons for it (left out when NULL: most
+ * first hours are judged quiet and never need them). */
 static double judge(const struct fresh *f, char *why, size_t len)
 {
 	double score = 50.0;
@@ -146,8 +148,9 @@ static double judge(const struct fresh *f, char *why, size_t len)
 
 #define WHY(pts, text) do { \
 		score += (pts); \
-		off += (size_t)snprintf(why + off, off < len ? len - off : 0, "%s%s", \
-					off ? ", " : "", text); \
+		if (why) \
+			off += (size_t)snprintf(why + off, off < len ? len - off : 0, "%s%s", \
+						off ? ", " : "", text); \
 	} while (0)
 	if (f->account_enum)
 		WHY(25, "enumerated every bucket of the account");
@@ -192,7 +195,7 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 {
 	char why[256] = "", list[512];
 	int created = f->creator && f->reads, err = 0;
-	double score = judge(f, why, sizeof(why));
+	double score = judge(f, NULL, 0);
 	struct finding *fd;
 
 	/* The weak signals (off hours, a bucket new to the population) only add
@@ -201,6 +204,7 @@ static int fs_emit(struct fs_state *s, const struct fresh *f)
 			 !(f->account_enum || f->pentest || f->kind == GW_PK_WORKLOAD ||
 			   f->kind == GW_PK_FOREIGN || f->kind == GW_PK_SAS)))
 		return 0;
+	judge(f, why, sizeof(why));
 	if (created && score < 92.0)
 		score = 92.0;
 	fd = finding__new(&(const struct finding_head){
@@ -340,7 +344,9 @@ static void sweep(struct fs_state *s, int64_t now)
 			fs_emit(s, &s->v[i]);
 			continue;
 		}
-		s->v[k++] = s->v[i];
+		if (k != i)
+			s->v[k] = s->v[i];
+		k++;
 	}
 	if (k != s->n) {
 		s->n = k;
@@ -405,10 +411,9 @@ static int pentest_ua(struct fs_state *s, const char *interned, const char *ua)
 }
 
 static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev, const char *who,
-				const char *group)
+				const char *group, const struct ident *id)
 {
 	struct detector *d = s->d;
-	const struct ident *id = detector__ident(d, ev->principal);
 	struct pop_ent *g;
 	struct fresh *f;
 	/* Never seen: this is the first event of its first hour. */
@@ -424,9 +429,9 @@ static struct fresh *fresh_open(struct fs_state *s, const struct audit_event *ev
 	index_put(s, s->n - 1);
 	f->group = group;
 	f->first_t = f->last_t = ev->time_ms;
-	f->ip = detector__intern_ev(d, ev->source_ip);
-	f->ua = detector__intern_ev(d, ev->user_agent);
-	f->key = detector__intern_ev(d, ev->access_key);
+	f->ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
+	f->ua = detector__ev_str(d, ev, EVF_USER_AGENT);
+	f->key = detector__ev_str(d, ev, EVF_ACCESS_KEY);
 	f->bucket = "";
 	f->kind = ev->principal_kind;
 	f->cloud = ev->cloud;
@@ -518,9 +523,9 @@ static int fs_feed(void *state, const struct audit_event *ev)
 {
 	struct fs_state *s = state;
 	struct detector *d = s->d;
-	const char *who = detector__intern_ev(d, ev->principal), *group = NULL;
-	const char *bucket = detector__intern_ev(d, ev->bucket);
-	const char *ip = detector__intern_ev(d, ev->source_ip);
+	const char *who = detector__ev_str(d, ev, EVF_PRINCIPAL), *group = NULL;
+	const char *bucket = detector__ev_str(d, ev, EVF_BUCKET);
+	const char *ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
 	struct fresh *f = NULL;
 
 	if (!who || !bucket || !ip)
@@ -528,16 +533,21 @@ static int fs_feed(void *state, const struct audit_event *ev)
 	if (!*who || ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
 		return 0;
 	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK)
-		created_add(s, detector__intern_ev(d, ev->created), who, ev->time_ms);
+		created_add(s, detector__ev_str(d, ev, EVF_CREATED), who, ev->time_ms);
 	if (ev->time_ms - s->swept >= HOUR / 4) {
 		sweep(s, ev->time_ms);
 		created_age(s, ev->time_ms);
 		s->swept = ev->time_ms;
 	}
 	f = fresh_find(s, who);
-	group = f ? f->group : group_cached(s, ev, who);
-	if (!f)
-		f = fresh_open(s, ev, who, group);
+	if (f) {
+		group = f->group;
+	} else {
+		const struct ident *id = detector__ident(d, ev->principal);
+
+		group = group_cached(s, ev, who, id);
+		f = fresh_open(s, ev, who, group, id);
+	}
 	if (f)
 		fresh_update(s, f, ev, bucket);
 	learn(s, ev, group, bucket, ip);

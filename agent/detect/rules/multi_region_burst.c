@@ -11,14 +11,17 @@
 
 static int region_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct detector_config *cfg = detector__config(d);
+	const struct detector_config *cfg;
 	const char *names[IDENT_RECENT_REGIONS];
 	struct finding *f;
 	char list[512];
 	size_t n = 0;
 	int err = 0;
 
-	if (!h->established || h->regions_6h < cfg->regions_min ||
+	if (!h->established)
+		return 0;
+	cfg = detector__config(d);
+	if (h->regions_6h < cfg->regions_min ||
 	    h->regions_6h <= id->max_regions_6h)
 		return 0;
 	for (size_t i = 0; i < IDENT_RECENT_REGIONS; i++)

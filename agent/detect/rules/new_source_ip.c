@@ -8,10 +8,13 @@
 
 #include "detect/detect_internal.h"
 
-static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+/* Out of line: most hours give the rule nothing, and its quick test below
+ * then costs no stack frame. */
+__attribute__((noinline))
+static int nip_judge(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
-	const struct hour_new *hm = hour__new(h);
-	const struct detector_config *cfg = detector__config(d);
+	const struct hour_new *hm;
+	const struct detector_config *cfg;
 	struct finding *f;
 	char list[256];
 	int org = 0, err = 0;
@@ -19,6 +22,8 @@ static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec 
 
 	if (!h->established || !h->nnew_ips)
 		return 0;
+	hm = hour__new(h);
+	cfg = detector__config(d);
 	for (size_t i = 0; i < h->nnew_ips; i++)
 		org |= hm->new_ip_org[i];
 	score = 30.0 + (org ? 15.0 : 0.0) + (h->key_long_term ? 10.0 : 0.0);
@@ -36,6 +41,11 @@ static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec 
 	err |= finding__add_evidence(f, "access_key_long_term", "%s",
 				     h->key_long_term ? "true" : "false");
 	return finding__finish(d, f, err);
+}
+
+static int nip_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	return h->established && h->nnew_ips ? nip_judge(d, id, h) : 0;
 }
 
 const struct rule rule_new_source_ip = {

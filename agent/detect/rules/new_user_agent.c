@@ -7,7 +7,10 @@
 
 #include "detect/detect_internal.h"
 
-static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+/* Out of line: most hours give the rule nothing, and its quick test below
+ * then costs no stack frame. */
+__attribute__((noinline))
+static int ua_judge(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct hour_new *hm = hour__new(h);
 	int err = 0, sdk = 0, pentest = 0, s, p, from_new = 0;
@@ -41,6 +44,11 @@ static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *
 	err |= finding__add_evidence(f, "from_new_ip", "%s", from_new ? "true" : "false");
 	err |= finding__add_evidence(f, "pentest_distribution", "%s", pentest ? "true" : "false");
 	return finding__finish(d, f, err);
+}
+
+static int ua_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	return h->established && h->nnew_uas ? ua_judge(d, id, h) : 0;
 }
 
 const struct rule rule_new_user_agent = {

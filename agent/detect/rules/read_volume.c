@@ -33,6 +33,9 @@ static int volume_unusual(const struct detector_config *cfg, const struct ident 
 		day = ewma__unusual(&id->day_reads, h->day_reads, cfg->read_day_floor, 4.0, 6.0);
 		return hour || day;
 	}
+	/* below both floors nothing is unusual: the levels are not needed */
+	if (h->reads < cfg->read_hour_floor && h->day_reads < cfg->read_day_floor)
+		return 0;
 	pop = population__for(id);
 	if (!pop)
 		return 0;
@@ -66,7 +69,10 @@ static unsigned peers_then_mark(struct ident *id, uint16_t day)
 	return peers;
 }
 
-static int volume_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+/* Out of line: most hours give the rule nothing, and its quick test below
+ * then costs no stack frame. */
+__attribute__((noinline))
+static int volume_judge(struct detector *d, struct ident *id, const struct hour_rec *h)
 {
 	const struct detector_config *cfg = detector__config(d);
 	const struct population *pop = h->established ? NULL : population__for(id);
@@ -105,6 +111,13 @@ static int volume_hour(struct detector *d, struct ident *id, const struct hour_r
 	if (peers)
 		err |= finding__add_evidence(f, "peers_unusual_today", "%u", peers);
 	return finding__finish(d, f, err);
+}
+
+static int volume_hour(struct detector *d, struct ident *id, const struct hour_rec *h)
+{
+	/* the floors are never 0 (config_fill), and day_reads moves only
+	 * in an hour with reads: none, nothing to judge */
+	return !id->fired_day && h->reads ? volume_judge(d, id, h) : 0;
 }
 
 const struct rule rule_read_volume = {

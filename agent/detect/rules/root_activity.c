@@ -180,8 +180,8 @@ static int new_address(struct root_state *s, unsigned i, const char *ip)
 static int judge(struct root_state *s, const struct audit_event *ev, double *score, unsigned *fl)
 {
 	struct detector *d = s->agg->d;
-	const char *who = detector__intern_ev(d, ev->principal);
-	const char *ip = detector__intern_ev(d, ev->source_ip);
+	const char *who = detector__ev_str(d, ev, EVF_PRINCIPAL);
+	const char *ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
 	unsigned i = who ? root_slot(s, who) : ROOTS;
 	int login = strcmp(ev->api, "ConsoleLogin") == 0;
 
@@ -252,7 +252,7 @@ static int owner_grant(struct root_state *s, const struct audit_event *ev, char 
 		    !api_in(role, owner_roles, sizeof(owner_roles) / sizeof(owner_roles[0])))
 			continue;
 		remember_grant(s, detector__intern(s->agg->d, colon ? colon + 1 : member),
-			       detector__intern_ev(s->agg->d, ev->principal));
+			       detector__ev_str(s->agg->d, ev, EVF_PRINCIPAL));
 		if (!found)
 			snprintf(note, size, "%s -> %s on %s", member, role,
 				 json__str(json__path(req, "resourceName")));
@@ -272,7 +272,7 @@ static int root_feed(void *state, const struct audit_event *ev)
 	int sev, err, grant = owner_grant(s, ev, note, sizeof(note));
 
 	if (!grant && ev->principal_kind != GW_PK_ROOT &&
-	    !granted_by(s, detector__intern_ev(d, ev->principal)) &&
+	    !granted_by(s, detector__ev_str(d, ev, EVF_PRINCIPAL)) &&
 	    !detector__principal_privileged(d, ev->principal))
 		return 0;
 	sev = judge(s, ev, &score, &fl);
@@ -287,7 +287,7 @@ static int root_feed(void *state, const struct audit_event *ev)
 		return err;
 	e->flags |= fl;
 	if (ev->created && *ev->created && ev->outcome == GW_OUT_OK)
-		evagg__note(e, detector__intern_ev(d, ev->created));
+		evagg__note(e, detector__ev_str(d, ev, EVF_CREATED));
 	if (grant)
 		evagg__note(e, detector__intern(d, note));
 	return 0;

@@ -155,8 +155,8 @@ static int wl_feed(void *state, const struct audit_event *ev)
 
 	if (ev->principal_kind != GW_PK_WORKLOAD || !ev->source_ip || !public_ip(ev->source_ip))
 		return 0;
-	who = detector__intern_ev(d, ev->principal);
-	ip = detector__intern_ev(d, ev->source_ip);
+	who = detector__ev_str(d, ev, EVF_PRINCIPAL);
+	ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
 	if (!who || !ip)
 		return -ENOMEM;
 	if (ev->time_ms - s->aged >= DAY)

@@ -146,3 +146,58 @@ TEST(dedup_previous_generation_remembered)
 	ASSERT_EQ_INT(1, audit_dedup__seen(&ev, "late", 4));
 	audit_dedup__reset();
 }
+
+struct keyed {
+	size_t n, bad;
+};
+
+/* The key a text format makes from a record's bytes before the event is
+ * filled must be the key of the event it delivers. */
+static int check_key(const struct audit_event *ev, void *ctx)
+{
+	struct keyed *k = ctx;
+
+	k->n++;
+	if (ev->dedup_key != audit_dedup__key(ev, ev->request_id, strlen(ev->request_id)))
+		k->bad++;
+	return 0;
+}
+
+static void read_keyed(const char *prefix, const char *text, struct keyed *k)
+{
+	struct strpool *pool = strpool__new();
+	struct audit_stats st = { 0 };
+	char path[64], spec[96];
+
+	memset(k, 0, sizeof(*k));
+	ASSERT(pool);
+	ASSERT_EQ_INT(0, got_tmp_text(path, sizeof(path), text));
+	snprintf(spec, sizeof(spec), "%s:%s", prefix, path);
+	ASSERT_EQ_INT(0, audit_source__read_flags(spec, pool, AUDIT_READ_DEFER_DEDUP, check_key, k,
+						  &st));
+	unlink(path);
+	strpool__free(pool);
+}
+
+#define S3L(key, reqid) "o bkt [01/Aug/2019:00:24:41 +0000] 192.0.2.3 arn:aws:iam::1:user/u " \
+	reqid " REST.GET.OBJECT " key " \"GET /bkt HTTP/1.1\" 200 - 5 5 1 - \"-\" \"ua\" - " \
+	"id SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader bkt.s3.amazonaws.com TLSv1.2\n"
+#define AZL(key, reqid) "1.0;2024-03-01T00:00:00.9582285Z;GetBlob;Success;200;5;18;" \
+	"authenticated;acct;acct;blob;\"https://acct.blob.core.windows.net/c/b\";\"" key "\";" \
+	reqid ";0;192.0.2.9:6418;2019-12-12;772;0;205;22;0;;;\"\"0x8D9\"\";Thu;;\"ua\";;\"x\"\n"
+
+TEST(dedup_key_made_early_is_the_events)
+{
+	struct keyed k;
+
+	read_keyed("s3access", S3L("a/b%20c.txt", "R1") S3L("plain/key", "R2") S3L("-", "R3")
+		   S3L("k", "-") S3L("%2Fx%zz", "R4"), &k);
+	ASSERT_EQ_U64(5, k.n);
+	ASSERT_EQ_U64(0, k.bad);
+	read_keyed("azure", AZL("/acct/c/b/x.bin", "e49a29e6") AZL("/acct/c/a&amp;b", "f1")
+		   AZL("/acct/c", "f2") AZL("/acct/c/", "f3") AZL("/acct/c/x", "")
+		   AZL("https://acct.blob.core.windows.net/c/u?sv=1", "f4"), &k);
+	ASSERT_EQ_U64(6, k.n);
+	ASSERT_EQ_U64(0, k.bad);
+	audit_dedup__reset();
+}

@@ -213,3 +213,58 @@ TEST(stream_plain_file_read_whole_once)
 	ASSERT(audit_reader__test_kept_gz_bytes() > 0);
 	audit_thread__release();
 }
+
+/* A gzip file of n bytes of S3 server access log (unique request ids). */
+static int gzip_lines(const char *path, size_t n)
+{
+	gzFile z = gzopen(path, "wb1");
+	char line[320];
+	size_t done = 0;
+	int len;
+
+	if (!z)
+		return -1;
+	for (unsigned i = 0; done < n; i++) {
+		len = snprintf(line, sizeof(line),
+			       "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bkt "
+			       "[06/Feb/2019:00:00:38 +0000] 192.0.2.3 - R%08u REST.GET.OBJECT k "
+			       "\"GET /bkt/k HTTP/1.1\" 200 - 5 5 7 - \"-\" \"x\" - hid\n", i);
+		if (gzwrite(z, line, (unsigned)len) != len) {
+			gzclose(z);
+			return -1;
+		}
+		done += (size_t)len;
+	}
+	return gzclose(z) == Z_OK ? 0 : -1;
+}
+
+/* Holding several files open (analyze's merge), a gzip file is inflated
+ * whole only when it holds a few MiB of log: a larger one is streamed
+ * through its window, with the same events, and fills no kept buffer. */
+TEST(stream_whole_small_streams_a_large_gzip_file)
+{
+	static struct sigs whole, small;
+	struct audit_stats ws, ss;
+	char path[32];
+
+	snprintf(path, sizeof(path), "/tmp/gw-stream-XXXXXX");
+	ASSERT(mkstemp(path) >= 0);
+	ASSERT_EQ_INT(0, gzip_lines(path, (size_t)6 << 20));
+	audit_thread__release();
+	ASSERT_EQ_INT(0, read_stream(path, "s3access", 0, 0, AUDIT_READ_WHOLE_SMALL, &small, &ss));
+	ASSERT_EQ_U64(0, audit_reader__test_kept_gz_bytes());
+	ASSERT_EQ_INT(0, read_stream(path, "s3access", 0, 0, AUDIT_READ_WHOLE_GZ, &whole, &ws));
+	ASSERT(audit_reader__test_kept_gz_bytes() > 0);
+	audit_thread__release();
+	ASSERT(ss.events > 20000);
+	ASSERT_EQ_U64(whole.n, small.n);
+	ASSERT(same_stats(&ws, &ss));
+	ASSERT(memcmp(whole.h, small.h, sizeof(whole.h)) == 0);
+
+	/* a small one is still inflated whole */
+	ASSERT_EQ_INT(0, gzip_lines(path, (size_t)1 << 20));
+	ASSERT_EQ_INT(0, read_stream(path, "s3access", 0, 0, AUDIT_READ_WHOLE_SMALL, &small, &ss));
+	ASSERT(audit_reader__test_kept_gz_bytes() > 0);
+	audit_thread__release();
+	unlink(path);
+}

@@ -111,3 +111,50 @@ TEST(strpool_keeps_near_equal_strings_apart)
 	}
 	strpool__free(p);
 }
+
+/* Marking stops mattering once every chunk holds a marked string: the
+ * pool says so, and the sweep then frees nothing; a chunk left unmarked
+ * keeps it saying no, and goes. */
+TEST(strpool_marks_full_once_every_chunk_is_marked)
+{
+	struct strpool *p = strpool__new();
+	struct strpool_marks *m;
+	const char *first = NULL, *last = NULL, *s;
+	char buf[64];
+
+	ASSERT(p);
+	/* three 64 KiB chunks' worth: the first string lies in the oldest
+	 * chunk, the last in the one being filled (marked from the start) */
+	for (int i = 0; i < 4000; i++) {
+		snprintf(buf, sizeof(buf), "arn:aws:iam::111122223333:user/u-%05d", i);
+		s = strpool__intern_str(p, buf);
+		ASSERT(s);
+		if (!first)
+			first = s;
+		last = s;
+	}
+	m = strpool__marks_new(p);
+	ASSERT(m);
+	ASSERT(!strpool__marks_full(m));
+	strpool__mark(m, last);
+	ASSERT(!strpool__marks_full(m));
+	/* one string of every chunk: full, and more marks change nothing */
+	for (int i = 0; i < 4000; i += 100) {
+		snprintf(buf, sizeof(buf), "arn:aws:iam::111122223333:user/u-%05d", i);
+		strpool__mark(m, strpool__intern_str(p, buf));
+	}
+	ASSERT(strpool__marks_full(m));
+	strpool__mark(m, first);
+	ASSERT_EQ_U64(0, strpool__sweep(p, m));
+	ASSERT(strpool__intern_str(p, "arn:aws:iam::111122223333:user/u-00000") == first);
+	/* the oldest chunk unmarked: not full, and the sweep frees it */
+	m = strpool__marks_new(p);
+	ASSERT(m);
+	for (int i = 2000; i < 4000; i += 100) {
+		snprintf(buf, sizeof(buf), "arn:aws:iam::111122223333:user/u-%05d", i);
+		strpool__mark(m, strpool__intern_str(p, buf));
+	}
+	ASSERT(!strpool__marks_full(m));
+	ASSERT(strpool__sweep(p, m) > 0);
+	strpool__free(p);
+}

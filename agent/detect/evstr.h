@@ -1,0 +1,59 @@
+/* The detector's copies of an event's strings (detector.c keeps one).
+ *
+ * Rules keep strings between events, so they keep the detector's interned
+ * copies, never the event's own (its reader's pool goes with the file).
+ * Looking a string up in the detector's pool means hashing it; an event's
+ * strings are interned by their reader already, so a cache keyed by their
+ * address saves hashing the same user agent a million times, and the
+ * fields of the event being fed are looked up once each, however many
+ * rules ask. A reader's pool may hand an address out again for another
+ * string once it is reset: a cached address counts only when the string
+ * there still reads the same.
+ *
+ * Ownership: the copies belong to the detector's pool; struct evstr owns
+ * its cache only. */
+#ifndef GW_DETECT_EVSTR_H
+#define GW_DETECT_EVSTR_H
+
+#include "audit/audit.h"
+#include "detect/detect_internal.h"
+
+struct strpool;
+struct evstr_set;
+
+struct evstr {
+	struct ev_strs cur;                   /* first: see detector__ev_str() */
+	struct strpool *pool;                 /* the detector's; not owned */
+	struct evstr_set *cache;              /* event string's address -> copy */
+	const char *in[EVF_EVERY];            /* its fields every event looks up */
+	struct evstr_set *set[EVF_EVERY];     /* ... and their cache sets */
+};
+
+/* 0 or -ENOMEM. */
+int evstr__init(struct evstr *e, struct strpool *pool);
+void evstr__fini(struct evstr *e);
+/* ev is being fed until evstr__end(): its fields are looked up on first
+ * use; their cache lines are fetched now. */
+void evstr__begin(struct evstr *e, const struct audit_event *ev);
+/* Look up the fields every event needs (EVF_EVERY) now, in one go;
+ * whatever was asked for since evstr__begin() stays. */
+void evstr__resolve(struct evstr *e);
+static inline void evstr__end(struct evstr *e)
+{
+	e->cur.ev = NULL;
+}
+/* The pool was swept: the cached copies may be gone. */
+void evstr__clear(struct evstr *e);
+/* The copy of s, any string of an event: NULL on failure. */
+const char *evstr__intern(struct evstr *e, const char *s);
+const char *evstr__field_slow(struct evstr *e, const struct audit_event *ev, enum ev_field f);
+/* The copy of ev's field f: NULL on failure. */
+static inline const char *evstr__field(struct evstr *e, const struct audit_event *ev,
+				       enum ev_field f)
+{
+	if (ev == e->cur.ev && e->cur.out[f])
+		return e->cur.out[f];
+	return evstr__field_slow(e, ev, f);
+}
+
+#endif

@@ -1,0 +1,65 @@
+#include <stdint.h>
+#include <string.h>
+
+#include "assert.h"
+#include "lib/slab.h"
+
+/* Objects are distinct, aligned and whole until given back; given-back
+ * ones are handed out again before a new chunk is taken. */
+TEST(slab_hands_out_and_reuses)
+{
+	struct slab s;
+	unsigned char *v[300];
+
+	slab__init(&s, 40, 128);
+	for (size_t i = 0; i < 300; i++) {
+		v[i] = slab__get(&s);
+		ASSERT(v[i]);
+		ASSERT_EQ_U64(0, (uintptr_t)v[i] % 16);
+		memset(v[i], (int)(i & 0xff), 40);
+	}
+	ASSERT_EQ_U64(3, s.nchunks);
+	ASSERT_EQ_U64(300, s.out);
+	for (size_t i = 0; i < 300; i++)
+		for (size_t k = 0; k < 40; k++)
+			ASSERT_EQ_U64(i & 0xff, v[i][k]);
+	for (size_t i = 0; i < 300; i += 2)
+		slab__put(&s, v[i]);
+	slab__put(&s, NULL);
+	ASSERT_EQ_U64(150, s.out);
+	for (size_t i = 0; i < 150; i++) {
+		unsigned char *p = slab__get(&s);
+		int ours = 0;
+
+		for (size_t k = 0; k < 300; k += 2)
+			ours |= p == v[k];
+		ASSERT(ours);
+	}
+	ASSERT_EQ_U64(3, s.nchunks);
+	ASSERT(slab__get(&s));
+	ASSERT_EQ_U64(3, s.nchunks);
+	ASSERT_EQ_U64(3 * (16 + 48 * 128), slab__bytes(&s));
+	slab__free(&s);
+	ASSERT_EQ_U64(0, s.nchunks);
+	ASSERT_EQ_U64(0, slab__bytes(&s));
+	/* usable again after the free */
+	ASSERT(slab__get(&s));
+	ASSERT_EQ_U64(1, s.nchunks);
+	slab__free(&s);
+}
+
+/* Objects smaller than a pointer still hold the free list's link. */
+TEST(slab_tiny_objects)
+{
+	struct slab s;
+	void *a, *b;
+
+	slab__init(&s, 1, 2);
+	a = slab__get(&s);
+	b = slab__get(&s);
+	ASSERT(a && b && a != b);
+	ASSERT((char *)b - (char *)a >= (long)sizeof(void *));
+	slab__put(&s, a);
+	ASSERT(slab__get(&s) == a);
+	slab__free(&s);
+}
