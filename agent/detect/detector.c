@@ -304,19 +304,11 @@ static void batch_fetch_event(const struct audit_event *ev)
 	__builtin_prefetch((const char *)ev + sizeof(*ev) - 1);
 }
 
-/* Stage 1: the cache slots of the event's strings, and the strings, which
+/* Stage 1: the cache sets of the event's strings, and the strings, which
  * the check against reuse reads; and the object's name, which rules hash. */
 static void batch_fetch_strings(const struct detector *d, const struct audit_event *ev)
 {
-	const char *const f[EV_PREFETCH] = {
-		ev->principal, ev->source_ip, ev->user_agent, ev->bucket, ev->access_key,
-		ev->region, ev->api, ev->service, ev->account,
-	};
-
-	for (size_t k = 0; k < EV_PREFETCH; k++) {
-		__builtin_prefetch(&d->icache[icache_slot(f[k])]);
-		__builtin_prefetch(f[k]);
-	}
+	evstr__prefetch(&d->es, ev);
 	__builtin_prefetch(ev->object_key);
 }
 
