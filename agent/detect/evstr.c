@@ -71,11 +71,21 @@ void evstr__clear(struct evstr *e)
 	memset(e->cur.out, 0, sizeof(e->cur.out));
 }
 
-static struct evstr_set *set_of(struct evstr *e, const char *s)
+static struct evstr_set *set_of(const struct evstr *e, const char *s)
 {
 	uint64_t h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull;
 
 	return &e->cache[(h >> 47) & (EVSTR_SETS - 1)];
+}
+
+void evstr__prefetch(const struct evstr *e, const struct audit_event *ev)
+{
+	for (size_t k = 0; k < EVF_EVERY; k++) {
+		const char *s = field_of(ev, (enum ev_field)k);
+
+		__builtin_prefetch(set_of(e, s));
+		__builtin_prefetch(s);
+	}
 }
 
 void evstr__begin(struct evstr *e, const struct audit_event *ev)
