@@ -84,6 +84,9 @@ struct audit_ctx {
 	 * what a JSON stream was in the middle of, and the Azure log's kind. */
 	uint64_t base;
 	uint64_t line_base;
+	/* The newlines in the bytes the last chunk reader used, when it
+	 * counted them (a text format's, line by line), else UINT64_MAX. */
+	uint64_t chunk_lines;
 	const char *chunk;
 	struct audit_json_state js;
 	uint64_t scanned;         /* JSON values a field scanner took */
@@ -127,6 +130,8 @@ void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step
 /* Tests: the size of this thread's kept buffer for gzip files read whole
  * (0 while none was read). */
 size_t audit_reader__test_kept_gz_bytes(void);
+/* The size of the stream window this thread keeps for the next piece. */
+size_t audit_reader__test_kept_window(void);
 /* The reader's context (its warnings count, for a source of many files). */
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r);
 

@@ -360,6 +360,7 @@ static size_t ascii_until_nl(const char *s, size_t n)
 int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_line_fn fn)
 {
 	size_t pos = 0, n;
+	uint64_t lines = 0;
 	const char *nl;
 	int err;
 
@@ -389,8 +390,10 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 			if (err)
 				return err;
 		}
+		lines += nl != NULL;
 		pos = nl ? (size_t)(nl - buf) + 1 : len;
 	}
+	c->chunk_lines = lines;
 	return 0;
 }
 

@@ -28,6 +28,11 @@
 #include "lib/log.h"
 
 #define READER_WINDOW ((size_t)4 << 20)
+/* A file mapped or held whole is parsed in views of this many bytes when
+ * the pool is transient (emptied between chunks): the pool's table then
+ * stays small enough for the cache, where a look-up in a table of a 4 MiB
+ * chunk's strings was a miss. */
+#define READER_VIEW ((size_t)1 << 20)
 #define READER_INBUF ((size_t)128 << 10)
 /* How far ahead a suspicious gzip stream is inflated before anything is
  * parsed: a bomb (about 1000:1) breaks the ratio rule within this. */
@@ -65,6 +70,8 @@ struct audit_reader {
 	size_t whole;             /* the inflated size, when whole */
 	size_t whole_cap;         /* what win holds then (plus one for a NUL) */
 	size_t whole_max;         /* the largest file read whole, 0: none */
+	int parked;               /* between pieces: win holds only the unread
+				   * bytes, the window went back (park()) */
 	size_t map_len, unmapped;
 	int format;
 	const struct audit_format_ops *ops;
@@ -186,6 +193,58 @@ out:
 	return err;
 }
 
+/* A streamed file's window between two pieces: the unread bytes move to
+ * a buffer of their own and the window to this thread's cache, for the
+ * next file it reads: analyze's merge holds more files open than it has
+ * reader threads, and only a file being read needs its window. */
+static __thread struct audit_buf win_cache;
+static void whole_keep(void);
+
+static void park(struct audit_reader *r)
+{
+	size_t n = r->end - r->start;
+	char *p;
+
+	if (r->mapped || r->parked || !(p = malloc(n + 1)))
+		return;
+	memcpy(p, r->win + r->start, n);
+	if (!win_cache.p) {
+		win_cache.p = r->win;
+		win_cache.size = r->size;
+		whole_keep();
+	} else {
+		free(r->win);
+	}
+	r->win = p;
+	r->start = 0;
+	r->end = n;
+	r->parked = 1;
+}
+
+/* The window back (the cached one when it is of the size), with the
+ * unread bytes at its front. 0 or -ENOMEM. */
+static int unpark(struct audit_reader *r)
+{
+	char *w;
+
+	if (!r->parked)
+		return 0;
+	if (win_cache.p && win_cache.size == r->size) {
+		w = win_cache.p;
+		win_cache.p = NULL;
+		win_cache.size = 0;
+	} else if (!(w = malloc(r->size + 1))) {
+		return -ENOMEM;
+	}
+	memcpy(w, r->win + r->start, r->end - r->start);
+	r->end -= r->start;
+	r->start = 0;
+	free(r->win);
+	r->win = w;
+	r->parked = 0;
+	return 0;
+}
+
 /* A mapped file: the view moves on to the unread bytes. */
 static void fill_mapped(struct audit_reader *r)
 {
@@ -216,6 +275,8 @@ static int fill(struct audit_reader *r)
 		fill_mapped(r);
 		return 0;
 	}
+	if (unpark(r) < 0)
+		return -ENOMEM;
 	if (r->start) {
 		memmove(r->win, r->win + r->start, r->end - r->start);
 		r->end -= r->start;
@@ -252,6 +313,7 @@ static int grow(struct audit_reader *r, size_t size)
 
 	if (!p)
 		return -ENOMEM;
+	r->parked = 0;   /* the unread bytes are at the front of it */
 	r->win = p;
 	r->size = size;
 	return 0;
@@ -384,6 +446,7 @@ static int parse(struct audit_reader *r)
 		audit_ctx__forget(c);
 	}
 	c->chunk = r->win + r->start;
+	c->chunk_lines = UINT64_MAX;
 	json_arena__begin();
 	used = r->ops->chunk(c, r->win + r->start, r->end - r->start, r->eof, &err);
 	json_arena__end();
@@ -398,7 +461,8 @@ static int parse(struct audit_reader *r)
 	/* line numbers for the warnings of chunks still to come: none after
 	 * the last (a file read whole is one chunk) */
 	if (!r->eof || r->start + used < r->end)
-		c->line_base += audit__count_lines(r->win + r->start, used);
+		c->line_base += c->chunk_lines != UINT64_MAX ? c->chunk_lines :
+				audit__count_lines(r->win + r->start, used);
 	c->base += used;
 	r->start += used;
 	r->nul_checked = r->nul_checked > used ? r->nul_checked - used : 0;
@@ -435,8 +499,10 @@ int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ct
 		err = parse(r);
 		if (err)
 			return err;
-		if (!r->done)
+		if (!r->done) {
+			park(r);
 			return 1;
+		}
 	}
 	/* a transient pool holds nothing of a file read */
 	if (r->c.flags & AUDIT_READ_TRANSIENT) {
@@ -483,6 +549,7 @@ static void whole_release(void *unused)
 	(void)unused;
 	audit_buf__release(&whole_buf);
 	audit_buf__release(&whole_in);
+	audit_buf__release(&win_cache);
 }
 
 static void whole_key_init(void)
@@ -686,6 +753,8 @@ static int reader_attach(struct audit_reader *r, unsigned flags)
 			return -ENOMEM;
 		r->z_live = 1;
 	}
+	if (r->mapped && (r->c.flags & AUDIT_READ_TRANSIENT))
+		r->size = READER_VIEW;
 	return 0;
 }
 
@@ -799,6 +868,11 @@ struct audit_ctx *audit_reader__ctx(struct audit_reader *r)
 size_t audit_reader__test_kept_gz_bytes(void)
 {
 	return whole_in.size;
+}
+
+size_t audit_reader__test_kept_window(void)
+{
+	return win_cache.size;
 }
 
 void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step)

@@ -80,6 +80,7 @@ struct feed_ctx {
 	struct { int64_t t; uint64_t n; } *recent;
 	size_t head, nrecent, cap;
 	int err;
+	const struct audit_event *batch[MERGE_BATCH];  /* of a merge batch, those fed */
 };
 
 static void usage(FILE *out)
@@ -428,13 +429,11 @@ static void note_bucket(struct analyze_window *w, const char *b)
 		w->seen_more = 1;
 }
 
-/* Keep what the bucket filter allows and what is not after --now, feed.
- * Events before the reporting window build the baselines; the detector
- * reports only findings inside it. */
-static int feed_event(const struct audit_event *ev, void *ctx)
+/* 1 when ev is to be fed: what the bucket filter allows and what is not
+ * after --now, counted. Events before the reporting window build the
+ * baselines; the detector reports only findings inside it. */
+static int admit_event(struct feed_ctx *f, const struct audit_event *ev)
 {
-	struct feed_ctx *f = ctx;
-
 	if (f->win->bucket) {
 		note_bucket(f->win, ev->bucket);
 		if (strcmp(ev->bucket, f->win->bucket) != 0)
@@ -454,8 +453,6 @@ static int feed_event(const struct audit_event *ev, void *ctx)
 			detector__report_from(f->d, f->lo);
 		}
 	}
-	/* A dropped event is counted by the detector; the run goes on. */
-	detector__feed(f->d, ev);
 	if (f->lo_later)
 		note_time(f, ev->time_ms);
 	else if (ev->time_ms < f->lo)
@@ -464,6 +461,22 @@ static int feed_event(const struct audit_event *ev, void *ctx)
 		f->analyzed++;
 	if (ev->time_ms > f->newest)
 		f->newest = ev->time_ms;
+	return 1;
+}
+
+/* The merge's events in time order, a batch at a time: those admitted go
+ * to the detector in one call, which fetches the state of the next ones
+ * while it works on one. A dropped event is counted by the detector; the
+ * run goes on. */
+static int feed_events(const struct audit_event *const *evs, size_t n, void *ctx)
+{
+	struct feed_ctx *f = ctx;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && !f->err; i++)
+		if (admit_event(f, evs[i]))
+			f->batch[k++] = evs[i];
+	detector__feed_batch(f->d, f->batch, k);
 	return f->err;
 }
 
@@ -554,7 +567,7 @@ static int feed_all(struct analyze_opts *o, const struct audit_unit *units, size
 	if (!f->d)
 		return errno == ENOMEM ? -ENOMEM : -EINVAL;
 	c0 = thread_cpu_sec();
-	err = merge__run(&mo, feed_event, f, st, ms);
+	err = merge__run_batch(&mo, feed_events, f, st, ms);
 	t0 = gw_mono_sec();
 	detector__flush(f->d);
 	if (!err && f->lo_later && f->newest != INT64_MIN)

@@ -27,6 +27,9 @@
  * whole (faster) while fewer than this many per thread are open; past it,
  * and for larger files, each open file costs its stream window. */
 #define MERGE_WHOLE_PER_THREAD 1
+/* Pieces whose last event waits in the batch are freed after it; past
+ * this many bytes of them the batch goes before it is full. */
+#define MERGE_BATCH_BYTES ((uint64_t)8 << 20)
 
 struct stream;
 
@@ -91,6 +94,14 @@ struct merge {
 	uint64_t nheld;           /* events held in them */
 	int64_t last;             /* the latest time handed over */
 	double wait_sec;          /* waiting for readers */
+	/* the events handed over next, in one call (see merge__run_batch) */
+	merge_batch_fn fn;
+	void *ctx;
+	const struct audit_event *batch[MERGE_BATCH];
+	size_t nbatch;
+	struct piece *done[MERGE_BATCH];  /* handed over whole: freed after the batch */
+	size_t ndone;
+	uint64_t done_bytes;
 };
 
 /* ---- file order ---------------------------------------------------- */
@@ -443,19 +454,33 @@ static int64_t file_horizon(const struct merge *m, size_t r)
 	return k < INT64_MIN + m->o->reorder_ms ? INT64_MIN : k - m->o->reorder_ms;
 }
 
-/* One event of b is done with; b is freed after its last. */
-static void release(struct merge *m, struct piece *b)
+/* Hand the batch over; then free the pieces it was the end of. */
+static int flush(struct merge *m)
 {
-	if (--b->pending == 0) {
-		m->held -= b->bytes;
-		piece_free(m, b);
-	}
+	int err = m->nbatch ? m->fn(m->batch, m->nbatch, m->ctx) : 0;
+
+	m->nbatch = 0;
+	while (m->ndone)
+		piece_free(m, m->done[--m->ndone]);
+	m->done_bytes = 0;
+	return err;
+}
+
+/* One event of b is done with; after its last, b no longer counts as
+ * held, and is freed once the batch that may point into it is handed over. */
+static int release(struct merge *m, struct piece *b)
+{
+	if (--b->pending)
+		return 0;
+	m->held -= b->bytes;
+	m->done[m->ndone++] = b;
+	m->done_bytes += b->bytes;
+	return m->ndone == MERGE_BATCH || m->done_bytes >= MERGE_BATCH_BYTES ? flush(m) : 0;
 }
 
 /* Hand over the earliest held event, de-duplicated here, in time order,
- * whatever thread read it. */
-static int emit(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stats *st,
-		struct merge_stats *ms)
+ * whatever thread read it: into the batch, which goes when full. */
+static int emit(struct merge *m, struct audit_stats *st, struct merge_stats *ms)
 {
 	struct piece *b;
 	int64_t t;
@@ -465,8 +490,7 @@ static int emit(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stat
 	if (audit_dedup__check(ev)) {
 		st->duplicates++;
 		st->events--;
-		release(m, b);
-		return 0;
+		return release(m, b);
 	}
 	if (t < m->last) {
 		ms->late++;
@@ -475,8 +499,10 @@ static int emit(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stat
 	} else {
 		m->last = t;
 	}
-	err = fn(ev, ctx);
-	release(m, b);
+	m->batch[m->nbatch++] = ev;
+	err = release(m, b);
+	if (!err && m->nbatch == MERGE_BATCH)
+		err = flush(m);
 	return err;
 }
 
@@ -502,16 +528,16 @@ static void heap_shrink(struct merge *m)
 
 /* Hand over every held event earlier than horizon, then, while the held
  * events take more than their bound, the earliest before their turn. */
-static int drain(struct merge *m, int64_t horizon, audit_event_fn fn, void *ctx,
-		 struct audit_stats *st, struct merge_stats *ms)
+static int drain(struct merge *m, int64_t horizon, struct audit_stats *st,
+		 struct merge_stats *ms)
 {
 	int err = 0;
 
 	while (!err && m->hn && m->h[0].t < horizon)
-		err = emit(m, fn, ctx, st, ms);
+		err = emit(m, st, ms);
 	while (!err && m->hn && held_bytes(m) > m->max_held) {
 		ms->overflow++;
-		err = emit(m, fn, ctx, st, ms);
+		err = emit(m, st, ms);
 	}
 	heap_shrink(m);
 	return err;
@@ -611,8 +637,7 @@ static int advance(struct merge *m, size_t i, struct audit_stats *st, struct mer
 	return err;
 }
 
-static int merge_loop(struct merge *m, audit_event_fn fn, void *ctx, struct audit_stats *st,
-		      struct merge_stats *ms)
+static int merge_loop(struct merge *m, struct audit_stats *st, struct merge_stats *ms)
 {
 	size_t i, waited = SIZE_MAX;
 	int64_t h, next;
@@ -622,11 +647,11 @@ static int merge_loop(struct merge *m, audit_event_fn fn, void *ctx, struct audi
 		i = limiting(m);
 		next = m->next_admit < m->n ? file_horizon(m, m->next_admit) : INT64_MAX;
 		h = i < m->nlive && m->s[m->live[i]].lo < next ? m->s[m->live[i]].lo : next;
-		err = drain(m, h, fn, ctx, st, ms);
+		err = drain(m, h, st, ms);
 		if (err)
 			break;
 		if (i == m->nlive && m->next_admit == m->n)
-			return drain(m, INT64_MAX, fn, ctx, st, ms);
+			return drain(m, INT64_MAX, st, ms);
 		if (m->next_admit < m->n && (i == m->nlive || next <= m->s[m->live[i]].lo)) {
 			if (m->nlive < m->max_open) {
 				admit(m);
@@ -660,6 +685,8 @@ static void merge_free(struct merge *m)
 {
 	struct piece *b;
 
+	while (m->ndone)
+		piece_free(m, m->done[--m->ndone]);
 	while (m->hn)
 		piece_free(m, m->h[--m->hn].b);
 	for (size_t r = 0; m->s && r < m->n; r++) {
@@ -678,16 +705,16 @@ static void merge_free(struct merge *m)
 	free(m->order);
 }
 
-int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
-	       struct audit_stats *st, struct merge_stats *ms)
+int merge__run_batch(const struct merge_opts *o, merge_batch_fn fn, void *ctx,
+		     struct audit_stats *st, struct merge_stats *ms)
 {
 	struct merge m = { .o = o, .n = o->nunits, .mx = PTHREAD_MUTEX_INITIALIZER,
 			   .url_mx = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
-			   .last = INT64_MIN };
+			   .last = INT64_MIN, .fn = fn, .ctx = ctx };
 	pthread_t tid[MERGE_MAX_THREADS];
 	unsigned started = 0;
 	double t0;
-	int err;
+	int err, e;
 
 	memset(ms, 0, sizeof(*ms));
 	m.max_open = o->max_open ? o->max_open : MERGE_DEF_MAX_OPEN;
@@ -711,7 +738,12 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 		want(&m, r);
 	pthread_mutex_unlock(&m.mx);
 	t0 = gw_mono_sec();
-	err = merge_loop(&m, fn, ctx, st, ms);
+	err = merge_loop(&m, st, ms);
+	/* what is gathered goes, also when reading failed (after fn failed,
+	 * the batch is empty) */
+	e = flush(&m);
+	if (!err)
+		err = e;
 	ms->busy_sec = gw_mono_sec() - t0 - m.wait_sec;
 	pthread_mutex_lock(&m.mx);
 	m.stop = 1;
@@ -723,4 +755,27 @@ int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 out:
 	merge_free(&m);
 	return err;
+}
+
+struct one_by_one {
+	audit_event_fn fn;
+	void *ctx;
+};
+
+static int each(const struct audit_event *const *evs, size_t n, void *ctx)
+{
+	const struct one_by_one *o = ctx;
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = o->fn(evs[i], o->ctx);
+	return err;
+}
+
+int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
+	       struct audit_stats *st, struct merge_stats *ms)
+{
+	struct one_by_one e = { fn, ctx };
+
+	return merge__run_batch(o, each, &e, st, ms);
 }

@@ -66,4 +66,12 @@ struct merge_stats {
 int merge__run(const struct merge_opts *o, audit_event_fn fn, void *ctx,
 	       struct audit_stats *st, struct merge_stats *ms);
 
+/* The same sequence in batches of 1 to MERGE_BATCH events (a consumer
+ * such as the detector works faster on several at once): the events live
+ * until fn returns; the statistics are those of merge__run. */
+#define MERGE_BATCH 256
+typedef int (*merge_batch_fn)(const struct audit_event *const *evs, size_t n, void *ctx);
+int merge__run_batch(const struct merge_opts *o, merge_batch_fn fn, void *ctx,
+		     struct audit_stats *st, struct merge_stats *ms);
+
 #endif

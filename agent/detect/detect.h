@@ -169,6 +169,10 @@ void detector__free(struct detector *d);
 /* Feed one event. Events must come in time order per principal.
  * Returns 0, or -ENOMEM (the event is counted as dropped, the stream goes on). */
 int detector__feed(struct detector *d, const struct audit_event *ev);
+/* Feed n events, as n calls of detector__feed would, in that order and
+ * with the same results, but faster: the state that event i + k needs is
+ * fetched while event i is fed. Returns 0 or the first error. */
+int detector__feed_batch(struct detector *d, const struct audit_event *const *evs, size_t n);
 /* Close every open window: call once at the end of input. */
 void detector__flush(struct detector *d);
 /* Set report_from_ms after the fact (offline analysis learns the newest

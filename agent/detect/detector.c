@@ -19,6 +19,10 @@
  * were handed over already, so none is lost. */
 #define DETECTOR_MAX_KEPT 65536
 
+/* A batch fetches the events ahead in two stages, BATCH_AHEAD events
+ * apart (see detector__feed_batch). */
+#define BATCH_AHEAD 4
+
 #define NRULES DETECTOR_NRULES
 
 struct detector {
@@ -289,6 +293,48 @@ int detector__feed(struct detector *d, const struct audit_event *ev)
 	evstr__end(&d->es);
 	if (err)
 		d->stats.dropped++;
+	return err;
+}
+
+/* Stage 0 of fetching ahead: the event itself. */
+static void batch_fetch_event(const struct audit_event *ev)
+{
+	for (size_t k = 0; k < sizeof(*ev); k += 64)
+		__builtin_prefetch((const char *)ev + k);
+	__builtin_prefetch((const char *)ev + sizeof(*ev) - 1);
+}
+
+/* Stage 1: the cache sets of the event's strings, and the strings, which
+ * the check against reuse reads; and the object's name, which rules hash. */
+static void batch_fetch_strings(const struct detector *d, const struct audit_event *ev)
+{
+	evstr__prefetch(&d->es, ev);
+	__builtin_prefetch(ev->object_key);
+}
+
+/* Feeding event i, event i + 2 * BATCH_AHEAD is fetched, and the strings
+ * of event i + BATCH_AHEAD with their cache slots (which the event fetched
+ * before tells): the first misses of an event, which everything else it
+ * reads waits for, are then behind it. Fetching further (the identity, its
+ * open hour, the first-seen and volume slots through the interned strings)
+ * cost more than it saved where measured (a loaded 2-core VM at 100,000
+ * identities). Reads only: the results are those of detector__feed. */
+int detector__feed_batch(struct detector *d, const struct audit_event *const *evs, size_t n)
+{
+	const size_t a = BATCH_AHEAD;
+	int err = 0, e;
+
+	for (size_t j = 0; j < n && j < 2 * a; j++)
+		batch_fetch_event(evs[j]);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 2 * a < n)
+			batch_fetch_event(evs[i + 2 * a]);
+		if (i + a < n)
+			batch_fetch_strings(d, evs[i + a]);
+		e = detector__feed(d, evs[i]);
+		if (e && !err)
+			err = e;
+	}
 	return err;
 }
 

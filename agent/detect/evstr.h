@@ -19,14 +19,14 @@
 #include "detect/detect_internal.h"
 
 struct strpool;
-struct evstr_slot;
+struct evstr_set;
 
 struct evstr {
 	struct ev_strs cur;                   /* first: see detector__ev_str() */
 	struct strpool *pool;                 /* the detector's; not owned */
-	struct evstr_slot *cache;             /* event string's address -> copy */
+	struct evstr_set *cache;              /* event string's address -> copy */
 	const char *in[EVF_EVERY];            /* its fields every event looks up */
-	struct evstr_slot *slot[EVF_EVERY];   /* ... and their cache slots */
+	struct evstr_set *set[EVF_EVERY];     /* ... and their cache sets */
 };
 
 /* 0 or -ENOMEM. */
@@ -35,6 +35,9 @@ void evstr__fini(struct evstr *e);
 /* ev is being fed until evstr__end(): its fields are looked up on first
  * use; their cache lines are fetched now. */
 void evstr__begin(struct evstr *e, const struct audit_event *ev);
+/* Start fetching the cache sets of ev's fields that every event looks up,
+ * and the strings, for ev fed a little later; reads only ev. */
+void evstr__prefetch(const struct evstr *e, const struct audit_event *ev);
 /* Look up the fields every event needs (EVF_EVERY) now, in one go;
  * whatever was asked for since evstr__begin() stays. */
 void evstr__resolve(struct evstr *e);

@@ -10,14 +10,15 @@
  *
  * Most subjects match no glob, so the set is indexed to try only the globs
  * that could match: a glob that ends in a literal is tried only on subjects
- * ending in its last character, one that starts with a literal (and ends
- * in '*') only on subjects starting with its first character, and one with
- * a star at both ends only when the subject holds a pair of adjacent
- * characters that the glob requires, the rarest-looking pair of its pieces
- * (one table look-up per character of the subject gives the globs whose
- * pairs it holds). The rest (fnmatch globs, globs with a '/', "*", "") are
- * tried on every subject. The first match in list order is the lowest
- * index that any of these lists matches. */
+ * ending in its last two characters, one that starts with a literal (and
+ * ends in '*') only on subjects starting with its first two, and one with
+ * a star at both ends (or a one-character literal end) only when the
+ * subject holds the start of its longest piece, found for all of them at
+ * once in the manner of Wu and Manber (a table of pairs of characters says
+ * how far the end of a window may jump ahead). The rest (fnmatch globs,
+ * globs with a '/', "*", "", globs too short to index) are tried on every
+ * subject. The first match in list order is the lowest index that any of
+ * these lists matches. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -27,8 +28,11 @@
 
 #define GLOB_MAX_PIECES 16
 #define GLOB_SUBJECT_MAX 1024
-#define GLOB_MAX_PAIRS 64         /* star-both globs indexed by a pair; the rest are tried always */
+#define GLOB_MAX_PAIRS 64         /* star-both globs indexed by a piece; the rest are tried always */
 #define PAIR_BITS 4096
+#define WM_MIN 3                  /* shorter pieces are not indexed */
+#define WM_MAX 8                  /* the length of a piece's start that is searched */
+#define KEYS 256
 
 struct glob {
 	const char *pat;          /* borrowed from the caller's list */
@@ -41,17 +45,20 @@ struct globs {
 	struct glob *v;
 	size_t n;
 	int any_slash;
-	/* The index: glob numbers in list order. by_last[last_at[c] ..
-	 * last_at[c + 1]) are the globs ending in the literal character c,
-	 * by_first likewise for those starting with c and ending in '*'. */
+	/* The index: glob numbers in list order. by_last[last_at[k] ..
+	 * last_at[k + 1]) are the globs whose literal end has key k (key2()
+	 * of its last two characters), by_first likewise for the first two of
+	 * those that end in '*'. */
 	uint32_t *by_last, *by_first, *always;
-	uint32_t last_at[257], first_at[257];
-	size_t nalways, npairs, nslots;
-	uint32_t pair_glob[GLOB_MAX_PAIRS];   /* the globs by pair, ascending */
-	/* pair_mask[pair_slot[pair(a, b)]]: bit k for pair_glob[k] when the
-	 * glob requires a pair folded to pair(a, b); slot 0 is empty. */
+	uint32_t last_at[KEYS + 1], first_at[KEYS + 1];
+	size_t nalways, npairs, nslots, wm_len;
+	uint32_t pair_glob[GLOB_MAX_PAIRS];   /* the star-both globs indexed, ascending */
+	/* Their pieces' starts, wm_len characters each: a window of the
+	 * subject ending in the pair folded to p may move wm_shift[p] ahead;
+	 * at 0, pair_mask[pair_slot[p]] has bit k for each pair_glob[k] whose
+	 * start ends in such a pair (slot 0 is empty). */
 	uint64_t pair_mask[GLOB_MAX_PAIRS + 1];
-	uint8_t pair_slot[PAIR_BITS];
+	uint8_t pair_slot[PAIR_BITS], wm_shift[PAIR_BITS];
 };
 
 static inline char lower(char c)
@@ -68,16 +75,11 @@ static inline unsigned pair(char a, char b)
 	       (PAIR_BITS - 1);
 }
 
-/* How rarely c is seen in object names, roughly: letters by their
- * frequency in English, digits and separators never rare. */
-static int rarity(char c)
+/* The key of the lowercase characters a, b that end or start a literal,
+ * for by_last and by_first. */
+static inline unsigned key2(char a, char b)
 {
-	static const char letters[] = "etaoinsrhldcumfpgwybvkxjqz";
-	const char *at = c ? strchr(letters, c) : NULL;
-
-	if (at)
-		return (int)(at - letters) + 1;
-	return (c >= '0' && c <= '9') || strchr("./-_ ", c) ? 0 : (int)sizeof(letters);
+	return ((unsigned)(unsigned char)a * 31u + (unsigned char)b) & (KEYS - 1);
 }
 
 static int compile(struct glob *g, const char *pat)
@@ -115,66 +117,97 @@ static int compile(struct glob *g, const char *pat)
 
 enum { BY_LAST, BY_FIRST, BY_PAIR, ALWAYS };
 
-/* Which list glob g goes to; for BY_PAIR, *pr is a pair it requires:
- * the rarest pair of adjacent characters in its pieces. */
-static int kind_of(const struct glob *g, unsigned *pr)
+/* The piece that indexes a glob by the pairs in it: its longest. */
+static size_t longest(const struct glob *g)
 {
-	int best = -1;
+	size_t best = 0;
+
+	for (size_t i = 1; i < g->npieces; i++)
+		if (g->len[i] > g->len[best])
+			best = i;
+	return best;
+}
+
+/* Which list glob g goes to, and for BY_LAST and BY_FIRST its key: a
+ * subject matches only if its key2() of the same end is that key. A glob
+ * whose literal end is one character (after a star) is indexed by its
+ * longest piece, as the star-both ones are, if it is long enough. */
+static int kind_of(const struct glob *g, unsigned *key)
+{
+	const char *lit = g->lit;
+	size_t l = (size_t)g->npieces - 1;
 
 	if (g->fallback || g->slash || !g->npieces)
 		return ALWAYS;
-	if (!g->star_end)
-		return BY_LAST;
-	if (!g->star_start)
-		return BY_FIRST;
-	for (size_t i = 0; i < g->npieces; i++) {
-		const char *s = g->lit + g->off[i];
-
-		for (size_t k = 1; k < g->len[i]; k++) {
-			int r = rarity(s[k - 1]) + rarity(s[k]);
-
-			if (r > best) {
-				best = r;
-				*pr = pair(s[k - 1], s[k]);
-			}
+	if (!g->star_end) {
+		lit += g->off[l] + g->len[l];
+		if (g->len[l] >= 2 || (!l && !g->star_start)) {
+			/* one character without a star: the whole subject */
+			*key = key2(g->len[l] >= 2 ? lit[-2] : 0, lit[-1]);
+			return BY_LAST;
 		}
+	} else if (!g->star_start && g->len[0] >= 2) {
+		*key = key2(lit[0], lit[1]);
+		return BY_FIRST;
 	}
-	return best < 0 ? ALWAYS : BY_PAIR;
+	return g->len[longest(g)] >= WM_MIN ? BY_PAIR : ALWAYS;
 }
 
-/* The byte the glob's list is keyed by (BY_LAST, BY_FIRST). */
-static unsigned char key_of(const struct glob *g, int kind)
-{
-	size_t l = (size_t)g->npieces - 1;
-
-	if (kind == BY_LAST)
-		return (unsigned char)g->lit[g->off[l] + g->len[l] - 1];
-	return (unsigned char)g->lit[0];
-}
-
-/* at[c] = where the globs keyed by c start in list; counts first, then
- * the globs themselves in list order. */
+/* at[k] = where the globs of that kind keyed by k start in list: counts
+ * first, then the globs themselves in list order. */
 static void bucket(struct globs *g, int kind, uint32_t *at, uint32_t *list)
 {
-	uint32_t fill[256];
-	unsigned pr;
+	uint32_t fill[KEYS];
+	unsigned key = 0;
 
-	memset(at, 0, 257 * sizeof(*at));
+	memset(at, 0, (KEYS + 1) * sizeof(*at));
 	for (size_t i = 0; i < g->n; i++)
-		if (kind_of(&g->v[i], &pr) == kind)
-			at[key_of(&g->v[i], kind) + 1]++;
-	for (size_t c = 0; c < 256; c++)
-		at[c + 1] += at[c];
+		if (kind_of(&g->v[i], &key) == kind)
+			at[key + 1]++;
+	for (size_t k = 0; k < KEYS; k++)
+		at[k + 1] += at[k];
 	memcpy(fill, at, sizeof(fill));
 	for (size_t i = 0; i < g->n; i++)
-		if (kind_of(&g->v[i], &pr) == kind)
-			list[fill[key_of(&g->v[i], kind)]++] = (uint32_t)i;
+		if (kind_of(&g->v[i], &key) == kind)
+			list[fill[key]++] = (uint32_t)i;
+}
+
+/* The shift table over the first wm_len characters of the indexed
+ * globs' longest pieces. */
+static void wm_build(struct globs *g)
+{
+	size_t m = WM_MAX;
+
+	for (size_t k = 0; k < g->npairs; k++) {
+		const struct glob *p = &g->v[g->pair_glob[k]];
+
+		if (p->len[longest(p)] < m)
+			m = p->len[longest(p)];
+	}
+	g->wm_len = m;
+	memset(g->wm_shift, (int)(m - 1), sizeof(g->wm_shift));
+	for (size_t k = 0; k < g->npairs; k++) {
+		const struct glob *p = &g->v[g->pair_glob[k]];
+		const char *s = p->lit + p->off[longest(p)];
+
+		for (size_t j = 1; j < m; j++) {
+			unsigned pr = pair(s[j - 1], s[j]);
+
+			if (m - 1 - j < g->wm_shift[pr])
+				g->wm_shift[pr] = (uint8_t)(m - 1 - j);
+		}
+		unsigned pr = pair(s[m - 2], s[m - 1]);
+
+		if (!g->pair_slot[pr])
+			g->pair_slot[pr] = (uint8_t)++g->nslots;
+		g->pair_mask[g->pair_slot[pr]] |= 1ull << k;
+	}
 }
 
 static int index_build(struct globs *g)
 {
 	size_t m = g->n ? g->n : 1;
-	unsigned pr = 0;
+	unsigned key = 0;
 
 	g->by_last = malloc(m * sizeof(*g->by_last));
 	g->by_first = malloc(m * sizeof(*g->by_first));
@@ -184,17 +217,15 @@ static int index_build(struct globs *g)
 	bucket(g, BY_LAST, g->last_at, g->by_last);
 	bucket(g, BY_FIRST, g->first_at, g->by_first);
 	for (size_t i = 0; i < g->n; i++) {
-		int kind = kind_of(&g->v[i], &pr);
+		int kind = kind_of(&g->v[i], &key);
 
-		if (kind == BY_PAIR && g->npairs < GLOB_MAX_PAIRS) {
-			if (!g->pair_slot[pr])
-				g->pair_slot[pr] = (uint8_t)++g->nslots;
-			g->pair_mask[g->pair_slot[pr]] |= 1ull << g->npairs;
+		if (kind == BY_PAIR && g->npairs < GLOB_MAX_PAIRS)
 			g->pair_glob[g->npairs++] = (uint32_t)i;
-		} else if (kind == BY_PAIR || kind == ALWAYS) {
+		else if (kind == BY_PAIR || kind == ALWAYS)
 			g->always[g->nalways++] = (uint32_t)i;
-		}
 	}
+	if (g->npairs)
+		wm_build(g);
 	return 0;
 }
 
@@ -275,13 +306,23 @@ static size_t lower_copy(char *dst, const char *s)
 	return s[i] ? GLOB_SUBJECT_MAX + 1 : i;
 }
 
-/* The star-both globs (bits over pair_glob) whose pair s[0..n) holds. */
+/* The indexed star-both globs (bits over pair_glob) whose pieces' starts
+ * s[0..n) may hold: a window of wm_len characters ends at pos; where its
+ * last pair ends no start, it moves on as far as wm_shift allows. */
 static uint64_t pairs_in(const struct globs *g, const char *s, size_t n)
 {
 	uint64_t m = 0;
 
-	for (size_t i = 1; i < n; i++)
-		m |= g->pair_mask[g->pair_slot[pair(s[i - 1], s[i])]];
+	for (size_t pos = g->wm_len - 1; pos < n;) {
+		unsigned pr = pair(s[pos - 1], s[pos]), sh = g->wm_shift[pr];
+
+		if (sh) {
+			pos += sh;
+		} else {
+			m |= g->pair_mask[g->pair_slot[pr]];
+			pos++;
+		}
+	}
 	return m;
 }
 
@@ -333,20 +374,19 @@ static size_t first_always(const struct globs *g, const char *whole, const char 
 }
 
 /* globs__first() once some glob may match base[0..nb): cand are the
- * star-both globs that may, nlast and nfirst the lengths of the lists of
- * those ending in cl and starting with cf. */
+ * star-both globs that may, last and first the by_last and by_first
+ * entries [at, at + n) of those with a literal end of base's. */
 static const char *first_match(const struct globs *g, const char *whole, const char *base,
-			       size_t nb, uint64_t cand, unsigned char cl, unsigned char cf)
+			       size_t nb, uint64_t cand, const uint32_t last[2],
+			       const uint32_t first[2])
 {
 	char lb[GLOB_SUBJECT_MAX];
 	size_t best;
 
 	for (size_t i = 0; i < nb; i++)
 		lb[i] = lower(base[i]);
-	best = first_of(g, g->by_last + g->last_at[cl], g->last_at[cl + 1] - g->last_at[cl], lb,
-			nb, g->n);
-	best = first_of(g, g->by_first + g->first_at[cf], g->first_at[cf + 1] - g->first_at[cf],
-			lb, nb, best);
+	best = first_of(g, g->by_last + last[0], last[1], lb, nb, g->n);
+	best = first_of(g, g->by_first + first[0], first[1], lb, nb, best);
 	for (; cand; cand &= cand - 1) {
 		size_t i = g->pair_glob[__builtin_ctzll(cand)];
 
@@ -364,9 +404,10 @@ static const char *first_match(const struct globs *g, const char *whole, const c
 
 const char *globs__first(const struct globs *g, const char *whole, const char *base)
 {
+	uint32_t last[2] = { 0, 0 }, first[2] = { 0, 0 };
 	uint64_t cand = 0;
 	size_t nb;
-	unsigned char cl = 0, cf = 0;
+	unsigned k;
 
 	if (!g->n)
 		return NULL;
@@ -374,14 +415,19 @@ const char *globs__first(const struct globs *g, const char *whole, const char *b
 	if (nb > GLOB_SUBJECT_MAX)
 		return first_plain(g, whole, base);
 	if (nb) {
-		cl = (unsigned char)lower(base[nb - 1]);
-		cf = (unsigned char)lower(base[0]);
+		k = key2(nb > 1 ? lower(base[nb - 2]) : 0, lower(base[nb - 1]));
+		last[0] = g->last_at[k];
+		last[1] = g->last_at[k + 1] - last[0];
+	}
+	if (nb > 1) {
+		k = key2(lower(base[0]), lower(base[1]));
+		first[0] = g->first_at[k];
+		first[1] = g->first_at[k + 1] - first[0];
 		if (g->npairs)
 			cand = pairs_in(g, base, nb);
 	}
 	/* The usual answer: no glob can match, known without a copy. */
-	if (!cand && !g->nalways && g->last_at[cl + 1] == g->last_at[cl] &&
-	    g->first_at[cf + 1] == g->first_at[cf])
+	if (!cand && !g->nalways && !last[1] && !first[1])
 		return NULL;
-	return first_match(g, whole, base, nb, cand, cl, cf);
+	return first_match(g, whole, base, nb, cand, last, first);
 }

@@ -352,7 +352,9 @@ PY
 # per CPU-second of that thread (median of 3 runs), the heap and RSS the
 # detector added at its peak, and, under callgrind on a tenth of the
 # identities, the detector's instructions per event. Goal: >= 1M events/s
-# on one core at 100,000 identities.
+# on one core at 100,000 identities. The runs feed in batches, as analyze
+# does (detector__feed_batch); one more run feeds two detectors side by
+# side, one in batches and one event by event, for the ratio.
 want detector && (
 	set -euo pipefail
 	ids=${BENCH_IDENTITIES:-100000}
@@ -366,6 +368,7 @@ want detector && (
 	python3 tests/eval/gen_activity.py bench "$d/ct" --identities "$ids" --days 2 > /dev/null
 	bytes=$(find "$d/ct/AWSLogs" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 	for _ in 1 2 3; do "$d/feed" "cloudtrail:$d/ct/AWSLogs" >> "$d/runs" 2>> "$d/feed.err"; done
+	"$d/feed" --compare "cloudtrail:$d/ct/AWSLogs" > "$d/cmp" 2>> "$d/feed.err" || true
 	small=$((ids / 10)) ir=""
 	if command -v valgrind > /dev/null; then
 		python3 tests/eval/gen_activity.py bench "$d/small" --identities "$small" --days 2 > /dev/null
@@ -373,7 +376,7 @@ want detector && (
 			"$d/feed" "cloudtrail:$d/small/AWSLogs" > "$d/small.out" 2> "$d/cg.err"
 		ir=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\).*/\1/p' "$d/cg.err")
 	fi
-	python3 - "$d/runs" "$bytes" "$ids" "$small" "$ir" "$d/small.out" <<'PY'
+	python3 - "$d/runs" "$bytes" "$ids" "$small" "$ir" "$d/small.out" "$d/cmp" <<'PY'
 import sys
 runs = sorted((l.split() for l in open(sys.argv[1])), key=lambda r: float(r[3]))
 nbytes, ids, small, ir = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -394,6 +397,11 @@ row("  detector memory at its peak: heap, RSS",
 row("  of which baselines and open hours; strings",
     "%.0f MiB; %.0f MiB" % (int(r[6]) / 2**20, int(r[7]) / 2**20))
 row("  events of principals past a rule's bound", r[9])
+c = open(sys.argv[7]).read().split()
+if len(c) == 8:
+    row("  in batches vs one by one, side by side",
+        "%.0f vs %.0f events per CPU-second (%sx%s)" % (float(c[5]), float(c[4]), c[6],
+                                                       "" if c[7] == "1" else ", RESULTS DIFFER"))
 PY
 )
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "lib/fasthash.h"
 
 #define MASS_OVERWRITE_FLOOR 100
 #define SEEN_SETS (1u << 16)      /* x SEEN_WAYS fingerprints: 2 MiB */
@@ -69,13 +70,13 @@ static void over_free(void *state)
 	free(o);
 }
 
-/* FNV-1a over bucket, a separator and key; never 0. */
+/* The key's hash seeded with the bucket's (lib/fasthash.h, 16 bytes per
+ * step where FNV-1a took one); never 0. The table lives in memory only,
+ * so the hash may change between versions. */
 static uint64_t fingerprint(const char *bucket, const char *key)
 {
-	static const uint8_t sep = 0xff;
-	uint64_t h = gw_fnv1a64(GW_FNV64_INIT, bucket, strlen(bucket));
+	uint64_t h = gw_fasthash(gw_fasthash(0, bucket, strlen(bucket)), key, strlen(key));
 
-	h = gw_fnv1a64(gw_fnv1a64(h, &sep, 1), key, strlen(key));
 	return h ? h : 1;
 }
 

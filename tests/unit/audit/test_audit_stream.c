@@ -268,3 +268,48 @@ TEST(stream_whole_small_streams_a_large_gzip_file)
 	audit_thread__release();
 	unlink(path);
 }
+
+/* Files read a piece at a time in turns (analyze's merge): between two
+ * pieces a file holds only its unread bytes, its window waits in the
+ * thread's cache for the next piece, and the events are those of a
+ * straight read. */
+TEST(stream_window_parked_between_pieces)
+{
+	static struct sigs one, a, b;
+	struct audit_stats st1, sa, sb;
+	struct audit_reader *ra, *rb;
+	char path[32];
+	int ka = 1, kb = 1;
+
+	snprintf(path, sizeof(path), "/tmp/gw-stream-XXXXXX");
+	ASSERT(mkstemp(path) >= 0);
+	ASSERT_EQ_INT(0, gzip_lines(path, (size_t)9 << 20));
+	ASSERT_EQ_INT(0, read_stream(path, "s3access", 0, 0, AUDIT_READ_DEFER_DEDUP, &one, &st1));
+	audit_thread__release();
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&sa, 0, sizeof(sa));
+	memset(&sb, 0, sizeof(sb));
+	ra = audit_reader__open(path, "s3access", NULL, AUDIT_READ_DEFER_DEDUP, &sa);
+	rb = audit_reader__open(path, "s3access", NULL, AUDIT_READ_DEFER_DEDUP, &sb);
+	ASSERT(ra && rb);
+	ASSERT_EQ_INT(1, audit_reader__next_chunk(ra, keep_sig, &a));
+	ASSERT(audit_reader__test_kept_window() >= (size_t)1 << 20);
+	while (ka > 0 || kb > 0) {
+		if (ka > 0)
+			ka = audit_reader__next_chunk(ra, keep_sig, &a);
+		if (kb > 0)
+			kb = audit_reader__next_chunk(rb, keep_sig, &b);
+	}
+	audit_reader__close(ra);
+	audit_reader__close(rb);
+	audit_thread__release();
+	unlink(path);
+	ASSERT_EQ_INT(0, ka);
+	ASSERT_EQ_INT(0, kb);
+	ASSERT(one.n > 50000);
+	ASSERT_EQ_U64(one.n, a.n);
+	ASSERT_EQ_U64(one.n, b.n);
+	ASSERT(same_stats(&st1, &sa) && same_stats(&st1, &sb));
+	ASSERT(memcmp(one.h, a.h, sizeof(one.h)) == 0 && memcmp(one.h, b.h, sizeof(one.h)) == 0);
+}

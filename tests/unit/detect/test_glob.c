@@ -96,6 +96,7 @@ static const char *const pool[] = {
 	"*", "**", "", "*a*", "*a*b*", "a*", "*a", "a", "A*B", "*Ab*", "ab*ab", "*ab*ab*",
 	"x?z*", "*[0-9].log", "[!.]*", "[[:upper:]]*", "back\\*up", "*\\?", "secrets/*",
 	"*/prod/*.key", "*/*", "/*", "*/", "*.PEM", "*ID_RSA*", "\xc3\x84*", "*\xc3\xa4",
+	"*secret*x", "!*vault*", "x*recover", "*ab*c", "c*ab*", "*READ*", "*\xc3\x84\xc3\xa4*",
 };
 
 /* Pieces subjects are made of, so that they hit, nearly hit and overlap
@@ -138,12 +139,18 @@ TEST(globs_first_matches_plain_fnmatch)
 	size_t hits = 0;
 
 	for (int round = 0; round < 300; round++) {
-		size_t n = round == 0 ? npool : 1 + rnd(&seed) % 40;
+		/* now and then more globs with stars at both ends than are indexed */
+		int both = round % 50 == 1;
+		size_t n = round == 0 ? npool : both ? 96 : 1 + rnd(&seed) % 40;
 		struct globs *g;
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			list[i] = round == 0 ? pool[i] : rnd(&seed) % 16 == 0 ? NULL :
 				  pool[rnd(&seed) % npool];
+			while (both && (!list[i] || list[i][0] != '*' || strlen(list[i]) < 2 ||
+					list[i][strlen(list[i]) - 1] != '*'))
+				list[i] = pool[rnd(&seed) % npool];
+		}
 		g = globs__new(list, n);
 		ASSERT(g != NULL);
 		for (int k = 0; k < 400; k++) {
