@@ -35,7 +35,11 @@
 #define HOUR 3600000LL
 #define DAY (24 * HOUR)
 #define FIRE 70.0
-#define GROUP_CACHE 4096
+/* Principals whose population is remembered: a miss looks through the
+ * ARN and interns its population again, and a busy hour of a large
+ * organisation holds tens of thousands of principals (16 bytes a slot). */
+#define GROUP_CACHE (1u << 15)
+#define UA_CACHE 4096
 
 /* A principal in its first hour (a day, when it was created in the log). */
 struct fresh {
@@ -69,7 +73,7 @@ struct fs_state {
 	size_t npop;
 	struct { const char *who, *group; } gcache[GROUP_CACHE];
 	/* user agent (interned) -> a penetration-testing distribution's? */
-	struct { const char *ua; uint8_t pentest; } ucache[GROUP_CACHE];
+	struct { const char *ua; uint8_t pentest; } ucache[UA_CACHE];
 	int64_t swept;
 	int64_t aged;                 /* stream time of the last aging of pop */
 };
@@ -396,7 +400,7 @@ static const char *creator_of(struct fs_state *s, const char *who, const char *k
  * interned twin (NULL: out of memory, asked afresh). */
 static int pentest_ua(struct fs_state *s, const char *interned, const char *ua)
 {
-	size_t i = ((uintptr_t)interned >> 4) & (GROUP_CACHE - 1);
+	size_t i = ((uintptr_t)interned >> 4) & (UA_CACHE - 1);
 	char fam[64];
 	int sdk, pentest;
 
