@@ -18,7 +18,7 @@ const struct hour_more hour_more_none;
 
 static void set_free(struct baseline *b, const char ***v, size_t n);
 
-static void ident_free(struct baseline *b, struct ident *id)
+void baseline__ident_free(struct baseline *b, struct ident *id)
 {
 	seen__free(&id->seen);
 	if (id->h) {
@@ -71,7 +71,7 @@ void baseline__free(struct baseline *b)
 		return;
 	for (size_t i = 0; b->tab && i < b->nslots; i++)
 		if (b->tab[i].id)
-			ident_free(b, b->tab[i].id);
+			baseline__ident_free(b, b->tab[i].id);
 	slab__free(&b->idents);
 	slab__free(&b->hours);
 	slab__free(&b->mores);
@@ -88,16 +88,6 @@ void baseline__free(struct baseline *b)
 	free(b);
 }
 
-static size_t ptr_slot(const void *p, size_t nslots)
-{
-	uint64_t h = (uint64_t)(uintptr_t)p;
-
-	h ^= h >> 31;
-	h *= 0x9e3779b97f4a7c15ull;
-	h ^= h >> 29;
-	return (size_t)h & (nslots - 1);
-}
-
 static int ident_grow(struct baseline *b)
 {
 	size_t n = b->nslots * 2, j;
@@ -108,7 +98,7 @@ static int ident_grow(struct baseline *b)
 	for (size_t i = 0; i < b->nslots; i++) {
 		if (!b->tab[i].id)
 			continue;
-		for (j = ptr_slot(b->tab[i].name, n); t[j].id; j = (j + 1) & (n - 1))
+		for (j = baseline__slot(b->tab[i].name, n); t[j].id; j = (j + 1) & (n - 1))
 			;
 		t[j] = b->tab[i];
 	}
@@ -124,7 +114,7 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	size_t i;
 
 	*err = 0;
-	for (i = ptr_slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+	for (i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
 			return b->tab[i].id;
 	if (b->count >= b->cfg->max_identities)
@@ -133,7 +123,7 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 		*err = ident_grow(b);
 		if (*err)
 			return NULL;
-		for (i = ptr_slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
+		for (i = baseline__slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
 			;
 	}
 	b->tab[i].id = slab__get(&b->idents);
@@ -147,59 +137,6 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	seen__init(&b->tab[i].id->seen, IDENT_SEEN_MAX);
 	b->count++;
 	return b->tab[i].id;
-}
-
-/* Days an identity idle since `last` is kept: one not yet established holds
- * little more than first-seen entries, which expire after seen_ttl_days;
- * an established one keeps its baseline three times as long. */
-static int ident_stale(const struct baseline *b, const struct ident *id, uint16_t today)
-{
-	uint32_t ttl = b->cfg->seen_ttl_days;
-
-	if (id->active_days >= b->cfg->baseline_days)
-		ttl *= 3;
-	return !id->h && (uint32_t)id->cur_day + ttl < today;
-}
-
-/* Once a stream day: identities idle past their time are forgotten, so the
- * table follows the live identities, not the history. The table is rebuilt
- * (open addressing has no holes to leave); on allocation failure the pass
- * is tried again the next day. */
-static void ident_age(struct baseline *b, uint16_t today)
-{
-	struct ident_slot *t;
-	size_t j, gone = 0;
-
-	b->aged_day = today;
-	seen__purge(&b->org, today, (uint16_t)b->cfg->seen_ttl_days);
-	for (size_t i = 0; i < RELATED_SLOTS; i++)
-		if (b->rel[i].key && (uint32_t)b->rel[i].day + b->cfg->seen_ttl_days < today)
-			memset(&b->rel[i], 0, sizeof(b->rel[i]));
-	for (size_t i = 0; i < b->nslots; i++) {
-		if (!b->tab[i].id)
-			continue;
-		gone += ident_stale(b, b->tab[i].id, today);
-		seen__purge(&b->tab[i].id->seen, today, (uint16_t)b->cfg->seen_ttl_days);
-	}
-	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
-		return;
-	for (size_t i = 0; i < b->nslots; i++) {
-		struct ident *id = b->tab[i].id;
-
-		if (!id)
-			continue;
-		if (ident_stale(b, id, today)) {
-			ident_free(b, id);
-			continue;
-		}
-		for (j = ptr_slot(id->name, b->nslots); t[j].id; j = (j + 1) & (b->nslots - 1))
-			;
-		t[j] = b->tab[i];
-	}
-	free(b->tab);
-	b->tab = t;
-	b->count -= gone;
-	b->aged += gone;
 }
 
 static void close_hour(struct baseline *b, struct ident *id);
@@ -219,7 +156,7 @@ static void close_idle(struct baseline *b, int64_t now)
 	if (b->cfg->live)
 		volume__close_idle(b->vol, now - IDLE_CLOSE_MS);
 	if (now / DAY_MS > b->aged_day) {
-		ident_age(b, (uint16_t)(now / DAY_MS));
+		baseline__age(b, (uint16_t)(now / DAY_MS));
 		volume__age(b->vol, (uint16_t)(now / DAY_MS));
 	}
 }
@@ -227,7 +164,7 @@ static void close_idle(struct baseline *b, int64_t now)
 /* Remember that principal `who` used `key` (an IP or a user agent) on day. */
 static void related_add(struct baseline *b, const char *key, const char *who, uint16_t day)
 {
-	size_t i = ptr_slot(key, RELATED_SLOTS);
+	size_t i = baseline__slot(key, RELATED_SLOTS);
 
 	for (size_t probe = 0; probe < 8; probe++, i = (i + 1) & (RELATED_SLOTS - 1)) {
 		struct related *r = &b->rel[i];
@@ -251,7 +188,7 @@ static void related_add(struct baseline *b, const char *key, const char *who, ui
 size_t baseline__related(const struct baseline *b, const char *key, const char *self,
 			 const char **out, size_t max)
 {
-	size_t i = ptr_slot(key, RELATED_SLOTS), n = 0;
+	size_t i = baseline__slot(key, RELATED_SLOTS), n = 0;
 
 	for (size_t probe = 0; probe < 8; probe++, i = (i + 1) & (RELATED_SLOTS - 1)) {
 		const struct related *r = &b->rel[i];
@@ -531,7 +468,7 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 /* A user agent's family, interned; cached by the (interned) agent. */
 static const char *family_of(struct baseline *b, const char *ua, char *buf, size_t len)
 {
-	size_t i = ptr_slot(ua, UA_CACHE);
+	size_t i = baseline__slot(ua, UA_CACHE);
 	int sdk, pentest;
 
 	if (b->ua_cache[i].ua != ua) {
@@ -765,7 +702,7 @@ static void ident_prefetch(const struct baseline *b, const char *name)
 {
 	const struct ident *id = NULL;
 
-	for (size_t i = ptr_slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1)) {
+	for (size_t i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1)) {
 		if (b->tab[i].name == name) {
 			id = b->tab[i].id;
 			break;
@@ -806,7 +743,7 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 
 	if (!name)
 		return -ENOMEM;
-	__builtin_prefetch(&b->tab[ptr_slot(name, b->nslots)]);
+	__builtin_prefetch(&b->tab[baseline__slot(name, b->nslots)]);
 	if (intern_all(b->d, ev, &s) < 0)
 		return -ENOMEM;
 	if (t / HOUR_MS > b->idle_hour)
@@ -863,97 +800,8 @@ void baseline__flush(struct baseline *b)
 
 const struct ident *baseline__find(const struct baseline *b, const char *name)
 {
-	for (size_t i = ptr_slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+	for (size_t i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
 		if (b->tab[i].name == name)
 			return b->tab[i].id;
 	return NULL;
-}
-
-size_t baseline__bytes(const struct baseline *b)
-{
-	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab) +
-		   RELATED_SLOTS * sizeof(*b->rel);
-
-	/* Open hours at their peak: the memory the stream needed at once. */
-	n += (b->org.cap + b->org_buckets.cap) * SEEN_SLOT;
-	n += volume__bytes(b->vol);
-	n += populations__bytes(b->pops);
-	n += b->peak_open * sizeof(struct hour_rec);
-	n += b->peak_more * sizeof(struct hour_more) + b->peak_new * sizeof(struct hour_new);
-	n += b->peak_sets_bytes;
-	for (size_t i = 0; i < b->nslots; i++)
-		if (b->tab[i].id)
-			n += sizeof(struct ident) + b->tab[i].id->seen.cap * SEEN_SLOT;
-	return n;
-}
-
-uint64_t baseline__identities(const struct baseline *b)
-{
-	return b->count;
-}
-
-uint64_t baseline__aged(const struct baseline *b)
-{
-	return b->aged + volume__aged(b->vol);
-}
-
-static void hour_strings(const struct hour_rec *h, struct strmark *m)
-{
-	const char *one[] = { h->ip, h->ua, h->key, h->region, h->bucket, h->ctx_ip, h->ctx_ua };
-	const struct hour_more *x = hour__more(h);
-	const struct hour_new *nw = hour__new(h);
-
-	strmark__v(m, one, sizeof(one) / sizeof(one[0]));
-	strmark__v(m, h->ips, h->nips);
-	strmark__v(m, h->uas, h->nuas);
-	strmark__v(m, x->denied_apis, h->ndenied_apis);
-	strmark__v(m, h->regions, h->nregions);
-	strmark__v(m, h->list_buckets, h->nlist_buckets);
-	strmark__v(m, nw->new_ips, h->nnew_ips);
-	strmark__v(m, h->new_apis, h->nnew_apis);
-	strmark__v(m, h->new_services, h->nnew_services);
-	strmark__v(m, nw->new_uas, h->nnew_uas);
-	strmark__v(m, nw->new_ua_fams, h->nnew_uas);
-	strmark__v(m, nw->new_ua_ips, h->nnew_uas);
-	strmark__v(m, x->denied_ips, h->ndenied_ips);
-	strmark__v(m, x->denied_uas, h->ndenied_ips);
-	strmark__v(m, x->intel_ips, h->nintel);
-	strmark__v(m, x->intel_labels, h->nintel);
-	strmark__v(m, x->foreign_buckets, h->nforeign);
-}
-
-void baseline__strings(const struct baseline *b, struct strmark *m)
-{
-	for (size_t i = 0; i < b->nslots && !strmark__full(m); i++) {
-		const struct ident *id = b->tab[i].id;
-
-		if (!id)
-			continue;
-		strmark__str(m, id->name);
-		strmark__str(m, id->account);
-		for (size_t k = 0; k < IDENT_RECENT_REGIONS; k++)
-			strmark__str(m, id->recent[k].region);
-		seen__strings(&id->seen, m);
-		if (id->h)
-			hour_strings(id->h, m);
-	}
-	seen__strings(&b->org, m);
-	seen__strings(&b->org_buckets, m);
-	for (size_t i = 0; i < RELATED_SLOTS; i++) {
-		strmark__str(m, b->rel[i].key);
-		strmark__v(m, b->rel[i].who, RELATED_PER_KEY);
-	}
-	volume__strings(b->vol, m);
-	populations__strings(b->pops, m);
-}
-
-void baseline__swept(struct baseline *b)
-{
-	memset(b->ua_cache, 0, sizeof(b->ua_cache));
-	populations__swept(b->pops);
-}
-
-struct populations *baseline__populations(struct baseline *b)
-{
-	return b ? b->pops : NULL;
 }

@@ -1,5 +1,6 @@
 /* agent/detect: the baseline table's layout, shared by baseline.c (the
- * stream) and baseline_io.c (saving and loading it). */
+ * stream), baseline_keep.c (aging, marks, size) and baseline_io.c (saving
+ * and loading it). */
 #ifndef GW_DETECT_BASELINE_PRIV_H
 #define GW_DETECT_BASELINE_PRIV_H
 
@@ -67,6 +68,25 @@ struct baseline {
 	uint64_t aged;                     /* identities forgotten after their idle time */
 	struct populations *pops;          /* identities by kind (population.c) */
 };
+
+/* The slot an interned string's address hashes to, in a table of nslots
+ * (a power of two). */
+static inline size_t baseline__slot(const void *p, size_t nslots)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p;
+
+	h ^= h >> 31;
+	h *= 0x9e3779b97f4a7c15ull;
+	h ^= h >> 29;
+	return (size_t)h & (nslots - 1);
+}
+
+/* An identity and its open hour given back (baseline.c). */
+void baseline__ident_free(struct baseline *b, struct ident *id);
+
+/* Once a stream day: identities idle past their time forgotten, and the
+ * first-seen entries past their TTL (baseline_keep.c). */
+void baseline__age(struct baseline *b, uint16_t today);
 
 /* Find or add an identity; NULL with *err 0 when the table is at its bound. */
 struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err);
