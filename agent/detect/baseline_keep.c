@@ -9,22 +9,15 @@
 
 #include "detect/baseline_priv.h"
 
-/* Days an identity idle since `last` is kept: one not yet established holds
- * little more than first-seen entries, which expire after seen_ttl_days;
- * an established one keeps its baseline three times as long. */
 static int ident_stale(const struct baseline *b, const struct ident *id, uint16_t today)
 {
-	uint32_t ttl = b->cfg->seen_ttl_days;
-
-	if (id->active_days >= b->cfg->baseline_days)
-		ttl *= 3;
-	return !id->h && (uint32_t)id->cur_day + ttl < today;
+	return baseline__stale(b->cfg, id->active_days, id->cur_day, id->h != NULL, today);
 }
 
 /* Once a stream day (see baseline_priv.h): identities idle past their
- * time are forgotten, so the table follows the live identities, not the history. The table is rebuilt
- * (open addressing has no holes to leave); on allocation failure the pass
- * is tried again the next day. */
+ * time are forgotten, so the table follows the live identities, not the
+ * history. The table is rebuilt (open addressing has no holes to leave);
+ * on allocation failure the pass is tried again the next day. */
 void baseline__age(struct baseline *b, uint16_t today)
 {
 	struct ident_slot *t;

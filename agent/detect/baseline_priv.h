@@ -81,6 +81,21 @@ static inline size_t baseline__slot(const void *p, size_t nslots)
 	return (size_t)h & (nslots - 1);
 }
 
+/* Whether an entity (an identity, an address, a bucket) last active on
+ * cur_day is forgotten today: one not yet established (fewer than
+ * baseline_days active days) holds little more than first-seen entries,
+ * which expire after seen_ttl_days; an established one keeps its baseline
+ * three times as long; one with an hour open is kept. */
+static inline int baseline__stale(const struct detector_config *cfg, uint16_t active_days,
+				  uint16_t cur_day, int open, uint16_t today)
+{
+	uint32_t ttl = cfg->seen_ttl_days;
+
+	if (active_days >= cfg->baseline_days)
+		ttl *= 3;
+	return !open && (uint32_t)cur_day + ttl < today;
+}
+
 /* An identity and its open hour given back (baseline.c). */
 void baseline__ident_free(struct baseline *b, struct ident *id);
 

@@ -220,11 +220,7 @@ size_t volume__bytes(const struct volume *v)
 
 static int vol_stale(const struct volume *v, const struct vol_ent *e, uint16_t today)
 {
-	uint32_t ttl = v->cfg->seen_ttl_days;
-
-	if (e->active_days >= v->cfg->baseline_days)
-		ttl *= 3;
-	return !e->open && (uint32_t)e->cur_day + ttl < today;
+	return baseline__stale(v->cfg, e->active_days, e->cur_day, e->open, today);
 }
 
 void volume__age(struct volume *v, uint16_t today)
