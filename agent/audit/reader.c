@@ -540,8 +540,9 @@ const struct audit_stats *audit_reader__stats(const struct audit_reader *r)
 
 void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st)
 {
-	if (pool && pool != r->c.pool) {
-		/* the caches point into the pool the last piece went to */
+	if (pool) {
+		/* the caches point into the pool the last piece went to: the
+		 * same pool again was emptied since, or sealed */
 		audit_ctx__forget(&r->c);
 		r->c.pool = pool;
 		r->c.flags &= ~AUDIT_READ_TRANSIENT;
