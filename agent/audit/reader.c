@@ -409,7 +409,10 @@ int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ct
 	return 0;
 }
 
-/* A reader with its window, for format (a name, or NULL to detect). */
+/* A reader for format (a name, or NULL to detect), its window parked: a
+ * streamed file takes it at its first read, from the thread's cache when
+ * there is one there (a merge opens a file per few pieces; a window of its
+ * own beside the cached one was 4 MiB more per reader thread). */
 static struct audit_reader *reader_new(const char *path, int fmt)
 {
 	struct audit_reader *r = calloc(1, sizeof(*r));
@@ -419,7 +422,8 @@ static struct audit_reader *reader_new(const char *path, int fmt)
 	r->fd = -1;
 	r->size = READER_WINDOW;
 	r->format = fmt;
-	if (!(r->path = strdup(path)) || !(r->win = malloc(READER_WINDOW + 1))) {
+	r->parked = 1;
+	if (!(r->path = strdup(path))) {
 		audit_reader__close(r);
 		return NULL;
 	}
