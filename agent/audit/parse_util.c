@@ -11,6 +11,10 @@
 #include "lib/memeq.h"
 #include "audit/jsonarena.h"
 
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -406,6 +410,51 @@ static size_t ascii_until_nl(const char *s, size_t n)
 	return n;
 }
 
+#if defined(__x86_64__) && defined(__SSE2__)
+/* ascii_until_nl with AVX2, where the CPU has it: 64 bytes a step in two
+ * loads, not four. Every byte of a text log passes here once. */
+__attribute__((target("avx2"))) static size_t ascii_until_nl_avx2(const char *s, size_t n)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
+	size_t i = 0;
+	unsigned m;
+
+	for (; i + 64 <= n; i += 64) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + i + 32));
+		__m256i hit = _mm256_or_si256(_mm256_or_si256(a, b),
+					      _mm256_or_si256(_mm256_cmpeq_epi8(a, nl),
+							      _mm256_cmpeq_epi8(b, nl)));
+
+		hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(_mm256_min_epu8(a, b), zero));
+		if (_mm256_movemask_epi8(hit))
+			break;   /* the 32-byte loop finds where */
+	}
+	for (; i + 32 <= n; i += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+
+		m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+			v, _mm256_or_si256(_mm256_cmpeq_epi8(v, nl), _mm256_cmpeq_epi8(v, zero))));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	for (; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\n' || ch == 0 || ch >= 0x80)
+			return i;
+	}
+	return n;
+}
+
+static size_t ascii_scan(const char *s, size_t n)
+{
+	return __builtin_cpu_supports("avx2") ? ascii_until_nl_avx2(s, n) : ascii_until_nl(s, n);
+}
+#else
+#define ascii_scan ascii_until_nl
+#endif
+
 int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_line_fn fn)
 {
 	size_t pos = 0, n;
@@ -417,7 +466,7 @@ int audit_lines__each(struct audit_ctx *c, const char *buf, size_t len, audit_li
 		pos = 3;
 	while (pos < len) {
 		/* ASCII up to stop: only what lies past it needs the decoder */
-		size_t stop = ascii_until_nl(buf + pos, len - pos);
+		size_t stop = ascii_scan(buf + pos, len - pos);
 
 		if (stop < len - pos && buf[pos + stop] == '\n')
 			nl = buf + pos + stop;
