@@ -629,19 +629,12 @@ static int report(const struct analyze_opts *o, const struct audit_stats *st,
 		.detect_sec = f->detect_sec, .merge = ms, .reorder_sec = o->reorder_sec,
 		.merge_cpu_sec = f->merge_cpu_sec,
 	};
-	char *text;
 	int err;
 
 	r.nfindings = detector__findings(f->d, &r.findings);
 	r.nincidents = detector__incidents(f->d, &r.incidents);
 	detector__stats(f->d, &r.dstats);
-	text = analyze_report__json(&r);
-	if (!text) {
-		log_err("failed to build the report: %s", strerror(errno));
-		return GW_EXIT_FAIL;
-	}
-	err = analyze_report__write(o->output, text);
-	free(text);
+	err = analyze_report__write(o->output, &r);
 	if (err) {
 		log_err("failed to write %s: %s", o->output ? o->output : "stdout", strerror(-err));
 		return GW_EXIT_FAIL;

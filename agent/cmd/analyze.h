@@ -47,12 +47,14 @@ struct analyze_report {
 	double merge_cpu_sec;         /* CPU of the thread that merges and detects */
 };
 
-/* The report as pretty-printed JSON: malloc'd, owned by the caller; NULL
- * with errno set on allocation failure. */
-char *analyze_report__json(const struct analyze_report *r);
-/* Write text to path atomically (temporary file in the same directory,
- * fsync, rename), or to stdout when path is NULL. Returns 0 or -errno. */
-int analyze_report__write(const char *path, const char *text);
+/* The report as pretty-printed JSON and a newline, written to out as it
+ * is made (nothing is built beside it). Returns 0 or -errno (a failed
+ * write or allocation); out is not flushed. */
+int analyze_report__print(FILE *out, const struct analyze_report *r);
+/* The report written to path atomically (temporary file in the same
+ * directory, fsync, rename), or to stdout when path is NULL. Returns 0 or
+ * -errno. */
+int analyze_report__write(const char *path, const struct analyze_report *r);
 /* A few lines for a person: what was read, the window, findings by
  * severity and one headline per incident and finding, highest first, and
  * where the report went (output NULL: standard output). */

@@ -11,367 +11,318 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "ship/schema.h"
 #include "state/atomic.h"
 #include "lib/isotime.h"
+#include "lib/jsonw.h"
 #include "lib/redact.h"
 
-static int add_time(cJSON *obj, const char *key, int64_t ms)
+static void put_time(struct jsonw *w, const char *key, int64_t ms)
 {
 	char buf[40];
 
 	if (iso8601__format(ms, buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
-	return cJSON_AddStringToObject(obj, key, buf) ? 0 : -ENOMEM;
-}
-
-static int add_str(cJSON *obj, const char *key, const char *s)
-{
-	return cJSON_AddStringToObject(obj, key, s ? s : "") ? 0 : -ENOMEM;
-}
-
-static int add_num(cJSON *obj, const char *key, double v)
-{
-	return cJSON_AddNumberToObject(obj, key, v) ? 0 : -ENOMEM;
+	jsonw__str(w, key, buf);
 }
 
 /* A list row: an array of strings, or evidence as an object. */
-static int add_list(cJSON *o, const struct ship_field *sf, const struct finding *f)
+static void put_list(struct jsonw *w, const struct ship_field *sf, const struct finding *f)
 {
 	size_t n = ship_src__count(sf, f);
-	cJSON *a = sf->type == SHIP_STRS ? cJSON_AddArrayToObject(o, sf->report)
-					 : cJSON_AddObjectToObject(o, sf->report);
 	const char *key, *value;
 
-	if (!a)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (sf->type == SHIP_STRS) {
-			if (!cJSON_AddItemToArray(a, cJSON_CreateString(ship_src__item(sf, f, i))))
-				return -ENOMEM;
-			continue;
-		}
-		ship_src__kv(sf, f, i, &key, &value);
-		if (add_str(a, key, value) < 0)
-			return -ENOMEM;
+	if (sf->type == SHIP_STRS) {
+		jsonw__array(w, sf->report);
+		for (size_t i = 0; i < n; i++)
+			jsonw__str(w, NULL, ship_src__item(sf, f, i));
+		jsonw__array_end(w);
+		return;
 	}
-	return 0;
+	jsonw__object(w, sf->report);
+	for (size_t i = 0; i < n; i++) {
+		ship_src__kv(sf, f, i, &key, &value);
+		jsonw__str(w, key, value);
+	}
+	jsonw__object_end(w);
 }
 
-static int add_field(cJSON *o, const struct ship_field *sf, const struct finding *f)
+static void put_field(struct jsonw *w, const struct ship_field *sf, const struct finding *f)
 {
 	switch (sf->type) {
 	case SHIP_STR:
-		return add_str(o, sf->report, ship_src__str(sf, f));
+		jsonw__str(w, sf->report, ship_src__str(sf, f));
+		break;
 	case SHIP_SEVERITY:
-		return add_str(o, sf->report, gw_severity_name(ship_src__int(sf, f)));
+		jsonw__str(w, sf->report, gw_severity_name(ship_src__int(sf, f)));
+		break;
 	case SHIP_CLOUD:
-		return add_str(o, sf->report, gw_cloud_name(ship_src__int(sf, f)));
+		jsonw__str(w, sf->report, gw_cloud_name(ship_src__int(sf, f)));
+		break;
 	case SHIP_SCORE:
-		return add_num(o, sf->report, ship_src__double(sf, f));
+		jsonw__num(w, sf->report, ship_src__double(sf, f));
+		break;
 	case SHIP_TIME:
-		return add_time(o, sf->report, ship_src__i64(sf, f));
+		put_time(w, sf->report, ship_src__i64(sf, f));
+		break;
 	case SHIP_U64:
-		return add_num(o, sf->report, (double)ship_src__u64(sf, f));
+		jsonw__num(w, sf->report, (double)ship_src__u64(sf, f));
+		break;
 	case SHIP_STRS:
 	case SHIP_EVIDENCE:
-		return add_list(o, sf, f);
+		put_list(w, sf, f);
+		break;
 	case SHIP_HOST:
 		break;
 	}
-	return 0;
 }
 
 /* Every schema row with a report key, in order. */
-static cJSON *finding_json(const struct finding *f)
+static void put_finding(struct jsonw *w, const struct finding *f)
 {
-	cJSON *o = cJSON_CreateObject();
-	int err = 0;
-
-	if (!o)
-		return NULL;
-	for (size_t i = 0; i < ship_finding_nfields && !err; i++)
+	jsonw__object(w, NULL);
+	for (size_t i = 0; i < ship_finding_nfields; i++)
 		if (ship_finding_fields[i].report)
-			err = add_field(o, &ship_finding_fields[i], f);
-	if (err) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+			put_field(w, &ship_finding_fields[i], f);
+	jsonw__object_end(w);
 }
 
-/* "files_skipped" and "files_failed_list": each file passed over as not a
+/* "files_skipped" and "files_failed": each file passed over as not a
  * log and each that failed, with why (the first AUDIT_MAX_NOTES). */
-static int add_file_notes(cJSON *root, const struct audit_stats *st)
+static void put_file_notes(struct jsonw *w, const struct audit_stats *st)
 {
-	cJSON *skipped = cJSON_AddArrayToObject(root, "files_skipped");
-	cJSON *failed = cJSON_AddArrayToObject(root, "files_failed");
-	cJSON *o;
-
-	if (!skipped || !failed)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->nnotes; i++) {
-		o = cJSON_CreateObject();
-		if (!o || !cJSON_AddStringToObject(o, "path", st->notes[i].path) ||
-		    !cJSON_AddStringToObject(o, "why", st->notes[i].why)) {
-			cJSON_Delete(o);
-			return -ENOMEM;
+	for (int failed = 0; failed < 2; failed++) {
+		jsonw__array(w, failed ? "files_failed" : "files_skipped");
+		for (size_t i = 0; i < st->nnotes; i++) {
+			if (!st->notes[i].failed != !failed)
+				continue;
+			jsonw__object(w, NULL);
+			jsonw__str(w, "path", st->notes[i].path);
+			jsonw__str(w, "why", st->notes[i].why);
+			jsonw__object_end(w);
 		}
-		cJSON_AddItemToArray(st->notes[i].failed ? failed : skipped, o);
+		jsonw__array_end(w);
 	}
-	return 0;
 }
 
 /* The time-ordered merge: its window, what came later than it (analyzed
  * as it came, out of order), what it held at most, and what its bounds
  * cost: events handed over before their turn, files that waited. */
-static int add_merge(cJSON *stats, const struct analyze_report *r)
+static void put_merge(struct jsonw *w, const struct analyze_report *r)
 {
-	cJSON *s = cJSON_AddObjectToObject(stats, "reorder");
 	const struct merge_stats *m = r->merge;
-	int err = 0;
 
-	if (!s)
-		return -ENOMEM;
-	err |= add_num(s, "window_sec", (double)r->reorder_sec);
-	err |= add_num(s, "late", (double)m->late);
-	err |= add_num(s, "max_late_sec", (double)m->max_late_ms / 1000.0);
-	err |= add_num(s, "peak_events", (double)m->peak_events);
-	err |= add_num(s, "peak_files", (double)m->peak_files);
-	err |= add_num(s, "peak_mib", (double)m->peak_bytes / (1 << 20));
-	err |= add_num(s, "overflow", (double)m->overflow);
-	err |= add_num(s, "files_waited", (double)m->files_waited);
-	err |= add_num(s, "threads", (double)m->threads);
-	return err;
+	jsonw__object(w, "reorder");
+	jsonw__num(w, "window_sec", (double)r->reorder_sec);
+	jsonw__num(w, "late", (double)m->late);
+	jsonw__num(w, "max_late_sec", (double)m->max_late_ms / 1000.0);
+	jsonw__num(w, "peak_events", (double)m->peak_events);
+	jsonw__num(w, "peak_files", (double)m->peak_files);
+	jsonw__num(w, "peak_mib", (double)m->peak_bytes / (1 << 20));
+	jsonw__num(w, "overflow", (double)m->overflow);
+	jsonw__num(w, "files_waited", (double)m->files_waited);
+	jsonw__num(w, "threads", (double)m->threads);
+	jsonw__object_end(w);
 }
 
-static int add_stats(cJSON *root, const struct analyze_report *r)
+/* "stats", then the file notes beside it at the top. */
+static void put_stats(struct jsonw *w, const struct analyze_report *r)
 {
-	cJSON *s = cJSON_AddObjectToObject(root, "stats");
-	int err = 0;
-
-	if (!s)
-		return -ENOMEM;
-	err |= add_num(s, "files", (double)r->st->files);
-	err |= add_num(s, "files_failed", (double)r->st->files_failed);
-	err |= add_num(s, "records", (double)r->st->records);
-	err |= add_num(s, "events", (double)r->st->events);
-	err |= add_num(s, "skipped", (double)r->st->skipped);
-	err |= add_num(s, "digests", (double)r->st->digests);
-	err |= add_num(s, "duplicates", (double)r->st->duplicates);
-	err |= add_num(s, "non_storage", (double)r->st->non_storage);
-	err |= add_num(s, "not_logs", (double)r->st->not_logs);
-	err |= add_file_notes(root, r->st);
-	err |= add_num(s, "bytes", (double)r->st->bytes);
-	err |= add_num(s, "events_analyzed", (double)r->events_analyzed);
-	err |= add_num(s, "events_baseline", (double)r->events_baseline);
-	if (!err && r->merge)
-		err |= add_merge(s, r);
-	return err ? -ENOMEM : 0;
+	jsonw__object(w, "stats");
+	jsonw__num(w, "files", (double)r->st->files);
+	jsonw__num(w, "files_failed", (double)r->st->files_failed);
+	jsonw__num(w, "records", (double)r->st->records);
+	jsonw__num(w, "events", (double)r->st->events);
+	jsonw__num(w, "skipped", (double)r->st->skipped);
+	jsonw__num(w, "digests", (double)r->st->digests);
+	jsonw__num(w, "duplicates", (double)r->st->duplicates);
+	jsonw__num(w, "non_storage", (double)r->st->non_storage);
+	jsonw__num(w, "not_logs", (double)r->st->not_logs);
+	jsonw__num(w, "bytes", (double)r->st->bytes);
+	jsonw__num(w, "events_analyzed", (double)r->events_analyzed);
+	jsonw__num(w, "events_baseline", (double)r->events_baseline);
+	if (r->merge)
+		put_merge(w, r);
+	jsonw__object_end(w);
+	put_file_notes(w, r->st);
 }
 
-static int add_time_or_null(cJSON *o, const char *key, int64_t ms)
+static void put_time_or_null(struct jsonw *w, const char *key, int64_t ms)
 {
 	if (ms == INT64_MIN)
-		return cJSON_AddNullToObject(o, key) ? 0 : -ENOMEM;
-	return add_time(o, key, ms);
+		jsonw__null(w, key);
+	else
+		put_time(w, key, ms);
+}
+
+static void put_count_or_null(struct jsonw *w, const char *key, uint64_t n)
+{
+	if (n)
+		jsonw__num(w, key, (double)n);
+	else
+		jsonw__null(w, key);
 }
 
 /* What was asked for: the window (its end, how far back findings are
  * reported, how much history was learnt from), the bucket filter with the
  * buckets there were when it matched nothing. */
-static int add_window(cJSON *root, const struct analyze_window *w)
+static void put_window(struct jsonw *w, const struct analyze_window *win)
 {
-	cJSON *o = cJSON_AddObjectToObject(root, "window"), *seen;
-	int err = 0;
-
-	if (!o)
-		return -ENOMEM;
-	err |= add_time(o, "now", w->now_ms);
-	err |= add_str(o, "now_from", w->now_given ? "--now" : "newest event");
-	err |= w->hours_back ? add_num(o, "hours_back", (double)w->hours_back)
-			     : (cJSON_AddNullToObject(o, "hours_back") ? 0 : -ENOMEM);
-	err |= add_time_or_null(o, "from", w->from_ms);
-	err |= add_time(o, "to", w->now_ms);
-	err |= w->baseline_days ? add_num(o, "baseline_days", (double)w->baseline_days)
-				: (cJSON_AddNullToObject(o, "baseline_days") ? 0 : -ENOMEM);
-	err |= add_time_or_null(o, "learn_from", w->learn_ms);
-	err |= add_num(o, "events_before_history", (double)w->events_ignored);
-	if (!w->bucket)
-		return err | (cJSON_AddNullToObject(root, "bucket") ? 0 : -ENOMEM);
-	err |= add_str(root, "bucket", w->bucket);
-	seen = cJSON_AddArrayToObject(root, "buckets_seen");
-	if (!seen)
-		return -ENOMEM;
-	for (size_t i = 0; i < w->nseen; i++)
-		if (!cJSON_AddItemToArray(seen, cJSON_CreateString(w->seen[i])))
-			return -ENOMEM;
-	return err;
+	jsonw__object(w, "window");
+	put_time(w, "now", win->now_ms);
+	jsonw__str(w, "now_from", win->now_given ? "--now" : "newest event");
+	put_count_or_null(w, "hours_back", win->hours_back);
+	put_time_or_null(w, "from", win->from_ms);
+	put_time(w, "to", win->now_ms);
+	put_count_or_null(w, "baseline_days", win->baseline_days);
+	put_time_or_null(w, "learn_from", win->learn_ms);
+	jsonw__num(w, "events_before_history", (double)win->events_ignored);
+	jsonw__object_end(w);
+	if (!win->bucket) {
+		jsonw__null(w, "bucket");
+		return;
+	}
+	jsonw__str(w, "bucket", win->bucket);
+	jsonw__array(w, "buckets_seen");
+	for (size_t i = 0; i < win->nseen; i++)
+		jsonw__str(w, NULL, win->seen[i]);
+	jsonw__array_end(w);
 }
 
 /* What the detector kept and let go, and what it cost. */
-static int add_detector(cJSON *root, const struct analyze_report *r)
+static void put_detector(struct jsonw *w, const struct analyze_report *r)
 {
-	cJSON *s = cJSON_AddObjectToObject(root, "detector");
 	const struct detector_stats *d = &r->dstats;
-	int err = 0;
 
-	if (!s)
-		return -ENOMEM;
-	err |= add_num(s, "events", (double)d->events);
-	err |= add_num(s, "dropped", (double)d->dropped);
-	err |= add_num(s, "identities", (double)d->identities);
-	err |= add_num(s, "entities_dropped", (double)d->entities_dropped);
-	err |= add_num(s, "seen_dropped", (double)d->seen_dropped);
-	err |= add_num(s, "findings", (double)d->findings);
-	err |= add_num(s, "findings_dropped", (double)d->findings_dropped);
-	err |= add_num(s, "findings_before_window", (double)d->findings_before);
-	err |= add_num(s, "findings_allowed", (double)d->findings_allowed);
-	err |= add_num(s, "findings_normal", (double)d->findings_normal);
-	err |= add_num(s, "volume_dropped", (double)d->volume_dropped);
-	err |= add_num(s, "intel_prefixes", (double)d->intel_prefixes);
-	err |= add_num(s, "incidents", (double)r->nincidents);
-	err |= add_num(s, "state_bytes", (double)d->state_bytes);
-	err |= add_num(s, "seconds", r->detect_sec);
-	err |= add_num(s, "cpu_seconds", r->merge_cpu_sec);
-	return err ? -ENOMEM : 0;
+	jsonw__object(w, "detector");
+	jsonw__num(w, "events", (double)d->events);
+	jsonw__num(w, "dropped", (double)d->dropped);
+	jsonw__num(w, "identities", (double)d->identities);
+	jsonw__num(w, "entities_dropped", (double)d->entities_dropped);
+	jsonw__num(w, "seen_dropped", (double)d->seen_dropped);
+	jsonw__num(w, "findings", (double)d->findings);
+	jsonw__num(w, "findings_dropped", (double)d->findings_dropped);
+	jsonw__num(w, "findings_before_window", (double)d->findings_before);
+	jsonw__num(w, "findings_allowed", (double)d->findings_allowed);
+	jsonw__num(w, "findings_normal", (double)d->findings_normal);
+	jsonw__num(w, "volume_dropped", (double)d->volume_dropped);
+	jsonw__num(w, "intel_prefixes", (double)d->intel_prefixes);
+	jsonw__num(w, "incidents", (double)r->nincidents);
+	jsonw__num(w, "state_bytes", (double)d->state_bytes);
+	jsonw__num(w, "seconds", r->detect_sec);
+	jsonw__num(w, "cpu_seconds", r->merge_cpu_sec);
+	jsonw__object_end(w);
 }
 
-static int add_kvs(cJSON *o, const char *name, const struct gw_kv *kv, size_t n)
+static void put_kvs(struct jsonw *w, const char *name, const struct gw_kv *kv, size_t n)
 {
-	cJSON *ev = cJSON_AddObjectToObject(o, name);
-
-	if (!ev)
-		return -ENOMEM;
+	jsonw__object(w, name);
 	for (size_t i = 0; i < n; i++)
-		if (add_str(ev, kv[i].key, kv[i].value) < 0)
-			return -ENOMEM;
-	return 0;
+		jsonw__str(w, kv[i].key, kv[i].value);
+	jsonw__object_end(w);
 }
 
-static int add_strs(cJSON *o, const char *name, char *const *v, size_t n)
+static void put_strs(struct jsonw *w, const char *name, char *const *v, size_t n)
 {
-	cJSON *a = cJSON_AddArrayToObject(o, name);
-
-	if (!a)
-		return -ENOMEM;
+	jsonw__array(w, name);
 	for (size_t i = 0; i < n; i++)
-		if (!cJSON_AddItemToArray(a, cJSON_CreateString(v[i])))
-			return -ENOMEM;
-	return 0;
+		jsonw__str(w, NULL, v[i]);
+	jsonw__array_end(w);
 }
 
 /* One line of the timeline per finding, in time order. */
-static int add_timeline(cJSON *o, const struct incident *in)
+static void put_timeline(struct jsonw *w, const struct incident *in)
 {
-	cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
-	int err = 0;
-
-	if (!tl)
-		return -ENOMEM;
-	for (size_t i = 0; i < in->nfindings && !err; i++) {
+	jsonw__array(w, "timeline");
+	for (size_t i = 0; i < in->nfindings; i++) {
 		const struct finding *f = in->findings[i];
-		cJSON *e = cJSON_CreateObject();
 
-		if (!e || !cJSON_AddItemToArray(tl, e))
-			return -ENOMEM;
-		err |= add_time(e, "time", f->start_ms);
-		err |= add_time(e, "end", f->end_ms);
+		jsonw__object(w, NULL);
+		put_time(w, "time", f->start_ms);
+		put_time(w, "end", f->end_ms);
 		/* the line the wire carries: "TIME host|cloud RULE: who: what" */
 		if (i < in->ntimeline && (i + 1 < in->ntimeline || in->ntimeline == in->nfindings))
-			err |= add_str(e, "summary", in->timeline[i]);
-		err |= add_str(e, "finding_id", f->id);
-		err |= add_str(e, "rule_id", f->rule_id);
-		err |= add_str(e, "title", f->title);
-		err |= add_str(e, "severity", gw_severity_name(f->severity));
-		err |= add_num(e, "score", f->score);
-		err |= add_str(e, "source_ip", f->source_ip);
-		err |= add_str(e, "region", f->region);
-		err |= add_num(e, "count", (double)f->count);
-		err |= add_kvs(e, "evidence", f->evidence, f->nevidence);
+			jsonw__str(w, "summary", in->timeline[i]);
+		jsonw__str(w, "finding_id", f->id);
+		jsonw__str(w, "rule_id", f->rule_id);
+		jsonw__str(w, "title", f->title);
+		jsonw__str(w, "severity", gw_severity_name(f->severity));
+		jsonw__num(w, "score", f->score);
+		jsonw__str(w, "source_ip", f->source_ip);
+		jsonw__str(w, "region", f->region);
+		jsonw__num(w, "count", (double)f->count);
+		put_kvs(w, "evidence", f->evidence, f->nevidence);
+		jsonw__object_end(w);
 	}
-	return err ? -ENOMEM : 0;
+	jsonw__array_end(w);
 }
 
-static cJSON *incident_json(const struct incident *in)
+static void put_incident(struct jsonw *w, const struct incident *in)
 {
-	cJSON *o = cJSON_CreateObject();
-	int err = 0;
-
-	if (!o)
-		return NULL;
-	err |= add_str(o, "id", in->id);
-	err |= add_num(o, "score", in->score);
-	err |= add_str(o, "severity", gw_severity_name(in->severity));
-	err |= add_str(o, "classification", in->classification);
-	err |= add_str(o, "principal", in->principal);
-	err |= add_str(o, "access_key", in->access_key);
-	err |= cJSON_AddBoolToObject(o, "access_key_long_term", in->key_long_term) ? 0 : -ENOMEM;
-	err |= add_time(o, "start", in->start_ms);
-	err |= add_time(o, "end", in->end_ms);
-	err |= add_num(o, "findings", (double)in->nfindings);
-	err |= add_kvs(o, "evidence", in->evidence, in->nevidence);
-	err |= add_strs(o, "remediation", in->remediation, in->nremediation);
-	err |= add_strs(o, "related_principals", in->related, in->nrelated);
-	err |= add_timeline(o, in);
-	if (err) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	jsonw__object(w, NULL);
+	jsonw__str(w, "id", in->id);
+	jsonw__num(w, "score", in->score);
+	jsonw__str(w, "severity", gw_severity_name(in->severity));
+	jsonw__str(w, "classification", in->classification);
+	jsonw__str(w, "principal", in->principal);
+	jsonw__str(w, "access_key", in->access_key);
+	jsonw__bool(w, "access_key_long_term", in->key_long_term);
+	put_time(w, "start", in->start_ms);
+	put_time(w, "end", in->end_ms);
+	jsonw__num(w, "findings", (double)in->nfindings);
+	put_kvs(w, "evidence", in->evidence, in->nevidence);
+	put_strs(w, "remediation", in->remediation, in->nremediation);
+	put_strs(w, "related_principals", in->related, in->nrelated);
+	put_timeline(w, in);
+	jsonw__object_end(w);
 }
 
-char *analyze_report__json(const struct analyze_report *r)
+int analyze_report__print(FILE *out, const struct analyze_report *r)
 {
-	cJSON *root = cJSON_CreateObject(), *src, *fs;
-	char *text = NULL;
-	int err = -ENOMEM;
+	struct jsonw *w = malloc(sizeof(*w));
+	char shown[REDACT_MAX];
+	int err;
 
-	if (!root || add_time(root, "generated_at", r->generated_ms) < 0)
-		goto out;
-	src = cJSON_AddArrayToObject(root, "sources");
-	if (!src)
-		goto out;
-	for (size_t i = 0; i < r->nsources; i++) {
-		char shown[REDACT_MAX];
-
-		redact__url(r->sources[i], shown, sizeof(shown));
-		if (!cJSON_AddItemToArray(src, cJSON_CreateString(shown)))
-			goto out;
-	}
-	if ((r->win && add_window(root, r->win) < 0) || add_stats(root, r) < 0)
-		goto out;
-	fs = cJSON_AddArrayToObject(root, "findings");
-	if (!fs)
-		goto out;
+	if (!w)
+		return -ENOMEM;
+	jsonw__init(w, out);
+	jsonw__object(w, NULL);
+	put_time(w, "generated_at", r->generated_ms);
+	jsonw__array(w, "sources");
+	for (size_t i = 0; i < r->nsources; i++)
+		jsonw__str(w, NULL, redact__url(r->sources[i], shown, sizeof(shown)));
+	jsonw__array_end(w);
+	if (r->win)
+		put_window(w, r->win);
+	put_stats(w, r);
+	jsonw__array(w, "findings");
 	for (size_t i = 0; i < r->nfindings; i++)
-		if (!cJSON_AddItemToArray(fs, finding_json(r->findings[i])))
-			goto out;
-	fs = cJSON_AddArrayToObject(root, "incidents");
-	if (!fs || add_detector(root, r) < 0)
-		goto out;
+		put_finding(w, r->findings[i]);
+	jsonw__array_end(w);
+	jsonw__array(w, "incidents");
 	for (size_t i = 0; i < r->nincidents; i++)
-		if (!cJSON_AddItemToArray(fs, incident_json(r->incidents[i])))
-			goto out;
-	text = cJSON_Print(root);
-	err = text ? 0 : -ENOMEM;
-out:
-	cJSON_Delete(root);
-	if (err)
-		errno = -err;
-	return text;
+		put_incident(w, r->incidents[i]);
+	jsonw__array_end(w);
+	put_detector(w, r);
+	jsonw__object_end(w);
+	err = jsonw__flush(w);
+	free(w);
+	if (!err && fputc('\n', out) == EOF)
+		err = -EIO;
+	return err;
 }
 
-static int fill_text(FILE *f, const void *ctx)
+static int fill_report(FILE *f, const void *ctx)
 {
-	return fputs(ctx, f) < 0 || fputc('\n', f) < 0 ? -EIO : 0;
+	return analyze_report__print(f, ctx);
 }
 
-int analyze_report__write(const char *path, const char *text)
+int analyze_report__write(const char *path, const struct analyze_report *r)
 {
-	if (!path)
-		return fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) ? -EIO : 0;
-	return atomic_write(path, 0644, fill_text, text);
+	int err;
+
+	if (path)
+		return atomic_write(path, 0644, fill_report, r);
+	err = analyze_report__print(stdout, r);
+	return err ? err : fflush(stdout) ? -EIO : 0;
 }

@@ -93,7 +93,6 @@ static void hour_strings(const struct hour_rec *h, struct strmark *m)
 	strmark__v(m, h->ips, h->nips);
 	strmark__v(m, h->uas, h->nuas);
 	strmark__v(m, x->denied_apis, h->ndenied_apis);
-	strmark__v(m, h->regions, h->nregions);
 	strmark__v(m, h->list_buckets, h->nlist_buckets);
 	strmark__v(m, nw->new_ips, h->nnew_ips);
 	strmark__v(m, h->new_apis, h->nnew_apis);

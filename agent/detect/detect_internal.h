@@ -206,6 +206,8 @@ struct ewma {
 /* First-seen set: interned string and kind -> last day seen (days since
  * 1970), forgotten after the TTL. Bounded; past the bound a key counts as
  * seen (and as a drop). */
+/* SEEN_REGION: no longer kept (baseline.c, note_names); read from files
+ * written before, where it ages out. */
 enum { SEEN_IP = 1, SEEN_UA, SEEN_API, SEEN_SERVICE, SEEN_REGION, SEEN_BUCKET };
 struct seen_set {
 	/* One block of cap slots, by column (11 bytes a slot, not the 16 of
@@ -257,12 +259,14 @@ struct hour_more {
 	const char *foreign_buckets[HOUR_SET];
 };
 
-/* What one identity did in one hour: counts and the new things. */
+/* What one identity did in one hour: counts and the new things. Offline
+ * every identity keeps an hour open until its next event, so this is
+ * memory per identity: no padding, and within four cache lines. */
 struct hour_rec {
 	/* Scalars and counts: zeroed when the hour opens. */
 	int64_t start, first_t, last_t;
-	uint32_t events, reads, lists, denied, writes;
 	uint64_t read_bytes;
+	uint32_t events, reads, lists, denied, writes;
 	uint32_t day_reads;          /* object reads this UTC day, this hour included */
 	uint32_t list_buckets_more;  /* distinct buckets past the array */
 	uint32_t foreign_copies;
@@ -276,14 +280,14 @@ struct hour_rec {
 	 * as they come; most hours hold one or none. */
 	const char **list_buckets, **new_apis, **new_services;
 	uint8_t key_long_term, established, cloud, nips, nuas, regions_6h;
-	uint8_t ndenied_apis, nregions, nlist_buckets, nnew_ips;
+	uint8_t ndenied_apis, nlist_buckets, nnew_ips;
 	uint8_t nnew_apis, nnew_services, nnew_uas, nintel, ndenied_ips, nforeign, nsamples;
 	/* Arrays: valid up to their count, never read past it, so not zeroed. */
 	const char *ips[HOUR_CACHE];         /* cache of IPs already looked at */
 	const char *uas[HOUR_CACHE];         /* ... and user agents */
-	const char *regions[HOUR_SET];
 	const char *samples[GW_FINDING_MAX_SAMPLES];
 };
+_Static_assert(sizeof(struct hour_rec) <= 256, "an open hour fits four cache lines");
 #define HOUR_REC_ZERO offsetof(struct hour_rec, ips)
 
 /* An hour's rare sets for reading: an empty block when it has none (its

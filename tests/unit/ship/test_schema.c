@@ -315,15 +315,18 @@ TEST(schema_every_finding_row_reaches_the_report)
 	const struct finding *fs[1] = { &f };
 	struct audit_stats st = { 0 };
 	struct analyze_report r = { 0 };
-	char *text;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
 	cJSON *root;
 
+	ASSERT(out != NULL);
 	sample(&f);
 	r.st = &st;
 	r.findings = fs;
 	r.nfindings = 1;
-	text = analyze_report__json(&r);
-	ASSERT(text != NULL);
+	ASSERT_EQ_INT(0, analyze_report__print(out, &r));
+	ASSERT_EQ_INT(0, fclose(out));
 	root = cJSON_Parse(text);
 	free(text);
 	ASSERT(root != NULL);
