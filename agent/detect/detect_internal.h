@@ -543,6 +543,7 @@ int detector__off_hours(struct detector *d, int64_t t);
 /* ---- single-event rules (single.c): one request judged by its content ---- */
 struct cJSON;
 #define SINGLE_RECENT 64
+#define SINGLE_OPS 16
 
 /* A single-event rule's state: the detector and the operations it fired
  * on lately (Azure logs an operation's start and its end with one
@@ -554,6 +555,12 @@ struct single {
 	/* how many of recent fall in each bucket of their address's hash: a
 	 * zero answers "not fired on" without scanning recent */
 	uint8_t in_bucket[SINGLE_RECENT * 2];
+	/* single__op()'s answers: the detector's copy of an operation name
+	 * (valid until the pool's next sweep, which clears them), a needle */
+	struct {
+		const char *api, *needle;
+		uint8_t has;
+	} ops[SINGLE_OPS];
 };
 
 /* What a single-event rule found in one request. Strings are the caller's,
@@ -597,7 +604,7 @@ int single__report(struct single *s, const struct rule *r, const struct audit_ev
  * A judge decides from the event's fields first and asks single__request()
  * for the request's tree only when those leave it open: most events never
  * need it parsed. */
-typedef void (*single_judge_fn)(struct detector *d, const struct audit_event *ev,
+typedef void (*single_judge_fn)(struct single *s, const struct audit_event *ev,
 				struct single_best *b);
 struct single_judges {
 	single_judge_fn aws, gcp, azure;
@@ -627,6 +634,10 @@ const struct cJSON *single__params(const struct audit_event *ev);
  * yet: 0 for failed calls, object reads and lists, and an Azure operation
  * (correlation id) that fired the rule already. Cheap: call it first. */
 int single__fresh(struct single *s, const struct audit_event *ev);
+/* str__icontains(ev->api, needle), remembered per operation name and
+ * needle: the few operation names of a log are searched once. needle is a
+ * static string. */
+int single__op(struct single *s, const struct audit_event *ev, const char *needle);
 /* One finding on ev: 0 or -ENOMEM. */
 int single__emit(struct single *s, const struct rule *r, const struct audit_event *ev,
 		 const struct single_hit *h);

@@ -229,13 +229,21 @@ const char *finding__evidence(const struct finding *f, const char *key)
 int finding__add_evidence(struct finding *f, const char *key, const char *fmt, ...)
 {
 	char *k, *v = NULL;
-	va_list ap;
+	const char *s;
+	va_list ap, one;
 	int n;
 
 	if (f->nevidence == GW_FINDING_MAX_EVIDENCE)
 		return -E2BIG;
 	va_start(ap, fmt);
-	n = vasprintf(&v, fmt, ap);
+	va_copy(one, ap);
+	/* most evidence is one string: copied as vasprintf would print it */
+	s = strcmp(fmt, "%s") == 0 ? va_arg(one, const char *) : NULL;
+	if (s)
+		n = (v = strdup(s)) ? 0 : -1;
+	else
+		n = vasprintf(&v, fmt, ap);
+	va_end(one);
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;

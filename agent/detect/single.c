@@ -165,6 +165,24 @@ static void remember(struct single *s, const struct audit_event *ev)
 	s->recent[s->pos++ % SINGLE_RECENT] = id;
 }
 
+int single__op(struct single *s, const struct audit_event *ev, const char *needle)
+{
+	const char *api = detector__ev_str(s->d, ev, EVF_API);
+	uint64_t h;
+	unsigned i;
+
+	if (!api)
+		return str__icontains(ev->api, needle);
+	h = ((uint64_t)(uintptr_t)api ^ ((uint64_t)(uintptr_t)needle << 1)) * 0x9e3779b97f4a7c15ULL;
+	i = (unsigned)(h >> 59) % SINGLE_OPS;
+	if (s->ops[i].api != api || s->ops[i].needle != needle) {
+		s->ops[i].api = api;
+		s->ops[i].needle = needle;
+		s->ops[i].has = (uint8_t)str__icontains(api, needle);
+	}
+	return s->ops[i].has;
+}
+
 static char *dup_s(const char *s, int *oom)
 {
 	char *r = strdup(s ? s : "");
@@ -271,7 +289,7 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 	if (!fn)
 		return 0;
 	single_best__init(&b);
-	fn(s->d, ev, &b);
+	fn(s, ev, &b);
 	return single__report(s, r, ev, &b, j->title, j->mitre);
 }
 
@@ -439,7 +457,9 @@ int str__iends(const char *s, const char *suffix)
 
 void single__strings(void *state, struct strmark *m)
 {
-	const struct single *s = state;
+	struct single *s = state;
 
 	strmark__v(m, s->recent, SINGLE_RECENT);
+	/* the operation names may go in this sweep */
+	memset(s->ops, 0, sizeof(s->ops));
 }

@@ -106,7 +106,7 @@ static void aws_trail(const struct audit_event *ev, struct single_best *b)
 	}
 }
 
-static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+static void aws(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	const cJSON *rp, *st;
 
@@ -132,7 +132,7 @@ static int drops_storage(const cJSON *d)
 	       (!*type || strncasecmp(type, "DATA_", 5) == 0 || str__ieq(type, "ADMIN_READ"));
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+static void gcp(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	static const char *const fix_sink = "Restore the log sink and review who changed it";
 	int sink = str__iends(ev->api, ".DeleteSink") || str__iends(ev->api, ".UpdateSink");
@@ -184,20 +184,20 @@ static int on_storage(const struct audit_event *ev)
 	return str__icontains(rid, "/Microsoft.Storage/storageAccounts/");
 }
 
-static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+static void azure(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	cJSON *body;
 	int storage;
 
-	if (str__icontains(ev->api, "/diagnosticSettings/delete")) {
+	if (single__op(s, ev, "/diagnosticSettings/delete")) {
 		storage = on_storage(ev);
 		single__hit(b, storage ? GW_SEV_CRITICAL : GW_SEV_HIGH, storage ? 95.0 : 80.0,
 			    "Recreate the diagnostic setting and send its logs where they were going",
 			    "diagnostic setting -> deleted%s", storage ? " (storage account)" : "");
-	} else if (str__icontains(ev->api, "/logProfiles/delete")) {
+	} else if (single__op(s, ev, "/logProfiles/delete")) {
 		single__hit(b, GW_SEV_HIGH, 85.0, "Recreate the Activity Log profile or export",
 			    "activity log profile -> deleted%s", "");
-	} else if (str__icontains(ev->api, "/diagnosticSettings/write")) {
+	} else if (single__op(s, ev, "/diagnosticSettings/write")) {
 		body = single__azure_body(ev);
 		if (all_logs_off(body))
 			single__hit(b, on_storage(ev) ? GW_SEV_CRITICAL : GW_SEV_HIGH, 90.0,

@@ -45,8 +45,9 @@ static void aws_replication(struct detector *d, const cJSON *rp, struct single_b
 		replication_rule(d, r, b);
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, struct single_best *b)
+static void aws(struct single *s, const struct audit_event *ev, struct single_best *b)
 {
+	struct detector *d = s->d;
 	const char *owner, *src;
 
 	if (strcmp(ev->api, "PutBucketReplication") == 0) {
@@ -63,21 +64,23 @@ static void aws(struct detector *d, const struct audit_event *ev, struct single_
 		    *src ? src : "?", ev->bucket, ev->object_key ? ev->object_key : "", owner);
 }
 
-static void gcp(struct detector *d, const struct audit_event *ev, struct single_best *b)
+static void gcp(struct single *s, const struct audit_event *ev, struct single_best *b)
 {
+	struct detector *d = s->d;
 	if ((strstr(ev->api, "objects.rewrite") || strstr(ev->api, "objects.copy")) &&
 	    *ev->account && !detector__account_is_own(d, ev->account))
 		single__hit(b, GW_SEV_HIGH, 88.0, FIX, "copy -> gs://%s/%s (project %s)", ev->bucket,
 			    ev->object_key ? ev->object_key : "", ev->account);
 }
 
-static void azure(struct detector *d, const struct audit_event *ev, struct single_best *b)
+static void azure(struct single *s, const struct audit_event *ev, struct single_best *b)
 {
+	struct detector *d = s->d;
 	cJSON *body;
 	const char *dest, *sub;
 	char acct[128] = "";
 
-	if (!str__icontains(ev->api, "/objectReplicationPolicies/write"))
+	if (!single__op(s, ev, "/objectReplicationPolicies/write"))
 		return;
 	body = single__azure_body(ev);
 	dest = json__str(json__path(body, "properties.destinationAccount"));

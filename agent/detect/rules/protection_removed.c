@@ -80,7 +80,7 @@ static void aws_lifecycle(const cJSON *rp, struct single_best *b)
 		lifecycle_rule(r, b);
 }
 
-static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+static void aws(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	const char *api = ev->api;
 	const cJSON *rp, *vc;
@@ -118,7 +118,7 @@ static int cleared(const cJSON *it)
 	return it && (cJSON_IsNull(it) || (cJSON_IsObject(it) && !it->child));
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+static void gcp(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	const cJSON *md, *ver;
 	double sd;
@@ -138,7 +138,7 @@ static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, st
 			    "soft delete -> disabled (0 s)");
 }
 
-static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+static void azure(struct single *s GW_UNUSED, const struct audit_event *ev,
 		  struct single_best *b)
 {
 	static const struct {
@@ -153,7 +153,7 @@ static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
 	cJSON *body;
 	const cJSON *p;
 
-	if (str__icontains(ev->api, "/immutabilityPolicies/delete")) {
+	if (single__op(s, ev, "/immutabilityPolicies/delete")) {
 		single__hit(b, GW_SEV_HIGH, 88.0, "Recreate and lock the container's immutability policy",
 			    "immutability policy -> deleted");
 		return;

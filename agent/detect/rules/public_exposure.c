@@ -155,8 +155,9 @@ static void aws_block(const char *api, const cJSON *rp, struct single_best *h)
 		    strstr(api, "Account") ? "account" : "bucket");
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, struct single_best *h)
+static void aws(struct single *s, const struct audit_event *ev, struct single_best *h)
 {
+	struct detector *d = s->d;
 	static const char *const acl_apis[] = { "PutBucketAcl", "PutObjectAcl", "CreateBucket",
 						"PutObject", "CopyObject", "CreateMultipartUpload" };
 
@@ -169,7 +170,7 @@ static void aws(struct detector *d, const struct audit_event *ev, struct single_
 		aws_block(ev->api, single__params(ev), h);
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *h)
+static void gcp(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *h)
 {
 	static const char *const fix_iam = "Remove the allUsers/allAuthenticatedUsers binding and "
 					   "enforce public access prevention";
@@ -221,7 +222,7 @@ static void azure_account(const cJSON *p, struct single_best *h)
 		    "allowSharedKeyAccess -> true");
 }
 
-static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+static void azure(struct single *s GW_UNUSED, const struct audit_event *ev,
 		  struct single_best *h)
 {
 	cJSON *body = NULL;

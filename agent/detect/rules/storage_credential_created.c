@@ -73,8 +73,9 @@ static void aws_policy(struct detector *d, const char *what, const cJSON *pol,
 	cJSON_Delete(parsed);
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, struct single_best *b)
+static void aws(struct single *s, const struct audit_event *ev, struct single_best *b)
 {
+	struct detector *d = s->d;
 	if (strcmp(ev->api, "PutAccessPointPolicy") == 0)
 		aws_policy(d, "access point", json__path(single__params(ev),
 			   "PutAccessPointPolicyRequest.Policy"), b);
@@ -83,7 +84,7 @@ static void aws(struct detector *d, const struct audit_event *ev, struct single_
 			   "PutMultiRegionAccessPointPolicyRequest.Details.Policy"), b);
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+static void gcp(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	const char *sa;
 
@@ -105,19 +106,19 @@ static double sas_days(const struct audit_event *ev, const char *expiry)
 	return (double)(t - ev->time_ms) / 86400000.0;
 }
 
-static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
+static void azure(struct single *s GW_UNUSED, const struct audit_event *ev,
 		  struct single_best *b)
 {
 	static const char *const fix_keys = "Rotate both account keys and disallow shared key access";
 	cJSON *body;
 	double days;
 
-	if (str__icontains(ev->api, "/listKeys/action")) {
+	if (single__op(s, ev, "/listKeys/action")) {
 		single__hit(b, GW_SEV_MEDIUM, 55.0, fix_keys, "account keys -> listed");
-	} else if (str__icontains(ev->api, "/regenerateKey/action")) {
+	} else if (single__op(s, ev, "/regenerateKey/action")) {
 		single__hit(b, GW_SEV_HIGH, 70.0, fix_keys, "account key -> regenerated");
-	} else if (str__icontains(ev->api, "/listAccountSas/action") ||
-		   str__icontains(ev->api, "/listServiceSas/action")) {
+	} else if (single__op(s, ev, "/listAccountSas/action") ||
+		   single__op(s, ev, "/listServiceSas/action")) {
 		body = single__azure_body(ev);
 		days = sas_days(ev, json__str(json__path(body, "signedExpiry")));
 		if (days > SAS_LONG_DAYS)

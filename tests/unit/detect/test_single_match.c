@@ -189,3 +189,40 @@ TEST(single_azure_operation_judged_once_while_recent)
 	ASSERT_EQ_U64(SINGLE_RECENT + 2, count_rule(d, "storage-credential-created", &sev));
 	detector__free(d);
 }
+
+TEST(single_operation_names_remembered_apart)
+{
+	static const struct {
+		const char *api;
+		int fires;
+	} ops[] = {
+		{ "Microsoft.Storage/storageAccounts/listKeys/action", 1 },
+		{ "Microsoft.Storage/storageAccounts/write", 0 },
+		{ "MICROSOFT.STORAGE/STORAGEACCOUNTS/REGENERATEKEY/ACTION", 1 },
+		{ "Microsoft.Storage/storageAccounts/listKeys", 0 },
+		{ "microsoft.storage/storageaccounts/listkeys/action", 1 },
+		{ "Microsoft.Compute/virtualMachines/write", 0 },
+	};
+	struct detector_config cfg;
+	struct audit_event e;
+	struct detector *d;
+	char corr[64][16];
+	size_t want = 0;
+	int sev;
+
+	detector_config__defaults(&cfg);
+	d = detector__new(&cfg);
+	ASSERT(d);
+	/* each name asked for many times, in turns, by one detector */
+	for (int i = 0; i < 60; i++) {
+		size_t k = (size_t)i % (sizeof(ops) / sizeof(ops[0]));
+
+		snprintf(corr[i], sizeof(corr[i]), "op-%d", i);
+		e = az_ev(T0 + i * 1000, ops[k].api, corr[i], "");
+		ASSERT_EQ_INT(0, detector__feed(d, &e));
+		want += (size_t)ops[k].fires;
+	}
+	detector__flush(d);
+	ASSERT_EQ_U64(want, count_rule(d, "storage-credential-created", &sev));
+	detector__free(d);
+}
