@@ -409,7 +409,10 @@ int audit_reader__next_chunk(struct audit_reader *r, audit_event_fn cb, void *ct
 	return 0;
 }
 
-/* A reader with its window, for format (a name, or NULL to detect). */
+/* A reader for format (a name, or NULL to detect), its window parked: a
+ * streamed file takes it at its first read, from the thread's cache when
+ * there is one there (a merge opens a file per few pieces; a window of its
+ * own beside the cached one was 4 MiB more per reader thread). */
 static struct audit_reader *reader_new(const char *path, int fmt)
 {
 	struct audit_reader *r = calloc(1, sizeof(*r));
@@ -419,7 +422,8 @@ static struct audit_reader *reader_new(const char *path, int fmt)
 	r->fd = -1;
 	r->size = READER_WINDOW;
 	r->format = fmt;
-	if (!(r->path = strdup(path)) || !(r->win = malloc(READER_WINDOW + 1))) {
+	r->parked = 1;
+	if (!(r->path = strdup(path))) {
 		audit_reader__close(r);
 		return NULL;
 	}
@@ -540,8 +544,9 @@ const struct audit_stats *audit_reader__stats(const struct audit_reader *r)
 
 void audit_reader__rebind(struct audit_reader *r, struct strpool *pool, struct audit_stats *st)
 {
-	if (pool && pool != r->c.pool) {
-		/* the caches point into the pool the last piece went to */
+	if (pool) {
+		/* the caches point into the pool the last piece went to: the
+		 * same pool again was emptied since, or sealed */
 		audit_ctx__forget(&r->c);
 		r->c.pool = pool;
 		r->c.flags &= ~AUDIT_READ_TRANSIENT;

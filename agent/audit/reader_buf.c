@@ -60,7 +60,8 @@ int reader__unpark(struct audit_reader *r)
 	} else if (!(w = malloc(r->size + 1))) {
 		return -ENOMEM;
 	}
-	memcpy(w, r->win + r->start, r->end - r->start);
+	if (r->end > r->start)
+		memcpy(w, r->win + r->start, r->end - r->start);
 	r->end -= r->start;
 	r->start = 0;
 	free(r->win);

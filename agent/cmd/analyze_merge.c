@@ -216,6 +216,20 @@ static int sort_piece(struct piece *b)
 	return 0;
 }
 
+/* On the reader's thread, once the piece is read: held until its last
+ * event is handed over, it keeps its events and strings, not the room its
+ * array grew into nor its pool's look-up table. */
+static void piece_trim(struct piece *b)
+{
+	struct audit_event *nv;
+
+	strpool__seal(b->pool);
+	if (b->n && b->n < b->cap && (nv = realloc(b->ev, b->n * sizeof(*nv))) != NULL) {
+		b->ev = nv;
+		b->cap = b->n;
+	}
+}
+
 /* Queue a read of rank r's next piece when it needs one: a file being
  * merged, or one of the next few, with no piece waiting. Called with
  * m->mx held. */
@@ -305,6 +319,7 @@ static void *reader(void *arg)
 				b->err = -ENOMEM;   /* sequence numbers are 32-bit */
 			if (!b->err)
 				b->err = sort_piece(b);
+			piece_trim(b);
 		}
 		pthread_mutex_lock(&m->mx);
 		if (!b || b->last) {

@@ -206,6 +206,8 @@ struct ewma {
 /* First-seen set: interned string and kind -> last day seen (days since
  * 1970), forgotten after the TTL. Bounded; past the bound a key counts as
  * seen (and as a drop). */
+/* SEEN_REGION: no longer kept (baseline.c, note_names); read from files
+ * written before, where it ages out. */
 enum { SEEN_IP = 1, SEEN_UA, SEEN_API, SEEN_SERVICE, SEEN_REGION, SEEN_BUCKET };
 struct seen_set {
 	/* One block of cap slots, by column (11 bytes a slot, not the 16 of

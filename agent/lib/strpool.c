@@ -1,5 +1,14 @@
 /* See strpool.h. Open addressing with linear probing over word-wise hashes;
- * strings live in 64 KiB chunks (larger strings get a chunk of their own). */
+ * strings live in 64 KiB chunks (larger strings get a chunk of their own).
+ *
+ * A slot of the table is one word: the string's address in its low 48 bits
+ * (user-space addresses on Linux, x86-64 and arm64 alike, stay below 2^47
+ * unless a mapping asks for more), 16 bits of its hash above them, 0 for an
+ * empty slot. An interned string's length sits in the 4 bytes in front of
+ * it. Half the table a slot of pointer, hash and length took: at 100,000
+ * identities the detector's pool held 8 MiB of table. The table grows and
+ * is swept in place (realloc, then every entry re-placed), so that no
+ * second table is ever held beside the first. */
 #include "strpool.h"
 #include "memeq.h"
 #include "fasthash.h"
@@ -12,6 +21,11 @@
 #define CHUNK_SIZE (64 * 1024)
 /* An attacker controls the strings; cap what one pool may hold. */
 #define POOL_MAX_BYTES ((size_t)4 << 30)
+#define FIRST_SLOTS 1024
+#define ADDR_BITS 48
+#define ADDR_MASK ((UINT64_C(1) << ADDR_BITS) - 1)
+/* the length in front of an interned string */
+#define LEN_BYTES sizeof(uint32_t)
 
 struct chunk {
 	struct chunk *next;
@@ -19,17 +33,43 @@ struct chunk {
 	char data[];
 };
 
-struct slot {
-	const char *s;
-	uint32_t hash;
-	uint32_t len;
-};
+typedef uint64_t slot_t;
 
 struct strpool {
 	struct chunk *chunks;
-	struct slot *slots;
+	slot_t *slots;            /* NULL: sealed (strpool__seal) */
 	size_t nslots, count, bytes;
 };
+
+static uint64_t tag_of(uint64_t hash)
+{
+	return hash >> ADDR_BITS << ADDR_BITS;
+}
+
+static const char *slot_str(slot_t v)
+{
+	return (const char *)(uintptr_t)(v & ADDR_MASK);
+}
+
+static uint32_t slot_len(slot_t v)
+{
+	uint32_t len;
+
+	memcpy(&len, slot_str(v) - LEN_BYTES, sizeof(len));
+	return len;
+}
+
+/* The hash a slot's string was interned under (the callers' contract: see
+ * strpool__intern_hashed). */
+static uint64_t slot_hash(slot_t v)
+{
+	return gw_fasthash(0, slot_str(v), slot_len(v));
+}
+
+static size_t table_bytes(size_t n)
+{
+	return n * sizeof(slot_t);
+}
 
 struct strpool *strpool__new(void)
 {
@@ -37,14 +77,14 @@ struct strpool *strpool__new(void)
 
 	if (!p)
 		return NULL;
-	p->nslots = 1024;
+	p->nslots = FIRST_SLOTS;
 	p->slots = calloc(p->nslots, sizeof(*p->slots));
 	if (!p->slots) {
 		free(p);
 		errno = ENOMEM;
 		return NULL;
 	}
-	p->bytes = sizeof(*p) + p->nslots * sizeof(*p->slots);
+	p->bytes = sizeof(*p) + table_bytes(p->nslots);
 	return p;
 }
 
@@ -82,40 +122,94 @@ void strpool__reset(struct strpool *p)
 		keep->next = NULL;
 	}
 	p->chunks = keep;
-	memset(p->slots, 0, p->nslots * sizeof(*p->slots));
+	if (p->slots)
+		memset(p->slots, 0, table_bytes(p->nslots));
 	p->count = 0;
 }
 
+void strpool__seal(struct strpool *p)
+{
+	if (!p->slots)
+		return;
+	free(p->slots);
+	p->slots = NULL;
+	p->bytes -= table_bytes(p->nslots);
+}
+
+/* A sealed pool's table back, empty, at the size it had. */
+static int unseal(struct strpool *p)
+{
+	p->slots = calloc(p->nslots, sizeof(*p->slots));
+	if (!p->slots)
+		return -ENOMEM;
+	p->bytes += table_bytes(p->nslots);
+	p->count = 0;
+	return 0;
+}
+
+/* Put every entry of t[0..n) where its hash says, in place: entries may
+ * stand anywhere (after the table doubled, or lost entries). An entry is
+ * taken out, placed at the first free slot from its home, and one that
+ * stood there unplaced is taken out in turn; placed says which slots hold
+ * an entry at its place already. */
+static void replace_all(slot_t *t, size_t n, uint64_t *placed)
+{
+	size_t i, j;
+	slot_t e, kicked;
+
+	for (j = 0; j < n; j++) {
+		if (!t[j] || (placed[j / 64] >> (j % 64) & 1))
+			continue;
+		e = t[j];
+		t[j] = 0;
+		for (;;) {
+			for (i = slot_hash(e) & (n - 1); placed[i / 64] >> (i % 64) & 1;
+			     i = (i + 1) & (n - 1))
+				;
+			placed[i / 64] |= UINT64_C(1) << (i % 64);
+			kicked = t[i];
+			t[i] = e;
+			if (!kicked)
+				break;
+			e = kicked;
+		}
+	}
+}
+
+static uint64_t *placed_new(size_t n)
+{
+	return calloc((n + 63) / 64, sizeof(uint64_t));
+}
+
+/* Twice the slots, in place. */
 static int grow(struct strpool *p)
 {
 	size_t n = p->nslots * 2;
-	struct slot *s = calloc(n, sizeof(*s));
+	uint64_t *placed = placed_new(n);
+	slot_t *s = placed ? realloc(p->slots, table_bytes(n)) : NULL;
 
-	if (!s)
+	if (!s) {
+		free(placed);
 		return -ENOMEM;
-	for (size_t i = 0; i < p->nslots; i++) {
-		size_t j;
-
-		if (!p->slots[i].s)
-			continue;
-		for (j = p->slots[i].hash & (n - 1); s[j].s; j = (j + 1) & (n - 1))
-			;
-		s[j] = p->slots[i];
 	}
-	p->bytes += (n - p->nslots) * sizeof(*s);
-	free(p->slots);
+	memset(s + p->nslots, 0, table_bytes(n - p->nslots));
+	replace_all(s, n, placed);
+	free(placed);
+	p->bytes += table_bytes(n - p->nslots);
 	p->slots = s;
 	p->nslots = n;
 	return 0;
 }
 
-static char *store(struct strpool *p, const char *s, size_t len)
+/* Room for len bytes in the current chunk, or a new one. */
+static char *store(struct strpool *p, const char *s, size_t len, size_t front)
 {
 	struct chunk *c = p->chunks;
+	size_t need = front + len + 1;
 	char *out;
 
-	if (!c || c->size - c->used < len + 1) {
-		size_t size = len + 1 > CHUNK_SIZE ? len + 1 : CHUNK_SIZE;
+	if (!c || c->size - c->used < need) {
+		size_t size = need > CHUNK_SIZE ? need : CHUNK_SIZE;
 
 		if (p->bytes + size > POOL_MAX_BYTES) {
 			errno = E2BIG;
@@ -124,6 +218,11 @@ static char *store(struct strpool *p, const char *s, size_t len)
 		c = malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
+		if ((uintptr_t)c >> ADDR_BITS) {
+			free(c);   /* cannot be told in a slot (see above) */
+			errno = ENOMEM;
+			return NULL;
+		}
 		c->used = 0;
 		c->size = size;
 		/* A private chunk for a big string goes second, so the current one keeps filling. */
@@ -136,10 +235,10 @@ static char *store(struct strpool *p, const char *s, size_t len)
 		}
 		p->bytes += sizeof(*c) + size;
 	}
-	out = c->data + c->used;
+	out = c->data + c->used + front;
 	memcpy(out, s, len);
 	out[len] = '\0';
-	c->used += len + 1;
+	c->used += need;
 	return out;
 }
 
@@ -152,31 +251,33 @@ const char *strpool__intern(struct strpool *p, const char *s, size_t len)
 
 const char *strpool__intern_hashed(struct strpool *p, const char *s, size_t len, uint64_t hash)
 {
-	uint32_t h = (uint32_t)hash;
+	uint64_t tag = tag_of(hash);
+	uint32_t n32 = (uint32_t)len;
 	size_t i;
 	char *copy;
 
 	if (len == 0)
 		return "";
-	if (len > UINT32_MAX) {
+	if (len > UINT32_MAX - LEN_BYTES - 1) {
 		errno = E2BIG;
 		return NULL;
 	}
-	if ((p->count + 1) * 4 > p->nslots * 3 && grow(p) < 0) {
+	if ((!p->slots && unseal(p) < 0) ||
+	    ((p->count + 1) * 4 > p->nslots * 3 && grow(p) < 0)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	for (i = h & (p->nslots - 1); p->slots[i].s; i = (i + 1) & (p->nslots - 1)) {
-		if (p->slots[i].hash == h && p->slots[i].len == len &&
-		    gw_mem_eq(p->slots[i].s, s, len))
-			return p->slots[i].s;
+	for (i = hash & (p->nslots - 1); p->slots[i]; i = (i + 1) & (p->nslots - 1)) {
+		slot_t v = p->slots[i];
+
+		if ((v & ~ADDR_MASK) == tag && slot_len(v) == n32 && gw_mem_eq(slot_str(v), s, len))
+			return slot_str(v);
 	}
-	copy = store(p, s, len);
+	copy = store(p, s, len, LEN_BYTES);
 	if (!copy)
 		return NULL;
-	p->slots[i].s = copy;
-	p->slots[i].hash = h;
-	p->slots[i].len = (uint32_t)len;
+	memcpy(copy - LEN_BYTES, &n32, sizeof(n32));
+	p->slots[i] = tag | (uint64_t)(uintptr_t)copy;
 	p->count++;
 	return copy;
 }
@@ -189,7 +290,7 @@ const char *strpool__copy(struct strpool *p, const char *s, size_t len)
 		errno = E2BIG;
 		return NULL;
 	}
-	return store(p, s, len);
+	return store(p, s, len, 0);
 }
 
 const char *strpool__intern_str(struct strpool *p, const char *s)
@@ -287,29 +388,45 @@ int strpool__marks_full(const struct strpool_marks *m)
 	return !m->unmarked;
 }
 
-size_t strpool__sweep(struct strpool *p, struct strpool_marks *m)
+/* Drop the entries of strings in chunks no mark holds; the rest re-placed
+ * in place. 0 or -ENOMEM (nothing changed). */
+static int sweep_table(struct strpool *p, struct strpool_marks *m)
 {
-	struct slot *ns = NULL;
-	struct chunk **link;
-	size_t freed = 0, count = 0, j;
+	uint64_t *placed;
+	size_t count = 0;
 
-	for (size_t i = 0; i < m->n; i++)
-		freed += !m->v[i].marked;
-	if (!freed || !(ns = calloc(p->nslots, sizeof(*ns))))
-		goto out;
+	if (!p->slots)
+		return 0;   /* sealed: no table to clean */
+	if (!(placed = placed_new(p->nslots)))
+		return -ENOMEM;
 	for (size_t i = 0; i < p->nslots; i++) {
 		struct mark_chunk *k;
 
-		if (!p->slots[i].s || !(k = chunk_of(m, p->slots[i].s)) || !k->marked)
+		if (!p->slots[i])
 			continue;
-		for (j = p->slots[i].hash & (p->nslots - 1); ns[j].s; j = (j + 1) & (p->nslots - 1))
-			;
-		ns[j] = p->slots[i];
-		count++;
+		k = chunk_of(m, slot_str(p->slots[i]));
+		if (!k || !k->marked)
+			p->slots[i] = 0;
+		else
+			count++;
 	}
-	free(p->slots);
-	p->slots = ns;
+	replace_all(p->slots, p->nslots, placed);
+	free(placed);
 	p->count = count;
+	return 0;
+}
+
+size_t strpool__sweep(struct strpool *p, struct strpool_marks *m)
+{
+	struct chunk **link;
+	size_t freed = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		freed += !m->v[i].marked;
+	if (!freed || sweep_table(p, m) < 0) {
+		freed = 0;
+		goto out;
+	}
 	freed = 0;
 	for (link = &p->chunks; *link;) {
 		struct chunk *c = *link;
@@ -325,8 +442,6 @@ size_t strpool__sweep(struct strpool *p, struct strpool_marks *m)
 	}
 	p->bytes -= freed;
 out:
-	if (!ns)
-		freed = 0;
 	free(m->v);
 	free(m);
 	return freed;
@@ -334,5 +449,6 @@ out:
 
 void strpool__prefetch(const struct strpool *p, uint64_t hash)
 {
-	__builtin_prefetch(&p->slots[(uint32_t)hash & (p->nslots - 1)]);
+	if (p->slots)
+		__builtin_prefetch(&p->slots[hash & (p->nslots - 1)]);
 }

@@ -21,6 +21,13 @@ void strpool__free(struct strpool *p);
  * chunk for what comes next. For strings that live for one unit of work,
  * such as a file. */
 void strpool__reset(struct strpool *p);
+/* Give back the look-up table of a pool that is done being filled (the
+ * events of a piece of a file, read and held until handed over): every
+ * string stays where it is, but is no longer found. Interning into a
+ * sealed pool starts an empty table of the size it had, so that an equal
+ * string interned after the seal is a copy of its own; strpool__reset()
+ * does the same. */
+void strpool__seal(struct strpool *p);
 /* Intern s[0..len). Returns the pooled copy (NUL-terminated), "" for len 0,
  * or NULL with errno set (ENOMEM, or E2BIG past the pool's byte cap). */
 const char *strpool__intern(struct strpool *p, const char *s, size_t len);

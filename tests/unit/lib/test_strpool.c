@@ -158,3 +158,79 @@ TEST(strpool_marks_full_once_every_chunk_is_marked)
 	ASSERT(strpool__sweep(p, m) > 0);
 	strpool__free(p);
 }
+
+/* A sealed pool gives back its table and keeps every string where it was;
+ * interning again starts an empty table of the same size (an equal string
+ * is then a copy of its own), and a reset pool is as good as new. */
+TEST(strpool_seal_keeps_strings_and_drops_the_table)
+{
+	struct strpool *p = strpool__new();
+	const char *s[3000], *again;
+	size_t before;
+	char buf[32];
+
+	ASSERT(p);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "object-%d", i);
+		s[i] = strpool__intern_str(p, buf);
+		ASSERT(s[i]);
+	}
+	before = strpool__bytes(p);
+	strpool__seal(p);
+	/* 4096 slots of one word each went */
+	ASSERT_EQ_U64(before - 4096 * sizeof(void *), strpool__bytes(p));
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "object-%d", i);
+		ASSERT_EQ_STR(buf, s[i]);
+	}
+	again = strpool__intern_str(p, "object-7");
+	ASSERT(again && again != s[7]);
+	ASSERT_EQ_STR("object-7", again);
+	ASSERT(strpool__intern_str(p, "object-7") == again);
+	ASSERT_EQ_U64(1, strpool__count(p));
+	strpool__seal(p);
+	strpool__reset(p);
+	ASSERT(strpool__intern_str(p, "GetObject") == strpool__intern_str(p, "GetObject"));
+	ASSERT_EQ_U64(1, strpool__count(p));
+	strpool__free(p);
+}
+
+/* The table grows and is swept in place: after several doublings and a
+ * sweep that drops the strings of unmarked chunks, every string left is
+ * found at its one address, and new ones are interned once. */
+TEST(strpool_sweep_and_growth_keep_every_string_found)
+{
+	struct strpool *p = strpool__new();
+	struct strpool_marks *m;
+	static const char *s[40000];
+	char buf[64];
+	size_t kept = 0;
+
+	ASSERT(p);
+	for (int i = 0; i < 40000; i++) {
+		snprintf(buf, sizeof(buf), "arn:aws:iam::111122223333:role/r-%d", i);
+		s[i] = strpool__intern_str(p, buf);
+		ASSERT(s[i]);
+	}
+	ASSERT_EQ_U64(40000, strpool__count(p));
+	m = strpool__marks_new(p);
+	ASSERT(m);
+	/* every third string's chunk stays: most chunks hold one of them */
+	for (int i = 20000; i < 40000; i += 3)
+		strpool__mark(m, s[i]);
+	ASSERT(strpool__sweep(p, m) > 0);
+	/* the marked strings, and those sharing the oldest marked chunk */
+	kept = strpool__count(p);
+	ASSERT(kept >= 20000 && kept < 20000 + 65536 / 40);
+	for (int i = 20000; i < 40000; i++) {
+		snprintf(buf, sizeof(buf), "arn:aws:iam::111122223333:role/r-%d", i);
+		ASSERT(strpool__intern_str(p, buf) == s[i]);
+	}
+	ASSERT_EQ_U64(kept, strpool__count(p));
+	for (int i = 0; i < 2000; i++) {
+		snprintf(buf, sizeof(buf), "new-%d", i);
+		ASSERT(strpool__intern_str(p, buf) == strpool__intern_str(p, buf));
+	}
+	ASSERT_EQ_U64(kept + 2000, strpool__count(p));
+	strpool__free(p);
+}
