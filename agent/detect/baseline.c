@@ -16,7 +16,7 @@
 const struct hour_new hour_new_none;
 const struct hour_more hour_more_none;
 
-static void set_free(struct baseline *b, const char ***v, size_t n);
+static inline void set_free(struct baseline *b, const char ***v, size_t n);
 
 void baseline__ident_free(struct baseline *b, struct ident *id)
 {
@@ -295,7 +295,7 @@ static struct slab *set_slab(struct baseline *b, size_t cap)
 }
 
 /* A set is allocated with its first entry (set_grow_add): n is never 0 here. */
-static void set_free(struct baseline *b, const char ***v, size_t n)
+static inline void set_free(struct baseline *b, const char ***v, size_t n)
 {
 	if (!*v)
 		return;
