@@ -54,6 +54,11 @@ struct audit_intern_ent {
  * repeat from line to line): a hit costs one compare, no hash. Pointers
  * are into the pool, as above. */
 #define AUDIT_LAST_FIELDS 16
+/* Behind the last values, the values of all such fields by a hash of a
+ * few of their bytes (length, first, middle and last eight): a field that
+ * takes turns among a few values (bucket, operation, user agent) is found
+ * without hashing all its bytes. */
+#define AUDIT_QCACHE 256
 
 struct audit_last {
 	const char *s;
@@ -100,7 +105,8 @@ struct audit_ctx {
 		int64_t ms;
 	} tlast;
 	struct audit_last last[AUDIT_LAST_FIELDS];
-	/* the action of an interned API name, by its pointer */
+	struct audit_intern_ent qcache[AUDIT_QCACHE];
+	/* the action of an interned API name, by its pointer, in sets of two */
 	struct audit_memo_ent {
 		const char *s;
 		int (*fn)(const char *);

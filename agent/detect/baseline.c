@@ -1,6 +1,6 @@
 /* See detect_internal.h: per-identity baselines. Each event updates its
  * identity's open hour (counts, and what is new: IPs, user agents, APIs,
- * services, regions); when the identity's next event falls in a later hour,
+ * services) and its recent regions; when the identity's next event falls in a later hour,
  * or at flush, the hour closes: the rules judge it against the baseline as
  * it was, then the baseline learns it. Identities, first-seen sets and the
  * related-principal index are bounded; what does not fit is counted. */
@@ -16,7 +16,7 @@
 const struct hour_new hour_new_none;
 const struct hour_more hour_more_none;
 
-static void set_free(struct baseline *b, const char ***v, size_t n);
+static inline void set_free(struct baseline *b, const char ***v, size_t n);
 
 void baseline__ident_free(struct baseline *b, struct ident *id)
 {
@@ -295,7 +295,7 @@ static struct slab *set_slab(struct baseline *b, size_t cap)
 }
 
 /* A set is allocated with its first entry (set_grow_add): n is never 0 here. */
-static void set_free(struct baseline *b, const char ***v, size_t n)
+static inline void set_free(struct baseline *b, const char ***v, size_t n)
 {
 	if (!*v)
 		return;
@@ -550,7 +550,6 @@ static int set_grow_add(struct baseline *b, const char ***v, uint8_t *n, size_t 
 	return 0;
 }
 
-/* APIs, services, regions and buckets: first-seen for the identity. */
 /* A copy into a bucket outside the organisation: owned by an account
  * that is not ours when the record names the owner, else a bucket the
  * organisation has never used itself. */
@@ -563,6 +562,10 @@ static int copy_foreign(struct baseline *b, const struct audit_event *ev, const 
 	return b->org_buckets.n && !seen__has(&b->org_buckets, s->bucket, SEEN_BUCKET);
 }
 
+/* APIs, services and buckets: first-seen for the identity. Regions are
+ * not: no rule asks whether a region is new to an identity (a burst of
+ * regions is counted from its recent regions, note_region), and an entry
+ * nobody reads costs a look and a slot on every identity. */
 static int note_names(struct baseline *b, struct ident *id, const struct ev_str *s, uint16_t day)
 {
 	struct hour_rec *h = id->h;
@@ -577,8 +580,6 @@ static int note_names(struct baseline *b, struct ident *id, const struct ev_str 
 	if (r == 0 && set_grow_add(b, &h->new_services, &h->nnew_services, HOUR_SET,
 				   s->service) < 0)
 		return -ENOMEM;
-	if (r >= 0)
-		r = seen__touch(&id->seen, s->region, SEEN_REGION, day, ttl, b->dropped);
 	if (r >= 0)
 		r = seen__touch(&id->seen, s->bucket, SEEN_BUCKET, day, ttl, b->dropped);
 	/* The organisation's buckets: any bucket its identities use, except as
@@ -695,11 +696,12 @@ static void join_populations(struct baseline *b, struct ident *id, const struct 
 	}
 }
 
-/* The lines of name's identity that its event reads, fetched while the
- * volume tables are fed (no miss waits for the one before it). */
-static void ident_prefetch(const struct baseline *b, const char *name)
+/* Name's identity, or NULL when it has none yet; the lines its event
+ * reads are fetched while the volume tables are fed (no miss waits for
+ * the one before it), and the probe is not made twice. */
+static struct ident *ident_fetch(const struct baseline *b, const char *name)
 {
-	const struct ident *id = NULL;
+	struct ident *id = NULL;
 
 	for (size_t i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1)) {
 		if (b->tab[i].name == name) {
@@ -708,11 +710,12 @@ static void ident_prefetch(const struct baseline *b, const char *name)
 		}
 	}
 	if (!id)
-		return;
+		return NULL;
 	__builtin_prefetch(id);
 	__builtin_prefetch((const char *)id + 64);
 	__builtin_prefetch((const char *)id + 128);
 	__builtin_prefetch((const char *)id + 192);
+	return id;
 }
 
 /* The slots of a first-seen set where the look for (key, kind) starts:
@@ -741,7 +744,6 @@ static void hour_prefetch(const struct ident *id, const struct ev_str *s)
 	seen_slot_prefetch(&id->seen, s->ip, SEEN_IP);
 	seen_slot_prefetch(&id->seen, s->api, SEEN_API);
 	seen_slot_prefetch(&id->seen, s->service, SEEN_SERVICE);
-	seen_slot_prefetch(&id->seen, s->region, SEEN_REGION);
 	seen_slot_prefetch(&id->seen, s->bucket, SEEN_BUCKET);
 }
 
@@ -761,15 +763,16 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 		return -ENOMEM;
 	if (t / HOUR_MS > b->idle_hour)
 		close_idle(b, t);
-	ident_prefetch(b, name);
+	/* Found here, the identity stays in its slot: only the daily aging
+	 * (close_idle, above) moves identities. */
+	id = ident_fetch(b, name);
 	/* Every caller counts for the IP and the bucket, anonymous ones too. */
 	err = volume__feed(b->vol, ev, name, s.ip, s.ua, s.bucket, s.key);
 	if (err)
 		return err;
 	if (!*name)
 		return 0;
-	id = baseline__ident_get(b, name, &err);
-	if (!id) {
+	if (!id && !(id = baseline__ident_get(b, name, &err))) {
 		if (!err)
 			detector__entity_dropped(b->d);
 		return err;

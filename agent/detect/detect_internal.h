@@ -137,6 +137,7 @@ enum ev_field {
 	EVF_PRINCIPAL_ACCOUNT = EVF_EVERY,
 	EVF_CREATED,
 	EVF_ERROR_CODE,
+	EVF_REQUEST_ID,
 	EVF_COUNT
 };
 /* The event being fed and the detector's copies of its fields looked up
@@ -206,6 +207,8 @@ struct ewma {
 /* First-seen set: interned string and kind -> last day seen (days since
  * 1970), forgotten after the TTL. Bounded; past the bound a key counts as
  * seen (and as a drop). */
+/* SEEN_REGION: no longer kept (baseline.c, note_names); read from files
+ * written before, where it ages out. */
 enum { SEEN_IP = 1, SEEN_UA, SEEN_API, SEEN_SERVICE, SEEN_REGION, SEEN_BUCKET };
 struct seen_set {
 	/* One block of cap slots, by column (11 bytes a slot, not the 16 of
@@ -548,6 +551,9 @@ struct single {
 	struct detector *d;
 	const char *recent[SINGLE_RECENT];
 	unsigned pos;
+	/* how many of recent fall in each bucket of their address's hash: a
+	 * zero answers "not fired on" without scanning recent */
+	uint8_t in_bucket[SINGLE_RECENT * 2];
 };
 
 /* What a single-event rule found in one request. Strings are the caller's,
@@ -584,21 +590,22 @@ void single__hit(struct single_best *b, int sev, double score, const char *fix,
 /* Emit b's finding on ev when it holds one (title and MITRE as given):
  * 0 or -ENOMEM. */
 int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
-		   const struct cJSON *req, const struct single_best *b, const char *title,
-		   const char *const *mitre);
+		   const struct single_best *b, const char *title, const char *const *mitre);
 
 /* A single-event rule's reading of one request per cloud (NULL: that
- * cloud's logs cannot express it), with the finding's title and MITRE ids. */
+ * cloud's logs cannot express it), with the finding's title and MITRE ids.
+ * A judge decides from the event's fields first and asks single__request()
+ * for the request's tree only when those leave it open: most events never
+ * need it parsed. */
 typedef void (*single_judge_fn)(struct detector *d, const struct audit_event *ev,
-				const struct cJSON *req, struct single_best *b);
+				struct single_best *b);
 struct single_judges {
 	single_judge_fn aws, gcp, azure;
 	const char *title;               /* static */
 	const char *const *mitre;        /* static, NULL-ended */
 };
-/* The whole feed of a single-event rule: skip what cannot be fresh, parse
- * the request once, ask the event's cloud, report the strongest. 0 or
- * -ENOMEM. */
+/* The whole feed of a single-event rule: skip what cannot be fresh, ask
+ * the event's cloud, report the strongest. 0 or -ENOMEM. */
 int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
 		  const struct single_judges *j);
 
@@ -607,8 +614,15 @@ void single__free(void *state);
 /* A rule's strings callback for states that begin with struct single. */
 void single__strings(void *state, struct strmark *m);
 /* ev's request parsed, or NULL when it has none or it does not parse.
- * Borrowed: valid until the next call in this thread. */
+ * Parsed once for all rules (the last request is kept per thread).
+ * Borrowed: valid until the next call in this thread for another request. */
 const struct cJSON *single__request(const struct audit_event *ev);
+/* 0 when ev's request cannot hold a member named name (any case), so that
+ * a judge can skip parsing it: name is nowhere in its text, in any case,
+ * and the text has no escape that could spell it. 1 when it may. */
+int single__may_have(const struct audit_event *ev, const char *name);
+/* Its requestParameters (CloudTrail), or NULL; borrowed the same way. */
+const struct cJSON *single__params(const struct audit_event *ev);
 /* A successful call that may change something and did not fire this rule
  * yet: 0 for failed calls, object reads and lists, and an Azure operation
  * (correlation id) that fired the rule already. Cheap: call it first. */
@@ -618,12 +632,12 @@ int single__emit(struct single *s, const struct rule *r, const struct audit_even
 		 const struct single_hit *h);
 
 /* The resource a request names, into buf: arn:aws:s3:::bucket[/key] for
- * AWS, the resourceName (GCP) or resourceId (Azure) of the request. */
-const char *single__resource(const struct audit_event *ev, const struct cJSON *req, char *buf,
-			     size_t len);
+ * AWS, the resourceName (GCP) or resourceId (Azure) of the request (parsed
+ * here: call it on a hit only). */
+const char *single__resource(const struct audit_event *ev, char *buf, size_t len);
 /* An Azure Activity record's request body (properties.requestbody, text or
  * object) as a new tree to cJSON_Delete, or NULL. */
-struct cJSON *single__azure_body(const struct cJSON *req);
+struct cJSON *single__azure_body(const struct audit_event *ev);
 
 /* The account that owns the bucket a copy writes into, when the record
  * says: CloudTrail's resources (the AWS::S3::Bucket entry of ev->bucket,
@@ -646,6 +660,9 @@ int json__bool(const struct cJSON *it);
 int json__has_str(const struct cJSON *it, const char *needle);
 /* strcasecmp(a, b) == 0 with NULL as "". */
 int str__ieq(const char *a, const char *b);
+/* strcasestr(s, needle) != NULL, without its set-up cost on every call:
+ * for the short operation names and ids that rules test per event. */
+int str__icontains(const char *s, const char *needle);
 /* 1 when the operation name ends with suffix (case-insensitive). */
 int str__iends(const char *s, const char *suffix);
 

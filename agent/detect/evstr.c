@@ -34,6 +34,7 @@ static const size_t field_off[EVF_COUNT] = {
 	[EVF_PRINCIPAL_ACCOUNT] = offsetof(struct audit_event, principal_account),
 	[EVF_CREATED] = offsetof(struct audit_event, created),
 	[EVF_ERROR_CODE] = offsetof(struct audit_event, error_code),
+	[EVF_REQUEST_ID] = offsetof(struct audit_event, request_id),
 };
 
 static const char *field_of(const struct audit_event *ev, enum ev_field f)

@@ -75,6 +75,16 @@ static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_
 	return 0;
 }
 
+/* A new set's slots: most identities soon hold an address, an agent, an
+ * API, a service, a region and a bucket or two, which 8 slots (6 keys at
+ * 3/4 load) cannot hold, so they start at 16 and skip a rehash; a set
+ * bounded below that starts at 8, so that its bound and its purge at the
+ * bound behave as they always did. */
+static uint32_t seen_first_cap(uint32_t max)
+{
+	return max > 16 ? 16 : 8;
+}
+
 int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t today,
 		     uint16_t ttl, uint64_t *dropped)
 {
@@ -84,7 +94,7 @@ int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t tod
 	if (!key || !*key)
 		return 1;
 	if ((s->n + 1) * 4 > s->cap * 3) {
-		cap = s->cap ? s->cap * 2 : 8;
+		cap = s->cap ? s->cap * 2 : seen_first_cap(s->max);
 		/* At the bound: forget what expired, at most once a day. */
 		if (s->cap && (uint64_t)s->cap * 3 / 4 >= s->max)
 			cap = s->purged == today ? 0 : s->cap;

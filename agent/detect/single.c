@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,28 +30,105 @@ void single__free(void *state)
 	free(state);
 }
 
-/* The last request parsed, per thread: every single-event rule reads the
- * same event's request in turn, and it is parsed once. */
+/* ASCII case folding: gatewatch never calls setlocale(), so this is what
+ * tolower() does in strcasestr(), strcasecmp() and cJSON's member lookup. */
+static inline unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* dst = src folded, eight bytes at a time: a byte is upper case when it
+ * is below 0x80, at least 'A' and not above 'Z'. */
+static void fold_text(char *dst, const char *src, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, h, ge_a, gt_z;
+
+		memcpy(&x, src + i, 8);
+		h = x & ~high;
+		ge_a = h + 0x3f3f3f3f3f3f3f3fULL;
+		gt_z = h + 0x2525252525252525ULL;
+		x |= (ge_a & ~gt_z & ~x & high) >> 2;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++)
+		dst[i] = (char)fold((unsigned char)src[i]);
+	dst[n] = '\0';
+}
+
+/* The last request looked at, per thread: every single-event rule may read
+ * the same event's request in turn; it is parsed once at most (a request
+ * that does not parse is remembered too) and folded once at most. */
 static _Thread_local struct {
-	char *text;
+	char *text;             /* NULL: none (or out of memory) */
 	cJSON *tree;
+	char *lower;            /* text in lower case; NULL with folded: it has escapes */
+	unsigned char parsed, folded;
 } last;
+
+/* Make last about ev's request: 0, or -1 when it has none or on failure. */
+static int last__of(const struct audit_event *ev)
+{
+	if (!ev->request || !*ev->request)
+		return -1;
+	if (last.text && strcmp(last.text, ev->request) == 0)
+		return 0;
+	cJSON_Delete(last.tree);
+	free(last.lower);
+	free(last.text);
+	memset(&last, 0, sizeof(last));
+	last.text = strdup(ev->request);
+	return last.text ? 0 : -1;
+}
 
 const cJSON *single__request(const struct audit_event *ev)
 {
-	if (!ev->request || !*ev->request)
+	if (last__of(ev) < 0)
 		return NULL;
-	if (last.text && strcmp(last.text, ev->request) == 0)
-		return last.tree;
-	cJSON_Delete(last.tree);
-	free(last.text);
-	last.tree = cJSON_Parse(ev->request);
-	last.text = last.tree ? strdup(ev->request) : NULL;
-	if (!last.text) {
-		cJSON_Delete(last.tree);
-		last.tree = NULL;
+	if (!last.parsed) {
+		last.tree = cJSON_Parse(last.text);
+		last.parsed = 1;
 	}
 	return last.tree;
+}
+
+int single__may_have(const struct audit_event *ev, const char *name)
+{
+	char lname[64];
+	size_t n = strlen(name);
+
+	if (!ev->request || !*ev->request)
+		return 0;
+	if (last__of(ev) < 0 || n >= sizeof(lname))
+		return 1;
+	if (!last.folded) {
+		size_t len = strlen(last.text);
+
+		/* an escape may spell any name: only the parser can tell */
+		last.lower = memchr(last.text, '\\', len) ? NULL : malloc(len + 1);
+		if (last.lower)
+			fold_text(last.lower, last.text, len);
+		last.folded = 1;
+	}
+	if (!last.lower)
+		return 1;
+	fold_text(lname, name, n);
+	return strstr(last.lower, lname) != NULL;
+}
+
+const cJSON *single__params(const struct audit_event *ev)
+{
+	return json__path(single__request(ev), "requestParameters");
+}
+
+static unsigned bucket_of(const char *id)
+{
+	uint64_t h = (uint64_t)(uintptr_t)id * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned)(h >> 57) % (SINGLE_RECENT * 2);
 }
 
 int single__fresh(struct single *s, const struct audit_event *ev)
@@ -62,8 +140,8 @@ int single__fresh(struct single *s, const struct audit_event *ev)
 	/* Only Azure logs one operation twice (started, succeeded) */
 	if (ev->cloud != GW_CLOUD_AZURE || !ev->request_id || !*ev->request_id)
 		return 1;
-	id = detector__intern_ev(s->d, ev->request_id);
-	if (!id)
+	id = detector__ev_str(s->d, ev, EVF_REQUEST_ID);
+	if (!id || !s->in_bucket[bucket_of(id)])
 		return 1;
 	for (unsigned i = 0; i < SINGLE_RECENT; i++)
 		if (s->recent[i] == id)
@@ -73,13 +151,18 @@ int single__fresh(struct single *s, const struct audit_event *ev)
 
 static void remember(struct single *s, const struct audit_event *ev)
 {
-	const char *id;
+	const char *id, *old;
 
 	if (ev->cloud != GW_CLOUD_AZURE || !ev->request_id || !*ev->request_id)
 		return;
-	id = detector__intern_ev(s->d, ev->request_id);
-	if (id)
-		s->recent[s->pos++ % SINGLE_RECENT] = id;
+	id = detector__ev_str(s->d, ev, EVF_REQUEST_ID);
+	if (!id)
+		return;
+	old = s->recent[s->pos % SINGLE_RECENT];
+	if (old)
+		s->in_bucket[bucket_of(old)]--;
+	s->in_bucket[bucket_of(id)]++;
+	s->recent[s->pos++ % SINGLE_RECENT] = id;
 }
 
 static char *dup_s(const char *s, int *oom)
@@ -154,8 +237,7 @@ void single__hit(struct single_best *b, int sev, double score, const char *fix,
 }
 
 int single__report(struct single *s, const struct rule *r, const struct audit_event *ev,
-		   const cJSON *req, const struct single_best *b, const char *title,
-		   const char *const *mitre)
+		   const struct single_best *b, const char *title, const char *const *mitre)
 {
 	struct single_hit h = { .title = title };
 	char res[512];
@@ -166,7 +248,7 @@ int single__report(struct single *s, const struct rule *r, const struct audit_ev
 	h.score = b->score;
 	h.change = b->change;
 	h.remediation = b->fix;
-	h.resource = single__resource(ev, req, res, sizeof(res));
+	h.resource = single__resource(ev, res, sizeof(res));
 	for (size_t i = 0; i < GW_FINDING_MAX_MITRE && mitre[i]; i++)
 		h.mitre[i] = mitre[i];
 	return single__emit(s, r, ev, &h);
@@ -177,7 +259,6 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 {
 	struct single_best b;
 	single_judge_fn fn = NULL;
-	const cJSON *req;
 
 	if (!single__fresh(s, ev))
 		return 0;
@@ -189,14 +270,12 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 		fn = j->azure;
 	if (!fn)
 		return 0;
-	req = single__request(ev);
 	single_best__init(&b);
-	fn(s->d, ev, req, &b);
-	return single__report(s, r, ev, req, &b, j->title, j->mitre);
+	fn(s->d, ev, &b);
+	return single__report(s, r, ev, &b, j->title, j->mitre);
 }
 
-const char *single__resource(const struct audit_event *ev, const cJSON *req, char *buf,
-			     size_t len)
+const char *single__resource(const struct audit_event *ev, char *buf, size_t len)
 {
 	const char *s = "";
 
@@ -207,9 +286,9 @@ const char *single__resource(const struct audit_event *ev, const cJSON *req, cha
 		return buf;
 	}
 	if (ev->cloud == GW_CLOUD_GCP)
-		s = json__str(json__path(req, "resourceName"));
+		s = json__str(json__path(single__request(ev), "resourceName"));
 	else if (ev->cloud == GW_CLOUD_AZURE)
-		s = json__str(json__path(req, "resourceId"));
+		s = json__str(json__path(single__request(ev), "resourceId"));
 	snprintf(buf, len, "%s", *s ? s : ev->bucket ? ev->bucket : "");
 	return buf;
 }
@@ -248,9 +327,13 @@ const char *single__aws_account_of(const char *p, char *buf, size_t len)
 	return buf;
 }
 
-cJSON *single__azure_body(const cJSON *req)
+cJSON *single__azure_body(const struct audit_event *ev)
 {
-	const cJSON *rb = json__path(req, "properties.requestbody");
+	const cJSON *rb;
+
+	if (!single__may_have(ev, "requestbody"))
+		return NULL;
+	rb = json__path(single__request(ev), "properties.requestbody");
 
 	if (cJSON_IsObject(rb))
 		return cJSON_Duplicate(rb, 1);
@@ -321,6 +404,30 @@ int json__has_str(const cJSON *it, const char *needle)
 int str__ieq(const char *a, const char *b)
 {
 	return strcasecmp(a ? a : "", b ? b : "") == 0;
+}
+
+int str__icontains(const char *s, const char *needle)
+{
+	const unsigned char *h = (const unsigned char *)s, *n = (const unsigned char *)needle;
+	unsigned char c0 = fold(n[0]);
+
+	if (!c0)
+		return 1;
+	for (; *h; h++) {
+		size_t k = 1;
+
+		/* operation names' needles start with '/': let strchr find it */
+		if (!(c0 >= 'a' && c0 <= 'z') &&
+		    !(h = (const unsigned char *)strchr((const char *)h, (char)c0)))
+			return 0;
+		if (fold(*h) != c0)
+			continue;
+		while (n[k] && fold(h[k]) == fold(n[k]))
+			k++;
+		if (!n[k])
+			return 1;
+	}
+	return 0;
 }
 
 int str__iends(const char *s, const char *suffix)

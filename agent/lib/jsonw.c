@@ -88,20 +88,43 @@ static void put_escape(struct jsonw *w, unsigned char c)
 	put_c(w, e);
 }
 
+/* Nonzero when one of the 8 bytes in x is below 0x20, '"' or '\\' (the
+ * zero-byte test of each; a borrow can flag bytes above a flagged one,
+ * never a block without one). */
+static uint64_t special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+
+	return ((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones)) &
+	       ~x & (ones * 0x80);
+}
+
 static void put_str(struct jsonw *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), i = 0, start = 0, end;
+	uint64_t x;
 
 	put_c(w, '"');
 	for (;;) {
-		run = p;
-		while (!escaped[*p])
-			p++;
-		put(w, run, (size_t)(p - run));
-		if (!*p)
+		/* Eight bytes at a time past those that need nothing. */
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&x, p + i, 8);
+			if (special8(x))
+				break;
+		}
+		end = i + 8 < n ? i + 8 : n;
+		while (i < end && !escaped[p[i]])
+			i++;
+		if (i == n)
 			break;
-		put_escape(w, *p++);
+		if (i == end)
+			continue;
+		put(w, p + start, i - start);
+		put_escape(w, p[i++]);
+		start = i;
 	}
+	put(w, p + start, n - start);
 	put_c(w, '"');
 }
 

@@ -62,11 +62,20 @@ static int advanced_logs_s3(const cJSON *sels)
 	return 0;
 }
 
-static void aws_trail(const struct audit_event *ev, const cJSON *rp, struct single_best *b)
+static void aws_trail(const struct audit_event *ev, struct single_best *b)
 {
-	const char *name = json__str(json__path(rp, "name"));
-	const cJSON *sels;
+	static const char *const judged[] = { "StopLogging", "DeleteTrail", "PutEventSelectors",
+					      "PutAdvancedEventSelectors", "UpdateTrail" };
+	const cJSON *rp, *sels;
+	const char *name;
+	size_t i;
 
+	for (i = 0; i < sizeof(judged) / sizeof(judged[0]) && strcmp(ev->api, judged[i]) != 0; i++)
+		;
+	if (i == sizeof(judged) / sizeof(judged[0]))
+		return;
+	rp = single__params(ev);
+	name = json__str(json__path(rp, "name"));
 	if (!*name)
 		name = json__str(json__path(rp, "trailName"));
 	/* StopLogging and DeleteTrail are judged by name; the rest by content */
@@ -86,27 +95,26 @@ static void aws_trail(const struct audit_event *ev, const cJSON *rp, struct sing
 		if (!advanced_logs_s3(json__path(rp, "advancedEventSelectors")))
 			single__hit(b, GW_SEV_HIGH, 85.0, FIX_TRAIL,
 				    "trail %s: event selectors -> no S3 data reads", name);
-	} else if (strcmp(ev->api, "UpdateTrail") == 0) {
+	} else {
 		static const char *const flags[] = { "isMultiRegionTrail", "includeGlobalServiceEvents",
 						     "enableLogFileValidation" };
 
-		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 			if (json__bool(json__path(rp, flags[i])) == 0)
 				single__hit(b, GW_SEV_HIGH, 75.0, "Restore the trail's settings",
 					    "trail %s: %s -> false", name, flags[i]);
 	}
 }
 
-static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
-	const cJSON *rp = json__path(req, "requestParameters"), *st;
+	const cJSON *rp, *st;
 
 	if (strstr(ev->service, "cloudtrail")) {
-		aws_trail(ev, rp, b);
+		aws_trail(ev, b);
 		return;
 	}
-	if (strcmp(ev->api, "PutBucketLogging") != 0 || !rp)
+	if (strcmp(ev->api, "PutBucketLogging") != 0 || !(rp = single__params(ev)))
 		return;
 	st = json__path(rp, "BucketLoggingStatus");
 	if (!json__path(st, "LoggingEnabled"))
@@ -124,14 +132,19 @@ static int drops_storage(const cJSON *d)
 	       (!*type || strncasecmp(type, "DATA_", 5) == 0 || str__ieq(type, "ADMIN_READ"));
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
 	static const char *const fix_sink = "Restore the log sink and review who changed it";
-	const cJSON *d, *sink = json__path(req, "request.sink");
-	const char *name = json__str(json__path(req, "resourceName"));
-	const char *filter = json__str(json__path(req, "request.exclusion.filter"));
+	int sink = str__iends(ev->api, ".DeleteSink") || str__iends(ev->api, ".UpdateSink");
+	int excl = str__iends(ev->api, ".CreateExclusion") || str__iends(ev->api, ".UpdateExclusion");
+	const cJSON *d, *req;
+	const char *name, *filter;
 
+	if (!sink && !excl && !single__may_have(ev, "auditConfigDeltas"))
+		return;
+	req = single__request(ev);
+	name = json__str(json__path(req, "resourceName"));
+	filter = json__str(json__path(req, "request.exclusion.filter"));
 	cJSON_ArrayForEach(d, json__path(req, "serviceData.policyDelta.auditConfigDeltas"))
 		if (drops_storage(d))
 			single__hit(b, GW_SEV_CRITICAL, 95.0,
@@ -140,11 +153,11 @@ static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, co
 				    json__str(json__path(d, "logType")));
 	if (str__iends(ev->api, ".DeleteSink"))
 		single__hit(b, GW_SEV_HIGH, 88.0, fix_sink, "log sink %s -> deleted", name);
-	if (str__iends(ev->api, ".UpdateSink") && json__bool(json__path(sink, "disabled")) == 1)
+	if (str__iends(ev->api, ".UpdateSink") &&
+	    json__bool(json__path(req, "request.sink.disabled")) == 1)
 		single__hit(b, GW_SEV_HIGH, 88.0, fix_sink, "log sink %s -> disabled", name);
-	if ((str__iends(ev->api, ".CreateExclusion") || str__iends(ev->api, ".UpdateExclusion")) &&
-	    json__bool(json__path(req, "request.exclusion.disabled")) != 1 &&
-	    (strcasestr(filter, "cloudaudit") || strcasestr(filter, "storage")))
+	if (excl && json__bool(json__path(req, "request.exclusion.disabled")) != 1 &&
+	    (str__icontains(filter, "cloudaudit") || str__icontains(filter, "storage")))
 		single__hit(b, GW_SEV_HIGH, 85.0, "Delete the log exclusion", "log exclusion -> %s",
 			    filter);
 }
@@ -163,24 +176,31 @@ static int all_logs_off(const cJSON *body)
 	return n > 0;
 }
 
-static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
-		  const cJSON *req, struct single_best *b)
+/* 1 when the request names a storage account as its resource. */
+static int on_storage(const struct audit_event *ev)
 {
-	const char *rid = json__str(json__path(req, "resourceId"));
-	int storage = strcasestr(rid, "/Microsoft.Storage/storageAccounts/") != NULL;
-	cJSON *body;
+	const char *rid = json__str(json__path(single__request(ev), "resourceId"));
 
-	if (strcasestr(ev->api, "/diagnosticSettings/delete"))
+	return str__icontains(rid, "/Microsoft.Storage/storageAccounts/");
+}
+
+static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+{
+	cJSON *body;
+	int storage;
+
+	if (str__icontains(ev->api, "/diagnosticSettings/delete")) {
+		storage = on_storage(ev);
 		single__hit(b, storage ? GW_SEV_CRITICAL : GW_SEV_HIGH, storage ? 95.0 : 80.0,
 			    "Recreate the diagnostic setting and send its logs where they were going",
 			    "diagnostic setting -> deleted%s", storage ? " (storage account)" : "");
-	else if (strcasestr(ev->api, "/logProfiles/delete"))
+	} else if (str__icontains(ev->api, "/logProfiles/delete")) {
 		single__hit(b, GW_SEV_HIGH, 85.0, "Recreate the Activity Log profile or export",
 			    "activity log profile -> deleted%s", "");
-	else if (strcasestr(ev->api, "/diagnosticSettings/write")) {
-		body = single__azure_body(req);
+	} else if (str__icontains(ev->api, "/diagnosticSettings/write")) {
+		body = single__azure_body(ev);
 		if (all_logs_off(body))
-			single__hit(b, storage ? GW_SEV_CRITICAL : GW_SEV_HIGH, 90.0,
+			single__hit(b, on_storage(ev) ? GW_SEV_CRITICAL : GW_SEV_HIGH, 90.0,
 				    "Turn the diagnostic setting's log categories back on",
 				    "diagnostic setting: every log category -> disabled%s", "");
 		cJSON_Delete(body);

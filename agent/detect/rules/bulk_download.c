@@ -56,14 +56,29 @@ struct burst {
 	uint64_t reported;         /* live mode: the count last reported (0: none yet) */
 };
 
+/* A principal's reads within the window, oldest at head; grows up to
+ * threshold + 1 entries. */
+struct ring {
+	uint32_t head, n, cap;
+	int cloud;                 /* of the latest read */
+	struct read_ent e[];
+};
+
+/* 32 bytes: two to a cache line, never across one. */
 struct principal {
 	const char *name;          /* interned: the table's key */
-	struct read_ent *ring;     /* grows up to threshold + 1 */
-	uint32_t head, n, cap;     /* head: the oldest entry */
-	int64_t last_t;
-	int cloud;
+	struct ring *ring;         /* NULL: no reads within the window */
 	struct burst *burst;       /* open burst or NULL */
+	int64_t last_t;
 };
+
+/* The i-th oldest read of r (i < r->n). */
+static struct read_ent *ring_at(struct ring *r, uint32_t i)
+{
+	uint32_t k = r->head + i;
+
+	return &r->e[k >= r->cap ? k - r->cap : k];
+}
 
 struct bulk {
 	struct detector *d;
@@ -73,6 +88,11 @@ struct bulk {
 	struct principal *tab;
 	size_t nslots, count, max;
 	int64_t idle_checked;      /* stream time of the last close_idle */
+	/* The slots of the principals that hold a ring (the only ones the
+	 * hourly pass has work for), in no order: the pass visits them, not
+	 * the whole table. Rebuilt whenever the table is. */
+	uint32_t *held;
+	size_t nheld, capheld;
 };
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
@@ -111,11 +131,14 @@ static void burst_free(struct burst *u)
 
 static void ring_clear(struct principal *p)
 {
-	for (uint32_t i = 0; i < p->n; i++)
-		if (p->ring[(p->head + i) % p->cap].heap)
-			free(p->ring[(p->head + i) % p->cap].heap);
-	p->head = 0;
-	p->n = 0;
+	struct ring *r = p->ring;
+
+	if (!r)
+		return;
+	for (uint32_t i = 0; i < r->n; i++)
+		free(ring_at(r, i)->heap);
+	r->head = 0;
+	r->n = 0;
 }
 
 static void bulk_free(void *state)
@@ -128,12 +151,40 @@ static void bulk_free(void *state)
 		burst_free(b->tab[i].burst);
 	}
 	free(b->tab);
+	free(b->held);
 	free(b);
 }
 
 static size_t slot_of(const char *name, size_t nslots)
 {
 	return (size_t)gw_fnv1a64(GW_FNV64_INIT, &name, sizeof(name)) & (nslots - 1);
+}
+
+/* The slots of the principals holding a ring, listed afresh after the
+ * table moved them (always fits: the list only ever shrinks here). */
+static void held_rebuild(struct bulk *b)
+{
+	b->nheld = 0;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->tab[i].ring)
+			b->held[b->nheld++] = (uint32_t)i;
+}
+
+/* p just got a ring: listed for the hourly pass. -ENOMEM: not listed, and
+ * the caller gives the ring back. */
+static int held_add(struct bulk *b, const struct principal *p)
+{
+	if (b->nheld == b->capheld) {
+		size_t ncap = b->capheld ? b->capheld * 2 : 1024;
+		uint32_t *nh = realloc(b->held, ncap * sizeof(*nh));
+
+		if (!nh)
+			return -ENOMEM;
+		b->held = nh;
+		b->capheld = ncap;
+	}
+	b->held[b->nheld++] = (uint32_t)(p - b->tab);
+	return 0;
 }
 
 /* Twice the slots, the principals moved over. */
@@ -154,6 +205,7 @@ static int grow(struct bulk *b)
 	free(b->tab);
 	b->tab = t;
 	b->nslots = n;
+	held_rebuild(b);
 	return 0;
 }
 
@@ -178,14 +230,17 @@ static struct principal *principal_get(struct bulk *b, const char *name)
 /* Drop the reads a window older than t: they can make no burst with it. */
 static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
 {
-	while (p->n && t - p->ring[p->head].t >= b->window_ms) {
-		if (p->ring[p->head].heap)
-			free(p->ring[p->head].heap);
-		p->head = (p->head + 1) % p->cap;
-		p->n--;
+	struct ring *r = p->ring;
+
+	if (!r)
+		return;
+	while (r->n && t - r->e[r->head].t >= b->window_ms) {
+		free(r->e[r->head].heap);
+		r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
+		r->n--;
 	}
-	if (!p->n)
-		p->head = 0;
+	if (!r->n)
+		r->head = 0;
 }
 
 /* Room for one more entry: grow up to threshold + 1, the entries moved to
@@ -193,36 +248,46 @@ static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
 static int ring_grow(struct bulk *b, struct principal *p)
 {
 	uint32_t max = b->threshold + 1, ncap;
-	struct read_ent *nr;
+	struct ring *r = p->ring, *nr;
 
-	ncap = p->cap ? (p->cap * 2 < max ? p->cap * 2 : max) : (max < BULK_RING_FIRST ? max : BULK_RING_FIRST);
-	nr = malloc(ncap * sizeof(*nr));
+	ncap = r ? (r->cap * 2 < max ? r->cap * 2 : max) : (max < BULK_RING_FIRST ? max : BULK_RING_FIRST);
+	nr = malloc(sizeof(*nr) + ncap * sizeof(nr->e[0]));
 	if (!nr)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < p->n; i++)
-		nr[i] = p->ring[(p->head + i) % p->cap];
-	free(p->ring);
+	if (!r && held_add(b, p) < 0) {
+		free(nr);
+		return -ENOMEM;
+	}
+	nr->head = 0;
+	nr->n = r ? r->n : 0;
+	nr->cap = ncap;
+	nr->cloud = r ? r->cloud : 0;
+	for (uint32_t i = 0; i < nr->n; i++)
+		nr->e[i] = *ring_at(r, i);
+	free(r);
 	p->ring = nr;
-	p->cap = ncap;
-	p->head = 0;
 	return 0;
 }
 
 /* Takes e's object key. */
 static int ring_push(struct bulk *b, struct principal *p, struct read_ent *e)
 {
+	struct ring *r;
+
 	ring_prune(b, p, e->t);
-	if (p->n == p->cap && p->cap < b->threshold + 1 && ring_grow(b, p) < 0) {
+	r = p->ring;
+	if ((!r || (r->n == r->cap && r->cap < b->threshold + 1)) && ring_grow(b, p) < 0) {
 		free(e->heap);
 		return -ENOMEM;
 	}
-	if (p->n < p->cap) {
-		p->ring[(p->head + p->n) % p->cap] = *e;
-		p->n++;
+	r = p->ring;
+	if (r->n < r->cap) {
+		r->n++;
+		*ring_at(r, r->n - 1) = *e;
 	} else {
-		free(p->ring[p->head].heap);
-		p->ring[p->head] = *e;
-		p->head = (p->head + 1) % p->cap;
+		free(r->e[r->head].heap);
+		r->e[r->head] = *e;
+		r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
 	}
 	e->heap = NULL;
 	return 0;
@@ -264,15 +329,15 @@ static struct burst *burst_open(struct bulk *b, struct principal *p)
 
 	if (!u)
 		return NULL;
-	u->cloud = p->cloud;
+	u->cloud = p->ring->cloud;
 	tally__init(&u->objects, BULK_MAX_DISTINCT);
 	tally__init(&u->buckets, BULK_MAX_DISTINCT);
 	tally__init(&u->ips, BULK_MAX_DISTINCT);
 	tally__init(&u->uas, BULK_MAX_DISTINCT);
 	tally__init(&u->regions, 1024);
 	tally__init(&u->keys, 1024);
-	for (uint32_t i = 0; i < p->n; i++) {
-		if (burst_add(b, u, &p->ring[(p->head + i) % p->cap]) < 0) {
+	for (uint32_t i = 0; i < p->ring->n; i++) {
+		if (burst_add(b, u, ring_at(p->ring, i)) < 0) {
 			burst_free(u);
 			return NULL;
 		}
@@ -410,6 +475,51 @@ static int intern_ent(struct bulk *b, const struct audit_event *ev, struct read_
 	return e->heap ? 0 : -ENOMEM;
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Its reads all lie a window before now: the next read would prune them,
+ * so their room is given back now, not kept for a principal that may read
+ * once an hour or never again. */
+static void ring_release(struct principal *p)
+{
+	ring_clear(p);
+	free(p->ring);
+	p->ring = NULL;
+}
+
+/* The hourly pass over the principals that hold a ring (only they can hold
+ * a burst): the idle ones' bursts close, in the table's order, and their
+ * rings are given back. */
+static void release_idle(struct bulk *b, int64_t now)
+{
+	size_t k = 0, nburst = 0;
+
+	for (size_t i = 0; i < b->nheld; i++) {
+		const struct principal *p = &b->tab[b->held[i]];
+
+		nburst += p->burst && now - p->last_t > b->window_ms;
+	}
+	if (nburst)
+		qsort(b->held, b->nheld, sizeof(*b->held), cmp_slot);
+	for (size_t i = 0; i < b->nheld; i++) {
+		struct principal *p = &b->tab[b->held[i]];
+
+		if (now - p->last_t <= b->window_ms) {
+			b->held[k++] = b->held[i];
+			continue;
+		}
+		if (p->burst)
+			close_burst(b, p);   /* a failure is counted by the detector */
+		ring_release(p);
+	}
+	b->nheld = k;
+}
+
 /* Once a stream hour: bursts whose principal stopped reading a window ago
  * are over (a live burst's final count is reported now, not when the
  * principal reads again, which may be never). */
@@ -420,23 +530,7 @@ static void close_idle(struct bulk *b, int64_t now)
 	size_t j;
 
 	b->idle_checked = now;
-	for (size_t i = 0; i < b->nslots; i++) {
-		struct principal *p = &b->tab[i];
-
-		if (!p->name || now - p->last_t <= b->window_ms)
-			continue;
-		if (p->burst)
-			close_burst(b, p);   /* a failure is counted by the detector */
-		if (!p->ring)
-			continue;            /* given back at an earlier hour */
-		/* Its reads all lie a window before now: the next read would
-		 * prune them, so their room is given back now, not kept for a
-		 * principal that may read once an hour or never again. */
-		ring_clear(p);
-		free(p->ring);
-		p->ring = NULL;
-		p->cap = 0;
-	}
+	release_idle(b, now);
 	/* once a stream day: the principals whose reads all lie a window
 	 * before now are let go of (a later read starts afresh either way),
 	 * so the table follows the live readers; rebuilt, or left as it is
@@ -460,6 +554,7 @@ static void close_idle(struct bulk *b, int64_t now)
 	}
 	free(b->tab);
 	b->tab = t;
+	held_rebuild(b);
 }
 
 static void bulk_strings(void *state, struct strmark *m)
@@ -472,8 +567,8 @@ static void bulk_strings(void *state, struct strmark *m)
 		if (!p->name)
 			continue;
 		strmark__str(m, p->name);
-		for (uint32_t k = 0; k < p->n; k++) {
-			const struct read_ent *e = &p->ring[(p->head + k) % p->cap];
+		for (uint32_t k = 0; p->ring && k < p->ring->n; k++) {
+			const struct read_ent *e = ring_at(p->ring, k);
 			const char *one[] = { e->bucket, e->ip, e->ua, e->region, e->key };
 
 			strmark__v(m, one, sizeof(one) / sizeof(one[0]));
@@ -493,15 +588,18 @@ static void bulk_strings(void *state, struct strmark *m)
 static size_t bulk_bytes(const void *state)
 {
 	const struct bulk *b = state;
-	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab);
+	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab) + b->capheld * sizeof(*b->held);
 
 	for (size_t i = 0; i < b->nslots; i++) {
 		const struct principal *p = &b->tab[i];
 
-		n += p->cap * sizeof(*p->ring) + (p->burst ? sizeof(*p->burst) : 0);
-		for (uint32_t k = 0; k < p->n; k++)
-			if (p->ring[(p->head + k) % p->cap].heap)
-				n += strlen(p->ring[(p->head + k) % p->cap].heap) + 1;
+		n += p->burst ? sizeof(*p->burst) : 0;
+		if (!p->ring)
+			continue;
+		n += sizeof(*p->ring) + p->ring->cap * sizeof(p->ring->e[0]);
+		for (uint32_t k = 0; k < p->ring->n; k++)
+			if (ring_at(p->ring, k)->heap)
+				n += strlen(ring_at(p->ring, k)->heap) + 1;
 	}
 	return n;
 }
@@ -530,12 +628,12 @@ static int bulk_feed(void *state, const struct audit_event *ev)
 	/* Out-of-order events within a principal are taken at the latest time seen. */
 	e.t = ev->time_ms > p->last_t ? ev->time_ms : p->last_t;
 	p->last_t = e.t;
-	p->cloud = ev->cloud;
 	err = ring_push(b, p, &e);
 	if (err)
 		return err;
-	last = &p->ring[(p->head + p->n - 1) % p->cap];
-	if (p->n <= b->threshold) {
+	p->ring->cloud = ev->cloud;
+	last = ring_at(p->ring, p->ring->n - 1);
+	if (p->ring->n <= b->threshold) {
 		if (!p->burst)
 			return 0;
 		/* The burst is over; this read starts afresh. */

@@ -37,7 +37,7 @@
 #define FIRE 70.0
 /* Principals whose population is remembered: a miss looks through the
  * ARN and interns its population again, and a busy hour of a large
- * organisation holds tens of thousands of principals (16 bytes a slot). */
+ * organisation holds tens of thousands of principals (32 bytes a slot). */
 #define GROUP_CACHE (1u << 15)
 #define UA_CACHE 4096
 
@@ -57,6 +57,16 @@ struct pop_ent {
 	int64_t first_t, last_t;
 };
 
+/* What a principal's events look up every time, kept by principal: its
+ * population, the population's entries it taught last (each checked
+ * against the entry it names before use, so a rebuilt table only costs a
+ * lookup), and whether its first hour is behind it for the stream day. */
+struct gcache_ent {
+	const char *who, *group;
+	uint32_t own, ip, bucket;    /* pop slot + 1 of (group, NULL / ip / bucket); 0: none */
+	uint32_t settled;            /* fs_state.day_gen when found not new; 0: not known */
+};
+
 /* Principals in their first hour: as many as the detector tracks
  * identities (max_identities), found by an index of their positions. */
 struct fs_state {
@@ -71,7 +81,9 @@ struct fs_state {
 	size_t ncreated;
 	struct pop_ent *pop;
 	size_t npop;
-	struct { const char *who, *group; } gcache[GROUP_CACHE];
+	struct gcache_ent gcache[GROUP_CACHE];
+	int64_t day;                  /* the stream day of the latest event */
+	uint32_t day_gen;             /* counts those days: settled marks of an older one are void */
 	/* user agent (interned) -> a penetration-testing distribution's? */
 	struct { const char *ua; uint8_t pentest; } ucache[UA_CACHE];
 	int64_t swept;
@@ -127,20 +139,24 @@ static int account_wide(const char *api)
 	       !strcmp(api, "ListAllMyBuckets");
 }
 
-/* The population of ev's principal (whose identity is id), cached by
- * principal. */
-static const char *group_cached(struct fs_state *s, const struct audit_event *ev, const char *who,
-				const struct ident *id)
+static struct gcache_ent *gcache_of(struct fs_state *s, const char *who)
 {
-	size_t i = ((uintptr_t)who >> 4) & (GROUP_CACHE - 1);
+	return &s->gcache[((uintptr_t)who >> 4) & (GROUP_CACHE - 1)];
+}
 
-	if (s->gcache[i].who != who) {
+/* The population of ev's principal (whose identity is id), cached by
+ * principal in c, its entry. */
+static const char *group_cached(struct fs_state *s, const struct audit_event *ev, const char *who,
+				const struct ident *id, struct gcache_ent *c)
+{
+	if (c->who != who) {
 		/* a role session's population is its role, which its identity
 		 * joined already: found without looking through the ARN again */
-		s->gcache[i].group = id && id->pop[0] ? id->pop[0]->name : group_of(s->d, ev);
-		s->gcache[i].who = s->gcache[i].group ? who : NULL;
+		memset(c, 0, sizeof(*c));
+		c->group = id && id->pop[0] ? id->pop[0]->name : group_of(s->d, ev);
+		c->who = c->group ? who : NULL;
 	}
-	return s->gcache[i].group;
+	return c->group;
 }
 
 /* The score, and with why the reasons for it (left out when NULL: most
@@ -507,20 +523,50 @@ static void pop_age(struct fs_state *s, int64_t now)
 	s->npop = n;
 }
 
+/* pop_get(), first trying the slot the principal's cache names (*slot,
+ * or none when slot is NULL), which is then set to the entry's. */
+static void pop_touch(struct fs_state *s, const char *g, const char *key, int64_t t,
+		      uint32_t *slot)
+{
+	struct pop_ent *e;
+
+	if (slot && *slot) {
+		e = &s->pop[*slot - 1];
+		if (e->group == g && e->bucket == key) {
+			if (t > e->last_t)
+				e->last_t = t;
+			return;
+		}
+	}
+	e = pop_get(s, g, key, t);
+	if (slot)
+		*slot = e ? (uint32_t)(e - s->pop) + 1 : 0;
+}
+
+/* c: the principal's cache entry when it holds this group, else NULL. */
 static void learn(struct fs_state *s, const struct audit_event *ev, const char *group,
-		  const char *bucket, const char *ip)
+		  const char *bucket, const char *ip, struct gcache_ent *c)
 {
 	if (ev->time_ms - s->aged >= DAY)
 		pop_age(s, ev->time_ms);
 	if (!group)
 		return;
-	pop_get(s, group, NULL, ev->time_ms);
+	pop_touch(s, group, NULL, ev->time_ms, c ? &c->own : NULL);
 	if (ev->outcome != GW_OUT_OK)
 		return;
 	if (*ip)
-		pop_get(s, group, ip, ev->time_ms);
+		pop_touch(s, group, ip, ev->time_ms, c ? &c->ip : NULL);
 	if (ev->action == GW_ACT_OBJECT_READ && *bucket)
-		pop_get(s, group, bucket, ev->time_ms);
+		pop_touch(s, group, bucket, ev->time_ms, c ? &c->bucket : NULL);
+}
+
+/* 1 when no later event of id's principal can open a first hour until
+ * identities are next forgotten (at a stream day's first event): it has
+ * no identity (the table is full), or its first hour is behind it or
+ * under way. */
+static int ident_settled(const struct ident *id)
+{
+	return !id || id->ev.n || id->active_days || (id->h && id->h->events > 1);
 }
 
 static int fs_feed(void *state, const struct audit_event *ev)
@@ -531,7 +577,12 @@ static int fs_feed(void *state, const struct audit_event *ev)
 	const char *bucket = detector__ev_str(d, ev, EVF_BUCKET);
 	const char *ip = detector__ev_str(d, ev, EVF_SOURCE_IP);
 	struct fresh *f = NULL;
+	struct gcache_ent *c;
 
+	if (ev->time_ms / DAY > s->day) {
+		s->day = ev->time_ms / DAY;
+		s->day_gen++;
+	}
 	if (!who || !bucket || !ip)
 		return -ENOMEM;
 	if (!*who || ev->principal_kind == GW_PK_ANONYMOUS || ev->principal_kind == GW_PK_SERVICE)
@@ -544,18 +595,36 @@ static int fs_feed(void *state, const struct audit_event *ev)
 		s->swept = ev->time_ms;
 	}
 	f = fresh_find(s, who);
+	c = gcache_of(s, who);
 	if (f) {
 		group = f->group;
+	} else if (c->who == who && c->settled == s->day_gen) {
+		group = c->group;     /* not new: its identity need not be looked at */
 	} else {
 		const struct ident *id = detector__ident(d, ev->principal);
 
-		group = group_cached(s, ev, who, id);
+		group = group_cached(s, ev, who, id, c);
 		f = fresh_open(s, ev, who, group, id);
+		if (!f && c->who == who && ident_settled(id))
+			c->settled = s->day_gen;
 	}
 	if (f)
 		fresh_update(s, f, ev, bucket);
-	learn(s, ev, group, bucket, ip);
+	learn(s, ev, group, bucket, ip, c->who == who && c->group == group ? c : NULL);
 	return 0;
+}
+
+/* The principal's cache entry and its slot in the index of those in
+ * their first hour, fetched while the baselines take the event. */
+static void fs_prefetch(void *state, const struct audit_event *ev)
+{
+	struct fs_state *s = state;
+	const char *who = detector__ev_str(s->d, ev, EVF_PRINCIPAL);
+
+	if (!who || !*who)
+		return;
+	__builtin_prefetch(gcache_of(s, who));
+	__builtin_prefetch(&s->idx[who_slot(who, s->nidx)]);
 }
 
 static void fs_flush(void *state)
@@ -582,6 +651,8 @@ static void *fs_new(struct detector *d, const struct detector_config *cfg)
 	if (!s)
 		goto fail;
 	s->d = d;
+	s->day = INT64_MIN;
+	s->day_gen = 1;
 	s->max = cfg->max_identities ? cfg->max_identities : DETECT_DEF_MAX_IDENTITIES;
 	s->cap = NEW_FIRST < s->max ? NEW_FIRST : s->max;
 	s->nidx = 2 * NEW_FIRST;
@@ -640,6 +711,7 @@ const struct rule rule_first_sighting = {
 	.account_wide = 1,
 	.new = fs_new,
 	.feed = fs_feed,
+	.prefetch = fs_prefetch,
 	.flush = fs_flush,
 	.free = fs_free,
 	.strings = fs_strings,

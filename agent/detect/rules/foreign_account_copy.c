@@ -45,14 +45,12 @@ static void aws_replication(struct detector *d, const cJSON *rp, struct single_b
 		replication_rule(d, r, b);
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void aws(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
-	const cJSON *rp = json__path(req, "requestParameters");
 	const char *owner, *src;
 
 	if (strcmp(ev->api, "PutBucketReplication") == 0) {
-		aws_replication(d, rp, b);
+		aws_replication(d, single__params(ev), b);
 		return;
 	}
 	if (strcmp(ev->api, "CopyObject") != 0 && strcmp(ev->api, "UploadPartCopy") != 0)
@@ -60,13 +58,12 @@ static void aws(struct detector *d, const struct audit_event *ev, const cJSON *r
 	owner = single__dest_owner(ev);
 	if (!*owner || detector__account_is_own(d, owner))
 		return;
-	src = json__str(json__path(rp, "x-amz-copy-source"));
+	src = json__str(json__path(single__params(ev), "x-amz-copy-source"));
 	single__hit(b, GW_SEV_HIGH, 90.0, FIX, "copy %s -> s3://%s/%s (account %s)",
 		    *src ? src : "?", ev->bucket, ev->object_key ? ev->object_key : "", owner);
 }
 
-static void gcp(struct detector *d, const struct audit_event *ev, const cJSON *req GW_UNUSED,
-		struct single_best *b)
+static void gcp(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
 	if ((strstr(ev->api, "objects.rewrite") || strstr(ev->api, "objects.copy")) &&
 	    *ev->account && !detector__account_is_own(d, ev->account))
@@ -74,16 +71,15 @@ static void gcp(struct detector *d, const struct audit_event *ev, const cJSON *r
 			    ev->object_key ? ev->object_key : "", ev->account);
 }
 
-static void azure(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		  struct single_best *b)
+static void azure(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
 	cJSON *body;
 	const char *dest, *sub;
 	char acct[128] = "";
 
-	if (!strcasestr(ev->api, "/objectReplicationPolicies/write"))
+	if (!str__icontains(ev->api, "/objectReplicationPolicies/write"))
 		return;
-	body = single__azure_body(req);
+	body = single__azure_body(ev);
 	dest = json__str(json__path(body, "properties.destinationAccount"));
 	sub = strcasestr(dest, "/subscriptions/");
 	if (sub) {

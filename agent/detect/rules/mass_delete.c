@@ -85,7 +85,7 @@ static int mass_feed(void *state, const struct audit_event *ev)
 	single__hit(&b, GW_SEV_HIGH, 85.0, "Block the principal and restore the objects from "
 		    "versions or backups", "%u objects deleted within the hour (usual: %.0f)", e->n,
 		    (double)e->mean);
-	return single__report(&m->s, &rule_mass_delete, ev, single__request(ev), &b,
+	return single__report(&m->s, &rule_mass_delete, ev, &b,
 			      "Objects deleted en masse", mitre);
 }
 

@@ -148,7 +148,7 @@ static int over_fire(struct over *o, const struct audit_event *ev, const struct 
 	single__hit(&b, GW_SEV_HIGH, 85.0, "Block the principal and restore the earlier object "
 		    "versions or backups", "%u existing objects overwritten within the hour "
 		    "(usual writes: %.0f); e.g. %s", e->n, (double)e->mean, keys);
-	return single__report(&o->s, &rule_mass_overwrite, ev, single__request(ev), &b,
+	return single__report(&o->s, &rule_mass_overwrite, ev, &b,
 			      "Objects overwritten en masse", mitre);
 }
 

@@ -80,36 +80,35 @@ static void aws_lifecycle(const cJSON *rp, struct single_best *b)
 		lifecycle_rule(r, b);
 }
 
-static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void aws(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
-	const cJSON *rp = json__path(req, "requestParameters");
-	const cJSON *vc = json__path(rp, "VersioningConfiguration");
 	const char *api = ev->api;
+	const cJSON *rp, *vc;
 
 	if (strcmp(api, "PutBucketVersioning") == 0) {
+		vc = json__path(single__params(ev), "VersioningConfiguration");
 		if (str__ieq(json__str(json__path(vc, "Status")), "Suspended"))
 			single__hit(b, GW_SEV_HIGH, 90.0, FIX_VERSIONING, "versioning -> Suspended");
 		if (str__ieq(json__str(json__path(vc, "MfaDelete")), "Disabled"))
 			single__hit(b, GW_SEV_HIGH, 80.0, FIX_VERSIONING, "MFA delete -> Disabled");
 	} else if (strncmp(api, "PutBucketLifecycle", 18) == 0) {
-		aws_lifecycle(rp, b);
+		aws_lifecycle(single__params(ev), b);
 	} else if (strcmp(api, "DeleteBucketEncryption") == 0) {
 		single__hit(b, GW_SEV_HIGH, 75.0, "Restore the bucket's default encryption",
 			    "default encryption -> deleted");
 	} else if (strcmp(api, "DeleteBucketReplication") == 0) {
 		single__hit(b, GW_SEV_HIGH, 80.0, "Restore the replication configuration",
 			    "replication -> deleted");
-	} else if (strcmp(api, "PutObjectLockConfiguration") == 0 && rp &&
+	} else if (strcmp(api, "PutObjectLockConfiguration") == 0 && (rp = single__params(ev)) &&
 		   !json__path(rp, "ObjectLockConfiguration.Rule")) {
 		single__hit(b, GW_SEV_HIGH, 80.0, "Restore the bucket's default object lock retention",
 			    "object lock default retention -> removed");
 	} else if (strcmp(api, "PutObjectRetention") == 0 &&
-		   json__bool(json__path(rp, "x-amz-bypass-governance-retention")) == 1) {
+		   json__bool(json__path(single__params(ev), "x-amz-bypass-governance-retention")) == 1) {
 		single__hit(b, GW_SEV_HIGH, 85.0, "Review who holds s3:BypassGovernanceRetention and "
 			    "restore the retention", "object retention -> shortened, governance bypassed");
 	} else if (strcmp(api, "PutObjectLegalHold") == 0 &&
-		   str__ieq(json__str(json__path(rp, "LegalHold.Status")), "OFF")) {
+		   str__ieq(json__str(json__path(single__params(ev), "LegalHold.Status")), "OFF")) {
 		single__hit(b, GW_SEV_MEDIUM, 65.0, "Put the legal hold back", "legal hold -> OFF");
 	}
 }
@@ -119,15 +118,16 @@ static int cleared(const cJSON *it)
 	return it && (cJSON_IsNull(it) || (cJSON_IsObject(it) && !it->child));
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
-	const cJSON *md = json__path(req, "request.metadata");
-	const cJSON *ver = json__path(md, "versioning");
-	double sd = num_of(json__path(md, "softDeletePolicy.retentionDurationSeconds"));
+	const cJSON *md, *ver;
+	double sd;
 
 	if (!strstr(ev->api, "buckets.update") && !strstr(ev->api, "buckets.patch"))
 		return;
+	md = json__path(single__request(ev), "request.metadata");
+	ver = json__path(md, "versioning");
+	sd = num_of(json__path(md, "softDeletePolicy.retentionDurationSeconds"));
 	if (ver && json__bool(json__path(ver, "enabled")) != 1)
 		single__hit(b, GW_SEV_HIGH, 90.0, "Turn object versioning back on", "versioning -> off");
 	if (cleared(json__path(md, "retentionPolicy")))
@@ -139,7 +139,7 @@ static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, co
 }
 
 static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
-		  const cJSON *req, struct single_best *b)
+		  struct single_best *b)
 {
 	static const struct {
 		const char *path, *what;
@@ -153,14 +153,14 @@ static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
 	cJSON *body;
 	const cJSON *p;
 
-	if (strcasestr(ev->api, "/immutabilityPolicies/delete")) {
+	if (str__icontains(ev->api, "/immutabilityPolicies/delete")) {
 		single__hit(b, GW_SEV_HIGH, 88.0, "Recreate and lock the container's immutability policy",
 			    "immutability policy -> deleted");
 		return;
 	}
 	if (!str__iends(ev->api, "Services/write"))
 		return;
-	body = single__azure_body(req);
+	body = single__azure_body(ev);
 	p = json__path(body, "properties");
 	for (size_t i = 0; i < sizeof(soft) / sizeof(soft[0]); i++)
 		if (json__bool(json__path(p, soft[i].path)) == 0)

@@ -155,30 +155,34 @@ static void aws_block(const char *api, const cJSON *rp, struct single_best *h)
 		    strstr(api, "Account") ? "account" : "bucket");
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		struct single_best *h)
+static void aws(struct detector *d, const struct audit_event *ev, struct single_best *h)
 {
 	static const char *const acl_apis[] = { "PutBucketAcl", "PutObjectAcl", "CreateBucket",
 						"PutObject", "CopyObject", "CreateMultipartUpload" };
-	const cJSON *rp = json__path(req, "requestParameters");
 
 	for (size_t i = 0; i < sizeof(acl_apis) / sizeof(acl_apis[0]); i++)
 		if (strcmp(ev->api, acl_apis[i]) == 0)
-			aws_acl(rp, h);
+			aws_acl(single__params(ev), h);
 	if (strcmp(ev->api, "PutBucketPolicy") == 0)
-		aws_policy(d, rp, h);
+		aws_policy(d, single__params(ev), h);
 	if (strstr(ev->api, "PublicAccessBlock") && strncmp(ev->api, "Get", 3) != 0)
-		aws_block(ev->api, rp, h);
+		aws_block(ev->api, single__params(ev), h);
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
-		struct single_best *h)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *h)
 {
 	static const char *const fix_iam = "Remove the allUsers/allAuthenticatedUsers binding and "
 					   "enforce public access prevention";
-	const cJSON *deltas = json__path(req, "serviceData.policyDelta.bindingDeltas"), *d;
-	const char *pap = json__str(json__path(req, "request.metadata.iamConfiguration.publicAccessPrevention"));
-	const char *pacl = json__str(json__path(req, "request.predefinedAcl"));
+	const cJSON *req, *deltas, *d;
+	const char *pap, *pacl;
+
+	if (!single__may_have(ev, "bindingDeltas") && !single__may_have(ev, "publicAccessPrevention") &&
+	    !single__may_have(ev, "predefinedAcl"))
+		return;
+	req = single__request(ev);
+	deltas = json__path(req, "serviceData.policyDelta.bindingDeltas");
+	pap = json__str(json__path(req, "request.metadata.iamConfiguration.publicAccessPrevention"));
+	pacl = json__str(json__path(req, "request.predefinedAcl"));
 
 	cJSON_ArrayForEach(d, deltas) {
 		const char *member = json__str(json__path(d, "member"));
@@ -194,7 +198,6 @@ static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, co
 	if (strncasecmp(pacl, "public", 6) == 0 || strcasecmp(pacl, "authenticatedRead") == 0)
 		single__hit(h, GW_SEV_HIGH, 88.0, "Replace the ACL with a private one and use uniform bucket-level access",
 		    "predefinedAcl -> %s", pacl);
-	(void)ev;
 }
 
 static void azure_account(const cJSON *p, struct single_best *h)
@@ -219,19 +222,19 @@ static void azure_account(const cJSON *p, struct single_best *h)
 }
 
 static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
-		  const cJSON *req, struct single_best *h)
+		  struct single_best *h)
 {
 	cJSON *body = NULL;
 	const cJSON *p;
 	const char *pa;
 
-	if (!str__iends(ev->api, "/write"))
+	if (!str__iends(ev->api, "/storageAccounts/write") && !str__iends(ev->api, "/containers/write"))
 		return;
-	body = single__azure_body(req);
+	body = single__azure_body(ev);
 	p = json__path(body, "properties");
 	if (str__iends(ev->api, "/storageAccounts/write")) {
 		azure_account(p, h);
-	} else if (str__iends(ev->api, "/containers/write")) {
+	} else {
 		pa = json__str(json__path(p, "publicAccess"));
 		if (str__ieq(pa, "Blob") || str__ieq(pa, "Container"))
 			single__hit(h, GW_SEV_HIGH, 90.0, "Set the container's public access level to None",

@@ -154,12 +154,16 @@ static int copy_in_place(const struct audit_event *ev, const char *src)
 	       strcmp(dec + nb + 1, ev->object_key ? ev->object_key : "") == 0;
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void aws(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
 	static const char *const kms = "x-amz-server-side-encryption-aws-kms-key-id";
-	const cJSON *rp = json__path(req, "requestParameters"), *rule, *rules;
+	const cJSON *req, *rp, *rule, *rules;
 
+	if (strcmp(ev->api, "PutBucketEncryption") != 0 && ev->action != GW_ACT_OBJECT_WRITE &&
+	    ev->action != GW_ACT_OBJECT_COPY)
+		return;
+	req = single__request(ev);
+	rp = json__path(req, "requestParameters");
 	if (strcmp(ev->api, "PutBucketEncryption") == 0) {
 		rules = json__path(rp, "ServerSideEncryptionConfiguration.Rule");
 		if (cJSON_IsObject(rules))
@@ -205,16 +209,20 @@ static void gcp_key(struct detector *d, const char *what, const char *key, struc
 			    key, proj);
 }
 
-static void gcp(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void gcp(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
+	const cJSON *req;
+
 	if (strstr(ev->api, "buckets.update") || strstr(ev->api, "buckets.patch")) {
-		gcp_key(d, "default encryption",
-			json__str(json__path(req, "request.metadata.encryption.defaultKmsKeyName")), b);
+		gcp_key(d, "default encryption", json__str(json__path(single__request(ev),
+			"request.metadata.encryption.defaultKmsKeyName")), b);
 		return;
 	}
-	if (ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY)
+	if ((ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY) ||
+	    (!single__may_have(ev, "customerEncryption") && !single__may_have(ev, "encryptionAlgorithm") &&
+	     !single__may_have(ev, "kmsKeyName")))
 		return;
+	req = single__request(ev);
 	if (json__path(req, "request.customerEncryption") ||
 	    json__path(req, "request.metadata.customerEncryption") ||
 	    json__path(req, "request.object.customerEncryption") ||
@@ -228,8 +236,7 @@ static void gcp(struct detector *d, const struct audit_event *ev, const cJSON *r
 	gcp_key(d, "object encryption", json__str(json__path(req, "response.kmsKeyName")), b);
 }
 
-static void azure(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		  struct single_best *b)
+static void azure(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
 	const char *id, *sub;
 	char acct[64];
@@ -237,7 +244,7 @@ static void azure(struct detector *d, const struct audit_event *ev, const cJSON 
 
 	if (!str__iends(ev->api, "/storageAccounts/write"))
 		return;
-	body = single__azure_body(req);
+	body = single__azure_body(ev);
 	id = json__str(json__path(body, "properties.encryption.identity.userAssignedIdentity"));
 	if (str__ieq(json__str(json__path(body, "properties.encryption.keySource")), "Microsoft.Keyvault") &&
 	    (sub = strcasestr(id, "/subscriptions/"))) {
@@ -271,20 +278,19 @@ static int ransom_feed(void *state, const struct audit_event *ev)
 	static const char *const mitre[] = { "T1486", NULL };
 	struct ransom *r = state;
 	struct single_best b;
-	const cJSON *req;
 
 	if (!single__fresh(&r->s, ev))
 		return 0;
 	single_best__init(&b);
 	note(r, ev, &b);
-	req = single__request(ev);
-	if (req && ev->cloud == GW_CLOUD_AWS)
-		aws(r->s.d, ev, req, &b);
-	else if (req && ev->cloud == GW_CLOUD_GCP)
-		gcp(r->s.d, ev, req, &b);
-	else if (req && ev->cloud == GW_CLOUD_AZURE)
-		azure(r->s.d, ev, req, &b);
-	return single__report(&r->s, &rule_ransomware_encryption, ev, req, &b,
+	/* each judge finds nothing in an event without a request */
+	if (ev->cloud == GW_CLOUD_AWS)
+		aws(r->s.d, ev, &b);
+	else if (ev->cloud == GW_CLOUD_GCP)
+		gcp(r->s.d, ev, &b);
+	else if (ev->cloud == GW_CLOUD_AZURE)
+		azure(r->s.d, ev, &b);
+	return single__report(&r->s, &rule_ransomware_encryption, ev, &b,
 			      "Objects encrypted or held for ransom", mitre);
 }
 

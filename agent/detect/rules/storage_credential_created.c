@@ -73,25 +73,24 @@ static void aws_policy(struct detector *d, const char *what, const cJSON *pol,
 	cJSON_Delete(parsed);
 }
 
-static void aws(struct detector *d, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void aws(struct detector *d, const struct audit_event *ev, struct single_best *b)
 {
-	const cJSON *rp = json__path(req, "requestParameters");
-
 	if (strcmp(ev->api, "PutAccessPointPolicy") == 0)
-		aws_policy(d, "access point", json__path(rp, "PutAccessPointPolicyRequest.Policy"), b);
+		aws_policy(d, "access point", json__path(single__params(ev),
+			   "PutAccessPointPolicyRequest.Policy"), b);
 	else if (strcmp(ev->api, "PutMultiRegionAccessPointPolicy") == 0)
-		aws_policy(d, "multi-region access point",
-			   json__path(rp, "PutMultiRegionAccessPointPolicyRequest.Details.Policy"), b);
+		aws_policy(d, "multi-region access point", json__path(single__params(ev),
+			   "PutMultiRegionAccessPointPolicyRequest.Details.Policy"), b);
 }
 
-static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, const cJSON *req,
-		struct single_best *b)
+static void gcp(struct detector *det GW_UNUSED, const struct audit_event *ev, struct single_best *b)
 {
-	const char *sa = json__str(json__path(req, "request.serviceAccountEmail"));
+	const char *sa;
 
-	if (strstr(ev->api, "hmacKeys.create"))
-		single__hit(b, GW_SEV_HIGH, 80.0, "Delete the HMAC key unless it was planned; prefer "
+	if (!strstr(ev->api, "hmacKeys.create"))
+		return;
+	sa = json__str(json__path(single__request(ev), "request.serviceAccountEmail"));
+	single__hit(b, GW_SEV_HIGH, 80.0, "Delete the HMAC key unless it was planned; prefer "
 			    "short-lived OAuth credentials", "HMAC key -> created%s%s",
 			    *sa ? " for " : "", sa);
 }
@@ -107,19 +106,19 @@ static double sas_days(const struct audit_event *ev, const char *expiry)
 }
 
 static void azure(struct detector *det GW_UNUSED, const struct audit_event *ev,
-		  const cJSON *req, struct single_best *b)
+		  struct single_best *b)
 {
 	static const char *const fix_keys = "Rotate both account keys and disallow shared key access";
 	cJSON *body;
 	double days;
 
-	if (strcasestr(ev->api, "/listKeys/action")) {
+	if (str__icontains(ev->api, "/listKeys/action")) {
 		single__hit(b, GW_SEV_MEDIUM, 55.0, fix_keys, "account keys -> listed");
-	} else if (strcasestr(ev->api, "/regenerateKey/action")) {
+	} else if (str__icontains(ev->api, "/regenerateKey/action")) {
 		single__hit(b, GW_SEV_HIGH, 70.0, fix_keys, "account key -> regenerated");
-	} else if (strcasestr(ev->api, "/listAccountSas/action") ||
-		   strcasestr(ev->api, "/listServiceSas/action")) {
-		body = single__azure_body(req);
+	} else if (str__icontains(ev->api, "/listAccountSas/action") ||
+		   str__icontains(ev->api, "/listServiceSas/action")) {
+		body = single__azure_body(ev);
 		days = sas_days(ev, json__str(json__path(body, "signedExpiry")));
 		if (days > SAS_LONG_DAYS)
 			single__hit(b, GW_SEV_HIGH, 80.0, "Rotate the account key the SAS was signed with",

@@ -92,3 +92,31 @@ TEST(detect_hour_of_week)
 	ASSERT_EQ_INT(23, gw_hour_of_week(tue, -60));          /* Monday 23:00 at UTC-1 */
 	ASSERT_EQ_INT(167, gw_hour_of_week(tue - 24 * 3600000LL - 1, 0));  /* Sunday 23:59 */
 }
+
+/* An identity's first-seen set holds what the rules ask about (its IPs,
+ * user agents, APIs, services and buckets), not its regions, which no rule
+ * asks about: a slot less on every identity. The regions it called in are
+ * still counted for a burst of regions, from its recent regions. */
+TEST(detect_first_seen_keeps_what_rules_read)
+{
+	struct detector *d = detector__new(NULL);
+	const struct ident *id;
+	struct audit_event e = {
+		.time_ms = 1792490400000LL, .cloud = GW_CLOUD_AWS, .action = GW_ACT_OBJECT_READ,
+		.outcome = GW_OUT_OK, .principal_type = GW_PT_USER,
+		.principal = "arn:aws:iam::111122223333:user/lean", .account = "111122223333",
+		.access_key = "AKIAEXAMPLELEAN00001", .source_ip = "203.0.113.77",
+		.user_agent = "aws-cli/2.17.60", .region = "eu-west-1", .service = "s3.amazonaws.com",
+		.api = "GetObject", .bucket = "reports", .object_key = "q3.csv", .error_code = "",
+		.request_id = "", .bytes_out = 100,
+	};
+
+	ASSERT(d != NULL);
+	ASSERT(detector__feed(d, &e) == 0);
+	id = detector__ident(d, e.principal);
+	ASSERT(id != NULL);
+	ASSERT_EQ_INT(5, (int)id->seen.n);
+	ASSERT(id->recent[0].region != NULL && !strcmp(id->recent[0].region, "eu-west-1"));
+	detector__flush(d);
+	detector__free(d);
+}
