@@ -8,6 +8,7 @@
  * file that limits the horizon, and hands over what is before the horizon.
  * A piece is freed when its last event has been handed over. */
 #include "cmd/analyze_merge.h"
+#include "cmd/analyze_merge_mem.h"
 #include "cmd/analyze_order.h"
 
 #include <errno.h>
@@ -35,8 +36,9 @@ struct stream;
 
 struct piece {
 	struct strpool *pool;
-	struct audit_event *ev;
-	size_t n, cap;
+	struct merge_blocks *mem;
+	struct merge_evs evs;     /* the events as read */
+	size_t n;
 	uint32_t *ord;            /* ev's indexes in (time, index) order, sorted
 				   * by the reader; NULL: ev is in order */
 	size_t cur;               /* the next of that order to hand over */
@@ -84,6 +86,8 @@ struct merge {
 	int stop;
 	struct strpool *pools[MERGE_MAX_POOLS];
 	size_t npools;
+	struct merge_blocks *mem;  /* the pieces' events and strings */
+	struct strpool_blocks pool_src;
 	uint64_t peak_files;
 	/* the merging thread's */
 	size_t *live;             /* ranks of the files being merged */
@@ -130,30 +134,28 @@ static int plan(struct merge *m, unsigned threads)
 
 /* ---- readers --------------------------------------------------------- */
 
+/* The piece's i-th event as read. */
+static struct audit_event *piece_ev(const struct piece *b, size_t i)
+{
+	return merge_evs__at(&b->evs, i);
+}
+
 static int collect(const struct audit_event *ev, void *ctx)
 {
 	struct piece *b = ctx;
-	struct audit_event *nv;
-	size_t cap;
 
-	if (b->n == b->cap) {
-		cap = b->cap ? b->cap * 2 : 256;
-		nv = realloc(b->ev, cap * sizeof(*nv));
-		if (!nv) {
-			b->err = -ENOMEM;
-			return -ENOMEM;
-		}
-		b->ev = nv;
-		b->cap = cap;
+	if (merge_evs__room(&b->evs, b->mem, b->n) < 0) {
+		b->err = -ENOMEM;
+		return -ENOMEM;
 	}
-	b->ev[b->n++] = *ev;
+	*piece_ev(b, b->n++) = *ev;
 	return 0;
 }
 
 /* Called with m->mx held. */
 static struct strpool *pool_take(struct merge *m)
 {
-	return m->npools ? m->pools[--m->npools] : strpool__new();
+	return m->npools ? m->pools[--m->npools] : strpool__new_on(&m->pool_src);
 }
 
 static void piece_free(struct merge *m, struct piece *b)
@@ -169,7 +171,7 @@ static void piece_free(struct merge *m, struct piece *b)
 	pthread_mutex_unlock(&m->mx);
 	strpool__free(b->pool);
 	free(b->ord);
-	free(b->ev);
+	merge_evs__release(&b->evs, m->mem);
 	free(b);
 }
 
@@ -195,7 +197,7 @@ static int sort_piece(struct piece *b)
 	struct tkey *k;
 	size_t i;
 
-	for (i = 1; i < b->n && b->ev[i].time_ms >= b->ev[i - 1].time_ms; i++)
+	for (i = 1; i < b->n && piece_ev(b, i)->time_ms >= piece_ev(b, i - 1)->time_ms; i++)
 		;
 	if (i >= b->n)
 		return 0;
@@ -206,7 +208,7 @@ static int sort_piece(struct piece *b)
 		return -ENOMEM;
 	}
 	for (i = 0; i < b->n; i++) {
-		k[i].t = b->ev[i].time_ms;
+		k[i].t = piece_ev(b, i)->time_ms;
 		k[i].i = (uint32_t)i;
 	}
 	qsort(k, b->n, sizeof(*k), cmp_tkey);
@@ -217,17 +219,11 @@ static int sort_piece(struct piece *b)
 }
 
 /* On the reader's thread, once the piece is read: held until its last
- * event is handed over, it keeps its events and strings, not the room its
- * array grew into nor its pool's look-up table. */
+ * event is handed over, it keeps its events and strings, not its pool's
+ * look-up table. */
 static void piece_trim(struct piece *b)
 {
-	struct audit_event *nv;
-
 	strpool__seal(b->pool);
-	if (b->n && b->n < b->cap && (nv = realloc(b->ev, b->n * sizeof(*nv))) != NULL) {
-		b->ev = nv;
-		b->cap = b->n;
-	}
 }
 
 /* Queue a read of rank r's next piece when it needs one: a file being
@@ -312,6 +308,8 @@ static void *reader(void *arg)
 			free(b);
 			b = NULL;
 		}
+		if (b)
+			b->mem = m->mem;
 		pthread_mutex_unlock(&m->mx);
 		if (b) {
 			read_piece(m, s, &m->o->units[m->order[r]], b, whole_gz);
@@ -428,7 +426,7 @@ static void heap_down(struct merge *m)
 	m->h[i] = top;
 }
 
-/* The index in b->ev of the piece's k-th event in time order. */
+/* The index (piece_ev) of the piece's k-th event in time order. */
 static size_t piece_at(const struct piece *b, size_t k)
 {
 	return b->ord ? b->ord[k] : k;
@@ -440,7 +438,7 @@ static const struct audit_event *heap_pop(struct merge *m, struct piece **bp, in
 {
 	struct ent *top = &m->h[0];
 	struct piece *b = top->b;
-	const struct audit_event *ev = &b->ev[piece_at(b, b->cur)];
+	const struct audit_event *ev = piece_ev(b, piece_at(b, b->cur));
 	size_t j;
 
 	*bp = b;
@@ -448,7 +446,7 @@ static const struct audit_event *heap_pop(struct merge *m, struct piece **bp, in
 	m->nheld--;
 	if (++b->cur < b->n) {
 		j = piece_at(b, b->cur);
-		top->t = b->ev[j].time_ms;
+		top->t = piece_ev(b, j)->time_ms;
 		top->seq = b->seq0 + (uint32_t)j;
 	} else if (--m->hn) {
 		m->h[0] = m->h[m->hn];
@@ -575,7 +573,7 @@ static int push_piece(struct merge *m, size_t r, struct piece *b, struct audit_s
 	b->seq0 = s->seq;
 	s->seq += (uint32_t)b->n;
 	if (!err && b->n) {
-		e.t = b->ev[piece_at(b, 0)].time_ms;
+		e.t = piece_ev(b, piece_at(b, 0))->time_ms;
 		e.seq = b->seq0 + (uint32_t)piece_at(b, 0);
 		err = heap_push(m, &e);
 	}
@@ -585,7 +583,7 @@ static int push_piece(struct merge *m, size_t r, struct piece *b, struct audit_s
 	}
 	b->pending = b->n;
 	m->nheld += b->n;
-	b->bytes = sizeof(*b) + b->cap * sizeof(*b->ev) + (b->ord ? b->n * sizeof(*b->ord) : 0) +
+	b->bytes = sizeof(*b) + merge_evs__bytes(&b->evs) + (b->ord ? b->n * sizeof(*b->ord) : 0) +
 		   strpool__bytes(b->pool);
 	m->held += b->bytes;
 	/* the rest of the file is assumed no earlier than this piece's
@@ -713,6 +711,7 @@ static void merge_free(struct merge *m)
 	}
 	for (size_t i = 0; i < m->npools; i++)
 		strpool__free(m->pools[i]);
+	merge_blocks__free(m->mem);
 	free(m->h);
 	free(m->live);
 	free(m->s);
@@ -735,8 +734,10 @@ int merge__run_batch(const struct merge_opts *o, merge_batch_fn fn, void *ctx,
 	m.max_open = o->max_open ? o->max_open : MERGE_DEF_MAX_OPEN;
 	m.max_held = o->max_held_bytes ? o->max_held_bytes : MERGE_DEF_MAX_HELD;
 	m.live = calloc(m.max_open, sizeof(*m.live));
+	m.mem = merge_blocks__new();
+	merge_blocks__pool_src(m.mem, &m.pool_src);
 	ms->threads = thread_count(o);
-	err = m.live ? plan(&m, ms->threads) : -ENOMEM;
+	err = m.live && m.mem ? plan(&m, ms->threads) : -ENOMEM;
 	if (err)
 		goto out;
 	m.ahead = MERGE_AHEAD_PER_THREAD * ms->threads;

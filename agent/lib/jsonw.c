@@ -58,16 +58,16 @@ static void put_c(struct jsonw *w, char c)
 
 static void put_tabs(struct jsonw *w, unsigned n)
 {
-	while (n--)
-		put_c(w, '\t');
+	static const char tabs[JSONW_DEPTH] = { [0 ... JSONW_DEPTH - 1] = '\t' };
+
+	put(w, tabs, n);
 }
 
-/* The byte as cJSON escapes it: the short forms, else \u00XX in lower
- * case hex. */
-static void put_escape(struct jsonw *w, unsigned char c)
+/* The byte as cJSON escapes it, written at o: the short forms, else
+ * \u00XX in lower case hex. Returns the end (6 bytes at most). */
+static char *escape_to(char *o, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 	char e = 0;
 
 	switch (c) {
@@ -80,12 +80,24 @@ static void put_escape(struct jsonw *w, unsigned char c)
 	case '\t': e = 't'; break;
 	default: break;
 	}
-	if (!e) {
-		put(w, u, sizeof(u));
-		return;
+	*o++ = '\\';
+	if (e) {
+		*o++ = e;
+		return o;
 	}
-	put_c(w, '\\');
-	put_c(w, e);
+	*o++ = 'u';
+	*o++ = '0';
+	*o++ = '0';
+	*o++ = hex[c >> 4];
+	*o++ = hex[c & 15];
+	return o;
+}
+
+static void put_escape(struct jsonw *w, unsigned char c)
+{
+	char u[6];
+
+	put(w, u, (size_t)(escape_to(u, c) - u));
 }
 
 /* Nonzero when one of the 8 bytes in x is below 0x20, '"' or '\\' (the
@@ -99,13 +111,13 @@ static uint64_t special8(uint64_t x)
 	       ~x & (ones * 0x80);
 }
 
-static void put_str(struct jsonw *w, const char *s)
+/* A string long enough to need the buffer more than once, a run at a
+ * time. */
+static void put_long_str(struct jsonw *w, const unsigned char *p, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p), i = 0, start = 0, end;
+	size_t i = 0, start = 0, end;
 	uint64_t x;
 
-	put_c(w, '"');
 	for (;;) {
 		/* Eight bytes at a time past those that need nothing. */
 		for (; i + 8 <= n; i += 8) {
@@ -125,6 +137,44 @@ static void put_str(struct jsonw *w, const char *s)
 		start = i;
 	}
 	put(w, p + start, n - start);
+}
+
+static void put_str(struct jsonw *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), i = 0;
+	uint64_t x;
+	char *o;
+
+	/* Escaped, every byte takes 6 at most: most strings go straight
+	 * into the buffer. */
+	if (n > (sizeof(w->buf) - 2) / 6)
+		goto long_str;
+	if (6 * n + 2 > sizeof(w->buf) - w->len)
+		drain(w);
+	o = w->buf + w->len;
+	*o++ = '"';
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&x, p + i, 8);
+			if (!special8(x)) {
+				memcpy(o, &x, 8);
+				o += 8;
+				i += 8;
+				continue;
+			}
+		}
+		if (escaped[p[i]])
+			o = escape_to(o, p[i++]);
+		else
+			*o++ = (char)p[i++];
+	}
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+	return;
+long_str:
+	put_c(w, '"');
+	put_long_str(w, p, n);
 	put_c(w, '"');
 }
 

@@ -39,6 +39,9 @@ struct strpool {
 	struct chunk *chunks;
 	slot_t *slots;            /* NULL: sealed (strpool__seal) */
 	size_t nslots, count, bytes;
+	size_t chunk_size;        /* an ordinary chunk's data */
+	const struct strpool_blocks *src;  /* where ordinary chunks come from,
+					    * NULL: malloc */
 };
 
 static uint64_t tag_of(uint64_t hash)
@@ -73,10 +76,21 @@ static size_t table_bytes(size_t n)
 
 struct strpool *strpool__new(void)
 {
-	struct strpool *p = calloc(1, sizeof(*p));
+	return strpool__new_on(NULL);
+}
 
-	if (!p)
+struct strpool *strpool__new_on(const struct strpool_blocks *src)
+{
+	struct strpool *p;
+
+	if (src && src->size <= sizeof(struct chunk) + 64) {
+		errno = EINVAL;
 		return NULL;
+	}
+	if (!(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->src = src;
+	p->chunk_size = src ? src->size - sizeof(struct chunk) : CHUNK_SIZE;
 	p->nslots = FIRST_SLOTS;
 	p->slots = calloc(p->nslots, sizeof(*p->slots));
 	if (!p->slots) {
@@ -88,6 +102,15 @@ struct strpool *strpool__new(void)
 	return p;
 }
 
+/* An ordinary chunk goes back where it came from. */
+static void chunk_free(const struct strpool *p, struct chunk *c)
+{
+	if (p->src && c->size == p->chunk_size)
+		p->src->put(p->src->ctx, c);
+	else
+		free(c);
+}
+
 void strpool__free(struct strpool *p)
 {
 	struct chunk *c, *next;
@@ -96,7 +119,7 @@ void strpool__free(struct strpool *p)
 		return;
 	for (c = p->chunks; c; c = next) {
 		next = c->next;
-		free(c);
+		chunk_free(p, c);
 	}
 	free(p->slots);
 	free(p);
@@ -110,12 +133,12 @@ void strpool__reset(struct strpool *p)
 	 * chunks among them). */
 	for (c = p->chunks; c; c = next) {
 		next = c->next;
-		if (!keep && c->size == CHUNK_SIZE) {
+		if (!keep && c->size == p->chunk_size) {
 			keep = c;
 			continue;
 		}
 		p->bytes -= sizeof(*c) + c->size;
-		free(c);
+		chunk_free(p, c);
 	}
 	if (keep) {
 		keep->used = 0;
@@ -209,24 +232,26 @@ static char *store(struct strpool *p, const char *s, size_t len, size_t front)
 	char *out;
 
 	if (!c || c->size - c->used < need) {
-		size_t size = need > CHUNK_SIZE ? need : CHUNK_SIZE;
+		size_t size = need > p->chunk_size ? need : p->chunk_size;
 
 		if (p->bytes + size > POOL_MAX_BYTES) {
 			errno = E2BIG;
 			return NULL;
 		}
-		c = malloc(sizeof(*c) + size);
+		c = size == p->chunk_size && p->src ? p->src->get(p->src->ctx) :
+		    malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
 		if ((uintptr_t)c >> ADDR_BITS) {
-			free(c);   /* cannot be told in a slot (see above) */
+			c->size = size;
+			chunk_free(p, c);   /* cannot be told in a slot (see above) */
 			errno = ENOMEM;
 			return NULL;
 		}
 		c->used = 0;
 		c->size = size;
 		/* A private chunk for a big string goes second, so the current one keeps filling. */
-		if (size > CHUNK_SIZE && p->chunks) {
+		if (size > p->chunk_size && p->chunks) {
 			c->next = p->chunks->next;
 			p->chunks->next = c;
 		} else {
@@ -435,7 +460,7 @@ size_t strpool__sweep(struct strpool *p, struct strpool_marks *m)
 		if (k && !k->marked) {
 			*link = c->next;
 			freed += sizeof(*c) + c->size;
-			free(c);
+			chunk_free(p, c);
 			continue;
 		}
 		link = &c->next;

@@ -15,6 +15,17 @@ struct strpool;
 
 /* Returns NULL and sets errno on allocation failure. */
 struct strpool *strpool__new(void);
+/* A pool whose chunks are blocks of size bytes from get() (NULL: out of
+ * memory), given back with put() when the pool lets go of them (a string
+ * longer than a block gets a chunk of its own from malloc). The source
+ * outlives the pool. */
+struct strpool_blocks {
+	void *(*get)(void *ctx);
+	void (*put)(void *ctx, void *blk);
+	void *ctx;
+	size_t size;
+};
+struct strpool *strpool__new_on(const struct strpool_blocks *src);
 void strpool__free(struct strpool *p);
 /* Forget every string at once (each pointer returned so far dangles): the
  * pool is empty again but keeps its table (as large as it grew) and one
