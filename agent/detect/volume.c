@@ -2,11 +2,25 @@
  * its kind; each entity keeps one open hour, closed by its next event in a
  * later hour or by the flush. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/baseline_priv.h"
 #include "detect/volume.h"
+
+/* An address's entry ends where a bucket's readers and samples begin. */
+static size_t ent_size(int kind)
+{
+	return kind == VOL_BUCKET ? sizeof(struct vol_ent) : offsetof(struct vol_ent, readers);
+}
+
+/* A bucket's hour gives its samples back (an address has none, nor room for them). */
+static void ent_clear(struct volume *v, struct vol_ent *e)
+{
+	if (e->kind == VOL_BUCKET)
+		samples__clear(&v->samples, e->samples, &e->nsamples);
+}
 
 struct volume *volume__new(struct detector *d, const struct detector_config *cfg,
 			   uint64_t *dropped)
@@ -36,7 +50,7 @@ void volume__free(struct volume *v)
 		return;
 	for (size_t i = 0; v->tab && i < v->nslots; i++)
 		if (v->tab[i]) {
-			samples__clear(&v->samples, v->tab[i]->samples, &v->tab[i]->nsamples);
+			ent_clear(v, v->tab[i]);
 			free(v->tab[i]);
 		}
 	free(v->tab);
@@ -106,11 +120,12 @@ struct vol_ent *volume__get(struct volume *v, const char *key, int kind, int *er
 		for (i = slot_of(key, kind, v->nslots); v->tab[i]; i = (i + 1) & (v->nslots - 1))
 			;
 	}
-	v->tab[i] = calloc(1, sizeof(**v->tab));
+	v->tab[i] = calloc(1, ent_size(kind));
 	if (!v->tab[i]) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	v->ent_bytes += ent_size(kind);
 	v->tab[i]->key = key;
 	v->tab[i]->kind = (uint8_t)kind;
 	v->count++;
@@ -125,7 +140,7 @@ static void close_hour(struct volume *v, struct vol_ent *e)
 		bucket_spike__judge(v->d, v, e);
 	ewma__add(&e->ev, e->events, ALPHA_HOUR);
 	ewma__add(&e->reads, e->nreads, ALPHA_HOUR);
-	samples__clear(&v->samples, e->samples, &e->nsamples);
+	ent_clear(v, e);
 	e->open = 0;
 }
 
@@ -135,7 +150,7 @@ static void open_hour(struct volume *v, struct vol_ent *e, int64_t t)
 	e->first_t = e->last_t = t;
 	e->events = e->nreads = e->readers_more = 0;
 	e->read_bytes = 0;
-	samples__clear(&v->samples, e->samples, &e->nsamples);
+	ent_clear(v, e);
 	e->nreaders = 0;
 	e->open = 1;
 }
@@ -222,7 +237,7 @@ void volume__flush(struct volume *v)
 
 size_t volume__bytes(const struct volume *v)
 {
-	return sizeof(*v) + v->nslots * sizeof(*v->tab) + v->count * sizeof(struct vol_ent);
+	return sizeof(*v) + v->nslots * sizeof(*v->tab) + v->ent_bytes;
 }
 
 static int vol_stale(const struct volume *v, const struct vol_ent *e, uint16_t today)
@@ -245,7 +260,8 @@ void volume__age(struct volume *v, uint16_t today)
 		if (!e)
 			continue;
 		if (vol_stale(v, e, today)) {
-			samples__clear(&v->samples, e->samples, &e->nsamples);
+			ent_clear(v, e);
+			v->ent_bytes -= ent_size(e->kind);
 			free(e);
 			continue;
 		}
@@ -279,6 +295,8 @@ void volume__strings(const struct volume *v, struct strmark *m)
 		if (!e)
 			continue;
 		strmark__str(m, e->key);
+		if (e->kind != VOL_BUCKET)
+			continue;
 		strmark__v(m, e->readers, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
 		strmark__v(m, e->reader_ip, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);
 		strmark__v(m, e->reader_ua, e->nreaders < VOL_READERS ? e->nreaders : VOL_READERS);

@@ -29,7 +29,8 @@ struct vol_ent {
 	int64_t start, first_t, last_t;
 	uint32_t events, nreads, readers_more;
 	uint64_t read_bytes;
-	/* A bucket's hour only (an address keeps neither): */
+	/* A bucket's hour only (an address keeps neither, and its entry is
+	 * allocated without them: never read them through an address's): */
 	const char *readers[VOL_READERS];   /* principals that read, and how much */
 	uint32_t reader_n[VOL_READERS];
 	const char *reader_ip[VOL_READERS], *reader_ua[VOL_READERS], *reader_key[VOL_READERS];
@@ -44,6 +45,7 @@ struct volume {
 	size_t nslots, count;
 	uint64_t *dropped;
 	uint64_t aged;              /* entities forgotten after their idle time */
+	size_t ent_bytes;           /* of the entries (an address's is the shorter) */
 	struct slab samples;        /* the open hours' samples (samples__add) */
 };
 
