@@ -365,7 +365,9 @@ void seen__free(struct seen_set *s);
  * (it is now), -ENOMEM. Past the set's bound: 1, and *dropped counts it. */
 int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t today,
 		     uint16_t ttl, uint64_t *dropped);
-/* The slot where the probing for (key, kind) starts. */
+/* The slot where the probing for (key, kind) starts: the hash scaled to
+ * cap, which need not be a power of two (sets grow by half or a third:
+ * seen.c, seen_next_cap). */
 static inline uint32_t seen__slot(const char *key, int kind, uint32_t cap)
 {
 	uint64_t h = (uint64_t)(uintptr_t)key ^ ((uint64_t)kind << 59);
@@ -373,7 +375,12 @@ static inline uint32_t seen__slot(const char *key, int kind, uint32_t cap)
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
 	h ^= h >> 32;
-	return (uint32_t)h & (cap - 1);
+	return (uint32_t)(((h & 0xffffffffu) * cap) >> 32);
+}
+/* The slot probed after i. */
+static inline uint32_t seen__next(uint32_t i, uint32_t cap)
+{
+	return i + 1 == cap ? 0 : i + 1;
 }
 /* Most touches find their key in a set with room to spare: that is done
  * here, in the caller; the rest (a new key, a set to grow or to purge)
@@ -386,7 +393,7 @@ static inline int seen__touch(struct seen_set *s, const char *key, int kind, uin
 		uint16_t *days = seen__day(s);
 
 		for (uint32_t i = seen__slot(key, kind, s->cap); s->key[i];
-		     i = (i + 1) & (s->cap - 1)) {
+		     i = seen__next(i, s->cap)) {
 			if (s->key[i] == key && kinds[i] == kind) {
 				int was = (uint16_t)(today - days[i]) <= ttl;
 

@@ -25,7 +25,7 @@ static uint32_t seen_find(const struct seen_set *s, const char *key, int kind)
 	const uint8_t *kinds = seen__kind(s);
 	uint32_t i;
 
-	for (i = seen__slot(key, kind, s->cap); s->key[i]; i = (i + 1) & (s->cap - 1))
+	for (i = seen__slot(key, kind, s->cap); s->key[i]; i = seen__next(i, s->cap))
 		if (s->key[i] == key && kinds[i] == kind)
 			break;
 	return i;
@@ -63,7 +63,7 @@ static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_
 	for (uint32_t i = 0; i < o.cap; i++) {
 		if (!o.key[i] || (uint16_t)(today - odays[i]) > ttl)
 			continue;
-		for (j = seen__slot(o.key[i], okinds[i], cap); s->key[j]; j = (j + 1) & (cap - 1))
+		for (j = seen__slot(o.key[i], okinds[i], cap); s->key[j]; j = seen__next(j, cap))
 			;
 		s->key[j] = o.key[i];
 		days[j] = odays[i];
@@ -85,6 +85,16 @@ static uint32_t seen_first_cap(uint32_t max)
 	return max > 16 ? 16 : 8;
 }
 
+/* The next size up: half as much again from a power of two, a third from
+ * the size between (16, 24, 32, 48, 64, ...). An identity's set fills
+ * slowly (a few keys a week), so growing by less keeps fewer empty slots
+ * in each of 100,000 sets: at 16 keys, 24 slots, not 32. Sets still end
+ * at the first size whose 3/4 reaches their bound, as when they doubled. */
+static uint32_t seen_next_cap(uint32_t cap)
+{
+	return cap & (cap - 1) ? cap / 3 * 4 : cap / 2 * 3;
+}
+
 int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t today,
 		     uint16_t ttl, uint64_t *dropped)
 {
@@ -94,7 +104,7 @@ int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t tod
 	if (!key || !*key)
 		return 1;
 	if ((s->n + 1) * 4 > s->cap * 3) {
-		cap = s->cap ? s->cap * 2 : seen_first_cap(s->max);
+		cap = s->cap ? seen_next_cap(s->cap) : seen_first_cap(s->max);
 		/* At the bound: forget what expired, at most once a day. */
 		if (s->cap && (uint64_t)s->cap * 3 / 4 >= s->max)
 			cap = s->purged == today ? 0 : s->cap;
@@ -133,7 +143,7 @@ int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day)
 	if ((s->n + 1) * 4 > s->cap * 3) {
 		if (s->cap && (uint64_t)s->cap * 3 / 4 >= s->max)
 			return 0;   /* at the bound: the rest is forgotten */
-		err = seen_rehash(s, s->cap ? s->cap * 2 : 8, day, 0xffff);
+		err = seen_rehash(s, s->cap ? seen_next_cap(s->cap) : 8, day, 0xffff);
 		if (err)
 			return err;
 	}

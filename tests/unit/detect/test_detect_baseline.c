@@ -47,6 +47,40 @@ TEST(detect_seen_bound_counts_drops)
 	seen__free(&s);
 }
 
+/* A set grows by a half or a third, not by doubling: at 13 to 18 keys it
+ * holds 24 slots, not 32; every key is still found through the growths,
+ * and a bound of 100 still holds exactly 100 keys. */
+TEST(detect_seen_grows_in_small_steps)
+{
+	static char keys[280][16];
+	static const uint32_t caps[] = { 16, 24, 32, 48, 64, 96, 128, 192, 256, 384 };
+	struct seen_set s;
+	uint64_t dropped = 0;
+	size_t k = 0;
+
+	seen__init(&s, 4096);
+	for (int i = 0; i < 280; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "ip%d", i);
+		ASSERT_EQ_INT(0, seen__touch(&s, keys[i], SEEN_IP, 100, 30, &dropped));
+		while (k < sizeof(caps) / sizeof(caps[0]) && caps[k] * 3 / 4 < s.n)
+			k++;
+		ASSERT_EQ_INT((int)caps[k], (int)s.cap);
+	}
+	ASSERT_EQ_INT(384, (int)s.cap);
+	for (int i = 0; i < 280; i++) {
+		ASSERT_EQ_INT(1, seen__has(&s, keys[i], SEEN_IP));
+		ASSERT_EQ_INT(0, seen__has(&s, keys[i], SEEN_UA));
+		ASSERT_EQ_INT(1, seen__touch(&s, keys[i], SEEN_IP, 101, 30, &dropped));
+	}
+	seen__free(&s);
+	seen__init(&s, 100);
+	for (int i = 0; i < 280; i++)
+		seen__touch(&s, keys[i], SEEN_UA, 100, 30, &dropped);
+	ASSERT_EQ_INT(100, (int)s.n);
+	ASSERT_EQ_U64(180, dropped);
+	seen__free(&s);
+}
+
 TEST(detect_ewma_unusual_and_winsorized)
 {
 	struct ewma e = { 0 };
