@@ -12,6 +12,7 @@
 #include "detect/detect_internal.h"
 
 #include "detect/baseline_priv.h"
+#include "lib/hugemem.h"
 
 const struct hour_new hour_new_none;
 const struct hour_more hour_more_none;
@@ -95,6 +96,7 @@ static int ident_grow(struct baseline *b)
 
 	if (!t)
 		return -ENOMEM;
+	huge__hint(t, n * sizeof(*t));
 	for (size_t i = 0; i < b->nslots; i++) {
 		if (!b->tab[i].id)
 			continue;

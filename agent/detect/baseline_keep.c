@@ -8,6 +8,7 @@
 #include "detect/detect_internal.h"
 
 #include "detect/baseline_priv.h"
+#include "lib/hugemem.h"
 
 static int ident_stale(const struct baseline *b, const struct ident *id, uint16_t today)
 {
@@ -36,6 +37,7 @@ void baseline__age(struct baseline *b, uint16_t today)
 	}
 	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
 		return;
+	huge__hint(t, b->nslots * sizeof(*t));
 	for (size_t i = 0; i < b->nslots; i++) {
 		struct ident *id = b->tab[i].id;
 

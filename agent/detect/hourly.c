@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "lib/hugemem.h"
 
 #define HOURLY_FIRST (1u << 12)
 #define HOUR_MS 3600000LL
@@ -48,6 +49,7 @@ static int grow(struct hourly *b)
 		free(placed);
 		return -ENOMEM;
 	}
+	huge__hint(t, n * sizeof(*t));
 	memset(t + b->nslots, 0, (n - b->nslots) * sizeof(*t));
 	for (size_t j = 0; j < n; j++) {
 		if (!t[j].principal || (placed[j / 64] >> (j % 64) & 1))
@@ -85,6 +87,7 @@ static void age(struct hourly *b, int64_t hour, uint32_t ttl_days)
 		gone += b->t[i].principal && b->t[i].hour + 24 * (int64_t)ttl_days < hour;
 	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
 		return;
+	huge__hint(t, b->nslots * sizeof(*t));
 	for (size_t i = 0; i < b->nslots; i++) {
 		struct hourly_ent *e = &b->t[i];
 		size_t j;

@@ -8,6 +8,7 @@
 
 #include "detect/baseline_priv.h"
 #include "detect/volume.h"
+#include "lib/hugemem.h"
 
 /* An address's entry ends where a bucket's readers and samples begin. */
 static size_t ent_size(int kind)
@@ -75,6 +76,7 @@ static int grow(struct volume *v)
 
 	if (!t)
 		return -ENOMEM;
+	huge__hint(t, n * sizeof(*t));
 	for (size_t i = 0; i < v->nslots; i++) {
 		if (!v->tab[i])
 			continue;

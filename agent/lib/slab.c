@@ -1,5 +1,6 @@
 /* See slab.h. */
 #include "lib/slab.h"
+#include "lib/hugemem.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 /* A chunk's header, before its objects; 16 bytes keep them aligned. */
 struct slab_chunk {
 	struct slab_chunk *next;
-	void *pad;
+	size_t mapped;          /* bytes of a huge__map() chunk, 0: from malloc */
 };
 
 void slab__init(struct slab *s, size_t size, size_t per_chunk)
@@ -17,28 +18,49 @@ void slab__init(struct slab *s, size_t size, size_t per_chunk)
 	s->free = NULL;
 	s->chunks = NULL;
 	s->next = s->end = NULL;
-	s->nchunks = s->out = 0;
+	s->nchunks = s->out = s->bytes = 0;
+}
+
+/* A new chunk: from malloc while the slab is small, a huge page of its own
+ * once it holds a huge page's worth (the objects of a large slab are read
+ * at random, and in small pages each read may miss the TLB). NULL with
+ * errno ENOMEM. */
+static struct slab_chunk *chunk_new(struct slab *s, size_t *objs)
+{
+	struct slab_chunk *c = NULL;
+
+	if (s->bytes >= HUGE_PAGE && s->size <= HUGE_PAGE / 8 &&
+	    (c = huge__map(HUGE_PAGE))) {
+		c->mapped = HUGE_PAGE;
+		*objs = (HUGE_PAGE - sizeof(*c)) / s->size;
+	} else if ((c = malloc(sizeof(*c) + s->size * s->per_chunk))) {
+		c->mapped = 0;
+		*objs = s->per_chunk;
+	} else {
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->bytes += c->mapped ? c->mapped : sizeof(*c) + s->size * s->per_chunk;
+	return c;
 }
 
 void *slab__get(struct slab *s)
 {
 	void *p = s->free;
 	struct slab_chunk *c;
+	size_t objs;
 
 	if (p) {
 		s->free = *(void **)p;
 	} else {
 		if (s->next == s->end) {
-			c = malloc(sizeof(*c) + s->size * s->per_chunk);
-			if (!c) {
-				errno = ENOMEM;
+			if (!(c = chunk_new(s, &objs)))
 				return NULL;
-			}
 			c->next = s->chunks;
 			s->chunks = c;
 			s->nchunks++;
 			s->next = (char *)(c + 1);
-			s->end = s->next + s->size * s->per_chunk;
+			s->end = s->next + s->size * objs;
 		}
 		p = s->next;
 		s->next += s->size;
@@ -62,12 +84,15 @@ void slab__free(struct slab *s)
 
 	for (; c; c = n) {
 		n = c->next;
-		free(c);
+		if (c->mapped)
+			huge__unmap(c, c->mapped);
+		else
+			free(c);
 	}
 	slab__init(s, s->size, s->per_chunk);
 }
 
 size_t slab__bytes(const struct slab *s)
 {
-	return s->nchunks * (sizeof(struct slab_chunk) + s->size * s->per_chunk);
+	return s->bytes;
 }

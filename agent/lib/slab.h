@@ -6,7 +6,8 @@
  * Ownership: the slab owns its chunks; an object from slab__get() is the
  * caller's until slab__put() gives it back, and every object dangles after
  * slab__free(). Memory goes back to the system only at slab__free(): the
- * slab holds as much as was out at once at most.
+ * slab holds as much as was out at once at most (and, once it holds 2 MiB,
+ * its chunks are huge pages of their own: lib/hugemem.h).
  */
 #ifndef GW_SLAB_H
 #define GW_SLAB_H
@@ -20,6 +21,7 @@ struct slab {
 	void *chunks;           /* every chunk: a list through their headers */
 	char *next, *end;       /* the newest chunk's part never handed out */
 	size_t nchunks, out;    /* chunks held, objects out now */
+	size_t bytes;           /* of the chunks held */
 };
 
 /* An empty slab of size-byte objects, per_chunk to a chunk (both > 0). */

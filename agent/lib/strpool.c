@@ -12,6 +12,7 @@
 #include "strpool.h"
 #include "memeq.h"
 #include "fasthash.h"
+#include "hugemem.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -215,6 +216,7 @@ static int grow(struct strpool *p)
 		free(placed);
 		return -ENOMEM;
 	}
+	huge__hint(s, table_bytes(n));
 	memset(s + p->nslots, 0, table_bytes(n - p->nslots));
 	replace_all(s, n, placed);
 	free(placed);

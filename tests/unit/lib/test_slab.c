@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assert.h"
@@ -62,4 +63,30 @@ TEST(slab_tiny_objects)
 	slab__put(&s, a);
 	ASSERT(slab__get(&s) == a);
 	slab__free(&s);
+}
+
+/* Once a slab holds 2 MiB, its chunks are huge pages of their own: each
+ * holds as many objects as 2 MiB take, they count whole in the slab's
+ * bytes, and every object stays distinct and whole. */
+TEST(slab_large_takes_huge_chunks)
+{
+	struct slab s;
+	const size_t small = 16 + 1024 * 128, n = 5000;
+	size_t first = (2u << 20) / small + 1, per_huge = ((2u << 20) - 16) / 1024;
+	unsigned char **v = calloc(n, sizeof(*v));
+
+	ASSERT(v);
+	slab__init(&s, 1024, 128);
+	for (size_t i = 0; i < n; i++) {
+		ASSERT((v[i] = slab__get(&s)));
+		memset(v[i], (int)(i & 0xff), 1024);
+	}
+	/* 17 small chunks (2,176 objects), then 2 MiB chunks of 2,047 */
+	ASSERT_EQ_U64(first + (n - first * 128 + per_huge - 1) / per_huge, s.nchunks);
+	ASSERT_EQ_U64(first * small + (s.nchunks - first) * (2u << 20), slab__bytes(&s));
+	for (size_t i = 0; i < n; i++)
+		ASSERT_EQ_U64(i & 0xff, v[i][1023]);
+	slab__free(&s);
+	ASSERT_EQ_U64(0, slab__bytes(&s));
+	free(v);
 }
