@@ -377,6 +377,12 @@ static inline uint32_t seen__slot(const char *key, int kind, uint32_t cap)
 	h ^= h >> 32;
 	return (uint32_t)(((h & 0xffffffffu) * cap) >> 32);
 }
+/* The keys a set of cap slots holds before it grows: 7/8 of them (the
+ * sets are small, a few cache lines, where a longer probe costs little). */
+static inline uint32_t seen__room(uint32_t cap)
+{
+	return (uint32_t)((uint64_t)cap * 7 / 8);
+}
 /* The slot probed after i. */
 static inline uint32_t seen__next(uint32_t i, uint32_t cap)
 {
@@ -388,7 +394,7 @@ static inline uint32_t seen__next(uint32_t i, uint32_t cap)
 static inline int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
 			      uint16_t ttl, uint64_t *dropped)
 {
-	if (s->cap && (s->n + 1) * 4 <= s->cap * 3) {
+	if (s->n < seen__room(s->cap)) {
 		const uint8_t *kinds = seen__kind(s);
 		uint16_t *days = seen__day(s);
 

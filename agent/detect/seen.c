@@ -75,21 +75,21 @@ static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_
 	return 0;
 }
 
-/* A new set's slots: most identities soon hold an address, an agent, an
- * API, a service, a region and a bucket or two, which 8 slots (6 keys at
- * 3/4 load) cannot hold, so they start at 16 and skip a rehash; a set
- * bounded below that starts at 8, so that its bound and its purge at the
- * bound behave as they always did. */
+/* A new set's slots: an identity's set holds an address, an agent, an
+ * API, a service, a region and a few buckets within days, and 15 to 21
+ * keys after weeks; 24 slots (21 keys: seen__room) hold that without a
+ * rehash, and without the hole a freed smaller block leaves among the
+ * identities' memory; a set bounded at 16 or less starts at 8. */
 static uint32_t seen_first_cap(uint32_t max)
 {
-	return max > 16 ? 16 : 8;
+	return max > 16 ? 24 : 8;
 }
 
 /* The next size up: half as much again from a power of two, a third from
  * the size between (16, 24, 32, 48, 64, ...). An identity's set fills
  * slowly (a few keys a week), so growing by less keeps fewer empty slots
  * in each of 100,000 sets: at 16 keys, 24 slots, not 32. Sets still end
- * at the first size whose 3/4 reaches their bound, as when they doubled. */
+ * at the first size whose room reaches their bound, as when they doubled. */
 static uint32_t seen_next_cap(uint32_t cap)
 {
 	return cap & (cap - 1) ? cap / 3 * 4 : cap / 2 * 3;
@@ -103,10 +103,11 @@ int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t tod
 
 	if (!key || !*key)
 		return 1;
-	if ((s->n + 1) * 4 > s->cap * 3) {
+	if (s->n >= seen__room(s->cap) || (s->cap && s->n >= s->max)) {
 		cap = s->cap ? seen_next_cap(s->cap) : seen_first_cap(s->max);
-		/* At the bound: forget what expired, at most once a day. */
-		if (s->cap && (uint64_t)s->cap * 3 / 4 >= s->max)
+		/* At the bound (its keys, whatever room is left): forget what
+		 * expired, at most once a day. */
+		if (s->cap && seen__room(s->cap) >= s->max)
 			cap = s->purged == today ? 0 : s->cap;
 		if (cap) {
 			s->purged = today;
@@ -122,7 +123,7 @@ int seen__touch_slow(struct seen_set *s, const char *key, int kind, uint16_t tod
 		seen__day(s)[i] = today;
 		return was;
 	}
-	if (s->n >= s->max || (s->n + 1) * 4 > s->cap * 3) {
+	if (s->n >= s->max || s->n >= seen__room(s->cap)) {
 		(*dropped)++;
 		return 1;
 	}
@@ -140,9 +141,9 @@ int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day)
 
 	if (!key || !*key)
 		return 0;
-	if ((s->n + 1) * 4 > s->cap * 3) {
-		if (s->cap && (uint64_t)s->cap * 3 / 4 >= s->max)
-			return 0;   /* at the bound: the rest is forgotten */
+	if (s->cap && s->n >= s->max)
+		return 0;   /* at the bound: the rest is forgotten */
+	if (s->n >= seen__room(s->cap)) {
 		err = seen_rehash(s, s->cap ? seen_next_cap(s->cap) : 8, day, 0xffff);
 		if (err)
 			return err;

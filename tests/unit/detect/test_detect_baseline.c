@@ -47,13 +47,14 @@ TEST(detect_seen_bound_counts_drops)
 	seen__free(&s);
 }
 
-/* A set grows by a half or a third, not by doubling: at 13 to 18 keys it
- * holds 24 slots, not 32; every key is still found through the growths,
- * and a bound of 100 still holds exactly 100 keys. */
+/* A set starts at 24 slots and grows by a half or a third, not by
+ * doubling, to 7/8 full: up to 21 keys it holds 24 slots, not 32; every key
+ * is still found through the growths, and a bound of 100 still holds
+ * exactly 100 keys. */
 TEST(detect_seen_grows_in_small_steps)
 {
 	static char keys[280][16];
-	static const uint32_t caps[] = { 16, 24, 32, 48, 64, 96, 128, 192, 256, 384 };
+	static const uint32_t caps[] = { 24, 32, 48, 64, 96, 128, 192, 256, 384 };
 	struct seen_set s;
 	uint64_t dropped = 0;
 	size_t k = 0;
@@ -62,7 +63,7 @@ TEST(detect_seen_grows_in_small_steps)
 	for (int i = 0; i < 280; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "ip%d", i);
 		ASSERT_EQ_INT(0, seen__touch(&s, keys[i], SEEN_IP, 100, 30, &dropped));
-		while (k < sizeof(caps) / sizeof(caps[0]) && caps[k] * 3 / 4 < s.n)
+		while (k < sizeof(caps) / sizeof(caps[0]) && caps[k] * 7 / 8 < s.n)
 			k++;
 		ASSERT_EQ_INT((int)caps[k], (int)s.cap);
 	}
@@ -78,6 +79,28 @@ TEST(detect_seen_grows_in_small_steps)
 		seen__touch(&s, keys[i], SEEN_UA, 100, 30, &dropped);
 	ASSERT_EQ_INT(100, (int)s.n);
 	ASSERT_EQ_U64(180, dropped);
+	seen__free(&s);
+}
+
+/* A set at its bound forgets what expired when the next key comes, even
+ * with room left in its slots (a bound of 20 in 24 slots). */
+TEST(detect_seen_bound_purges_with_room_left)
+{
+	static char keys[21][16];
+	struct seen_set s;
+	uint64_t dropped = 0;
+
+	seen__init(&s, 20);
+	for (int i = 0; i < 21; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "ua%d", i);
+		seen__touch(&s, keys[i], SEEN_UA, 100, 30, &dropped);
+	}
+	ASSERT_EQ_INT(20, (int)s.n);
+	ASSERT_EQ_U64(1, dropped);
+	/* 100 days on, all 20 expired: the 21st key is new, not a drop. */
+	ASSERT_EQ_INT(0, seen__touch(&s, keys[20], SEEN_UA, 200, 30, &dropped));
+	ASSERT_EQ_U64(1, dropped);
+	ASSERT_EQ_INT(1, (int)s.n);
 	seen__free(&s);
 }
 
