@@ -30,7 +30,7 @@
 
 #define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
-#define BULK_RING_FIRST 2
+#define BULK_RING_FIRST 1
 #define BULK_KEY_INLINE 48         /* object keys shorter than this live in the entry */
 
 struct read_ent {
@@ -243,9 +243,10 @@ static void ring_prune(struct bulk *b, struct principal *p, int64_t t)
 		r->head = 0;
 }
 
-/* The next ring size: by one up to 4, then by half (2, 3, 4, 6, 9, 13,
- * ...): most principals hold a few reads within the window, and a ring
- * that doubled kept a third of its 112-byte entries empty. */
+/* The next ring size: by one up to 4, then by half (1, 2, 3, 4, 6, 9,
+ * 13, ...): most principals hold one to a few reads within the window, and
+ * a ring that started at 2 and doubled kept a third of its 112-byte
+ * entries empty. */
 static uint32_t ring_next_cap(uint32_t cap)
 {
 	return cap < 4 ? cap + 1 : cap + cap / 2;

@@ -88,8 +88,8 @@ TEST(detect_bulk_rings_freed_when_idle)
 	printf("state bytes: empty %llu, crowd %llu, crowd idle %llu\n",
 	       (unsigned long long)s0.state_bytes, (unsigned long long)s1.state_bytes,
 	       (unsigned long long)s2.state_bytes);
-	/* a ring of two reads is over 200 bytes a principal */
-	ASSERT(s2.state_bytes + 2000 * 200 <= s1.state_bytes);
+	/* a ring of one read is over 120 bytes a principal */
+	ASSERT(s2.state_bytes + 2000 * 120 <= s1.state_bytes);
 	detector__flush(d);
 	detector__free(d);
 }
