@@ -720,19 +720,6 @@ static struct ident *ident_fetch(const struct baseline *b, const char *name)
 	return id;
 }
 
-/* The slots of a first-seen set where the look for (key, kind) starts:
- * its key and its kind; here, not a call into seen.c, five times an event. */
-static inline void seen_slot_prefetch(const struct seen_set *s, const char *key, int kind)
-{
-	uint32_t i;
-
-	if (!s->key)
-		return;
-	i = seen__slot(key, kind, s->cap);
-	__builtin_prefetch(&s->key[i]);
-	__builtin_prefetch(&seen__kind(s)[i]);
-}
-
 /* The open hour and the first-seen slots the event will touch, fetched
  * while the hour is closed or opened. */
 static void hour_prefetch(const struct ident *id, const struct ev_str *s)
@@ -743,10 +730,10 @@ static void hour_prefetch(const struct ident *id, const struct ev_str *s)
 		__builtin_prefetch((const char *)id->h + 128);
 		__builtin_prefetch((const char *)id->h + 192);
 	}
-	seen_slot_prefetch(&id->seen, s->ip, SEEN_IP);
-	seen_slot_prefetch(&id->seen, s->api, SEEN_API);
-	seen_slot_prefetch(&id->seen, s->service, SEEN_SERVICE);
-	seen_slot_prefetch(&id->seen, s->bucket, SEEN_BUCKET);
+	seen__prefetch(&id->seen, s->ip, SEEN_IP);
+	seen__prefetch(&id->seen, s->api, SEEN_API);
+	seen__prefetch(&id->seen, s->service, SEEN_SERVICE);
+	seen__prefetch(&id->seen, s->bucket, SEEN_BUCKET);
 }
 
 int baseline__feed(struct baseline *b, const struct audit_event *ev)

@@ -416,8 +416,18 @@ static inline int seen__touch(struct seen_set *s, const char *key, int kind, uin
 int seen__put(struct seen_set *s, const char *key, int kind, uint16_t day);
 /* 1 when key is in the set (whatever its age), else 0; no change. */
 int seen__has(const struct seen_set *s, const char *key, int kind);
-/* Start fetching key's slot (a later touch or lookup then waits less). */
-void seen__prefetch(const struct seen_set *s, const char *key, int kind);
+/* Start fetching key's slot and kind (a later touch or lookup then waits
+ * less); inline, since the baselines call it for several keys an event. */
+static inline void seen__prefetch(const struct seen_set *s, const char *key, int kind)
+{
+	uint32_t i;
+
+	if (!s->key)
+		return;
+	i = seen__slot(key, kind, s->cap);
+	__builtin_prefetch(&s->key[i]);
+	__builtin_prefetch(&seen__kind(s)[i]);
+}
 
 /* x far above the baseline: at least floor, ratio x the mean and k sd above. */
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);

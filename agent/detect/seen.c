@@ -31,17 +31,6 @@ static uint32_t seen_find(const struct seen_set *s, const char *key, int kind)
 	return i;
 }
 
-void seen__prefetch(const struct seen_set *s, const char *key, int kind)
-{
-	uint32_t i;
-
-	if (!s->key)
-		return;
-	i = seen__slot(key, kind, s->cap);
-	__builtin_prefetch(&s->key[i]);
-	__builtin_prefetch(&seen__kind(s)[i]);
-}
-
 /* Rebuild at cap, leaving out what the TTL has expired. */
 static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_t ttl)
 {
