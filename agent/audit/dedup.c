@@ -24,12 +24,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
 #include "audit/audit_internal.h"
 #include "lib/fasthash.h"
+#include "lib/hugemem.h"
 
 #define DEDUP_SLOTS ((size_t)1 << 18)       /* 2 MiB per generation */
 #define DEDUP_MAX (DEDUP_SLOTS / 2)
@@ -140,15 +140,10 @@ static void gen_clear(struct dedup_gen *g)
  * zero is set. */
 static void *table_alloc(size_t size, int zero)
 {
-	const size_t huge = (size_t)2 << 20;
-	size_t n = (size + huge - 1) & ~(huge - 1);
-	void *p = aligned_alloc(huge, n);
+	void *p = huge__alloc(size);
 
-	if (p) {
-		madvise(p, n, MADV_HUGEPAGE);
-		if (zero)
-			memset(p, 0, size);
-	}
+	if (p && zero)
+		memset(p, 0, size);
 	return p;
 }
 

@@ -16,6 +16,7 @@
 #include "audit/audit_internal.h"
 #include "audit/jsonarena.h"
 #include "audit/reader_priv.h"
+#include "lib/hugemem.h"
 
 /* A streamed file's window between two pieces: the unread bytes move to
  * a buffer of their own and the window to this thread's cache, for the
@@ -128,12 +129,8 @@ static void whole_keep(void)
  * time as inflating it. */
 static void *whole_alloc(size_t n)
 {
-	const size_t huge = (size_t)2 << 20;
-	size_t size = (n + huge - 1) & ~(huge - 1);
-	void *p = aligned_alloc(huge, size);
+	void *p = huge__alloc(n);
 
-	if (p)
-		madvise(p, size, MADV_HUGEPAGE);
 	whole_keep();
 	return p;
 }

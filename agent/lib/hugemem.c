@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 static size_t round_up(size_t n)
@@ -29,6 +30,16 @@ void *huge__map(size_t size)
 		munmap(m, (size_t)(p - m));
 	munmap(p + n, HUGE_PAGE - (size_t)(p - m));
 	madvise(p, n, MADV_HUGEPAGE);
+	return p;
+}
+
+void *huge__alloc(size_t size)
+{
+	size_t n = round_up(size ? size : 1);
+	void *p = aligned_alloc(HUGE_PAGE, n);
+
+	if (p)
+		madvise(p, n, MADV_HUGEPAGE);
 	return p;
 }
 

@@ -18,6 +18,10 @@
 /* size bytes (rounded up to HUGE_PAGE), zeroed, aligned to HUGE_PAGE and
  * advised into huge pages; NULL with errno ENOMEM. */
 void *huge__map(size_t size);
+/* size bytes (rounded up to HUGE_PAGE), not zeroed, from aligned_alloc,
+ * aligned to HUGE_PAGE and advised into huge pages; free() gives it back.
+ * NULL with errno ENOMEM. */
+void *huge__alloc(size_t size);
 /* Give back what huge__map(size) returned (NULL: nothing). */
 void huge__unmap(void *p, size_t size);
 /* Advise the whole huge pages inside p[0..size) (memory from malloc, say
