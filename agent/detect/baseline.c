@@ -736,6 +736,27 @@ static void hour_prefetch(const struct ident *id, const struct ev_str *s)
 	seen__prefetch(&id->seen, s->bucket, SEEN_BUCKET);
 }
 
+void baseline__prefetch(const struct baseline *b, const char *const str[], int stage)
+{
+	const char *name = str[EVF_PRINCIPAL];
+	struct ev_str s = { 0 };
+	const struct ident *id;
+
+	if (!name || !*name)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&b->tab[baseline__slot(name, b->nslots)]);
+		return;
+	}
+	if (!(id = ident_fetch(b, name)) || stage == 1)
+		return;
+	s.ip = str[EVF_SOURCE_IP];
+	s.api = str[EVF_API];
+	s.service = str[EVF_SERVICE];
+	s.bucket = str[EVF_BUCKET];
+	hour_prefetch(id, &s);
+}
+
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ev_str s;
