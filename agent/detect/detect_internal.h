@@ -165,6 +165,8 @@ static inline const char *detector__ev_str(struct detector *d, const struct audi
 int detector__emit(struct detector *d, struct finding *f);
 /* A rule could not track one more entity (its table is full). */
 void detector__entity_dropped(struct detector *d);
+/* A held finding was withdrawn: its operation's result record said it failed. */
+void detector__finding_failed(struct detector *d);
 
 /* Sample object keys of an open hour: copies owned by their holder, not
  * interned, so that a day of distinct keys does not fill the string pool
@@ -597,6 +599,20 @@ int detector__off_hours(struct detector *d, int64_t t);
 struct cJSON;
 #define SINGLE_RECENT 64
 #define SINGLE_OPS 16
+/* Findings on Azure operations that only started, held per rule until the
+ * operation's result record: at most this many, for at most this long. */
+#define SINGLE_HELD 64
+#define SINGLE_HOLD_MS (60 * 60 * 1000LL)
+
+/* A finding on an Azure Activity Log start record (Started, Accepted): the
+ * operation's result comes in a later record of the same correlation id.
+ * Emitted when that record says it succeeded, withdrawn when it failed,
+ * emitted as "result not logged" after SINGLE_HOLD_MS or at flush. */
+struct single_held {
+	char *id;                 /* the correlation id, a copy */
+	int64_t time_ms;          /* the start record's */
+	struct finding *f;
+};
 
 /* A single-event rule's state: the detector and the operations it fired
  * on lately (Azure logs an operation's start and its end with one
@@ -614,6 +630,9 @@ struct single {
 		const char *api, *needle;
 		uint8_t has;
 	} ops[SINGLE_OPS];
+	struct single_held *held;   /* SINGLE_HELD slots once an Azure start hit */
+	unsigned nheld;
+	int64_t held_due;           /* the oldest held finding's time + SINGLE_HOLD_MS */
 };
 
 /* What a single-event rule found in one request. Strings are the caller's,
@@ -671,6 +690,12 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);
+/* Let go of what a state that begins with struct single holds (its held
+ * findings), for rules that free their state themselves. */
+void single__release(struct single *s);
+/* A rule's flush callback for states that begin with struct single: the
+ * held findings are emitted, their result not logged. */
+void single__flush(void *state);
 /* A rule's strings callback for states that begin with struct single. */
 void single__strings(void *state, struct strmark *m);
 /* ev's request parsed, or NULL when it has none or it does not parse.
