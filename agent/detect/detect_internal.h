@@ -390,24 +390,34 @@ static inline uint32_t seen__next(uint32_t i, uint32_t cap)
 {
 	return i + 1 == cap ? 0 : i + 1;
 }
-/* Most touches find their key in a set with room to spare: that is done
- * here, in the caller; the rest (a new key, a set to grow or to purge)
- * in seen__touch_slow. */
+/* Most touches find their key, or a new key its empty slot, in a set with
+ * room to spare (and under its bound): that is done here, in the caller;
+ * the rest (a set to make, grow or purge, the bound) in seen__touch_slow,
+ * which does the same for them. */
 static inline int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
 			      uint16_t ttl, uint64_t *dropped)
 {
 	if (s->n < seen__room(s->cap)) {
-		const uint8_t *kinds = seen__kind(s);
+		uint8_t *kinds = seen__kind(s);
 		uint16_t *days = seen__day(s);
+		uint32_t i;
 
-		for (uint32_t i = seen__slot(key, kind, s->cap); s->key[i];
-		     i = seen__next(i, s->cap)) {
+		for (i = seen__slot(key, kind, s->cap); s->key[i]; i = seen__next(i, s->cap)) {
 			if (s->key[i] == key && kinds[i] == kind) {
 				int was = (uint16_t)(today - days[i]) <= ttl;
 
 				days[i] = today;
 				return was;
 			}
+		}
+		if (!key || !*key)
+			return 1;
+		if (s->n < s->max) {
+			s->key[i] = key;
+			kinds[i] = (uint8_t)kind;
+			days[i] = today;
+			s->n++;
+			return 0;
 		}
 	}
 	return seen__touch_slow(s, key, kind, today, ttl, dropped);
@@ -433,7 +443,27 @@ static inline void seen__prefetch(const struct seen_set *s, const char *key, int
 
 /* x far above the baseline: at least floor, ratio x the mean and k sd above. */
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);
-void ewma__add(struct ewma *e, double x, double alpha);
+/* Learn x: a plain mean and variance while history is short, then
+ * exponential with weight alpha. Inline: an hour's close adds six. */
+static inline void ewma__add(struct ewma *e, double x, double alpha)
+{
+	double a, d;
+
+	e->n++;
+	a = 1.0 / e->n > alpha ? 1.0 / e->n : alpha;
+	/* Winsorize: one outlier must not teach the baseline that it is
+	 * normal. The cap is at least mean + 1, so an x under that needs no
+	 * square root (and rounding keeps the comparison exact). */
+	if (e->n > 8 && x > e->mean + 1.0) {
+		double cap = e->mean + 3.0 * __builtin_sqrt(e->var) + 1.0;
+
+		if (x > cap)
+			x = cap;
+	}
+	d = x - e->mean;
+	e->mean += (float)(a * d);
+	e->var = (float)((1.0 - a) * (e->var + a * d * d));
+}
 
 /* Calls the hour() of every rule. */
 int detector__close_hour(struct detector *d, struct ident *id, const struct hour_rec *h);
