@@ -74,7 +74,11 @@ struct audit_event {
 	uint8_t principal_type;   /* enum gw_principal_type */
 	uint8_t key_long_term;    /* access key is long-term (AKIA...) */
 	uint8_t principal_kind;   /* enum gw_principal_kind */
-	uint8_t pad[2];
+	/* 1: the record says the operation started (Azure Activity Log
+	 * Started, Accepted); its result (Succeeded, Failed) follows in a
+	 * record of the same request_id, the correlation id */
+	uint8_t started;
+	uint8_t pad[1];
 	const char *principal;    /* ARN, email, object id or access key owner */
 	const char *account;      /* account / project / subscription */
 	const char *access_key;

@@ -205,6 +205,7 @@ static void put_detector(struct jsonw *w, const struct analyze_report *r)
 	jsonw__num(w, "findings_before_window", (double)d->findings_before);
 	jsonw__num(w, "findings_allowed", (double)d->findings_allowed);
 	jsonw__num(w, "findings_normal", (double)d->findings_normal);
+	jsonw__num(w, "findings_failed", (double)d->findings_failed);
 	jsonw__num(w, "volume_dropped", (double)d->volume_dropped);
 	jsonw__num(w, "intel_prefixes", (double)d->intel_prefixes);
 	jsonw__num(w, "incidents", (double)r->nincidents);

@@ -311,6 +311,11 @@ static void close_hour(struct baseline *b, struct ident *id)
 	struct hour_rec *h = id->h;
 	int slot = gw_hour_of_week(h->start, detector__tz_min(b->d, h->start));
 
+	/* The statistics and the hour-of-week count learnt below, fetched
+	 * while the rules judge the hour. */
+	__builtin_prefetch(&id->ev, 1);
+	__builtin_prefetch(&id->denied, 1);
+	__builtin_prefetch(&id->how[slot], 1);
 	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
 	/* Rules judge against the baseline as it was; a failed finding is counted. */
 	detector__close_hour(b->d, id, h);
@@ -467,19 +472,26 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 	return 0;
 }
 
-/* A user agent's family, interned; cached by the (interned) agent. */
+/* A user agent's family, interned; cached by the (interned) agent, in sets
+ * of UA_WAYS: ua_family costs thousands of instructions, and two busy
+ * agents whose addresses share a set would otherwise evict each other on
+ * every look. A miss takes the set's first way, the others move down. */
 static const char *family_of(struct baseline *b, const char *ua, char *buf, size_t len)
 {
-	size_t i = baseline__slot(ua, UA_CACHE);
+	struct ua_fam *set = &b->ua_cache[baseline__slot(ua, UA_CACHE / UA_WAYS) * UA_WAYS];
+	const char *fam;
 	int sdk, pentest;
 
-	if (b->ua_cache[i].ua != ua) {
-		b->ua_cache[i].fam = detector__intern(b->d, ua_family(ua, buf, len, &sdk, &pentest));
-		if (!b->ua_cache[i].fam)
-			return NULL;
-		b->ua_cache[i].ua = ua;
-	}
-	return b->ua_cache[i].fam;
+	for (size_t w = 0; w < UA_WAYS; w++)
+		if (set[w].ua == ua)
+			return set[w].fam;
+	fam = detector__intern(b->d, ua_family(ua, buf, len, &sdk, &pentest));
+	if (!fam)
+		return NULL;
+	memmove(set + 1, set, (UA_WAYS - 1) * sizeof(*set));
+	set[0].ua = ua;
+	set[0].fam = fam;
+	return fam;
 }
 
 static int note_ua(struct baseline *b, struct ident *id, const char *ua, const char *ip,

@@ -22,6 +22,7 @@
 _Static_assert(HOUR_SET <= 2 << (SET_CLASSES - 1) && HOUR_LIST_BUCKETS <= 2 << (SET_CLASSES - 1),
 	       "an hour's sets fit the largest class");
 #define UA_CACHE 1024
+#define UA_WAYS 4
 #define ALPHA_HOUR 0.02
 #define ALPHA_DAY 0.1
 /* An open hour this old (from its start) with no event since is closed:
@@ -58,9 +59,9 @@ struct baseline {
 	size_t more_open, peak_more;       /* their rare sets (struct hour_more) */
 	size_t new_open, peak_new;         /* ... and struct hour_new */
 	size_t sets_bytes, peak_sets_bytes;     /* ... and their growing sets */
-	struct {
+	struct ua_fam {
 		const char *ua, *fam;
-	} ua_cache[UA_CACHE];
+	} ua_cache[UA_CACHE];              /* sets of UA_WAYS (family_of) */
 	uint64_t *dropped;
 	struct volume *vol;                /* per source IP and per bucket */
 	uint16_t aged_day;                 /* the stream day of the last aging pass */

@@ -226,6 +226,8 @@ struct detector_stats {
 	uint64_t strings_freed;     /* bytes of strings freed once nothing held them */
 	uint64_t findings_updated;  /* findings made again with the same id (a burst went on) */
 	uint64_t out_of_scope;      /* events not touching the gateway (scope = gateway) */
+	uint64_t findings_failed;   /* findings on an operation's start record withdrawn:
+				     * its result record said it failed (Azure) */
 };
 
 void detector__stats(const struct detector *d, struct detector_stats *st);

@@ -165,6 +165,8 @@ static inline const char *detector__ev_str(struct detector *d, const struct audi
 int detector__emit(struct detector *d, struct finding *f);
 /* A rule could not track one more entity (its table is full). */
 void detector__entity_dropped(struct detector *d);
+/* A held finding was withdrawn: its operation's result record said it failed. */
+void detector__finding_failed(struct detector *d);
 
 /* Sample object keys of an open hour: copies owned by their holder, not
  * interned, so that a day of distinct keys does not fill the string pool
@@ -388,24 +390,34 @@ static inline uint32_t seen__next(uint32_t i, uint32_t cap)
 {
 	return i + 1 == cap ? 0 : i + 1;
 }
-/* Most touches find their key in a set with room to spare: that is done
- * here, in the caller; the rest (a new key, a set to grow or to purge)
- * in seen__touch_slow. */
+/* Most touches find their key, or a new key its empty slot, in a set with
+ * room to spare (and under its bound): that is done here, in the caller;
+ * the rest (a set to make, grow or purge, the bound) in seen__touch_slow,
+ * which does the same for them. */
 static inline int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
 			      uint16_t ttl, uint64_t *dropped)
 {
 	if (s->n < seen__room(s->cap)) {
-		const uint8_t *kinds = seen__kind(s);
+		uint8_t *kinds = seen__kind(s);
 		uint16_t *days = seen__day(s);
+		uint32_t i;
 
-		for (uint32_t i = seen__slot(key, kind, s->cap); s->key[i];
-		     i = seen__next(i, s->cap)) {
+		for (i = seen__slot(key, kind, s->cap); s->key[i]; i = seen__next(i, s->cap)) {
 			if (s->key[i] == key && kinds[i] == kind) {
 				int was = (uint16_t)(today - days[i]) <= ttl;
 
 				days[i] = today;
 				return was;
 			}
+		}
+		if (!key || !*key)
+			return 1;
+		if (s->n < s->max) {
+			s->key[i] = key;
+			kinds[i] = (uint8_t)kind;
+			days[i] = today;
+			s->n++;
+			return 0;
 		}
 	}
 	return seen__touch_slow(s, key, kind, today, ttl, dropped);
@@ -431,7 +443,27 @@ static inline void seen__prefetch(const struct seen_set *s, const char *key, int
 
 /* x far above the baseline: at least floor, ratio x the mean and k sd above. */
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);
-void ewma__add(struct ewma *e, double x, double alpha);
+/* Learn x: a plain mean and variance while history is short, then
+ * exponential with weight alpha. Inline: an hour's close adds six. */
+static inline void ewma__add(struct ewma *e, double x, double alpha)
+{
+	double a, d;
+
+	e->n++;
+	a = 1.0 / e->n > alpha ? 1.0 / e->n : alpha;
+	/* Winsorize: one outlier must not teach the baseline that it is
+	 * normal. The cap is at least mean + 1, so an x under that needs no
+	 * square root (and rounding keeps the comparison exact). */
+	if (e->n > 8 && x > e->mean + 1.0) {
+		double cap = e->mean + 3.0 * __builtin_sqrt(e->var) + 1.0;
+
+		if (x > cap)
+			x = cap;
+	}
+	d = x - e->mean;
+	e->mean += (float)(a * d);
+	e->var = (float)((1.0 - a) * (e->var + a * d * d));
+}
 
 /* Calls the hour() of every rule. */
 int detector__close_hour(struct detector *d, struct ident *id, const struct hour_rec *h);
@@ -567,6 +599,20 @@ int detector__off_hours(struct detector *d, int64_t t);
 struct cJSON;
 #define SINGLE_RECENT 64
 #define SINGLE_OPS 16
+/* Findings on Azure operations that only started, held per rule until the
+ * operation's result record: at most this many, for at most this long. */
+#define SINGLE_HELD 64
+#define SINGLE_HOLD_MS (60 * 60 * 1000LL)
+
+/* A finding on an Azure Activity Log start record (Started, Accepted): the
+ * operation's result comes in a later record of the same correlation id.
+ * Emitted when that record says it succeeded, withdrawn when it failed,
+ * emitted as "result not logged" after SINGLE_HOLD_MS or at flush. */
+struct single_held {
+	char *id;                 /* the correlation id, a copy */
+	int64_t time_ms;          /* the start record's */
+	struct finding *f;
+};
 
 /* A single-event rule's state: the detector and the operations it fired
  * on lately (Azure logs an operation's start and its end with one
@@ -584,6 +630,9 @@ struct single {
 		const char *api, *needle;
 		uint8_t has;
 	} ops[SINGLE_OPS];
+	struct single_held *held;   /* SINGLE_HELD slots once an Azure start hit */
+	unsigned nheld;
+	int64_t held_due;           /* the oldest held finding's time + SINGLE_HOLD_MS */
 };
 
 /* What a single-event rule found in one request. Strings are the caller's,
@@ -641,6 +690,12 @@ int single__judge(struct single *s, const struct rule *r, const struct audit_eve
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);
+/* Let go of what a state that begins with struct single holds (its held
+ * findings), for rules that free their state themselves. */
+void single__release(struct single *s);
+/* A rule's flush callback for states that begin with struct single: the
+ * held findings are emitted, their result not logged. */
+void single__flush(void *state);
 /* A rule's strings callback for states that begin with struct single. */
 void single__strings(void *state, struct strmark *m);
 /* ev's request parsed, or NULL when it has none or it does not parse.

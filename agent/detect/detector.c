@@ -564,6 +564,11 @@ void detector__entity_dropped(struct detector *d)
 	d->stats.entities_dropped++;
 }
 
+void detector__finding_failed(struct detector *d)
+{
+	d->stats.findings_failed++;
+}
+
 /* The kept findings changed other than by keep(): the id map anew. */
 static void byid_rebuild(struct detector *d)
 {

@@ -22,12 +22,111 @@ void *single__new(struct detector *d, const struct detector_config *cfg)
 	if (!s)
 		return NULL;
 	s->d = d;
+	s->held_due = INT64_MAX;
 	return s;
+}
+
+void single__release(struct single *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->nheld; i++) {
+		free(s->held[i].id);
+		finding__free(s->held[i].f);
+	}
+	free(s->held);
+	s->held = NULL;
+	s->nheld = 0;
 }
 
 void single__free(void *state)
 {
+	single__release(state);
 	free(state);
+}
+
+/* Held finding i leaves: emitted (ok 1: its operation succeeded; 2: no
+ * result record came) or withdrawn (ok 0: it failed). */
+static int held_out(struct single *s, unsigned i, int ok)
+{
+	struct single_held h = s->held[i];
+
+	s->held[i] = s->held[--s->nheld];
+	free(h.id);
+	if (!ok) {
+		finding__free(h.f);
+		detector__finding_failed(s->d);
+		return 0;
+	}
+	if (ok == 2 && finding__add_evidence(h.f, "result", "%s",
+					     "not logged: the operation started, no record of its end") < 0) {
+		finding__free(h.f);
+		return -ENOMEM;
+	}
+	return finding__finish(s->d, h.f, 0);
+}
+
+static void held_due(struct single *s)
+{
+	int64_t t = INT64_MAX;
+
+	for (unsigned i = 0; i < s->nheld; i++)
+		if (s->held[i].time_ms < t)
+			t = s->held[i].time_ms;
+	s->held_due = s->nheld ? t + SINGLE_HOLD_MS : INT64_MAX;
+}
+
+/* ev's part in the held findings: the result record of a held operation
+ * settles it; those held too long go out as they are. */
+static void settle(struct single *s, const struct audit_event *ev)
+{
+	int changed = 0;
+
+	if (ev->cloud == GW_CLOUD_AZURE && !ev->started && ev->request_id && *ev->request_id)
+		for (unsigned i = 0; i < s->nheld; i++)
+			if (strcmp(s->held[i].id, ev->request_id) == 0) {
+				held_out(s, i--, ev->outcome == GW_OUT_OK);
+				changed = 1;
+			}
+	if (ev->time_ms >= s->held_due)
+		for (unsigned i = 0; i < s->nheld; i++)
+			if (ev->time_ms >= s->held[i].time_ms + SINGLE_HOLD_MS) {
+				held_out(s, i--, 2);
+				changed = 1;
+			}
+	if (changed)
+		held_due(s);
+}
+
+/* Keep f until ev's operation ends; the oldest held goes out when full. */
+static int hold(struct single *s, const struct audit_event *ev, struct finding *f)
+{
+	unsigned old = 0;
+	char *id;
+	int err = 0;
+
+	if (!s->held && !(s->held = calloc(SINGLE_HELD, sizeof(*s->held))))
+		return finding__finish(s->d, f, -ENOMEM);
+	if (s->nheld == SINGLE_HELD) {
+		for (unsigned i = 1; i < s->nheld; i++)
+			if (s->held[i].time_ms < s->held[old].time_ms)
+				old = i;
+		err = held_out(s, old, 2);
+	}
+	if (!(id = strdup(ev->request_id)))
+		return finding__finish(s->d, f, -ENOMEM);
+	s->held[s->nheld++] = (struct single_held){ .id = id, .time_ms = ev->time_ms, .f = f };
+	held_due(s);
+	return err;
+}
+
+void single__flush(void *state)
+{
+	struct single *s = state;
+
+	while (s->nheld)
+		held_out(s, s->nheld - 1, 2);
+	s->held_due = INT64_MAX;
 }
 
 /* ASCII case folding: gatewatch never calls setlocale(), so this is what
@@ -135,6 +234,8 @@ int single__fresh(struct single *s, const struct audit_event *ev)
 {
 	const char *id;
 
+	if (s->nheld)
+		settle(s, ev);
 	if (ev->outcome != GW_OUT_OK || ev->action == GW_ACT_OBJECT_READ || ev->action == GW_ACT_LIST)
 		return 0;
 	/* Only Azure logs one operation twice (started, succeeded) */
@@ -236,6 +337,8 @@ int single__emit(struct single *s, const struct rule *r, const struct audit_even
 	if (ev->request_id && *ev->request_id)
 		err |= finding__add_evidence(f, "request_id", "%s", ev->request_id);
 	err |= finding__add_evidence(f, "remediation", "%s", h->remediation ? h->remediation : "");
+	if (!err && ev->started && ev->cloud == GW_CLOUD_AZURE && ev->request_id && *ev->request_id)
+		return hold(s, ev, f);
 	return finding__finish(s->d, f, err);
 }
 

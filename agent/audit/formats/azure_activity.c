@@ -116,13 +116,17 @@ static void principal(struct rec_strs *r, const struct jv *v, struct audit_event
 		ev->source_ip = rec__intern_str(r, jv__str(&claims[C_IPADDR]));
 }
 
-static int outcome(const struct jv *v, const char **code)
+/* Write, delete and action operations are logged twice or more under one
+ * correlation id: a start (resultType Start or Accept, status Started or
+ * Accepted), then the result (Success/Succeeded or Failure/Failed). */
+static int outcome(const struct jv *v, const char **code, uint8_t *started)
 {
 	const char *st = jv__str(&v[F_RESULT]), *sc;
 
 	if (!*st)
 		st = str_or_value(v, F_STATUS);
 	*code = "";
+	*started = strncasecmp(st, "Start", 5) == 0 || strncasecmp(st, "Accept", 6) == 0;
 	if (strncasecmp(st, "Fail", 4) != 0)
 		return GW_OUT_OK;
 	sc = v[F_PROPS].type == JV_OBJ ? jv__str(&v[F_PROPS_STATUS]) : "";
@@ -239,7 +243,7 @@ static int record(struct audit_ctx *c, const struct jv *v, size_t off)
 	op = str_or_value(v, F_OP);
 	if (azure__head(&r, t, op, off, action, &ev) < 0)
 		return 0;
-	ev.outcome = (uint8_t)outcome(v, &code);
+	ev.outcome = (uint8_t)outcome(v, &code, &ev.started);
 	ev.error_code = rec__intern_str(&r, code);
 	ev.source_ip = rec__intern_str(&r, jv__str(&v[F_IP]));
 	if (!*ev.source_ip)

@@ -221,5 +221,6 @@ const struct rule rule_audit_logging_disabled = {
 	.new = single__new,
 	.strings = single__strings,
 	.feed = ald_feed,
+	.flush = single__flush,
 	.free = single__free,
 };

@@ -111,5 +111,6 @@ const struct rule rule_foreign_account_copy = {
 	.new = single__new,
 	.strings = single__strings,
 	.feed = fac_feed,
+	.flush = single__flush,
 	.free = single__free,
 };

@@ -38,8 +38,10 @@ static void mass_free(void *state)
 {
 	struct mass *m = state;
 
-	if (m)
+	if (m) {
 		hourly__fini(&m->b);
+		single__release(&m->s);
+	}
 	free(m);
 }
 
@@ -101,6 +103,7 @@ const struct rule rule_mass_delete = {
 	.id = "mass-delete",
 	.new = mass_new,
 	.feed = mass_feed,
+	.flush = single__flush,
 	.free = mass_free,
 	.strings = mass_strings,
 };

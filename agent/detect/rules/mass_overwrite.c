@@ -66,6 +66,7 @@ static void over_free(void *state)
 	if (o) {
 		hourly__fini(&o->b);
 		free(o->seen);
+		single__release(&o->s);
 	}
 	free(o);
 }
@@ -210,6 +211,7 @@ const struct rule rule_mass_overwrite = {
 	.new = over_new,
 	.feed = over_feed,
 	.prefetch = over_prefetch,
+	.flush = single__flush,
 	.free = over_free,
 	.strings = over_strings,
 };

@@ -183,5 +183,6 @@ const struct rule rule_protection_removed = {
 	.new = single__new,
 	.strings = single__strings,
 	.feed = pr_feed,
+	.flush = single__flush,
 	.free = single__free,
 };

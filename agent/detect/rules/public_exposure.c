@@ -257,5 +257,6 @@ const struct rule rule_public_exposure = {
 	.new = single__new,
 	.strings = single__strings,
 	.feed = pe_feed,
+	.flush = single__flush,
 	.free = single__free,
 };

@@ -306,6 +306,7 @@ const struct rule rule_ransomware_encryption = {
 	.id = "ransomware-encryption",
 	.new = ransom_new,
 	.feed = ransom_feed,
+	.flush = single__flush,
 	.free = ransom_free,
 	.strings = ransom_strings,
 };

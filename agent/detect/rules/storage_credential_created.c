@@ -142,5 +142,6 @@ const struct rule rule_storage_credential_created = {
 	.new = single__new,
 	.strings = single__strings,
 	.feed = scc_feed,
+	.flush = single__flush,
 	.free = single__free,
 };

@@ -104,6 +104,34 @@ TEST(detect_seen_bound_purges_with_room_left)
 	seen__free(&s);
 }
 
+/* A key new to a set with room is added where its probe ends (in the
+ * inline touch), an empty key never is, and a set at its bound does not
+ * grow past it through that path. */
+TEST(detect_seen_new_key_with_room)
+{
+	static char keys[8][16];
+	struct seen_set s;
+	uint64_t dropped = 0;
+
+	seen__init(&s, 3);
+	ASSERT_EQ_INT(0, seen__touch(&s, "198.51.100.1", SEEN_IP, 100, 30, &dropped));
+	ASSERT_EQ_INT(8, (int)s.cap);   /* a set bounded at 16 or less starts at 8 */
+	/* An empty key counts as seen and takes no slot. */
+	ASSERT_EQ_INT(1, seen__touch(&s, "", SEEN_BUCKET, 100, 30, &dropped));
+	ASSERT_EQ_INT(1, seen__touch(&s, NULL, SEEN_BUCKET, 100, 30, &dropped));
+	ASSERT_EQ_INT(1, (int)s.n);
+	for (int i = 0; i < 8; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "api%d", i);
+		ASSERT_EQ_INT(i < 2 ? 0 : 1, seen__touch(&s, keys[i], SEEN_API, 100, 30, &dropped));
+	}
+	ASSERT_EQ_INT(3, (int)s.n);
+	ASSERT_EQ_U64(6, dropped);
+	ASSERT_EQ_INT(1, seen__has(&s, keys[1], SEEN_API));
+	ASSERT_EQ_INT(0, seen__has(&s, keys[2], SEEN_API));
+	ASSERT_EQ_INT(1, seen__touch(&s, keys[0], SEEN_API, 101, 30, &dropped));
+	seen__free(&s);
+}
+
 TEST(detect_ewma_unusual_and_winsorized)
 {
 	struct ewma e = { 0 };
@@ -174,6 +202,53 @@ TEST(detect_first_seen_keeps_what_rules_read)
 	ASSERT(id != NULL);
 	ASSERT_EQ_INT(5, (int)id->seen.n);
 	ASSERT(id->recent[0].region != NULL && !strcmp(id->recent[0].region, "eu-west-1"));
+	detector__flush(d);
+	detector__free(d);
+}
+
+/* Each user agent's family is learnt as the agent's own, whatever other
+ * agents share its place in the family cache: more agents than the cache
+ * holds, met again in other orders, so that hits, misses and evictions
+ * mix. */
+TEST(detect_ua_family_cache_keeps_each_agent_its_family)
+{
+	enum { NUA = 1500 };
+	static char uas[NUA][32], who[NUA][48];
+	struct detector *d = detector__new(NULL);
+	struct audit_event e = {
+		.time_ms = 1792490400000LL, .cloud = GW_CLOUD_AWS, .action = GW_ACT_OTHER,
+		.outcome = GW_OUT_OK, .principal_type = GW_PT_USER, .account = "111122223333",
+		.access_key = "", .source_ip = "203.0.113.77", .region = "eu-west-1",
+		.service = "s3.amazonaws.com", .api = "HeadBucket", .bucket = "", .object_key = "",
+		.error_code = "", .request_id = "",
+	};
+	char fam[32];
+
+	ASSERT(d != NULL);
+	for (int i = 0; i < NUA; i++) {
+		snprintf(uas[i], sizeof(uas[i]), "Tool%d/1.0 (unit)", i);
+		snprintf(who[i], sizeof(who[i]), "arn:aws:iam::111122223333:user/u%d", i);
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < NUA; i++) {
+			int j = pass == 1 ? (i * 7 + 3) % NUA : i;
+
+			e.principal = who[j];
+			e.user_agent = uas[pass == 2 ? (j + 1) % NUA : j];
+			e.time_ms += 1000;
+			ASSERT(detector__feed(d, &e) == 0);
+		}
+	}
+	for (int i = 0; i < NUA; i++) {
+		const struct ident *id = detector__ident(d, who[i]);
+
+		ASSERT(id != NULL);
+		/* Its own agent, and the next one's. */
+		snprintf(fam, sizeof(fam), "tool%d", i);
+		ASSERT_EQ_INT(1, seen__has(&id->seen, detector__intern(d, fam), SEEN_UA));
+		snprintf(fam, sizeof(fam), "tool%d", (i + 1) % NUA);
+		ASSERT_EQ_INT(1, seen__has(&id->seen, detector__intern(d, fam), SEEN_UA));
+	}
 	detector__flush(d);
 	detector__free(d);
 }
