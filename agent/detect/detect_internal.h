@@ -683,10 +683,23 @@ struct single_judges {
 	const char *title;               /* static */
 	const char *const *mitre;        /* static, NULL-ended */
 };
+/* single__fresh()'s answer where it is 0 for every rule alike and asks
+ * nothing (no finding held, a failed call, an object read, a list): most
+ * events, told inline before any call. */
+static inline int single__skip(const struct single *s, const struct audit_event *ev)
+{
+	return !s->nheld && (ev->outcome != GW_OUT_OK || ev->action == GW_ACT_OBJECT_READ ||
+			     ev->action == GW_ACT_LIST);
+}
+int single__judge_fresh(struct single *s, const struct rule *r, const struct audit_event *ev,
+			const struct single_judges *j);
 /* The whole feed of a single-event rule: skip what cannot be fresh, ask
  * the event's cloud, report the strongest. 0 or -ENOMEM. */
-int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
-		  const struct single_judges *j);
+static inline int single__judge(struct single *s, const struct rule *r,
+				const struct audit_event *ev, const struct single_judges *j)
+{
+	return single__skip(s, ev) ? 0 : single__judge_fresh(s, r, ev, j);
+}
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);

@@ -375,8 +375,8 @@ int single__report(struct single *s, const struct rule *r, const struct audit_ev
 	return single__emit(s, r, ev, &h);
 }
 
-int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
-		  const struct single_judges *j)
+int single__judge_fresh(struct single *s, const struct rule *r, const struct audit_event *ev,
+			const struct single_judges *j)
 {
 	struct single_best b;
 	single_judge_fn fn = NULL;
