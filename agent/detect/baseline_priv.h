@@ -36,11 +36,18 @@ struct related {
 };
 
 /* A slot of the identity table: the key beside its identity, so that a
- * probe reads one line, not the key's and the identity's. */
+ * probe reads one line, not the key's and the identity's; and, as of the
+ * identity's last event, where its open hour and its first-seen slots
+ * were, so that those are fetched with the identity, not after it. The
+ * two are hints for prefetching only, never read through (a stale one
+ * costs a useless fetch): see slot_hint in baseline.c. */
 struct ident_slot {
 	const char *name;                  /* id->name, or NULL: a free slot */
 	struct ident *id;
+	const struct hour_rec *h;          /* hint: id->h */
+	uint64_t seen;                     /* hint: id->seen.key, its cap in the top 16 bits */
 };
+_Static_assert(IDENT_SEEN_MAX * 2 < 1 << 16, "a first-seen set's cap fits the hint's 16 bits");
 
 struct baseline {
 	struct detector *d;

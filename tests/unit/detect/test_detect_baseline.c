@@ -5,6 +5,7 @@
 
 #include "assert.h"
 #include "detect/detect_internal.h"
+#include "detect/baseline_priv.h"
 
 TEST(detect_seen_ttl_forgets_after_30_days)
 {
@@ -250,5 +251,56 @@ TEST(detect_ua_family_cache_keeps_each_agent_its_family)
 		ASSERT_EQ_INT(1, seen__has(&id->seen, detector__intern(d, fam), SEEN_UA));
 	}
 	detector__flush(d);
+	detector__free(d);
+}
+
+/* Every slot of the identity table remembers, for the prefetch of the
+ * identity's next event, where its open hour and its first-seen slots are
+ * after each event: through hours that close and open, and sets that
+ * grow (a new IP an event, past the first set's room). */
+static void assert_hints(const struct baseline *b)
+{
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct ident_slot *sl = &b->tab[i];
+
+		if (!sl->id)
+			continue;
+		ASSERT(sl->h == sl->id->h);
+		ASSERT_EQ_U64((uint64_t)(uintptr_t)sl->id->seen.key | (uint64_t)sl->id->seen.cap << 48,
+			      sl->seen);
+	}
+}
+
+TEST(detect_ident_slot_hints_follow_hour_and_set)
+{
+	static char ips[60][24];
+	static const char *const who[] = {
+		"arn:aws:iam::111122223333:user/hint-a", "arn:aws:iam::111122223333:user/hint-b",
+		"arn:aws:iam::111122223333:user/hint-c",
+	};
+	struct detector *d = detector__new(NULL);
+	struct baseline *b;
+	struct audit_event e = {
+		.time_ms = 1792490400000LL, .cloud = GW_CLOUD_AWS, .action = GW_ACT_OBJECT_READ,
+		.outcome = GW_OUT_OK, .principal_type = GW_PT_USER, .account = "111122223333",
+		.access_key = "", .user_agent = "aws-cli/2.17.60", .region = "eu-west-1",
+		.service = "s3.amazonaws.com", .api = "GetObject", .bucket = "reports",
+		.object_key = "q3.csv", .error_code = "", .request_id = "",
+	};
+
+	ASSERT(d != NULL);
+	b = baseline__new(d, detector__config(d));
+	ASSERT(b != NULL);
+	for (int i = 0; i < 60; i++) {
+		snprintf(ips[i], sizeof(ips[i]), "198.51.100.%d", i + 1);
+		e.principal = who[i % 3];
+		e.source_ip = ips[i];
+		e.time_ms += 20 * 60000LL;   /* an hour closes every third event of each */
+		ASSERT(baseline__feed(b, &e) == 0);
+		assert_hints(b);
+	}
+	ASSERT(baseline__find(b, detector__intern(d, who[0]))->seen.cap > 24);
+	baseline__flush(b);
+	baseline__free(b);
 	detector__free(d);
 }
