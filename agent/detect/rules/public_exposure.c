@@ -28,7 +28,7 @@ static void aws_acl(const cJSON *rp, struct single_best *h)
 	static const char *const canned[] = { "public-read", "public-read-write", "authenticated-read" };
 	const char *acl = json__str(json__path(rp, "x-amz-acl"));
 
-	for (size_t i = 0; i < sizeof(canned) / sizeof(canned[0]); i++)
+	for (size_t i = 0; *acl && i < sizeof(canned) / sizeof(canned[0]); i++)
 		if (strcasecmp(acl, canned[i]) == 0)
 			single__hit(h, GW_SEV_HIGH, 88.0, FIX_ACL, "ACL -> %s", acl);
 	if (json__has_str(rp, "acs.amazonaws.com/groups/global/AllUsers"))
