@@ -304,3 +304,38 @@ TEST(detect_ident_slot_hints_follow_hour_and_set)
 	baseline__free(b);
 	detector__free(d);
 }
+
+/* A role session's population is its role, interned: the same for every
+ * session of the role, another for each other role, also for roles whose
+ * ARNs have the same length and the same ends (the role cache's key) and
+ * differ only within, and for more roles than the cache holds. */
+TEST(detect_role_population_is_the_sessions_role)
+{
+	static char who[700][96], role[700][96];
+	struct detector *d = detector__new(NULL);
+	struct audit_event e = {
+		.cloud = GW_CLOUD_AWS, .principal_type = GW_PT_ROLE,
+		.account = "111122223333",
+	};
+
+	ASSERT(d != NULL);
+	for (int i = 0; i < 700; i++) {
+		/* Pairs alike but for two digits in the middle. */
+		snprintf(role[i], sizeof(role[i]),
+			 "arn:aws:sts::111122223333:assumed-role/team-%03d-etl-reader", i);
+		snprintf(who[i], sizeof(who[i]), "%s/i-%017d", role[i], i);
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < 700; i++) {
+			int j = pass == 1 ? 699 - i : i;
+
+			e.principal = who[j];
+			ASSERT(detector__population(d, &e, 0) == detector__intern(d, role[j]));
+		}
+	}
+	e.principal = "x:assumed-role/r/s";
+	ASSERT(detector__population(d, &e, 0) == detector__intern(d, "x:assumed-role/r"));
+	e.principal = "arn:aws:iam::111122223333:user/alice";
+	ASSERT(detector__population(d, &e, 0) == NULL);
+	detector__free(d);
+}
