@@ -241,6 +241,9 @@ void audit_dedup__reset(void);
  * before (it is then a duplicate, to be counted and dropped), else 0 (and
  * it is remembered). Thread-safe. */
 int audit_dedup__check(const struct audit_event *ev);
+/* audit_dedup__check on evs[0..n) in turn, under one lock, the next ones'
+ * slots fetched while one is checked: dup[i] is its answer for evs[i]. */
+void audit_dedup__check_batch(const struct audit_event *const *evs, size_t n, uint8_t *dup);
 
 /* MinIO audit entries held in memory (a webhook request body: one JSON
  * object, an array of them, or JSON lines); name is shown in the lines

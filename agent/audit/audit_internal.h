@@ -138,6 +138,9 @@ void audit_reader__test_sizes(struct audit_reader *r, size_t window, size_t step
 size_t audit_reader__test_kept_gz_bytes(void);
 /* The size of the stream window this thread keeps for the next piece. */
 size_t audit_reader__test_kept_window(void);
+/* Tests: the bytes of log every reader closed so far brought into memory
+ * (inflated, or read into a buffer; not a mapped file's pages). */
+uint64_t audit_reader__test_loaded(void);
 /* The reader's context (its warnings count, for a source of many files). */
 struct audit_ctx *audit_reader__ctx(struct audit_reader *r);
 

@@ -217,6 +217,36 @@ int audit_dedup__seen_key(uint64_t key, int64_t time_ms)
 	return seen;
 }
 
+/* How many events ahead of the one checked audit_dedup__check_batch
+ * fetches the line of tags of (a miss each: the table is larger than the
+ * caches, and the reader's early fetch was on another core). */
+#define DEDUP_AHEAD 8
+
+static void tags_prefetch(uint64_t key)
+{
+	if (key)
+		__builtin_prefetch(dd.tags + 2 * ((size_t)key & (DEDUP_SLOTS - 1)));
+}
+
+void audit_dedup__check_batch(const struct audit_event *const *evs, size_t n, uint8_t *dup)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&dd.mx);
+	init_locked();
+	for (i = 0; i < n && i < DEDUP_AHEAD && dd.tags; i++)
+		tags_prefetch(evs[i]->dedup_key);
+	for (i = 0; i < n; i++) {
+		if (i + DEDUP_AHEAD < n && dd.tags)
+			tags_prefetch(evs[i + DEDUP_AHEAD]->dedup_key);
+		dup[i] = evs[i]->dedup_key ? (uint8_t)seen_locked(evs[i]->dedup_key, evs[i]->time_ms)
+					   : 0;
+	}
+	pthread_mutex_unlock(&dd.mx);
+}
+
 uint64_t audit_dedup__key(const struct audit_event *ev, const char *id, size_t len)
 {
 	/* No lock: reader threads key every event they parse. */

@@ -456,6 +456,8 @@ static int reader_attach(struct audit_reader *r, unsigned flags)
 	}
 	if (r->mapped && (r->c.flags & AUDIT_READ_TRANSIENT))
 		r->size = READER_VIEW;
+	else if (r->z_live && (r->c.flags & AUDIT_READ_PEEK))
+		r->size = READER_PEEK_WINDOW;
 	return 0;
 }
 
@@ -522,10 +524,15 @@ int audit_fd__parse(struct audit_ctx *c, int format, int fd)
 	return err;
 }
 
+/* What audit_reader__test_loaded() says: counted once per file. */
+static uint64_t loaded_total;
+
 void audit_reader__close(struct audit_reader *r)
 {
 	if (!r)
 		return;
+	if (!r->mapped || r->whole)
+		__atomic_add_fetch(&loaded_total, r->out_total, __ATOMIC_RELAXED);
 	if (r->z_live)
 		inflateEnd(&r->z);
 	if (r->fd >= 0)
@@ -535,6 +542,11 @@ void audit_reader__close(struct audit_reader *r)
 	reader__drop_win(r);
 	free(r->path);
 	free(r);
+}
+
+uint64_t audit_reader__test_loaded(void)
+{
+	return __atomic_load_n(&loaded_total, __ATOMIC_RELAXED);
 }
 
 const struct audit_stats *audit_reader__stats(const struct audit_reader *r)

@@ -10,6 +10,9 @@
 #include "audit/audit_internal.h"
 
 #define READER_WINDOW ((size_t)4 << 20)
+/* A first look (AUDIT_READ_PEEK) at a streamed gzip file inflates this
+ * much at a time: it reads a few thousand records, not a full window. */
+#define READER_PEEK_WINDOW ((size_t)1 << 20)
 #define READER_INBUF ((size_t)128 << 10)
 /* How far ahead a suspicious gzip stream is inflated before anything is
  * parsed: a bomb (about 1000:1) breaks the ratio rule within this. */

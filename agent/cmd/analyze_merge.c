@@ -102,7 +102,10 @@ struct merge {
 	merge_batch_fn fn;
 	void *ctx;
 	const struct audit_event *batch[MERGE_BATCH];
+	uint8_t dup[MERGE_BATCH];  /* audit_dedup__check_batch's answers */
 	size_t nbatch;
+	struct audit_stats *st;
+	struct merge_stats *ms;
 	struct piece *done[MERGE_BATCH];  /* handed over whole: freed after the batch */
 	size_t ndone;
 	uint64_t done_bytes;
@@ -175,45 +178,39 @@ static void piece_free(struct merge *m, struct piece *b)
 	free(b);
 }
 
-struct tkey {
-	int64_t t;
-	uint32_t i;
-};
-
-static int cmp_tkey(const void *a, const void *b)
-{
-	const struct tkey *x = a, *y = b;
-
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /* On the reader's thread: the piece's order by (time, index), so that the
  * merge hands over runs instead of sorting every event in its heap. Most
  * files are in order already and need none. 0 or -ENOMEM. */
 static int sort_piece(struct piece *b)
 {
-	struct tkey *k;
+	struct merge_tkey *k, *tmp, *sorted;
+	int64_t lo, hi, t;
 	size_t i;
 
 	for (i = 1; i < b->n && piece_ev(b, i)->time_ms >= piece_ev(b, i - 1)->time_ms; i++)
 		;
 	if (i >= b->n)
 		return 0;
-	k = malloc(b->n * sizeof(*k));
+	k = malloc(2 * b->n * sizeof(*k));
 	b->ord = malloc(b->n * sizeof(*b->ord));
 	if (!k || !b->ord) {
 		free(k);
 		return -ENOMEM;
 	}
+	lo = hi = piece_ev(b, 0)->time_ms;
+	for (i = 1; i < b->n; i++) {
+		t = piece_ev(b, i)->time_ms;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	tmp = k + b->n;
 	for (i = 0; i < b->n; i++) {
-		k[i].t = piece_ev(b, i)->time_ms;
+		k[i].t = (uint64_t)piece_ev(b, i)->time_ms - (uint64_t)lo;
 		k[i].i = (uint32_t)i;
 	}
-	qsort(k, b->n, sizeof(*k), cmp_tkey);
+	sorted = merge_order__sort_times(k, tmp, b->n, (uint64_t)hi - (uint64_t)lo);
 	for (i = 0; i < b->n; i++)
-		b->ord[i] = k[i].i;
+		b->ord[i] = sorted[i].i;
 	free(k);
 	return 0;
 }
@@ -467,11 +464,34 @@ static int64_t file_horizon(const struct merge *m, size_t r)
 	return k < INT64_MIN + m->o->reorder_ms ? INT64_MIN : k - m->o->reorder_ms;
 }
 
-/* Hand the batch over; then free the pieces it was the end of. */
+/* De-duplicate the batch, in the merge's order, under one lock (with the
+ * next events' slots fetched while one is checked); count what of the
+ * rest comes late, and hand it over; then free the pieces the batch was
+ * the end of. */
 static int flush(struct merge *m)
 {
-	int err = m->nbatch ? m->fn(m->batch, m->nbatch, m->ctx) : 0;
+	const struct audit_event *ev;
+	size_t k = 0;
+	int err;
 
+	audit_dedup__check_batch(m->batch, m->nbatch, m->dup);
+	for (size_t i = 0; i < m->nbatch; i++) {
+		ev = m->batch[i];
+		if (m->dup[i]) {
+			m->st->duplicates++;
+			m->st->events--;
+			continue;
+		}
+		if (ev->time_ms < m->last) {
+			m->ms->late++;
+			if (m->last - ev->time_ms > m->ms->max_late_ms)
+				m->ms->max_late_ms = m->last - ev->time_ms;
+		} else {
+			m->last = ev->time_ms;
+		}
+		m->batch[k++] = ev;
+	}
+	err = k ? m->fn(m->batch, k, m->ctx) : 0;
 	m->nbatch = 0;
 	while (m->ndone)
 		piece_free(m, m->done[--m->ndone]);
@@ -491,27 +511,15 @@ static int release(struct merge *m, struct piece *b)
 	return m->ndone == MERGE_BATCH || m->done_bytes >= MERGE_BATCH_BYTES ? flush(m) : 0;
 }
 
-/* Hand over the earliest held event, de-duplicated here, in time order,
- * whatever thread read it: into the batch, which goes when full. */
-static int emit(struct merge *m, struct audit_stats *st, struct merge_stats *ms)
+/* Hand over the earliest held event, in time order, whatever thread read
+ * it: into the batch, which is de-duplicated and goes when full. */
+static int emit(struct merge *m)
 {
 	struct piece *b;
 	int64_t t;
 	const struct audit_event *ev = heap_pop(m, &b, &t);
 	int err;
 
-	if (audit_dedup__check(ev)) {
-		st->duplicates++;
-		st->events--;
-		return release(m, b);
-	}
-	if (t < m->last) {
-		ms->late++;
-		if (m->last - t > ms->max_late_ms)
-			ms->max_late_ms = m->last - t;
-	} else {
-		m->last = t;
-	}
 	m->batch[m->nbatch++] = ev;
 	err = release(m, b);
 	if (!err && m->nbatch == MERGE_BATCH)
@@ -541,16 +549,15 @@ static void heap_shrink(struct merge *m)
 
 /* Hand over every held event earlier than horizon, then, while the held
  * events take more than their bound, the earliest before their turn. */
-static int drain(struct merge *m, int64_t horizon, struct audit_stats *st,
-		 struct merge_stats *ms)
+static int drain(struct merge *m, int64_t horizon, struct merge_stats *ms)
 {
 	int err = 0;
 
 	while (!err && m->hn && m->h[0].t < horizon)
-		err = emit(m, st, ms);
+		err = emit(m);
 	while (!err && m->hn && held_bytes(m) > m->max_held) {
 		ms->overflow++;
-		err = emit(m, st, ms);
+		err = emit(m);
 	}
 	heap_shrink(m);
 	return err;
@@ -660,11 +667,11 @@ static int merge_loop(struct merge *m, struct audit_stats *st, struct merge_stat
 		i = limiting(m);
 		next = m->next_admit < m->n ? file_horizon(m, m->next_admit) : INT64_MAX;
 		h = i < m->nlive && m->s[m->live[i]].lo < next ? m->s[m->live[i]].lo : next;
-		err = drain(m, h, st, ms);
+		err = drain(m, h, ms);
 		if (err)
 			break;
 		if (i == m->nlive && m->next_admit == m->n)
-			return drain(m, INT64_MAX, st, ms);
+			return drain(m, INT64_MAX, ms);
 		if (m->next_admit < m->n && (i == m->nlive || next <= m->s[m->live[i]].lo)) {
 			if (m->nlive < m->max_open) {
 				admit(m);
@@ -731,6 +738,8 @@ int merge__run_batch(const struct merge_opts *o, merge_batch_fn fn, void *ctx,
 	int err, e;
 
 	memset(ms, 0, sizeof(*ms));
+	m.st = st;
+	m.ms = ms;
 	m.max_open = o->max_open ? o->max_open : MERGE_DEF_MAX_OPEN;
 	m.max_held = o->max_held_bytes ? o->max_held_bytes : MERGE_DEF_MAX_HELD;
 	m.live = calloc(m.max_open, sizeof(*m.live));

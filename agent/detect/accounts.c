@@ -22,6 +22,7 @@ struct accounts {
 	size_t n;
 	int configured;
 	const char *last;         /* the last account learned (most events repeat it) */
+	const char *last_as_logged; /* its spelling in the last event that named it, interned */
 };
 
 /* s in lower case, interned in the detector's pool; NULL when too long. */
@@ -88,11 +89,24 @@ void accounts__free(struct accounts *a)
 
 int accounts__learn(struct accounts *a, const struct audit_event *ev)
 {
-	if (a->configured || !ev->account || !*ev->account ||
-	    (a->last && strcasecmp(a->last, ev->account) == 0))
+	const char *as_logged;
+	int err;
+
+	if (a->configured || !ev->account || !*ev->account)
+		return 0;
+	/* the same interned spelling as the last event's: the same account,
+	 * told without comparing the text */
+	as_logged = detector__ev_str(a->d, ev, EVF_ACCOUNT);
+	if (as_logged && as_logged == a->last_as_logged)
+		return 0;
+	a->last_as_logged = as_logged;
+	if (a->last && strcasecmp(a->last, ev->account) == 0)
 		return 0;
 	a->last = lower(a->d, ev->account);
-	return add(a, ev->account);
+	err = add(a, ev->account);
+	if (err)
+		a->last_as_logged = NULL;   /* asked again with the next event */
+	return err;
 }
 
 int accounts__is_own(const struct accounts *a, struct detector *d, const char *account)
@@ -109,4 +123,5 @@ void accounts__strings(const struct accounts *a, struct strmark *m)
 {
 	strmark__v(m, a->v, a->n);
 	strmark__str(m, a->last);
+	strmark__str(m, a->last_as_logged);
 }

@@ -110,24 +110,22 @@ static int ident_grow(struct baseline *b)
 	return 0;
 }
 
-/* See baseline_priv.h. */
-struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err)
+/* A new identity's slot for name (not in the table); NULL with *err 0 when
+ * the table is at its bound. */
+static struct ident_slot *ident_add(struct baseline *b, const char *name, int *err)
 {
 	size_t i;
 
 	*err = 0;
-	for (i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
-		if (b->tab[i].name == name)
-			return b->tab[i].id;
 	if (b->count >= b->cfg->max_identities)
 		return NULL;
 	if ((b->count + 1) * 2 > b->nslots) {
 		*err = ident_grow(b);
 		if (*err)
 			return NULL;
-		for (i = baseline__slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
-			;
 	}
+	for (i = baseline__slot(name, b->nslots); b->tab[i].id; i = (i + 1) & (b->nslots - 1))
+		;
 	b->tab[i].id = slab__get(&b->idents);
 	if (!b->tab[i].id) {
 		*err = -ENOMEM;
@@ -138,7 +136,27 @@ struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err
 	b->tab[i].name = name;
 	seen__init(&b->tab[i].id->seen, IDENT_SEEN_MAX);
 	b->count++;
-	return b->tab[i].id;
+	return &b->tab[i];
+}
+
+/* Name's slot, or NULL when it has no identity yet. */
+static struct ident_slot *slot_find(const struct baseline *b, const char *name)
+{
+	for (size_t i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1))
+		if (b->tab[i].name == name)
+			return &b->tab[i];
+	return NULL;
+}
+
+/* See baseline_priv.h. */
+struct ident *baseline__ident_get(struct baseline *b, const char *name, int *err)
+{
+	struct ident_slot *sl = slot_find(b, name);
+
+	*err = 0;
+	if (!sl)
+		sl = ident_add(b, name, err);
+	return sl ? sl->id : NULL;
 }
 
 static void close_hour(struct baseline *b, struct ident *id);
@@ -311,6 +329,11 @@ static void close_hour(struct baseline *b, struct ident *id)
 	struct hour_rec *h = id->h;
 	int slot = gw_hour_of_week(h->start, detector__tz_min(b->d, h->start));
 
+	/* The statistics and the hour-of-week count learnt below, fetched
+	 * while the rules judge the hour. */
+	__builtin_prefetch(&id->ev, 1);
+	__builtin_prefetch(&id->denied, 1);
+	__builtin_prefetch(&id->how[slot], 1);
 	h->regions_6h = (uint8_t)regions_within(id, h->last_t, 6 * HOUR_MS);
 	/* Rules judge against the baseline as it was; a failed finding is counted. */
 	detector__close_hour(b->d, id, h);
@@ -467,19 +490,26 @@ static int note_ip(struct baseline *b, struct ident *id, const char *ip, uint16_
 	return 0;
 }
 
-/* A user agent's family, interned; cached by the (interned) agent. */
+/* A user agent's family, interned; cached by the (interned) agent, in sets
+ * of UA_WAYS: ua_family costs thousands of instructions, and two busy
+ * agents whose addresses share a set would otherwise evict each other on
+ * every look. A miss takes the set's first way, the others move down. */
 static const char *family_of(struct baseline *b, const char *ua, char *buf, size_t len)
 {
-	size_t i = baseline__slot(ua, UA_CACHE);
+	struct ua_fam *set = &b->ua_cache[baseline__slot(ua, UA_CACHE / UA_WAYS) * UA_WAYS];
+	const char *fam;
 	int sdk, pentest;
 
-	if (b->ua_cache[i].ua != ua) {
-		b->ua_cache[i].fam = detector__intern(b->d, ua_family(ua, buf, len, &sdk, &pentest));
-		if (!b->ua_cache[i].fam)
-			return NULL;
-		b->ua_cache[i].ua = ua;
-	}
-	return b->ua_cache[i].fam;
+	for (size_t w = 0; w < UA_WAYS; w++)
+		if (set[w].ua == ua)
+			return set[w].fam;
+	fam = detector__intern(b->d, ua_family(ua, buf, len, &sdk, &pentest));
+	if (!fam)
+		return NULL;
+	memmove(set + 1, set, (UA_WAYS - 1) * sizeof(*set));
+	set[0].ua = ua;
+	set[0].fam = fam;
+	return fam;
 }
 
 static int note_ua(struct baseline *b, struct ident *id, const char *ua, const char *ip,
@@ -698,49 +728,81 @@ static void join_populations(struct baseline *b, struct ident *id, const struct 
 	}
 }
 
-/* Name's identity, or NULL when it has none yet; the lines its event
- * reads are fetched while the volume tables are fed (no miss waits for
- * the one before it), and the probe is not made twice. */
-static struct ident *ident_fetch(const struct baseline *b, const char *name)
+/* Start fetching an open hour's lines. */
+static void hour_lines(const struct hour_rec *h)
 {
-	struct ident *id = NULL;
+	__builtin_prefetch(h);
+	__builtin_prefetch((const char *)h + 64);
+	__builtin_prefetch((const char *)h + 128);
+	__builtin_prefetch((const char *)h + 192);
+}
 
-	for (size_t i = baseline__slot(name, b->nslots); b->tab[i].name; i = (i + 1) & (b->nslots - 1)) {
-		if (b->tab[i].name == name) {
-			id = b->tab[i].id;
-			break;
-		}
-	}
-	if (!id)
-		return NULL;
+/* Name's identity, or NULL when it has none yet; the lines its event
+ * reads (the identity's, and its open hour's as the slot remembers it)
+ * are fetched while the volume tables are fed (no miss waits for the one
+ * before it), and the probe is not made twice. */
+static void slot_fetch(const struct ident_slot *sl)
+{
+	const struct ident *id = sl->id;
+
 	__builtin_prefetch(id);
 	__builtin_prefetch((const char *)id + 64);
 	__builtin_prefetch((const char *)id + 128);
 	__builtin_prefetch((const char *)id + 192);
-	return id;
+	if (sl->h)
+		hour_lines(sl->h);
+}
+
+static __attribute__((unused)) struct ident *ident_fetch(const struct baseline *b,
+							 const char *name)
+{
+	const struct ident_slot *sl = slot_find(b, name);
+
+	if (!sl)
+		return NULL;
+	slot_fetch(sl);
+	return sl->id;
+}
+
+/* The first-seen slots the event will touch, as the slot remembers the
+ * identity's set: fetched with the identity. */
+static void seen_hint_prefetch(uint64_t hint, const struct ev_str *s)
+{
+	struct seen_set set = {
+		.key = (const char **)(uintptr_t)(hint & ((1ull << 48) - 1)),
+		.cap = (uint32_t)(hint >> 48),
+	};
+
+	seen__prefetch(&set, s->ip, SEEN_IP);
+	seen__prefetch(&set, s->api, SEEN_API);
+	seen__prefetch(&set, s->service, SEEN_SERVICE);
+	seen__prefetch(&set, s->bucket, SEEN_BUCKET);
 }
 
 /* The open hour and the first-seen slots the event will touch, fetched
  * while the hour is closed or opened. */
 static void hour_prefetch(const struct ident *id, const struct ev_str *s)
 {
-	if (id->h) {
-		__builtin_prefetch(id->h);
-		__builtin_prefetch((const char *)id->h + 64);
-		__builtin_prefetch((const char *)id->h + 128);
-		__builtin_prefetch((const char *)id->h + 192);
-	}
+	if (id->h)
+		hour_lines(id->h);
 	seen__prefetch(&id->seen, s->ip, SEEN_IP);
 	seen__prefetch(&id->seen, s->api, SEEN_API);
 	seen__prefetch(&id->seen, s->service, SEEN_SERVICE);
 	seen__prefetch(&id->seen, s->bucket, SEEN_BUCKET);
 }
 
+/* The slot's hints brought up to date after the identity's event. */
+static void slot_hint(struct ident_slot *sl, const struct ident *id)
+{
+	sl->h = id->h;
+	sl->seen = (uint64_t)(uintptr_t)id->seen.key | (uint64_t)id->seen.cap << 48;
+}
+
 void baseline__prefetch(const struct baseline *b, const char *const str[], int stage)
 {
 	const char *name = str[EVF_PRINCIPAL];
+	const struct ident_slot *sl;
 	struct ev_str s = { 0 };
-	const struct ident *id;
 
 	if (!name || !*name)
 		return;
@@ -748,17 +810,19 @@ void baseline__prefetch(const struct baseline *b, const char *const str[], int s
 		__builtin_prefetch(&b->tab[baseline__slot(name, b->nslots)]);
 		return;
 	}
-	if (!(id = ident_fetch(b, name)) || stage == 1)
+	if (!(sl = slot_find(b, name)))
 		return;
+	slot_fetch(sl);
 	s.ip = str[EVF_SOURCE_IP];
 	s.api = str[EVF_API];
 	s.service = str[EVF_SERVICE];
 	s.bucket = str[EVF_BUCKET];
-	hour_prefetch(id, &s);
+	seen_hint_prefetch(sl->seen, &s);
 }
 
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
+	struct ident_slot *sl;
 	struct ev_str s;
 	struct ident *id;
 	const char *name = detector__ev_str(b->d, ev, EVF_PRINCIPAL);
@@ -775,19 +839,27 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 		close_idle(b, t);
 	/* Found here, the identity stays in its slot: only the daily aging
 	 * (close_idle, above) moves identities. */
-	id = ident_fetch(b, name);
+	sl = slot_find(b, name);
+	if (sl) {
+		slot_fetch(sl);
+		seen_hint_prefetch(sl->seen, &s);
+	}
 	/* Every caller counts for the IP and the bucket, anonymous ones too. */
 	err = volume__feed(b->vol, ev, name, s.ip, s.ua, s.bucket, s.key);
 	if (err)
 		return err;
 	if (!*name)
 		return 0;
-	if (!id && !(id = baseline__ident_get(b, name, &err))) {
-		if (!err)
-			detector__entity_dropped(b->d);
-		return err;
+	if (!sl) {
+		if (!(sl = ident_add(b, name, &err))) {
+			if (!err)
+				detector__entity_dropped(b->d);
+			return err;
+		}
 	}
-	hour_prefetch(id, &s);
+	id = sl->id;
+	if (!sl->seen)
+		hour_prefetch(id, &s);
 	if (!id->pop_joined)
 		join_populations(b, id, ev);
 	if (id->h && t < id->h->start)
@@ -813,7 +885,10 @@ int baseline__feed(struct baseline *b, const struct audit_event *ev)
 		id->h->ctx_ua = s.ua;
 	}
 	note_region(id, s.region, t);
-	return note_action(b, id, ev, &s) ? -ENOMEM : err;
+	if (note_action(b, id, ev, &s))
+		err = -ENOMEM;
+	slot_hint(sl, id);
+	return err;
 }
 
 void baseline__flush(struct baseline *b)

@@ -22,6 +22,7 @@
 _Static_assert(HOUR_SET <= 2 << (SET_CLASSES - 1) && HOUR_LIST_BUCKETS <= 2 << (SET_CLASSES - 1),
 	       "an hour's sets fit the largest class");
 #define UA_CACHE 1024
+#define UA_WAYS 4
 #define ALPHA_HOUR 0.02
 #define ALPHA_DAY 0.1
 /* An open hour this old (from its start) with no event since is closed:
@@ -35,11 +36,18 @@ struct related {
 };
 
 /* A slot of the identity table: the key beside its identity, so that a
- * probe reads one line, not the key's and the identity's. */
+ * probe reads one line, not the key's and the identity's; and, as of the
+ * identity's last event, where its open hour and its first-seen slots
+ * were, so that those are fetched with the identity, not after it. The
+ * two are hints for prefetching only, never read through (a stale one
+ * costs a useless fetch): see slot_hint in baseline.c. */
 struct ident_slot {
 	const char *name;                  /* id->name, or NULL: a free slot */
 	struct ident *id;
+	const struct hour_rec *h;          /* hint: id->h */
+	uint64_t seen;                     /* hint: id->seen.key, its cap in the top 16 bits */
 };
+_Static_assert(IDENT_SEEN_MAX * 2 < 1 << 16, "a first-seen set's cap fits the hint's 16 bits");
 
 struct baseline {
 	struct detector *d;
@@ -58,9 +66,9 @@ struct baseline {
 	size_t more_open, peak_more;       /* their rare sets (struct hour_more) */
 	size_t new_open, peak_new;         /* ... and struct hour_new */
 	size_t sets_bytes, peak_sets_bytes;     /* ... and their growing sets */
-	struct {
+	struct ua_fam {
 		const char *ua, *fam;
-	} ua_cache[UA_CACHE];
+	} ua_cache[UA_CACHE];              /* sets of UA_WAYS (family_of) */
 	uint64_t *dropped;
 	struct volume *vol;                /* per source IP and per bucket */
 	uint16_t aged_day;                 /* the stream day of the last aging pass */

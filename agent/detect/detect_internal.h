@@ -340,9 +340,10 @@ void baseline__free(struct baseline *b);
 int baseline__feed(struct baseline *b, const struct audit_event *ev);
 /* Start fetching what baseline__feed() will read for an event fed a
  * little later, whose fields every event looks up are str (the
- * detector's copies, NULL where not known yet), in stages a few events
- * apart: 0 the identity's table slot, 1 the identity, 2 its open hour and
- * the first-seen slots the event touches. Reads only. */
+ * detector's copies, NULL where not known yet), in two stages a few
+ * events apart: 0 the identity's table slot, 1 the identity, its open
+ * hour and the first-seen slots the event touches, as the slot tells.
+ * Reads only. */
 void baseline__prefetch(const struct baseline *b, const char *const str[], int stage);
 void baseline__flush(struct baseline *b);
 /* Other principals seen with this IP or user agent (interned); n found. */
@@ -396,24 +397,34 @@ static inline uint32_t seen__next(uint32_t i, uint32_t cap)
 {
 	return i + 1 == cap ? 0 : i + 1;
 }
-/* Most touches find their key in a set with room to spare: that is done
- * here, in the caller; the rest (a new key, a set to grow or to purge)
- * in seen__touch_slow. */
+/* Most touches find their key, or a new key its empty slot, in a set with
+ * room to spare (and under its bound): that is done here, in the caller;
+ * the rest (a set to make, grow or purge, the bound) in seen__touch_slow,
+ * which does the same for them. */
 static inline int seen__touch(struct seen_set *s, const char *key, int kind, uint16_t today,
 			      uint16_t ttl, uint64_t *dropped)
 {
 	if (s->n < seen__room(s->cap)) {
-		const uint8_t *kinds = seen__kind(s);
+		uint8_t *kinds = seen__kind(s);
 		uint16_t *days = seen__day(s);
+		uint32_t i;
 
-		for (uint32_t i = seen__slot(key, kind, s->cap); s->key[i];
-		     i = seen__next(i, s->cap)) {
+		for (i = seen__slot(key, kind, s->cap); s->key[i]; i = seen__next(i, s->cap)) {
 			if (s->key[i] == key && kinds[i] == kind) {
 				int was = (uint16_t)(today - days[i]) <= ttl;
 
 				days[i] = today;
 				return was;
 			}
+		}
+		if (!key || !*key)
+			return 1;
+		if (s->n < s->max) {
+			s->key[i] = key;
+			kinds[i] = (uint8_t)kind;
+			days[i] = today;
+			s->n++;
+			return 0;
 		}
 	}
 	return seen__touch_slow(s, key, kind, today, ttl, dropped);
@@ -439,7 +450,27 @@ static inline void seen__prefetch(const struct seen_set *s, const char *key, int
 
 /* x far above the baseline: at least floor, ratio x the mean and k sd above. */
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k);
-void ewma__add(struct ewma *e, double x, double alpha);
+/* Learn x: a plain mean and variance while history is short, then
+ * exponential with weight alpha. Inline: an hour's close adds six. */
+static inline void ewma__add(struct ewma *e, double x, double alpha)
+{
+	double a, d;
+
+	e->n++;
+	a = 1.0 / e->n > alpha ? 1.0 / e->n : alpha;
+	/* Winsorize: one outlier must not teach the baseline that it is
+	 * normal. The cap is at least mean + 1, so an x under that needs no
+	 * square root (and rounding keeps the comparison exact). */
+	if (e->n > 8 && x > e->mean + 1.0) {
+		double cap = e->mean + 3.0 * __builtin_sqrt(e->var) + 1.0;
+
+		if (x > cap)
+			x = cap;
+	}
+	d = x - e->mean;
+	e->mean += (float)(a * d);
+	e->var = (float)((1.0 - a) * (e->var + a * d * d));
+}
 
 /* Calls the hour() of every rule. */
 int detector__close_hour(struct detector *d, struct ident *id, const struct hour_rec *h);
@@ -571,6 +602,26 @@ int detector__principal_new(struct detector *d, const struct audit_event *ev);
 /* 1 when t falls outside business hours (Monday-Friday, [detect] hours). */
 int detector__off_hours(struct detector *d, int64_t t);
 
+/* ---- answers per operation name (single.c) ---- */
+#define API_MEMO 16
+/* What a pure function of an operation name says of it (a rule's tests of
+ * ev->api against its lists), kept per name, by the detector's interned
+ * copy, and function: asked once per name, not once per event. The names
+ * may go when the pool is swept: api_memo__clear() then (a rule's strings
+ * or swept callback). */
+typedef unsigned (*api_class_fn)(const char *api);
+struct api_memo {
+	struct {
+		const char *api;
+		api_class_fn fn;
+		unsigned cls;
+	} e[API_MEMO];
+};
+/* fn(ev->api), remembered. */
+unsigned api_memo__get(struct api_memo *m, struct detector *d, const struct audit_event *ev,
+		       api_class_fn fn);
+void api_memo__clear(struct api_memo *m);
+
 /* ---- single-event rules (single.c): one request judged by its content ---- */
 struct cJSON;
 #define SINGLE_RECENT 64
@@ -606,6 +657,7 @@ struct single {
 		const char *api, *needle;
 		uint8_t has;
 	} ops[SINGLE_OPS];
+	struct api_memo apis;       /* single__api()'s answers, emptied likewise */
 	struct single_held *held;   /* SINGLE_HELD slots once an Azure start hit */
 	unsigned nheld;
 	int64_t held_due;           /* the oldest held finding's time + SINGLE_HOLD_MS */
@@ -659,10 +711,23 @@ struct single_judges {
 	const char *title;               /* static */
 	const char *const *mitre;        /* static, NULL-ended */
 };
+/* single__fresh()'s answer where it is 0 for every rule alike and asks
+ * nothing (no finding held, a failed call, an object read, a list): most
+ * events, told inline before any call. */
+static inline int single__skip(const struct single *s, const struct audit_event *ev)
+{
+	return !s->nheld && (ev->outcome != GW_OUT_OK || ev->action == GW_ACT_OBJECT_READ ||
+			     ev->action == GW_ACT_LIST);
+}
+int single__judge_fresh(struct single *s, const struct rule *r, const struct audit_event *ev,
+			const struct single_judges *j);
 /* The whole feed of a single-event rule: skip what cannot be fresh, ask
  * the event's cloud, report the strongest. 0 or -ENOMEM. */
-int single__judge(struct single *s, const struct rule *r, const struct audit_event *ev,
-		  const struct single_judges *j);
+static inline int single__judge(struct single *s, const struct rule *r,
+				const struct audit_event *ev, const struct single_judges *j)
+{
+	return single__skip(s, ev) ? 0 : single__judge_fresh(s, r, ev, j);
+}
 
 void *single__new(struct detector *d, const struct detector_config *cfg);
 void single__free(void *state);
@@ -692,6 +757,8 @@ int single__fresh(struct single *s, const struct audit_event *ev);
  * needle: the few operation names of a log are searched once. needle is a
  * static string. */
 int single__op(struct single *s, const struct audit_event *ev, const char *needle);
+/* fn(ev->api), remembered per operation name (api_memo__get()). */
+unsigned single__api(struct single *s, const struct audit_event *ev, api_class_fn fn);
 /* One finding on ev: 0 or -ENOMEM. */
 int single__emit(struct single *s, const struct rule *r, const struct audit_event *ev,
 		 const struct single_hit *h);

@@ -26,7 +26,6 @@
 #define BATCH_STRINGS 8
 #define BATCH_PEEK 4
 #define BATCH_IDENT 2
-#define BATCH_HOUR 1
 #define BATCH_RING 8
 _Static_assert(BATCH_RING > BATCH_PEEK && (BATCH_RING & (BATCH_RING - 1)) == 0,
 	       "a ring slot is reused only once its event was fed");
@@ -332,7 +331,8 @@ static void batch_fetch_strings(const struct detector *d, const struct audit_eve
 	__builtin_prefetch(ev->object_key);
 }
 
-/* Stages 3 to 5: the identity's slot, the identity, its open hour. */
+/* Stages 3 and 4: the identity's slot, then the identity, its open hour
+ * and first-seen slots. */
 static void batch_fetch_ident(const struct detector *d, const struct audit_event *ev,
 			      const struct evstr_ahead *a, int stage)
 {
@@ -365,8 +365,6 @@ static void batch_fetch_ahead(struct detector *d, const struct audit_event *cons
 	}
 	if (i + BATCH_IDENT < n)
 		batch_fetch_ident(d, evs[i + BATCH_IDENT], &ahead[(i + BATCH_IDENT) % BATCH_RING], 1);
-	if (i + BATCH_HOUR < n)
-		batch_fetch_ident(d, evs[i + BATCH_HOUR], &ahead[(i + BATCH_HOUR) % BATCH_RING], 2);
 }
 
 /* Feeding event i, the events after it are fetched in stages, each a few
@@ -374,7 +372,7 @@ static void batch_fetch_ahead(struct detector *d, const struct audit_event *cons
  * cache sets of its strings and the strings; at i + BATCH_PEEK its
  * strings are found in the cache (nothing is interned ahead, so the pool
  * fills in feeding order: see evstr__peek), which tells where its identity
- * is; then the identity, then its open hour and first-seen slots. Each
+ * is; then the identity, its open hour and first-seen slots. Each
  * miss is then behind the event that waits for it: at 100,000 identities
  * 10% more events per CPU-second than fetching the event and its strings
  * only. Reads only, besides the cache's order: the results are those of

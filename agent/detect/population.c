@@ -21,6 +21,9 @@
 /* The population names of recent (account, cloud, kind, type) keys: a new
  * identity joins its populations without joining and interning the name. */
 #define POP_NAME_CACHE 256
+/* Likewise the roles of recent role sessions (coarse 0): a new session
+ * finds its role without hashing the role's ARN whole to intern it. */
+#define POP_ROLE_CACHE 256
 
 _Static_assert(POP_HIST > 4 * 20, "histograms reach 2^20");
 
@@ -33,6 +36,10 @@ struct populations {
 		const char *account, *name;   /* account interned */
 		uint8_t cloud, kind, type;
 	} names[POP_NAME_CACHE];           /* coarse 1 */
+	struct {
+		const char *role;             /* interned */
+		size_t len;
+	} roles[POP_ROLE_CACHE];           /* coarse 0 */
 };
 
 struct populations *populations__new(void)
@@ -53,6 +60,7 @@ void populations__swept(struct populations *p)
 {
 	memset(p->by_type, 0, sizeof(p->by_type));
 	memset(p->names, 0, sizeof(p->names));
+	memset(p->roles, 0, sizeof(p->roles));
 }
 
 size_t populations__bytes(const struct populations *p)
@@ -212,6 +220,35 @@ static const char *pop_name_cached(struct detector *d, struct populations *p,
 	return p->names[i].name;
 }
 
+/* Coarse 0, the role p's first len bytes name (at least 15: they end in
+ * ":assumed-role/" and a name), through the cache: keyed by the length
+ * and two words within them (the account's, the role name's end). */
+static const char *pop_role_cached(struct detector *d, struct populations *pops, const char *p,
+				   size_t len)
+{
+	uint64_t head, tail, h;
+	size_t i;
+
+	memcpy(&head, p + (len >= 20 ? 12 : 0), sizeof(head));
+	memcpy(&tail, p + len - sizeof(tail), sizeof(tail));
+	/* Mixed both ways: the names differ in their last bytes, the words'
+	 * high ones, which a product alone carries up, never down. */
+	h = head * 0x9e3779b97f4a7c15ull ^ tail ^ len;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
+	i = (size_t)h & (POP_ROLE_CACHE - 1);
+	if (pops->roles[i].len != len || memcmp(pops->roles[i].role, p, len)) {
+		const char *role = detector__intern_n(d, p, len);
+
+		if (!role)
+			return NULL;
+		pops->roles[i].role = role;
+		pops->roles[i].len = len;
+	}
+	return pops->roles[i].role;
+}
+
 const char *detector__population(struct detector *d, const struct audit_event *ev, int coarse)
 {
 	struct populations *pops = detector__populations(d);
@@ -219,8 +256,10 @@ const char *detector__population(struct detector *d, const struct audit_event *e
 
 	if (!coarse) {
 		r = p ? strstr(p, ":assumed-role/") : NULL;
-		return r && (slash = strchr(r + 14, '/')) != NULL ?
-		       detector__intern_n(d, p, (size_t)(slash - p)) : NULL;
+		if (!r || !(slash = strchr(r + 14, '/')))
+			return NULL;
+		return pops ? pop_role_cached(d, pops, p, (size_t)(slash - p)) :
+		       detector__intern_n(d, p, (size_t)(slash - p));
 	}
 	if (!pops)
 		return pop_name(d, ev, coarse);

@@ -150,25 +150,6 @@ int seen__has(const struct seen_set *s, const char *key, int kind)
 	return s->cap && s->key[seen_find(s, key, kind)];
 }
 
-void ewma__add(struct ewma *e, double x, double alpha)
-{
-	double a, d;
-
-	/* Plain mean and variance while history is short, then exponential. */
-	e->n++;
-	a = 1.0 / e->n > alpha ? 1.0 / e->n : alpha;
-	/* Winsorize: one outlier must not teach the baseline that it is normal. */
-	if (e->n > 8) {
-		double cap = e->mean + 3.0 * sqrt(e->var) + 1.0;
-
-		if (x > cap)
-			x = cap;
-	}
-	d = x - e->mean;
-	e->mean += (float)(a * d);
-	e->var = (float)((1.0 - a) * (e->var + a * d * d));
-}
-
 int ewma__unusual(const struct ewma *e, double x, double floor, double ratio, double k)
 {
 	double sd = sqrt(e->var);

@@ -5,11 +5,19 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* A chunk's header, before its objects; 16 bytes keep them aligned. */
+/* A chunk's header, before its objects; 16 bytes keep them aligned, and
+ * a cache line's worth (SLAB_LINE) keeps objects of whole lines on lines. */
 struct slab_chunk {
 	struct slab_chunk *next;
 	size_t mapped;          /* bytes of a huge__map() chunk, 0: from malloc */
 };
+#define SLAB_LINE 64
+
+/* The room a chunk's header takes before its objects. */
+static size_t head_of(const struct slab *s)
+{
+	return s->size % SLAB_LINE ? sizeof(struct slab_chunk) : SLAB_LINE;
+}
 
 void slab__init(struct slab *s, size_t size, size_t per_chunk)
 {
@@ -27,20 +35,21 @@ void slab__init(struct slab *s, size_t size, size_t per_chunk)
  * errno ENOMEM. */
 static struct slab_chunk *chunk_new(struct slab *s, size_t *objs)
 {
+	size_t head = head_of(s), len = head + s->size * s->per_chunk;
 	struct slab_chunk *c = NULL;
 
 	if (s->bytes >= HUGE_PAGE && s->size <= HUGE_PAGE / 8 &&
 	    (c = huge__map(HUGE_PAGE))) {
 		c->mapped = HUGE_PAGE;
-		*objs = (HUGE_PAGE - sizeof(*c)) / s->size;
-	} else if ((c = malloc(sizeof(*c) + s->size * s->per_chunk))) {
+		*objs = (HUGE_PAGE - head) / s->size;
+	} else if ((c = head == SLAB_LINE ? aligned_alloc(SLAB_LINE, len) : malloc(len))) {
 		c->mapped = 0;
 		*objs = s->per_chunk;
 	} else {
 		errno = ENOMEM;
 		return NULL;
 	}
-	s->bytes += c->mapped ? c->mapped : sizeof(*c) + s->size * s->per_chunk;
+	s->bytes += c->mapped ? c->mapped : len;
 	return c;
 }
 
@@ -59,7 +68,7 @@ void *slab__get(struct slab *s)
 			c->next = s->chunks;
 			s->chunks = c;
 			s->nchunks++;
-			s->next = (char *)(c + 1);
+			s->next = (char *)c + head_of(s);
 			s->end = s->next + s->size * objs;
 		}
 		p = s->next;

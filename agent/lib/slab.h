@@ -24,7 +24,10 @@ struct slab {
 	size_t bytes;           /* of the chunks held */
 };
 
-/* An empty slab of size-byte objects, per_chunk to a chunk (both > 0). */
+/* An empty slab of size-byte objects, per_chunk to a chunk (both > 0).
+ * Objects are 16-byte aligned; those of a whole number of cache lines
+ * (64 bytes) start on a line, so that each spans no more lines than it
+ * must. */
 void slab__init(struct slab *s, size_t size, size_t per_chunk);
 /* An object, not zeroed; NULL with errno ENOMEM. */
 void *slab__get(struct slab *s);

@@ -27,11 +27,14 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "lib/slab.h"
 
 #define BULK_FIRST_SLOTS 4096
 #define BULK_MAX_DISTINCT 65536
 #define BULK_RING_FIRST 1
 #define BULK_KEY_INLINE 48         /* object keys shorter than this live in the entry */
+#define BULK_RING_SMALL 4          /* rings of up to this many reads come from a slab */
+#define BULK_RING_CHUNK 64         /* small rings to a slab chunk */
 
 struct read_ent {
 	int64_t t;
@@ -93,7 +96,31 @@ struct bulk {
 	 * the whole table. Rebuilt whenever the table is. */
 	uint32_t *held;
 	size_t nheld, capheld;
+	/* rings of 1 to BULK_RING_SMALL reads (most principals' own), made and
+	 * let go of at the rate of reads: small[cap - 1]; larger ones are
+	 * malloc'd */
+	struct slab small[BULK_RING_SMALL];
 };
+
+static size_t ring_size(uint32_t cap)
+{
+	return sizeof(struct ring) + cap * sizeof(struct read_ent);
+}
+
+/* A ring of cap reads, not initialised; NULL when out of memory. */
+static struct ring *ring_new(struct bulk *b, uint32_t cap)
+{
+	return cap <= BULK_RING_SMALL ? slab__get(&b->small[cap - 1]) : malloc(ring_size(cap));
+}
+
+/* Give r back (its keys are the caller's to free first); NULL: nothing. */
+static void ring_free(struct bulk *b, struct ring *r)
+{
+	if (r && r->cap <= BULK_RING_SMALL)
+		slab__put(&b->small[r->cap - 1], r);
+	else
+		free(r);
+}
 
 static void *bulk_new(struct detector *d, const struct detector_config *cfg)
 {
@@ -107,6 +134,8 @@ static void *bulk_new(struct detector *d, const struct detector_config *cfg)
 	b->live = cfg->live != 0;
 	b->max = cfg->max_identities ? cfg->max_identities : DETECT_DEF_MAX_IDENTITIES;
 	b->nslots = BULK_FIRST_SLOTS;
+	for (uint32_t i = 0; i < BULK_RING_SMALL; i++)
+		slab__init(&b->small[i], ring_size(i + 1), BULK_RING_CHUNK);
 	b->tab = calloc(b->nslots, sizeof(*b->tab));
 	if (!b->tab) {
 		free(b);
@@ -147,9 +176,11 @@ static void bulk_free(void *state)
 
 	for (size_t i = 0; i < b->nslots; i++) {
 		ring_clear(&b->tab[i]);
-		free(b->tab[i].ring);
+		ring_free(b, b->tab[i].ring);
 		burst_free(b->tab[i].burst);
 	}
+	for (uint32_t i = 0; i < BULK_RING_SMALL; i++)
+		slab__free(&b->small[i]);
 	free(b->tab);
 	free(b->held);
 	free(b);
@@ -261,20 +292,20 @@ static int ring_grow(struct bulk *b, struct principal *p)
 
 	ncap = r ? ring_next_cap(r->cap) : BULK_RING_FIRST;
 	ncap = ncap < max ? ncap : max;
-	nr = malloc(sizeof(*nr) + ncap * sizeof(nr->e[0]));
+	nr = ring_new(b, ncap);
 	if (!nr)
 		return -ENOMEM;
+	nr->cap = ncap;
 	if (!r && held_add(b, p) < 0) {
-		free(nr);
+		ring_free(b, nr);
 		return -ENOMEM;
 	}
 	nr->head = 0;
 	nr->n = r ? r->n : 0;
-	nr->cap = ncap;
 	nr->cloud = r ? r->cloud : 0;
 	for (uint32_t i = 0; i < nr->n; i++)
 		nr->e[i] = *ring_at(r, i);
-	free(r);
+	ring_free(b, r);
 	p->ring = nr;
 	return 0;
 }
@@ -495,16 +526,17 @@ static int cmp_slot(const void *a, const void *b)
 /* Its reads all lie a window before now: the next read would prune them,
  * so their room is given back now, not kept for a principal that may read
  * once an hour or never again. */
-static void ring_release(struct principal *p)
+static void ring_release(struct bulk *b, struct principal *p)
 {
 	ring_clear(p);
-	free(p->ring);
+	ring_free(b, p->ring);
 	p->ring = NULL;
 }
 
 /* The hourly pass over the principals that hold a ring (only they can hold
  * a burst): the idle ones' bursts close, in the table's order, and their
- * rings are given back. */
+ * rings are given back (a slab of small rings none of which is out, to
+ * the system). */
 static void release_idle(struct bulk *b, int64_t now)
 {
 	size_t k = 0, nburst = 0;
@@ -525,9 +557,13 @@ static void release_idle(struct bulk *b, int64_t now)
 		}
 		if (p->burst)
 			close_burst(b, p);   /* a failure is counted by the detector */
-		ring_release(p);
+		ring_release(b, p);
 	}
 	b->nheld = k;
+	/* a crowd's rings all given back: their room goes back too */
+	for (uint32_t i = 0; i < BULK_RING_SMALL; i++)
+		if (!b->small[i].out && b->small[i].nchunks)
+			slab__free(&b->small[i]);
 }
 
 /* Once a stream hour: bursts whose principal stopped reading a window ago
@@ -554,7 +590,7 @@ static void close_idle(struct bulk *b, int64_t now)
 			continue;
 		if (!p->burst && now - p->last_t > b->window_ms) {
 			ring_clear(p);
-			free(p->ring);
+			ring_free(b, p->ring);
 			b->count--;
 			continue;
 		}
@@ -600,13 +636,15 @@ static size_t bulk_bytes(const void *state)
 	const struct bulk *b = state;
 	size_t n = sizeof(*b) + b->nslots * sizeof(*b->tab) + b->capheld * sizeof(*b->held);
 
+	for (uint32_t i = 0; i < BULK_RING_SMALL; i++)
+		n += slab__bytes(&b->small[i]);
 	for (size_t i = 0; i < b->nslots; i++) {
 		const struct principal *p = &b->tab[i];
 
 		n += p->burst ? sizeof(*p->burst) : 0;
 		if (!p->ring)
 			continue;
-		n += sizeof(*p->ring) + p->ring->cap * sizeof(p->ring->e[0]);
+		n += p->ring->cap > BULK_RING_SMALL ? ring_size(p->ring->cap) : 0;
 		for (uint32_t k = 0; k < p->ring->n; k++)
 			if (ring_at(p->ring, k)->heap)
 				n += strlen(ring_at(p->ring, k)->heap) + 1;

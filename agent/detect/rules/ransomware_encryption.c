@@ -279,7 +279,7 @@ static int ransom_feed(void *state, const struct audit_event *ev)
 	struct ransom *r = state;
 	struct single_best b;
 
-	if (!single__fresh(&r->s, ev))
+	if (single__skip(&r->s, ev) || !single__fresh(&r->s, ev))
 		return 0;
 	single_best__init(&b);
 	note(r, ev, &b);

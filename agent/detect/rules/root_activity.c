@@ -29,6 +29,7 @@
 #define GRANTED 64                 /* organization owners learned from the log */
 #define ROOT_IPS 16
 #define HOUR 3600000LL
+#define PRIV_CACHE 1024            /* principals whose privileged verdict is kept */
 
 enum { F_FAILED = 1, F_NEW_ADDR = 2, F_LOGGING = 4, F_CREDS = 8, F_DATA = 16, F_OWNER = 32 };
 
@@ -45,6 +46,14 @@ struct root_state {
 		const char *who, *by;  /* interned: the new owner, its granter */
 	} granted[GRANTED];            /* oldest first */
 	unsigned ngranted;
+	/* detector__principal_privileged() by interned principal, asked once
+	 * per principal (emptied when the pool is swept); not at all without
+	 * privileged_principals */
+	int any_privileged;
+	struct {
+		const char *who;
+		uint8_t privileged;
+	} priv[PRIV_CACHE];
 };
 
 static const char *const logging_apis[] = {
@@ -140,7 +149,6 @@ static void *root_new(struct detector *d, const struct detector_config *cfg)
 {
 	struct root_state *s = calloc(1, sizeof(*s));
 
-	(void)cfg;
 	if (!s)
 		return NULL;
 	s->agg = evagg__new(d, &rule_root_activity, root_emit, s);
@@ -150,6 +158,7 @@ static void *root_new(struct detector *d, const struct detector_config *cfg)
 		return NULL;
 	}
 	s->agg->by_principal = 1;
+	s->any_privileged = cfg->nprivileged_principals > 0;
 	return s;
 }
 
@@ -261,6 +270,22 @@ static int owner_grant(struct root_state *s, const struct audit_event *ev, char 
 	return found;
 }
 
+/* Whether ev's principal (who: interned, or NULL) matches privileged_principals. */
+static int privileged(struct root_state *s, const struct audit_event *ev, const char *who)
+{
+	size_t i = ((uintptr_t)who >> 4) & (PRIV_CACHE - 1);
+
+	if (!s->any_privileged)
+		return 0;
+	if (!who)
+		return detector__principal_privileged(s->agg->d, ev->principal);
+	if (s->priv[i].who != who) {
+		s->priv[i].who = who;
+		s->priv[i].privileged = (uint8_t)detector__principal_privileged(s->agg->d, who);
+	}
+	return s->priv[i].privileged;
+}
+
 static int root_feed(void *state, const struct audit_event *ev)
 {
 	struct root_state *s = state;
@@ -270,10 +295,10 @@ static int root_feed(void *state, const struct audit_event *ev)
 	unsigned fl;
 	double score;
 	int sev, err, grant = owner_grant(s, ev, note, sizeof(note));
+	const char *who = detector__ev_str(d, ev, EVF_PRINCIPAL);
 
-	if (!grant && ev->principal_kind != GW_PK_ROOT &&
-	    !granted_by(s, detector__ev_str(d, ev, EVF_PRINCIPAL)) &&
-	    !detector__principal_privileged(d, ev->principal))
+	if (!grant && ev->principal_kind != GW_PK_ROOT && !granted_by(s, who) &&
+	    !privileged(s, ev, who))
 		return 0;
 	sev = judge(s, ev, &score, &fl);
 	if (grant) {
@@ -307,6 +332,13 @@ static void root_free(void *state)
 	free(s);
 }
 
+static void root_swept(void *state)
+{
+	struct root_state *s = state;
+
+	memset(s->priv, 0, sizeof(s->priv));
+}
+
 static void root_strings(void *state, struct strmark *m)
 {
 	struct root_state *s = state;
@@ -330,4 +362,5 @@ const struct rule rule_root_activity = {
 	.flush = root_flush,
 	.free = root_free,
 	.strings = root_strings,
+	.swept = root_swept,
 };

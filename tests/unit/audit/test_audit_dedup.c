@@ -201,3 +201,43 @@ TEST(dedup_key_made_early_is_the_events)
 	ASSERT_EQ_U64(0, k.bad);
 	audit_dedup__reset();
 }
+
+/* The merge checks its events a batch at a time: the answers are those of
+ * one check after the other, a repeat inside the batch included, and the
+ * ids stay remembered for later batches and single checks. */
+TEST(dedup_check_batch_is_one_check_after_another)
+{
+	enum { N = 600 };
+	static struct audit_event ev[N];
+	static const struct audit_event *p[N];
+	static uint8_t one[N], batch[N];
+	size_t done, round, n, dups = 0;
+
+	for (size_t i = 0; i < N; i++) {
+		/* every fifth repeats an id of 37 events before; every seventh
+		 * has none (never a duplicate) */
+		ev[i].time_ms = 1714557600000LL + (int64_t)i * 1000;
+		ev[i].dedup_key = i % 7 == 0 ? 0 :
+				  i % 5 == 0 && i >= 40 ? 0x9e3779b97f4a7c15ULL * (i - 37) + 1 :
+				  0x9e3779b97f4a7c15ULL * i + 1;
+		p[i] = &ev[i];
+	}
+	audit_dedup__reset();
+	for (size_t i = 0; i < N; i++)
+		dups += one[i] = (uint8_t)audit_dedup__check(&ev[i]);
+	ASSERT(dups > 50);
+	audit_dedup__reset();
+	/* batches of uneven sizes, some of them empty */
+	for (done = 0, round = 0; done < N; round++) {
+		n = round % 3 == 0 ? 256 : round % 3 == 1 ? 0 : 17;
+		if (n > N - done)
+			n = N - done;
+		audit_dedup__check_batch(p + done, n, batch + done);
+		done += n;
+	}
+	ASSERT(memcmp(one, batch, N) == 0);
+	/* remembered after the batches */
+	ASSERT_EQ_INT(1, audit_dedup__check(&ev[1]));
+	ASSERT_EQ_INT(0, audit_dedup__check(&ev[7]));
+	audit_dedup__reset();
+}

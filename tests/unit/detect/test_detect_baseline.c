@@ -5,6 +5,7 @@
 
 #include "assert.h"
 #include "detect/detect_internal.h"
+#include "detect/baseline_priv.h"
 
 TEST(detect_seen_ttl_forgets_after_30_days)
 {
@@ -104,6 +105,34 @@ TEST(detect_seen_bound_purges_with_room_left)
 	seen__free(&s);
 }
 
+/* A key new to a set with room is added where its probe ends (in the
+ * inline touch), an empty key never is, and a set at its bound does not
+ * grow past it through that path. */
+TEST(detect_seen_new_key_with_room)
+{
+	static char keys[8][16];
+	struct seen_set s;
+	uint64_t dropped = 0;
+
+	seen__init(&s, 3);
+	ASSERT_EQ_INT(0, seen__touch(&s, "198.51.100.1", SEEN_IP, 100, 30, &dropped));
+	ASSERT_EQ_INT(8, (int)s.cap);   /* a set bounded at 16 or less starts at 8 */
+	/* An empty key counts as seen and takes no slot. */
+	ASSERT_EQ_INT(1, seen__touch(&s, "", SEEN_BUCKET, 100, 30, &dropped));
+	ASSERT_EQ_INT(1, seen__touch(&s, NULL, SEEN_BUCKET, 100, 30, &dropped));
+	ASSERT_EQ_INT(1, (int)s.n);
+	for (int i = 0; i < 8; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "api%d", i);
+		ASSERT_EQ_INT(i < 2 ? 0 : 1, seen__touch(&s, keys[i], SEEN_API, 100, 30, &dropped));
+	}
+	ASSERT_EQ_INT(3, (int)s.n);
+	ASSERT_EQ_U64(6, dropped);
+	ASSERT_EQ_INT(1, seen__has(&s, keys[1], SEEN_API));
+	ASSERT_EQ_INT(0, seen__has(&s, keys[2], SEEN_API));
+	ASSERT_EQ_INT(1, seen__touch(&s, keys[0], SEEN_API, 101, 30, &dropped));
+	seen__free(&s);
+}
+
 TEST(detect_ewma_unusual_and_winsorized)
 {
 	struct ewma e = { 0 };
@@ -175,5 +204,138 @@ TEST(detect_first_seen_keeps_what_rules_read)
 	ASSERT_EQ_INT(5, (int)id->seen.n);
 	ASSERT(id->recent[0].region != NULL && !strcmp(id->recent[0].region, "eu-west-1"));
 	detector__flush(d);
+	detector__free(d);
+}
+
+/* Each user agent's family is learnt as the agent's own, whatever other
+ * agents share its place in the family cache: more agents than the cache
+ * holds, met again in other orders, so that hits, misses and evictions
+ * mix. */
+TEST(detect_ua_family_cache_keeps_each_agent_its_family)
+{
+	enum { NUA = 1500 };
+	static char uas[NUA][32], who[NUA][48];
+	struct detector *d = detector__new(NULL);
+	struct audit_event e = {
+		.time_ms = 1792490400000LL, .cloud = GW_CLOUD_AWS, .action = GW_ACT_OTHER,
+		.outcome = GW_OUT_OK, .principal_type = GW_PT_USER, .account = "111122223333",
+		.access_key = "", .source_ip = "203.0.113.77", .region = "eu-west-1",
+		.service = "s3.amazonaws.com", .api = "HeadBucket", .bucket = "", .object_key = "",
+		.error_code = "", .request_id = "",
+	};
+	char fam[32];
+
+	ASSERT(d != NULL);
+	for (int i = 0; i < NUA; i++) {
+		snprintf(uas[i], sizeof(uas[i]), "Tool%d/1.0 (unit)", i);
+		snprintf(who[i], sizeof(who[i]), "arn:aws:iam::111122223333:user/u%d", i);
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < NUA; i++) {
+			int j = pass == 1 ? (i * 7 + 3) % NUA : i;
+
+			e.principal = who[j];
+			e.user_agent = uas[pass == 2 ? (j + 1) % NUA : j];
+			e.time_ms += 1000;
+			ASSERT(detector__feed(d, &e) == 0);
+		}
+	}
+	for (int i = 0; i < NUA; i++) {
+		const struct ident *id = detector__ident(d, who[i]);
+
+		ASSERT(id != NULL);
+		/* Its own agent, and the next one's. */
+		snprintf(fam, sizeof(fam), "tool%d", i);
+		ASSERT_EQ_INT(1, seen__has(&id->seen, detector__intern(d, fam), SEEN_UA));
+		snprintf(fam, sizeof(fam), "tool%d", (i + 1) % NUA);
+		ASSERT_EQ_INT(1, seen__has(&id->seen, detector__intern(d, fam), SEEN_UA));
+	}
+	detector__flush(d);
+	detector__free(d);
+}
+
+/* Every slot of the identity table remembers, for the prefetch of the
+ * identity's next event, where its open hour and its first-seen slots are
+ * after each event: through hours that close and open, and sets that
+ * grow (a new IP an event, past the first set's room). */
+static void assert_hints(const struct baseline *b)
+{
+	for (size_t i = 0; i < b->nslots; i++) {
+		const struct ident_slot *sl = &b->tab[i];
+
+		if (!sl->id)
+			continue;
+		ASSERT(sl->h == sl->id->h);
+		ASSERT_EQ_U64((uint64_t)(uintptr_t)sl->id->seen.key | (uint64_t)sl->id->seen.cap << 48,
+			      sl->seen);
+	}
+}
+
+TEST(detect_ident_slot_hints_follow_hour_and_set)
+{
+	static char ips[60][24];
+	static const char *const who[] = {
+		"arn:aws:iam::111122223333:user/hint-a", "arn:aws:iam::111122223333:user/hint-b",
+		"arn:aws:iam::111122223333:user/hint-c",
+	};
+	struct detector *d = detector__new(NULL);
+	struct baseline *b;
+	struct audit_event e = {
+		.time_ms = 1792490400000LL, .cloud = GW_CLOUD_AWS, .action = GW_ACT_OBJECT_READ,
+		.outcome = GW_OUT_OK, .principal_type = GW_PT_USER, .account = "111122223333",
+		.access_key = "", .user_agent = "aws-cli/2.17.60", .region = "eu-west-1",
+		.service = "s3.amazonaws.com", .api = "GetObject", .bucket = "reports",
+		.object_key = "q3.csv", .error_code = "", .request_id = "",
+	};
+
+	ASSERT(d != NULL);
+	b = baseline__new(d, detector__config(d));
+	ASSERT(b != NULL);
+	for (int i = 0; i < 60; i++) {
+		snprintf(ips[i], sizeof(ips[i]), "198.51.100.%d", i + 1);
+		e.principal = who[i % 3];
+		e.source_ip = ips[i];
+		e.time_ms += 20 * 60000LL;   /* an hour closes every third event of each */
+		ASSERT(baseline__feed(b, &e) == 0);
+		assert_hints(b);
+	}
+	ASSERT(baseline__find(b, detector__intern(d, who[0]))->seen.cap > 24);
+	baseline__flush(b);
+	baseline__free(b);
+	detector__free(d);
+}
+
+/* A role session's population is its role, interned: the same for every
+ * session of the role, another for each other role, also for roles whose
+ * ARNs have the same length and the same ends (the role cache's key) and
+ * differ only within, and for more roles than the cache holds. */
+TEST(detect_role_population_is_the_sessions_role)
+{
+	static char who[700][96], role[700][96];
+	struct detector *d = detector__new(NULL);
+	struct audit_event e = {
+		.cloud = GW_CLOUD_AWS, .principal_type = GW_PT_ROLE,
+		.account = "111122223333",
+	};
+
+	ASSERT(d != NULL);
+	for (int i = 0; i < 700; i++) {
+		/* Pairs alike but for two digits in the middle. */
+		snprintf(role[i], sizeof(role[i]),
+			 "arn:aws:sts::111122223333:assumed-role/team-%03d-etl-reader", i);
+		snprintf(who[i], sizeof(who[i]), "%s/i-%017d", role[i], i);
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < 700; i++) {
+			int j = pass == 1 ? 699 - i : i;
+
+			e.principal = who[j];
+			ASSERT(detector__population(d, &e, 0) == detector__intern(d, role[j]));
+		}
+	}
+	e.principal = "x:assumed-role/r/s";
+	ASSERT(detector__population(d, &e, 0) == detector__intern(d, "x:assumed-role/r"));
+	e.principal = "arn:aws:iam::111122223333:user/alice";
+	ASSERT(detector__population(d, &e, 0) == NULL);
 	detector__free(d);
 }

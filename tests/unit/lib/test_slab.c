@@ -71,14 +71,16 @@ TEST(slab_tiny_objects)
 TEST(slab_large_takes_huge_chunks)
 {
 	struct slab s;
-	const size_t small = 16 + 1024 * 128, n = 5000;
-	size_t first = (2u << 20) / small + 1, per_huge = ((2u << 20) - 16) / 1024;
+	/* 1,024 bytes are whole lines: a chunk's header takes a line. */
+	const size_t small = 64 + 1024 * 128, n = 5000;
+	size_t first = (2u << 20) / small + 1, per_huge = ((2u << 20) - 64) / 1024;
 	unsigned char **v = calloc(n, sizeof(*v));
 
 	ASSERT(v);
 	slab__init(&s, 1024, 128);
 	for (size_t i = 0; i < n; i++) {
 		ASSERT((v[i] = slab__get(&s)));
+		ASSERT_EQ_U64(0, (uintptr_t)v[i] % 64);
 		memset(v[i], (int)(i & 0xff), 1024);
 	}
 	/* 17 small chunks (2,176 objects), then 2 MiB chunks of 2,047 */
@@ -89,4 +91,28 @@ TEST(slab_large_takes_huge_chunks)
 	slab__free(&s);
 	ASSERT_EQ_U64(0, slab__bytes(&s));
 	free(v);
+}
+
+/* Objects of whole cache lines start on a line (an open hour of 256 bytes
+ * spans 4 lines, not 5); others keep 16-byte alignment and a 16-byte
+ * header. */
+TEST(slab_line_objects_start_on_lines)
+{
+	struct slab s;
+
+	slab__init(&s, 248, 4);   /* rounded up to 256 */
+	for (size_t i = 0; i < 10; i++) {
+		unsigned char *p = slab__get(&s);
+
+		ASSERT(p);
+		ASSERT_EQ_U64(0, (uintptr_t)p % 64);
+		memset(p, 0x5a, 248);
+	}
+	ASSERT_EQ_U64(3 * (64 + 256 * 4), slab__bytes(&s));
+	slab__free(&s);
+	slab__init(&s, 96, 4);
+	for (size_t i = 0; i < 5; i++)
+		ASSERT_EQ_U64(0, (uintptr_t)slab__get(&s) % 16);
+	ASSERT_EQ_U64(2 * (16 + 96 * 4), slab__bytes(&s));
+	slab__free(&s);
 }

@@ -276,3 +276,38 @@ TEST(bulk_100k_identities_lose_no_events)
 	ASSERT_EQ_STR(names[n - 1], fs[0]->principal);
 	detector__free(d);
 }
+
+/* Rings of one to a few reads come from the rule's slabs and grow out of
+ * them: a crowd of principals reading one to six objects each, in turns
+ * with a principal that crosses the threshold, leaves every read where it
+ * was put (each crowd ring is given back an hour later). */
+TEST(bulk_small_rings_of_a_crowd_keep_their_reads)
+{
+	struct detector *d = new_detector();
+	const struct finding *const *fs;
+	struct audit_event ev;
+	char who[64];
+
+	ASSERT(d);
+	for (int i = 0; i < 101; i++) {
+		ev = read_ev("arn:aws:iam::123456789012:user/svc", T0 + 30000LL * i, i);
+		ASSERT_EQ_INT(0, detector__feed(d, &ev));
+		for (int p = 0; p < 300; p++) {
+			if (i >= p % 6 + 1)
+				continue;
+			snprintf(who, sizeof(who), "arn:aws:iam::123456789012:user/crowd-%03d", p);
+			ev = read_ev(who, T0 + 30000LL * i + p + 1, 1000 + p * 10 + i);
+			ASSERT_EQ_INT(0, detector__feed(d, &ev));
+		}
+	}
+	detector__flush(d);
+	ASSERT_EQ_U64(1, detector__findings(d, &fs));
+	ASSERT_EQ_STR("arn:aws:iam::123456789012:user/svc", fs[0]->principal);
+	ASSERT_EQ_U64(101, fs[0]->count);
+	ASSERT_EQ_STR("distinct_objects", fs[0]->evidence[2].key);
+	ASSERT_EQ_STR("101", fs[0]->evidence[2].value);
+	ASSERT_EQ_U64(5, fs[0]->nsamples);
+	ASSERT_EQ_STR("reports/invoice-00000.pdf", fs[0]->samples[0]);
+	ASSERT_EQ_STR("reports/invoice-00004.pdf", fs[0]->samples[4]);
+	detector__free(d);
+}
