@@ -178,45 +178,39 @@ static void piece_free(struct merge *m, struct piece *b)
 	free(b);
 }
 
-struct tkey {
-	int64_t t;
-	uint32_t i;
-};
-
-static int cmp_tkey(const void *a, const void *b)
-{
-	const struct tkey *x = a, *y = b;
-
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /* On the reader's thread: the piece's order by (time, index), so that the
  * merge hands over runs instead of sorting every event in its heap. Most
  * files are in order already and need none. 0 or -ENOMEM. */
 static int sort_piece(struct piece *b)
 {
-	struct tkey *k;
+	struct merge_tkey *k, *tmp, *sorted;
+	int64_t lo, hi, t;
 	size_t i;
 
 	for (i = 1; i < b->n && piece_ev(b, i)->time_ms >= piece_ev(b, i - 1)->time_ms; i++)
 		;
 	if (i >= b->n)
 		return 0;
-	k = malloc(b->n * sizeof(*k));
+	k = malloc(2 * b->n * sizeof(*k));
 	b->ord = malloc(b->n * sizeof(*b->ord));
 	if (!k || !b->ord) {
 		free(k);
 		return -ENOMEM;
 	}
+	lo = hi = piece_ev(b, 0)->time_ms;
+	for (i = 1; i < b->n; i++) {
+		t = piece_ev(b, i)->time_ms;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	tmp = k + b->n;
 	for (i = 0; i < b->n; i++) {
-		k[i].t = piece_ev(b, i)->time_ms;
+		k[i].t = (uint64_t)piece_ev(b, i)->time_ms - (uint64_t)lo;
 		k[i].i = (uint32_t)i;
 	}
-	qsort(k, b->n, sizeof(*k), cmp_tkey);
+	sorted = merge_order__sort_times(k, tmp, b->n, (uint64_t)hi - (uint64_t)lo);
 	for (i = 0; i < b->n; i++)
-		b->ord[i] = k[i].i;
+		b->ord[i] = sorted[i].i;
 	free(k);
 	return 0;
 }

@@ -153,3 +153,49 @@ void merge_order__keys(const struct audit_unit *units, size_t n, unsigned thread
 		peek_all(&j, npeek, threads ? threads : 1);
 }
 
+
+#define RADIX_BITS 11
+#define RADIX ((size_t)1 << RADIX_BITS)
+
+/* One pass of the radix sort: k by the digit at shift into out, stably.
+ * 0, or 1 when every key has the same digit there (nothing moved). */
+static int radix_pass(const struct merge_tkey *k, struct merge_tkey *out, size_t n, unsigned shift,
+		      uint32_t *count)
+{
+	size_t i, d, sum = 0;
+	uint32_t c;
+
+	memset(count, 0, RADIX * sizeof(*count));
+	for (i = 0; i < n; i++)
+		count[(k[i].t >> shift) & (RADIX - 1)]++;
+	if (count[(k[0].t >> shift) & (RADIX - 1)] == n)
+		return 1;
+	for (d = 0; d < RADIX; d++) {
+		c = count[d];
+		count[d] = (uint32_t)sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		out[count[(k[i].t >> shift) & (RADIX - 1)]++] = k[i];
+	return 0;
+}
+
+struct merge_tkey *merge_order__sort_times(struct merge_tkey *k, struct merge_tkey *tmp, size_t n,
+					   uint64_t range)
+{
+	uint32_t count[RADIX];
+	struct merge_tkey *swap;
+
+	if (n < 2)
+		return k;
+	/* least significant digit first: each pass keeps the order of the
+	 * equal digits, so equal times keep theirs */
+	for (unsigned shift = 0; shift < 64 && (range >> shift); shift += RADIX_BITS) {
+		if (radix_pass(k, tmp, n, shift, count))
+			continue;
+		swap = k;
+		k = tmp;
+		tmp = swap;
+	}
+	return k;
+}

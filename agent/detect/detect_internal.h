@@ -607,6 +607,26 @@ int detector__principal_new(struct detector *d, const struct audit_event *ev);
 /* 1 when t falls outside business hours (Monday-Friday, [detect] hours). */
 int detector__off_hours(struct detector *d, int64_t t);
 
+/* ---- answers per operation name (single.c) ---- */
+#define API_MEMO 16
+/* What a pure function of an operation name says of it (a rule's tests of
+ * ev->api against its lists), kept per name, by the detector's interned
+ * copy, and function: asked once per name, not once per event. The names
+ * may go when the pool is swept: api_memo__clear() then (a rule's strings
+ * or swept callback). */
+typedef unsigned (*api_class_fn)(const char *api);
+struct api_memo {
+	struct {
+		const char *api;
+		api_class_fn fn;
+		unsigned cls;
+	} e[API_MEMO];
+};
+/* fn(ev->api), remembered. */
+unsigned api_memo__get(struct api_memo *m, struct detector *d, const struct audit_event *ev,
+		       api_class_fn fn);
+void api_memo__clear(struct api_memo *m);
+
 /* ---- single-event rules (single.c): one request judged by its content ---- */
 struct cJSON;
 #define SINGLE_RECENT 64
@@ -642,6 +662,7 @@ struct single {
 		const char *api, *needle;
 		uint8_t has;
 	} ops[SINGLE_OPS];
+	struct api_memo apis;       /* single__api()'s answers, emptied likewise */
 	struct single_held *held;   /* SINGLE_HELD slots once an Azure start hit */
 	unsigned nheld;
 	int64_t held_due;           /* the oldest held finding's time + SINGLE_HOLD_MS */
@@ -741,6 +762,8 @@ int single__fresh(struct single *s, const struct audit_event *ev);
  * needle: the few operation names of a log are searched once. needle is a
  * static string. */
 int single__op(struct single *s, const struct audit_event *ev, const char *needle);
+/* fn(ev->api), remembered per operation name (api_memo__get()). */
+unsigned single__api(struct single *s, const struct audit_event *ev, api_class_fn fn);
 /* One finding on ev: 0 or -ENOMEM. */
 int single__emit(struct single *s, const struct rule *r, const struct audit_event *ev,
 		 const struct single_hit *h);

@@ -284,6 +284,35 @@ int single__op(struct single *s, const struct audit_event *ev, const char *needl
 	return s->ops[i].has;
 }
 
+unsigned api_memo__get(struct api_memo *m, struct detector *d, const struct audit_event *ev,
+		       api_class_fn fn)
+{
+	const char *api = detector__ev_str(d, ev, EVF_API);
+	uint64_t h;
+	unsigned i;
+
+	if (!api)
+		return fn(ev->api);
+	h = ((uint64_t)(uintptr_t)api ^ ((uint64_t)(uintptr_t)fn << 1)) * 0x9e3779b97f4a7c15ULL;
+	i = (unsigned)(h >> 59) % API_MEMO;
+	if (m->e[i].api != api || m->e[i].fn != fn) {
+		m->e[i].api = api;
+		m->e[i].fn = fn;
+		m->e[i].cls = fn(api);
+	}
+	return m->e[i].cls;
+}
+
+void api_memo__clear(struct api_memo *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+unsigned single__api(struct single *s, const struct audit_event *ev, api_class_fn fn)
+{
+	return api_memo__get(&s->apis, s->d, ev, fn);
+}
+
 static char *dup_s(const char *s, int *oom)
 {
 	char *r = strdup(s ? s : "");
@@ -565,4 +594,5 @@ void single__strings(void *state, struct strmark *m)
 	strmark__v(m, s->recent, SINGLE_RECENT);
 	/* the operation names may go in this sweep */
 	memset(s->ops, 0, sizeof(s->ops));
+	api_memo__clear(&s->apis);
 }

@@ -86,6 +86,7 @@ struct fs_state {
 	uint32_t day_gen;             /* counts those days: settled marks of an older one are void */
 	/* user agent (interned) -> a penetration-testing distribution's? */
 	struct { const char *ua; uint8_t pentest; } ucache[UA_CACHE];
+	struct api_memo apis;         /* account_wide() per operation name */
 	int64_t swept;
 	int64_t aged;                 /* stream time of the last aging of pop */
 };
@@ -132,7 +133,7 @@ static const char *group_of(struct detector *d, const struct audit_event *ev)
 	return g ? g : detector__population(d, ev, 1);
 }
 
-static int account_wide(const char *api)
+static unsigned account_wide(const char *api)
 {
 	return !strcmp(api, "ListBuckets") || !strcmp(api, "ListContainers") ||
 	       !strcmp(api, "storage.buckets.list") || !strcmp(api, "REST.GET.SERVICE") ||
@@ -477,7 +478,7 @@ static void fresh_update(struct fs_state *s, struct fresh *f, const struct audit
 		f->lists++;
 		if (!f->enum_t)
 			f->enum_t = ev->time_ms;
-		if (account_wide(ev->api))
+		if (api_memo__get(&s->apis, s->d, ev, account_wide))
 			f->account_enum = 1;
 		return;
 	}
@@ -704,6 +705,7 @@ static void fs_swept(void *state)
 
 	memset(s->gcache, 0, sizeof(s->gcache));
 	memset(s->ucache, 0, sizeof(s->ucache));
+	api_memo__clear(&s->apis);
 }
 
 const struct rule rule_first_sighting = {

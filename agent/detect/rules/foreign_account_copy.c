@@ -45,16 +45,27 @@ static void aws_replication(struct detector *d, const cJSON *rp, struct single_b
 		replication_rule(d, r, b);
 }
 
+enum { FAC_OTHER, FAC_REPLICATION, FAC_COPY };
+
+static unsigned aws_api(const char *api)
+{
+	if (strcmp(api, "PutBucketReplication") == 0)
+		return FAC_REPLICATION;
+	return strcmp(api, "CopyObject") == 0 || strcmp(api, "UploadPartCopy") == 0 ? FAC_COPY :
+												  FAC_OTHER;
+}
+
 static void aws(struct single *s, const struct audit_event *ev, struct single_best *b)
 {
 	struct detector *d = s->d;
+	unsigned k = single__api(s, ev, aws_api);
 	const char *owner, *src;
 
-	if (strcmp(ev->api, "PutBucketReplication") == 0) {
+	if (k == FAC_REPLICATION) {
 		aws_replication(d, single__params(ev), b);
 		return;
 	}
-	if (strcmp(ev->api, "CopyObject") != 0 && strcmp(ev->api, "UploadPartCopy") != 0)
+	if (k != FAC_COPY)
 		return;
 	owner = single__dest_owner(ev);
 	if (!*owner || detector__account_is_own(d, owner))

@@ -101,8 +101,8 @@ static int seen__check_add(struct over *o, uint64_t fp)
 	return hit;
 }
 
-/* A write that leaves a whole object under its key. */
-static int whole_write(const struct audit_event *ev)
+/* An operation that leaves a whole object under its key (by its name). */
+static unsigned whole_write_api(const char *api)
 {
 	static const char *const apis[] = {
 		"PutObject", "CompleteMultipartUpload", "CopyObject",
@@ -110,7 +110,7 @@ static int whole_write(const struct audit_event *ev)
 		"objects.compose", "PutBlob", "PutBlockList", "CopyBlob", "CopyBlobFromURL",
 		"PutBlobFromURL",
 	};
-	const char *a = strncmp(ev->api, "storage.", 8) == 0 ? ev->api + 8 : ev->api;
+	const char *a = strncmp(api, "storage.", 8) == 0 ? api + 8 : api;
 
 	for (size_t i = 0; i < sizeof(apis) / sizeof(apis[0]); i++)
 		if (strcmp(a, apis[i]) == 0)
@@ -166,7 +166,7 @@ static int over_feed(void *state, const struct audit_event *ev)
 		return 0;
 	existed = seen__check_add(o, fp ? fp : fingerprint(ev->bucket, ev->object_key));
 	if ((ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY) ||
-	    !whole_write(ev) || !*ev->principal)
+	    !single__api(&o->s, ev, whole_write_api) || !*ev->principal)
 		return 0;
 	rc = hourly__get(&o->b, o->s.d, ev, &e);
 	if (rc < 0 || !e)

@@ -80,34 +80,59 @@ static void aws_lifecycle(const cJSON *rp, struct single_best *b)
 		lifecycle_rule(r, b);
 }
 
-static void aws(struct single *s GW_UNUSED, const struct audit_event *ev, struct single_best *b)
+enum { PR_OTHER, PR_VERSIONING, PR_LIFECYCLE, PR_ENCRYPTION, PR_REPLICATION, PR_LOCK,
+       PR_RETENTION, PR_LEGAL_HOLD };
+
+/* Which protection a CloudTrail operation may remove (PR_*). */
+static unsigned aws_api(const char *api)
 {
-	const char *api = ev->api;
+	static const struct { const char *api; unsigned k; } exact[] = {
+		{ "PutBucketVersioning", PR_VERSIONING },
+		{ "DeleteBucketEncryption", PR_ENCRYPTION },
+		{ "DeleteBucketReplication", PR_REPLICATION },
+		{ "PutObjectLockConfiguration", PR_LOCK },
+		{ "PutObjectRetention", PR_RETENTION },
+		{ "PutObjectLegalHold", PR_LEGAL_HOLD },
+	};
+
+	if (strncmp(api, "PutBucketLifecycle", 18) == 0)
+		return PR_LIFECYCLE;
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcmp(api, exact[i].api) == 0)
+			return exact[i].k;
+	return PR_OTHER;
+}
+
+static void aws(struct single *s, const struct audit_event *ev, struct single_best *b)
+{
+	unsigned k = single__api(s, ev, aws_api);
 	const cJSON *rp, *vc;
 
-	if (strcmp(api, "PutBucketVersioning") == 0) {
+	if (k == PR_OTHER)
+		return;
+	if (k == PR_VERSIONING) {
 		vc = json__path(single__params(ev), "VersioningConfiguration");
 		if (str__ieq(json__str(json__path(vc, "Status")), "Suspended"))
 			single__hit(b, GW_SEV_HIGH, 90.0, FIX_VERSIONING, "versioning -> Suspended");
 		if (str__ieq(json__str(json__path(vc, "MfaDelete")), "Disabled"))
 			single__hit(b, GW_SEV_HIGH, 80.0, FIX_VERSIONING, "MFA delete -> Disabled");
-	} else if (strncmp(api, "PutBucketLifecycle", 18) == 0) {
+	} else if (k == PR_LIFECYCLE) {
 		aws_lifecycle(single__params(ev), b);
-	} else if (strcmp(api, "DeleteBucketEncryption") == 0) {
+	} else if (k == PR_ENCRYPTION) {
 		single__hit(b, GW_SEV_HIGH, 75.0, "Restore the bucket's default encryption",
 			    "default encryption -> deleted");
-	} else if (strcmp(api, "DeleteBucketReplication") == 0) {
+	} else if (k == PR_REPLICATION) {
 		single__hit(b, GW_SEV_HIGH, 80.0, "Restore the replication configuration",
 			    "replication -> deleted");
-	} else if (strcmp(api, "PutObjectLockConfiguration") == 0 && (rp = single__params(ev)) &&
+	} else if (k == PR_LOCK && (rp = single__params(ev)) &&
 		   !json__path(rp, "ObjectLockConfiguration.Rule")) {
 		single__hit(b, GW_SEV_HIGH, 80.0, "Restore the bucket's default object lock retention",
 			    "object lock default retention -> removed");
-	} else if (strcmp(api, "PutObjectRetention") == 0 &&
+	} else if (k == PR_RETENTION &&
 		   json__bool(json__path(single__params(ev), "x-amz-bypass-governance-retention")) == 1) {
 		single__hit(b, GW_SEV_HIGH, 85.0, "Review who holds s3:BypassGovernanceRetention and "
 			    "restore the retention", "object retention -> shortened, governance bypassed");
-	} else if (strcmp(api, "PutObjectLegalHold") == 0 &&
+	} else if (k == PR_LEGAL_HOLD &&
 		   str__ieq(json__str(json__path(single__params(ev), "LegalHold.Status")), "OFF")) {
 		single__hit(b, GW_SEV_MEDIUM, 65.0, "Put the legal hold back", "legal hold -> OFF");
 	}

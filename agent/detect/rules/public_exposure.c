@@ -155,18 +155,35 @@ static void aws_block(const char *api, const cJSON *rp, struct single_best *h)
 		    strstr(api, "Account") ? "account" : "bucket");
 }
 
-static void aws(struct single *s, const struct audit_event *ev, struct single_best *h)
+enum { PE_ACL = 1, PE_POLICY = 2, PE_BLOCK = 4 };
+
+/* What a CloudTrail operation may change: an ACL, a policy, a public
+ * access block (PE_*). */
+static unsigned aws_api(const char *api)
 {
-	struct detector *d = s->d;
 	static const char *const acl_apis[] = { "PutBucketAcl", "PutObjectAcl", "CreateBucket",
 						"PutObject", "CopyObject", "CreateMultipartUpload" };
+	unsigned k = 0;
 
 	for (size_t i = 0; i < sizeof(acl_apis) / sizeof(acl_apis[0]); i++)
-		if (strcmp(ev->api, acl_apis[i]) == 0)
-			aws_acl(single__params(ev), h);
-	if (strcmp(ev->api, "PutBucketPolicy") == 0)
-		aws_policy(d, single__params(ev), h);
-	if (strstr(ev->api, "PublicAccessBlock") && strncmp(ev->api, "Get", 3) != 0)
+		if (strcmp(api, acl_apis[i]) == 0)
+			k |= PE_ACL;
+	if (strcmp(api, "PutBucketPolicy") == 0)
+		k |= PE_POLICY;
+	if (strstr(api, "PublicAccessBlock") && strncmp(api, "Get", 3) != 0)
+		k |= PE_BLOCK;
+	return k;
+}
+
+static void aws(struct single *s, const struct audit_event *ev, struct single_best *h)
+{
+	unsigned k = single__api(s, ev, aws_api);
+
+	if (k & PE_ACL)
+		aws_acl(single__params(ev), h);
+	if (k & PE_POLICY)
+		aws_policy(s->d, single__params(ev), h);
+	if (k & PE_BLOCK)
 		aws_block(ev->api, single__params(ev), h);
 }
 

@@ -73,13 +73,23 @@ static void aws_policy(struct detector *d, const char *what, const cJSON *pol,
 	cJSON_Delete(parsed);
 }
 
+enum { SCC_OTHER, SCC_ACCESS_POINT, SCC_MULTI_REGION };
+
+static unsigned aws_api(const char *api)
+{
+	return strcmp(api, "PutAccessPointPolicy") == 0 ? SCC_ACCESS_POINT :
+	       strcmp(api, "PutMultiRegionAccessPointPolicy") == 0 ? SCC_MULTI_REGION : SCC_OTHER;
+}
+
 static void aws(struct single *s, const struct audit_event *ev, struct single_best *b)
 {
 	struct detector *d = s->d;
-	if (strcmp(ev->api, "PutAccessPointPolicy") == 0)
+	unsigned k = single__api(s, ev, aws_api);
+
+	if (k == SCC_ACCESS_POINT)
 		aws_policy(d, "access point", json__path(single__params(ev),
 			   "PutAccessPointPolicyRequest.Policy"), b);
-	else if (strcmp(ev->api, "PutMultiRegionAccessPointPolicy") == 0)
+	else if (k == SCC_MULTI_REGION)
 		aws_policy(d, "multi-region access point", json__path(single__params(ev),
 			   "PutMultiRegionAccessPointPolicyRequest.Details.Policy"), b);
 }

@@ -86,3 +86,56 @@ TEST(analyze_order_peek_reads_only_the_first_records)
 	unlink(gz);
 	unlink(plain);
 }
+
+struct ref {
+	uint64_t t;
+	uint32_t i;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* A piece's events are put in (time, index) order by a radix sort: the
+ * order a comparison sort by time, then index, gives, for times close
+ * together and far apart, many equal, and the widest span there is. */
+TEST(analyze_order_sort_times_is_by_time_then_index)
+{
+	enum { N = 5000 };
+	static struct merge_tkey k[2 * N];
+	static struct ref want[N];
+	static const uint64_t spans[] = { 0, 1, 7, 2047, 2048, 900000, (uint64_t)1 << 33,
+					  ((uint64_t)1 << 44) + 5, UINT64_MAX };
+	struct merge_tkey *got;
+	uint64_t x = 0x2545f4914f6cdd1dULL, range;
+
+	for (size_t s = 0; s < sizeof(spans) / sizeof(spans[0]); s++) {
+		range = 0;
+		for (uint32_t i = 0; i < N; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* a third of them on a few times only: ties */
+			want[i].t = spans[s] == UINT64_MAX ? x : i % 3 ? x % (spans[s] + 1)
+								: (x % 4) * (spans[s] / 4);
+			if (i == 0)
+				want[i].t = spans[s];   /* the span is reached */
+			want[i].i = i;
+			k[i].t = want[i].t;
+			k[i].i = i;
+			range = want[i].t > range ? want[i].t : range;
+		}
+		ASSERT(range == spans[s]);
+		got = merge_order__sort_times(k, k + N, N, range);
+		qsort(want, N, sizeof(*want), cmp_ref);
+		for (uint32_t i = 0; i < N; i++) {
+			ASSERT(got[i].t == want[i].t);
+			ASSERT(got[i].i == want[i].i);
+		}
+	}
+}

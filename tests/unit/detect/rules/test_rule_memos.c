@@ -128,3 +128,120 @@ TEST(root_no_privileged_principals_no_finding)
 	ASSERT_EQ_U64(0, findings_of(d, "root-activity", NULL));
 	detector__free(d);
 }
+
+static unsigned asked;
+
+static unsigned name_len(const char *api)
+{
+	asked++;
+	return (unsigned)strlen(api);
+}
+
+static unsigned starts_with_put(const char *api)
+{
+	asked++;
+	return strncmp(api, "Put", 3) == 0;
+}
+
+/* A rule's reading of an operation name is asked once per name and
+ * function, and each function keeps its own answer, with names taking
+ * turns (more than the memo holds) and after it is emptied. */
+TEST(api_memo_asks_once_per_name_and_function)
+{
+	static const char *const names[] = {
+		"GetObject", "PutObject", "ListObjectsV2", "PutBucketPolicy", "DeleteObject",
+		"HeadObject", "PutBucketAcl", "CopyObject", "CreateMultipartUpload", "UploadPart",
+		"CompleteMultipartUpload", "GetBucketAcl", "PutObjectAcl", "ListBuckets",
+		"PutBucketVersioning", "DeleteBucketEncryption", "PutObjectRetention",
+		"GetBucketPolicy", "PutBucketLifecycleConfiguration", "DeleteObjects",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]);
+	struct detector_config cfg;
+	struct detector *d;
+	struct api_memo m;
+	struct audit_event ev = list_ev("arn:aws:iam::111122223333:user/alice", "111122223333", T0);
+	unsigned first;
+
+	detector_config__defaults(&cfg);
+	d = detector__new(&cfg);
+	ASSERT(d != NULL);
+	api_memo__clear(&m);
+	for (int round = 0; round < 50; round++)
+		for (size_t i = 0; i < n; i++) {
+			ev.api = names[(i * 7 + (size_t)round) % n];
+			ASSERT_EQ_U64(strlen(ev.api), api_memo__get(&m, d, &ev, name_len));
+			ASSERT_EQ_U64(strncmp(ev.api, "Put", 3) == 0,
+				      api_memo__get(&m, d, &ev, starts_with_put));
+		}
+	/* many names: some fall in one place of the memo for both functions */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 200; i++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%sOperation%03d", i % 3 ? "Get" : "Put", i);
+			ev.api = name;
+			ASSERT_EQ_U64(strlen(name), api_memo__get(&m, d, &ev, name_len));
+			ASSERT_EQ_U64(i % 3 == 0, api_memo__get(&m, d, &ev, starts_with_put));
+		}
+	/* one name, asked again and again: once per function */
+	api_memo__clear(&m);
+	ev.api = "PutObject";
+	asked = 0;
+	for (int i = 0; i < 100; i++) {
+		ASSERT_EQ_U64(9, api_memo__get(&m, d, &ev, name_len));
+		ASSERT_EQ_U64(1, api_memo__get(&m, d, &ev, starts_with_put));
+	}
+	ASSERT_EQ_U64(2, asked);
+	first = asked;
+	api_memo__clear(&m);
+	ASSERT_EQ_U64(9, api_memo__get(&m, d, &ev, name_len));
+	ASSERT_EQ_U64(first + 1, asked);
+	detector__free(d);
+}
+
+static struct audit_event put_ev(const char *principal, const char *bucket, const char *key,
+				 int64_t t)
+{
+	struct audit_event ev = list_ev(principal, "111122223333", t);
+
+	ev.action = GW_ACT_OBJECT_WRITE;
+	ev.api = "PutObject";
+	ev.bucket = bucket;
+	ev.object_key = key;
+	return ev;
+}
+
+/* mass-overwrite fingerprints bucket and key: the same keys written to
+ * two buckets in turn are no overwrite, the same keys written again to
+ * one bucket by another principal are. */
+TEST(overwrite_fingerprint_follows_the_bucket)
+{
+	struct detector_config cfg;
+	struct detector *d;
+	struct audit_event ev;
+	char key[64];
+
+	detector_config__defaults(&cfg);
+	d = detector__new(&cfg);
+	ASSERT(d != NULL);
+	for (int i = 0; i < 150; i++) {
+		snprintf(key, sizeof(key), "exports/part-%04d.parquet", i);
+		ev = put_ev("arn:aws:iam::111122223333:user/loader", "lake-raw", key,
+			    T0 + i * 1000LL);
+		ASSERT(detector__feed(d, &ev) == 0);
+		ev = put_ev("arn:aws:iam::111122223333:user/loader", "lake-copy", key,
+			    T0 + i * 1000LL + 500);
+		ASSERT(detector__feed(d, &ev) == 0);
+	}
+	for (int i = 0; i < 150; i++) {
+		snprintf(key, sizeof(key), "exports/part-%04d.parquet", i);
+		ev = put_ev("arn:aws:iam::111122223333:user/intruder", "lake-raw", key,
+			    T0 + 2 * HOUR_MS + i * 1000LL);
+		ASSERT(detector__feed(d, &ev) == 0);
+	}
+	detector__flush(d);
+	ASSERT_EQ_U64(0, findings_of(d, "mass-overwrite", "arn:aws:iam::111122223333:user/loader"));
+	ASSERT_EQ_U64(1, findings_of(d, "mass-overwrite",
+				     "arn:aws:iam::111122223333:user/intruder"));
+	detector__free(d);
+}
