@@ -131,10 +131,11 @@ static struct ident_slot *ident_add(struct baseline *b, const char *name, int *e
 		*err = -ENOMEM;
 		return NULL;
 	}
-	memset(b->tab[i].id, 0, sizeof(*b->tab[i].id));
+	memset(b->tab[i].id, 0, offsetof(struct ident, seen_block));
 	b->tab[i].id->name = name;
 	b->tab[i].name = name;
 	seen__init(&b->tab[i].id->seen, IDENT_SEEN_MAX);
+	seen__lend(&b->tab[i].id->seen, b->tab[i].id->seen_block, IDENT_SEEN_FIRST);
 	b->count++;
 	return &b->tab[i];
 }

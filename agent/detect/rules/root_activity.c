@@ -294,9 +294,16 @@ static int root_feed(void *state, const struct audit_event *ev)
 	char note[512];
 	unsigned fl;
 	double score;
-	int sev, err, grant = owner_grant(s, ev, note, sizeof(note));
-	const char *who = detector__ev_str(d, ev, EVF_PRINCIPAL);
+	int sev, err, grant;
+	const char *who;
 
+	/* most events: not a root, no owner grant (GCP only), no owner
+	 * granted and no privileged_principals to look for */
+	if (ev->principal_kind != GW_PK_ROOT && ev->cloud != GW_CLOUD_GCP && !s->ngranted &&
+	    !s->any_privileged)
+		return 0;
+	grant = owner_grant(s, ev, note, sizeof(note));
+	who = detector__ev_str(d, ev, EVF_PRINCIPAL);
 	if (!grant && ev->principal_kind != GW_PK_ROOT && !granted_by(s, who) &&
 	    !privileged(s, ev, who))
 		return 0;

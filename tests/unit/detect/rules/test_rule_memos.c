@@ -198,3 +198,50 @@ TEST(api_memo_asks_once_per_name_and_function)
 	ASSERT_EQ_U64(first + 1, asked);
 	detector__free(d);
 }
+
+static struct audit_event put_ev(const char *principal, const char *bucket, const char *key,
+				 int64_t t)
+{
+	struct audit_event ev = list_ev(principal, "111122223333", t);
+
+	ev.action = GW_ACT_OBJECT_WRITE;
+	ev.api = "PutObject";
+	ev.bucket = bucket;
+	ev.object_key = key;
+	return ev;
+}
+
+/* mass-overwrite fingerprints bucket and key: the same keys written to
+ * two buckets in turn are no overwrite, the same keys written again to
+ * one bucket by another principal are. */
+TEST(overwrite_fingerprint_follows_the_bucket)
+{
+	struct detector_config cfg;
+	struct detector *d;
+	struct audit_event ev;
+	char key[64];
+
+	detector_config__defaults(&cfg);
+	d = detector__new(&cfg);
+	ASSERT(d != NULL);
+	for (int i = 0; i < 150; i++) {
+		snprintf(key, sizeof(key), "exports/part-%04d.parquet", i);
+		ev = put_ev("arn:aws:iam::111122223333:user/loader", "lake-raw", key,
+			    T0 + i * 1000LL);
+		ASSERT(detector__feed(d, &ev) == 0);
+		ev = put_ev("arn:aws:iam::111122223333:user/loader", "lake-copy", key,
+			    T0 + i * 1000LL + 500);
+		ASSERT(detector__feed(d, &ev) == 0);
+	}
+	for (int i = 0; i < 150; i++) {
+		snprintf(key, sizeof(key), "exports/part-%04d.parquet", i);
+		ev = put_ev("arn:aws:iam::111122223333:user/intruder", "lake-raw", key,
+			    T0 + 2 * HOUR_MS + i * 1000LL);
+		ASSERT(detector__feed(d, &ev) == 0);
+	}
+	detector__flush(d);
+	ASSERT_EQ_U64(0, findings_of(d, "mass-overwrite", "arn:aws:iam::111122223333:user/loader"));
+	ASSERT_EQ_U64(1, findings_of(d, "mass-overwrite",
+				     "arn:aws:iam::111122223333:user/intruder"));
+	detector__free(d);
+}
