@@ -171,7 +171,9 @@ void detector__free(struct detector *d);
 int detector__feed(struct detector *d, const struct audit_event *ev);
 /* Feed n events, as n calls of detector__feed would, in that order and
  * with the same results, but faster: the state that event i + k needs is
- * fetched while event i is fed. Returns 0 or the first error. */
+ * fetched while event i is fed. Every event and its strings must live,
+ * unchanged, until the call returns (an address names one string
+ * throughout). Returns 0 or the first error. */
 int detector__feed_batch(struct detector *d, const struct audit_event *const *evs, size_t n);
 /* Close every open window: call once at the end of input. */
 void detector__flush(struct detector *d);

@@ -386,12 +386,14 @@ int detector__feed_batch(struct detector *d, const struct audit_event *const *ev
 		ahead[j].ev = NULL;
 	for (size_t j = 0; j < n && j < BATCH_EVENT; j++)
 		batch_fetch_event(evs[j]);
+	evstr__batch_begin(&d->es);
 	for (size_t i = 0; i < n; i++) {
 		batch_fetch_ahead(d, evs, n, i, ahead);
 		e = feed_one(d, evs[i], &ahead[i % BATCH_RING]);
 		if (e && !err)
 			err = e;
 	}
+	evstr__batch_end(&d->es);
 	return err;
 }
 

@@ -14,9 +14,17 @@
 #define EVSTR_SETS (1u << 17)
 #define EVSTR_WAYS 2
 
+/* A way's in: the event string's address in the low 48 bits (as the
+ * string pool's slots, lib/strpool.c), and above them the batch it was
+ * checked in (evstr__batch_begin), 0 for none. */
+#define IN_ADDR_BITS 48
+#define IN_ADDR_MASK ((UINT64_C(1) << IN_ADDR_BITS) - 1)
+#define IN_BATCHES (UINT32_C(1) << (64 - IN_ADDR_BITS))
+
 struct evstr_set {
 	struct {
-		const char *in, *out;
+		uint64_t in;
+		const char *out;
 	} way[EVSTR_WAYS];
 };
 
@@ -106,44 +114,64 @@ void evstr__begin(struct evstr *e, const struct audit_event *ev)
 	}
 	for (size_t k = 0; k < EVF_EVERY; k++)
 		for (size_t w = 0; w < EVSTR_WAYS; w++)
-			if (e->set[k]->way[w].in == e->in[k])
+			if ((e->set[k]->way[w].in & IN_ADDR_MASK) == (uintptr_t)e->in[k])
 				__builtin_prefetch(e->set[k]->way[w].out);
 }
 
 /* The copy of s (neither NULL nor empty) that c holds, the way it is in
  * put first; NULL when c holds none. The address may have been reused by
- * another reader's pool: checked. */
-static inline const char *cached(struct evstr_set *c, const char *s)
+ * another reader's pool: checked, unless batch (0: none) is the batch
+ * being fed, s one of its events' strings and the way checked in it: the
+ * strings of a batch's events all live until it is fed, so an address
+ * names one string throughout. */
+static inline const char *cached(struct evstr_set *c, const char *s, uint32_t batch)
 {
+	uint64_t in = (uintptr_t)s, mine = in | (uint64_t)batch << IN_ADDR_BITS;
 	const char *r;
 
-	if (c->way[0].in == s && strcmp(c->way[0].out, s) == 0)
-		return c->way[0].out;
-	if (c->way[1].in != s || strcmp(c->way[1].out, s) != 0)
-		return NULL;
-	r = c->way[1].out;
-	c->way[1] = c->way[0];
-	c->way[0].in = s;
-	c->way[0].out = r;
-	return r;
+	if (batch && c->way[0].in == mine)
+		return c->way[0].out;   /* most lookups in a batch */
+	for (size_t w = 0; w < EVSTR_WAYS; w++) {
+		if ((c->way[w].in & IN_ADDR_MASK) != in)
+			continue;
+		r = c->way[w].out;
+		if ((!batch || c->way[w].in != mine) && strcmp(r, s) != 0)
+			continue;
+		c->way[w] = c->way[0];
+		c->way[0].in = mine;
+		c->way[0].out = r;
+		return r;
+	}
+	return NULL;
 }
 
 /* The copy of s, whose cache set is c: by the cache, else from the pool. */
-static inline const char *lookup(struct evstr *e, const char *s, struct evstr_set *c)
+static inline const char *lookup(struct evstr *e, const char *s, struct evstr_set *c,
+				 uint32_t batch)
 {
 	const char *r;
 
 	if (!s || !*s)
 		return strpool__intern(e->pool, "", 0);
-	if ((r = cached(c, s)))
+	if ((r = cached(c, s, batch)))
 		return r;
 	r = strpool__intern_str(e->pool, s);
 	if (!r)
 		return NULL;
 	c->way[1] = c->way[0];
-	c->way[0].in = s;
+	c->way[0].in = (uintptr_t)s | (uint64_t)batch << IN_ADDR_BITS;
 	c->way[0].out = r;
 	return r;
+}
+
+void evstr__batch_begin(struct evstr *e)
+{
+	if (++e->batches == IN_BATCHES) {
+		/* the marks wrap: none may count for a batch long gone */
+		memset(e->cache, 0, EVSTR_SETS * sizeof(*e->cache));
+		e->batches = 1;
+	}
+	e->batch = e->batches;
 }
 
 void evstr__peek(struct evstr *e, const struct audit_event *ev, struct evstr_ahead *a)
@@ -152,8 +180,14 @@ void evstr__peek(struct evstr *e, const struct audit_event *ev, struct evstr_ahe
 	a->gen = e->gen;
 	for (size_t k = 0; k < EVF_EVERY; k++) {
 		const char *s = field_of(ev, (enum ev_field)k);
+		struct evstr_set *c = set_of(e, s);
 
-		a->out[k] = !s || !*s ? strpool__intern(e->pool, "", 0) : cached(set_of(e, s), s);
+		/* checked in this batch already: the string is not read (the
+		 * cache holds no empty string) */
+		if (e->batch && c->way[0].in == ((uintptr_t)s | (uint64_t)e->batch << IN_ADDR_BITS))
+			a->out[k] = c->way[0].out;
+		else
+			a->out[k] = !s || !*s ? strpool__intern(e->pool, "", 0) : cached(c, s, e->batch);
 	}
 }
 
@@ -183,12 +217,13 @@ const char *evstr__intern(struct evstr *e, const char *s)
 	for (size_t k = 0; e->cur.ev && s && k < EVF_COUNT; k++)
 		if (field_of(e->cur.ev, (enum ev_field)k) == s)
 			return evstr__field(e, e->cur.ev, (enum ev_field)k);
-	return lookup(e, s, set_of(e, s));
+	return lookup(e, s, set_of(e, s), 0);
 }
 
 const char *evstr__field_slow(struct evstr *e, const struct audit_event *ev, enum ev_field f)
 {
-	const char *s = field_of(ev, f), *r = lookup(e, s, set_of(e, s));
+	const char *s = field_of(ev, f);
+	const char *r = lookup(e, s, set_of(e, s), ev == e->cur.ev ? e->batch : 0);
 
 	if (ev == e->cur.ev)
 		e->cur.out[f] = r;
@@ -199,5 +234,5 @@ void evstr__resolve(struct evstr *e)
 {
 	for (size_t k = 0; k < EVF_EVERY; k++)
 		if (!e->cur.out[k])
-			e->cur.out[k] = lookup(e, e->in[k], e->set[k]);
+			e->cur.out[k] = lookup(e, e->in[k], e->set[k], e->batch);
 }

@@ -28,6 +28,8 @@ struct evstr {
 	const char *in[EVF_EVERY];            /* its fields every event looks up */
 	struct evstr_set *set[EVF_EVERY];     /* ... and their cache sets */
 	uint64_t gen;                         /* evstr__clear()s so far */
+	uint32_t batch;                       /* the batch being fed, 0: none */
+	uint32_t batches;                     /* the last batch's number */
 };
 
 /* The fields every event looks up (EVF_EVERY) of an event fed a little
@@ -44,6 +46,14 @@ struct evstr_ahead {
 /* 0 or -ENOMEM. */
 int evstr__init(struct evstr *e, struct strpool *pool);
 void evstr__fini(struct evstr *e);
+/* The events fed until evstr__batch_end() are a batch, whose strings all
+ * live until the last is fed: an address checked against reuse once in a
+ * batch is not checked again in it. */
+void evstr__batch_begin(struct evstr *e);
+static inline void evstr__batch_end(struct evstr *e)
+{
+	e->batch = 0;
+}
 /* ev is being fed until evstr__end(): its fields are looked up on first
  * use; their cache lines are fetched now. */
 void evstr__begin(struct evstr *e, const struct audit_event *ev);

@@ -109,3 +109,58 @@ TEST(evstr_ahead_is_dropped_by_a_sweep)
 	evstr__fini(&es);
 	strpool__free(pool);
 }
+
+/* Within a batch an address checked once is not checked again; the next
+ * batch checks it anew, since the reader may have handed it out again. */
+TEST(evstr_batch_checks_a_reused_address_anew)
+{
+	struct strpool *pool = strpool__new();
+	struct evstr es;
+	struct evstr_ahead a;
+	char who[80];
+	struct audit_event ev = event_of(who);
+	const char *alice, *carol;
+	uint32_t stamp;
+
+	ASSERT(pool && evstr__init(&es, pool) == 0);
+	snprintf(who, sizeof(who), "arn:aws:iam::111122223333:user/alice");
+	evstr__batch_begin(&es);
+	a.ev = NULL;
+	alice = fed_principal(&es, &ev, &a);
+	evstr__peek(&es, &ev, &a);
+	ASSERT(evstr__ahead_str(&es, &a, EVF_PRINCIPAL) == alice);
+	ASSERT(fed_principal(&es, &ev, &a) == alice);
+	evstr__batch_end(&es);
+	/* the next batch: the same address, another string */
+	snprintf(who, sizeof(who), "arn:aws:iam::111122223333:user/carol");
+	evstr__batch_begin(&es);
+	evstr__peek(&es, &ev, &a);
+	ASSERT(evstr__ahead_str(&es, &a, EVF_PRINCIPAL) == NULL);
+	carol = fed_principal(&es, &ev, &a);
+	ASSERT(carol == strpool__intern_str(pool, who));
+	evstr__batch_end(&es);
+	/* and between batches (events fed one by one), checked every time */
+	snprintf(who, sizeof(who), "arn:aws:iam::111122223333:user/dave1");
+	a.ev = NULL;
+	ASSERT(fed_principal(&es, &ev, &a) == strpool__intern_str(pool, who));
+	/* checked in a batch whose number comes round again once the numbers
+	 * wrap: still checked anew */
+	snprintf(who, sizeof(who), "arn:aws:iam::111122223333:user/erin1");
+	evstr__batch_begin(&es);
+	stamp = es.batch;
+	a.ev = NULL;
+	ASSERT(fed_principal(&es, &ev, &a) == strpool__intern_str(pool, who));
+	evstr__batch_end(&es);
+	do {
+		evstr__batch_begin(&es);
+		evstr__batch_end(&es);
+	} while (es.batches + 1 != stamp);
+	snprintf(who, sizeof(who), "arn:aws:iam::111122223333:user/frank");
+	evstr__batch_begin(&es);
+	ASSERT_EQ_U64(stamp, es.batch);
+	a.ev = NULL;
+	ASSERT(fed_principal(&es, &ev, &a) == strpool__intern_str(pool, who));
+	evstr__batch_end(&es);
+	evstr__fini(&es);
+	strpool__free(pool);
+}
