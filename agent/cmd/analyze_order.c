@@ -9,10 +9,6 @@
 #include "lib/log.h"
 #include "lib/strpool.h"
 
-/* The earliest of a file's first records: a file's records are seldom
- * strictly in order, and its first one may come after the ones behind it. */
-#define MERGE_PEEK_RECORDS 4096
-
 struct peek {
 	int64_t t;
 	unsigned n;
@@ -136,9 +132,8 @@ int merge_order__cmp(const struct audit_unit *units, const int64_t *key, size_t 
 	return c ? c : strcmp(p, q);
 }
 
-void merge_order__keys(const struct audit_unit *units, size_t n, unsigned threads, int64_t *key)
+size_t merge_order__path_keys(const struct audit_unit *units, size_t n, int64_t *key)
 {
-	struct peek_job j = { .units = units, .key = key, .n = n, .mx = PTHREAD_MUTEX_INITIALIZER };
 	size_t npeek = 0;
 	int peek;
 
@@ -149,8 +144,24 @@ void merge_order__keys(const struct audit_unit *units, size_t n, unsigned thread
 			npeek++;
 		}
 	}
+	return npeek;
+}
+
+void merge_order__peek(const struct audit_unit *units, size_t n, unsigned threads, int64_t *key)
+{
+	struct peek_job j = { .units = units, .key = key, .n = n, .mx = PTHREAD_MUTEX_INITIALIZER };
+	size_t npeek = 0;
+
+	for (size_t i = 0; i < n; i++)
+		npeek += key[i] == INT64_MAX;
 	if (npeek)
 		peek_all(&j, npeek, threads ? threads : 1);
+}
+
+void merge_order__keys(const struct audit_unit *units, size_t n, unsigned threads, int64_t *key)
+{
+	if (merge_order__path_keys(units, n, key))
+		merge_order__peek(units, n, threads, key);
 }
 
 

@@ -17,8 +17,18 @@
 
 #define MERGE_ORDER_MAX_THREADS 16
 
+/* The earliest of a file's first records: a file's records are seldom
+ * strictly in order, and its first one may come after the ones behind it. */
+#define MERGE_PEEK_RECORDS 4096
+
 /* key[0..n) for units[0..n), peeking on at most threads threads. */
 void merge_order__keys(const struct audit_unit *units, size_t n, unsigned threads, int64_t *key);
+
+/* The same in two steps: the keys the paths say, INT64_MAX for the
+ * files to look at (returns how many) ... */
+size_t merge_order__path_keys(const struct audit_unit *units, size_t n, int64_t *key);
+/* ... and the keys of those, from their first records. */
+void merge_order__peek(const struct audit_unit *units, size_t n, unsigned threads, int64_t *key);
 
 /* <0, 0, >0: units[i] is read before, with, after units[j]. */
 int merge_order__cmp(const struct audit_unit *units, const int64_t *key, size_t i, size_t j);

@@ -71,7 +71,8 @@ size_t baseline__bytes(const struct baseline *b)
 	n += b->peak_sets_bytes;
 	for (size_t i = 0; i < b->nslots; i++)
 		if (b->tab[i].id)
-			n += sizeof(struct ident) + b->tab[i].id->seen.cap * SEEN_SLOT;
+			n += sizeof(struct ident) +
+			     (b->tab[i].id->seen.lent ? 0 : b->tab[i].id->seen.cap * SEEN_SLOT);
 	return n;
 }
 

@@ -219,6 +219,7 @@ struct seen_set {
 	const char **key;
 	uint32_t n, cap, max;
 	uint16_t purged;             /* day of the last purge at the bound */
+	uint8_t lent;                /* key is a block lent by the owner (seen__lend): not freed */
 };
 #define SEEN_SLOT (sizeof(const char *) + sizeof(uint16_t) + sizeof(uint8_t))
 static inline uint16_t *seen__day(const struct seen_set *s)
@@ -237,6 +238,9 @@ static inline uint8_t *seen__kind(const struct seen_set *s)
 #define HOUR_CACHE 2
 #define HOUR_LIST_BUCKETS 32
 #define IDENT_RECENT_REGIONS 8
+/* Slots of an identity's first-seen block: what a set bounded above 16
+ * starts with (seen.c, seen_first_cap). */
+#define IDENT_SEEN_FIRST 24
 
 /* The rarely filled sets of an open hour, in two blocks that are each
  * allocated when the hour first needs one and freed when it closes; valid
@@ -330,6 +334,10 @@ struct ident {
 	 * counts who is busy the same day, see read-volume). */
 	struct population *pop[3];
 	uint8_t how[168];            /* active hours per hour-of-week slot (saturating) */
+	/* The first-seen set's first block, lent to it (seen__lend): made
+	 * with the identity, not allocated on its first event, and beside it.
+	 * Last: the per-event lines above stay as they were. */
+	_Alignas(8) unsigned char seen_block[IDENT_SEEN_FIRST * SEEN_SLOT];
 };
 
 struct baseline;
@@ -338,6 +346,13 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 void baseline__free(struct baseline *b);
 /* 0 or -ENOMEM; calls the rules' hour() for each hour it closes. */
 int baseline__feed(struct baseline *b, const struct audit_event *ev);
+/* Start fetching what baseline__feed() will read for an event fed a
+ * little later, whose fields every event looks up are str (the
+ * detector's copies, NULL where not known yet), in two stages a few
+ * events apart: 0 the identity's table slot, 1 the identity, its open
+ * hour and the first-seen slots the event touches, as the slot tells.
+ * Reads only. */
+void baseline__prefetch(const struct baseline *b, const char *const str[], int stage);
 void baseline__flush(struct baseline *b);
 /* Other principals seen with this IP or user agent (interned); n found. */
 size_t baseline__related(const struct baseline *b, const char *key, const char *self,
@@ -362,6 +377,10 @@ void tally__strings(const struct tally *t, struct strmark *m);
 uint64_t baseline__aged(const struct baseline *b);
 
 void seen__init(struct seen_set *s, uint32_t max);
+/* Give an empty set its first block, of cap slots (SEEN_SLOT bytes each,
+ * 8-byte aligned), which stays the caller's: never freed by the set, which
+ * leaves it when it grows. */
+void seen__lend(struct seen_set *s, void *block, uint32_t cap);
 void seen__free(struct seen_set *s);
 /* Returns 1 when key was seen within ttl days before today, 0 when not
  * (it is now), -ENOMEM. Past the set's bound: 1, and *dropped counts it. */

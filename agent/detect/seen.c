@@ -13,9 +13,19 @@ void seen__init(struct seen_set *s, uint32_t max)
 	s->max = max;
 }
 
+void seen__lend(struct seen_set *s, void *block, uint32_t cap)
+{
+	s->key = block;
+	memset(s->key, 0, cap * sizeof(*s->key));
+	s->cap = cap;
+	s->n = 0;
+	s->lent = 1;
+}
+
 void seen__free(struct seen_set *s)
 {
-	free(s->key);
+	if (!s->lent)
+		free(s->key);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -59,7 +69,16 @@ static int seen_rehash(struct seen_set *s, uint32_t cap, uint16_t today, uint16_
 		kinds[j] = okinds[i];
 		n++;
 	}
-	free(o.key);
+	if (o.lent && cap == o.cap) {
+		/* Rebuilt within the lent block, which it keeps. */
+		memcpy(o.key, s->key, cap * SEEN_SLOT);
+		free(s->key);
+		s->key = o.key;
+	} else {
+		if (!o.lent)
+			free(o.key);
+		s->lent = 0;
+	}
 	s->n = n;
 	return 0;
 }

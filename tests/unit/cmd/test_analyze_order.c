@@ -12,6 +12,7 @@
 #include "assert.h"
 #include "audit/audit.h"
 #include "audit/audit_internal.h"
+#include "cmd/analyze_merge.h"
 #include "cmd/analyze_order.h"
 
 /* 2019-02-06T00:00:00Z: the third line's time, a minute before the first
@@ -19,8 +20,8 @@
 #define EARLIEST_MS 1549411200000LL
 
 /* About n bytes of S3 server access log (unique request ids) into path,
- * gzipped (gz) or not. 0 or -1. */
-static int write_log(const char *path, size_t n, int gz)
+ * gzipped (gz) or not, hour hours after EARLIEST_MS. 0 or -1. */
+static int write_log_at(const char *path, size_t n, int gz, unsigned hour)
 {
 	gzFile z = gz ? gzopen(path, "wb1") : NULL;
 	FILE *f = gz ? NULL : fopen(path, "w");
@@ -32,7 +33,7 @@ static int write_log(const char *path, size_t n, int gz)
 	if (!z && !f)
 		return -1;
 	for (unsigned i = 0; done < n && !bad; i++) {
-		s = i == 2 ? 0 : 60 + i;
+		s = (i == 2 ? 0 : 60 + i % 3000) + hour * 3600;
 		len = snprintf(line, sizeof(line),
 			       "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bkt "
 			       "[06/Feb/2019:%02u:%02u:%02u +0000] 192.0.2.3 - R%08u REST.GET.OBJECT k "
@@ -45,6 +46,11 @@ static int write_log(const char *path, size_t n, int gz)
 	if (gz)
 		return gzclose(z) == Z_OK && !bad ? 0 : -1;
 	return fclose(f) == 0 && !bad ? 0 : -1;
+}
+
+static int write_log(const char *path, size_t n, int gz)
+{
+	return write_log_at(path, n, gz, 0);
 }
 
 /* The key of path, and the bytes of log brought into memory to find it. */
@@ -138,4 +144,80 @@ TEST(analyze_order_sort_times_is_by_time_then_index)
 			ASSERT(got[i].i == want[i].i);
 		}
 	}
+}
+
+struct order_seen {
+	size_t n, unsorted;
+	int64_t first, last;
+};
+
+static int order_see(const struct audit_event *ev, void *ctx)
+{
+	struct order_seen *o = ctx;
+
+	if (!o->n++)
+		o->first = ev->time_ms;
+	else if (ev->time_ms < o->last)
+		o->unsorted++;
+	o->last = ev->time_ms;
+	return 0;
+}
+
+/* Merge nfiles gzip files named with no time, each an hour before the one
+ * named before it, on threads threads: every event once, in time order,
+ * and the bytes of log inflated to do it in *loaded, with the files' own. */
+static void merge_unnamed(size_t nfiles, unsigned threads, uint64_t *loaded, uint64_t *own,
+			  struct order_seen *seen)
+{
+	struct audit_unit u[12];
+	struct audit_stats st = { 0 };
+	struct merge_stats ms;
+	struct merge_opts o = { .units = u, .nunits = nfiles, .reorder_ms = 900 * 1000,
+				.threads = threads };
+	char dir[32], path[64];
+	uint64_t before;
+
+	snprintf(dir, sizeof(dir), "/tmp/gw-order-XXXXXX");
+	ASSERT(mkdtemp(dir) != NULL);
+	for (size_t i = 0; i < nfiles; i++) {
+		snprintf(path, sizeof(path), "%s/part-%zu.log.gz", dir, i);
+		ASSERT_EQ_INT(0, write_log_at(path, (size_t)1 << 20, 1, (unsigned)(nfiles - i)));
+		u[i] = (struct audit_unit){ .path = strdup(path), .in_dir = 1 };
+	}
+	memset(seen, 0, sizeof(*seen));
+	audit_dedup__reset();
+	before = audit_reader__test_loaded();
+	ASSERT_EQ_INT(0, merge__run(&o, order_see, seen, &st, &ms));
+	*loaded = audit_reader__test_loaded() - before;
+	*own = st.bytes;
+	ASSERT_EQ_U64(st.events, seen->n);
+	for (size_t i = 0; i < nfiles; i++) {
+		unlink(u[i].path);
+		free(u[i].path);
+	}
+	rmdir(dir);
+}
+
+/* Files whose path names no time are ordered by their first records, and
+ * those records are read once: the pieces read to look at a file are the
+ * merge's (past a few files, the others are looked at apart and read
+ * again, in the same order). */
+TEST(analyze_merge_reads_unnamed_files_once)
+{
+	struct order_seen seen;
+	uint64_t loaded, own;
+
+	merge_unnamed(6, 2, &loaded, &own, &seen);
+	ASSERT(seen.n > 6 * 4096);
+	ASSERT_EQ_U64(0, seen.unsorted);
+	/* the last file named holds the earliest records */
+	ASSERT(seen.first == EARLIEST_MS + 3600 * 1000);
+	ASSERT_EQ_U64(own, loaded);
+
+	/* the pieces of 8 files are kept: 2 more are looked at apart */
+	merge_unnamed(10, 1, &loaded, &own, &seen);
+	ASSERT(seen.n > 10 * 4096);
+	ASSERT_EQ_U64(0, seen.unsorted);
+	ASSERT(seen.first == EARLIEST_MS + 3600 * 1000);
+	ASSERT(loaded > own);
 }

@@ -339,3 +339,49 @@ TEST(detect_role_population_is_the_sessions_role)
 	ASSERT(detector__population(d, &e, 0) == NULL);
 	detector__free(d);
 }
+
+/* A set lent its first block fills it, keeps it through a purge at the
+ * same size, leaves it when it grows (never freeing it: it is not the
+ * set's), and finds every key throughout. */
+TEST(detect_seen_lent_block)
+{
+	static _Alignas(8) unsigned char block[24 * SEEN_SLOT];
+	static char keys[30][16];
+	struct seen_set s;
+	uint64_t dropped = 0;
+
+	memset(block, 0xa5, sizeof(block));
+	seen__init(&s, 4096);
+	seen__lend(&s, block, 24);
+	for (int i = 0; i < 20; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		ASSERT_EQ_INT(0, seen__touch(&s, keys[i], SEEN_API, (uint16_t)(100 + (i < 5)), 30,
+					     &dropped));
+	}
+	ASSERT(s.key == (const char **)(void *)block);
+	ASSERT_EQ_INT(24, (int)s.cap);
+	/* 40 days on, the 15 keys of day 100 expired, the 5 of day 101 kept
+	 * by a touch: rebuilt within the block. */
+	for (int i = 0; i < 5; i++)
+		ASSERT_EQ_INT(1, seen__touch(&s, keys[i], SEEN_API, 131, 30, &dropped));
+	seen__purge(&s, 140, 30);
+	ASSERT(s.key == (const char **)(void *)block);
+	ASSERT_EQ_INT(5, (int)s.n);
+	ASSERT_EQ_INT(1, seen__has(&s, keys[4], SEEN_API));
+	ASSERT_EQ_INT(0, seen__has(&s, keys[5], SEEN_API));
+	for (int i = 5; i < 25; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		ASSERT_EQ_INT(0, seen__touch(&s, keys[i], SEEN_API, 140, 30, &dropped));
+	}
+	ASSERT(s.key != (const char **)(void *)block);
+	ASSERT_EQ_INT(32, (int)s.cap);
+	for (int i = 0; i < 25; i++)
+		ASSERT_EQ_INT(1, seen__has(&s, keys[i], SEEN_API));
+	seen__free(&s);
+	/* Freed while still in its block: the block is left alone. */
+	seen__init(&s, 4096);
+	seen__lend(&s, block, 24);
+	ASSERT_EQ_INT(0, seen__touch(&s, keys[0], SEEN_IP, 100, 30, &dropped));
+	seen__free(&s);
+	ASSERT_EQ_U64(0, dropped);
+}
