@@ -799,6 +799,28 @@ static void slot_hint(struct ident_slot *sl, const struct ident *id)
 	sl->seen = (uint64_t)(uintptr_t)id->seen.key | (uint64_t)id->seen.cap << 48;
 }
 
+void baseline__prefetch(const struct baseline *b, const char *const str[], int stage)
+{
+	const char *name = str[EVF_PRINCIPAL];
+	const struct ident_slot *sl;
+	struct ev_str s = { 0 };
+
+	if (!name || !*name)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&b->tab[baseline__slot(name, b->nslots)]);
+		return;
+	}
+	if (!(sl = slot_find(b, name)))
+		return;
+	slot_fetch(sl);
+	s.ip = str[EVF_SOURCE_IP];
+	s.api = str[EVF_API];
+	s.service = str[EVF_SERVICE];
+	s.bucket = str[EVF_BUCKET];
+	seen_hint_prefetch(sl->seen, &s);
+}
+
 int baseline__feed(struct baseline *b, const struct audit_event *ev)
 {
 	struct ident_slot *sl;

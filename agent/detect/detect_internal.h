@@ -346,6 +346,13 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 void baseline__free(struct baseline *b);
 /* 0 or -ENOMEM; calls the rules' hour() for each hour it closes. */
 int baseline__feed(struct baseline *b, const struct audit_event *ev);
+/* Start fetching what baseline__feed() will read for an event fed a
+ * little later, whose fields every event looks up are str (the
+ * detector's copies, NULL where not known yet), in two stages a few
+ * events apart: 0 the identity's table slot, 1 the identity, its open
+ * hour and the first-seen slots the event touches, as the slot tells.
+ * Reads only. */
+void baseline__prefetch(const struct baseline *b, const char *const str[], int stage);
 void baseline__flush(struct baseline *b);
 /* Other principals seen with this IP or user agent (interned); n found. */
 size_t baseline__related(const struct baseline *b, const char *key, const char *self,

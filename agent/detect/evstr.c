@@ -70,6 +70,7 @@ void evstr__clear(struct evstr *e)
 {
 	memset(e->cache, 0, EVSTR_SETS * sizeof(*e->cache));
 	memset(e->cur.out, 0, sizeof(e->cur.out));
+	e->gen++;
 }
 
 static struct evstr_set *set_of(const struct evstr *e, const char *s)
@@ -109,6 +110,24 @@ void evstr__begin(struct evstr *e, const struct audit_event *ev)
 				__builtin_prefetch(e->set[k]->way[w].out);
 }
 
+/* The copy of s (neither NULL nor empty) that c holds, the way it is in
+ * put first; NULL when c holds none. The address may have been reused by
+ * another reader's pool: checked. */
+static inline const char *cached(struct evstr_set *c, const char *s)
+{
+	const char *r;
+
+	if (c->way[0].in == s && strcmp(c->way[0].out, s) == 0)
+		return c->way[0].out;
+	if (c->way[1].in != s || strcmp(c->way[1].out, s) != 0)
+		return NULL;
+	r = c->way[1].out;
+	c->way[1] = c->way[0];
+	c->way[0].in = s;
+	c->way[0].out = r;
+	return r;
+}
+
 /* The copy of s, whose cache set is c: by the cache, else from the pool. */
 static inline const char *lookup(struct evstr *e, const char *s, struct evstr_set *c)
 {
@@ -116,20 +135,46 @@ static inline const char *lookup(struct evstr *e, const char *s, struct evstr_se
 
 	if (!s || !*s)
 		return strpool__intern(e->pool, "", 0);
-	/* The address may have been reused by another reader's pool: check. */
-	if (c->way[0].in == s && strcmp(c->way[0].out, s) == 0)
-		return c->way[0].out;
-	if (c->way[1].in == s && strcmp(c->way[1].out, s) == 0) {
-		r = c->way[1].out;
-	} else {
-		r = strpool__intern_str(e->pool, s);
-		if (!r)
-			return NULL;
-	}
+	if ((r = cached(c, s)))
+		return r;
+	r = strpool__intern_str(e->pool, s);
+	if (!r)
+		return NULL;
 	c->way[1] = c->way[0];
 	c->way[0].in = s;
 	c->way[0].out = r;
 	return r;
+}
+
+void evstr__peek(struct evstr *e, const struct audit_event *ev, struct evstr_ahead *a)
+{
+	a->ev = ev;
+	a->gen = e->gen;
+	for (size_t k = 0; k < EVF_EVERY; k++) {
+		const char *s = field_of(ev, (enum ev_field)k);
+
+		a->out[k] = !s || !*s ? strpool__intern(e->pool, "", 0) : cached(set_of(e, s), s);
+	}
+}
+
+void evstr__begin_ahead(struct evstr *e, const struct audit_event *ev,
+			const struct evstr_ahead *a)
+{
+	if (a->ev != ev || a->gen != e->gen) {
+		evstr__begin(e, ev);
+		return;
+	}
+	e->cur.ev = ev;
+	memset(e->cur.out + EVF_EVERY, 0, sizeof(e->cur.out) - EVF_EVERY * sizeof(e->cur.out[0]));
+	for (size_t k = 0; k < EVF_EVERY; k++) {
+		e->cur.out[k] = a->out[k];
+		if (a->out[k])
+			continue;
+		/* left to evstr__resolve() */
+		e->in[k] = field_of(ev, (enum ev_field)k);
+		e->set[k] = set_of(e, e->in[k]);
+		__builtin_prefetch(e->set[k]);
+	}
 }
 
 const char *evstr__intern(struct evstr *e, const char *s)

@@ -27,6 +27,18 @@ struct evstr {
 	struct evstr_set *cache;              /* event string's address -> copy */
 	const char *in[EVF_EVERY];            /* its fields every event looks up */
 	struct evstr_set *set[EVF_EVERY];     /* ... and their cache sets */
+	uint64_t gen;                         /* evstr__clear()s so far */
+};
+
+/* The fields every event looks up (EVF_EVERY) of an event fed a little
+ * later, found in the cache ahead of it: NULL where the cache did not
+ * tell. Nothing is interned ahead, so the pool fills in the order the
+ * events are fed; the copies count only while gen is the evstr's (the
+ * pool not swept since). */
+struct evstr_ahead {
+	const struct audit_event *ev;
+	uint64_t gen;
+	const char *out[EVF_EVERY];
 };
 
 /* 0 or -ENOMEM. */
@@ -38,6 +50,20 @@ void evstr__begin(struct evstr *e, const struct audit_event *ev);
 /* Start fetching the cache sets of ev's fields that every event looks up,
  * and the strings, for ev fed a little later; reads only ev. */
 void evstr__prefetch(const struct evstr *e, const struct audit_event *ev);
+/* Fill a with what the cache tells of ev's fields (ev fed a little later,
+ * its strings alive until then); checks each against reuse as a look-up
+ * does. Interns nothing. */
+void evstr__peek(struct evstr *e, const struct audit_event *ev, struct evstr_ahead *a);
+/* a's copy of field f (f < EVF_EVERY) while it counts, else NULL. */
+static inline const char *evstr__ahead_str(const struct evstr *e, const struct evstr_ahead *a,
+					   enum ev_field f)
+{
+	return a->gen == e->gen ? a->out[f] : NULL;
+}
+/* evstr__begin() with the copies a holds for ev (when a is ev's and
+ * still counts); the rest are looked up as before. */
+void evstr__begin_ahead(struct evstr *e, const struct audit_event *ev,
+			const struct evstr_ahead *a);
 /* Look up the fields every event needs (EVF_EVERY) now, in one go;
  * whatever was asked for since evstr__begin() stays. */
 void evstr__resolve(struct evstr *e);
