@@ -36,10 +36,19 @@ static int collect(const struct audit_event *ev, void *ctx)
 	return 0;
 }
 
-/* Called with m->mx held. */
+/* Called with m->mx held. A new pool's table starts at the size the
+ * pieces' pools grew to (a piece's strings are about as many as the one
+ * before it), not at the smallest, doubled again and again. */
 static struct strpool *pool_take(struct merge *m)
 {
-	return m->npools ? m->pools[--m->npools] : strpool__new_on(&m->pool_src);
+	struct strpool *p;
+
+	if (m->npools)
+		return m->pools[--m->npools];
+	p = strpool__new_on(&m->pool_src);
+	if (p)
+		strpool__presize(p, m->pool_slots);   /* a hint: failing it is no harm */
+	return p;
 }
 
 static void piece_free(struct merge *m, struct piece *b)
@@ -203,6 +212,8 @@ static void *reader(void *arg)
 			piece_trim(b);
 		}
 		pthread_mutex_lock(&m->mx);
+		if (b && strpool__slots(b->pool) > m->pool_slots)
+			m->pool_slots = strpool__slots(b->pool);
 		if (!b || b->last) {
 			/* out of memory ends the file (and the merge, see take) */
 			if (s->r) {

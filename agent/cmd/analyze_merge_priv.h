@@ -76,6 +76,7 @@ struct merge {
 	int stop;
 	struct strpool *pools[MERGE_MAX_POOLS];
 	size_t npools;
+	size_t pool_slots;        /* the largest table a piece's pool grew to */
 	struct merge_blocks *mem;  /* the pieces' events and strings */
 	struct strpool_blocks pool_src;
 	uint64_t peak_files;

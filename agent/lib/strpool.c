@@ -160,6 +160,32 @@ void strpool__seal(struct strpool *p)
 	p->bytes -= table_bytes(p->nslots);
 }
 
+size_t strpool__slots(const struct strpool *p)
+{
+	return p->nslots;
+}
+
+int strpool__presize(struct strpool *p, size_t nslots)
+{
+	size_t n = p->nslots;
+	slot_t *s;
+
+	if (p->count || !p->slots)
+		return 0;
+	while (n < nslots)
+		n *= 2;
+	if (n == p->nslots)
+		return 0;
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	free(p->slots);
+	p->bytes += table_bytes(n) - table_bytes(p->nslots);
+	p->slots = s;
+	p->nslots = n;
+	return 0;
+}
+
 /* A sealed pool's table back, empty, at the size it had. */
 static int unseal(struct strpool *p)
 {

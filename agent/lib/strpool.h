@@ -55,6 +55,13 @@ const char *strpool__copy(struct strpool *p, const char *s, size_t len);
 /* Bytes held by the pool (chunks and table), for memory accounting. */
 size_t strpool__bytes(const struct strpool *p);
 size_t strpool__count(const struct strpool *p);
+/* The table's slots ... */
+size_t strpool__slots(const struct strpool *p);
+/* ... and an empty pool's table made at least nslots (rounded up to a
+ * power of two) at once, for a pool about to take as many strings as one
+ * before it did: it then does not grow, re-placing its entries, step by
+ * step. No change to a pool that holds strings or is sealed. 0 or -ENOMEM. */
+int strpool__presize(struct strpool *p, size_t nslots);
 
 /* Letting go of strings nobody holds any more, for a pool that lives long
  * while its users come and go: the holders mark what they keep, and the

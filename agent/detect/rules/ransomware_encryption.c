@@ -158,13 +158,20 @@ static void aws(struct detector *d, const struct audit_event *ev, struct single_
 {
 	static const char *const kms = "x-amz-server-side-encryption-aws-kms-key-id";
 	const cJSON *req, *rp, *rule, *rules;
+	int bucket_enc = strcmp(ev->api, "PutBucketEncryption") == 0;
 
-	if (strcmp(ev->api, "PutBucketEncryption") != 0 && ev->action != GW_ACT_OBJECT_WRITE &&
-	    ev->action != GW_ACT_OBJECT_COPY)
+	if (!bucket_enc && ev->action != GW_ACT_OBJECT_WRITE && ev->action != GW_ACT_OBJECT_COPY)
+		return;
+	/* an object write judged below names one of these members (most name
+	 * none: their request is not parsed) */
+	if (!bucket_enc && !single__may_have(ev, "x-amz-server-side-encryption-customer-algorithm") &&
+	    !single__may_have(ev, "SSEApplied") && !single__may_have(ev, kms))
 		return;
 	req = single__request(ev);
+	if (!req)
+		return;   /* no request: nothing below can hit */
 	rp = json__path(req, "requestParameters");
-	if (strcmp(ev->api, "PutBucketEncryption") == 0) {
+	if (bucket_enc) {
 		rules = json__path(rp, "ServerSideEncryptionConfiguration.Rule");
 		if (cJSON_IsObject(rules))
 			aws_key(d, "default encryption", json__str(json__path(rules,

@@ -234,3 +234,36 @@ TEST(strpool_sweep_and_growth_keep_every_string_found)
 	ASSERT_EQ_U64(kept + 2000, strpool__count(p));
 	strpool__free(p);
 }
+
+/* A pool made for as many strings as one before it took them does not
+ * grow on the way (a piece of a file after another); one that holds
+ * strings, or is sealed, keeps its table. */
+TEST(strpool_presize_empty_pool)
+{
+	struct strpool *p = strpool__new(), *q = strpool__new();
+	char s[32];
+	size_t slots;
+
+	ASSERT(p && q);
+	ASSERT_EQ_INT(0, strpool__presize(p, 5000));
+	slots = strpool__slots(p);
+	ASSERT_EQ_U64(8192, slots);
+	for (int i = 0; i < 6000; i++) {
+		snprintf(s, sizeof(s), "string-%d", i);
+		ASSERT(strpool__intern_str(p, s) != NULL);
+	}
+	ASSERT_EQ_U64(slots, strpool__slots(p));
+	ASSERT_EQ_U64(6000, strpool__count(p));
+	/* holding strings: left as it is */
+	ASSERT_EQ_INT(0, strpool__presize(p, 100000));
+	ASSERT_EQ_U64(slots, strpool__slots(p));
+	snprintf(s, sizeof(s), "string-%d", 17);
+	ASSERT(strpool__intern_str(p, s) == strpool__intern_str(p, "string-17"));
+	/* sealed: left as it is */
+	strpool__seal(q);
+	ASSERT_EQ_INT(0, strpool__presize(q, 100000));
+	ASSERT(strpool__slots(q) < 100000);
+	ASSERT(strpool__intern_str(q, "x") != NULL);
+	strpool__free(p);
+	strpool__free(q);
+}

@@ -245,3 +245,46 @@ TEST(overwrite_fingerprint_follows_the_bucket)
 				     "arn:aws:iam::111122223333:user/intruder"));
 	detector__free(d);
 }
+
+/* ransomware-encryption parses an object write's request only when its
+ * text names a member it judges (the SSE-C header, additionalEventData's
+ * SSEApplied, the SSE-KMS key id): each alone still makes the finding, in
+ * any case, and a plain write (its twin) makes none. CloudTrail data event
+ * shapes: requestParameters, additionalEventData, responseElements. */
+TEST(ransom_write_judged_by_any_member_it_names)
+{
+	static const char *const requests[] = {
+		/* SSE-C, told by additionalEventData alone */
+		"{\"eventName\":\"PutObject\",\"requestParameters\":{\"bucketName\":\"finance\","
+		"\"key\":\"q3.xlsx\"},\"additionalEventData\":{\"SSEApplied\":\"SSE_C\"}}",
+		/* SSE-KMS with a key of another account, in the response only */
+		"{\"eventName\":\"PutObject\",\"requestParameters\":{\"bucketName\":\"finance\","
+		"\"key\":\"q3.xlsx\"},\"responseElements\":{\"x-amz-server-side-encryption\":"
+		"\"aws:kms\",\"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id\":\"arn:aws:kms:"
+		"us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab\"}}",
+		/* the SSE-C header, spelled in upper case */
+		"{\"eventName\":\"PutObject\",\"requestParameters\":{\"bucketName\":\"finance\","
+		"\"key\":\"q3.xlsx\",\"X-AMZ-SERVER-SIDE-ENCRYPTION-CUSTOMER-ALGORITHM\":\"AES256\"}}",
+	};
+	static const char *const twin =
+		"{\"eventName\":\"PutObject\",\"requestParameters\":{\"bucketName\":\"finance\","
+		"\"key\":\"q3.xlsx\"},\"additionalEventData\":{\"SSEApplied\":\"Default_SSE_S3\"},"
+		"\"responseElements\":{\"x-amz-server-side-encryption\":\"AES256\"}}";
+	struct detector_config cfg;
+	struct detector *d;
+	struct audit_event ev;
+
+	for (size_t i = 0; i <= sizeof(requests) / sizeof(requests[0]); i++) {
+		int is_twin = i == sizeof(requests) / sizeof(requests[0]);
+
+		detector_config__defaults(&cfg);
+		d = detector__new(&cfg);
+		ASSERT(d != NULL);
+		ev = put_ev("arn:aws:iam::111122223333:user/etl", "finance", "q3.xlsx", T0);
+		ev.request = is_twin ? twin : requests[i];
+		ASSERT(detector__feed(d, &ev) == 0);
+		detector__flush(d);
+		ASSERT_EQ_U64(is_twin ? 0 : 1, findings_of(d, "ransomware-encryption", NULL));
+		detector__free(d);
+	}
+}
