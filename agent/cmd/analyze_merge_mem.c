@@ -1,7 +1,9 @@
-/* See analyze_merge_mem.h. Blocks are mapped a group at a time and kept on
- * a free list when given back; past MEM_KEEP free blocks, a block given
- * back goes back to the system. */
+/* See analyze_merge_mem.h. Blocks are mapped a group at a time, a huge
+ * page's worth (one page fault for the group where the system gives huge
+ * pages, not 512), and kept on a free list when given back; past MEM_KEEP
+ * free blocks, a block given back goes back to the system. */
 #include "cmd/analyze_merge_mem.h"
+#include "lib/hugemem.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -9,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define MEM_GROUP 16              /* blocks mapped at once (1 MiB) */
+#define MEM_GROUP (HUGE_PAGE / MERGE_BLOCK)   /* blocks mapped at once (2 MiB) */
 #define MEM_KEEP 512              /* free blocks kept (32 MiB) */
 
 struct free_blk {
@@ -35,10 +37,9 @@ struct merge_blocks *merge_blocks__new(void)
 /* Map a group of blocks onto the free list. Called with k->mx held. */
 static int map_group(struct merge_blocks *k)
 {
-	char *p = mmap(NULL, MEM_GROUP * MERGE_BLOCK, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = huge__map(MEM_GROUP * MERGE_BLOCK);
 
-	if (p == MAP_FAILED)
+	if (!p)
 		return -ENOMEM;
 	for (size_t i = MEM_GROUP; i-- > 0;) {
 		struct free_blk *f = (struct free_blk *)(void *)(p + i * MERGE_BLOCK);

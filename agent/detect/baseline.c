@@ -51,7 +51,7 @@ struct baseline *baseline__new(struct detector *d, const struct detector_config 
 	for (size_t k = 0; k < SET_CLASSES; k++)
 		slab__init(&b->sets[k], (2u << k) * sizeof(const char *), SLAB_HOURS);
 	b->nslots = 1024;
-	b->tab = calloc(b->nslots, sizeof(*b->tab));
+	b->tab = huge__table(b->nslots * sizeof(*b->tab));
 	b->rel = calloc(RELATED_SLOTS, sizeof(*b->rel));
 	b->vol = volume__new(d, cfg, detector__volume_dropped(d));
 	b->pops = populations__new();
@@ -84,7 +84,8 @@ void baseline__free(struct baseline *b)
 	seen__free(&b->org_buckets);
 	volume__free(b->vol);
 	populations__free(b->pops);
-	free(b->tab);
+	if (b->tab)
+		huge__table_free(b->tab, b->nslots * sizeof(*b->tab));
 	free(b->rel);
 	free(b);
 }
@@ -92,11 +93,10 @@ void baseline__free(struct baseline *b)
 static int ident_grow(struct baseline *b)
 {
 	size_t n = b->nslots * 2, j;
-	struct ident_slot *t = calloc(n, sizeof(*t));
+	struct ident_slot *t = huge__table(n * sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
-	huge__hint(t, n * sizeof(*t));
 	for (size_t i = 0; i < b->nslots; i++) {
 		if (!b->tab[i].id)
 			continue;
@@ -104,7 +104,7 @@ static int ident_grow(struct baseline *b)
 			;
 		t[j] = b->tab[i];
 	}
-	free(b->tab);
+	huge__table_free(b->tab, b->nslots * sizeof(*b->tab));
 	b->tab = t;
 	b->nslots = n;
 	return 0;

@@ -35,9 +35,8 @@ void baseline__age(struct baseline *b, uint16_t today)
 		gone += ident_stale(b, b->tab[i].id, today);
 		seen__purge(&b->tab[i].id->seen, today, (uint16_t)b->cfg->seen_ttl_days);
 	}
-	if (!gone || !(t = calloc(b->nslots, sizeof(*t))))
+	if (!gone || !(t = huge__table(b->nslots * sizeof(*t))))
 		return;
-	huge__hint(t, b->nslots * sizeof(*t));
 	for (size_t i = 0; i < b->nslots; i++) {
 		struct ident *id = b->tab[i].id;
 
@@ -51,7 +50,7 @@ void baseline__age(struct baseline *b, uint16_t today)
 			;
 		t[j] = b->tab[i];
 	}
-	free(b->tab);
+	huge__table_free(b->tab, b->nslots * sizeof(*b->tab));
 	b->tab = t;
 	b->count -= gone;
 	b->aged += gone;

@@ -49,6 +49,25 @@ void huge__unmap(void *p, size_t size)
 		munmap(p, round_up(size ? size : 1));
 }
 
+void *huge__table(size_t size)
+{
+	void *p;
+
+	if (size >= HUGE_PAGE)
+		return huge__map(size);
+	if (!(p = calloc(1, size ? size : 1)))
+		errno = ENOMEM;
+	return p;
+}
+
+void huge__table_free(void *p, size_t size)
+{
+	if (size >= HUGE_PAGE)
+		huge__unmap(p, size);
+	else
+		free(p);
+}
+
 void huge__hint(void *p, size_t size)
 {
 	uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);

@@ -24,6 +24,13 @@ void *huge__map(size_t size);
 void *huge__alloc(size_t size);
 /* Give back what huge__map(size) returned (NULL: nothing). */
 void huge__unmap(void *p, size_t size);
+/* A table of size bytes, zeroed: huge__map()'s once it fills a huge page,
+ * else calloc()'s. A large table is filled at random and soon resident
+ * whole; in one huge page it costs one page fault, not 512 (a fault costs
+ * microseconds, more in a virtual machine). NULL with errno ENOMEM. */
+void *huge__table(size_t size);
+/* Give back what huge__table(size) returned, with the same size. */
+void huge__table_free(void *p, size_t size);
 /* Advise the whole huge pages inside p[0..size) (memory from malloc, say
  * a large table) into huge pages; a block under two huge pages is left
  * alone, since at most its middle could be advised. */

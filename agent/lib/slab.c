@@ -30,15 +30,15 @@ void slab__init(struct slab *s, size_t size, size_t per_chunk)
 }
 
 /* A new chunk: from malloc while the slab is small, a huge page of its own
- * once it holds a huge page's worth (the objects of a large slab are read
- * at random, and in small pages each read may miss the TLB). NULL with
- * errno ENOMEM. */
+ * once it holds a quarter of one (the objects of a large slab are read at
+ * random, and in small pages each read may miss the TLB; a huge page is
+ * also one page fault where small ones took 512). NULL with errno ENOMEM. */
 static struct slab_chunk *chunk_new(struct slab *s, size_t *objs)
 {
 	size_t head = head_of(s), len = head + s->size * s->per_chunk;
 	struct slab_chunk *c = NULL;
 
-	if (s->bytes >= HUGE_PAGE && s->size <= HUGE_PAGE / 8 &&
+	if (s->bytes >= HUGE_PAGE / 4 && s->size <= HUGE_PAGE / 8 &&
 	    (c = huge__map(HUGE_PAGE))) {
 		c->mapped = HUGE_PAGE;
 		*objs = (HUGE_PAGE - head) / s->size;

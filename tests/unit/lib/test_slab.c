@@ -73,7 +73,7 @@ TEST(slab_large_takes_huge_chunks)
 	struct slab s;
 	/* 1,024 bytes are whole lines: a chunk's header takes a line. */
 	const size_t small = 64 + 1024 * 128, n = 5000;
-	size_t first = (2u << 20) / small + 1, per_huge = ((2u << 20) - 64) / 1024;
+	size_t first = (2u << 20) / 4 / small + 1, per_huge = ((2u << 20) - 64) / 1024;
 	unsigned char **v = calloc(n, sizeof(*v));
 
 	ASSERT(v);
@@ -83,7 +83,8 @@ TEST(slab_large_takes_huge_chunks)
 		ASSERT_EQ_U64(0, (uintptr_t)v[i] % 64);
 		memset(v[i], (int)(i & 0xff), 1024);
 	}
-	/* 17 small chunks (2,176 objects), then 2 MiB chunks of 2,047 */
+	/* small chunks up to a quarter of a huge page (5 chunks, 640
+	 * objects), then 2 MiB chunks of 2,047 */
 	ASSERT_EQ_U64(first + (n - first * 128 + per_huge - 1) / per_huge, s.nchunks);
 	ASSERT_EQ_U64(first * small + (s.nchunks - first) * (2u << 20), slab__bytes(&s));
 	for (size_t i = 0; i < n; i++)
