@@ -8,7 +8,8 @@
  * fields of the event being fed are looked up once each, however many
  * rules ask. A reader's pool may hand an address out again for another
  * string once it is reset: a cached address counts only when the string
- * there still reads the same.
+ * there still reads the same, checked once per batch of events (whose
+ * strings all live until the batch is fed) or, fed one by one, per event.
  *
  * Ownership: the copies belong to the detector's pool; struct evstr owns
  * its cache only. */
