@@ -66,14 +66,20 @@ static int held_out(struct single *s, unsigned i, int ok)
 	return finding__finish(s->d, h.f, 0);
 }
 
+/* The oldest held finding's index (s->nheld > 0). */
+static unsigned held_oldest(const struct single *s)
+{
+	unsigned old = 0;
+
+	for (unsigned i = 1; i < s->nheld; i++)
+		if (s->held[i].time_ms < s->held[old].time_ms)
+			old = i;
+	return old;
+}
+
 static void held_due(struct single *s)
 {
-	int64_t t = INT64_MAX;
-
-	for (unsigned i = 0; i < s->nheld; i++)
-		if (s->held[i].time_ms < t)
-			t = s->held[i].time_ms;
-	s->held_due = s->nheld ? t + SINGLE_HOLD_MS : INT64_MAX;
+	s->held_due = s->nheld ? s->held[held_oldest(s)].time_ms + SINGLE_HOLD_MS : INT64_MAX;
 }
 
 /* ev's part in the held findings: the result record of a held operation
@@ -101,18 +107,13 @@ static void settle(struct single *s, const struct audit_event *ev)
 /* Keep f until ev's operation ends; the oldest held goes out when full. */
 static int hold(struct single *s, const struct audit_event *ev, struct finding *f)
 {
-	unsigned old = 0;
 	char *id;
 	int err = 0;
 
 	if (!s->held && !(s->held = calloc(SINGLE_HELD, sizeof(*s->held))))
 		return finding__finish(s->d, f, -ENOMEM);
-	if (s->nheld == SINGLE_HELD) {
-		for (unsigned i = 1; i < s->nheld; i++)
-			if (s->held[i].time_ms < s->held[old].time_ms)
-				old = i;
-		err = held_out(s, old, 2);
-	}
+	if (s->nheld == SINGLE_HELD)
+		err = held_out(s, held_oldest(s), 2);
 	if (!(id = strdup(ev->request_id)))
 		return finding__finish(s->d, f, -ENOMEM);
 	s->held[s->nheld++] = (struct single_held){ .id = id, .time_ms = ev->time_ms, .f = f };
