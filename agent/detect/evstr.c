@@ -62,10 +62,10 @@ int evstr__init(struct evstr *e, struct strpool *pool)
 	e->cache = huge__map(EVSTR_SETS * sizeof(*e->cache));
 	if (!e->cache)
 		return -ENOMEM;
-	/* resident from the start (explicit_bzero: a memset of calloc'ed memory
-	 * is optimized away): the cache fills with the events' strings anyway
-	 * and is cleared after each sweep of the pool, so the agent's memory
-	 * stays level instead of growing as the cache fills */
+	/* resident from the start (explicit_bzero: a memset of freshly mapped
+	 * memory may be optimized away): the cache fills with the events'
+	 * strings anyway and is cleared after each sweep of the pool, so the
+	 * agent's memory stays level instead of growing as the cache fills */
 	explicit_bzero(e->cache, EVSTR_SETS * sizeof(*e->cache));
 	return 0;
 }
